@@ -1,0 +1,64 @@
+import { useEffect, useRef } from 'react';
+import type { StaffSession } from './auth.ts';
+import { canChangePresence, consolePhase } from './consoleState.ts';
+import { Header } from './components/Header.tsx';
+import { NoticeBar } from './components/NoticeBar.tsx';
+import { Ringer } from './media/ringer.ts';
+import { CallScreen } from './screens/CallScreen.tsx';
+import { IdleScreen } from './screens/IdleScreen.tsx';
+import { strings } from './strings.ts';
+import { useConsole } from './useConsole.ts';
+
+interface OperatorConsoleProps {
+  session: StaffSession;
+  onLogout(): void;
+  onUnauthorized(): void;
+}
+
+/** The console of staff who take calls: presence, ringing offers, the call screen. */
+export function OperatorConsole({ session, onLogout, onUnauthorized }: OperatorConsoleProps) {
+  const { state, actions } = useConsole(session.token, onUnauthorized);
+  const phase = consolePhase(state);
+  const ringing = phase === 'offered';
+
+  const ringer = useRef<Ringer | null>(null);
+  useEffect(() => {
+    const current = new Ringer();
+    ringer.current = current;
+    return () => current.dispose();
+  }, []);
+  useEffect(() => {
+    if (ringing) ringer.current?.start();
+    else ringer.current?.stop();
+  }, [ringing]);
+
+  useEffect(() => {
+    const base = `${strings.appName} ${strings.consoleName}`;
+    document.title = ringing ? `【${strings.offer.title}】${base}` : state.call ? `${strings.presence.label.in_call} — ${base}` : base;
+  }, [ringing, state.call]);
+
+  return (
+    <div className="app">
+      <Header staff={session.staff} connection={state.connection} canLogout={!state.call} onLogout={onLogout} />
+      <NoticeBar notice={state.notice} onDismiss={actions.dismissNotice} />
+      {state.call ? (
+        <CallScreen call={state.call} onToggleMute={actions.toggleMute} onEnd={actions.endCall} />
+      ) : (
+        <IdleScreen
+          presence={{
+            presence: state.presence,
+            pending: state.presenceRequest,
+            enabled: canChangePresence(state),
+            onChange: actions.setPresence,
+          }}
+          offers={{
+            offers: state.offers,
+            accepting: state.accepting,
+            onAccept: actions.accept,
+            onDecline: actions.decline,
+          }}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,109 @@
+import { LoginResponse, StaffProfile, type LoginRequest } from '@madoguchi/protocol';
+
+/** Staff login against the REST API, and the session kept in sessionStorage (per browser tab). */
+
+const TOKEN_KEY = 'madoguchi.staffToken';
+const PROFILE_KEY = 'madoguchi.staffProfile';
+
+export interface StaffSession {
+  token: string;
+  staff: StaffProfile;
+}
+
+export type LoginFailure = 'invalid' | 'network' | 'server';
+
+export class LoginError extends Error {
+  readonly failure: LoginFailure;
+  constructor(failure: LoginFailure, message: string) {
+    super(message);
+    this.name = 'LoginError';
+    this.failure = failure;
+  }
+}
+
+export async function login(request: LoginRequest): Promise<StaffSession> {
+  let response: Response;
+  try {
+    response = await fetch('/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(request),
+    });
+  } catch (error) {
+    throw new LoginError('network', error instanceof Error ? error.message : String(error));
+  }
+  if (response.status === 400 || response.status === 401) {
+    throw new LoginError('invalid', `login refused (${response.status})`);
+  }
+  if (!response.ok) throw new LoginError('server', `login failed (${response.status})`);
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    throw new LoginError('server', 'login answer is not JSON');
+  }
+  const parsed = LoginResponse.safeParse(body);
+  if (!parsed.success) throw new LoginError('server', 'login answer has an unexpected shape');
+  return parsed.data;
+}
+
+export function saveSession(session: StaffSession): void {
+  try {
+    sessionStorage.setItem(TOKEN_KEY, session.token);
+    sessionStorage.setItem(PROFILE_KEY, JSON.stringify(session.staff));
+  } catch {
+    // Storage disabled: the session lasts until the page is reloaded.
+  }
+}
+
+export function clearSession(): void {
+  try {
+    sessionStorage.removeItem(TOKEN_KEY);
+    sessionStorage.removeItem(PROFILE_KEY);
+  } catch {
+    // nothing stored
+  }
+}
+
+/** The stored session, unless missing, malformed or past its expiry. */
+export function loadSession(now: number = Date.now()): StaffSession | null {
+  let token: string | null;
+  let profile: string | null;
+  try {
+    token = sessionStorage.getItem(TOKEN_KEY);
+    profile = sessionStorage.getItem(PROFILE_KEY);
+  } catch {
+    return null;
+  }
+  if (!token || !profile) return null;
+  let staff: unknown;
+  try {
+    staff = JSON.parse(profile);
+  } catch {
+    clearSession();
+    return null;
+  }
+  const parsed = StaffProfile.safeParse(staff);
+  const expiresAt = tokenExpiry(token);
+  if (!parsed.success || (expiresAt !== null && expiresAt <= now)) {
+    clearSession();
+    return null;
+  }
+  return { token, staff: parsed.data };
+}
+
+/** The `exp` of a JWT in ms, read without verifying (the server verifies); null if absent. */
+export function tokenExpiry(token: string): number | null {
+  const payload = token.split('.')[1];
+  if (!payload) return null;
+  try {
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
+    const claims: unknown = JSON.parse(json);
+    if (claims && typeof claims === 'object' && 'exp' in claims && typeof claims.exp === 'number') {
+      return claims.exp * 1000;
+    }
+  } catch {
+    // not a JWT we can read
+  }
+  return null;
+}

@@ -1,0 +1,154 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { strings } from '../strings.ts';
+import { TrackVideo } from './TrackVideo.tsx';
+
+const MIN_ZOOM = 1;
+const MAX_ZOOM = 5;
+const STEP = 1.25;
+
+interface View {
+  zoom: number;
+  x: number;
+  y: number;
+}
+
+const FIT: View = { zoom: 1, x: 0, y: 0 };
+
+/** Keep the zoomed picture covering the frame: no panning past its edges. */
+function clamp(view: View, width: number, height: number): View {
+  const zoom = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, view.zoom));
+  const maxX = ((zoom - 1) * width) / 2;
+  const maxY = ((zoom - 1) * height) / 2;
+  return { zoom, x: Math.min(maxX, Math.max(-maxX, view.x)), y: Math.min(maxY, Math.max(-maxY, view.y)) };
+}
+
+/** Zoom to `zoom`, keeping the point at (cx, cy) — relative to the frame's centre — where it is. */
+function zoomAround(view: View, zoom: number, cx: number, cy: number): View {
+  const next = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, zoom));
+  const ratio = next / view.zoom;
+  return { zoom: next, x: cx - ratio * (cx - view.x), y: cy - ratio * (cy - view.y) };
+}
+
+/**
+ * The resident's document camera, as large as the screen allows: zoom with the wheel or the
+ * buttons, drag to move around a zoomed form, double-click to return to the whole page, full screen.
+ */
+export function DocumentView({ track }: { track: MediaStreamTrack | null }) {
+  const frameRef = useRef<HTMLDivElement>(null);
+  const [view, setView] = useState<View>(FIT);
+  const [resolution, setResolution] = useState<{ width: number; height: number } | null>(null);
+  const [fullscreen, setFullscreen] = useState(false);
+  const drag = useRef<{ pointerId: number; x: number; y: number } | null>(null);
+
+  const size = () => {
+    const rect = frameRef.current?.getBoundingClientRect();
+    return { width: rect?.width ?? 0, height: rect?.height ?? 0, left: rect?.left ?? 0, top: rect?.top ?? 0 };
+  };
+
+  const zoomBy = useCallback((factor: number, clientX?: number, clientY?: number) => {
+    const { width, height, left, top } = size();
+    const cx = clientX === undefined ? 0 : clientX - left - width / 2;
+    const cy = clientY === undefined ? 0 : clientY - top - height / 2;
+    setView((current) => clamp(zoomAround(current, current.zoom * factor, cx, cy), width, height));
+  }, []);
+
+  // A new track (the resident switched cameras) starts from the whole page.
+  useEffect(() => {
+    setView(FIT);
+    setResolution(null);
+  }, [track]);
+
+  // Wheel zoom needs a non-passive listener to keep the page from scrolling.
+  useEffect(() => {
+    const frame = frameRef.current;
+    if (!frame) return;
+    const onWheel = (event: WheelEvent) => {
+      event.preventDefault();
+      zoomBy(event.deltaY < 0 ? STEP : 1 / STEP, event.clientX, event.clientY);
+    };
+    frame.addEventListener('wheel', onWheel, { passive: false });
+    return () => frame.removeEventListener('wheel', onWheel);
+  }, [zoomBy]);
+
+  useEffect(() => {
+    const onChange = () => setFullscreen(document.fullscreenElement === frameRef.current);
+    document.addEventListener('fullscreenchange', onChange);
+    return () => document.removeEventListener('fullscreenchange', onChange);
+  }, []);
+
+  const toggleFullscreen = () => {
+    const frame = frameRef.current;
+    if (!frame) return;
+    if (document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
+    else void frame.requestFullscreen?.().catch(() => undefined);
+  };
+
+  const onResize = useCallback((width: number, height: number) => {
+    if (width > 0 && height > 0) setResolution({ width, height });
+  }, []);
+
+  return (
+    <section className="document-view" aria-label={strings.call.documentCamera}>
+      <div
+        ref={frameRef}
+        className={`document-frame ${view.zoom > 1 ? 'zoomed' : ''}`}
+        onDoubleClick={() => setView(FIT)}
+        onPointerDown={(event) => {
+          if (view.zoom <= 1 || event.button !== 0) return;
+          drag.current = { pointerId: event.pointerId, x: event.clientX, y: event.clientY };
+          event.currentTarget.setPointerCapture(event.pointerId);
+        }}
+        onPointerMove={(event) => {
+          const last = drag.current;
+          if (!last || last.pointerId !== event.pointerId) return;
+          const dx = event.clientX - last.x;
+          const dy = event.clientY - last.y;
+          drag.current = { ...last, x: event.clientX, y: event.clientY };
+          const { width, height } = size();
+          setView((current) => clamp({ ...current, x: current.x + dx, y: current.y + dy }, width, height));
+        }}
+        onPointerUp={() => {
+          drag.current = null;
+        }}
+        onPointerCancel={() => {
+          drag.current = null;
+        }}
+      >
+        <TrackVideo
+          track={track}
+          testId="remote-video-document"
+          label={strings.call.documentCamera}
+          className="document-video"
+          placeholder={strings.call.waitingDocument}
+          onResize={onResize}
+          style={{ transform: `translate(${view.x}px, ${view.y}px) scale(${view.zoom})` }}
+        />
+        <div className="document-label">
+          {strings.call.documentCamera}
+          {resolution ? (
+            <span className="document-resolution">
+              {strings.call.resolution} {resolution.width}×{resolution.height}
+            </span>
+          ) : null}
+        </div>
+        <div className="document-controls" onPointerDown={(event) => event.stopPropagation()} onDoubleClick={(event) => event.stopPropagation()}>
+          <button type="button" className="button button-small" onClick={() => zoomBy(1 / STEP)} disabled={view.zoom <= MIN_ZOOM} aria-label={strings.call.zoomOut} data-testid="document-zoom-out">
+            −
+          </button>
+          <span className="zoom-level" data-testid="document-zoom-level">
+            {Math.round(view.zoom * 100)}%
+          </span>
+          <button type="button" className="button button-small" onClick={() => zoomBy(STEP)} disabled={view.zoom >= MAX_ZOOM} aria-label={strings.call.zoomIn} data-testid="document-zoom-in">
+            ＋
+          </button>
+          <button type="button" className="button button-small" onClick={() => setView(FIT)} disabled={view.zoom === 1} data-testid="document-zoom-reset">
+            {strings.call.zoomReset}
+          </button>
+          <button type="button" className="button button-small" onClick={toggleFullscreen} data-testid="document-fullscreen">
+            {fullscreen ? strings.call.exitFullscreen : strings.call.fullscreen}
+          </button>
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,312 @@
+import type {
+  ConsultationOutcome,
+  DepartmentSummary,
+  ErrorCode,
+  MediaSource,
+  ParticipantRole,
+  Presence,
+  SelectablePresence,
+  ServerPayload,
+  SiteSummary,
+} from '@madoguchi/protocol';
+
+/**
+ * The operator console's state: socket connection, presence, ringing offers and the call in
+ * progress. Pure — every side effect (socket, media) lives in useConsole.ts and reports here.
+ */
+
+export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting';
+
+export interface Offer {
+  consultationId: string;
+  site: SiteSummary;
+  department: DepartmentSummary;
+  /** Server time the resident asked (ISO); the wait is shown from this. */
+  requestedAt: string;
+}
+
+export interface RemoteMedia {
+  consumerId: string;
+  source: MediaSource;
+  participant: ParticipantRole;
+  kind: 'audio' | 'video';
+  track: MediaStreamTrack;
+}
+
+export type CallMediaStatus = 'connecting' | 'ready' | 'failed';
+
+export interface ActiveCall {
+  consultationId: string;
+  site: SiteSummary;
+  department: DepartmentSummary;
+  /** Local clock (ms) when call:joined arrived: the handling time runs from here. */
+  startedAt: number;
+  media: CallMediaStatus;
+  connectionState: RTCPeerConnectionState | null;
+  remote: RemoteMedia[];
+  /** The operator's own camera, for the small preview. */
+  localVideo: MediaStreamTrack | null;
+  /** Local devices that could not be opened. */
+  localMissing: ('audio' | 'video')[];
+  muted: boolean;
+  ending: boolean;
+}
+
+export type Notice =
+  | { kind: 'offer-withdrawn'; reason: 'cancelled' | 'answered' }
+  | { kind: 'ring-timeout' }
+  | { kind: 'call-ended'; outcome: ConsultationOutcome; endedBy: 'resident' | 'operator' | 'system'; durationMs: number }
+  | { kind: 'error'; action: 'presence' | 'accept' | 'end'; code: ErrorCode };
+
+export interface ConsoleState {
+  connection: ConnectionStatus;
+  /** As the server last said; staff start away (離席中). */
+  presence: Presence;
+  /** A presence:set in flight. */
+  presenceRequest: SelectablePresence | null;
+  offers: Offer[];
+  /** The offer whose offer:accept is in flight. */
+  accepting: string | null;
+  call: ActiveCall | null;
+  notice: Notice | null;
+}
+
+export type ConsolePhase = 'idle' | 'offered' | 'accepting' | 'in_call' | 'ending';
+
+export type ConsoleAction =
+  | { type: 'connection'; status: ConnectionStatus }
+  | { type: 'presence/request'; presence: SelectablePresence }
+  | { type: 'presence/acknowledged'; presence: Presence }
+  | { type: 'presence/requestFailed'; code: ErrorCode }
+  | { type: 'presence/changed'; presence: Presence }
+  | { type: 'offer/incoming'; offer: ServerPayload<'offer:incoming'> }
+  | { type: 'offer/withdrawn'; consultationId: string; reason: ServerPayload<'offer:withdrawn'>['reason'] }
+  | { type: 'offer/accept'; consultationId: string }
+  | { type: 'offer/acceptFailed'; consultationId: string; code: ErrorCode }
+  | { type: 'offer/decline'; consultationId: string }
+  | { type: 'call/joined'; joined: ServerPayload<'call:joined'>; now: number }
+  | { type: 'call/localMedia'; consultationId: string; video: MediaStreamTrack | null; missing: ('audio' | 'video')[] }
+  | { type: 'call/mediaReady'; consultationId: string }
+  | { type: 'call/mediaFailed'; consultationId: string }
+  | { type: 'call/connectionState'; consultationId: string; state: RTCPeerConnectionState }
+  | { type: 'track/added'; consultationId: string; media: RemoteMedia }
+  | { type: 'track/ended'; consultationId: string; consumerId: string }
+  | { type: 'call/muted'; muted: boolean }
+  | { type: 'call/ending' }
+  | { type: 'call/endFailed'; code: ErrorCode }
+  | { type: 'call/ended'; ended: ServerPayload<'call:ended'>; now: number }
+  | { type: 'notice/dismiss' };
+
+export const initialConsoleState: ConsoleState = {
+  connection: 'connecting',
+  presence: 'away',
+  presenceRequest: null,
+  offers: [],
+  accepting: null,
+  call: null,
+  notice: null,
+};
+
+export function consolePhase(state: ConsoleState): ConsolePhase {
+  if (state.call) return state.call.ending ? 'ending' : 'in_call';
+  if (state.accepting) return 'accepting';
+  if (state.offers.length > 0) return 'offered';
+  return 'idle';
+}
+
+/** Staff may pick 受付可 / 離席中 only outside an offer or a call (the server refuses otherwise). */
+export function canChangePresence(state: ConsoleState): boolean {
+  return (
+    state.connection === 'connected' &&
+    state.presenceRequest === null &&
+    consolePhase(state) === 'idle' &&
+    state.presence !== 'offered' &&
+    state.presence !== 'in_call'
+  );
+}
+
+/** The resident's remote track for a source (the latest one if it was replaced). */
+export function remoteBySource(call: ActiveCall | null, source: MediaSource): RemoteMedia | undefined {
+  if (!call) return undefined;
+  for (let i = call.remote.length - 1; i >= 0; i -= 1) {
+    const media = call.remote[i];
+    if (media && media.source === source && media.participant === 'resident') return media;
+  }
+  return undefined;
+}
+
+function updateCall(state: ConsoleState, consultationId: string, update: (call: ActiveCall) => ActiveCall): ConsoleState {
+  if (!state.call || state.call.consultationId !== consultationId) return state;
+  return { ...state, call: update(state.call) };
+}
+
+export function consoleReducer(state: ConsoleState, action: ConsoleAction): ConsoleState {
+  switch (action.type) {
+    case 'connection': {
+      if (action.status === 'connected') return { ...state, connection: 'connected' };
+      // Requests lost with the connection will not be answered, and the server withdraws a
+      // ringing offer as soon as the operator's connection drops.
+      return { ...state, connection: action.status, presenceRequest: null, offers: [], accepting: null };
+    }
+
+    case 'presence/request':
+      return { ...state, presenceRequest: action.presence };
+
+    case 'presence/acknowledged': {
+      // The server also pushes presence:changed, before this ack and possibly followed by an offer
+      // in the same breath: an ack must never take back 'offered' or 'in_call'.
+      const busy = state.presence === 'offered' || state.presence === 'in_call';
+      return { ...state, presenceRequest: null, presence: busy ? state.presence : action.presence };
+    }
+
+    case 'presence/requestFailed':
+      return { ...state, presenceRequest: null, notice: { kind: 'error', action: 'presence', code: action.code } };
+
+    case 'presence/changed': {
+      const ringTimedOut = state.presence === 'offered' && action.presence === 'away' && !state.call;
+      // Outside 'offered' (and 'in_call', which follows an accepted offer) nothing rings any more.
+      const ringing = action.presence === 'offered' || action.presence === 'in_call';
+      return {
+        ...state,
+        presence: action.presence,
+        presenceRequest: null,
+        offers: ringing ? state.offers : [],
+        accepting: ringing ? state.accepting : null,
+        notice: ringTimedOut ? { kind: 'ring-timeout' } : state.notice,
+      };
+    }
+
+    case 'offer/incoming': {
+      const { consultationId, site, department, requestedAt } = action.offer;
+      if (state.call?.consultationId === consultationId) return state;
+      const others = state.offers.filter((offer) => offer.consultationId !== consultationId);
+      return {
+        ...state,
+        offers: [...others, { consultationId, site, department, requestedAt }],
+        // A new ring replaces stale notices: the operator's attention belongs to the call.
+        notice: null,
+      };
+    }
+
+    case 'offer/withdrawn': {
+      const had = state.offers.some((offer) => offer.consultationId === action.consultationId);
+      if (!had) return state;
+      const notice: Notice | null =
+        action.reason === 'declined' ? state.notice : { kind: 'offer-withdrawn', reason: action.reason };
+      return {
+        ...state,
+        offers: state.offers.filter((offer) => offer.consultationId !== action.consultationId),
+        accepting: state.accepting === action.consultationId ? null : state.accepting,
+        notice,
+      };
+    }
+
+    case 'offer/accept':
+      if (!state.offers.some((offer) => offer.consultationId === action.consultationId)) return state;
+      return { ...state, accepting: action.consultationId };
+
+    case 'offer/acceptFailed':
+      if (state.call?.consultationId === action.consultationId) return state;
+      return {
+        ...state,
+        accepting: state.accepting === action.consultationId ? null : state.accepting,
+        offers: state.offers.filter((offer) => offer.consultationId !== action.consultationId),
+        notice: { kind: 'error', action: 'accept', code: action.code },
+      };
+
+    case 'offer/decline':
+      return {
+        ...state,
+        offers: state.offers.filter((offer) => offer.consultationId !== action.consultationId),
+        accepting: state.accepting === action.consultationId ? null : state.accepting,
+      };
+
+    case 'call/joined': {
+      const { consultationId, site, department } = action.joined;
+      return {
+        ...state,
+        offers: state.offers.filter((offer) => offer.consultationId !== consultationId),
+        accepting: null,
+        notice: null,
+        call: {
+          consultationId,
+          site,
+          department,
+          startedAt: action.now,
+          media: 'connecting',
+          connectionState: null,
+          remote: [],
+          localVideo: null,
+          localMissing: [],
+          muted: false,
+          ending: false,
+        },
+      };
+    }
+
+    case 'call/localMedia':
+      return updateCall(state, action.consultationId, (call) => ({
+        ...call,
+        localVideo: action.video,
+        localMissing: action.missing,
+      }));
+
+    case 'call/mediaReady':
+      return updateCall(state, action.consultationId, (call) => ({ ...call, media: 'ready' }));
+
+    case 'call/mediaFailed':
+      return updateCall(state, action.consultationId, (call) => ({ ...call, media: 'failed' }));
+
+    case 'call/connectionState':
+      return updateCall(state, action.consultationId, (call) => ({ ...call, connectionState: action.state }));
+
+    case 'track/added':
+      return updateCall(state, action.consultationId, (call) => ({
+        ...call,
+        remote: [...call.remote.filter((media) => media.consumerId !== action.media.consumerId), action.media],
+      }));
+
+    case 'track/ended':
+      return updateCall(state, action.consultationId, (call) => ({
+        ...call,
+        remote: call.remote.filter((media) => media.consumerId !== action.consumerId),
+      }));
+
+    case 'call/muted':
+      if (!state.call) return state;
+      return { ...state, call: { ...state.call, muted: action.muted } };
+
+    case 'call/ending':
+      if (!state.call) return state;
+      return { ...state, call: { ...state.call, ending: true } };
+
+    case 'call/endFailed':
+      if (!state.call) return state;
+      return {
+        ...state,
+        call: { ...state.call, ending: false },
+        notice: { kind: 'error', action: 'end', code: action.code },
+      };
+
+    case 'call/ended': {
+      const { consultationId, outcome, endedBy } = action.ended;
+      if (state.call?.consultationId !== consultationId) {
+        // Ended before it was answered: drop a ringing offer for it, if any.
+        if (!state.offers.some((offer) => offer.consultationId === consultationId)) return state;
+        return {
+          ...state,
+          offers: state.offers.filter((offer) => offer.consultationId !== consultationId),
+          accepting: state.accepting === consultationId ? null : state.accepting,
+        };
+      }
+      return {
+        ...state,
+        call: null,
+        notice: { kind: 'call-ended', outcome, endedBy, durationMs: Math.max(0, action.now - state.call.startedAt) },
+      };
+    }
+
+    case 'notice/dismiss':
+      return { ...state, notice: null };
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The operator's own microphone and camera. Each is opened on its own, so a missing camera does
+ * not cost the call its voice (and the other way round).
+ */
+
+export interface OperatorMedia {
+  mic: MediaStreamTrack | null;
+  cam: MediaStreamTrack | null;
+  missing: ('audio' | 'video')[];
+}
+
+const MIC_CONSTRAINTS: MediaTrackConstraints = {
+  echoCancellation: true,
+  noiseSuppression: true,
+  autoGainControl: true,
+};
+
+/** The operator's face camera: 640×480 is plenty for a face and spares the resident's uplink. */
+const CAM_CONSTRAINTS: MediaTrackConstraints = {
+  width: { ideal: 640 },
+  height: { ideal: 480 },
+  frameRate: { ideal: 30, max: 30 },
+};
+
+async function open(constraints: MediaStreamConstraints): Promise<MediaStreamTrack | null> {
+  if (!navigator.mediaDevices?.getUserMedia) return null;
+  try {
+    const stream = await navigator.mediaDevices.getUserMedia(constraints);
+    const [track] = constraints.audio ? stream.getAudioTracks() : stream.getVideoTracks();
+    return track ?? null;
+  } catch (error) {
+    console.warn('[media] could not open', constraints.audio ? 'microphone' : 'camera', error);
+    return null;
+  }
+}
+
+export async function acquireOperatorMedia(): Promise<OperatorMedia> {
+  const [mic, cam] = await Promise.all([open({ audio: MIC_CONSTRAINTS }), open({ video: CAM_CONSTRAINTS })]);
+  const missing: ('audio' | 'video')[] = [];
+  if (!mic) missing.push('audio');
+  if (!cam) missing.push('video');
+  if (cam && 'contentHint' in cam) cam.contentHint = 'motion';
+  return { mic, cam, missing };
+}
+
+export function stopOperatorMedia(media: OperatorMedia | null): void {
+  media?.mic?.stop();
+  media?.cam?.stop();
+}

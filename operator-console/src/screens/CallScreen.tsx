@@ -1,0 +1,119 @@
+import { remoteBySource, type ActiveCall } from '../consoleState.ts';
+import { DocumentView } from '../components/DocumentView.tsx';
+import { RemoteAudio } from '../components/RemoteAudio.tsx';
+import { TrackVideo } from '../components/TrackVideo.tsx';
+import { formatClock, strings } from '../strings.ts';
+import { useNow } from '../useNow.ts';
+
+interface CallScreenProps {
+  call: ActiveCall;
+  onToggleMute(): void;
+  onEnd(): void;
+}
+
+/**
+ * A consultation in progress. Laid out by source, never by arrival order: the resident's
+ * document camera large on the left, their face beside it, the operator's own camera small.
+ */
+export function CallScreen({ call, onToggleMute, onEnd }: CallScreenProps) {
+  const now = useNow(1000);
+  const document = remoteBySource(call, 'document');
+  const face = remoteBySource(call, 'face');
+  const mic = remoteBySource(call, 'mic');
+  const connection = call.connectionState ?? 'new';
+  const unhealthy = call.media === 'failed' || connection === 'failed' || connection === 'disconnected';
+
+  return (
+    <main className="call-screen" data-testid="call-screen">
+      <div className="call-bar">
+        <div className="call-fact">
+          <span className="call-fact-label">{strings.call.site}</span>
+          <span className="call-fact-value" data-testid="call-site">
+            {call.site.name}
+          </span>
+        </div>
+        <div className="call-fact">
+          <span className="call-fact-label">{strings.call.department}</span>
+          <span className="call-fact-value" data-testid="call-department">
+            {call.department.name}
+          </span>
+        </div>
+        <div className="call-fact">
+          <span className="call-fact-label">{strings.call.handling}</span>
+          <span className="call-fact-value call-timer" data-testid="call-timer">
+            {formatClock(now - call.startedAt)}
+          </span>
+        </div>
+        <div className={`call-connection ${unhealthy ? 'call-connection-bad' : ''}`} role="status" data-testid="call-connection">
+          {call.media === 'failed'
+            ? strings.call.mediaFailed
+            : call.media === 'connecting'
+              ? strings.call.setup
+              : strings.call.connection[connection]}
+        </div>
+      </div>
+
+      {call.localMissing.length > 0 ? (
+        <div className="notice notice-error" role="alert">
+          {call.localMissing.map((kind) => strings.call.localMissing[kind]).join(' ')}
+        </div>
+      ) : null}
+
+      <div className="call-body">
+        <DocumentView track={document?.track ?? null} />
+
+        <aside className="call-side">
+          <section className="side-video" aria-label={strings.call.face}>
+            <TrackVideo
+              track={face?.track ?? null}
+              testId="remote-video-face"
+              label={strings.call.face}
+              className="face-video"
+              placeholder={strings.call.waitingFace}
+            />
+            <div className="video-caption">{strings.call.face}</div>
+          </section>
+
+          <section className="side-video self-view" aria-label={strings.call.self}>
+            <TrackVideo
+              track={call.localVideo}
+              testId="local-video-operator-cam"
+              label={strings.call.self}
+              className="self-video"
+              mirrored
+              placeholder={call.localMissing.includes('video') ? strings.call.noCamera : null}
+            />
+            <div className="video-caption">
+              {strings.call.self}
+              {call.muted ? <span className="muted-badge">{strings.call.muted}</span> : null}
+            </div>
+          </section>
+
+          <div className="call-controls">
+            <button
+              type="button"
+              className={`button button-large ${call.muted ? 'button-warning' : ''}`}
+              data-testid="mute-button"
+              aria-pressed={call.muted}
+              onClick={onToggleMute}
+              disabled={call.localMissing.includes('audio')}
+            >
+              {call.muted ? strings.call.unmute : strings.call.mute}
+            </button>
+            <button
+              type="button"
+              className="button button-end button-large"
+              data-testid="end-button"
+              onClick={onEnd}
+              disabled={call.ending}
+            >
+              {call.ending ? strings.call.ending : strings.call.end}
+            </button>
+          </div>
+        </aside>
+      </div>
+
+      <RemoteAudio track={mic?.track ?? null} />
+    </main>
+  );
+}

@@ -1,0 +1,60 @@
+import type { Offer } from '../consoleState.ts';
+import { formatWait, strings } from '../strings.ts';
+import { useNow } from '../useNow.ts';
+
+interface OfferAlertProps {
+  offer: Offer;
+  accepting: boolean;
+  onAccept(): void;
+  onDecline(): void;
+}
+
+/** A ringing consultation: where the resident is, which 担当課, how long they have waited. */
+export function OfferAlert({ offer, accepting, onAccept, onDecline }: OfferAlertProps) {
+  const now = useNow(1000);
+  const requestedAt = Date.parse(offer.requestedAt);
+  const waited = Number.isNaN(requestedAt) ? 0 : now - requestedAt;
+  return (
+    <section className="offer" role="alertdialog" aria-labelledby={`offer-${offer.consultationId}`} data-testid="incoming-offer">
+      <h2 id={`offer-${offer.consultationId}`} className="offer-title">
+        <span className="ring-icon" aria-hidden="true">☎</span>
+        {strings.offer.title}
+      </h2>
+      <dl className="offer-facts">
+        <div>
+          <dt>{strings.offer.site}</dt>
+          <dd data-testid="offer-site">{offer.site.name}</dd>
+        </div>
+        <div>
+          <dt>{strings.offer.department}</dt>
+          <dd data-testid="offer-department">{offer.department.name}</dd>
+        </div>
+        <div>
+          <dt>{strings.offer.waited}</dt>
+          <dd data-testid="offer-wait">{formatWait(waited)}</dd>
+        </div>
+      </dl>
+      <div className="offer-actions">
+        <button
+          type="button"
+          className="button button-accept button-large"
+          data-testid="accept-offer"
+          onClick={onAccept}
+          disabled={accepting}
+          autoFocus
+        >
+          {accepting ? strings.offer.accepting : strings.offer.accept}
+        </button>
+        <button
+          type="button"
+          className="button button-decline button-large"
+          data-testid="decline-offer"
+          onClick={onDecline}
+          disabled={accepting}
+        >
+          {strings.offer.decline}
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,153 @@
+import type { ConsultationOutcome, ErrorCode, Presence, StaffRole } from '@madoguchi/protocol';
+
+/** Every Japanese UI string of the operator console (glossary: /work/shared/README.md). */
+
+export const strings = {
+  appName: 'リモート窓口',
+  consoleName: '担当職員コンソール',
+
+  login: {
+    title: 'ログイン',
+    username: 'ユーザー名',
+    password: 'パスワード',
+    submit: 'ログイン',
+    submitting: 'ログインしています…',
+    invalid: 'ユーザー名またはパスワードが正しくありません。',
+    network: 'サーバーに接続できません。ネットワークを確認してください。',
+    server: 'ログインできませんでした。しばらくしてからもう一度お試しください。',
+    expired: 'ログインの有効期限が切れました。もう一度ログインしてください。',
+  },
+
+  header: {
+    logout: 'ログアウト',
+    departments: '担当課',
+    connection: {
+      connecting: 'サーバーに接続中…',
+      connected: '接続中',
+      reconnecting: '接続が切れました。再接続しています…',
+    },
+  },
+
+  roles: {
+    operator: '担当職員',
+    supervisor: '管理者',
+    admin: 'システム管理者',
+  } satisfies Record<StaffRole, string>,
+
+  presence: {
+    heading: '受付状態',
+    set: { available: '受付可', away: '離席中' },
+    label: {
+      offline: 'オフライン',
+      available: '受付可',
+      offered: '着信中',
+      in_call: '対応中',
+      wrap_up: '後処理中',
+      away: '離席中',
+    } satisfies Record<Presence, string>,
+    hint: {
+      available: '相談の着信を待っています。',
+      away: '離席中は着信しません。受付を始めるときは「受付可」を押してください。',
+      other: '',
+    },
+  },
+
+  idle: {
+    waitingTitle: '待機中',
+    noStaffConsole: '管理者向けの画面（待ち状況・相談記録）は今後追加されます。この画面では着信を受けません。',
+  },
+
+  offer: {
+    title: '相談の着信',
+    site: '窓口',
+    department: '担当課',
+    waited: '待ち時間',
+    accept: '応答',
+    decline: '辞退',
+    accepting: '接続しています…',
+  },
+
+  call: {
+    site: '窓口',
+    department: '担当課',
+    handling: '対応時間',
+    documentCamera: '書類カメラ',
+    face: '相談者',
+    self: '自分の映像',
+    waitingDocument: '書類カメラの映像を待っています…',
+    waitingFace: '相談者の映像を待っています…',
+    noCamera: 'カメラを使用できません',
+    mute: 'マイクをミュート',
+    unmute: 'ミュート解除',
+    muted: 'ミュート中',
+    end: '終了する',
+    ending: '終了しています…',
+    zoomIn: '拡大',
+    zoomOut: '縮小',
+    zoomReset: '等倍',
+    fullscreen: '全画面',
+    exitFullscreen: '全画面を終了',
+    resolution: '解像度',
+    setup: '映像と音声を準備しています…',
+    connection: {
+      new: '接続準備中',
+      connecting: '接続中…',
+      connected: '通話中',
+      disconnected: '通信が不安定です。再接続しています…',
+      failed: '映像・音声の接続に失敗しました',
+      closed: '切断されました',
+    } satisfies Record<RTCPeerConnectionState, string>,
+    localMissing: {
+      audio: 'マイクを使用できません。相談者に声が届きません。',
+      video: 'カメラを使用できません。相談者に職員の映像が映りません。',
+    },
+    mediaFailed: '映像・音声の接続に失敗しました。終了してもう一度お試しください。',
+  },
+
+  notice: {
+    dismiss: '閉じる',
+    offerCancelled: '相談者が呼び出しを取り消しました。',
+    offerAnswered: '他の職員が応答しました。',
+    ringTimeout: '応答がなかったため、離席中に切り替わりました。',
+    callEnded: (outcome: ConsultationOutcome, endedBy: 'resident' | 'operator' | 'system', duration: string) => {
+      if (outcome === 'failed') return `通信の問題により相談が終了しました（対応時間 ${duration}）。`;
+      if (endedBy === 'resident') return `相談者が相談を終了しました（対応時間 ${duration}）。`;
+      return `相談が終了しました（対応時間 ${duration}）。`;
+    },
+    error: {
+      presence: '受付状態を変更できませんでした。',
+      accept: '応答できませんでした。',
+      end: '終了の処理に失敗しました。',
+    },
+    errorCode: {
+      BAD_REQUEST: '要求が正しくありません。',
+      UNKNOWN_EVENT: 'サーバーが対応していない操作です。',
+      UNAUTHORIZED: 'ログインし直してください。',
+      FORBIDDEN: 'この操作は許可されていません。',
+      NOT_FOUND: '相談が見つかりません。',
+      CONFLICT: '現在の状態ではこの操作はできません。',
+      NO_OPERATOR: '対応できる職員がいません。',
+      MEDIA_ERROR: '映像サーバーで問題が発生しました。',
+      INTERNAL: 'サーバーから応答がありません。',
+    } satisfies Record<ErrorCode, string>,
+  },
+} as const;
+
+/** 83 s → "1分23秒". */
+export function formatWait(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const minutes = Math.floor(total / 60);
+  const seconds = total % 60;
+  return minutes > 0 ? `${minutes}分${seconds}秒` : `${seconds}秒`;
+}
+
+/** 83 s → "01:23"; 1 h 2 min 3 s → "1:02:03". */
+export function formatClock(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = total % 60;
+  const mm = String(minutes).padStart(2, '0');
+  const ss = String(seconds).padStart(2, '0');
+  return hours > 0 ? `${hours}:${mm}:${ss}` : `${mm}:${ss}`;
+}

@@ -1,0 +1,237 @@
+import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
+import { ProtocolError, type ErrorCode, type SelectablePresence, type ServerPayload } from '@madoguchi/protocol';
+import { CallSession, ProtocolClient } from '@madoguchi/protocol/client';
+import { consoleReducer, initialConsoleState, type ConsoleState } from './consoleState.ts';
+import { acquireOperatorMedia, stopOperatorMedia, type OperatorMedia } from './media/localMedia.ts';
+
+/** How long to wait for call:ended after consultation:end was acknowledged before closing locally. */
+const END_FALLBACK_MS = 3000;
+
+export interface ConsoleActions {
+  setPresence(presence: SelectablePresence): void;
+  accept(consultationId: string): void;
+  decline(consultationId: string): void;
+  toggleMute(): void;
+  endCall(): void;
+  dismissNotice(): void;
+}
+
+/** Resources of the call in progress; not React state (nothing renders from them directly). */
+interface LiveCall {
+  id: string;
+  session: CallSession | null;
+  media: OperatorMedia | null;
+  muted: boolean;
+  endTimer: number | null;
+}
+
+function codeOf(error: unknown): ErrorCode {
+  return error instanceof ProtocolError ? error.code : 'INTERNAL';
+}
+
+/**
+ * The operator console's side effects: one socket for the logged-in operator, the server's pushes
+ * turned into reducer actions, and the media of the call in progress.
+ */
+export function useConsole(token: string, onUnauthorized: () => void): { state: ConsoleState; actions: ConsoleActions } {
+  const [state, dispatch] = useReducer(consoleReducer, initialConsoleState);
+  const clientRef = useRef<ProtocolClient | null>(null);
+  const callRef = useRef<LiveCall | null>(null);
+  const onUnauthorizedRef = useRef(onUnauthorized);
+  useEffect(() => {
+    onUnauthorizedRef.current = onUnauthorized;
+  }, [onUnauthorized]);
+
+  /** Release the call's media: consumers, producers, transports and the local devices. */
+  const releaseCall = useCallback(() => {
+    const call = callRef.current;
+    callRef.current = null;
+    if (!call) return;
+    if (call.endTimer !== null) window.clearTimeout(call.endTimer);
+    call.session?.close();
+    stopOperatorMedia(call.media);
+  }, []);
+
+  const finishCall = useCallback(
+    (ended: ServerPayload<'call:ended'>) => {
+      if (callRef.current?.id === ended.consultationId) releaseCall();
+      dispatch({ type: 'call/ended', ended, now: Date.now() });
+    },
+    [releaseCall],
+  );
+
+  const startCall = useCallback(
+    async (client: ProtocolClient, joined: ServerPayload<'call:joined'>) => {
+      releaseCall();
+      const call: LiveCall = { id: joined.consultationId, session: null, media: null, muted: false, endTimer: null };
+      const consultationId = call.id;
+      const current = () => callRef.current === call;
+      callRef.current = call;
+      dispatch({ type: 'call/joined', joined, now: Date.now() });
+
+      // Open the devices while the transports are set up.
+      const mediaReady = acquireOperatorMedia().then((media) => {
+        if (!current()) {
+          stopOperatorMedia(media);
+          return null;
+        }
+        call.media = media;
+        if (media.mic) media.mic.enabled = !call.muted;
+        dispatch({ type: 'call/localMedia', consultationId, video: media.cam, missing: media.missing });
+        return media;
+      });
+
+      let session: CallSession;
+      try {
+        session = await CallSession.start(client, joined, {
+          onTrack: (media) => dispatch({ type: 'track/added', consultationId, media }),
+          onTrackEnded: (consumerId) => dispatch({ type: 'track/ended', consultationId, consumerId }),
+          onConnectionState: (connectionState) =>
+            dispatch({ type: 'call/connectionState', consultationId, state: connectionState }),
+        });
+      } catch (error) {
+        console.error('[call] media setup failed', error);
+        if (current()) dispatch({ type: 'call/mediaFailed', consultationId });
+        return;
+      }
+      if (!current()) {
+        session.close();
+        return;
+      }
+      call.session = session;
+
+      const media = await mediaReady;
+      if (!media || !current()) return;
+      try {
+        await Promise.all([
+          media.mic &&
+            session.publish('operator-mic', media.mic).then(() => (call.muted ? session.setPaused('operator-mic', true) : undefined)),
+          media.cam && session.publish('operator-cam', media.cam),
+        ]);
+        if (current()) dispatch({ type: 'call/mediaReady', consultationId });
+      } catch (error) {
+        console.error('[call] publishing failed', error);
+        if (current()) dispatch({ type: 'call/mediaFailed', consultationId });
+      }
+    },
+    [releaseCall],
+  );
+
+  useEffect(() => {
+    const client = ProtocolClient.connect(token);
+    clientRef.current = client;
+    const { socket } = client;
+    dispatch({ type: 'connection', status: 'connecting' });
+
+    socket.on('connect', () => dispatch({ type: 'connection', status: 'connected' }));
+    socket.on('disconnect', () => dispatch({ type: 'connection', status: 'reconnecting' }));
+    socket.on('connect_error', (error) => {
+      // socket.io retries network failures by itself; an inactive socket means the server refused us.
+      if (!socket.active) {
+        console.warn('[socket] connection refused:', error.message);
+        onUnauthorizedRef.current();
+      } else {
+        dispatch({ type: 'connection', status: 'reconnecting' });
+      }
+    });
+
+    const unsubscribe = [
+      client.on('presence:changed', ({ presence }) => {
+        // The server no longer counts us in a call (it ended while we were away): close it here too.
+        const call = callRef.current;
+        if (call && (presence === 'available' || presence === 'away' || presence === 'offline')) {
+          finishCall({ consultationId: call.id, outcome: 'failed', endedBy: 'system' });
+        }
+        dispatch({ type: 'presence/changed', presence });
+      }),
+      client.on('offer:incoming', (offer) => dispatch({ type: 'offer/incoming', offer })),
+      client.on('offer:withdrawn', ({ consultationId, reason }) =>
+        dispatch({ type: 'offer/withdrawn', consultationId, reason }),
+      ),
+      client.on('call:joined', (joined) => {
+        if (joined.role === 'operator') void startCall(client, joined);
+      }),
+      client.on('call:ended', (ended) => finishCall(ended)),
+    ];
+
+    return () => {
+      for (const off of unsubscribe) off();
+      releaseCall();
+      client.close();
+      if (clientRef.current === client) clientRef.current = null;
+    };
+  }, [token, startCall, finishCall, releaseCall]);
+
+  const actions = useMemo<ConsoleActions>(
+    () => ({
+      setPresence(presence) {
+        const client = clientRef.current;
+        if (!client) return;
+        dispatch({ type: 'presence/request', presence });
+        client.request('presence:set', { presence }).then(
+          (answer) => dispatch({ type: 'presence/acknowledged', presence: answer.presence }),
+          (error: unknown) => dispatch({ type: 'presence/requestFailed', code: codeOf(error) }),
+        );
+      },
+
+      accept(consultationId) {
+        const client = clientRef.current;
+        if (!client) return;
+        dispatch({ type: 'offer/accept', consultationId });
+        client
+          .request('offer:accept', { consultationId })
+          .catch((error: unknown) => dispatch({ type: 'offer/acceptFailed', consultationId, code: codeOf(error) }));
+      },
+
+      decline(consultationId) {
+        const client = clientRef.current;
+        if (!client) return;
+        dispatch({ type: 'offer/decline', consultationId });
+        client
+          .request('offer:decline', { consultationId })
+          .catch((error: unknown) => console.warn('[offer] decline failed', error));
+      },
+
+      toggleMute() {
+        const call = callRef.current;
+        if (!call) return;
+        const muted = !call.muted;
+        call.muted = muted;
+        if (call.media?.mic) call.media.mic.enabled = !muted;
+        dispatch({ type: 'call/muted', muted });
+        call.session?.setPaused('operator-mic', muted).catch((error: unknown) => console.warn('[call] mute failed', error));
+      },
+
+      endCall() {
+        const call = callRef.current;
+        const client = clientRef.current;
+        if (!call || !client) return;
+        dispatch({ type: 'call/ending' });
+        client.request('consultation:end', { consultationId: call.id }).then(
+          () => {
+            // call:ended follows at once; if it is lost, do not leave the operator in a dead call.
+            if (callRef.current !== call || call.endTimer !== null) return;
+            call.endTimer = window.setTimeout(() => {
+              call.endTimer = null;
+              if (callRef.current === call) finishCall({ consultationId: call.id, outcome: 'completed', endedBy: 'operator' });
+            }, END_FALLBACK_MS);
+          },
+          (error: unknown) => {
+            if (callRef.current !== call) return;
+            const code = codeOf(error);
+            // Already over on the server (it ended while the request travelled): just close here.
+            if (code === 'NOT_FOUND') finishCall({ consultationId: call.id, outcome: 'completed', endedBy: 'system' });
+            else dispatch({ type: 'call/endFailed', code });
+          },
+        );
+      },
+
+      dismissNotice() {
+        dispatch({ type: 'notice/dismiss' });
+      },
+    }),
+    [finishCall],
+  );
+
+  return { state, actions };
+}

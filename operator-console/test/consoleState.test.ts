@@ -1,0 +1,239 @@
+import { describe, expect, it } from 'vitest';
+import type { ServerPayload } from '@madoguchi/protocol';
+import {
+  canChangePresence,
+  consolePhase,
+  consoleReducer,
+  initialConsoleState,
+  remoteBySource,
+  type ConsoleAction,
+  type ConsoleState,
+  type RemoteMedia,
+} from '../src/consoleState.ts';
+
+const site = { id: 'site-1', name: '清滝郵便局' };
+const department = { id: 'dep-1', code: 'shimin', name: '市民課' };
+
+const offer = (consultationId = 'c1'): ServerPayload<'offer:incoming'> => ({
+  consultationId,
+  site,
+  department,
+  requestedAt: '2025-04-01T09:00:00.000Z',
+});
+
+const joined = (consultationId = 'c1'): ServerPayload<'call:joined'> => ({
+  consultationId,
+  role: 'operator',
+  routerRtpCapabilities: { codecs: [] },
+  site,
+  department,
+  operatorName: '山田 花子',
+});
+
+const track = (id: string) => ({ id, kind: 'video' }) as unknown as MediaStreamTrack;
+const remote = (consumerId: string, source: RemoteMedia['source'], kind: RemoteMedia['kind'] = 'video'): RemoteMedia => ({
+  consumerId,
+  source,
+  participant: 'resident',
+  kind,
+  track: track(consumerId),
+});
+
+function run(...actions: ConsoleAction[]): ConsoleState {
+  return actions.reduce(consoleReducer, initialConsoleState);
+}
+
+const connected: ConsoleAction = { type: 'connection', status: 'connected' };
+
+describe('consoleReducer', () => {
+  it('starts connecting and away (離席中), idle', () => {
+    expect(initialConsoleState.presence).toBe('away');
+    expect(initialConsoleState.connection).toBe('connecting');
+    expect(consolePhase(initialConsoleState)).toBe('idle');
+    expect(canChangePresence(initialConsoleState)).toBe(false);
+    expect(canChangePresence(run(connected))).toBe(true);
+  });
+
+  it('tracks a presence request until the ack or the push', () => {
+    const requested = run(connected, { type: 'presence/request', presence: 'available' });
+    expect(requested.presenceRequest).toBe('available');
+    expect(canChangePresence(requested)).toBe(false);
+
+    const pushed = consoleReducer(requested, { type: 'presence/changed', presence: 'available' });
+    expect(pushed.presence).toBe('available');
+    expect(pushed.presenceRequest).toBeNull();
+
+    const acked = consoleReducer(requested, { type: 'presence/acknowledged', presence: 'available' });
+    expect(acked.presence).toBe('available');
+    expect(acked.presenceRequest).toBeNull();
+
+    const failed = consoleReducer(requested, { type: 'presence/requestFailed', code: 'CONFLICT' });
+    expect(failed.presence).toBe('away');
+    expect(failed.notice).toEqual({ kind: 'error', action: 'presence', code: 'CONFLICT' });
+  });
+
+  it('does not let a late presence ack take back an offer that rang in the meantime', () => {
+    const state = run(
+      connected,
+      { type: 'presence/request', presence: 'available' },
+      { type: 'presence/changed', presence: 'available' },
+      { type: 'presence/changed', presence: 'offered' },
+      { type: 'offer/incoming', offer: offer() },
+      { type: 'presence/acknowledged', presence: 'available' },
+    );
+    expect(state.presence).toBe('offered');
+    expect(consolePhase(state)).toBe('offered');
+    expect(state.offers).toHaveLength(1);
+  });
+
+  it('rings, accepts and joins a call', () => {
+    const ringing = run(connected, { type: 'presence/changed', presence: 'offered' }, { type: 'offer/incoming', offer: offer() });
+    expect(consolePhase(ringing)).toBe('offered');
+    expect(ringing.offers[0]).toMatchObject({ consultationId: 'c1', site, department });
+    expect(canChangePresence(ringing)).toBe(false);
+
+    const accepting = consoleReducer(ringing, { type: 'offer/accept', consultationId: 'c1' });
+    expect(consolePhase(accepting)).toBe('accepting');
+
+    // The server sets in_call before call:joined: the offer must survive until then.
+    const inCall = consoleReducer(accepting, { type: 'presence/changed', presence: 'in_call' });
+    expect(consolePhase(inCall)).toBe('accepting');
+
+    const call = consoleReducer(inCall, { type: 'call/joined', joined: joined(), now: 1_000 });
+    expect(consolePhase(call)).toBe('in_call');
+    expect(call.offers).toEqual([]);
+    expect(call.accepting).toBeNull();
+    expect(call.call).toMatchObject({ consultationId: 'c1', site, department, media: 'connecting', muted: false });
+  });
+
+  it('declines an offer at once', () => {
+    const state = run(connected, { type: 'offer/incoming', offer: offer() }, { type: 'offer/decline', consultationId: 'c1' });
+    expect(consolePhase(state)).toBe('idle');
+    // The server's own withdrawal for the decline is then a no-op, without a notice.
+    const after = consoleReducer(state, { type: 'offer/withdrawn', consultationId: 'c1', reason: 'declined' });
+    expect(after.notice).toBeNull();
+  });
+
+  it('removes a withdrawn offer and says why', () => {
+    const state = run(
+      connected,
+      { type: 'offer/incoming', offer: offer() },
+      { type: 'offer/accept', consultationId: 'c1' },
+      { type: 'offer/withdrawn', consultationId: 'c1', reason: 'cancelled' },
+    );
+    expect(consolePhase(state)).toBe('idle');
+    expect(state.accepting).toBeNull();
+    expect(state.notice).toEqual({ kind: 'offer-withdrawn', reason: 'cancelled' });
+  });
+
+  it('reports a ring that timed out (the server sets the operator away)', () => {
+    const state = run(
+      connected,
+      { type: 'presence/changed', presence: 'offered' },
+      { type: 'offer/incoming', offer: offer() },
+      { type: 'offer/withdrawn', consultationId: 'c1', reason: 'cancelled' },
+      { type: 'presence/changed', presence: 'away' },
+    );
+    expect(state.presence).toBe('away');
+    expect(state.notice).toEqual({ kind: 'ring-timeout' });
+  });
+
+  it('drops offers when the connection is lost (the server withdraws them)', () => {
+    const state = run(connected, { type: 'offer/incoming', offer: offer() }, { type: 'connection', status: 'reconnecting' });
+    expect(state.offers).toEqual([]);
+    expect(consolePhase(state)).toBe('idle');
+  });
+
+  it('reports a failed accept and forgets the offer', () => {
+    const state = run(
+      connected,
+      { type: 'offer/incoming', offer: offer() },
+      { type: 'offer/accept', consultationId: 'c1' },
+      { type: 'offer/acceptFailed', consultationId: 'c1', code: 'MEDIA_ERROR' },
+    );
+    expect(consolePhase(state)).toBe('idle');
+    expect(state.notice).toEqual({ kind: 'error', action: 'accept', code: 'MEDIA_ERROR' });
+  });
+
+  it('lays remote media out by source, not by arrival order', () => {
+    const state = run(
+      connected,
+      { type: 'call/joined', joined: joined(), now: 0 },
+      { type: 'track/added', consultationId: 'c1', media: remote('k-face', 'face') },
+      { type: 'track/added', consultationId: 'c1', media: remote('k-mic', 'mic', 'audio') },
+      { type: 'track/added', consultationId: 'c1', media: remote('k-doc', 'document') },
+      // Media of another consultation is ignored.
+      { type: 'track/added', consultationId: 'other', media: remote('k-x', 'document') },
+    );
+    expect(remoteBySource(state.call, 'document')?.consumerId).toBe('k-doc');
+    expect(remoteBySource(state.call, 'face')?.consumerId).toBe('k-face');
+    expect(remoteBySource(state.call, 'mic')?.consumerId).toBe('k-mic');
+
+    // The resident switches document cameras: the newest track wins; the old one's end keeps it.
+    const replaced = run(
+      connected,
+      { type: 'call/joined', joined: joined(), now: 0 },
+      { type: 'track/added', consultationId: 'c1', media: remote('k-doc', 'document') },
+      { type: 'track/added', consultationId: 'c1', media: remote('k-doc2', 'document') },
+      { type: 'track/ended', consultationId: 'c1', consumerId: 'k-doc' },
+    );
+    expect(remoteBySource(replaced.call, 'document')?.consumerId).toBe('k-doc2');
+
+    const gone = consoleReducer(replaced, { type: 'track/ended', consultationId: 'c1', consumerId: 'k-doc2' });
+    expect(remoteBySource(gone.call, 'document')).toBeUndefined();
+  });
+
+  it('records local media, connection state, mute', () => {
+    const cam = track('cam');
+    const state = run(
+      connected,
+      { type: 'call/joined', joined: joined(), now: 0 },
+      { type: 'call/localMedia', consultationId: 'c1', video: cam, missing: ['audio'] },
+      { type: 'call/connectionState', consultationId: 'c1', state: 'connected' },
+      { type: 'call/mediaReady', consultationId: 'c1' },
+      { type: 'call/muted', muted: true },
+    );
+    expect(state.call).toMatchObject({ localVideo: cam, localMissing: ['audio'], connectionState: 'connected', media: 'ready', muted: true });
+  });
+
+  it('ends a call: ending, then call:ended brings the idle screen back with the handling time', () => {
+    const ending = run(connected, { type: 'call/joined', joined: joined(), now: 10_000 }, { type: 'call/ending' });
+    expect(consolePhase(ending)).toBe('ending');
+
+    const failed = consoleReducer(ending, { type: 'call/endFailed', code: 'INTERNAL' });
+    expect(consolePhase(failed)).toBe('in_call');
+    expect(failed.notice).toEqual({ kind: 'error', action: 'end', code: 'INTERNAL' });
+
+    const ended = consoleReducer(ending, {
+      type: 'call/ended',
+      ended: { consultationId: 'c1', outcome: 'completed', endedBy: 'resident' },
+      now: 75_000,
+    });
+    expect(consolePhase(ended)).toBe('idle');
+    expect(ended.call).toBeNull();
+    expect(ended.notice).toEqual({ kind: 'call-ended', outcome: 'completed', endedBy: 'resident', durationMs: 65_000 });
+  });
+
+  it('ignores call:ended for another consultation but drops its ringing offer', () => {
+    const inCall = run(connected, { type: 'call/joined', joined: joined('c1'), now: 0 });
+    const other = consoleReducer(inCall, {
+      type: 'call/ended',
+      ended: { consultationId: 'c2', outcome: 'abandoned', endedBy: 'resident' },
+      now: 1,
+    });
+    expect(other).toBe(inCall);
+
+    const ringing = run(connected, { type: 'offer/incoming', offer: offer('c3') });
+    const cancelled = consoleReducer(ringing, {
+      type: 'call/ended',
+      ended: { consultationId: 'c3', outcome: 'abandoned', endedBy: 'resident' },
+      now: 1,
+    });
+    expect(cancelled.offers).toEqual([]);
+  });
+
+  it('does not duplicate an offer sent twice', () => {
+    const state = run(connected, { type: 'offer/incoming', offer: offer() }, { type: 'offer/incoming', offer: offer() });
+    expect(state.offers).toHaveLength(1);
+  });
+});

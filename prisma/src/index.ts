@@ -1,0 +1,34 @@
+/**
+ * @madoguchi/db — database access for Madoguchi (SQLite through Prisma 7's
+ * better-sqlite3 driver adapter; works offline).
+ *
+ * Needs the generated client: `npm run generate -w prisma` (output prisma/generated/, gitignored).
+ */
+export * from '../generated/client/client.ts';
+export { openDatabase, type OpenDatabaseOptions } from './db.ts';
+export { hashPassword, verifyPassword, generateReadablePassword } from './password.ts';
+export {
+  migrateDeploy,
+  applyPendingMigrations,
+  migrateDev,
+  migrateReset,
+  migrationStatus,
+  deleteDatabaseFile,
+  readMigrationsList,
+  migrationChecksum,
+  type MigrationStatus,
+} from './migrate.ts';
+export {
+  seedDemoCity,
+  isDemoCitySeeded,
+  demoAccounts,
+  DEMO_CITY,
+  DEMO_SITES,
+  DEMO_DEPARTMENTS,
+  DEFAULT_ACCOUNTS_FILE,
+  demoAccountsFileFor,
+  type DemoAccount,
+  type SeedDemoCityOptions,
+  type SeedDemoCityResult,
+} from './seed.ts';
+export { DEFAULT_DATABASE_URL, resolveDatabaseUrl, sqliteFilePath, repoRoot } from './paths.ts';

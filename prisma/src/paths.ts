@@ -1,0 +1,52 @@
+/**
+ * Paths and database URLs for @madoguchi/db.
+ *
+ * Convention: a relative `file:` URL (in DATABASE_URL or passed to openDatabase /
+ * migrateDeploy) is resolved against the repository root, so every command and
+ * every workspace sees the same file whatever its cwd.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** `/…/prisma` — this package's directory. */
+export const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The monorepo root (parent of the package). */
+export const repoRoot = path.resolve(packageDir, '..');
+export const schemaPath = path.join(packageDir, 'schema.prisma');
+export const migrationsDir = path.join(packageDir, 'migrations');
+/** Default SQLite database, relative to the repo root. */
+export const DEFAULT_DATABASE_URL = 'file:./.data/madoguchi.db';
+
+/** The URL from the argument, else env DATABASE_URL, else the default. */
+export function databaseUrlFromEnv(url?: string): string {
+  return url ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+}
+
+/**
+ * Absolute path of the SQLite file named by a `file:` URL (relative paths against
+ * the repo root). `:memory:` is returned as is. Query strings are dropped.
+ */
+export function sqliteFilePath(url: string): string {
+  if (url === ':memory:' || url === 'file::memory:') return ':memory:';
+  if (!url.startsWith('file:')) {
+    throw new Error(`@madoguchi/db: only SQLite "file:" URLs are supported, got ${JSON.stringify(url)}`);
+  }
+  let p = url.slice('file:'.length);
+  const q = p.indexOf('?');
+  if (q >= 0) p = p.slice(0, q);
+  if (p.startsWith('//')) p = fileURLToPath(url.slice(0, q >= 0 ? url.indexOf('?') : undefined)); // file:///abs
+  return path.isAbsolute(p) ? p : path.resolve(repoRoot, p);
+}
+
+/** `file:/abs/path.db` for any accepted URL. */
+export function resolveDatabaseUrl(url?: string): string {
+  const p = sqliteFilePath(databaseUrlFromEnv(url));
+  return p === ':memory:' ? ':memory:' : `file:${p}`;
+}
+
+/** True when @prisma/engines holds a downloaded native schema engine (machines with internet). */
+export function hasNativeSchemaEngine(): boolean {
+  const dir = path.join(repoRoot, 'node_modules', '@prisma', 'engines');
+  return existsSync(dir) && readdirSync(dir).some((f) => f.startsWith('schema-engine-'));
+}

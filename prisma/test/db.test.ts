@@ -1,0 +1,214 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  migrateDeploy,
+  migrationChecksum,
+  migrationStatus,
+  openDatabase,
+  demoAccountsFileFor,
+  DEFAULT_DATABASE_URL,
+  repoRoot,
+  readMigrationsList,
+  seedDemoCity,
+  verifyPassword,
+  type PrismaClient,
+} from '../src/index.ts';
+import { diffSchemaAgainstMigrations } from '../src/migrate.ts';
+import { tempDir } from './helpers.ts';
+
+describe('migrations', () => {
+  const tmp = tempDir();
+  afterAll(() => tmp.cleanup());
+
+  it('migrateDeploy creates a fresh database with Prisma-compatible bookkeeping', async () => {
+    const url = tmp.url('fresh/sub/dir.db'); // folder is created
+    await migrateDeploy(url);
+    const file = url.slice('file:'.length);
+    expect(existsSync(file)).toBe(true);
+
+    const raw = openDatabase(url);
+    try {
+      const names = async (sql: string) => ((await raw.$queryRawUnsafe(sql)) as Array<{ name: string }>).map((r) => r.name);
+      const tables = await names("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name");
+      expect(tables).toEqual(
+        expect.arrayContaining(['_prisma_migrations', 'Site', 'Device', 'Department', 'Staff', 'StaffDepartment', 'Consultation', 'ConsultationEvent']),
+      );
+      const rows = (await raw.$queryRawUnsafe('SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations')) as Array<{
+        migration_name: string;
+        checksum: string;
+        finished_at: string | null;
+        rolled_back_at: string | null;
+      }>;
+      const list = readMigrationsList();
+      expect(rows.map((r) => r.migration_name)).toEqual(list.migrationDirectories.map((d) => d.path));
+      for (const r of rows) {
+        const sql = readFileSync(path.join(list.baseDir, r.migration_name, 'migration.sql'), 'utf8');
+        expect(r.checksum).toBe(migrationChecksum(sql));
+        expect(r.finished_at).not.toBeNull();
+        expect(r.rolled_back_at).toBeNull();
+      }
+      const indexes = await names("SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='Consultation'");
+      expect(indexes).toEqual(
+        expect.arrayContaining([
+          'Consultation_requestedAt_idx',
+          'Consultation_departmentId_requestedAt_idx',
+          'Consultation_siteId_requestedAt_idx',
+          'Consultation_operatorId_requestedAt_idx',
+        ]),
+      );
+      const fk = (await raw.$queryRawUnsafe('PRAGMA foreign_keys')) as Array<{ foreign_keys: bigint | number }>;
+      expect(Number(fk[0]?.foreign_keys)).toBe(1);
+    } finally {
+      await raw.$disconnect();
+    }
+
+    // second deploy is a no-op, status is clean
+    await migrateDeploy(url);
+    const status = await migrationStatus(url);
+    expect(status.diagnostic?.history).toBeNull();
+    expect(status.diagnostic?.failedMigrationNames).toEqual([]);
+    expect(status.diagnostic?.editedMigrationNames).toEqual([]);
+  });
+
+  it('schema.prisma and prisma/migrations are in sync', async () => {
+    expect(await diffSchemaAgainstMigrations()).toBe('');
+  });
+
+  it('migration_lock.toml names sqlite', () => {
+    expect(readFileSync(path.join(readMigrationsList().baseDir, 'migration_lock.toml'), 'utf8')).toMatch(/^provider = "sqlite"$/m);
+  });
+});
+
+describe('seedDemoCity', () => {
+  const tmp = tempDir();
+  let db: PrismaClient;
+  const accountsFile = path.join(tmp.dir, 'demo-accounts.txt');
+
+  beforeAll(async () => {
+    await migrateDeploy(tmp.url());
+    db = openDatabase(tmp.url());
+  });
+  afterAll(async () => {
+    await db?.$disconnect();
+    tmp.cleanup();
+  });
+
+  it('seeds the demo city with generated passwords', async () => {
+    const r = await seedDemoCity(db, { accountsFile });
+    expect(r.seeded).toBe(true);
+    expect(r.passwordSource === 'generated' || r.passwordSource === 'env').toBe(true);
+
+    expect(await db.site.count()).toBe(4);
+    expect(await db.device.count()).toBe(4);
+    expect(await db.department.count()).toBe(6);
+    expect(await db.staff.count()).toBe(14);
+    expect(await db.staff.count({ where: { role: 'operator' } })).toBe(12);
+    expect(await db.staff.count({ where: { role: 'supervisor' } })).toBe(1);
+    expect(await db.staff.count({ where: { role: 'admin' } })).toBe(1);
+
+    const sites = await db.site.findMany({ include: { devices: true }, orderBy: { name: 'asc' } });
+    expect(sites.map((s) => s.kind).sort()).toEqual(['branch_office', 'community_hall', 'mobile_vehicle', 'post_office']);
+    for (const s of sites) expect(s.devices.map((d) => d.name)).toEqual([`${s.name} タブレット1`]);
+
+    const depts = await db.department.findMany({ orderBy: { sortOrder: 'asc' }, include: { staff: { include: { staff: true } } } });
+    expect(depts.map((d) => d.code)).toEqual(['citizen', 'tax', 'insurance', 'welfare', 'childcare', 'general']);
+    expect(depts.map((d) => d.name)).toEqual(['市民課', '税務課', '保険年金課', '福祉課', '子育て支援課', '総合窓口']);
+    for (const d of depts) {
+      expect(d.staff.map((sd) => sd.staff.username).sort()).toEqual([`${d.code}1`, `${d.code}2`]);
+      expect(d.staff.every((sd) => sd.skill === 'primary')).toBe(true);
+    }
+    const tax1 = await db.staff.findUniqueOrThrow({ where: { username: 'tax1' } });
+    expect(tax1.displayName).toBe('税務 一郎');
+
+    // stored hashes verify against the passwords handed back (a sample: ~0.5 s each)
+    for (const a of r.accounts.filter((x) => ['tax1', 'supervisor', 'admin'].includes(x.username))) {
+      const s = await db.staff.findUniqueOrThrow({ where: { username: a.username } });
+      expect(await verifyPassword(a.password, s.passwordHash)).toBe(true);
+    }
+
+    if (r.passwordSource === 'generated') {
+      expect(r.accountsFile).toBe(accountsFile);
+      expect(statSync(accountsFile).mode & 0o777).toBe(0o600);
+      const lines = readFileSync(accountsFile, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+      expect(lines).toHaveLength(14);
+      expect(new Set(r.accounts.map((a) => a.password)).size).toBe(14);
+      for (const a of r.accounts) expect(lines).toContain(`${a.username} ${a.password}`);
+    }
+  });
+
+  it('is idempotent: a second seed changes nothing', async () => {
+    const before = await db.staff.findMany({ orderBy: { username: 'asc' } });
+    const r = await seedDemoCity(db, { accountsFile });
+    expect(r.seeded).toBe(false);
+    expect(r.accounts).toEqual([]);
+    expect(await db.site.count()).toBe(4);
+    expect(await db.device.count()).toBe(4);
+    expect(await db.department.count()).toBe(6);
+    expect(await db.staff.count()).toBe(14);
+    expect(await db.staff.findMany({ orderBy: { username: 'asc' } })).toEqual(before);
+  });
+
+  it('uses one shared password when given', async () => {
+    const t2 = tempDir();
+    try {
+      await migrateDeploy(t2.url());
+      const db2 = openDatabase(t2.url());
+      try {
+        const r = await seedDemoCity(db2, { password: 'demo-pass-123', accountsFile: path.join(t2.dir, 'none.txt') }); // file only for generated passwords
+        expect(r.seeded).toBe(true);
+        expect(r.passwordSource).toBe('option');
+        expect(r.accountsFile).toBeNull();
+        expect(existsSync(path.join(t2.dir, 'none.txt'))).toBe(false);
+        const admin = await db2.staff.findUniqueOrThrow({ where: { username: 'admin' } });
+        expect(await verifyPassword('demo-pass-123', admin.passwordHash)).toBe(true);
+      } finally {
+        await db2.$disconnect();
+      }
+    } finally {
+      t2.cleanup();
+    }
+  });
+
+  it('enforces foreign keys and logs consultation events', async () => {
+    const site = await db.site.findFirstOrThrow({ include: { devices: true } });
+    const dept = await db.department.findUniqueOrThrow({ where: { code: 'tax' } });
+    const op = await db.staff.findUniqueOrThrow({ where: { username: 'tax1' } });
+    const c = await db.consultation.create({
+      data: {
+        siteId: site.id,
+        deviceId: site.devices[0]!.id,
+        departmentId: dept.id,
+        events: { create: { type: 'requested', actorType: 'device', actorId: site.devices[0]!.id } },
+      },
+    });
+    await db.consultation.update({
+      where: { id: c.id },
+      data: { operatorId: op.id, answeredAt: new Date(), events: { create: { type: 'answered', actorType: 'staff', actorId: op.id, data: JSON.stringify({ via: 'test' }) } } },
+    });
+    const events = await db.consultationEvent.findMany({ where: { consultationId: c.id }, orderBy: { id: 'asc' } });
+    expect(events.map((e) => e.type)).toEqual(['requested', 'answered']);
+
+    await expect(db.device.create({ data: { siteId: 'no-such-site', name: 'x' } })).rejects.toThrow();
+    await db.consultation.delete({ where: { id: c.id } }); // cascades to its events
+    expect(await db.consultationEvent.count({ where: { consultationId: c.id } })).toBe(0);
+  });
+});
+
+describe('demoAccountsFileFor', () => {
+  it('keeps the main list for the default database only', () => {
+    expect(demoAccountsFileFor(DEFAULT_DATABASE_URL)).toBe(path.join(repoRoot, '.data', 'demo-accounts.txt'));
+    expect(demoAccountsFileFor('file:/tmp/x/scratch.db')).toBe('/tmp/x/scratch.demo-accounts.txt');
+  });
+});
+
+describe('openDatabase', () => {
+  it('refuses a missing file unless create is set', () => {
+    const tmp = tempDir();
+    try {
+      expect(() => openDatabase(tmp.url('missing.db'))).toThrow(/does not exist/);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});

@@ -1,0 +1,181 @@
+import { Device } from 'mediasoup-client';
+import type { Consumer, Producer, ProducerCodecOptions, RtpEncodingParameters, Transport } from 'mediasoup-client/lib/types';
+import type { MediaSource, ParticipantRole } from '../domain.ts';
+import type { ServerPayload } from '../events.ts';
+import type { ProtocolClient } from './ProtocolClient.ts';
+
+export interface RemoteTrack {
+  consumerId: string;
+  source: MediaSource;
+  participant: ParticipantRole;
+  kind: 'audio' | 'video';
+  track: MediaStreamTrack;
+}
+
+export interface PublishOptions {
+  encodings?: RtpEncodingParameters[];
+  codecOptions?: ProducerCodecOptions;
+}
+
+export interface CallSessionListeners {
+  onTrack(track: RemoteTrack): void;
+  onTrackEnded(consumerId: string): void;
+  /** Worst state of the two transports, for a connection indicator. */
+  onConnectionState?(state: RTCPeerConnectionState): void;
+}
+
+type CallJoined = ServerPayload<'call:joined'>;
+
+/**
+ * The browser's side of one consultation's media: a mediasoup-client Device, one send and one
+ * receive transport, the local producers by source and the remote consumers. close() releases all.
+ */
+export class CallSession {
+  readonly consultationId: string;
+  readonly #client: ProtocolClient;
+  readonly #listeners: CallSessionListeners;
+  readonly #producers = new Map<MediaSource, Producer>();
+  readonly #consumers = new Map<string, Consumer>();
+  readonly #unsubscribe: (() => void)[] = [];
+  #sendTransport?: Transport;
+  #recvTransport?: Transport;
+  #closed = false;
+
+  private constructor(client: ProtocolClient, consultationId: string, listeners: CallSessionListeners) {
+    this.#client = client;
+    this.consultationId = consultationId;
+    this.#listeners = listeners;
+  }
+
+  /** Set up media for a joined call: load the router's capabilities, create both transports, tell the server we are ready. */
+  static async start(client: ProtocolClient, joined: CallJoined, listeners: CallSessionListeners): Promise<CallSession> {
+    const session = new CallSession(client, joined.consultationId, listeners);
+    try {
+      await session.#start(joined);
+    } catch (error) {
+      session.close();
+      throw error;
+    }
+    return session;
+  }
+
+  async #start(joined: CallJoined): Promise<void> {
+    const device = new Device();
+    await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as never });
+    this.#sendTransport = await this.#createTransport(device, 'send');
+    this.#recvTransport = await this.#createTransport(device, 'recv');
+    this.#unsubscribe.push(
+      this.#client.on('media:newConsumer', (info) => {
+        if (info.consultationId === this.consultationId) void this.#consume(info);
+      }),
+      this.#client.on('media:consumerClosed', ({ consultationId, consumerId }) => {
+        if (consultationId === this.consultationId) this.#closeConsumer(consumerId);
+      }),
+    );
+    await this.#client.request('call:ready', {
+      consultationId: this.consultationId,
+      rtpCapabilities: device.rtpCapabilities as never,
+    });
+  }
+
+  /** Send a local track as the given source (mic, face, document, …). */
+  async publish(source: MediaSource, track: MediaStreamTrack, options: PublishOptions = {}): Promise<void> {
+    const transport = this.#sendTransport;
+    if (!transport || this.#closed) throw new Error('call is not connected');
+    this.#producers.get(source)?.close();
+    const producer = await transport.produce({ track, ...options, stopTracks: false, appData: { source } });
+    this.#producers.set(source, producer);
+  }
+
+  /** Mute or unmute a local source; the server stops forwarding it while paused. */
+  async setPaused(source: MediaSource, paused: boolean): Promise<void> {
+    const producer = this.#producers.get(source);
+    if (!producer) return;
+    if (paused) producer.pause();
+    else producer.resume();
+    await this.#client.request('media:setProducerPaused', {
+      consultationId: this.consultationId,
+      producerId: producer.id,
+      paused,
+    });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
+    for (const producer of this.#producers.values()) producer.close();
+    for (const consumer of this.#consumers.values()) consumer.close();
+    this.#producers.clear();
+    this.#consumers.clear();
+    this.#sendTransport?.close();
+    this.#recvTransport?.close();
+  }
+
+  async #createTransport(device: Device, direction: 'send' | 'recv'): Promise<Transport> {
+    const options = await this.#client.request('media:createTransport', {
+      consultationId: this.consultationId,
+      direction,
+    });
+    const transport =
+      direction === 'send'
+        ? device.createSendTransport(options as never)
+        : device.createRecvTransport(options as never);
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      this.#client
+        .request('media:connectTransport', {
+          consultationId: this.consultationId,
+          transportId: transport.id,
+          dtlsParameters: dtlsParameters as never,
+        })
+        .then(() => callback(), errback);
+    });
+    if (direction === 'send') {
+      transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+        this.#client
+          .request('media:produce', {
+            consultationId: this.consultationId,
+            transportId: transport.id,
+            kind,
+            rtpParameters: rtpParameters as never,
+            source: appData.source as MediaSource,
+          })
+          .then(({ producerId }) => callback({ id: producerId }), errback);
+      });
+    }
+    transport.on('connectionstatechange', (state) => this.#listeners.onConnectionState?.(state));
+    return transport;
+  }
+
+  async #consume(info: ServerPayload<'media:newConsumer'>): Promise<void> {
+    const transport = this.#recvTransport;
+    if (!transport || this.#closed) return;
+    const consumer = await transport.consume({
+      id: info.consumerId,
+      producerId: info.producerId,
+      kind: info.kind,
+      rtpParameters: info.rtpParameters as never,
+    });
+    if (this.#closed) {
+      consumer.close();
+      return;
+    }
+    this.#consumers.set(consumer.id, consumer);
+    this.#listeners.onTrack({
+      consumerId: consumer.id,
+      source: info.source,
+      participant: info.participant,
+      kind: info.kind,
+      track: consumer.track,
+    });
+    await this.#client.request('media:resumeConsumer', { consultationId: this.consultationId, consumerId: consumer.id });
+  }
+
+  #closeConsumer(consumerId: string): void {
+    const consumer = this.#consumers.get(consumerId);
+    if (!consumer) return;
+    consumer.close();
+    this.#consumers.delete(consumerId);
+    this.#listeners.onTrackEnded(consumerId);
+  }
+}

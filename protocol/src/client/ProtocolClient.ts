@@ -1,0 +1,55 @@
+import { io, type Socket } from 'socket.io-client';
+import { ProtocolError, type Ack } from '../errors.ts';
+import type {
+  ClientAck,
+  ClientEventName,
+  ClientPayload,
+  ClientToServerEvents,
+  ServerEventName,
+  ServerPayload,
+  ServerToClientEvents,
+} from '../events.ts';
+
+export type ProtocolSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/** The browser's typed handle on the signaling connection: requests resolve to ack data or throw ProtocolError. */
+export class ProtocolClient {
+  readonly socket: ProtocolSocket;
+
+  constructor(socket: ProtocolSocket) {
+    this.socket = socket;
+  }
+
+  /** Connect to the signaling server with a staff or device token. */
+  static connect(token: string, url: string = typeof location === 'undefined' ? '' : location.origin): ProtocolClient {
+    const socket: ProtocolSocket = io(url, { auth: { token }, transports: ['websocket'] });
+    return new ProtocolClient(socket);
+  }
+
+  async request<E extends ClientEventName>(event: E, payload: ClientPayload<E>): Promise<ClientAck<E>> {
+    let response: Ack<ClientAck<E>>;
+    try {
+      response = await this.socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(event, ...([payload] as never));
+    } catch {
+      throw new ProtocolError('INTERNAL', `no answer from the server to ${event}`);
+    }
+    if (!response.ok) throw new ProtocolError(response.error.code, response.error.message);
+    return response.data;
+  }
+
+  /** Subscribe to a server event; returns the unsubscribe function. */
+  on<E extends ServerEventName>(event: E, listener: (payload: ServerPayload<E>) => void): () => void {
+    const handler = listener as never;
+    this.socket.on(event, handler);
+    return () => {
+      this.socket.off(event, handler);
+    };
+  }
+
+  close(): void {
+    this.socket.removeAllListeners();
+    this.socket.disconnect();
+  }
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/** Shared vocabulary: the same words in the schema, the protocol and the UI. */
+
+export const StaffRole = z.enum(['operator', 'supervisor', 'admin']);
+export type StaffRole = z.infer<typeof StaffRole>;
+
+/**
+ * An operator's presence. Staff choose only `available` (受付可) or `away` (離席中);
+ * the other states are set by the server as calls are offered, answered and ended.
+ */
+export const Presence = z.enum(['offline', 'available', 'offered', 'in_call', 'wrap_up', 'away']);
+export type Presence = z.infer<typeof Presence>;
+export const SelectablePresence = z.enum(['available', 'away']);
+export type SelectablePresence = z.infer<typeof SelectablePresence>;
+
+export const ConsultationStatus = z.enum(['waiting', 'offered', 'in_call', 'ended']);
+export type ConsultationStatus = z.infer<typeof ConsultationStatus>;
+
+export const ConsultationOutcome = z.enum([
+  'completed', // answered and ended normally
+  'abandoned', // the resident cancelled (or the tablet left) before an answer
+  'no_operator', // nobody could take it (no operator logged in / outside hours)
+  'callback_requested',
+  'failed', // a technical failure ended it (media worker died, …)
+]);
+export type ConsultationOutcome = z.infer<typeof ConsultationOutcome>;
+
+/** What a media stream is, carried as producer appData.source. Layouts use this, never arrival order. */
+export const MediaSource = z.enum([
+  'mic',
+  'face',
+  'document',
+  'operator-mic',
+  'operator-cam',
+  'operator-document',
+  'screen',
+]);
+export type MediaSource = z.infer<typeof MediaSource>;
+
+export const ParticipantRole = z.enum(['resident', 'operator']);
+export type ParticipantRole = z.infer<typeof ParticipantRole>;
+
+/** Sources each side of a call may send. */
+export const SOURCES_BY_ROLE: Record<ParticipantRole, readonly MediaSource[]> = {
+  resident: ['mic', 'face', 'document'],
+  operator: ['operator-mic', 'operator-cam', 'operator-document', 'screen'],
+};
+
+export const Id = z.string().min(1).max(64);
+
+export const SiteSummary = z.object({ id: Id, name: z.string() });
+export type SiteSummary = z.infer<typeof SiteSummary>;
+export const DepartmentSummary = z.object({ id: Id, code: z.string(), name: z.string() });
+export type DepartmentSummary = z.infer<typeof DepartmentSummary>;

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import {
+  ConsultationOutcome,
+  ConsultationStatus,
+  DepartmentSummary,
+  Id,
+  MediaSource,
+  ParticipantRole,
+  Presence,
+  SelectablePresence,
+  SiteSummary,
+} from './domain.ts';
+import type { Ack } from './errors.ts';
+import { DtlsParameters, RtpCapabilities, RtpParameters, TransportOptions } from './media.ts';
+
+/** Who may send an event: a kiosk device, or staff with one of the roles. */
+export type Sender = 'device' | 'operator';
+
+interface ClientEventSpec {
+  readonly from: readonly Sender[];
+  readonly payload: z.ZodType;
+  readonly ack: z.ZodType;
+}
+
+const consultationRef = z.object({ consultationId: Id });
+const empty = z.object({});
+
+/** Every event a browser may send, who may send it, its payload and its acknowledgement. */
+export const clientEvents = {
+  'consultation:request': {
+    from: ['device'],
+    payload: z.object({ departmentId: Id }),
+    ack: z.object({ consultationId: Id, status: ConsultationStatus }),
+  },
+  'consultation:cancel': { from: ['device'], payload: consultationRef, ack: empty },
+  'consultation:end': { from: ['device', 'operator'], payload: consultationRef, ack: empty },
+  'presence:set': {
+    from: ['operator'],
+    payload: z.object({ presence: SelectablePresence }),
+    ack: z.object({ presence: Presence }),
+  },
+  'offer:accept': { from: ['operator'], payload: consultationRef, ack: empty },
+  'offer:decline': { from: ['operator'], payload: consultationRef, ack: empty },
+  /** Sent once the browser has loaded the router's capabilities: the server may now send consumers. */
+  'call:ready': {
+    from: ['device', 'operator'],
+    payload: consultationRef.extend({ rtpCapabilities: RtpCapabilities }),
+    ack: empty,
+  },
+  'media:createTransport': {
+    from: ['device', 'operator'],
+    payload: consultationRef.extend({ direction: z.enum(['send', 'recv']) }),
+    ack: TransportOptions,
+  },
+  'media:connectTransport': {
+    from: ['device', 'operator'],
+    payload: consultationRef.extend({ transportId: Id, dtlsParameters: DtlsParameters }),
+    ack: empty,
+  },
+  'media:produce': {
+    from: ['device', 'operator'],
+    payload: consultationRef.extend({
+      transportId: Id,
+      kind: z.enum(['audio', 'video']),
+      rtpParameters: RtpParameters,
+      source: MediaSource,
+    }),
+    ack: z.object({ producerId: Id }),
+  },
+  'media:closeProducer': {
+    from: ['device', 'operator'],
+    payload: consultationRef.extend({ producerId: Id }),
+    ack: empty,
+  },
+  'media:setProducerPaused': {
+    from: ['device', 'operator'],
+    payload: consultationRef.extend({ producerId: Id, paused: z.boolean() }),
+    ack: empty,
+  },
+  'media:resumeConsumer': {
+    from: ['device', 'operator'],
+    payload: consultationRef.extend({ consumerId: Id }),
+    ack: empty,
+  },
+} as const satisfies Record<string, ClientEventSpec>;
+
+export type ClientEventName = keyof typeof clientEvents;
+export type ClientPayload<E extends ClientEventName> = z.infer<(typeof clientEvents)[E]['payload']>;
+export type ClientAck<E extends ClientEventName> = z.infer<(typeof clientEvents)[E]['ack']>;
+
+export function isClientEventName(name: string): name is ClientEventName {
+  return Object.hasOwn(clientEvents, name);
+}
+
+/** Every event the server pushes. */
+export const serverEvents = {
+  /** To the tablet: where its consultation stands. */
+  'consultation:status': z.object({
+    consultationId: Id,
+    status: ConsultationStatus,
+    department: DepartmentSummary,
+    queuePosition: z.number().int().min(1).nullable(),
+  }),
+  /** To an operator: a call is ringing for them. */
+  'offer:incoming': z.object({
+    consultationId: Id,
+    site: SiteSummary,
+    department: DepartmentSummary,
+    requestedAt: z.iso.datetime(),
+  }),
+  'offer:withdrawn': z.object({
+    consultationId: Id,
+    reason: z.enum(['cancelled', 'declined', 'answered']),
+  }),
+  'presence:changed': z.object({ presence: Presence }),
+  /** To both sides: the call is connected; set up media against this router. */
+  'call:joined': z.object({
+    consultationId: Id,
+    role: ParticipantRole,
+    routerRtpCapabilities: RtpCapabilities,
+    site: SiteSummary,
+    department: DepartmentSummary,
+    operatorName: z.string(),
+  }),
+  'media:newConsumer': z.object({
+    consultationId: Id,
+    consumerId: Id,
+    producerId: Id,
+    kind: z.enum(['audio', 'video']),
+    rtpParameters: RtpParameters,
+    source: MediaSource,
+    participant: ParticipantRole,
+  }),
+  'media:consumerClosed': z.object({ consultationId: Id, consumerId: Id }),
+  'call:ended': z.object({
+    consultationId: Id,
+    outcome: ConsultationOutcome,
+    endedBy: z.enum(['resident', 'operator', 'system']),
+  }),
+} as const;
+
+export type ServerEventName = keyof typeof serverEvents;
+export type ServerPayload<E extends ServerEventName> = z.infer<(typeof serverEvents)[E]>;
+
+/** socket.io typings derived from the registries above. */
+export type ClientToServerEvents = {
+  [E in ClientEventName]: (payload: ClientPayload<E>, ack: (response: Ack<ClientAck<E>>) => void) => void;
+};
+export type ServerToClientEvents = {
+  [E in ServerEventName]: (payload: ServerPayload<E>) => void;
+};

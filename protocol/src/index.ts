@@ -1,0 +1,5 @@
+export * from './domain.ts';
+export * from './errors.ts';
+export * from './media.ts';
+export * from './events.ts';
+export * from './http.ts';

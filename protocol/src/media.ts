@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/**
+ * Structural checks for mediasoup's parameter objects. They bound sizes and shapes at the
+ * boundary; mediasoup itself validates the semantics and its errors become MEDIA_ERROR acks.
+ */
+const shortString = z.string().max(256);
+const smallInt = z.number().int().min(0).max(2 ** 32);
+
+export const DtlsParameters = z.object({
+  role: z.enum(['auto', 'client', 'server']).optional(),
+  fingerprints: z
+    .array(z.object({ algorithm: z.enum(['sha-1', 'sha-224', 'sha-256', 'sha-384', 'sha-512']), value: shortString }))
+    .min(1)
+    .max(8),
+});
+export type DtlsParameters = z.infer<typeof DtlsParameters>;
+
+const codecParameters = z.record(z.string().max(64), z.union([z.string().max(256), z.number()]));
+const rtcpFeedback = z.array(z.object({ type: z.string().max(32), parameter: z.string().max(32).optional() })).max(16);
+
+export const RtpCodecParameters = z.looseObject({
+  mimeType: z.string().regex(/^(audio|video)\/[\w.-]+$/).max(64),
+  payloadType: z.number().int().min(0).max(127),
+  clockRate: smallInt,
+  channels: z.number().int().min(1).max(8).optional(),
+  parameters: codecParameters.optional(),
+  rtcpFeedback: rtcpFeedback.optional(),
+});
+
+export const RtpEncodingParameters = z.looseObject({
+  ssrc: smallInt.optional(),
+  rid: z.string().max(32).optional(),
+  codecPayloadType: z.number().int().min(0).max(127).optional(),
+  rtx: z.object({ ssrc: smallInt }).optional(),
+  dtx: z.boolean().optional(),
+  scalabilityMode: z.string().max(16).optional(),
+  maxBitrate: smallInt.optional(),
+  scaleResolutionDownBy: z.number().min(1).max(64).optional(),
+});
+
+export const RtpParameters = z.looseObject({
+  mid: z.string().max(32).optional(),
+  codecs: z.array(RtpCodecParameters).min(1).max(16),
+  headerExtensions: z
+    .array(z.looseObject({ uri: z.string().max(256), id: z.number().int().min(1).max(255) }))
+    .max(32)
+    .optional(),
+  encodings: z.array(RtpEncodingParameters).max(8).optional(),
+  rtcp: z.looseObject({ cname: z.string().max(256).optional() }).optional(),
+});
+export type RtpParameters = z.infer<typeof RtpParameters>;
+
+export const RtpCapabilities = z.looseObject({
+  codecs: z.array(z.looseObject({ kind: z.enum(['audio', 'video']), mimeType: z.string().max(64) })).max(64).optional(),
+  headerExtensions: z.array(z.looseObject({ uri: z.string().max(256) })).max(64).optional(),
+});
+export type RtpCapabilities = z.infer<typeof RtpCapabilities>;
+
+/** What the server sends the browser to create its side of a WebRTC transport. */
+export const TransportOptions = z.object({
+  id: z.string(),
+  iceParameters: z.looseObject({}),
+  iceCandidates: z.array(z.looseObject({})),
+  dtlsParameters: z.looseObject({}),
+});
+export type TransportOptions = z.infer<typeof TransportOptions>;

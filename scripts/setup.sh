@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+#
+# Madoguchi set-up: everything a fresh Debian 12 machine needs to run and test the system,
+# offline (only the npm registry and Debian's apt are reachable). Idempotent: a second run
+# skips what is already done and takes seconds.
+#
+#   1. Debian packages: the mediasoup worker's build dependencies, Chromium for the tests
+#   2. npm dependencies, with mediasoup's downloading postinstall switched off
+#   3. the mediasoup worker, built from source against Debian's libraries (cached per version)
+#   4. Prisma: client generated, migrations applied to the SQLite file, demo city seeded
+#   5. the two browser apps built for `npm start`
+#   6. demo tablet tokens written beside the demo accounts
+#
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+step() { printf '\n\033[1m[setup] %s\033[0m\n' "$*"; }
+started=$SECONDS
+
+# ── 1. Debian packages ───────────────────────────────────────────────────────
+APT_PACKAGES=(
+  # mediasoup worker, built against system libraries instead of downloaded subprojects
+  build-essential pkg-config meson ninja-build
+  libuv1-dev libssl-dev libsrtp2-dev libusrsctp-dev libabsl-dev
+  libflatbuffers-dev flatbuffers-compiler nlohmann-json3-dev
+  # end-to-end tests in real Chromium (Playwright cannot download its own browser here)
+  chromium
+  # Japanese glyphs in the browser (screenshots, kiosk display)
+  fonts-noto-cjk
+)
+step "Debian packages"
+missing=()
+for package in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+done
+if ((${#missing[@]} == 0)); then
+  echo "all present"
+elif [[ $(id -u) -eq 0 ]]; then
+  echo "installing: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "missing Debian packages: ${missing[*]}" >&2
+  echo "install them with: sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+
+# ── 2. npm dependencies ──────────────────────────────────────────────────────
+# MEDIASOUP_WORKER_BIN makes mediasoup's postinstall skip its GitHub download and pip
+# fallback (both unreachable); step 3 builds the worker. It is set for this command only:
+# at run time the variable would name the worker binary.
+step "npm dependencies"
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+stamp=node_modules/.madoguchi-lock-sha256
+if [[ -f $stamp && $(cat "$stamp") == "$lock_hash" ]]; then
+  echo "up to date"
+else
+  MEDIASOUP_WORKER_BIN=/dev/null npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" >"$stamp"
+fi
+
+# ── 3. mediasoup worker ──────────────────────────────────────────────────────
+step "mediasoup worker"
+bash scripts/build-mediasoup-worker.sh
+
+# ── 4. database ──────────────────────────────────────────────────────────────
+step "database (Prisma client, migrations, demo city)"
+npm run --silent generate -w prisma
+npm run --silent migrate -w prisma -- deploy
+npm run --silent seed -w prisma
+
+# ── 5. browser apps ──────────────────────────────────────────────────────────
+step "browser apps"
+npx turbo run build --output-logs=errors-only
+
+# ── 6. demo tablet tokens ────────────────────────────────────────────────────
+step "demo tablet tokens"
+npm run --silent device-token -w signaling -- --demo
+
+step "done in $((SECONDS - started)) s — start with: npm start"

@@ -1,0 +1,268 @@
+import type { types } from 'mediasoup';
+import { createLogger } from '@madoguchi/protocol/logger';
+import { TypedEmitter } from './TypedEmitter.ts';
+
+const logger = createLogger('sfu:Participant');
+
+export type Direction = 'send' | 'recv';
+
+/** What the browser needs to create its side of a transport. */
+export interface TransportOptions {
+  id: string;
+  iceParameters: types.IceParameters;
+  iceCandidates: types.IceCandidate[];
+  dtlsParameters: types.DtlsParameters;
+}
+
+/** A consumer the browser must create; it stays paused until the browser asks to resume it. */
+export interface ConsumerInfo {
+  consumerId: string;
+  producerId: string;
+  kind: types.MediaKind;
+  rtpParameters: types.RtpParameters;
+  source: string;
+  /** Role of the participant whose producer this consumes. */
+  producerRole: string;
+}
+
+export interface ProduceRequest {
+  transportId: string;
+  kind: types.MediaKind;
+  rtpParameters: types.RtpParameters;
+  source: string;
+}
+
+/** appData on producers: who sends it, and what it is. */
+export interface ProducerAppData extends types.AppData {
+  source: string;
+  role: string;
+}
+
+export type ParticipantEvents = {
+  newConsumer: [ConsumerInfo];
+  consumerClosed: [consumerId: string];
+  newProducer: [types.Producer<ProducerAppData>];
+  close: [];
+};
+
+export interface ParticipantContext {
+  router: types.Router;
+  webRtcServer: types.WebRtcServer;
+  /** Producers of everyone else in the room, to consume once this participant is ready. */
+  othersProducers(): Iterable<types.Producer<ProducerAppData>>;
+}
+
+/**
+ * One side of a consultation inside a room. Owns its transports, producers and consumers;
+ * closing it closes them all (mediasoup cascades from each transport).
+ */
+export class Participant extends TypedEmitter<ParticipantEvents> {
+  readonly id: string;
+  readonly role: string;
+  readonly #context: ParticipantContext;
+  readonly #transports = new Map<string, types.WebRtcTransport>();
+  readonly #producers = new Map<string, types.Producer<ProducerAppData>>();
+  readonly #consumers = new Map<string, types.Consumer>();
+  #recvTransport?: types.WebRtcTransport;
+  #rtpCapabilities?: types.RtpCapabilities;
+  #closed = false;
+
+  constructor(id: string, role: string, context: ParticipantContext) {
+    super();
+    this.id = id;
+    this.role = role;
+    this.#context = context;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get producers(): Iterable<types.Producer<ProducerAppData>> {
+    return this.#producers.values();
+  }
+
+  get counts(): { transports: number; producers: number; consumers: number } {
+    return { transports: this.#transports.size, producers: this.#producers.size, consumers: this.#consumers.size };
+  }
+
+  async createTransport(direction: Direction): Promise<TransportOptions> {
+    this.#assertOpen();
+    if (direction === 'recv' && this.#recvTransport) throw new SfuError('CONFLICT', 'receive transport already exists');
+    const transport = await this.#context.router.createWebRtcTransport({
+      webRtcServer: this.#context.webRtcServer,
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      initialAvailableOutgoingBitrate: 1_500_000,
+      appData: { direction },
+    });
+    if (this.#closed) {
+      transport.close();
+      throw new SfuError('CONFLICT', 'participant closed');
+    }
+    this.#transports.set(transport.id, transport);
+    transport.observer.once('close', () => {
+      this.#transports.delete(transport.id);
+      if (this.#recvTransport === transport) this.#recvTransport = undefined;
+    });
+    transport.on('dtlsstatechange', (state) => {
+      if (state === 'failed' || state === 'closed') logger.warn(`transport ${transport.id} DTLS ${state}`);
+    });
+    if (direction === 'recv') {
+      this.#recvTransport = transport;
+      await this.#consumeExisting();
+    }
+    return {
+      id: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+    };
+  }
+
+  async connectTransport(transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
+    await this.#transport(transportId).connect({ dtlsParameters });
+  }
+
+  /** The browser has loaded the router capabilities: consume what the others already send. */
+  async setReady(rtpCapabilities: types.RtpCapabilities): Promise<void> {
+    this.#assertOpen();
+    this.#rtpCapabilities = rtpCapabilities;
+    await this.#consumeExisting();
+  }
+
+  async produce({ transportId, kind, rtpParameters, source }: ProduceRequest): Promise<string> {
+    const transport = this.#transport(transportId);
+    if (transport === this.#recvTransport) throw new SfuError('BAD_REQUEST', 'cannot produce on a receive transport');
+    for (const existing of this.#producers.values()) {
+      if (existing.appData.source === source) throw new SfuError('CONFLICT', `already sending ${source}`);
+    }
+    const producer = await transport.produce<ProducerAppData>({
+      kind,
+      rtpParameters,
+      appData: { source, role: this.role },
+    });
+    if (this.#closed) {
+      producer.close();
+      throw new SfuError('CONFLICT', 'participant closed');
+    }
+    this.#producers.set(producer.id, producer);
+    producer.observer.once('close', () => this.#producers.delete(producer.id));
+    this.emit('newProducer', producer);
+    return producer.id;
+  }
+
+  closeProducer(producerId: string): void {
+    this.#producer(producerId).close();
+  }
+
+  async setProducerPaused(producerId: string, paused: boolean): Promise<void> {
+    const producer = this.#producer(producerId);
+    if (paused) await producer.pause();
+    else await producer.resume();
+  }
+
+  async resumeConsumer(consumerId: string): Promise<void> {
+    const consumer = this.#consumers.get(consumerId);
+    if (!consumer) throw new SfuError('NOT_FOUND', 'no such consumer');
+    await consumer.resume();
+  }
+
+  /**
+   * Consume another participant's producer, paused (the mediasoup-demo pattern: the browser
+   * resumes it once its local consumer exists, so no keyframe is lost before it can decode).
+   */
+  async consume(producer: types.Producer<ProducerAppData>): Promise<void> {
+    const transport = this.#recvTransport;
+    const rtpCapabilities = this.#rtpCapabilities;
+    if (this.#closed || !transport || !rtpCapabilities || producer.closed) return;
+    for (const consumer of this.#consumers.values()) if (consumer.producerId === producer.id) return;
+    if (!this.#context.router.canConsume({ producerId: producer.id, rtpCapabilities })) {
+      logger.warn(`participant ${this.id} cannot consume ${producer.appData.source} (${producer.kind})`);
+      return;
+    }
+    const consumer = await transport.consume({
+      producerId: producer.id,
+      rtpCapabilities,
+      paused: true,
+      appData: { source: producer.appData.source },
+    });
+    if (this.#closed || transport.closed) {
+      consumer.close();
+      return;
+    }
+    this.#consumers.set(consumer.id, consumer);
+    consumer.observer.once('close', () => this.#consumers.delete(consumer.id));
+    consumer.on('producerclose', () => {
+      this.#consumers.delete(consumer.id);
+      this.emit('consumerClosed', consumer.id);
+    });
+    this.emit('newConsumer', {
+      consumerId: consumer.id,
+      producerId: producer.id,
+      kind: consumer.kind,
+      rtpParameters: consumer.rtpParameters,
+      source: producer.appData.source,
+      producerRole: producer.appData.role,
+    });
+  }
+
+  /** Leave the room: closes every transport, and with them every producer and consumer. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const transport of this.#transports.values()) transport.close();
+    this.#clear();
+  }
+
+  /** The router is gone (room closed or worker died): mediasoup already closed our objects. */
+  roomClosed(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#clear();
+  }
+
+  #clear(): void {
+    this.#transports.clear();
+    this.#producers.clear();
+    this.#consumers.clear();
+    this.#recvTransport = undefined;
+    this.emit('close');
+    this.removeAllListeners();
+  }
+
+  async #consumeExisting(): Promise<void> {
+    for (const producer of this.#context.othersProducers()) await this.consume(producer);
+  }
+
+  #transport(id: string): types.WebRtcTransport {
+    this.#assertOpen();
+    const transport = this.#transports.get(id);
+    if (!transport) throw new SfuError('NOT_FOUND', 'no such transport');
+    return transport;
+  }
+
+  #producer(id: string): types.Producer<ProducerAppData> {
+    this.#assertOpen();
+    const producer = this.#producers.get(id);
+    if (!producer) throw new SfuError('NOT_FOUND', 'no such producer');
+    return producer;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new SfuError('CONFLICT', 'participant closed');
+  }
+}
+
+export type SfuErrorCode = 'BAD_REQUEST' | 'NOT_FOUND' | 'CONFLICT' | 'UNAVAILABLE';
+
+/** A refusal by the SFU that the caller can show as-is (anything else is a mediasoup error). */
+export class SfuError extends Error {
+  readonly code: SfuErrorCode;
+  constructor(code: SfuErrorCode, message: string) {
+    super(message);
+    this.name = 'SfuError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,168 @@
+import { availableParallelism } from 'node:os';
+import type { types } from 'mediasoup';
+import { createLogger } from '@madoguchi/protocol/logger';
+import { MediaWorker, type WorkerCounts } from './MediaWorker.ts';
+import { SfuError } from './Participant.ts';
+import { Room, type RoomCloseReason } from './Room.ts';
+import { TypedEmitter } from './TypedEmitter.ts';
+
+const logger = createLogger('sfu:SfuNode');
+
+export interface SfuOptions {
+  /** Worker processes; defaults to one per core. */
+  numWorkers?: number;
+  /** Address the WebRtcServers listen on. */
+  listenIp?: string;
+  /** Address announced to browsers in ICE candidates (needed when listening on 0.0.0.0 or behind NAT). */
+  announcedIp?: string;
+  /** UDP+TCP port of worker 0; worker i listens on port + i. 0 picks free ports (tests). */
+  port?: number;
+  logLevel?: types.WorkerLogLevel;
+}
+
+type ResolvedOptions = Required<Omit<SfuOptions, 'announcedIp'>> & Pick<SfuOptions, 'announcedIp'>;
+
+export interface WorkerStats extends WorkerCounts {
+  pid: number;
+  rooms: number;
+  rssKiB: number | null;
+  failed: boolean;
+}
+
+export type SfuNodeEvents = {
+  roomClosed: [roomId: string, reason: RoomCloseReason];
+  workerDied: [pid: number, failedRoomIds: string[]];
+};
+
+/**
+ * The media node: a pool of workers, and rooms (one router per consultation) placed on the
+ * least-loaded live worker. The seam behind which a multi-host SFU can live later.
+ */
+export class SfuNode extends TypedEmitter<SfuNodeEvents> {
+  readonly #options: ResolvedOptions;
+  readonly #workers: MediaWorker[] = [];
+  readonly #rooms = new Map<string, Room>();
+  readonly #roomsByWorker = new Map<MediaWorker, Set<Room>>();
+  #closed = false;
+
+  private constructor(options: ResolvedOptions) {
+    super();
+    this.#options = options;
+  }
+
+  static async start({
+    numWorkers = availableParallelism(),
+    listenIp = '127.0.0.1',
+    announcedIp,
+    port = 40000,
+    logLevel = 'warn',
+  }: SfuOptions = {}): Promise<SfuNode> {
+    const node = new SfuNode({ numWorkers, listenIp, announcedIp, port, logLevel });
+    try {
+      for (let index = 0; index < numWorkers; index++) await node.#spawnWorker(index);
+    } catch (error) {
+      await node.close();
+      throw error;
+    }
+    return node;
+  }
+
+  get roomCount(): number {
+    return this.#rooms.size;
+  }
+
+  room(roomId: string): Room | undefined {
+    return this.#rooms.get(roomId);
+  }
+
+  async createRoom(roomId: string): Promise<Room> {
+    if (this.#closed) throw new SfuError('UNAVAILABLE', 'media node is shut down');
+    if (this.#rooms.has(roomId)) throw new SfuError('CONFLICT', 'room exists');
+    const worker = this.#leastLoadedWorker();
+    const { router, webRtcServer } = await worker.createRouter(roomId);
+    const room = new Room(roomId, router, webRtcServer);
+    this.#rooms.set(roomId, room);
+    this.#roomsByWorker.get(worker)?.add(room);
+    room.on('close', (reason) => {
+      this.#rooms.delete(roomId);
+      this.#roomsByWorker.get(worker)?.delete(room);
+      this.emit('roomClosed', roomId, reason);
+    });
+    return room;
+  }
+
+  async stats(): Promise<WorkerStats[]> {
+    return Promise.all(
+      this.#workers.map(async (worker) => ({
+        pid: worker.pid,
+        rooms: this.#roomsByWorker.get(worker)?.size ?? 0,
+        ...(worker.alive ? await worker.counts() : { routers: 0, transports: 0, producers: 0, consumers: 0 }),
+        rssKiB: await worker.rssKiB(),
+        failed: !worker.alive,
+      })),
+    );
+  }
+
+  /** Ports each worker's WebRtcServer listens on. */
+  async listenPorts(): Promise<{ udp: number; tcp: number }[]> {
+    return Promise.all(this.#workers.map((worker) => worker.listenPorts()));
+  }
+
+  /** Test hook: crash a worker process as the OS would. */
+  killWorker(index: number): void {
+    this.#workers[index]?.kill();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const room of [...this.#rooms.values()]) room.close('shutdown');
+    for (const worker of this.#workers) worker.close();
+    this.#workers.length = 0;
+    this.#roomsByWorker.clear();
+    this.removeAllListeners();
+  }
+
+  async #spawnWorker(index: number): Promise<void> {
+    const { listenIp, announcedIp, port, logLevel } = this.#options;
+    const worker = await MediaWorker.create({ index, listenIp, announcedIp, port: port === 0 ? 0 : port + index, logLevel });
+    this.#workers.splice(index, 0, worker);
+    this.#roomsByWorker.set(worker, new Set());
+    worker.on('died', (error) => this.#onWorkerDied(worker, error));
+    logger.info(`worker ${index} started (pid ${worker.pid})`);
+  }
+
+  /** A dead worker's rooms are failed (their calls cannot continue); a replacement takes its place. */
+  #onWorkerDied(worker: MediaWorker, error: Error): void {
+    const rooms = [...(this.#roomsByWorker.get(worker) ?? [])];
+    logger.error(`worker ${worker.index} (pid ${worker.pid}) died: ${error.message}; failing ${rooms.length} room(s)`);
+    // Rooms close themselves on the router's workerclose; make sure none is left behind either way.
+    for (const room of rooms) room.close('worker_died');
+    this.#roomsByWorker.delete(worker);
+    this.#workers.splice(this.#workers.indexOf(worker), 1);
+    worker.close();
+    this.emit(
+      'workerDied',
+      worker.pid,
+      rooms.map((room) => room.id),
+    );
+    if (this.#closed) return;
+    this.#spawnWorker(worker.index).catch((spawnError: Error) =>
+      logger.error(`could not replace worker ${worker.index}: ${spawnError.message}`),
+    );
+  }
+
+  #leastLoadedWorker(): MediaWorker {
+    let best: MediaWorker | undefined;
+    for (const worker of this.#workers) {
+      if (!worker.alive) continue;
+      if (!best || this.#load(worker) < this.#load(best)) best = worker;
+    }
+    if (!best) throw new SfuError('UNAVAILABLE', 'no media worker is running');
+    return best;
+  }
+
+  #load(worker: MediaWorker): number {
+    return this.#roomsByWorker.get(worker)?.size ?? 0;
+  }
+}

@@ -1,0 +1,13 @@
+export { SfuNode, type SfuOptions, type SfuNodeEvents, type WorkerStats } from './SfuNode.ts';
+export { Room, type RoomCloseReason } from './Room.ts';
+export {
+  Participant,
+  SfuError,
+  type ConsumerInfo,
+  type Direction,
+  type ProduceRequest,
+  type SfuErrorCode,
+  type TransportOptions,
+} from './Participant.ts';
+export { MEDIA_CODECS } from './codecs.ts';
+export type { types as mediasoupTypes } from 'mediasoup';

@@ -1,0 +1,39 @@
+import type { ErrorRequestHandler, Response } from 'express';
+import { ProtocolError, type ErrorCode } from '@madoguchi/protocol';
+import { createLogger } from '@madoguchi/protocol/logger';
+import type { z } from 'zod';
+
+const logger = createLogger('api');
+
+const STATUS: Record<ErrorCode, number> = {
+  BAD_REQUEST: 400,
+  UNKNOWN_EVENT: 404,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  NO_OPERATOR: 409,
+  MEDIA_ERROR: 502,
+  INTERNAL: 500,
+};
+
+export function sendError(res: Response, code: ErrorCode, message: string): void {
+  res.status(STATUS[code]).json({ error: { code, message } });
+}
+
+/** Parse a request body at the boundary; a bad one becomes a 400 with the first problem named. */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new ProtocolError('BAD_REQUEST', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+}
+
+/** Last handler: protocol errors keep their code; body-parser errors are the client's; the rest is ours. */
+export const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => {
+  if (error instanceof ProtocolError) return sendError(res, error.code, error.message);
+  const status = (error as { status?: number }).status;
+  if (status && status >= 400 && status < 500) return sendError(res, 'BAD_REQUEST', (error as Error).message);
+  logger.error('request failed:', error);
+  sendError(res, 'INTERNAL', 'internal error');
+};

@@ -1,0 +1,114 @@
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { verifyPassword, type PrismaClient } from '@madoguchi/db';
+import {
+  IssueDeviceTokenRequest,
+  LoginRequest,
+  ProtocolError,
+  type DepartmentsResponse,
+  type DeviceProfile,
+  type IssueDeviceTokenResponse,
+  type LoginResponse,
+  type SfuStats,
+  type StaffRole,
+} from '@madoguchi/protocol';
+import type { SfuNode } from '@madoguchi/sfu';
+import type { Principal } from '../auth/principal.ts';
+import type { TokenService } from '../auth/TokenService.ts';
+import { issueDeviceToken } from '../devices.ts';
+import { parseBody } from './errors.ts';
+
+export interface ApiDependencies {
+  db: PrismaClient;
+  tokens: TokenService;
+  sfu: SfuNode;
+}
+
+type AuthedRequest = Request & { principal?: Principal };
+
+/** A stable hash to verify against when the username is unknown, so timing does not reveal which usernames exist. */
+const UNKNOWN_USER_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+
+export function createApiRouter({ db, tokens, sfu }: ApiDependencies): Router {
+  const api = Router();
+
+  const authenticate = (req: AuthedRequest, _res: Response, next: NextFunction) => {
+    const header = req.headers.authorization ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
+    tokens
+      .authenticate(token)
+      .then((principal) => {
+        req.principal = principal;
+        next();
+      })
+      .catch(next);
+  };
+
+  const requireRole =
+    (...roles: StaffRole[]) =>
+    (req: AuthedRequest, _res: Response, next: NextFunction) => {
+      const principal = req.principal;
+      if (principal?.kind === 'staff' && roles.includes(principal.role)) return next();
+      next(new ProtocolError('FORBIDDEN', 'not allowed for this account'));
+    };
+
+  api.get('/health', async (_req, res) => {
+    const workers = await sfu.stats();
+    res.json({ ok: workers.some((worker) => !worker.failed), workers: workers.length });
+  });
+
+  api.post('/auth/login', async (req, res) => {
+    const { username, password } = parseBody(LoginRequest, req.body);
+    const staff = await db.staff.findUnique({
+      where: { username },
+      include: { departments: { include: { department: true } } },
+    });
+    const valid = await verifyPassword(password, staff?.passwordHash ?? UNKNOWN_USER_HASH);
+    if (!staff || !staff.active || !valid) throw new ProtocolError('UNAUTHORIZED', 'ユーザー名またはパスワードが違います');
+    const role = staff.role as StaffRole;
+    const body: LoginResponse = {
+      token: tokens.issueStaffToken({ id: staff.id, role }),
+      staff: {
+        id: staff.id,
+        username: staff.username,
+        displayName: staff.displayName,
+        role,
+        departments: staff.departments.map(({ department }) => ({
+          id: department.id,
+          code: department.code,
+          name: department.name,
+        })),
+      },
+    };
+    res.json(body);
+  });
+
+  api.get('/departments', authenticate, async (_req, res) => {
+    const departments = await db.department.findMany({ orderBy: { sortOrder: 'asc' } });
+    const body: DepartmentsResponse = {
+      departments: departments.map(({ id, code, name }) => ({ id, code, name })),
+    };
+    res.json(body);
+  });
+
+  api.get('/device/me', authenticate, async (req: AuthedRequest, res) => {
+    const principal = req.principal;
+    if (principal?.kind !== 'device') throw new ProtocolError('FORBIDDEN', 'device token required');
+    const device = await db.device.findUniqueOrThrow({ where: { id: principal.deviceId }, include: { site: true } });
+    await db.device.update({ where: { id: device.id }, data: { lastSeenAt: new Date() } });
+    const body: DeviceProfile = { id: device.id, name: device.name, site: { id: device.site.id, name: device.site.name } };
+    res.json(body);
+  });
+
+  api.post('/admin/devices', authenticate, requireRole('admin'), async (req, res) => {
+    const { siteId, name } = parseBody(IssueDeviceTokenRequest, req.body);
+    const body: IssueDeviceTokenResponse = await issueDeviceToken(db, tokens, { siteId, name });
+    res.status(201).json(body);
+  });
+
+  api.get('/admin/sfu', authenticate, requireRole('admin', 'supervisor'), async (_req, res) => {
+    const body: SfuStats = { workers: await sfu.stats() };
+    res.json(body);
+  });
+
+  return api;
+}

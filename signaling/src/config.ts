@@ -1,0 +1,76 @@
+import { DEFAULT_DATABASE_URL } from '@madoguchi/db';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface Config {
+  host: string;
+  port: number;
+  /** Serve HTTPS when both are set: tablets on a LAN need a secure context for camera access. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  databaseUrl: string;
+  jwtSecret: string;
+  staffTokenTtl: string;
+  media: {
+    workers: number;
+    listenIp: string;
+    announcedIp?: string;
+    port: number;
+  };
+  /** How long a tablet or operator may be disconnected before their consultation is ended. */
+  disconnectGraceMs: number;
+  /** How long an offer rings before it goes to someone else. */
+  ringTimeoutMs: number;
+  /** Built browser apps, served at /kiosk/ and /console/. */
+  webClientDir: string;
+  operatorConsoleDir: string;
+}
+
+function int(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a whole number, got "${value}"`);
+  return parsed;
+}
+
+/** The JWT secret: JWT_SECRET, or a random one kept in a file (created once, readable by the owner only). */
+function loadJwtSecret(env: NodeJS.ProcessEnv): string {
+  if (env.JWT_SECRET) {
+    if (env.JWT_SECRET.length < 32) throw new Error('JWT_SECRET must be at least 32 characters');
+    return env.JWT_SECRET;
+  }
+  const file = resolve(REPO_ROOT, env.JWT_SECRET_FILE ?? '.data/jwt-secret');
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    host: env.HOST ?? '127.0.0.1',
+    port: int(env.PORT, 8080, 'PORT'),
+    tlsCertFile: env.TLS_CERT_FILE || undefined,
+    tlsKeyFile: env.TLS_KEY_FILE || undefined,
+    databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    jwtSecret: loadJwtSecret(env),
+    staffTokenTtl: env.STAFF_TOKEN_TTL ?? '12h',
+    media: {
+      workers: int(env.MEDIA_WORKERS, availableParallelism(), 'MEDIA_WORKERS') || 1,
+      listenIp: env.MEDIA_LISTEN_IP ?? '127.0.0.1',
+      announcedIp: env.MEDIA_ANNOUNCED_IP || undefined,
+      port: int(env.MEDIA_PORT, 40000, 'MEDIA_PORT'),
+    },
+    disconnectGraceMs: int(env.DISCONNECT_GRACE_SECONDS, 10, 'DISCONNECT_GRACE_SECONDS') * 1000,
+    ringTimeoutMs: int(env.RING_TIMEOUT_SECONDS, 30, 'RING_TIMEOUT_SECONDS') * 1000,
+    webClientDir: resolve(REPO_ROOT, 'web-client/dist'),
+    operatorConsoleDir: resolve(REPO_ROOT, 'operator-console/dist'),
+  };
+}

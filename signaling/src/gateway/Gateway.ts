@@ -1,0 +1,141 @@
+import type { Server as HttpServer } from 'node:http';
+import {
+  ProtocolError,
+  clientEvents,
+  isClientEventName,
+  type Ack,
+  type ClientAck,
+  type ClientEventName,
+  type ClientPayload,
+  type ClientToServerEvents,
+  type Sender,
+  type ServerToClientEvents,
+} from '@madoguchi/protocol';
+import { createLogger } from '@madoguchi/protocol/logger';
+import { SfuError } from '@madoguchi/sfu';
+import { Server, type Socket } from 'socket.io';
+import type { Principal } from '../auth/principal.ts';
+import type { TokenService } from '../auth/TokenService.ts';
+import type { ConsultationService, Notifier } from '../consultations/ConsultationService.ts';
+import { createHandlers, type Handlers } from './handlers.ts';
+
+const logger = createLogger('gateway');
+
+/** Largest message a browser may send; mediasoup parameters are a few KiB. */
+const MAX_MESSAGE_BYTES = 64 * 1024;
+
+interface SocketData {
+  principal: Principal;
+}
+
+type GatewaySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type GatewayServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+const deviceRoom = (deviceId: string) => `device:${deviceId}`;
+const staffRoom = (staffId: string) => `staff:${staffId}`;
+
+/** Pushes from the domain reach every socket of the device or staff member. */
+export function createNotifier(io: GatewayServer): Notifier {
+  return {
+    toDevice: (deviceId, event, payload) => void io.to(deviceRoom(deviceId)).emit(event, ...([payload] as never)),
+    toStaff: (staffId, event, payload) => void io.to(staffRoom(staffId)).emit(event, ...([payload] as never)),
+  };
+}
+
+export function createSocketServer(httpServer: HttpServer): GatewayServer {
+  return new Server(httpServer, { maxHttpBufferSize: MAX_MESSAGE_BYTES, serveClient: false });
+}
+
+/**
+ * The socket.io boundary: authenticates each connection, validates every message against
+ * protocol/ and answers each with an ack. A malformed or hostile message gets an error ack;
+ * nothing a client sends can throw out of here.
+ */
+export function attachGateway(io: GatewayServer, tokens: TokenService, consultations: ConsultationService): void {
+  const handlers = createHandlers(consultations);
+
+  io.use((socket, next) => {
+    tokens
+      .authenticate(socket.handshake.auth?.token)
+      .then((principal) => {
+        socket.data.principal = principal;
+        next();
+      })
+      .catch((error: unknown) => {
+        const message = error instanceof ProtocolError ? error.code : 'UNAUTHORIZED';
+        next(Object.assign(new Error(message), { data: { code: 'UNAUTHORIZED' } }));
+      });
+  });
+
+  io.on('connection', (socket: GatewaySocket) => {
+    const { principal } = socket.data;
+    void socket.join(principal.kind === 'device' ? deviceRoom(principal.deviceId) : staffRoom(principal.staffId));
+    consultations.connected(principal);
+    socket.on('disconnect', () => consultations.disconnected(principal));
+
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      const ack = takeAck(args);
+      if (typeof event === 'string' && isClientEventName(event)) {
+        void dispatch(handlers, principal, event, args[0]).then((response) => ack?.(response));
+      } else {
+        ack?.({ ok: false, error: { code: 'UNKNOWN_EVENT', message: `unknown event ${String(event).slice(0, 64)}` } });
+      }
+    });
+  });
+}
+
+function takeAck(args: unknown[]): ((response: Ack<unknown>) => void) | undefined {
+  const last = args.at(-1);
+  if (typeof last !== 'function') return undefined;
+  args.pop();
+  return last as (response: Ack<unknown>) => void;
+}
+
+function senderOf(principal: Principal): Sender | undefined {
+  if (principal.kind === 'device') return 'device';
+  return principal.role === 'operator' ? 'operator' : undefined;
+}
+
+async function dispatch<E extends ClientEventName>(
+  handlers: Handlers,
+  principal: Principal,
+  event: E,
+  rawPayload: unknown,
+): Promise<Ack<ClientAck<E>>> {
+  const spec = clientEvents[event];
+  const sender = senderOf(principal);
+  if (!sender || !(spec.from as readonly Sender[]).includes(sender)) {
+    return { ok: false, error: { code: 'FORBIDDEN', message: `${event} is not allowed for this client` } };
+  }
+  const parsed = spec.payload.safeParse(rawPayload);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.join('.') || 'payload';
+    return { ok: false, error: { code: 'BAD_REQUEST', message: `${event}: ${where}: ${issue?.message ?? 'invalid'}` } };
+  }
+  try {
+    const handler = handlers[event] as (principal: Principal, payload: ClientPayload<E>) => Promise<ClientAck<E>> | ClientAck<E>;
+    const data = await handler(principal, parsed.data as ClientPayload<E>);
+    return { ok: true, data };
+  } catch (error) {
+    return { ok: false, error: toWireError(event, error) };
+  }
+}
+
+function toWireError(event: string, error: unknown): { code: ProtocolError['code']; message: string } {
+  if (error instanceof ProtocolError) return { code: error.code, message: error.message };
+  if (error instanceof SfuError) {
+    const code = error.code === 'UNAVAILABLE' ? 'MEDIA_ERROR' : error.code;
+    return { code, message: error.message };
+  }
+  if (error instanceof Error && error.name === 'InvalidStateError') {
+    // mediasoup: the object or its worker is already gone (the call ended meanwhile).
+    return { code: 'CONFLICT', message: 'the call’s media has ended' };
+  }
+  if (error instanceof TypeError || (error instanceof Error && error.name === 'UnsupportedError')) {
+    // mediasoup rejects parameters it cannot use with these; the client sent something unusable.
+    return { code: 'MEDIA_ERROR', message: error.message };
+  }
+  logger.error(`${event} failed:`, error);
+  return { code: 'INTERNAL', message: 'internal error' };
+}

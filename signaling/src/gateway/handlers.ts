@@ -1,0 +1,75 @@
+import { ProtocolError, SOURCES_BY_ROLE, type ClientAck, type ClientEventName, type ClientPayload } from '@madoguchi/protocol';
+import type { mediasoupTypes } from '@madoguchi/sfu';
+import type { DevicePrincipal, Principal, StaffPrincipal } from '../auth/principal.ts';
+import type { ConsultationService } from '../consultations/ConsultationService.ts';
+
+type Handler<E extends ClientEventName> = (
+  principal: Principal,
+  payload: ClientPayload<E>,
+) => Promise<ClientAck<E>> | ClientAck<E>;
+
+export type Handlers = { [E in ClientEventName]: Handler<E> };
+
+// The gateway has checked the sender kind against protocol's `from` before a handler runs.
+const asDevice = (principal: Principal) => principal as DevicePrincipal;
+const asStaff = (principal: Principal) => principal as StaffPrincipal;
+
+/** Thin mapping from validated messages to the domain: no state and no rules live here. */
+export function createHandlers(consultations: ConsultationService): Handlers {
+  return {
+    'consultation:request': (principal, { departmentId }) => consultations.request(asDevice(principal), departmentId),
+    'consultation:cancel': (principal, { consultationId }) => {
+      consultations.cancel(asDevice(principal), consultationId);
+      return {};
+    },
+    'consultation:end': (principal, { consultationId }) => {
+      consultations.end(principal, consultationId);
+      return {};
+    },
+    'presence:set': (principal, { presence }) => {
+      consultations.setPresence(asStaff(principal), presence);
+      return { presence };
+    },
+    'offer:accept': async (principal, { consultationId }) => {
+      await consultations.accept(asStaff(principal), consultationId);
+      return {};
+    },
+    'offer:decline': (principal, { consultationId }) => {
+      consultations.decline(asStaff(principal), consultationId);
+      return {};
+    },
+    'call:ready': async (principal, { consultationId, rtpCapabilities }) => {
+      await consultations.participant(principal, consultationId).setReady(rtpCapabilities as mediasoupTypes.RtpCapabilities);
+      return {};
+    },
+    'media:createTransport': (principal, { consultationId, direction }) =>
+      consultations.participant(principal, consultationId).createTransport(direction),
+    'media:connectTransport': async (principal, { consultationId, transportId, dtlsParameters }) => {
+      await consultations.participant(principal, consultationId).connectTransport(transportId, dtlsParameters);
+      return {};
+    },
+    'media:produce': async (principal, { consultationId, transportId, kind, rtpParameters, source }) => {
+      const role = principal.kind === 'device' ? 'resident' : 'operator';
+      if (!SOURCES_BY_ROLE[role].includes(source)) throw new ProtocolError('FORBIDDEN', `a ${role} cannot send ${source}`);
+      const producerId = await consultations.participant(principal, consultationId).produce({
+        transportId,
+        kind,
+        rtpParameters: rtpParameters as mediasoupTypes.RtpParameters,
+        source,
+      });
+      return { producerId };
+    },
+    'media:closeProducer': (principal, { consultationId, producerId }) => {
+      consultations.participant(principal, consultationId).closeProducer(producerId);
+      return {};
+    },
+    'media:setProducerPaused': async (principal, { consultationId, producerId, paused }) => {
+      await consultations.participant(principal, consultationId).setProducerPaused(producerId, paused);
+      return {};
+    },
+    'media:resumeConsumer': async (principal, { consultationId, consumerId }) => {
+      await consultations.participant(principal, consultationId).resumeConsumer(consumerId);
+      return {};
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import type { PrismaClient } from '@madoguchi/db';
+import type { ConsultationOutcome } from '@madoguchi/protocol';
+import { createLogger } from '@madoguchi/protocol/logger';
+
+const logger = createLogger('records');
+
+/** Every state change of a consultation, as written to the append-only ConsultationEvent log. */
+export type ConsultationEventType =
+  | 'requested'
+  | 'offered'
+  | 'declined'
+  | 'offer_timeout'
+  | 'offer_withdrawn'
+  | 'answered'
+  | 'cancelled'
+  | 'ended'
+  | 'failed';
+
+export interface Actor {
+  type: 'device' | 'staff' | 'system';
+  id?: string;
+}
+
+/** Columns of the Consultation row that a state change may set. */
+export interface ConsultationUpdate {
+  operatorId?: string;
+  answeredAt?: Date;
+  endedAt?: Date;
+  outcome?: ConsultationOutcome;
+  endedBy?: 'resident' | 'operator' | 'system';
+}
+
+export interface NewConsultation {
+  siteId: string;
+  deviceId: string;
+  departmentId: string;
+  requestedAt: Date;
+}
+
+/**
+ * Writes consultations and their events. Writes for one consultation are applied in order (a
+ * chain per consultation), each change and its event in one transaction, so the log never
+ * disagrees with the row.
+ */
+export class ConsultationRecorder {
+  readonly #db: PrismaClient;
+  readonly #chains = new Map<string, Promise<void>>();
+
+  constructor(db: PrismaClient) {
+    this.#db = db;
+  }
+
+  /** Create the row and its `requested` event; the consultation exists on record before anyone is told. */
+  async create(consultation: NewConsultation, actor: Actor): Promise<string> {
+    const row = await this.#db.consultation.create({
+      data: {
+        ...consultation,
+        events: { create: { type: 'requested', at: consultation.requestedAt, actorType: actor.type, actorId: actor.id } },
+      },
+    });
+    return row.id;
+  }
+
+  /** Append an event (and update the row with it), after every earlier write for this consultation. */
+  record(
+    consultationId: string,
+    type: ConsultationEventType,
+    at: Date,
+    actor: Actor,
+    { update, data }: { update?: ConsultationUpdate; data?: Record<string, unknown> } = {},
+  ): Promise<void> {
+    const previous = this.#chains.get(consultationId) ?? Promise.resolve();
+    const next = previous.then(() => this.#write(consultationId, type, at, actor, update, data));
+    this.#chains.set(consultationId, next);
+    void next.finally(() => {
+      if (this.#chains.get(consultationId) === next) this.#chains.delete(consultationId);
+    });
+    return next;
+  }
+
+  /** Wait until every pending write has landed (shutdown, tests). */
+  async flush(): Promise<void> {
+    while (this.#chains.size > 0) await Promise.all(this.#chains.values());
+  }
+
+  /**
+   * Consultations left open by a previous process (crash, power cut) can never resume: close them
+   * as failed so the record says what happened.
+   */
+  async failUnfinished(at: Date): Promise<number> {
+    const open = await this.#db.consultation.findMany({ where: { endedAt: null }, select: { id: true } });
+    for (const { id } of open) {
+      await this.record(id, 'failed', at, { type: 'system' }, {
+        update: { endedAt: at, outcome: 'failed', endedBy: 'system' },
+        data: { reason: 'server_restart' },
+      });
+    }
+    return open.length;
+  }
+
+  async #write(
+    consultationId: string,
+    type: ConsultationEventType,
+    at: Date,
+    actor: Actor,
+    update: ConsultationUpdate | undefined,
+    data: Record<string, unknown> | undefined,
+  ): Promise<void> {
+    const event = this.#db.consultationEvent.create({
+      data: {
+        consultationId,
+        type,
+        at,
+        actorType: actor.type,
+        actorId: actor.id,
+        data: data ? JSON.stringify(data) : undefined,
+      },
+    });
+    try {
+      if (update) {
+        await this.#db.$transaction([this.#db.consultation.update({ where: { id: consultationId }, data: update }), event]);
+      } else {
+        await event;
+      }
+    } catch (error) {
+      // The live call must go on; the failure is loud in the log for the operator of the server.
+      logger.error(`could not record ${type} for consultation ${consultationId}:`, error);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import express from 'express';
+import type { PrismaClient } from '@madoguchi/db';
+import { SfuNode } from '@madoguchi/sfu';
+import { errorHandler, sendError } from './api/errors.ts';
+import { createApiRouter } from './api/routes.ts';
+import { TokenService } from './auth/TokenService.ts';
+import { systemClock, type Clock } from './clock.ts';
+import type { Config } from './config.ts';
+import { ConsultationService } from './consultations/ConsultationService.ts';
+import { attachGateway, createNotifier, createSocketServer, type GatewayServer } from './gateway/Gateway.ts';
+import { ConsultationRecorder } from './records/ConsultationRecorder.ts';
+
+export interface MadoguchiServer {
+  /** Base URL the server listens on. */
+  url: string;
+  httpServer: HttpServer;
+  io: GatewayServer;
+  sfu: SfuNode;
+  tokens: TokenService;
+  consultations: ConsultationService;
+  recorder: ConsultationRecorder;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: Config;
+  db: PrismaClient;
+  clock?: Clock;
+}
+
+/**
+ * Wire the whole server: SFU, records, consultation lifecycle, REST API, socket gateway and the
+ * two built browser apps, in one process. Everything started here is closed by close().
+ */
+export async function startServer({ config, db, clock = systemClock }: StartOptions): Promise<MadoguchiServer> {
+  const recorder = new ConsultationRecorder(db);
+  await recorder.failUnfinished(clock.now());
+
+  const sfu = await SfuNode.start({
+    numWorkers: config.media.workers,
+    listenIp: config.media.listenIp,
+    announcedIp: config.media.announcedIp,
+    port: config.media.port,
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '64kb' }));
+  const tokens = new TokenService(db, config.jwtSecret, config.staffTokenTtl);
+  app.use('/api', createApiRouter({ db, tokens, sfu }));
+  app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
+  serveApp(app, '/kiosk', config.webClientDir);
+  serveApp(app, '/console', config.operatorConsoleDir);
+  app.get('/', (_req, res) => res.redirect('/console/'));
+  app.use(errorHandler);
+
+  const tls = config.tlsCertFile && config.tlsKeyFile;
+  const httpServer = tls
+    ? createHttpsServer({ cert: readFileSync(config.tlsCertFile!), key: readFileSync(config.tlsKeyFile!) }, app)
+    : createHttpServer(app);
+  const io = createSocketServer(httpServer);
+  const consultations = new ConsultationService({
+    db,
+    sfu,
+    recorder,
+    notifier: createNotifier(io),
+    clock,
+    ringTimeoutMs: config.ringTimeoutMs,
+    disconnectGraceMs: config.disconnectGraceMs,
+  });
+  attachGateway(io, tokens, consultations);
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, config.host, resolve);
+    });
+  } catch (error) {
+    await sfu.close();
+    throw error;
+  }
+  const { port } = httpServer.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `${tls ? 'https' : 'http'}://${host}:${port}`,
+    httpServer,
+    io,
+    sfu,
+    tokens,
+    consultations,
+    recorder,
+    close: () =>
+      (closing ??= (async () => {
+        await consultations.close();
+        await new Promise<void>((resolve) => io.close(() => resolve()));
+        await sfu.close();
+      })()),
+  };
+}
+
+/** A built single-page app under a path prefix; unknown paths below it get its index.html. */
+function serveApp(app: express.Express, prefix: string, dir: string): void {
+  const index = join(dir, 'index.html');
+  app.use(prefix, express.static(dir, { index: 'index.html' }));
+  app.get(`${prefix}/*rest`, (_req, res) => {
+    if (existsSync(index)) res.sendFile(index);
+    else res.status(503).type('text/plain').send(`The app in ${dir} is not built yet: run npm run setup.`);
+  });
+}

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { placeCall, waitFor } from './callFlow.ts';
+import { nextEvent, sfuTotals, startTestServer, type TestServer } from './harness.ts';
+
+describe('a consultation through the real SFU and socket server', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('is offered, answered, carries media both ways, and closes everything when the tablet ends it', async () => {
+    const call = await placeCall(t);
+    await waitFor(() => call.operatorConsumers.length === 3 && call.deviceConsumers.length === 2);
+    expect(call.operatorConsumers.map((c) => c.source).sort()).toEqual(['document', 'face', 'mic']);
+    expect(call.operatorConsumers.every((c) => c.participant === 'resident')).toBe(true);
+    expect(call.deviceConsumers.map((c) => c.source).sort()).toEqual(['operator-cam', 'operator-mic']);
+    expect(await sfuTotals(t.server)).toMatchObject({ routers: 1, transports: 4, producers: 5, consumers: 5 });
+
+    const operatorEnded = nextEvent(call.operator, 'call:ended');
+    await call.device.request('consultation:end', { consultationId: call.consultationId });
+    expect(await operatorEnded).toEqual({ consultationId: call.consultationId, outcome: 'completed', endedBy: 'resident' });
+    expect(await sfuTotals(t.server)).toMatchObject({ routers: 0, transports: 0, producers: 0, consumers: 0 });
+
+    await t.server.recorder.flush();
+    const row = await t.db.consultation.findUniqueOrThrow({
+      where: { id: call.consultationId },
+      include: { events: { orderBy: { id: 'asc' } } },
+    });
+    expect(row.answeredAt).not.toBeNull();
+    expect(row.endedAt).not.toBeNull();
+    expect(row.outcome).toBe('completed');
+    expect(row.endedBy).toBe('resident');
+    expect(row.events.map((e) => e.type)).toEqual(['requested', 'offered', 'answered', 'ended']);
+    call.device.close();
+    call.operator.close();
+  });
+
+  it('returns to zero media objects with a flat worker RSS after 20 consecutive calls', async () => {
+    const rss: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const call = await placeCall(t, { operator: i % 2 ? 'tax1' : 'tax2' });
+      await waitFor(() => call.operatorConsumers.length === 3 && call.deviceConsumers.length === 2);
+      const ended = nextEvent(call.device, 'call:ended');
+      await call.operator.request('consultation:end', { consultationId: call.consultationId });
+      await ended;
+      call.device.close();
+      call.operator.close();
+      rss.push((await sfuTotals(t.server)).rssKiB);
+    }
+    const totals = await sfuTotals(t.server);
+    expect(totals).toMatchObject({ routers: 0, transports: 0, producers: 0, consumers: 0 });
+    const growth = rss[19]! - rss[4]!;
+    console.log(`[leak check] worker RSS after calls 1, 5, 10, 20: ${rss[0]}, ${rss[4]}, ${rss[9]}, ${rss[19]} KiB; growth 5→20: ${growth} KiB`);
+    // Allocator warm-up happens in the first calls; after that each call must give back what it took.
+    expect(growth).toBeLessThan(2048);
+    await t.server.recorder.flush();
+    expect(await t.db.consultation.count({ where: { endedAt: null } })).toBe(0);
+  });
+
+  it('ends a waiting consultation as abandoned when the tablet goes away past the grace period', async () => {
+    const device = await t.connect(await t.deviceToken('江川出張所'));
+    const { id: departmentId } = await t.db.department.findUniqueOrThrow({ where: { code: 'welfare' } });
+    const { consultationId } = await device.request('consultation:request', { departmentId });
+    device.close();
+    await waitFor(async () => {
+      await t.server.recorder.flush();
+      const row = await t.db.consultation.findUniqueOrThrow({ where: { id: consultationId } });
+      return row.outcome === 'abandoned';
+    });
+    expect(t.server.consultations.liveCount).toBe(0);
+  });
+
+  it('fails the call of a media worker that dies, and takes the next call on its replacement', async () => {
+    const call = await placeCall(t);
+    const deviceEnded = nextEvent(call.device, 'call:ended');
+    t.server.sfu.killWorker(0);
+    expect(await deviceEnded).toMatchObject({ outcome: 'failed', endedBy: 'system' });
+    call.device.close();
+    call.operator.close();
+    await waitFor(async () => (await t.server.sfu.stats()).some((w) => !w.failed));
+
+    const next = await placeCall(t);
+    await waitFor(() => next.operatorConsumers.length === 3);
+    await next.device.request('consultation:end', { consultationId: next.consultationId });
+    next.device.close();
+    next.operator.close();
+    expect(await sfuTotals(t.server)).toMatchObject({ routers: 0, transports: 0, producers: 0, consumers: 0 });
+  });
+});

@@ -1,0 +1,91 @@
+import type { ServerPayload } from '@madoguchi/protocol';
+import type { ProtocolClient } from '@madoguchi/protocol/client';
+import { nextEvent, rtpParametersFor, type TestServer } from './harness.ts';
+
+type NewConsumer = ServerPayload<'media:newConsumer'>;
+
+export interface PlacedCall {
+  consultationId: string;
+  device: ProtocolClient;
+  operator: ProtocolClient;
+  /** Consumers each side was told to create. */
+  deviceConsumers: NewConsumer[];
+  operatorConsumers: NewConsumer[];
+}
+
+let ssrc = 1000;
+
+/** Join the media of a call the way a browser does: transports, ready, produce the given sources. */
+async function joinMedia(
+  client: ProtocolClient,
+  joined: ServerPayload<'call:joined'>,
+  sources: { source: string; kind: 'audio' | 'video' }[],
+  consumers: NewConsumer[],
+): Promise<void> {
+  const { consultationId } = joined;
+  client.on('media:newConsumer', (consumer) => {
+    consumers.push(consumer);
+    // Fire and forget, as a browser does; the call may end before the answer comes back.
+    client.request('media:resumeConsumer', { consultationId, consumerId: consumer.consumerId }).catch(() => undefined);
+  });
+  const send = await client.request('media:createTransport', { consultationId, direction: 'send' });
+  await client.request('media:createTransport', { consultationId, direction: 'recv' });
+  await client.request('call:ready', { consultationId, rtpCapabilities: joined.routerRtpCapabilities });
+  for (const { source, kind } of sources) {
+    await client.request('media:produce', {
+      consultationId,
+      transportId: send.id,
+      kind,
+      rtpParameters: rtpParametersFor(kind, ++ssrc),
+      source: source as NewConsumer['source'],
+    });
+  }
+}
+
+/** A whole call: the tablet asks, the operator answers, both send their media. */
+export async function placeCall(
+  t: TestServer,
+  { site = '清滝郵便局', operator: username = 'tax1', department = 'tax' } = {},
+): Promise<PlacedCall> {
+  const device = await t.connect(await t.deviceToken(site));
+  const operator = await t.connect(await t.staffToken(username));
+  await operator.request('presence:set', { presence: 'available' });
+  const { id: departmentId } = await t.db.department.findUniqueOrThrow({ where: { code: department } });
+
+  const offered = nextEvent(operator, 'offer:incoming');
+  const { consultationId } = await device.request('consultation:request', { departmentId });
+  await offered;
+  const deviceJoined = nextEvent(device, 'call:joined');
+  const operatorJoined = nextEvent(operator, 'call:joined');
+  await operator.request('offer:accept', { consultationId });
+
+  const call: PlacedCall = { consultationId, device, operator, deviceConsumers: [], operatorConsumers: [] };
+  await joinMedia(
+    device,
+    await deviceJoined,
+    [
+      { source: 'mic', kind: 'audio' },
+      { source: 'face', kind: 'video' },
+      { source: 'document', kind: 'video' },
+    ],
+    call.deviceConsumers,
+  );
+  await joinMedia(
+    operator,
+    await operatorJoined,
+    [
+      { source: 'operator-mic', kind: 'audio' },
+      { source: 'operator-cam', kind: 'video' },
+    ],
+    call.operatorConsumers,
+  );
+  return call;
+}
+
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

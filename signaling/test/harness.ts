@@ -1,0 +1,128 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migrateDeploy, openDatabase, seedDemoCity, type PrismaClient } from '@madoguchi/db';
+import type { ServerEventName, ServerPayload } from '@madoguchi/protocol';
+import { ProtocolClient } from '@madoguchi/protocol/client';
+import { loadConfig, type Config } from '../src/config.ts';
+import { startServer, type MadoguchiServer } from '../src/server.ts';
+
+export const TEST_PASSWORD = 'test-password-1';
+
+export interface TestServer {
+  server: MadoguchiServer;
+  db: PrismaClient;
+  /** A device token for the seeded tablet of the named site. */
+  deviceToken(siteName: string): Promise<string>;
+  staffToken(username: string): Promise<string>;
+  /** A connected socket client (resolves once connected). */
+  connect(token: string): Promise<ProtocolClient>;
+  close(): Promise<void>;
+}
+
+/** A real server on a free port: fresh SQLite file (migrated, seeded), one real mediasoup worker. */
+export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'madoguchi-test-'));
+  const databaseUrl = `file:${join(dir, 'test.db')}`;
+  await migrateDeploy(databaseUrl);
+  const db = openDatabase(databaseUrl);
+  await seedDemoCity(db, { password: TEST_PASSWORD });
+  const base = loadConfig({ JWT_SECRET: 'integration-test-secret-0123456789abcdef' });
+  const config: Config = {
+    ...base,
+    port: 0,
+    databaseUrl,
+    media: { workers: 1, listenIp: '127.0.0.1', port: 0 },
+    disconnectGraceMs: 300,
+    ...overrides,
+  };
+  const server = await startServer({ config, db });
+  const clients = new Set<ProtocolClient>();
+
+  return {
+    server,
+    db,
+    async deviceToken(siteName) {
+      const device = await db.device.findFirstOrThrow({ where: { site: { name: siteName } } });
+      return server.tokens.issueDeviceToken(device);
+    },
+    async staffToken(username) {
+      const staff = await db.staff.findUniqueOrThrow({ where: { username } });
+      return server.tokens.issueStaffToken({ id: staff.id, role: staff.role as 'operator' });
+    },
+    async connect(token) {
+      const client = ProtocolClient.connect(token, server.url);
+      clients.add(client);
+      await new Promise<void>((resolve, reject) => {
+        client.socket.once('connect', () => resolve());
+        client.socket.once('connect_error', reject);
+      });
+      return client;
+    },
+    async close() {
+      for (const client of clients) client.close();
+      await server.close();
+      await db.$disconnect();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resolve with the next payload of a server event (optionally the first matching one). */
+export function nextEvent<E extends ServerEventName>(
+  client: ProtocolClient,
+  event: E,
+  match: (payload: ServerPayload<E>) => boolean = () => true,
+  timeoutMs = 5000,
+): Promise<ServerPayload<E>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`no ${event} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const unsubscribe = client.on(event, (payload) => {
+      if (!match(payload)) return;
+      clearTimeout(timer);
+      unsubscribe();
+      resolve(payload);
+    });
+  });
+}
+
+/** RTP parameters as a browser would send them, enough for mediasoup to create a producer. */
+export function rtpParametersFor(kind: 'audio' | 'video', ssrc: number) {
+  return kind === 'audio'
+    ? {
+        mid: String(ssrc % 100),
+        codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 }, rtcpFeedback: [] }],
+        headerExtensions: [],
+        encodings: [{ ssrc }],
+        rtcp: { cname: 'test' },
+      }
+    : {
+        mid: String(ssrc % 100),
+        codecs: [
+          {
+            mimeType: 'video/VP8',
+            payloadType: 96,
+            clockRate: 90000,
+            rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }],
+          },
+        ],
+        headerExtensions: [],
+        encodings: [{ ssrc }],
+        rtcp: { cname: 'test' },
+      };
+}
+
+export async function sfuTotals(server: MadoguchiServer) {
+  const workers = await server.sfu.stats();
+  const sum = (key: 'routers' | 'transports' | 'producers' | 'consumers') => workers.reduce((total, w) => total + w[key], 0);
+  return {
+    routers: sum('routers'),
+    transports: sum('transports'),
+    producers: sum('producers'),
+    consumers: sum('consumers'),
+    rssKiB: workers.reduce((total, w) => total + (w.rssKiB ?? 0), 0),
+  };
+}

@@ -1,0 +1,124 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { startServer, E2E_PASSWORD, type RunningServer } from './support/server.ts';
+import { recordPeerConnections, sampleGrowth, trackIdOf } from './support/webrtcStats.ts';
+
+let server: RunningServer;
+test.beforeAll(async () => {
+  server = await startServer();
+});
+test.afterAll(async () => {
+  await server?.stop();
+});
+
+async function openTablet(browser: Browser, siteName: string): Promise<Page> {
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
+  const page = await context.newPage();
+  await recordPeerConnections(page);
+  await page.goto(`${server.url}/kiosk/`);
+  await page.getByTestId('pair-token').fill(await server.registerTablet(siteName));
+  await page.getByTestId('pair-submit').click();
+  await expect(page.getByText(siteName).first()).toBeVisible();
+  // The booth's clerk chooses the cameras once. Chromium's fake_device_1 is a depth camera that
+  // WebRTC cannot encode; fake_device_2 delivers 1920×1080, like a real document camera.
+  await page.getByTestId('open-settings').click();
+  await page.getByTestId('face-camera-select').selectOption({ label: 'fake_device_0' });
+  await page.getByTestId('document-camera-select').selectOption({ label: 'fake_device_2' });
+  await page.getByTestId('settings-save').click();
+  await expect(page.getByTestId('department-tax')).toBeVisible();
+  return page;
+}
+
+async function openConsole(browser: Browser, username: string): Promise<Page> {
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  await recordPeerConnections(page);
+  await page.goto(`${server.url}/console/`);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(E2E_PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('presence-available').click();
+  await expect(page.getByTestId('presence-available')).toHaveAttribute('aria-pressed', 'true');
+  return page;
+}
+
+test('a resident at the post office consults 税務課 by video, with the document camera', async ({ browser }) => {
+  const operator = await openConsole(browser, 'tax1');
+  const tablet = await openTablet(browser, '清滝郵便局');
+
+  await tablet.getByTestId('department-tax').click();
+  await expect(tablet.getByTestId('waiting-screen')).toBeVisible();
+  const offer = operator.getByTestId('incoming-offer');
+  await expect(offer).toContainText('清滝郵便局');
+  await expect(offer).toContainText('税務課');
+  await operator.getByTestId('accept-offer').click();
+  await expect(operator.getByTestId('call-screen')).toBeVisible();
+  await expect(tablet.getByTestId('call-screen')).toBeVisible();
+
+  // The operator receives the resident's face, document camera and voice, all decoding.
+  await expect.poll(async () => (await sampleGrowth(operator, 500)).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+  await expect(operator.getByTestId('remote-video-document')).toBeVisible();
+  const documentTrack = await trackIdOf(operator, 'remote-video-document');
+  const faceTrack = await trackIdOf(operator, 'remote-video-face');
+  // Chromium's bandwidth estimate ramps up first; the document stream must reach its resolution.
+  await expect
+    .poll(async () => (await sampleGrowth(operator, 500)).find((s) => s.after.trackIdentifier === documentTrack)?.after.frameWidth ?? 0, {
+      timeout: 30_000,
+    })
+    .toBeGreaterThanOrEqual(1280);
+  const atOperator = await sampleGrowth(operator, 3000);
+  const video = atOperator.filter((s) => s.after.kind === 'video');
+  const audio = atOperator.filter((s) => s.after.kind === 'audio');
+  const documentStream = video.find((s) => s.after.trackIdentifier === documentTrack);
+  const faceStream = video.find((s) => s.after.trackIdentifier === faceTrack);
+  console.log(
+    '[operator inbound]',
+    atOperator.map(({ before, after }) => ({
+      kind: after.kind,
+      size: after.kind === 'video' ? `${after.frameWidth}x${after.frameHeight}` : undefined,
+      framesDecoded: after.framesDecoded - before.framesDecoded,
+      samples: after.totalSamplesReceived - before.totalSamplesReceived,
+      kB: Math.round((after.bytesReceived - before.bytesReceived) / 1000),
+    })),
+  );
+  expect(video).toHaveLength(2);
+  expect(audio).toHaveLength(1);
+  for (const { before, after } of video) {
+    expect(after.framesDecoded).toBeGreaterThan(before.framesDecoded);
+    expect(after.bytesReceived).toBeGreaterThan(before.bytesReceived);
+  }
+  expect(audio[0]!.after.totalSamplesReceived).toBeGreaterThan(audio[0]!.before.totalSamplesReceived);
+  expect(documentStream, 'the document camera stream').toBeDefined();
+  expect(faceStream, 'the face camera stream').toBeDefined();
+  expect(documentStream!.after.frameWidth).toBeGreaterThanOrEqual(1280);
+  expect(documentStream!.after.frameHeight).toBeGreaterThanOrEqual(720);
+
+  // The tablet receives the operator's camera and voice.
+  await expect.poll(async () => (await sampleGrowth(tablet, 500)).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+  const atTablet = await sampleGrowth(tablet, 3000);
+  const tabletVideo = atTablet.filter((s) => s.after.kind === 'video');
+  const tabletAudio = atTablet.filter((s) => s.after.kind === 'audio');
+  expect(tabletVideo).toHaveLength(1);
+  expect(tabletAudio).toHaveLength(1);
+  expect(tabletVideo[0]!.after.framesDecoded).toBeGreaterThan(tabletVideo[0]!.before.framesDecoded);
+  expect(tabletAudio[0]!.after.totalSamplesReceived).toBeGreaterThan(tabletAudio[0]!.before.totalSamplesReceived);
+
+  // The resident ends the call: both sides leave it, the record is complete, the SFU holds nothing.
+  await tablet.getByTestId('end-button').click();
+  await expect(tablet.getByTestId('department-tax')).toBeVisible();
+  await expect(operator.getByTestId('call-screen')).toBeHidden();
+  await expect.poll(() => server.sfuTotals()).toEqual({ routers: 0, transports: 0, producers: 0, consumers: 0 });
+  await expect
+    .poll(() => server.query<{ outcome: string | null }>('SELECT outcome FROM Consultation')[0]?.outcome ?? null)
+    .toBe('completed');
+  const [row] = server.query<{ answeredAt: unknown; endedAt: unknown; outcome: string; endedBy: string }>(
+    'SELECT answeredAt, endedAt, outcome, endedBy FROM Consultation',
+  );
+  expect(row!.answeredAt).not.toBeNull();
+  expect(row!.endedAt).not.toBeNull();
+  expect(row!.endedBy).toBe('resident');
+  const events = server.query<{ type: string }>('SELECT type FROM ConsultationEvent ORDER BY id').map((e) => e.type);
+  expect(events).toEqual(['requested', 'offered', 'answered', 'ended']);
+
+  // After the call the tablet keeps nothing of it.
+  expect(await tablet.evaluate(() => sessionStorage.length)).toBe(0);
+});

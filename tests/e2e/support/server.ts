@@ -1,0 +1,110 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+
+const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+export const E2E_PASSWORD = 'e2e-demo-password';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface RunningServer {
+  url: string;
+  /** Read-only SQL against the server's database file. */
+  query<T>(sql: string, ...params: unknown[]): T[];
+  /** A staff token by logging in through the API. */
+  login(username: string): Promise<string>;
+  /** A new tablet registered at the site, through the admin API; returns its token. */
+  registerTablet(siteName: string): Promise<string>;
+  /** Live media objects in the SFU, from the admin API. */
+  sfuTotals(): Promise<{ routers: number; transports: number; producers: number; consumers: number }>;
+  stop(): Promise<void>;
+}
+
+/** Start `npm start`'s server process on a run-time port with a fresh, migrated, seeded database. */
+export async function startServer(): Promise<RunningServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'madoguchi-e2e-'));
+  const databaseFile = join(dir, 'e2e.db');
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    DATABASE_URL: `file:${databaseFile}`,
+    SEED_DEMO_PASSWORD: E2E_PASSWORD,
+    JWT_SECRET: 'e2e-secret-0123456789abcdef0123456789',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    MEDIA_PORT: '0',
+    MEDIA_WORKERS: '1',
+  };
+  const tsx = join(REPO_ROOT, 'node_modules/.bin/tsx');
+  execFileSync(tsx, ['prisma/scripts/migrate.ts', 'deploy'], { cwd: REPO_ROOT, env, stdio: 'pipe' });
+  execFileSync(tsx, ['prisma/scripts/seed.ts'], { cwd: REPO_ROOT, env, stdio: 'pipe' });
+
+  const child: ChildProcess = spawn(tsx, ['signaling/src/main.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${output}`);
+    const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error(`server did not start in 30 s:\n${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  const db = new Database(databaseFile, { readonly: true, fileMustExist: true });
+  const login = async (username: string) => {
+    const response = await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: E2E_PASSWORD }),
+    });
+    if (!response.ok) throw new Error(`login ${username}: ${response.status}`);
+    return ((await response.json()) as { token: string }).token;
+  };
+  const adminToken = await login('admin');
+
+  return {
+    url,
+    query: <T>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[],
+    login,
+    async registerTablet(siteName) {
+      const [site] = db.prepare('SELECT id FROM Site WHERE name = ?').all(siteName) as { id: string }[];
+      if (!site) throw new Error(`no site ${siteName}`);
+      const response = await fetch(`${url}/api/admin/devices`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+        body: JSON.stringify({ siteId: site.id, name: `e2e ${siteName}` }),
+      });
+      if (response.status !== 201) throw new Error(`register tablet: ${response.status}`);
+      return ((await response.json()) as { token: string }).token;
+    },
+    async sfuTotals() {
+      const response = await fetch(`${url}/api/admin/sfu`, { headers: { authorization: `Bearer ${adminToken}` } });
+      const { workers } = (await response.json()) as { workers: Record<string, number>[] };
+      const sum = (key: string) => workers.reduce((total, worker) => total + (worker[key] ?? 0), 0);
+      return { routers: sum('routers'), transports: sum('transports'), producers: sum('producers'), consumers: sum('consumers') };
+    },
+    async stop() {
+      db.close();
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

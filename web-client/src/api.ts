@@ -1,0 +1,59 @@
+import {
+  DepartmentsResponse,
+  DeviceProfile,
+  type DepartmentSummary,
+  type DeviceProfile as DeviceProfileType,
+} from '@madoguchi/protocol';
+
+/** The part of a zod schema used here (the protocol's schemas validate responses at the boundary). */
+interface Schema<T> {
+  safeParse(value: unknown): { success: true; data: T } | { success: false };
+}
+
+/** A failed REST call. status 0: the server could not be reached (or answered nonsense). */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+  }
+
+  get unauthorized(): boolean {
+    return this.status === 401 || this.code === 'UNAUTHORIZED';
+  }
+}
+
+async function getJson<T>(path: string, token: string, schema: Schema<T>): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+      cache: 'no-store',
+    });
+  } catch (error) {
+    throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : String(error));
+  }
+  const body: unknown = await response.json().catch(() => null);
+  if (!response.ok) {
+    const wire = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+    throw new ApiError(
+      response.status,
+      typeof wire?.code === 'string' ? wire.code : `HTTP_${response.status}`,
+      typeof wire?.message === 'string' ? wire.message : response.statusText,
+    );
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new ApiError(0, 'BAD_RESPONSE', `unexpected response from ${path}`);
+  return parsed.data;
+}
+
+export function fetchDeviceProfile(token: string): Promise<DeviceProfileType> {
+  return getJson('/api/device/me', token, DeviceProfile);
+}
+
+export async function fetchDepartments(token: string): Promise<DepartmentSummary[]> {
+  return (await getJson('/api/departments', token, DepartmentsResponse)).departments;
+}

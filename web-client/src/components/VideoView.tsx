@@ -1,0 +1,43 @@
+import { useEffect, useRef } from 'react';
+
+interface VideoViewProps {
+  track: MediaStreamTrack;
+  testId: string;
+  className?: string;
+  /** Mirror the picture (own face only — never documents, the text must stay readable). */
+  mirror?: boolean;
+  label?: string;
+}
+
+/**
+ * One video track. Always muted: sound is played by the separate <audio> element, and muted
+ * video may autoplay without a user gesture (also in headless Chromium).
+ */
+export function VideoView({ track, testId, className, mirror = false, label }: VideoViewProps) {
+  const ref = useRef<HTMLVideoElement>(null);
+
+  useEffect(() => {
+    const video = ref.current;
+    if (!video) return;
+    video.muted = true;
+    video.srcObject = new MediaStream([track]);
+    video.play().catch(() => {
+      // autoplay retries by itself once the element can play
+    });
+    return () => {
+      video.srcObject = null;
+    };
+  }, [track]);
+
+  return (
+    <video
+      ref={ref}
+      data-testid={testId}
+      className={['video', mirror ? 'video--mirror' : '', className ?? ''].filter(Boolean).join(' ')}
+      autoPlay
+      playsInline
+      muted
+      aria-label={label}
+    />
+  );
+}

@@ -1,0 +1,225 @@
+import type {
+  ConsultationOutcome,
+  ConsultationStatus,
+  DepartmentSummary,
+  DeviceProfile,
+  ServerPayload,
+} from '@madoguchi/protocol';
+
+/**
+ * The kiosk's phases as a small state machine. The reducer is pure: side effects (HTTP, socket,
+ * media) live in useKiosk.ts and the screens, and report back through these actions.
+ *
+ *   starting ─► pairing ─► home ⇄ settings
+ *                            │
+ *                            ▼
+ *                         waiting ─► call ─► home
+ *                            └──(cancel / ended)──► home
+ */
+
+export type CallJoined = ServerPayload<'call:joined'>;
+
+export type PairingError = 'empty' | 'invalid' | 'revoked' | 'network';
+
+/** One-line messages shown on the home screen after something happened. */
+export type Notice =
+  | 'paired'
+  | 'noOperator'
+  | 'requestFailed'
+  | 'cancelled'
+  | 'waitingEnded'
+  | 'callEnded'
+  | 'endedByOperator'
+  | 'callFailed';
+
+export type KioskPhase =
+  | { name: 'starting'; failed: boolean }
+  | { name: 'pairing'; error: PairingError | null; checking: boolean }
+  | { name: 'home' }
+  | { name: 'settings' }
+  | {
+      name: 'waiting';
+      department: DepartmentSummary;
+      /** null until the server has acknowledged consultation:request. */
+      consultationId: string | null;
+      status: ConsultationStatus;
+      queuePosition: number | null;
+      cancelling: boolean;
+    }
+  | { name: 'call'; call: CallJoined; ending: boolean };
+
+export interface KioskState {
+  phase: KioskPhase;
+  device: DeviceProfile | null;
+  departments: DepartmentSummary[];
+  /** Whether the signaling socket is connected. */
+  online: boolean;
+  notice: Notice | null;
+}
+
+export type KioskAction =
+  | { type: 'bootFailed' }
+  | { type: 'bootRetried' }
+  | { type: 'needsPairing'; error: PairingError | null }
+  | { type: 'pairingSubmitted' }
+  | { type: 'pairingFailed'; error: PairingError }
+  | { type: 'paired'; device: DeviceProfile; departments: DepartmentSummary[]; firstTime: boolean }
+  | { type: 'departmentsLoaded'; departments: DepartmentSummary[] }
+  | { type: 'socketChanged'; online: boolean }
+  | { type: 'settingsOpened' }
+  | { type: 'settingsClosed' }
+  | { type: 'requestStarted'; department: DepartmentSummary }
+  | { type: 'requestAcknowledged'; consultationId: string; status: ConsultationStatus }
+  | { type: 'requestFailed'; notice: Notice }
+  | { type: 'statusChanged'; status: ServerPayload<'consultation:status'> }
+  | { type: 'cancelRequested' }
+  | { type: 'cancelled' }
+  | { type: 'callJoined'; call: CallJoined }
+  | { type: 'endRequested' }
+  | {
+      type: 'callEnded';
+      consultationId: string;
+      outcome: ConsultationOutcome;
+      endedBy: 'resident' | 'operator' | 'system';
+    }
+  | { type: 'noticeDismissed' };
+
+export const initialKioskState: KioskState = {
+  phase: { name: 'starting', failed: false },
+  device: null,
+  departments: [],
+  online: false,
+  notice: null,
+};
+
+const HOME: KioskPhase = { name: 'home' };
+
+/** Whether a server event about `consultationId` concerns the consultation this kiosk is in. */
+export function isCurrentConsultation(state: KioskState, consultationId: string): boolean {
+  const { phase } = state;
+  if (phase.name === 'waiting') return phase.consultationId === null || phase.consultationId === consultationId;
+  if (phase.name === 'call') return phase.call.consultationId === consultationId;
+  return false;
+}
+
+/** Whether a call:joined should open the call screen (false: it is stale or the resident is cancelling). */
+export function acceptsCall(state: KioskState, call: CallJoined): boolean {
+  const { phase } = state;
+  return (
+    phase.name === 'waiting' &&
+    !phase.cancelling &&
+    call.role === 'resident' &&
+    (phase.consultationId === null || phase.consultationId === call.consultationId)
+  );
+}
+
+function noticeForEnd(
+  phase: KioskPhase,
+  outcome: ConsultationOutcome,
+  endedBy: 'resident' | 'operator' | 'system',
+): Notice {
+  if (phase.name === 'waiting') return outcome === 'abandoned' ? 'cancelled' : 'waitingEnded';
+  if (outcome === 'failed') return 'callFailed';
+  if (endedBy === 'operator') return 'endedByOperator';
+  return 'callEnded';
+}
+
+export function kioskReducer(state: KioskState, action: KioskAction): KioskState {
+  const { phase } = state;
+  switch (action.type) {
+    case 'bootFailed':
+      return phase.name === 'starting' ? { ...state, phase: { name: 'starting', failed: true } } : state;
+    case 'bootRetried':
+      return phase.name === 'starting' ? { ...state, phase: { name: 'starting', failed: false } } : state;
+
+    case 'needsPairing':
+      // Also the way out of any phase when the token turns out to be bad: forget the device.
+      return {
+        ...initialKioskState,
+        phase: { name: 'pairing', error: action.error, checking: false },
+      };
+    case 'pairingSubmitted':
+      return phase.name === 'pairing' ? { ...state, phase: { ...phase, error: null, checking: true } } : state;
+    case 'pairingFailed':
+      return phase.name === 'pairing'
+        ? { ...state, phase: { name: 'pairing', error: action.error, checking: false } }
+        : state;
+    case 'paired':
+      if (phase.name !== 'pairing' && phase.name !== 'starting') return state;
+      return {
+        ...state,
+        phase: HOME,
+        device: action.device,
+        departments: action.departments,
+        notice: action.firstTime ? 'paired' : null,
+      };
+    case 'departmentsLoaded':
+      return { ...state, departments: action.departments };
+    case 'socketChanged':
+      return state.online === action.online ? state : { ...state, online: action.online };
+
+    case 'settingsOpened':
+      return phase.name === 'home' ? { ...state, phase: { name: 'settings' }, notice: null } : state;
+    case 'settingsClosed':
+      return phase.name === 'settings' ? { ...state, phase: HOME } : state;
+
+    case 'requestStarted':
+      if (phase.name !== 'home' || !state.online) return state;
+      return {
+        ...state,
+        notice: null,
+        phase: {
+          name: 'waiting',
+          department: action.department,
+          consultationId: null,
+          status: 'waiting',
+          queuePosition: null,
+          cancelling: false,
+        },
+      };
+    case 'requestAcknowledged':
+      if (phase.name !== 'waiting' || (phase.consultationId ?? action.consultationId) !== action.consultationId) {
+        return state;
+      }
+      return { ...state, phase: { ...phase, consultationId: action.consultationId } };
+    case 'requestFailed':
+      return phase.name === 'waiting' ? { ...state, phase: HOME, notice: action.notice } : state;
+
+    case 'statusChanged': {
+      const { status } = action;
+      if (!isCurrentConsultation(state, status.consultationId)) return state;
+      if (status.status === 'ended') {
+        // call:ended normally follows with the outcome; this covers a server that only sends the status.
+        return { ...state, phase: HOME, notice: phase.name === 'call' ? 'callEnded' : 'waitingEnded' };
+      }
+      if (phase.name !== 'waiting') return state;
+      return {
+        ...state,
+        phase: {
+          ...phase,
+          consultationId: status.consultationId,
+          status: status.status,
+          queuePosition: status.queuePosition,
+        },
+      };
+    }
+
+    case 'cancelRequested':
+      return phase.name === 'waiting' ? { ...state, phase: { ...phase, cancelling: true } } : state;
+    case 'cancelled':
+      return phase.name === 'waiting' ? { ...state, phase: HOME, notice: 'cancelled' } : state;
+
+    case 'callJoined':
+      return acceptsCall(state, action.call)
+        ? { ...state, phase: { name: 'call', call: action.call, ending: false } }
+        : state;
+    case 'endRequested':
+      return phase.name === 'call' ? { ...state, phase: { ...phase, ending: true } } : state;
+    case 'callEnded':
+      if (!isCurrentConsultation(state, action.consultationId)) return state;
+      return { ...state, phase: HOME, notice: noticeForEnd(phase, action.outcome, action.endedBy) };
+
+    case 'noticeDismissed':
+      return state.notice === null ? state : { ...state, notice: null };
+  }
+}

@@ -1,0 +1,136 @@
+import type { MediaSource } from '@madoguchi/protocol';
+import { CallSession, type ProtocolClient, type RemoteTrack } from '@madoguchi/protocol/client';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { CallJoined } from '../kioskState.ts';
+import { loadCameraPrefs, resolveCameras } from './cameraPrefs.ts';
+import { openCallMedia, stopTracks, type CallMedia } from './localMedia.ts';
+
+/** Settings for the document camera: a sharp picture of the papers matters more than motion. */
+const DOCUMENT_PUBLISH = {
+  encodings: [{ maxBitrate: 3_000_000 }],
+  codecOptions: { videoGoogleStartBitrate: 1500 },
+};
+
+export interface CallMediaState {
+  /** Remote tracks by consumer id. */
+  remote: ReadonlyMap<string, RemoteTrack>;
+  local: { face: MediaStreamTrack | null; document: MediaStreamTrack | null; mic: MediaStreamTrack | null };
+  connection: RTCPeerConnectionState;
+  /** The media session could not be set up, or a camera/microphone could not be opened. */
+  mediaError: 'session' | 'devices' | null;
+  muted: boolean;
+  toggleMute(): void;
+}
+
+/**
+ * The media of one call, tied to the component's lifetime: on mount it opens the microphone and
+ * cameras, starts the CallSession and publishes mic/face/document; on unmount (the call ended) it
+ * closes the session and stops every local track, whatever stage the setup had reached.
+ */
+export function useCallSession(client: ProtocolClient, call: CallJoined): CallMediaState {
+  const [remote, setRemote] = useState<ReadonlyMap<string, RemoteTrack>>(new Map());
+  const [local, setLocal] = useState<CallMediaState['local']>({ face: null, document: null, mic: null });
+  const [connection, setConnection] = useState<RTCPeerConnectionState>('new');
+  const [mediaError, setMediaError] = useState<CallMediaState['mediaError']>(null);
+  const [muted, setMuted] = useState(false);
+  const sessionRef = useRef<CallSession | null>(null);
+  const micRef = useRef<MediaStreamTrack | null>(null);
+  const mutedRef = useRef(false);
+
+  const { consultationId } = call;
+  const callRef = useRef(call);
+  callRef.current = call;
+
+  useEffect(() => {
+    let disposed = false;
+    let session: CallSession | null = null;
+    let media: CallMedia | null = null;
+
+    const setup = async () => {
+      const mediaPromise = openCallMedia((ids) => resolveCameras(ids, loadCameraPrefs()));
+      const sessionPromise = CallSession.start(client, callRef.current, {
+        onTrack: (track) => {
+          if (!disposed) setRemote((previous) => new Map(previous).set(track.consumerId, track));
+        },
+        onTrackEnded: (consumerId) => {
+          if (disposed) return;
+          setRemote((previous) => {
+            const next = new Map(previous);
+            next.delete(consumerId);
+            return next;
+          });
+        },
+        onConnectionState: (state) => {
+          if (!disposed) setConnection(state);
+        },
+      });
+      // Both in parallel; whichever finishes after the call is gone is released at once.
+      void mediaPromise.then((opened) => {
+        media = opened;
+        if (disposed) stopTracks([opened.mic, opened.face, opened.document]);
+      });
+      void sessionPromise.then(
+        (started) => {
+          session = started;
+          if (disposed) started.close();
+        },
+        () => {},
+      );
+
+      const opened = await mediaPromise;
+      if (disposed) return;
+      micRef.current = opened.mic;
+      setLocal({ face: opened.face, document: opened.document, mic: opened.mic });
+      if (opened.failures.length > 0) setMediaError('devices');
+
+      let started: CallSession;
+      try {
+        started = await sessionPromise;
+      } catch (error) {
+        console.error('[call] media session failed:', error);
+        if (!disposed) {
+          setMediaError('session');
+          setConnection('failed');
+        }
+        return;
+      }
+      if (disposed) return;
+      sessionRef.current = started;
+
+      const publish = async (source: MediaSource, track: MediaStreamTrack | null, options = {}) => {
+        if (!track || disposed) return;
+        try {
+          await started.publish(source, track, options);
+        } catch (error) {
+          console.error(`[call] cannot send ${source}:`, error);
+          if (!disposed) setMediaError('session');
+        }
+      };
+      await publish('mic', opened.mic);
+      await publish('face', opened.face);
+      await publish('document', opened.document, DOCUMENT_PUBLISH);
+    };
+    void setup();
+
+    return () => {
+      disposed = true;
+      sessionRef.current = null;
+      micRef.current = null;
+      session?.close();
+      const opened = media as CallMedia | null;
+      if (opened) stopTracks([opened.mic, opened.face, opened.document]);
+    };
+  }, [client, consultationId]);
+
+  const toggleMute = useCallback(() => {
+    const nextMuted = !mutedRef.current;
+    mutedRef.current = nextMuted;
+    setMuted(nextMuted);
+    if (micRef.current) micRef.current.enabled = !nextMuted;
+    sessionRef.current?.setPaused('mic', nextMuted).catch((error: unknown) => {
+      console.warn('[call] cannot change mute on the server:', error);
+    });
+  }, []);
+
+  return { remote, local, connection, mediaError, muted, toggleMute };
+}

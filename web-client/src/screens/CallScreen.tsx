@@ -1,0 +1,139 @@
+import type { MediaSource } from '@madoguchi/protocol';
+import type { ProtocolClient, RemoteTrack } from '@madoguchi/protocol/client';
+import { useMemo } from 'react';
+import { LanguageSwitch } from '../components/LanguageSwitch.tsx';
+import { RemoteAudio } from '../components/RemoteAudio.tsx';
+import { VideoView } from '../components/VideoView.tsx';
+import { departmentName, useI18n } from '../i18n.ts';
+import type { CallJoined } from '../kioskState.ts';
+import { useCallSession } from '../media/useCallSession.ts';
+
+interface CallScreenProps {
+  client: ProtocolClient;
+  call: CallJoined;
+  ending: boolean;
+  onEnd(): void;
+}
+
+/** What the operator may show besides their face, placed beside it. */
+const SHARED_SOURCES = ['operator-document', 'screen'] as const;
+
+/** The newest remote video track of each source (layout goes by source, never by arrival order). */
+function videoBySource(remote: ReadonlyMap<string, RemoteTrack>): Partial<Record<MediaSource, MediaStreamTrack>> {
+  const bySource: Partial<Record<MediaSource, MediaStreamTrack>> = {};
+  for (const track of remote.values()) if (track.kind === 'video') bySource[track.source] = track.track;
+  return bySource;
+}
+
+/**
+ * The consultation: the operator's camera large, what the operator shows (document camera or
+ * screen) beside it, the resident's own face small and their document camera, mute and end.
+ * Mounting starts the media, unmounting (call ended) releases all of it.
+ */
+export function CallScreen({ client, call, ending, onEnd }: CallScreenProps) {
+  const { t } = useI18n();
+  const media = useCallSession(client, call);
+  const remoteVideo = useMemo(() => videoBySource(media.remote), [media.remote]);
+  const remoteAudio = useMemo(
+    () => [...media.remote.values()].filter((track) => track.kind === 'audio').map((track) => track.track),
+    [media.remote],
+  );
+  const operatorCam = remoteVideo['operator-cam'];
+  const shared = SHARED_SOURCES.filter((source) => remoteVideo[source]);
+  const sharedLabel = { 'operator-document': t.operatorDocument, screen: t.sharedScreen };
+  const connectionOk = media.connection === 'connected';
+
+  return (
+    <div className="call" data-testid="call-screen" data-consultation-id={call.consultationId}>
+      <header className="call__bar">
+        <div className="call__who">
+          <span className="call__department">{departmentName(t, call.department)}</span>
+          <span className="call__operator">{call.operatorName}</span>
+        </div>
+        <p
+          className={`connection connection--${connectionOk ? 'ok' : media.connection === 'new' || media.connection === 'connecting' ? 'pending' : 'bad'}`}
+          role="status"
+          data-testid="connection-state"
+          data-state={media.connection}
+        >
+          <span className="connection__dot" aria-hidden="true" />
+          {t.connectionState[media.connection]}
+        </p>
+        <LanguageSwitch />
+      </header>
+
+      <main className="call__stage">
+        <section className="call__main" data-tiles={1 + shared.length}>
+          <div className="tile tile--operator">
+            {operatorCam ? (
+              <VideoView track={operatorCam} testId="remote-video-operator-cam" label={call.operatorName} />
+            ) : (
+              <p className="tile__empty">{t.operatorVideoWaiting}</p>
+            )}
+          </div>
+          {shared.map((source) => (
+            <div className="tile tile--shared" key={source}>
+              <VideoView
+                track={remoteVideo[source]!}
+                testId={`remote-video-${source}`}
+                className="video--contain"
+                label={sharedLabel[source]}
+              />
+              <span className="tile__caption">{sharedLabel[source]}</span>
+            </div>
+          ))}
+        </section>
+
+        <aside className="call__side">
+          {media.mediaError && (
+            <p className="banner banner--warning call__error" role="alert" data-testid="media-error">
+              {media.mediaError === 'session' ? t.noticeCallFailed : t.mediaError}
+            </p>
+          )}
+          <div className="tile tile--self">
+            {media.local.face ? (
+              <VideoView track={media.local.face} testId="local-video-face" mirror label={t.yourFace} />
+            ) : null}
+            <span className="tile__caption">{t.yourFace}</span>
+          </div>
+          <div className="tile tile--document">
+            {media.local.document ? (
+              <VideoView
+                track={media.local.document}
+                testId="local-video-document"
+                className="video--contain"
+                label={t.yourDocument}
+              />
+            ) : (
+              <p className="tile__empty">{t.noDocumentCamera}</p>
+            )}
+            <span className="tile__caption">{media.local.document ? t.documentHint : t.yourDocument}</span>
+          </div>
+          <div className="call__controls">
+            <button
+              type="button"
+              className={`button button--large ${media.muted ? 'button--warning' : 'button--secondary'}`}
+              data-testid="mute-button"
+              aria-pressed={media.muted}
+              onClick={media.toggleMute}
+              disabled={!media.local.mic}
+            >
+              {media.muted ? t.unmute : t.mute}
+            </button>
+            {media.muted && <p className="call__muted">{t.muted}</p>}
+            <button
+              type="button"
+              className="button button--large button--danger"
+              data-testid="end-button"
+              onClick={onEnd}
+              disabled={ending}
+            >
+              {ending ? t.ending : t.endCall}
+            </button>
+          </div>
+        </aside>
+      </main>
+      <RemoteAudio tracks={remoteAudio} />
+    </div>
+  );
+}

@@ -1,0 +1,109 @@
+import type { DepartmentSummary } from '@madoguchi/protocol';
+import { useEffect } from 'react';
+import { TopBar } from '../components/TopBar.tsx';
+import { departmentName, useI18n, type Messages } from '../i18n.ts';
+import type { Notice } from '../kioskState.ts';
+
+/** Notices fade after a while so the next resident does not see the last one's. */
+const NOTICE_MS = 12_000;
+
+function noticeText(t: Messages, notice: Notice, siteName: string): string {
+  switch (notice) {
+    case 'paired':
+      return t.pairedNotice(siteName);
+    case 'noOperator':
+      return t.noticeNoOperator;
+    case 'requestFailed':
+      return t.noticeRequestFailed;
+    case 'cancelled':
+      return t.noticeCancelled;
+    case 'waitingEnded':
+      return t.noticeWaitingEnded;
+    case 'callEnded':
+      return t.noticeCallEnded;
+    case 'endedByOperator':
+      return t.noticeEndedByOperator;
+    case 'callFailed':
+      return t.noticeCallFailed;
+  }
+}
+
+interface HomeScreenProps {
+  siteName: string;
+  departments: readonly DepartmentSummary[];
+  online: boolean;
+  notice: Notice | null;
+  onStart(department: DepartmentSummary): void;
+  onOpenSettings(): void;
+  onDismissNotice(): void;
+}
+
+export function HomeScreen(props: HomeScreenProps) {
+  const { siteName, departments, online, notice, onStart, onOpenSettings, onDismissNotice } = props;
+  const { t, language } = useI18n();
+
+  useEffect(() => {
+    if (!notice) return;
+    const timer = setTimeout(onDismissNotice, NOTICE_MS);
+    return () => clearTimeout(timer);
+  }, [notice, onDismissNotice]);
+
+  return (
+    <div className="screen" data-testid="home-screen">
+      <TopBar siteName={siteName} />
+      <main className="screen__body home">
+        {!online && (
+          <p className="banner banner--warning" role="status" data-testid="offline-banner">
+            {t.offline}
+          </p>
+        )}
+        {notice && (
+          <div className="banner banner--info" role="status" data-testid="notice" data-notice={notice}>
+            <span>{noticeText(t, notice, siteName)}</span>
+            <button type="button" className="button button--small" onClick={onDismissNotice}>
+              {t.close}
+            </button>
+          </div>
+        )}
+        <h1 className="heading">{t.homeTitle}</h1>
+        <p className="lead">{t.homeHint}</p>
+        {departments.length === 0 ? (
+          <p className="message">{t.noDepartments}</p>
+        ) : (
+          <ul className="department-grid">
+            {departments.map((department) => {
+              const localized = departmentName(t, department);
+              return (
+                <li key={department.id}>
+                  <button
+                    type="button"
+                    className="department-button"
+                    data-testid={`department-${department.code}`}
+                    disabled={!online}
+                    onClick={() => onStart(department)}
+                  >
+                    <span className="department-button__name">{localized}</span>
+                    {language !== 'ja' && localized !== department.name && (
+                      <span className="department-button__original" lang="ja">
+                        {department.name}
+                      </span>
+                    )}
+                    {t.departments[department.code] && (
+                      <span className="department-button__hint">{t.departments[department.code]!.hint}</span>
+                    )}
+                    <span className="department-button__action">{t.startConsultation} ›</span>
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </main>
+      <footer className="home__footer">
+        <button type="button" className="link-button" data-testid="open-settings" onClick={onOpenSettings}>
+          {t.openSettings}
+        </button>
+      </footer>
+    </div>
+  );
+}

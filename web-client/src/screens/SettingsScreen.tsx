@@ -1,0 +1,143 @@
+import { useEffect, useState } from 'react';
+import { TopBar } from '../components/TopBar.tsx';
+import { VideoView } from '../components/VideoView.tsx';
+import { useI18n } from '../i18n.ts';
+import { loadCameraPrefs, resolveCameras, saveCameraPrefs, type CameraChoice } from '../media/cameraPrefs.ts';
+import { listVideoInputs, openDocumentCamera, openFaceCamera, type VideoInput } from '../media/localMedia.ts';
+import { useCameraTrack } from '../media/useCameraTrack.ts';
+
+interface SettingsScreenProps {
+  siteName: string;
+  onClose(): void;
+}
+
+/** For the clerk: which camera films the face and which the documents, with live previews. */
+export function SettingsScreen({ siteName, onClose }: SettingsScreenProps) {
+  const { t } = useI18n();
+  const [inputs, setInputs] = useState<VideoInput[] | null>(null);
+  const [listError, setListError] = useState(false);
+  const [choice, setChoice] = useState<CameraChoice>({ face: null, document: null });
+
+  useEffect(() => {
+    let disposed = false;
+    listVideoInputs().then(
+      (found) => {
+        if (disposed) return;
+        setInputs(found);
+        setChoice(resolveCameras(found.map((input) => input.deviceId), loadCameraPrefs()));
+      },
+      (error: unknown) => {
+        console.warn('[settings] cannot list cameras:', error);
+        if (!disposed) {
+          setInputs([]);
+          setListError(true);
+        }
+      },
+    );
+    return () => {
+      disposed = true;
+    };
+  }, []);
+
+  const face = useCameraTrack(choice.face, openFaceCamera);
+  const document = useCameraTrack(choice.document, openDocumentCamera);
+
+  // One camera cannot do both jobs: picking the other role's camera swaps them.
+  const chooseFace = (id: string) =>
+    setChoice((current) => ({ face: id || null, document: current.document === id ? current.face : current.document }));
+  const chooseDocument = (id: string) =>
+    setChoice((current) => ({ document: id || null, face: current.face === id ? current.document : current.face }));
+
+  const save = () => {
+    saveCameraPrefs({ faceDeviceId: choice.face, documentDeviceId: choice.document });
+    onClose();
+  };
+
+  const label = (input: VideoInput, index: number) => input.label || t.cameraFallbackLabel(index + 1);
+  const options = (inputs ?? []).map((input, index) => (
+    <option key={input.deviceId} value={input.deviceId}>
+      {label(input, index)}
+    </option>
+  ));
+
+  return (
+    <div className="screen" data-testid="settings-screen">
+      <TopBar siteName={siteName} />
+      <main className="screen__body settings">
+        <h1 className="heading">{t.settingsTitle}</h1>
+        <p className="lead">{t.settingsIntro}</p>
+        {listError && (
+          <p className="message message--error" role="alert">
+            {t.cameraPermissionError}
+          </p>
+        )}
+        {inputs === null ? (
+          <p className="message" role="status">
+            {t.loading}
+          </p>
+        ) : inputs.length === 0 && !listError ? (
+          <p className="message message--error">{t.noCamerasFound}</p>
+        ) : null}
+        <div className="settings__cameras">
+          <section className="settings__camera">
+            <label className="field">
+              <span className="field__label">{t.faceCamera}</span>
+              <select
+                className="field__input"
+                data-testid="face-camera-select"
+                value={choice.face ?? ''}
+                onChange={(event) => chooseFace(event.target.value)}
+                disabled={!inputs?.length}
+              >
+                {options}
+              </select>
+            </label>
+            <div className="preview">
+              {face.track ? (
+                <VideoView track={face.track} testId="face-camera-preview" mirror label={t.faceCamera} />
+              ) : (
+                face.failed && <p className="preview__empty">{t.cameraPermissionError}</p>
+              )}
+            </div>
+          </section>
+          <section className="settings__camera">
+            <label className="field">
+              <span className="field__label">{t.documentCamera}</span>
+              <select
+                className="field__input"
+                data-testid="document-camera-select"
+                value={choice.document ?? ''}
+                onChange={(event) => chooseDocument(event.target.value)}
+                disabled={!inputs?.length}
+              >
+                <option value="">{t.noCamera}</option>
+                {options}
+              </select>
+            </label>
+            <div className="preview">
+              {document.track ? (
+                <VideoView track={document.track} testId="document-camera-preview" label={t.documentCamera} />
+              ) : (
+                <p className="preview__empty">{choice.document ? (document.failed ? t.cameraPermissionError : '') : t.noDocumentCamera}</p>
+              )}
+            </div>
+          </section>
+        </div>
+        <div className="settings__actions">
+          <button type="button" className="button button--secondary" data-testid="settings-back" onClick={onClose}>
+            {t.back}
+          </button>
+          <button
+            type="button"
+            className="button button--primary"
+            data-testid="settings-save"
+            onClick={save}
+            disabled={inputs === null}
+          >
+            {t.save}
+          </button>
+        </div>
+      </main>
+    </div>
+  );
+}

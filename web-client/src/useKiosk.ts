@@ -1,0 +1,272 @@
+import { ProtocolError, type DepartmentSummary } from '@madoguchi/protocol';
+import { ProtocolClient } from '@madoguchi/protocol/client';
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { ApiError, fetchDepartments, fetchDeviceProfile } from './api.ts';
+import {
+  acceptsCall,
+  initialKioskState,
+  kioskReducer,
+  type KioskAction,
+  type KioskState,
+  type PairingError,
+} from './kioskState.ts';
+import { clearDeviceToken, loadDeviceToken, saveDeviceToken } from './storage.ts';
+
+/** How long to wait for consultation:end before leaving the call screen anyway. */
+const END_WAIT_MS = 3_000;
+/** Retry delay when the server refused the socket for a reason other than a bad token. */
+const RECONNECT_MS = 3_000;
+
+export interface KioskController {
+  state: KioskState;
+  /** The signaling connection, while the tablet is paired. */
+  client: ProtocolClient | null;
+  retryBoot(): void;
+  pair(token: string): void;
+  openSettings(): void;
+  closeSettings(): void;
+  startConsultation(department: DepartmentSummary): void;
+  cancelConsultation(): void;
+  endCall(): void;
+  dismissNotice(): void;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * The kiosk's side effects around the pure reducer: the device token and REST checks, the
+ * socket connection, the consultation requests and the server's pushes.
+ */
+export function useKiosk(): KioskController {
+  const [state, reactDispatch] = useReducer(kioskReducer, initialKioskState);
+  // The same reducer applied synchronously, so async handlers always see the latest state.
+  const stateRef = useRef(state);
+  const dispatch = useCallback((action: KioskAction) => {
+    stateRef.current = kioskReducer(stateRef.current, action);
+    reactDispatch(action);
+  }, []);
+
+  const [token, setToken] = useState<string | null>(() => loadDeviceToken());
+  const [client, setClient] = useState<ProtocolClient | null>(null);
+  const clientRef = useRef<ProtocolClient | null>(null);
+  const [bootAttempt, setBootAttempt] = useState(0);
+  /** Consultations this tablet is done with: late pushes about them are ignored (or ended). */
+  const finished = useRef(new Set<string>());
+
+  const unpair = useCallback(
+    (error: PairingError | null) => {
+      clearDeviceToken();
+      setToken(null);
+      dispatch({ type: 'needsPairing', error });
+    },
+    [dispatch],
+  );
+
+  // Boot: check the stored token, if any.
+  useEffect(() => {
+    if (stateRef.current.phase.name !== 'starting') return;
+    const stored = loadDeviceToken();
+    if (!stored) {
+      dispatch({ type: 'needsPairing', error: null });
+      return;
+    }
+    let cancelled = false;
+    Promise.all([fetchDeviceProfile(stored), fetchDepartments(stored)]).then(
+      ([device, departments]) => {
+        if (!cancelled) dispatch({ type: 'paired', device, departments, firstTime: false });
+      },
+      (error: unknown) => {
+        if (cancelled) return;
+        if (error instanceof ApiError && error.unauthorized) unpair('revoked');
+        else dispatch({ type: 'bootFailed' });
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [bootAttempt, dispatch, unpair]);
+
+  const retryBoot = useCallback(() => {
+    dispatch({ type: 'bootRetried' });
+    setBootAttempt((n) => n + 1);
+  }, [dispatch]);
+
+  const pair = useCallback(
+    (input: string) => {
+      const candidate = input.trim();
+      if (stateRef.current.phase.name !== 'pairing' || (stateRef.current.phase.checking)) return;
+      if (!candidate) {
+        dispatch({ type: 'pairingFailed', error: 'empty' });
+        return;
+      }
+      dispatch({ type: 'pairingSubmitted' });
+      Promise.all([fetchDeviceProfile(candidate), fetchDepartments(candidate)]).then(
+        ([device, departments]) => {
+          saveDeviceToken(candidate);
+          setToken(candidate);
+          dispatch({ type: 'paired', device, departments, firstTime: true });
+        },
+        (error: unknown) => {
+          const unauthorized = error instanceof ApiError && error.status !== 0;
+          dispatch({ type: 'pairingFailed', error: unauthorized ? 'invalid' : 'network' });
+        },
+      );
+    },
+    [dispatch],
+  );
+
+  // Ask the server to end a consultation this tablet is not (or no longer) part of.
+  const endQuietly = useCallback((consultationId: string) => {
+    finished.current.add(consultationId);
+    clientRef.current?.request('consultation:end', { consultationId }).catch(() => {});
+  }, []);
+
+  // The signaling connection, while paired.
+  const paired = state.device !== null;
+  useEffect(() => {
+    if (!token || !paired) return;
+    const protocol = ProtocolClient.connect(token);
+    const { socket } = protocol;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    const reconnectLater = () => {
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(() => socket.connect(), RECONNECT_MS);
+    };
+
+    socket.on('connect', () => {
+      dispatch({ type: 'socketChanged', online: true });
+      // Departments may have changed while we were away.
+      fetchDepartments(token).then(
+        (departments) => dispatch({ type: 'departmentsLoaded', departments }),
+        () => {},
+      );
+    });
+    socket.on('disconnect', (reason) => {
+      dispatch({ type: 'socketChanged', online: false });
+      if (reason === 'io server disconnect') reconnectLater(); // socket.io does not retry this one itself
+    });
+    socket.on('connect_error', (error) => {
+      dispatch({ type: 'socketChanged', online: false });
+      if (error.message === 'UNAUTHORIZED') unpair('revoked');
+      else if (!socket.active) reconnectLater();
+    });
+
+    const unsubscribe = [
+      protocol.on('consultation:status', (status) => {
+        if (finished.current.has(status.consultationId)) return;
+        if (status.status === 'ended') finished.current.add(status.consultationId);
+        dispatch({ type: 'statusChanged', status });
+      }),
+      protocol.on('call:joined', (call) => {
+        if (!finished.current.has(call.consultationId) && acceptsCall(stateRef.current, call)) {
+          dispatch({ type: 'callJoined', call });
+        } else if (call.role === 'resident') {
+          endQuietly(call.consultationId); // cancelled meanwhile, or unknown: nobody is at the tablet for it
+        }
+      }),
+      protocol.on('call:ended', (ended) => {
+        finished.current.add(ended.consultationId);
+        dispatch({ type: 'callEnded', ...ended });
+      }),
+    ];
+
+    clientRef.current = protocol;
+    setClient(protocol);
+    return () => {
+      clearTimeout(retryTimer);
+      for (const off of unsubscribe) off();
+      protocol.close();
+      clientRef.current = null;
+      setClient(null);
+      dispatch({ type: 'socketChanged', online: false });
+    };
+  }, [token, paired, dispatch, unpair, endQuietly]);
+
+  const openSettings = useCallback(() => dispatch({ type: 'settingsOpened' }), [dispatch]);
+  const closeSettings = useCallback(() => dispatch({ type: 'settingsClosed' }), [dispatch]);
+  const dismissNotice = useCallback(() => dispatch({ type: 'noticeDismissed' }), [dispatch]);
+
+  /** Withdraw a waiting consultation; if it was answered in the meantime, end it. Then go home. */
+  const withdraw = useCallback(
+    async (consultationId: string) => {
+      finished.current.add(consultationId);
+      const protocol = clientRef.current;
+      try {
+        await protocol?.request('consultation:cancel', { consultationId });
+      } catch (error) {
+        if (error instanceof ProtocolError && error.code === 'CONFLICT') {
+          await protocol?.request('consultation:end', { consultationId }).catch(() => {});
+        }
+      }
+      dispatch({ type: 'cancelled' });
+    },
+    [dispatch],
+  );
+
+  const startConsultation = useCallback(
+    (department: DepartmentSummary) => {
+      const protocol = clientRef.current;
+      if (!protocol || stateRef.current.phase.name !== 'home' || !stateRef.current.online) return;
+      dispatch({ type: 'requestStarted', department });
+      protocol.request('consultation:request', { departmentId: department.id }).then(
+        (ack) => {
+          const phase = stateRef.current.phase;
+          if (phase.name === 'waiting' && phase.cancelling) {
+            void withdraw(ack.consultationId);
+          } else if (ack.status === 'ended') {
+            finished.current.add(ack.consultationId);
+            dispatch({ type: 'requestFailed', notice: 'noOperator' });
+          } else {
+            dispatch({ type: 'requestAcknowledged', consultationId: ack.consultationId, status: ack.status });
+          }
+        },
+        (error: unknown) => {
+          const code = error instanceof ProtocolError ? error.code : null;
+          const phase = stateRef.current.phase;
+          if (code === 'UNAUTHORIZED') unpair('revoked');
+          else if (phase.name === 'waiting' && phase.cancelling) dispatch({ type: 'cancelled' });
+          else dispatch({ type: 'requestFailed', notice: code === 'NO_OPERATOR' ? 'noOperator' : 'requestFailed' });
+        },
+      );
+    },
+    [dispatch, unpair, withdraw],
+  );
+
+  const cancelConsultation = useCallback(() => {
+    const phase = stateRef.current.phase;
+    if (phase.name !== 'waiting' || phase.cancelling) return;
+    dispatch({ type: 'cancelRequested' });
+    // Without an id yet, startConsultation withdraws it as soon as the server acknowledges.
+    if (phase.consultationId) void withdraw(phase.consultationId);
+  }, [dispatch, withdraw]);
+
+  const endCall = useCallback(() => {
+    const phase = stateRef.current.phase;
+    if (phase.name !== 'call' || phase.ending) return;
+    const { consultationId } = phase.call;
+    dispatch({ type: 'endRequested' });
+    finished.current.add(consultationId);
+    const request = clientRef.current?.request('consultation:end', { consultationId }).catch((error: unknown) => {
+      console.warn('[kiosk] consultation:end failed:', error);
+    });
+    // Leave the call screen when the server confirms, or after a short wait whatever happens.
+    void Promise.race([request, sleep(END_WAIT_MS)]).then(() => {
+      dispatch({ type: 'callEnded', consultationId, outcome: 'completed', endedBy: 'resident' });
+    });
+  }, [dispatch]);
+
+  return {
+    state,
+    client,
+    retryBoot,
+    pair,
+    openSettings,
+    closeSettings,
+    startConsultation,
+    cancelConsultation,
+    endCall,
+    dismissNotice,
+  };
+}

@@ -1,0 +1,170 @@
+import type { DepartmentSummary, DeviceProfile } from '@madoguchi/protocol';
+import { describe, expect, it } from 'vitest';
+import {
+  acceptsCall,
+  initialKioskState,
+  kioskReducer,
+  type CallJoined,
+  type KioskAction,
+  type KioskState,
+} from '../src/kioskState.ts';
+
+const device: DeviceProfile = { id: 'dev1', name: 'タブレット1', site: { id: 'site1', name: '清滝郵便局' } };
+const tax: DepartmentSummary = { id: 'dep-tax', code: 'tax', name: '税務課' };
+const departments = [tax, { id: 'dep-citizen', code: 'citizen', name: '市民課' }];
+
+function joined(consultationId = 'c1'): CallJoined {
+  return {
+    consultationId,
+    role: 'resident',
+    routerRtpCapabilities: { codecs: [] },
+    site: device.site,
+    department: tax,
+    operatorName: '山田 花子',
+  };
+}
+
+function run(state: KioskState, ...actions: KioskAction[]): KioskState {
+  return actions.reduce(kioskReducer, state);
+}
+
+const home = run(
+  initialKioskState,
+  { type: 'paired', device, departments, firstTime: false },
+  { type: 'socketChanged', online: true },
+);
+const waiting = run(
+  home,
+  { type: 'requestStarted', department: tax },
+  { type: 'requestAcknowledged', consultationId: 'c1', status: 'waiting' },
+);
+const inCall = run(waiting, { type: 'callJoined', call: joined() });
+
+describe('start-up and pairing', () => {
+  it('goes from starting to pairing when there is no token, and to home once paired', () => {
+    let state = run(initialKioskState, { type: 'needsPairing', error: null });
+    expect(state.phase).toEqual({ name: 'pairing', error: null, checking: false });
+    state = run(state, { type: 'pairingSubmitted' });
+    expect(state.phase).toMatchObject({ name: 'pairing', checking: true });
+    state = run(state, { type: 'pairingFailed', error: 'invalid' });
+    expect(state.phase).toEqual({ name: 'pairing', error: 'invalid', checking: false });
+    state = run(state, { type: 'pairingSubmitted' }, { type: 'paired', device, departments, firstTime: true });
+    expect(state.phase.name).toBe('home');
+    expect(state.device?.site.name).toBe('清滝郵便局');
+    expect(state.departments).toHaveLength(2);
+    expect(state.notice).toBe('paired');
+  });
+
+  it('shows a retry on start-up failure', () => {
+    const failed = run(initialKioskState, { type: 'bootFailed' });
+    expect(failed.phase).toEqual({ name: 'starting', failed: true });
+    expect(run(failed, { type: 'bootRetried' }).phase).toEqual({ name: 'starting', failed: false });
+  });
+
+  it('forgets everything when the token is revoked, even mid-call', () => {
+    const state = run(inCall, { type: 'needsPairing', error: 'revoked' });
+    expect(state.phase).toEqual({ name: 'pairing', error: 'revoked', checking: false });
+    expect(state.device).toBeNull();
+    expect(state.departments).toEqual([]);
+  });
+});
+
+describe('home and settings', () => {
+  it('opens and closes the camera settings', () => {
+    const settings = run(home, { type: 'settingsOpened' });
+    expect(settings.phase.name).toBe('settings');
+    expect(run(settings, { type: 'settingsClosed' }).phase.name).toBe('home');
+  });
+
+  it('does not start a consultation while offline', () => {
+    const offline = run(home, { type: 'socketChanged', online: false });
+    expect(run(offline, { type: 'requestStarted', department: tax })).toBe(offline);
+  });
+});
+
+describe('waiting', () => {
+  it('records the consultation id and the queue position', () => {
+    expect(waiting.phase).toMatchObject({ name: 'waiting', consultationId: 'c1', queuePosition: null });
+    const state = run(waiting, {
+      type: 'statusChanged',
+      status: { consultationId: 'c1', status: 'waiting', department: tax, queuePosition: 3 },
+    });
+    expect(state.phase).toMatchObject({ name: 'waiting', queuePosition: 3, status: 'waiting' });
+  });
+
+  it('accepts a status push that arrives before the acknowledgement', () => {
+    const state = run(home, { type: 'requestStarted', department: tax }, {
+      type: 'statusChanged',
+      status: { consultationId: 'c9', status: 'waiting', department: tax, queuePosition: 1 },
+    });
+    expect(state.phase).toMatchObject({ name: 'waiting', consultationId: 'c9', queuePosition: 1 });
+  });
+
+  it('ignores pushes about other consultations', () => {
+    const state = run(waiting, {
+      type: 'statusChanged',
+      status: { consultationId: 'other', status: 'waiting', department: tax, queuePosition: 7 },
+    });
+    expect(state).toBe(waiting);
+    expect(run(waiting, { type: 'callJoined', call: joined('other') })).toBe(waiting);
+    expect(run(waiting, { type: 'callEnded', consultationId: 'other', outcome: 'completed', endedBy: 'operator' })).toBe(
+      waiting,
+    );
+  });
+
+  it('goes home with a notice when nobody can answer', () => {
+    const failed = run(home, { type: 'requestStarted', department: tax }, { type: 'requestFailed', notice: 'noOperator' });
+    expect(failed.phase.name).toBe('home');
+    expect(failed.notice).toBe('noOperator');
+    const ended = run(waiting, {
+      type: 'statusChanged',
+      status: { consultationId: 'c1', status: 'ended', department: tax, queuePosition: null },
+    });
+    expect(ended.phase.name).toBe('home');
+    expect(ended.notice).toBe('waitingEnded');
+  });
+
+  it('cancels: no call is accepted while cancelling, then home', () => {
+    const cancelling = run(waiting, { type: 'cancelRequested' });
+    expect(cancelling.phase).toMatchObject({ name: 'waiting', cancelling: true });
+    expect(acceptsCall(cancelling, joined())).toBe(false);
+    expect(run(cancelling, { type: 'callJoined', call: joined() })).toBe(cancelling);
+    const done = run(cancelling, { type: 'cancelled' });
+    expect(done.phase.name).toBe('home');
+    expect(done.notice).toBe('cancelled');
+  });
+});
+
+describe('call', () => {
+  it('joins the call from waiting', () => {
+    expect(acceptsCall(waiting, joined())).toBe(true);
+    expect(inCall.phase).toEqual({ name: 'call', call: joined(), ending: false });
+  });
+
+  it('does not join a call from home (stale push)', () => {
+    expect(acceptsCall(home, joined())).toBe(false);
+    expect(run(home, { type: 'callJoined', call: joined() })).toBe(home);
+  });
+
+  it('ends by the resident: ending, then home with nothing of the call kept', () => {
+    const ending = run(inCall, { type: 'endRequested' });
+    expect(ending.phase).toMatchObject({ name: 'call', ending: true });
+    const done = run(ending, { type: 'callEnded', consultationId: 'c1', outcome: 'completed', endedBy: 'resident' });
+    expect(done.phase).toEqual({ name: 'home' });
+    expect(done.notice).toBe('callEnded');
+    expect(JSON.stringify(done)).not.toContain('山田');
+    expect(done.device).toEqual(device);
+  });
+
+  it('ends by the operator or by a failure, with the matching notice', () => {
+    const byOperator = run(inCall, { type: 'callEnded', consultationId: 'c1', outcome: 'completed', endedBy: 'operator' });
+    expect(byOperator.notice).toBe('endedByOperator');
+    const failed = run(inCall, { type: 'callEnded', consultationId: 'c1', outcome: 'failed', endedBy: 'system' });
+    expect(failed.notice).toBe('callFailed');
+  });
+
+  it('ignores a second call:ended once home', () => {
+    const done = run(inCall, { type: 'callEnded', consultationId: 'c1', outcome: 'completed', endedBy: 'resident' });
+    expect(run(done, { type: 'callEnded', consultationId: 'c1', outcome: 'completed', endedBy: 'operator' })).toBe(done);
+  });
+});

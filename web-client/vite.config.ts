@@ -1,0 +1,38 @@
+import react from '@vitejs/plugin-react';
+
+/**
+ * The signaling server serves the built app at /kiosk/ and answers /api and socket.io on the
+ * same origin. For `npm run dev`, point MADOGUCHI_SERVER at a running server (default :8080).
+ *
+ * A plain object rather than vite's defineConfig(): @vitejs/plugin-react's types resolve the
+ * root's vite while this workspace has its own pinned copy, and the two Plugin types clash.
+ */
+const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
+const server = env.MADOGUCHI_SERVER ?? 'http://127.0.0.1:8080';
+
+export default {
+  base: '/kiosk/',
+  plugins: [react()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+    rollupOptions: {
+      output: {
+        // Libraries change less often than the app: separate files stay cached on the tablets.
+        manualChunks(id: string): string | undefined {
+          if (!id.includes('node_modules')) return undefined;
+          if (/[\\/](react|react-dom|scheduler)[\\/]/.test(id)) return 'react';
+          if (/[\\/]zod[\\/]/.test(id)) return 'zod';
+          return 'media'; // mediasoup-client, socket.io-client and their dependencies
+        },
+      },
+    },
+  },
+  server: {
+    proxy: {
+      '/api': server,
+      '/socket.io': { target: server, ws: true },
+    },
+  },
+};
