@@ -45,17 +45,28 @@ else
 fi
 
 # ── 2. npm dependencies ──────────────────────────────────────────────────────
-# MEDIASOUP_WORKER_BIN makes mediasoup's postinstall skip its GitHub download and pip
-# fallback (both unreachable); step 3 builds the worker. It is set for this command only:
-# at run time the variable would name the worker binary.
+# Three install scripts would try to download binaries; each is told not to, for this command only:
+# - MEDIASOUP_WORKER_BIN: mediasoup's postinstall skips its GitHub download and pip fallback
+#   (step 3 builds the worker). At run time the variable would name the worker binary, so it
+#   must not stay set.
+# - PRISMA_SCHEMA_ENGINE_BINARY: @prisma/engines' postinstall skips fetching the native schema
+#   engine (we migrate with Prisma's wasm engine; queries use the wasm query compiler).
+# - npm_config_build_from_source: better-sqlite3 compiles with node-gyp instead of trying a
+#   prebuilt download first.
+# `npm install` rather than `npm ci`: npm 11.19's ci wrongly reports platform-optional packages
+# (rollup, turbo) as missing from a freshly generated lock; install still honours the lock.
 step "npm dependencies"
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 stamp=node_modules/.madoguchi-lock-sha256
 if [[ -f $stamp && $(cat "$stamp") == "$lock_hash" ]]; then
   echo "up to date"
 else
-  MEDIASOUP_WORKER_BIN=/dev/null npm ci --no-audit --no-fund --loglevel=error
+  MEDIASOUP_WORKER_BIN=/dev/null \
+    PRISMA_SCHEMA_ENGINE_BINARY="$PWD/prisma/scripts/no-native-schema-engine.sh" \
+    npm_config_build_from_source=true \
+    npm install --no-audit --no-fund --loglevel=error
   echo "$lock_hash" >"$stamp"
+  echo "installed; no mediasoup or Prisma engine binary was downloaded (both are built or wasm, see above)"
 fi
 
 # ── 3. mediasoup worker ──────────────────────────────────────────────────────

@@ -1,16 +1,14 @@
 import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
 
 /**
  * The signaling server serves the built app at /kiosk/ and answers /api and socket.io on the
  * same origin. For `npm run dev`, point MADOGUCHI_SERVER at a running server (default :8080).
- *
- * A plain object rather than vite's defineConfig(): @vitejs/plugin-react's types resolve the
- * root's vite while this workspace has its own pinned copy, and the two Plugin types clash.
  */
 const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
 const server = env.MADOGUCHI_SERVER ?? 'http://127.0.0.1:8080';
 
-export default {
+export default defineConfig({
   base: '/kiosk/',
   plugins: [react()],
   build: {
@@ -35,4 +33,4 @@ export default {
       '/socket.io': { target: server, ws: true },
     },
   },
-};
+});

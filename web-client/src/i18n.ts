@@ -132,7 +132,7 @@ const en: Messages = {
   departments: {
     citizen: { name: 'Resident Registration', hint: 'Residence certificate, moving, My Number card' },
     tax: { name: 'Taxes', hint: 'City and resident taxes' },
-    insurance: { name: 'Health Insurance & Pension', hint: 'National health insurance, pension' },
+    insurance: { name: 'Insurance & Pension', hint: 'National health insurance, pension' },
     welfare: { name: 'Welfare', hint: 'Elderly care, disability, living support' },
     childcare: { name: 'Child Support', hint: 'Children, nursery school, allowances' },
     general: { name: 'General Counter', hint: 'When you do not know where to ask' },

@@ -1,5 +1,6 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { verifyPassword, type PrismaClient } from '@madoguchi/db';
+import { randomUUID } from 'node:crypto';
+import { hashPassword, verifyPassword, type PrismaClient } from '@madoguchi/db';
 import {
   IssueDeviceTokenRequest,
   LoginRequest,
@@ -25,8 +26,12 @@ export interface ApiDependencies {
 
 type AuthedRequest = Request & { principal?: Principal };
 
-/** A stable hash to verify against when the username is unknown, so timing does not reveal which usernames exist. */
-const UNKNOWN_USER_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+/**
+ * A hash of a random password, made the same way as real ones: an unknown username costs the same
+ * verification time as a wrong password, so timing does not reveal which usernames exist.
+ */
+let unknownUserHash: Promise<string> | undefined;
+const hashForUnknownUser = () => (unknownUserHash ??= hashPassword(randomUUID()));
 
 export function createApiRouter({ db, tokens, sfu }: ApiDependencies): Router {
   const api = Router();
@@ -62,7 +67,7 @@ export function createApiRouter({ db, tokens, sfu }: ApiDependencies): Router {
       where: { username },
       include: { departments: { include: { department: true } } },
     });
-    const valid = await verifyPassword(password, staff?.passwordHash ?? UNKNOWN_USER_HASH);
+    const valid = await verifyPassword(password, staff?.passwordHash ?? (await hashForUnknownUser()));
     if (!staff || !staff.active || !valid) throw new ProtocolError('UNAUTHORIZED', 'ユーザー名またはパスワードが違います');
     const role = staff.role as StaffRole;
     const body: LoginResponse = {

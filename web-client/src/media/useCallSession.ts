@@ -102,8 +102,9 @@ export function useCallSession(client: ProtocolClient, call: CallJoined): CallMe
         try {
           await started.publish(source, track, options);
         } catch (error) {
+          if (disposed) return; // the call ended while this was being set up
           console.error(`[call] cannot send ${source}:`, error);
-          if (!disposed) setMediaError('session');
+          setMediaError('session');
         }
       };
       await publish('mic', opened.mic);

@@ -66,7 +66,12 @@ export function CallScreen({ client, call, ending, onEnd }: CallScreenProps) {
         <section className="call__main" data-tiles={1 + shared.length}>
           <div className="tile tile--operator">
             {operatorCam ? (
-              <VideoView track={operatorCam} testId="remote-video-operator-cam" label={call.operatorName} />
+              <VideoView
+                track={operatorCam}
+                testId="remote-video-operator-cam"
+                className="video--contain"
+                label={call.operatorName}
+              />
             ) : (
               <p className="tile__empty">{t.operatorVideoWaiting}</p>
             )}
