@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { placeCall, waitFor } from './callFlow.ts';
+import type { ServerPayload } from '@madoguchi/protocol';
+import { joinMedia, placeCall, waitFor } from './callFlow.ts';
 import { nextEvent, sfuTotals, startTestServer, type TestServer } from './harness.ts';
 
 describe('a consultation through the real SFU and socket server', () => {
@@ -71,6 +72,35 @@ describe('a consultation through the real SFU and socket server', () => {
       return row.outcome === 'abandoned';
     });
     expect(t.server.consultations.liveCount).toBe(0);
+  });
+
+  it('gives the call back, with fresh media, to an operator who reconnects within the grace period', async () => {
+    const call = await placeCall(t);
+    await waitFor(() => call.operatorConsumers.length === 3 && call.deviceConsumers.length === 2);
+    const oldConsumersClosed = new Set<string>();
+    call.device.on('media:consumerClosed', ({ consumerId }) => oldConsumersClosed.add(consumerId));
+    call.operator.close();
+
+    let joined!: Promise<ServerPayload<'call:joined'>>;
+    const operator = await t.connect(await t.staffToken('tax1'), (client) => (joined = nextEvent(client, 'call:joined')));
+    const rejoined = await joined;
+    expect(rejoined).toMatchObject({ consultationId: call.consultationId, role: 'operator' });
+    const consumers: ServerPayload<'media:newConsumer'>[] = [];
+    await joinMedia(operator, rejoined, [{ source: 'operator-mic', kind: 'audio' }, { source: 'operator-cam', kind: 'video' }], consumers);
+    await waitFor(() => consumers.length === 3 && oldConsumersClosed.size === 2 && call.deviceConsumers.length === 4);
+    // The old transports are gone: exactly one call's worth of media objects.
+    expect(await sfuTotals(t.server)).toMatchObject({ routers: 1, transports: 4, producers: 5, consumers: 5 });
+    // The grace period passed without ending the call.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(t.server.consultations.liveCount).toBe(1);
+
+    await operator.request('consultation:end', { consultationId: call.consultationId });
+    await t.server.recorder.flush();
+    const row = await t.db.consultation.findUniqueOrThrow({ where: { id: call.consultationId }, include: { events: { orderBy: { id: 'asc' } } } });
+    expect(row.outcome).toBe('completed');
+    expect(row.events.map((e) => e.type)).toEqual(['requested', 'offered', 'answered', 'rejoined', 'ended']);
+    operator.close();
+    call.device.close();
   });
 
   it('fails the call of a media worker that dies, and takes the next call on its replacement', async () => {

@@ -16,7 +16,7 @@ export interface PlacedCall {
 let ssrc = 1000;
 
 /** Join the media of a call the way a browser does: transports, ready, produce the given sources. */
-async function joinMedia(
+export async function joinMedia(
   client: ProtocolClient,
   joined: ServerPayload<'call:joined'>,
   sources: { source: string; kind: 'audio' | 'video' }[],

@@ -15,8 +15,8 @@ export interface TestServer {
   /** A device token for the seeded tablet of the named site. */
   deviceToken(siteName: string): Promise<string>;
   staffToken(username: string): Promise<string>;
-  /** A connected socket client (resolves once connected). */
-  connect(token: string): Promise<ProtocolClient>;
+  /** A connected socket client (resolves once connected); `beforeConnect` may subscribe to pushes sent on arrival. */
+  connect(token: string, beforeConnect?: (client: ProtocolClient) => void): Promise<ProtocolClient>;
   close(): Promise<void>;
 }
 
@@ -50,9 +50,10 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
       const staff = await db.staff.findUniqueOrThrow({ where: { username } });
       return server.tokens.issueStaffToken({ id: staff.id, role: staff.role as 'operator' });
     },
-    async connect(token) {
+    async connect(token, beforeConnect) {
       const client = ProtocolClient.connect(token, server.url);
       clients.add(client);
+      beforeConnect?.(client);
       await new Promise<void>((resolve, reject) => {
         client.socket.once('connect', () => resolve());
         client.socket.once('connect_error', reject);

@@ -10,7 +10,7 @@ describe('OperatorPool', () => {
     expect(pool.disconnect('a')).toBe(true);
   });
 
-  it('picks the longest-idle available operator of the department, skipping those passed over', () => {
+  it('picks the longest-idle available operator of the department, those passed over last', () => {
     const pool = new OperatorPool();
     pool.connect('a', 'A', ['tax'], 0);
     pool.connect('b', 'B', ['tax', 'welfare'], 0);
@@ -20,6 +20,8 @@ describe('OperatorPool', () => {
     pool.setPresence('c', 'available', 50);
     expect(pool.pick('tax', new Set())?.staffId).toBe('b');
     expect(pool.pick('tax', new Set(['b']))?.staffId).toBe('a');
+    // Everyone passed over: the longest idle of them, rather than nobody.
+    expect(pool.pick('tax', new Set(['a', 'b']))?.staffId).toBe('b');
     expect(pool.pick('citizen', new Set())).toBeUndefined();
     pool.setPresence('b', 'offered', 300, 'consultation-1');
     expect(pool.pick('tax', new Set())?.staffId).toBe('a');

@@ -32,11 +32,12 @@ interface LiveConsultation {
   department: DepartmentSummary;
   status: Exclude<ConsultationStatus, 'ended'>;
   requestedAt: Date;
-  /** Operators who declined or let it ring out: not offered again. */
+  /** Operators who declined or let it ring out: offered again only when nobody else is available. */
   passedOver: Set<string>;
   offeredTo?: string;
   ringTimer?: TimerHandle;
   operatorId?: string;
+  operatorName?: string;
   room?: Room;
 }
 
@@ -96,7 +97,10 @@ export class ConsultationService {
       this.#graceTimers.delete(key);
     }
     if (principal.kind === 'device') {
-      this.#deviceConnections.set(principal.deviceId, (this.#deviceConnections.get(principal.deviceId) ?? 0) + 1);
+      const connections = (this.#deviceConnections.get(principal.deviceId) ?? 0) + 1;
+      this.#deviceConnections.set(principal.deviceId, connections);
+      const live = this.#byDevice.get(principal.deviceId);
+      if (connections === 1 && live) this.#resume(live, 'resident', principal.deviceId);
       return;
     }
     if (principal.role !== 'operator') return;
@@ -107,6 +111,23 @@ export class ConsultationService {
       this.#clock.now().getTime(),
     );
     this.#notifier.toStaff(principal.staffId, 'presence:changed', { presence: operator.presence });
+    const live = operator.consultationId ? this.#live.get(operator.consultationId) : undefined;
+    if (operator.connections === 1 && live) this.#resume(live, 'operator', principal.staffId);
+  }
+
+  /**
+   * Someone whose connection dropped is back within the grace period (a mobile counter in a
+   * tunnel, a reloaded console). Their old transports died with the old socket: they rejoin the
+   * room afresh and set up media again; a waiting tablet is told where it stands.
+   */
+  #resume(live: LiveConsultation, role: ParticipantRole, principalId: string): void {
+    if (live.status !== 'in_call' || !live.room) {
+      if (role === 'resident') this.#pushQueue(live.department.id);
+      return;
+    }
+    live.room.participant(`${role}:${principalId}`)?.close();
+    this.#enterRoom(live, live.room, role, principalId);
+    void this.#recorder.record(live.id, 'rejoined', this.#clock.now(), { type: role === 'resident' ? 'device' : 'staff', id: principalId });
   }
 
   disconnected(principal: Principal): void {
@@ -206,6 +227,7 @@ export class ConsultationService {
     live.offeredTo = undefined;
     live.status = 'in_call';
     live.operatorId = staff.staffId;
+    live.operatorName = staff.displayName;
     this.#setPresence(staff.staffId, 'in_call', live.id);
     const answeredAt = this.#clock.now();
     void this.#recorder.record(live.id, 'answered', answeredAt, { type: 'staff', id: staff.staffId }, {
@@ -229,17 +251,8 @@ export class ConsultationService {
     room.on('close', (reason) => {
       if (reason === 'worker_died') this.#finish(live, 'failed', 'system', { type: 'system' }, 'media_worker_died');
     });
-    this.#joinRoom(live, room, 'resident', live.deviceId);
-    this.#joinRoom(live, room, 'operator', staff.staffId);
-    const joined = {
-      consultationId: live.id,
-      routerRtpCapabilities: room.rtpCapabilities as ServerPayload<'call:joined'>['routerRtpCapabilities'],
-      site: live.site,
-      department: live.department,
-      operatorName: staff.displayName,
-    };
-    this.#notifier.toDevice(live.deviceId, 'call:joined', { ...joined, role: 'resident' });
-    this.#notifier.toStaff(staff.staffId, 'call:joined', { ...joined, role: 'operator' });
+    this.#enterRoom(live, room, 'resident', live.deviceId);
+    this.#enterRoom(live, room, 'operator', staff.staffId);
   }
 
   decline(staff: StaffPrincipal, consultationId: string): void {
@@ -366,7 +379,8 @@ export class ConsultationService {
     this.#dispatch();
   }
 
-  #joinRoom(live: LiveConsultation, room: Room, role: ParticipantRole, principalId: string): void {
+  /** Put one side into the call's room, forward its consumers, and tell it to set up media. */
+  #enterRoom(live: LiveConsultation, room: Room, role: ParticipantRole, principalId: string): void {
     const participant = room.join(`${role}:${principalId}`, role);
     const send = <E extends ServerEventName>(event: E, payload: ServerPayload<E>) =>
       role === 'resident' ? this.#notifier.toDevice(principalId, event, payload) : this.#notifier.toStaff(principalId, event, payload);
@@ -382,6 +396,14 @@ export class ConsultationService {
       }),
     );
     participant.on('consumerClosed', (consumerId) => send('media:consumerClosed', { consultationId: live.id, consumerId }));
+    send('call:joined', {
+      consultationId: live.id,
+      role,
+      routerRtpCapabilities: room.rtpCapabilities as ServerPayload<'call:joined'>['routerRtpCapabilities'],
+      site: live.site,
+      department: live.department,
+      operatorName: live.operatorName ?? '',
+    });
   }
 
   /** Tell every tablet waiting for a department where it stands. */

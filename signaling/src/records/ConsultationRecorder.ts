@@ -12,6 +12,7 @@ export type ConsultationEventType =
   | 'offer_timeout'
   | 'offer_withdrawn'
   | 'answered'
+  | 'rejoined'
   | 'cancelled'
   | 'ended'
   | 'failed';

@@ -53,13 +53,23 @@ export class OperatorPool {
     operator.consultationId = consultationId;
   }
 
-  /** The available operator of the department who has waited longest, skipping those in `exclude`. */
-  pick(departmentId: string, exclude: ReadonlySet<string>): OperatorState | undefined {
+  /**
+   * The available operator of the department who has waited longest. Operators in `passedOver`
+   * (who declined or let it ring out) come last: a resident is never stranded because everyone
+   * said no once.
+   */
+  pick(departmentId: string, passedOver: ReadonlySet<string>): OperatorState | undefined {
     let best: OperatorState | undefined;
+    const rank = (operator: OperatorState) => [passedOver.has(operator.staffId) ? 1 : 0, operator.idleSince] as const;
     for (const operator of this.#operators.values()) {
-      if (operator.presence !== 'available' || exclude.has(operator.staffId)) continue;
-      if (!operator.departmentIds.has(departmentId)) continue;
-      if (!best || operator.idleSince < best.idleSince) best = operator;
+      if (operator.presence !== 'available' || !operator.departmentIds.has(departmentId)) continue;
+      if (!best) {
+        best = operator;
+        continue;
+      }
+      const [passed, idle] = rank(operator);
+      const [bestPassed, bestIdle] = rank(best);
+      if (passed < bestPassed || (passed === bestPassed && idle < bestIdle)) best = operator;
     }
     return best;
   }
