@@ -101,6 +101,11 @@ export const serverEvents = {
     department: DepartmentSummary,
     queuePosition: z.number().int().min(1).nullable(),
   }),
+  /**
+   * To a tablet on every (re)connection: the consultation the server holds for it, if any. A tablet
+   * that was offline past the grace period learns here that its consultation has ended.
+   */
+  'consultation:current': z.object({ consultationId: Id.nullable() }),
   /** To an operator: a call is ringing for them. */
   'offer:incoming': z.object({
     consultationId: Id,

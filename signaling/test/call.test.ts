@@ -72,6 +72,11 @@ describe('a consultation through the real SFU and socket server', () => {
       return row.outcome === 'abandoned';
     });
     expect(t.server.consultations.liveCount).toBe(0);
+    // Back online, the tablet is told it no longer has a consultation.
+    let current!: Promise<ServerPayload<'consultation:current'>>;
+    const back = await t.connect(await t.deviceToken('江川出張所'), (client) => (current = nextEvent(client, 'consultation:current')));
+    expect(await current).toEqual({ consultationId: null });
+    back.close();
   });
 
   it('gives the call back, with fresh media, to an operator who reconnects within the grace period', async () => {

@@ -3,6 +3,7 @@ import { startServer, E2E_PASSWORD, type RunningServer } from './support/server.
 import { recordPeerConnections, sampleGrowth, trackIdOf } from './support/webrtcStats.ts';
 
 let server: RunningServer;
+const shot = (page: Page, name: string) => page.screenshot({ path: `../test-output/screens/${name}.png` });
 test.beforeAll(async () => {
   server = await startServer();
 });
@@ -45,11 +46,14 @@ test('a resident at the post office consults 税務課 by video, with the docume
   const operator = await openConsole(browser, 'tax1');
   const tablet = await openTablet(browser, '清滝郵便局');
 
+  await shot(tablet, 'tablet-home');
   await tablet.getByTestId('department-tax').click();
   await expect(tablet.getByTestId('waiting-screen')).toBeVisible();
   const offer = operator.getByTestId('incoming-offer');
   await expect(offer).toContainText('清滝郵便局');
   await expect(offer).toContainText('税務課');
+  await shot(tablet, 'tablet-waiting');
+  await shot(operator, 'console-offer');
   await operator.getByTestId('accept-offer').click();
   await expect(operator.getByTestId('call-screen')).toBeVisible();
   await expect(tablet.getByTestId('call-screen')).toBeVisible();
@@ -66,6 +70,8 @@ test('a resident at the post office consults 税務課 by video, with the docume
     })
     .toBeGreaterThanOrEqual(1280);
   const atOperator = await sampleGrowth(operator, 3000);
+  await shot(operator, 'console-call');
+  await shot(tablet, 'tablet-call');
   const video = atOperator.filter((s) => s.after.kind === 'video');
   const audio = atOperator.filter((s) => s.after.kind === 'audio');
   const documentStream = video.find((s) => s.after.trackIdentifier === documentTrack);

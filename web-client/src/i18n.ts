@@ -52,6 +52,7 @@ const ja = {
   noticeEndedByOperator: '担当者が 相談を 終わりました。ありがとうございました。',
   noticeCallFailed: 'ごめんなさい。通信の 問題で 相談が 終わりました。',
   noticeCancelled: '相談を やめました。',
+  noticeConnectionLost: 'ごめんなさい。通信が 切れたので 相談が 終わりました。もう一度 ボタンを おしてください。',
   noticeWaitingEnded: 'ごめんなさい。今は 担当者が 出られません。あとで もう一度 ためしてください。',
   close: 'とじる',
 
@@ -145,6 +146,7 @@ const en: Messages = {
   noticeEndedByOperator: 'The staff member ended the consultation. Thank you.',
   noticeCallFailed: 'Sorry, the consultation ended because of a connection problem.',
   noticeCancelled: 'You cancelled the consultation.',
+  noticeConnectionLost: 'Sorry, the connection was lost and the consultation ended. Please press a button to start again.',
   noticeWaitingEnded: 'Sorry, no staff member can answer now. Please try again later.',
   close: 'Close',
 

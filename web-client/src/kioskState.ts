@@ -30,7 +30,8 @@ export type Notice =
   | 'waitingEnded'
   | 'callEnded'
   | 'endedByOperator'
-  | 'callFailed';
+  | 'callFailed'
+  | 'connectionLost';
 
 export type KioskPhase =
   | { name: 'starting'; failed: boolean }
@@ -82,6 +83,7 @@ export type KioskAction =
       outcome: ConsultationOutcome;
       endedBy: 'resident' | 'operator' | 'system';
     }
+  | { type: 'currentConsultation'; consultationId: string | null }
   | { type: 'noticeDismissed' };
 
 export const initialKioskState: KioskState = {
@@ -218,6 +220,14 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
     case 'callEnded':
       if (!isCurrentConsultation(state, action.consultationId)) return state;
       return { ...state, phase: HOME, notice: noticeForEnd(phase, action.outcome, action.endedBy) };
+
+    case 'currentConsultation': {
+      // After a reconnect the server says which consultation it still holds for this tablet; one
+      // on screen that it no longer holds ended while the tablet was offline.
+      const shown = phase.name === 'waiting' ? phase.consultationId : phase.name === 'call' ? phase.call.consultationId : null;
+      if (shown === null || shown === action.consultationId) return state;
+      return { ...state, phase: HOME, notice: 'connectionLost' };
+    }
 
     case 'noticeDismissed':
       return state.notice === null ? state : { ...state, notice: null };

@@ -166,6 +166,9 @@ export function useKiosk(): KioskController {
           endQuietly(call.consultationId); // cancelled meanwhile, or unknown: nobody is at the tablet for it
         }
       }),
+      protocol.on('consultation:current', ({ consultationId }) => {
+        dispatch({ type: 'currentConsultation', consultationId });
+      }),
       protocol.on('call:ended', (ended) => {
         finished.current.add(ended.consultationId);
         dispatch({ type: 'callEnded', ...ended });

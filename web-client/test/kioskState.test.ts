@@ -168,3 +168,19 @@ describe('call', () => {
     expect(run(done, { type: 'callEnded', consultationId: 'c1', outcome: 'completed', endedBy: 'operator' })).toBe(done);
   });
 });
+
+describe('reconnecting', () => {
+  it('goes home when the server no longer holds the consultation on screen', () => {
+    expect(run(waiting, { type: 'currentConsultation', consultationId: null })).toMatchObject({
+      phase: { name: 'home' },
+      notice: 'connectionLost',
+    });
+    const inCall = run(waiting, { type: 'callJoined', call: joined('c1') });
+    expect(run(inCall, { type: 'currentConsultation', consultationId: null }).phase.name).toBe('home');
+  });
+
+  it('stays where it is when the server still holds it, or when nothing is on screen', () => {
+    expect(run(waiting, { type: 'currentConsultation', consultationId: 'c1' })).toBe(waiting);
+    expect(run(home, { type: 'currentConsultation', consultationId: null })).toBe(home);
+  });
+});

@@ -100,6 +100,7 @@ export class ConsultationService {
       const connections = (this.#deviceConnections.get(principal.deviceId) ?? 0) + 1;
       this.#deviceConnections.set(principal.deviceId, connections);
       const live = this.#byDevice.get(principal.deviceId);
+      this.#notifier.toDevice(principal.deviceId, 'consultation:current', { consultationId: live?.id ?? null });
       if (connections === 1 && live) this.#resume(live, 'resident', principal.deviceId);
       return;
     }

@@ -25,6 +25,8 @@ function noticeText(t: Messages, notice: Notice, siteName: string): string {
       return t.noticeEndedByOperator;
     case 'callFailed':
       return t.noticeCallFailed;
+    case 'connectionLost':
+      return t.noticeConnectionLost;
   }
 }
 
