@@ -63,6 +63,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   readonly #transports = new Map<string, types.WebRtcTransport>();
   readonly #producers = new Map<string, types.Producer<ProducerAppData>>();
   readonly #consumers = new Map<string, types.Consumer>();
+  #sendTransport?: types.WebRtcTransport;
   #recvTransport?: types.WebRtcTransport;
   #rtpCapabilities?: types.RtpCapabilities;
   #closed = false;
@@ -88,7 +89,10 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
 
   async createTransport(direction: Direction): Promise<TransportOptions> {
     this.#assertOpen();
-    if (direction === 'recv' && this.#recvTransport) throw new SfuError('CONFLICT', 'receive transport already exists');
+    // One transport each way: all of a participant's sources share it, and a client cannot pile up transports.
+    if ((direction === 'send' ? this.#sendTransport : this.#recvTransport) !== undefined) {
+      throw new SfuError('CONFLICT', `${direction} transport already exists`);
+    }
     const transport = await this.#context.router.createWebRtcTransport({
       webRtcServer: this.#context.webRtcServer,
       enableUdp: true,
@@ -104,12 +108,15 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     this.#transports.set(transport.id, transport);
     transport.observer.once('close', () => {
       this.#transports.delete(transport.id);
+      if (this.#sendTransport === transport) this.#sendTransport = undefined;
       if (this.#recvTransport === transport) this.#recvTransport = undefined;
     });
     transport.on('dtlsstatechange', (state) => {
       if (state === 'failed' || state === 'closed') logger.warn(`transport ${transport.id} DTLS ${state}`);
     });
-    if (direction === 'recv') {
+    if (direction === 'send') {
+      this.#sendTransport = transport;
+    } else {
       this.#recvTransport = transport;
       await this.#consumeExisting();
     }
@@ -227,6 +234,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     this.#transports.clear();
     this.#producers.clear();
     this.#consumers.clear();
+    this.#sendTransport = undefined;
     this.#recvTransport = undefined;
     this.emit('close');
     this.removeAllListeners();

@@ -43,6 +43,8 @@ export class SfuNode extends TypedEmitter<SfuNodeEvents> {
   readonly #workers: MediaWorker[] = [];
   readonly #rooms = new Map<string, Room>();
   readonly #roomsByWorker = new Map<MediaWorker, Set<Room>>();
+  /** Rooms whose router is being created: they count as load, so concurrent placements spread. */
+  readonly #placing = new Map<MediaWorker, number>();
   #closed = false;
 
   private constructor(options: ResolvedOptions) {
@@ -79,13 +81,26 @@ export class SfuNode extends TypedEmitter<SfuNodeEvents> {
     if (this.#closed) throw new SfuError('UNAVAILABLE', 'media node is shut down');
     if (this.#rooms.has(roomId)) throw new SfuError('CONFLICT', 'room exists');
     const worker = this.#leastLoadedWorker();
-    const { router, webRtcServer } = await worker.createRouter(roomId);
+    this.#placing.set(worker, (this.#placing.get(worker) ?? 0) + 1);
+    let created: Awaited<ReturnType<MediaWorker['createRouter']>>;
+    try {
+      created = await worker.createRouter(roomId);
+    } finally {
+      this.#placing.set(worker, (this.#placing.get(worker) ?? 1) - 1);
+    }
+    const { router, webRtcServer } = created;
+    if (this.#rooms.has(roomId)) {
+      router.close(); // the same room was created concurrently
+      throw new SfuError('CONFLICT', 'room exists');
+    }
     const room = new Room(roomId, router, webRtcServer);
     this.#rooms.set(roomId, room);
     this.#roomsByWorker.get(worker)?.add(room);
     room.on('close', (reason) => {
       this.#rooms.delete(roomId);
-      this.#roomsByWorker.get(worker)?.delete(room);
+      // mediasoup closes a dead worker's routers before it reports the death: keep those rooms
+      // listed until #onWorkerDied has reported them.
+      if (reason !== 'worker_died') this.#roomsByWorker.get(worker)?.delete(room);
       this.emit('roomClosed', roomId, reason);
     });
     return room;
@@ -139,6 +154,7 @@ export class SfuNode extends TypedEmitter<SfuNodeEvents> {
     // Rooms close themselves on the router's workerclose; make sure none is left behind either way.
     for (const room of rooms) room.close('worker_died');
     this.#roomsByWorker.delete(worker);
+    this.#placing.delete(worker);
     this.#workers.splice(this.#workers.indexOf(worker), 1);
     worker.close();
     this.emit(
@@ -163,6 +179,6 @@ export class SfuNode extends TypedEmitter<SfuNodeEvents> {
   }
 
   #load(worker: MediaWorker): number {
-    return this.#roomsByWorker.get(worker)?.size ?? 0;
+    return (this.#roomsByWorker.get(worker)?.size ?? 0) + (this.#placing.get(worker) ?? 0);
   }
 }

@@ -107,6 +107,9 @@ describe('the boundary refuses bad input and stays up', () => {
     expect(
       await rawEmit(call.operator, 'media:produce', { ...ref, transportId: 'x', kind: 'video', source: 'document', rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 }] } }),
     ).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    // One transport each way: a client cannot pile up transports in the worker.
+    expect(await rawEmit(call.device, 'media:createTransport', { ...ref, direction: 'send' })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(await rawEmit(call.device, 'media:createTransport', { ...ref, direction: 'recv' })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
     // A transport id that is not the caller's own is unknown to them.
     expect(
       await rawEmit(call.device, 'media:connectTransport', { ...ref, transportId: 'not-mine', dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'AA' }] } }),

@@ -1,6 +1,7 @@
-import type { ServerPayload } from '@madoguchi/protocol';
+import type { ClientPayload, ServerPayload } from '@madoguchi/protocol';
 import type { ProtocolClient } from '@madoguchi/protocol/client';
-import { nextEvent, rtpParametersFor, type TestServer } from './harness.ts';
+import { browserLikeRtpParameters } from '@madoguchi/sfu/testing';
+import { nextEvent, type TestServer } from './harness.ts';
 
 type NewConsumer = ServerPayload<'media:newConsumer'>;
 
@@ -36,7 +37,7 @@ export async function joinMedia(
       consultationId,
       transportId: send.id,
       kind,
-      rtpParameters: rtpParametersFor(kind, ++ssrc),
+      rtpParameters: browserLikeRtpParameters(kind, ++ssrc) as ClientPayload<'media:produce'>['rtpParameters'],
       source: source as NewConsumer['source'],
     });
   }

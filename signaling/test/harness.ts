@@ -90,32 +90,6 @@ export function nextEvent<E extends ServerEventName>(
   });
 }
 
-/** RTP parameters as a browser would send them, enough for mediasoup to create a producer. */
-export function rtpParametersFor(kind: 'audio' | 'video', ssrc: number) {
-  return kind === 'audio'
-    ? {
-        mid: String(ssrc % 100),
-        codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 }, rtcpFeedback: [] }],
-        headerExtensions: [],
-        encodings: [{ ssrc }],
-        rtcp: { cname: 'test' },
-      }
-    : {
-        mid: String(ssrc % 100),
-        codecs: [
-          {
-            mimeType: 'video/VP8',
-            payloadType: 96,
-            clockRate: 90000,
-            rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }],
-          },
-        ],
-        headerExtensions: [],
-        encodings: [{ ssrc }],
-        rtcp: { cname: 'test' },
-      };
-}
-
 export async function sfuTotals(server: MadoguchiServer) {
   const workers = await server.sfu.stats();
   const sum = (key: 'routers' | 'transports' | 'producers' | 'consumers') => workers.reduce((total, w) => total + w[key], 0);

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SfuNode, type ConsumerInfo, type Participant } from '../src/index.ts';
+import { browserLikeRtpParameters } from '../src/testing.ts';
+
+const totals = async (sfu: SfuNode) => {
+  const stats = await sfu.stats();
+  return ['routers', 'transports', 'producers', 'consumers'].map((key) =>
+    stats.reduce((sum, worker) => sum + (worker[key as 'routers'] as number), 0),
+  );
+};
+
+let ssrc = 5000;
+async function sendAndReceive(participant: Participant, sources: [string, 'audio' | 'video'][], rtpCapabilities: object) {
+  const send = await participant.createTransport('send');
+  await participant.createTransport('recv');
+  await participant.setReady(rtpCapabilities);
+  for (const [source, kind] of sources) {
+    await participant.produce({ transportId: send.id, kind, source, rtpParameters: browserLikeRtpParameters(kind, ++ssrc) });
+  }
+}
+
+describe('SfuNode with real mediasoup workers', () => {
+  let sfu: SfuNode;
+  beforeAll(async () => {
+    sfu = await SfuNode.start({ numWorkers: 2, port: 0 });
+  });
+  afterAll(async () => {
+    await sfu.close();
+  });
+
+  it('listens on one UDP and one TCP port per worker', async () => {
+    const ports = await sfu.listenPorts();
+    expect(ports).toHaveLength(2);
+    for (const { udp, tcp } of ports) {
+      expect(udp).toBeGreaterThan(0);
+      expect(tcp).toBeGreaterThan(0);
+    }
+  });
+
+  it('places rooms on the least-loaded worker', async () => {
+    const rooms = await Promise.all(['a', 'b', 'c', 'd'].map((id) => sfu.createRoom(id)));
+    expect((await sfu.stats()).map((worker) => worker.rooms)).toEqual([2, 2]);
+    await expect(sfu.createRoom('a')).rejects.toMatchObject({ code: 'CONFLICT' });
+    for (const room of rooms) room.close();
+    expect(await totals(sfu)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('gives each participant the others’ media, and a leaving participant takes its consumers along', async () => {
+    const room = await sfu.createRoom('call');
+    const resident = room.join('resident:1', 'resident');
+    const operator = room.join('operator:1', 'operator');
+    const toOperator: ConsumerInfo[] = [];
+    const closedAtOperator: string[] = [];
+    operator.on('newConsumer', (consumer) => toOperator.push(consumer));
+    operator.on('consumerClosed', (id) => closedAtOperator.push(id));
+
+    await sendAndReceive(resident, [['mic', 'audio'], ['face', 'video'], ['document', 'video']], room.rtpCapabilities);
+    await sendAndReceive(operator, [['operator-mic', 'audio']], room.rtpCapabilities);
+    expect(toOperator.map((c) => [c.source, c.producerRole])).toEqual([
+      ['mic', 'resident'],
+      ['face', 'resident'],
+      ['document', 'resident'],
+    ]);
+    expect(await totals(sfu)).toEqual([1, 4, 4, 4]);
+    await expect(resident.produce({ transportId: 'nope', kind: 'audio', source: 'mic', rtpParameters: browserLikeRtpParameters('audio', 1) })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+    resident.close();
+    // The worker reports each consumer whose producer went away (asynchronously).
+    await expect.poll(() => closedAtOperator.length).toBe(3);
+    expect(closedAtOperator.sort()).toEqual(toOperator.map((c) => c.consumerId).sort());
+    expect(room.participant('resident:1')).toBeUndefined();
+    expect(await totals(sfu)).toEqual([1, 2, 1, 0]);
+
+    let closedWith: string | undefined;
+    room.on('close', (reason) => (closedWith = reason));
+    room.close();
+    expect(closedWith).toBe('ended');
+    expect(operator.closed).toBe(true);
+    expect(sfu.room('call')).toBeUndefined();
+    expect(await totals(sfu)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('fails the rooms of a worker that dies and replaces the worker', async () => {
+    const rooms = [await sfu.createRoom('x'), await sfu.createRoom('y')];
+    const died = new Promise<string[]>((resolve) => sfu.once('workerDied', (_pid, failed) => resolve(failed)));
+    const reasons: string[] = [];
+    for (const room of rooms) room.on('close', (reason) => reasons.push(reason));
+    sfu.killWorker(0);
+    const failed = await died;
+    expect(failed).toHaveLength(1);
+    expect(reasons).toEqual(['worker_died']);
+    await expect.poll(async () => (await sfu.stats()).filter((w) => !w.failed).length, { timeout: 5000 }).toBe(2);
+    const survivor = rooms.find((room) => !room.closed)!;
+    survivor.close();
+    expect(sfu.roomCount).toBe(0);
+  });
+});
