@@ -48,6 +48,8 @@ export type ParticipantEvents = {
 export interface ParticipantContext {
   router: types.Router;
   webRtcServer: types.WebRtcServer;
+  /** Cap on what a participant may send us, in bps (a mobile counter's uplink); undefined = none. */
+  maxIncomingBitrate?: number;
   /** Producers of everyone else in the room, to consume once this participant is ready. */
   othersProducers(): Iterable<types.Producer<ProducerAppData>>;
 }
@@ -116,6 +118,10 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     });
     if (direction === 'send') {
       this.#sendTransport = transport;
+      // The browser's bandwidth estimate follows this cap, so its own encoder priorities decide
+      // what gives way first (the face camera before the document camera).
+      const cap = this.#context.maxIncomingBitrate;
+      if (cap) await transport.setMaxIncomingBitrate(cap);
     } else {
       this.#recvTransport = transport;
       await this.#consumeExisting();

@@ -13,14 +13,16 @@ export class Room extends TypedEmitter<RoomEvents> {
   readonly id: string;
   readonly #router: types.Router;
   readonly #webRtcServer: types.WebRtcServer;
+  readonly #maxIncomingBitrate?: number;
   readonly #participants = new Map<string, Participant>();
   #closed = false;
 
-  constructor(id: string, router: types.Router, webRtcServer: types.WebRtcServer) {
+  constructor(id: string, router: types.Router, webRtcServer: types.WebRtcServer, maxIncomingBitrate?: number) {
     super();
     this.id = id;
     this.#router = router;
     this.#webRtcServer = webRtcServer;
+    this.#maxIncomingBitrate = maxIncomingBitrate;
     // The worker died under us: mediasoup has closed the router and everything in it.
     router.on('workerclose', () => this.#closeAfterRouter('worker_died'));
   }
@@ -47,6 +49,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     const participant = new Participant(participantId, role, {
       router: this.#router,
       webRtcServer: this.#webRtcServer,
+      maxIncomingBitrate: this.#maxIncomingBitrate,
       othersProducers: () => this.#producersExcept(participantId),
     });
     this.#participants.set(participantId, participant);

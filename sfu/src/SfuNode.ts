@@ -17,10 +17,13 @@ export interface SfuOptions {
   announcedIp?: string;
   /** UDP+TCP port of worker 0; worker i listens on port + i. 0 picks free ports (tests). */
   port?: number;
+  /** Cap on each participant's sending bitrate, in bps; undefined = none. */
+  maxIncomingBitrate?: number;
   logLevel?: types.WorkerLogLevel;
 }
 
-type ResolvedOptions = Required<Omit<SfuOptions, 'announcedIp'>> & Pick<SfuOptions, 'announcedIp'>;
+type ResolvedOptions = Required<Omit<SfuOptions, 'announcedIp' | 'maxIncomingBitrate'>> &
+  Pick<SfuOptions, 'announcedIp' | 'maxIncomingBitrate'>;
 
 export interface WorkerStats extends WorkerCounts {
   pid: number;
@@ -57,9 +60,10 @@ export class SfuNode extends TypedEmitter<SfuNodeEvents> {
     listenIp = '127.0.0.1',
     announcedIp,
     port = 40000,
+    maxIncomingBitrate,
     logLevel = 'warn',
   }: SfuOptions = {}): Promise<SfuNode> {
-    const node = new SfuNode({ numWorkers, listenIp, announcedIp, port, logLevel });
+    const node = new SfuNode({ numWorkers, listenIp, announcedIp, port, maxIncomingBitrate, logLevel });
     try {
       for (let index = 0; index < numWorkers; index++) await node.#spawnWorker(index);
     } catch (error) {
@@ -93,7 +97,7 @@ export class SfuNode extends TypedEmitter<SfuNodeEvents> {
       router.close(); // the same room was created concurrently
       throw new SfuError('CONFLICT', 'room exists');
     }
-    const room = new Room(roomId, router, webRtcServer);
+    const room = new Room(roomId, router, webRtcServer, this.#options.maxIncomingBitrate);
     this.#rooms.set(roomId, room);
     this.#roomsByWorker.get(worker)?.add(room);
     room.on('close', (reason) => {

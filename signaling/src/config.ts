@@ -21,6 +21,8 @@ export interface Config {
     listenIp: string;
     announcedIp?: string;
     port: number;
+    /** Cap on what each browser may send, in bps (e.g. a mobile counter's uplink); undefined = none. */
+    maxIncomingBitrate?: number;
   };
   /** How long a tablet or operator may be disconnected before their consultation is ended. */
   disconnectGraceMs: number;
@@ -67,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       listenIp: env.MEDIA_LISTEN_IP ?? '127.0.0.1',
       announcedIp: env.MEDIA_ANNOUNCED_IP || undefined,
       port: int(env.MEDIA_PORT, 40000, 'MEDIA_PORT'),
+      maxIncomingBitrate: int(env.MEDIA_MAX_INCOMING_KBPS, 0, 'MEDIA_MAX_INCOMING_KBPS') * 1000 || undefined,
     },
     disconnectGraceMs: int(env.DISCONNECT_GRACE_SECONDS, 10, 'DISCONNECT_GRACE_SECONDS') * 1000,
     ringTimeoutMs: int(env.RING_TIMEOUT_SECONDS, 30, 'RING_TIMEOUT_SECONDS') * 1000,

@@ -46,6 +46,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     listenIp: config.media.listenIp,
     announcedIp: config.media.announcedIp,
     port: config.media.port,
+    maxIncomingBitrate: config.media.maxIncomingBitrate,
   });
 
   const app = express();

@@ -1,6 +1,7 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { startServer, E2E_PASSWORD, type RunningServer } from './support/server.ts';
-import { recordPeerConnections, sampleGrowth, trackIdOf } from './support/webrtcStats.ts';
+import { expect, test, type Page } from '@playwright/test';
+import { openConsole, openTablet } from './support/call.ts';
+import { startServer, type RunningServer } from './support/server.ts';
+import { outboundVideo, sampleGrowth, trackIdOf } from './support/webrtcStats.ts';
 
 let server: RunningServer;
 const shot = (page: Page, name: string) => page.screenshot({ path: `../test-output/screens/${name}.png` });
@@ -11,40 +12,9 @@ test.afterAll(async () => {
   await server?.stop();
 });
 
-async function openTablet(browser: Browser, siteName: string): Promise<Page> {
-  const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
-  const page = await context.newPage();
-  await recordPeerConnections(page);
-  await page.goto(`${server.url}/kiosk/`);
-  await page.getByTestId('pair-token').fill(await server.registerTablet(siteName));
-  await page.getByTestId('pair-submit').click();
-  await expect(page.getByText(siteName).first()).toBeVisible();
-  // The booth's clerk chooses the cameras once. Chromium's fake_device_1 is a depth camera that
-  // WebRTC cannot encode; fake_device_2 delivers 1920×1080, like a real document camera.
-  await page.getByTestId('open-settings').click();
-  await page.getByTestId('face-camera-select').selectOption({ label: 'fake_device_0' });
-  await page.getByTestId('document-camera-select').selectOption({ label: 'fake_device_2' });
-  await page.getByTestId('settings-save').click();
-  await expect(page.getByTestId('department-tax')).toBeVisible();
-  return page;
-}
-
-async function openConsole(browser: Browser, username: string): Promise<Page> {
-  const context = await browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1440, height: 900 } });
-  const page = await context.newPage();
-  await recordPeerConnections(page);
-  await page.goto(`${server.url}/console/`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(E2E_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('presence-available').click();
-  await expect(page.getByTestId('presence-available')).toHaveAttribute('aria-pressed', 'true');
-  return page;
-}
-
 test('a resident at the post office consults 税務課 by video, with the document camera', async ({ browser }) => {
-  const operator = await openConsole(browser, 'tax1');
-  const tablet = await openTablet(browser, '清滝郵便局');
+  const operator = await openConsole(browser, server, 'tax1');
+  const tablet = await openTablet(browser, server, '清滝郵便局');
 
   await shot(tablet, 'tablet-home');
   await tablet.getByTestId('department-tax').click();
@@ -68,7 +38,7 @@ test('a resident at the post office consults 税務課 by video, with the docume
     .poll(async () => (await sampleGrowth(operator, 500)).find((s) => s.after.trackIdentifier === documentTrack)?.after.frameWidth ?? 0, {
       timeout: 30_000,
     })
-    .toBeGreaterThanOrEqual(1280);
+    .toBeGreaterThanOrEqual(1920);
   const atOperator = await sampleGrowth(operator, 3000);
   await shot(operator, 'console-call');
   await shot(tablet, 'tablet-call');
@@ -95,8 +65,11 @@ test('a resident at the post office consults 税務課 by video, with the docume
   expect(audio[0]!.after.totalSamplesReceived).toBeGreaterThan(audio[0]!.before.totalSamplesReceived);
   expect(documentStream, 'the document camera stream').toBeDefined();
   expect(faceStream, 'the face camera stream').toBeDefined();
-  expect(documentStream!.after.frameWidth).toBeGreaterThanOrEqual(1280);
-  expect(documentStream!.after.frameHeight).toBeGreaterThanOrEqual(720);
+  // The document arrives at the camera's full 1920×1080; the face is sent in three simulcast layers.
+  expect(documentStream!.after.frameWidth).toBeGreaterThanOrEqual(1920);
+  expect(documentStream!.after.frameHeight).toBeGreaterThanOrEqual(1080);
+  const sent = await outboundVideo(tablet);
+  expect(sent.filter((encoding) => encoding.rid !== null).map((encoding) => encoding.rid).sort()).toEqual(['r0', 'r1', 'r2']);
 
   // The tablet receives the operator's camera and voice.
   await expect.poll(async () => (await sampleGrowth(tablet, 500)).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);

@@ -15,6 +15,8 @@ export interface RemoteTrack {
 export interface PublishOptions {
   encodings?: RtpEncodingParameters[];
   codecOptions?: ProducerCodecOptions;
+  /** What the browser gives up first when bandwidth or CPU is short. */
+  degradationPreference?: RTCDegradationPreference;
 }
 
 export interface CallSessionListeners {
@@ -83,8 +85,18 @@ export class CallSession {
     const transport = this.#sendTransport;
     if (!transport || this.#closed) throw new Error('call is not connected');
     this.#producers.get(source)?.close();
-    const producer = await transport.produce({ track, ...options, stopTracks: false, appData: { source } });
+    const { degradationPreference, ...produceOptions } = options;
+    const producer = await transport.produce({ track, ...produceOptions, stopTracks: false, appData: { source } });
     this.#producers.set(source, producer);
+    const sender = producer.rtpSender;
+    if (degradationPreference && sender) {
+      const parameters = sender.getParameters();
+      parameters.degradationPreference = degradationPreference;
+      await sender.setParameters(parameters).catch((error: unknown) => {
+        // Older browsers refuse the field; contentHint still steers them.
+        console.warn(`[call] ${source}: degradationPreference not applied:`, error);
+      });
+    }
   }
 
   /** Mute or unmute a local source; the server stops forwarding it while paused. */

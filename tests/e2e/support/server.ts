@@ -32,8 +32,11 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Start `npm start`'s server process on a run-time port with a fresh, migrated, seeded database. */
-export async function startServer(): Promise<RunningServer> {
+/**
+ * Start `npm start`'s server process on a run-time port with a fresh, migrated, seeded database.
+ * `settings` are extra environment variables (see the README's configuration table).
+ */
+export async function startServer(settings: Record<string, string> = {}): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), 'madoguchi-e2e-'));
   const databaseFile = join(dir, 'e2e.db');
   const port = await freePort();
@@ -46,6 +49,7 @@ export async function startServer(): Promise<RunningServer> {
     PORT: String(port),
     MEDIA_PORT: '0',
     MEDIA_WORKERS: '1',
+    ...settings,
   };
   const tsx = join(REPO_ROOT, 'node_modules/.bin/tsx');
   execFileSync(tsx, ['prisma/scripts/migrate.ts', 'deploy'], { cwd: REPO_ROOT, env, stdio: 'pipe' });

@@ -54,14 +54,14 @@ export async function inboundStreams(page: Page): Promise<InboundStream[]> {
   });
 }
 
-/** The id of the track shown in a video element, to find its stream in getStats. */
+/** The id of the track shown in a video element (waiting until the element has one), to find its stream in getStats. */
 export async function trackIdOf(page: Page, testId: string): Promise<string> {
-  return page.getByTestId(testId).evaluate((element) => {
-    const stream = (element as HTMLVideoElement).srcObject as MediaStream | null;
-    const track = stream?.getVideoTracks()[0];
-    if (!track) throw new Error('no video track in the element');
-    return track.id;
-  });
+  const handle = await page.waitForFunction((id) => {
+    const element = document.querySelector<HTMLVideoElement>(`[data-testid="${id}"]`);
+    const stream = element?.srcObject as MediaStream | null | undefined;
+    return stream?.getVideoTracks()[0]?.id ?? false;
+  }, testId);
+  return (await handle.jsonValue()) as string;
 }
 
 /** Sample inbound stats twice, `ms` apart, and pair each stream's before and after figures. */
@@ -72,5 +72,42 @@ export async function sampleGrowth(page: Page, ms = 3000): Promise<{ before: Inb
   return after.flatMap((stream) => {
     const earlier = before.find((s) => s.trackIdentifier === stream.trackIdentifier);
     return earlier ? [{ before: earlier, after: stream }] : [];
+  });
+}
+
+export interface OutboundVideo {
+  rid: string | null;
+  frameWidth: number;
+  frameHeight: number;
+  framesEncoded: number;
+  bytesSent: number;
+  qualityLimitationReason: string;
+  /** The track this encoding sends. */
+  trackIdentifier: string;
+}
+
+/** outbound-rtp figures of every video encoding the page sends (one per simulcast layer). */
+export async function outboundVideo(page: Page): Promise<OutboundVideo[]> {
+  return page.evaluate(async () => {
+    const connections = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
+    const encodings: OutboundVideo[] = [];
+    for (const connection of connections) {
+      if (connection.connectionState === 'closed') continue;
+      const report = await connection.getStats();
+      report.forEach((stat) => {
+        if (stat.type !== 'outbound-rtp' || stat.kind !== 'video') return;
+        const source = stat.mediaSourceId ? report.get(stat.mediaSourceId) : undefined;
+        encodings.push({
+          rid: stat.rid ?? null,
+          frameWidth: stat.frameWidth ?? 0,
+          frameHeight: stat.frameHeight ?? 0,
+          framesEncoded: stat.framesEncoded ?? 0,
+          bytesSent: stat.bytesSent ?? 0,
+          qualityLimitationReason: stat.qualityLimitationReason ?? 'none',
+          trackIdentifier: source?.trackIdentifier ?? '',
+        });
+      });
+    }
+    return encodings;
   });
 }

@@ -1,14 +1,33 @@
 import type { MediaSource } from '@madoguchi/protocol';
-import { CallSession, type ProtocolClient, type RemoteTrack } from '@madoguchi/protocol/client';
+import { CallSession, type ProtocolClient, type PublishOptions, type RemoteTrack } from '@madoguchi/protocol/client';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CallJoined } from '../kioskState.ts';
 import { loadCameraPrefs, resolveCameras } from './cameraPrefs.ts';
 import { openCallMedia, stopTracks, type CallMedia } from './localMedia.ts';
 
-/** Settings for the document camera: a sharp picture of the papers matters more than motion. */
-const DOCUMENT_PUBLISH = {
-  encodings: [{ maxBitrate: 3_000_000 }],
+/**
+ * The document camera: a sharp picture of the papers matters more than motion. Its own budget at
+ * high priority, and resolution kept (frame rate dropped) when bandwidth or CPU is short, so the
+ * face camera gives way first on a weak uplink.
+ */
+const DOCUMENT_PUBLISH: PublishOptions = {
+  encodings: [{ maxBitrate: 4_000_000, priority: 'high', networkPriority: 'high' }],
   codecOptions: { videoGoogleStartBitrate: 1500 },
+  degradationPreference: 'maintain-resolution',
+};
+
+/**
+ * The face camera in three simulcast layers (¼, ½, full size): the SFU forwards what the
+ * operator's link can take, and on a weak uplink the browser drops the top layers first.
+ */
+const FACE_PUBLISH: PublishOptions = {
+  encodings: [
+    { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 120_000, priority: 'low' },
+    { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 350_000, priority: 'low' },
+    { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 900_000, priority: 'low' },
+  ],
+  codecOptions: { videoGoogleStartBitrate: 1000 },
+  degradationPreference: 'balanced',
 };
 
 export interface CallMediaState {
@@ -97,7 +116,7 @@ export function useCallSession(client: ProtocolClient, call: CallJoined): CallMe
       if (disposed) return;
       sessionRef.current = started;
 
-      const publish = async (source: MediaSource, track: MediaStreamTrack | null, options = {}) => {
+      const publish = async (source: MediaSource, track: MediaStreamTrack | null, options: PublishOptions = {}) => {
         if (!track || disposed) return;
         try {
           await started.publish(source, track, options);
@@ -108,7 +127,7 @@ export function useCallSession(client: ProtocolClient, call: CallJoined): CallMe
         }
       };
       await publish('mic', opened.mic);
-      await publish('face', opened.face);
+      await publish('face', opened.face, FACE_PUBLISH);
       await publish('document', opened.document, DOCUMENT_PUBLISH);
     };
     void setup();

@@ -1,0 +1,46 @@
+import { expect, type Browser, type Page } from '@playwright/test';
+import { E2E_PASSWORD, type RunningServer } from './server.ts';
+import { recordPeerConnections } from './webrtcStats.ts';
+
+/** A paired booth tablet at the site; its clerk has chosen the cameras, and it shows the home screen. */
+export async function openTablet(browser: Browser, server: RunningServer, siteName: string): Promise<Page> {
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
+  const page = await context.newPage();
+  await recordPeerConnections(page);
+  await page.goto(`${server.url}/kiosk/`);
+  await page.getByTestId('pair-token').fill(await server.registerTablet(siteName));
+  await page.getByTestId('pair-submit').click();
+  await expect(page.getByText(siteName).first()).toBeVisible();
+  // The booth's clerk chooses the cameras once. Chromium's fake_device_1 is a depth camera that
+  // WebRTC cannot encode; fake_device_2 delivers 1920×1080, like a real document camera.
+  await page.getByTestId('open-settings').click();
+  await page.getByTestId('face-camera-select').selectOption({ label: 'fake_device_0' });
+  await page.getByTestId('document-camera-select').selectOption({ label: 'fake_device_2' });
+  await page.getByTestId('settings-save').click();
+  await expect(page.getByTestId('department-tax')).toBeVisible();
+  return page;
+}
+
+/** An operator logged in to the console and set 受付可. */
+export async function openConsole(browser: Browser, server: RunningServer, username: string): Promise<Page> {
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  await recordPeerConnections(page);
+  await page.goto(`${server.url}/console/`);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(E2E_PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('presence-available').click();
+  await expect(page.getByTestId('presence-available')).toHaveAttribute('aria-pressed', 'true');
+  return page;
+}
+
+/** The resident presses the department; the operator answers; both reach the call screen. */
+export async function connectCall(tablet: Page, operator: Page, departmentCode: string): Promise<void> {
+  await tablet.getByTestId(`department-${departmentCode}`).click();
+  await expect(tablet.getByTestId('waiting-screen')).toBeVisible();
+  await expect(operator.getByTestId('incoming-offer')).toBeVisible();
+  await operator.getByTestId('accept-offer').click();
+  await expect(operator.getByTestId('call-screen')).toBeVisible();
+  await expect(tablet.getByTestId('call-screen')).toBeVisible();
+}
