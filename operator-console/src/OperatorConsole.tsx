@@ -42,7 +42,13 @@ export function OperatorConsole({ session, onLogout, onUnauthorized }: OperatorC
       <Header staff={session.staff} connection={state.connection} canLogout={!state.call} onLogout={onLogout} />
       <NoticeBar notice={state.notice} onDismiss={actions.dismissNotice} />
       {state.call ? (
-        <CallScreen call={state.call} onToggleMute={actions.toggleMute} onEnd={actions.endCall} />
+        <CallScreen
+          call={state.call}
+          onToggleMute={actions.toggleMute}
+          onStartSharing={actions.startSharing}
+          onStopSharing={actions.stopSharing}
+          onEnd={actions.endCall}
+        />
       ) : (
         <IdleScreen
           presence={{

@@ -49,14 +49,19 @@ export interface ActiveCall {
   /** Local devices that could not be opened. */
   localMissing: ('audio' | 'video')[];
   muted: boolean;
+  /** What the operator is showing the resident, if anything. */
+  sharing: SharedSource | null;
   ending: boolean;
 }
+
+/** What an operator can show the resident: their own document camera, or their screen. */
+export type SharedSource = 'operator-document' | 'screen';
 
 export type Notice =
   | { kind: 'offer-withdrawn'; reason: 'cancelled' | 'answered' }
   | { kind: 'ring-timeout' }
   | { kind: 'call-ended'; outcome: ConsultationOutcome; endedBy: 'resident' | 'operator' | 'system'; durationMs: number }
-  | { kind: 'error'; action: 'presence' | 'accept' | 'end'; code: ErrorCode };
+  | { kind: 'error'; action: 'presence' | 'accept' | 'end' | 'share'; code: ErrorCode };
 
 export interface ConsoleState {
   connection: ConnectionStatus;
@@ -92,6 +97,8 @@ export type ConsoleAction =
   | { type: 'track/added'; consultationId: string; media: RemoteMedia }
   | { type: 'track/ended'; consultationId: string; consumerId: string }
   | { type: 'call/muted'; muted: boolean }
+  | { type: 'call/sharing'; consultationId: string; sharing: SharedSource | null }
+  | { type: 'call/shareFailed'; consultationId: string; code: ErrorCode }
   | { type: 'call/ending' }
   | { type: 'call/endFailed'; code: ErrorCode }
   | { type: 'call/ended'; ended: ServerPayload<'call:ended'>; now: number }
@@ -239,6 +246,7 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
           localVideo: null,
           localMissing: [],
           muted: false,
+          sharing: null,
           ending: false,
         },
       };
@@ -271,6 +279,13 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
         ...call,
         remote: call.remote.filter((media) => media.consumerId !== action.consumerId),
       }));
+
+    case 'call/sharing':
+      return updateCall(state, action.consultationId, (call) => ({ ...call, sharing: action.sharing }));
+    case 'call/shareFailed': {
+      const next = updateCall(state, action.consultationId, (call) => ({ ...call, sharing: null }));
+      return next === state ? state : { ...next, notice: { kind: 'error', action: 'share', code: action.code } };
+    }
 
     case 'call/muted':
       if (!state.call) return state;

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import { ProtocolError, type ErrorCode, type SelectablePresence, type ServerPayload } from '@madoguchi/protocol';
 import { CallSession, ProtocolClient } from '@madoguchi/protocol/client';
-import { consoleReducer, initialConsoleState, type ConsoleState } from './consoleState.ts';
-import { acquireOperatorMedia, stopOperatorMedia, type OperatorMedia } from './media/localMedia.ts';
+import { consoleReducer, initialConsoleState, type ConsoleState, type SharedSource } from './consoleState.ts';
+import { acquireOperatorMedia, openSharedTrack, stopOperatorMedia, type OperatorMedia } from './media/localMedia.ts';
 
 /** How long to wait for call:ended after consultation:end was acknowledged before closing locally. */
 const END_FALLBACK_MS = 3000;
@@ -12,6 +12,9 @@ export interface ConsoleActions {
   accept(consultationId: string): void;
   decline(consultationId: string): void;
   toggleMute(): void;
+  /** Show the resident the operator's document camera (the chosen camera) or their screen. */
+  startSharing(source: SharedSource, cameraId?: string): void;
+  stopSharing(): void;
   endCall(): void;
   dismissNotice(): void;
 }
@@ -21,9 +24,17 @@ interface LiveCall {
   id: string;
   session: CallSession | null;
   media: OperatorMedia | null;
+  /** What is being shown to the resident (document camera or screen), if anything. */
+  shared: { source: SharedSource; track: MediaStreamTrack } | null;
   muted: boolean;
   endTimer: number | null;
 }
+
+/** The document camera and the screen are sent like the resident's document: resolution first. */
+const SHARE_PUBLISH = {
+  encodings: [{ maxBitrate: 3_000_000, priority: 'high' as const, networkPriority: 'high' as const }],
+  degradationPreference: 'maintain-resolution' as const,
+};
 
 function codeOf(error: unknown): ErrorCode {
   return error instanceof ProtocolError ? error.code : 'INTERNAL';
@@ -50,6 +61,17 @@ export function useConsole(token: string, onUnauthorized: () => void): { state: 
     if (call.endTimer !== null) window.clearTimeout(call.endTimer);
     call.session?.close();
     stopOperatorMedia(call.media);
+    call.shared?.track.stop();
+  }, []);
+
+  /** Stop showing the resident what is shared: the producer closes, so does their consumer. */
+  const stopShared = useCallback(async (call: LiveCall) => {
+    const shared = call.shared;
+    if (!shared) return;
+    call.shared = null;
+    shared.track.stop();
+    if (callRef.current === call) dispatch({ type: 'call/sharing', consultationId: call.id, sharing: null });
+    await call.session?.unpublish(shared.source).catch((error: unknown) => console.warn('[call] stop sharing failed', error));
   }, []);
 
   const finishCall = useCallback(
@@ -63,7 +85,14 @@ export function useConsole(token: string, onUnauthorized: () => void): { state: 
   const startCall = useCallback(
     async (client: ProtocolClient, joined: ServerPayload<'call:joined'>) => {
       releaseCall();
-      const call: LiveCall = { id: joined.consultationId, session: null, media: null, muted: false, endTimer: null };
+      const call: LiveCall = {
+        id: joined.consultationId,
+        session: null,
+        media: null,
+        shared: null,
+        muted: false,
+        endTimer: null,
+      };
       const consultationId = call.id;
       const current = () => callRef.current === call;
       callRef.current = call;
@@ -202,6 +231,38 @@ export function useConsole(token: string, onUnauthorized: () => void): { state: 
         call.session?.setPaused('operator-mic', muted).catch((error: unknown) => console.warn('[call] mute failed', error));
       },
 
+      startSharing(source, cameraId) {
+        const call = callRef.current;
+        const session = call?.session;
+        if (!call || !session) return;
+        void (async () => {
+          let track: MediaStreamTrack | null = null;
+          try {
+            track = await openSharedTrack(source, cameraId);
+            if (callRef.current !== call) return track.stop();
+            // One thing is shown at a time: a new choice replaces the old one.
+            if (call.shared) await stopShared(call);
+            await session.publish(source, track, SHARE_PUBLISH);
+            const shared = { source, track };
+            call.shared = shared;
+            // The browser's own "stop sharing" bar ends a screen share too.
+            track.addEventListener('ended', () => {
+              if (call.shared === shared) void stopShared(call);
+            });
+            dispatch({ type: 'call/sharing', consultationId: call.id, sharing: source });
+          } catch (error) {
+            console.warn('[call] sharing failed', error);
+            track?.stop();
+            dispatch({ type: 'call/shareFailed', consultationId: call.id, code: codeOf(error) });
+          }
+        })();
+      },
+
+      stopSharing() {
+        const call = callRef.current;
+        if (call) void stopShared(call);
+      },
+
       endCall() {
         const call = callRef.current;
         const client = clientRef.current;
@@ -230,7 +291,7 @@ export function useConsole(token: string, onUnauthorized: () => void): { state: 
         dispatch({ type: 'notice/dismiss' });
       },
     }),
-    [finishCall],
+    [finishCall, stopShared],
   );
 
   return { state, actions };

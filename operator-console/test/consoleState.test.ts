@@ -196,6 +196,19 @@ describe('consoleReducer', () => {
     expect(state.call).toMatchObject({ localVideo: cam, localMissing: ['audio'], connectionState: 'connected', media: 'ready', muted: true });
   });
 
+  it('shows what the operator is sharing, and reports a share that failed', () => {
+    const call = run(connected, { type: 'call/joined', joined: joined(), now: 0 });
+    const id = joined().consultationId;
+    const sharing = consoleReducer(call, { type: 'call/sharing', consultationId: id, sharing: 'operator-document' });
+    expect(sharing.call?.sharing).toBe('operator-document');
+    expect(consoleReducer(sharing, { type: 'call/sharing', consultationId: id, sharing: null }).call?.sharing).toBeNull();
+    const failed = consoleReducer(sharing, { type: 'call/shareFailed', consultationId: id, code: 'INTERNAL' });
+    expect(failed.call?.sharing).toBeNull();
+    expect(failed.notice).toEqual({ kind: 'error', action: 'share', code: 'INTERNAL' });
+    // A late report about another consultation changes nothing.
+    expect(consoleReducer(call, { type: 'call/sharing', consultationId: 'other', sharing: 'screen' })).toBe(call);
+  });
+
   it('ends a call: ending, then call:ended brings the idle screen back with the handling time', () => {
     const ending = run(connected, { type: 'call/joined', joined: joined(), now: 10_000 }, { type: 'call/ending' });
     expect(consolePhase(ending)).toBe('ending');

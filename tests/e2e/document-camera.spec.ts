@@ -54,3 +54,33 @@ test(`on a ${UPLINK_KBPS} kbps uplink the document keeps its resolution and the 
   await tablet.getByTestId('end-button').click();
   await expect.poll(() => server.sfuTotals()).toEqual({ routers: 0, transports: 0, producers: 0, consumers: 0 });
 });
+
+test('the operator shows their own document camera to the resident, then stops', async ({ browser }) => {
+  const operator = await openConsole(browser, server, 'childcare1');
+  const tablet = await openTablet(browser, server, '中央公民館');
+  await connectCall(tablet, operator, 'childcare');
+  await expect.poll(() => server.sfuTotals().then((t) => t.producers)).toBe(5);
+
+  await operator.getByTestId('share-camera-select').selectOption({ label: 'fake_device_2' });
+  await operator.getByTestId('share-document').click();
+  await expect(operator.getByTestId('share-state')).toBeVisible();
+  await expect.poll(() => server.sfuTotals().then((t) => t.producers)).toBe(6);
+  const shownTrack = await trackIdOf(tablet, 'remote-video-operator-document');
+  await expect
+    .poll(async () => (await sampleGrowth(tablet, 500)).find((s) => s.after.trackIdentifier === shownTrack)?.after.frameWidth ?? 0, {
+      timeout: 30_000,
+    })
+    .toBeGreaterThanOrEqual(1920);
+  const shown = (await sampleGrowth(tablet, 2000)).find((s) => s.after.trackIdentifier === shownTrack)!;
+  console.log(`[operator's document at the tablet] ${shown.after.frameWidth}x${shown.after.frameHeight}, ${shown.after.framesDecoded - shown.before.framesDecoded} frames in 2 s`);
+  expect(shown.after.framesDecoded).toBeGreaterThan(shown.before.framesDecoded);
+  await tablet.screenshot({ path: '../test-output/screens/tablet-call-operator-document.png' });
+
+  await operator.getByTestId('share-stop').click();
+  await expect(tablet.getByTestId('remote-video-operator-document')).toHaveCount(0);
+  await expect.poll(() => server.sfuTotals().then((t) => t.producers)).toBe(5);
+
+  await operator.getByTestId('end-button').click();
+  await expect(tablet.getByTestId('home-screen')).toBeVisible();
+  await expect.poll(() => server.sfuTotals()).toEqual({ routers: 0, transports: 0, producers: 0, consumers: 0 });
+});

@@ -43,6 +43,36 @@ export async function acquireOperatorMedia(): Promise<OperatorMedia> {
   return { mic, cam, missing };
 }
 
+/** Cameras the operator could show the resident, with their labels. */
+export async function listCameras(): Promise<{ deviceId: string; label: string }[]> {
+  const devices = (await navigator.mediaDevices?.enumerateDevices()) ?? [];
+  return devices
+    .filter((device) => device.kind === 'videoinput' && device.deviceId !== '')
+    .map((device, index) => ({ deviceId: device.deviceId, label: device.label || `カメラ ${index + 1}` }));
+}
+
+/**
+ * A track to show the resident: the operator's document camera at full resolution, or a screen
+ * or window. Both are papers and text, so detail matters more than motion.
+ */
+export async function openSharedTrack(source: 'operator-document' | 'screen', cameraId?: string): Promise<MediaStreamTrack> {
+  const stream =
+    source === 'screen'
+      ? await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 10, max: 15 } }, audio: false })
+      : await navigator.mediaDevices.getUserMedia({
+          video: {
+            ...(cameraId ? { deviceId: { exact: cameraId } } : {}),
+            width: { ideal: 3840 },
+            height: { ideal: 2160 },
+            frameRate: { ideal: 10, max: 15 },
+          },
+        });
+  const [track] = stream.getVideoTracks();
+  if (!track) throw new Error('no video track to share');
+  track.contentHint = 'detail';
+  return track;
+}
+
 export function stopOperatorMedia(media: OperatorMedia | null): void {
   media?.mic?.stop();
   media?.cam?.stop();

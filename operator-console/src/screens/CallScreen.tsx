@@ -1,4 +1,5 @@
-import { remoteBySource, type ActiveCall } from '../consoleState.ts';
+import { remoteBySource, type ActiveCall, type SharedSource } from '../consoleState.ts';
+import { ShareControls } from '../components/ShareControls.tsx';
 import { DocumentView } from '../components/DocumentView.tsx';
 import { RemoteAudio } from '../components/RemoteAudio.tsx';
 import { TrackVideo } from '../components/TrackVideo.tsx';
@@ -8,6 +9,8 @@ import { useNow } from '../useNow.ts';
 interface CallScreenProps {
   call: ActiveCall;
   onToggleMute(): void;
+  onStartSharing(source: SharedSource, cameraId?: string): void;
+  onStopSharing(): void;
   onEnd(): void;
 }
 
@@ -15,7 +18,7 @@ interface CallScreenProps {
  * A consultation in progress. Laid out by source, never by arrival order: the resident's
  * document camera large on the left, their face beside it, the operator's own camera small.
  */
-export function CallScreen({ call, onToggleMute, onEnd }: CallScreenProps) {
+export function CallScreen({ call, onToggleMute, onStartSharing, onStopSharing, onEnd }: CallScreenProps) {
   const now = useNow(1000);
   const document = remoteBySource(call, 'document');
   const face = remoteBySource(call, 'face');
@@ -88,6 +91,8 @@ export function CallScreen({ call, onToggleMute, onEnd }: CallScreenProps) {
               {call.muted ? <span className="muted-badge">{strings.call.muted}</span> : null}
             </div>
           </section>
+
+          <ShareControls sharing={call.sharing} onStart={onStartSharing} onStop={onStopSharing} />
 
           <div className="call-controls">
             <button

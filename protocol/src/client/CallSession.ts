@@ -99,6 +99,15 @@ export class CallSession {
     }
   }
 
+  /** Stop sending a source (e.g. the operator stops showing a document); the other side's consumer closes. */
+  async unpublish(source: MediaSource): Promise<void> {
+    const producer = this.#producers.get(source);
+    if (!producer) return;
+    producer.close();
+    this.#producers.delete(source);
+    await this.#client.request('media:closeProducer', { consultationId: this.consultationId, producerId: producer.id });
+  }
+
   /** Mute or unmute a local source; the server stops forwarding it while paused. */
   async setPaused(source: MediaSource, paused: boolean): Promise<void> {
     const producer = this.#producers.get(source);
