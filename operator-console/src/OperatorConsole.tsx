@@ -3,11 +3,13 @@ import type { StaffSession } from './auth.ts';
 import { canChangePresence, consolePhase } from './consoleState.ts';
 import { Header } from './components/Header.tsx';
 import { NoticeBar } from './components/NoticeBar.tsx';
+import { askForNotifications, useOfferNotification } from './media/offerNotification.ts';
 import { Ringer } from './media/ringer.ts';
 import { CallScreen } from './screens/CallScreen.tsx';
 import { IdleScreen } from './screens/IdleScreen.tsx';
 import { strings } from './strings.ts';
 import { useConsole } from './useConsole.ts';
+import { useShortcuts } from './useShortcuts.ts';
 
 interface OperatorConsoleProps {
   session: StaffSession;
@@ -32,6 +34,16 @@ export function OperatorConsole({ session, onLogout, onUnauthorized }: OperatorC
     else ringer.current?.stop();
   }, [ringing]);
 
+  const firstOffer = state.offers[0];
+  useOfferNotification(ringing ? firstOffer : undefined);
+  const call = state.call;
+  useShortcuts({
+    accept: ringing && firstOffer && !state.accepting ? () => actions.accept(firstOffer.consultationId) : undefined,
+    mute: call && !call.localMissing.includes('audio') ? actions.toggleMute : undefined,
+    end: call && !call.ending ? actions.endCall : undefined,
+    stopSharing: call?.sharing ? actions.stopSharing : undefined,
+  });
+
   useEffect(() => {
     const base = `${strings.appName} ${strings.consoleName}`;
     document.title = ringing ? `【${strings.offer.title}】${base}` : state.call ? `${strings.presence.label.in_call} — ${base}` : base;
@@ -55,7 +67,10 @@ export function OperatorConsole({ session, onLogout, onUnauthorized }: OperatorC
             presence: state.presence,
             pending: state.presenceRequest,
             enabled: canChangePresence(state),
-            onChange: actions.setPresence,
+            onChange: (presence) => {
+              if (presence === 'available') askForNotifications();
+              actions.setPresence(presence);
+            },
           }}
           offers={{
             offers: state.offers,

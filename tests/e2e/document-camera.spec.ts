@@ -55,7 +55,7 @@ test(`on a ${UPLINK_KBPS} kbps uplink the document keeps its resolution and the 
   await expect.poll(() => server.sfuTotals()).toEqual({ routers: 0, transports: 0, producers: 0, consumers: 0 });
 });
 
-test('the operator shows their own document camera to the resident, then stops', async ({ browser }) => {
+test('the operator shows their own document camera to the resident, then stops (keyboard shortcuts)', async ({ browser }) => {
   const operator = await openConsole(browser, server, 'childcare1');
   const tablet = await openTablet(browser, server, '中央公民館');
   await connectCall(tablet, operator, 'childcare');
@@ -76,11 +76,12 @@ test('the operator shows their own document camera to the resident, then stops',
   expect(shown.after.framesDecoded).toBeGreaterThan(shown.before.framesDecoded);
   await tablet.screenshot({ path: '../test-output/screens/tablet-call-operator-document.png' });
 
-  await operator.getByTestId('share-stop').click();
+  // The console's keyboard shortcuts: Alt+S stops showing, Alt+E ends the call.
+  await operator.keyboard.press('Alt+KeyS');
   await expect(tablet.getByTestId('remote-video-operator-document')).toHaveCount(0);
   await expect.poll(() => server.sfuTotals().then((t) => t.producers)).toBe(5);
 
-  await operator.getByTestId('end-button').click();
+  await operator.keyboard.press('Alt+KeyE');
   await expect(tablet.getByTestId('home-screen')).toBeVisible();
   await expect.poll(() => server.sfuTotals()).toEqual({ routers: 0, transports: 0, producers: 0, consumers: 0 });
 });

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { SharedSource } from '../consoleState.ts';
 import { listCameras } from '../media/localMedia.ts';
 import { strings } from '../strings.ts';
+import { SHORTCUTS } from '../useShortcuts.ts';
 
 const CAMERA_KEY = 'madoguchi.console.shareCamera';
 
@@ -47,7 +48,7 @@ export function ShareControls({ sharing, onStart, onStop }: ShareControlsProps) 
           <p className="share-state" role="status" data-testid="share-state">
             {strings.call.sharing[sharing]}
           </p>
-          <button type="button" className="button button-large button-warning" data-testid="share-stop" onClick={onStop}>
+          <button type="button" className="button button-large button-warning" data-testid="share-stop" aria-keyshortcuts={SHORTCUTS.stopSharing} title={SHORTCUTS.stopSharing} onClick={onStop}>
             {strings.call.stopSharing}
           </button>
         </>

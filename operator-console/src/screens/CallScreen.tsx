@@ -1,5 +1,6 @@
 import { remoteBySource, type ActiveCall, type SharedSource } from '../consoleState.ts';
 import { ShareControls } from '../components/ShareControls.tsx';
+import { SHORTCUTS } from '../useShortcuts.ts';
 import { DocumentView } from '../components/DocumentView.tsx';
 import { RemoteAudio } from '../components/RemoteAudio.tsx';
 import { TrackVideo } from '../components/TrackVideo.tsx';
@@ -100,6 +101,8 @@ export function CallScreen({ call, onToggleMute, onStartSharing, onStopSharing, 
               className={`button button-large ${call.muted ? 'button-warning' : ''}`}
               data-testid="mute-button"
               aria-pressed={call.muted}
+              aria-keyshortcuts={SHORTCUTS.mute}
+              title={SHORTCUTS.mute}
               onClick={onToggleMute}
               disabled={call.localMissing.includes('audio')}
             >
@@ -109,6 +112,8 @@ export function CallScreen({ call, onToggleMute, onStartSharing, onStopSharing, 
               type="button"
               className="button button-end button-large"
               data-testid="end-button"
+              aria-keyshortcuts={SHORTCUTS.end}
+              title={SHORTCUTS.end}
               onClick={onEnd}
               disabled={call.ending}
             >

@@ -1,5 +1,6 @@
 import type { Offer } from '../consoleState.ts';
 import { formatWait, strings } from '../strings.ts';
+import { SHORTCUTS } from '../useShortcuts.ts';
 import { useNow } from '../useNow.ts';
 
 interface OfferAlertProps {
@@ -39,6 +40,8 @@ export function OfferAlert({ offer, accepting, onAccept, onDecline }: OfferAlert
           type="button"
           className="button button-accept button-large"
           data-testid="accept-offer"
+          aria-keyshortcuts={SHORTCUTS.accept}
+          title={SHORTCUTS.accept}
           onClick={onAccept}
           disabled={accepting}
           autoFocus
