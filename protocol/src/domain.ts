@@ -49,6 +49,13 @@ export const SOURCES_BY_ROLE: Record<ParticipantRole, readonly MediaSource[]> = 
 
 export const Id = z.string().min(1).max(64);
 
+/** Satisfaction as 5 faces: 1 = とても不満 … 5 = とても満足. */
+export const SatisfactionScore = z.number().int().min(1).max(5);
+export type SatisfactionScore = z.infer<typeof SatisfactionScore>;
+
+/** A chat message: one line or a few, never empty. */
+export const ChatText = z.string().trim().min(1).max(1000);
+
 export const SiteSummary = z.object({ id: Id, name: z.string() });
 export type SiteSummary = z.infer<typeof SiteSummary>;
 export const DepartmentSummary = z.object({ id: Id, code: z.string(), name: z.string() });

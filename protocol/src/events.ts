@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import {
   ConsultationOutcome,
+  ChatText,
   ConsultationStatus,
   DepartmentSummary,
   Id,
   MediaSource,
   ParticipantRole,
   Presence,
+  SatisfactionScore,
   SelectablePresence,
   SiteSummary,
 } from './domain.ts';
@@ -34,6 +36,21 @@ export const clientEvents = {
   },
   'consultation:cancel': { from: ['device'], payload: consultationRef, ack: empty },
   'consultation:end': { from: ['device', 'operator'], payload: consultationRef, ack: empty },
+  /** The resident's 1-tap rating after the call (ご満足いただけましたか？), with an optional comment. */
+  'consultation:rate': {
+    from: ['device'],
+    payload: consultationRef.extend({
+      score: SatisfactionScore,
+      comment: z.string().trim().max(500).optional(),
+    }),
+    ack: empty,
+  },
+  /** A typed message during the call (hearing-impaired residents, noisy rooms). */
+  'chat:send': {
+    from: ['device', 'operator'],
+    payload: consultationRef.extend({ text: ChatText }),
+    ack: z.object({ messageId: Id, at: z.iso.datetime() }),
+  },
   'presence:set': {
     from: ['operator'],
     payload: z.object({ presence: SelectablePresence }),
@@ -137,6 +154,14 @@ export const serverEvents = {
     participant: ParticipantRole,
   }),
   'media:consumerClosed': z.object({ consultationId: Id, consumerId: Id }),
+  /** To both sides of a call: a chat message (the sender gets its own back too, in order). */
+  'chat:message': z.object({
+    consultationId: Id,
+    messageId: Id,
+    from: ParticipantRole,
+    text: ChatText,
+    at: z.iso.datetime(),
+  }),
   'call:ended': z.object({
     consultationId: Id,
     outcome: ConsultationOutcome,

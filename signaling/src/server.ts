@@ -14,6 +14,7 @@ import type { Config } from './config.ts';
 import { ConsultationService } from './consultations/ConsultationService.ts';
 import { attachGateway, createNotifier, createSocketServer, type GatewayServer } from './gateway/Gateway.ts';
 import { ConsultationRecorder } from './records/ConsultationRecorder.ts';
+import { FeedbackService } from './records/FeedbackService.ts';
 
 export interface MadoguchiServer {
   /** Base URL the server listens on. */
@@ -74,7 +75,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     ringTimeoutMs: config.ringTimeoutMs,
     disconnectGraceMs: config.disconnectGraceMs,
   });
-  attachGateway(io, tokens, consultations);
+  attachGateway(io, tokens, { consultations, feedback: new FeedbackService(db, recorder, clock) });
 
   try {
     await new Promise<void>((resolve, reject) => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '@madoguchi/db';
 import {
   ProtocolError,
@@ -271,6 +272,22 @@ export class ConsultationService {
     const endedBy: EndedBy = principal.kind === 'device' ? 'resident' : 'operator';
     const actor = this.#actor(principal);
     this.#finish(live, live.status === 'in_call' ? 'completed' : 'abandoned', endedBy, actor);
+  }
+
+  /**
+   * A chat message in a connected call: kept in the consultation's record (never on the tablet)
+   * and delivered to both sides, the sender included, so both see one order.
+   */
+  chat(principal: Principal, consultationId: string, text: string): { messageId: string; at: string } {
+    const live = this.#own(principal, consultationId);
+    if (live.status !== 'in_call') throw new ProtocolError('CONFLICT', 'the call is not connected');
+    const from: ParticipantRole = principal.kind === 'device' ? 'resident' : 'operator';
+    const at = this.#clock.now();
+    const message = { consultationId, messageId: randomUUID(), from, text, at: at.toISOString() };
+    void this.#recorder.record(live.id, 'chat', at, this.#actor(principal), { data: { from, text } });
+    this.#notifier.toDevice(live.deviceId, 'chat:message', message);
+    if (live.operatorId) this.#notifier.toStaff(live.operatorId, 'chat:message', message);
+    return { messageId: message.messageId, at: message.at };
   }
 
   /** The caller's media participant in a connected call; refuses anyone not in it. */

@@ -16,8 +16,8 @@ import { SfuError } from '@madoguchi/sfu';
 import { Server, type Socket } from 'socket.io';
 import type { Principal } from '../auth/principal.ts';
 import type { TokenService } from '../auth/TokenService.ts';
-import type { ConsultationService, Notifier } from '../consultations/ConsultationService.ts';
-import { createHandlers, type Handlers } from './handlers.ts';
+import type { Notifier } from '../consultations/ConsultationService.ts';
+import { createHandlers, type Domain, type Handlers } from './handlers.ts';
 
 const logger = createLogger('gateway');
 
@@ -51,8 +51,9 @@ export function createSocketServer(httpServer: HttpServer): GatewayServer {
  * protocol/ and answers each with an ack. A malformed or hostile message gets an error ack;
  * nothing a client sends can throw out of here.
  */
-export function attachGateway(io: GatewayServer, tokens: TokenService, consultations: ConsultationService): void {
-  const handlers = createHandlers(consultations);
+export function attachGateway(io: GatewayServer, tokens: TokenService, domain: Domain): void {
+  const { consultations } = domain;
+  const handlers = createHandlers(domain);
 
   io.use((socket, next) => {
     tokens

@@ -2,6 +2,7 @@ import { ProtocolError, SOURCES_BY_ROLE, type ClientAck, type ClientEventName, t
 import type { mediasoupTypes } from '@madoguchi/sfu';
 import type { DevicePrincipal, Principal, StaffPrincipal } from '../auth/principal.ts';
 import type { ConsultationService } from '../consultations/ConsultationService.ts';
+import type { FeedbackService } from '../records/FeedbackService.ts';
 
 type Handler<E extends ClientEventName> = (
   principal: Principal,
@@ -14,8 +15,13 @@ export type Handlers = { [E in ClientEventName]: Handler<E> };
 const asDevice = (principal: Principal) => principal as DevicePrincipal;
 const asStaff = (principal: Principal) => principal as StaffPrincipal;
 
+export interface Domain {
+  consultations: ConsultationService;
+  feedback: FeedbackService;
+}
+
 /** Thin mapping from validated messages to the domain: no state and no rules live here. */
-export function createHandlers(consultations: ConsultationService): Handlers {
+export function createHandlers({ consultations, feedback }: Domain): Handlers {
   return {
     'consultation:request': (principal, { departmentId }) => consultations.request(asDevice(principal), departmentId),
     'consultation:cancel': (principal, { consultationId }) => {
@@ -26,6 +32,11 @@ export function createHandlers(consultations: ConsultationService): Handlers {
       consultations.end(principal, consultationId);
       return {};
     },
+    'consultation:rate': async (principal, { consultationId, score, comment }) => {
+      await feedback.rate(asDevice(principal), consultationId, score, comment);
+      return {};
+    },
+    'chat:send': (principal, { consultationId, text }) => consultations.chat(principal, consultationId, text),
     'presence:set': (principal, { presence }) => {
       consultations.setPresence(asStaff(principal), presence);
       return { presence };

@@ -15,7 +15,9 @@ export type ConsultationEventType =
   | 'rejoined'
   | 'cancelled'
   | 'ended'
-  | 'failed';
+  | 'failed'
+  | 'rated'
+  | 'chat';
 
 export interface Actor {
   type: 'device' | 'staff' | 'system';
