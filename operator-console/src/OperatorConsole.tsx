@@ -59,6 +59,7 @@ export function OperatorConsole({ session, onLogout, onUnauthorized }: OperatorC
           onToggleMute={actions.toggleMute}
           onStartSharing={actions.startSharing}
           onStopSharing={actions.stopSharing}
+          onSendChat={actions.sendChat}
           onEnd={actions.endCall}
         />
       ) : (

@@ -51,6 +51,8 @@ export interface ActiveCall {
   muted: boolean;
   /** What the operator is showing the resident, if anything. */
   sharing: SharedSource | null;
+  /** Typed messages of this call, in the server's order (gone with the call). */
+  chat: ServerPayload<'chat:message'>[];
   ending: boolean;
 }
 
@@ -99,6 +101,7 @@ export type ConsoleAction =
   | { type: 'call/muted'; muted: boolean }
   | { type: 'call/sharing'; consultationId: string; sharing: SharedSource | null }
   | { type: 'call/shareFailed'; consultationId: string; code: ErrorCode }
+  | { type: 'chat/message'; message: ServerPayload<'chat:message'> }
   | { type: 'call/ending' }
   | { type: 'call/endFailed'; code: ErrorCode }
   | { type: 'call/ended'; ended: ServerPayload<'call:ended'>; now: number }
@@ -247,6 +250,7 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
           localMissing: [],
           muted: false,
           sharing: null,
+          chat: [],
           ending: false,
         },
       };
@@ -282,6 +286,11 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
 
     case 'call/sharing':
       return updateCall(state, action.consultationId, (call) => ({ ...call, sharing: action.sharing }));
+    case 'chat/message':
+      return updateCall(state, action.message.consultationId, (call) =>
+        call.chat.some((m) => m.messageId === action.message.messageId) ? call : { ...call, chat: [...call.chat, action.message] },
+      );
+
     case 'call/shareFailed': {
       const next = updateCall(state, action.consultationId, (call) => ({ ...call, sharing: null }));
       return next === state ? state : { ...next, notice: { kind: 'error', action: 'share', code: action.code } };

@@ -67,6 +67,14 @@ export const strings = {
     accepting: '接続しています…',
   },
 
+  chat: {
+    title: 'チャット',
+    resident: '相談者',
+    you: 'あなた',
+    placeholder: 'メッセージを入力',
+    send: '送信',
+    failed: 'メッセージを送信できませんでした。もう一度お試しください。',
+  },
   call: {
     site: '窓口',
     department: '担当課',

@@ -15,6 +15,8 @@ export interface ConsoleActions {
   /** Show the resident the operator's document camera (the chosen camera) or their screen. */
   startSharing(source: SharedSource, cameraId?: string): void;
   stopSharing(): void;
+  /** Send a chat message in the call; rejects when it could not be sent. */
+  sendChat(text: string): Promise<void>;
   endCall(): void;
   dismissNotice(): void;
 }
@@ -181,6 +183,7 @@ export function useConsole(token: string, onUnauthorized: () => void): { state: 
         if (joined.role === 'operator') void startCall(client, joined);
       }),
       client.on('call:ended', (ended) => finishCall(ended)),
+      client.on('chat:message', (message) => dispatch({ type: 'chat/message', message })),
     ];
 
     return () => {
@@ -261,6 +264,13 @@ export function useConsole(token: string, onUnauthorized: () => void): { state: 
       stopSharing() {
         const call = callRef.current;
         if (call) void stopShared(call);
+      },
+
+      async sendChat(text) {
+        const call = callRef.current;
+        const client = clientRef.current;
+        if (!call || !client) throw new Error('no call');
+        await client.request('chat:send', { consultationId: call.id, text });
       },
 
       endCall() {

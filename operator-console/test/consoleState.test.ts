@@ -196,6 +196,26 @@ describe('consoleReducer', () => {
     expect(state.call).toMatchObject({ localVideo: cam, localMissing: ['audio'], connectionState: 'connected', media: 'ready', muted: true });
   });
 
+  it('keeps the chat of the call in server order, once per message, and only for this call', () => {
+    const call = run(connected, { type: 'call/joined', joined: joined(), now: 0 });
+    const id = joined().consultationId;
+    const message = (messageId: string, from: 'resident' | 'operator', consultationId = id) => ({
+      consultationId,
+      messageId,
+      from,
+      text: `text ${messageId}`,
+      at: '2026-11-23T01:00:00.000Z',
+    });
+    const state = run(
+      call,
+      { type: 'chat/message', message: message('m1', 'resident') },
+      { type: 'chat/message', message: message('m2', 'operator') },
+      { type: 'chat/message', message: message('m1', 'resident') },
+      { type: 'chat/message', message: message('m3', 'resident', 'another-call') },
+    );
+    expect(state.call?.chat.map((m) => m.messageId)).toEqual(['m1', 'm2']);
+  });
+
   it('shows what the operator is sharing, and reports a share that failed', () => {
     const call = run(connected, { type: 'call/joined', joined: joined(), now: 0 });
     const id = joined().consultationId;

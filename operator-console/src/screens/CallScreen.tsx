@@ -1,4 +1,5 @@
 import { remoteBySource, type ActiveCall, type SharedSource } from '../consoleState.ts';
+import { ChatPanel } from '../components/ChatPanel.tsx';
 import { ShareControls } from '../components/ShareControls.tsx';
 import { SHORTCUTS } from '../useShortcuts.ts';
 import { DocumentView } from '../components/DocumentView.tsx';
@@ -12,6 +13,7 @@ interface CallScreenProps {
   onToggleMute(): void;
   onStartSharing(source: SharedSource, cameraId?: string): void;
   onStopSharing(): void;
+  onSendChat(text: string): Promise<void>;
   onEnd(): void;
 }
 
@@ -19,7 +21,7 @@ interface CallScreenProps {
  * A consultation in progress. Laid out by source, never by arrival order: the resident's
  * document camera large on the left, their face beside it, the operator's own camera small.
  */
-export function CallScreen({ call, onToggleMute, onStartSharing, onStopSharing, onEnd }: CallScreenProps) {
+export function CallScreen({ call, onToggleMute, onStartSharing, onStopSharing, onSendChat, onEnd }: CallScreenProps) {
   const now = useNow(1000);
   const document = remoteBySource(call, 'document');
   const face = remoteBySource(call, 'face');
@@ -92,6 +94,8 @@ export function CallScreen({ call, onToggleMute, onStartSharing, onStopSharing, 
               {call.muted ? <span className="muted-badge">{strings.call.muted}</span> : null}
             </div>
           </section>
+
+          <ChatPanel messages={call.chat} onSend={onSendChat} />
 
           <ShareControls sharing={call.sharing} onStart={onStartSharing} onStop={onStopSharing} />
 
