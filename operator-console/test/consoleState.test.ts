@@ -206,13 +206,14 @@ describe('consoleReducer', () => {
       text: `text ${messageId}`,
       at: '2026-11-23T01:00:00.000Z',
     });
-    const state = run(
-      call,
-      { type: 'chat/message', message: message('m1', 'resident') },
-      { type: 'chat/message', message: message('m2', 'operator') },
-      { type: 'chat/message', message: message('m1', 'resident') },
-      { type: 'chat/message', message: message('m3', 'resident', 'another-call') },
-    );
+    const state = (
+      [
+        { type: 'chat/message', message: message('m1', 'resident') },
+        { type: 'chat/message', message: message('m2', 'operator') },
+        { type: 'chat/message', message: message('m1', 'resident') },
+        { type: 'chat/message', message: message('m3', 'resident', 'another-call') },
+      ] satisfies ConsoleAction[]
+    ).reduce(consoleReducer, call);
     expect(state.call?.chat.map((m) => m.messageId)).toEqual(['m1', 'm2']);
   });
 
