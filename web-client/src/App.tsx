@@ -1,11 +1,14 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { DEFAULT_LANGUAGE, I18nContext, LANGUAGES, messagesFor, type I18n } from './i18n.ts';
 import { CallScreen } from './screens/CallScreen.tsx';
+import { IDLE_RESET_SECONDS, resetsWhenIdle } from './kioskState.ts';
 import { HomeScreen } from './screens/HomeScreen.tsx';
 import { PairingScreen } from './screens/PairingScreen.tsx';
+import { PrecheckScreen } from './screens/PrecheckScreen.tsx';
 import { SettingsScreen } from './screens/SettingsScreen.tsx';
 import { StartingScreen } from './screens/StartingScreen.tsx';
 import { WaitingScreen } from './screens/WaitingScreen.tsx';
+import { useIdleTimer } from './useIdleTimer.ts';
 import { useKiosk } from './useKiosk.ts';
 
 export function App() {
@@ -29,6 +32,14 @@ export function App() {
     if (previousPhase.current === 'call' && phase.name !== 'call') setLanguage(DEFAULT_LANGUAGE);
     previousPhase.current = phase.name;
   }, [phase.name]);
+
+  // Left alone on a clerk's screen, with a notice, or in another language: back to a plain
+  // Japanese home screen for the next resident. Never while waiting or in a call.
+  const idleResets = resetsWhenIdle(state) || (phase.name === 'home' && language !== DEFAULT_LANGUAGE);
+  useIdleTimer(idleResets, IDLE_RESET_SECONDS * 1000, () => {
+    kiosk.idleTimeout();
+    setLanguage(DEFAULT_LANGUAGE);
+  });
 
   const siteName = state.device?.site.name ?? '';
 
@@ -54,7 +65,10 @@ export function App() {
       );
       break;
     case 'settings':
-      screen = <SettingsScreen siteName={siteName} onClose={kiosk.closeSettings} />;
+      screen = <SettingsScreen siteName={siteName} onClose={kiosk.closeSettings} onOpenPrecheck={kiosk.openPrecheck} />;
+      break;
+    case 'precheck':
+      screen = <PrecheckScreen siteName={siteName} onClose={kiosk.closePrecheck} />;
       break;
     case 'waiting':
       screen = (

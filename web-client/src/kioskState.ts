@@ -10,12 +10,19 @@ import type {
  * The kiosk's phases as a small state machine. The reducer is pure: side effects (HTTP, socket,
  * media) live in useKiosk.ts and the screens, and report back through these actions.
  *
- *   starting ─► pairing ─► home ⇄ settings
+ *   starting ─► pairing ─► home ⇄ settings ⇄ precheck
  *                            │
  *                            ▼
  *                         waiting ─► call ─► home
  *                            └──(cancel / ended)──► home
  */
+
+/**
+ * A screen other than home that nobody touches for this long goes back to home, keeping nothing
+ * (the clerk's settings, the pre-call check, a notice, a language other than Japanese). The waiting
+ * and call screens are exempt: a resident may sit still for minutes there.
+ */
+export const IDLE_RESET_SECONDS = 120;
 
 export type CallJoined = ServerPayload<'call:joined'>;
 
@@ -38,6 +45,8 @@ export type KioskPhase =
   | { name: 'pairing'; error: PairingError | null; checking: boolean }
   | { name: 'home' }
   | { name: 'settings' }
+  /** The clerk's pre-call check (cameras, microphone, speaker, network), reached from settings. */
+  | { name: 'precheck' }
   | {
       name: 'waiting';
       department: DepartmentSummary;
@@ -69,6 +78,10 @@ export type KioskAction =
   | { type: 'socketChanged'; online: boolean }
   | { type: 'settingsOpened' }
   | { type: 'settingsClosed' }
+  | { type: 'precheckOpened' }
+  | { type: 'precheckClosed' }
+  /** Nobody touched the tablet for IDLE_RESET_SECONDS (dispatched only when resetsWhenIdle). */
+  | { type: 'idleTimeout' }
   | { type: 'requestStarted'; department: DepartmentSummary }
   | { type: 'requestAcknowledged'; consultationId: string; status: ConsultationStatus }
   | { type: 'requestFailed'; notice: Notice }
@@ -113,6 +126,12 @@ export function acceptsCall(state: KioskState, call: CallJoined): boolean {
     call.role === 'resident' &&
     (phase.consultationId === null || phase.consultationId === call.consultationId)
   );
+}
+
+/** Whether the idle timer runs: something is on screen that the next resident should not find. */
+export function resetsWhenIdle(state: KioskState): boolean {
+  const { phase } = state;
+  return phase.name === 'settings' || phase.name === 'precheck' || (phase.name === 'home' && state.notice !== null);
 }
 
 function noticeForEnd(
@@ -164,6 +183,12 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
       return phase.name === 'home' ? { ...state, phase: { name: 'settings' }, notice: null } : state;
     case 'settingsClosed':
       return phase.name === 'settings' ? { ...state, phase: HOME } : state;
+    case 'precheckOpened':
+      return phase.name === 'settings' ? { ...state, phase: { name: 'precheck' } } : state;
+    case 'precheckClosed':
+      return phase.name === 'precheck' ? { ...state, phase: { name: 'settings' } } : state;
+    case 'idleTimeout':
+      return resetsWhenIdle(state) ? { ...state, phase: HOME, notice: null } : state;
 
     case 'requestStarted':
       if (phase.name !== 'home' || !state.online) return state;

@@ -25,6 +25,10 @@ export interface KioskController {
   pair(token: string): void;
   openSettings(): void;
   closeSettings(): void;
+  openPrecheck(): void;
+  closePrecheck(): void;
+  /** Nobody touched the tablet for IDLE_RESET_SECONDS. */
+  idleTimeout(): void;
   startConsultation(department: DepartmentSummary): void;
   cancelConsultation(): void;
   endCall(): void;
@@ -189,6 +193,9 @@ export function useKiosk(): KioskController {
 
   const openSettings = useCallback(() => dispatch({ type: 'settingsOpened' }), [dispatch]);
   const closeSettings = useCallback(() => dispatch({ type: 'settingsClosed' }), [dispatch]);
+  const openPrecheck = useCallback(() => dispatch({ type: 'precheckOpened' }), [dispatch]);
+  const closePrecheck = useCallback(() => dispatch({ type: 'precheckClosed' }), [dispatch]);
+  const idleTimeout = useCallback(() => dispatch({ type: 'idleTimeout' }), [dispatch]);
   const dismissNotice = useCallback(() => dispatch({ type: 'noticeDismissed' }), [dispatch]);
 
   /** Withdraw a waiting consultation; if it was answered in the meantime, end it. Then go home. */
@@ -267,6 +274,9 @@ export function useKiosk(): KioskController {
     pair,
     openSettings,
     closeSettings,
+    openPrecheck,
+    closePrecheck,
+    idleTimeout,
     startConsultation,
     cancelConsultation,
     endCall,

@@ -2,8 +2,10 @@ import type { DepartmentSummary, DeviceProfile } from '@madoguchi/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   acceptsCall,
+  IDLE_RESET_SECONDS,
   initialKioskState,
   kioskReducer,
+  resetsWhenIdle,
   type CallJoined,
   type KioskAction,
   type KioskState,
@@ -182,5 +184,73 @@ describe('reconnecting', () => {
   it('stays where it is when the server still holds it, or when nothing is on screen', () => {
     expect(run(waiting, { type: 'currentConsultation', consultationId: 'c1' })).toBe(waiting);
     expect(run(home, { type: 'currentConsultation', consultationId: null })).toBe(home);
+  });
+});
+
+describe('pre-call check', () => {
+  it('is reached from the settings and goes back to them', () => {
+    const settings = run(home, { type: 'settingsOpened' });
+    const precheck = run(settings, { type: 'precheckOpened' });
+    expect(precheck.phase).toEqual({ name: 'precheck' });
+    expect(run(precheck, { type: 'precheckClosed' }).phase).toEqual({ name: 'settings' });
+  });
+
+  it('cannot be opened from home, where residents are (only from the clerk’s settings)', () => {
+    expect(run(home, { type: 'precheckOpened' })).toBe(home);
+    expect(run(waiting, { type: 'precheckOpened' })).toBe(waiting);
+  });
+
+  it('does not start a consultation from the pre-call check', () => {
+    const precheck = run(home, { type: 'settingsOpened' }, { type: 'precheckOpened' });
+    expect(run(precheck, { type: 'requestStarted', department: tax })).toBe(precheck);
+  });
+});
+
+describe('idle reset', () => {
+  it('is a couple of minutes', () => {
+    expect(IDLE_RESET_SECONDS).toBeGreaterThanOrEqual(60);
+    expect(IDLE_RESET_SECONDS).toBeLessThanOrEqual(300);
+  });
+
+  it('takes the settings and the pre-call check back to home', () => {
+    const settings = run(home, { type: 'settingsOpened' });
+    const precheck = run(settings, { type: 'precheckOpened' });
+    for (const state of [settings, precheck]) {
+      expect(resetsWhenIdle(state)).toBe(true);
+      const after = run(state, { type: 'idleTimeout' });
+      expect(after.phase).toEqual({ name: 'home' });
+      expect(after.notice).toBeNull();
+      expect(after.device).toEqual(device); // still paired
+    }
+  });
+
+  it('clears a notice left on the home screen', () => {
+    const cancelled = run(waiting, { type: 'cancelRequested' }, { type: 'cancelled' });
+    expect(cancelled.notice).toBe('cancelled');
+    expect(resetsWhenIdle(cancelled)).toBe(true);
+    const after = run(cancelled, { type: 'idleTimeout' });
+    expect(after.phase).toEqual({ name: 'home' });
+    expect(after.notice).toBeNull();
+  });
+
+  it('leaves a plain home screen alone', () => {
+    expect(resetsWhenIdle(home)).toBe(false);
+    expect(run(home, { type: 'idleTimeout' })).toBe(home);
+  });
+
+  it('never interrupts the waiting or the call screen', () => {
+    const inCall = run(waiting, { type: 'callJoined', call: joined() });
+    const ending = run(inCall, { type: 'endRequested' });
+    for (const state of [waiting, inCall, ending]) {
+      expect(resetsWhenIdle(state)).toBe(false);
+      expect(run(state, { type: 'idleTimeout' })).toBe(state);
+    }
+  });
+
+  it('does not touch pairing or start-up', () => {
+    const pairing = run(initialKioskState, { type: 'needsPairing', error: null });
+    expect(resetsWhenIdle(pairing)).toBe(false);
+    expect(run(pairing, { type: 'idleTimeout' })).toBe(pairing);
+    expect(run(initialKioskState, { type: 'idleTimeout' })).toBe(initialKioskState);
   });
 });

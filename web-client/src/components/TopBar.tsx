@@ -10,7 +10,7 @@ export function TopBar({ siteName, children }: { siteName?: string | undefined; 
       <div className="top-bar__title">
         <span className="top-bar__app">{t.appName}</span>
         {siteName && (
-          <span className="top-bar__site" data-testid="site-name">
+          <span className="top-bar__site" data-testid="site-name" lang="ja">
             {siteName}
           </span>
         )}

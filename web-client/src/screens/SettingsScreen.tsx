@@ -9,10 +9,11 @@ import { useCameraTrack } from '../media/useCameraTrack.ts';
 interface SettingsScreenProps {
   siteName: string;
   onClose(): void;
+  onOpenPrecheck(): void;
 }
 
 /** For the clerk: which camera films the face and which the documents, with live previews. */
-export function SettingsScreen({ siteName, onClose }: SettingsScreenProps) {
+export function SettingsScreen({ siteName, onClose, onOpenPrecheck }: SettingsScreenProps) {
   const { t } = useI18n();
   const [inputs, setInputs] = useState<VideoInput[] | null>(null);
   const [listError, setListError] = useState(false);
@@ -51,6 +52,11 @@ export function SettingsScreen({ siteName, onClose }: SettingsScreenProps) {
   const save = () => {
     saveCameraPrefs({ faceDeviceId: choice.face, documentDeviceId: choice.document });
     onClose();
+  };
+  // The check tests the cameras chosen on this screen: keep the choice first.
+  const openPrecheck = () => {
+    if (inputs !== null && inputs.length > 0 && !listError) saveCameraPrefs({ faceDeviceId: choice.face, documentDeviceId: choice.document });
+    onOpenPrecheck();
   };
 
   const label = (input: VideoInput, index: number) => input.label || t.cameraFallbackLabel(index + 1);
@@ -124,6 +130,9 @@ export function SettingsScreen({ siteName, onClose }: SettingsScreenProps) {
           </section>
         </div>
         <div className="settings__actions">
+          <button type="button" className="button button--secondary settings__precheck" data-testid="open-precheck" onClick={openPrecheck}>
+            {t.openPrecheck}
+          </button>
           <button type="button" className="button button--secondary" data-testid="settings-back" onClick={onClose}>
             {t.back}
           </button>
