@@ -1,0 +1,38 @@
+import type { PrismaClient } from '@madoguchi/db';
+
+/** What was done; the audit trail's vocabulary. */
+export type AuditAction = 'record.view' | 'record.list' | 'records.export' | 'config.change';
+
+export interface AuditEntryInput {
+  staffId: string;
+  action: AuditAction;
+  targetId?: string;
+  details?: Record<string, unknown>;
+  at?: Date;
+}
+
+/**
+ * Writes the append-only audit trail (who looked at or changed what). A write is awaited before the
+ * audited data is sent: if the trail cannot be written, the request fails instead of going unrecorded.
+ */
+export class AuditLog {
+  readonly #db: PrismaClient;
+  readonly #now: () => Date;
+
+  constructor(db: PrismaClient, now: () => Date = () => new Date()) {
+    this.#db = db;
+    this.#now = now;
+  }
+
+  async write({ staffId, action, targetId, details, at }: AuditEntryInput): Promise<void> {
+    await this.#db.auditLog.create({
+      data: {
+        staffId,
+        action,
+        targetId,
+        at: at ?? this.#now(),
+        details: details ? JSON.stringify(details) : undefined,
+      },
+    });
+  }
+}
