@@ -1,10 +1,13 @@
-import { useEffect, useRef } from 'react';
+import { DepartmentsResponse, type DepartmentSummary } from '@madoguchi/protocol';
+import { useEffect, useRef, useState } from 'react';
+import { callApi } from './api.ts';
 import type { StaffSession } from './auth.ts';
 import { canChangePresence, consolePhase } from './consoleState.ts';
 import { Header } from './components/Header.tsx';
 import { NoticeBar } from './components/NoticeBar.tsx';
 import { askForNotifications, useOfferNotification } from './media/offerNotification.ts';
 import { Ringer } from './media/ringer.ts';
+import { CallbackList } from './routing/CallbackList.tsx';
 import { CallScreen } from './screens/CallScreen.tsx';
 import { IdleScreen } from './screens/IdleScreen.tsx';
 import { strings } from './strings.ts';
@@ -22,6 +25,19 @@ export function OperatorConsole({ session, onLogout, onUnauthorized }: OperatorC
   const { state, actions } = useConsole(session.token, onUnauthorized);
   const phase = consolePhase(state);
   const ringing = phase === 'offered';
+
+  // Every department, for transfers and one-stop calls.
+  const [departments, setDepartments] = useState<DepartmentSummary[]>([]);
+  useEffect(() => {
+    let active = true;
+    callApi(session.token, '/departments', DepartmentsResponse).then(
+      (body) => active && setDepartments(body.departments),
+      (error: unknown) => console.warn('[console] departments unavailable', error),
+    );
+    return () => {
+      active = false;
+    };
+  }, [session.token]);
 
   const ringer = useRef<Ringer | null>(null);
   useEffect(() => {
@@ -61,11 +77,17 @@ export function OperatorConsole({ session, onLogout, onUnauthorized }: OperatorC
           onStopSharing={actions.stopSharing}
           onSendChat={actions.sendChat}
           onEnd={actions.endCall}
+          departments={departments}
+          onTransfer={actions.transfer}
+          onInvite={actions.invite}
+          onCancelInvite={actions.cancelInvite}
+          onLeave={actions.leaveCall}
         />
       ) : (
         <IdleScreen
           presence={{
             presence: state.presence,
+            awayReason: state.awayReason,
             pending: state.presenceRequest,
             enabled: canChangePresence(state),
             onChange: (presence) => {
@@ -79,6 +101,8 @@ export function OperatorConsole({ session, onLogout, onUnauthorized }: OperatorC
             onAccept: actions.accept,
             onDecline: actions.decline,
           }}
+          queues={state.queues}
+          callbacks={<CallbackList token={session.token} />}
         />
       )}
     </div>

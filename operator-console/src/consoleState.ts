@@ -1,5 +1,7 @@
 import type {
+  AwayReason,
   ConsultationOutcome,
+  DepartmentQueueSummary,
   DepartmentSummary,
   ErrorCode,
   MediaSource,
@@ -17,13 +19,14 @@ import type {
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting';
 
-export interface Offer {
-  consultationId: string;
-  site: SiteSummary;
-  department: DepartmentSummary;
-  /** Server time the resident asked (ISO); the wait is shown from this. */
-  requestedAt: string;
-}
+/** A ringing offer as the server sent it, and when it arrived by the console's own clock. */
+export type Offer = ServerPayload<'offer:incoming'> & {
+  /** Local clock (ms) at arrival: waits and the ring countdown run from here, so clock skew does not matter. */
+  receivedAt: number;
+};
+
+/** Someone else in the call: a colleague brought in (or who brought us in). */
+export type CallOperator = ServerPayload<'call:participants'>['operators'][number];
 
 export interface RemoteMedia {
   consumerId: string;
@@ -53,6 +56,10 @@ export interface ActiveCall {
   sharing: SharedSource | null;
   /** Typed messages of this call, in the server's order (gone with the call). */
   chat: ServerPayload<'chat:message'>[];
+  /** Operators in the call, this one included (two in a one-stop call). */
+  operators: CallOperator[];
+  /** A department asked to join (他の課を呼ぶ) that has not answered yet. */
+  inviting: DepartmentSummary | null;
   ending: boolean;
 }
 
@@ -60,15 +67,23 @@ export interface ActiveCall {
 export type SharedSource = 'operator-document' | 'screen';
 
 export type Notice =
-  | { kind: 'offer-withdrawn'; reason: 'cancelled' | 'answered' }
+  | { kind: 'offer-withdrawn'; reason: 'cancelled' | 'answered' | 'operator_disconnected' }
   | { kind: 'ring-timeout' }
   | { kind: 'call-ended'; outcome: ConsultationOutcome; endedBy: 'resident' | 'operator' | 'system'; durationMs: number }
-  | { kind: 'error'; action: 'presence' | 'accept' | 'end' | 'share'; code: ErrorCode };
+  | { kind: 'call-left'; reason: 'transferred' | 'left'; durationMs: number }
+  | { kind: 'error'; action: 'presence' | 'accept' | 'end' | 'share' | 'transfer' | 'invite' | 'leave'; code: ErrorCode };
+
+/** In-call routing requests that can fail with a notice. */
+export type CallRoutingAction = 'transfer' | 'invite' | 'leave';
 
 export interface ConsoleState {
   connection: ConnectionStatus;
   /** As the server last said; staff start away (離席中). */
   presence: Presence;
+  /** Why the operator is away (chose it, or missed offers), as the server said. */
+  awayReason: AwayReason | null;
+  /** Queues of the departments this operator serves, in the order first reported. */
+  queues: DepartmentQueueSummary[];
   /** A presence:set in flight. */
   presenceRequest: SelectablePresence | null;
   offers: Offer[];
@@ -85,8 +100,9 @@ export type ConsoleAction =
   | { type: 'presence/request'; presence: SelectablePresence }
   | { type: 'presence/acknowledged'; presence: Presence }
   | { type: 'presence/requestFailed'; code: ErrorCode }
-  | { type: 'presence/changed'; presence: Presence }
-  | { type: 'offer/incoming'; offer: ServerPayload<'offer:incoming'> }
+  | { type: 'presence/changed'; presence: Presence; awayReason: AwayReason | null }
+  | { type: 'queues/changed'; queues: DepartmentQueueSummary[] }
+  | { type: 'offer/incoming'; offer: ServerPayload<'offer:incoming'>; now: number }
   | { type: 'offer/withdrawn'; consultationId: string; reason: ServerPayload<'offer:withdrawn'>['reason'] }
   | { type: 'offer/accept'; consultationId: string }
   | { type: 'offer/acceptFailed'; consultationId: string; code: ErrorCode }
@@ -102,6 +118,10 @@ export type ConsoleAction =
   | { type: 'call/sharing'; consultationId: string; sharing: SharedSource | null }
   | { type: 'call/shareFailed'; consultationId: string; code: ErrorCode }
   | { type: 'chat/message'; message: ServerPayload<'chat:message'> }
+  | { type: 'call/participants'; participants: ServerPayload<'call:participants'> }
+  | { type: 'call/inviting'; consultationId: string; department: DepartmentSummary | null }
+  | { type: 'call/routingFailed'; consultationId: string; action: CallRoutingAction; code: ErrorCode }
+  | { type: 'call/left'; left: ServerPayload<'call:left'>; now: number }
   | { type: 'call/ending' }
   | { type: 'call/endFailed'; code: ErrorCode }
   | { type: 'call/ended'; ended: ServerPayload<'call:ended'>; now: number }
@@ -110,6 +130,8 @@ export type ConsoleAction =
 export const initialConsoleState: ConsoleState = {
   connection: 'connecting',
   presence: 'away',
+  awayReason: null,
+  queues: [],
   presenceRequest: null,
   offers: [],
   accepting: null,
@@ -133,6 +155,11 @@ export function canChangePresence(state: ConsoleState): boolean {
     state.presence !== 'offered' &&
     state.presence !== 'in_call'
   );
+}
+
+/** Media of colleagues in a one-stop call: their camera and microphone. */
+export function colleagueMedia(call: ActiveCall | null): RemoteMedia[] {
+  return call ? call.remote.filter((media) => media.participant === 'operator') : [];
 }
 
 /** The resident's remote track for a source (the latest one if it was replaced). */
@@ -173,26 +200,32 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
       return { ...state, presenceRequest: null, notice: { kind: 'error', action: 'presence', code: action.code } };
 
     case 'presence/changed': {
-      const ringTimedOut = state.presence === 'offered' && action.presence === 'away' && !state.call;
       // Outside 'offered' (and 'in_call', which follows an accepted offer) nothing rings any more.
       const ringing = action.presence === 'offered' || action.presence === 'in_call';
       return {
         ...state,
         presence: action.presence,
+        awayReason: action.awayReason,
         presenceRequest: null,
         offers: ringing ? state.offers : [],
         accepting: ringing ? state.accepting : null,
-        notice: ringTimedOut ? { kind: 'ring-timeout' } : state.notice,
       };
     }
 
+    case 'queues/changed': {
+      const updated = new Map(action.queues.map((queue) => [queue.department.id, queue]));
+      const kept = state.queues.map((queue) => updated.get(queue.department.id) ?? queue);
+      const added = action.queues.filter((queue) => !state.queues.some((known) => known.department.id === queue.department.id));
+      return { ...state, queues: [...kept, ...added] };
+    }
+
     case 'offer/incoming': {
-      const { consultationId, site, department, requestedAt } = action.offer;
+      const { consultationId } = action.offer;
       if (state.call?.consultationId === consultationId) return state;
       const others = state.offers.filter((offer) => offer.consultationId !== consultationId);
       return {
         ...state,
-        offers: [...others, { consultationId, site, department, requestedAt }],
+        offers: [...others, { ...action.offer, receivedAt: action.now }],
         // A new ring replaces stale notices: the operator's attention belongs to the call.
         notice: null,
       };
@@ -202,7 +235,11 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
       const had = state.offers.some((offer) => offer.consultationId === action.consultationId);
       if (!had) return state;
       const notice: Notice | null =
-        action.reason === 'declined' ? state.notice : { kind: 'offer-withdrawn', reason: action.reason };
+        action.reason === 'declined'
+          ? state.notice
+          : action.reason === 'timeout'
+            ? { kind: 'ring-timeout' }
+            : { kind: 'offer-withdrawn', reason: action.reason };
       return {
         ...state,
         offers: state.offers.filter((offer) => offer.consultationId !== action.consultationId),
@@ -251,10 +288,36 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
           muted: false,
           sharing: null,
           chat: [],
+          operators: [],
+          inviting: null,
           ending: false,
         },
       };
     }
+
+    case 'call/participants':
+      return updateCall(state, action.participants.consultationId, (call) => ({
+        ...call,
+        operators: action.participants.operators,
+        // The invited colleague has arrived.
+        inviting: action.participants.operators.length > call.operators.length && call.operators.length > 0 ? null : call.inviting,
+      }));
+
+    case 'call/inviting':
+      return updateCall(state, action.consultationId, (call) => ({ ...call, inviting: action.department }));
+
+    case 'call/routingFailed': {
+      const next = updateCall(state, action.consultationId, (call) => ({ ...call, inviting: action.action === 'invite' ? null : call.inviting }));
+      return next === state ? state : { ...next, notice: { kind: 'error', action: action.action, code: action.code } };
+    }
+
+    case 'call/left':
+      if (state.call?.consultationId !== action.left.consultationId) return state;
+      return {
+        ...state,
+        call: null,
+        notice: { kind: 'call-left', reason: action.left.reason, durationMs: Math.max(0, action.now - state.call.startedAt) },
+      };
 
     case 'call/localMedia':
       return updateCall(state, action.consultationId, (call) => ({

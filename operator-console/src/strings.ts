@@ -48,8 +48,28 @@ export const strings = {
     hint: {
       available: '相談の着信を待っています。',
       away: '離席中は着信しません。受付を始めるときは「受付可」を押してください。',
+      missedOffers: '着信に続けて応答がなかったため、離席中にしました。戻ったら「受付可」を押してください。',
+      wrapUp: '後処理中です。記録などが終わったら「受付可」を押してください（一定時間で自動的に受付可に戻ります）。',
       other: '',
     },
+  },
+
+  queues: {
+    heading: '待ち状況',
+    waiting: (count: number) => `${count}人待ち`,
+    none: '待っている人はいません',
+    longest: '最長',
+    serving: (count: number) => `対応可能な職員 ${count}人`,
+  },
+
+  callbacks: {
+    heading: '折り返し電話の依頼',
+    none: '未対応の依頼はありません。',
+    done: '対応済みにする',
+    undo: '未対応に戻す',
+    showDone: '対応済みも表示',
+    failed: '折り返し依頼を読み込めませんでした。',
+    requestedAt: '依頼日時',
   },
 
   idle: {
@@ -59,6 +79,10 @@ export const strings = {
 
   offer: {
     title: '相談の着信',
+    specialistTitle: '他の課からの呼び出し（同席の依頼）',
+    invitedBy: (name: string) => `${name} さんが同席を依頼しています`,
+    transferred: '転送された相談',
+    ringsFor: (seconds: number) => `あと ${seconds} 秒で他の職員に回ります`,
     site: '窓口',
     department: '担当課',
     waited: '待ち時間',
@@ -76,6 +100,14 @@ export const strings = {
     failed: 'メッセージを送信できませんでした。もう一度お試しください。',
   },
   call: {
+    routingHeading: '転送・他の課を呼ぶ',
+    targetDepartment: '相手の課',
+    transfer: '転送する',
+    invite: '他の課を呼ぶ（同席）',
+    inviting: (department: string) => `${department} を呼んでいます…`,
+    cancelInvite: '呼び出しを取り消す',
+    colleague: '同席の職員',
+    leave: '退出する（相談は続きます）',
     site: '窓口',
     department: '担当課',
     handling: '対応時間',
@@ -121,7 +153,12 @@ export const strings = {
     dismiss: '閉じる',
     offerCancelled: '相談者が呼び出しを取り消しました。',
     offerAnswered: '他の職員が応答しました。',
-    ringTimeout: '応答がなかったため、離席中に切り替わりました。',
+    offerLostConnection: '接続が切れたため、着信は他の職員に回りました。',
+    ringTimeout: '応答がなかったため、着信は他の職員に回りました。',
+    callLeft: {
+      transferred: (duration: string) => `相談者を転送しました（対応時間 ${duration}）。後処理の後、受付可に戻ります。`,
+      left: (duration: string) => `通話から退出しました（対応時間 ${duration}）。相談は引き続き他の職員が対応します。`,
+    },
     callEnded: (outcome: ConsultationOutcome, endedBy: 'resident' | 'operator' | 'system', duration: string) => {
       if (outcome === 'failed') return `通信の問題により相談が終了しました（対応時間 ${duration}）。`;
       if (endedBy === 'resident') return `相談者が相談を終了しました（対応時間 ${duration}）。`;
@@ -132,6 +169,9 @@ export const strings = {
       accept: '応答できませんでした。',
       end: '終了の処理に失敗しました。',
       share: '映像を相談者に見せられませんでした。カメラの接続や画面共有の許可を確認してください。',
+      transfer: '転送できませんでした。',
+      invite: '他の課を呼べませんでした。',
+      leave: '退出できませんでした。',
     },
     errorCode: {
       BAD_REQUEST: '要求が正しくありません。',

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
-import { ProtocolError, type ErrorCode, type SelectablePresence, type ServerPayload } from '@madoguchi/protocol';
+import { ProtocolError, type DepartmentSummary, type ErrorCode, type SelectablePresence, type ServerPayload } from '@madoguchi/protocol';
 import { CallSession, ProtocolClient } from '@madoguchi/protocol/client';
 import { consoleReducer, initialConsoleState, type ConsoleState, type SharedSource } from './consoleState.ts';
 import { acquireOperatorMedia, openSharedTrack, stopOperatorMedia, type OperatorMedia } from './media/localMedia.ts';
@@ -18,6 +18,13 @@ export interface ConsoleActions {
   /** Send a chat message in the call; rejects when it could not be sent. */
   sendChat(text: string): Promise<void>;
   endCall(): void;
+  /** Blind transfer of the resident to another department's queue. */
+  transfer(department: DepartmentSummary): void;
+  /** Bring a specialist of another department into this call (one-stop). */
+  invite(department: DepartmentSummary): void;
+  cancelInvite(): void;
+  /** Leave a one-stop call to the colleague. */
+  leaveCall(): void;
   dismissNotice(): void;
 }
 
@@ -167,15 +174,21 @@ export function useConsole(token: string, onUnauthorized: () => void): { state: 
     });
 
     const unsubscribe = [
-      client.on('presence:changed', ({ presence }) => {
+      client.on('presence:changed', ({ presence, awayReason }) => {
         // The server no longer counts us in a call (it ended while we were away): close it here too.
         const call = callRef.current;
         if (call && (presence === 'available' || presence === 'away' || presence === 'offline')) {
           finishCall({ consultationId: call.id, outcome: 'failed', endedBy: 'system' });
         }
-        dispatch({ type: 'presence/changed', presence });
+        dispatch({ type: 'presence/changed', presence, awayReason });
       }),
-      client.on('offer:incoming', (offer) => dispatch({ type: 'offer/incoming', offer })),
+      client.on('offer:incoming', (offer) => dispatch({ type: 'offer/incoming', offer, now: Date.now() })),
+      client.on('queues:changed', ({ queues }) => dispatch({ type: 'queues/changed', queues })),
+      client.on('call:participants', (participants) => dispatch({ type: 'call/participants', participants })),
+      client.on('call:left', (left) => {
+        if (callRef.current?.id === left.consultationId) releaseCall();
+        dispatch({ type: 'call/left', left, now: Date.now() });
+      }),
       client.on('offer:withdrawn', ({ consultationId, reason }) =>
         dispatch({ type: 'offer/withdrawn', consultationId, reason }),
       ),
@@ -295,6 +308,44 @@ export function useConsole(token: string, onUnauthorized: () => void): { state: 
             else dispatch({ type: 'call/endFailed', code });
           },
         );
+      },
+
+      transfer(department) {
+        const call = callRef.current;
+        const client = clientRef.current;
+        if (!call || !client) return;
+        client
+          .request('consultation:transfer', { consultationId: call.id, departmentId: department.id })
+          .catch((error: unknown) => dispatch({ type: 'call/routingFailed', consultationId: call.id, action: 'transfer', code: codeOf(error) }));
+      },
+
+      invite(department) {
+        const call = callRef.current;
+        const client = clientRef.current;
+        if (!call || !client) return;
+        dispatch({ type: 'call/inviting', consultationId: call.id, department });
+        client
+          .request('consultation:invite', { consultationId: call.id, departmentId: department.id })
+          .catch((error: unknown) => dispatch({ type: 'call/routingFailed', consultationId: call.id, action: 'invite', code: codeOf(error) }));
+      },
+
+      cancelInvite() {
+        const call = callRef.current;
+        const client = clientRef.current;
+        if (!call || !client) return;
+        client.request('consultation:cancelInvite', { consultationId: call.id }).then(
+          () => dispatch({ type: 'call/inviting', consultationId: call.id, department: null }),
+          (error: unknown) => console.warn('[call] cancelling the invitation failed', error),
+        );
+      },
+
+      leaveCall() {
+        const call = callRef.current;
+        const client = clientRef.current;
+        if (!call || !client) return;
+        client
+          .request('consultation:leave', { consultationId: call.id })
+          .catch((error: unknown) => dispatch({ type: 'call/routingFailed', consultationId: call.id, action: 'leave', code: codeOf(error) }));
       },
 
       dismissNotice() {

@@ -18,7 +18,12 @@ const offer = (consultationId = 'c1'): ServerPayload<'offer:incoming'> => ({
   consultationId,
   site,
   department,
+  kind: 'resident',
   requestedAt: '2025-04-01T09:00:00.000Z',
+  offeredAt: '2025-04-01T09:00:05.000Z',
+  ringTimeoutSeconds: 20,
+  transferred: false,
+  invitedBy: null,
 });
 
 const joined = (consultationId = 'c1'): ServerPayload<'call:joined'> => ({
@@ -59,7 +64,7 @@ describe('consoleReducer', () => {
     expect(requested.presenceRequest).toBe('available');
     expect(canChangePresence(requested)).toBe(false);
 
-    const pushed = consoleReducer(requested, { type: 'presence/changed', presence: 'available' });
+    const pushed = consoleReducer(requested, { type: 'presence/changed', presence: 'available', awayReason: null });
     expect(pushed.presence).toBe('available');
     expect(pushed.presenceRequest).toBeNull();
 
@@ -76,9 +81,9 @@ describe('consoleReducer', () => {
     const state = run(
       connected,
       { type: 'presence/request', presence: 'available' },
-      { type: 'presence/changed', presence: 'available' },
-      { type: 'presence/changed', presence: 'offered' },
-      { type: 'offer/incoming', offer: offer() },
+      { type: 'presence/changed', presence: 'available', awayReason: null },
+      { type: 'presence/changed', presence: 'offered', awayReason: null },
+      { type: 'offer/incoming', offer: offer(), now: 0 },
       { type: 'presence/acknowledged', presence: 'available' },
     );
     expect(state.presence).toBe('offered');
@@ -87,7 +92,7 @@ describe('consoleReducer', () => {
   });
 
   it('rings, accepts and joins a call', () => {
-    const ringing = run(connected, { type: 'presence/changed', presence: 'offered' }, { type: 'offer/incoming', offer: offer() });
+    const ringing = run(connected, { type: 'presence/changed', presence: 'offered', awayReason: null }, { type: 'offer/incoming', offer: offer(), now: 0 });
     expect(consolePhase(ringing)).toBe('offered');
     expect(ringing.offers[0]).toMatchObject({ consultationId: 'c1', site, department });
     expect(canChangePresence(ringing)).toBe(false);
@@ -96,7 +101,7 @@ describe('consoleReducer', () => {
     expect(consolePhase(accepting)).toBe('accepting');
 
     // The server sets in_call before call:joined: the offer must survive until then.
-    const inCall = consoleReducer(accepting, { type: 'presence/changed', presence: 'in_call' });
+    const inCall = consoleReducer(accepting, { type: 'presence/changed', presence: 'in_call', awayReason: null });
     expect(consolePhase(inCall)).toBe('accepting');
 
     const call = consoleReducer(inCall, { type: 'call/joined', joined: joined(), now: 1_000 });
@@ -107,7 +112,7 @@ describe('consoleReducer', () => {
   });
 
   it('declines an offer at once', () => {
-    const state = run(connected, { type: 'offer/incoming', offer: offer() }, { type: 'offer/decline', consultationId: 'c1' });
+    const state = run(connected, { type: 'offer/incoming', offer: offer(), now: 0 }, { type: 'offer/decline', consultationId: 'c1' });
     expect(consolePhase(state)).toBe('idle');
     // The server's own withdrawal for the decline is then a no-op, without a notice.
     const after = consoleReducer(state, { type: 'offer/withdrawn', consultationId: 'c1', reason: 'declined' });
@@ -117,7 +122,7 @@ describe('consoleReducer', () => {
   it('removes a withdrawn offer and says why', () => {
     const state = run(
       connected,
-      { type: 'offer/incoming', offer: offer() },
+      { type: 'offer/incoming', offer: offer(), now: 0 },
       { type: 'offer/accept', consultationId: 'c1' },
       { type: 'offer/withdrawn', consultationId: 'c1', reason: 'cancelled' },
     );
@@ -126,20 +131,58 @@ describe('consoleReducer', () => {
     expect(state.notice).toEqual({ kind: 'offer-withdrawn', reason: 'cancelled' });
   });
 
-  it('reports a ring that timed out (the server sets the operator away)', () => {
+  it('reports a ring that timed out, and why the server set the operator away', () => {
     const state = run(
       connected,
-      { type: 'presence/changed', presence: 'offered' },
-      { type: 'offer/incoming', offer: offer() },
-      { type: 'offer/withdrawn', consultationId: 'c1', reason: 'cancelled' },
-      { type: 'presence/changed', presence: 'away' },
+      { type: 'presence/changed', presence: 'offered', awayReason: null },
+      { type: 'offer/incoming', offer: offer(), now: 0 },
+      { type: 'offer/withdrawn', consultationId: 'c1', reason: 'timeout' },
+      { type: 'presence/changed', presence: 'away', awayReason: 'missed_offers' },
     );
     expect(state.presence).toBe('away');
+    expect(state.awayReason).toBe('missed_offers');
     expect(state.notice).toEqual({ kind: 'ring-timeout' });
   });
 
+  it('keeps the queues of the operator\'s departments up to date, one department at a time', () => {
+    const queue = (id: string, waiting: number) => ({
+      department: { id, code: id, name: id },
+      waiting,
+      longestWaitingSince: waiting ? '2025-04-01T09:00:00.000Z' : null,
+      servingOperators: 1,
+    });
+    const state = run(
+      connected,
+      { type: 'queues/changed', queues: [queue('a', 0), queue('b', 2)] },
+      { type: 'queues/changed', queues: [queue('a', 3)] },
+    );
+    expect(state.queues.map((q) => [q.department.id, q.waiting])).toEqual([['a', 3], ['b', 2]]);
+  });
+
+  it('follows a one-stop call: inviting, the colleague joining, and leaving the call to them', () => {
+    const operator = (staffId: string) => ({ staffId, name: staffId, department });
+    const welfare = { id: 'dep-2', code: 'welfare', name: '福祉課' };
+    const inCall = run(connected, { type: 'call/joined', joined: joined(), now: 1_000 });
+    const inviting = (
+      [
+        { type: 'call/participants', participants: { consultationId: 'c1', operators: [operator('me')] } },
+        { type: 'call/inviting', consultationId: 'c1', department: welfare },
+      ] satisfies ConsoleAction[]
+    ).reduce(consoleReducer, inCall);
+    expect(inviting.call?.inviting).toEqual(welfare);
+    const joinedToo = consoleReducer(inviting, {
+      type: 'call/participants',
+      participants: { consultationId: 'c1', operators: [operator('me'), operator('colleague')] },
+    });
+    expect(joinedToo.call?.inviting).toBeNull();
+    expect(joinedToo.call?.operators).toHaveLength(2);
+    const left = consoleReducer(joinedToo, { type: 'call/left', left: { consultationId: 'c1', reason: 'left' }, now: 61_000 });
+    expect(left.call).toBeNull();
+    expect(left.notice).toEqual({ kind: 'call-left', reason: 'left', durationMs: 60_000 });
+  });
+
   it('drops offers when the connection is lost (the server withdraws them)', () => {
-    const state = run(connected, { type: 'offer/incoming', offer: offer() }, { type: 'connection', status: 'reconnecting' });
+    const state = run(connected, { type: 'offer/incoming', offer: offer(), now: 0 }, { type: 'connection', status: 'reconnecting' });
     expect(state.offers).toEqual([]);
     expect(consolePhase(state)).toBe('idle');
   });
@@ -147,7 +190,7 @@ describe('consoleReducer', () => {
   it('reports a failed accept and forgets the offer', () => {
     const state = run(
       connected,
-      { type: 'offer/incoming', offer: offer() },
+      { type: 'offer/incoming', offer: offer(), now: 0 },
       { type: 'offer/accept', consultationId: 'c1' },
       { type: 'offer/acceptFailed', consultationId: 'c1', code: 'MEDIA_ERROR' },
     );
@@ -257,7 +300,7 @@ describe('consoleReducer', () => {
     });
     expect(other).toBe(inCall);
 
-    const ringing = run(connected, { type: 'offer/incoming', offer: offer('c3') });
+    const ringing = run(connected, { type: 'offer/incoming', offer: offer('c3'), now: 0 });
     const cancelled = consoleReducer(ringing, {
       type: 'call/ended',
       ended: { consultationId: 'c3', outcome: 'abandoned', endedBy: 'resident' },
@@ -267,7 +310,7 @@ describe('consoleReducer', () => {
   });
 
   it('does not duplicate an offer sent twice', () => {
-    const state = run(connected, { type: 'offer/incoming', offer: offer() }, { type: 'offer/incoming', offer: offer() });
+    const state = run(connected, { type: 'offer/incoming', offer: offer(), now: 0 }, { type: 'offer/incoming', offer: offer(), now: 0 });
     expect(state.offers).toHaveLength(1);
   });
 });

@@ -32,6 +32,26 @@ export const DEMO_DEPARTMENTS = [
 
 const OPERATOR_GIVEN_NAMES = ['一郎', '花子'] as const;
 
+/** The general counter (総合窓口): where waits overflow, and whose staff help every other department. */
+export const GENERAL_COUNTER = 'general';
+
+const ALL_DAY = [{ open: '00:00', close: '24:00' }];
+
+/**
+ * Routing of the demo city. Its counters are open around the clock so the demo can be tried at any
+ * hour; a real city sets its hours, holidays (祝日) and 年末年始 through the admin API.
+ */
+export const DEMO_ROUTING = {
+  ringTimeoutSeconds: 20,
+  maxMissedOffers: 2,
+  wrapUpSeconds: 30,
+  secondaryDelaySeconds: 30,
+  overflowDelaySeconds: 120,
+  hours: { sun: ALL_DAY, mon: ALL_DAY, tue: ALL_DAY, wed: ALL_DAY, thu: ALL_DAY, fri: ALL_DAY, sat: ALL_DAY },
+  closedDates: [] as string[],
+  annualClosures: [] as Array<{ from: string; to: string }>,
+};
+
 export interface DemoAccount {
   username: string;
   displayName: string;
@@ -148,14 +168,37 @@ export async function seedDemoCity(db: PrismaClient, options: SeedDemoCityOption
         const dept = await tx.department.create({ data: { code: d.code, name: d.name, sortOrder: d.sortOrder } });
         deptIds.set(d.code, dept.id);
       }
+      for (const d of DEMO_DEPARTMENTS) {
+        const overflow = d.code !== GENERAL_COUNTER;
+        await tx.departmentRouting.create({
+          data: {
+            departmentId: deptIds.get(d.code)!,
+            ringTimeoutSeconds: DEMO_ROUTING.ringTimeoutSeconds,
+            maxMissedOffers: DEMO_ROUTING.maxMissedOffers,
+            wrapUpSeconds: DEMO_ROUTING.wrapUpSeconds,
+            secondaryDelaySeconds: DEMO_ROUTING.secondaryDelaySeconds,
+            overflowToId: overflow ? deptIds.get(GENERAL_COUNTER)! : null,
+            overflowDelaySeconds: overflow ? DEMO_ROUTING.overflowDelaySeconds : null,
+            hours: JSON.stringify(DEMO_ROUTING.hours),
+            closedDates: JSON.stringify(DEMO_ROUTING.closedDates),
+            annualClosures: JSON.stringify(DEMO_ROUTING.annualClosures),
+          },
+        });
+      }
       for (const [i, a] of accounts.entries()) {
+        // The general counter's staff know every department a little (secondary skill).
+        const skills = !a.department
+          ? []
+          : a.department === GENERAL_COUNTER
+            ? DEMO_DEPARTMENTS.map((d) => ({ departmentId: deptIds.get(d.code)!, skill: d.code === GENERAL_COUNTER ? 'primary' : 'secondary' }))
+            : [{ departmentId: deptIds.get(a.department)!, skill: 'primary' }];
         await tx.staff.create({
           data: {
             username: a.username,
             displayName: a.displayName,
             passwordHash: hashes[i]!,
             role: a.role,
-            ...(a.department ? { departments: { create: { departmentId: deptIds.get(a.department)!, skill: 'primary' } } } : {}),
+            ...(skills.length ? { departments: { create: skills } } : {}),
           },
         });
       }

@@ -51,10 +51,10 @@ describe('migrations', () => {
       const indexes = await names("SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='Consultation'");
       expect(indexes).toEqual(
         expect.arrayContaining([
-          'Consultation_requestedAt_idx',
-          'Consultation_departmentId_requestedAt_idx',
-          'Consultation_siteId_requestedAt_idx',
-          'Consultation_operatorId_requestedAt_idx',
+          'Consultation_requestedAt_id_idx',
+          'Consultation_departmentId_requestedAt_id_idx',
+          'Consultation_siteId_requestedAt_id_idx',
+          'Consultation_operatorId_requestedAt_id_idx',
         ]),
       );
       const fk = (await raw.$queryRawUnsafe('PRAGMA foreign_keys')) as Array<{ foreign_keys: bigint | number }>;
@@ -115,9 +115,17 @@ describe('seedDemoCity', () => {
     expect(depts.map((d) => d.code)).toEqual(['citizen', 'tax', 'insurance', 'welfare', 'childcare', 'general']);
     expect(depts.map((d) => d.name)).toEqual(['市民課', '税務課', '保険年金課', '福祉課', '子育て支援課', '総合窓口']);
     for (const d of depts) {
-      expect(d.staff.map((sd) => sd.staff.username).sort()).toEqual([`${d.code}1`, `${d.code}2`]);
-      expect(d.staff.every((sd) => sd.skill === 'primary')).toBe(true);
+      const primary = d.staff.filter((sd) => sd.skill === 'primary').map((sd) => sd.staff.username).sort();
+      const secondary = d.staff.filter((sd) => sd.skill === 'secondary').map((sd) => sd.staff.username).sort();
+      expect(primary).toEqual([`${d.code}1`, `${d.code}2`]);
+      // The general counter's staff help every other department (secondary skill).
+      expect(secondary).toEqual(d.code === 'general' ? [] : ['general1', 'general2']);
     }
+    // Every department has its routing, overflowing to the general counter (which does not overflow).
+    const routing = await db.departmentRouting.findMany({ include: { department: true } });
+    expect(routing).toHaveLength(6);
+    const general = depts.find((d) => d.code === 'general')!;
+    for (const row of routing) expect(row.overflowToId).toBe(row.department.code === 'general' ? null : general.id);
     const tax1 = await db.staff.findUniqueOrThrow({ where: { username: 'tax1' } });
     expect(tax1.displayName).toBe('税務 一郎');
 

@@ -11,6 +11,9 @@ export type StaffRole = z.infer<typeof StaffRole>;
  */
 export const Presence = z.enum(['offline', 'available', 'offered', 'in_call', 'wrap_up', 'away']);
 export type Presence = z.infer<typeof Presence>;
+/** Why an operator is away: chose it (離席中), or let offers ring out in a row. */
+export const AwayReason = z.enum(['manual', 'missed_offers']);
+export type AwayReason = z.infer<typeof AwayReason>;
 export const SelectablePresence = z.enum(['available', 'away']);
 export type SelectablePresence = z.infer<typeof SelectablePresence>;
 
@@ -60,3 +63,31 @@ export const SiteSummary = z.object({ id: Id, name: z.string() });
 export type SiteSummary = z.infer<typeof SiteSummary>;
 export const DepartmentSummary = z.object({ id: Id, code: z.string(), name: z.string() });
 export type DepartmentSummary = z.infer<typeof DepartmentSummary>;
+
+/** Why a request cannot be queued now. */
+export const RefusalReason = z.enum(['outside_hours', 'no_operator']);
+export type RefusalReason = z.infer<typeof RefusalReason>;
+
+/** Why an offer stopped ringing for its operator. */
+export const OfferWithdrawnReason = z.enum(['cancelled', 'declined', 'answered', 'timeout', 'operator_disconnected']);
+export type OfferWithdrawnReason = z.infer<typeof OfferWithdrawnReason>;
+
+/** A callback request's name: as the resident gives it (kana, kanji or latin). */
+export const CallbackName = z.string().trim().min(1).max(60);
+/** A Japanese phone number: digits with optional hyphens/spaces, 10–11 digits (or +81 form). */
+export const PhoneNumber = z
+  .string()
+  .trim()
+  .transform((value) => value.replace(/[\s\-‐－ー()（）]/g, '').replace(/^\+81/, '0'))
+  .pipe(z.string().regex(/^0\d{9,10}$/, 'a phone number of 10 or 11 digits'));
+
+/** One department's queue as the consoles show it. */
+export const DepartmentQueueSummary = z.object({
+  department: DepartmentSummary,
+  waiting: z.number().int().min(0),
+  /** Request time of the resident waiting longest (kept across transfers); null when nobody waits. */
+  longestWaitingSince: z.iso.datetime().nullable(),
+  /** Operators serving the department now (available, ringing, in call or wrap-up). */
+  servingOperators: z.number().int().min(0),
+});
+export type DepartmentQueueSummary = z.infer<typeof DepartmentQueueSummary>;

@@ -1,11 +1,17 @@
 import { z } from 'zod';
 import {
+  AwayReason,
+  CallbackName,
   ConsultationOutcome,
   ChatText,
   ConsultationStatus,
+  DepartmentQueueSummary,
   DepartmentSummary,
   Id,
   MediaSource,
+  OfferWithdrawnReason,
+  PhoneNumber,
+  RefusalReason,
   ParticipantRole,
   Presence,
   SatisfactionScore,
@@ -35,6 +41,15 @@ export const clientEvents = {
     ack: z.object({ consultationId: Id, status: ConsultationStatus }),
   },
   'consultation:cancel': { from: ['device'], payload: consultationRef, ack: empty },
+  /**
+   * Instead of waiting (or after a refusal: outside hours, nobody on duty), the resident leaves a
+   * name and a phone number and the department calls back (折り返し電話).
+   */
+  'consultation:callback': {
+    from: ['device'],
+    payload: consultationRef.extend({ name: CallbackName, phone: PhoneNumber }),
+    ack: empty,
+  },
   'consultation:end': { from: ['device', 'operator'], payload: consultationRef, ack: empty },
   /** The resident's 1-tap rating after the call (ご満足いただけましたか？), with an optional comment. */
   'consultation:rate': {
@@ -57,6 +72,22 @@ export const clientEvents = {
     ack: z.object({ presence: Presence }),
   },
   'offer:accept': { from: ['operator'], payload: consultationRef, ack: empty },
+  /** Blind transfer (転送): the resident waits, ahead of normal arrivals, in another department's queue. */
+  'consultation:transfer': {
+    from: ['operator'],
+    payload: consultationRef.extend({ departmentId: Id }),
+    ack: empty,
+  },
+  /** One-stop (他の課を呼ぶ): a specialist of another department joins this call; the caller stays. */
+  'consultation:invite': {
+    from: ['operator'],
+    payload: consultationRef.extend({ departmentId: Id }),
+    ack: z.object({ status: z.enum(['waiting', 'offered']) }),
+  },
+  /** Withdraw an invitation nobody has answered yet. */
+  'consultation:cancelInvite': { from: ['operator'], payload: consultationRef, ack: empty },
+  /** Leave a three-party call; the other operator carries on with the resident. */
+  'consultation:leave': { from: ['operator'], payload: consultationRef, ack: empty },
   'offer:decline': { from: ['operator'], payload: consultationRef, ack: empty },
   /** Sent once the browser has loaded the router's capabilities: the server may now send consumers. */
   'call:ready': {
@@ -117,6 +148,19 @@ export const serverEvents = {
     status: ConsultationStatus,
     department: DepartmentSummary,
     queuePosition: z.number().int().min(1).nullable(),
+    /** From recent handling times and the operators serving the department; null when nobody does. */
+    estimatedWaitSeconds: z.number().int().min(0).nullable(),
+  }),
+  /**
+   * To the tablet: the department cannot take the request now. The resident may leave a callback
+   * request (consultation:callback) or cancel.
+   */
+  'consultation:refused': z.object({
+    consultationId: Id,
+    department: DepartmentSummary,
+    reason: RefusalReason,
+    /** When the department opens next (outside_hours), if known. */
+    nextOpeningAt: z.iso.datetime().nullable(),
   }),
   /**
    * To a tablet on every (re)connection: the consultation the server holds for it, if any. A tablet
@@ -126,15 +170,37 @@ export const serverEvents = {
   /** To an operator: a call is ringing for them. */
   'offer:incoming': z.object({
     consultationId: Id,
+    /** A resident's request, or a colleague asking for a specialist to join their call. */
+    kind: z.enum(['resident', 'specialist']),
     site: SiteSummary,
     department: DepartmentSummary,
+    /** When the resident first asked (kept across transfers): the console shows the wait so far. */
     requestedAt: z.iso.datetime(),
+    /** The server's clock when the offer was made, so the console's wait is not skewed by its own clock. */
+    offeredAt: z.iso.datetime(),
+    ringTimeoutSeconds: z.number().int().min(1),
+    /** The resident was transferred here from another department. */
+    transferred: z.boolean(),
+    /** For a specialist request: who is asking. */
+    invitedBy: z.string().nullable(),
   }),
   'offer:withdrawn': z.object({
     consultationId: Id,
-    reason: z.enum(['cancelled', 'declined', 'answered']),
+    reason: OfferWithdrawnReason,
   }),
-  'presence:changed': z.object({ presence: Presence }),
+  'presence:changed': z.object({ presence: Presence, awayReason: AwayReason.nullable() }),
+  /** To operators: the queues of the departments they serve (a department's entry whenever it changes). */
+  'queues:changed': z.object({ queues: z.array(DepartmentQueueSummary) }),
+  /**
+   * To an operator whose part in a call is over while the consultation goes on: they transferred
+   * the resident, or left a three-party call. Their console leaves the call (wrap-up follows).
+   */
+  'call:left': z.object({ consultationId: Id, reason: z.enum(['transferred', 'left']) }),
+  /** To everyone in a call: who is in it (a specialist joined, an operator left). */
+  'call:participants': z.object({
+    consultationId: Id,
+    operators: z.array(z.object({ staffId: Id, name: z.string(), department: DepartmentSummary })),
+  }),
   /** To both sides: the call is connected; set up media against this router. */
   'call:joined': z.object({
     consultationId: Id,

@@ -3,3 +3,4 @@ export * from './errors.ts';
 export * from './media.ts';
 export * from './events.ts';
 export * from './http.ts';
+export * from './routing.ts';

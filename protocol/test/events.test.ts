@@ -59,10 +59,30 @@ describe('server pushes and shared vocabulary', () => {
       consultationId: 'c',
       site: { id: 's', name: '清滝郵便局' },
       department: { id: 'd', code: 'tax', name: '税務課' },
+      kind: 'resident',
       requestedAt: new Date().toISOString(),
+      offeredAt: new Date().toISOString(),
+      ringTimeoutSeconds: 20,
+      transferred: false,
+      invitedBy: null,
     };
+    expect(serverEvents['offer:incoming'].safeParse({ ...offer, kind: 'supervisor' }).success).toBe(false);
     expect(serverEvents['offer:incoming'].safeParse(offer).success).toBe(true);
     expect(serverEvents['offer:incoming'].safeParse({ ...offer, requestedAt: 'yesterday' }).success).toBe(false);
+  });
+
+  it('accept only Japanese phone numbers for a callback, normalised to digits', () => {
+    const callback = clientEvents['consultation:callback'].payload;
+    expect(callback.parse({ consultationId: 'c', name: ' 山田 太郎 ', phone: '090-1234-5678' })).toEqual({
+      consultationId: 'c',
+      name: '山田 太郎',
+      phone: '09012345678',
+    });
+    expect(callback.parse({ consultationId: 'c', name: 'Ana', phone: '+81 3 1234 5678' }).phone).toBe('0312345678');
+    for (const phone of ['123', '0901234567890', 'abc', '']) {
+      expect(callback.safeParse({ consultationId: 'c', name: 'x', phone }).success).toBe(false);
+    }
+    expect(callback.safeParse({ consultationId: 'c', name: '   ', phone: '0312345678' }).success).toBe(false);
   });
 
   it('give each side its own media sources, covering the whole vocabulary once', () => {

@@ -26,8 +26,6 @@ export interface Config {
   };
   /** How long a tablet or operator may be disconnected before their consultation is ended. */
   disconnectGraceMs: number;
-  /** How long an offer rings before it goes to someone else. */
-  ringTimeoutMs: number;
   /** Built browser apps, served at /kiosk/ and /console/. */
   webClientDir: string;
   operatorConsoleDir: string;
@@ -72,7 +70,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxIncomingBitrate: int(env.MEDIA_MAX_INCOMING_KBPS, 0, 'MEDIA_MAX_INCOMING_KBPS') * 1000 || undefined,
     },
     disconnectGraceMs: int(env.DISCONNECT_GRACE_SECONDS, 10, 'DISCONNECT_GRACE_SECONDS') * 1000,
-    ringTimeoutMs: int(env.RING_TIMEOUT_SECONDS, 30, 'RING_TIMEOUT_SECONDS') * 1000,
     webClientDir: resolve(REPO_ROOT, 'web-client/dist'),
     operatorConsoleDir: resolve(REPO_ROOT, 'operator-console/dist'),
   };

@@ -14,7 +14,9 @@ import type { Config } from './config.ts';
 import { ConsultationService } from './consultations/ConsultationService.ts';
 import { attachGateway, createNotifier, createSocketServer, type GatewayServer } from './gateway/Gateway.ts';
 import { ConsultationRecorder } from './records/ConsultationRecorder.ts';
+import { AuditLog } from './records/AuditLog.ts';
 import { FeedbackService } from './records/FeedbackService.ts';
+import { RoutingSettingsStore } from './routing/RoutingSettingsStore.ts';
 
 export interface MadoguchiServer {
   /** Base URL the server listens on. */
@@ -53,28 +55,39 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: '64kb' }));
+  const tls = config.tlsCertFile && config.tlsKeyFile;
+  const httpServer = tls
+    ? createHttpsServer({ cert: readFileSync(config.tlsCertFile!), key: readFileSync(config.tlsKeyFile!) }, app)
+    : createHttpServer(app);
+  const io = createSocketServer(httpServer);
+
+  let consultations: ConsultationService;
+  const routingSettings = new RoutingSettingsStore(db);
+  try {
+    consultations = new ConsultationService({
+      db,
+      sfu,
+      recorder,
+      notifier: createNotifier(io),
+      clock,
+      departments: await routingSettings.list(),
+      disconnectGraceMs: config.disconnectGraceMs,
+    });
+  } catch (error) {
+    io.close();
+    await sfu.close();
+    throw error;
+  }
+
   const tokens = new TokenService(db, config.jwtSecret, config.staffTokenTtl);
-  app.use('/api', createApiRouter({ db, tokens, sfu }));
+  const audit = new AuditLog(db, () => clock.now());
+  app.use('/api', createApiRouter({ db, tokens, sfu, consultations, routingSettings, audit }));
   app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
   serveApp(app, '/kiosk', config.webClientDir);
   serveApp(app, '/console', config.operatorConsoleDir);
   app.get('/', (_req, res) => res.redirect('/console/'));
   app.use(errorHandler);
 
-  const tls = config.tlsCertFile && config.tlsKeyFile;
-  const httpServer = tls
-    ? createHttpsServer({ cert: readFileSync(config.tlsCertFile!), key: readFileSync(config.tlsKeyFile!) }, app)
-    : createHttpServer(app);
-  const io = createSocketServer(httpServer);
-  const consultations = new ConsultationService({
-    db,
-    sfu,
-    recorder,
-    notifier: createNotifier(io),
-    clock,
-    ringTimeoutMs: config.ringTimeoutMs,
-    disconnectGraceMs: config.disconnectGraceMs,
-  });
   attachGateway(io, tokens, { consultations, feedback: new FeedbackService(db, recorder, clock) });
 
   try {

@@ -64,6 +64,7 @@ describe('a consultation through the real SFU and socket server', () => {
   it('ends a waiting consultation as abandoned when the tablet goes away past the grace period', async () => {
     const device = await t.connect(await t.deviceToken('江川出張所'));
     const { id: departmentId } = await t.db.department.findUniqueOrThrow({ where: { code: 'welfare' } });
+    const operator = await t.connect(await t.staffToken('welfare1')); // logged in but away: the request waits
     const { consultationId } = await device.request('consultation:request', { departmentId });
     device.close();
     await waitFor(async () => {
@@ -77,6 +78,7 @@ describe('a consultation through the real SFU and socket server', () => {
     const back = await t.connect(await t.deviceToken('江川出張所'), (client) => (current = nextEvent(client, 'consultation:current')));
     expect(await current).toEqual({ consultationId: null });
     back.close();
+    operator.close();
   });
 
   it('gives the call back, with fresh media, to an operator who reconnects within the grace period', async () => {

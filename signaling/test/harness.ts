@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateDeploy, openDatabase, seedDemoCity, type PrismaClient } from '@madoguchi/db';
-import type { ServerEventName, ServerPayload } from '@madoguchi/protocol';
+import type { RoutingSettings, ServerEventName, ServerPayload } from '@madoguchi/protocol';
 import { ProtocolClient } from '@madoguchi/protocol/client';
 import { loadConfig, type Config } from '../src/config.ts';
+import { RoutingSettingsStore } from '../src/routing/RoutingSettingsStore.ts';
 import { startServer, type MadoguchiServer } from '../src/server.ts';
 
 export const TEST_PASSWORD = 'test-password-1';
@@ -20,13 +21,25 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export interface TestServerOptions extends Partial<Config> {
+  /**
+   * Routing settings written to every department's row before the server starts (as an admin
+   * would). By default tests route without wrap-up, so an operator takes calls back to back.
+   */
+  routing?: Partial<RoutingSettings>;
+}
+
 /** A real server on a free port: fresh SQLite file (migrated, seeded), one real mediasoup worker. */
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+export async function startTestServer({ routing, ...overrides }: TestServerOptions = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'madoguchi-test-'));
   const databaseUrl = `file:${join(dir, 'test.db')}`;
   await migrateDeploy(databaseUrl);
   const db = openDatabase(databaseUrl);
   await seedDemoCity(db, { password: TEST_PASSWORD });
+  const store = new RoutingSettingsStore(db);
+  for (const { department, ...settings } of await store.list()) {
+    await store.save(department.id, { ...settings, wrapUpSeconds: 0, ...routing });
+  }
   const base = loadConfig({ JWT_SECRET: 'integration-test-secret-0123456789abcdef' });
   const config: Config = {
     ...base,

@@ -6,7 +6,7 @@ describe('offers to operators', () => {
   let t: TestServer;
   let welfareId: string;
   beforeAll(async () => {
-    t = await startTestServer({ ringTimeoutMs: 300 });
+    t = await startTestServer({ routing: { ringTimeoutSeconds: 1, maxMissedOffers: 1 } });
     welfareId = (await t.db.department.findUniqueOrThrow({ where: { code: 'welfare' } })).id;
   });
   afterAll(async () => {
@@ -38,14 +38,14 @@ describe('offers to operators', () => {
     const cancelled = nextEvent(operator, 'offer:withdrawn');
     await device.request('consultation:cancel', { consultationId });
     expect(await cancelled).toEqual({ consultationId, reason: 'cancelled' });
-    expect(await events(consultationId)).toEqual(['requested', 'offered', 'cancelled']);
+    expect(await events(consultationId)).toEqual(['requested', 'offered', 'offer_withdrawn', 'cancelled']);
     expect(wronglyOffered).toBe(false);
     const row = await t.db.consultation.findUniqueOrThrow({ where: { id: consultationId } });
     expect(row.outcome).toBe('abandoned');
     for (const client of [device, operator, other]) client.close();
   });
 
-  it('move a declined offer to the next operator; a ring-out sets the silent operator away and asks the others again', async () => {
+  it('move a declined offer to the next operator; a ring-out sets the silent operator away, and the resident keeps their place', async () => {
     const first = await t.connect(await t.staffToken('welfare1'));
     await first.request('presence:set', { presence: 'available' });
     await new Promise((resolve) => setTimeout(resolve, 20)); // welfare1 has now waited longest
@@ -55,20 +55,22 @@ describe('offers to operators', () => {
 
     const firstOffer = nextEvent(first, 'offer:incoming');
     const { consultationId } = await device.request('consultation:request', { departmentId: welfareId });
-    await firstOffer;
+    expect(await firstOffer).toMatchObject({ kind: 'resident', ringTimeoutSeconds: 1, transferred: false, invitedBy: null });
     const secondOffer = nextEvent(second, 'offer:incoming');
     await first.request('offer:decline', { consultationId });
     await secondOffer;
-    // welfare2 does not answer: after the ring timeout they are set away, and the only operator
-    // left, welfare1, is asked again rather than leaving the resident waiting for nobody.
-    const offeredAgain = nextEvent(first, 'offer:incoming');
-    await nextEvent(second, 'presence:changed', (p) => p.presence === 'away');
-    await offeredAgain;
-    expect(await events(consultationId)).toEqual(['requested', 'offered', 'declined', 'offered', 'offer_timeout', 'offered']);
     // Presence cannot be changed while an offer rings, and an offer cannot be accepted by someone else.
-    await expect(first.request('presence:set', { presence: 'away' })).rejects.toMatchObject({ code: 'CONFLICT' });
-    await second.request('presence:set', { presence: 'available' });
-    await expect(second.request('offer:accept', { consultationId })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(second.request('presence:set', { presence: 'away' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(first.request('offer:accept', { consultationId })).rejects.toMatchObject({ code: 'CONFLICT' });
+
+    // welfare2 does not answer: the offer is withdrawn and welfare2 is set away, with the reason shown.
+    const rangOut = nextEvent(second, 'offer:withdrawn');
+    const away = nextEvent(second, 'presence:changed', (p) => p.presence === 'away');
+    const waitingAgain = nextEvent(device, 'consultation:status', (s) => s.status === 'waiting');
+    expect(await rangOut).toEqual({ consultationId, reason: 'timeout' });
+    expect(await away).toEqual({ presence: 'away', awayReason: 'missed_offers' });
+    expect((await waitingAgain).queuePosition).toBe(1);
+    expect(await events(consultationId)).toEqual(['requested', 'offered', 'declined', 'offered', 'offer_timeout']);
     await device.request('consultation:cancel', { consultationId });
     for (const client of [device, first, second]) client.close();
   });

@@ -10,7 +10,6 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Clock, TimerHandle } from '../../signaling/src/clock.ts';
-import { OperatorPool } from '../../signaling/src/routing/OperatorPool.ts';
 import { ALWAYS_OPEN, RoutingCore, type DepartmentRoutingConfigInput } from '../../signaling/src/routing/core/index.ts';
 
 const WAITING = 10_000;
@@ -180,58 +179,6 @@ function arrivalFindsOperator() {
   };
 }
 
-/**
- * The dispatcher the core replaces, at the same scale: on every change, sort every waiting request and
- * scan the operator pool for each one (ConsultationService#dispatch over OperatorPool.pick).
- */
-function previousDispatcher() {
-  const pool = new OperatorPool();
-  const random = mulberry32(42);
-  interface Live {
-    id: string;
-    departmentId: string;
-    requestedAt: number;
-    status: 'waiting' | 'offered';
-    passedOver: Set<string>;
-  }
-  const live = new Map<string, Live>();
-  let now = 0;
-  let decisions = 0;
-  let nextId = 0;
-  for (let i = 0; i < OPERATORS; i += 1) {
-    pool.connect(`op${i}`, `op${i}`, [DEPARTMENTS[i % DEPARTMENTS.length]!], now);
-    pool.setPresence(`op${i}`, 'in_call', now);
-  }
-  for (let i = 0; i < WAITING; i += 1) {
-    const id = `c${nextId++}`;
-    live.set(id, { id, departmentId: DEPARTMENTS[Math.floor(random() * DEPARTMENTS.length)]!, requestedAt: now++, status: 'waiting', passedOver: new Set() });
-  }
-  const dispatch = () => {
-    const waiting = [...live.values()].filter((entry) => entry.status === 'waiting').sort((a, b) => a.requestedAt - b.requestedAt);
-    for (const entry of waiting) {
-      const operator = pool.pick(entry.departmentId, entry.passedOver);
-      if (!operator) continue;
-      entry.status = 'offered';
-      pool.setPresence(operator.staffId, 'offered', now, entry.id);
-      decisions += 1;
-    }
-  };
-  return {
-    decisions: () => decisions,
-    run: (i: number) => {
-      const operatorId = `op${i % OPERATORS}`;
-      const offered = pool.get(operatorId)?.consultationId;
-      if (offered) live.delete(offered);
-      pool.setPresence(operatorId, 'available', now++);
-      dispatch(); // the decision
-      const id = `c${nextId++}`;
-      live.set(id, { id, departmentId: DEPARTMENTS[Math.floor(random() * DEPARTMENTS.length)]!, requestedAt: now++, status: 'waiting', passedOver: new Set() });
-      dispatch(); // the arrival (no operator free)
-      return 2;
-    },
-  };
-}
-
 function countWaiting(core: RoutingCore): number {
   return DEPARTMENTS.reduce((sum, departmentId) => sum + core.queue(departmentId).entries.length, 0);
 }
@@ -241,7 +188,6 @@ const figures = [
   measure('operator frees up, 10,000 waiting, queueChanged pushed', 3_000, operatorFreesUp(true)),
   measure('operator declines, next request offered, 10,000 waiting', 50_000, declineChurn),
   measure('resident arrives, 500 operators free', 100_000, arrivalFindsOperator),
-  measure('previous dispatcher (sort + scan), 10,000 waiting', 40, previousDispatcher),
 ];
 
 const cpu = os.cpus()[0]?.model.trim() ?? 'unknown cpu';

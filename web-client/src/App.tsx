@@ -77,9 +77,12 @@ export function App() {
           department={phase.department}
           status={phase.status}
           queuePosition={phase.queuePosition}
+          estimatedWaitSeconds={phase.estimatedWaitSeconds}
+          refusal={phase.refusal}
           cancelling={phase.cancelling}
           online={state.online}
           onCancel={kiosk.cancelConsultation}
+          onRequestCallback={kiosk.requestCallback}
         />
       );
       break;
@@ -90,6 +93,7 @@ export function App() {
           client={kiosk.client}
           call={phase.call}
           ending={phase.ending}
+          transfer={phase.transfer}
           onEnd={kiosk.endCall}
         />
       ) : null;

@@ -38,7 +38,8 @@ export type Notice =
   | 'callEnded'
   | 'endedByOperator'
   | 'callFailed'
-  | 'connectionLost';
+  | 'connectionLost'
+  | 'callbackRequested';
 
 export type KioskPhase =
   | { name: 'starting'; failed: boolean }
@@ -54,9 +55,20 @@ export type KioskPhase =
       consultationId: string | null;
       status: ConsultationStatus;
       queuePosition: number | null;
+      estimatedWaitSeconds: number | null;
+      /** The department cannot take the request now: the resident may ask for a callback or leave. */
+      refusal: Refusal | null;
       cancelling: boolean;
     }
-  | { name: 'call'; call: CallJoined; ending: boolean };
+  | {
+      name: 'call';
+      call: CallJoined;
+      ending: boolean;
+      /** Transferred: the resident stays connected and waits for this department's operator. */
+      transfer: { department: DepartmentSummary; queuePosition: number | null } | null;
+    };
+
+export type Refusal = Pick<ServerPayload<'consultation:refused'>, 'reason' | 'nextOpeningAt'>;
 
 export interface KioskState {
   phase: KioskPhase;
@@ -86,6 +98,8 @@ export type KioskAction =
   | { type: 'requestAcknowledged'; consultationId: string; status: ConsultationStatus }
   | { type: 'requestFailed'; notice: Notice }
   | { type: 'statusChanged'; status: ServerPayload<'consultation:status'> }
+  | { type: 'refused'; refused: ServerPayload<'consultation:refused'> }
+  | { type: 'participantsChanged'; participants: ServerPayload<'call:participants'> }
   | { type: 'cancelRequested' }
   | { type: 'cancelled' }
   | { type: 'callJoined'; call: CallJoined }
@@ -139,6 +153,7 @@ function noticeForEnd(
   outcome: ConsultationOutcome,
   endedBy: 'resident' | 'operator' | 'system',
 ): Notice {
+  if (outcome === 'callback_requested') return 'callbackRequested';
   if (phase.name === 'waiting') return outcome === 'abandoned' ? 'cancelled' : 'waitingEnded';
   if (outcome === 'failed') return 'callFailed';
   if (endedBy === 'operator') return 'endedByOperator';
@@ -201,6 +216,8 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
           consultationId: null,
           status: 'waiting',
           queuePosition: null,
+          estimatedWaitSeconds: null,
+          refusal: null,
           cancelling: false,
         },
       };
@@ -219,6 +236,11 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
         // call:ended normally follows with the outcome; this covers a server that only sends the status.
         return { ...state, phase: HOME, notice: phase.name === 'call' ? 'callEnded' : 'waitingEnded' };
       }
+      if (phase.name === 'call') {
+        // Waiting again during a call: transferred to another department's queue.
+        const transfer = status.status === 'in_call' ? null : { department: status.department, queuePosition: status.queuePosition };
+        return { ...state, phase: { ...phase, transfer } };
+      }
       if (phase.name !== 'waiting') return state;
       return {
         ...state,
@@ -227,8 +249,26 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
           consultationId: status.consultationId,
           status: status.status,
           queuePosition: status.queuePosition,
+          estimatedWaitSeconds: status.estimatedWaitSeconds,
         },
       };
+    }
+
+    case 'refused': {
+      const { refused } = action;
+      if (phase.name !== 'waiting' || !isCurrentConsultation(state, refused.consultationId)) return state;
+      return {
+        ...state,
+        phase: { ...phase, consultationId: refused.consultationId, refusal: { reason: refused.reason, nextOpeningAt: refused.nextOpeningAt } },
+      };
+    }
+
+    case 'participantsChanged': {
+      const { participants } = action;
+      if (phase.name !== 'call' || phase.call.consultationId !== participants.consultationId || participants.operators.length === 0) return state;
+      // Whoever serves the resident now (after a transfer, or with a colleague brought in).
+      const operatorName = participants.operators.map((operator) => operator.name).join('・');
+      return { ...state, phase: { ...phase, transfer: null, call: { ...phase.call, operatorName } } };
     }
 
     case 'cancelRequested':
@@ -238,7 +278,7 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
 
     case 'callJoined':
       return acceptsCall(state, action.call)
-        ? { ...state, phase: { name: 'call', call: action.call, ending: false } }
+        ? { ...state, phase: { name: 'call', call: action.call, ending: false, transfer: null } }
         : state;
     case 'endRequested':
       return phase.name === 'call' ? { ...state, phase: { ...phase, ending: true } } : state;

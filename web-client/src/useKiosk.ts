@@ -30,6 +30,8 @@ export interface KioskController {
   /** Nobody touched the tablet for IDLE_RESET_SECONDS. */
   idleTimeout(): void;
   startConsultation(department: DepartmentSummary): void;
+  /** Leave a name and number instead of waiting; rejects when it could not be sent (the screen says so). */
+  requestCallback(name: string, phone: string): Promise<void>;
   cancelConsultation(): void;
   endCall(): void;
   dismissNotice(): void;
@@ -170,6 +172,8 @@ export function useKiosk(): KioskController {
           endQuietly(call.consultationId); // cancelled meanwhile, or unknown: nobody is at the tablet for it
         }
       }),
+      protocol.on('consultation:refused', (refused) => dispatch({ type: 'refused', refused })),
+      protocol.on('call:participants', (participants) => dispatch({ type: 'participantsChanged', participants })),
       protocol.on('consultation:current', ({ consultationId }) => {
         dispatch({ type: 'currentConsultation', consultationId });
       }),
@@ -197,6 +201,14 @@ export function useKiosk(): KioskController {
   const closePrecheck = useCallback(() => dispatch({ type: 'precheckClosed' }), [dispatch]);
   const idleTimeout = useCallback(() => dispatch({ type: 'idleTimeout' }), [dispatch]);
   const dismissNotice = useCallback(() => dispatch({ type: 'noticeDismissed' }), [dispatch]);
+
+  const requestCallback = useCallback(async (name: string, phone: string) => {
+    const { phase } = stateRef.current;
+    const client = clientRef.current;
+    if (phase.name !== 'waiting' || !phase.consultationId || !client) throw new Error('no consultation to call back');
+    // The server ends the consultation (callback_requested); call:ended brings the tablet home.
+    await client.request('consultation:callback', { consultationId: phase.consultationId, name, phone });
+  }, []);
 
   /** Withdraw a waiting consultation; if it was answered in the meantime, end it. Then go home. */
   const withdraw = useCallback(
@@ -277,6 +289,7 @@ export function useKiosk(): KioskController {
     openPrecheck,
     closePrecheck,
     idleTimeout,
+    requestCallback,
     startConsultation,
     cancelConsultation,
     endCall,

@@ -86,10 +86,10 @@ describe('home and settings', () => {
 
 describe('waiting', () => {
   it('records the consultation id and the queue position', () => {
-    expect(waiting.phase).toMatchObject({ name: 'waiting', consultationId: 'c1', queuePosition: null });
+    expect(waiting.phase).toMatchObject({ name: 'waiting', consultationId: 'c1', queuePosition: null, estimatedWaitSeconds: null });
     const state = run(waiting, {
       type: 'statusChanged',
-      status: { consultationId: 'c1', status: 'waiting', department: tax, queuePosition: 3 },
+      status: { consultationId: 'c1', status: 'waiting', department: tax, queuePosition: 3, estimatedWaitSeconds: null },
     });
     expect(state.phase).toMatchObject({ name: 'waiting', queuePosition: 3, status: 'waiting' });
   });
@@ -97,15 +97,45 @@ describe('waiting', () => {
   it('accepts a status push that arrives before the acknowledgement', () => {
     const state = run(home, { type: 'requestStarted', department: tax }, {
       type: 'statusChanged',
-      status: { consultationId: 'c9', status: 'waiting', department: tax, queuePosition: 1 },
+      status: { consultationId: 'c9', status: 'waiting', department: tax, queuePosition: 1, estimatedWaitSeconds: null },
     });
-    expect(state.phase).toMatchObject({ name: 'waiting', consultationId: 'c9', queuePosition: 1 });
+    expect(state.phase).toMatchObject({ name: 'waiting', consultationId: 'c9', queuePosition: 1, estimatedWaitSeconds: null });
+  });
+
+  it('shows the estimate, and a refusal with the way to ask for a callback', () => {
+    const estimated = run(waiting, {
+      type: 'statusChanged',
+      status: { consultationId: 'c1', status: 'waiting', department: tax, queuePosition: 2, estimatedWaitSeconds: 420 },
+    });
+    expect(estimated.phase).toMatchObject({ queuePosition: 2, estimatedWaitSeconds: 420, refusal: null });
+    const refused = run(waiting, {
+      type: 'refused',
+      refused: { consultationId: 'c1', department: tax, reason: 'outside_hours', nextOpeningAt: '2026-11-24T23:30:00.000Z' },
+    });
+    expect(refused.phase).toMatchObject({ refusal: { reason: 'outside_hours', nextOpeningAt: '2026-11-24T23:30:00.000Z' } });
+    const called = run(refused, { type: 'callEnded', consultationId: 'c1', outcome: 'callback_requested', endedBy: 'resident' });
+    expect(called.phase.name).toBe('home');
+    expect(called.notice).toBe('callbackRequested');
+  });
+
+  it('keeps the call through a transfer and shows who serves the resident next', () => {
+    const inCall = run(waiting, { type: 'callJoined', call: joined('c1') });
+    const transferred = run(inCall, {
+      type: 'statusChanged',
+      status: { consultationId: 'c1', status: 'waiting', department: tax, queuePosition: 1, estimatedWaitSeconds: null },
+    });
+    expect(transferred.phase).toMatchObject({ name: 'call', transfer: { department: tax, queuePosition: 1 } });
+    const answered = run(transferred, {
+      type: 'participantsChanged',
+      participants: { consultationId: 'c1', operators: [{ staffId: 's2', name: '福祉 花子', department: tax }] },
+    });
+    expect(answered.phase).toMatchObject({ name: 'call', transfer: null, call: { operatorName: '福祉 花子' } });
   });
 
   it('ignores pushes about other consultations', () => {
     const state = run(waiting, {
       type: 'statusChanged',
-      status: { consultationId: 'other', status: 'waiting', department: tax, queuePosition: 7 },
+      status: { consultationId: 'other', status: 'waiting', department: tax, queuePosition: 7, estimatedWaitSeconds: null },
     });
     expect(state).toBe(waiting);
     expect(run(waiting, { type: 'callJoined', call: joined('other') })).toBe(waiting);
@@ -120,7 +150,7 @@ describe('waiting', () => {
     expect(failed.notice).toBe('noOperator');
     const ended = run(waiting, {
       type: 'statusChanged',
-      status: { consultationId: 'c1', status: 'ended', department: tax, queuePosition: null },
+      status: { consultationId: 'c1', status: 'ended', department: tax, queuePosition: null, estimatedWaitSeconds: null },
     });
     expect(ended.phase.name).toBe('home');
     expect(ended.notice).toBe('waitingEnded');
@@ -140,7 +170,7 @@ describe('waiting', () => {
 describe('call', () => {
   it('joins the call from waiting', () => {
     expect(acceptsCall(waiting, joined())).toBe(true);
-    expect(inCall.phase).toEqual({ name: 'call', call: joined(), ending: false });
+    expect(inCall.phase).toEqual({ name: 'call', call: joined(), ending: false, transfer: null });
   });
 
   it('does not join a call from home (stale push)', () => {

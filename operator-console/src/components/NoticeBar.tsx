@@ -4,11 +4,17 @@ import { formatWait, strings } from '../strings.ts';
 function message(notice: Notice): string {
   switch (notice.kind) {
     case 'offer-withdrawn':
-      return notice.reason === 'answered' ? strings.notice.offerAnswered : strings.notice.offerCancelled;
+      return notice.reason === 'answered'
+        ? strings.notice.offerAnswered
+        : notice.reason === 'operator_disconnected'
+          ? strings.notice.offerLostConnection
+          : strings.notice.offerCancelled;
     case 'ring-timeout':
       return strings.notice.ringTimeout;
     case 'call-ended':
       return strings.notice.callEnded(notice.outcome, notice.endedBy, formatWait(notice.durationMs));
+    case 'call-left':
+      return strings.notice.callLeft[notice.reason](formatWait(notice.durationMs));
     case 'error':
       return `${strings.notice.error[notice.action]}${strings.notice.errorCode[notice.code]}`;
   }

@@ -1,4 +1,6 @@
-import { remoteBySource, type ActiveCall, type SharedSource } from '../consoleState.ts';
+import type { DepartmentSummary } from '@madoguchi/protocol';
+import { colleagueMedia, remoteBySource, type ActiveCall, type SharedSource } from '../consoleState.ts';
+import { RoutingControls } from '../routing/RoutingControls.tsx';
 import { ChatPanel } from '../components/ChatPanel.tsx';
 import { ShareControls } from '../components/ShareControls.tsx';
 import { SHORTCUTS } from '../useShortcuts.ts';
@@ -15,14 +17,23 @@ interface CallScreenProps {
   onStopSharing(): void;
   onSendChat(text: string): Promise<void>;
   onEnd(): void;
+  departments: DepartmentSummary[];
+  onTransfer(department: DepartmentSummary): void;
+  onInvite(department: DepartmentSummary): void;
+  onCancelInvite(): void;
+  onLeave(): void;
 }
 
 /**
  * A consultation in progress. Laid out by source, never by arrival order: the resident's
  * document camera large on the left, their face beside it, the operator's own camera small.
  */
-export function CallScreen({ call, onToggleMute, onStartSharing, onStopSharing, onSendChat, onEnd }: CallScreenProps) {
+export function CallScreen(props: CallScreenProps) {
+  const { call, onToggleMute, onStartSharing, onStopSharing, onSendChat, onEnd } = props;
   const now = useNow(1000);
+  const colleagues = colleagueMedia(call);
+  const colleagueVideo = colleagues.find((media) => media.source === 'operator-cam');
+  const colleagueName = call.operators.length > 1 ? call.operators.map((operator) => operator.name).join('・') : null;
   const document = remoteBySource(call, 'document');
   const face = remoteBySource(call, 'face');
   const mic = remoteBySource(call, 'mic');
@@ -80,6 +91,22 @@ export function CallScreen({ call, onToggleMute, onStartSharing, onStopSharing, 
             <div className="video-caption">{strings.call.face}</div>
           </section>
 
+          {colleagueVideo || colleagueName ? (
+            <section className="side-video" aria-label={strings.call.colleague}>
+              <TrackVideo
+                track={colleagueVideo?.track ?? null}
+                testId="remote-video-colleague"
+                label={strings.call.colleague}
+                className="face-video"
+                placeholder={strings.call.colleague}
+              />
+              <div className="video-caption" data-testid="call-operators">
+                {strings.call.colleague}
+                {colleagueName ? `：${colleagueName}` : ''}
+              </div>
+            </section>
+          ) : null}
+
           <section className="side-video self-view" aria-label={strings.call.self}>
             <TrackVideo
               track={call.localVideo}
@@ -98,6 +125,15 @@ export function CallScreen({ call, onToggleMute, onStartSharing, onStopSharing, 
           <ChatPanel messages={call.chat} onSend={onSendChat} />
 
           <ShareControls sharing={call.sharing} onStart={onStartSharing} onStop={onStopSharing} />
+
+          <RoutingControls
+            call={call}
+            departments={props.departments}
+            onTransfer={props.onTransfer}
+            onInvite={props.onInvite}
+            onCancelInvite={props.onCancelInvite}
+            onLeave={props.onLeave}
+          />
 
           <div className="call-controls">
             <button
@@ -128,6 +164,11 @@ export function CallScreen({ call, onToggleMute, onStartSharing, onStopSharing, 
       </div>
 
       <RemoteAudio track={mic?.track ?? null} />
+      {colleagues
+        .filter((media) => media.kind === 'audio')
+        .map((media) => (
+          <RemoteAudio key={media.consumerId} track={media.track} />
+        ))}
     </main>
   );
 }

@@ -1,10 +1,13 @@
-import type { Presence, SelectablePresence } from '@madoguchi/protocol';
+import type { AwayReason, DepartmentQueueSummary, Presence, SelectablePresence } from '@madoguchi/protocol';
+import type { ReactNode } from 'react';
 import type { Offer } from '../consoleState.ts';
 import { strings } from '../strings.ts';
+import { QueuePanel } from '../routing/QueuePanel.tsx';
 import { OfferAlert } from './OfferAlert.tsx';
 
 export interface PresenceControl {
   presence: Presence;
+  awayReason: AwayReason | null;
   pending: SelectablePresence | null;
   enabled: boolean;
   onChange(presence: SelectablePresence): void;
@@ -21,11 +24,21 @@ interface IdleScreenProps {
   /** Absent for staff who do not take calls (supervisors, admins). */
   presence: PresenceControl | null;
   offers: OfferControl | null;
+  queues?: DepartmentQueueSummary[];
+  /** The callback list, for staff who take calls. */
+  callbacks?: ReactNode;
 }
 
 const SELECTABLE: SelectablePresence[] = ['available', 'away'];
 
-export function IdleScreen({ presence, offers }: IdleScreenProps) {
+function presenceHint({ presence, awayReason }: PresenceControl): string {
+  if (presence === 'available') return strings.presence.hint.available;
+  if (presence === 'wrap_up') return strings.presence.hint.wrapUp;
+  if (presence === 'away') return awayReason === 'missed_offers' ? strings.presence.hint.missedOffers : strings.presence.hint.away;
+  return strings.presence.hint.other;
+}
+
+export function IdleScreen({ presence, offers, queues = [], callbacks = null }: IdleScreenProps) {
   return (
     <main className="idle-screen">
       {presence ? (
@@ -45,6 +58,7 @@ export function IdleScreen({ presence, offers }: IdleScreenProps) {
                 aria-pressed={presence.presence === value}
                 disabled={!presence.enabled}
                 onClick={() => {
+                  // 受付可 during 後処理 ends it early.
                   if (presence.presence !== value) presence.onChange(value);
                 }}
               >
@@ -52,12 +66,8 @@ export function IdleScreen({ presence, offers }: IdleScreenProps) {
               </button>
             ))}
           </div>
-          <p className="presence-hint">
-            {presence.presence === 'available'
-              ? strings.presence.hint.available
-              : presence.presence === 'away'
-                ? strings.presence.hint.away
-                : strings.presence.hint.other}
+          <p className="presence-hint" data-testid="presence-hint">
+            {presenceHint(presence)}
           </p>
         </section>
       ) : (
@@ -81,6 +91,8 @@ export function IdleScreen({ presence, offers }: IdleScreenProps) {
           ))}
         </div>
       ) : null}
+      <QueuePanel queues={queues} />
+      {callbacks}
     </main>
   );
 }

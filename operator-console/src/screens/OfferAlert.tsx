@@ -13,14 +13,23 @@ interface OfferAlertProps {
 /** A ringing consultation: where the resident is, which 担当課, how long they have waited. */
 export function OfferAlert({ offer, accepting, onAccept, onDecline }: OfferAlertProps) {
   const now = useNow(1000);
-  const requestedAt = Date.parse(offer.requestedAt);
-  const waited = Number.isNaN(requestedAt) ? 0 : now - requestedAt;
+  // Server times, shifted to this console's clock by when the offer arrived: skew does not show.
+  const sinceOffer = Math.max(0, now - offer.receivedAt);
+  const waited = Date.parse(offer.offeredAt) - Date.parse(offer.requestedAt) + sinceOffer;
+  const ringsFor = Math.max(0, offer.ringTimeoutSeconds - Math.floor(sinceOffer / 1000));
+  const specialist = offer.kind === 'specialist';
   return (
     <section className="offer" role="alertdialog" aria-labelledby={`offer-${offer.consultationId}`} data-testid="incoming-offer">
       <h2 id={`offer-${offer.consultationId}`} className="offer-title">
         <span className="ring-icon" aria-hidden="true">☎</span>
-        {strings.offer.title}
+        {specialist ? strings.offer.specialistTitle : strings.offer.title}
       </h2>
+      {specialist && offer.invitedBy ? <p className="offer-note">{strings.offer.invitedBy(offer.invitedBy)}</p> : null}
+      {offer.transferred ? (
+        <p className="offer-note offer-transferred" data-testid="offer-transferred">
+          {strings.offer.transferred}
+        </p>
+      ) : null}
       <dl className="offer-facts">
         <div>
           <dt>{strings.offer.site}</dt>
@@ -35,6 +44,9 @@ export function OfferAlert({ offer, accepting, onAccept, onDecline }: OfferAlert
           <dd data-testid="offer-wait">{formatWait(waited)}</dd>
         </div>
       </dl>
+      <p className="offer-countdown" aria-live="off">
+        {strings.offer.ringsFor(ringsFor)}
+      </p>
       <div className="offer-actions">
         <button
           type="button"

@@ -16,15 +16,22 @@ import type { SfuNode } from '@madoguchi/sfu';
 import type { Principal } from '../auth/principal.ts';
 import type { TokenService } from '../auth/TokenService.ts';
 import { issueDeviceToken } from '../devices.ts';
+import type { ConsultationService } from '../consultations/ConsultationService.ts';
+import type { AuditLog } from '../records/AuditLog.ts';
+import type { RoutingSettingsStore } from '../routing/RoutingSettingsStore.ts';
 import { parseBody } from './errors.ts';
+import { createCallbacksRouter, createRoutingAdminRouter } from './routing.ts';
 
 export interface ApiDependencies {
   db: PrismaClient;
   tokens: TokenService;
   sfu: SfuNode;
+  consultations: ConsultationService;
+  routingSettings: RoutingSettingsStore;
+  audit: AuditLog;
 }
 
-type AuthedRequest = Request & { principal?: Principal };
+export type AuthedRequest = Request & { principal?: Principal };
 
 /**
  * A hash of a random password, made the same way as real ones: an unknown username costs the same
@@ -33,7 +40,7 @@ type AuthedRequest = Request & { principal?: Principal };
 let unknownUserHash: Promise<string> | undefined;
 const hashForUnknownUser = () => (unknownUserHash ??= hashPassword(randomUUID()));
 
-export function createApiRouter({ db, tokens, sfu }: ApiDependencies): Router {
+export function createApiRouter({ db, tokens, sfu, consultations, routingSettings, audit }: ApiDependencies): Router {
   const api = Router();
 
   const authenticate = (req: AuthedRequest, _res: Response, next: NextFunction) => {
@@ -114,6 +121,9 @@ export function createApiRouter({ db, tokens, sfu }: ApiDependencies): Router {
     const body: SfuStats = { workers: await sfu.stats() };
     res.json(body);
   });
+
+  api.use('/admin/routing', authenticate, requireRole('admin', 'supervisor'), createRoutingAdminRouter({ db, consultations, routingSettings, audit }));
+  api.use('/callbacks', authenticate, requireRole('operator', 'supervisor', 'admin'), createCallbacksRouter({ db }));
 
   return api;
 }

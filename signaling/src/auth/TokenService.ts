@@ -72,7 +72,8 @@ export class TokenService {
       staffId: staff.id,
       role: StaffRole.parse(staff.role),
       displayName: staff.displayName,
-      departmentIds: staff.departments.map((membership) => membership.departmentId),
+      departmentIds: staff.departments.filter((m) => m.skill !== 'secondary').map((m) => m.departmentId),
+      secondaryDepartmentIds: staff.departments.filter((m) => m.skill === 'secondary').map((m) => m.departmentId),
     };
   }
 

@@ -14,10 +14,15 @@ export interface StaffPrincipal {
   staffId: string;
   role: StaffRole;
   displayName: string;
-  /** Departments the staff member answers for. */
+  /** Departments the staff member answers for (primary skill). */
   departmentIds: string[];
+  /** Departments the staff member helps with when their queue has waited a while (secondary skill). */
+  secondaryDepartmentIds: string[];
 }
 
+export const deviceKey = (deviceId: string) => `device:${deviceId}`;
+export const staffKey = (staffId: string) => `staff:${staffId}`;
+
 export function principalKey(principal: Principal): string {
-  return principal.kind === 'device' ? `device:${principal.deviceId}` : `staff:${principal.staffId}`;
+  return principal.kind === 'device' ? deviceKey(principal.deviceId) : staffKey(principal.staffId);
 }

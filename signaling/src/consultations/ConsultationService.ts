@@ -4,8 +4,12 @@ import {
   ProtocolError,
   type ConsultationOutcome,
   type ConsultationStatus,
+  type DepartmentQueueSummary,
+  type DepartmentRoutingView,
   type DepartmentSummary,
+  type ErrorCode,
   type ParticipantRole,
+  type RoutingSettings,
   type SelectablePresence,
   type ServerEventName,
   type ServerPayload,
@@ -13,10 +17,11 @@ import {
 } from '@madoguchi/protocol';
 import { createLogger } from '@madoguchi/protocol/logger';
 import type { Participant, Room, SfuNode } from '@madoguchi/sfu';
-import { principalKey, type DevicePrincipal, type Principal, type StaffPrincipal } from '../auth/principal.ts';
+import { deviceKey, principalKey, staffKey, type DevicePrincipal, type Principal, type StaffPrincipal } from '../auth/principal.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
-import type { Actor, ConsultationRecorder } from '../records/ConsultationRecorder.ts';
-import { OperatorPool } from '../routing/OperatorPool.ts';
+import type { Actor, ConsultationEventType, ConsultationRecorder } from '../records/ConsultationRecorder.ts';
+import { RoutingCore, RoutingError, type RoutingErrorCode, type RoutingEventOf, type RoutingOutcome } from '../routing/core/index.ts';
+import { toCoreConfig } from '../routing/RoutingSettingsStore.ts';
 
 const logger = createLogger('consultations');
 
@@ -26,20 +31,24 @@ export interface Notifier {
   toStaff<E extends ServerEventName>(staffId: string, event: E, payload: ServerPayload<E>): void;
 }
 
+interface CallOperator {
+  name: string;
+  department: DepartmentSummary;
+}
+
 interface LiveConsultation {
   id: string;
   deviceId: string;
   site: SiteSummary;
+  /** The department whose queue the resident is in, or whose operator leads the call (changes on transfer). */
   department: DepartmentSummary;
-  status: Exclude<ConsultationStatus, 'ended'>;
   requestedAt: Date;
-  /** Operators who declined or let it ring out: offered again only when nobody else is available. */
-  passedOver: Set<string>;
-  offeredTo?: string;
-  ringTimer?: TimerHandle;
-  operatorId?: string;
-  operatorName?: string;
+  /** Operators in the call's room, by staff id; the lead first. */
+  operators: Map<string, CallOperator>;
+  /** Created on the first answer; lives until the consultation ends (a transfer keeps the resident in it). */
   room?: Room;
+  /** Set just before the command that ends the consultation: who ended it, for the record. */
+  ending?: { endedBy: EndedBy; actor: Actor };
 }
 
 export interface ConsultationServiceOptions {
@@ -48,15 +57,50 @@ export interface ConsultationServiceOptions {
   recorder: ConsultationRecorder;
   notifier: Notifier;
   clock: Clock;
-  ringTimeoutMs: number;
+  /** Every department and its routing settings (from the database). */
+  departments: readonly DepartmentRoutingView[];
   disconnectGraceMs: number;
 }
 
 type EndedBy = 'resident' | 'operator' | 'system';
 
+const PROTOCOL_CODES: Record<RoutingErrorCode, ErrorCode> = {
+  closed: 'CONFLICT',
+  invalid_config: 'BAD_REQUEST',
+  unknown_department: 'NOT_FOUND',
+  unknown_operator: 'CONFLICT',
+  unknown_consultation: 'NOT_FOUND',
+  duplicate: 'CONFLICT',
+  not_offered: 'CONFLICT',
+  not_in_call: 'CONFLICT',
+  operator_busy: 'CONFLICT',
+  invalid_state: 'CONFLICT',
+  target_unavailable: 'NO_OPERATOR',
+};
+
+/** Run a routing command; its refusals become protocol errors the browser can show. */
+function routed<T>(command: () => T): T {
+  try {
+    return command();
+  } catch (error) {
+    if (error instanceof RoutingError) throw new ProtocolError(PROTOCOL_CODES[error.code], error.message);
+    throw error;
+  }
+}
+
+const OUTCOME_EVENT: Record<RoutingOutcome, ConsultationEventType> = {
+  completed: 'ended',
+  abandoned: 'cancelled',
+  no_operator: 'cancelled',
+  callback_requested: 'callback_requested',
+  failed: 'failed',
+};
+
 /**
- * The life of a consultation: requested → offered → in call → ended. Owns the live state, the
- * operators' presence and every timer; the SFU room of a call is created on answer and closed on end.
+ * The life of a consultation around the routing core: the core decides who is offered what and
+ * when; this service owns what the core must not know — the database rows, the SFU room of each
+ * call, the sockets' connections and grace periods — and turns the core's events into pushes and
+ * records.
  */
 export class ConsultationService {
   readonly #db: PrismaClient;
@@ -64,13 +108,15 @@ export class ConsultationService {
   readonly #recorder: ConsultationRecorder;
   readonly #notifier: Notifier;
   readonly #clock: Clock;
-  readonly #ringTimeoutMs: number;
   readonly #disconnectGraceMs: number;
-  readonly #operators = new OperatorPool();
+  readonly #core: RoutingCore;
   readonly #live = new Map<string, LiveConsultation>();
   readonly #byDevice = new Map<string, LiveConsultation>();
   readonly #requesting = new Set<string>();
   readonly #deviceConnections = new Map<string, number>();
+  /** Connected staff: display names for offers and call participants, and open socket counts. */
+  readonly #staff = new Map<string, { name: string; connections: number; departments: string[] }>();
+  readonly #departments = new Map<string, DepartmentSummary>();
   readonly #graceTimers = new Map<string, TimerHandle>();
   #closed = false;
 
@@ -80,56 +126,59 @@ export class ConsultationService {
     this.#recorder = options.recorder;
     this.#notifier = options.notifier;
     this.#clock = options.clock;
-    this.#ringTimeoutMs = options.ringTimeoutMs;
     this.#disconnectGraceMs = options.disconnectGraceMs;
+    for (const { department } of options.departments) this.#rememberDepartment(department);
+    this.#core = new RoutingCore({
+      clock: options.clock,
+      departments: options.departments.map(({ department, ...settings }) => toCoreConfig(department.id, settings)),
+    });
+    this.#listen();
   }
 
   get liveCount(): number {
     return this.#live.size;
   }
 
+  /** The routing state, read-only: for dashboards and tests. */
+  get routing(): Pick<RoutingCore, 'operator' | 'operators' | 'consultation' | 'queue' | 'departmentConfig'> {
+    return this.#core;
+  }
+
+  /** Apply an admin's change to a department's routing (validated and saved by the caller). */
+  applyRoutingSettings(department: DepartmentSummary, settings: RoutingSettings): void {
+    this.#rememberDepartment(department);
+    routed(() => this.#core.setDepartmentConfig(toCoreConfig(department.id, settings)));
+  }
+
   // ── Connections ────────────────────────────────────────────────────────────
 
   connected(principal: Principal): void {
-    const key = principalKey(principal);
-    const timer = this.#graceTimers.get(key);
-    if (timer) {
-      this.#clock.clearTimeout(timer);
-      this.#graceTimers.delete(key);
-    }
+    this.#clearGrace(principalKey(principal));
     if (principal.kind === 'device') {
       const connections = (this.#deviceConnections.get(principal.deviceId) ?? 0) + 1;
       this.#deviceConnections.set(principal.deviceId, connections);
       const live = this.#byDevice.get(principal.deviceId);
       this.#notifier.toDevice(principal.deviceId, 'consultation:current', { consultationId: live?.id ?? null });
-      if (connections === 1 && live) this.#resume(live, 'resident', principal.deviceId);
+      if (connections === 1 && live) this.#resumeResident(live);
       return;
     }
     if (principal.role !== 'operator') return;
-    const operator = this.#operators.connect(
-      principal.staffId,
-      principal.displayName,
-      principal.departmentIds,
-      this.#clock.now().getTime(),
-    );
-    this.#notifier.toStaff(principal.staffId, 'presence:changed', { presence: operator.presence });
-    const live = operator.consultationId ? this.#live.get(operator.consultationId) : undefined;
-    if (operator.connections === 1 && live) this.#resume(live, 'operator', principal.staffId);
-  }
-
-  /**
-   * Someone whose connection dropped is back within the grace period (a mobile counter in a
-   * tunnel, a reloaded console). Their old transports died with the old socket: they rejoin the
-   * room afresh and set up media again; a waiting tablet is told where it stands.
-   */
-  #resume(live: LiveConsultation, role: ParticipantRole, principalId: string): void {
-    if (live.status !== 'in_call' || !live.room) {
-      if (role === 'resident') this.#pushQueue(live.department.id);
+    const staff = this.#staff.get(principal.staffId) ?? { name: principal.displayName, connections: 0, departments: [] };
+    staff.name = principal.displayName;
+    staff.departments = [...principal.departmentIds, ...principal.secondaryDepartmentIds];
+    staff.connections += 1;
+    this.#staff.set(principal.staffId, staff);
+    if (staff.connections > 1) {
+      this.#sendOperatorState(principal.staffId);
       return;
     }
-    live.room.participant(`${role}:${principalId}`)?.close();
-    this.#enterRoom(live, live.room, role, principalId);
-    void this.#recorder.record(live.id, 'rejoined', this.#clock.now(), { type: role === 'resident' ? 'device' : 'staff', id: principalId });
+    for (const departmentId of staff.departments) this.#ensureDepartment(departmentId);
+    const operator = this.#core.operator(principal.staffId)
+      ? this.#core.operatorConnected(principal.staffId)
+      : this.#core.addOperator({ operatorId: principal.staffId, primary: principal.departmentIds, secondary: principal.secondaryDepartmentIds });
+    this.#sendOperatorState(principal.staffId);
+    const live = operator.consultationId ? this.#live.get(operator.consultationId) : undefined;
+    if (operator.presence === 'in_call' && live?.room) this.#resumeOperator(live, principal.staffId);
   }
 
   disconnected(principal: Principal): void {
@@ -141,25 +190,21 @@ export class ConsultationService {
       }
       this.#deviceConnections.delete(principal.deviceId);
       const live = this.#byDevice.get(principal.deviceId);
-      if (live) this.#startGrace(principal, () => this.#finishFor(live, 'system', 'tablet_disconnected'));
+      if (live) {
+        this.#startGrace(deviceKey(principal.deviceId), () => {
+          live.ending = { endedBy: 'system', actor: { type: 'system' } };
+          const phase = this.#core.consultation(live.id)?.phase;
+          if (phase === 'in_call') this.#core.fail(live.id, 'tablet_disconnected');
+          else if (phase) this.#core.cancel(live.id, 'tablet_disconnected');
+        });
+      }
       return;
     }
-    if (principal.role !== 'operator' || !this.#operators.disconnect(principal.staffId)) return;
-    const operator = this.#operators.get(principal.staffId);
-    const live = operator?.consultationId ? this.#live.get(operator.consultationId) : undefined;
-    if (live?.status === 'offered') {
-      // Nobody is there to answer: ring someone else now.
-      this.#withdrawOffer(live, 'offer_withdrawn', { type: 'system' }, 'cancelled');
-      this.#operators.setPresence(principal.staffId, 'offline', this.#clock.now().getTime());
-      this.#dispatch();
-    } else if (live?.status === 'in_call') {
-      this.#startGrace(principal, () => {
-        this.#operators.setPresence(principal.staffId, 'offline', this.#clock.now().getTime());
-        this.#finishFor(live, 'system', 'operator_disconnected');
-      });
-    } else {
-      this.#operators.setPresence(principal.staffId, 'offline', this.#clock.now().getTime());
-    }
+    const staff = this.#staff.get(principal.staffId);
+    if (principal.role !== 'operator' || !staff) return;
+    staff.connections = Math.max(0, staff.connections - 1);
+    // A ringing offer moves on at once; a call gets a grace period (operatorLost).
+    if (staff.connections === 0 && this.#core.operator(principal.staffId)) this.#core.operatorDisconnected(principal.staffId);
   }
 
   // ── Tablet ─────────────────────────────────────────────────────────────────
@@ -170,123 +215,145 @@ export class ConsultationService {
     }
     // Reserved across the awaits below: two requests from one tablet must not both pass.
     this.#requesting.add(device.deviceId);
-    let id: string;
-    let department: { id: string; code: string; name: string } | null;
-    let site: { id: string; name: string } | null;
-    const requestedAt = this.#clock.now();
+    let live: LiveConsultation;
     try {
-      [department, site] = await Promise.all([
+      const requestedAt = this.#clock.now();
+      const [department, site] = await Promise.all([
         this.#db.department.findUnique({ where: { id: departmentId } }),
         this.#db.site.findUnique({ where: { id: device.siteId } }),
       ]);
       if (!department) throw new ProtocolError('NOT_FOUND', 'no such department');
       if (!site) throw new ProtocolError('NOT_FOUND', 'the tablet’s site no longer exists');
-      id = await this.#recorder.create(
+      const id = await this.#recorder.create(
         { siteId: site.id, deviceId: device.deviceId, departmentId: department.id, requestedAt },
         { type: 'device', id: device.deviceId },
       );
+      live = {
+        id,
+        deviceId: device.deviceId,
+        site: { id: site.id, name: site.name },
+        department: this.#rememberDepartment(department),
+        requestedAt,
+        operators: new Map(),
+      };
     } finally {
       this.#requesting.delete(device.deviceId);
     }
-    const live: LiveConsultation = {
-      id,
-      deviceId: device.deviceId,
-      site: { id: site.id, name: site.name },
-      department: { id: department.id, code: department.code, name: department.name },
-      status: 'waiting',
-      requestedAt,
-      passedOver: new Set(),
-    };
-    this.#live.set(id, live);
+    if (this.#closed) throw new ProtocolError('CONFLICT', 'the server is shutting down');
+    this.#live.set(live.id, live);
     this.#byDevice.set(device.deviceId, live);
-    this.#dispatch();
-    this.#pushQueue(live.department.id);
-    return { consultationId: id, status: live.status };
+    this.#ensureDepartment(live.department.id);
+    const result = this.#core.request({ consultationId: live.id, departmentId: live.department.id, requestedAt: live.requestedAt });
+    return { consultationId: live.id, status: result.accepted ? result.status : 'waiting' };
   }
 
   cancel(device: DevicePrincipal, consultationId: string): void {
     const live = this.#own(device, consultationId);
-    if (live.status === 'in_call') throw new ProtocolError('CONFLICT', 'the call is already connected; end it instead');
-    this.#finish(live, 'abandoned', 'resident', { type: 'device', id: device.deviceId });
+    live.ending = { endedBy: 'resident', actor: { type: 'device', id: device.deviceId } };
+    routed(() => this.#core.cancel(live.id));
+  }
+
+  /** The resident leaves a name and number instead of waiting (or after a refusal). Stored before the request ends. */
+  async requestCallback(device: DevicePrincipal, consultationId: string, name: string, phone: string): Promise<void> {
+    const live = this.#own(device, consultationId);
+    const phase = this.#core.consultation(live.id)?.phase;
+    if (!phase || phase === 'in_call') throw new ProtocolError('CONFLICT', 'the call is already connected');
+    await this.#db.callbackRequest.create({
+      data: { consultationId: live.id, departmentId: live.department.id, name, phone, createdAt: this.#clock.now() },
+    });
+    live.ending = { endedBy: 'resident', actor: { type: 'device', id: device.deviceId } };
+    routed(() => this.#core.requestCallback(live.id));
   }
 
   // ── Operator ───────────────────────────────────────────────────────────────
 
+  /** 受付可 / 離席中; 受付可 during 後処理 ends it early. */
   setPresence(staff: StaffPrincipal, presence: SelectablePresence): void {
-    const operator = this.#operators.get(staff.staffId);
-    if (!operator) throw new ProtocolError('CONFLICT', 'not connected');
-    if (operator.presence === 'offered' || operator.presence === 'in_call') {
-      throw new ProtocolError('CONFLICT', 'presence cannot change during an offer or a call');
-    }
-    this.#setPresence(staff.staffId, presence);
-    if (presence === 'available') this.#dispatch();
+    if (!this.#core.operator(staff.staffId)) throw new ProtocolError('CONFLICT', 'not connected');
+    routed(() => this.#core.setPresence(staff.staffId, presence));
   }
 
   async accept(staff: StaffPrincipal, consultationId: string): Promise<void> {
     const live = this.#live.get(consultationId);
-    if (!live || live.offeredTo !== staff.staffId) throw new ProtocolError('CONFLICT', 'this call is not offered to you');
-    this.#clearRing(live);
-    live.offeredTo = undefined;
-    live.status = 'in_call';
-    live.operatorId = staff.staffId;
-    live.operatorName = staff.displayName;
-    this.#setPresence(staff.staffId, 'in_call', live.id);
-    const answeredAt = this.#clock.now();
-    void this.#recorder.record(live.id, 'answered', answeredAt, { type: 'staff', id: staff.staffId }, {
-      update: { operatorId: staff.staffId, answeredAt },
-    });
-    this.#pushQueue(live.department.id);
+    if (!live) throw new ProtocolError('CONFLICT', 'this call is not offered to you');
+    const accepted = routed(() => this.#core.accept(staff.staffId, consultationId));
+    live.operators.set(staff.staffId, { name: staff.displayName, department: this.#departmentSummary(accepted.departmentId) });
+    if (accepted.kind === 'resident') live.department = this.#departmentSummary(accepted.departmentId);
 
-    let room: Room;
-    try {
-      room = await this.#sfu.createRoom(live.id);
-    } catch (error) {
-      logger.error(`no media room for consultation ${live.id}:`, error);
-      this.#finish(live, 'failed', 'system', { type: 'system' }, 'media_unavailable');
-      throw new ProtocolError('MEDIA_ERROR', 'the media server could not start the call');
+    let room = live.room;
+    if (!room) {
+      try {
+        room = await this.#sfu.createRoom(live.id);
+      } catch (error) {
+        logger.error(`no media room for consultation ${live.id}:`, error);
+        this.#failIfLive(live, 'media_unavailable');
+        throw new ProtocolError('MEDIA_ERROR', 'the media server could not start the call');
+      }
+      if (!this.#live.has(live.id)) {
+        room.close(); // ended while the room was being created
+        return;
+      }
+      live.room = room;
+      room.on('close', (reason) => {
+        if (reason === 'worker_died') this.#failIfLive(live, 'media_worker_died');
+      });
+      this.#enterRoom(live, room, 'resident', live.deviceId);
     }
-    if (!this.#live.has(live.id)) {
-      room.close(); // ended while the room was being created
-      return;
-    }
-    live.room = room;
-    room.on('close', (reason) => {
-      if (reason === 'worker_died') this.#finish(live, 'failed', 'system', { type: 'system' }, 'media_worker_died');
-    });
-    this.#enterRoom(live, room, 'resident', live.deviceId);
     this.#enterRoom(live, room, 'operator', staff.staffId);
+    this.#pushParticipants(live);
   }
 
   decline(staff: StaffPrincipal, consultationId: string): void {
-    const live = this.#live.get(consultationId);
-    if (!live || live.offeredTo !== staff.staffId) throw new ProtocolError('CONFLICT', 'this call is not offered to you');
-    this.#withdrawOffer(live, 'declined', { type: 'staff', id: staff.staffId }, 'declined');
-    this.#setPresence(staff.staffId, 'available');
-    this.#dispatch();
+    routed(() => this.#core.decline(staff.staffId, consultationId));
+  }
+
+  /** Blind transfer: the resident stays connected to the room and waits, ahead of others, for the new department. */
+  transfer(staff: StaffPrincipal, consultationId: string, departmentId: string): void {
+    const live = this.#own(staff, consultationId);
+    this.#ensureDepartment(departmentId);
+    routed(() => this.#core.transfer(live.id, departmentId, staff.staffId));
+  }
+
+  async invite(staff: StaffPrincipal, consultationId: string, departmentId: string): Promise<{ status: 'waiting' | 'offered' }> {
+    const live = this.#own(staff, consultationId);
+    this.#ensureDepartment(departmentId);
+    const { status } = routed(() => this.#core.inviteSpecialist(live.id, departmentId, staff.staffId));
+    return { status };
+  }
+
+  cancelInvite(staff: StaffPrincipal, consultationId: string): void {
+    const live = this.#own(staff, consultationId);
+    routed(() => this.#core.cancelSpecialist(live.id));
+  }
+
+  /** Leave a three-party call; the other operator carries on. */
+  leave(staff: StaffPrincipal, consultationId: string): void {
+    this.#own(staff, consultationId);
+    routed(() => this.#core.leaveCall(staff.staffId));
   }
 
   // ── Both sides ─────────────────────────────────────────────────────────────
 
   end(principal: Principal, consultationId: string): void {
     const live = this.#own(principal, consultationId);
-    const endedBy: EndedBy = principal.kind === 'device' ? 'resident' : 'operator';
-    const actor = this.#actor(principal);
-    this.#finish(live, live.status === 'in_call' ? 'completed' : 'abandoned', endedBy, actor);
+    live.ending = { endedBy: principal.kind === 'device' ? 'resident' : 'operator', actor: this.#actor(principal) };
+    const phase = this.#core.consultation(live.id)?.phase;
+    routed(() => (phase === 'in_call' ? this.#core.endCall(live.id) : this.#core.cancel(live.id)));
   }
 
   /**
    * A chat message in a connected call: kept in the consultation's record (never on the tablet)
-   * and delivered to both sides, the sender included, so both see one order.
+   * and delivered to everyone in the call, the sender included, so all see one order.
    */
   chat(principal: Principal, consultationId: string, text: string): { messageId: string; at: string } {
     const live = this.#own(principal, consultationId);
-    if (live.status !== 'in_call') throw new ProtocolError('CONFLICT', 'the call is not connected');
+    if (!live.room) throw new ProtocolError('CONFLICT', 'the call is not connected');
     const from: ParticipantRole = principal.kind === 'device' ? 'resident' : 'operator';
     const at = this.#clock.now();
     const message = { consultationId, messageId: randomUUID(), from, text, at: at.toISOString() };
     void this.#recorder.record(live.id, 'chat', at, this.#actor(principal), { data: { from, text } });
     this.#notifier.toDevice(live.deviceId, 'chat:message', message);
-    if (live.operatorId) this.#notifier.toStaff(live.operatorId, 'chat:message', message);
+    for (const staffId of live.operators.keys()) this.#notifier.toStaff(staffId, 'chat:message', message);
     return { messageId: message.messageId, at: message.at };
   }
 
@@ -294,7 +361,7 @@ export class ConsultationService {
   participant(principal: Principal, consultationId: string): Participant {
     const live = this.#own(principal, consultationId);
     const participant = live.room?.participant(this.#participantId(principal));
-    if (live.status !== 'in_call' || !participant) throw new ProtocolError('CONFLICT', 'the call is not connected');
+    if (!participant) throw new ProtocolError('CONFLICT', 'the call is not connected');
     return participant;
   }
 
@@ -304,79 +371,155 @@ export class ConsultationService {
     this.#closed = true;
     for (const timer of this.#graceTimers.values()) this.#clock.clearTimeout(timer);
     this.#graceTimers.clear();
-    for (const live of [...this.#live.values()]) this.#finish(live, 'failed', 'system', { type: 'system' }, 'server_shutdown');
+    for (const live of [...this.#live.values()]) this.#failIfLive(live, 'server_shutdown');
+    this.#core.close();
     await this.#recorder.flush();
   }
 
-  // ── Internals ──────────────────────────────────────────────────────────────
+  // ── Routing events → rooms, pushes and records ─────────────────────────────
 
-  /** Offer every waiting consultation, oldest first, to an available operator of its department. */
-  #dispatch(): void {
-    if (this.#closed) return;
-    const waiting = [...this.#live.values()]
-      .filter((live) => live.status === 'waiting')
-      .sort((a, b) => a.requestedAt.getTime() - b.requestedAt.getTime());
-    for (const live of waiting) {
-      const operator = this.#operators.pick(live.department.id, live.passedOver);
-      if (operator) this.#offer(live, operator.staffId);
-    }
-  }
+  #listen(): void {
+    const events = this.#core.events;
+    const record = (id: string, type: ConsultationEventType, at: Date, data?: Record<string, unknown>, actor: Actor = { type: 'system' }) => {
+      if (this.#live.has(id)) void this.#recorder.record(id, type, at, actor, data ? { data } : {});
+    };
 
-  #offer(live: LiveConsultation, staffId: string): void {
-    live.status = 'offered';
-    live.offeredTo = staffId;
-    this.#setPresence(staffId, 'offered', live.id);
-    live.ringTimer = this.#clock.setTimeout(() => {
-      live.ringTimer = undefined;
-      this.#withdrawOffer(live, 'offer_timeout', { type: 'system' }, 'cancelled');
-      this.#setPresence(staffId, 'away'); // an unanswered ring means nobody is at the desk
-      this.#dispatch();
-    }, this.#ringTimeoutMs);
-    void this.#recorder.record(live.id, 'offered', this.#clock.now(), { type: 'system' }, { data: { operatorId: staffId } });
-    this.#notifier.toStaff(staffId, 'offer:incoming', {
-      consultationId: live.id,
-      site: live.site,
-      department: live.department,
-      requestedAt: live.requestedAt.toISOString(),
+    events.on('offered', (event) => this.#offered(event));
+    events.on('offerWithdrawn', ({ consultationId, operatorId, reason, at }) => {
+      const type = reason === 'declined' ? 'declined' : reason === 'timeout' ? 'offer_timeout' : 'offer_withdrawn';
+      const actor: Actor = reason === 'declined' ? { type: 'staff', id: operatorId } : { type: 'system' };
+      record(consultationId, type, at, { operatorId, reason }, actor);
+      this.#notifier.toStaff(operatorId, 'offer:withdrawn', {
+        consultationId,
+        reason: reason === 'operator_removed' ? 'cancelled' : reason,
+      });
     });
-    this.#pushQueue(live.department.id);
+    events.on('answered', ({ consultationId, operatorId, departmentId, tier, waitedMs, transferred, at }) => {
+      const first = !transferred;
+      const live = this.#live.get(consultationId);
+      if (!live) return;
+      void this.#recorder.record(consultationId, 'answered', at, { type: 'staff', id: operatorId }, {
+        data: { departmentId, tier, waitedMs },
+        ...(first ? { update: { operatorId, answeredAt: at } } : {}),
+      });
+    });
+    events.on('refused', ({ consultationId, departmentId, reason, nextOpeningAt, at }) => {
+      record(consultationId, 'refused', at, { reason, nextOpeningAt: nextOpeningAt?.toISOString() ?? null });
+      const live = this.#live.get(consultationId);
+      if (live) this.#sendRefusal(live, departmentId, reason, nextOpeningAt);
+    });
+    events.on('queueChanged', (event) => this.#queueChanged(event));
+    events.on('presenceChanged', ({ operatorId, presence, awayReason }) =>
+      this.#notifier.toStaff(operatorId, 'presence:changed', { presence, awayReason }),
+    );
+    events.on('operatorLost', ({ operatorId, consultationId }) => {
+      this.#startGrace(staffKey(operatorId), () => {
+        const entry = this.#core.consultation(consultationId);
+        if (!entry || entry.phase !== 'in_call') return;
+        if (entry.specialistId) this.#core.leaveCall(operatorId);
+        else {
+          const live = this.#live.get(consultationId);
+          if (live) live.ending = { endedBy: 'system', actor: { type: 'system' } };
+          this.#core.fail(consultationId, 'operator_disconnected');
+        }
+      });
+    });
+    events.on('widened', ({ consultationId, departmentId, at }) => record(consultationId, 'widened', at, { departmentId }));
+    events.on('overflowed', ({ consultationId, fromDepartmentId, toDepartmentId, at }) =>
+      record(consultationId, 'overflowed', at, { fromDepartmentId, toDepartmentId }),
+    );
+    events.on('transferred', ({ consultationId, fromDepartmentId, toDepartmentId, byOperatorId, at }) => {
+      record(consultationId, 'transferred', at, { fromDepartmentId, toDepartmentId }, { type: 'staff', id: byOperatorId });
+      const live = this.#live.get(consultationId);
+      if (!live) return;
+      live.department = this.#departmentSummary(toDepartmentId);
+      this.#leaveRoom(live, byOperatorId, 'transferred');
+    });
+    events.on('specialistInvited', ({ consultationId, departmentId, byOperatorId, at }) =>
+      record(consultationId, 'specialist_invited', at, { departmentId }, { type: 'staff', id: byOperatorId }),
+    );
+    events.on('specialistJoined', ({ consultationId, operatorId, departmentId, at }) =>
+      record(consultationId, 'specialist_joined', at, { departmentId }, { type: 'staff', id: operatorId }),
+    );
+    events.on('specialistCancelled', ({ consultationId, departmentId, reason, at }) =>
+      record(consultationId, 'specialist_cancelled', at, { departmentId, reason }),
+    );
+    events.on('operatorLeft', ({ consultationId, operatorId, at }) => {
+      record(consultationId, 'operator_left', at, {}, { type: 'staff', id: operatorId });
+      const live = this.#live.get(consultationId);
+      if (live) this.#leaveRoom(live, operatorId, 'left');
+    });
+    events.on('ended', ({ consultationId, outcome, reason, at }) => {
+      const live = this.#live.get(consultationId);
+      if (live) this.#finish(live, outcome, reason, at);
+    });
   }
 
-  /** Take an offer back from its operator; the consultation waits again. */
-  #withdrawOffer(
-    live: LiveConsultation,
-    event: 'declined' | 'offer_timeout' | 'offer_withdrawn',
-    actor: Actor,
-    reason: ServerPayload<'offer:withdrawn'>['reason'],
-  ): void {
-    const staffId = live.offeredTo;
-    if (!staffId) return;
-    this.#clearRing(live);
-    live.offeredTo = undefined;
-    live.status = 'waiting';
-    live.passedOver.add(staffId);
-    void this.#recorder.record(live.id, event, this.#clock.now(), actor, { data: { operatorId: staffId } });
-    this.#notifier.toStaff(staffId, 'offer:withdrawn', { consultationId: live.id, reason });
-    this.#pushQueue(live.department.id);
+  #offered({ consultationId, kind, operatorId, departmentId, requestedAt, ringTimeoutMs, transferred, tier, at }: RoutingEventOf<'offered'>): void {
+    const live = this.#live.get(consultationId);
+    if (!live) return;
+    void this.#recorder.record(live.id, kind === 'resident' ? 'offered' : 'specialist_offered', at, { type: 'system' }, {
+      data: { operatorId, departmentId, tier },
+    });
+    const lead = kind === 'specialist' ? [...live.operators.values()][0] : undefined;
+    this.#notifier.toStaff(operatorId, 'offer:incoming', {
+      consultationId,
+      kind,
+      site: live.site,
+      department: this.#departmentSummary(departmentId),
+      requestedAt: requestedAt.toISOString(),
+      offeredAt: at.toISOString(),
+      ringTimeoutSeconds: Math.max(1, Math.round(ringTimeoutMs / 1000)),
+      transferred,
+      invitedBy: lead?.name ?? null,
+    });
+    if (kind === 'resident') this.#pushStatus(live, 'offered', null, null);
   }
 
-  #finishFor(live: LiveConsultation, endedBy: EndedBy, reason: string): void {
-    this.#finish(live, live.status === 'in_call' ? 'failed' : 'abandoned', endedBy, { type: 'system' }, reason);
-  }
-
-  /** End a consultation: close its media, free its operator, record the outcome, tell both sides. */
-  #finish(live: LiveConsultation, outcome: ConsultationOutcome, endedBy: EndedBy, actor: Actor, reason?: string): void {
-    if (!this.#live.delete(live.id)) return;
-    this.#byDevice.delete(live.deviceId);
-    this.#clearRing(live);
-    const endedAt = this.#clock.now();
-    if (live.offeredTo) {
-      this.#notifier.toStaff(live.offeredTo, 'offer:withdrawn', { consultationId: live.id, reason: 'cancelled' });
-      this.#setPresence(live.offeredTo, 'available');
+  /** Positions and estimates to each waiting tablet; waiting counts to the operators of the department. */
+  #queueChanged({ departmentId, positions, servingOperators }: RoutingEventOf<'queueChanged'>): void {
+    for (const { consultationId, position, estimatedWaitMs } of positions) {
+      const live = this.#live.get(consultationId);
+      const entry = this.#core.consultation(consultationId);
+      if (!live || entry?.phase !== 'waiting') continue; // a specialist invitation, not the resident's own place
+      this.#pushStatus(live, 'waiting', position, estimatedWaitMs === null ? null : Math.round(estimatedWaitMs / 1000));
     }
+    const summary = this.#queueSummary(departmentId, servingOperators);
+    for (const [staffId, staff] of this.#staff) {
+      if (staff.connections > 0 && staff.departments.includes(departmentId)) {
+        this.#notifier.toStaff(staffId, 'queues:changed', { queues: [summary] });
+      }
+    }
+  }
+
+  #queueSummary(departmentId: string, servingOperators = this.#core.queue(departmentId).servingOperators): DepartmentQueueSummary {
+    const { entries } = this.#core.queue(departmentId);
+    const longest = entries.reduce<number | null>((min, entry) => (min === null || entry.requestedAt < min ? entry.requestedAt : min), null);
+    return {
+      department: this.#departmentSummary(departmentId),
+      waiting: entries.length,
+      longestWaitingSince: longest === null ? null : new Date(longest).toISOString(),
+      servingOperators,
+    };
+  }
+
+  /** Presence and the queues of the operator's departments, on (re)connection. */
+  #sendOperatorState(staffId: string): void {
+    const operator = this.#core.operator(staffId);
+    const staff = this.#staff.get(staffId);
+    if (!operator || !staff) return;
+    this.#notifier.toStaff(staffId, 'presence:changed', { presence: operator.presence, awayReason: operator.presence === 'away' ? operator.awayReason : null });
+    this.#notifier.toStaff(staffId, 'queues:changed', { queues: staff.departments.map((id) => this.#queueSummary(id)) });
+  }
+
+  /** The single end of a consultation (the core's `ended`): media closed, row completed, everyone told. */
+  #finish(live: LiveConsultation, outcome: ConsultationOutcome, reason: string | null, endedAt: Date): void {
+    this.#live.delete(live.id);
+    this.#byDevice.delete(live.deviceId);
+    this.#clearGrace(deviceKey(live.deviceId));
     live.room?.close();
-    const type = outcome === 'failed' ? 'failed' : live.status === 'in_call' ? 'ended' : 'cancelled';
-    void this.#recorder.record(live.id, type, endedAt, actor, {
+    const { endedBy, actor } = live.ending ?? { endedBy: 'system' as const, actor: { type: 'system' as const } };
+    void this.#recorder.record(live.id, OUTCOME_EVENT[outcome], endedAt, actor, {
       update: { endedAt, outcome, endedBy },
       data: reason ? { reason } : undefined,
     });
@@ -387,15 +530,12 @@ export class ConsultationService {
       status: 'ended',
       department: live.department,
       queuePosition: null,
+      estimatedWaitSeconds: null,
     });
-    if (live.operatorId) {
-      this.#notifier.toStaff(live.operatorId, 'call:ended', ended);
-      const operator = this.#operators.get(live.operatorId);
-      if (operator?.consultationId === live.id) this.#setPresence(live.operatorId, 'available');
-    }
-    this.#pushQueue(live.department.id);
-    this.#dispatch();
+    for (const staffId of live.operators.keys()) this.#notifier.toStaff(staffId, 'call:ended', ended);
   }
+
+  // ── Rooms ──────────────────────────────────────────────────────────────────
 
   /** Put one side into the call's room, forward its consumers, and tell it to set up media. */
   #enterRoom(live: LiveConsultation, room: Room, role: ParticipantRole, principalId: string): void {
@@ -420,34 +560,102 @@ export class ConsultationService {
       routerRtpCapabilities: room.rtpCapabilities as ServerPayload<'call:joined'>['routerRtpCapabilities'],
       site: live.site,
       department: live.department,
-      operatorName: live.operatorName ?? '',
+      operatorName: [...live.operators.values()][0]?.name ?? '',
     });
   }
 
-  /** Tell every tablet waiting for a department where it stands. */
-  #pushQueue(departmentId: string): void {
-    let position = 0;
-    const queue = [...this.#live.values()]
-      .filter((live) => live.department.id === departmentId)
-      .sort((a, b) => a.requestedAt.getTime() - b.requestedAt.getTime());
-    for (const live of queue) {
-      this.#notifier.toDevice(live.deviceId, 'consultation:status', {
-        consultationId: live.id,
-        status: live.status,
-        department: live.department,
-        queuePosition: live.status === 'waiting' ? ++position : null,
-      });
+  /** An operator's part in a call is over (transferred on, or left a three-party call); the call goes on. */
+  #leaveRoom(live: LiveConsultation, staffId: string, reason: 'transferred' | 'left'): void {
+    live.operators.delete(staffId);
+    live.room?.participant(`operator:${staffId}`)?.close();
+    this.#notifier.toStaff(staffId, 'call:left', { consultationId: live.id, reason });
+    this.#pushParticipants(live);
+  }
+
+  #pushParticipants(live: LiveConsultation): void {
+    const payload = {
+      consultationId: live.id,
+      operators: [...live.operators].map(([staffId, { name, department }]) => ({ staffId, name, department })),
+    };
+    this.#notifier.toDevice(live.deviceId, 'call:participants', payload);
+    for (const staffId of live.operators.keys()) this.#notifier.toStaff(staffId, 'call:participants', payload);
+  }
+
+  /**
+   * A tablet is back within the grace period (a mobile counter in a tunnel): its old transports
+   * died with the old socket, so it rejoins the room afresh; a waiting tablet learns where it stands.
+   */
+  #resumeResident(live: LiveConsultation): void {
+    const entry = this.#core.consultation(live.id);
+    if (live.room) {
+      live.room.participant(`resident:${live.deviceId}`)?.close();
+      this.#enterRoom(live, live.room, 'resident', live.deviceId);
+      this.#pushParticipants(live);
+      void this.#recorder.record(live.id, 'rejoined', this.#clock.now(), { type: 'device', id: live.deviceId });
+    }
+    if (entry?.phase === 'refused') this.#sendRefusal(live, entry.departmentId, entry.refusal!, this.#core.nextOpening(entry.departmentId));
+    else if (entry?.phase === 'waiting') {
+      const status = this.#core.queueStatus(live.id);
+      this.#pushStatus(live, 'waiting', status?.position ?? null, status?.estimatedWaitMs == null ? null : Math.round(status.estimatedWaitMs / 1000));
+    } else if (entry?.phase === 'offered') this.#pushStatus(live, 'offered', null, null);
+  }
+
+  #resumeOperator(live: LiveConsultation, staffId: string): void {
+    live.room!.participant(`operator:${staffId}`)?.close();
+    this.#enterRoom(live, live.room!, 'operator', staffId);
+    this.#pushParticipants(live);
+    void this.#recorder.record(live.id, 'rejoined', this.#clock.now(), { type: 'staff', id: staffId });
+  }
+
+  // ── Helpers ────────────────────────────────────────────────────────────────
+
+  #pushStatus(live: LiveConsultation, status: 'waiting' | 'offered', queuePosition: number | null, estimatedWaitSeconds: number | null): void {
+    this.#notifier.toDevice(live.deviceId, 'consultation:status', {
+      consultationId: live.id,
+      status,
+      department: live.department,
+      queuePosition,
+      estimatedWaitSeconds,
+    });
+  }
+
+  #sendRefusal(live: LiveConsultation, departmentId: string, reason: 'outside_hours' | 'no_operator', nextOpeningAt: Date | null): void {
+    this.#notifier.toDevice(live.deviceId, 'consultation:refused', {
+      consultationId: live.id,
+      department: this.#departmentSummary(departmentId),
+      reason,
+      nextOpeningAt: nextOpeningAt?.toISOString() ?? null,
+    });
+  }
+
+  /** End a consultation that is still routed as failed (media died, shutdown); nothing if it already ended. */
+  #failIfLive(live: LiveConsultation, reason: string): void {
+    if (!this.#live.has(live.id) || !this.#core.consultation(live.id)) return;
+    live.ending = { endedBy: 'system', actor: { type: 'system' } };
+    this.#core.fail(live.id, reason);
+  }
+
+  /** A department created after start (admin) routes with the defaults until configured. */
+  #ensureDepartment(departmentId: string): void {
+    try {
+      this.#core.departmentConfig(departmentId);
+    } catch {
+      this.#core.setDepartmentConfig({ departmentId });
     }
   }
 
-  #setPresence(staffId: string, presence: Parameters<OperatorPool['setPresence']>[1], consultationId?: string): void {
-    this.#operators.setPresence(staffId, presence, this.#clock.now().getTime(), consultationId);
-    const operator = this.#operators.get(staffId);
-    if (operator) this.#notifier.toStaff(staffId, 'presence:changed', { presence: operator.presence });
+  #rememberDepartment(department: DepartmentSummary): DepartmentSummary {
+    const summary = { id: department.id, code: department.code, name: department.name };
+    this.#departments.set(summary.id, summary);
+    return summary;
   }
 
-  #startGrace(principal: Principal, onExpiry: () => void): void {
-    const key = principalKey(principal);
+  #departmentSummary(departmentId: string): DepartmentSummary {
+    return this.#departments.get(departmentId) ?? { id: departmentId, code: departmentId, name: departmentId };
+  }
+
+  /** Keyed by principal (deviceKey / staffKey): one grace period per tablet or operator. */
+  #startGrace(key: string, onExpiry: () => void): void {
     if (this.#graceTimers.has(key)) return;
     this.#graceTimers.set(
       key,
@@ -458,9 +666,11 @@ export class ConsultationService {
     );
   }
 
-  #clearRing(live: LiveConsultation): void {
-    if (live.ringTimer) this.#clock.clearTimeout(live.ringTimer);
-    live.ringTimer = undefined;
+  #clearGrace(key: string): void {
+    const timer = this.#graceTimers.get(key);
+    if (!timer) return;
+    this.#clock.clearTimeout(timer);
+    this.#graceTimers.delete(key);
   }
 
   /**
@@ -469,9 +679,7 @@ export class ConsultationService {
    */
   #own(principal: Principal, consultationId: string): LiveConsultation {
     const live = this.#live.get(consultationId);
-    const mine =
-      live &&
-      (principal.kind === 'device' ? live.deviceId === principal.deviceId : live.operatorId === principal.staffId);
+    const mine = live && (principal.kind === 'device' ? live.deviceId === principal.deviceId : live.operators.has(principal.staffId));
     if (!live || !mine) throw new ProtocolError('NOT_FOUND', 'no such consultation');
     return live;
   }

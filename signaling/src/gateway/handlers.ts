@@ -36,6 +36,24 @@ export function createHandlers({ consultations, feedback }: Domain): Handlers {
       await feedback.rate(asDevice(principal), consultationId, score, comment);
       return {};
     },
+    'consultation:callback': async (principal, { consultationId, name, phone }) => {
+      await consultations.requestCallback(asDevice(principal), consultationId, name, phone);
+      return {};
+    },
+    'consultation:transfer': (principal, { consultationId, departmentId }) => {
+      consultations.transfer(asStaff(principal), consultationId, departmentId);
+      return {};
+    },
+    'consultation:invite': (principal, { consultationId, departmentId }) =>
+      consultations.invite(asStaff(principal), consultationId, departmentId),
+    'consultation:cancelInvite': (principal, { consultationId }) => {
+      consultations.cancelInvite(asStaff(principal), consultationId);
+      return {};
+    },
+    'consultation:leave': (principal, { consultationId }) => {
+      consultations.leave(asStaff(principal), consultationId);
+      return {};
+    },
     'chat:send': (principal, { consultationId, text }) => consultations.chat(principal, consultationId, text),
     'presence:set': (principal, { presence }) => {
       consultations.setPresence(asStaff(principal), presence);

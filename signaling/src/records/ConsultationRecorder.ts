@@ -7,12 +7,22 @@ const logger = createLogger('records');
 /** Every state change of a consultation, as written to the append-only ConsultationEvent log. */
 export type ConsultationEventType =
   | 'requested'
+  | 'refused' // outside hours / nobody on duty
   | 'offered'
   | 'declined'
   | 'offer_timeout'
   | 'offer_withdrawn'
+  | 'widened' // secondary-skill operators may answer
+  | 'overflowed' // the general counter may answer too
   | 'answered'
+  | 'transferred'
+  | 'specialist_invited'
+  | 'specialist_offered'
+  | 'specialist_joined'
+  | 'specialist_cancelled'
+  | 'operator_left'
   | 'rejoined'
+  | 'callback_requested'
   | 'cancelled'
   | 'ended'
   | 'failed'

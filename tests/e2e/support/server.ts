@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import type { RoutingSettings, RoutingSettingsResponse } from '@madoguchi/protocol';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 export const E2E_PASSWORD = 'e2e-demo-password';
@@ -29,14 +30,24 @@ export interface RunningServer {
   registerTablet(siteName: string): Promise<string>;
   /** Live media objects in the SFU, from the admin API. */
   sfuTotals(): Promise<{ routers: number; transports: number; producers: number; consumers: number }>;
+  /** Change every department's routing through the admin API, as an admin would. */
+  configureRouting(change: Partial<RoutingSettings>): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+  /**
+   * Routing applied to every department once the server is up. By default no wrap-up, so one
+   * operator can take calls back to back in a test.
+   */
+  routing?: Partial<RoutingSettings>;
 }
 
 /**
  * Start `npm start`'s server process on a run-time port with a fresh, migrated, seeded database.
  * `settings` are extra environment variables (see the README's configuration table).
  */
-export async function startServer(settings: Record<string, string> = {}): Promise<RunningServer> {
+export async function startServer(settings: Record<string, string> = {}, { routing = { wrapUpSeconds: 0 } }: ServerOptions = {}): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), 'madoguchi-e2e-'));
   const databaseFile = join(dir, 'e2e.db');
   const port = await freePort();
@@ -80,8 +91,22 @@ export async function startServer(settings: Record<string, string> = {}): Promis
     return ((await response.json()) as { token: string }).token;
   };
   const adminToken = await login('admin');
+  const configureRouting = async (change: Partial<RoutingSettings>) => {
+    const admin = { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` };
+    const current = (await (await fetch(`${url}/api/admin/routing`, { headers: admin })).json()) as RoutingSettingsResponse;
+    for (const { department, ...settings } of current.departments) {
+      const response = await fetch(`${url}/api/admin/routing/${department.id}`, {
+        method: 'PUT',
+        headers: admin,
+        body: JSON.stringify({ ...settings, ...change }),
+      });
+      if (!response.ok) throw new Error(`routing of ${department.name}: ${response.status} ${await response.text()}`);
+    }
+  };
+  await configureRouting(routing);
 
   return {
+    configureRouting,
     url,
     query: <T>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[],
     login,

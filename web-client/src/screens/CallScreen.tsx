@@ -1,4 +1,4 @@
-import type { MediaSource } from '@madoguchi/protocol';
+import type { DepartmentSummary, MediaSource } from '@madoguchi/protocol';
 import type { ProtocolClient, RemoteTrack } from '@madoguchi/protocol/client';
 import { useMemo } from 'react';
 import { LanguageSwitch } from '../components/LanguageSwitch.tsx';
@@ -12,6 +12,8 @@ interface CallScreenProps {
   client: ProtocolClient;
   call: CallJoined;
   ending: boolean;
+  /** Transferred: waiting, still connected, for another department. */
+  transfer: { department: DepartmentSummary; queuePosition: number | null } | null;
   onEnd(): void;
 }
 
@@ -30,7 +32,7 @@ function videoBySource(remote: ReadonlyMap<string, RemoteTrack>): Partial<Record
  * screen) beside it, the resident's own face small and their document camera, mute and end.
  * Mounting starts the media, unmounting (call ended) releases all of it.
  */
-export function CallScreen({ client, call, ending, onEnd }: CallScreenProps) {
+export function CallScreen({ client, call, ending, transfer, onEnd }: CallScreenProps) {
   const { t } = useI18n();
   const media = useCallSession(client, call);
   const remoteVideo = useMemo(() => videoBySource(media.remote), [media.remote]);
@@ -38,7 +40,12 @@ export function CallScreen({ client, call, ending, onEnd }: CallScreenProps) {
     () => [...media.remote.values()].filter((track) => track.kind === 'audio').map((track) => track.track),
     [media.remote],
   );
-  const operatorCam = remoteVideo['operator-cam'];
+  // One camera per operator: two in a one-stop call (the colleague's beside the first).
+  const operatorCams = useMemo(
+    () => [...media.remote.values()].filter((track) => track.kind === 'video' && track.source === 'operator-cam').map((track) => track.track),
+    [media.remote],
+  );
+  const [operatorCam, ...colleagueCams] = operatorCams;
   const shared = SHARED_SOURCES.filter((source) => remoteVideo[source]);
   const sharedLabel = { 'operator-document': t.operatorDocument, screen: t.sharedScreen };
   const connectionOk = media.connection === 'connected';
@@ -61,9 +68,15 @@ export function CallScreen({ client, call, ending, onEnd }: CallScreenProps) {
         </p>
         <LanguageSwitch />
       </header>
+      {transfer ? (
+        <p className="banner banner--info call__transfer" role="status" data-testid="transfer-banner">
+          {t.transferring(departmentName(t, transfer.department))}
+          {transfer.queuePosition !== null ? ` ${t.queuePosition(transfer.queuePosition)}` : ''}
+        </p>
+      ) : null}
 
       <main className="call__stage">
-        <section className="call__main" data-tiles={1 + shared.length}>
+        <section className="call__main" data-tiles={1 + colleagueCams.length + shared.length}>
           <div className="tile tile--operator">
             {operatorCam ? (
               <VideoView
@@ -76,6 +89,12 @@ export function CallScreen({ client, call, ending, onEnd }: CallScreenProps) {
               <p className="tile__empty">{t.operatorVideoWaiting}</p>
             )}
           </div>
+          {colleagueCams.map((track, index) => (
+            <div className="tile tile--operator" key={track.id}>
+              <VideoView track={track} testId={`remote-video-colleague-${index + 1}`} className="video--contain" label={t.colleagueVideo} />
+              <span className="tile__caption">{t.colleagueVideo}</span>
+            </div>
+          ))}
           {shared.map((source) => (
             <div className="tile tile--shared" key={source}>
               <VideoView

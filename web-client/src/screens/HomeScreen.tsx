@@ -27,6 +27,8 @@ function noticeText(t: Messages, notice: Notice, siteName: string): string {
       return t.noticeCallFailed;
     case 'connectionLost':
       return t.noticeConnectionLost;
+    case 'callbackRequested':
+      return t.noticeCallbackRequested;
   }
 }
 

@@ -1,0 +1,75 @@
+import { CallbacksResponse, type CallbackView } from '@madoguchi/protocol';
+import { useCallback, useEffect, useState } from 'react';
+import { callApi } from '../api.ts';
+import { strings } from '../strings.ts';
+
+const REFRESH_MS = 15_000;
+
+const formatDateTime = (iso: string) =>
+  new Date(iso).toLocaleString('ja-JP', { timeZone: 'Asia/Tokyo', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+
+/** Residents who asked to be called back (折り返し電話), for the operator's departments; done / undone. */
+export function CallbackList({ token }: { token: string }) {
+  const [callbacks, setCallbacks] = useState<CallbackView[] | null>(null);
+  const [showDone, setShowDone] = useState(false);
+  const [failed, setFailed] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      const { callbacks } = await callApi(token, `/callbacks?status=${showDone ? 'all' : 'open'}`, CallbacksResponse);
+      setCallbacks(callbacks);
+      setFailed(false);
+    } catch {
+      setFailed(true);
+    }
+  }, [token, showDone]);
+
+  useEffect(() => {
+    void load();
+    const timer = window.setInterval(() => void load(), REFRESH_MS);
+    return () => window.clearInterval(timer);
+  }, [load]);
+
+  const mark = async (callback: CallbackView, done: boolean) => {
+    try {
+      await callApi(token, `/callbacks/${encodeURIComponent(callback.id)}`, { parse: (value) => value }, { method: 'PATCH', body: { done } });
+      await load();
+    } catch {
+      setFailed(true);
+    }
+  };
+
+  return (
+    <section className="callback-panel" aria-labelledby="callback-heading" data-testid="callback-list">
+      <div className="callback-header">
+        <h2 id="callback-heading">{strings.callbacks.heading}</h2>
+        <label className="callback-filter">
+          <input type="checkbox" checked={showDone} onChange={(event) => setShowDone(event.target.checked)} />
+          {strings.callbacks.showDone}
+        </label>
+      </div>
+      {failed ? (
+        <p className="notice notice-error" role="alert">
+          {strings.callbacks.failed}
+        </p>
+      ) : null}
+      {callbacks && callbacks.length === 0 ? <p className="presence-hint">{strings.callbacks.none}</p> : null}
+      <ul className="callback-items">
+        {callbacks?.map((callback) => (
+          <li key={callback.id} className={`callback-item ${callback.doneAt ? 'callback-done' : ''}`} data-testid="callback-item">
+            <div className="callback-who">
+              <strong>{callback.name}</strong> <a href={`tel:${callback.phone}`}>{callback.phone}</a>
+            </div>
+            <div className="callback-meta">
+              {callback.department.name}・{callback.site.name}・{strings.callbacks.requestedAt} {formatDateTime(callback.createdAt)}
+              {callback.doneAt && callback.doneBy ? `（${callback.doneBy}）` : ''}
+            </div>
+            <button type="button" className="button button-small" onClick={() => void mark(callback, !callback.doneAt)}>
+              {callback.doneAt ? strings.callbacks.undo : strings.callbacks.done}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

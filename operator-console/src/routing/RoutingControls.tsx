@@ -1,0 +1,65 @@
+import type { DepartmentSummary } from '@madoguchi/protocol';
+import { useState } from 'react';
+import type { ActiveCall } from '../consoleState.ts';
+import { strings } from '../strings.ts';
+
+interface RoutingControlsProps {
+  call: ActiveCall;
+  /** Every department; the call's own is left out of the choice. */
+  departments: DepartmentSummary[];
+  onTransfer(department: DepartmentSummary): void;
+  onInvite(department: DepartmentSummary): void;
+  onCancelInvite(): void;
+  onLeave(): void;
+}
+
+/**
+ * 回らない窓口: send the resident to another department's queue (転送), or bring its specialist into
+ * this call (他の課を呼ぶ) and, once they are here, leave the call to them.
+ */
+export function RoutingControls({ call, departments, onTransfer, onInvite, onCancelInvite, onLeave }: RoutingControlsProps) {
+  const choices = departments.filter((department) => department.id !== call.department.id);
+  const [targetId, setTargetId] = useState('');
+  const target = choices.find((department) => department.id === targetId) ?? null;
+  const threeParty = call.operators.length > 1;
+
+  return (
+    <section className="routing-controls" aria-labelledby="routing-heading" data-testid="routing-controls">
+      <h3 id="routing-heading">{strings.call.routingHeading}</h3>
+      {call.inviting ? (
+        <div className="routing-pending" role="status">
+          <span data-testid="inviting">{strings.call.inviting(call.inviting.name)}</span>
+          <button type="button" className="button button-small" onClick={onCancelInvite}>
+            {strings.call.cancelInvite}
+          </button>
+        </div>
+      ) : threeParty ? (
+        <button type="button" className="button" data-testid="leave-call" onClick={onLeave}>
+          {strings.call.leave}
+        </button>
+      ) : (
+        <>
+          <label className="routing-target">
+            {strings.call.targetDepartment}
+            <select value={targetId} data-testid="routing-target" onChange={(event) => setTargetId(event.target.value)}>
+              <option value="">—</option>
+              {choices.map((department) => (
+                <option key={department.id} value={department.id}>
+                  {department.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <div className="routing-actions">
+            <button type="button" className="button" data-testid="invite-department" disabled={!target} onClick={() => target && onInvite(target)}>
+              {strings.call.invite}
+            </button>
+            <button type="button" className="button" data-testid="transfer-call" disabled={!target} onClick={() => target && onTransfer(target)}>
+              {strings.call.transfer}
+            </button>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
