@@ -64,6 +64,9 @@ export interface ConsultationServiceOptions {
 
 type EndedBy = 'resident' | 'operator' | 'system';
 
+/** At most one queue push per department in this interval (positions and estimates on tablets, counts on consoles). */
+const QUEUE_PUSH_INTERVAL_MS = 200;
+
 const PROTOCOL_CODES: Record<RoutingErrorCode, ErrorCode> = {
   closed: 'CONFLICT',
   invalid_config: 'BAD_REQUEST',
@@ -118,6 +121,8 @@ export class ConsultationService {
   readonly #staff = new Map<string, { name: string; connections: number; departments: string[] }>();
   readonly #departments = new Map<string, DepartmentSummary>();
   readonly #graceTimers = new Map<string, TimerHandle>();
+  /** Departments whose queue push is scheduled. */
+  readonly #queuePushes = new Map<string, TimerHandle>();
   #closed = false;
 
   constructor(options: ConsultationServiceOptions) {
@@ -369,8 +374,9 @@ export class ConsultationService {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const timer of this.#graceTimers.values()) this.#clock.clearTimeout(timer);
+    for (const timer of [...this.#graceTimers.values(), ...this.#queuePushes.values()]) this.#clock.clearTimeout(timer);
     this.#graceTimers.clear();
+    this.#queuePushes.clear();
     for (const live of [...this.#live.values()]) this.#failIfLive(live, 'server_shutdown');
     this.#core.close();
     await this.#recorder.flush();
@@ -408,7 +414,7 @@ export class ConsultationService {
       const live = this.#live.get(consultationId);
       if (live) this.#sendRefusal(live, departmentId, reason, nextOpeningAt);
     });
-    events.on('queueChanged', (event) => this.#queueChanged(event));
+    events.on('queueChanged', ({ departmentId }) => this.#scheduleQueuePush(departmentId));
     events.on('presenceChanged', ({ operatorId, presence, awayReason }) =>
       this.#notifier.toStaff(operatorId, 'presence:changed', { presence, awayReason }),
     );
@@ -476,8 +482,24 @@ export class ConsultationService {
     if (kind === 'resident') this.#pushStatus(live, 'offered', null, null);
   }
 
+  /**
+   * Queue pushes are coalesced per department: when the head of a long queue is answered every place
+   * behind it changes, and a thousand tablets need one fresh figure, not one per decision.
+   */
+  #scheduleQueuePush(departmentId: string): void {
+    if (this.#queuePushes.has(departmentId) || this.#closed) return;
+    this.#queuePushes.set(
+      departmentId,
+      this.#clock.setTimeout(() => {
+        this.#queuePushes.delete(departmentId);
+        if (!this.#closed) this.#pushQueue(departmentId);
+      }, QUEUE_PUSH_INTERVAL_MS),
+    );
+  }
+
   /** Positions and estimates to each waiting tablet; waiting counts to the operators of the department. */
-  #queueChanged({ departmentId, positions, servingOperators }: RoutingEventOf<'queueChanged'>): void {
+  #pushQueue(departmentId: string): void {
+    const { positions, servingOperators } = this.#core.queue(departmentId);
     for (const { consultationId, position, estimatedWaitMs } of positions) {
       const live = this.#live.get(consultationId);
       const entry = this.#core.consultation(consultationId);
