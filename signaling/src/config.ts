@@ -31,6 +31,12 @@ export interface Config {
   /** Built browser apps, served at /kiosk/ and /console/. */
   webClientDir: string;
   operatorConsoleDir: string;
+  stills: {
+    /** Where still images are kept. */
+    dir: string;
+    /** Stills older than this are deleted (file and row). */
+    retentionMs: number;
+  };
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -75,5 +81,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ringTimeoutMs: int(env.RING_TIMEOUT_SECONDS, 30, 'RING_TIMEOUT_SECONDS') * 1000,
     webClientDir: resolve(REPO_ROOT, 'web-client/dist'),
     operatorConsoleDir: resolve(REPO_ROOT, 'operator-console/dist'),
+    stills: {
+      dir: resolve(REPO_ROOT, env.STILLS_DIR ?? '.data/stills'),
+      retentionMs: int(env.STILL_RETENTION_DAYS, 30, 'STILL_RETENTION_DAYS') * 24 * 60 * 60 * 1000,
+    },
   };
 }

@@ -14,7 +14,9 @@ import type { Config } from './config.ts';
 import { ConsultationService } from './consultations/ConsultationService.ts';
 import { attachGateway, createNotifier, createSocketServer, type GatewayServer } from './gateway/Gateway.ts';
 import { ConsultationRecorder } from './records/ConsultationRecorder.ts';
+import { AuditLog } from './records/AuditLog.ts';
 import { FeedbackService } from './records/FeedbackService.ts';
+import { StillService } from './stills/StillService.ts';
 
 export interface MadoguchiServer {
   /** Base URL the server listens on. */
@@ -25,6 +27,7 @@ export interface MadoguchiServer {
   tokens: TokenService;
   consultations: ConsultationService;
   recorder: ConsultationRecorder;
+  stills: StillService;
   close(): Promise<void>;
 }
 
@@ -50,32 +53,43 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     maxIncomingBitrate: config.media.maxIncomingBitrate,
   });
 
+  // Routes are added once the domain exists; the HTTP server only calls the app per request.
   const app = express();
-  app.disable('x-powered-by');
-  app.use(express.json({ limit: '64kb' }));
-  const tokens = new TokenService(db, config.jwtSecret, config.staffTokenTtl);
-  app.use('/api', createApiRouter({ db, tokens, sfu }));
-  app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
-  serveApp(app, '/kiosk', config.webClientDir);
-  serveApp(app, '/console', config.operatorConsoleDir);
-  app.get('/', (_req, res) => res.redirect('/console/'));
-  app.use(errorHandler);
-
   const tls = config.tlsCertFile && config.tlsKeyFile;
   const httpServer = tls
     ? createHttpsServer({ cert: readFileSync(config.tlsCertFile!), key: readFileSync(config.tlsKeyFile!) }, app)
     : createHttpServer(app);
   const io = createSocketServer(httpServer);
+  const notifier = createNotifier(io);
   const consultations = new ConsultationService({
     db,
     sfu,
     recorder,
-    notifier: createNotifier(io),
+    notifier,
     clock,
     ringTimeoutMs: config.ringTimeoutMs,
     disconnectGraceMs: config.disconnectGraceMs,
   });
-  attachGateway(io, tokens, { consultations, feedback: new FeedbackService(db, recorder, clock) });
+  const stills = new StillService({
+    db,
+    consultations,
+    notifier,
+    audit: new AuditLog(db, () => clock.now()),
+    clock,
+    dir: config.stills.dir,
+    retentionMs: config.stills.retentionMs,
+  });
+  const tokens = new TokenService(db, config.jwtSecret, config.staffTokenTtl);
+  attachGateway(io, tokens, { consultations, feedback: new FeedbackService(db, recorder, clock), stills });
+
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '64kb' }));
+  app.use('/api', createApiRouter({ db, tokens, sfu, stills }));
+  app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
+  serveApp(app, '/kiosk', config.webClientDir);
+  serveApp(app, '/console', config.operatorConsoleDir);
+  app.get('/', (_req, res) => res.redirect('/console/'));
+  app.use(errorHandler);
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -86,6 +100,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     await sfu.close();
     throw error;
   }
+  stills.startRetention();
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
 
@@ -98,8 +113,10 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     tokens,
     consultations,
     recorder,
+    stills,
     close: () =>
       (closing ??= (async () => {
+        stills.close();
         await consultations.close();
         await new Promise<void>((resolve) => io.close(() => resolve()));
         await sfu.close();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { migrateDeploy, openDatabase, seedDemoCity, type PrismaClient } from '@madoguchi/db';
 import type { ServerEventName, ServerPayload } from '@madoguchi/protocol';
 import { ProtocolClient } from '@madoguchi/protocol/client';
+import type { Clock } from '../src/clock.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { startServer, type MadoguchiServer } from '../src/server.ts';
 
@@ -20,8 +21,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A real server on a free port: fresh SQLite file (migrated, seeded), one real mediasoup worker. */
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+/**
+ * A real server on a free port: fresh SQLite file (migrated, seeded), one real mediasoup worker,
+ * stills in the temporary directory; `clock` replaces the system clock.
+ */
+export async function startTestServer(overrides: Partial<Config> = {}, clock?: Clock): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'madoguchi-test-'));
   const databaseUrl = `file:${join(dir, 'test.db')}`;
   await migrateDeploy(databaseUrl);
@@ -34,9 +38,10 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     databaseUrl,
     media: { workers: 1, listenIp: '127.0.0.1', port: 0 },
     disconnectGraceMs: 300,
+    stills: { dir: join(dir, 'stills'), retentionMs: base.stills.retentionMs },
     ...overrides,
   };
-  const server = await startServer({ config, db });
+  const server = await startServer({ config, db, clock });
   const clients = new Set<ProtocolClient>();
 
   return {

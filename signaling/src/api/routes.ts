@@ -17,11 +17,14 @@ import type { Principal } from '../auth/principal.ts';
 import type { TokenService } from '../auth/TokenService.ts';
 import { issueDeviceToken } from '../devices.ts';
 import { parseBody } from './errors.ts';
+import { createStillsRouter } from './stills.ts';
+import type { StillService } from '../stills/StillService.ts';
 
 export interface ApiDependencies {
   db: PrismaClient;
   tokens: TokenService;
   sfu: SfuNode;
+  stills: StillService;
 }
 
 type AuthedRequest = Request & { principal?: Principal };
@@ -33,7 +36,7 @@ type AuthedRequest = Request & { principal?: Principal };
 let unknownUserHash: Promise<string> | undefined;
 const hashForUnknownUser = () => (unknownUserHash ??= hashPassword(randomUUID()));
 
-export function createApiRouter({ db, tokens, sfu }: ApiDependencies): Router {
+export function createApiRouter({ db, tokens, sfu, stills }: ApiDependencies): Router {
   const api = Router();
 
   const authenticate = (req: AuthedRequest, _res: Response, next: NextFunction) => {
@@ -114,6 +117,8 @@ export function createApiRouter({ db, tokens, sfu }: ApiDependencies): Router {
     const body: SfuStats = { workers: await sfu.stats() };
     res.json(body);
   });
+
+  api.use('/stills', authenticate, createStillsRouter(stills));
 
   return api;
 }

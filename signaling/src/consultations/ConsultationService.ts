@@ -290,6 +290,13 @@ export class ConsultationService {
     return { messageId: message.messageId, at: message.at };
   }
 
+  /** Both sides of a connected call the principal takes part in (for what travels beside the media, e.g. stills). */
+  callParties(principal: Principal, consultationId: string): { deviceId: string; operatorId: string } {
+    const live = this.#own(principal, consultationId);
+    if (live.status !== 'in_call' || !live.operatorId) throw new ProtocolError('CONFLICT', 'the call is not connected');
+    return { deviceId: live.deviceId, operatorId: live.operatorId };
+  }
+
   /** The caller's media participant in a connected call; refuses anyone not in it. */
   participant(principal: Principal, consultationId: string): Participant {
     const live = this.#own(principal, consultationId);
