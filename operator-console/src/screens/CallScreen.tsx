@@ -1,9 +1,10 @@
-import { remoteBySource, type ActiveCall, type SharedSource } from '../consoleState.ts';
+import { isCapturing, remoteBySource, type ActiveCall, type SharedSource } from '../consoleState.ts';
 import { ChatPanel } from '../components/ChatPanel.tsx';
 import { ShareControls } from '../components/ShareControls.tsx';
 import { SHORTCUTS } from '../useShortcuts.ts';
 import { DocumentView } from '../components/DocumentView.tsx';
 import { RemoteAudio } from '../components/RemoteAudio.tsx';
+import { StillGallery } from '../components/StillGallery.tsx';
 import { TrackVideo } from '../components/TrackVideo.tsx';
 import { formatClock, strings } from '../strings.ts';
 import { useNow } from '../useNow.ts';
@@ -14,6 +15,9 @@ interface CallScreenProps {
   onStartSharing(source: SharedSource, cameraId?: string): void;
   onStopSharing(): void;
   onSendChat(text: string): Promise<void>;
+  onCaptureStill(): void;
+  /** The staff token, to fetch stills. */
+  token: string;
   onEnd(): void;
 }
 
@@ -21,13 +25,16 @@ interface CallScreenProps {
  * A consultation in progress. Laid out by source, never by arrival order: the resident's
  * document camera large on the left, their face beside it, the operator's own camera small.
  */
-export function CallScreen({ call, onToggleMute, onStartSharing, onStopSharing, onSendChat, onEnd }: CallScreenProps) {
+export function CallScreen(props: CallScreenProps) {
+  const { call, onToggleMute, onStartSharing, onStopSharing, onSendChat, onCaptureStill, token, onEnd } = props;
   const now = useNow(1000);
   const document = remoteBySource(call, 'document');
   const face = remoteBySource(call, 'face');
   const mic = remoteBySource(call, 'mic');
   const connection = call.connectionState ?? 'new';
   const unhealthy = call.media === 'failed' || connection === 'failed' || connection === 'disconnected';
+  const capturing = isCapturing(call);
+  const captureFailure = call.capture && 'failed' in call.capture ? call.capture.failed : null;
 
   return (
     <main className="call-screen" data-testid="call-screen">
@@ -66,7 +73,28 @@ export function CallScreen({ call, onToggleMute, onStartSharing, onStopSharing, 
       ) : null}
 
       <div className="call-body">
-        <DocumentView track={document?.track ?? null} />
+        <div className="document-column">
+          <DocumentView track={document?.track ?? null} />
+          <div className="still-bar">
+            <button
+              type="button"
+              className="button"
+              data-testid="capture-button"
+              aria-keyshortcuts={SHORTCUTS.capture}
+              title={SHORTCUTS.capture}
+              onClick={onCaptureStill}
+              disabled={capturing || call.ending}
+            >
+              {capturing ? strings.stills.capturing : `${strings.stills.capture}（${SHORTCUTS.capture}）`}
+            </button>
+            {captureFailure ? (
+              <p className="still-error" role="alert" data-testid="capture-error">
+                {strings.stills.failed[captureFailure] ?? strings.stills.failedOther}
+              </p>
+            ) : null}
+          </div>
+          <StillGallery stills={call.stills} token={token} />
+        </div>
 
         <aside className="call-side">
           <section className="side-video" aria-label={strings.call.face}>
