@@ -14,5 +14,8 @@ npx turbo run typecheck --output-logs=errors-only
 step "unit and integration tests (vitest)"
 npx vitest run
 
+step "build the browser apps (the end-to-end tests use what npm start serves; cached when unchanged)"
+npx turbo run build --output-logs=errors-only
+
 step "end-to-end tests (Playwright, Chromium)"
 npm run --silent e2e -w tests

@@ -2,7 +2,7 @@ import { DepartmentsResponse, type DepartmentSummary } from '@madoguchi/protocol
 import { useEffect, useRef, useState } from 'react';
 import { callApi } from './api.ts';
 import type { StaffSession } from './auth.ts';
-import { canChangePresence, consolePhase } from './consoleState.ts';
+import { canChangePresence, consolePhase, isCapturing } from './consoleState.ts';
 import { Header } from './components/Header.tsx';
 import { NoticeBar } from './components/NoticeBar.tsx';
 import { askForNotifications, useOfferNotification } from './media/offerNotification.ts';
@@ -58,6 +58,7 @@ export function OperatorConsole({ session, onLogout, onUnauthorized }: OperatorC
     mute: call && !call.localMissing.includes('audio') ? actions.toggleMute : undefined,
     end: call && !call.ending ? actions.endCall : undefined,
     stopSharing: call?.sharing ? actions.stopSharing : undefined,
+    capture: call && !call.ending && !isCapturing(call) ? actions.captureStill : undefined,
   });
 
   useEffect(() => {
@@ -76,6 +77,8 @@ export function OperatorConsole({ session, onLogout, onUnauthorized }: OperatorC
           onStartSharing={actions.startSharing}
           onStopSharing={actions.stopSharing}
           onSendChat={actions.sendChat}
+          onCaptureStill={actions.captureStill}
+          token={session.token}
           onEnd={actions.endCall}
           departments={departments}
           onTransfer={actions.transfer}

@@ -10,7 +10,10 @@ import type {
   SelectablePresence,
   ServerPayload,
   SiteSummary,
+  StillFailure,
+  StillInfo,
 } from '@madoguchi/protocol';
+import { withChatMessage } from '@madoguchi/protocol/client';
 
 /**
  * The operator console's state: socket connection, presence, ringing offers and the call in
@@ -60,6 +63,10 @@ export interface ActiveCall {
   operators: CallOperator[];
   /** A department asked to join (他の課を呼ぶ) that has not answered yet. */
   inviting: DepartmentSummary | null;
+  /** Stills of the resident's document camera taken in this call, oldest first. */
+  stills: StillInfo[];
+  /** The still being taken (its request id), or why the last one failed. */
+  capture: { requestId: string | null } | { failed: StillFailure | ErrorCode } | null;
   ending: boolean;
 }
 
@@ -122,6 +129,11 @@ export type ConsoleAction =
   | { type: 'call/inviting'; consultationId: string; department: DepartmentSummary | null }
   | { type: 'call/routingFailed'; consultationId: string; action: CallRoutingAction; code: ErrorCode }
   | { type: 'call/left'; left: ServerPayload<'call:left'>; now: number }
+  | { type: 'still/capturing' }
+  | { type: 'still/requested'; consultationId: string; requestId: string }
+  | { type: 'still/requestFailed'; consultationId: string; code: ErrorCode }
+  | { type: 'still/captured'; captured: ServerPayload<'still:captured'> }
+  | { type: 'still/failed'; failed: ServerPayload<'still:failed'> }
   | { type: 'call/ending' }
   | { type: 'call/endFailed'; code: ErrorCode }
   | { type: 'call/ended'; ended: ServerPayload<'call:ended'>; now: number }
@@ -290,6 +302,8 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
           chat: [],
           operators: [],
           inviting: null,
+          stills: [],
+          capture: null,
           ending: false,
         },
       };
@@ -350,9 +364,36 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
     case 'call/sharing':
       return updateCall(state, action.consultationId, (call) => ({ ...call, sharing: action.sharing }));
     case 'chat/message':
-      return updateCall(state, action.message.consultationId, (call) =>
-        call.chat.some((m) => m.messageId === action.message.messageId) ? call : { ...call, chat: [...call.chat, action.message] },
+      return updateCall(state, action.message.consultationId, (call) => {
+        const chat = withChatMessage(call.chat, action.message);
+        return chat === call.chat ? call : { ...call, chat };
+      });
+
+    case 'still/capturing':
+      return state.call && !isCapturing(state.call)
+        ? { ...state, call: { ...state.call, capture: { requestId: null } } }
+        : state;
+    case 'still/requested':
+      // Unless the still (or its failure) already arrived, ahead of the acknowledgement.
+      return updateCall(state, action.consultationId, (call) =>
+        isCapturingRequest(call, action.requestId) ? { ...call, capture: { requestId: action.requestId } } : call,
       );
+    case 'still/requestFailed':
+      return updateCall(state, action.consultationId, (call) => ({ ...call, capture: { failed: action.code } }));
+    case 'still/captured': {
+      const { consultationId, requestId, still } = action.captured;
+      return updateCall(state, consultationId, (call) => ({
+        ...call,
+        stills: call.stills.some((s) => s.id === still.id) ? call.stills : [...call.stills, still],
+        capture: isCapturingRequest(call, requestId) ? null : call.capture,
+      }));
+    }
+    case 'still/failed': {
+      const { consultationId, requestId, reason } = action.failed;
+      return updateCall(state, consultationId, (call) =>
+        isCapturingRequest(call, requestId) ? { ...call, capture: { failed: reason } } : call,
+      );
+    }
 
     case 'call/shareFailed': {
       const next = updateCall(state, action.consultationId, (call) => ({ ...call, sharing: null }));
@@ -396,4 +437,14 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
     case 'notice/dismiss':
       return { ...state, notice: null };
   }
+}
+
+/** Whether a still is being taken (one at a time). */
+export function isCapturing(call: ActiveCall): boolean {
+  return call.capture !== null && 'requestId' in call.capture;
+}
+
+/** Whether the still being taken is this request's (or its request id is not known yet). */
+function isCapturingRequest(call: ActiveCall, requestId: string): boolean {
+  return call.capture !== null && 'requestId' in call.capture && (call.capture.requestId ?? requestId) === requestId;
 }

@@ -99,6 +99,23 @@ export const strings = {
     send: '送信',
     failed: 'メッセージを送信できませんでした。もう一度お試しください。',
   },
+  stills: {
+    title: '書類の静止画',
+    capture: '静止画を撮影',
+    capturing: '撮影中…',
+    empty: '「静止画を撮影」で、相談者の書類カメラの最大解像度の画像を取得します。',
+    open: (n: number) => `静止画 ${n} を拡大表示`,
+    loading: '読み込み中…',
+    loadFailed: '画像を読み込めませんでした',
+    close: '閉じる',
+    failed: {
+      no_document_camera: '相談者のタブレットに書類カメラがありません。',
+      capture_failed: '書類カメラで撮影できませんでした。',
+      upload_failed: '静止画を受け取れませんでした。もう一度撮影してください。',
+      timeout: 'タブレットから応答がありませんでした。もう一度撮影してください。',
+    } as Record<string, string>,
+    failedOther: '静止画を撮影できませんでした。',
+  },
   call: {
     routingHeading: '転送・他の課を呼ぶ',
     targetDepartment: '相手の課',

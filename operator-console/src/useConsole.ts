@@ -17,6 +17,8 @@ export interface ConsoleActions {
   stopSharing(): void;
   /** Send a chat message in the call; rejects when it could not be sent. */
   sendChat(text: string): Promise<void>;
+  /** Ask the tablet for a full-resolution still of its document camera. */
+  captureStill(): void;
   endCall(): void;
   /** Blind transfer of the resident to another department's queue. */
   transfer(department: DepartmentSummary): void;
@@ -197,6 +199,8 @@ export function useConsole(token: string, onUnauthorized: () => void): { state: 
       }),
       client.on('call:ended', (ended) => finishCall(ended)),
       client.on('chat:message', (message) => dispatch({ type: 'chat/message', message })),
+      client.on('still:captured', (captured) => dispatch({ type: 'still/captured', captured })),
+      client.on('still:failed', (failed) => dispatch({ type: 'still/failed', failed })),
     ];
 
     return () => {
@@ -284,6 +288,17 @@ export function useConsole(token: string, onUnauthorized: () => void): { state: 
         const client = clientRef.current;
         if (!call || !client) throw new Error('no call');
         await client.request('chat:send', { consultationId: call.id, text });
+      },
+
+      captureStill() {
+        const call = callRef.current;
+        const client = clientRef.current;
+        if (!call || !client) return;
+        dispatch({ type: 'still/capturing' });
+        client.request('still:capture', { consultationId: call.id }).then(
+          ({ requestId }) => dispatch({ type: 'still/requested', consultationId: call.id, requestId }),
+          (error: unknown) => dispatch({ type: 'still/requestFailed', consultationId: call.id, code: codeOf(error) }),
+        );
       },
 
       endCall() {

@@ -6,6 +6,7 @@ export const SHORTCUTS = {
   mute: 'Alt+M',
   end: 'Alt+E',
   stopSharing: 'Alt+S',
+  capture: 'Alt+C',
 } as const;
 
 type ShortcutName = keyof typeof SHORTCUTS;

@@ -5,6 +5,7 @@ import {
   consolePhase,
   consoleReducer,
   initialConsoleState,
+  isCapturing,
   remoteBySource,
   type ConsoleAction,
   type ConsoleState,
@@ -312,5 +313,53 @@ describe('consoleReducer', () => {
   it('does not duplicate an offer sent twice', () => {
     const state = run(connected, { type: 'offer/incoming', offer: offer(), now: 0 }, { type: 'offer/incoming', offer: offer(), now: 0 });
     expect(state.offers).toHaveLength(1);
+  });
+});
+
+describe('stills', () => {
+  const still = (id: string) => ({
+    id,
+    consultationId: 'c1',
+    width: 1920,
+    height: 1080,
+    bytes: 1000,
+    mime: 'image/png' as const,
+    createdAt: '2026-01-01T10:00:00.000Z',
+  });
+  const inCall = run(connected, { type: 'call/joined', joined: joined('c1'), now: 0 });
+
+  it('takes one still at a time and adds it to the gallery when it arrives', () => {
+    const capturing = consoleReducer(inCall, { type: 'still/capturing' });
+    expect(isCapturing(capturing.call!)).toBe(true);
+    expect(consoleReducer(capturing, { type: 'still/capturing' })).toBe(capturing);
+    const requested = consoleReducer(capturing, { type: 'still/requested', consultationId: 'c1', requestId: 'r1' });
+    const done = consoleReducer(requested, { type: 'still/captured', captured: { consultationId: 'c1', requestId: 'r1', still: still('s1') } });
+    expect(done.call!.stills.map((s) => s.id)).toEqual(['s1']);
+    expect(done.call!.capture).toBeNull();
+  });
+
+  it('is not left capturing when the still arrives before the acknowledgement', () => {
+    const early = run(
+      connected,
+      { type: 'call/joined', joined: joined('c1'), now: 0 },
+      { type: 'still/capturing' },
+      { type: 'still/captured', captured: { consultationId: 'c1', requestId: 'r1', still: still('s1') } },
+      { type: 'still/requested', consultationId: 'c1', requestId: 'r1' },
+    );
+    expect(early.call!.capture).toBeNull();
+    expect(early.call!.stills).toHaveLength(1);
+  });
+
+  it('shows why a still failed, and ignores another call’s', () => {
+    const requested = run(
+      connected,
+      { type: 'call/joined', joined: joined('c1'), now: 0 },
+      { type: 'still/capturing' },
+      { type: 'still/requested', consultationId: 'c1', requestId: 'r1' },
+    );
+    expect(consoleReducer(requested, { type: 'still/failed', failed: { consultationId: 'c2', requestId: 'r1', reason: 'timeout' } })).toBe(requested);
+    const failed = consoleReducer(requested, { type: 'still/failed', failed: { consultationId: 'c1', requestId: 'r1', reason: 'no_document_camera' } });
+    expect(failed.call!.capture).toEqual({ failed: 'no_document_camera' });
+    expect(isCapturing(failed.call!)).toBe(false);
   });
 });

@@ -32,7 +32,7 @@ describe('migrations', () => {
       const names = async (sql: string) => ((await raw.$queryRawUnsafe(sql)) as Array<{ name: string }>).map((r) => r.name);
       const tables = await names("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name");
       expect(tables).toEqual(
-        expect.arrayContaining(['_prisma_migrations', 'Site', 'Device', 'Department', 'Staff', 'StaffDepartment', 'Consultation', 'ConsultationEvent']),
+        expect.arrayContaining(['_prisma_migrations', 'Site', 'Device', 'Department', 'Staff', 'StaffDepartment', 'Consultation', 'ConsultationEvent', 'AuditLog', 'Still']),
       );
       const rows = (await raw.$queryRawUnsafe('SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations')) as Array<{
         migration_name: string;

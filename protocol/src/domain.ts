@@ -91,3 +91,23 @@ export const DepartmentQueueSummary = z.object({
   servingOperators: z.number().int().min(0),
 });
 export type DepartmentQueueSummary = z.infer<typeof DepartmentQueueSummary>;
+
+/** Image types a still may be stored as (what ImageCapture.takePhoto and canvas.toBlob give). */
+export const StillMime = z.enum(['image/jpeg', 'image/png']);
+export type StillMime = z.infer<typeof StillMime>;
+
+/** A full-resolution photo of the resident's document camera, taken at the operator's request. */
+export const StillInfo = z.object({
+  id: Id,
+  consultationId: Id,
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  bytes: z.number().int().positive(),
+  mime: StillMime,
+  createdAt: z.iso.datetime(),
+});
+export type StillInfo = z.infer<typeof StillInfo>;
+
+/** Why a still could not be taken: reported by the tablet, or `timeout` when it never answered. */
+export const StillFailure = z.enum(['no_document_camera', 'capture_failed', 'upload_failed', 'timeout']);
+export type StillFailure = z.infer<typeof StillFailure>;

@@ -17,6 +17,8 @@ import {
   SatisfactionScore,
   SelectablePresence,
   SiteSummary,
+  StillFailure,
+  StillInfo,
 } from './domain.ts';
 import type { Ack } from './errors.ts';
 import { DtlsParameters, RtpCapabilities, RtpParameters, TransportOptions } from './media.ts';
@@ -130,6 +132,14 @@ export const clientEvents = {
     payload: consultationRef.extend({ consumerId: Id }),
     ack: empty,
   },
+  /** The operator asks the tablet for a full-resolution photo of the document camera (Alt+C). */
+  'still:capture': { from: ['operator'], payload: consultationRef, ack: z.object({ requestId: Id }) },
+  /** The tablet could not take or upload the still it was asked for; the operator is told why. */
+  'still:captureFailed': {
+    from: ['device'],
+    payload: consultationRef.extend({ requestId: Id, reason: StillFailure.exclude(['timeout']) }),
+    ack: empty,
+  },
 } as const satisfies Record<string, ClientEventSpec>;
 
 export type ClientEventName = keyof typeof clientEvents;
@@ -228,6 +238,12 @@ export const serverEvents = {
     text: ChatText,
     at: z.iso.datetime(),
   }),
+  /** To the tablet: take a still of the document camera and upload it (POST /api/stills). */
+  'still:requested': z.object({ consultationId: Id, requestId: Id }),
+  /** To the operator: the still they asked for is stored (fetch it from GET /api/stills/:id). */
+  'still:captured': z.object({ consultationId: Id, requestId: Id, still: StillInfo }),
+  /** To the operator: the still they asked for could not be taken. */
+  'still:failed': z.object({ consultationId: Id, requestId: Id, reason: StillFailure }),
   'call:ended': z.object({
     consultationId: Id,
     outcome: ConsultationOutcome,

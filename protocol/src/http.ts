@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DepartmentSummary, Id, SiteSummary, StaffRole } from './domain.ts';
+import { DepartmentSummary, Id, SiteSummary, StaffRole, StillInfo } from './domain.ts';
 
 /** HTTP bodies and responses of the REST API. Errors are `{ error: WireError }` with a status code. */
 
@@ -62,3 +62,17 @@ export const SfuStats = z.object({
   ),
 });
 export type SfuStats = z.infer<typeof SfuStats>;
+
+/**
+ * POST /api/stills?consultationId=…&requestId=… with the image as the raw body (Content-Type
+ * image/jpeg or image/png), device token only: the still the operator asked for in this call.
+ */
+export const StillUploadQuery = z.object({ consultationId: Id, requestId: Id });
+export type StillUploadQuery = z.infer<typeof StillUploadQuery>;
+export const StillUploadResponse = z.object({ still: StillInfo });
+export type StillUploadResponse = z.infer<typeof StillUploadResponse>;
+
+/** Largest still accepted (a 4K PNG of a busy page is about 15 MB). */
+export const STILL_MAX_BYTES = 20 * 1024 * 1024;
+/** Largest width or height accepted: beyond any document camera, and bounds decoding cost. */
+export const STILL_MAX_DIMENSION = 8192;

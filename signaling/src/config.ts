@@ -29,6 +29,12 @@ export interface Config {
   /** Built browser apps, served at /kiosk/ and /console/. */
   webClientDir: string;
   operatorConsoleDir: string;
+  stills: {
+    /** Where still images are kept. */
+    dir: string;
+    /** Stills older than this are deleted (file and row). */
+    retentionMs: number;
+  };
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -72,5 +78,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     disconnectGraceMs: int(env.DISCONNECT_GRACE_SECONDS, 10, 'DISCONNECT_GRACE_SECONDS') * 1000,
     webClientDir: resolve(REPO_ROOT, 'web-client/dist'),
     operatorConsoleDir: resolve(REPO_ROOT, 'operator-console/dist'),
+    stills: {
+      dir: resolve(REPO_ROOT, env.STILLS_DIR ?? '.data/stills'),
+      retentionMs: int(env.STILL_RETENTION_DAYS, 30, 'STILL_RETENTION_DAYS') * 24 * 60 * 60 * 1000,
+    },
   };
 }

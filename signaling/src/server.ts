@@ -17,6 +17,7 @@ import { ConsultationRecorder } from './records/ConsultationRecorder.ts';
 import { AuditLog } from './records/AuditLog.ts';
 import { FeedbackService } from './records/FeedbackService.ts';
 import { RoutingSettingsStore } from './routing/RoutingSettingsStore.ts';
+import { StillService } from './stills/StillService.ts';
 
 export interface MadoguchiServer {
   /** Base URL the server listens on. */
@@ -27,6 +28,7 @@ export interface MadoguchiServer {
   tokens: TokenService;
   consultations: ConsultationService;
   recorder: ConsultationRecorder;
+  stills: StillService;
   close(): Promise<void>;
 }
 
@@ -52,9 +54,8 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     maxIncomingBitrate: config.media.maxIncomingBitrate,
   });
 
+  // Routes are added once the domain exists; the HTTP server only calls the app per request.
   const app = express();
-  app.disable('x-powered-by');
-  app.use(express.json({ limit: '64kb' }));
   const tls = config.tlsCertFile && config.tlsKeyFile;
   const httpServer = tls
     ? createHttpsServer({ cert: readFileSync(config.tlsCertFile!), key: readFileSync(config.tlsKeyFile!) }, app)
@@ -63,12 +64,13 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
 
   let consultations: ConsultationService;
   const routingSettings = new RoutingSettingsStore(db);
+  const notifier = createNotifier(io);
   try {
     consultations = new ConsultationService({
       db,
       sfu,
       recorder,
-      notifier: createNotifier(io),
+      notifier,
       clock,
       departments: await routingSettings.list(),
       disconnectGraceMs: config.disconnectGraceMs,
@@ -78,17 +80,27 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     await sfu.close();
     throw error;
   }
-
-  const tokens = new TokenService(db, config.jwtSecret, config.staffTokenTtl);
   const audit = new AuditLog(db, () => clock.now());
-  app.use('/api', createApiRouter({ db, tokens, sfu, consultations, routingSettings, audit }));
+  const stills = new StillService({
+    db,
+    consultations,
+    notifier,
+    audit,
+    clock,
+    dir: config.stills.dir,
+    retentionMs: config.stills.retentionMs,
+  });
+  const tokens = new TokenService(db, config.jwtSecret, config.staffTokenTtl);
+  attachGateway(io, tokens, { consultations, feedback: new FeedbackService(db, recorder, clock), stills });
+
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '64kb' }));
+  app.use('/api', createApiRouter({ db, tokens, sfu, consultations, routingSettings, audit, stills }));
   app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
   serveApp(app, '/kiosk', config.webClientDir);
   serveApp(app, '/console', config.operatorConsoleDir);
   app.get('/', (_req, res) => res.redirect('/console/'));
   app.use(errorHandler);
-
-  attachGateway(io, tokens, { consultations, feedback: new FeedbackService(db, recorder, clock) });
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -99,6 +111,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     await sfu.close();
     throw error;
   }
+  stills.startRetention();
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
 
@@ -111,8 +124,10 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     tokens,
     consultations,
     recorder,
+    stills,
     close: () =>
       (closing ??= (async () => {
+        stills.close();
         await consultations.close();
         await new Promise<void>((resolve) => io.close(() => resolve()));
         await sfu.close();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { migrateDeploy, openDatabase, seedDemoCity, type PrismaClient } from '@madoguchi/db';
 import type { RoutingSettings, ServerEventName, ServerPayload } from '@madoguchi/protocol';
 import { ProtocolClient } from '@madoguchi/protocol/client';
+import type { Clock } from '../src/clock.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { RoutingSettingsStore } from '../src/routing/RoutingSettingsStore.ts';
 import { startServer, type MadoguchiServer } from '../src/server.ts';
@@ -29,8 +30,11 @@ export interface TestServerOptions extends Partial<Config> {
   routing?: Partial<RoutingSettings>;
 }
 
-/** A real server on a free port: fresh SQLite file (migrated, seeded), one real mediasoup worker. */
-export async function startTestServer({ routing, ...overrides }: TestServerOptions = {}): Promise<TestServer> {
+/**
+ * A real server on a free port: fresh SQLite file (migrated, seeded), one real mediasoup worker,
+ * stills in the temporary directory; `clock` replaces the system clock.
+ */
+export async function startTestServer({ routing, ...overrides }: TestServerOptions = {}, clock?: Clock): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'madoguchi-test-'));
   const databaseUrl = `file:${join(dir, 'test.db')}`;
   await migrateDeploy(databaseUrl);
@@ -47,9 +51,10 @@ export async function startTestServer({ routing, ...overrides }: TestServerOptio
     databaseUrl,
     media: { workers: 1, listenIp: '127.0.0.1', port: 0 },
     disconnectGraceMs: 300,
+    stills: { dir: join(dir, 'stills'), retentionMs: base.stills.retentionMs },
     ...overrides,
   };
-  const server = await startServer({ config, db });
+  const server = await startServer({ config, db, clock });
   const clients = new Set<ProtocolClient>();
 
   return {

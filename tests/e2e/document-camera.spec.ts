@@ -82,6 +82,6 @@ test('the operator shows their own document camera to the resident, then stops (
   await expect.poll(() => server.sfuTotals().then((t) => t.producers)).toBe(5);
 
   await operator.keyboard.press('Alt+KeyE');
-  await expect(tablet.getByTestId('home-screen')).toBeVisible();
+  await expect(tablet.getByTestId('rating-screen')).toBeVisible();
   await expect.poll(() => server.sfuTotals()).toEqual({ routers: 0, transports: 0, producers: 0, consumers: 0 });
 });

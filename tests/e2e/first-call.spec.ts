@@ -81,8 +81,10 @@ test('a resident at the post office consults 税務課 by video, with the docume
   expect(tabletVideo[0]!.after.framesDecoded).toBeGreaterThan(tabletVideo[0]!.before.framesDecoded);
   expect(tabletAudio[0]!.after.totalSamplesReceived).toBeGreaterThan(tabletAudio[0]!.before.totalSamplesReceived);
 
-  // The resident ends the call: both sides leave it, the record is complete, the SFU holds nothing.
+  // The resident ends the call and does not answer the survey: both sides leave the call, the record
+  // is complete, the SFU holds nothing.
   await tablet.getByTestId('end-button').click();
+  await tablet.getByTestId('rating-skip').click();
   await expect(tablet.getByTestId('department-tax')).toBeVisible();
   await expect(operator.getByTestId('call-screen')).toBeHidden();
   await expect.poll(() => server.sfuTotals()).toEqual({ routers: 0, transports: 0, producers: 0, consumers: 0 });

@@ -5,6 +5,7 @@ import { IDLE_RESET_SECONDS, resetsWhenIdle } from './kioskState.ts';
 import { HomeScreen } from './screens/HomeScreen.tsx';
 import { PairingScreen } from './screens/PairingScreen.tsx';
 import { PrecheckScreen } from './screens/PrecheckScreen.tsx';
+import { RatingScreen } from './screens/RatingScreen.tsx';
 import { SettingsScreen } from './screens/SettingsScreen.tsx';
 import { StartingScreen } from './screens/StartingScreen.tsx';
 import { WaitingScreen } from './screens/WaitingScreen.tsx';
@@ -26,10 +27,13 @@ export function App() {
     document.documentElement.lang = LANGUAGES.some((l) => l.code === language) ? language : DEFAULT_LANGUAGE;
   }, [language]);
 
-  // After a call the next resident starts in Japanese: nothing of a finished consultation is kept.
+  // After a call (and its rating) the next resident starts in Japanese: nothing of it is kept.
   const previousPhase = useRef(phase.name);
   useEffect(() => {
-    if (previousPhase.current === 'call' && phase.name !== 'call') setLanguage(DEFAULT_LANGUAGE);
+    const left = previousPhase.current;
+    if ((left === 'call' || left === 'rating') && phase.name !== 'call' && phase.name !== 'rating') {
+      setLanguage(DEFAULT_LANGUAGE);
+    }
     previousPhase.current = phase.name;
   }, [phase.name]);
 
@@ -95,8 +99,23 @@ export function App() {
           ending={phase.ending}
           transfer={phase.transfer}
           onEnd={kiosk.endCall}
+          uploadStill={kiosk.uploadStill}
         />
       ) : null;
+      break;
+    case 'rating':
+      screen = (
+        <RatingScreen
+          key={phase.consultationId}
+          siteName={siteName}
+          endedBy={phase.endedBy}
+          score={phase.score}
+          stage={phase.stage}
+          onChoose={kiosk.chooseRating}
+          onSend={kiosk.sendRating}
+          onSkip={kiosk.skipRating}
+        />
+      );
       break;
   }
 

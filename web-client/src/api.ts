@@ -1,6 +1,8 @@
 import {
   DepartmentsResponse,
   DeviceProfile,
+  StillUploadResponse,
+  type StillInfo,
   type DepartmentSummary,
   type DeviceProfile as DeviceProfileType,
 } from '@madoguchi/protocol';
@@ -36,6 +38,11 @@ async function getJson<T>(path: string, token: string, schema: Schema<T>): Promi
   } catch (error) {
     throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : String(error));
   }
+  return parseResponse(response, path, schema);
+}
+
+/** A response's JSON body checked against its schema; an error body becomes an ApiError. */
+async function parseResponse<T>(response: Response, path: string, schema: Schema<T>): Promise<T> {
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {
     const wire = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
@@ -56,4 +63,21 @@ export function fetchDeviceProfile(token: string): Promise<DeviceProfileType> {
 
 export async function fetchDepartments(token: string): Promise<DepartmentSummary[]> {
   return (await getJson('/api/departments', token, DepartmentsResponse)).departments;
+}
+
+/** Upload the still the operator asked for (raw image body; the server checks it against the request). */
+export async function uploadStill(token: string, consultationId: string, requestId: string, image: Blob): Promise<StillInfo> {
+  const query = new URLSearchParams({ consultationId, requestId });
+  let response: Response;
+  try {
+    response = await fetch(`/api/stills?${query}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': image.type, Accept: 'application/json' },
+      body: image,
+      cache: 'no-store',
+    });
+  } catch (error) {
+    throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : String(error));
+  }
+  return (await parseResponse(response, '/api/stills', StillUploadResponse)).still;
 }

@@ -3,6 +3,7 @@ import type {
   ConsultationStatus,
   DepartmentSummary,
   DeviceProfile,
+  SatisfactionScore,
   ServerPayload,
 } from '@madoguchi/protocol';
 
@@ -13,16 +14,21 @@ import type {
  *   starting ─► pairing ─► home ⇄ settings ⇄ precheck
  *                            │
  *                            ▼
- *                         waiting ─► call ─► home
+ *                         waiting ─► call ─► rating ─► home
+ *                            │         └──(failed)──► home
  *                            └──(cancel / ended)──► home
  */
 
 /**
  * A screen other than home that nobody touches for this long goes back to home, keeping nothing
  * (the clerk's settings, the pre-call check, a notice, a language other than Japanese). The waiting
- * and call screens are exempt: a resident may sit still for minutes there.
+ * and call screens are exempt: a resident may sit still for minutes there. The rating screen is not:
+ * a resident who walked away leaves it for the next one.
  */
 export const IDLE_RESET_SECONDS = 120;
+
+/** How long the thank-you stays before the home screen returns. */
+export const THANKS_SECONDS = 5;
 
 export type CallJoined = ServerPayload<'call:joined'>;
 
@@ -36,7 +42,6 @@ export type Notice =
   | 'cancelled'
   | 'waitingEnded'
   | 'callEnded'
-  | 'endedByOperator'
   | 'callFailed'
   | 'connectionLost'
   | 'callbackRequested';
@@ -66,6 +71,17 @@ export type KioskPhase =
       ending: boolean;
       /** Transferred: the resident stays connected and waits for this department's operator. */
       transfer: { department: DepartmentSummary; queuePosition: number | null } | null;
+    }
+  /**
+   * After a call: ご満足いただけましたか？ A tapped face is the rating (sent with 送る, or when the
+   * resident walks away); then a thank-you and home. Only the consultation id is kept, for the rating.
+   */
+  | {
+      name: 'rating';
+      consultationId: string;
+      endedBy: 'resident' | 'operator' | 'system';
+      score: SatisfactionScore | null;
+      stage: 'choose' | 'sending' | 'thanks';
     };
 
 export type Refusal = Pick<ServerPayload<'consultation:refused'>, 'reason' | 'nextOpeningAt'>;
@@ -111,6 +127,12 @@ export type KioskAction =
       endedBy: 'resident' | 'operator' | 'system';
     }
   | { type: 'currentConsultation'; consultationId: string | null }
+  | { type: 'ratingChosen'; score: SatisfactionScore }
+  | { type: 'ratingSubmitted' }
+  /** The rating was sent (or could not be: the resident is thanked either way). */
+  | { type: 'ratingSent' }
+  /** The thank-you has been shown, or the resident chose not to answer. */
+  | { type: 'ratingFinished' }
   | { type: 'noticeDismissed' };
 
 export const initialKioskState: KioskState = {
@@ -145,18 +167,18 @@ export function acceptsCall(state: KioskState, call: CallJoined): boolean {
 /** Whether the idle timer runs: something is on screen that the next resident should not find. */
 export function resetsWhenIdle(state: KioskState): boolean {
   const { phase } = state;
-  return phase.name === 'settings' || phase.name === 'precheck' || (phase.name === 'home' && state.notice !== null);
+  return (
+    phase.name === 'settings' ||
+    phase.name === 'precheck' ||
+    phase.name === 'rating' ||
+    (phase.name === 'home' && state.notice !== null)
+  );
 }
 
-function noticeForEnd(
-  phase: KioskPhase,
-  outcome: ConsultationOutcome,
-  endedBy: 'resident' | 'operator' | 'system',
-): Notice {
+function noticeForEnd(phase: KioskPhase, outcome: ConsultationOutcome): Notice {
   if (outcome === 'callback_requested') return 'callbackRequested';
   if (phase.name === 'waiting') return outcome === 'abandoned' ? 'cancelled' : 'waitingEnded';
   if (outcome === 'failed') return 'callFailed';
-  if (endedBy === 'operator') return 'endedByOperator';
   return 'callEnded';
 }
 
@@ -284,7 +306,20 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
       return phase.name === 'call' ? { ...state, phase: { ...phase, ending: true } } : state;
     case 'callEnded':
       if (!isCurrentConsultation(state, action.consultationId)) return state;
-      return { ...state, phase: HOME, notice: noticeForEnd(phase, action.outcome, action.endedBy) };
+      if (phase.name === 'call' && action.outcome === 'completed') {
+        return {
+          ...state,
+          notice: null,
+          phase: {
+            name: 'rating',
+            consultationId: action.consultationId,
+            endedBy: action.endedBy,
+            score: null,
+            stage: 'choose',
+          },
+        };
+      }
+      return { ...state, phase: HOME, notice: noticeForEnd(phase, action.outcome) };
 
     case 'currentConsultation': {
       // After a reconnect the server says which consultation it still holds for this tablet; one
@@ -293,6 +328,17 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
       if (shown === null || shown === action.consultationId) return state;
       return { ...state, phase: HOME, notice: 'connectionLost' };
     }
+
+    case 'ratingChosen':
+      return phase.name === 'rating' && phase.stage === 'choose' ? { ...state, phase: { ...phase, score: action.score } } : state;
+    case 'ratingSubmitted':
+      return phase.name === 'rating' && phase.stage === 'choose' && phase.score !== null
+        ? { ...state, phase: { ...phase, stage: 'sending' } }
+        : state;
+    case 'ratingSent':
+      return phase.name === 'rating' && phase.stage === 'sending' ? { ...state, phase: { ...phase, stage: 'thanks' } } : state;
+    case 'ratingFinished':
+      return phase.name === 'rating' ? { ...state, phase: HOME, notice: null } : state;
 
     case 'noticeDismissed':
       return state.notice === null ? state : { ...state, notice: null };

@@ -1,11 +1,12 @@
-import { ProtocolError, type DepartmentSummary } from '@madoguchi/protocol';
+import { ProtocolError, type DepartmentSummary, type SatisfactionScore, type StillInfo } from '@madoguchi/protocol';
 import { ProtocolClient } from '@madoguchi/protocol/client';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import { ApiError, fetchDepartments, fetchDeviceProfile } from './api.ts';
+import { ApiError, fetchDepartments, fetchDeviceProfile, uploadStill } from './api.ts';
 import {
   acceptsCall,
   initialKioskState,
   kioskReducer,
+  THANKS_SECONDS,
   type KioskAction,
   type KioskState,
   type PairingError,
@@ -34,7 +35,15 @@ export interface KioskController {
   requestCallback(name: string, phone: string): Promise<void>;
   cancelConsultation(): void;
   endCall(): void;
+  /** The resident tapped a face after the call. */
+  chooseRating(score: SatisfactionScore): void;
+  /** Send the chosen face, with the comment if any; then thanks and home. */
+  sendRating(comment: string): void;
+  /** The resident does not want to answer: home at once. */
+  skipRating(): void;
   dismissNotice(): void;
+  /** Upload a still the operator asked for, with this tablet's token. */
+  uploadStill(consultationId: string, requestId: string, image: Blob): Promise<StillInfo>;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -60,6 +69,9 @@ export function useKiosk(): KioskController {
   const [bootAttempt, setBootAttempt] = useState(0);
   /** Consultations this tablet is done with: late pushes about them are ignored (or ended). */
   const finished = useRef(new Set<string>());
+  /** The thank-you's way home; cleared if the tablet leaves the rating some other way. */
+  const thanksTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(thanksTimer.current), []);
 
   const unpair = useCallback(
     (error: PairingError | null) => {
@@ -199,7 +211,45 @@ export function useKiosk(): KioskController {
   const closeSettings = useCallback(() => dispatch({ type: 'settingsClosed' }), [dispatch]);
   const openPrecheck = useCallback(() => dispatch({ type: 'precheckOpened' }), [dispatch]);
   const closePrecheck = useCallback(() => dispatch({ type: 'precheckClosed' }), [dispatch]);
-  const idleTimeout = useCallback(() => dispatch({ type: 'idleTimeout' }), [dispatch]);
+  /**
+   * Send the rating on screen, if a face was chosen: the tap is the answer, even if the resident
+   * walks away before pressing 送る. A failure is only logged: the resident is thanked either way.
+   */
+  const submitRating = useCallback(
+    (comment: string) => {
+      const phase = stateRef.current.phase;
+      if (phase.name !== 'rating' || phase.stage !== 'choose' || phase.score === null) return;
+      dispatch({ type: 'ratingSubmitted' });
+      const trimmed = comment.trim();
+      return clientRef.current
+        ?.request('consultation:rate', {
+          consultationId: phase.consultationId,
+          score: phase.score,
+          ...(trimmed ? { comment: trimmed.slice(0, 500) } : {}),
+        })
+        .catch((error: unknown) => console.warn('[kiosk] rating not recorded:', error));
+    },
+    [dispatch],
+  );
+
+  const sendRating = useCallback(
+    (comment: string) => {
+      void Promise.resolve(submitRating(comment)).then(() => {
+        dispatch({ type: 'ratingSent' });
+        clearTimeout(thanksTimer.current);
+        thanksTimer.current = setTimeout(() => dispatch({ type: 'ratingFinished' }), THANKS_SECONDS * 1000);
+      });
+    },
+    [dispatch, submitRating],
+  );
+  const chooseRating = useCallback((score: SatisfactionScore) => dispatch({ type: 'ratingChosen', score }), [dispatch]);
+  const skipRating = useCallback(() => dispatch({ type: 'ratingFinished' }), [dispatch]);
+
+  const idleTimeout = useCallback(() => {
+    void submitRating('');
+    clearTimeout(thanksTimer.current);
+    dispatch({ type: 'idleTimeout' });
+  }, [dispatch, submitRating]);
   const dismissNotice = useCallback(() => dispatch({ type: 'noticeDismissed' }), [dispatch]);
 
   const requestCallback = useCallback(async (name: string, phone: string) => {
@@ -293,6 +343,16 @@ export function useKiosk(): KioskController {
     startConsultation,
     cancelConsultation,
     endCall,
+    chooseRating,
+    sendRating,
+    skipRating,
     dismissNotice,
+    uploadStill: useCallback(
+      (consultationId: string, requestId: string, image: Blob) => {
+        if (!token) return Promise.reject(new Error('the tablet is not paired'));
+        return uploadStill(token, consultationId, requestId, image);
+      },
+      [token],
+    ),
   };
 }

@@ -178,26 +178,42 @@ describe('call', () => {
     expect(run(home, { type: 'callJoined', call: joined() })).toBe(home);
   });
 
-  it('ends by the resident: ending, then home with nothing of the call kept', () => {
+  it('ends by the resident: ending, then the rating with nothing of the call kept but its id', () => {
     const ending = run(inCall, { type: 'endRequested' });
     expect(ending.phase).toMatchObject({ name: 'call', ending: true });
     const done = run(ending, { type: 'callEnded', consultationId: 'c1', outcome: 'completed', endedBy: 'resident' });
-    expect(done.phase).toEqual({ name: 'home' });
-    expect(done.notice).toBe('callEnded');
+    expect(done.phase).toEqual({ name: 'rating', consultationId: 'c1', endedBy: 'resident', score: null, stage: 'choose' });
+    expect(done.notice).toBeNull();
     expect(JSON.stringify(done)).not.toContain('山田');
     expect(done.device).toEqual(device);
   });
 
-  it('ends by the operator or by a failure, with the matching notice', () => {
-    const byOperator = run(inCall, { type: 'callEnded', consultationId: 'c1', outcome: 'completed', endedBy: 'operator' });
-    expect(byOperator.notice).toBe('endedByOperator');
+  it('rates: a face is chosen, sent, thanked, then home; idle goes home too', () => {
+    const rating = run(inCall, { type: 'callEnded', consultationId: 'c1', outcome: 'completed', endedBy: 'operator' });
+    expect(rating.phase).toMatchObject({ name: 'rating', endedBy: 'operator' });
+    expect(run(rating, { type: 'ratingSubmitted' })).toBe(rating); // nothing chosen yet
+    const chosen = run(rating, { type: 'ratingChosen', score: 4 });
+    expect(chosen.phase).toMatchObject({ score: 4, stage: 'choose' });
+    const sending = run(chosen, { type: 'ratingSubmitted' });
+    expect(sending.phase).toMatchObject({ stage: 'sending' });
+    expect(run(sending, { type: 'ratingChosen', score: 1 })).toBe(sending);
+    const thanks = run(sending, { type: 'ratingSent' });
+    expect(thanks.phase).toMatchObject({ stage: 'thanks', score: 4 });
+    expect(run(thanks, { type: 'ratingFinished' })).toMatchObject({ phase: { name: 'home' }, notice: null });
+    expect(resetsWhenIdle(chosen)).toBe(true);
+    expect(run(chosen, { type: 'idleTimeout' }).phase).toEqual({ name: 'home' });
+  });
+
+  it('goes home after a failed call, with the notice (nothing to rate)', () => {
     const failed = run(inCall, { type: 'callEnded', consultationId: 'c1', outcome: 'failed', endedBy: 'system' });
+    expect(failed.phase).toEqual({ name: 'home' });
     expect(failed.notice).toBe('callFailed');
   });
 
-  it('ignores a second call:ended once home', () => {
+  it('ignores a second call:ended once the call is over', () => {
     const done = run(inCall, { type: 'callEnded', consultationId: 'c1', outcome: 'completed', endedBy: 'resident' });
     expect(run(done, { type: 'callEnded', consultationId: 'c1', outcome: 'completed', endedBy: 'operator' })).toBe(done);
+    expect(run(done, { type: 'statusChanged', status: { consultationId: 'c1', status: 'ended', department: tax, queuePosition: null, estimatedWaitSeconds: null } })).toBe(done);
   });
 });
 

@@ -1,9 +1,9 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { ServerPayload } from '@madoguchi/protocol';
+import { useEffect, useReducer, useRef, type FormEvent } from 'react';
+import { canSendDraft, chatDraftReducer, EMPTY_CHAT_DRAFT, type ChatMessage } from '@madoguchi/protocol/client';
 import { strings } from '../strings.ts';
 
 interface ChatPanelProps {
-  messages: ServerPayload<'chat:message'>[];
+  messages: ChatMessage[];
   /** Resolves when the server has the message; rejects when it could not be sent. */
   onSend(text: string): Promise<void>;
 }
@@ -12,9 +12,7 @@ const timeOf = (iso: string) => new Date(iso).toLocaleTimeString('ja-JP', { hour
 
 /** Typed conversation with the resident (hearing-impaired residents, noisy rooms). */
 export function ChatPanel({ messages, onSend }: ChatPanelProps) {
-  const [draft, setDraft] = useState('');
-  const [sending, setSending] = useState(false);
-  const [failed, setFailed] = useState(false);
+  const [draft, dispatch] = useReducer(chatDraftReducer, EMPTY_CHAT_DRAFT);
   const list = useRef<HTMLOListElement>(null);
 
   useEffect(() => {
@@ -23,14 +21,12 @@ export function ChatPanel({ messages, onSend }: ChatPanelProps) {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const text = draft.trim();
-    if (!text || sending) return;
-    setSending(true);
-    setFailed(false);
-    onSend(text).then(
-      () => setDraft(''),
-      () => setFailed(true),
-    ).finally(() => setSending(false));
+    if (!canSendDraft(draft)) return;
+    dispatch({ type: 'sending' });
+    onSend(draft.text.trim()).then(
+      () => dispatch({ type: 'sent' }),
+      () => dispatch({ type: 'failed' }),
+    );
   };
 
   return (
@@ -50,17 +46,17 @@ export function ChatPanel({ messages, onSend }: ChatPanelProps) {
         <input
           className="chat-input"
           data-testid="chat-input"
-          value={draft}
+          value={draft.text}
           maxLength={1000}
-          onChange={(event) => setDraft(event.target.value)}
+          onChange={(event) => dispatch({ type: 'edited', text: event.target.value })}
           placeholder={strings.chat.placeholder}
           aria-label={strings.chat.placeholder}
         />
-        <button type="submit" className="button" data-testid="chat-send" disabled={sending || !draft.trim()}>
+        <button type="submit" className="button" data-testid="chat-send" disabled={!canSendDraft(draft)}>
           {strings.chat.send}
         </button>
       </form>
-      {failed ? (
+      {draft.failed ? (
         <p className="chat-error" role="alert">
           {strings.chat.failed}
         </p>

@@ -1,11 +1,12 @@
 import type { DepartmentSummary } from '@madoguchi/protocol';
-import { colleagueMedia, remoteBySource, type ActiveCall, type SharedSource } from '../consoleState.ts';
+import { colleagueMedia, isCapturing, remoteBySource, type ActiveCall, type SharedSource } from '../consoleState.ts';
 import { RoutingControls } from '../routing/RoutingControls.tsx';
 import { ChatPanel } from '../components/ChatPanel.tsx';
 import { ShareControls } from '../components/ShareControls.tsx';
 import { SHORTCUTS } from '../useShortcuts.ts';
 import { DocumentView } from '../components/DocumentView.tsx';
 import { RemoteAudio } from '../components/RemoteAudio.tsx';
+import { StillGallery } from '../components/StillGallery.tsx';
 import { TrackVideo } from '../components/TrackVideo.tsx';
 import { formatClock, strings } from '../strings.ts';
 import { useNow } from '../useNow.ts';
@@ -16,6 +17,9 @@ interface CallScreenProps {
   onStartSharing(source: SharedSource, cameraId?: string): void;
   onStopSharing(): void;
   onSendChat(text: string): Promise<void>;
+  onCaptureStill(): void;
+  /** The staff token, to fetch stills. */
+  token: string;
   onEnd(): void;
   departments: DepartmentSummary[];
   onTransfer(department: DepartmentSummary): void;
@@ -29,7 +33,7 @@ interface CallScreenProps {
  * document camera large on the left, their face beside it, the operator's own camera small.
  */
 export function CallScreen(props: CallScreenProps) {
-  const { call, onToggleMute, onStartSharing, onStopSharing, onSendChat, onEnd } = props;
+  const { call, onToggleMute, onStartSharing, onStopSharing, onSendChat, onCaptureStill, token, onEnd } = props;
   const now = useNow(1000);
   const colleagues = colleagueMedia(call);
   const colleagueVideo = colleagues.find((media) => media.source === 'operator-cam');
@@ -39,6 +43,8 @@ export function CallScreen(props: CallScreenProps) {
   const mic = remoteBySource(call, 'mic');
   const connection = call.connectionState ?? 'new';
   const unhealthy = call.media === 'failed' || connection === 'failed' || connection === 'disconnected';
+  const capturing = isCapturing(call);
+  const captureFailure = call.capture && 'failed' in call.capture ? call.capture.failed : null;
 
   return (
     <main className="call-screen" data-testid="call-screen">
@@ -77,7 +83,28 @@ export function CallScreen(props: CallScreenProps) {
       ) : null}
 
       <div className="call-body">
-        <DocumentView track={document?.track ?? null} />
+        <div className="document-column">
+          <DocumentView track={document?.track ?? null} />
+          <div className="still-bar">
+            <button
+              type="button"
+              className="button"
+              data-testid="capture-button"
+              aria-keyshortcuts={SHORTCUTS.capture}
+              title={SHORTCUTS.capture}
+              onClick={onCaptureStill}
+              disabled={capturing || call.ending}
+            >
+              {capturing ? strings.stills.capturing : `${strings.stills.capture}（${SHORTCUTS.capture}）`}
+            </button>
+            {captureFailure ? (
+              <p className="still-error" role="alert" data-testid="capture-error">
+                {strings.stills.failed[captureFailure] ?? strings.stills.failedOther}
+              </p>
+            ) : null}
+          </div>
+          <StillGallery stills={call.stills} token={token} />
+        </div>
 
         <aside className="call-side">
           <section className="side-video" aria-label={strings.call.face}>

@@ -121,6 +121,12 @@ export class CallSession {
     });
   }
 
+  /** WebRTC statistics of the send and the receive transport (for a connection-quality indicator). */
+  async getStats(): Promise<RTCStatsReport[]> {
+    const transports = [this.#sendTransport, this.#recvTransport].filter((t): t is Transport => !!t && !t.closed);
+    return Promise.all(transports.map((transport) => transport.getStats()));
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

@@ -1,2 +1,11 @@
 export { ProtocolClient, type ProtocolSocket } from './ProtocolClient.ts';
+export {
+  canSendDraft,
+  chatDraftReducer,
+  EMPTY_CHAT_DRAFT,
+  withChatMessage,
+  type ChatDraft,
+  type ChatDraftAction,
+  type ChatMessage,
+} from './chat.ts';
 export { CallSession, type CallSessionListeners, type PublishOptions, type RemoteTrack } from './CallSession.ts';

@@ -21,6 +21,8 @@ import type { AuditLog } from '../records/AuditLog.ts';
 import type { RoutingSettingsStore } from '../routing/RoutingSettingsStore.ts';
 import { parseBody } from './errors.ts';
 import { createCallbacksRouter, createRoutingAdminRouter } from './routing.ts';
+import { createStillsRouter } from './stills.ts';
+import type { StillService } from '../stills/StillService.ts';
 
 export interface ApiDependencies {
   db: PrismaClient;
@@ -29,6 +31,7 @@ export interface ApiDependencies {
   consultations: ConsultationService;
   routingSettings: RoutingSettingsStore;
   audit: AuditLog;
+  stills: StillService;
 }
 
 export type AuthedRequest = Request & { principal?: Principal };
@@ -40,7 +43,7 @@ export type AuthedRequest = Request & { principal?: Principal };
 let unknownUserHash: Promise<string> | undefined;
 const hashForUnknownUser = () => (unknownUserHash ??= hashPassword(randomUUID()));
 
-export function createApiRouter({ db, tokens, sfu, consultations, routingSettings, audit }: ApiDependencies): Router {
+export function createApiRouter({ db, tokens, sfu, consultations, routingSettings, audit, stills }: ApiDependencies): Router {
   const api = Router();
 
   const authenticate = (req: AuthedRequest, _res: Response, next: NextFunction) => {
@@ -124,6 +127,7 @@ export function createApiRouter({ db, tokens, sfu, consultations, routingSetting
 
   api.use('/admin/routing', authenticate, requireRole('admin', 'supervisor'), createRoutingAdminRouter({ db, consultations, routingSettings, audit }));
   api.use('/callbacks', authenticate, requireRole('operator', 'supervisor', 'admin'), createCallbacksRouter({ db }));
+  api.use('/stills', authenticate, createStillsRouter(stills));
 
   return api;
 }

@@ -362,6 +362,13 @@ export class ConsultationService {
     return { messageId: message.messageId, at: message.at };
   }
 
+  /** Both sides of a connected call the principal takes part in (for what travels beside the media, e.g. stills). */
+  callParties(principal: Principal, consultationId: string): { deviceId: string; operatorIds: string[] } {
+    const live = this.#own(principal, consultationId);
+    if (!live.room || live.operators.size === 0) throw new ProtocolError('CONFLICT', 'the call is not connected');
+    return { deviceId: live.deviceId, operatorIds: [...live.operators.keys()] };
+  }
+
   /** The caller's media participant in a connected call; refuses anyone not in it. */
   participant(principal: Principal, consultationId: string): Participant {
     const live = this.#own(principal, consultationId);

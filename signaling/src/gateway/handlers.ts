@@ -3,6 +3,7 @@ import type { mediasoupTypes } from '@madoguchi/sfu';
 import type { DevicePrincipal, Principal, StaffPrincipal } from '../auth/principal.ts';
 import type { ConsultationService } from '../consultations/ConsultationService.ts';
 import type { FeedbackService } from '../records/FeedbackService.ts';
+import type { StillService } from '../stills/StillService.ts';
 
 type Handler<E extends ClientEventName> = (
   principal: Principal,
@@ -18,10 +19,11 @@ const asStaff = (principal: Principal) => principal as StaffPrincipal;
 export interface Domain {
   consultations: ConsultationService;
   feedback: FeedbackService;
+  stills: StillService;
 }
 
 /** Thin mapping from validated messages to the domain: no state and no rules live here. */
-export function createHandlers({ consultations, feedback }: Domain): Handlers {
+export function createHandlers({ consultations, feedback, stills }: Domain): Handlers {
   return {
     'consultation:request': (principal, { departmentId }) => consultations.request(asDevice(principal), departmentId),
     'consultation:cancel': (principal, { consultationId }) => {
@@ -98,6 +100,11 @@ export function createHandlers({ consultations, feedback }: Domain): Handlers {
     },
     'media:resumeConsumer': async (principal, { consultationId, consumerId }) => {
       await consultations.participant(principal, consultationId).resumeConsumer(consumerId);
+      return {};
+    },
+    'still:capture': (principal, { consultationId }) => stills.requestCapture(asStaff(principal), consultationId),
+    'still:captureFailed': (principal, { consultationId, requestId, reason }) => {
+      stills.captureFailed(asDevice(principal), consultationId, requestId, reason);
       return {};
     },
   };

@@ -1,7 +1,7 @@
 import type { PrismaClient } from '@madoguchi/db';
 
 /** What was done; the audit trail's vocabulary. */
-export type AuditAction = 'record.view' | 'record.list' | 'records.export' | 'config.change';
+export type AuditAction = 'record.view' | 'record.list' | 'records.export' | 'config.change' | 'still.view';
 
 export interface AuditEntryInput {
   staffId: string;

@@ -22,6 +22,8 @@ async function freePort(): Promise<number> {
 
 export interface RunningServer {
   url: string;
+  /** Where the server keeps stills (STILLS_DIR). */
+  stillsDir: string;
   /** Read-only SQL against the server's database file. */
   query<T>(sql: string, ...params: unknown[]): T[];
   /** A staff token by logging in through the API. */
@@ -60,6 +62,7 @@ export async function startServer(settings: Record<string, string> = {}, { routi
     PORT: String(port),
     MEDIA_PORT: '0',
     MEDIA_WORKERS: '1',
+    STILLS_DIR: join(dir, 'stills'),
     ...settings,
   };
   const tsx = join(REPO_ROOT, 'node_modules/.bin/tsx');
@@ -108,6 +111,7 @@ export async function startServer(settings: Record<string, string> = {}, { routi
   return {
     configureRouting,
     url,
+    stillsDir: env.STILLS_DIR,
     query: <T>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[],
     login,
     async registerTablet(siteName) {

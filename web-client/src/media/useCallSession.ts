@@ -3,6 +3,7 @@ import { CallSession, type ProtocolClient, type PublishOptions, type RemoteTrack
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CallJoined } from '../kioskState.ts';
 import { loadCameraPrefs, resolveCameras } from './cameraPrefs.ts';
+import { QualityMeter, type ConnectionQuality, type StatsEntry } from './connectionQuality.ts';
 import { openCallMedia, stopTracks, type CallMedia } from './localMedia.ts';
 
 /**
@@ -30,6 +31,9 @@ const FACE_PUBLISH: PublishOptions = {
   degradationPreference: 'balanced',
 };
 
+/** How often the connection quality is sampled. */
+const QUALITY_SAMPLE_MS = 2_000;
+
 export interface CallMediaState {
   /** Remote tracks by consumer id. */
   remote: ReadonlyMap<string, RemoteTrack>;
@@ -39,6 +43,11 @@ export interface CallMediaState {
   mediaError: 'session' | 'devices' | null;
   muted: boolean;
   toggleMute(): void;
+  /** The resident turned their face camera off: nothing of it is sent. */
+  faceOff: boolean;
+  toggleFace(): void;
+  /** From the transports' statistics while connected; null until measured. */
+  quality: ConnectionQuality | null;
 }
 
 /**
@@ -52,9 +61,13 @@ export function useCallSession(client: ProtocolClient, call: CallJoined): CallMe
   const [connection, setConnection] = useState<RTCPeerConnectionState>('new');
   const [mediaError, setMediaError] = useState<CallMediaState['mediaError']>(null);
   const [muted, setMuted] = useState(false);
+  const [faceOff, setFaceOff] = useState(false);
+  const [quality, setQuality] = useState<ConnectionQuality | null>(null);
   const sessionRef = useRef<CallSession | null>(null);
   const micRef = useRef<MediaStreamTrack | null>(null);
+  const faceRef = useRef<MediaStreamTrack | null>(null);
   const mutedRef = useRef(false);
+  const faceOffRef = useRef(false);
 
   const { consultationId } = call;
   const callRef = useRef(call);
@@ -99,6 +112,7 @@ export function useCallSession(client: ProtocolClient, call: CallJoined): CallMe
       const opened = await mediaPromise;
       if (disposed) return;
       micRef.current = opened.mic;
+      faceRef.current = opened.face;
       setLocal({ face: opened.face, document: opened.document, mic: opened.mic });
       if (opened.failures.length > 0) setMediaError('devices');
 
@@ -127,7 +141,7 @@ export function useCallSession(client: ProtocolClient, call: CallJoined): CallMe
         }
       };
       await publish('mic', opened.mic);
-      await publish('face', opened.face, FACE_PUBLISH);
+      if (!faceOffRef.current) await publish('face', opened.face, FACE_PUBLISH);
       await publish('document', opened.document, DOCUMENT_PUBLISH);
     };
     void setup();
@@ -136,6 +150,7 @@ export function useCallSession(client: ProtocolClient, call: CallJoined): CallMe
       disposed = true;
       sessionRef.current = null;
       micRef.current = null;
+      faceRef.current = null;
       session?.close();
       const opened = media as CallMedia | null;
       if (opened) stopTracks([opened.mic, opened.face, opened.document]);
@@ -152,5 +167,45 @@ export function useCallSession(client: ProtocolClient, call: CallJoined): CallMe
     });
   }, []);
 
-  return { remote, local, connection, mediaError, muted, toggleMute };
+  /**
+   * Camera off closes the face producer (the operator's tile empties, no black frames travel) and
+   * disables the track; camera on publishes it again.
+   */
+  const toggleFace = useCallback(() => {
+    const off = !faceOffRef.current;
+    faceOffRef.current = off;
+    setFaceOff(off);
+    const track = faceRef.current;
+    if (track) track.enabled = !off;
+    const session = sessionRef.current;
+    if (!session || !track) return;
+    const change = off ? session.unpublish('face') : session.publish('face', track, FACE_PUBLISH);
+    change.catch((error: unknown) => console.warn('[call] cannot change the face camera:', error));
+  }, []);
+
+  // Sample the transports while connected; the meter keeps its counters for this call only.
+  useEffect(() => {
+    if (connection !== 'connected') {
+      setQuality(null);
+      return;
+    }
+    const meter = new QualityMeter();
+    let stopped = false;
+    const sample = () => {
+      sessionRef.current
+        ?.getStats()
+        .then((reports) => {
+          if (!stopped) setQuality(meter.update(reports.map((report) => [...report.values()] as StatsEntry[])));
+        })
+        .catch(() => {});
+    };
+    sample();
+    const timer = setInterval(sample, QUALITY_SAMPLE_MS);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [connection]);
+
+  return { remote, local, connection, mediaError, muted, toggleMute, faceOff, toggleFace, quality };
 }

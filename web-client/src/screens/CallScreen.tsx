@@ -1,12 +1,14 @@
 import type { DepartmentSummary, MediaSource } from '@madoguchi/protocol';
-import type { ProtocolClient, RemoteTrack } from '@madoguchi/protocol/client';
-import { useMemo } from 'react';
+import { withChatMessage, type ChatMessage, type ProtocolClient, type RemoteTrack } from '@madoguchi/protocol/client';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { ChatPanel } from '../components/ChatPanel.tsx';
 import { LanguageSwitch } from '../components/LanguageSwitch.tsx';
 import { RemoteAudio } from '../components/RemoteAudio.tsx';
 import { VideoView } from '../components/VideoView.tsx';
 import { departmentName, useI18n } from '../i18n.ts';
 import type { CallJoined } from '../kioskState.ts';
 import { useCallSession } from '../media/useCallSession.ts';
+import { useStillRequests, type StillUploader } from '../media/useStillRequests.ts';
 
 interface CallScreenProps {
   client: ProtocolClient;
@@ -15,6 +17,7 @@ interface CallScreenProps {
   /** Transferred: waiting, still connected, for another department. */
   transfer: { department: DepartmentSummary; queuePosition: number | null } | null;
   onEnd(): void;
+  uploadStill: StillUploader;
 }
 
 /** What the operator may show besides their face, placed beside it. */
@@ -32,9 +35,11 @@ function videoBySource(remote: ReadonlyMap<string, RemoteTrack>): Partial<Record
  * screen) beside it, the resident's own face small and their document camera, mute and end.
  * Mounting starts the media, unmounting (call ended) releases all of it.
  */
-export function CallScreen({ client, call, ending, transfer, onEnd }: CallScreenProps) {
+export function CallScreen({ client, call, ending, transfer, onEnd, uploadStill }: CallScreenProps) {
   const { t } = useI18n();
   const media = useCallSession(client, call);
+  const stillTaken = useStillRequests(client, call.consultationId, media.local.document, uploadStill);
+  const chat = useCallChat(client, call.consultationId);
   const remoteVideo = useMemo(() => videoBySource(media.remote), [media.remote]);
   const remoteAudio = useMemo(
     () => [...media.remote.values()].filter((track) => track.kind === 'audio').map((track) => track.track),
@@ -49,6 +54,13 @@ export function CallScreen({ client, call, ending, transfer, onEnd }: CallScreen
   const shared = SHARED_SOURCES.filter((source) => remoteVideo[source]);
   const sharedLabel = { 'operator-document': t.operatorDocument, screen: t.sharedScreen };
   const connectionOk = media.connection === 'connected';
+  const qualityText = { good: t.qualityGood, fair: t.qualityFair, poor: t.qualityPoor };
+  // One chip for both: the transport's state until connected, then the measured quality.
+  const connectionLevel = connectionOk
+    ? (media.quality ?? 'good')
+    : media.connection === 'new' || media.connection === 'connecting'
+      ? 'pending'
+      : 'poor';
 
   return (
     <div className="call" data-testid="call-screen" data-consultation-id={call.consultationId}>
@@ -58,13 +70,18 @@ export function CallScreen({ client, call, ending, transfer, onEnd }: CallScreen
           <span className="call__operator">{call.operatorName}</span>
         </div>
         <p
-          className={`connection connection--${connectionOk ? 'ok' : media.connection === 'new' || media.connection === 'connecting' ? 'pending' : 'bad'}`}
+          className={`connection connection--${connectionLevel}`}
           role="status"
           data-testid="connection-state"
           data-state={media.connection}
+          data-quality={media.quality ?? ''}
         >
-          <span className="connection__dot" aria-hidden="true" />
-          {t.connectionState[media.connection]}
+          <span className="connection__bars" aria-hidden="true">
+            <span />
+            <span />
+            <span />
+          </span>
+          {connectionOk && media.quality ? qualityText[media.quality] : t.connectionState[media.connection]}
         </p>
         <LanguageSwitch />
       </header>
@@ -114,8 +131,12 @@ export function CallScreen({ client, call, ending, transfer, onEnd }: CallScreen
               {media.mediaError === 'session' ? t.noticeCallFailed : t.mediaError}
             </p>
           )}
-          <div className="tile tile--self">
-            {media.local.face ? (
+          <div className="tile tile--self" data-face-off={media.faceOff}>
+            {media.faceOff ? (
+              <p className="tile__empty tile__empty--strong" data-testid="face-off">
+                {t.cameraIsOff}
+              </p>
+            ) : media.local.face ? (
               <VideoView track={media.local.face} testId="local-video-face" mirror label={t.yourFace} />
             ) : null}
             <span className="tile__caption">{t.yourFace}</span>
@@ -133,6 +154,12 @@ export function CallScreen({ client, call, ending, transfer, onEnd }: CallScreen
             )}
             <span className="tile__caption">{media.local.document ? t.documentHint : t.yourDocument}</span>
           </div>
+          {stillTaken && (
+            <p className="banner banner--info call__still" role="status" data-testid="still-taken">
+              {t.stillTaken}
+            </p>
+          )}
+          <ChatPanel messages={chat.messages} onSend={chat.send} />
           <div className="call__controls">
             <button
               type="button"
@@ -143,6 +170,16 @@ export function CallScreen({ client, call, ending, transfer, onEnd }: CallScreen
               disabled={!media.local.mic}
             >
               {media.muted ? t.unmute : t.mute}
+            </button>
+            <button
+              type="button"
+              className={`button button--large ${media.faceOff ? 'button--warning' : 'button--secondary'}`}
+              data-testid="camera-button"
+              aria-pressed={media.faceOff}
+              onClick={media.toggleFace}
+              disabled={!media.local.face}
+            >
+              {media.faceOff ? t.cameraOn : t.cameraOff}
             </button>
             {media.muted && <p className="call__muted">{t.muted}</p>}
             <button
@@ -160,4 +197,23 @@ export function CallScreen({ client, call, ending, transfer, onEnd }: CallScreen
       <RemoteAudio tracks={remoteAudio} />
     </div>
   );
+}
+
+/** The call's chat: the server's messages for this consultation, kept only while the screen is up. */
+function useCallChat(client: ProtocolClient, consultationId: string) {
+  const [messages, setMessages] = useState<ChatMessage[]>([]);
+  useEffect(
+    () =>
+      client.on('chat:message', (message) => {
+        if (message.consultationId === consultationId) setMessages((previous) => withChatMessage(previous, message));
+      }),
+    [client, consultationId],
+  );
+  const send = useCallback(
+    async (text: string) => {
+      await client.request('chat:send', { consultationId, text });
+    },
+    [client, consultationId],
+  );
+  return { messages, send };
 }

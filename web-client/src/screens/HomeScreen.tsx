@@ -21,8 +21,6 @@ function noticeText(t: Messages, notice: Notice, siteName: string): string {
       return t.noticeWaitingEnded;
     case 'callEnded':
       return t.noticeCallEnded;
-    case 'endedByOperator':
-      return t.noticeEndedByOperator;
     case 'callFailed':
       return t.noticeCallFailed;
     case 'connectionLost':

@@ -1,0 +1,125 @@
+import type { StillInfo } from '@madoguchi/protocol';
+import { useEffect, useRef, useState } from 'react';
+import { strings } from '../strings.ts';
+
+interface StillGalleryProps {
+  stills: StillInfo[];
+  token: string;
+}
+
+type Loaded = { url: string } | { error: true };
+
+/**
+ * Fetches each still once (staff token; the server audits the view) into an object URL owned here:
+ * all are revoked when the gallery goes (the call ends), so no image outlives the call screen.
+ */
+function useStillImages(stills: StillInfo[], token: string): ReadonlyMap<string, Loaded> {
+  const [images, setImages] = useState<ReadonlyMap<string, Loaded>>(new Map());
+  const urls = useRef(new Map<string, string>());
+  const requested = useRef(new Set<string>());
+
+  useEffect(() => {
+    const abort = new AbortController();
+    for (const still of stills) {
+      if (requested.current.has(still.id)) continue;
+      requested.current.add(still.id);
+      fetch(`/api/stills/${encodeURIComponent(still.id)}`, {
+        headers: { Authorization: `Bearer ${token}` },
+        cache: 'no-store',
+        signal: abort.signal,
+      })
+        .then(async (response) => {
+          if (!response.ok) throw new Error(`HTTP ${response.status}`);
+          const url = URL.createObjectURL(await response.blob());
+          urls.current.set(still.id, url);
+          setImages((previous) => new Map(previous).set(still.id, { url }));
+        })
+        .catch((error: unknown) => {
+          if (abort.signal.aborted) return;
+          console.warn(`[stills] cannot load ${still.id}:`, error);
+          setImages((previous) => new Map(previous).set(still.id, { error: true }));
+        });
+    }
+    return () => {
+      abort.abort();
+      // Stills whose fetch was cut short are fetched again on the next run.
+      for (const id of requested.current) if (!urls.current.has(id)) requested.current.delete(id);
+    };
+  }, [stills, token]);
+
+  useEffect(
+    () => () => {
+      for (const url of urls.current.values()) URL.revokeObjectURL(url);
+      urls.current.clear();
+    },
+    [],
+  );
+  return images;
+}
+
+/** Thumbnails of the stills of this call beside the live document view; one opens full size on top. */
+export function StillGallery({ stills, token }: StillGalleryProps) {
+  const images = useStillImages(stills, token);
+  const [openId, setOpenId] = useState<string | null>(null);
+  const dialog = useRef<HTMLDialogElement>(null);
+  const open = stills.find((still) => still.id === openId) ?? null;
+  const openImage = openId ? images.get(openId) : undefined;
+
+  useEffect(() => {
+    if (open) dialog.current?.showModal();
+    else dialog.current?.close();
+  }, [open]);
+
+  return (
+    <section className="still-gallery" aria-label={strings.stills.title} data-testid="still-gallery">
+      <h2 className="still-gallery-title">{strings.stills.title}</h2>
+      {stills.length === 0 ? <p className="still-gallery-empty">{strings.stills.empty}</p> : null}
+      <ol className="still-list">
+        {stills.map((still, index) => {
+          const image = images.get(still.id);
+          return (
+            <li key={still.id}>
+              <button
+                type="button"
+                className="still-thumb"
+                data-testid="still-thumb"
+                data-still-id={still.id}
+                onClick={() => setOpenId(still.id)}
+              >
+                {image && 'url' in image ? (
+                  <img src={image.url} alt={strings.stills.open(index + 1)} />
+                ) : (
+                  <span>{image ? strings.stills.loadFailed : strings.stills.loading}</span>
+                )}
+                <span className="still-size">
+                  {still.width}×{still.height}
+                </span>
+              </button>
+            </li>
+          );
+        })}
+      </ol>
+      <dialog ref={dialog} className="still-lightbox" data-testid="still-lightbox" onClose={() => setOpenId(null)}>
+        {open ? (
+          <>
+            <div className="still-lightbox-bar">
+              <span>
+                {strings.stills.title} {open.width}×{open.height}
+              </span>
+              <button type="button" className="button" onClick={() => setOpenId(null)} autoFocus>
+                {strings.stills.close}
+              </button>
+            </div>
+            <div className="still-lightbox-image">
+              {openImage && 'url' in openImage ? (
+                <img src={openImage.url} alt={`${strings.stills.title} ${open.width}×${open.height}`} data-testid="still-full" />
+              ) : (
+                <p>{openImage ? strings.stills.loadFailed : strings.stills.loading}</p>
+              )}
+            </div>
+          </>
+        ) : null}
+      </dialog>
+    </section>
+  );
+}

@@ -1,0 +1,213 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StillUploadResponse, type StillInfo } from '@madoguchi/protocol';
+import { systemClock, type Clock } from '../src/clock.ts';
+import { readImageInfo } from '../src/stills/imageInfo.ts';
+import { placeCall, type PlacedCall } from './callFlow.ts';
+import { nextEvent, startTestServer, type TestServer } from './harness.ts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** CRC-32 as PNG chunks need it. */
+function crc32(data: Buffer): number {
+  let crc = ~0;
+  for (const byte of data) {
+    crc ^= byte;
+    for (let bit = 0; bit < 8; bit++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return ~crc >>> 0;
+}
+
+/** A real, decodable grey PNG of the given size. */
+function png(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), body.length + 4);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 0, 0, 0, 0], 8); // 8-bit greyscale
+  const rows = Buffer.alloc((width + 1) * height, 0xc0);
+  for (let y = 0; y < height; y++) rows[y * (width + 1)] = 0; // filter byte of each row
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** A JPEG header up to its start-of-frame (what the size check reads). */
+function jpegHeader(width: number, height: number): Buffer {
+  const app0 = Buffer.from([0xff, 0xe0, 0x00, 0x10, ...Buffer.from('JFIF\0', 'latin1'), 1, 1, 0, 0, 1, 0, 1, 0, 0]);
+  const sof = Buffer.from([0xff, 0xc0, 0x00, 0x11, 8, height >> 8, height & 0xff, width >> 8, width & 0xff, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+  return Buffer.concat([Buffer.from([0xff, 0xd8]), app0, sof, Buffer.from([0xff, 0xd9])]);
+}
+
+describe('image headers', () => {
+  it('reads PNG and JPEG sizes from the file and refuses anything else', () => {
+    expect(readImageInfo(png(1920, 1080))).toEqual({ mime: 'image/png', width: 1920, height: 1080 });
+    expect(readImageInfo(jpegHeader(3840, 2160))).toEqual({ mime: 'image/jpeg', width: 3840, height: 2160 });
+    expect(readImageInfo(Buffer.from('GIF89a\x01\x00\x01\x00'))).toBeNull();
+    expect(readImageInfo(png(16, 16).subarray(0, 20))).toBeNull();
+    expect(readImageInfo(Buffer.from([0xff, 0xd8, 0xff, 0xda, 0x00, 0x02]))).toBeNull();
+    expect(readImageInfo(Buffer.alloc(0))).toBeNull();
+  });
+});
+
+describe('stills of the document camera', () => {
+  let t: TestServer;
+  let offsetMs = 0;
+  const clock: Clock = { ...systemClock, now: () => new Date(Date.now() + offsetMs) };
+  const stillsDir = mkdtempSync(join(tmpdir(), 'madoguchi-stills-'));
+
+  beforeAll(async () => {
+    t = await startTestServer({ stills: { dir: stillsDir, retentionMs: 30 * DAY_MS } }, clock);
+  });
+  afterAll(async () => {
+    await t.close();
+    rmSync(stillsDir, { recursive: true, force: true });
+  });
+
+  const upload = (token: string, query: Record<string, string>, body: Buffer, type = 'image/png') =>
+    fetch(`${t.server.url}/api/stills?${new URLSearchParams(query)}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': type },
+      body: new Uint8Array(body),
+    });
+  const view = async (stillId: string, username?: string) =>
+    fetch(`${t.server.url}/api/stills/${stillId}`, {
+      headers: username ? { authorization: `Bearer ${await t.staffToken(username)}` } : {},
+    });
+
+  /** The operator presses capture; the tablet is asked; the tablet uploads `image`. */
+  async function capture(call: PlacedCall, deviceToken: string, image: Buffer): Promise<StillInfo> {
+    const requested = nextEvent(call.device, 'still:requested');
+    const { requestId } = await call.operator.request('still:capture', { consultationId: call.consultationId });
+    expect(await requested).toEqual({ consultationId: call.consultationId, requestId });
+    const captured = nextEvent(call.operator, 'still:captured');
+    const response = await upload(deviceToken, { consultationId: call.consultationId, requestId }, image);
+    expect(response.status).toBe(201);
+    const { still } = StillUploadResponse.parse(await response.json());
+    expect(await captured).toEqual({ consultationId: call.consultationId, requestId, still });
+    return still;
+  }
+
+  it('goes from the operator’s request to the tablet’s upload to the operator, and only to those allowed', async () => {
+    const call = await placeCall(t);
+    const deviceToken = await t.deviceToken('清滝郵便局');
+    const image = png(1920, 1080);
+    const started = performance.now();
+    const still = await capture(call, deviceToken, image);
+    console.log(`[stills] 1920×1080 PNG of ${image.length} bytes: request → stored → pushed in ${(performance.now() - started).toFixed(0)} ms`);
+    expect(still).toMatchObject({ consultationId: call.consultationId, width: 1920, height: 1080, bytes: image.length, mime: 'image/png' });
+    expect(await t.db.still.count({ where: { id: still.id } })).toBe(1);
+
+    // The operator who took the call sees it, byte for byte; the look is audited.
+    const own = await view(still.id, 'tax1');
+    expect(own.status).toBe(200);
+    expect(own.headers.get('content-type')).toBe('image/png');
+    expect(own.headers.get('cache-control')).toBe('no-store');
+    expect(Buffer.from(await own.arrayBuffer()).equals(image)).toBe(true);
+    const audited = await t.db.auditLog.findMany({ where: { action: 'still.view', targetId: still.id } });
+    const tax1 = await t.db.staff.findUniqueOrThrow({ where: { username: 'tax1' } });
+    expect(audited).toMatchObject([{ staffId: tax1.id, details: JSON.stringify({ consultationId: call.consultationId }) }]);
+
+    // Supervisors and admins may; another operator, the tablet and nobody may not.
+    expect((await view(still.id, 'supervisor')).status).toBe(200);
+    expect((await view(still.id, 'admin')).status).toBe(200);
+    expect((await view(still.id, 'tax2')).status).toBe(404);
+    expect((await view(still.id, 'welfare1')).status).toBe(404);
+    expect((await view(still.id)).status).toBe(401);
+    const asDevice = await fetch(`${t.server.url}/api/stills/${still.id}`, { headers: { authorization: `Bearer ${deviceToken}` } });
+    expect(asDevice.status).toBe(403);
+    expect(await t.db.auditLog.count({ where: { action: 'still.view', targetId: still.id } })).toBe(3);
+
+    await call.device.request('consultation:end', { consultationId: call.consultationId });
+    // After the call, the operator who took part still may (e.g. writing up the record).
+    expect((await view(still.id, 'tax1')).status).toBe(200);
+    call.device.close();
+    call.operator.close();
+  });
+
+  it('accepts only an image the operator asked for, from the tablet of the call, once', async () => {
+    const call = await placeCall(t);
+    const { consultationId } = call;
+    const deviceToken = await t.deviceToken('清滝郵便局');
+    const otherDevice = await t.deviceToken('江川出張所');
+
+    expect((await upload(deviceToken, { consultationId, requestId: 'never-asked' }, png(8, 8))).status).toBe(404);
+    await expect(call.device.request('still:capture', { consultationId })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const tax2 = await t.connect(await t.staffToken('tax2'));
+    await expect(tax2.request('still:capture', { consultationId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+    const { requestId } = await call.operator.request('still:capture', { consultationId });
+    await expect(call.operator.request('still:capture', { consultationId })).rejects.toMatchObject({ code: 'CONFLICT' });
+    const query = { consultationId, requestId };
+    expect((await upload(otherDevice, query, png(8, 8))).status).toBe(404);
+    expect((await upload(await t.staffToken('tax1'), query, png(8, 8))).status).toBe(403);
+    expect((await upload(deviceToken, { consultationId }, png(8, 8))).status).toBe(400);
+    expect((await upload(deviceToken, query, Buffer.from('not an image at all'))).status).toBe(400);
+    expect((await upload(deviceToken, query, png(8, 8), 'image/jpeg')).status).toBe(400);
+    expect((await upload(deviceToken, query, png(8, 8), 'text/plain')).status).toBe(400);
+    expect((await upload(deviceToken, query, png(9000, 10))).status).toBe(400);
+    expect((await upload(deviceToken, query, Buffer.alloc(21 * 1024 * 1024))).status).toBe(400);
+    expect(await t.db.still.count({ where: { consultationId } })).toBe(0);
+
+    // Still pending after the refusals: a good JPEG is kept; the same request cannot be answered twice.
+    const jpeg = jpegHeader(2592, 1944);
+    expect((await upload(deviceToken, query, jpeg, 'image/jpeg')).status).toBe(201);
+    expect((await upload(deviceToken, query, jpeg, 'image/jpeg')).status).toBe(404);
+
+    // The tablet may report that it cannot; the operator is told why.
+    const second = await call.operator.request('still:capture', { consultationId });
+    const failed = nextEvent(call.operator, 'still:failed');
+    await call.device.request('still:captureFailed', { consultationId, requestId: second.requestId, reason: 'no_document_camera' });
+    expect(await failed).toEqual({ consultationId, requestId: second.requestId, reason: 'no_document_camera' });
+    await expect(
+      call.device.request('still:captureFailed', { consultationId, requestId: second.requestId, reason: 'bogus' as never }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+
+    // After the end of the call nothing more is taken, not even what was asked for during it.
+    const third = await call.operator.request('still:capture', { consultationId });
+    await call.operator.request('consultation:end', { consultationId });
+    expect((await upload(deviceToken, { consultationId, requestId: third.requestId }, png(8, 8))).status).toBe(404);
+    expect(await t.db.still.count({ where: { consultationId } })).toBe(1);
+    await expect(call.operator.request('still:capture', { consultationId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    for (const client of [call.device, call.operator, tax2]) client.close();
+  });
+
+  it('deletes stills (file and row) once they are older than the retention period', async () => {
+    const call = await placeCall(t);
+    const deviceToken = await t.deviceToken('清滝郵便局');
+    offsetMs = 0;
+    const old = await capture(call, deviceToken, png(64, 48));
+    offsetMs = 29 * DAY_MS;
+    const recent = await capture(call, deviceToken, png(64, 48));
+    await call.device.request('consultation:end', { consultationId: call.consultationId });
+    const fileOf = (still: StillInfo) => join(stillsDir, `${still.id}.png`);
+    expect(existsSync(fileOf(old)) && existsSync(fileOf(recent))).toBe(true);
+
+    offsetMs = 30 * DAY_MS + 60_000; // the first is now just over 30 days old, the second one day
+    const cutoff = new Date(clock.now().getTime() - 30 * DAY_MS);
+    const expired = await t.db.still.count({ where: { createdAt: { lt: cutoff } } });
+    expect(expired).toBeGreaterThanOrEqual(1); // this test's old one, and those of the tests before
+    expect(await t.server.stills.purgeExpired()).toBe(expired);
+    expect(await t.db.still.count({ where: { createdAt: { lt: cutoff } } })).toBe(0);
+    expect(existsSync(fileOf(old))).toBe(false);
+    expect(readFileSync(fileOf(recent)).length).toBe(recent.bytes);
+    expect(await t.db.still.findMany({ where: { consultationId: call.consultationId }, select: { id: true } })).toEqual([{ id: recent.id }]);
+    expect((await view(old.id, 'supervisor')).status).toBe(404);
+    offsetMs = 0;
+    call.device.close();
+    call.operator.close();
+  });
+});

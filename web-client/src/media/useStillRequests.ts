@@ -1,0 +1,61 @@
+import type { StillFailure, StillInfo } from '@madoguchi/protocol';
+import type { ProtocolClient } from '@madoguchi/protocol/client';
+import { useEffect, useRef, useState } from 'react';
+import { captureStill } from './stillCapture.ts';
+
+/** How long the tablet says that a photo was taken. */
+const TAKEN_NOTICE_MS = 4_000;
+
+export type StillUploader = (consultationId: string, requestId: string, image: Blob) => Promise<StillInfo>;
+
+/**
+ * Answers the operator's still requests during the call: photographs the raw document-camera track,
+ * uploads it, or tells the server why it could not. Returns whether to show "a photo was taken"
+ * (the resident should know). Nothing of the photo is kept on the tablet.
+ */
+export function useStillRequests(
+  client: ProtocolClient,
+  consultationId: string,
+  documentTrack: MediaStreamTrack | null,
+  upload: StillUploader,
+): boolean {
+  const [taken, setTaken] = useState(false);
+  const trackRef = useRef(documentTrack);
+  trackRef.current = documentTrack;
+  const uploadRef = useRef(upload);
+  uploadRef.current = upload;
+
+  useEffect(() => {
+    let disposed = false;
+    let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+    const fail = (requestId: string, reason: Exclude<StillFailure, 'timeout'>, error?: unknown) => {
+      if (error) console.warn(`[still] ${reason}:`, error);
+      client.request('still:captureFailed', { consultationId, requestId, reason }).catch(() => {});
+    };
+    const unsubscribe = client.on('still:requested', (request) => {
+      if (request.consultationId !== consultationId) return;
+      const track = trackRef.current;
+      if (!track) return fail(request.requestId, 'no_document_camera');
+      captureStill(track).then(
+        (image) =>
+          uploadRef.current(consultationId, request.requestId, image).then(
+            () => {
+              if (disposed) return;
+              setTaken(true);
+              clearTimeout(noticeTimer);
+              noticeTimer = setTimeout(() => setTaken(false), TAKEN_NOTICE_MS);
+            },
+            (error: unknown) => fail(request.requestId, 'upload_failed', error),
+          ),
+        (error: unknown) => fail(request.requestId, 'capture_failed', error),
+      );
+    });
+    return () => {
+      disposed = true;
+      unsubscribe();
+      clearTimeout(noticeTimer);
+    };
+  }, [client, consultationId]);
+
+  return taken;
+}
