@@ -65,3 +65,54 @@ export type CallbacksResponse = z.infer<typeof CallbacksResponse>;
 
 export const CallbackUpdate = z.object({ done: z.boolean() });
 export type CallbackUpdate = z.infer<typeof CallbackUpdate>;
+
+/** The supervisor's live wallboard: queues, operators and tablets now, and today's figures. */
+export const Wallboard = z.object({
+  at: z.iso.datetime(),
+  /** Answered within this many seconds counts for the service level. */
+  serviceLevelSeconds: z.number().int().positive(),
+  departments: z.array(
+    z.object({
+      department: DepartmentSummary,
+      waiting: z.number().int().min(0),
+      longestWaitingSince: z.iso.datetime().nullable(),
+      /** Operators with the department as a primary skill, by presence (offline ones left out). */
+      operators: z.object({
+        available: z.number().int().min(0),
+        offered: z.number().int().min(0),
+        in_call: z.number().int().min(0),
+        wrap_up: z.number().int().min(0),
+        away: z.number().int().min(0),
+      }),
+      answeredToday: z.number().int().min(0),
+      /** Share of today's requests answered within serviceLevelSeconds (null before the first request). */
+      serviceLevelToday: z.number().min(0).max(1).nullable(),
+    }),
+  ),
+  sites: z.array(
+    z.object({
+      site: z.object({ id: Id, name: z.string() }),
+      tablets: z.array(
+        z.object({
+          id: Id,
+          name: z.string(),
+          online: z.boolean(),
+          state: z.enum(['idle', 'waiting', 'in_call']),
+          lastSeenAt: z.iso.datetime().nullable(),
+        }),
+      ),
+    }),
+  ),
+  /** Consultations in progress, oldest first. */
+  live: z.array(
+    z.object({
+      consultationId: Id,
+      site: z.object({ id: Id, name: z.string() }),
+      department: DepartmentSummary,
+      status: z.enum(['waiting', 'offered', 'refused', 'in_call']),
+      requestedAt: z.iso.datetime(),
+      operators: z.array(z.string()),
+    }),
+  ),
+});
+export type Wallboard = z.infer<typeof Wallboard>;

@@ -1,4 +1,4 @@
-import type { ServerPayload } from '@madoguchi/protocol';
+import type { ServerPayload, Wallboard } from '@madoguchi/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RoutingSettingsStore } from '../src/routing/RoutingSettingsStore.ts';
 import { joinMedia, placeCall, waitFor } from './callFlow.ts';
@@ -204,5 +204,40 @@ describe('routing by department', () => {
     await available;
     call.device.close();
     call.operator.close();
+  });
+
+  it('shows supervisors a live wallboard: the call ringing, then in call; tablets online; today\'s figures', async () => {
+    const supervisor = await t.staffToken('supervisor');
+    const wallboard = async (token = supervisor) => {
+      const response = await fetch(`${t.server.url}/api/supervisor/wallboard`, { headers: { authorization: `Bearer ${token}` } });
+      return { status: response.status, body: (await response.json()) as Wallboard };
+    };
+    expect((await wallboard(await t.staffToken('tax1'))).status).toBe(403);
+    expect((await wallboard(await t.deviceToken('清滝郵便局'))).status).toBe(403);
+
+    const operator = await t.connect(await t.staffToken('childcare2'));
+    await operator.request('presence:set', { presence: 'available' });
+    const tablet = await t.connect(await t.deviceToken('清滝郵便局'));
+    const offered = nextEvent(operator, 'offer:incoming');
+    const { consultationId } = await tablet.request('consultation:request', { departmentId: departmentIds.childcare! });
+    await offered;
+    const ringing = (await wallboard()).body;
+    expect(ringing.live).toEqual([expect.objectContaining({ consultationId, status: 'offered', site: expect.objectContaining({ name: '清滝郵便局' }) })]);
+    const childcare = ringing.departments.find((d) => d.department.code === 'childcare')!;
+    expect(childcare.operators.offered).toBe(1);
+    const site = ringing.sites.find((s) => s.site.name === '清滝郵便局')!;
+    expect(site.tablets[0]).toMatchObject({ online: true, state: 'waiting' });
+
+    await operator.request('offer:accept', { consultationId });
+    await waitFor(async () => (await wallboard()).body.live[0]?.status === 'in_call');
+    const inCall = (await wallboard()).body;
+    expect(inCall.live[0]!.operators).toEqual(['子育 花子']);
+    const after = inCall.departments.find((d) => d.department.code === 'childcare')!;
+    expect(after.operators.in_call).toBe(1);
+    expect(after.answeredToday).toBeGreaterThanOrEqual(1);
+    expect(after.serviceLevelToday).toBe(1);
+    await tablet.request('consultation:end', { consultationId });
+    tablet.close();
+    operator.close();
   });
 });

@@ -15,12 +15,14 @@ import {
 import type { SfuNode } from '@madoguchi/sfu';
 import type { Principal } from '../auth/principal.ts';
 import type { TokenService } from '../auth/TokenService.ts';
+import type { Clock } from '../clock.ts';
 import { issueDeviceToken } from '../devices.ts';
 import type { ConsultationService } from '../consultations/ConsultationService.ts';
 import type { AuditLog } from '../records/AuditLog.ts';
 import type { RoutingSettingsStore } from '../routing/RoutingSettingsStore.ts';
 import { parseBody } from './errors.ts';
 import { createCallbacksRouter, createRoutingAdminRouter } from './routing.ts';
+import { createWallboardRouter } from './wallboard.ts';
 import { createStillsRouter } from './stills.ts';
 import type { StillService } from '../stills/StillService.ts';
 
@@ -32,6 +34,7 @@ export interface ApiDependencies {
   routingSettings: RoutingSettingsStore;
   audit: AuditLog;
   stills: StillService;
+  clock: Clock;
 }
 
 export type AuthedRequest = Request & { principal?: Principal };
@@ -43,7 +46,7 @@ export type AuthedRequest = Request & { principal?: Principal };
 let unknownUserHash: Promise<string> | undefined;
 const hashForUnknownUser = () => (unknownUserHash ??= hashPassword(randomUUID()));
 
-export function createApiRouter({ db, tokens, sfu, consultations, routingSettings, audit, stills }: ApiDependencies): Router {
+export function createApiRouter({ db, tokens, sfu, consultations, routingSettings, audit, stills, clock }: ApiDependencies): Router {
   const api = Router();
 
   const authenticate = (req: AuthedRequest, _res: Response, next: NextFunction) => {
@@ -126,6 +129,7 @@ export function createApiRouter({ db, tokens, sfu, consultations, routingSetting
   });
 
   api.use('/admin/routing', authenticate, requireRole('admin', 'supervisor'), createRoutingAdminRouter({ db, consultations, routingSettings, audit }));
+  api.use('/supervisor/wallboard', authenticate, requireRole('supervisor', 'admin'), createWallboardRouter({ db, consultations, clock }));
   api.use('/callbacks', authenticate, requireRole('operator', 'supervisor', 'admin'), createCallbacksRouter({ db }));
   api.use('/stills', authenticate, createStillsRouter(stills));
 

@@ -8,6 +8,7 @@ import {
   type DepartmentRoutingView,
   type DepartmentSummary,
   type ErrorCode,
+  type Presence,
   type ParticipantRole,
   type RoutingSettings,
   type SelectablePresence,
@@ -63,6 +64,20 @@ export interface ConsultationServiceOptions {
 }
 
 type EndedBy = 'resident' | 'operator' | 'system';
+
+export interface LiveSnapshot {
+  consultations: Array<{
+    consultationId: string;
+    site: SiteSummary;
+    department: DepartmentSummary;
+    status: 'waiting' | 'offered' | 'refused' | 'in_call';
+    requestedAt: Date;
+    operators: string[];
+    deviceId: string;
+  }>;
+  onlineDevices: ReadonlySet<string>;
+  operators: Array<{ operatorId: string; primary: readonly string[]; presence: Presence }>;
+}
 
 /** At most one queue push per department in this interval (positions and estimates on tablets, counts on consoles). */
 const QUEUE_PUSH_INTERVAL_MS = 200;
@@ -147,6 +162,23 @@ export class ConsultationService {
   /** The routing state, read-only: for dashboards and tests. */
   get routing(): Pick<RoutingCore, 'operator' | 'operators' | 'consultation' | 'queue' | 'departmentConfig'> {
     return this.#core;
+  }
+
+  /** What is live now, for the supervisor's wallboard: consultations, tablets and operators. */
+  liveSnapshot(): LiveSnapshot {
+    return {
+      consultations: [...this.#live.values()].map((live) => ({
+        consultationId: live.id,
+        site: live.site,
+        department: live.department,
+        status: live.room && live.operators.size > 0 ? 'in_call' : (this.#core.consultation(live.id)?.phase ?? 'waiting'),
+        requestedAt: live.requestedAt,
+        operators: [...live.operators.values()].map((operator) => operator.name),
+        deviceId: live.deviceId,
+      })),
+      onlineDevices: new Set(this.#deviceConnections.keys()),
+      operators: this.#core.operators().map(({ operatorId, primary, presence }) => ({ operatorId, primary, presence })),
+    };
   }
 
   /** Apply an admin's change to a department's routing (validated and saved by the caller). */

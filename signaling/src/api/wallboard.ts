@@ -1,0 +1,86 @@
+import { Router } from 'express';
+import type { PrismaClient } from '@madoguchi/db';
+import type { Wallboard } from '@madoguchi/protocol';
+import type { Clock } from '../clock.ts';
+import type { ConsultationService } from '../consultations/ConsultationService.ts';
+import { tokyoInstant, tokyoTime } from '../routing/core/index.ts';
+
+/** Answered within a minute counts as served on time (the usual 窓口 target). */
+const SERVICE_LEVEL_SECONDS = 60;
+
+/** Midnight in Tokyo of the day `now` falls on. */
+function startOfTokyoDay(now: Date): Date {
+  return new Date(tokyoInstant(tokyoTime(now.getTime()).date));
+}
+
+/**
+ * GET /api/supervisor/wallboard: the live routing state with today's figures. Supervisors' consoles
+ * poll it every few seconds; nothing here names a resident.
+ */
+export function createWallboardRouter({ db, consultations, clock }: { db: PrismaClient; consultations: ConsultationService; clock: Clock }): Router {
+  const router = Router();
+
+  router.get('/', async (_req, res) => {
+    const now = clock.now();
+    const since = startOfTokyoDay(now);
+    const snapshot = consultations.liveSnapshot();
+    const [departments, sites, today] = await Promise.all([
+      db.department.findMany({ orderBy: { sortOrder: 'asc' } }),
+      db.site.findMany({ orderBy: { name: 'asc' }, include: { devices: { where: { revokedAt: null }, orderBy: { name: 'asc' } } } }),
+      db.consultation.findMany({
+        where: { requestedAt: { gte: since } },
+        select: { departmentId: true, requestedAt: true, answeredAt: true, endedAt: true },
+      }),
+    ]);
+    const deviceState = new Map(snapshot.consultations.map((live) => [live.deviceId, live.status === 'in_call' ? ('in_call' as const) : ('waiting' as const)]));
+
+    const body: Wallboard = {
+      at: now.toISOString(),
+      serviceLevelSeconds: SERVICE_LEVEL_SECONDS,
+      departments: departments.map((department) => {
+        const queue = consultations.routing.queue(department.id);
+        const longest = queue.entries.reduce<number | null>((min, entry) => (min === null || entry.requestedAt < min ? entry.requestedAt : min), null);
+        const operators = { available: 0, offered: 0, in_call: 0, wrap_up: 0, away: 0 };
+        for (const operator of snapshot.operators) {
+          if (operator.presence !== 'offline' && operator.primary.includes(department.id)) operators[operator.presence] += 1;
+        }
+        const requests = today.filter((row) => row.departmentId === department.id);
+        const answered = requests.filter((row) => row.answeredAt);
+        const onTime = answered.filter((row) => row.answeredAt!.getTime() - row.requestedAt.getTime() <= SERVICE_LEVEL_SECONDS * 1000);
+        // Requests that cannot be judged yet (still waiting, under the threshold) are left out.
+        const judged = requests.filter((row) => row.answeredAt || row.endedAt || now.getTime() - row.requestedAt.getTime() > SERVICE_LEVEL_SECONDS * 1000);
+        return {
+          department: { id: department.id, code: department.code, name: department.name },
+          waiting: queue.entries.length,
+          longestWaitingSince: longest === null ? null : new Date(longest).toISOString(),
+          operators,
+          answeredToday: answered.length,
+          serviceLevelToday: judged.length ? onTime.length / judged.length : null,
+        };
+      }),
+      sites: sites.map((site) => ({
+        site: { id: site.id, name: site.name },
+        tablets: site.devices.map((device) => ({
+          id: device.id,
+          name: device.name,
+          online: snapshot.onlineDevices.has(device.id),
+          state: deviceState.get(device.id) ?? 'idle',
+          lastSeenAt: device.lastSeenAt?.toISOString() ?? null,
+        })),
+      })),
+      live: snapshot.consultations
+        .sort((a, b) => a.requestedAt.getTime() - b.requestedAt.getTime())
+        .map(({ consultationId, site, department, status, requestedAt, operators }) => ({
+          consultationId,
+          site,
+          department,
+          status,
+          requestedAt: requestedAt.toISOString(),
+          operators,
+        })),
+    };
+    res.json(body);
+  });
+
+  return router;
+}
