@@ -28,6 +28,11 @@ export interface Config {
   disconnectGraceMs: number;
   /** How long an offer rings before it goes to someone else. */
   ringTimeoutMs: number;
+  /** Defaults of the records settings an admin may change at run time (Setting table). */
+  records: {
+    retentionDays: number;
+    serviceLevelSeconds: number;
+  };
   /** Built browser apps, served at /kiosk/ and /console/. */
   webClientDir: string;
   operatorConsoleDir: string;
@@ -73,6 +78,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     disconnectGraceMs: int(env.DISCONNECT_GRACE_SECONDS, 10, 'DISCONNECT_GRACE_SECONDS') * 1000,
     ringTimeoutMs: int(env.RING_TIMEOUT_SECONDS, 30, 'RING_TIMEOUT_SECONDS') * 1000,
+    records: {
+      retentionDays: int(env.RECORDS_RETENTION_DAYS, 1825, 'RECORDS_RETENTION_DAYS'),
+      serviceLevelSeconds: int(env.SERVICE_LEVEL_SECONDS, 60, 'SERVICE_LEVEL_SECONDS'),
+    },
     webClientDir: resolve(REPO_ROOT, 'web-client/dist'),
     operatorConsoleDir: resolve(REPO_ROOT, 'operator-console/dist'),
   };

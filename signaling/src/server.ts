@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import express from 'express';
 import type { PrismaClient } from '@madoguchi/db';
+import { RecordsSettings } from '@madoguchi/protocol';
 import { SfuNode } from '@madoguchi/sfu';
 import { errorHandler, sendError } from './api/errors.ts';
 import { createApiRouter } from './api/routes.ts';
@@ -14,7 +15,10 @@ import type { Config } from './config.ts';
 import { ConsultationService } from './consultations/ConsultationService.ts';
 import { attachGateway, createNotifier, createSocketServer, type GatewayServer } from './gateway/Gateway.ts';
 import { ConsultationRecorder } from './records/ConsultationRecorder.ts';
+import { AuditLog } from './records/AuditLog.ts';
 import { FeedbackService } from './records/FeedbackService.ts';
+import { RetentionJob } from './records/RetentionJob.ts';
+import { SettingsStore } from './records/SettingsStore.ts';
 
 export interface MadoguchiServer {
   /** Base URL the server listens on. */
@@ -25,6 +29,7 @@ export interface MadoguchiServer {
   tokens: TokenService;
   consultations: ConsultationService;
   recorder: ConsultationRecorder;
+  retention: RetentionJob;
   close(): Promise<void>;
 }
 
@@ -41,6 +46,9 @@ export interface StartOptions {
 export async function startServer({ config, db, clock = systemClock }: StartOptions): Promise<MadoguchiServer> {
   const recorder = new ConsultationRecorder(db);
   await recorder.failUnfinished(clock.now());
+  const audit = new AuditLog(db, () => clock.now());
+  const settings = new SettingsStore(db, audit, RecordsSettings.parse(config.records));
+  const retention = new RetentionJob(db, settings, audit, clock);
 
   const sfu = await SfuNode.start({
     numWorkers: config.media.workers,
@@ -54,7 +62,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   app.disable('x-powered-by');
   app.use(express.json({ limit: '64kb' }));
   const tokens = new TokenService(db, config.jwtSecret, config.staffTokenTtl);
-  app.use('/api', createApiRouter({ db, tokens, sfu }));
+  app.use('/api', createApiRouter({ db, tokens, sfu, audit, settings }));
   app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
   serveApp(app, '/kiosk', config.webClientDir);
   serveApp(app, '/console', config.operatorConsoleDir);
@@ -86,6 +94,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     await sfu.close();
     throw error;
   }
+  retention.start();
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
 
@@ -98,8 +107,10 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     tokens,
     consultations,
     recorder,
+    retention,
     close: () =>
       (closing ??= (async () => {
+        await retention.stop();
         await consultations.close();
         await new Promise<void>((resolve) => io.close(() => resolve()));
         await sfu.close();

@@ -13,15 +13,20 @@ import {
   type StaffRole,
 } from '@madoguchi/protocol';
 import type { SfuNode } from '@madoguchi/sfu';
-import type { Principal } from '../auth/principal.ts';
+import type { Principal, StaffPrincipal } from '../auth/principal.ts';
 import type { TokenService } from '../auth/TokenService.ts';
 import { issueDeviceToken } from '../devices.ts';
 import { parseBody } from './errors.ts';
+import type { AuditLog } from '../records/AuditLog.ts';
+import type { SettingsStore } from '../records/SettingsStore.ts';
+import { createAuditRouter, createRecordsRouter, createSettingsRouter } from './records.ts';
 
 export interface ApiDependencies {
   db: PrismaClient;
   tokens: TokenService;
   sfu: SfuNode;
+  audit: AuditLog;
+  settings: SettingsStore;
 }
 
 type AuthedRequest = Request & { principal?: Principal };
@@ -33,7 +38,7 @@ type AuthedRequest = Request & { principal?: Principal };
 let unknownUserHash: Promise<string> | undefined;
 const hashForUnknownUser = () => (unknownUserHash ??= hashPassword(randomUUID()));
 
-export function createApiRouter({ db, tokens, sfu }: ApiDependencies): Router {
+export function createApiRouter({ db, tokens, sfu, audit, settings }: ApiDependencies): Router {
   const api = Router();
 
   const authenticate = (req: AuthedRequest, _res: Response, next: NextFunction) => {
@@ -104,9 +109,11 @@ export function createApiRouter({ db, tokens, sfu }: ApiDependencies): Router {
     res.json(body);
   });
 
-  api.post('/admin/devices', authenticate, requireRole('admin'), async (req, res) => {
+  api.post('/admin/devices', authenticate, requireRole('admin'), async (req: AuthedRequest, res) => {
     const { siteId, name } = parseBody(IssueDeviceTokenRequest, req.body);
     const body: IssueDeviceTokenResponse = await issueDeviceToken(db, tokens, { siteId, name });
+    const admin = req.principal as StaffPrincipal;
+    await audit.write({ staffId: admin.staffId, action: 'config.change', targetId: body.device.id, details: { change: 'device.register', siteId, name } });
     res.status(201).json(body);
   });
 
@@ -114,6 +121,10 @@ export function createApiRouter({ db, tokens, sfu }: ApiDependencies): Router {
     const body: SfuStats = { workers: await sfu.stats() };
     res.json(body);
   });
+
+  api.use('/records', authenticate, createRecordsRouter({ db, audit, settings }));
+  api.use('/admin/settings', authenticate, createSettingsRouter({ settings }));
+  api.use('/audit', authenticate, requireRole('admin'), createAuditRouter({ db }));
 
   return api;
 }

@@ -1,6 +1,7 @@
-import type { PrismaClient } from '@madoguchi/db';
+import { refreshSummary, type PrismaClient } from '@madoguchi/db';
 import type { ConsultationOutcome } from '@madoguchi/protocol';
 import { createLogger } from '@madoguchi/protocol/logger';
+
 
 const logger = createLogger('records');
 
@@ -42,8 +43,8 @@ export interface NewConsultation {
 
 /**
  * Writes consultations and their events. Writes for one consultation are applied in order (a
- * chain per consultation), each change and its event in one transaction, so the log never
- * disagrees with the row.
+ * chain per consultation), each change, its event and the recomputed summary columns in one
+ * transaction, so the log never disagrees with the row.
  */
 export class ConsultationRecorder {
   readonly #db: PrismaClient;
@@ -119,11 +120,12 @@ export class ConsultationRecorder {
         data: data ? JSON.stringify(data) : undefined,
       },
     });
+    const summary = this.#db.$executeRaw(refreshSummary(consultationId));
     try {
       if (update) {
-        await this.#db.$transaction([this.#db.consultation.update({ where: { id: consultationId }, data: update }), event]);
+        await this.#db.$transaction([this.#db.consultation.update({ where: { id: consultationId }, data: update }), event, summary]);
       } else {
-        await event;
+        await this.#db.$transaction([event, summary]);
       }
     } catch (error) {
       // The live call must go on; the failure is loud in the log for the operator of the server.
