@@ -16,8 +16,8 @@
  *
  * Written with better-sqlite3 directly (prepared statements, 20,000 consultations per transaction,
  * WAL, synchronous=OFF while loading), in the same text timestamp format Prisma's adapter uses.
- * The summary columns (waitMs, talkMs, satisfaction) are then derived from the rows and events by
- * the same SQL the server uses (REBUILD_ALL_SUMMARIES), not written by this script.
+ * The summary columns (waitMs, talkMs, satisfaction) and the daily statistics rows are then derived
+ * from the rows and events by the same SQL the server uses (REBUILD_ALL_DERIVED), not written here.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -27,7 +27,7 @@ import { openDatabase } from '../src/db.ts';
 import { migrateDeploy } from '../src/migrate.ts';
 import { resolveDatabaseUrl, sqliteFilePath } from '../src/paths.ts';
 import { isDemoCitySeeded, seedDemoCity } from '../src/seed.ts';
-import { REBUILD_ALL_SUMMARIES } from '../src/summary.ts';
+import { REBUILD_ALL_DERIVED } from '../src/summary.ts';
 
 const { values } = parseArgs({
   options: {
@@ -230,8 +230,8 @@ async function main() {
     }
   }
   const summaryStart = performance.now();
-  db.exec(REBUILD_ALL_SUMMARIES);
-  console.log(`  summary columns derived from the events in ${((performance.now() - summaryStart) / 1000).toFixed(1)} s`);
+  for (const statement of REBUILD_ALL_DERIVED) db.exec(statement);
+  console.log(`  summary columns and daily statistics derived from the events in ${((performance.now() - summaryStart) / 1000).toFixed(1)} s`);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.exec('ANALYZE');
   db.close();

@@ -151,24 +151,23 @@ export const RecordDetail = RecordListItem.extend({
 });
 export type RecordDetail = z.infer<typeof RecordDetail>;
 
+/** Days of the charts are local (JST) calendar days, YYYY-MM-DD, both ends included. */
 export const RecordsStatsQuery = z.strictObject({
-  from: QueryDateTime.optional(),
-  to: QueryDateTime.optional(),
+  from: z.iso.date().optional(),
+  to: z.iso.date().optional(),
   departmentId: Id.optional(),
   siteId: Id.optional(),
   /** service level: answered within this many seconds (default: the serviceLevelSeconds setting) */
   serviceLevelSeconds: QueryInt(1, 3600).optional(),
-  /** offset of the local time used for hour-of-day and day buckets (default +540 = JST) */
-  utcOffsetMinutes: QueryInt(-720, 840).default(540),
 });
 export type RecordsStatsQuery = z.infer<typeof RecordsStatsQuery>;
 
-/** Seconds; percentiles at one-second resolution. */
+/** Seconds; the 90th percentile at one-second resolution (durations rounded up to whole seconds). */
 const DurationStats = z.object({ average: z.number().nullable(), p90: z.number().nullable() });
 
 export const RecordsStatsResponse = z.object({
   total: z.number(),
-  /** 24 entries, local hour 0–23 */
+  /** 24 entries, local (JST) hour 0–23 */
   byHour: z.array(z.object({ hour: z.number(), count: z.number() })),
   /** local days (YYYY-MM-DD) that had consultations, ascending */
   byDay: z.array(z.object({ day: z.string(), count: z.number() })),

@@ -152,9 +152,9 @@ export function createRecordsRouter({ db, audit, settings }: RecordsApiDependenc
 
   router.get('/stats', async (req: AuthedRequest, res: Response) => {
     requireSupervisor(staffOf(req));
-    const { serviceLevelSeconds, utcOffsetMinutes, ...filter } = parseBody(RecordsStatsQuery, req.query);
+    const { serviceLevelSeconds, ...filter } = parseBody(RecordsStatsQuery, req.query);
     const thresholdSeconds = serviceLevelSeconds ?? (await settings.get()).serviceLevelSeconds;
-    res.json(await records.stats(filter, { thresholdSeconds, utcOffsetMinutes }));
+    res.json(await records.stats(filter, { thresholdSeconds }));
   });
 
   router.get('/:id', async (req: AuthedRequest, res: Response) => {

@@ -72,7 +72,7 @@ export interface RecordRow extends Omit<RecordListItem, 'requestedAt'> {
   requestedAt: Date;
 }
 
-type StatsFilter = Pick<RecordsFilter, 'from' | 'to' | 'departmentId' | 'siteId'>;
+export type RecordsStatsFilter = Omit<RecordsStatsQuery, 'serviceLevelSeconds'>;
 
 function filterConditions(filter: RecordsFilter, scope: RecordsScope): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];
@@ -85,7 +85,8 @@ function filterConditions(filter: RecordsFilter, scope: RecordsScope): Prisma.Sq
   if (filter.satisfaction) where.push(Prisma.sql`c.satisfaction = ${filter.satisfaction}`);
   if (scope.kind === 'participant') {
     where.push(
-      Prisma.sql`(c.operatorId = ${scope.staffId} OR c.id IN (SELECT e.consultationId FROM ConsultationEvent e WHERE e.actorId = ${scope.staffId} AND e.actorType = 'staff'))`,
+      // A point lookup per candidate row on (actorId, consultationId), not a set of every consultation the operator ever touched.
+      Prisma.sql`(c.operatorId = ${scope.staffId} OR EXISTS (SELECT 1 FROM ConsultationEvent e WHERE e.actorId = ${scope.staffId} AND e.consultationId = c.id AND e.actorType = 'staff'))`,
     );
   }
   return where;
@@ -113,42 +114,52 @@ export function listStatement(filter: RecordsFilter, scope: RecordsScope, cursor
      LIMIT ${limit}`;
 }
 
-/**
- * The chart queries, each one pass over the statistics index (exported for EXPLAIN in the
- * benchmark). Percentiles come from per-second histograms, so no query sorts the rows themselves.
- */
-export function statsStatements(filter: StatsFilter, { thresholdSeconds, utcOffsetMinutes }: { thresholdSeconds: number; utcOffsetMinutes: number }) {
-  const conditions = filterConditions(filter, { kind: 'all' });
-  const where = whereClause(conditions);
-  const shift = `${utcOffsetMinutes >= 0 ? '+' : ''}${utcOffsetMinutes} minutes`;
-  const histogram = (column: 'waitMs' | 'talkMs') => Prisma.sql`
-      SELECT c.departmentId, c.${Prisma.raw(column)} / 1000 AS second, COUNT(*) AS count
-        FROM Consultation c ${whereClause([...conditions, Prisma.sql`c.${Prisma.raw(column)} IS NOT NULL`])}
-       GROUP BY c.departmentId, second`;
-  return {
-    // Service level and abandonment count ended consultations only: a call still running has no verdict yet.
-    totals: Prisma.sql`
-      SELECT COUNT(*) AS total,
-             SUM(c.outcome IS NOT NULL) AS ended,
-             SUM(c.outcome IS NOT NULL AND c.talkMs IS NOT NULL AND c.waitMs <= ${thresholdSeconds * 1000}) AS answeredInTime,
-             SUM(c.outcome = 'abandoned') AS abandoned
-        FROM Consultation c ${where}`,
-    hours: Prisma.sql`
-      SELECT CAST(strftime('%H', c.requestedAt, ${shift}) AS INTEGER) AS hour, COUNT(*) AS count
-        FROM Consultation c ${where} GROUP BY hour`,
-    days: Prisma.sql`
-      SELECT strftime('%Y-%m-%d', c.requestedAt, ${shift}) AS day, COUNT(*) AS count
-        FROM Consultation c ${where} GROUP BY day ORDER BY day`,
-    departments: Prisma.sql`
-      SELECT c.departmentId, COUNT(*) AS count, AVG(c.waitMs) AS avgWaitMs, AVG(c.talkMs) AS avgTalkMs
-        FROM Consultation c ${where} GROUP BY c.departmentId`,
-    waitHistogram: histogram('waitMs'),
-    talkHistogram: histogram('talkMs'),
-    sites: Prisma.sql`
-      SELECT c.siteId, COUNT(*) AS count FROM Consultation c ${where} GROUP BY c.siteId`,
-    satisfaction: Prisma.sql`
-      SELECT c.satisfaction AS score, COUNT(*) AS count FROM Consultation c ${where} GROUP BY c.satisfaction`,
-  };
+/** The daily statistics rows of a filter (exported for EXPLAIN in the benchmark). */
+export function dailyStatement(filter: RecordsStatsFilter): Prisma.Sql {
+  const where: Prisma.Sql[] = [];
+  if (filter.from) where.push(Prisma.sql`day >= ${filter.from}`);
+  if (filter.to) where.push(Prisma.sql`day <= ${filter.to}`);
+  if (filter.departmentId) where.push(Prisma.sql`departmentId = ${filter.departmentId}`);
+  if (filter.siteId) where.push(Prisma.sql`siteId = ${filter.siteId}`);
+  return Prisma.sql`SELECT * FROM ConsultationDaily ${whereClause(where)}`;
+}
+
+interface DailyRow {
+  day: string;
+  departmentId: string;
+  siteId: string;
+  total: Count;
+  ended: Count;
+  abandoned: Count;
+  waitSumMs: Count;
+  waitCount: Count;
+  talkSumMs: Count;
+  talkCount: Count;
+  hourCounts: string;
+  waitHistogram: string;
+  answeredWaitHistogram: string;
+  talkHistogram: string;
+  ratings: string;
+}
+
+/** A histogram {bucket: count} as stored (JSON), added into `into`. */
+function addHistogram(into: Map<number, number>, json: string): void {
+  for (const [bucket, count] of Object.entries(JSON.parse(json) as Record<string, number>)) {
+    into.set(Number(bucket), (into.get(Number(bucket)) ?? 0) + count);
+  }
+}
+
+/** The 90th percentile by nearest rank (the ⌈0.9·n⌉-th smallest) of a histogram {seconds: count}. */
+export function p90OfHistogram(histogram: Map<number, number>): number | null {
+  const total = [...histogram.values()].reduce((sum, count) => sum + count, 0);
+  if (total === 0) return null;
+  const rank = Math.ceil(0.9 * total);
+  let seen = 0;
+  for (const [second, count] of [...histogram].sort(([a], [b]) => a - b)) {
+    seen += count;
+    if (seen >= rank) return second;
+  }
+  return null;
 }
 
 type Count = bigint | number | null;
@@ -159,19 +170,6 @@ function num(value: Count | undefined): number {
 }
 
 const secondsOf = (ms: Count) => (ms === null ? null : Number(ms) / 1000);
-
-/** The 90th percentile by nearest rank (the ⌈0.9·n⌉-th smallest) of a per-second histogram. */
-export function p90OfHistogram(buckets: { second: number; count: number }[]): number | null {
-  const total = buckets.reduce((sum, b) => sum + b.count, 0);
-  if (total === 0) return null;
-  const rank = Math.ceil(0.9 * total);
-  let seen = 0;
-  for (const bucket of [...buckets].sort((a, b) => a.second - b.second)) {
-    seen += bucket.count;
-    if (seen >= rank) return bucket.second;
-  }
-  return null;
-}
 
 /** Department and staff ids an event's data mentions (transfers, specialist invitations, offers). */
 function idsInData(data: unknown, suffix: 'departmentId' | 'operatorId' | 'staffId'): string[] {
@@ -288,54 +286,75 @@ export class RecordsQuery {
     };
   }
 
-  /** Every chart of the supervisor's statistics screen for one filter. */
-  async stats(filter: StatsFilter, options: { thresholdSeconds: number; utcOffsetMinutes: number }): Promise<RecordsStatsResponse> {
-    const sql = statsStatements(filter, options);
-    // One connection: the queries run one after the other whatever the syntax, so keep it plain.
-    const [totals] = await this.#db.$queryRaw<{ total: Count; ended: Count; answeredInTime: Count; abandoned: Count }[]>(sql.totals);
-    const hours = await this.#db.$queryRaw<{ hour: Count; count: Count }[]>(sql.hours);
-    const days = await this.#db.$queryRaw<{ day: string; count: Count }[]>(sql.days);
-    const departments = await this.#db.$queryRaw<{ departmentId: string; count: Count; avgWaitMs: number | null; avgTalkMs: number | null }[]>(sql.departments);
-    const waits = await this.#db.$queryRaw<{ departmentId: string; second: Count; count: Count }[]>(sql.waitHistogram);
-    const talks = await this.#db.$queryRaw<{ departmentId: string; second: Count; count: Count }[]>(sql.talkHistogram);
-    const sites = await this.#db.$queryRaw<{ siteId: string; count: Count }[]>(sql.sites);
-    const ratings = await this.#db.$queryRaw<{ score: Count; count: Count }[]>(sql.satisfaction);
+  /**
+   * Every chart of the supervisor's statistics screen for one filter, added up from the daily
+   * statistics rows (a year is a few thousand rows, whatever the number of consultations).
+   */
+  async stats(filter: RecordsStatsFilter, { thresholdSeconds }: { thresholdSeconds: number }): Promise<RecordsStatsResponse> {
+    const rows = await this.#db.$queryRaw<DailyRow[]>(dailyStatement(filter));
     const [departmentRows, siteRows] = await Promise.all([
       this.#db.department.findMany({ orderBy: { sortOrder: 'asc' } }),
       this.#db.site.findMany({ orderBy: [{ createdAt: 'asc' }, { name: 'asc' }] }),
     ]);
 
-    const p90Of = (histogram: typeof waits, departmentId: string) =>
-      p90OfHistogram(histogram.filter((h) => h.departmentId === departmentId).map((h) => ({ second: num(h.second), count: num(h.count) })));
-    const seconds = (ms: number | null) => (ms === null ? null : Math.round(ms) / 1000);
-    const hourCounts = new Map(hours.map((h) => [num(h.hour), num(h.count)]));
-    const departmentStats = new Map(departments.map((d) => [d.departmentId, d]));
-    const siteCounts = new Map(sites.map((s) => [s.siteId, num(s.count)]));
-    const ratingCounts = new Map(ratings.filter((r) => r.score !== null).map((r) => [num(r.score), num(r.count)]));
-    const rated = [...ratingCounts.values()].reduce((a, b) => a + b, 0);
-    const ended = num(totals?.ended);
+    const add = <K>(map: Map<K, number>, key: K, value: number) => map.set(key, (map.get(key) ?? 0) + value);
+    let total = 0;
+    let ended = 0;
+    let abandoned = 0;
+    const byHour = new Map<number, number>();
+    const byDay = new Map<string, number>();
+    const bySite = new Map<string, number>();
+    const ratings = new Map<number, number>();
+    const answeredWaits = new Map<number, number>();
+    const departments = new Map<string, { count: number; waitSumMs: number; waitCount: number; talkSumMs: number; talkCount: number; waits: Map<number, number>; talks: Map<number, number> }>();
+    for (const row of rows) {
+      total += num(row.total);
+      ended += num(row.ended);
+      abandoned += num(row.abandoned);
+      add(byDay, row.day, num(row.total));
+      add(bySite, row.siteId, num(row.total));
+      addHistogram(byHour, row.hourCounts);
+      addHistogram(ratings, row.ratings);
+      addHistogram(answeredWaits, row.answeredWaitHistogram);
+      let department = departments.get(row.departmentId);
+      if (!department) {
+        department = { count: 0, waitSumMs: 0, waitCount: 0, talkSumMs: 0, talkCount: 0, waits: new Map(), talks: new Map() };
+        departments.set(row.departmentId, department);
+      }
+      department.count += num(row.total);
+      department.waitSumMs += num(row.waitSumMs);
+      department.waitCount += num(row.waitCount);
+      department.talkSumMs += num(row.talkSumMs);
+      department.talkCount += num(row.talkCount);
+      addHistogram(department.waits, row.waitHistogram);
+      addHistogram(department.talks, row.talkHistogram);
+    }
+
+    const average = (sumMs: number, count: number) => (count ? Math.round(sumMs / count) / 1000 : null);
+    const answeredInTime = [...answeredWaits].reduce((sum, [second, count]) => (second <= thresholdSeconds ? sum + count : sum), 0);
+    const rated = [...ratings.values()].reduce((a, b) => a + b, 0);
     return {
-      total: num(totals?.total),
-      byHour: Array.from({ length: 24 }, (_, hour) => ({ hour, count: hourCounts.get(hour) ?? 0 })),
-      byDay: days.map((d) => ({ day: d.day, count: num(d.count) })),
+      total,
+      byHour: Array.from({ length: 24 }, (_, hour) => ({ hour, count: byHour.get(hour) ?? 0 })),
+      byDay: [...byDay].sort(([a], [b]) => a.localeCompare(b)).map(([day, count]) => ({ day, count })),
       byDepartment: departmentRows
-        .filter((d) => departmentStats.has(d.id))
+        .filter((d) => departments.has(d.id))
         .map((d) => {
-          const s = departmentStats.get(d.id)!;
+          const s = departments.get(d.id)!;
           return {
             department: { id: d.id, code: d.code, name: d.name },
-            count: num(s.count),
-            waitSeconds: { average: seconds(s.avgWaitMs), p90: p90Of(waits, d.id) },
-            talkSeconds: { average: seconds(s.avgTalkMs), p90: p90Of(talks, d.id) },
+            count: s.count,
+            waitSeconds: { average: average(s.waitSumMs, s.waitCount), p90: p90OfHistogram(s.waits) },
+            talkSeconds: { average: average(s.talkSumMs, s.talkCount), p90: p90OfHistogram(s.talks) },
           };
         }),
-      bySite: siteRows.filter((s) => siteCounts.has(s.id)).map((s) => ({ site: { id: s.id, name: s.name }, count: siteCounts.get(s.id)! })),
-      serviceLevel: { thresholdSeconds: options.thresholdSeconds, ratio: ended ? num(totals?.answeredInTime) / ended : null },
-      abandonmentRate: ended ? num(totals?.abandoned) / ended : null,
+      bySite: siteRows.filter((s) => bySite.has(s.id)).map((s) => ({ site: { id: s.id, name: s.name }, count: bySite.get(s.id)! })),
+      serviceLevel: { thresholdSeconds, ratio: ended ? answeredInTime / ended : null },
+      abandonmentRate: ended ? abandoned / ended : null,
       satisfaction: {
-        distribution: [1, 2, 3, 4, 5].map((score) => ({ score, count: ratingCounts.get(score) ?? 0 })),
+        distribution: [1, 2, 3, 4, 5].map((score) => ({ score, count: ratings.get(score) ?? 0 })),
         rated,
-        satisfiedShare: rated ? ((ratingCounts.get(4) ?? 0) + (ratingCounts.get(5) ?? 0)) / rated : null,
+        satisfiedShare: rated ? ((ratings.get(4) ?? 0) + (ratings.get(5) ?? 0)) / rated : null,
       },
     };
   }

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '@madoguchi/db';
+import { localDay, type PrismaClient } from '@madoguchi/db';
 import { createLogger } from '@madoguchi/protocol/logger';
 import type { Clock } from '../clock.ts';
 import { SYSTEM_ACTOR, type AuditLog } from './AuditLog.ts';
@@ -12,8 +12,8 @@ const DAY_MS = 86_400_000;
 const BATCH = 2000;
 
 /**
- * Deletes the records (consultations and their events) requested longer ago than the retention
- * setting, once at start and then daily. Each purge that removes anything is written to the audit
+ * Deletes the records (consultations, their events, the daily statistics) of the local days that
+ * are entirely older than the retention setting, once at start and then daily. Each purge that removes anything is written to the audit
  * trail with its cut-off and counts. Consultations still open are never purged.
  */
 export class RetentionJob {
@@ -48,7 +48,8 @@ export class RetentionJob {
   /** One purge; returns how many consultations and events were deleted. */
   async purgeExpired(): Promise<{ consultations: number; events: number }> {
     const { retentionDays } = await this.#settings.get();
-    const cutoff = new Date(this.#clock.now().getTime() - retentionDays * DAY_MS);
+    // Whole local days, so that no day of the statistics is left half counted.
+    const { day: firstKeptDay, start: cutoff } = localDay(new Date(this.#clock.now().getTime() - retentionDays * DAY_MS));
     let consultations = 0;
     let events = 0;
     for (;;) {
@@ -63,11 +64,12 @@ export class RetentionJob {
       events += deletedEvents.count;
       consultations += deletedConsultations.count;
     }
-    if (consultations > 0) {
+    const { count: dailyRows } = await this.#db.consultationDaily.deleteMany({ where: { day: { lt: firstKeptDay } } });
+    if (consultations > 0 || dailyRows > 0) {
       await this.#audit.write({
         staffId: SYSTEM_ACTOR,
         action: 'records.purge',
-        details: { cutoff: cutoff.toISOString(), retentionDays, consultations, events },
+        details: { cutoff: cutoff.toISOString(), retentionDays, consultations, events, dailyRows },
       });
       logger.info(`purged ${consultations} consultations (${events} events) requested before ${cutoff.toISOString()}`);
     }
