@@ -1,6 +1,6 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { openConsole } from './support/call.ts';
+import { check } from './support/screens.ts';
 import { startServer, type RunningServer } from './support/server.ts';
 
 /**
@@ -47,19 +47,6 @@ async function openMediaObjects(page: Page): Promise<{ liveTracks: string[]; ope
       openContexts: w.__audioContexts.filter((context) => context.state !== 'closed').length,
     };
   });
-}
-
-/** A screenshot, and no serious or critical axe violation (all findings are printed). */
-async function check(page: Page, name: string, language: string): Promise<void> {
-  await expect(page.locator('html')).toHaveAttribute('lang', language);
-  await page.screenshot({ path: `../test-output/screens/${name}-${language}.png` });
-  const results = await new AxeBuilder({ page }).analyze();
-  for (const violation of results.violations) {
-    console.log(`[axe ${name}-${language}] ${violation.impact} ${violation.id}: ${violation.help}`,
-      violation.nodes.map((node) => node.target.join(' ')));
-  }
-  const blocking = results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
-  expect(blocking.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)).toEqual([]);
 }
 
 /** An elderly resident will not scroll: every department button must be whole on the screen. */
