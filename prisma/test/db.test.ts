@@ -51,10 +51,10 @@ describe('migrations', () => {
       const indexes = await names("SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='Consultation'");
       expect(indexes).toEqual(
         expect.arrayContaining([
-          'Consultation_requestedAt_idx',
-          'Consultation_departmentId_requestedAt_idx',
-          'Consultation_siteId_requestedAt_idx',
-          'Consultation_operatorId_requestedAt_idx',
+          'Consultation_requestedAt_id_idx',
+          'Consultation_departmentId_requestedAt_id_idx',
+          'Consultation_siteId_requestedAt_id_idx',
+          'Consultation_operatorId_requestedAt_id_idx',
         ]),
       );
       const fk = (await raw.$queryRawUnsafe('PRAGMA foreign_keys')) as Array<{ foreign_keys: bigint | number }>;
