@@ -11,6 +11,7 @@ import {
   type RecordsStatsResponse,
 } from '@madoguchi/protocol';
 import { csvField, csvLine } from '../src/records/csv.ts';
+import { listStatement } from '../src/records/RecordsQuery.ts';
 import { nextEvent, startTestServer, type TestServer } from './harness.ts';
 import { placeCall } from './callFlow.ts';
 
@@ -225,6 +226,16 @@ describe('records: who may see what', () => {
     expect(mine.records.map((r) => r.id)).toContain(callId);
     const theirs = await json<RecordsListResponse>('/records', 'citizen1');
     expect(theirs.records).toEqual([]);
+  });
+
+  it("both plans for an operator's own records (many / few consultations) find the same rows", async () => {
+    for (const username of ['tax1', 'tax2', 'citizen1']) {
+      const scope = { kind: 'participant', staffId: staffIdOf[username]! } as const;
+      const [dense, sparse] = await Promise.all(
+        (['dense', 'sparse'] as const).map((plan) => t.db.$queryRaw<{ id: string }[]>(listStatement({}, scope, undefined, 500, plan))),
+      );
+      expect(sparse!.map((r) => r.id), username).toEqual(dense!.map((r) => r.id));
+    }
   });
 
   it('an operator who only declined an offer sees that consultation (list and detail), not the others of tax1', async () => {

@@ -79,6 +79,7 @@ async function main() {
     { name: 'list: site + outcome abandoned', filter: { siteId: sites[1]!.id, outcome: 'abandoned' }, scope: all },
     { name: 'list: satisfaction = 1 (rare)', filter: { satisfaction: 1 }, scope: all },
     { name: "list: operator tax1's own records (operator scope)", filter: {}, scope: { kind: 'participant', staffId: operator.id } },
+    { name: 'list: a new operator without records (operator scope)', filter: {}, scope: { kind: 'participant', staffId: 'new-operator' } },
   ];
   for (const { name, filter, scope } of listCases) {
     figures.push(await measure(`${name}, page 1 (50 rows)`, 30, () => records.list(filter, scope, { limit: 50 })));
@@ -86,7 +87,8 @@ async function main() {
     let cursor: Cursor | undefined;
     for (let page = 0; page < 20; page++) cursor = (await records.list(filter, scope, { cursor, limit: 50 })).next ?? cursor;
     figures.push(await measure(`${name}, page 21`, 30, () => records.list(filter, scope, { cursor, limit: 50 })));
-    await explain(db, name, listStatement(filter, scope, cursor, 51));
+    const plan = scope.kind === 'participant' ? await records.participantPlan(scope.staffId) : 'dense';
+    await explain(db, `${name} [${plan}]`, listStatement(filter, scope, cursor, 51, plan));
   }
 
   // ── The detail of random records.

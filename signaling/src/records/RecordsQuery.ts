@@ -74,7 +74,7 @@ export interface RecordRow extends Omit<RecordListItem, 'requestedAt'> {
 
 export type RecordsStatsFilter = Omit<RecordsStatsQuery, 'serviceLevelSeconds'>;
 
-function filterConditions(filter: RecordsFilter, scope: RecordsScope): Prisma.Sql[] {
+function filterConditions(filter: RecordsFilter): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];
   if (filter.from) where.push(Prisma.sql`c.requestedAt >= ${toDbTime(new Date(filter.from))}`);
   if (filter.to) where.push(Prisma.sql`c.requestedAt < ${toDbTime(new Date(filter.to))}`);
@@ -83,12 +83,6 @@ function filterConditions(filter: RecordsFilter, scope: RecordsScope): Prisma.Sq
   if (filter.operatorId) where.push(Prisma.sql`c.operatorId = ${filter.operatorId}`);
   if (filter.outcome) where.push(Prisma.sql`c.outcome = ${filter.outcome}`);
   if (filter.satisfaction) where.push(Prisma.sql`c.satisfaction = ${filter.satisfaction}`);
-  if (scope.kind === 'participant') {
-    where.push(
-      // A point lookup per candidate row on (actorId, consultationId), not a set of every consultation the operator ever touched.
-      Prisma.sql`(c.operatorId = ${scope.staffId} OR EXISTS (SELECT 1 FROM ConsultationEvent e WHERE e.actorId = ${scope.staffId} AND e.consultationId = c.id AND e.actorType = 'staff'))`,
-    );
-  }
   return where;
 }
 
@@ -96,16 +90,43 @@ function whereClause(conditions: Prisma.Sql[]): Prisma.Sql {
   return conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
 }
 
+/**
+ * How an operator's own records are found. `dense` (an operator with many consultations): walk the
+ * time index and keep the rows they took part in (a point lookup each), stopping at a page.
+ * `sparse` (few): collect their consultations from the actor index first, then sort that handful.
+ * Either plan alone is slow in the other case (about a second on a million consultations).
+ */
+export type ParticipantPlan = 'dense' | 'sparse';
+/** Up to this many events of the operator, the sparse plan is the faster. */
+const SPARSE_EVENTS = 2000;
+
 /** The list query: one page (`limit` rows) after `cursor`, newest first (exported for EXPLAIN in the benchmark). */
-export function listStatement(filter: RecordsFilter, scope: RecordsScope, cursor: Cursor | undefined, limit: number): Prisma.Sql {
-  const conditions = filterConditions(filter, scope);
+export function listStatement(
+  filter: RecordsFilter,
+  scope: RecordsScope,
+  cursor: Cursor | undefined,
+  limit: number,
+  plan: ParticipantPlan = 'dense',
+): Prisma.Sql {
+  const conditions = filterConditions(filter);
   if (cursor) conditions.push(Prisma.sql`(c.requestedAt, c.id) < (${toDbTime(cursor.requestedAt)}, ${cursor.id})`);
+  let from = Prisma.sql`Consultation c`;
+  if (scope.kind === 'participant' && plan === 'sparse') {
+    // CROSS JOIN fixes the join order in SQLite: the operator's consultations drive the query.
+    from = Prisma.sql`(SELECT e.consultationId AS id FROM ConsultationEvent e WHERE e.actorId = ${scope.staffId} AND e.actorType = 'staff'
+                        UNION SELECT o.id FROM Consultation o WHERE o.operatorId = ${scope.staffId}) mine
+                      CROSS JOIN Consultation c ON c.id = mine.id`;
+  } else if (scope.kind === 'participant') {
+    conditions.push(
+      Prisma.sql`(c.operatorId = ${scope.staffId} OR EXISTS (SELECT 1 FROM ConsultationEvent e WHERE e.actorId = ${scope.staffId} AND e.consultationId = c.id AND e.actorType = 'staff'))`,
+    );
+  }
   return Prisma.sql`
     SELECT c.id, c.requestedAt, c.waitMs, c.talkMs, c.satisfaction, c.outcome,
            c.siteId, s.name AS siteName,
            c.departmentId, d.code AS departmentCode, d.name AS departmentName,
            c.operatorId, st.displayName AS operatorName
-      FROM Consultation c
+      FROM ${from}
       JOIN Site s ON s.id = c.siteId
       JOIN Department d ON d.id = c.departmentId
       LEFT JOIN Staff st ON st.id = c.operatorId
@@ -201,10 +222,18 @@ export class RecordsQuery {
     scope: RecordsScope,
     { cursor, limit }: { cursor?: Cursor; limit: number },
   ): Promise<{ rows: RecordRow[]; next: Cursor | null }> {
-    const rows = await this.#db.$queryRaw<ListRow[]>(listStatement(filter, scope, cursor, limit + 1));
+    const plan = scope.kind === 'participant' ? await this.participantPlan(scope.staffId) : 'dense';
+    const rows = await this.#db.$queryRaw<ListRow[]>(listStatement(filter, scope, cursor, limit + 1, plan));
     const page = rows.slice(0, limit).map(toRecordRow);
     const last = page.at(-1);
     return { rows: page, next: rows.length > limit && last ? { requestedAt: last.requestedAt, id: last.id } : null };
+  }
+
+  /** Which plan finds this operator's records fastest (a bounded count on the actor index). */
+  async participantPlan(staffId: string): Promise<ParticipantPlan> {
+    const [row] = await this.#db.$queryRaw<{ n: bigint | number }[]>`
+      SELECT COUNT(*) AS n FROM (SELECT 1 FROM ConsultationEvent WHERE actorId = ${staffId} LIMIT ${SPARSE_EVENTS + 1})`;
+    return Number(row?.n ?? 0) > SPARSE_EVENTS ? 'dense' : 'sparse';
   }
 
   /** Every matching row, newest first, a page at a time (the CSV export streams these). */
