@@ -1,11 +1,10 @@
 import { useCallback, useState } from 'react';
 import { clearSession, loadSession, saveSession, type StaffSession } from './auth.ts';
-import { Header } from './components/Header.tsx';
 import { OperatorConsole } from './OperatorConsole.tsx';
 import { takesCalls } from './roles.ts';
 import { LoginScreen } from './screens/LoginScreen.tsx';
-import { IdleScreen } from './screens/IdleScreen.tsx';
 import { strings } from './strings.ts';
+import { SupervisorConsole } from './supervisor/SupervisorConsole.tsx';
 
 export function App() {
   const [session, setSession] = useState<StaffSession | null>(() => loadSession());
@@ -34,11 +33,5 @@ export function App() {
     return <OperatorConsole key={session.token} session={session} onLogout={logout} onUnauthorized={onUnauthorized} />;
   }
 
-  // Supervisors and admins do not take calls: the idle screen without presence, until their views exist.
-  return (
-    <div className="app">
-      <Header staff={session.staff} connection={null} canLogout onLogout={logout} />
-      <IdleScreen presence={null} offers={null} />
-    </div>
-  );
+  return <SupervisorConsole key={session.token} session={session} onLogout={logout} onUnauthorized={onUnauthorized} />;
 }

@@ -72,9 +72,141 @@ export const strings = {
     requestedAt: '依頼日時',
   },
 
-  idle: {
-    waitingTitle: '待機中',
-    noStaffConsole: '管理者向けの画面（待ち状況・相談記録）は今後追加されます。この画面では着信を受けません。',
+  supervisor: {
+    consoleName: '管理者コンソール',
+    nav: { records: '相談記録', stats: '統計', audit: '監査ログ', settings: '設定' },
+    loading: '読み込んでいます…',
+    loadFailed: 'データを読み込めませんでした。もう一度お試しください。',
+    forbidden: 'この画面を表示する権限がありません。',
+  },
+
+  records: {
+    title: '相談記録',
+    filters: '絞り込み',
+    from: '開始日',
+    to: '終了日',
+    department: '担当課',
+    site: '窓口',
+    operator: '担当職員',
+    outcome: '結果',
+    satisfaction: '満足度',
+    all: 'すべて',
+    apply: '絞り込む',
+    reset: '条件をクリア',
+    exportCsv: 'CSVでダウンロード',
+    exporting: 'ダウンロードしています…',
+    exportFailed: 'CSVをダウンロードできませんでした。',
+    more: 'さらに表示',
+    empty: '条件に合う相談記録はありません。',
+    count: (n: number, more: boolean) => `${n.toLocaleString('ja-JP')}件${more ? '以上' : ''}を表示`,
+    column: {
+      requestedAt: '受付日時',
+      site: '窓口',
+      department: '担当課',
+      operator: '担当職員',
+      wait: '待ち時間',
+      talk: '対応時間',
+      outcome: '結果',
+      satisfaction: '満足度',
+    },
+    inProgress: '対応中',
+    notRated: '未回答',
+    score: (n: number) => `${n}（${['とても不満', '不満', 'ふつう', '満足', 'とても満足'][n - 1]}）`,
+  },
+
+  record: {
+    back: '相談記録の一覧へ戻る',
+    title: '相談記録の詳細',
+    notFound: 'この相談記録は見つかりません（削除されたか、閲覧する権限がありません）。',
+    summary: '概要',
+    id: '相談ID',
+    device: '端末',
+    answeredAt: '応答日時',
+    endedAt: '終了日時',
+    endedBy: '終了操作',
+    endedByValue: { resident: '相談者', operator: '担当職員', system: 'システム' },
+    departmentsServed: '対応した課',
+    operatorsInvolved: '関わった職員',
+    comment: 'ご意見',
+    timeline: '経過',
+    chat: 'チャットの記録',
+    noChat: 'チャットはありません。',
+    from: { resident: '相談者', operator: '職員' },
+    actor: { device: '端末', staff: '職員', system: 'システム' },
+    event: {
+      requested: '受付',
+      offered: '職員を呼び出し',
+      declined: '職員が辞退',
+      offer_timeout: '呼び出しに応答なし',
+      offer_withdrawn: '呼び出しを取り消し',
+      answered: '応答',
+      rejoined: '再接続',
+      cancelled: '待ち中に終了',
+      ended: '終了',
+      failed: '障害により終了',
+      rated: '満足度の回答',
+      chat: 'チャット',
+      transferred: '転送',
+      specialist_joined: '他の課の職員が参加',
+      callback_requested: '折り返しを希望',
+      refused: '受付できず',
+    } as Record<string, string>,
+  },
+
+  stats: {
+    title: '統計',
+    period: '期間',
+    total: '相談件数',
+    serviceLevel: (seconds: number) => `${seconds}秒以内の応答率`,
+    abandonment: '待ち中の終了率',
+    satisfied: '満足と回答した割合',
+    satisfiedTarget: '目標 80%以上',
+    ratedCount: (n: number) => `回答 ${n.toLocaleString('ja-JP')}件`,
+    byHour: '時間帯別の相談件数',
+    byDay: '日別の相談件数',
+    byDepartment: '担当課別の待ち時間・対応時間',
+    bySite: '窓口別の相談件数',
+    satisfactionDistribution: '満足度の分布',
+    averageWait: '平均待ち時間',
+    p90Wait: '待ち時間（90%）',
+    averageTalk: '平均対応時間',
+    p90Talk: '対応時間（90%）',
+    count: '件数',
+    hour: (h: number) => `${h}時`,
+    none: '—',
+    noData: 'この期間の相談はありません。',
+    p90Note: '90%：10件中9件がこの時間以内。',
+  },
+
+  audit: {
+    title: '監査ログ',
+    at: '日時',
+    staff: '職員',
+    action: '操作',
+    target: '対象',
+    details: '内容',
+    system: 'システム（自動処理）',
+    actions: {
+      'record.view': '相談記録の閲覧',
+      'records.export': 'CSVダウンロード',
+      'config.change': '設定の変更',
+      'records.purge': '保存期間を過ぎた記録の削除',
+    } as Record<string, string>,
+    more: 'さらに表示',
+    empty: '記録はありません。',
+  },
+
+  settings: {
+    title: '設定',
+    retentionDays: '相談記録の保存期間（日）',
+    retentionHint: 'この日数より前の相談記録は毎日自動で削除され、削除は監査ログに残ります。',
+    serviceLevelSeconds: '応答率の基準（秒）',
+    serviceLevelHint: '統計の「◯秒以内の応答率」の基準です。',
+    save: '保存する',
+    saving: '保存しています…',
+    saved: '保存しました。',
+    failed: '保存できませんでした。入力値を確認してください。',
+    readOnly: '設定の変更はシステム管理者が行います。',
   },
 
   offer: {
@@ -221,4 +353,19 @@ export function formatClock(ms: number): string {
   const mm = String(minutes).padStart(2, '0');
   const ss = String(seconds).padStart(2, '0');
   return hours > 0 ? `${hours}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+/** 83.4 s → "1分23秒"; null → "—". */
+export function formatSeconds(seconds: number | null): string {
+  return seconds === null ? '—' : formatWait(seconds * 1000);
+}
+
+/** An instant as a clerk reads it, in Japan time: 2026/11/23 21:07:13. */
+export function formatDateTime(iso: string): string {
+  return new Date(iso).toLocaleString('ja-JP', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+/** 0.8125 → "81.3%"; null → "—". */
+export function formatPercent(ratio: number | null): string {
+  return ratio === null ? '—' : `${(ratio * 100).toFixed(1)}%`;
 }

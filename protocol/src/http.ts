@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DepartmentSummary, Id, SiteSummary, StaffRole, StillInfo } from './domain.ts';
+import { ConsultationOutcome, DepartmentSummary, Id, SiteSummary, StaffRole, StillInfo } from './domain.ts';
 
 /** HTTP bodies and responses of the REST API. Errors are `{ error: WireError }` with a status code. */
 
@@ -76,3 +76,175 @@ export type StillUploadResponse = z.infer<typeof StillUploadResponse>;
 export const STILL_MAX_BYTES = 20 * 1024 * 1024;
 /** Largest width or height accepted: beyond any document camera, and bounds decoding cost. */
 export const STILL_MAX_DIMENSION = 8192;
+
+// ── Session records (相談記録), statistics, settings and the audit trail ────────────────────────
+
+/** Query strings: express turns a repeated key into an array, which these refuse. */
+const QueryDateTime = z.iso.datetime({ offset: true });
+const QueryInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Filters shared by the records list and the CSV export. */
+export const RecordsFilter = z.strictObject({
+  /** inclusive lower bound of requestedAt (ISO 8601 with offset) */
+  from: QueryDateTime.optional(),
+  /** exclusive upper bound of requestedAt */
+  to: QueryDateTime.optional(),
+  departmentId: Id.optional(),
+  siteId: Id.optional(),
+  /** the operator who answered */
+  operatorId: Id.optional(),
+  outcome: ConsultationOutcome.optional(),
+  /** the resident's rating (1–5) */
+  satisfaction: QueryInt(1, 5).optional(),
+});
+export type RecordsFilter = z.infer<typeof RecordsFilter>;
+
+export const RecordsListQuery = RecordsFilter.extend({
+  /** opaque, from the previous page's nextCursor */
+  cursor: z.string().min(1).max(200).optional(),
+  limit: QueryInt(1, 500).default(50),
+});
+export type RecordsListQuery = z.infer<typeof RecordsListQuery>;
+
+/** The outcome in the words of the records screens and the CSV export. */
+export const OUTCOME_LABELS: Record<ConsultationOutcome, string> = {
+  completed: '対応完了',
+  abandoned: '待ち中に終了',
+  no_operator: '対応者なし',
+  callback_requested: '折り返し希望',
+  failed: '通信障害',
+};
+
+export const StaffSummary = z.object({ id: Id, name: z.string() });
+export type StaffSummary = z.infer<typeof StaffSummary>;
+
+export const RecordListItem = z.object({
+  id: Id,
+  requestedAt: z.iso.datetime(),
+  site: SiteSummary,
+  department: DepartmentSummary,
+  /** the operator who answered */
+  operator: StaffSummary.nullable(),
+  /** answered (or, never answered, ended) − requested; null while still waiting */
+  waitSeconds: z.number().nullable(),
+  /** ended − answered; null when never answered or not ended */
+  talkSeconds: z.number().nullable(),
+  outcome: ConsultationOutcome.nullable(),
+  satisfaction: z.number().int().min(1).max(5).nullable(),
+});
+export type RecordListItem = z.infer<typeof RecordListItem>;
+
+export const RecordsListResponse = z.object({
+  records: z.array(RecordListItem),
+  /** pass as `cursor` for the next page; null on the last page */
+  nextCursor: z.string().nullable(),
+});
+export type RecordsListResponse = z.infer<typeof RecordsListResponse>;
+
+export const RecordEvent = z.object({
+  type: z.string(),
+  at: z.iso.datetime(),
+  actor: z.object({ type: z.enum(['device', 'staff', 'system']), id: z.string().nullable(), name: z.string().nullable() }),
+  data: z.unknown().nullable(),
+});
+export type RecordEvent = z.infer<typeof RecordEvent>;
+
+export const RecordDetail = RecordListItem.extend({
+  device: z.object({ id: Id, name: z.string() }),
+  answeredAt: z.iso.datetime().nullable(),
+  endedAt: z.iso.datetime().nullable(),
+  endedBy: z.enum(['resident', 'operator', 'system']).nullable(),
+  /** the department requested first, then every department brought in (transfers, specialists) */
+  departmentsServed: z.array(DepartmentSummary),
+  /** staff who acted in the consultation (answered, declined, chatted, transferred, joined, …) */
+  operatorsInvolved: z.array(StaffSummary),
+  satisfactionComment: z.string().nullable(),
+  chat: z.array(z.object({ at: z.iso.datetime(), from: z.enum(['resident', 'operator']), text: z.string() })),
+  /** every event, oldest first */
+  events: z.array(RecordEvent),
+});
+export type RecordDetail = z.infer<typeof RecordDetail>;
+
+/** Days of the charts are local (JST) calendar days, YYYY-MM-DD, both ends included. */
+export const RecordsStatsQuery = z.strictObject({
+  from: z.iso.date().optional(),
+  to: z.iso.date().optional(),
+  departmentId: Id.optional(),
+  siteId: Id.optional(),
+  /** service level: answered within this many seconds (default: the serviceLevelSeconds setting) */
+  serviceLevelSeconds: QueryInt(1, 3600).optional(),
+});
+export type RecordsStatsQuery = z.infer<typeof RecordsStatsQuery>;
+
+/** Seconds; the 90th percentile at one-second resolution (durations rounded up to whole seconds). */
+const DurationStats = z.object({ average: z.number().nullable(), p90: z.number().nullable() });
+
+export const RecordsStatsResponse = z.object({
+  total: z.number(),
+  /** 24 entries, local (JST) hour 0–23 */
+  byHour: z.array(z.object({ hour: z.number(), count: z.number() })),
+  /** local days (YYYY-MM-DD) that had consultations, ascending */
+  byDay: z.array(z.object({ day: z.string(), count: z.number() })),
+  byDepartment: z.array(
+    z.object({ department: DepartmentSummary, count: z.number(), waitSeconds: DurationStats, talkSeconds: DurationStats }),
+  ),
+  bySite: z.array(z.object({ site: SiteSummary, count: z.number() })),
+  serviceLevel: z.object({
+    thresholdSeconds: z.number(),
+    /** answered within the threshold ÷ ended consultations (null when none ended) */
+    ratio: z.number().nullable(),
+  }),
+  /** outcome "abandoned" ÷ ended consultations (null when none ended) */
+  abandonmentRate: z.number().nullable(),
+  satisfaction: z.object({
+    /** five entries, score 1–5 */
+    distribution: z.array(z.object({ score: z.number(), count: z.number() })),
+    rated: z.number(),
+    /** ratings of 4 or 5 ÷ ratings (null when none) — the "8 割以上満足" benchmark */
+    satisfiedShare: z.number().nullable(),
+  }),
+});
+export type RecordsStatsResponse = z.infer<typeof RecordsStatsResponse>;
+
+/** Settings of the records that an admin may change (every change is audited). */
+export const RecordsSettings = z.object({
+  /** consultations requested longer ago than this are purged by the daily job */
+  retentionDays: z.number().int().min(30).max(3650),
+  /** default threshold of the service level chart */
+  serviceLevelSeconds: z.number().int().min(1).max(3600),
+});
+export type RecordsSettings = z.infer<typeof RecordsSettings>;
+export const RecordsSettingsUpdate = RecordsSettings.partial().strict();
+export type RecordsSettingsUpdate = z.infer<typeof RecordsSettingsUpdate>;
+
+export const AuditListQuery = z.strictObject({
+  /** rows with id below this (from the previous page's nextCursor) */
+  cursor: QueryInt(1, Number.MAX_SAFE_INTEGER).optional(),
+  limit: QueryInt(1, 500).default(100),
+  staffId: Id.optional(),
+  action: z.string().min(1).max(64).optional(),
+});
+export type AuditListQuery = z.infer<typeof AuditListQuery>;
+
+export const AuditEntry = z.object({
+  id: z.number(),
+  at: z.iso.datetime(),
+  staffId: z.string(),
+  /** display name of the staff member; null for the system (scheduled jobs) or a deleted account */
+  staffName: z.string().nullable(),
+  action: z.string(),
+  targetId: z.string().nullable(),
+  details: z.unknown().nullable(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+export const AuditListResponse = z.object({ entries: z.array(AuditEntry), nextCursor: z.number().nullable() });
+export type AuditListResponse = z.infer<typeof AuditListResponse>;
+
+/** What the records filters can choose from (supervisor, admin). */
+export const RecordsFilterOptions = z.object({
+  departments: z.array(DepartmentSummary),
+  sites: z.array(SiteSummary),
+  operators: z.array(StaffSummary),
+});
+export type RecordsFilterOptions = z.infer<typeof RecordsFilterOptions>;

@@ -26,6 +26,11 @@ export interface Config {
   };
   /** How long a tablet or operator may be disconnected before their consultation is ended. */
   disconnectGraceMs: number;
+  /** Defaults of the records settings an admin may change at run time (Setting table). */
+  records: {
+    retentionDays: number;
+    serviceLevelSeconds: number;
+  };
   /** Built browser apps, served at /kiosk/ and /console/. */
   webClientDir: string;
   operatorConsoleDir: string;
@@ -76,6 +81,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxIncomingBitrate: int(env.MEDIA_MAX_INCOMING_KBPS, 0, 'MEDIA_MAX_INCOMING_KBPS') * 1000 || undefined,
     },
     disconnectGraceMs: int(env.DISCONNECT_GRACE_SECONDS, 10, 'DISCONNECT_GRACE_SECONDS') * 1000,
+    records: {
+      retentionDays: int(env.RECORDS_RETENTION_DAYS, 1825, 'RECORDS_RETENTION_DAYS'),
+      serviceLevelSeconds: int(env.SERVICE_LEVEL_SECONDS, 60, 'SERVICE_LEVEL_SECONDS'),
+    },
     webClientDir: resolve(REPO_ROOT, 'web-client/dist'),
     operatorConsoleDir: resolve(REPO_ROOT, 'operator-console/dist'),
     stills: {

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import express from 'express';
 import type { PrismaClient } from '@madoguchi/db';
+import { RecordsSettings } from '@madoguchi/protocol';
 import { SfuNode } from '@madoguchi/sfu';
 import { errorHandler, sendError } from './api/errors.ts';
 import { createApiRouter } from './api/routes.ts';
@@ -18,6 +19,8 @@ import { AuditLog } from './records/AuditLog.ts';
 import { FeedbackService } from './records/FeedbackService.ts';
 import { RoutingSettingsStore } from './routing/RoutingSettingsStore.ts';
 import { StillService } from './stills/StillService.ts';
+import { RetentionJob } from './records/RetentionJob.ts';
+import { SettingsStore } from './records/SettingsStore.ts';
 
 export interface MadoguchiServer {
   /** Base URL the server listens on. */
@@ -29,6 +32,7 @@ export interface MadoguchiServer {
   consultations: ConsultationService;
   recorder: ConsultationRecorder;
   stills: StillService;
+  retention: RetentionJob;
   close(): Promise<void>;
 }
 
@@ -45,6 +49,9 @@ export interface StartOptions {
 export async function startServer({ config, db, clock = systemClock }: StartOptions): Promise<MadoguchiServer> {
   const recorder = new ConsultationRecorder(db);
   await recorder.failUnfinished(clock.now());
+  const audit = new AuditLog(db, () => clock.now());
+  const settings = new SettingsStore(db, audit, RecordsSettings.parse(config.records));
+  const retention = new RetentionJob(db, settings, audit, clock);
 
   const sfu = await SfuNode.start({
     numWorkers: config.media.workers,
@@ -80,7 +87,6 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     await sfu.close();
     throw error;
   }
-  const audit = new AuditLog(db, () => clock.now());
   const stills = new StillService({
     db,
     consultations,
@@ -95,7 +101,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
 
   app.disable('x-powered-by');
   app.use(express.json({ limit: '64kb' }));
-  app.use('/api', createApiRouter({ db, tokens, sfu, consultations, routingSettings, audit, stills, clock }));
+  app.use('/api', createApiRouter({ db, tokens, sfu, consultations, routingSettings, audit, settings, stills, clock }));
   app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
   serveApp(app, '/kiosk', config.webClientDir);
   serveApp(app, '/console', config.operatorConsoleDir);
@@ -112,6 +118,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     throw error;
   }
   stills.startRetention();
+  retention.start();
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
 
@@ -125,9 +132,11 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     consultations,
     recorder,
     stills,
+    retention,
     close: () =>
       (closing ??= (async () => {
         stills.close();
+        await retention.stop();
         await consultations.close();
         await new Promise<void>((resolve) => io.close(() => resolve()));
         await sfu.close();

@@ -4,17 +4,19 @@ import { strings } from '../strings.ts';
 
 interface HeaderProps {
   staff: StaffProfile;
+  /** The console's name beside the product name (default: the operators' console). */
+  consoleName?: string;
   connection: ConnectionStatus | null;
   canLogout: boolean;
   onLogout(): void;
 }
 
-export function Header({ staff, connection, canLogout, onLogout }: HeaderProps) {
+export function Header({ staff, consoleName = strings.consoleName, connection, canLogout, onLogout }: HeaderProps) {
   return (
     <header className="app-header">
       <div className="brand">
         <span className="brand-name">{strings.appName}</span>
-        <span className="brand-sub">{strings.consoleName}</span>
+        <span className="brand-sub">{consoleName}</span>
       </div>
       {connection ? (
         <div className={`connection connection-${connection}`} role="status" data-testid="connection-state">

@@ -21,12 +21,11 @@ export interface OfferControl {
 }
 
 interface IdleScreenProps {
-  /** Absent for staff who do not take calls (supervisors, admins). */
-  presence: PresenceControl | null;
-  offers: OfferControl | null;
-  queues?: DepartmentQueueSummary[];
-  /** The callback list, for staff who take calls. */
-  callbacks?: ReactNode;
+  presence: PresenceControl;
+  offers: OfferControl;
+  queues: DepartmentQueueSummary[];
+  /** The callback list. */
+  callbacks: ReactNode;
 }
 
 const SELECTABLE: SelectablePresence[] = ['available', 'away'];
@@ -38,47 +37,38 @@ function presenceHint({ presence, awayReason }: PresenceControl): string {
   return strings.presence.hint.other;
 }
 
-export function IdleScreen({ presence, offers, queues = [], callbacks = null }: IdleScreenProps) {
+export function IdleScreen({ presence, offers, queues, callbacks }: IdleScreenProps) {
   return (
     <main className="idle-screen">
-      {presence ? (
-        <section className="presence-panel" aria-labelledby="presence-heading">
-          <h2 id="presence-heading">{strings.presence.heading}</h2>
-          <p className={`presence-state presence-${presence.presence}`}>
-            <span className="dot" aria-hidden="true" />
-            <span data-testid="presence-state">{strings.presence.label[presence.presence]}</span>
-          </p>
-          <div className="presence-toggle" role="group" aria-label={strings.presence.heading} aria-busy={presence.pending !== null}>
-            {SELECTABLE.map((value) => (
-              <button
-                key={value}
-                type="button"
-                className={`button button-large presence-button presence-button-${value}`}
-                data-testid={`presence-${value}`}
-                aria-pressed={presence.presence === value}
-                disabled={!presence.enabled}
-                onClick={() => {
-                  // 受付可 during 後処理 ends it early.
-                  if (presence.presence !== value) presence.onChange(value);
-                }}
-              >
-                {strings.presence.set[value]}
-              </button>
-            ))}
-          </div>
-          <p className="presence-hint" data-testid="presence-hint">
-            {presenceHint(presence)}
-          </p>
-        </section>
-      ) : (
-        <section className="presence-panel">
-          <h2>{strings.idle.waitingTitle}</h2>
-          <p className="presence-hint" data-testid="no-calls-note">
-            {strings.idle.noStaffConsole}
-          </p>
-        </section>
-      )}
-      {offers && offers.offers.length > 0 ? (
+      <section className="presence-panel" aria-labelledby="presence-heading">
+        <h2 id="presence-heading">{strings.presence.heading}</h2>
+        <p className={`presence-state presence-${presence.presence}`}>
+          <span className="dot" aria-hidden="true" />
+          <span data-testid="presence-state">{strings.presence.label[presence.presence]}</span>
+        </p>
+        <div className="presence-toggle" role="group" aria-label={strings.presence.heading} aria-busy={presence.pending !== null}>
+          {SELECTABLE.map((value) => (
+            <button
+              key={value}
+              type="button"
+              className={`button button-large presence-button presence-button-${value}`}
+              data-testid={`presence-${value}`}
+              aria-pressed={presence.presence === value}
+              disabled={!presence.enabled}
+              onClick={() => {
+                // 受付可 during 後処理 ends it early.
+                if (presence.presence !== value) presence.onChange(value);
+              }}
+            >
+              {strings.presence.set[value]}
+            </button>
+          ))}
+        </div>
+        <p className="presence-hint" data-testid="presence-hint">
+          {presenceHint(presence)}
+        </p>
+      </section>
+      {offers.offers.length > 0 ? (
         <div className="offers">
           {offers.offers.map((offer) => (
             <OfferAlert

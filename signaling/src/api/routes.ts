@@ -13,7 +13,7 @@ import {
   type StaffRole,
 } from '@madoguchi/protocol';
 import type { SfuNode } from '@madoguchi/sfu';
-import type { Principal } from '../auth/principal.ts';
+import type { Principal, StaffPrincipal } from '../auth/principal.ts';
 import type { TokenService } from '../auth/TokenService.ts';
 import type { Clock } from '../clock.ts';
 import { issueDeviceToken } from '../devices.ts';
@@ -25,6 +25,8 @@ import { createCallbacksRouter, createRoutingAdminRouter } from './routing.ts';
 import { createWallboardRouter } from './wallboard.ts';
 import { createStillsRouter } from './stills.ts';
 import type { StillService } from '../stills/StillService.ts';
+import type { SettingsStore } from '../records/SettingsStore.ts';
+import { createAuditRouter, createRecordsRouter, createSettingsRouter } from './records.ts';
 
 export interface ApiDependencies {
   db: PrismaClient;
@@ -33,6 +35,7 @@ export interface ApiDependencies {
   consultations: ConsultationService;
   routingSettings: RoutingSettingsStore;
   audit: AuditLog;
+  settings: SettingsStore;
   stills: StillService;
   clock: Clock;
 }
@@ -46,7 +49,7 @@ export type AuthedRequest = Request & { principal?: Principal };
 let unknownUserHash: Promise<string> | undefined;
 const hashForUnknownUser = () => (unknownUserHash ??= hashPassword(randomUUID()));
 
-export function createApiRouter({ db, tokens, sfu, consultations, routingSettings, audit, stills, clock }: ApiDependencies): Router {
+export function createApiRouter({ db, tokens, sfu, consultations, routingSettings, audit, settings, stills, clock }: ApiDependencies): Router {
   const api = Router();
 
   const authenticate = (req: AuthedRequest, _res: Response, next: NextFunction) => {
@@ -117,9 +120,11 @@ export function createApiRouter({ db, tokens, sfu, consultations, routingSetting
     res.json(body);
   });
 
-  api.post('/admin/devices', authenticate, requireRole('admin'), async (req, res) => {
+  api.post('/admin/devices', authenticate, requireRole('admin'), async (req: AuthedRequest, res) => {
     const { siteId, name } = parseBody(IssueDeviceTokenRequest, req.body);
     const body: IssueDeviceTokenResponse = await issueDeviceToken(db, tokens, { siteId, name });
+    const admin = req.principal as StaffPrincipal;
+    await audit.write({ staffId: admin.staffId, action: 'config.change', targetId: body.device.id, details: { change: 'device.register', siteId, name } });
     res.status(201).json(body);
   });
 
@@ -129,9 +134,12 @@ export function createApiRouter({ db, tokens, sfu, consultations, routingSetting
   });
 
   api.use('/admin/routing', authenticate, requireRole('admin', 'supervisor'), createRoutingAdminRouter({ db, consultations, routingSettings, audit }));
-  api.use('/supervisor/wallboard', authenticate, requireRole('supervisor', 'admin'), createWallboardRouter({ db, consultations, clock }));
+  api.use('/supervisor/wallboard', authenticate, requireRole('supervisor', 'admin'), createWallboardRouter({ db, consultations, settings, clock }));
   api.use('/callbacks', authenticate, requireRole('operator', 'supervisor', 'admin'), createCallbacksRouter({ db }));
   api.use('/stills', authenticate, createStillsRouter(stills));
+  api.use('/records', authenticate, createRecordsRouter({ db, audit, settings }));
+  api.use('/admin/settings', authenticate, createSettingsRouter({ settings }));
+  api.use('/audit', authenticate, requireRole('admin'), createAuditRouter({ db }));
 
   return api;
 }

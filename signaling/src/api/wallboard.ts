@@ -3,10 +3,8 @@ import type { PrismaClient } from '@madoguchi/db';
 import type { Wallboard } from '@madoguchi/protocol';
 import type { Clock } from '../clock.ts';
 import type { ConsultationService } from '../consultations/ConsultationService.ts';
+import type { SettingsStore } from '../records/SettingsStore.ts';
 import { tokyoInstant, tokyoTime } from '../routing/core/index.ts';
-
-/** Answered within a minute counts as served on time (the usual 窓口 target). */
-const SERVICE_LEVEL_SECONDS = 60;
 
 /** Midnight in Tokyo of the day `now` falls on. */
 function startOfTokyoDay(now: Date): Date {
@@ -17,13 +15,25 @@ function startOfTokyoDay(now: Date): Date {
  * GET /api/supervisor/wallboard: the live routing state with today's figures. Supervisors' consoles
  * poll it every few seconds; nothing here names a resident.
  */
-export function createWallboardRouter({ db, consultations, clock }: { db: PrismaClient; consultations: ConsultationService; clock: Clock }): Router {
+export function createWallboardRouter({
+  db,
+  consultations,
+  settings,
+  clock,
+}: {
+  db: PrismaClient;
+  consultations: ConsultationService;
+  settings: SettingsStore;
+  clock: Clock;
+}): Router {
   const router = Router();
 
   router.get('/', async (_req, res) => {
     const now = clock.now();
     const since = startOfTokyoDay(now);
     const snapshot = consultations.liveSnapshot();
+    // The service-level threshold is the records' setting, so the wallboard and the charts agree.
+    const { serviceLevelSeconds } = await settings.get();
     const [departments, sites, today] = await Promise.all([
       db.department.findMany({ orderBy: { sortOrder: 'asc' } }),
       db.site.findMany({ orderBy: { name: 'asc' }, include: { devices: { where: { revokedAt: null }, orderBy: { name: 'asc' } } } }),
@@ -36,7 +46,7 @@ export function createWallboardRouter({ db, consultations, clock }: { db: Prisma
 
     const body: Wallboard = {
       at: now.toISOString(),
-      serviceLevelSeconds: SERVICE_LEVEL_SECONDS,
+      serviceLevelSeconds,
       departments: departments.map((department) => {
         const queue = consultations.routing.queue(department.id);
         const longest = queue.entries.reduce<number | null>((min, entry) => (min === null || entry.requestedAt < min ? entry.requestedAt : min), null);
@@ -46,9 +56,9 @@ export function createWallboardRouter({ db, consultations, clock }: { db: Prisma
         }
         const requests = today.filter((row) => row.departmentId === department.id);
         const answered = requests.filter((row) => row.answeredAt);
-        const onTime = answered.filter((row) => row.answeredAt!.getTime() - row.requestedAt.getTime() <= SERVICE_LEVEL_SECONDS * 1000);
+        const onTime = answered.filter((row) => row.answeredAt!.getTime() - row.requestedAt.getTime() <= serviceLevelSeconds * 1000);
         // Requests that cannot be judged yet (still waiting, under the threshold) are left out.
-        const judged = requests.filter((row) => row.answeredAt || row.endedAt || now.getTime() - row.requestedAt.getTime() > SERVICE_LEVEL_SECONDS * 1000);
+        const judged = requests.filter((row) => row.answeredAt || row.endedAt || now.getTime() - row.requestedAt.getTime() > serviceLevelSeconds * 1000);
         return {
           department: { id: department.id, code: department.code, name: department.name },
           waiting: queue.entries.length,

@@ -1,9 +1,16 @@
 import type { PrismaClient } from '@madoguchi/db';
 
-/** What was done; the audit trail's vocabulary. */
-export type AuditAction = 'record.view' | 'record.list' | 'records.export' | 'config.change' | 'still.view';
+/**
+ * What was done; the audit trail's vocabulary: a record's detail or a still viewed, records
+ * exported, a setting or device changed, records purged by the retention job.
+ */
+export type AuditAction = 'record.view' | 'records.export' | 'config.change' | 'records.purge' | 'still.view';
+
+/** The audit trail's actor for scheduled jobs. */
+export const SYSTEM_ACTOR = 'system';
 
 export interface AuditEntryInput {
+  /** the staff member, or SYSTEM_ACTOR for scheduled jobs */
   staffId: string;
   action: AuditAction;
   targetId?: string;

@@ -1,6 +1,8 @@
-import type { PrismaClient } from '@madoguchi/db';
+import { randomUUID } from 'node:crypto';
+import { refreshDerived, type PrismaClient } from '@madoguchi/db';
 import type { ConsultationOutcome } from '@madoguchi/protocol';
 import { createLogger } from '@madoguchi/protocol/logger';
+
 
 const logger = createLogger('records');
 
@@ -52,8 +54,8 @@ export interface NewConsultation {
 
 /**
  * Writes consultations and their events. Writes for one consultation are applied in order (a
- * chain per consultation), each change and its event in one transaction, so the log never
- * disagrees with the row.
+ * chain per consultation), each change, its event and the data derived from the log (summary
+ * columns, the daily statistics row) in one transaction, so nothing disagrees with the log.
  */
 export class ConsultationRecorder {
   readonly #db: PrismaClient;
@@ -65,13 +67,18 @@ export class ConsultationRecorder {
 
   /** Create the row and its `requested` event; the consultation exists on record before anyone is told. */
   async create(consultation: NewConsultation, actor: Actor): Promise<string> {
-    const row = await this.#db.consultation.create({
-      data: {
-        ...consultation,
-        events: { create: { type: 'requested', at: consultation.requestedAt, actorType: actor.type, actorId: actor.id } },
-      },
-    });
-    return row.id;
+    const id = randomUUID();
+    await this.#db.$transaction([
+      this.#db.consultation.create({
+        data: {
+          id,
+          ...consultation,
+          events: { create: { type: 'requested', at: consultation.requestedAt, actorType: actor.type, actorId: actor.id } },
+        },
+      }),
+      ...refreshDerived({ id, ...consultation }).map((statement) => this.#db.$executeRaw(statement)),
+    ]);
+    return id;
   }
 
   /** Append an event (and update the row with it), after every earlier write for this consultation. */
@@ -130,10 +137,16 @@ export class ConsultationRecorder {
       },
     });
     try {
+      // The bucket of the daily statistics never changes: requestedAt, department and site are fixed at creation.
+      const key = await this.#db.consultation.findUniqueOrThrow({
+        where: { id: consultationId },
+        select: { id: true, requestedAt: true, departmentId: true, siteId: true },
+      });
+      const derived = refreshDerived(key).map((statement) => this.#db.$executeRaw(statement));
       if (update) {
-        await this.#db.$transaction([this.#db.consultation.update({ where: { id: consultationId }, data: update }), event]);
+        await this.#db.$transaction([this.#db.consultation.update({ where: { id: consultationId }, data: update }), event, ...derived]);
       } else {
-        await event;
+        await this.#db.$transaction([event, ...derived]);
       }
     } catch (error) {
       // The live call must go on; the failure is loud in the log for the operator of the server.

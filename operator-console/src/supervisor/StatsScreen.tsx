@@ -1,0 +1,177 @@
+import { useState } from 'react';
+import { RecordsFilterOptions, RecordsStatsResponse } from '@madoguchi/protocol';
+import { formatPercent, formatSeconds, strings } from '../strings.ts';
+import { query, request } from './api.ts';
+import { ColumnChart, MeterRows } from './charts.tsx';
+import { jstDay } from './dates.ts';
+import { useLoad } from './useLoad.ts';
+
+interface StatsScreenProps {
+  token: string;
+  onUnauthorized(): void;
+}
+
+interface StatsFilter {
+  from: string;
+  to: string;
+  departmentId: string;
+  siteId: string;
+}
+
+/** 統計: volumes, waiting and handling times, service level, abandonment and satisfaction. */
+export function StatsScreen({ token, onUnauthorized }: StatsScreenProps) {
+  const [filter, setFilter] = useState<StatsFilter>({ from: jstDay(-29), to: jstDay(), departmentId: '', siteId: '' });
+  const [draft, setDraft] = useState(filter);
+  const [options] = useLoad('options', () => request(token, '/records/options', RecordsFilterOptions), onUnauthorized);
+  const [stats] = useLoad(JSON.stringify(filter), () => request(token, `/records/stats${query({ ...filter })}`, RecordsStatsResponse), onUnauthorized);
+  const choices = options.status === 'ready' ? options.data : { departments: [], sites: [], operators: [] };
+
+  return (
+    <section className="stats-screen" aria-labelledby="stats-heading">
+      <h1 id="stats-heading">{strings.stats.title}</h1>
+      <form
+        className="filters"
+        aria-label={strings.records.filters}
+        onSubmit={(event) => {
+          event.preventDefault();
+          setFilter(draft);
+        }}
+      >
+        <label>
+          {strings.records.from}
+          <input type="date" required value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
+        </label>
+        <label>
+          {strings.records.to}
+          <input type="date" required value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
+        </label>
+        <label>
+          {strings.records.department}
+          <select value={draft.departmentId} onChange={(e) => setDraft({ ...draft, departmentId: e.target.value })}>
+            <option value="">{strings.records.all}</option>
+            {choices.departments.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {strings.records.site}
+          <select value={draft.siteId} onChange={(e) => setDraft({ ...draft, siteId: e.target.value })}>
+            <option value="">{strings.records.all}</option>
+            {choices.sites.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div className="filter-actions">
+          <button type="submit" className="button button-primary">
+            {strings.records.apply}
+          </button>
+        </div>
+      </form>
+      {stats.status === 'loading' ? <p role="status">{strings.supervisor.loading}</p> : null}
+      {stats.status === 'error' ? <p role="alert" className="form-error">{strings.supervisor.loadFailed}</p> : null}
+      {stats.status === 'ready' ? <StatsView stats={stats.data} from={filter.from} to={filter.to} /> : null}
+    </section>
+  );
+}
+
+/** Every day of the range, with 0 for the days without consultations (the API lists only the others). */
+function everyDay(byDay: RecordsStatsResponse['byDay'], from: string, to: string) {
+  const counts = new Map(byDay.map((d) => [d.day, d.count]));
+  const days: { day: string; count: number }[] = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`) && days.length < 1000; t += 86_400_000) {
+    const day = new Date(t).toISOString().slice(0, 10);
+    days.push({ day, count: counts.get(day) ?? 0 });
+  }
+  return days;
+}
+
+function StatsView({ stats, from, to }: { stats: RecordsStatsResponse; from: string; to: string }) {
+  if (stats.total === 0) return <p>{strings.stats.noData}</p>;
+  const days = everyDay(stats.byDay, from, to);
+  const satisfied = stats.satisfaction.satisfiedShare;
+  return (
+    <div className="stats-grid" data-testid="stats">
+      <div className="kpis">
+        <div className="kpi" data-testid="kpi-total">
+          <span className="kpi-label">{strings.stats.total}</span>
+          <span className="kpi-value">{stats.total.toLocaleString('ja-JP')}件</span>
+        </div>
+        <div className="kpi" data-testid="kpi-service-level">
+          <span className="kpi-label">{strings.stats.serviceLevel(stats.serviceLevel.thresholdSeconds)}</span>
+          <span className="kpi-value">{formatPercent(stats.serviceLevel.ratio)}</span>
+        </div>
+        <div className="kpi" data-testid="kpi-abandonment">
+          <span className="kpi-label">{strings.stats.abandonment}</span>
+          <span className="kpi-value">{formatPercent(stats.abandonmentRate)}</span>
+        </div>
+        <div className={`kpi ${satisfied !== null && satisfied >= 0.8 ? 'kpi-good' : ''}`} data-testid="kpi-satisfied">
+          <span className="kpi-label">{strings.stats.satisfied}</span>
+          <span className="kpi-value">{formatPercent(satisfied)}</span>
+          <span className="kpi-note">
+            {strings.stats.satisfiedTarget}・{strings.stats.ratedCount(stats.satisfaction.rated)}
+          </span>
+        </div>
+      </div>
+      <ColumnChart
+        title={strings.stats.byHour}
+        testId="chart-by-hour"
+        labelEvery={2}
+        bars={stats.byHour.map((h) => ({ label: strings.stats.hour(h.hour), value: h.count }))}
+      />
+      <ColumnChart
+        title={strings.stats.byDay}
+        testId="chart-by-day"
+        labelEvery={Math.max(1, Math.ceil(days.length / 10))}
+        bars={days.map((d) => ({ label: d.day.slice(5).replace('-', '/'), value: d.count }))}
+      />
+      <figure className="chart" data-testid="chart-by-department">
+        <figcaption>{strings.stats.byDepartment}</figcaption>
+        <table className="data-table">
+          <thead>
+            <tr>
+              <th scope="col">{strings.records.department}</th>
+              <th scope="col" className="number">{strings.stats.count}</th>
+              <th scope="col" className="number">{strings.stats.averageWait}</th>
+              <th scope="col" className="number">{strings.stats.p90Wait}</th>
+              <th scope="col" className="number">{strings.stats.averageTalk}</th>
+              <th scope="col" className="number">{strings.stats.p90Talk}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {stats.byDepartment.map((d) => (
+              <tr key={d.department.id}>
+                <th scope="row">{d.department.name}</th>
+                <td className="number">{d.count.toLocaleString('ja-JP')}</td>
+                <td className="number">{formatSeconds(d.waitSeconds.average)}</td>
+                <td className="number">{formatSeconds(d.waitSeconds.p90)}</td>
+                <td className="number">{formatSeconds(d.talkSeconds.average)}</td>
+                <td className="number">{formatSeconds(d.talkSeconds.p90)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <p className="chart-note">{strings.stats.p90Note}</p>
+      </figure>
+      <MeterRows
+        title={strings.stats.bySite}
+        testId="chart-by-site"
+        rows={stats.bySite.map((s) => ({ label: s.site.name, value: s.count, display: `${s.count.toLocaleString('ja-JP')}件` }))}
+      />
+      <MeterRows
+        title={strings.stats.satisfactionDistribution}
+        testId="chart-satisfaction"
+        rows={[...stats.satisfaction.distribution].reverse().map((d) => ({
+          label: strings.records.score(d.score),
+          value: d.count,
+          display: `${d.count.toLocaleString('ja-JP')}件`,
+        }))}
+      />
+    </div>
+  );
+}

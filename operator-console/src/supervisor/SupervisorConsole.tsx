@@ -1,0 +1,85 @@
+import { useEffect, useState } from 'react';
+import type { StaffSession } from '../auth.ts';
+import { Header } from '../components/Header.tsx';
+import { changesSettings, seesAuditTrail } from '../roles.ts';
+import { strings } from '../strings.ts';
+import { AuditScreen } from './AuditScreen.tsx';
+import { RecordDetailScreen } from './RecordDetailScreen.tsx';
+import { EMPTY_FILTER, RecordsScreen, type RecordsFilterForm } from './RecordsScreen.tsx';
+import { SettingsScreen } from './SettingsScreen.tsx';
+import { StatsScreen } from './StatsScreen.tsx';
+
+type Section = keyof typeof strings.supervisor.nav;
+type View = { name: 'records' } | { name: 'record'; id: string } | { name: 'stats' } | { name: 'audit' } | { name: 'settings' };
+
+/** The view of a location hash (#/records, #/records/<id>, #/stats, …): links and the back button work. */
+function viewOf(hash: string): View {
+  const [, section, id] = hash.replace(/^#/, '').split('/');
+  if (section === 'records' && id) return { name: 'record', id: decodeURIComponent(id) };
+  if (section === 'stats' || section === 'audit' || section === 'settings') return { name: section };
+  return { name: 'records' };
+}
+
+interface SupervisorConsoleProps {
+  session: StaffSession;
+  onLogout(): void;
+  onUnauthorized(): void;
+}
+
+/** Supervisors and admins: session records, statistics, settings, and (admins) the audit trail. */
+export function SupervisorConsole({ session, onLogout, onUnauthorized }: SupervisorConsoleProps) {
+  const [view, setView] = useState<View>(() => viewOf(window.location.hash));
+  const [filter, setFilter] = useState<RecordsFilterForm>(EMPTY_FILTER);
+  useEffect(() => {
+    const onHashChange = () => setView(viewOf(window.location.hash));
+    window.addEventListener('hashchange', onHashChange);
+    return () => window.removeEventListener('hashchange', onHashChange);
+  }, []);
+  useEffect(() => {
+    document.title = `${strings.supervisor.nav[view.name === 'record' ? 'records' : view.name]} — ${strings.appName} ${strings.supervisor.consoleName}`;
+  }, [view]);
+  const go = (hash: string) => {
+    window.location.hash = hash;
+  };
+  const { role } = session.staff;
+  const names: Section[] = ['records', 'stats', 'settings', ...(seesAuditTrail(role) ? (['audit'] as const) : [])];
+  const sections = names.map((name) => ({
+    name,
+    label: strings.supervisor.nav[name],
+    current: view.name === name || (name === 'records' && view.name === 'record'),
+  }));
+
+  return (
+    <div className="app">
+      <Header staff={session.staff} consoleName={strings.supervisor.consoleName} connection={null} canLogout onLogout={onLogout} />
+      <nav className="supervisor-nav" aria-label={strings.supervisor.consoleName}>
+        {sections.map((section) => (
+          <a key={section.name} href={`#/${section.name}`} aria-current={section.current ? 'page' : undefined} data-testid={`nav-${section.name}`}>
+            {section.label}
+          </a>
+        ))}
+      </nav>
+      <main className="supervisor-main">
+        {view.name === 'records' ? (
+          <RecordsScreen
+            token={session.token}
+            filter={filter}
+            onFilterChange={setFilter}
+            onOpen={(id) => go(`#/records/${encodeURIComponent(id)}`)}
+            onUnauthorized={onUnauthorized}
+          />
+        ) : null}
+        {view.name === 'record' ? (
+          <RecordDetailScreen token={session.token} id={view.id} onBack={() => go('#/records')} onUnauthorized={onUnauthorized} />
+        ) : null}
+        {view.name === 'stats' ? <StatsScreen token={session.token} onUnauthorized={onUnauthorized} /> : null}
+        {view.name === 'settings' ? (
+          <SettingsScreen token={session.token} canChange={changesSettings(role)} onUnauthorized={onUnauthorized} />
+        ) : null}
+        {view.name === 'audit' ? (
+          seesAuditTrail(role) ? <AuditScreen token={session.token} onUnauthorized={onUnauthorized} /> : <p role="alert">{strings.supervisor.forbidden}</p>
+        ) : null}
+      </main>
+    </div>
+  );
+}

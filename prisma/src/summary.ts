@@ -1,0 +1,100 @@
+import { Prisma } from '../generated/client/client.ts';
+
+/**
+ * Everything the records derive from the event log, as SQL shared by the live writer (one
+ * consultation, in the transaction that appends its event) and the bulk rebuild (after an import,
+ * or to check the live writer: see signaling/test/records.test.ts), so the two cannot disagree.
+ *
+ * 1. Summary columns of a Consultation:
+ *    - answered = the first `answered` event (a transfer's later answers do not restart the wait),
+ *      or the row's answeredAt for rows imported without events;
+ *    - waitMs = (answered ?? endedAt) − requestedAt, talkMs = endedAt − answered;
+ *    - satisfaction = the score of the `rated` event.
+ * 2. ConsultationDaily: one row per (local day, department, site) that the charts add up, so a
+ *    year of statistics reads a few thousand rows instead of a million.
+ *
+ * Timestamps are the adapter's ISO 8601 text; julianday() reads it, ROUND keeps whole ms.
+ */
+
+/** The statistics' days and hours are in Japan Standard Time (no daylight saving). */
+export const RECORDS_UTC_OFFSET_MINUTES = 540;
+const LOCAL = `'+${RECORDS_UTC_OFFSET_MINUTES} minutes'`;
+
+const FIRST_ANSWER = `COALESCE((SELECT MIN(e.at) FROM ConsultationEvent e WHERE e.consultationId = Consultation.id AND e.type = 'answered'), answeredAt)`;
+const RATING = `(SELECT CAST(json_extract(e.data, '$.score') AS INTEGER) FROM ConsultationEvent e
+                  WHERE e.consultationId = Consultation.id AND e.type = 'rated' ORDER BY e.id LIMIT 1)`;
+const ms = (from: string, to: string) => `CAST(ROUND((julianday(${to}) - julianday(${from})) * 86400000) AS INTEGER)`;
+
+const SUMMARY_ASSIGNMENTS = `
+  waitMs = ${ms('requestedAt', `COALESCE(${FIRST_ANSWER}, endedAt)`)},
+  talkMs = ${ms(FIRST_ANSWER, 'endedAt')},
+  satisfaction = ${RATING}`;
+
+/**
+ * The daily rows of the consultations matching `where`. Histograms are JSON objects
+ * {seconds rounded up: count}: rounding up keeps "answered within T seconds" exact for whole T.
+ */
+function dailyInsert(where: string): string {
+  const histogram = (value: string, condition: string) => `
+    SELECT day, departmentId, siteId, json_group_object(bucket, n) AS json FROM (
+      SELECT day, departmentId, siteId, ${value} AS bucket, COUNT(*) AS n FROM rows WHERE ${condition}
+       GROUP BY day, departmentId, siteId, bucket)
+     GROUP BY day, departmentId, siteId`;
+  return `
+    INSERT INTO ConsultationDaily (day, departmentId, siteId, total, ended, abandoned, waitSumMs, waitCount, talkSumMs, talkCount,
+                                   hourCounts, waitHistogram, answeredWaitHistogram, talkHistogram, ratings)
+    WITH rows AS (
+      SELECT strftime('%Y-%m-%d', requestedAt, ${LOCAL}) AS day, CAST(strftime('%H', requestedAt, ${LOCAL}) AS INTEGER) AS hour,
+             departmentId, siteId, outcome, waitMs, talkMs, satisfaction
+        FROM Consultation WHERE ${where}),
+    totals AS (
+      SELECT day, departmentId, siteId, COUNT(*) AS total, SUM(outcome IS NOT NULL) AS ended, SUM(outcome IS 'abandoned') AS abandoned,
+             COALESCE(SUM(waitMs), 0) AS waitSumMs, COUNT(waitMs) AS waitCount, COALESCE(SUM(talkMs), 0) AS talkSumMs, COUNT(talkMs) AS talkCount
+        FROM rows GROUP BY day, departmentId, siteId),
+    hours AS (${histogram('hour', '1')}),
+    waits AS (${histogram('(waitMs + 999) / 1000', 'waitMs IS NOT NULL')}),
+    answeredWaits AS (${histogram('(waitMs + 999) / 1000', 'outcome IS NOT NULL AND talkMs IS NOT NULL')}),
+    talks AS (${histogram('(talkMs + 999) / 1000', 'talkMs IS NOT NULL')}),
+    ratings AS (${histogram('satisfaction', 'satisfaction IS NOT NULL')})
+    SELECT t.day, t.departmentId, t.siteId, t.total, t.ended, t.abandoned, t.waitSumMs, t.waitCount, t.talkSumMs, t.talkCount,
+           COALESCE(h.json, '{}'), COALESCE(w.json, '{}'), COALESCE(a.json, '{}'), COALESCE(k.json, '{}'), COALESCE(r.json, '{}')
+      FROM totals t
+      LEFT JOIN hours h USING (day, departmentId, siteId)
+      LEFT JOIN waits w USING (day, departmentId, siteId)
+      LEFT JOIN answeredWaits a USING (day, departmentId, siteId)
+      LEFT JOIN talks k USING (day, departmentId, siteId)
+      LEFT JOIN ratings r USING (day, departmentId, siteId)`;
+}
+
+const [DAILY_INSERT_HEAD, DAILY_INSERT_TAIL] = dailyInsert('\u0000').split('\u0000') as [string, string];
+
+/** The local day (YYYY-MM-DD) of an instant, and the UTC instants it starts and ends at. */
+export function localDay(at: Date): { day: string; start: Date; end: Date } {
+  const offsetMs = RECORDS_UTC_OFFSET_MINUTES * 60_000;
+  const day = new Date(at.getTime() + offsetMs).toISOString().slice(0, 10);
+  const start = new Date(Date.parse(`${day}T00:00:00Z`) - offsetMs);
+  return { day, start, end: new Date(start.getTime() + 86_400_000) };
+}
+
+const dbTime = (date: Date) => date.toISOString().replace('Z', '+00:00');
+
+/**
+ * Statements that bring one consultation's derived data up to date: its summary columns, then its
+ * (day, department, site) row of ConsultationDaily recomputed from that bucket's consultations.
+ */
+export function refreshDerived(consultation: { id: string; requestedAt: Date; departmentId: string; siteId: string }): Prisma.Sql[] {
+  const { day, start, end } = localDay(consultation.requestedAt);
+  const bucket = Prisma.sql`departmentId = ${consultation.departmentId} AND siteId = ${consultation.siteId}`;
+  return [
+    Prisma.sql`UPDATE Consultation SET ${Prisma.raw(SUMMARY_ASSIGNMENTS)} WHERE id = ${consultation.id}`,
+    Prisma.sql`DELETE FROM ConsultationDaily WHERE day = ${day} AND ${bucket}`,
+    Prisma.sql`${Prisma.raw(DAILY_INSERT_HEAD)}requestedAt >= ${dbTime(start)} AND requestedAt < ${dbTime(end)} AND ${bucket}${Prisma.raw(DAILY_INSERT_TAIL)}`,
+  ];
+}
+
+/** Recompute every derived column and the whole ConsultationDaily table. */
+export const REBUILD_ALL_DERIVED = [
+  `UPDATE Consultation SET ${SUMMARY_ASSIGNMENTS}`,
+  'DELETE FROM ConsultationDaily',
+  dailyInsert('1'),
+] as const;
