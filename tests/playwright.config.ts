@@ -16,7 +16,7 @@ export default defineConfig({
         '--no-sandbox',
         '--use-fake-ui-for-media-stream',
         // Three fake cameras: fake_device_0 (640×480, the face), fake_device_1 (a depth camera WebRTC
-        // cannot encode) and fake_device_2 (up to 1920×1080: the document camera).
+        // cannot encode) and fake_device_2 (up to 3840×2160: the document camera).
         '--use-fake-device-for-media-stream=device-count=3',
         '--disable-background-networking',
         '--disable-component-update',

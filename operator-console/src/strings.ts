@@ -74,7 +74,7 @@ export const strings = {
 
   supervisor: {
     consoleName: '管理者コンソール',
-    nav: { records: '相談記録', stats: '統計', audit: '監査ログ', settings: '設定' },
+    nav: { wallboard: '待ち状況', records: '相談記録', stats: '統計', audit: '監査ログ', settings: '設定' },
     loading: '読み込んでいます…',
     loadFailed: 'データを読み込めませんでした。もう一度お試しください。',
     forbidden: 'この画面を表示する権限がありません。',

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { connectCall, openConsole, openTablet } from './support/call.ts';
+import { openConsole, openTablet } from './support/call.ts';
 import { checkScreen as check } from './support/screens.ts';
 import { E2E_PASSWORD, startServer, type RunningServer } from './support/server.ts';
 
@@ -31,9 +31,21 @@ async function logIn(browser: Browser, username: string): Promise<Page> {
 }
 
 test('a finished call in the records list, its timeline, the CSV, the charts and the audit trail', async ({ browser }) => {
+  // 待ち状況: the supervisor watches the call ring, then be answered.
+  const supervisor = await logIn(browser, 'supervisor');
+  await expect(supervisor.getByTestId('nav-wallboard')).toHaveAttribute('aria-current', 'page');
   const tablet = await openTablet(browser, server, '清滝郵便局');
   const operator = await openConsole(browser, server, 'tax1');
-  await connectCall(tablet, operator, 'tax');
+  await tablet.getByTestId('department-tax').click();
+  await expect(operator.getByTestId('incoming-offer')).toBeVisible();
+  const live = supervisor.getByTestId('wallboard-consultation');
+  await expect(live).toHaveAttribute('data-status', 'offered');
+  await expect(live).toContainText('清滝郵便局');
+  await expect(supervisor.getByTestId('wallboard-tax')).toContainText('税務課');
+  await check(supervisor, 'supervisor-wallboard', 'ja');
+  await operator.getByTestId('accept-offer').click();
+  await expect(tablet.getByTestId('call-screen')).toBeVisible();
+  await expect(live).toHaveAttribute('data-status', 'in_call');
   await expect(operator.getByTestId('call-timer')).not.toHaveText('00:00');
   await operator.getByTestId('end-button').click();
   await expect(operator.getByTestId('call-screen')).toBeHidden();
@@ -43,8 +55,10 @@ test('a finished call in the records list, its timeline, the CSV, the charts and
   expect(call).toMatchObject({ outcome: 'completed' });
   const [operatorName] = server.query<{ displayName: string }>("SELECT displayName FROM Staff WHERE username = 'tax1'");
 
+  await expect(live).toHaveCount(0);
+
   // 相談記録: the call is the list's only row, with its place, department, operator and outcome.
-  const supervisor = await logIn(browser, 'supervisor');
+  await supervisor.getByTestId('nav-records').click();
   await expect(supervisor.getByTestId('nav-records')).toHaveAttribute('aria-current', 'page');
   const rows = supervisor.getByTestId('record-row');
   await expect(rows).toHaveCount(1);

@@ -8,16 +8,23 @@ import { RecordDetailScreen } from './RecordDetailScreen.tsx';
 import { EMPTY_FILTER, RecordsScreen, type RecordsFilterForm } from './RecordsScreen.tsx';
 import { SettingsScreen } from './SettingsScreen.tsx';
 import { StatsScreen } from './StatsScreen.tsx';
+import { WallboardView } from '../wallboard/WallboardView.tsx';
 
 type Section = keyof typeof strings.supervisor.nav;
-type View = { name: 'records' } | { name: 'record'; id: string } | { name: 'stats' } | { name: 'audit' } | { name: 'settings' };
+type View =
+  | { name: 'wallboard' }
+  | { name: 'records' }
+  | { name: 'record'; id: string }
+  | { name: 'stats' }
+  | { name: 'audit' }
+  | { name: 'settings' };
 
 /** The view of a location hash (#/records, #/records/<id>, #/stats, …): links and the back button work. */
 function viewOf(hash: string): View {
   const [, section, id] = hash.replace(/^#/, '').split('/');
-  if (section === 'records' && id) return { name: 'record', id: decodeURIComponent(id) };
+  if (section === 'records') return id ? { name: 'record', id: decodeURIComponent(id) } : { name: 'records' };
   if (section === 'stats' || section === 'audit' || section === 'settings') return { name: section };
-  return { name: 'records' };
+  return { name: 'wallboard' }; // what is happening now comes first
 }
 
 interface SupervisorConsoleProps {
@@ -26,7 +33,7 @@ interface SupervisorConsoleProps {
   onUnauthorized(): void;
 }
 
-/** Supervisors and admins: session records, statistics, settings, and (admins) the audit trail. */
+/** Supervisors and admins: the live wallboard, session records, statistics, settings, and (admins) the audit trail. */
 export function SupervisorConsole({ session, onLogout, onUnauthorized }: SupervisorConsoleProps) {
   const [view, setView] = useState<View>(() => viewOf(window.location.hash));
   const [filter, setFilter] = useState<RecordsFilterForm>(EMPTY_FILTER);
@@ -42,7 +49,7 @@ export function SupervisorConsole({ session, onLogout, onUnauthorized }: Supervi
     window.location.hash = hash;
   };
   const { role } = session.staff;
-  const names: Section[] = ['records', 'stats', 'settings', ...(seesAuditTrail(role) ? (['audit'] as const) : [])];
+  const names: Section[] = ['wallboard', 'records', 'stats', 'settings', ...(seesAuditTrail(role) ? (['audit'] as const) : [])];
   const sections = names.map((name) => ({
     name,
     label: strings.supervisor.nav[name],
@@ -60,6 +67,7 @@ export function SupervisorConsole({ session, onLogout, onUnauthorized }: Supervi
         ))}
       </nav>
       <main className="supervisor-main">
+        {view.name === 'wallboard' ? <WallboardView token={session.token} /> : null}
         {view.name === 'records' ? (
           <RecordsScreen
             token={session.token}
