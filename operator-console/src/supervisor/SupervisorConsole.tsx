@@ -66,7 +66,8 @@ export function SupervisorConsole({ session, onLogout, onUnauthorized }: Supervi
           </a>
         ))}
       </nav>
-      <main className="supervisor-main">
+      {/* Focusable so that a keyboard can scroll it when a screen (the wallboard) has nothing else to focus. */}
+      <main className="supervisor-main" tabIndex={0}>
         {view.name === 'wallboard' ? <WallboardView token={session.token} /> : null}
         {view.name === 'records' ? (
           <RecordsScreen
