@@ -8,6 +8,7 @@ import { NoticeBar } from './components/NoticeBar.tsx';
 import { askForNotifications, useOfferNotification } from './media/offerNotification.ts';
 import { Ringer } from './media/ringer.ts';
 import { CallbackList } from './routing/CallbackList.tsx';
+import { NotesForm } from './routing/NotesForm.tsx';
 import { CallScreen } from './screens/CallScreen.tsx';
 import { IdleScreen } from './screens/IdleScreen.tsx';
 import { strings } from './strings.ts';
@@ -105,6 +106,7 @@ export function OperatorConsole({ session, onLogout, onUnauthorized }: OperatorC
             onDecline: actions.decline,
           }}
           queues={state.queues}
+          notes={state.lastCall ? <NotesForm key={state.lastCall.consultationId} token={session.token} call={state.lastCall} onDone={actions.notesDone} /> : null}
           callbacks={<CallbackList token={session.token} />}
         />
       )}

@@ -97,6 +97,8 @@ export interface ConsoleState {
   /** The offer whose offer:accept is in flight. */
   accepting: string | null;
   call: ActiveCall | null;
+  /** The call just finished, until its note is filed or skipped (対応メモ). */
+  lastCall: { consultationId: string; department: DepartmentSummary; site: SiteSummary } | null;
   notice: Notice | null;
 }
 
@@ -137,6 +139,7 @@ export type ConsoleAction =
   | { type: 'call/ending' }
   | { type: 'call/endFailed'; code: ErrorCode }
   | { type: 'call/ended'; ended: ServerPayload<'call:ended'>; now: number }
+  | { type: 'notes/done' }
   | { type: 'notice/dismiss' };
 
 export const initialConsoleState: ConsoleState = {
@@ -148,6 +151,7 @@ export const initialConsoleState: ConsoleState = {
   offers: [],
   accepting: null,
   call: null,
+  lastCall: null,
   notice: null,
 };
 
@@ -182,6 +186,10 @@ export function remoteBySource(call: ActiveCall | null, source: MediaSource): Re
     if (media && media.source === source && media.participant === 'resident') return media;
   }
   return undefined;
+}
+
+function afterCall(call: ActiveCall): ConsoleState['lastCall'] {
+  return { consultationId: call.consultationId, department: call.department, site: call.site };
 }
 
 function updateCall(state: ConsoleState, consultationId: string, update: (call: ActiveCall) => ActiveCall): ConsoleState {
@@ -287,6 +295,7 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
         offers: state.offers.filter((offer) => offer.consultationId !== consultationId),
         accepting: null,
         notice: null,
+        lastCall: null,
         call: {
           consultationId,
           site,
@@ -330,8 +339,12 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
       return {
         ...state,
         call: null,
+        lastCall: afterCall(state.call),
         notice: { kind: 'call-left', reason: action.left.reason, durationMs: Math.max(0, action.now - state.call.startedAt) },
       };
+
+    case 'notes/done':
+      return { ...state, lastCall: null };
 
     case 'call/localMedia':
       return updateCall(state, action.consultationId, (call) => ({
@@ -430,6 +443,7 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
       return {
         ...state,
         call: null,
+        lastCall: afterCall(state.call),
         notice: { kind: 'call-ended', outcome, endedBy, durationMs: Math.max(0, action.now - state.call.startedAt) },
       };
     }

@@ -62,6 +62,18 @@ export const strings = {
     serving: (count: number) => `対応可能な職員 ${count}人`,
   },
 
+  notes: {
+    heading: '対応メモ',
+    about: (site: string, department: string) => `直前の相談（${site}・${department}）の記録です。`,
+    category: '相談種別',
+    noCategory: '（選択なし）',
+    text: 'メモ',
+    save: '記録する',
+    saving: '記録しています…',
+    skip: '記録しない',
+    failed: '記録できませんでした。もう一度お試しください。',
+  },
+
   callbacks: {
     heading: '折り返し電話の依頼',
     none: '未対応の依頼はありません。',
@@ -131,6 +143,8 @@ export const strings = {
     timeline: '経過',
     chat: 'チャットの記録',
     noChat: 'チャットはありません。',
+    notes: '対応メモ・相談種別',
+    noNotes: '対応メモはありません。',
     from: { resident: '相談者', operator: '職員' },
     actor: { device: '端末', staff: '職員', system: 'システム' },
     event: {
@@ -150,6 +164,13 @@ export const strings = {
       specialist_joined: '他の課の職員が参加',
       callback_requested: '折り返しを希望',
       refused: '受付できず',
+      widened: '他の課の職員にも呼び出しを拡大',
+      overflowed: '総合窓口にも呼び出し',
+      specialist_invited: '他の課を呼び出し',
+      specialist_offered: '他の課の職員を呼び出し',
+      specialist_cancelled: '他の課の呼び出しを取り消し',
+      operator_left: '職員が退出',
+      note: '対応メモ',
     } as Record<string, string>,
   },
 

@@ -27,6 +27,8 @@ export interface ConsoleActions {
   cancelInvite(): void;
   /** Leave a one-stop call to the colleague. */
   leaveCall(): void;
+  /** The note on the last call was filed or skipped. */
+  notesDone(): void;
   dismissNotice(): void;
 }
 
@@ -361,6 +363,10 @@ export function useConsole(token: string, onUnauthorized: () => void): { state: 
         client
           .request('consultation:leave', { consultationId: call.id })
           .catch((error: unknown) => dispatch({ type: 'call/routingFailed', consultationId: call.id, action: 'leave', code: codeOf(error) }));
+      },
+
+      notesDone() {
+        dispatch({ type: 'notes/done' });
       },
 
       dismissNotice() {

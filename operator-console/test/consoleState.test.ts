@@ -160,6 +160,17 @@ describe('consoleReducer', () => {
     expect(state.queues.map((q) => [q.department.id, q.waiting])).toEqual([['a', 3], ['b', 2]]);
   });
 
+  it('keeps the call just finished for its note until it is filed or skipped, and forgets it on the next call', () => {
+    const ended = run(
+      connected,
+      { type: 'call/joined', joined: joined(), now: 1_000 },
+      { type: 'call/ended', ended: { consultationId: 'c1', outcome: 'completed', endedBy: 'resident' }, now: 61_000 },
+    );
+    expect(ended.lastCall).toEqual({ consultationId: 'c1', department, site });
+    expect(consoleReducer(ended, { type: 'notes/done' }).lastCall).toBeNull();
+    expect(consoleReducer(ended, { type: 'call/joined', joined: joined('c2'), now: 70_000 }).lastCall).toBeNull();
+  });
+
   it('follows a one-stop call: inviting, the colleague joining, and leaving the call to them', () => {
     const operator = (staffId: string) => ({ staffId, name: staffId, department });
     const welfare = { id: 'dep-2', code: 'welfare', name: '福祉課' };

@@ -22,12 +22,12 @@ export const DEMO_SITES = [
 ] as const;
 
 export const DEMO_DEPARTMENTS = [
-  { code: 'citizen', name: '市民課', sortOrder: 1, staffSurname: '市民' },
-  { code: 'tax', name: '税務課', sortOrder: 2, staffSurname: '税務' },
-  { code: 'insurance', name: '保険年金課', sortOrder: 3, staffSurname: '保険' },
-  { code: 'welfare', name: '福祉課', sortOrder: 4, staffSurname: '福祉' },
-  { code: 'childcare', name: '子育て支援課', sortOrder: 5, staffSurname: '子育' },
-  { code: 'general', name: '総合窓口', sortOrder: 6, staffSurname: '総合' },
+  { code: 'citizen', name: '市民課', sortOrder: 1, staffSurname: '市民', categories: ['住民票・証明書', '転入・転出', 'マイナンバーカード', '戸籍', 'その他'] },
+  { code: 'tax', name: '税務課', sortOrder: 2, staffSurname: '税務', categories: ['住民税', '固定資産税', '軽自動車税', '納税・証明書', 'その他'] },
+  { code: 'insurance', name: '保険年金課', sortOrder: 3, staffSurname: '保険', categories: ['国民健康保険', '後期高齢者医療', '国民年金', 'その他'] },
+  { code: 'welfare', name: '福祉課', sortOrder: 4, staffSurname: '福祉', categories: ['高齢者福祉', '障害福祉', '生活相談', 'その他'] },
+  { code: 'childcare', name: '子育て支援課', sortOrder: 5, staffSurname: '子育', categories: ['児童手当', '保育園・幼稚園', '子育て相談', 'その他'] },
+  { code: 'general', name: '総合窓口', sortOrder: 6, staffSurname: '総合', categories: ['案内・取次ぎ', '各種届出', 'その他'] },
 ] as const;
 
 const OPERATOR_GIVEN_NAMES = ['一郎', '花子'] as const;
@@ -165,7 +165,14 @@ export async function seedDemoCity(db: PrismaClient, options: SeedDemoCityOption
       }
       const deptIds = new Map<string, string>();
       for (const d of DEMO_DEPARTMENTS) {
-        const dept = await tx.department.create({ data: { code: d.code, name: d.name, sortOrder: d.sortOrder } });
+        const dept = await tx.department.create({
+          data: {
+            code: d.code,
+            name: d.name,
+            sortOrder: d.sortOrder,
+            categories: { create: d.categories.map((name, index) => ({ name, sortOrder: index + 1 })) },
+          },
+        });
         deptIds.set(d.code, dept.id);
       }
       for (const d of DEMO_DEPARTMENTS) {

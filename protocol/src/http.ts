@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConsultationOutcome, DepartmentSummary, Id, SiteSummary, StaffRole, StillInfo } from './domain.ts';
+import { ConsultationNote } from './notes.ts';
 
 /** HTTP bodies and responses of the REST API. Errors are `{ error: WireError }` with a status code. */
 
@@ -160,6 +161,8 @@ export const RecordDetail = RecordListItem.extend({
   operatorsInvolved: z.array(StaffSummary),
   satisfactionComment: z.string().nullable(),
   chat: z.array(z.object({ at: z.iso.datetime(), from: z.enum(['resident', 'operator']), text: z.string() })),
+  /** the operators' notes and categories (対応メモ・相談種別), oldest first */
+  notes: z.array(ConsultationNote),
   /** every event, oldest first */
   events: z.array(RecordEvent),
 });

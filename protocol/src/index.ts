@@ -4,3 +4,4 @@ export * from './media.ts';
 export * from './events.ts';
 export * from './http.ts';
 export * from './routing.ts';
+export * from './notes.ts';

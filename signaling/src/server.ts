@@ -101,7 +101,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
 
   app.disable('x-powered-by');
   app.use(express.json({ limit: '64kb' }));
-  app.use('/api', createApiRouter({ db, tokens, sfu, consultations, routingSettings, audit, settings, stills, clock }));
+  app.use('/api', createApiRouter({ db, tokens, sfu, consultations, routingSettings, audit, settings, stills, recorder, clock }));
   app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
   serveApp(app, '/kiosk', config.webClientDir);
   serveApp(app, '/console', config.operatorConsoleDir);

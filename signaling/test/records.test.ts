@@ -140,11 +140,14 @@ describe('records of real consultations', () => {
   it('an abandoned wait ends as abandoned, with its wait and no handling time', async () => {
     const device = await t.connect(await t.deviceToken('中央公民館'));
     const { id: welfareId } = await t.db.department.findUniqueOrThrow({ where: { code: 'welfare' } });
+    // welfare1 is logged in but 離席中, so the request waits (with nobody logged in it would be refused).
+    const away = await t.connect(await t.staffToken('welfare1'));
     const { consultationId } = await device.request('consultation:request', { departmentId: welfareId });
     await new Promise((resolve) => setTimeout(resolve, 300));
     await device.request('consultation:cancel', { consultationId });
     await t.server.recorder.flush();
     device.close();
+    away.close();
 
     const detail = await json<RecordDetail>(`/records/${consultationId}`, 'supervisor');
     expect(detail.outcome).toBe('abandoned');

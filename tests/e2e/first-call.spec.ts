@@ -100,6 +100,16 @@ test('a resident at the post office consults 税務課 by video, with the docume
   const events = server.query<{ type: string }>('SELECT type FROM ConsultationEvent ORDER BY id').map((e) => e.type);
   expect(events).toEqual(['requested', 'offered', 'answered', 'ended']);
 
+  // The operator files the call (相談種別 and a note); the note is appended to the record.
+  await expect(operator.getByTestId('notes-form')).toBeVisible();
+  await shot(operator, 'console-notes');
+  await operator.getByTestId('notes-category').selectOption({ label: '納税・証明書' });
+  await operator.getByTestId('notes-text').fill('納税証明書の申請書の書き方を説明した。');
+  await operator.getByTestId('notes-save').click();
+  await expect(operator.getByTestId('notes-form')).toBeHidden();
+  const [note] = server.query<{ type: string; data: string }>("SELECT type, data FROM ConsultationEvent WHERE type = 'note'");
+  expect(JSON.parse(note!.data)).toMatchObject({ category: '納税・証明書', text: '納税証明書の申請書の書き方を説明した。' });
+
   // After the call the tablet keeps nothing of it.
   expect(await tablet.evaluate(() => sessionStorage.length)).toBe(0);
 });

@@ -24,6 +24,8 @@ interface IdleScreenProps {
   presence: PresenceControl;
   offers: OfferControl;
   queues: DepartmentQueueSummary[];
+  /** The note on the call just finished, while it is pending. */
+  notes: ReactNode;
   /** The callback list. */
   callbacks: ReactNode;
 }
@@ -37,7 +39,7 @@ function presenceHint({ presence, awayReason }: PresenceControl): string {
   return strings.presence.hint.other;
 }
 
-export function IdleScreen({ presence, offers, queues, callbacks }: IdleScreenProps) {
+export function IdleScreen({ presence, offers, queues, notes, callbacks }: IdleScreenProps) {
   return (
     <main className="idle-screen">
       <section className="presence-panel" aria-labelledby="presence-heading">
@@ -81,6 +83,7 @@ export function IdleScreen({ presence, offers, queues, callbacks }: IdleScreenPr
           ))}
         </div>
       ) : null}
+      {notes}
       <QueuePanel queues={queues} />
       {callbacks}
     </main>

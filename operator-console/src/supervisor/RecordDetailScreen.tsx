@@ -15,6 +15,7 @@ function eventNote(event: RecordEvent, detail: RecordDetail): string {
   const data = (event.data ?? {}) as Record<string, unknown>;
   if (event.type === 'rated' && typeof data.score === 'number') return strings.records.score(data.score);
   if (event.type === 'chat' && typeof data.text === 'string') return data.text;
+  if (event.type === 'note') return [data.category, data.text].filter((part) => typeof part === 'string' && part).join('・');
   const department = detail.departmentsServed.find((d) => Object.values(data).includes(d.id));
   const staff = detail.operatorsInvolved.find((s) => Object.values(data).includes(s.id));
   return [department?.name, staff?.name].filter(Boolean).join('・');
@@ -94,6 +95,24 @@ function RecordView({ detail }: { detail: RecordDetail }) {
             </li>
           ))}
         </ol>
+      </section>
+      <section aria-labelledby="record-notes" className="panel">
+        <h2 id="record-notes">{strings.record.notes}</h2>
+        {detail.notes.length === 0 ? (
+          <p>{strings.record.noNotes}</p>
+        ) : (
+          <ol className="chat-transcript" data-testid="record-notes">
+            {detail.notes.map((note, index) => (
+              <li key={index}>
+                <span className="chat-meta">
+                  {note.by.name} {formatDateTime(note.at)}
+                  {note.category ? `・${note.category}` : ''}
+                </span>
+                <span>{note.text}</span>
+              </li>
+            ))}
+          </ol>
+        )}
       </section>
       <section aria-labelledby="record-chat" className="panel">
         <h2 id="record-chat">{strings.record.chat}</h2>

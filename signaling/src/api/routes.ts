@@ -23,6 +23,8 @@ import type { RoutingSettingsStore } from '../routing/RoutingSettingsStore.ts';
 import { parseBody } from './errors.ts';
 import { createCallbacksRouter, createRoutingAdminRouter } from './routing.ts';
 import { createWallboardRouter } from './wallboard.ts';
+import { createCategoriesRouter, createNotesRouter } from './notes.ts';
+import type { ConsultationRecorder } from '../records/ConsultationRecorder.ts';
 import { createStillsRouter } from './stills.ts';
 import type { StillService } from '../stills/StillService.ts';
 import type { SettingsStore } from '../records/SettingsStore.ts';
@@ -37,6 +39,7 @@ export interface ApiDependencies {
   audit: AuditLog;
   settings: SettingsStore;
   stills: StillService;
+  recorder: ConsultationRecorder;
   clock: Clock;
 }
 
@@ -49,7 +52,7 @@ export type AuthedRequest = Request & { principal?: Principal };
 let unknownUserHash: Promise<string> | undefined;
 const hashForUnknownUser = () => (unknownUserHash ??= hashPassword(randomUUID()));
 
-export function createApiRouter({ db, tokens, sfu, consultations, routingSettings, audit, settings, stills, clock }: ApiDependencies): Router {
+export function createApiRouter({ db, tokens, sfu, consultations, routingSettings, audit, settings, stills, recorder, clock }: ApiDependencies): Router {
   const api = Router();
 
   const authenticate = (req: AuthedRequest, _res: Response, next: NextFunction) => {
@@ -135,6 +138,8 @@ export function createApiRouter({ db, tokens, sfu, consultations, routingSetting
 
   api.use('/admin/routing', authenticate, requireRole('admin', 'supervisor'), createRoutingAdminRouter({ db, consultations, routingSettings, audit }));
   api.use('/supervisor/wallboard', authenticate, requireRole('supervisor', 'admin'), createWallboardRouter({ db, consultations, settings, clock }));
+  api.use('/departments', authenticate, requireRole('operator', 'supervisor', 'admin'), createCategoriesRouter({ db }));
+  api.use('/consultations', authenticate, requireRole('operator'), createNotesRouter({ db, recorder, clock }));
   api.use('/callbacks', authenticate, requireRole('operator', 'supervisor', 'admin'), createCallbacksRouter({ db }));
   api.use('/stills', authenticate, createStillsRouter(stills));
   api.use('/records', authenticate, createRecordsRouter({ db, audit, settings }));

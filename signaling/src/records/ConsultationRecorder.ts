@@ -29,7 +29,8 @@ export type ConsultationEventType =
   | 'ended'
   | 'failed'
   | 'rated'
-  | 'chat';
+  | 'chat'
+  | 'note'; // the operator's note and category (対応メモ・相談種別)
 
 export interface Actor {
   type: 'device' | 'staff' | 'system';

@@ -300,6 +300,17 @@ export class RecordsQuery {
           const message = e.data as { from?: string; text?: string } | null;
           return { at: e.at.toISOString(), from: message?.from === 'operator' ? ('operator' as const) : ('resident' as const), text: String(message?.text ?? '') };
         }),
+      notes: events
+        .filter((e) => e.type === 'note')
+        .map((e) => {
+          const note = e.data as { category?: string | null; text?: string } | null;
+          return {
+            at: e.at.toISOString(),
+            by: { id: e.actorId ?? '', name: staffName.get(e.actorId ?? '') ?? '' },
+            category: typeof note?.category === 'string' ? note.category : null,
+            text: String(note?.text ?? ''),
+          };
+        }),
       events: events.map(
         (e): RecordEvent => ({
           type: e.type,

@@ -1,0 +1,76 @@
+import { CategoriesResponse, type ConsultationCategory, type DepartmentSummary, type SiteSummary } from '@madoguchi/protocol';
+import { useEffect, useState, type FormEvent } from 'react';
+import { callApi } from '../api.ts';
+import { strings } from '../strings.ts';
+
+interface NotesFormProps {
+  token: string;
+  call: { consultationId: string; department: DepartmentSummary; site: SiteSummary };
+  /** Filed or skipped: the form goes away. */
+  onDone(): void;
+}
+
+/** 対応メモ: after a call, the operator files it under a category (相談種別) and notes what was done. */
+export function NotesForm({ token, call, onDone }: NotesFormProps) {
+  const [categories, setCategories] = useState<ConsultationCategory[]>([]);
+  const [categoryId, setCategoryId] = useState('');
+  const [text, setText] = useState('');
+  const [state, setState] = useState<'editing' | 'saving' | 'failed'>('editing');
+
+  useEffect(() => {
+    let active = true;
+    callApi(token, `/departments/${encodeURIComponent(call.department.id)}/categories`, CategoriesResponse).then(
+      (body) => active && setCategories(body.categories),
+      (error: unknown) => console.warn('[notes] categories unavailable', error),
+    );
+    return () => {
+      active = false;
+    };
+  }, [token, call.department.id]);
+
+  const canSave = state !== 'saving' && (categoryId !== '' || text.trim() !== '');
+  const save = (event: FormEvent) => {
+    event.preventDefault();
+    if (!canSave) return;
+    setState('saving');
+    callApi(token, `/consultations/${encodeURIComponent(call.consultationId)}/notes`, { parse: (value) => value }, {
+      method: 'POST',
+      body: { categoryId: categoryId || null, text },
+    }).then(onDone, () => setState('failed'));
+  };
+
+  return (
+    <form className="notes-form" onSubmit={save} aria-labelledby="notes-heading" data-testid="notes-form">
+      <h2 id="notes-heading">{strings.notes.heading}</h2>
+      <p className="presence-hint">{strings.notes.about(call.site.name, call.department.name)}</p>
+      <label className="notes-field">
+        {strings.notes.category}
+        <select value={categoryId} onChange={(event) => setCategoryId(event.target.value)} data-testid="notes-category">
+          <option value="">{strings.notes.noCategory}</option>
+          {categories.map((category) => (
+            <option key={category.id} value={category.id}>
+              {category.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="notes-field">
+        {strings.notes.text}
+        <textarea value={text} onChange={(event) => setText(event.target.value)} rows={4} maxLength={2000} data-testid="notes-text" />
+      </label>
+      {state === 'failed' ? (
+        <p className="notice notice-error" role="alert">
+          {strings.notes.failed}
+        </p>
+      ) : null}
+      <div className="notes-actions">
+        <button type="submit" className="button button-accept" disabled={!canSave} data-testid="notes-save">
+          {state === 'saving' ? strings.notes.saving : strings.notes.save}
+        </button>
+        <button type="button" className="button" onClick={onDone} disabled={state === 'saving'}>
+          {strings.notes.skip}
+        </button>
+      </div>
+    </form>
+  );
+}
