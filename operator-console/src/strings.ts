@@ -171,7 +171,19 @@ export const strings = {
       specialist_cancelled: '他の課の呼び出しを取り消し',
       operator_left: '職員が退出',
       note: '対応メモ',
+      media_quality: '通信品質の記録',
     } as Record<string, string>,
+    source: {
+      face: '相談者の顔',
+      document: '書類カメラ',
+      mic: '相談者の音声',
+      'operator-cam': '職員の映像',
+      'operator-mic': '職員の音声',
+      'operator-document': '職員の書類カメラ',
+      screen: '画面共有',
+    } as Record<string, string>,
+    quality: (source: string, kbps: number, loss: number, rtt: number | null) =>
+      `${source} 平均${kbps.toLocaleString('ja-JP')}kbps・損失最大${loss}%${rtt === null ? '' : `・往復${rtt}ms`}`,
   },
 
   stats: {

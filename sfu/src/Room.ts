@@ -4,6 +4,22 @@ import { TypedEmitter } from './TypedEmitter.ts';
 
 export type RoomCloseReason = 'ended' | 'worker_died' | 'shutdown';
 
+/** What the SFU measured of one incoming stream (a producer) at one moment. */
+export interface StreamQualitySample {
+  /** Role of the participant who sends it (resident / operator) and what it is (face, document, mic, …). */
+  role: string;
+  source: string;
+  kind: 'audio' | 'video';
+  /** Sum over the simulcast layers, bits per second. */
+  bitrate: number;
+  /** Worst layer's share of packets lost in the last report interval, 0–1. */
+  fractionLost: number;
+  /** Worst layer's mediasoup score, 0 (unusable) – 10 (perfect). */
+  score: number;
+  /** Round-trip time to the sender in ms, when the sender reported it. */
+  roundTripTime: number | null;
+}
+
 export type RoomEvents = {
   close: [reason: RoomCloseReason];
 };
@@ -56,6 +72,34 @@ export class Room extends TypedEmitter<RoomEvents> {
     participant.on('newProducer', (producer) => void this.#fanOut(participantId, producer));
     participant.on('close', () => this.#participants.delete(participantId));
     return participant;
+  }
+
+  /**
+   * One quality sample of every stream sent into the room, from mediasoup's receive statistics.
+   * A stream that closes meanwhile is left out.
+   */
+  async sampleQuality(): Promise<StreamQualitySample[]> {
+    const producers = [...this.#participants.values()].flatMap((participant) =>
+      [...participant.producers].map((producer) => ({ role: participant.role, producer })),
+    );
+    const samples = await Promise.all(
+      producers.map(async ({ role, producer }): Promise<StreamQualitySample | null> => {
+        const stats = await producer.getStats().catch(() => []);
+        const streams = stats.filter((stat) => stat.type === 'inbound-rtp');
+        if (streams.length === 0) return null;
+        const rtts = streams.flatMap((stat) => (stat.roundTripTime ? [stat.roundTripTime] : []));
+        return {
+          role,
+          source: producer.appData.source,
+          kind: producer.kind,
+          bitrate: streams.reduce((sum, stat) => sum + stat.bitrate, 0),
+          fractionLost: Math.max(...streams.map((stat) => stat.fractionLost)) / 256, // RTCP's 8-bit fraction
+          score: Math.min(...streams.map((stat) => stat.score)),
+          roundTripTime: rtts.length ? Math.max(...rtts) : null,
+        };
+      }),
+    );
+    return samples.filter((sample): sample is StreamQualitySample => sample !== null);
   }
 
   /** Close the room: every participant leaves and the router closes (cascading in mediasoup). */

@@ -1,5 +1,5 @@
 export { SfuNode, type SfuOptions, type SfuNodeEvents, type WorkerStats } from './SfuNode.ts';
-export { Room, type RoomCloseReason } from './Room.ts';
+export { Room, type RoomCloseReason, type StreamQualitySample } from './Room.ts';
 export {
   Participant,
   SfuError,

@@ -26,6 +26,8 @@ export interface Config {
   };
   /** How long a tablet or operator may be disconnected before their consultation is ended. */
   disconnectGraceMs: number;
+  /** How often the SFU's statistics of each call's streams are sampled for its record. */
+  qualitySampleMs: number;
   /** Defaults of the records settings an admin may change at run time (Setting table). */
   records: {
     retentionDays: number;
@@ -81,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxIncomingBitrate: int(env.MEDIA_MAX_INCOMING_KBPS, 0, 'MEDIA_MAX_INCOMING_KBPS') * 1000 || undefined,
     },
     disconnectGraceMs: int(env.DISCONNECT_GRACE_SECONDS, 10, 'DISCONNECT_GRACE_SECONDS') * 1000,
+    qualitySampleMs: Math.max(1, int(env.QUALITY_SAMPLE_SECONDS, 5, 'QUALITY_SAMPLE_SECONDS')) * 1000,
     records: {
       retentionDays: int(env.RECORDS_RETENTION_DAYS, 1825, 'RECORDS_RETENTION_DAYS'),
       serviceLevelSeconds: int(env.SERVICE_LEVEL_SECONDS, 60, 'SERVICE_LEVEL_SECONDS'),

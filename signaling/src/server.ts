@@ -81,6 +81,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
       clock,
       departments: await routingSettings.list(),
       disconnectGraceMs: config.disconnectGraceMs,
+      qualitySampleMs: config.qualitySampleMs,
     });
   } catch (error) {
     io.close();

@@ -98,7 +98,16 @@ test('a resident at the post office consults 税務課 by video, with the docume
   expect(row!.endedAt).not.toBeNull();
   expect(row!.endedBy).toBe('resident');
   const events = server.query<{ type: string }>('SELECT type FROM ConsultationEvent ORDER BY id').map((e) => e.type);
-  expect(events).toEqual(['requested', 'offered', 'answered', 'ended']);
+  expect(events).toEqual(['requested', 'offered', 'answered', 'media_quality', 'ended']);
+  // The SFU sampled every stream during the call: the document arrived with a real bitrate, the
+  // resident's three streams and the operator's two are all on record.
+  const [quality] = server.query<{ data: string }>("SELECT data FROM ConsultationEvent WHERE type = 'media_quality'");
+  const streams = (JSON.parse(quality!.data) as { streams: { role: string; source: string; averageKbps: number; samples: number }[] }).streams;
+  console.log('[media quality on record]', streams);
+  expect(streams.map((stream) => `${stream.role}:${stream.source}`).sort()).toEqual(
+    ['operator:operator-cam', 'operator:operator-mic', 'resident:document', 'resident:face', 'resident:mic'],
+  );
+  expect(streams.find((stream) => stream.source === 'document')!.averageKbps).toBeGreaterThan(100);
 
   // The operator files the call (相談種別 and a note); the note is appended to the record.
   await expect(operator.getByTestId('notes-form')).toBeVisible();

@@ -46,7 +46,8 @@ test('a finished call in the records list, its timeline, the CSV, the charts and
   await operator.getByTestId('accept-offer').click();
   await expect(tablet.getByTestId('call-screen')).toBeVisible();
   await expect(live).toHaveAttribute('data-status', 'in_call');
-  await expect(operator.getByTestId('call-timer')).not.toHaveText('00:00');
+  // Two seconds in, the SFU has sampled the streams at least once (every second in these tests).
+  await expect(operator.getByTestId('call-timer')).toHaveText(/^00:0[2-9]|^00:[1-5]/);
   await operator.getByTestId('end-button').click();
   await expect(operator.getByTestId('call-screen')).toBeHidden();
   await tablet.context().close();
@@ -75,13 +76,16 @@ test('a finished call in the records list, its timeline, the CSV, the charts and
   await row.getByRole('link').click();
   const timeline = supervisor.getByTestId('record-timeline');
   await expect(timeline).toBeVisible();
-  await expect(timeline.locator('li')).toHaveCount(4);
+  await expect(timeline.locator('li')).toHaveCount(5);
   expect(await timeline.locator('li').evaluateAll((items) => items.map((item) => item.getAttribute('data-event-type')))).toEqual([
     'requested',
     'offered',
     'answered',
+    'media_quality',
     'ended',
   ]);
+  // The media quality measured by the SFU, in words: the document camera's average bitrate.
+  await expect(timeline.locator('[data-event-type="media_quality"]')).toContainText('書類カメラ 平均');
   await expect(timeline).toContainText('受付');
   await expect(timeline).toContainText('応答');
   await expect(supervisor.getByTestId('record-summary')).toContainText(call!.id);

@@ -15,6 +15,11 @@ function eventNote(event: RecordEvent, detail: RecordDetail): string {
   const data = (event.data ?? {}) as Record<string, unknown>;
   if (event.type === 'rated' && typeof data.score === 'number') return strings.records.score(data.score);
   if (event.type === 'chat' && typeof data.text === 'string') return data.text;
+  if (event.type === 'media_quality' && Array.isArray(data.streams)) {
+    return (data.streams as Array<{ source: string; averageKbps: number; maxLossPercent: number; averageRttMs: number | null }>)
+      .map((stream) => strings.record.quality(strings.record.source[stream.source] ?? stream.source, stream.averageKbps, stream.maxLossPercent, stream.averageRttMs))
+      .join(' / ');
+  }
   if (event.type === 'note') return [data.category, data.text].filter((part) => typeof part === 'string' && part).join('・');
   const department = detail.departmentsServed.find((d) => Object.values(data).includes(d.id));
   const staff = detail.operatorsInvolved.find((s) => Object.values(data).includes(s.id));

@@ -23,6 +23,7 @@ import type { Clock, TimerHandle } from '../clock.ts';
 import type { Actor, ConsultationEventType, ConsultationRecorder } from '../records/ConsultationRecorder.ts';
 import { RoutingCore, RoutingError, type RoutingErrorCode, type RoutingEventOf, type RoutingOutcome } from '../routing/core/index.ts';
 import { toCoreConfig } from '../routing/RoutingSettingsStore.ts';
+import { MediaQualityLog } from '../records/MediaQuality.ts';
 
 const logger = createLogger('consultations');
 
@@ -48,6 +49,9 @@ interface LiveConsultation {
   operators: Map<string, CallOperator>;
   /** Created on the first answer; lives until the consultation ends (a transfer keeps the resident in it). */
   room?: Room;
+  /** The room's streams sampled every few seconds while it lives; written once at the end. */
+  quality: MediaQualityLog;
+  qualityTimer?: TimerHandle;
   /** Set just before the command that ends the consultation: who ended it, for the record. */
   ending?: { endedBy: EndedBy; actor: Actor };
 }
@@ -61,6 +65,8 @@ export interface ConsultationServiceOptions {
   /** Every department and its routing settings (from the database). */
   departments: readonly DepartmentRoutingView[];
   disconnectGraceMs: number;
+  /** How often the SFU's statistics of a call's streams are sampled for its record. */
+  qualitySampleMs: number;
 }
 
 type EndedBy = 'resident' | 'operator' | 'system';
@@ -127,6 +133,7 @@ export class ConsultationService {
   readonly #notifier: Notifier;
   readonly #clock: Clock;
   readonly #disconnectGraceMs: number;
+  readonly #qualitySampleMs: number;
   readonly #core: RoutingCore;
   readonly #live = new Map<string, LiveConsultation>();
   readonly #byDevice = new Map<string, LiveConsultation>();
@@ -147,6 +154,7 @@ export class ConsultationService {
     this.#notifier = options.notifier;
     this.#clock = options.clock;
     this.#disconnectGraceMs = options.disconnectGraceMs;
+    this.#qualitySampleMs = options.qualitySampleMs;
     for (const { department } of options.departments) this.#rememberDepartment(department);
     this.#core = new RoutingCore({
       clock: options.clock,
@@ -272,6 +280,7 @@ export class ConsultationService {
         department: this.#rememberDepartment(department),
         requestedAt,
         operators: new Map(),
+        quality: new MediaQualityLog(),
       };
     } finally {
       this.#requesting.delete(device.deviceId);
@@ -334,6 +343,7 @@ export class ConsultationService {
       room.on('close', (reason) => {
         if (reason === 'worker_died') this.#failIfLive(live, 'media_worker_died');
       });
+      this.#sampleQuality(live);
       this.#enterRoom(live, room, 'resident', live.deviceId);
     }
     this.#enterRoom(live, room, 'operator', staff.staffId);
@@ -578,7 +588,11 @@ export class ConsultationService {
     this.#live.delete(live.id);
     this.#byDevice.delete(live.deviceId);
     this.#clearGrace(deviceKey(live.deviceId));
+    if (live.qualityTimer) this.#clock.clearTimeout(live.qualityTimer);
     live.room?.close();
+    if (!live.quality.empty) {
+      void this.#recorder.record(live.id, 'media_quality', endedAt, { type: 'system' }, { data: { streams: live.quality.summary() } });
+    }
     const { endedBy, actor } = live.ending ?? { endedBy: 'system' as const, actor: { type: 'system' as const } };
     void this.#recorder.record(live.id, OUTCOME_EVENT[outcome], endedAt, actor, {
       update: { endedAt, outcome, endedBy },
@@ -597,6 +611,24 @@ export class ConsultationService {
   }
 
   // ── Rooms ──────────────────────────────────────────────────────────────────
+
+  /** Sample the room's streams every few seconds while the consultation lives (one timer per consultation). */
+  #sampleQuality(live: LiveConsultation): void {
+    live.qualityTimer = this.#clock.setTimeout(() => {
+      live.qualityTimer = undefined;
+      const room = live.room;
+      if (!room || room.closed || !this.#live.has(live.id)) return;
+      room
+        .sampleQuality()
+        .then(
+          (samples) => live.quality.add(samples),
+          (error: unknown) => logger.warn(`quality sample of ${live.id} failed:`, error),
+        )
+        .finally(() => {
+          if (this.#live.has(live.id) && !room.closed) this.#sampleQuality(live);
+        });
+    }, this.#qualitySampleMs);
+  }
 
   /** Put one side into the call's room, forward its consumers, and tell it to set up media. */
   #enterRoom(live: LiveConsultation, room: Room, role: ParticipantRole, principalId: string): void {

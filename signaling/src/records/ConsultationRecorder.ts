@@ -30,7 +30,8 @@ export type ConsultationEventType =
   | 'failed'
   | 'rated'
   | 'chat'
-  | 'note'; // the operator's note and category (対応メモ・相談種別)
+  | 'note' // the operator's note and category (対応メモ・相談種別)
+  | 'media_quality'; // each stream's bitrate, loss, score and RTT over the call, from the SFU
 
 export interface Actor {
   type: 'device' | 'staff' | 'system';
