@@ -172,6 +172,7 @@ export const strings = {
       operator_left: '職員が退出',
       note: '対応メモ',
       media_quality: '通信品質の記録',
+      wrap_up_ended: '後処理終了',
     } as Record<string, string>,
     source: {
       face: '相談者の顔',

@@ -202,6 +202,8 @@ describe('routing by department', () => {
     const available = nextEvent(call.operator, 'presence:changed', (p) => p.presence === 'available');
     await call.operator.request('presence:set', { presence: 'available' });
     await available;
+    // The end of 後処理 is a step of the consultation's record.
+    await waitFor(async () => (await eventTypes(call.consultationId)).at(-1) === 'wrap_up_ended');
     call.device.close();
     call.operator.close();
   });

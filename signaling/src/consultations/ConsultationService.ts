@@ -143,6 +143,8 @@ export class ConsultationService {
   readonly #staff = new Map<string, { name: string; connections: number; departments: string[] }>();
   readonly #departments = new Map<string, DepartmentSummary>();
   readonly #graceTimers = new Map<string, TimerHandle>();
+  /** Operators in 後処理, and the consultation it follows. */
+  readonly #wrappingUp = new Map<string, string>();
   /** Departments whose queue push is scheduled. */
   readonly #queuePushes = new Map<string, TimerHandle>();
   #closed = false;
@@ -464,9 +466,16 @@ export class ConsultationService {
       if (live) this.#sendRefusal(live, departmentId, reason, nextOpeningAt);
     });
     events.on('queueChanged', ({ departmentId }) => this.#scheduleQueuePush(departmentId));
-    events.on('presenceChanged', ({ operatorId, presence, awayReason }) =>
-      this.#notifier.toStaff(operatorId, 'presence:changed', { presence, awayReason }),
-    );
+    events.on('presenceChanged', ({ operatorId, presence, previous, awayReason, consultationId, at }) => {
+      this.#notifier.toStaff(operatorId, 'presence:changed', { presence, awayReason });
+      // 後処理 belongs to the consultation it follows: its end is a step of that record.
+      if (presence === 'wrap_up' && consultationId) this.#wrappingUp.set(operatorId, consultationId);
+      if (previous === 'wrap_up') {
+        const wrappedUp = this.#wrappingUp.get(operatorId);
+        this.#wrappingUp.delete(operatorId);
+        if (wrappedUp) void this.#recorder.record(wrappedUp, 'wrap_up_ended', at, { type: 'staff', id: operatorId });
+      }
+    });
     events.on('operatorLost', ({ operatorId, consultationId }) => {
       this.#startGrace(staffKey(operatorId), () => {
         const entry = this.#core.consultation(consultationId);

@@ -31,7 +31,8 @@ export type ConsultationEventType =
   | 'rated'
   | 'chat'
   | 'note' // the operator's note and category (対応メモ・相談種別)
-  | 'media_quality'; // each stream's bitrate, loss, score and RTT over the call, from the SFU
+  | 'media_quality' // each stream's bitrate, loss, score and RTT over the call, from the SFU
+  | 'wrap_up_ended'; // the operator's 後処理 after the call is over
 
 export interface Actor {
   type: 'device' | 'staff' | 'system';
