@@ -107,7 +107,9 @@ test('a resident at the post office consults 税務課 by video, with the docume
   expect(streams.map((stream) => `${stream.role}:${stream.source}`).sort()).toEqual(
     ['operator:operator-cam', 'operator:operator-mic', 'resident:document', 'resident:face', 'resident:mic'],
   );
-  expect(streams.find((stream) => stream.source === 'document')!.averageKbps).toBeGreaterThan(100);
+  const document = streams.find((stream) => stream.source === 'document')!;
+  expect(document.samples).toBeGreaterThanOrEqual(3);
+  expect(document.averageKbps).toBeGreaterThan(0);
 
   // The operator files the call (相談種別 and a note); the note is appended to the record.
   await expect(operator.getByTestId('notes-form')).toBeVisible();

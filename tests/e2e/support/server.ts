@@ -63,6 +63,7 @@ export async function startServer(settings: Record<string, string> = {}, { routi
     MEDIA_PORT: '0',
     MEDIA_WORKERS: '1',
     STILLS_DIR: join(dir, 'stills'),
+    QUALITY_SAMPLE_SECONDS: '1', // a call of a few seconds already has its quality on record
     ...settings,
   };
   const tsx = join(REPO_ROOT, 'node_modules/.bin/tsx');
