@@ -65,6 +65,8 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   readonly #transports = new Map<string, types.WebRtcTransport>();
   readonly #producers = new Map<string, types.Producer<ProducerAppData>>();
   readonly #consumers = new Map<string, types.Consumer>();
+  /** Producers whose consumer is being created. */
+  readonly #consuming = new Set<string>();
   #sendTransport?: types.WebRtcTransport;
   #recvTransport?: types.WebRtcTransport;
   #rtpCapabilities?: types.RtpCapabilities;
@@ -190,17 +192,26 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     const transport = this.#recvTransport;
     const rtpCapabilities = this.#rtpCapabilities;
     if (this.#closed || !transport || !rtpCapabilities || producer.closed) return;
+    // One consumer per producer, also when the ready-time catch-up and a new producer's fan-out
+    // ask for the same producer at the same moment.
+    if (this.#consuming.has(producer.id)) return;
     for (const consumer of this.#consumers.values()) if (consumer.producerId === producer.id) return;
     if (!this.#context.router.canConsume({ producerId: producer.id, rtpCapabilities })) {
       logger.warn(`participant ${this.id} cannot consume ${producer.appData.source} (${producer.kind})`);
       return;
     }
-    const consumer = await transport.consume({
-      producerId: producer.id,
-      rtpCapabilities,
-      paused: true,
-      appData: { source: producer.appData.source },
-    });
+    this.#consuming.add(producer.id);
+    let consumer: types.Consumer;
+    try {
+      consumer = await transport.consume({
+        producerId: producer.id,
+        rtpCapabilities,
+        paused: true,
+        appData: { source: producer.appData.source },
+      });
+    } finally {
+      this.#consuming.delete(producer.id);
+    }
     if (this.#closed || transport.closed) {
       consumer.close();
       return;

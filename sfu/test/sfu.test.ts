@@ -80,6 +80,23 @@ describe('SfuNode with real mediasoup workers', () => {
     expect(await totals(sfu)).toEqual([0, 0, 0, 0]);
   });
 
+  it('creates one consumer per producer even when two paths ask for it at once', async () => {
+    const room = await sfu.createRoom('race');
+    const resident = room.join('resident:1', 'resident');
+    const operator = room.join('operator:1', 'operator');
+    const toOperator: ConsumerInfo[] = [];
+    operator.on('newConsumer', (consumer) => toOperator.push(consumer));
+    await sendAndReceive(resident, [['face', 'video']], room.rtpCapabilities);
+    await operator.createTransport('recv');
+    const [producer] = [...resident.producers];
+    // setReady's catch-up and a fan-out of the same producer, concurrently.
+    await Promise.all([operator.setReady(room.rtpCapabilities), operator.consume(producer!), operator.consume(producer!)]);
+    expect(toOperator).toHaveLength(1);
+    expect(operator.counts.consumers).toBe(1);
+    room.close();
+    expect(await totals(sfu)).toEqual([0, 0, 0, 0]);
+  });
+
   it('fails the rooms of a worker that dies and replaces the worker', async () => {
     const rooms = [await sfu.createRoom('x'), await sfu.createRoom('y')];
     const died = new Promise<string[]>((resolve) => sfu.once('workerDied', (_pid, failed) => resolve(failed)));
