@@ -1,6 +1,6 @@
 import { DepartmentsResponse, type DepartmentSummary } from '@madoguchi/protocol';
 import { useEffect, useRef, useState } from 'react';
-import { callApi } from './api.ts';
+import { request } from './api.ts';
 import type { StaffSession } from './auth.ts';
 import { canChangePresence, consolePhase, isCapturing } from './consoleState.ts';
 import { Header } from './components/Header.tsx';
@@ -31,7 +31,7 @@ export function OperatorConsole({ session, onLogout, onUnauthorized }: OperatorC
   const [departments, setDepartments] = useState<DepartmentSummary[]>([]);
   useEffect(() => {
     let active = true;
-    callApi(session.token, '/departments', DepartmentsResponse).then(
+    request(session.token, '/departments', DepartmentsResponse).then(
       (body) => active && setDepartments(body.departments),
       (error: unknown) => console.warn('[console] departments unavailable', error),
     );

@@ -1,38 +1,57 @@
-import { WireError, type ErrorCode } from '@madoguchi/protocol';
+import { z } from 'zod';
+import { WireError } from '@madoguchi/protocol';
 
-/** A failed API call, with the server's error code when it sent one. */
+/** REST calls of the console: the staff token in the header, answers checked against protocol/ (a console never renders a shape it did not expect). */
+
 export class ApiError extends Error {
-  readonly code: ErrorCode | 'NETWORK';
-  constructor(code: ErrorCode | 'NETWORK', message: string) {
+  readonly status: number;
+  constructor(status: number, message: string) {
     super(message);
-    this.code = code;
+    this.name = 'ApiError';
+    this.status = status;
   }
 }
 
-/**
- * Call the REST API as the logged-in staff member and check the answer against the protocol's
- * schema: a console never renders a shape it did not expect.
- */
-export async function callApi<T>(
-  token: string,
-  path: string,
-  schema: { parse(value: unknown): T },
-  init: { method?: 'GET' | 'PATCH' | 'PUT' | 'POST'; body?: unknown } = {},
-): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(`/api${path}`, {
-      method: init.method ?? 'GET',
-      headers: { authorization: `Bearer ${token}`, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
-    });
-  } catch (error) {
-    throw new ApiError('NETWORK', error instanceof Error ? error.message : String(error));
+const ErrorBody = z.object({ error: WireError });
+
+/** Query string of the set values only (empty strings are "no filter"). */
+export function query(params: Record<string, string | number | undefined | null>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
   }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+export async function request<T>(token: string, path: string, schema: z.ZodType<T>, init: RequestInit = {}): Promise<T> {
+  const response = await fetch(`/api${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) },
+  });
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {
-    const wire = WireError.safeParse((body as { error?: unknown } | null)?.error);
-    throw new ApiError(wire.success ? wire.data.code : 'INTERNAL', wire.success ? wire.data.message : `HTTP ${response.status}`);
+    const error = ErrorBody.safeParse(body);
+    throw new ApiError(response.status, error.success ? `${error.data.error.code}: ${error.data.error.message}` : `HTTP ${response.status}`);
   }
-  return schema.parse(body);
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new ApiError(response.status, `unexpected answer from ${path}`);
+  return parsed.data;
+}
+
+/** Download a file the API serves (the CSV export) under the name the server gives it. */
+export async function download(token: string, path: string): Promise<void> {
+  const response = await fetch(`/api${path}`, { headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) throw new ApiError(response.status, `HTTP ${response.status}`);
+  const disposition = response.headers.get('content-disposition') ?? '';
+  const encoded = /filename\*=UTF-8''([^;]+)/.exec(disposition)?.[1];
+  const name = encoded ? decodeURIComponent(encoded) : 'records.csv';
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

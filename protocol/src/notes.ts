@@ -19,6 +19,9 @@ export const NoteRequest = z
   .refine((note) => note.categoryId !== null || note.text.length > 0, { message: 'a category or a text is needed' });
 export type NoteRequest = z.infer<typeof NoteRequest>;
 
+export const NoteFiled = z.object({ consultationId: Id });
+export type NoteFiled = z.infer<typeof NoteFiled>;
+
 /** A note as the record shows it. */
 export const ConsultationNote = z.object({
   at: z.iso.datetime(),

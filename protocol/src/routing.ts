@@ -65,6 +65,8 @@ export type CallbacksResponse = z.infer<typeof CallbacksResponse>;
 
 export const CallbackUpdate = z.object({ done: z.boolean() });
 export type CallbackUpdate = z.infer<typeof CallbackUpdate>;
+export const CallbackUpdated = CallbackUpdate.extend({ id: Id });
+export type CallbackUpdated = z.infer<typeof CallbackUpdated>;
 
 /** The supervisor's live wallboard: queues, operators and tablets now, and today's figures. */
 export const Wallboard = z.object({
@@ -85,7 +87,7 @@ export const Wallboard = z.object({
         away: z.number().int().min(0),
       }),
       answeredToday: z.number().int().min(0),
-      /** Share of today's requests answered within serviceLevelSeconds (null before the first request). */
+      /** Of today's ended consultations, the share answered within serviceLevelSeconds (null before the first ends). */
       serviceLevelToday: z.number().min(0).max(1).nullable(),
     }),
   ),

@@ -1,12 +1,10 @@
-import { CallbacksResponse, type CallbackView } from '@madoguchi/protocol';
+import { CallbacksResponse, CallbackUpdated, type CallbackView } from '@madoguchi/protocol';
 import { useCallback, useEffect, useState } from 'react';
-import { callApi } from '../api.ts';
-import { strings } from '../strings.ts';
+import { query, request } from '../api.ts';
+import { formatDateTime, strings } from '../strings.ts';
 
 const REFRESH_MS = 15_000;
 
-const formatDateTime = (iso: string) =>
-  new Date(iso).toLocaleString('ja-JP', { timeZone: 'Asia/Tokyo', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 
 /** Residents who asked to be called back (折り返し電話), for the operator's departments; done / undone. */
 export function CallbackList({ token }: { token: string }) {
@@ -16,7 +14,7 @@ export function CallbackList({ token }: { token: string }) {
 
   const load = useCallback(async () => {
     try {
-      const { callbacks } = await callApi(token, `/callbacks?status=${showDone ? 'all' : 'open'}`, CallbacksResponse);
+      const { callbacks } = await request(token, `/callbacks${query({ status: showDone ? 'all' : 'open' })}`, CallbacksResponse);
       setCallbacks(callbacks);
       setFailed(false);
     } catch {
@@ -32,7 +30,7 @@ export function CallbackList({ token }: { token: string }) {
 
   const mark = async (callback: CallbackView, done: boolean) => {
     try {
-      await callApi(token, `/callbacks/${encodeURIComponent(callback.id)}`, { parse: (value) => value }, { method: 'PATCH', body: { done } });
+      await request(token, `/callbacks/${encodeURIComponent(callback.id)}`, CallbackUpdated, { method: 'PATCH', body: JSON.stringify({ done }) });
       await load();
     } catch {
       setFailed(true);

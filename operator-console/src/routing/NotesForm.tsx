@@ -1,6 +1,6 @@
-import { CategoriesResponse, type ConsultationCategory, type DepartmentSummary, type SiteSummary } from '@madoguchi/protocol';
+import { CategoriesResponse, NoteFiled, type ConsultationCategory, type DepartmentSummary, type SiteSummary } from '@madoguchi/protocol';
 import { useEffect, useState, type FormEvent } from 'react';
-import { callApi } from '../api.ts';
+import { request } from '../api.ts';
 import { strings } from '../strings.ts';
 
 interface NotesFormProps {
@@ -19,7 +19,7 @@ export function NotesForm({ token, call, onDone }: NotesFormProps) {
 
   useEffect(() => {
     let active = true;
-    callApi(token, `/departments/${encodeURIComponent(call.department.id)}/categories`, CategoriesResponse).then(
+    request(token, `/departments/${encodeURIComponent(call.department.id)}/categories`, CategoriesResponse).then(
       (body) => active && setCategories(body.categories),
       (error: unknown) => console.warn('[notes] categories unavailable', error),
     );
@@ -33,9 +33,9 @@ export function NotesForm({ token, call, onDone }: NotesFormProps) {
     event.preventDefault();
     if (!canSave) return;
     setState('saving');
-    callApi(token, `/consultations/${encodeURIComponent(call.consultationId)}/notes`, { parse: (value) => value }, {
+    request(token, `/consultations/${encodeURIComponent(call.consultationId)}/notes`, NoteFiled, {
       method: 'POST',
-      body: { categoryId: categoryId || null, text },
+      body: JSON.stringify({ categoryId: categoryId || null, text }),
     }).then(onDone, () => setState('failed'));
   };
 

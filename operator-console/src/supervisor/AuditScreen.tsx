@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { AuditListResponse, type AuditEntry } from '@madoguchi/protocol';
 import { formatDateTime, strings } from '../strings.ts';
-import { query, request } from './api.ts';
+import { query, request } from '../api.ts';
 import { useLoad } from './useLoad.ts';
 
 interface AuditScreenProps {

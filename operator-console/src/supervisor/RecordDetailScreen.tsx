@@ -1,6 +1,6 @@
 import { OUTCOME_LABELS, RecordDetail, type RecordEvent } from '@madoguchi/protocol';
 import { formatDateTime, formatSeconds, strings } from '../strings.ts';
-import { request } from './api.ts';
+import { request } from '../api.ts';
 import { useLoad } from './useLoad.ts';
 
 interface RecordDetailScreenProps {

@@ -7,7 +7,7 @@ import {
   type RecordListItem,
 } from '@madoguchi/protocol';
 import { formatDateTime, formatSeconds, strings } from '../strings.ts';
-import { download, query, request } from './api.ts';
+import { download, query, request } from '../api.ts';
 import { endOfDay, startOfDay } from './dates.ts';
 import { useLoad } from './useLoad.ts';
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { RecordsSettings } from '@madoguchi/protocol';
 import { strings } from '../strings.ts';
-import { request } from './api.ts';
+import { request } from '../api.ts';
 import { useLoad } from './useLoad.ts';
 
 interface SettingsScreenProps {

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { RecordsFilterOptions, RecordsStatsResponse } from '@madoguchi/protocol';
 import { formatPercent, formatSeconds, strings } from '../strings.ts';
-import { query, request } from './api.ts';
+import { query, request } from '../api.ts';
 import { ColumnChart, MeterRows } from './charts.tsx';
 import { jstDay } from './dates.ts';
 import { useLoad } from './useLoad.ts';

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError } from './api.ts';
+import { ApiError } from '../api.ts';
 
 export type Load<T> =
   | { status: 'loading' }

@@ -1,7 +1,7 @@
 import { Wallboard } from '@madoguchi/protocol';
 import { useEffect, useState } from 'react';
-import { callApi } from '../api.ts';
-import { formatWait } from '../strings.ts';
+import { request } from '../api.ts';
+import { formatPercent, formatWait } from '../strings.ts';
 import { useNow } from '../useNow.ts';
 
 const REFRESH_MS = 2_000;
@@ -19,8 +19,6 @@ const TABLET_LABEL: Record<Wallboard['sites'][number]['tablets'][number]['state'
   in_call: '相談中',
 };
 
-const percent = (share: number | null) => (share === null ? '—' : `${Math.round(share * 100)}%`);
-
 /** 待ち状況ボード: what is happening now, refreshed every couple of seconds. Names no resident. */
 export function WallboardView({ token }: { token: string }) {
   const [board, setBoard] = useState<Wallboard | null>(null);
@@ -30,7 +28,7 @@ export function WallboardView({ token }: { token: string }) {
   useEffect(() => {
     let active = true;
     const load = () =>
-      callApi(token, '/supervisor/wallboard', Wallboard).then(
+      request(token, '/supervisor/wallboard', Wallboard).then(
         (next) => {
           if (!active) return;
           setBoard(next);
@@ -88,7 +86,7 @@ export function WallboardView({ token }: { token: string }) {
                 <td>{row.operators.wrap_up}</td>
                 <td>{row.operators.away}</td>
                 <td>{row.answeredToday}</td>
-                <td>{percent(row.serviceLevelToday)}</td>
+                <td>{formatPercent(row.serviceLevelToday)}</td>
               </tr>
             ))}
           </tbody>

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { PrismaClient } from '@madoguchi/db';
-import { Id, NoteRequest, ProtocolError, type CategoriesResponse } from '@madoguchi/protocol';
+import { Id, NoteRequest, ProtocolError, type CategoriesResponse, type NoteFiled } from '@madoguchi/protocol';
 import type { Clock } from '../clock.ts';
 import type { ConsultationRecorder } from '../records/ConsultationRecorder.ts';
 import { parseBody } from './errors.ts';
@@ -46,7 +46,8 @@ export function createNotesRouter({ db, recorder, clock }: { db: PrismaClient; r
       category = row.name;
     }
     await recorder.record(id, 'note', clock.now(), { type: 'staff', id: principal.staffId }, { data: { categoryId, category, text } });
-    res.status(201).json({ consultationId: id });
+    const body: NoteFiled = { consultationId: id };
+    res.status(201).json(body);
   });
   return router;
 }

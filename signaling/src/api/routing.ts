@@ -5,6 +5,7 @@ import {
   Id,
   ProtocolError,
   RoutingSettings,
+  type CallbackUpdated,
   type CallbackView,
   type CallbacksResponse,
   type RoutingSettingsResponse,
@@ -113,7 +114,8 @@ export function createCallbacksRouter({ db }: Pick<RoutingApiDependencies, 'db'>
     if (!row || (departments && !departments.includes(row.departmentId))) throw new ProtocolError('NOT_FOUND', 'no such callback request');
     const staffId = req.principal!.kind === 'staff' ? req.principal!.staffId : null;
     await db.callbackRequest.update({ where: { id }, data: done ? { doneAt: new Date(), doneById: staffId } : { doneAt: null, doneById: null } });
-    res.json({ id, done });
+    const body: CallbackUpdated = { id, done };
+    res.json(body);
   });
 
   return router;
