@@ -11,6 +11,8 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Clock, TimerHandle } from '../../signaling/src/clock.ts';
 import { ALWAYS_OPEN, RoutingCore, type DepartmentRoutingConfigInput } from '../../signaling/src/routing/core/index.ts';
+// The randomized routing test's seedable PRNG: every run routes the same traffic.
+import { mulberry32 } from '../../signaling/test/routing/support.ts';
 
 const WAITING = 10_000;
 const OPERATORS = 500;
@@ -37,17 +39,6 @@ class BenchClock implements Clock {
   }
 }
 
-/** Deterministic PRNG so every run routes the same traffic. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function makeCity(options: { queueListener: boolean }) {
   const clock = new BenchClock();

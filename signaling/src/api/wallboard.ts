@@ -1,15 +1,9 @@
 import { Router } from 'express';
-import type { PrismaClient } from '@madoguchi/db';
+import { localDay, type PrismaClient } from '@madoguchi/db';
 import type { Wallboard } from '@madoguchi/protocol';
 import type { Clock } from '../clock.ts';
 import type { ConsultationService } from '../consultations/ConsultationService.ts';
 import type { SettingsStore } from '../records/SettingsStore.ts';
-import { tokyoInstant, tokyoTime } from '../routing/core/index.ts';
-
-/** Midnight in Tokyo of the day `now` falls on. */
-function startOfTokyoDay(now: Date): Date {
-  return new Date(tokyoInstant(tokyoTime(now.getTime()).date));
-}
 
 /**
  * GET /api/supervisor/wallboard: the live routing state with today's figures. Supervisors' consoles
@@ -30,7 +24,7 @@ export function createWallboardRouter({
 
   router.get('/', async (_req, res) => {
     const now = clock.now();
-    const since = startOfTokyoDay(now);
+    const since = localDay(now).start;
     const snapshot = consultations.liveSnapshot();
     // The service-level threshold is the records' setting, so the wallboard and the charts agree.
     const { serviceLevelSeconds } = await settings.get();
@@ -48,24 +42,23 @@ export function createWallboardRouter({
       at: now.toISOString(),
       serviceLevelSeconds,
       departments: departments.map((department) => {
-        const queue = consultations.routing.queue(department.id);
-        const longest = queue.entries.reduce<number | null>((min, entry) => (min === null || entry.requestedAt < min ? entry.requestedAt : min), null);
+        const queue = consultations.queueSummary(department.id);
         const operators = { available: 0, offered: 0, in_call: 0, wrap_up: 0, away: 0 };
         for (const operator of snapshot.operators) {
           if (operator.presence !== 'offline' && operator.primary.includes(department.id)) operators[operator.presence] += 1;
         }
         const requests = today.filter((row) => row.departmentId === department.id);
         const answered = requests.filter((row) => row.answeredAt);
-        const onTime = answered.filter((row) => row.answeredAt!.getTime() - row.requestedAt.getTime() <= serviceLevelSeconds * 1000);
-        // Requests that cannot be judged yet (still waiting, under the threshold) are left out.
-        const judged = requests.filter((row) => row.answeredAt || row.endedAt || now.getTime() - row.requestedAt.getTime() > serviceLevelSeconds * 1000);
+        // As in the records' statistics: answered within the threshold ÷ consultations that have ended.
+        const ended = requests.filter((row) => row.endedAt);
+        const onTime = ended.filter((row) => row.answeredAt && row.answeredAt.getTime() - row.requestedAt.getTime() <= serviceLevelSeconds * 1000);
         return {
           department: { id: department.id, code: department.code, name: department.name },
-          waiting: queue.entries.length,
-          longestWaitingSince: longest === null ? null : new Date(longest).toISOString(),
+          waiting: queue.waiting,
+          longestWaitingSince: queue.longestWaitingSince,
           operators,
           answeredToday: answered.length,
-          serviceLevelToday: judged.length ? onTime.length / judged.length : null,
+          serviceLevelToday: ended.length ? onTime.length / ended.length : null,
         };
       }),
       sites: sites.map((site) => ({

@@ -139,8 +139,8 @@ export class ConsultationService {
   readonly #byDevice = new Map<string, LiveConsultation>();
   readonly #requesting = new Set<string>();
   readonly #deviceConnections = new Map<string, number>();
-  /** Connected staff: display names for offers and call participants, and open socket counts. */
-  readonly #staff = new Map<string, { name: string; connections: number; departments: string[] }>();
+  /** Open socket connections of each operator; their skills live in the routing core. */
+  readonly #staffConnections = new Map<string, number>();
   readonly #departments = new Map<string, DepartmentSummary>();
   readonly #graceTimers = new Map<string, TimerHandle>();
   /** Operators in 後処理, and the consultation it follows. */
@@ -210,16 +210,13 @@ export class ConsultationService {
       return;
     }
     if (principal.role !== 'operator') return;
-    const staff = this.#staff.get(principal.staffId) ?? { name: principal.displayName, connections: 0, departments: [] };
-    staff.name = principal.displayName;
-    staff.departments = [...principal.departmentIds, ...principal.secondaryDepartmentIds];
-    staff.connections += 1;
-    this.#staff.set(principal.staffId, staff);
-    if (staff.connections > 1) {
+    const connections = (this.#staffConnections.get(principal.staffId) ?? 0) + 1;
+    this.#staffConnections.set(principal.staffId, connections);
+    if (connections > 1) {
       this.#sendOperatorState(principal.staffId);
       return;
     }
-    for (const departmentId of staff.departments) this.#ensureDepartment(departmentId);
+    for (const departmentId of [...principal.departmentIds, ...principal.secondaryDepartmentIds]) this.#ensureDepartment(departmentId);
     const operator = this.#core.operator(principal.staffId)
       ? this.#core.operatorConnected(principal.staffId)
       : this.#core.addOperator({ operatorId: principal.staffId, primary: principal.departmentIds, secondary: principal.secondaryDepartmentIds });
@@ -247,11 +244,12 @@ export class ConsultationService {
       }
       return;
     }
-    const staff = this.#staff.get(principal.staffId);
-    if (principal.role !== 'operator' || !staff) return;
-    staff.connections = Math.max(0, staff.connections - 1);
+    const connections = this.#staffConnections.get(principal.staffId);
+    if (principal.role !== 'operator' || connections === undefined) return;
+    const left = Math.max(0, connections - 1);
+    this.#staffConnections.set(principal.staffId, left);
     // A ringing offer moves on at once; a call gets a grace period (operatorLost).
-    if (staff.connections === 0 && this.#core.operator(principal.staffId)) this.#core.operatorDisconnected(principal.staffId);
+    if (left === 0 && this.#core.operator(principal.staffId)) this.#core.operatorDisconnected(principal.staffId);
   }
 
   // ── Tablet ─────────────────────────────────────────────────────────────────
@@ -406,11 +404,11 @@ export class ConsultationService {
     return { messageId: message.messageId, at: message.at };
   }
 
-  /** Both sides of a connected call the principal takes part in (for what travels beside the media, e.g. stills). */
-  callParties(principal: Principal, consultationId: string): { deviceId: string; operatorIds: string[] } {
+  /** The tablet of a connected call the principal takes part in (for what travels beside the media, e.g. stills). */
+  connectedTablet(principal: Principal, consultationId: string): string {
     const live = this.#own(principal, consultationId);
     if (!live.room || live.operators.size === 0) throw new ProtocolError('CONFLICT', 'the call is not connected');
-    return { deviceId: live.deviceId, operatorIds: [...live.operators.keys()] };
+    return live.deviceId;
   }
 
   /** The caller's media participant in a connected call; refuses anyone not in it. */
@@ -557,23 +555,24 @@ export class ConsultationService {
 
   /** Positions and estimates to each waiting tablet; waiting counts to the operators of the department. */
   #pushQueue(departmentId: string): void {
-    const { positions, servingOperators } = this.#core.queue(departmentId);
-    for (const { consultationId, position, estimatedWaitMs } of positions) {
+    const queue = this.#core.queue(departmentId);
+    for (const { consultationId, position, estimatedWaitMs } of queue.positions) {
       const live = this.#live.get(consultationId);
       const entry = this.#core.consultation(consultationId);
       if (!live || entry?.phase !== 'waiting') continue; // a specialist invitation, not the resident's own place
       this.#pushStatus(live, 'waiting', position, estimatedWaitMs === null ? null : Math.round(estimatedWaitMs / 1000));
     }
-    const summary = this.#queueSummary(departmentId, servingOperators);
-    for (const [staffId, staff] of this.#staff) {
-      if (staff.connections > 0 && staff.departments.includes(departmentId)) {
+    const summary = this.queueSummary(departmentId, queue);
+    for (const [staffId, connections] of this.#staffConnections) {
+      if (connections > 0 && this.#skills(staffId).includes(departmentId)) {
         this.#notifier.toStaff(staffId, 'queues:changed', { queues: [summary] });
       }
     }
   }
 
-  #queueSummary(departmentId: string, servingOperators = this.#core.queue(departmentId).servingOperators): DepartmentQueueSummary {
-    const { entries } = this.#core.queue(departmentId);
+  /** A department's queue as consoles and the wallboard show it: how many wait, since when, who serves. */
+  queueSummary(departmentId: string, queue = this.#core.queue(departmentId)): DepartmentQueueSummary {
+    const { entries, servingOperators } = queue;
     const longest = entries.reduce<number | null>((min, entry) => (min === null || entry.requestedAt < min ? entry.requestedAt : min), null);
     return {
       department: this.#departmentSummary(departmentId),
@@ -586,10 +585,15 @@ export class ConsultationService {
   /** Presence and the queues of the operator's departments, on (re)connection. */
   #sendOperatorState(staffId: string): void {
     const operator = this.#core.operator(staffId);
-    const staff = this.#staff.get(staffId);
-    if (!operator || !staff) return;
+    if (!operator) return;
     this.#notifier.toStaff(staffId, 'presence:changed', { presence: operator.presence, awayReason: operator.presence === 'away' ? operator.awayReason : null });
-    this.#notifier.toStaff(staffId, 'queues:changed', { queues: staff.departments.map((id) => this.#queueSummary(id)) });
+    this.#notifier.toStaff(staffId, 'queues:changed', { queues: this.#skills(staffId).map((id) => this.queueSummary(id)) });
+  }
+
+  /** Every department the operator answers for, primary skills first. */
+  #skills(staffId: string): string[] {
+    const operator = this.#core.operator(staffId);
+    return operator ? [...operator.primary, ...operator.secondary] : [];
   }
 
   /** The single end of a consultation (the core's `ended`): media closed, row completed, everyone told. */

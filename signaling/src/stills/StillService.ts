@@ -75,7 +75,7 @@ export class StillService {
 
   /** The operator asks the tablet of their call for a still; one capture at a time per call. */
   requestCapture(staff: StaffPrincipal, consultationId: string): { requestId: string } {
-    const { deviceId } = this.#consultations.callParties(staff, consultationId);
+    const deviceId = this.#consultations.connectedTablet(staff, consultationId);
     for (const pending of this.#pending.values()) {
       if (pending.consultationId === consultationId) throw new ProtocolError('CONFLICT', 'a still is already being taken');
     }
@@ -104,7 +104,7 @@ export class StillService {
     data: Buffer,
   ): Promise<StillInfo> {
     const pending = this.#pendingFor(device, consultationId, requestId);
-    this.#consultations.callParties(device, consultationId);
+    this.#consultations.connectedTablet(device, consultationId); // the call is still connected
     const image = readImageInfo(data);
     if (!image || image.mime !== declaredMime) throw new ProtocolError('BAD_REQUEST', 'the body is not the JPEG or PNG image it claims to be');
     if (image.width > STILL_MAX_DIMENSION || image.height > STILL_MAX_DIMENSION) {
