@@ -30,6 +30,7 @@ interface PendingCapture {
   consultationId: string;
   deviceId: string;
   staffId: string;
+  requestedAt: Date;
   timer: TimerHandle;
 }
 
@@ -81,7 +82,7 @@ export class StillService {
     }
     const requestId = randomUUID();
     const timer = this.#clock.setTimeout(() => this.#fail(requestId, 'timeout'), CAPTURE_TIMEOUT_MS);
-    this.#pending.set(requestId, { requestId, consultationId, deviceId, staffId: staff.staffId, timer });
+    this.#pending.set(requestId, { requestId, consultationId, deviceId, staffId: staff.staffId, requestedAt: this.#clock.now(), timer });
     this.#notifier.toDevice(deviceId, 'still:requested', { consultationId, requestId });
     return { requestId };
   }
@@ -131,6 +132,11 @@ export class StillService {
         },
       });
       const still = toInfo(row);
+      // The operator waits for this: the time from the button to a stored still is worth watching.
+      logger.info(
+        `still ${id}: ${image.width}×${image.height} ${image.mime}, ${Math.round(data.length / 1024)} KiB, ` +
+          `stored ${row.createdAt.getTime() - pending.requestedAt.getTime()} ms after the request`,
+      );
       this.#notifier.toStaff(pending.staffId, 'still:captured', { consultationId, requestId, still });
       return still;
     } catch (error) {

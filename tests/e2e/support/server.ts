@@ -32,6 +32,8 @@ export interface RunningServer {
   registerTablet(siteName: string): Promise<string>;
   /** Live media objects in the SFU, from the admin API. */
   sfuTotals(): Promise<{ routers: number; transports: number; producers: number; consumers: number }>;
+  /** Everything the server process has printed so far (stdout and stderr). */
+  output(): string;
   /** Change every department's routing through the admin API, as an admin would. */
   configureRouting(change: Partial<RoutingSettings>): Promise<void>;
   stop(): Promise<void>;
@@ -111,6 +113,7 @@ export async function startServer(settings: Record<string, string> = {}, { routi
 
   return {
     configureRouting,
+    output: () => output,
     url,
     stillsDir: env.STILLS_DIR,
     query: <T>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[],

@@ -1,7 +1,7 @@
 import type { StillFailure, StillInfo } from '@madoguchi/protocol';
 import type { ProtocolClient } from '@madoguchi/protocol/client';
 import { useEffect, useRef, useState } from 'react';
-import { captureStill } from './stillCapture.ts';
+import { captureStill, prepareStillCapture } from './stillCapture.ts';
 
 /** How long the tablet says that a photo was taken. */
 const TAKEN_NOTICE_MS = 4_000;
@@ -24,6 +24,10 @@ export function useStillRequests(
   trackRef.current = documentTrack;
   const uploadRef = useRef(upload);
   uploadRef.current = upload;
+
+  useEffect(() => {
+    if (documentTrack) void prepareStillCapture(documentTrack);
+  }, [documentTrack]);
 
   useEffect(() => {
     let disposed = false;
