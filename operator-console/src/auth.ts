@@ -10,7 +10,7 @@ export interface StaffSession {
   staff: StaffProfile;
 }
 
-export type LoginFailure = 'invalid' | 'network' | 'server';
+export type LoginFailure = 'invalid' | 'rateLimited' | 'network' | 'server';
 
 export class LoginError extends Error {
   readonly failure: LoginFailure;
@@ -35,6 +35,7 @@ export async function login(request: LoginRequest): Promise<StaffSession> {
   if (response.status === 400 || response.status === 401) {
     throw new LoginError('invalid', `login refused (${response.status})`);
   }
+  if (response.status === 429) throw new LoginError('rateLimited', `login refused for now (retry after ${response.headers.get('retry-after')} s)`);
   if (!response.ok) throw new LoginError('server', `login failed (${response.status})`);
   let body: unknown;
   try {

@@ -1,4 +1,5 @@
 import { DEFAULT_DATABASE_URL } from '@madoguchi/db';
+import { DEFAULT_LOGIN_LIMITS } from './auth/LoginThrottle.ts';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -16,6 +17,10 @@ export interface Config {
   databaseUrl: string;
   jwtSecret: string;
   staffTokenTtl: string;
+  /** Express's `trust proxy`: set behind a reverse proxy so that login limits see the client's address. */
+  trustProxy: string | false;
+  /** Failed password logins allowed per address and per (address, username) within the window. */
+  login: { failuresPerAccount: number; failuresPerAddress: number; windowMs: number };
   media: {
     workers: number;
     listenIp: string;
@@ -75,6 +80,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     jwtSecret: loadJwtSecret(env),
     staffTokenTtl: env.STAFF_TOKEN_TTL ?? '12h',
+    trustProxy: env.TRUST_PROXY || false,
+    login: {
+      failuresPerAccount: Math.max(1, int(env.LOGIN_FAILURES_PER_ACCOUNT, DEFAULT_LOGIN_LIMITS.failuresPerAccount, 'LOGIN_FAILURES_PER_ACCOUNT')),
+      failuresPerAddress: Math.max(1, int(env.LOGIN_FAILURES_PER_ADDRESS, DEFAULT_LOGIN_LIMITS.failuresPerAddress, 'LOGIN_FAILURES_PER_ADDRESS')),
+      windowMs: Math.max(1, int(env.LOGIN_FAILURE_WINDOW_MINUTES, DEFAULT_LOGIN_LIMITS.windowMs / 60_000, 'LOGIN_FAILURE_WINDOW_MINUTES')) * 60_000,
+    },
     media: {
       workers: int(env.MEDIA_WORKERS, availableParallelism(), 'MEDIA_WORKERS') || 1,
       listenIp: env.MEDIA_LISTEN_IP ?? '127.0.0.1',

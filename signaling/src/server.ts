@@ -12,6 +12,7 @@ import { createApiRouter } from './api/routes.ts';
 import { TokenService } from './auth/TokenService.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
+import { DEFAULT_LOGIN_LIMITS, LoginThrottle } from './auth/LoginThrottle.ts';
 import { ConsultationService } from './consultations/ConsultationService.ts';
 import { attachGateway, createNotifier, createSocketServer, type GatewayServer } from './gateway/Gateway.ts';
 import { ConsultationRecorder } from './records/ConsultationRecorder.ts';
@@ -101,8 +102,10 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   attachGateway(io, tokens, { consultations, feedback: new FeedbackService(db, recorder, clock), stills });
 
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  const loginThrottle = new LoginThrottle({ clock, ...DEFAULT_LOGIN_LIMITS, ...config.login });
   app.use(express.json({ limit: '64kb' }));
-  app.use('/api', createApiRouter({ db, tokens, sfu, consultations, routingSettings, audit, settings, stills, recorder, clock }));
+  app.use('/api', createApiRouter({ db, tokens, loginThrottle, sfu, consultations, routingSettings, audit, settings, stills, recorder, clock }));
   app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
   serveApp(app, '/kiosk', config.webClientDir);
   serveApp(app, '/console', config.operatorConsoleDir);

@@ -169,3 +169,47 @@ describe('the boundary refuses bad input and stays up', () => {
     expect((await fetch(`${t.server.url}/api/nothing`)).status).toBe(404);
   });
 });
+
+describe('password login resists guessing and floods', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    // Behind a reverse proxy on loopback: the client's address comes from X-Forwarded-For.
+    t = await startTestServer({ trustProxy: 'loopback', login: { failuresPerAccount: 3, failuresPerAddress: 6, windowMs: 60_000 } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+  const login = (address: string, username: string, password: string) =>
+    fetch(`${t.server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+      body: JSON.stringify({ username, password }),
+    });
+
+  it('refuses a guessed account from that address only, with a time to come back', async () => {
+    for (let i = 0; i < 3; i++) expect((await login('192.0.2.1', 'tax1', `guess${i}`)).status).toBe(401);
+    const refused = await login('192.0.2.1', 'tax1', TEST_PASSWORD); // even the right password, for now
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    // The operator at their own desk is not locked out by someone else's guesses.
+    expect((await login('192.0.2.2', 'tax1', TEST_PASSWORD)).status).toBe(200);
+  });
+
+  it('refuses an address that tries many names', async () => {
+    for (const username of ['welfare1', 'welfare2', 'childcare1', 'citizen1', 'nobody', 'admin']) {
+      expect((await login('192.0.2.3', username, 'guess')).status).toBe(401);
+    }
+    expect((await login('192.0.2.3', 'supervisor', TEST_PASSWORD)).status).toBe(429);
+  });
+
+  it('answers a flood of logins with 401 or 429 and stays up', async () => {
+    const statuses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => login(`198.51.100.${i}`, 'tax1', 'guess').then((response) => response.status)),
+    );
+    expect(statuses.every((status) => status === 401 || status === 429)).toBe(true);
+    expect(statuses).toContain(429); // more than the checks running plus waiting
+    expect((await fetch(`${t.server.url}/api/health`)).status).toBe(200);
+    expect((await login('192.0.2.4', 'tax1', TEST_PASSWORD)).status).toBe(200);
+  });
+});

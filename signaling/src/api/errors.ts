@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { ProtocolError, type ErrorCode } from '@madoguchi/protocol';
+import { LoginRefused } from '../auth/LoginThrottle.ts';
 import { createLogger } from '@madoguchi/protocol/logger';
 import type { z } from 'zod';
 
@@ -14,6 +15,7 @@ const STATUS: Record<ErrorCode, number> = {
   CONFLICT: 409,
   NO_OPERATOR: 409,
   MEDIA_ERROR: 502,
+  RATE_LIMITED: 429,
   INTERNAL: 500,
 };
 
@@ -31,6 +33,7 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
 
 /** Last handler: protocol errors keep their code; body-parser errors are the client's; the rest is ours. */
 export const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => {
+  if (error instanceof LoginRefused) res.setHeader('Retry-After', String(error.retryAfterSeconds));
   if (error instanceof ProtocolError) return sendError(res, error.code, error.message);
   const status = (error as { status?: number }).status;
   if (status && status >= 400 && status < 500) return sendError(res, 'BAD_REQUEST', (error as Error).message);

@@ -15,6 +15,7 @@ import {
 import type { SfuNode } from '@madoguchi/sfu';
 import type { Principal, StaffPrincipal } from '../auth/principal.ts';
 import type { TokenService } from '../auth/TokenService.ts';
+import type { LoginThrottle } from '../auth/LoginThrottle.ts';
 import type { Clock } from '../clock.ts';
 import { issueDeviceToken } from '../devices.ts';
 import type { ConsultationService } from '../consultations/ConsultationService.ts';
@@ -33,6 +34,7 @@ import { createAuditRouter, createRecordsRouter, createSettingsRouter } from './
 export interface ApiDependencies {
   db: PrismaClient;
   tokens: TokenService;
+  loginThrottle: LoginThrottle;
   sfu: SfuNode;
   consultations: ConsultationService;
   routingSettings: RoutingSettingsStore;
@@ -52,7 +54,7 @@ export type AuthedRequest = Request & { principal?: Principal };
 let unknownUserHash: Promise<string> | undefined;
 const hashForUnknownUser = () => (unknownUserHash ??= hashPassword(randomUUID()));
 
-export function createApiRouter({ db, tokens, sfu, consultations, routingSettings, audit, settings, stills, recorder, clock }: ApiDependencies): Router {
+export function createApiRouter({ db, tokens, loginThrottle, sfu, consultations, routingSettings, audit, settings, stills, recorder, clock }: ApiDependencies): Router {
   const api = Router();
 
   const authenticate = (req: AuthedRequest, _res: Response, next: NextFunction) => {
@@ -82,12 +84,18 @@ export function createApiRouter({ db, tokens, sfu, consultations, routingSetting
 
   api.post('/auth/login', async (req, res) => {
     const { username, password } = parseBody(LoginRequest, req.body);
+    const address = req.ip ?? 'unknown';
+    loginThrottle.check(address, username);
     const staff = await db.staff.findUnique({
       where: { username },
       include: { departments: { include: { department: true } } },
     });
-    const valid = await verifyPassword(password, staff?.passwordHash ?? (await hashForUnknownUser()));
-    if (!staff || !staff.active || !valid) throw new ProtocolError('UNAUTHORIZED', 'ユーザー名またはパスワードが違います');
+    const valid = await loginThrottle.gate(async () => verifyPassword(password, staff?.passwordHash ?? (await hashForUnknownUser())));
+    if (!staff || !staff.active || !valid) {
+      loginThrottle.recordFailure(address, username);
+      throw new ProtocolError('UNAUTHORIZED', 'ユーザー名またはパスワードが違います');
+    }
+    loginThrottle.recordSuccess(address, username);
     const role = staff.role as StaffRole;
     const body: LoginResponse = {
       token: tokens.issueStaffToken({ id: staff.id, role }),
