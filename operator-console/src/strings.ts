@@ -226,6 +226,8 @@ export const strings = {
       'records.export': 'CSVダウンロード',
       'config.change': '設定の変更',
       'records.purge': '保存期間を過ぎた記録の削除',
+      'still.view': '静止画の閲覧',
+      'callback.view': '折り返し依頼（氏名・電話番号）の閲覧',
     } as Record<string, string>,
     more: 'さらに表示',
     empty: '記録はありません。',

@@ -185,6 +185,12 @@ describe('routing by department', () => {
     expect((await api(`/callbacks/${list.callbacks[0]!.id}`, operatorToken, { method: 'PATCH', body: JSON.stringify({ done: true }) })).status).toBe(200);
     const open = (await (await api('/callbacks', operatorToken)).json()) as { callbacks: unknown[] };
     expect(open.callbacks).toEqual([]);
+    // Who was shown the name and number is audited once per person, however often the list refreshes.
+    await api('/callbacks?status=all', operatorToken);
+    await api('/callbacks?status=all', operatorToken);
+    const views = await t.db.auditLog.findMany({ where: { action: 'callback.view', targetId: list.callbacks[0]!.id } });
+    const insurance1 = await t.db.staff.findUniqueOrThrow({ where: { username: 'insurance1' } });
+    expect(views.map((view) => view.staffId)).toEqual([insurance1.id]);
     const device = await t.deviceToken('移動窓口1号車');
     expect((await api('/callbacks', device)).status).toBe(403);
     tablet.close();

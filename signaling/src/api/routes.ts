@@ -148,7 +148,7 @@ export function createApiRouter({ db, tokens, loginThrottle, sfu, consultations,
   api.use('/supervisor/wallboard', authenticate, requireRole('supervisor', 'admin'), createWallboardRouter({ db, consultations, settings, clock }));
   api.use('/departments', authenticate, requireRole('operator', 'supervisor', 'admin'), createCategoriesRouter({ db }));
   api.use('/consultations', authenticate, requireRole('operator'), createNotesRouter({ db, recorder, clock }));
-  api.use('/callbacks', authenticate, requireRole('operator', 'supervisor', 'admin'), createCallbacksRouter({ db }));
+  api.use('/callbacks', authenticate, requireRole('operator', 'supervisor', 'admin'), createCallbacksRouter({ db, audit }));
   api.use('/stills', authenticate, createStillsRouter(stills));
   api.use('/records', authenticate, createRecordsRouter({ db, audit, settings }));
   api.use('/admin/settings', authenticate, createSettingsRouter({ settings }));

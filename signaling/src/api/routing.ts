@@ -63,19 +63,19 @@ export function createRoutingAdminRouter({ db, consultations, routingSettings, a
 }
 
 /** /api/callbacks: residents' callback requests (折り返し) for the departments an operator serves. */
-export function createCallbacksRouter({ db }: Pick<RoutingApiDependencies, 'db'>): Router {
+export function createCallbacksRouter({ db, audit }: Pick<RoutingApiDependencies, 'db' | 'audit'>): Router {
   const router = Router();
 
-  /** Operators see their departments' callbacks; supervisors and admins see all. */
-  const visibleDepartments = async (req: AuthedRequest): Promise<string[] | null> => {
+  /** The staff member asking, and the departments whose callbacks they see: an operator's own; all (null) for supervisors and admins. */
+  const viewer = (req: AuthedRequest): { staffId: string; departments: string[] | null } => {
     const principal = req.principal;
     if (principal?.kind !== 'staff') throw new ProtocolError('FORBIDDEN', 'staff only');
-    if (principal.role !== 'operator') return null;
-    return [...principal.departmentIds, ...principal.secondaryDepartmentIds];
+    const departments = principal.role === 'operator' ? [...principal.departmentIds, ...principal.secondaryDepartmentIds] : null;
+    return { staffId: principal.staffId, departments };
   };
 
   router.get('/', async (req: AuthedRequest, res) => {
-    const departments = await visibleDepartments(req);
+    const { staffId, departments } = viewer(req);
     const open = req.query.status !== 'all';
     const rows = await db.callbackRequest.findMany({
       where: { ...(departments ? { departmentId: { in: departments } } : {}), ...(open ? { doneAt: null } : {}) },
@@ -88,6 +88,8 @@ export function createCallbacksRouter({ db }: Pick<RoutingApiDependencies, 'db'>
       select: { id: true, displayName: true },
     });
     const names = new Map(doneBy.map((staff) => [staff.id, staff.displayName]));
+    // Names and phone numbers: who was shown which request is on the record, before it is sent.
+    await audit.writeFirstViews(staffId, 'callback.view', rows.map((row) => row.id));
     const body: CallbacksResponse = {
       callbacks: rows.map(
         (row): CallbackView => ({
@@ -107,12 +109,11 @@ export function createCallbacksRouter({ db }: Pick<RoutingApiDependencies, 'db'>
   });
 
   router.patch('/:id', async (req: AuthedRequest, res) => {
-    const departments = await visibleDepartments(req);
+    const { staffId, departments } = viewer(req);
     const id = parseBody(Id, req.params.id);
     const { done } = parseBody(CallbackUpdate, req.body);
     const row = await db.callbackRequest.findUnique({ where: { id } });
     if (!row || (departments && !departments.includes(row.departmentId))) throw new ProtocolError('NOT_FOUND', 'no such callback request');
-    const staffId = req.principal!.kind === 'staff' ? req.principal!.staffId : null;
     await db.callbackRequest.update({ where: { id }, data: done ? { doneAt: new Date(), doneById: staffId } : { doneAt: null, doneById: null } });
     const body: CallbackUpdated = { id, done };
     res.json(body);

@@ -1,10 +1,11 @@
 import type { PrismaClient } from '@madoguchi/db';
 
 /**
- * What was done; the audit trail's vocabulary: a record's detail or a still viewed, records
- * exported, a setting or device changed, records purged by the retention job.
+ * What was done; the audit trail's vocabulary: a record's detail, a still or a resident's callback
+ * request (name and phone number) viewed, records exported, a setting or device changed, records
+ * purged by the retention job.
  */
-export type AuditAction = 'record.view' | 'records.export' | 'config.change' | 'records.purge' | 'still.view';
+export type AuditAction = 'record.view' | 'records.export' | 'config.change' | 'records.purge' | 'still.view' | 'callback.view';
 
 /** The audit trail's actor for scheduled jobs. */
 export const SYSTEM_ACTOR = 'system';
@@ -41,5 +42,21 @@ export class AuditLog {
         details: details ? JSON.stringify(details) : undefined,
       },
     });
+  }
+
+  /**
+   * One row per target the first time this staff member is shown it: a list refreshed every few
+   * seconds would otherwise bury the trail. (Two refreshes racing may both write: a harmless duplicate.)
+   */
+  async writeFirstViews(staffId: string, action: AuditAction, targetIds: readonly string[]): Promise<void> {
+    if (targetIds.length === 0) return;
+    const seen = await this.#db.auditLog.findMany({
+      where: { staffId, action, targetId: { in: [...targetIds] } },
+      select: { targetId: true },
+    });
+    const known = new Set(seen.map((row) => row.targetId));
+    const at = this.#now();
+    const fresh = targetIds.filter((id) => !known.has(id));
+    if (fresh.length > 0) await this.#db.auditLog.createMany({ data: fresh.map((targetId) => ({ staffId, action, targetId, at })) });
   }
 }
