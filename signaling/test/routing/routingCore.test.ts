@@ -83,7 +83,7 @@ describe('RoutingCore: offers', () => {
     expect(log.last('offered')).toMatchObject({ consultationId: 'c5', operatorId: 'a' });
   });
 
-  it('on decline offers the next operator and never offers that request to the decliner again', () => {
+  it('on decline offers the next operator and does not offer that request to the decliner again for a while', () => {
     const { clock, core, log } = setup();
     core.addOperator({ operatorId: 'a', primary: ['tax'], presence: 'available' });
     clock.advance(10);
@@ -100,6 +100,59 @@ describe('RoutingCore: offers', () => {
     expect(log.last('offered')).toMatchObject({ consultationId: 'c2', operatorId: 'a' });
     core.addOperator({ operatorId: 'c', primary: ['tax'], presence: 'available' });
     expect(log.last('offered')).toMatchObject({ consultationId: 'c1', operatorId: 'c' });
+  });
+
+  it('asks a decliner again after passOverMs when nobody else has answered; null: never', () => {
+    for (const passOverMs of [45_000, null]) {
+      const { clock, core, log } = setup([{ departmentId: 'welfare', passOverMs }]);
+      core.addOperator({ operatorId: 'only', primary: ['welfare'], presence: 'available' });
+      core.request({ consultationId: 'c1', departmentId: 'welfare' });
+      core.decline('only', 'c1'); // e.g. pressed 辞退 by mistake, in a department of one
+      expect(core.consultation('c1')).toMatchObject({ phase: 'waiting', passedOver: ['only'] });
+      log.clear();
+      clock.advance(44_999);
+      expect(log.of('offered')).toHaveLength(0);
+      clock.advance(1);
+      if (passOverMs === null) {
+        clock.advance(3_600_000);
+        expect(log.of('offered')).toHaveLength(0);
+        expect(core.consultation('c1')).toMatchObject({ phase: 'waiting', passedOver: ['only'] });
+      } else {
+        expect(log.of('offered')).toEqual([expect.objectContaining({ consultationId: 'c1', operatorId: 'only' })]);
+        expect(core.consultation('c1')).toMatchObject({ phase: 'offered', passedOver: [] });
+      }
+      core.close();
+    }
+  });
+
+  it('asks an operator who let a request ring out again later; missing it again sets them away', () => {
+    const { clock, core, log } = setup([{ departmentId: 'tax', ringTimeoutMs: 20_000, passOverMs: 30_000, maxMissedOffers: 2 }]);
+    core.addOperator({ operatorId: 'a', primary: ['tax'], presence: 'available' });
+    core.request({ consultationId: 'c1', departmentId: 'tax' });
+    clock.advance(20_000); // rang out
+    expect(core.operator('a')).toMatchObject({ presence: 'available', missedOffers: 1 });
+    clock.advance(30_000); // the pass is over: asked again
+    expect(log.last('offered')).toMatchObject({ consultationId: 'c1', operatorId: 'a' });
+    clock.advance(20_000); // rang out again
+    expect(core.operator('a')).toMatchObject({ presence: 'away', awayReason: 'missed_offers', missedOffers: 2 });
+    expect(core.consultation('c1')).toMatchObject({ phase: 'waiting' });
+  });
+
+  it('keeps no pass timer once the request has ended, and none after close', () => {
+    const { clock, core } = setup([{ departmentId: 'tax', passOverMs: 60_000 }]);
+    core.addOperator({ operatorId: 'a', primary: ['tax'], presence: 'available' });
+    core.addOperator({ operatorId: 'b', primary: ['tax'], presence: 'available' });
+    core.request({ consultationId: 'c1', departmentId: 'tax' });
+    core.decline('a', 'c1');
+    core.decline('b', 'c1');
+    expect(clock.pending).toBe(2); // one pass timer per decliner
+    core.cancel('c1');
+    expect(clock.pending).toBe(0);
+    core.request({ consultationId: 'c2', departmentId: 'tax' });
+    core.decline('a', 'c2');
+    expect(clock.pending).toBeGreaterThan(0);
+    core.close();
+    expect(clock.pending).toBe(0);
   });
 
   it('gives each waiting request to the next free operator in FIFO order with priority', () => {

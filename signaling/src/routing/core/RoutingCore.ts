@@ -127,6 +127,8 @@ export class RoutingCore {
   readonly #overflowTimers = new Map<string, TimerHandle>();
   /** By operator id. */
   readonly #wrapUpTimers = new Map<string, TimerHandle>();
+  /** Per entry, per operator passed over: when the operator may be offered the entry again. */
+  readonly #passTimers = new Map<string, Map<string, TimerHandle>>();
   #outbox: RoutingEvent[] = [];
   /** Departments whose queue positions or estimates may have changed during the current command. */
   readonly #dirty = new Set<string>();
@@ -160,10 +162,11 @@ export class RoutingCore {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const timers of [this.#ringTimers, this.#widenTimers, this.#overflowTimers, this.#wrapUpTimers]) {
+    for (const timers of [this.#ringTimers, this.#widenTimers, this.#overflowTimers, this.#wrapUpTimers, ...this.#passTimers.values()]) {
       for (const handle of timers.values()) this.#clock.clearTimeout(handle);
       timers.clear();
     }
+    this.#passTimers.clear();
     this.#dirty.clear();
     this.#outbox = [];
   }
@@ -664,6 +667,7 @@ export class RoutingCore {
       passedOver: passOver ? [...entry.passedOver, operatorId] : entry.passedOver,
     };
     this.#store.saveEntry(waiting);
+    if (passOver) this.#schedulePassExpiry(waiting, operatorId);
     this.#dirty.add(entry.departmentId);
     this.#emit('offerWithdrawn', { consultationId: entry.consultationId, entryId: entry.entryId, kind: entry.kind, operatorId, reason });
     return waiting;
@@ -744,6 +748,29 @@ export class RoutingCore {
     this.#cancelTimer(this.#ringTimers, entryId);
     this.#cancelTimer(this.#widenTimers, entryId);
     this.#cancelTimer(this.#overflowTimers, entryId);
+    for (const handle of this.#passTimers.get(entryId)?.values() ?? []) this.#clock.clearTimeout(handle);
+    this.#passTimers.delete(entryId);
+  }
+
+  /**
+   * A decline or a missed ring keeps the operator from the entry for a while, not for ever: in a
+   * department of one or two, a resident would otherwise wait for overflow after one slip.
+   */
+  #schedulePassExpiry(entry: QueueEntry, operatorId: string): void {
+    const { passOverMs } = this.#department(entry.departmentId).config;
+    if (passOverMs === null) return;
+    let timers = this.#passTimers.get(entry.entryId);
+    if (!timers) this.#passTimers.set(entry.entryId, (timers = new Map()));
+    this.#schedule(timers, operatorId, passOverMs, () => this.#passExpired(entry.entryId, operatorId));
+  }
+
+  #passExpired(entryId: string, operatorId: string): void {
+    if (this.#passTimers.get(entryId)?.size === 0) this.#passTimers.delete(entryId);
+    const entry = this.#store.entry(entryId);
+    if (!entry?.passedOver.includes(operatorId)) return;
+    const cleared: QueueEntry = { ...entry, passedOver: entry.passedOver.filter((id) => id !== operatorId) };
+    this.#store.saveEntry(cleared);
+    this.#dispatchEntry(cleared);
   }
 
   #schedule(timers: Map<string, TimerHandle>, key: string, ms: number, action: () => void): void {

@@ -31,6 +31,11 @@ export interface DepartmentRoutingConfig {
   readonly departmentId: string;
   /** How long an offer rings before it moves to the next operator. */
   readonly ringTimeoutMs: number;
+  /**
+   * How long an operator who declined a request or let it ring out is not offered it again; after
+   * that, if nobody else has answered, they are asked again. null: never again.
+   */
+  readonly passOverMs: number | null;
   /** Offers missed in a row before the operator is set away (`missed_offers`); null: never. */
   readonly maxMissedOffers: number | null;
   /** 後処理 after a call before the operator is available again (0: none; can be ended early). */
@@ -56,6 +61,7 @@ const WEEKDAY_HOURS: readonly OpeningInterval[] = [{ open: '08:30', close: '17:1
 /** Every routing default, in one place. A city overrides them per department. */
 export const ROUTING_DEFAULTS: DepartmentRoutingSettings = {
   ringTimeoutMs: 20_000,
+  passOverMs: 60_000,
   maxMissedOffers: 2,
   wrapUpMs: 60_000,
   secondaryDelayMs: 30_000,
@@ -108,6 +114,7 @@ export function resolveDepartmentConfig(
   nonNegative(config.ringTimeoutMs, 'ringTimeoutMs');
   if (config.ringTimeoutMs === 0) fail('ringTimeoutMs must be > 0');
   nonNegative(config.wrapUpMs, 'wrapUpMs');
+  if (config.passOverMs !== null) nonNegative(config.passOverMs, 'passOverMs');
   nonNegative(config.defaultHandlingMs, 'defaultHandlingMs');
   if (config.secondaryDelayMs !== null) nonNegative(config.secondaryDelayMs, 'secondaryDelayMs');
   if (config.maxMissedOffers !== null && !(Number.isInteger(config.maxMissedOffers) && config.maxMissedOffers >= 1)) {

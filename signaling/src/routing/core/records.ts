@@ -71,7 +71,10 @@ export interface QueueEntry {
   readonly widened: boolean;
   /** The overflow department whose operators may answer too. */
   readonly overflowTo: string | null;
-  /** Operators who declined or let it ring out: never offered this entry again. */
+  /**
+   * Operators not offered this entry now: who declined it or let it ring out (until the department's
+   * passOverMs has passed), and who transferred the resident or invited the specialist (for good).
+   */
   readonly passedOver: readonly string[];
   readonly offeredTo: string | null;
   readonly offerTier: OfferTier | null;
