@@ -33,6 +33,24 @@ export type IssueDeviceTokenRequest = z.infer<typeof IssueDeviceTokenRequest>;
 export const IssueDeviceTokenResponse = z.object({ device: DeviceProfile, token: z.string() });
 export type IssueDeviceTokenResponse = z.infer<typeof IssueDeviceTokenResponse>;
 
+/** A tablet as the admin's 端末管理 shows it. Times are ISO 8601. */
+export const AdminDevice = DeviceProfile.extend({
+  createdAt: z.string(),
+  lastSeenAt: z.string().nullable(),
+  /** Set when the admin revoked the tablet: its token no longer works. */
+  revokedAt: z.string().nullable(),
+  /** Connected to the server now. */
+  online: z.boolean(),
+});
+export type AdminDevice = z.infer<typeof AdminDevice>;
+export const AdminDevicesResponse = z.object({ sites: z.array(SiteSummary), devices: z.array(AdminDevice) });
+export type AdminDevicesResponse = z.infer<typeof AdminDevicesResponse>;
+/** A new token for a tablet (re-pairing it): its earlier tokens stop working. */
+export const ReissueDeviceTokenResponse = z.object({ device: AdminDevice, token: z.string() });
+export type ReissueDeviceTokenResponse = z.infer<typeof ReissueDeviceTokenResponse>;
+export const RevokeDeviceResponse = z.object({ device: AdminDevice });
+export type RevokeDeviceResponse = z.infer<typeof RevokeDeviceResponse>;
+
 export const ConsultationRecord = z.object({
   id: Id,
   site: SiteSummary,

@@ -25,3 +25,8 @@ export async function reissueDeviceToken(db: PrismaClient, tokens: TokenService,
   });
   return tokens.issueDeviceToken(device);
 }
+
+/** A lost or retired tablet: its tokens stop working (a new token brings it back). */
+export async function revokeDevice(db: PrismaClient, deviceId: string): Promise<void> {
+  await db.device.update({ where: { id: deviceId }, data: { revokedAt: new Date() } });
+}

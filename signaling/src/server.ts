@@ -105,7 +105,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   app.set('trust proxy', config.trustProxy);
   const loginThrottle = new LoginThrottle({ clock, ...DEFAULT_LOGIN_LIMITS, ...config.login });
   app.use(express.json({ limit: '64kb' }));
-  app.use('/api', createApiRouter({ db, tokens, loginThrottle, sfu, consultations, routingSettings, audit, settings, stills, recorder, clock }));
+  app.use('/api', createApiRouter({ db, tokens, loginThrottle, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clock }));
   app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
   serveApp(app, '/kiosk', config.webClientDir);
   serveApp(app, '/console', config.operatorConsoleDir);

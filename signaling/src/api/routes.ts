@@ -2,23 +2,21 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { randomUUID } from 'node:crypto';
 import { hashPassword, verifyPassword, type PrismaClient } from '@madoguchi/db';
 import {
-  IssueDeviceTokenRequest,
   LoginRequest,
   ProtocolError,
   type DepartmentsResponse,
   type DeviceProfile,
-  type IssueDeviceTokenResponse,
   type LoginResponse,
   type SfuStats,
   type StaffRole,
 } from '@madoguchi/protocol';
 import type { SfuNode } from '@madoguchi/sfu';
-import type { Principal, StaffPrincipal } from '../auth/principal.ts';
+import type { Principal } from '../auth/principal.ts';
 import type { TokenService } from '../auth/TokenService.ts';
 import type { LoginThrottle } from '../auth/LoginThrottle.ts';
 import type { Clock } from '../clock.ts';
-import { issueDeviceToken } from '../devices.ts';
-import type { ConsultationService } from '../consultations/ConsultationService.ts';
+import type { ConsultationService, Notifier } from '../consultations/ConsultationService.ts';
+import { createDevicesAdminRouter } from './devices.ts';
 import type { AuditLog } from '../records/AuditLog.ts';
 import type { RoutingSettingsStore } from '../routing/RoutingSettingsStore.ts';
 import { parseBody } from './errors.ts';
@@ -37,6 +35,7 @@ export interface ApiDependencies {
   loginThrottle: LoginThrottle;
   sfu: SfuNode;
   consultations: ConsultationService;
+  notifier: Pick<Notifier, 'disconnectDevice'>;
   routingSettings: RoutingSettingsStore;
   audit: AuditLog;
   settings: SettingsStore;
@@ -54,7 +53,7 @@ export type AuthedRequest = Request & { principal?: Principal };
 let unknownUserHash: Promise<string> | undefined;
 const hashForUnknownUser = () => (unknownUserHash ??= hashPassword(randomUUID()));
 
-export function createApiRouter({ db, tokens, loginThrottle, sfu, consultations, routingSettings, audit, settings, stills, recorder, clock }: ApiDependencies): Router {
+export function createApiRouter({ db, tokens, loginThrottle, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clock }: ApiDependencies): Router {
   const api = Router();
 
   const authenticate = (req: AuthedRequest, _res: Response, next: NextFunction) => {
@@ -131,13 +130,7 @@ export function createApiRouter({ db, tokens, loginThrottle, sfu, consultations,
     res.json(body);
   });
 
-  api.post('/admin/devices', authenticate, requireRole('admin'), async (req: AuthedRequest, res) => {
-    const { siteId, name } = parseBody(IssueDeviceTokenRequest, req.body);
-    const body: IssueDeviceTokenResponse = await issueDeviceToken(db, tokens, { siteId, name });
-    const admin = req.principal as StaffPrincipal;
-    await audit.write({ staffId: admin.staffId, action: 'config.change', targetId: body.device.id, details: { change: 'device.register', siteId, name } });
-    res.status(201).json(body);
-  });
+  api.use('/admin/devices', authenticate, requireRole('admin'), createDevicesAdminRouter({ db, tokens, consultations, notifier, audit }));
 
   api.get('/admin/sfu', authenticate, requireRole('admin', 'supervisor'), async (_req, res) => {
     const body: SfuStats = { workers: await sfu.stats() };

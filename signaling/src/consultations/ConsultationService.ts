@@ -31,6 +31,8 @@ const logger = createLogger('consultations');
 export interface Notifier {
   toDevice<E extends ServerEventName>(deviceId: string, event: E, payload: ServerPayload<E>): void;
   toStaff<E extends ServerEventName>(staffId: string, event: E, payload: ServerPayload<E>): void;
+  /** Close every connection of a tablet whose token was revoked or replaced: it must pair again. */
+  disconnectDevice(deviceId: string): void;
 }
 
 interface CallOperator {

@@ -39,6 +39,7 @@ export function createNotifier(io: GatewayServer): Notifier {
   return {
     toDevice: (deviceId, event, payload) => void io.to(deviceRoom(deviceId)).emit(event, ...([payload] as never)),
     toStaff: (staffId, event, payload) => void io.to(staffRoom(staffId)).emit(event, ...([payload] as never)),
+    disconnectDevice: (deviceId) => io.in(deviceRoom(deviceId)).disconnectSockets(true),
   };
 }
 
