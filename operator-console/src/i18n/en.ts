@@ -291,6 +291,7 @@ export const en: Messages = {
       'records.export': 'CSV download',
       'config.change': 'Changed a setting',
       'records.purge': 'Deleted records past retention',
+      'still.view': 'Viewed a document still',
     },
     more: 'Show more',
     empty: 'No entries.',

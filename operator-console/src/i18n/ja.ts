@@ -283,6 +283,7 @@ export const ja = {
       'records.export': 'CSVダウンロード',
       'config.change': '設定の変更',
       'records.purge': '保存期間を過ぎた記録の削除',
+      'still.view': '書類の静止画の閲覧',
     } as Record<string, string>,
     more: 'さらに表示',
     empty: '記録はありません。',
