@@ -120,7 +120,7 @@ describe('formats per language', () => {
 
   it('lists, labels and asides', () => {
     expect(ja.format.list(['税務課', '市民課'])).toBe('税務課・市民課');
-    expect(en.format.list(['税務課', '市民課'])).toBe('税務課, 市民課');
+    expect(en.format.list(['税務課', '市民課'])).toBe('税務課 · 市民課');
     expect(ja.format.labelled('担当課', '税務課')).toBe('担当課：税務課');
     expect(en.format.labelled('Departments', '税務課')).toBe('Departments: 税務課');
     expect(ja.format.parenthetical('Alt+C')).toBe('（Alt+C）');

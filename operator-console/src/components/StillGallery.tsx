@@ -105,7 +105,7 @@ export function StillGallery({ stills, token }: StillGalleryProps) {
           <>
             <div className="still-lightbox-bar">
               <span>
-                {t.stills.title} {open.width}×{open.height}
+                {t.stills.full(open.width, open.height)}
               </span>
               <button type="button" className="button" onClick={() => setOpenId(null)} autoFocus>
                 {t.stills.close}
@@ -113,7 +113,7 @@ export function StillGallery({ stills, token }: StillGalleryProps) {
             </div>
             <div className="still-lightbox-image">
               {openImage && 'url' in openImage ? (
-                <img src={openImage.url} alt={`${t.stills.title} ${open.width}×${open.height}`} data-testid="still-full" />
+                <img src={openImage.url} alt={t.stills.full(open.width, open.height)} data-testid="still-full" />
               ) : (
                 <p>{openImage ? t.stills.loadFailed : t.stills.loading}</p>
               )}

@@ -23,7 +23,7 @@ export interface Formats {
   count(n: number): string;
   /** 0.8125 → "81.3%"; null → "—". */
   percent(ratio: number | null): string;
-  /** Names one after another: "税務課・市民課" / "税務課, 市民課". */
+  /** Names one after another: "税務課・市民課" / "税務課 · 市民課". */
   list(items: readonly string[]): string;
   /** A label and its value: "担当課：税務課" / "Departments: 税務課". */
   labelled(label: string, value: string): string;

@@ -332,6 +332,8 @@ export const ja = {
     capturing: '撮影中…',
     empty: '「静止画を撮影」で、相談者の書類カメラの最大解像度の画像を取得します。',
     open: (n: number) => `静止画 ${n} を拡大表示`,
+    /** One still, full size. */
+    full: (width: number, height: number) => `書類の静止画 ${width}×${height}`,
     loading: '読み込み中…',
     loadFailed: '画像を読み込めませんでした',
     close: '閉じる',
