@@ -111,7 +111,8 @@ export function StillGallery({ stills, token }: StillGalleryProps) {
                 {t.stills.close}
               </button>
             </div>
-            <div className="still-lightbox-image">
+            {/* Focusable so that a keyboard can scroll a still larger than the screen. */}
+            <div className="still-lightbox-image" tabIndex={0}>
               {openImage && 'url' in openImage ? (
                 <img src={openImage.url} alt={t.stills.full(open.width, open.height)} data-testid="still-full" />
               ) : (
