@@ -5,13 +5,13 @@ import type { StaffSession } from './auth.ts';
 import { canChangePresence, consolePhase, isCapturing } from './consoleState.ts';
 import { Header } from './components/Header.tsx';
 import { NoticeBar } from './components/NoticeBar.tsx';
+import { useI18n } from './i18n/index.ts';
 import { askForNotifications, useOfferNotification } from './media/offerNotification.ts';
 import { Ringer } from './media/ringer.ts';
 import { CallbackList } from './routing/CallbackList.tsx';
 import { NotesForm } from './routing/NotesForm.tsx';
 import { CallScreen } from './screens/CallScreen.tsx';
 import { IdleScreen } from './screens/IdleScreen.tsx';
-import { strings } from './strings.ts';
 import { useConsole } from './useConsole.ts';
 import { useShortcuts } from './useShortcuts.ts';
 
@@ -23,6 +23,7 @@ interface OperatorConsoleProps {
 
 /** The console of staff who take calls: presence, ringing offers, the call screen. */
 export function OperatorConsole({ session, onLogout, onUnauthorized }: OperatorConsoleProps) {
+  const { t } = useI18n();
   const { state, actions } = useConsole(session.token, onUnauthorized);
   const phase = consolePhase(state);
   const ringing = phase === 'offered';
@@ -63,9 +64,9 @@ export function OperatorConsole({ session, onLogout, onUnauthorized }: OperatorC
   });
 
   useEffect(() => {
-    const base = `${strings.appName} ${strings.consoleName}`;
-    document.title = ringing ? `【${strings.offer.title}】${base}` : state.call ? `${strings.presence.label.in_call} — ${base}` : base;
-  }, [ringing, state.call]);
+    const base = `${t.appName} ${t.consoleName}`;
+    document.title = ringing ? t.offer.ringingTitle(base) : state.call ? `${t.presence.label.in_call} — ${base}` : base;
+  }, [t, ringing, state.call]);
 
   return (
     <div className="app">

@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { openConsole } from './support/call.ts';
+import { openConsole, videoPlaying } from './support/call.ts';
 import { checkScreen as check } from './support/screens.ts';
 import { startServer, type RunningServer } from './support/server.ts';
 
@@ -59,12 +59,6 @@ async function departmentsFit(page: Page): Promise<void> {
   }
   const scrolls = await page.locator('main').evaluate((main) => main.scrollHeight > main.clientHeight + 1);
   expect(scrolls, 'the home screen must not need scrolling').toBe(false);
-}
-
-async function videoPlaying(page: Page, testId: string): Promise<void> {
-  await expect
-    .poll(() => page.getByTestId(testId).evaluate((video: HTMLVideoElement) => video.readyState >= 2 && video.videoWidth > 0))
-    .toBe(true);
 }
 
 async function everyScreen(browser: Browser, language: 'ja' | 'en', operatorName: string): Promise<void> {

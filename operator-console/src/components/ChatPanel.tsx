@@ -1,6 +1,6 @@
 import { useEffect, useReducer, useRef, type FormEvent } from 'react';
 import { canSendDraft, chatDraftReducer, EMPTY_CHAT_DRAFT, type ChatMessage } from '@madoguchi/protocol/client';
-import { strings } from '../strings.ts';
+import { useI18n } from '../i18n/index.ts';
 
 interface ChatPanelProps {
   messages: ChatMessage[];
@@ -8,10 +8,9 @@ interface ChatPanelProps {
   onSend(text: string): Promise<void>;
 }
 
-const timeOf = (iso: string) => new Date(iso).toLocaleTimeString('ja-JP', { hour: '2-digit', minute: '2-digit' });
-
 /** Typed conversation with the resident (hearing-impaired residents, noisy rooms). */
 export function ChatPanel({ messages, onSend }: ChatPanelProps) {
+  const { t } = useI18n();
   const [draft, dispatch] = useReducer(chatDraftReducer, EMPTY_CHAT_DRAFT);
   const list = useRef<HTMLOListElement>(null);
 
@@ -30,13 +29,13 @@ export function ChatPanel({ messages, onSend }: ChatPanelProps) {
   };
 
   return (
-    <section className="chat-panel" aria-label={strings.chat.title}>
-      <h2 className="chat-title">{strings.chat.title}</h2>
+    <section className="chat-panel" aria-label={t.chat.title}>
+      <h2 className="chat-title">{t.chat.title}</h2>
       <ol className="chat-messages" ref={list} data-testid="chat-messages" aria-live="polite">
         {messages.map((message) => (
           <li key={message.messageId} className={`chat-message chat-from-${message.from}`}>
             <span className="chat-meta">
-              {message.from === 'resident' ? strings.chat.resident : strings.chat.you} {timeOf(message.at)}
+              {message.from === 'resident' ? t.chat.resident : t.chat.you} {t.format.time(message.at)}
             </span>
             <span className="chat-text">{message.text}</span>
           </li>
@@ -49,16 +48,16 @@ export function ChatPanel({ messages, onSend }: ChatPanelProps) {
           value={draft.text}
           maxLength={1000}
           onChange={(event) => dispatch({ type: 'edited', text: event.target.value })}
-          placeholder={strings.chat.placeholder}
-          aria-label={strings.chat.placeholder}
+          placeholder={t.chat.placeholder}
+          aria-label={t.chat.placeholder}
         />
         <button type="submit" className="button" data-testid="chat-send" disabled={!canSendDraft(draft)}>
-          {strings.chat.send}
+          {t.chat.send}
         </button>
       </form>
       {draft.failed ? (
         <p className="chat-error" role="alert">
-          {strings.chat.failed}
+          {t.chat.failed}
         </p>
       ) : null}
     </section>

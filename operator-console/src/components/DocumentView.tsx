@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { strings } from '../strings.ts';
+import { useI18n } from '../i18n/index.ts';
 import { TrackVideo } from './TrackVideo.tsx';
 
 const MIN_ZOOM = 1;
@@ -34,6 +34,7 @@ function zoomAround(view: View, zoom: number, cx: number, cy: number): View {
  * buttons, drag to move around a zoomed form, double-click to return to the whole page, full screen.
  */
 export function DocumentView({ track }: { track: MediaStreamTrack | null }) {
+  const { t } = useI18n();
   const frameRef = useRef<HTMLDivElement>(null);
   const [view, setView] = useState<View>(FIT);
   const [resolution, setResolution] = useState<{ width: number; height: number } | null>(null);
@@ -88,7 +89,7 @@ export function DocumentView({ track }: { track: MediaStreamTrack | null }) {
   }, []);
 
   return (
-    <section className="document-view" aria-label={strings.call.documentCamera}>
+    <section className="document-view" aria-label={t.call.documentCamera}>
       <div
         ref={frameRef}
         className={`document-frame ${view.zoom > 1 ? 'zoomed' : ''}`}
@@ -117,35 +118,35 @@ export function DocumentView({ track }: { track: MediaStreamTrack | null }) {
         <TrackVideo
           track={track}
           testId="remote-video-document"
-          label={strings.call.documentCamera}
+          label={t.call.documentCamera}
           className="document-video"
-          placeholder={strings.call.waitingDocument}
+          placeholder={t.call.waitingDocument}
           onResize={onResize}
           style={{ transform: `translate(${view.x}px, ${view.y}px) scale(${view.zoom})` }}
         />
         <div className="document-label">
-          {strings.call.documentCamera}
+          {t.call.documentCamera}
           {resolution ? (
             <span className="document-resolution">
-              {strings.call.resolution} {resolution.width}×{resolution.height}
+              {t.call.resolution} {resolution.width}×{resolution.height}
             </span>
           ) : null}
         </div>
         <div className="document-controls" onPointerDown={(event) => event.stopPropagation()} onDoubleClick={(event) => event.stopPropagation()}>
-          <button type="button" className="button button-small" onClick={() => zoomBy(1 / STEP)} disabled={view.zoom <= MIN_ZOOM} aria-label={strings.call.zoomOut} data-testid="document-zoom-out">
+          <button type="button" className="button button-small" onClick={() => zoomBy(1 / STEP)} disabled={view.zoom <= MIN_ZOOM} aria-label={t.call.zoomOut} data-testid="document-zoom-out">
             −
           </button>
           <span className="zoom-level" data-testid="document-zoom-level">
             {Math.round(view.zoom * 100)}%
           </span>
-          <button type="button" className="button button-small" onClick={() => zoomBy(STEP)} disabled={view.zoom >= MAX_ZOOM} aria-label={strings.call.zoomIn} data-testid="document-zoom-in">
+          <button type="button" className="button button-small" onClick={() => zoomBy(STEP)} disabled={view.zoom >= MAX_ZOOM} aria-label={t.call.zoomIn} data-testid="document-zoom-in">
             ＋
           </button>
           <button type="button" className="button button-small" onClick={() => setView(FIT)} disabled={view.zoom === 1} data-testid="document-zoom-reset">
-            {strings.call.zoomReset}
+            {t.call.zoomReset}
           </button>
           <button type="button" className="button button-small" onClick={toggleFullscreen} data-testid="document-fullscreen">
-            {fullscreen ? strings.call.exitFullscreen : strings.call.fullscreen}
+            {fullscreen ? t.call.exitFullscreen : t.call.fullscreen}
           </button>
         </div>
       </div>

@@ -1,33 +1,34 @@
 import type { Notice } from '../consoleState.ts';
-import { formatWait, strings } from '../strings.ts';
+import { useI18n, type Messages } from '../i18n/index.ts';
 
-function message(notice: Notice): string {
+function message(t: Messages, notice: Notice): string {
   switch (notice.kind) {
     case 'offer-withdrawn':
       return notice.reason === 'answered'
-        ? strings.notice.offerAnswered
+        ? t.notice.offerAnswered
         : notice.reason === 'operator_disconnected'
-          ? strings.notice.offerLostConnection
-          : strings.notice.offerCancelled;
+          ? t.notice.offerLostConnection
+          : t.notice.offerCancelled;
     case 'ring-timeout':
-      return strings.notice.ringTimeout;
+      return t.notice.ringTimeout;
     case 'call-ended':
-      return strings.notice.callEnded(notice.outcome, notice.endedBy, formatWait(notice.durationMs));
+      return t.notice.callEnded(notice.outcome, notice.endedBy, t.format.duration(notice.durationMs));
     case 'call-left':
-      return strings.notice.callLeft[notice.reason](formatWait(notice.durationMs));
+      return t.notice.callLeft[notice.reason](t.format.duration(notice.durationMs));
     case 'error':
-      return `${strings.notice.error[notice.action]}${strings.notice.errorCode[notice.code]}`;
+      return t.notice.failure(t.notice.error[notice.action], t.notice.errorCode[notice.code]);
   }
 }
 
 export function NoticeBar({ notice, onDismiss }: { notice: Notice | null; onDismiss(): void }) {
+  const { t } = useI18n();
   if (!notice) return null;
   const isError = notice.kind === 'error' || (notice.kind === 'call-ended' && notice.outcome === 'failed');
   return (
     <div className={`notice ${isError ? 'notice-error' : 'notice-info'}`} role={isError ? 'alert' : 'status'} data-testid="notice">
-      <span>{message(notice)}</span>
+      <span>{message(t, notice)}</span>
       <button type="button" className="button button-ghost button-small" onClick={onDismiss}>
-        {strings.notice.dismiss}
+        {t.notice.dismiss}
       </button>
     </div>
   );

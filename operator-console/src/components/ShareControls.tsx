@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { SharedSource } from '../consoleState.ts';
 import { listCameras } from '../media/localMedia.ts';
-import { strings } from '../strings.ts';
+import { useI18n } from '../i18n/index.ts';
 import { SHORTCUTS } from '../useShortcuts.ts';
 
 const CAMERA_KEY = 'madoguchi.console.shareCamera';
@@ -17,6 +17,7 @@ interface ShareControlsProps {
  * remembered on this PC) or their screen. One thing at a time.
  */
 export function ShareControls({ sharing, onStart, onStop }: ShareControlsProps) {
+  const { t } = useI18n();
   const [cameras, setCameras] = useState<{ deviceId: string; label: string }[]>([]);
   const [cameraId, setCameraId] = useState(() => localStorage.getItem(CAMERA_KEY) ?? '');
 
@@ -42,24 +43,24 @@ export function ShareControls({ sharing, onStart, onStop }: ShareControlsProps) 
   };
 
   return (
-    <section className="share-controls" aria-label={strings.call.shareDocument}>
+    <section className="share-controls" aria-label={t.call.shareDocument}>
       {sharing ? (
         <>
           <p className="share-state" role="status" data-testid="share-state">
-            {strings.call.sharing[sharing]}
+            {t.call.sharing[sharing]}
           </p>
           <button type="button" className="button button-large button-warning" data-testid="share-stop" aria-keyshortcuts={SHORTCUTS.stopSharing} title={SHORTCUTS.stopSharing} onClick={onStop}>
-            {strings.call.stopSharing}
+            {t.call.stopSharing}
           </button>
         </>
       ) : (
         <>
           <label className="share-camera">
-            <span>{strings.call.shareCamera}</span>
+            <span>{t.call.shareCamera}</span>
             <select data-testid="share-camera-select" value={cameraId} onChange={(event) => choose(event.target.value)}>
-              {cameras.map((camera) => (
+              {cameras.map((camera, index) => (
                 <option key={camera.deviceId} value={camera.deviceId}>
-                  {camera.label}
+                  {camera.label || t.call.cameraFallback(index + 1)}
                 </option>
               ))}
             </select>
@@ -72,10 +73,10 @@ export function ShareControls({ sharing, onStart, onStop }: ShareControlsProps) 
               disabled={!cameraId}
               onClick={() => onStart('operator-document', cameraId)}
             >
-              {strings.call.shareDocument}
+              {t.call.shareDocument}
             </button>
             <button type="button" className="button" data-testid="share-screen" onClick={() => onStart('screen')}>
-              {strings.call.shareScreen}
+              {t.call.shareScreen}
             </button>
           </div>
         </>

@@ -1,6 +1,6 @@
 import type { StillInfo } from '@madoguchi/protocol';
 import { useEffect, useRef, useState } from 'react';
-import { strings } from '../strings.ts';
+import { useI18n } from '../i18n/index.ts';
 
 interface StillGalleryProps {
   stills: StillInfo[];
@@ -59,6 +59,7 @@ function useStillImages(stills: StillInfo[], token: string): ReadonlyMap<string,
 
 /** Thumbnails of the stills of this call beside the live document view; one opens full size on top. */
 export function StillGallery({ stills, token }: StillGalleryProps) {
+  const { t } = useI18n();
   const images = useStillImages(stills, token);
   const [openId, setOpenId] = useState<string | null>(null);
   const dialog = useRef<HTMLDialogElement>(null);
@@ -71,9 +72,9 @@ export function StillGallery({ stills, token }: StillGalleryProps) {
   }, [open]);
 
   return (
-    <section className="still-gallery" aria-label={strings.stills.title} data-testid="still-gallery">
-      <h2 className="still-gallery-title">{strings.stills.title}</h2>
-      {stills.length === 0 ? <p className="still-gallery-empty">{strings.stills.empty}</p> : null}
+    <section className="still-gallery" aria-label={t.stills.title} data-testid="still-gallery">
+      <h2 className="still-gallery-title">{t.stills.title}</h2>
+      {stills.length === 0 ? <p className="still-gallery-empty">{t.stills.empty}</p> : null}
       <ol className="still-list">
         {stills.map((still, index) => {
           const image = images.get(still.id);
@@ -87,9 +88,9 @@ export function StillGallery({ stills, token }: StillGalleryProps) {
                 onClick={() => setOpenId(still.id)}
               >
                 {image && 'url' in image ? (
-                  <img src={image.url} alt={strings.stills.open(index + 1)} />
+                  <img src={image.url} alt={t.stills.open(index + 1)} />
                 ) : (
-                  <span>{image ? strings.stills.loadFailed : strings.stills.loading}</span>
+                  <span>{image ? t.stills.loadFailed : t.stills.loading}</span>
                 )}
                 <span className="still-size">
                   {still.width}×{still.height}
@@ -104,17 +105,18 @@ export function StillGallery({ stills, token }: StillGalleryProps) {
           <>
             <div className="still-lightbox-bar">
               <span>
-                {strings.stills.title} {open.width}×{open.height}
+                {t.stills.full(open.width, open.height)}
               </span>
               <button type="button" className="button" onClick={() => setOpenId(null)} autoFocus>
-                {strings.stills.close}
+                {t.stills.close}
               </button>
             </div>
-            <div className="still-lightbox-image">
+            {/* Focusable so that a keyboard can scroll a still larger than the screen. */}
+            <div className="still-lightbox-image" tabIndex={0}>
               {openImage && 'url' in openImage ? (
-                <img src={openImage.url} alt={`${strings.stills.title} ${open.width}×${open.height}`} data-testid="still-full" />
+                <img src={openImage.url} alt={t.stills.full(open.width, open.height)} data-testid="still-full" />
               ) : (
-                <p>{openImage ? strings.stills.loadFailed : strings.stills.loading}</p>
+                <p>{openImage ? t.stills.loadFailed : t.stills.loading}</p>
               )}
             </div>
           </>

@@ -43,12 +43,12 @@ export async function acquireOperatorMedia(): Promise<OperatorMedia> {
   return { mic, cam, missing };
 }
 
-/** Cameras the operator could show the resident, with their labels. */
+/** Cameras the operator could show the resident, with their labels ('' when the browser gives none). */
 export async function listCameras(): Promise<{ deviceId: string; label: string }[]> {
   const devices = (await navigator.mediaDevices?.enumerateDevices()) ?? [];
   return devices
     .filter((device) => device.kind === 'videoinput' && device.deviceId !== '')
-    .map((device, index) => ({ deviceId: device.deviceId, label: device.label || `カメラ ${index + 1}` }));
+    .map((device) => ({ deviceId: device.deviceId, label: device.label }));
 }
 
 /**

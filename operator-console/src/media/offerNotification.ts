@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import type { ServerPayload } from '@madoguchi/protocol';
-import { strings } from '../strings.ts';
+import { useI18n } from '../i18n/index.ts';
 
 /** Ask once for desktop notifications; call it from a click (browsers require a gesture). */
 export function askForNotifications(): void {
@@ -12,10 +12,11 @@ export function askForNotifications(): void {
  * window in front); it closes when the offer is answered, declined or withdrawn.
  */
 export function useOfferNotification(offer: ServerPayload<'offer:incoming'> | undefined): void {
+  const { t } = useI18n();
   const consultationId = offer?.consultationId;
   useEffect(() => {
     if (!offer || !('Notification' in window) || Notification.permission !== 'granted' || !document.hidden) return;
-    const notification = new Notification(strings.offer.title, {
+    const notification = new Notification(t.offer.title, {
       body: `${offer.site.name} — ${offer.department.name}`,
       tag: offer.consultationId,
       requireInteraction: true,

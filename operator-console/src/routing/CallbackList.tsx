@@ -1,13 +1,14 @@
 import { CallbacksResponse, CallbackUpdated, type CallbackView } from '@madoguchi/protocol';
 import { useCallback, useEffect, useState } from 'react';
 import { query, request } from '../api.ts';
-import { formatDateTime, strings } from '../strings.ts';
+import { useI18n } from '../i18n/index.ts';
 
 const REFRESH_MS = 15_000;
 
 
 /** Residents who asked to be called back (折り返し電話), for the operator's departments; done / undone. */
 export function CallbackList({ token }: { token: string }) {
+  const { t } = useI18n();
   const [callbacks, setCallbacks] = useState<CallbackView[] | null>(null);
   const [showDone, setShowDone] = useState(false);
   const [failed, setFailed] = useState(false);
@@ -40,18 +41,18 @@ export function CallbackList({ token }: { token: string }) {
   return (
     <section className="callback-panel" aria-labelledby="callback-heading" data-testid="callback-list">
       <div className="callback-header">
-        <h2 id="callback-heading">{strings.callbacks.heading}</h2>
+        <h2 id="callback-heading">{t.callbacks.heading}</h2>
         <label className="callback-filter">
           <input type="checkbox" checked={showDone} onChange={(event) => setShowDone(event.target.checked)} />
-          {strings.callbacks.showDone}
+          {t.callbacks.showDone}
         </label>
       </div>
       {failed ? (
         <p className="notice notice-error" role="alert">
-          {strings.callbacks.failed}
+          {t.callbacks.failed}
         </p>
       ) : null}
-      {callbacks && callbacks.length === 0 ? <p className="presence-hint">{strings.callbacks.none}</p> : null}
+      {callbacks && callbacks.length === 0 ? <p className="presence-hint">{t.callbacks.none}</p> : null}
       <ul className="callback-items">
         {callbacks?.map((callback) => (
           <li key={callback.id} className={`callback-item ${callback.doneAt ? 'callback-done' : ''}`} data-testid="callback-item">
@@ -59,11 +60,11 @@ export function CallbackList({ token }: { token: string }) {
               <strong>{callback.name}</strong> <a href={`tel:${callback.phone}`}>{callback.phone}</a>
             </div>
             <div className="callback-meta">
-              {callback.department.name}・{callback.site.name}・{strings.callbacks.requestedAt} {formatDateTime(callback.createdAt)}
-              {callback.doneAt && callback.doneBy ? `（${callback.doneBy}）` : ''}
+              {t.format.list([callback.department.name, callback.site.name, `${t.callbacks.requestedAt} ${t.format.dateTime(callback.createdAt)}`])}
+              {callback.doneAt && callback.doneBy ? t.format.parenthetical(callback.doneBy) : ''}
             </div>
             <button type="button" className="button button-small" onClick={() => void mark(callback, !callback.doneAt)}>
-              {callback.doneAt ? strings.callbacks.undo : strings.callbacks.done}
+              {callback.doneAt ? t.callbacks.undo : t.callbacks.done}
             </button>
           </li>
         ))}

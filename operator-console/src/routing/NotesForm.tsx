@@ -1,7 +1,7 @@
 import { CategoriesResponse, NoteFiled, type ConsultationCategory, type DepartmentSummary, type SiteSummary } from '@madoguchi/protocol';
 import { useEffect, useState, type FormEvent } from 'react';
 import { request } from '../api.ts';
-import { strings } from '../strings.ts';
+import { useI18n } from '../i18n/index.ts';
 
 interface NotesFormProps {
   token: string;
@@ -12,6 +12,7 @@ interface NotesFormProps {
 
 /** 対応メモ: after a call, the operator files it under a category (相談種別) and notes what was done. */
 export function NotesForm({ token, call, onDone }: NotesFormProps) {
+  const { t } = useI18n();
   const [categories, setCategories] = useState<ConsultationCategory[]>([]);
   const [categoryId, setCategoryId] = useState('');
   const [text, setText] = useState('');
@@ -41,12 +42,12 @@ export function NotesForm({ token, call, onDone }: NotesFormProps) {
 
   return (
     <form className="notes-form" onSubmit={save} aria-labelledby="notes-heading" data-testid="notes-form">
-      <h2 id="notes-heading">{strings.notes.heading}</h2>
-      <p className="presence-hint">{strings.notes.about(call.site.name, call.department.name)}</p>
+      <h2 id="notes-heading">{t.notes.heading}</h2>
+      <p className="presence-hint">{t.notes.about(call.site.name, call.department.name)}</p>
       <label className="notes-field">
-        {strings.notes.category}
+        {t.notes.category}
         <select value={categoryId} onChange={(event) => setCategoryId(event.target.value)} data-testid="notes-category">
-          <option value="">{strings.notes.noCategory}</option>
+          <option value="">{t.notes.noCategory}</option>
           {categories.map((category) => (
             <option key={category.id} value={category.id}>
               {category.name}
@@ -55,20 +56,20 @@ export function NotesForm({ token, call, onDone }: NotesFormProps) {
         </select>
       </label>
       <label className="notes-field">
-        {strings.notes.text}
+        {t.notes.text}
         <textarea value={text} onChange={(event) => setText(event.target.value)} rows={4} maxLength={2000} data-testid="notes-text" />
       </label>
       {state === 'failed' ? (
         <p className="notice notice-error" role="alert">
-          {strings.notes.failed}
+          {t.notes.failed}
         </p>
       ) : null}
       <div className="notes-actions">
         <button type="submit" className="button button-accept" disabled={!canSave} data-testid="notes-save">
-          {state === 'saving' ? strings.notes.saving : strings.notes.save}
+          {state === 'saving' ? t.notes.saving : t.notes.save}
         </button>
         <button type="button" className="button" onClick={onDone} disabled={state === 'saving'}>
-          {strings.notes.skip}
+          {t.notes.skip}
         </button>
       </div>
     </form>

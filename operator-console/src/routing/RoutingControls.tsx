@@ -1,7 +1,7 @@
 import type { DepartmentSummary } from '@madoguchi/protocol';
 import { useState } from 'react';
 import type { ActiveCall } from '../consoleState.ts';
-import { strings } from '../strings.ts';
+import { useI18n } from '../i18n/index.ts';
 
 interface RoutingControlsProps {
   call: ActiveCall;
@@ -18,6 +18,7 @@ interface RoutingControlsProps {
  * this call (他の課を呼ぶ) and, once they are here, leave the call to them.
  */
 export function RoutingControls({ call, departments, onTransfer, onInvite, onCancelInvite, onLeave }: RoutingControlsProps) {
+  const { t } = useI18n();
   const choices = departments.filter((department) => department.id !== call.department.id);
   const [targetId, setTargetId] = useState('');
   const target = choices.find((department) => department.id === targetId) ?? null;
@@ -25,22 +26,22 @@ export function RoutingControls({ call, departments, onTransfer, onInvite, onCan
 
   return (
     <section className="routing-controls" aria-labelledby="routing-heading" data-testid="routing-controls">
-      <h3 id="routing-heading">{strings.call.routingHeading}</h3>
+      <h3 id="routing-heading">{t.call.routingHeading}</h3>
       {call.inviting ? (
         <div className="routing-pending" role="status">
-          <span data-testid="inviting">{strings.call.inviting(call.inviting.name)}</span>
+          <span data-testid="inviting">{t.call.inviting(call.inviting.name)}</span>
           <button type="button" className="button button-small" onClick={onCancelInvite}>
-            {strings.call.cancelInvite}
+            {t.call.cancelInvite}
           </button>
         </div>
       ) : threeParty ? (
         <button type="button" className="button" data-testid="leave-call" onClick={onLeave}>
-          {strings.call.leave}
+          {t.call.leave}
         </button>
       ) : (
         <>
           <label className="routing-target">
-            {strings.call.targetDepartment}
+            {t.call.targetDepartment}
             <select value={targetId} data-testid="routing-target" onChange={(event) => setTargetId(event.target.value)}>
               <option value="">—</option>
               {choices.map((department) => (
@@ -52,10 +53,10 @@ export function RoutingControls({ call, departments, onTransfer, onInvite, onCan
           </label>
           <div className="routing-actions">
             <button type="button" className="button" data-testid="invite-department" disabled={!target} onClick={() => target && onInvite(target)}>
-              {strings.call.invite}
+              {t.call.invite}
             </button>
             <button type="button" className="button" data-testid="transfer-call" disabled={!target} onClick={() => target && onTransfer(target)}>
-              {strings.call.transfer}
+              {t.call.transfer}
             </button>
           </div>
         </>

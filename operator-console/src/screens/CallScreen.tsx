@@ -8,7 +8,7 @@ import { DocumentView } from '../components/DocumentView.tsx';
 import { RemoteAudio } from '../components/RemoteAudio.tsx';
 import { StillGallery } from '../components/StillGallery.tsx';
 import { TrackVideo } from '../components/TrackVideo.tsx';
-import { formatClock, strings } from '../strings.ts';
+import { useI18n } from '../i18n/index.ts';
 import { useNow } from '../useNow.ts';
 
 interface CallScreenProps {
@@ -33,11 +33,12 @@ interface CallScreenProps {
  * document camera large on the left, their face beside it, the operator's own camera small.
  */
 export function CallScreen(props: CallScreenProps) {
+  const { t } = useI18n();
   const { call, onToggleMute, onStartSharing, onStopSharing, onSendChat, onCaptureStill, token, onEnd } = props;
   const now = useNow(1000);
   const colleagues = colleagueMedia(call);
   const colleagueVideo = colleagues.find((media) => media.source === 'operator-cam');
-  const colleagueName = call.operators.length > 1 ? call.operators.map((operator) => operator.name).join('・') : null;
+  const colleagueName = call.operators.length > 1 ? t.format.list(call.operators.map((operator) => operator.name)) : null;
   const document = remoteBySource(call, 'document');
   const face = remoteBySource(call, 'face');
   const mic = remoteBySource(call, 'mic');
@@ -50,35 +51,35 @@ export function CallScreen(props: CallScreenProps) {
     <main className="call-screen" data-testid="call-screen">
       <div className="call-bar">
         <div className="call-fact">
-          <span className="call-fact-label">{strings.call.site}</span>
+          <span className="call-fact-label">{t.call.site}</span>
           <span className="call-fact-value" data-testid="call-site">
             {call.site.name}
           </span>
         </div>
         <div className="call-fact">
-          <span className="call-fact-label">{strings.call.department}</span>
+          <span className="call-fact-label">{t.call.department}</span>
           <span className="call-fact-value" data-testid="call-department">
             {call.department.name}
           </span>
         </div>
         <div className="call-fact">
-          <span className="call-fact-label">{strings.call.handling}</span>
+          <span className="call-fact-label">{t.call.handling}</span>
           <span className="call-fact-value call-timer" data-testid="call-timer">
-            {formatClock(now - call.startedAt)}
+            {t.format.clock(now - call.startedAt)}
           </span>
         </div>
         <div className={`call-connection ${unhealthy ? 'call-connection-bad' : ''}`} role="status" data-testid="call-connection">
           {call.media === 'failed'
-            ? strings.call.mediaFailed
+            ? t.call.mediaFailed
             : call.media === 'connecting'
-              ? strings.call.setup
-              : strings.call.connection[connection]}
+              ? t.call.setup
+              : t.call.connection[connection]}
         </div>
       </div>
 
       {call.localMissing.length > 0 ? (
         <div className="notice notice-error" role="alert">
-          {call.localMissing.map((kind) => strings.call.localMissing[kind]).join(' ')}
+          {call.localMissing.map((kind) => t.call.localMissing[kind]).join(' ')}
         </div>
       ) : null}
 
@@ -95,11 +96,11 @@ export function CallScreen(props: CallScreenProps) {
               onClick={onCaptureStill}
               disabled={capturing || call.ending}
             >
-              {capturing ? strings.stills.capturing : `${strings.stills.capture}（${SHORTCUTS.capture}）`}
+              {capturing ? t.stills.capturing : `${t.stills.capture}${t.format.parenthetical(SHORTCUTS.capture)}`}
             </button>
             {captureFailure ? (
               <p className="still-error" role="alert" data-testid="capture-error">
-                {strings.stills.failed[captureFailure] ?? strings.stills.failedOther}
+                {t.stills.failed[captureFailure] ?? t.stills.failedOther}
               </p>
             ) : null}
           </div>
@@ -107,45 +108,44 @@ export function CallScreen(props: CallScreenProps) {
         </div>
 
         <aside className="call-side">
-          <section className="side-video" aria-label={strings.call.face}>
+          <section className="side-video" aria-label={t.call.face}>
             <TrackVideo
               track={face?.track ?? null}
               testId="remote-video-face"
-              label={strings.call.face}
+              label={t.call.face}
               className="face-video"
-              placeholder={strings.call.waitingFace}
+              placeholder={t.call.waitingFace}
             />
-            <div className="video-caption">{strings.call.face}</div>
+            <div className="video-caption">{t.call.face}</div>
           </section>
 
           {colleagueVideo || colleagueName ? (
-            <section className="side-video" aria-label={strings.call.colleague}>
+            <section className="side-video" aria-label={t.call.colleague}>
               <TrackVideo
                 track={colleagueVideo?.track ?? null}
                 testId="remote-video-colleague"
-                label={strings.call.colleague}
+                label={t.call.colleague}
                 className="face-video"
-                placeholder={strings.call.colleague}
+                placeholder={t.call.colleague}
               />
               <div className="video-caption" data-testid="call-operators">
-                {strings.call.colleague}
-                {colleagueName ? `：${colleagueName}` : ''}
+                {colleagueName ? t.format.labelled(t.call.colleague, colleagueName) : t.call.colleague}
               </div>
             </section>
           ) : null}
 
-          <section className="side-video self-view" aria-label={strings.call.self}>
+          <section className="side-video self-view" aria-label={t.call.self}>
             <TrackVideo
               track={call.localVideo}
               testId="local-video-operator-cam"
-              label={strings.call.self}
+              label={t.call.self}
               className="self-video"
               mirrored
-              placeholder={call.localMissing.includes('video') ? strings.call.noCamera : null}
+              placeholder={call.localMissing.includes('video') ? t.call.noCamera : null}
             />
             <div className="video-caption">
-              {strings.call.self}
-              {call.muted ? <span className="muted-badge">{strings.call.muted}</span> : null}
+              {t.call.self}
+              {call.muted ? <span className="muted-badge">{t.call.muted}</span> : null}
             </div>
           </section>
 
@@ -173,7 +173,7 @@ export function CallScreen(props: CallScreenProps) {
               onClick={onToggleMute}
               disabled={call.localMissing.includes('audio')}
             >
-              {call.muted ? strings.call.unmute : strings.call.mute}
+              {call.muted ? t.call.unmute : t.call.mute}
             </button>
             <button
               type="button"
@@ -184,7 +184,7 @@ export function CallScreen(props: CallScreenProps) {
               onClick={onEnd}
               disabled={call.ending}
             >
-              {call.ending ? strings.call.ending : strings.call.end}
+              {call.ending ? t.call.ending : t.call.end}
             </button>
           </div>
         </aside>

@@ -1,7 +1,7 @@
 import type { AwayReason, DepartmentQueueSummary, Presence, SelectablePresence } from '@madoguchi/protocol';
 import type { ReactNode } from 'react';
 import type { Offer } from '../consoleState.ts';
-import { strings } from '../strings.ts';
+import { useI18n, type Messages } from '../i18n/index.ts';
 import { QueuePanel } from '../routing/QueuePanel.tsx';
 import { OfferAlert } from './OfferAlert.tsx';
 
@@ -32,23 +32,24 @@ interface IdleScreenProps {
 
 const SELECTABLE: SelectablePresence[] = ['available', 'away'];
 
-function presenceHint({ presence, awayReason }: PresenceControl): string {
-  if (presence === 'available') return strings.presence.hint.available;
-  if (presence === 'wrap_up') return strings.presence.hint.wrapUp;
-  if (presence === 'away') return awayReason === 'missed_offers' ? strings.presence.hint.missedOffers : strings.presence.hint.away;
-  return strings.presence.hint.other;
+function presenceHint(t: Messages, { presence, awayReason }: PresenceControl): string {
+  if (presence === 'available') return t.presence.hint.available;
+  if (presence === 'wrap_up') return t.presence.hint.wrapUp;
+  if (presence === 'away') return awayReason === 'missed_offers' ? t.presence.hint.missedOffers : t.presence.hint.away;
+  return t.presence.hint.other;
 }
 
 export function IdleScreen({ presence, offers, queues, notes, callbacks }: IdleScreenProps) {
+  const { t } = useI18n();
   return (
     <main className="idle-screen">
       <section className="presence-panel" aria-labelledby="presence-heading">
-        <h2 id="presence-heading">{strings.presence.heading}</h2>
+        <h2 id="presence-heading">{t.presence.heading}</h2>
         <p className={`presence-state presence-${presence.presence}`}>
           <span className="dot" aria-hidden="true" />
-          <span data-testid="presence-state">{strings.presence.label[presence.presence]}</span>
+          <span data-testid="presence-state">{t.presence.label[presence.presence]}</span>
         </p>
-        <div className="presence-toggle" role="group" aria-label={strings.presence.heading} aria-busy={presence.pending !== null}>
+        <div className="presence-toggle" role="group" aria-label={t.presence.heading} aria-busy={presence.pending !== null}>
           {SELECTABLE.map((value) => (
             <button
               key={value}
@@ -62,12 +63,12 @@ export function IdleScreen({ presence, offers, queues, notes, callbacks }: IdleS
                 if (presence.presence !== value) presence.onChange(value);
               }}
             >
-              {strings.presence.set[value]}
+              {t.presence.set[value]}
             </button>
           ))}
         </div>
         <p className="presence-hint" data-testid="presence-hint">
-          {presenceHint(presence)}
+          {presenceHint(t, presence)}
         </p>
       </section>
       {offers.offers.length > 0 ? (

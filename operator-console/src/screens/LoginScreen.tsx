@@ -1,18 +1,27 @@
-import { useState, type FormEvent } from 'react';
-import { login, LoginError, type StaffSession } from '../auth.ts';
-import { strings } from '../strings.ts';
+import { useEffect, useState, type FormEvent } from 'react';
+import { login, LoginError, type LoginFailure, type StaffSession } from '../auth.ts';
+import { LanguageSwitch } from '../components/LanguageSwitch.tsx';
+import { useI18n } from '../i18n/index.ts';
+
+/** Why the last login did not go through, or why the session ended (shown in the current language). */
+type LoginProblem = LoginFailure | 'expired';
 
 interface LoginScreenProps {
   onLoggedIn(session: StaffSession): void;
-  /** A message carried over from a previous session (e.g. it expired). */
-  initialError?: string | null;
+  /** Carried over from a previous session (it expired). */
+  initialError?: LoginProblem | null;
 }
 
 export function LoginScreen({ onLoggedIn, initialError = null }: LoginScreenProps) {
+  const { t } = useI18n();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(initialError);
+  const [error, setError] = useState<LoginProblem | null>(initialError);
   const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    document.title = `${t.appName} ${t.consoleName}`;
+  }, [t]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -22,8 +31,7 @@ export function LoginScreen({ onLoggedIn, initialError = null }: LoginScreenProp
     try {
       onLoggedIn(await login({ username: username.trim(), password }));
     } catch (failure) {
-      const kind = failure instanceof LoginError ? failure.failure : 'server';
-      setError(strings.login[kind]);
+      setError(failure instanceof LoginError ? failure.failure : 'server');
       setPassword('');
       setBusy(false);
     }
@@ -31,14 +39,15 @@ export function LoginScreen({ onLoggedIn, initialError = null }: LoginScreenProp
 
   return (
     <main className="login-screen">
+      <LanguageSwitch />
       <form className="login-card" onSubmit={submit} noValidate>
         <div className="login-brand">
-          <div className="brand-name">{strings.appName}</div>
-          <div className="brand-sub">{strings.consoleName}</div>
+          <div className="brand-name">{t.appName}</div>
+          <div className="brand-sub">{t.consoleName}</div>
         </div>
-        <h1>{strings.login.title}</h1>
+        <h1>{t.login.title}</h1>
         <label className="field">
-          <span>{strings.login.username}</span>
+          <span>{t.login.username}</span>
           <input
             data-testid="login-username"
             name="username"
@@ -50,7 +59,7 @@ export function LoginScreen({ onLoggedIn, initialError = null }: LoginScreenProp
           />
         </label>
         <label className="field">
-          <span>{strings.login.password}</span>
+          <span>{t.login.password}</span>
           <input
             data-testid="login-password"
             name="password"
@@ -63,7 +72,7 @@ export function LoginScreen({ onLoggedIn, initialError = null }: LoginScreenProp
         </label>
         {error ? (
           <p className="login-error" role="alert" data-testid="login-error">
-            {error}
+            {t.login[error]}
           </p>
         ) : null}
         <button
@@ -72,7 +81,7 @@ export function LoginScreen({ onLoggedIn, initialError = null }: LoginScreenProp
           data-testid="login-submit"
           disabled={busy || !username || !password}
         >
-          {busy ? strings.login.submitting : strings.login.submit}
+          {busy ? t.login.submitting : t.login.submit}
         </button>
       </form>
     </main>

@@ -1,5 +1,5 @@
 import type { Offer } from '../consoleState.ts';
-import { formatWait, strings } from '../strings.ts';
+import { useI18n } from '../i18n/index.ts';
 import { SHORTCUTS } from '../useShortcuts.ts';
 import { useNow } from '../useNow.ts';
 
@@ -12,6 +12,7 @@ interface OfferAlertProps {
 
 /** A ringing consultation: where the resident is, which 担当課, how long they have waited. */
 export function OfferAlert({ offer, accepting, onAccept, onDecline }: OfferAlertProps) {
+  const { t } = useI18n();
   const now = useNow(1000);
   // Server times, shifted to this console's clock by when the offer arrived: skew does not show.
   const sinceOffer = Math.max(0, now - offer.receivedAt);
@@ -22,30 +23,30 @@ export function OfferAlert({ offer, accepting, onAccept, onDecline }: OfferAlert
     <section className="offer" role="alertdialog" aria-labelledby={`offer-${offer.consultationId}`} data-testid="incoming-offer">
       <h2 id={`offer-${offer.consultationId}`} className="offer-title">
         <span className="ring-icon" aria-hidden="true">☎</span>
-        {specialist ? strings.offer.specialistTitle : strings.offer.title}
+        {specialist ? t.offer.specialistTitle : t.offer.title}
       </h2>
-      {specialist && offer.invitedBy ? <p className="offer-note">{strings.offer.invitedBy(offer.invitedBy)}</p> : null}
+      {specialist && offer.invitedBy ? <p className="offer-note">{t.offer.invitedBy(offer.invitedBy)}</p> : null}
       {offer.transferred ? (
         <p className="offer-note offer-transferred" data-testid="offer-transferred">
-          {strings.offer.transferred}
+          {t.offer.transferred}
         </p>
       ) : null}
       <dl className="offer-facts">
         <div>
-          <dt>{strings.offer.site}</dt>
+          <dt>{t.offer.site}</dt>
           <dd data-testid="offer-site">{offer.site.name}</dd>
         </div>
         <div>
-          <dt>{strings.offer.department}</dt>
+          <dt>{t.offer.department}</dt>
           <dd data-testid="offer-department">{offer.department.name}</dd>
         </div>
         <div>
-          <dt>{strings.offer.waited}</dt>
-          <dd data-testid="offer-wait">{formatWait(waited)}</dd>
+          <dt>{t.offer.waited}</dt>
+          <dd data-testid="offer-wait">{t.format.duration(waited)}</dd>
         </div>
       </dl>
       <p className="offer-countdown" aria-live="off">
-        {strings.offer.ringsFor(ringsFor)}
+        {t.offer.ringsFor(ringsFor)}
       </p>
       <div className="offer-actions">
         <button
@@ -58,7 +59,7 @@ export function OfferAlert({ offer, accepting, onAccept, onDecline }: OfferAlert
           disabled={accepting}
           autoFocus
         >
-          {accepting ? strings.offer.accepting : strings.offer.accept}
+          {accepting ? t.offer.accepting : t.offer.accept}
         </button>
         <button
           type="button"
@@ -67,7 +68,7 @@ export function OfferAlert({ offer, accepting, onAccept, onDecline }: OfferAlert
           onClick={onDecline}
           disabled={accepting}
         >
-          {strings.offer.decline}
+          {t.offer.decline}
         </button>
       </div>
     </section>

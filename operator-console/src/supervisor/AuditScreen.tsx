@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { AuditListResponse, type AuditEntry } from '@madoguchi/protocol';
-import { formatDateTime, strings } from '../strings.ts';
+import { useI18n } from '../i18n/index.ts';
 import { query, request } from '../api.ts';
 import { useLoad } from './useLoad.ts';
 
@@ -19,6 +19,7 @@ function describe(entry: AuditEntry): string {
 
 /** 監査ログ (admins): who viewed or exported records, who changed settings, what the purge removed. */
 export function AuditScreen({ token, onUnauthorized }: AuditScreenProps) {
+  const { t } = useI18n();
   const [more, setMore] = useState<AuditListResponse>({ entries: [], nextCursor: null });
   const [first] = useLoad(
     'audit',
@@ -36,27 +37,27 @@ export function AuditScreen({ token, onUnauthorized }: AuditScreenProps) {
 
   return (
     <section aria-labelledby="audit-heading">
-      <h1 id="audit-heading">{strings.audit.title}</h1>
-      {first.status === 'loading' ? <p role="status">{strings.supervisor.loading}</p> : null}
-      {first.status === 'error' ? <p role="alert" className="form-error">{strings.supervisor.loadFailed}</p> : null}
-      {first.status === 'ready' && entries.length === 0 ? <p>{strings.audit.empty}</p> : null}
+      <h1 id="audit-heading">{t.audit.title}</h1>
+      {first.status === 'loading' ? <p role="status">{t.supervisor.loading}</p> : null}
+      {first.status === 'error' ? <p role="alert" className="form-error">{t.supervisor.loadFailed}</p> : null}
+      {first.status === 'ready' && entries.length === 0 ? <p>{t.audit.empty}</p> : null}
       {entries.length > 0 ? (
         <table className="data-table" data-testid="audit-table">
           <thead>
             <tr>
-              <th scope="col">{strings.audit.at}</th>
-              <th scope="col">{strings.audit.staff}</th>
-              <th scope="col">{strings.audit.action}</th>
-              <th scope="col">{strings.audit.target}</th>
-              <th scope="col">{strings.audit.details}</th>
+              <th scope="col">{t.audit.at}</th>
+              <th scope="col">{t.audit.staff}</th>
+              <th scope="col">{t.audit.action}</th>
+              <th scope="col">{t.audit.target}</th>
+              <th scope="col">{t.audit.details}</th>
             </tr>
           </thead>
           <tbody>
             {entries.map((entry) => (
               <tr key={entry.id} data-action={entry.action}>
-                <td>{formatDateTime(entry.at)}</td>
-                <td>{entry.staffName ?? (entry.staffId === 'system' ? strings.audit.system : entry.staffId)}</td>
-                <td>{strings.audit.actions[entry.action] ?? entry.action}</td>
+                <td>{t.format.dateTime(entry.at)}</td>
+                <td>{entry.staffName ?? (entry.staffId === 'system' ? t.audit.system : entry.staffId)}</td>
+                <td>{t.audit.actions[entry.action] ?? entry.action}</td>
                 <td className="mono">{entry.targetId ?? ''}</td>
                 <td className="mono">{describe(entry)}</td>
               </tr>
@@ -66,7 +67,7 @@ export function AuditScreen({ token, onUnauthorized }: AuditScreenProps) {
       ) : null}
       {nextCursor ? (
         <button type="button" className="button" onClick={loadMore}>
-          {strings.audit.more}
+          {t.audit.more}
         </button>
       ) : null}
     </section>

@@ -1,6 +1,6 @@
-import { OUTCOME_LABELS, RecordDetail, type RecordEvent } from '@madoguchi/protocol';
-import { formatDateTime, formatSeconds, strings } from '../strings.ts';
+import { RecordDetail, type RecordEvent } from '@madoguchi/protocol';
 import { request } from '../api.ts';
+import { useI18n, type Messages } from '../i18n/index.ts';
 import { useLoad } from './useLoad.ts';
 
 interface RecordDetailScreenProps {
@@ -11,22 +11,23 @@ interface RecordDetailScreenProps {
 }
 
 /** What an event says beyond its type, in words (the raw data stays in the API for other uses). */
-function eventNote(event: RecordEvent, detail: RecordDetail): string {
+function eventNote(t: Messages, event: RecordEvent, detail: RecordDetail): string {
   const data = (event.data ?? {}) as Record<string, unknown>;
-  if (event.type === 'rated' && typeof data.score === 'number') return strings.records.score(data.score);
+  if (event.type === 'rated' && typeof data.score === 'number') return t.records.score(data.score);
   if (event.type === 'chat' && typeof data.text === 'string') return data.text;
   if (event.type === 'media_quality' && Array.isArray(data.streams)) {
     return (data.streams as Array<{ source: string; averageKbps: number; maxLossPercent: number; averageRttMs: number | null }>)
-      .map((stream) => strings.record.quality(strings.record.source[stream.source] ?? stream.source, stream.averageKbps, stream.maxLossPercent, stream.averageRttMs))
+      .map((stream) => t.record.quality(t.record.source[stream.source] ?? stream.source, stream.averageKbps, stream.maxLossPercent, stream.averageRttMs))
       .join(' / ');
   }
-  if (event.type === 'note') return [data.category, data.text].filter((part) => typeof part === 'string' && part).join('・');
+  if (event.type === 'note') return t.format.list([data.category, data.text].filter((part): part is string => typeof part === 'string' && part !== ''));
   const department = detail.departmentsServed.find((d) => Object.values(data).includes(d.id));
   const staff = detail.operatorsInvolved.find((s) => Object.values(data).includes(s.id));
-  return [department?.name, staff?.name].filter(Boolean).join('・');
+  return t.format.list([department?.name, staff?.name].filter((name): name is string => Boolean(name)));
 }
 
 export function RecordDetailScreen({ token, id, onBack, onUnauthorized }: RecordDetailScreenProps) {
+  const { t } = useI18n();
   const [record] = useLoad(id, () => request(token, `/records/${encodeURIComponent(id)}`, RecordDetail), onUnauthorized);
 
   return (
@@ -39,13 +40,13 @@ export function RecordDetailScreen({ token, id, onBack, onUnauthorized }: Record
           onBack();
         }}
       >
-        ← {strings.record.back}
+        ← {t.record.back}
       </a>
-      <h1 id="record-heading">{strings.record.title}</h1>
-      {record.status === 'loading' ? <p role="status">{strings.supervisor.loading}</p> : null}
+      <h1 id="record-heading">{t.record.title}</h1>
+      {record.status === 'loading' ? <p role="status">{t.supervisor.loading}</p> : null}
       {record.status === 'error' ? (
         <p role="alert" className="form-error">
-          {record.httpStatus === 404 ? strings.record.notFound : strings.supervisor.loadFailed}
+          {record.httpStatus === 404 ? t.record.notFound : t.supervisor.loadFailed}
         </p>
       ) : null}
       {record.status === 'ready' ? <RecordView detail={record.data} /> : null}
@@ -54,28 +55,29 @@ export function RecordDetailScreen({ token, id, onBack, onUnauthorized }: Record
 }
 
 function RecordView({ detail }: { detail: RecordDetail }) {
+  const { t } = useI18n();
   const summary: [string, string][] = [
-    [strings.records.column.requestedAt, formatDateTime(detail.requestedAt)],
-    [strings.record.answeredAt, detail.answeredAt ? formatDateTime(detail.answeredAt) : '—'],
-    [strings.record.endedAt, detail.endedAt ? formatDateTime(detail.endedAt) : '—'],
-    [strings.records.column.site, detail.site.name],
-    [strings.record.device, detail.device.name],
-    [strings.records.column.department, detail.department.name],
-    [strings.record.departmentsServed, detail.departmentsServed.map((d) => d.name).join('・')],
-    [strings.records.column.operator, detail.operator?.name ?? '—'],
-    [strings.record.operatorsInvolved, detail.operatorsInvolved.map((s) => s.name).join('・') || '—'],
-    [strings.records.column.wait, formatSeconds(detail.waitSeconds)],
-    [strings.records.column.talk, formatSeconds(detail.talkSeconds)],
-    [strings.records.column.outcome, detail.outcome ? OUTCOME_LABELS[detail.outcome] : strings.records.inProgress],
-    [strings.record.endedBy, detail.endedBy ? strings.record.endedByValue[detail.endedBy] : '—'],
-    [strings.records.column.satisfaction, detail.satisfaction ? strings.records.score(detail.satisfaction) : strings.records.notRated],
-    [strings.record.comment, detail.satisfactionComment ?? '—'],
-    [strings.record.id, detail.id],
+    [t.records.column.requestedAt, t.format.dateTime(detail.requestedAt)],
+    [t.record.answeredAt, detail.answeredAt ? t.format.dateTime(detail.answeredAt) : '—'],
+    [t.record.endedAt, detail.endedAt ? t.format.dateTime(detail.endedAt) : '—'],
+    [t.records.column.site, detail.site.name],
+    [t.record.device, detail.device.name],
+    [t.records.column.department, detail.department.name],
+    [t.record.departmentsServed, t.format.list(detail.departmentsServed.map((d) => d.name))],
+    [t.records.column.operator, detail.operator?.name ?? '—'],
+    [t.record.operatorsInvolved, t.format.list(detail.operatorsInvolved.map((s) => s.name)) || '—'],
+    [t.records.column.wait, t.format.seconds(detail.waitSeconds)],
+    [t.records.column.talk, t.format.seconds(detail.talkSeconds)],
+    [t.records.column.outcome, detail.outcome ? t.records.outcomes[detail.outcome] : t.records.inProgress],
+    [t.record.endedBy, detail.endedBy ? t.record.endedByValue[detail.endedBy] : '—'],
+    [t.records.column.satisfaction, detail.satisfaction ? t.records.score(detail.satisfaction) : t.records.notRated],
+    [t.record.comment, detail.satisfactionComment ?? '—'],
+    [t.record.id, detail.id],
   ];
   return (
     <div className="record-columns">
       <section aria-labelledby="record-summary" className="panel">
-        <h2 id="record-summary">{strings.record.summary}</h2>
+        <h2 id="record-summary">{t.record.summary}</h2>
         <dl className="summary-list" data-testid="record-summary">
           {summary.map(([term, value]) => (
             <div key={term}>
@@ -86,32 +88,31 @@ function RecordView({ detail }: { detail: RecordDetail }) {
         </dl>
       </section>
       <section aria-labelledby="record-timeline" className="panel">
-        <h2 id="record-timeline">{strings.record.timeline}</h2>
+        <h2 id="record-timeline">{t.record.timeline}</h2>
         <ol className="timeline" data-testid="record-timeline">
           {detail.events.map((event, index) => (
             <li key={index} data-event-type={event.type}>
-              <time dateTime={event.at}>{formatDateTime(event.at)}</time>
-              <span className="timeline-type">{strings.record.event[event.type] ?? event.type}</span>
+              <time dateTime={event.at}>{t.format.dateTime(event.at)}</time>
+              <span className="timeline-type">{t.record.event[event.type] ?? event.type}</span>
               <span className="timeline-actor">
-                {strings.record.actor[event.actor.type]}
-                {event.actor.name ? `（${event.actor.name}）` : ''}
+                {t.record.actor[event.actor.type]}
+                {event.actor.name ? t.format.parenthetical(event.actor.name) : ''}
               </span>
-              <span className="timeline-note">{eventNote(event, detail)}</span>
+              <span className="timeline-note">{eventNote(t, event, detail)}</span>
             </li>
           ))}
         </ol>
       </section>
       <section aria-labelledby="record-notes" className="panel">
-        <h2 id="record-notes">{strings.record.notes}</h2>
+        <h2 id="record-notes">{t.record.notes}</h2>
         {detail.notes.length === 0 ? (
-          <p>{strings.record.noNotes}</p>
+          <p>{t.record.noNotes}</p>
         ) : (
           <ol className="chat-transcript" data-testid="record-notes">
             {detail.notes.map((note, index) => (
               <li key={index}>
                 <span className="chat-meta">
-                  {note.by.name} {formatDateTime(note.at)}
-                  {note.category ? `・${note.category}` : ''}
+                  {t.format.list([`${note.by.name} ${t.format.dateTime(note.at)}`, ...(note.category ? [note.category] : [])])}
                 </span>
                 <span>{note.text}</span>
               </li>
@@ -120,15 +121,15 @@ function RecordView({ detail }: { detail: RecordDetail }) {
         )}
       </section>
       <section aria-labelledby="record-chat" className="panel">
-        <h2 id="record-chat">{strings.record.chat}</h2>
+        <h2 id="record-chat">{t.record.chat}</h2>
         {detail.chat.length === 0 ? (
-          <p>{strings.record.noChat}</p>
+          <p>{t.record.noChat}</p>
         ) : (
           <ol className="chat-transcript">
             {detail.chat.map((message, index) => (
               <li key={index} className={`chat-${message.from}`}>
                 <span className="chat-meta">
-                  {strings.record.from[message.from]} {formatDateTime(message.at)}
+                  {t.record.from[message.from]} {t.format.dateTime(message.at)}
                 </span>
                 <span>{message.text}</span>
               </li>

@@ -1,13 +1,7 @@
 import { useState } from 'react';
-import {
-  ConsultationOutcome,
-  OUTCOME_LABELS,
-  RecordsFilterOptions,
-  RecordsListResponse,
-  type RecordListItem,
-} from '@madoguchi/protocol';
-import { formatDateTime, formatSeconds, strings } from '../strings.ts';
+import { ConsultationOutcome, RecordsFilterOptions, RecordsListResponse, type RecordListItem } from '@madoguchi/protocol';
 import { download, query, request } from '../api.ts';
+import { useI18n } from '../i18n/index.ts';
 import { endOfDay, startOfDay } from './dates.ts';
 import { useLoad } from './useLoad.ts';
 
@@ -48,6 +42,7 @@ interface RecordsScreenProps {
 }
 
 export function RecordsScreen({ token, filter, onFilterChange, onOpen, onUnauthorized }: RecordsScreenProps) {
+  const { t } = useI18n();
   const [draft, setDraft] = useState(filter);
   const [extraPages, setExtraPages] = useState<{ records: RecordListItem[]; nextCursor: string | null }>({ records: [], nextCursor: null });
   const [loadingMore, setLoadingMore] = useState(false);
@@ -96,27 +91,27 @@ export function RecordsScreen({ token, filter, onFilterChange, onOpen, onUnautho
 
   return (
     <section className="records-screen" aria-labelledby="records-heading">
-      <h1 id="records-heading">{strings.records.title}</h1>
+      <h1 id="records-heading">{t.records.title}</h1>
       <form
         className="filters"
-        aria-label={strings.records.filters}
+        aria-label={t.records.filters}
         onSubmit={(event) => {
           event.preventDefault();
           onFilterChange(draft);
         }}
       >
         <label>
-          {strings.records.from}
+          {t.records.from}
           <input type="date" data-testid="filter-from" {...field('fromDay')} />
         </label>
         <label>
-          {strings.records.to}
+          {t.records.to}
           <input type="date" data-testid="filter-to" {...field('toDay')} />
         </label>
         <label>
-          {strings.records.department}
+          {t.records.department}
           <select data-testid="filter-department" {...field('departmentId')}>
-            <option value="">{strings.records.all}</option>
+            <option value="">{t.records.all}</option>
             {choices.departments.map((d) => (
               <option key={d.id} value={d.id}>
                 {d.name}
@@ -125,9 +120,9 @@ export function RecordsScreen({ token, filter, onFilterChange, onOpen, onUnautho
           </select>
         </label>
         <label>
-          {strings.records.site}
+          {t.records.site}
           <select data-testid="filter-site" {...field('siteId')}>
-            <option value="">{strings.records.all}</option>
+            <option value="">{t.records.all}</option>
             {choices.sites.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.name}
@@ -136,9 +131,9 @@ export function RecordsScreen({ token, filter, onFilterChange, onOpen, onUnautho
           </select>
         </label>
         <label>
-          {strings.records.operator}
+          {t.records.operator}
           <select data-testid="filter-operator" {...field('operatorId')}>
-            <option value="">{strings.records.all}</option>
+            <option value="">{t.records.all}</option>
             {choices.operators.map((o) => (
               <option key={o.id} value={o.id}>
                 {o.name}
@@ -147,30 +142,30 @@ export function RecordsScreen({ token, filter, onFilterChange, onOpen, onUnautho
           </select>
         </label>
         <label>
-          {strings.records.outcome}
+          {t.records.outcome}
           <select data-testid="filter-outcome" {...field('outcome')}>
-            <option value="">{strings.records.all}</option>
+            <option value="">{t.records.all}</option>
             {ConsultationOutcome.options.map((outcome) => (
               <option key={outcome} value={outcome}>
-                {OUTCOME_LABELS[outcome]}
+                {t.records.outcomes[outcome]}
               </option>
             ))}
           </select>
         </label>
         <label>
-          {strings.records.satisfaction}
+          {t.records.satisfaction}
           <select data-testid="filter-satisfaction" {...field('satisfaction')}>
-            <option value="">{strings.records.all}</option>
+            <option value="">{t.records.all}</option>
             {[5, 4, 3, 2, 1].map((score) => (
               <option key={score} value={score}>
-                {strings.records.score(score)}
+                {t.records.score(score)}
               </option>
             ))}
           </select>
         </label>
         <div className="filter-actions">
           <button type="submit" className="button button-primary" data-testid="filter-apply">
-            {strings.records.apply}
+            {t.records.apply}
           </button>
           <button
             type="button"
@@ -180,34 +175,34 @@ export function RecordsScreen({ token, filter, onFilterChange, onOpen, onUnautho
               onFilterChange(EMPTY_FILTER);
             }}
           >
-            {strings.records.reset}
+            {t.records.reset}
           </button>
         </div>
       </form>
 
       <div className="records-toolbar">
-        <p role="status">{firstPage.status === 'ready' ? strings.records.count(rows.length, nextCursor !== null) : null}</p>
+        <p role="status">{firstPage.status === 'ready' ? t.records.count(rows.length, nextCursor !== null) : null}</p>
         <button type="button" className="button" data-testid="export-csv" onClick={exportCsv} disabled={exportState === 'running'}>
-          {exportState === 'running' ? strings.records.exporting : strings.records.exportCsv}
+          {exportState === 'running' ? t.records.exporting : t.records.exportCsv}
         </button>
-        {exportState === 'failed' ? <p className="form-error" role="alert">{strings.records.exportFailed}</p> : null}
+        {exportState === 'failed' ? <p className="form-error" role="alert">{t.records.exportFailed}</p> : null}
       </div>
 
-      {firstPage.status === 'loading' ? <p role="status">{strings.supervisor.loading}</p> : null}
-      {firstPage.status === 'error' ? <p role="alert" className="form-error">{strings.supervisor.loadFailed}</p> : null}
-      {firstPage.status === 'ready' && rows.length === 0 ? <p>{strings.records.empty}</p> : null}
+      {firstPage.status === 'loading' ? <p role="status">{t.supervisor.loading}</p> : null}
+      {firstPage.status === 'error' ? <p role="alert" className="form-error">{t.supervisor.loadFailed}</p> : null}
+      {firstPage.status === 'ready' && rows.length === 0 ? <p>{t.records.empty}</p> : null}
       {rows.length > 0 ? (
         <table className="data-table" data-testid="records-table">
           <thead>
             <tr>
-              <th scope="col">{strings.records.column.requestedAt}</th>
-              <th scope="col">{strings.records.column.site}</th>
-              <th scope="col">{strings.records.column.department}</th>
-              <th scope="col">{strings.records.column.operator}</th>
-              <th scope="col" className="number">{strings.records.column.wait}</th>
-              <th scope="col" className="number">{strings.records.column.talk}</th>
-              <th scope="col">{strings.records.column.outcome}</th>
-              <th scope="col">{strings.records.column.satisfaction}</th>
+              <th scope="col">{t.records.column.requestedAt}</th>
+              <th scope="col">{t.records.column.site}</th>
+              <th scope="col">{t.records.column.department}</th>
+              <th scope="col">{t.records.column.operator}</th>
+              <th scope="col" className="number">{t.records.column.wait}</th>
+              <th scope="col" className="number">{t.records.column.talk}</th>
+              <th scope="col">{t.records.column.outcome}</th>
+              <th scope="col">{t.records.column.satisfaction}</th>
             </tr>
           </thead>
           <tbody>
@@ -221,16 +216,16 @@ export function RecordsScreen({ token, filter, onFilterChange, onOpen, onUnautho
                       onOpen(row.id);
                     }}
                   >
-                    {formatDateTime(row.requestedAt)}
+                    {t.format.dateTime(row.requestedAt)}
                   </a>
                 </td>
                 <td>{row.site.name}</td>
                 <td>{row.department.name}</td>
                 <td>{row.operator?.name ?? '—'}</td>
-                <td className="number">{formatSeconds(row.waitSeconds)}</td>
-                <td className="number">{formatSeconds(row.talkSeconds)}</td>
-                <td>{row.outcome ? OUTCOME_LABELS[row.outcome] : strings.records.inProgress}</td>
-                <td>{row.satisfaction ? strings.records.score(row.satisfaction) : strings.records.notRated}</td>
+                <td className="number">{t.format.seconds(row.waitSeconds)}</td>
+                <td className="number">{t.format.seconds(row.talkSeconds)}</td>
+                <td>{row.outcome ? t.records.outcomes[row.outcome] : t.records.inProgress}</td>
+                <td>{row.satisfaction ? t.records.score(row.satisfaction) : t.records.notRated}</td>
               </tr>
             ))}
           </tbody>
@@ -238,7 +233,7 @@ export function RecordsScreen({ token, filter, onFilterChange, onOpen, onUnautho
       ) : null}
       {nextCursor ? (
         <button type="button" className="button" onClick={loadMore} disabled={loadingMore} data-testid="records-more">
-          {loadingMore ? strings.supervisor.loading : strings.records.more}
+          {loadingMore ? t.supervisor.loading : t.records.more}
         </button>
       ) : null}
     </section>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { RecordsSettings } from '@madoguchi/protocol';
-import { strings } from '../strings.ts';
+import { useI18n } from '../i18n/index.ts';
 import { request } from '../api.ts';
 import { useLoad } from './useLoad.ts';
 
@@ -12,6 +12,7 @@ interface SettingsScreenProps {
 }
 
 export function SettingsScreen({ token, canChange, onUnauthorized }: SettingsScreenProps) {
+  const { t } = useI18n();
   const [loaded] = useLoad('settings', () => request(token, '/admin/settings', RecordsSettings), onUnauthorized);
   const [draft, setDraft] = useState({ retentionDays: '', serviceLevelSeconds: '' });
   const [state, setState] = useState<'idle' | 'saving' | 'saved' | 'failed'>('idle');
@@ -37,9 +38,9 @@ export function SettingsScreen({ token, canChange, onUnauthorized }: SettingsScr
 
   return (
     <section aria-labelledby="settings-heading">
-      <h1 id="settings-heading">{strings.settings.title}</h1>
-      {loaded.status === 'loading' ? <p role="status">{strings.supervisor.loading}</p> : null}
-      {loaded.status === 'error' ? <p role="alert" className="form-error">{strings.supervisor.loadFailed}</p> : null}
+      <h1 id="settings-heading">{t.settings.title}</h1>
+      {loaded.status === 'loading' ? <p role="status">{t.supervisor.loading}</p> : null}
+      {loaded.status === 'error' ? <p role="alert" className="form-error">{t.supervisor.loadFailed}</p> : null}
       {loaded.status === 'ready' ? (
         <form
           className="settings-form panel"
@@ -48,9 +49,9 @@ export function SettingsScreen({ token, canChange, onUnauthorized }: SettingsScr
             void save();
           }}
         >
-          {canChange ? null : <p>{strings.settings.readOnly}</p>}
+          {canChange ? null : <p>{t.settings.readOnly}</p>}
           <label>
-            {strings.settings.retentionDays}
+            {t.settings.retentionDays}
             <input
               type="number"
               min={30}
@@ -60,10 +61,10 @@ export function SettingsScreen({ token, canChange, onUnauthorized }: SettingsScr
               value={draft.retentionDays}
               onChange={(e) => setDraft({ ...draft, retentionDays: e.target.value })}
             />
-            <span className="hint">{strings.settings.retentionHint}</span>
+            <span className="hint">{t.settings.retentionHint}</span>
           </label>
           <label>
-            {strings.settings.serviceLevelSeconds}
+            {t.settings.serviceLevelSeconds}
             <input
               type="number"
               min={1}
@@ -73,15 +74,15 @@ export function SettingsScreen({ token, canChange, onUnauthorized }: SettingsScr
               value={draft.serviceLevelSeconds}
               onChange={(e) => setDraft({ ...draft, serviceLevelSeconds: e.target.value })}
             />
-            <span className="hint">{strings.settings.serviceLevelHint}</span>
+            <span className="hint">{t.settings.serviceLevelHint}</span>
           </label>
           {canChange ? (
             <button type="submit" className="button button-primary" disabled={state === 'saving'}>
-              {state === 'saving' ? strings.settings.saving : strings.settings.save}
+              {state === 'saving' ? t.settings.saving : t.settings.save}
             </button>
           ) : null}
-          <p role="status">{state === 'saved' ? strings.settings.saved : ''}</p>
-          {state === 'failed' ? <p role="alert" className="form-error">{strings.settings.failed}</p> : null}
+          <p role="status">{state === 'saved' ? t.settings.saved : ''}</p>
+          {state === 'failed' ? <p role="alert" className="form-error">{t.settings.failed}</p> : null}
         </form>
       ) : null}
     </section>

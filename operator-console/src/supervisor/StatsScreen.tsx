@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { RecordsFilterOptions, RecordsStatsResponse } from '@madoguchi/protocol';
-import { formatPercent, formatSeconds, strings } from '../strings.ts';
 import { query, request } from '../api.ts';
+import { useI18n } from '../i18n/index.ts';
 import { ColumnChart, MeterRows } from './charts.tsx';
 import { jstDay } from './dates.ts';
 import { useLoad } from './useLoad.ts';
@@ -20,6 +20,7 @@ interface StatsFilter {
 
 /** 統計: volumes, waiting and handling times, service level, abandonment and satisfaction. */
 export function StatsScreen({ token, onUnauthorized }: StatsScreenProps) {
+  const { t } = useI18n();
   const [filter, setFilter] = useState<StatsFilter>({ from: jstDay(-29), to: jstDay(), departmentId: '', siteId: '' });
   const [draft, setDraft] = useState(filter);
   const [options] = useLoad('options', () => request(token, '/records/options', RecordsFilterOptions), onUnauthorized);
@@ -28,27 +29,27 @@ export function StatsScreen({ token, onUnauthorized }: StatsScreenProps) {
 
   return (
     <section className="stats-screen" aria-labelledby="stats-heading">
-      <h1 id="stats-heading">{strings.stats.title}</h1>
+      <h1 id="stats-heading">{t.stats.title}</h1>
       <form
         className="filters"
-        aria-label={strings.records.filters}
+        aria-label={t.records.filters}
         onSubmit={(event) => {
           event.preventDefault();
           setFilter(draft);
         }}
       >
         <label>
-          {strings.records.from}
+          {t.records.from}
           <input type="date" required value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
         </label>
         <label>
-          {strings.records.to}
+          {t.records.to}
           <input type="date" required value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
         </label>
         <label>
-          {strings.records.department}
+          {t.records.department}
           <select value={draft.departmentId} onChange={(e) => setDraft({ ...draft, departmentId: e.target.value })}>
-            <option value="">{strings.records.all}</option>
+            <option value="">{t.records.all}</option>
             {choices.departments.map((d) => (
               <option key={d.id} value={d.id}>
                 {d.name}
@@ -57,9 +58,9 @@ export function StatsScreen({ token, onUnauthorized }: StatsScreenProps) {
           </select>
         </label>
         <label>
-          {strings.records.site}
+          {t.records.site}
           <select value={draft.siteId} onChange={(e) => setDraft({ ...draft, siteId: e.target.value })}>
-            <option value="">{strings.records.all}</option>
+            <option value="">{t.records.all}</option>
             {choices.sites.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.name}
@@ -69,12 +70,12 @@ export function StatsScreen({ token, onUnauthorized }: StatsScreenProps) {
         </label>
         <div className="filter-actions">
           <button type="submit" className="button button-primary">
-            {strings.records.apply}
+            {t.records.apply}
           </button>
         </div>
       </form>
-      {stats.status === 'loading' ? <p role="status">{strings.supervisor.loading}</p> : null}
-      {stats.status === 'error' ? <p role="alert" className="form-error">{strings.supervisor.loadFailed}</p> : null}
+      {stats.status === 'loading' ? <p role="status">{t.supervisor.loading}</p> : null}
+      {stats.status === 'error' ? <p role="alert" className="form-error">{t.supervisor.loadFailed}</p> : null}
       {stats.status === 'ready' ? <StatsView stats={stats.data} from={filter.from} to={filter.to} /> : null}
     </section>
   );
@@ -92,84 +93,85 @@ function everyDay(byDay: RecordsStatsResponse['byDay'], from: string, to: string
 }
 
 function StatsView({ stats, from, to }: { stats: RecordsStatsResponse; from: string; to: string }) {
-  if (stats.total === 0) return <p>{strings.stats.noData}</p>;
+  const { t } = useI18n();
+  if (stats.total === 0) return <p>{t.stats.noData}</p>;
   const days = everyDay(stats.byDay, from, to);
   const satisfied = stats.satisfaction.satisfiedShare;
   return (
     <div className="stats-grid" data-testid="stats">
       <div className="kpis">
         <div className="kpi" data-testid="kpi-total">
-          <span className="kpi-label">{strings.stats.total}</span>
-          <span className="kpi-value">{stats.total.toLocaleString('ja-JP')}件</span>
+          <span className="kpi-label">{t.stats.total}</span>
+          <span className="kpi-value">{t.format.count(stats.total)}</span>
         </div>
         <div className="kpi" data-testid="kpi-service-level">
-          <span className="kpi-label">{strings.stats.serviceLevel(stats.serviceLevel.thresholdSeconds)}</span>
-          <span className="kpi-value">{formatPercent(stats.serviceLevel.ratio)}</span>
+          <span className="kpi-label">{t.stats.serviceLevel(stats.serviceLevel.thresholdSeconds)}</span>
+          <span className="kpi-value">{t.format.percent(stats.serviceLevel.ratio)}</span>
         </div>
         <div className="kpi" data-testid="kpi-abandonment">
-          <span className="kpi-label">{strings.stats.abandonment}</span>
-          <span className="kpi-value">{formatPercent(stats.abandonmentRate)}</span>
+          <span className="kpi-label">{t.stats.abandonment}</span>
+          <span className="kpi-value">{t.format.percent(stats.abandonmentRate)}</span>
         </div>
         <div className={`kpi ${satisfied !== null && satisfied >= 0.8 ? 'kpi-good' : ''}`} data-testid="kpi-satisfied">
-          <span className="kpi-label">{strings.stats.satisfied}</span>
-          <span className="kpi-value">{formatPercent(satisfied)}</span>
+          <span className="kpi-label">{t.stats.satisfied}</span>
+          <span className="kpi-value">{t.format.percent(satisfied)}</span>
           <span className="kpi-note">
-            {strings.stats.satisfiedTarget}・{strings.stats.ratedCount(stats.satisfaction.rated)}
+            {t.format.list([t.stats.satisfiedTarget, t.stats.ratedCount(stats.satisfaction.rated)])}
           </span>
         </div>
       </div>
       <ColumnChart
-        title={strings.stats.byHour}
+        title={t.stats.byHour}
         testId="chart-by-hour"
         labelEvery={2}
-        bars={stats.byHour.map((h) => ({ label: strings.stats.hour(h.hour), value: h.count }))}
+        bars={stats.byHour.map((h) => ({ label: t.stats.hour(h.hour), value: h.count }))}
       />
       <ColumnChart
-        title={strings.stats.byDay}
+        title={t.stats.byDay}
         testId="chart-by-day"
         labelEvery={Math.max(1, Math.ceil(days.length / 10))}
-        bars={days.map((d) => ({ label: d.day.slice(5).replace('-', '/'), value: d.count }))}
+        bars={days.map((d) => ({ label: t.format.monthDay(d.day), value: d.count }))}
       />
       <figure className="chart" data-testid="chart-by-department">
-        <figcaption>{strings.stats.byDepartment}</figcaption>
+        <figcaption>{t.stats.byDepartment}</figcaption>
         <table className="data-table">
           <thead>
             <tr>
-              <th scope="col">{strings.records.department}</th>
-              <th scope="col" className="number">{strings.stats.count}</th>
-              <th scope="col" className="number">{strings.stats.averageWait}</th>
-              <th scope="col" className="number">{strings.stats.p90Wait}</th>
-              <th scope="col" className="number">{strings.stats.averageTalk}</th>
-              <th scope="col" className="number">{strings.stats.p90Talk}</th>
+              <th scope="col">{t.records.department}</th>
+              <th scope="col" className="number">{t.stats.count}</th>
+              <th scope="col" className="number">{t.stats.averageWait}</th>
+              <th scope="col" className="number">{t.stats.p90Wait}</th>
+              <th scope="col" className="number">{t.stats.averageTalk}</th>
+              <th scope="col" className="number">{t.stats.p90Talk}</th>
             </tr>
           </thead>
           <tbody>
             {stats.byDepartment.map((d) => (
               <tr key={d.department.id}>
                 <th scope="row">{d.department.name}</th>
-                <td className="number">{d.count.toLocaleString('ja-JP')}</td>
-                <td className="number">{formatSeconds(d.waitSeconds.average)}</td>
-                <td className="number">{formatSeconds(d.waitSeconds.p90)}</td>
-                <td className="number">{formatSeconds(d.talkSeconds.average)}</td>
-                <td className="number">{formatSeconds(d.talkSeconds.p90)}</td>
+                <td className="number">{t.format.number(d.count)}</td>
+                <td className="number">{t.format.seconds(d.waitSeconds.average)}</td>
+                <td className="number">{t.format.seconds(d.waitSeconds.p90)}</td>
+                <td className="number">{t.format.seconds(d.talkSeconds.average)}</td>
+                <td className="number">{t.format.seconds(d.talkSeconds.p90)}</td>
               </tr>
             ))}
           </tbody>
         </table>
-        <p className="chart-note">{strings.stats.p90Note}</p>
+        <p className="chart-note">{t.stats.p90Note}</p>
       </figure>
       <MeterRows
-        title={strings.stats.bySite}
+        title={t.stats.bySite}
         testId="chart-by-site"
-        rows={stats.bySite.map((s) => ({ label: s.site.name, value: s.count, display: `${s.count.toLocaleString('ja-JP')}件` }))}
+        rows={stats.bySite.map((s) => ({ label: s.site.name, value: s.count, display: t.format.count(s.count) }))}
       />
       <MeterRows
-        title={strings.stats.satisfactionDistribution}
+        title={t.stats.satisfactionDistribution}
         testId="chart-satisfaction"
         rows={[...stats.satisfaction.distribution].reverse().map((d) => ({
-          label: strings.records.score(d.score),
+          label: t.records.score(d.score),
           value: d.count,
-          display: `${d.count.toLocaleString('ja-JP')}件`,
+          display: t.format.count(d.count),
         }))}
       />
     </div>

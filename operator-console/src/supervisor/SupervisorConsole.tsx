@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { StaffSession } from '../auth.ts';
 import { Header } from '../components/Header.tsx';
+import { useI18n, type Messages } from '../i18n/index.ts';
 import { changesSettings, seesAuditTrail } from '../roles.ts';
-import { strings } from '../strings.ts';
 import { AuditScreen } from './AuditScreen.tsx';
 import { RecordDetailScreen } from './RecordDetailScreen.tsx';
 import { EMPTY_FILTER, RecordsScreen, type RecordsFilterForm } from './RecordsScreen.tsx';
@@ -10,7 +10,7 @@ import { SettingsScreen } from './SettingsScreen.tsx';
 import { StatsScreen } from './StatsScreen.tsx';
 import { WallboardView } from '../wallboard/WallboardView.tsx';
 
-type Section = keyof typeof strings.supervisor.nav;
+type Section = keyof Messages['supervisor']['nav'];
 type View =
   | { name: 'wallboard' }
   | { name: 'records' }
@@ -35,6 +35,7 @@ interface SupervisorConsoleProps {
 
 /** Supervisors and admins: the live wallboard, session records, statistics, settings, and (admins) the audit trail. */
 export function SupervisorConsole({ session, onLogout, onUnauthorized }: SupervisorConsoleProps) {
+  const { t } = useI18n();
   const [view, setView] = useState<View>(() => viewOf(window.location.hash));
   const [filter, setFilter] = useState<RecordsFilterForm>(EMPTY_FILTER);
   useEffect(() => {
@@ -43,8 +44,8 @@ export function SupervisorConsole({ session, onLogout, onUnauthorized }: Supervi
     return () => window.removeEventListener('hashchange', onHashChange);
   }, []);
   useEffect(() => {
-    document.title = `${strings.supervisor.nav[view.name === 'record' ? 'records' : view.name]} — ${strings.appName} ${strings.supervisor.consoleName}`;
-  }, [view]);
+    document.title = `${t.supervisor.nav[view.name === 'record' ? 'records' : view.name]} — ${t.appName} ${t.supervisor.consoleName}`;
+  }, [t, view]);
   const go = (hash: string) => {
     window.location.hash = hash;
   };
@@ -52,14 +53,14 @@ export function SupervisorConsole({ session, onLogout, onUnauthorized }: Supervi
   const names: Section[] = ['wallboard', 'records', 'stats', 'settings', ...(seesAuditTrail(role) ? (['audit'] as const) : [])];
   const sections = names.map((name) => ({
     name,
-    label: strings.supervisor.nav[name],
+    label: t.supervisor.nav[name],
     current: view.name === name || (name === 'records' && view.name === 'record'),
   }));
 
   return (
     <div className="app">
-      <Header staff={session.staff} consoleName={strings.supervisor.consoleName} connection={null} canLogout onLogout={onLogout} />
-      <nav className="supervisor-nav" aria-label={strings.supervisor.consoleName}>
+      <Header staff={session.staff} consoleName={t.supervisor.consoleName} connection={null} canLogout onLogout={onLogout} />
+      <nav className="supervisor-nav" aria-label={t.supervisor.consoleName}>
         {sections.map((section) => (
           <a key={section.name} href={`#/${section.name}`} aria-current={section.current ? 'page' : undefined} data-testid={`nav-${section.name}`}>
             {section.label}
@@ -86,7 +87,7 @@ export function SupervisorConsole({ session, onLogout, onUnauthorized }: Supervi
           <SettingsScreen token={session.token} canChange={changesSettings(role)} onUnauthorized={onUnauthorized} />
         ) : null}
         {view.name === 'audit' ? (
-          seesAuditTrail(role) ? <AuditScreen token={session.token} onUnauthorized={onUnauthorized} /> : <p role="alert">{strings.supervisor.forbidden}</p>
+          seesAuditTrail(role) ? <AuditScreen token={session.token} onUnauthorized={onUnauthorized} /> : <p role="alert">{t.supervisor.forbidden}</p>
         ) : null}
       </main>
     </div>

@@ -1,3 +1,5 @@
+import { useI18n } from '../i18n/index.ts';
+
 /** Plain SVG/CSS charts: light, printable, and readable by a screen reader (each has a text summary). */
 
 export interface Bar {
@@ -19,19 +21,20 @@ const AXIS = 22;
 
 /** Vertical bars (volumes per hour or per day). */
 export function ColumnChart({ title, bars, labelEvery = 1, testId }: ColumnChartProps) {
+  const { t } = useI18n();
   const max = Math.max(1, ...bars.map((b) => b.value));
   const slot = WIDTH / Math.max(1, bars.length);
-  const summary = bars.map((b) => `${b.label} ${b.value.toLocaleString('ja-JP')}件`).join('、');
+  const summary = t.chart.series(bars.map((b) => t.chart.bar(b.label, t.format.count(b.value))));
   return (
     <figure className="chart" data-testid={testId}>
       <figcaption>{title}</figcaption>
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT + AXIS}`} role="img" aria-label={`${title}：${summary}`} preserveAspectRatio="none">
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT + AXIS}`} role="img" aria-label={t.format.labelled(title, summary)} preserveAspectRatio="none">
         {bars.map((bar, i) => {
           const h = (bar.value / max) * HEIGHT;
           return (
             <g key={bar.label}>
               <rect x={i * slot + slot * 0.1} y={HEIGHT - h} width={slot * 0.8} height={h} className="chart-bar">
-                <title>{`${bar.label}：${bar.value.toLocaleString('ja-JP')}件`}</title>
+                <title>{t.format.labelled(bar.label, t.format.count(bar.value))}</title>
               </rect>
               {i % labelEvery === 0 ? (
                 <text x={i * slot + slot / 2} y={HEIGHT + 16} textAnchor="middle" className="chart-label">
@@ -43,7 +46,7 @@ export function ColumnChart({ title, bars, labelEvery = 1, testId }: ColumnChart
         })}
         <line x1={0} y1={HEIGHT} x2={WIDTH} y2={HEIGHT} className="chart-axis" />
       </svg>
-      <p className="chart-max">最大 {max.toLocaleString('ja-JP')}件</p>
+      <p className="chart-max">{t.chart.max(t.format.count(max))}</p>
     </figure>
   );
 }

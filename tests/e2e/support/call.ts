@@ -44,3 +44,10 @@ export async function connectCall(tablet: Page, operator: Page, departmentCode: 
   await expect(operator.getByTestId('call-screen')).toBeVisible();
   await expect(tablet.getByTestId('call-screen')).toBeVisible();
 }
+
+/** The page's <video> (by test id) shows frames: it has data and a size. */
+export async function videoPlaying(page: Page, testId: string): Promise<void> {
+  await expect
+    .poll(() => page.getByTestId(testId).evaluate((video: HTMLVideoElement) => video.readyState >= 2 && video.videoWidth > 0))
+    .toBe(true);
+}

@@ -1,10 +1,25 @@
-import type { ConsultationOutcome, ErrorCode, Presence, StaffRole } from '@madoguchi/protocol';
+import { OUTCOME_LABELS, type ConsultationOutcome, type ErrorCode, type Presence, type StaffRole, type Wallboard } from '@madoguchi/protocol';
+import { formatsFor } from './formats.ts';
 
-/** Every Japanese UI string of the operator console (glossary: /work/shared/README.md). */
+/**
+ * The operator console in Japanese: the reference dictionary (glossary: /work/shared/README.md).
+ * Its shape is `Messages`, which every other language must fill in whole.
+ */
 
-export const strings = {
+const format = formatsFor({
+  locale: 'ja-JP',
+  duration: (minutes, seconds) => (minutes > 0 ? `${minutes}分${seconds}秒` : `${seconds}秒`),
+  count: (digits) => `${digits}件`,
+  listSeparator: '・',
+  labelSeparator: '：',
+  parenthetical: (text) => `（${text}）`,
+});
+
+export const ja = {
+  format,
   appName: 'リモート窓口',
   consoleName: '担当職員コンソール',
+  languageSwitch: '表示言語',
 
   login: {
     title: 'ログイン',
@@ -93,6 +108,43 @@ export const strings = {
     forbidden: 'この画面を表示する権限がありません。',
   },
 
+  wallboard: {
+    title: '待ち状況',
+    loading: '読み込み中…',
+    loadFailed: '待ち状況を読み込めませんでした。',
+    stale: '最新の状況を取得できません。表示は少し前のものです。',
+    byDepartment: '担当課ごとの状況',
+    column: {
+      department: '担当課',
+      waiting: '待ち',
+      longestWait: '最長待ち',
+      available: '受付可',
+      offered: '着信中',
+      inCall: '対応中',
+      wrapUp: '後処理',
+      away: '離席',
+      answeredToday: '本日応答',
+      serviceLevel: (seconds: number) => `応答率（${seconds}秒以内）`,
+    },
+    live: '進行中の相談',
+    noLive: '進行中の相談はありません。',
+    elapsed: (duration: string) => `経過 ${duration}`,
+    status: {
+      waiting: '待機中',
+      offered: '呼出中',
+      refused: '受付時間外',
+      in_call: '対応中',
+    } satisfies Record<Wallboard['live'][number]['status'], string>,
+    tablets: '窓口のタブレット',
+    online: '接続中',
+    offline: '未接続',
+    tabletState: {
+      idle: '待受',
+      waiting: '待機中',
+      in_call: '相談中',
+    } satisfies Record<Wallboard['sites'][number]['tablets'][number]['state'], string>,
+  },
+
   records: {
     title: '相談記録',
     filters: '絞り込み',
@@ -111,7 +163,7 @@ export const strings = {
     exportFailed: 'CSVをダウンロードできませんでした。',
     more: 'さらに表示',
     empty: '条件に合う相談記録はありません。',
-    count: (n: number, more: boolean) => `${n.toLocaleString('ja-JP')}件${more ? '以上' : ''}を表示`,
+    count: (n: number, more: boolean) => `${format.count(n)}${more ? '以上' : ''}を表示`,
     column: {
       requestedAt: '受付日時',
       site: '窓口',
@@ -125,6 +177,7 @@ export const strings = {
     inProgress: '対応中',
     notRated: '未回答',
     score: (n: number) => `${n}（${['とても不満', '不満', 'ふつう', '満足', 'とても満足'][n - 1]}）`,
+    outcomes: OUTCOME_LABELS,
   },
 
   record: {
@@ -185,18 +238,17 @@ export const strings = {
       screen: '画面共有',
     } as Record<string, string>,
     quality: (source: string, kbps: number, loss: number, rtt: number | null) =>
-      `${source} 平均${kbps.toLocaleString('ja-JP')}kbps・損失最大${loss}%${rtt === null ? '' : `・往復${rtt}ms`}`,
+      `${source} 平均${format.number(kbps)}kbps・損失最大${loss}%${rtt === null ? '' : `・往復${rtt}ms`}`,
   },
 
   stats: {
     title: '統計',
-    period: '期間',
     total: '相談件数',
     serviceLevel: (seconds: number) => `${seconds}秒以内の応答率`,
     abandonment: '待ち中の終了率',
     satisfied: '満足と回答した割合',
     satisfiedTarget: '目標 80%以上',
-    ratedCount: (n: number) => `回答 ${n.toLocaleString('ja-JP')}件`,
+    ratedCount: (n: number) => `回答 ${format.count(n)}`,
     byHour: '時間帯別の相談件数',
     byDay: '日別の相談件数',
     byDepartment: '担当課別の待ち時間・対応時間',
@@ -208,9 +260,15 @@ export const strings = {
     p90Talk: '対応時間（90%）',
     count: '件数',
     hour: (h: number) => `${h}時`,
-    none: '—',
     noData: 'この期間の相談はありません。',
     p90Note: '90%：10件中9件がこの時間以内。',
+  },
+
+  chart: {
+    /** A bar's value, in the summary a screen reader reads out. */
+    bar: (label: string, count: string) => `${label} ${count}`,
+    series: (bars: string[]) => bars.join('、'),
+    max: (count: string) => `最大 ${count}`,
   },
 
   audit: {
@@ -226,7 +284,7 @@ export const strings = {
       'records.export': 'CSVダウンロード',
       'config.change': '設定の変更',
       'records.purge': '保存期間を過ぎた記録の削除',
-      'still.view': '静止画の閲覧',
+      'still.view': '書類の静止画の閲覧',
       'callback.view': '折り返し依頼（氏名・電話番号）の閲覧',
     } as Record<string, string>,
     more: 'さらに表示',
@@ -248,6 +306,8 @@ export const strings = {
 
   offer: {
     title: '相談の着信',
+    /** The browser tab's title while it rings, to be seen behind other windows. */
+    ringingTitle: (page: string) => `【相談の着信】${page}`,
     specialistTitle: '他の課からの呼び出し（同席の依頼）',
     invitedBy: (name: string) => `${name} さんが同席を依頼しています`,
     transferred: '転送された相談',
@@ -274,6 +334,8 @@ export const strings = {
     capturing: '撮影中…',
     empty: '「静止画を撮影」で、相談者の書類カメラの最大解像度の画像を取得します。',
     open: (n: number) => `静止画 ${n} を拡大表示`,
+    /** One still, full size. */
+    full: (width: number, height: number) => `書類の静止画 ${width}×${height}`,
     loading: '読み込み中…',
     loadFailed: '画像を読み込めませんでした',
     close: '閉じる',
@@ -303,6 +365,8 @@ export const strings = {
     waitingDocument: '書類カメラの映像を待っています…',
     waitingFace: '相談者の映像を待っています…',
     noCamera: 'カメラを使用できません',
+    /** A camera the browser gives no name (no permission yet). */
+    cameraFallback: (n: number) => `カメラ ${n}`,
     shareCamera: '見せるカメラ',
     shareDocument: '書類カメラを見せる',
     shareScreen: '画面を見せる',
@@ -350,6 +414,8 @@ export const strings = {
       if (endedBy === 'resident') return `相談者が相談を終了しました（対応時間 ${duration}）。`;
       return `相談が終了しました（対応時間 ${duration}）。`;
     },
+    /** What could not be done, then why. */
+    failure: (action: string, reason: string) => `${action}${reason}`,
     error: {
       presence: '受付状態を変更できませんでした。',
       accept: '応答できませんでした。',
@@ -372,38 +438,7 @@ export const strings = {
       INTERNAL: 'サーバーから応答がありません。',
     } satisfies Record<ErrorCode, string>,
   },
-} as const;
+};
 
-/** 83 s → "1分23秒". */
-export function formatWait(ms: number): string {
-  const total = Math.max(0, Math.floor(ms / 1000));
-  const minutes = Math.floor(total / 60);
-  const seconds = total % 60;
-  return minutes > 0 ? `${minutes}分${seconds}秒` : `${seconds}秒`;
-}
-
-/** 83 s → "01:23"; 1 h 2 min 3 s → "1:02:03". */
-export function formatClock(ms: number): string {
-  const total = Math.max(0, Math.floor(ms / 1000));
-  const hours = Math.floor(total / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const seconds = total % 60;
-  const mm = String(minutes).padStart(2, '0');
-  const ss = String(seconds).padStart(2, '0');
-  return hours > 0 ? `${hours}:${mm}:${ss}` : `${mm}:${ss}`;
-}
-
-/** 83.4 s → "1分23秒"; null → "—". */
-export function formatSeconds(seconds: number | null): string {
-  return seconds === null ? '—' : formatWait(seconds * 1000);
-}
-
-/** An instant as a clerk reads it, in Japan time: 2026/11/23 21:07:13. */
-export function formatDateTime(iso: string): string {
-  return new Date(iso).toLocaleString('ja-JP', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-}
-
-/** 0.8125 → "81.3%"; null → "—". */
-export function formatPercent(ratio: number | null): string {
-  return ratio === null ? '—' : `${(ratio * 100).toFixed(1)}%`;
-}
+/** The shape every language must provide. */
+export type Messages = typeof ja;

@@ -1,0 +1,240 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { openTablet, videoPlaying } from './support/call.ts';
+import { checkScreen } from './support/screens.ts';
+import { E2E_PASSWORD, startServer, type RunningServer } from './support/server.ts';
+
+/**
+ * Every operator and supervisor console screen, in Japanese and in English: a screenshot of each
+ * in test-output/screens/<name>-<lang>.png, and axe-core finds no serious or critical problem on
+ * any of them. One real call per language carries them: a resident leaves a callback request while
+ * nobody of the department is logged in, then waits, rings, is answered, chats, has a still taken,
+ * and the operator files the call in 後処理; the supervisor watches and reviews it, the admin audits.
+ * In English, no Japanese may be left on a screen but the city's own names (departments, sites,
+ * staff, categories), and switching the language mid-call must not drop the call.
+ */
+
+let server: RunningServer;
+test.beforeAll(async () => {
+  // A wrap-up long enough to photograph the notes form in 後処理.
+  server = await startServer({}, { routing: { wrapUpSeconds: 600 } });
+});
+test.afterAll(async () => {
+  await server?.stop();
+});
+
+type Language = 'ja' | 'en';
+
+/** Each language's call goes to another department, so neither run sees the other's operator. */
+const RUNS = {
+  ja: {
+    department: 'tax',
+    operator: 'tax1',
+    site: '清滝郵便局',
+    resident: '山田 花子',
+    question: 'この申請書で合っていますか？',
+    answer: 'はい、合っています。',
+    note: '申請書の書き方を説明した。',
+  },
+  en: {
+    department: 'welfare',
+    operator: 'welfare1',
+    site: '江川出張所',
+    resident: 'Maria Santos',
+    question: 'Is this the right form?',
+    answer: 'Yes, it is.',
+    note: 'Explained how to fill in the form.',
+  },
+} as const;
+
+/** A staff PC's browser at the login screen, switched to `language` there as staff would. */
+async function loginScreen(browser: Browser, language: Language): Promise<Page> {
+  const context = await browser.newContext({
+    permissions: ['camera', 'microphone'],
+    viewport: { width: 1440, height: 900 },
+    locale: language === 'ja' ? 'ja-JP' : 'en-GB',
+  });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/console/`);
+  await expect(page.getByTestId('login-submit')).toBeVisible();
+  if (language !== 'ja') await page.getByTestId('language-select').selectOption(language);
+  await expect(page.getByTestId('language-select')).toHaveValue(language);
+  await expect(page.locator('html')).toHaveAttribute('lang', language);
+  return page;
+}
+
+async function logIn(page: Page, username: string, password = E2E_PASSWORD): Promise<void> {
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+}
+
+/** The city's own names, which stay Japanese in every language; longest first, so that none hides inside another. */
+function properNames(): string[] {
+  const names = server.query<{ name: string }>(
+    `SELECT name FROM Department UNION SELECT name FROM Site UNION SELECT name FROM Device
+     UNION SELECT displayName FROM Staff UNION SELECT name FROM ConsultationCategory UNION SELECT name FROM CallbackRequest`,
+  );
+  return ['日本語', ...names.map((row) => row.name)].sort((a, b) => b.length - a.length);
+}
+
+/** Japanese left on the page (text, labels, titles, placeholders, alt texts) once the city's names are taken out. */
+async function japaneseLeft(page: Page): Promise<string[]> {
+  return page.evaluate((names) => {
+    const attributes = ['aria-label', 'title', 'placeholder', 'alt'];
+    const labels = [...document.querySelectorAll('*')].flatMap((element) => attributes.map((name) => element.getAttribute(name) ?? ''));
+    let text = [document.body.innerText, ...labels].join('\n');
+    for (const name of names) text = text.split(name).join(' ');
+    return text.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]+/gu) ?? [];
+  }, properNames());
+}
+
+/** Screenshot and axe-core; in English also no Japanese of the console's own (in Japanese, proof that it would be seen). */
+async function check(page: Page, name: string, language: Language): Promise<void> {
+  await checkScreen(page, name, language);
+  const left = await japaneseLeft(page);
+  if (language === 'ja') expect(left, `${name}-${language}`).not.toEqual([]);
+  else expect(left, `${name}-${language}`).toEqual([]);
+}
+
+async function everyScreen(browser: Browser, language: Language): Promise<void> {
+  const run = RUNS[language];
+  const text = (ja: string, en: string) => (language === 'ja' ? ja : en);
+
+  // Login, then a wrong password. The choice of language outlives a reload.
+  const operator = await loginScreen(browser, language);
+  await check(operator, 'console-login', language);
+  if (language !== 'ja') {
+    await operator.reload();
+    await expect(operator.locator('html')).toHaveAttribute('lang', language);
+    await expect(operator.getByTestId('language-select')).toHaveValue(language);
+  }
+  await logIn(operator, run.operator, 'not-the-password');
+  await expect(operator.getByTestId('login-error')).toHaveText(
+    text('ユーザー名またはパスワードが正しくありません。', 'Incorrect username or password.'),
+  );
+  await check(operator, 'console-login-error', language);
+
+  // Nobody of the department is logged in: the resident leaves a callback request instead.
+  const tablet = await openTablet(browser, server, run.site);
+  await tablet.getByTestId(`department-${run.department}`).click();
+  await expect(tablet.getByTestId('callback-form')).toBeVisible();
+  await tablet.getByTestId('callback-name').fill(run.resident);
+  await tablet.getByTestId('callback-phone').fill('09012345678');
+  await tablet.getByTestId('callback-submit').click();
+  await expect(tablet.getByTestId('notice')).toHaveAttribute('data-notice', 'callbackRequested');
+
+  // The operator logs in (away): the callback request is listed; the resident tries again and waits.
+  await logIn(operator, run.operator);
+  await expect(operator.getByTestId('callback-item')).toContainText(run.resident);
+  await tablet.getByTestId(`department-${run.department}`).click();
+  await expect(tablet.getByTestId('waiting-screen')).toBeVisible();
+  await expect(operator.getByTestId(`queue-${run.department}`).getByTestId('queue-waiting')).toHaveText(text('1人待ち', '1 waiting'));
+  await expect(operator.getByTestId('presence-state')).toHaveText(text('離席中', 'Away'));
+  await check(operator, 'console-idle', language);
+
+  const supervisor = await loginScreen(browser, language);
+  await logIn(supervisor, 'supervisor');
+  await expect(supervisor.getByTestId('wallboard')).toBeVisible();
+
+  // 受付可: the waiting resident rings.
+  await operator.getByTestId('presence-available').click();
+  await expect(operator.getByTestId('incoming-offer')).toBeVisible();
+  await expect(operator.getByTestId('offer-site')).toHaveText(run.site);
+  await check(operator, 'console-offer', language);
+
+  // The call: document camera, face, a chat both ways, a still of the document.
+  await operator.getByTestId('accept-offer').click();
+  await expect(operator.getByTestId('call-screen')).toBeVisible();
+  await expect(tablet.getByTestId('call-screen')).toBeVisible();
+  await videoPlaying(operator, 'remote-video-document');
+  await videoPlaying(operator, 'remote-video-face');
+  await tablet.getByTestId('chat-input').fill(run.question);
+  await tablet.getByTestId('chat-send').click();
+  await expect(operator.getByTestId('chat-messages')).toContainText(run.question);
+  await operator.getByTestId('chat-input').fill(run.answer);
+  await operator.getByTestId('chat-send').click();
+  await expect(tablet.getByTestId('chat-messages')).toContainText(run.answer);
+  await operator.getByTestId('capture-button').click();
+  await expect.poll(() => operator.getByTestId('still-thumb').locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+  await expect(operator.getByTestId('call-connection')).toHaveText(text('通話中', 'In a call'));
+  await check(operator, 'console-call', language);
+  await operator.getByTestId('still-thumb').click();
+  await expect(operator.getByTestId('still-full')).toBeVisible();
+  await check(operator, 'console-still', language);
+  await operator.keyboard.press('Escape');
+  await expect(operator.getByTestId('still-full')).toHaveCount(0);
+
+  if (language !== 'ja') {
+    // Switching the language mid-call re-renders in place: the call, its media and its chat go on.
+    await operator.getByTestId('language-select').selectOption('ja');
+    await expect(operator.locator('html')).toHaveAttribute('lang', 'ja');
+    await expect(operator.getByTestId('call-connection')).toHaveText('通話中');
+    await operator.getByTestId('language-select').selectOption(language);
+    await expect(operator.getByTestId('call-connection')).toHaveText('In a call');
+    await expect(operator.getByTestId('chat-messages').locator('li')).toHaveCount(2);
+    await videoPlaying(operator, 'remote-video-document');
+    await expect(tablet.getByTestId('call-screen')).toBeVisible();
+  }
+
+  // 待ち状況 while the call goes on.
+  const live = supervisor.getByTestId('wallboard-consultation');
+  await expect(live).toHaveAttribute('data-status', 'in_call');
+  await expect(supervisor.getByTestId(`wallboard-${run.department}`)).toBeVisible();
+  await check(supervisor, 'supervisor-wallboard', language);
+
+  // The operator ends: 後処理 with the notes form; the resident rates the call.
+  await operator.getByTestId('end-button').click();
+  await expect(operator.getByTestId('notes-form')).toBeVisible();
+  await expect(operator.getByTestId('presence-state')).toHaveText(text('後処理中', 'Wrap-up'));
+  await expect(operator.getByTestId('notes-category').locator('option')).not.toHaveCount(1);
+  await check(operator, 'console-notes', language);
+  await operator.getByTestId('notes-category').selectOption({ index: 1 });
+  await operator.getByTestId('notes-text').fill(run.note);
+  await operator.getByTestId('notes-save').click();
+  await expect(operator.getByTestId('notes-form')).toBeHidden();
+  await tablet.getByTestId('rating-5').click();
+  await tablet.getByTestId('rating-send').click();
+  await expect(tablet.getByTestId('thanks-screen')).toBeVisible();
+
+  // 相談記録 and the record of this call.
+  const [call] = server.query<{ id: string }>(
+    "SELECT c.id FROM Consultation c JOIN Site s ON s.id = c.siteId WHERE s.name = ? AND c.outcome = 'completed'",
+    run.site,
+  );
+  await supervisor.getByTestId('nav-records').click();
+  const row = supervisor.locator(`[data-testid="record-row"][data-record-id="${call!.id}"]`);
+  await expect(row).toContainText(text('対応完了', 'Completed'));
+  await expect(row).toContainText(text('5（とても満足）', '5 (Very satisfied)'));
+  await check(supervisor, 'supervisor-records', language);
+  await row.getByRole('link').click();
+  await expect(supervisor.getByTestId('record-timeline').locator('[data-event-type="note"]')).toContainText(run.note);
+  await expect(supervisor.getByTestId('record-timeline').locator('[data-event-type="chat"]')).toHaveCount(2);
+  await check(supervisor, 'supervisor-record', language);
+
+  // 統計 and 設定 (read-only for a supervisor).
+  await supervisor.getByTestId('nav-stats').click();
+  await expect(supervisor.getByTestId('chart-by-department')).toContainText(text('税務課', '福祉課'));
+  await check(supervisor, 'supervisor-stats', language);
+  await supervisor.getByTestId('nav-settings').click();
+  await expect(supervisor.getByLabel(text('相談記録の保存期間（日）', 'Keep consultation records for (days)'))).toBeDisabled();
+  await check(supervisor, 'supervisor-settings', language);
+
+  // 監査ログ (admin): the supervisor's look at the record is on it.
+  const admin = await loginScreen(browser, language);
+  await logIn(admin, 'admin');
+  await admin.getByTestId('nav-audit').click();
+  await expect(admin.getByTestId('audit-table').locator('tr[data-action="record.view"]').filter({ hasText: call!.id }).first()).toBeVisible();
+  await check(admin, 'admin-audit', language);
+
+  for (const page of [operator, tablet, supervisor, admin]) await page.context().close();
+}
+
+test('every console screen in Japanese: screenshots and no serious accessibility problem', async ({ browser }) => {
+  test.setTimeout(240_000);
+  await everyScreen(browser, 'ja');
+});
+
+test('every console screen in English: screenshots, no serious accessibility problem, no Japanese but names; the call survives a switch', async ({ browser }) => {
+  test.setTimeout(240_000);
+  await everyScreen(browser, 'en');
+});
