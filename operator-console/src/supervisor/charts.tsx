@@ -19,6 +19,16 @@ const WIDTH = 720;
 const HEIGHT = 200;
 const AXIS = 22;
 
+/**
+ * Under its bar; the first and last labels of a long series lean inwards, since a label wider than
+ * its slot would otherwise be cut at the chart's edge.
+ */
+function labelPosition(index: number, count: number, slot: number): { x: number; textAnchor: 'start' | 'middle' | 'end' } {
+  if (count > 1 && index === 0) return { x: 0, textAnchor: 'start' };
+  if (count > 1 && index === count - 1) return { x: count * slot, textAnchor: 'end' };
+  return { x: index * slot + slot / 2, textAnchor: 'middle' };
+}
+
 /** Vertical bars (volumes per hour or per day). */
 export function ColumnChart({ title, bars, labelEvery = 1, testId }: ColumnChartProps) {
   const { t } = useI18n();
@@ -37,7 +47,7 @@ export function ColumnChart({ title, bars, labelEvery = 1, testId }: ColumnChart
                 <title>{t.format.labelled(bar.label, t.format.count(bar.value))}</title>
               </rect>
               {i % labelEvery === 0 ? (
-                <text x={i * slot + slot / 2} y={HEIGHT + 16} textAnchor="middle" className="chart-label">
+                <text {...labelPosition(i, bars.length, slot)} y={HEIGHT + 16} className="chart-label">
                   {bar.label}
                 </text>
               ) : null}
