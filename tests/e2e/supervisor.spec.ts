@@ -50,8 +50,9 @@ test('a finished call in the records list, its timeline, the CSV, the charts and
   await expect(operator.getByTestId('call-screen')).toBeHidden();
   await tablet.context().close();
   await operator.context().close();
+  // The screens are told first; the record lands a moment later.
+  await expect.poll(() => server.query<{ outcome: string | null }>('SELECT outcome FROM Consultation')[0]?.outcome).toBe('completed');
   const [call] = server.query<{ id: string; outcome: string }>('SELECT id, outcome FROM Consultation');
-  expect(call).toMatchObject({ outcome: 'completed' });
   const [operatorName] = server.query<{ displayName: string }>("SELECT displayName FROM Staff WHERE username = 'tax1'");
 
   await expect(live).toHaveCount(0);
