@@ -49,6 +49,7 @@ export function CallScreen(props: CallScreenProps) {
 
   return (
     <main className="call-screen" data-testid="call-screen">
+      <h1 className="visually-hidden">{t.presence.label.in_call}</h1>
       <div className="call-bar">
         <div className="call-fact">
           <span className="call-fact-label">{t.call.site}</span>

@@ -43,6 +43,7 @@ export function IdleScreen({ presence, offers, queues, notes, callbacks }: IdleS
   const { t } = useI18n();
   return (
     <main className="idle-screen">
+      <h1 className="visually-hidden">{t.consoleName}</h1>
       <section className="presence-panel" aria-labelledby="presence-heading">
         <h2 id="presence-heading">{t.presence.heading}</h2>
         <p className={`presence-state presence-${presence.presence}`}>
