@@ -178,7 +178,8 @@ export const RecordDetail = RecordListItem.extend({
   /** staff who acted in the consultation (answered, declined, chatted, transferred, joined, …) */
   operatorsInvolved: z.array(StaffSummary),
   satisfactionComment: z.string().nullable(),
-  chat: z.array(z.object({ at: z.iso.datetime(), from: z.enum(['resident', 'operator']), text: z.string() })),
+  /** text null: the message was written while the transcript was not kept (setting keepChatTranscript) */
+  chat: z.array(z.object({ at: z.iso.datetime(), from: z.enum(['resident', 'operator']), text: z.string().nullable() })),
   /** the operators' notes and categories (対応メモ・相談種別), oldest first */
   notes: z.array(ConsultationNote),
   /** every event, oldest first */
@@ -233,6 +234,8 @@ export const RecordsSettings = z.object({
   retentionDays: z.number().int().min(30).max(3650),
   /** default threshold of the service level chart */
   serviceLevelSeconds: z.number().int().min(1).max(3600),
+  /** keep the text of chat messages in the record; when off, only who wrote when (and how long) is kept */
+  keepChatTranscript: z.boolean(),
 });
 export type RecordsSettings = z.infer<typeof RecordsSettings>;
 export const RecordsSettingsUpdate = RecordsSettings.partial().strict();

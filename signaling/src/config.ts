@@ -37,6 +37,7 @@ export interface Config {
   records: {
     retentionDays: number;
     serviceLevelSeconds: number;
+    keepChatTranscript: boolean;
   };
   /** Built browser apps, served at /kiosk/ and /console/. */
   webClientDir: string;
@@ -54,6 +55,13 @@ function int(value: string | undefined, fallback: number, name: string): number 
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a whole number, got "${value}"`);
   return parsed;
+}
+
+/** A two-valued setting by name (e.g. keep / discard); unset: the first. */
+function flag(value: string | undefined, yes: string, no: string, name: string): boolean {
+  if (value === undefined || value === '' || value === yes) return true;
+  if (value === no) return false;
+  throw new Error(`${name} must be "${yes}" or "${no}", got "${value}"`);
 }
 
 /** The JWT secret: JWT_SECRET, or a random one kept in a file (created once, readable by the owner only). */
@@ -98,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     records: {
       retentionDays: int(env.RECORDS_RETENTION_DAYS, 1825, 'RECORDS_RETENTION_DAYS'),
       serviceLevelSeconds: int(env.SERVICE_LEVEL_SECONDS, 60, 'SERVICE_LEVEL_SECONDS'),
+      keepChatTranscript: flag(env.CHAT_TRANSCRIPT, 'keep', 'discard', 'CHAT_TRANSCRIPT'),
     },
     webClientDir: resolve(REPO_ROOT, 'web-client/dist'),
     operatorConsoleDir: resolve(REPO_ROOT, 'operator-console/dist'),

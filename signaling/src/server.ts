@@ -52,6 +52,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   await recorder.failUnfinished(clock.now());
   const audit = new AuditLog(db, () => clock.now());
   const settings = new SettingsStore(db, audit, RecordsSettings.parse(config.records));
+  await settings.get(); // latest() is known before the first chat message
   const retention = new RetentionJob(db, settings, audit, clock);
 
   const sfu = await SfuNode.start({
@@ -83,6 +84,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
       departments: await routingSettings.list(),
       disconnectGraceMs: config.disconnectGraceMs,
       qualitySampleMs: config.qualitySampleMs,
+      keepsChatTranscript: () => settings.latest().keepChatTranscript,
     });
   } catch (error) {
     io.close();

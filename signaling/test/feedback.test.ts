@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerPayload } from '@madoguchi/protocol';
+import type { RecordDetail, ServerPayload } from '@madoguchi/protocol';
 import { placeCall, waitFor } from './callFlow.ts';
 import { nextEvent, startTestServer, type TestServer } from './harness.ts';
 
@@ -47,6 +47,29 @@ describe('chat and satisfaction, kept with the consultation', () => {
     await call.device.request('consultation:end', { consultationId });
     await expect(call.device.request('chat:send', { consultationId, text: 'after' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     for (const client of [call.device, call.operator, outsider]) client.close();
+  });
+
+  it('keeps who wrote when, but not the text, while the transcript setting is off', async () => {
+    const admin = { 'content-type': 'application/json', authorization: `Bearer ${await t.staffToken('admin')}` };
+    const setTranscript = (keepChatTranscript: boolean) =>
+      fetch(`${t.server.url}/api/admin/settings`, { method: 'PUT', headers: admin, body: JSON.stringify({ keepChatTranscript }) });
+    expect((await setTranscript(false)).status).toBe(200);
+    try {
+      const call = await placeCall(t);
+      const { consultationId } = call;
+      const delivered = nextEvent(call.operator, 'chat:message');
+      await call.device.request('chat:send', { consultationId, text: 'マイナンバーは 1234 5678 9012 です' });
+      expect((await delivered).text).toBe('マイナンバーは 1234 5678 9012 です'); // the call itself still sees it
+      expect(await eventsOf(consultationId, 'chat')).toEqual([{ actorType: 'device', data: { from: 'resident', characters: 25 } }]);
+      await call.device.request('consultation:end', { consultationId });
+      const record = await fetch(`${t.server.url}/api/records/${consultationId}`, { headers: admin });
+      expect(((await record.json()) as RecordDetail).chat).toEqual([expect.objectContaining({ from: 'resident', text: null })]);
+      const change = await t.db.auditLog.findFirstOrThrow({ where: { action: 'config.change', targetId: 'keepChatTranscript' } });
+      expect(JSON.parse(change.details!)).toEqual({ from: true, to: false });
+      for (const client of [call.device, call.operator]) client.close();
+    } finally {
+      await setTranscript(true);
+    }
   });
 
   it('records one rating per consultation, by its own tablet, after the end', async () => {

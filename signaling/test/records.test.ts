@@ -267,14 +267,14 @@ describe('records: who may see what', () => {
     expect(JSON.parse(exported.details!)).toEqual({ filter: { outcome: 'completed' } });
 
     const changed = await api('/admin/settings', 'admin', { method: 'PUT', body: JSON.stringify({ serviceLevelSeconds: 45, retentionDays: 400 }) });
-    expect(await changed.json()).toEqual({ serviceLevelSeconds: 45, retentionDays: 400 });
-    expect(await json('/admin/settings', 'supervisor')).toEqual({ serviceLevelSeconds: 45, retentionDays: 400 });
+    expect(await changed.json()).toEqual({ serviceLevelSeconds: 45, retentionDays: 400, keepChatTranscript: true });
+    expect(await json('/admin/settings', 'supervisor')).toEqual({ serviceLevelSeconds: 45, retentionDays: 400, keepChatTranscript: true });
     const changes = await t.db.auditLog.findMany({ where: { action: 'config.change' }, orderBy: { id: 'asc' } });
     expect(changes.map((c) => [c.staffId, c.targetId, JSON.parse(c.details!)])).toEqual([
       [staffIdOf.admin, 'retentionDays', { from: 1825, to: 400 }],
       [staffIdOf.admin, 'serviceLevelSeconds', { from: 60, to: 45 }],
     ].sort((a, b) => String(a[1]).localeCompare(String(b[1]))));
-    for (const bad of [{ retentionDays: 1 }, { serviceLevelSeconds: 'soon' }, { unknown: 1 }]) {
+    for (const bad of [{ retentionDays: 1 }, { serviceLevelSeconds: 'soon' }, { keepChatTranscript: 'no' }, { unknown: 1 }]) {
       const refused = await api('/admin/settings', 'admin', { method: 'PUT', body: JSON.stringify(bad) });
       expect(refused.status, JSON.stringify(bad)).toBe(400);
     }

@@ -131,7 +131,7 @@ function RecordView({ detail }: { detail: RecordDetail }) {
                 <span className="chat-meta">
                   {t.record.from[message.from]} {t.format.dateTime(message.at)}
                 </span>
-                <span>{message.text}</span>
+                {message.text === null ? <span className="hint">{t.record.chatNotKept}</span> : <span>{message.text}</span>}
               </li>
             ))}
           </ol>

@@ -11,14 +11,21 @@ interface SettingsScreenProps {
   onUnauthorized(): void;
 }
 
+/** The form's values: numbers as typed text, so that a field can be empty while being edited. */
+const draftOf = (settings: RecordsSettings) => ({
+  retentionDays: String(settings.retentionDays),
+  serviceLevelSeconds: String(settings.serviceLevelSeconds),
+  keepChatTranscript: settings.keepChatTranscript,
+});
+
 export function SettingsScreen({ token, canChange, onUnauthorized }: SettingsScreenProps) {
   const { t } = useI18n();
   const [loaded] = useLoad('settings', () => request(token, '/admin/settings', RecordsSettings), onUnauthorized);
-  const [draft, setDraft] = useState({ retentionDays: '', serviceLevelSeconds: '' });
+  const [draft, setDraft] = useState({ retentionDays: '', serviceLevelSeconds: '', keepChatTranscript: true });
   const [state, setState] = useState<'idle' | 'saving' | 'saved' | 'failed'>('idle');
   useEffect(() => {
     if (loaded.status === 'ready') {
-      setDraft({ retentionDays: String(loaded.data.retentionDays), serviceLevelSeconds: String(loaded.data.serviceLevelSeconds) });
+      setDraft(draftOf(loaded.data));
     }
   }, [loaded]);
 
@@ -27,9 +34,13 @@ export function SettingsScreen({ token, canChange, onUnauthorized }: SettingsScr
     try {
       const saved = await request(token, '/admin/settings', RecordsSettings, {
         method: 'PUT',
-        body: JSON.stringify({ retentionDays: Number(draft.retentionDays), serviceLevelSeconds: Number(draft.serviceLevelSeconds) }),
+        body: JSON.stringify({
+          retentionDays: Number(draft.retentionDays),
+          serviceLevelSeconds: Number(draft.serviceLevelSeconds),
+          keepChatTranscript: draft.keepChatTranscript,
+        }),
       });
-      setDraft({ retentionDays: String(saved.retentionDays), serviceLevelSeconds: String(saved.serviceLevelSeconds) });
+      setDraft(draftOf(saved));
       setState('saved');
     } catch {
       setState('failed');
@@ -75,6 +86,17 @@ export function SettingsScreen({ token, canChange, onUnauthorized }: SettingsScr
               onChange={(e) => setDraft({ ...draft, serviceLevelSeconds: e.target.value })}
             />
             <span className="hint">{t.settings.serviceLevelHint}</span>
+          </label>
+          <label className="settings-check">
+            <input
+              type="checkbox"
+              disabled={!canChange}
+              checked={draft.keepChatTranscript}
+              onChange={(e) => setDraft({ ...draft, keepChatTranscript: e.target.checked })}
+              data-testid="keep-chat-transcript"
+            />
+            {t.settings.keepChatTranscript}
+            <span className="hint">{t.settings.keepChatTranscriptHint}</span>
           </label>
           {canChange ? (
             <button type="submit" className="button button-primary" disabled={state === 'saving'}>

@@ -69,6 +69,8 @@ export interface ConsultationServiceOptions {
   disconnectGraceMs: number;
   /** How often the SFU's statistics of a call's streams are sampled for its record. */
   qualitySampleMs: number;
+  /** Whether chat messages' text goes into the record (the records setting, as last known). */
+  keepsChatTranscript(): boolean;
 }
 
 type EndedBy = 'resident' | 'operator' | 'system';
@@ -136,6 +138,7 @@ export class ConsultationService {
   readonly #clock: Clock;
   readonly #disconnectGraceMs: number;
   readonly #qualitySampleMs: number;
+  readonly #keepsChatTranscript: () => boolean;
   readonly #core: RoutingCore;
   readonly #live = new Map<string, LiveConsultation>();
   readonly #byDevice = new Map<string, LiveConsultation>();
@@ -159,6 +162,7 @@ export class ConsultationService {
     this.#clock = options.clock;
     this.#disconnectGraceMs = options.disconnectGraceMs;
     this.#qualitySampleMs = options.qualitySampleMs;
+    this.#keepsChatTranscript = options.keepsChatTranscript;
     for (const { department } of options.departments) this.#rememberDepartment(department);
     this.#core = new RoutingCore({
       clock: options.clock,
@@ -400,7 +404,9 @@ export class ConsultationService {
     const from: ParticipantRole = principal.kind === 'device' ? 'resident' : 'operator';
     const at = this.#clock.now();
     const message = { consultationId, messageId: randomUUID(), from, text, at: at.toISOString() };
-    void this.#recorder.record(live.id, 'chat', at, this.#actor(principal), { data: { from, text } });
+    // Without a kept transcript the record still shows that, when and by whom a message was written.
+    const data = this.#keepsChatTranscript() ? { from, text } : { from, characters: text.length };
+    void this.#recorder.record(live.id, 'chat', at, this.#actor(principal), { data });
     this.#notifier.toDevice(live.deviceId, 'chat:message', message);
     for (const staffId of live.operators.keys()) this.#notifier.toStaff(staffId, 'chat:message', message);
     return { messageId: message.messageId, at: message.at };

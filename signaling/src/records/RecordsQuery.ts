@@ -298,7 +298,8 @@ export class RecordsQuery {
         .filter((e) => e.type === 'chat')
         .map((e) => {
           const message = e.data as { from?: string; text?: string } | null;
-          return { at: e.at.toISOString(), from: message?.from === 'operator' ? ('operator' as const) : ('resident' as const), text: String(message?.text ?? '') };
+          const text = typeof message?.text === 'string' ? message.text : null;
+          return { at: e.at.toISOString(), from: message?.from === 'operator' ? ('operator' as const) : ('resident' as const), text };
         }),
       notes: events
         .filter((e) => e.type === 'note')

@@ -10,11 +10,13 @@ export class SettingsStore {
   readonly #db: PrismaClient;
   readonly #audit: AuditLog;
   readonly #defaults: RecordsSettings;
+  #latest: RecordsSettings;
 
   constructor(db: PrismaClient, audit: AuditLog, defaults: RecordsSettings) {
     this.#db = db;
     this.#audit = audit;
     this.#defaults = defaults;
+    this.#latest = defaults;
   }
 
   async get(): Promise<RecordsSettings> {
@@ -22,14 +24,23 @@ export class SettingsStore {
     const stored = Object.fromEntries(rows.map((row) => [row.key, JSON.parse(row.value) as unknown]));
     // A stored value that no longer passes validation (an older version's range) falls back to the default.
     const parsed = RecordsSettings.safeParse({ ...this.#defaults, ...stored });
-    return parsed.success ? parsed.data : this.#defaults;
+    this.#latest = parsed.success ? parsed.data : this.#defaults;
+    return this.#latest;
+  }
+
+  /**
+   * The settings as last read or written (this process is their only writer), for decisions that
+   * cannot wait for the database — whether a chat message's text is recorded. Call get() once at start.
+   */
+  latest(): RecordsSettings {
+    return this.#latest;
   }
 
   /** Apply the changed keys; each change is one audit row with the old and the new value. */
   async update(staffId: string, changes: RecordsSettingsUpdate): Promise<RecordsSettings> {
     const current = await this.get();
     const at = new Date();
-    for (const [key, value] of Object.entries(changes) as [keyof RecordsSettings, number][]) {
+    for (const [key, value] of Object.entries(changes) as [keyof RecordsSettings, RecordsSettings[keyof RecordsSettings]][]) {
       if (current[key] === value) continue;
       const json = JSON.stringify(value);
       await this.#db.setting.upsert({
