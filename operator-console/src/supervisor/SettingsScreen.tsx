@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { RecordsSettings } from '@madoguchi/protocol';
 import { useI18n } from '../i18n/index.ts';
 import { request } from '../api.ts';
+import { useAction } from './useAction.ts';
 import { useLoad } from './useLoad.ts';
 
 interface SettingsScreenProps {
@@ -15,26 +16,21 @@ export function SettingsScreen({ token, canChange, onUnauthorized }: SettingsScr
   const { t } = useI18n();
   const [loaded] = useLoad('settings', () => request(token, '/admin/settings', RecordsSettings), onUnauthorized);
   const [draft, setDraft] = useState({ retentionDays: '', serviceLevelSeconds: '' });
-  const [state, setState] = useState<'idle' | 'saving' | 'saved' | 'failed'>('idle');
+  const saving = useAction(onUnauthorized);
   useEffect(() => {
     if (loaded.status === 'ready') {
       setDraft({ retentionDays: String(loaded.data.retentionDays), serviceLevelSeconds: String(loaded.data.serviceLevelSeconds) });
     }
   }, [loaded]);
 
-  const save = async () => {
-    setState('saving');
-    try {
+  const save = () =>
+    saving.run(async () => {
       const saved = await request(token, '/admin/settings', RecordsSettings, {
         method: 'PUT',
         body: JSON.stringify({ retentionDays: Number(draft.retentionDays), serviceLevelSeconds: Number(draft.serviceLevelSeconds) }),
       });
       setDraft({ retentionDays: String(saved.retentionDays), serviceLevelSeconds: String(saved.serviceLevelSeconds) });
-      setState('saved');
-    } catch {
-      setState('failed');
-    }
-  };
+    });
 
   return (
     <section aria-labelledby="settings-heading">
@@ -77,12 +73,12 @@ export function SettingsScreen({ token, canChange, onUnauthorized }: SettingsScr
             <span className="hint">{t.settings.serviceLevelHint}</span>
           </label>
           {canChange ? (
-            <button type="submit" className="button button-primary" disabled={state === 'saving'}>
-              {state === 'saving' ? t.settings.saving : t.settings.save}
+            <button type="submit" className="button button-primary" disabled={saving.state.status === 'running'}>
+              {saving.state.status === 'running' ? t.settings.saving : t.settings.save}
             </button>
           ) : null}
-          <p role="status">{state === 'saved' ? t.settings.saved : ''}</p>
-          {state === 'failed' ? <p role="alert" className="form-error">{t.settings.failed}</p> : null}
+          <p role="status">{saving.state.status === 'done' ? t.settings.saved : ''}</p>
+          {saving.state.status === 'failed' ? <p role="alert" className="form-error">{t.settings.failed}</p> : null}
         </form>
       ) : null}
     </section>
