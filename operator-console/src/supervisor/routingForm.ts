@@ -201,3 +201,6 @@ export function parseRoutingDraft(draft: RoutingDraft): ParsedDraft {
     },
   };
 }
+
+/** How a language words each FieldError (the dictionaries fill it in). */
+export type FieldErrorMessages = { [K in FieldError['kind']]: (error: Extract<FieldError, { kind: K }>) => string };
