@@ -136,6 +136,7 @@ export function DevicesScreen({ token, onUnauthorized }: DevicesScreenProps) {
               <label htmlFor="device-name">{t.devices.name}</label>
               <input
                 id="device-name"
+                className="device-name-input"
                 type="text"
                 maxLength={100}
                 value={registration.name}
