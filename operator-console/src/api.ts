@@ -5,10 +5,13 @@ import { WireError } from '@madoguchi/protocol';
 
 export class ApiError extends Error {
   readonly status: number;
-  constructor(status: number, message: string) {
+  /** What the server said it refused (its error body's message), to show an admin who sent it; null without one. */
+  readonly serverMessage: string | null;
+  constructor(status: number, message: string, serverMessage: string | null = null) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
+    this.serverMessage = serverMessage;
   }
 }
 
@@ -31,8 +34,10 @@ export async function request<T>(token: string, path: string, schema: z.ZodType<
   });
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {
-    const error = ErrorBody.safeParse(body);
-    throw new ApiError(response.status, error.success ? `${error.data.error.code}: ${error.data.error.message}` : `HTTP ${response.status}`);
+    const failure = ErrorBody.safeParse(body);
+    if (!failure.success) throw new ApiError(response.status, `HTTP ${response.status}`);
+    const { code, message } = failure.data.error;
+    throw new ApiError(response.status, `${code}: ${message}`, message);
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw new ApiError(response.status, `unexpected answer from ${path}`);

@@ -65,6 +65,12 @@ describe('console dictionaries', () => {
       t.notice.failure(t.notice.error.accept, t.notice.errorCode.CONFLICT),
       t.chart.series([t.chart.bar(t.stats.hour(9), t.format.count(3))]),
       t.chart.max(t.format.count(3)),
+      t.supervisor.refused('overflow: a department cannot overflow to itself'),
+      t.routing.errors.range({ kind: 'range', min: 5, max: 300 }),
+      t.routing.errors.interval({ kind: 'interval', text: '9-17' }),
+      t.routing.errors.tooMany({ kind: 'tooMany', max: 4 }),
+      t.devices.revokeTitle('Booth 1'),
+      t.devices.tokenTitle('Post office', 'Booth 1'),
     ];
     for (const text of samples(en)) expect(text).not.toMatch(JAPANESE);
     expect(samples(en)).not.toEqual(samples(ja));

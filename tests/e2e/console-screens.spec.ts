@@ -1,6 +1,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { openTablet, videoPlaying } from './support/call.ts';
 import { checkScreen } from './support/screens.ts';
+import type { RoutingSettingsResponse } from '@madoguchi/protocol';
 import { E2E_PASSWORD, startServer, type RunningServer } from './support/server.ts';
 
 /**
@@ -8,7 +9,9 @@ import { E2E_PASSWORD, startServer, type RunningServer } from './support/server.
  * in test-output/screens/<name>-<lang>.png, and axe-core finds no serious or critical problem on
  * any of them. One real call per language carries them: a resident leaves a callback request while
  * nobody of the department is logged in, then waits, rings, is answered, chats, has a still taken,
- * and the operator files the call in 後処理; the supervisor watches and reviews it, the admin audits.
+ * and the operator files the call in 後処理; the supervisor watches and reviews it, the admin audits,
+ * sees 受付設定 and registers a tablet (its token shown once). A last test drives those two admin
+ * screens for real: the server takes the new routing, and the shown token works until revoked.
  * In English, no Japanese may be left on a screen but the city's own names (departments, sites,
  * staff, categories), and switching the language mid-call must not drop the call.
  */
@@ -30,6 +33,7 @@ const RUNS = {
     department: 'tax',
     operator: 'tax1',
     site: '清滝郵便局',
+    tablet: '清滝郵便局 ブース2',
     resident: '山田 花子',
     question: 'この申請書で合っていますか？',
     answer: 'はい、合っています。',
@@ -39,6 +43,7 @@ const RUNS = {
     department: 'welfare',
     operator: 'welfare1',
     site: '江川出張所',
+    tablet: 'Egawa booth 2',
     resident: 'Maria Santos',
     question: 'Is this the right form?',
     answer: 'Yes, it is.',
@@ -218,6 +223,10 @@ async function everyScreen(browser: Browser, language: Language): Promise<void> 
   await supervisor.getByTestId('nav-settings').click();
   await expect(supervisor.getByLabel(text('相談記録の保存期間（日）', 'Keep consultation records for (days)'))).toBeDisabled();
   await check(supervisor, 'supervisor-settings', language);
+  // 受付設定 read-only; 端末管理 is the admin's alone.
+  await supervisor.getByTestId('nav-routing').click();
+  await expect(supervisor.getByLabel(text('呼び出し時間（秒）', 'Ring time (seconds)'))).toBeDisabled();
+  await expect(supervisor.getByTestId('nav-devices')).toHaveCount(0);
 
   // 監査ログ (admin): the supervisor's look at the record is on it.
   const admin = await loginScreen(browser, language);
@@ -225,6 +234,20 @@ async function everyScreen(browser: Browser, language: Language): Promise<void> 
   await admin.getByTestId('nav-audit').click();
   await expect(admin.getByTestId('audit-table').locator('tr[data-action="record.view"]').filter({ hasText: call!.id }).first()).toBeVisible();
   await check(admin, 'admin-audit', language);
+
+  // 受付設定 and 端末管理: a tablet registered at the call's site, its token shown once.
+  await admin.getByTestId('nav-routing').click();
+  await expect(admin.getByLabel(text('呼び出し時間（秒）', 'Ring time (seconds)'))).toBeEnabled();
+  await check(admin, 'admin-routing', language);
+  await admin.getByTestId('nav-devices').click();
+  await expect(admin.getByTestId('device-row').filter({ hasText: `e2e ${run.site}` })).toHaveAttribute('data-status', 'online');
+  await check(admin, 'admin-devices', language);
+  await admin.getByTestId('device-site').selectOption({ label: run.site });
+  await admin.getByTestId('device-name').fill(run.tablet);
+  await admin.getByTestId('device-register').click();
+  await expect(admin.getByTestId('device-token-value')).not.toHaveValue('');
+  await expect(admin.getByTestId('device-row').filter({ hasText: run.tablet })).toHaveAttribute('data-status', 'offline');
+  await check(admin, 'admin-device-token', language);
 
   for (const page of [operator, tablet, supervisor, admin]) await page.context().close();
 }
@@ -237,4 +260,41 @@ test('every console screen in Japanese: screenshots and no serious accessibility
 test('every console screen in English: screenshots, no serious accessibility problem, no Japanese but names; the call survives a switch', async ({ browser }) => {
   test.setTimeout(240_000);
   await everyScreen(browser, 'en');
+});
+
+test('the admin changes a ring time in 受付設定, and registers a tablet whose shown token works until it is revoked', async ({ browser }) => {
+  const admin = await loginScreen(browser, 'ja');
+  await logIn(admin, 'admin');
+  const adminToken = await server.login('admin');
+  const api = (path: string, token: string) => fetch(`${server.url}/api${path}`, { headers: { authorization: `Bearer ${token}` } });
+
+  // A wrong value is refused beside its field; a right one is saved and the server routes with it.
+  const [childcare] = server.query<{ id: string }>("SELECT id FROM Department WHERE code = 'childcare'");
+  await admin.getByTestId('nav-routing').click();
+  await admin.getByTestId('routing-department').selectOption(childcare!.id);
+  const ringTime = admin.getByLabel('呼び出し時間（秒）');
+  await ringTime.fill('3');
+  await admin.getByTestId('routing-save').click();
+  await expect(ringTime).toHaveAttribute('aria-invalid', 'true');
+  await expect(admin.getByTestId('routing-ringTimeoutSeconds-error')).toHaveText('5〜300の整数を入力してください。');
+  await ringTime.fill('45');
+  await admin.getByTestId('routing-save').click();
+  await expect(admin.getByTestId('routing-saved')).toHaveText('保存しました。受付にはすぐに反映されます。');
+  const routing = (await (await api('/admin/routing', adminToken)).json()) as RoutingSettingsResponse;
+  expect(routing.departments.find((view) => view.department.id === childcare!.id)?.ringTimeoutSeconds).toBe(45);
+
+  // Register: the token shown once is a working tablet token; revoked (after the question), it is not.
+  await admin.getByTestId('nav-devices').click();
+  await admin.getByTestId('device-site').selectOption({ label: '中央公民館' });
+  await admin.getByTestId('device-name').fill('中央公民館 相談室');
+  await admin.getByTestId('device-register').click();
+  const tabletToken = await admin.getByTestId('device-token-value').inputValue();
+  expect((await api('/device/me', tabletToken)).status).toBe(200);
+  const row = admin.getByTestId('device-row').filter({ hasText: '中央公民館 相談室' });
+  await row.getByTestId('device-revoke').click();
+  await expect(admin.getByTestId('confirm-dialog')).toContainText('相談中であれば、その相談は終了します。');
+  await admin.getByTestId('confirm-ok').click();
+  await expect(row).toHaveAttribute('data-status', 'revoked');
+  expect((await api('/device/me', tabletToken)).status).toBe(401);
+  await admin.context().close();
 });

@@ -1,4 +1,5 @@
 import { OUTCOME_LABELS, type ConsultationOutcome, type ErrorCode, type Presence, type StaffRole, type Wallboard } from '@madoguchi/protocol';
+import type { FieldErrorMessages, Weekday } from '../supervisor/routingForm.ts';
 import { formatsFor } from './formats.ts';
 
 /**
@@ -102,10 +103,20 @@ export const ja = {
 
   supervisor: {
     consoleName: '管理者コンソール',
-    nav: { wallboard: '待ち状況', records: '相談記録', stats: '統計', audit: '監査ログ', settings: '設定' },
+    nav: {
+      wallboard: '待ち状況',
+      records: '相談記録',
+      stats: '統計',
+      routing: '受付設定',
+      settings: '設定',
+      devices: '端末管理',
+      audit: '監査ログ',
+    },
     loading: '読み込んでいます…',
     loadFailed: 'データを読み込めませんでした。もう一度お試しください。',
     forbidden: 'この画面を表示する権限がありません。',
+    /** The server's own words (English) when it refused a change. */
+    refused: (message: string) => `サーバーが受け付けませんでした：${message}`,
   },
 
   wallboard: {
@@ -305,6 +316,84 @@ export const ja = {
     saved: '保存しました。',
     failed: '保存できませんでした。入力値を確認してください。',
     readOnly: '設定の変更はシステム管理者が行います。',
+  },
+
+  routing: {
+    title: '受付設定',
+    department: '担当課',
+    readOnly: '受付設定の変更はシステム管理者が行います。',
+    calls: '呼び出し',
+    ringTimeoutSeconds: '呼び出し時間（秒）',
+    ringTimeoutHint: '職員が応答しないとき、この秒数で次の職員に回します。',
+    maxMissedOffers: '連続不応答で離席にする回数',
+    maxMissedOffersHint: '続けてこの回数応答しなかった職員を離席中にします。空欄：離席にしない。',
+    wrapUpSeconds: '後処理時間（秒）',
+    wrapUpHint: '相談の終了後、記録の入力などのため、この秒数は着信しません。',
+    otherDepartments: '他の課による対応',
+    secondaryDelaySeconds: '他の課の職員も呼び出すまで（秒）',
+    secondaryDelayHint: 'この課を兼務する他の課の職員も、この秒数の後に応答できます。空欄：呼び出さない。',
+    overflowDepartment: '回送先の課',
+    overflowNone: 'なし',
+    overflowDelaySeconds: '回送までの待ち時間（秒）',
+    overflowHint: 'この秒数待っても応答がなければ、回送先の課にも呼び出します。',
+    hours: '受付時間',
+    hoursHint: '例：08:30-12:00, 13:00-17:15（空欄の曜日は休み）',
+    weekdays: { sun: '日曜日', mon: '月曜日', tue: '火曜日', wed: '水曜日', thu: '木曜日', fri: '金曜日', sat: '土曜日' } satisfies Record<Weekday, string>,
+    closures: '休業',
+    closedDates: '休業日',
+    closedDatesHint: '祝日など。1行に1日、例：2026-01-12',
+    annualClosures: '年末年始などの休業',
+    annualClosuresHint: '毎年の休業期間。1行に1件「開始日 終了日」、例：12-29 01-03',
+    save: '保存する',
+    saving: '保存しています…',
+    saved: '保存しました。受付にはすぐに反映されます。',
+    invalid: '入力内容に誤りがあります。各項目のメッセージを確認してください。',
+    failed: '保存できませんでした。もう一度お試しください。',
+    errors: {
+      required: () => '入力してください。',
+      range: ({ min, max }) => `${min}〜${max}の整数を入力してください。`,
+      interval: ({ text }) => `「${text}」を読み取れません。08:30-12:00 の形で入力してください。`,
+      order: ({ text }) => `「${text}」は終了時刻が開始時刻より前です。`,
+      overlap: ({ text }) => `「${text}」が他の時間帯と重なっています。`,
+      tooMany: ({ max }) => `${max}件まで入力できます。`,
+      date: ({ text }) => `「${text}」は日付として読み取れません。2026-01-12 の形で入力してください。`,
+      closure: ({ text }) => `「${text}」を読み取れません。12-29 01-03 の形で入力してください。`,
+    } satisfies FieldErrorMessages,
+  },
+
+  devices: {
+    title: '端末管理',
+    list: '窓口のタブレット',
+    empty: '登録された端末はありません。',
+    refresh: '最新の状態に更新',
+    column: { site: '窓口', name: '端末名', status: '状態', lastSeen: '最終接続', registered: '登録日時', actions: '操作' },
+    status: { online: '接続中', offline: '未接続', revoked: '使用停止中' },
+    neverSeen: '接続なし',
+    register: '端末を登録',
+    site: '窓口',
+    name: '端末名',
+    nameHint: '例：清滝郵便局 ブース1',
+    nameRequired: '端末名を入力してください。',
+    registering: '登録しています…',
+    reissue: '新しいトークンを発行',
+    revoke: '使用停止',
+    reissueTitle: (name: string) => `「${name}」に新しいトークンを発行しますか？`,
+    reissueWarning:
+      'これまでのトークンは使えなくなり、タブレットの接続は切れます。新しいトークンをタブレットに入力し直すまで使えません。相談中であれば、その相談は終了します。',
+    reissueConfirm: '発行する',
+    revokeTitle: (name: string) => `「${name}」を使用停止にしますか？`,
+    revokeWarning:
+      'タブレットの接続は切れ、今のトークンでは接続できなくなります。相談中であれば、その相談は終了します。再び使うときは新しいトークンを発行してください。',
+    revokeConfirm: '使用停止にする',
+    cancel: 'やめる',
+    tokenTitle: (site: string, name: string) => `${site}「${name}」のトークン`,
+    tokenWarning: 'このトークンは今回しか表示されません。タブレットで /kiosk/ を開き、このトークンを入力してください。',
+    token: 'トークン',
+    copy: 'コピー',
+    copied: 'コピーしました。',
+    copyFailed: 'コピーできませんでした。トークンを選択してコピーしてください。',
+    tokenDone: '控えたので閉じる',
+    failed: '操作できませんでした。もう一度お試しください。',
   },
 
   offer: {

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { RecordsSettings } from '@madoguchi/protocol';
 import { useI18n } from '../i18n/index.ts';
 import { request } from '../api.ts';
+import { useAction } from './useAction.ts';
 import { useLoad } from './useLoad.ts';
 
 interface SettingsScreenProps {
@@ -22,16 +23,15 @@ export function SettingsScreen({ token, canChange, onUnauthorized }: SettingsScr
   const { t } = useI18n();
   const [loaded] = useLoad('settings', () => request(token, '/admin/settings', RecordsSettings), onUnauthorized);
   const [draft, setDraft] = useState({ retentionDays: '', serviceLevelSeconds: '', keepChatTranscript: true });
-  const [state, setState] = useState<'idle' | 'saving' | 'saved' | 'failed'>('idle');
+  const saving = useAction(onUnauthorized);
   useEffect(() => {
     if (loaded.status === 'ready') {
       setDraft(draftOf(loaded.data));
     }
   }, [loaded]);
 
-  const save = async () => {
-    setState('saving');
-    try {
+  const save = () =>
+    saving.run(async () => {
       const saved = await request(token, '/admin/settings', RecordsSettings, {
         method: 'PUT',
         body: JSON.stringify({
@@ -41,11 +41,7 @@ export function SettingsScreen({ token, canChange, onUnauthorized }: SettingsScr
         }),
       });
       setDraft(draftOf(saved));
-      setState('saved');
-    } catch {
-      setState('failed');
-    }
-  };
+    });
 
   return (
     <section aria-labelledby="settings-heading">
@@ -99,12 +95,12 @@ export function SettingsScreen({ token, canChange, onUnauthorized }: SettingsScr
             <span className="hint">{t.settings.keepChatTranscriptHint}</span>
           </label>
           {canChange ? (
-            <button type="submit" className="button button-primary" disabled={state === 'saving'}>
-              {state === 'saving' ? t.settings.saving : t.settings.save}
+            <button type="submit" className="button button-primary" disabled={saving.state.status === 'running'}>
+              {saving.state.status === 'running' ? t.settings.saving : t.settings.save}
             </button>
           ) : null}
-          <p role="status">{state === 'saved' ? t.settings.saved : ''}</p>
-          {state === 'failed' ? <p role="alert" className="form-error">{t.settings.failed}</p> : null}
+          <p role="status">{saving.state.status === 'done' ? t.settings.saved : ''}</p>
+          {saving.state.status === 'failed' ? <p role="alert" className="form-error">{t.settings.failed}</p> : null}
         </form>
       ) : null}
     </section>

@@ -2,10 +2,12 @@ import { useEffect, useState } from 'react';
 import type { StaffSession } from '../auth.ts';
 import { Header } from '../components/Header.tsx';
 import { useI18n, type Messages } from '../i18n/index.ts';
-import { changesSettings, seesAuditTrail } from '../roles.ts';
+import { changesSettings, managesDevices, seesAuditTrail } from '../roles.ts';
 import { AuditScreen } from './AuditScreen.tsx';
+import { DevicesScreen } from './DevicesScreen.tsx';
 import { RecordDetailScreen } from './RecordDetailScreen.tsx';
 import { EMPTY_FILTER, RecordsScreen, type RecordsFilterForm } from './RecordsScreen.tsx';
+import { RoutingScreen } from './RoutingScreen.tsx';
 import { SettingsScreen } from './SettingsScreen.tsx';
 import { StatsScreen } from './StatsScreen.tsx';
 import { WallboardView } from '../wallboard/WallboardView.tsx';
@@ -16,14 +18,19 @@ type View =
   | { name: 'records' }
   | { name: 'record'; id: string }
   | { name: 'stats' }
-  | { name: 'audit' }
-  | { name: 'settings' };
+  | { name: 'routing' }
+  | { name: 'settings' }
+  | { name: 'devices' }
+  | { name: 'audit' };
+
+const SCREENS = ['stats', 'routing', 'settings', 'devices', 'audit'] as const;
 
 /** The view of a location hash (#/records, #/records/<id>, #/stats, …): links and the back button work. */
 function viewOf(hash: string): View {
   const [, section, id] = hash.replace(/^#/, '').split('/');
   if (section === 'records') return id ? { name: 'record', id: decodeURIComponent(id) } : { name: 'records' };
-  if (section === 'stats' || section === 'audit' || section === 'settings') return { name: section };
+  const screen = SCREENS.find((name) => name === section);
+  if (screen) return { name: screen };
   return { name: 'wallboard' }; // what is happening now comes first
 }
 
@@ -33,7 +40,7 @@ interface SupervisorConsoleProps {
   onUnauthorized(): void;
 }
 
-/** Supervisors and admins: the live wallboard, session records, statistics, settings, and (admins) the audit trail. */
+/** Supervisors and admins: the live wallboard, session records, statistics, routing, settings, and (admins) the tablets and the audit trail. */
 export function SupervisorConsole({ session, onLogout, onUnauthorized }: SupervisorConsoleProps) {
   const { t } = useI18n();
   const [view, setView] = useState<View>(() => viewOf(window.location.hash));
@@ -50,7 +57,16 @@ export function SupervisorConsole({ session, onLogout, onUnauthorized }: Supervi
     window.location.hash = hash;
   };
   const { role } = session.staff;
-  const names: Section[] = ['wallboard', 'records', 'stats', 'settings', ...(seesAuditTrail(role) ? (['audit'] as const) : [])];
+  const names: Section[] = [
+    'wallboard',
+    'records',
+    'stats',
+    'routing',
+    'settings',
+    ...(managesDevices(role) ? (['devices'] as const) : []),
+    ...(seesAuditTrail(role) ? (['audit'] as const) : []),
+  ];
+  const forbidden = <p role="alert">{t.supervisor.forbidden}</p>;
   const sections = names.map((name) => ({
     name,
     label: t.supervisor.nav[name],
@@ -83,12 +99,16 @@ export function SupervisorConsole({ session, onLogout, onUnauthorized }: Supervi
           <RecordDetailScreen token={session.token} id={view.id} onBack={() => go('#/records')} onUnauthorized={onUnauthorized} />
         ) : null}
         {view.name === 'stats' ? <StatsScreen token={session.token} onUnauthorized={onUnauthorized} /> : null}
+        {view.name === 'routing' ? (
+          <RoutingScreen token={session.token} canChange={changesSettings(role)} onUnauthorized={onUnauthorized} />
+        ) : null}
         {view.name === 'settings' ? (
           <SettingsScreen token={session.token} canChange={changesSettings(role)} onUnauthorized={onUnauthorized} />
         ) : null}
-        {view.name === 'audit' ? (
-          seesAuditTrail(role) ? <AuditScreen token={session.token} onUnauthorized={onUnauthorized} /> : <p role="alert">{t.supervisor.forbidden}</p>
+        {view.name === 'devices' ? (
+          managesDevices(role) ? <DevicesScreen token={session.token} onUnauthorized={onUnauthorized} /> : forbidden
         ) : null}
+        {view.name === 'audit' ? (seesAuditTrail(role) ? <AuditScreen token={session.token} onUnauthorized={onUnauthorized} /> : forbidden) : null}
       </main>
     </div>
   );

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api.ts';
 
 export type Load<T> =
@@ -8,14 +8,18 @@ export type Load<T> =
 
 /**
  * Run `load` whenever `key` changes and keep its result; a stale answer (the key changed meanwhile)
- * is dropped. A 401 means the login has expired: the console goes back to the login screen.
+ * is dropped. `reload()` asks again and keeps showing the last answer until the new one comes (a
+ * list refreshed after a change does not flash away). A 401 means the login has expired: the
+ * console goes back to the login screen.
  */
 export function useLoad<T>(key: string, load: () => Promise<T>, onUnauthorized: () => void): [Load<T>, () => void] {
   const [state, setState] = useState<Load<T>>({ status: 'loading' });
   const [generation, setGeneration] = useState(0);
+  const askedKey = useRef<string | null>(null);
   useEffect(() => {
     let current = true;
-    setState({ status: 'loading' });
+    if (askedKey.current !== key) setState({ status: 'loading' });
+    askedKey.current = key;
     load().then(
       (data) => {
         if (current) setState({ status: 'ready', data });
