@@ -226,6 +226,7 @@ async function everyScreen(browser: Browser, language: Language): Promise<void> 
   // 受付設定 read-only; 端末管理 is the admin's alone.
   await supervisor.getByTestId('nav-routing').click();
   await expect(supervisor.getByLabel(text('呼び出し時間（秒）', 'Ring time (seconds)'))).toBeDisabled();
+  await check(supervisor, 'supervisor-routing', language);
   await expect(supervisor.getByTestId('nav-devices')).toHaveCount(0);
 
   // 監査ログ (admin): the supervisor's look at the record is on it.
@@ -237,8 +238,13 @@ async function everyScreen(browser: Browser, language: Language): Promise<void> 
 
   // 受付設定 and 端末管理: a tablet registered at the call's site, its token shown once.
   await admin.getByTestId('nav-routing').click();
-  await expect(admin.getByLabel(text('呼び出し時間（秒）', 'Ring time (seconds)'))).toBeEnabled();
+  const ringTime = admin.getByLabel(text('呼び出し時間（秒）', 'Ring time (seconds)'));
+  await expect(ringTime).toBeEnabled();
   await check(admin, 'admin-routing', language);
+  await ringTime.fill('3'); // refused beside the field, nothing saved
+  await admin.getByTestId('routing-save').click();
+  await expect(ringTime).toHaveAttribute('aria-invalid', 'true');
+  await check(admin, 'admin-routing-error', language);
   await admin.getByTestId('nav-devices').click();
   await expect(admin.getByTestId('device-row').filter({ hasText: `e2e ${run.site}` })).toHaveAttribute('data-status', 'online');
   await check(admin, 'admin-devices', language);
@@ -248,6 +254,11 @@ async function everyScreen(browser: Browser, language: Language): Promise<void> 
   await expect(admin.getByTestId('device-token-value')).not.toHaveValue('');
   await expect(admin.getByTestId('device-row').filter({ hasText: run.tablet })).toHaveAttribute('data-status', 'offline');
   await check(admin, 'admin-device-token', language);
+  await admin.getByTestId('device-row').filter({ hasText: run.tablet }).getByTestId('device-revoke').click();
+  await expect(admin.getByTestId('confirm-dialog')).toBeVisible();
+  await check(admin, 'admin-device-confirm', language);
+  await admin.getByTestId('confirm-cancel').click();
+  await expect(admin.getByTestId('device-row').filter({ hasText: run.tablet })).toHaveAttribute('data-status', 'offline');
 
   for (const page of [operator, tablet, supervisor, admin]) await page.context().close();
 }
