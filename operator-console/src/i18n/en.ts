@@ -393,7 +393,7 @@ export const en: Messages = {
       'The tablet is disconnected and its token no longer works. A consultation in progress on it ends. To use it again, issue a new token.',
     revokeConfirm: 'Revoke',
     cancel: 'Cancel',
-    tokenTitle: (site: string, name: string) => `Token for "${name}" at ${site}`,
+    tokenTitle: (site: string, name: string) => (name.includes(site) ? `Token for "${name}"` : `Token for "${name}" at ${site}`),
     tokenWarning: 'This token is shown only this once. Open /kiosk/ on the tablet and enter it there.',
     token: 'Token',
     copy: 'Copy',

@@ -386,7 +386,8 @@ export const ja = {
       'タブレットの接続は切れ、今のトークンでは接続できなくなります。相談中であれば、その相談は終了します。再び使うときは新しいトークンを発行してください。',
     revokeConfirm: '使用停止にする',
     cancel: 'やめる',
-    tokenTitle: (site: string, name: string) => `${site}「${name}」のトークン`,
+    // A name that already says where (「清滝郵便局 ブース2」) is not prefixed with the site again.
+    tokenTitle: (site: string, name: string) => `${name.includes(site) ? '' : site}「${name}」のトークン`,
     tokenWarning: 'このトークンは今回しか表示されません。タブレットで /kiosk/ を開き、このトークンを入力してください。',
     token: 'トークン',
     copy: 'コピー',
