@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canSendDraft, chatDraftReducer, EMPTY_CHAT_DRAFT, withChatMessage, type ChatMessage } from '../src/client/chat.ts';
+import { canSendDraft, chatDraftReducer, EMPTY_CHAT_DRAFT, sendChatDraft, withChatMessage, type ChatDraftAction, type ChatMessage } from '../src/client/chat.ts';
 
 const message = (messageId: string, at: string): ChatMessage => ({ consultationId: 'c1', messageId, from: 'resident', text: messageId, at });
 
@@ -20,5 +20,20 @@ describe('chat shared by the tablet and the console', () => {
     expect(canSendDraft(sending)).toBe(false);
     expect(chatDraftReducer(sending, { type: 'failed' })).toEqual({ text: ' はい ', sending: false, failed: true });
     expect(chatDraftReducer(sending, { type: 'sent' })).toEqual(EMPTY_CHAT_DRAFT);
+  });
+
+  it('sends the trimmed text once and reports how it went; an empty draft is not sent', async () => {
+    const actions: ChatDraftAction[] = [];
+    const sent: string[] = [];
+    const typed = chatDraftReducer(EMPTY_CHAT_DRAFT, { type: 'edited', text: ' はい ' });
+    sendChatDraft(typed, (action) => actions.push(action), async (text) => void sent.push(text));
+    sendChatDraft(EMPTY_CHAT_DRAFT, (action) => actions.push(action), async (text) => void sent.push(text));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sent).toEqual(['はい']);
+    expect(actions).toEqual([{ type: 'sending' }, { type: 'sent' }]);
+    const failures: ChatDraftAction[] = [];
+    sendChatDraft(typed, (action) => failures.push(action), () => Promise.reject(new Error('offline')));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(failures).toEqual([{ type: 'sending' }, { type: 'failed' }]);
   });
 });

@@ -1,5 +1,5 @@
 import { useEffect, useReducer, useRef, type FormEvent } from 'react';
-import { canSendDraft, chatDraftReducer, EMPTY_CHAT_DRAFT, type ChatMessage } from '@madoguchi/protocol/client';
+import { canSendDraft, chatDraftReducer, EMPTY_CHAT_DRAFT, sendChatDraft, type ChatMessage } from '@madoguchi/protocol/client';
 import { useI18n } from '../i18n/index.ts';
 
 interface ChatPanelProps {
@@ -20,12 +20,7 @@ export function ChatPanel({ messages, onSend }: ChatPanelProps) {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (!canSendDraft(draft)) return;
-    dispatch({ type: 'sending' });
-    onSend(draft.text.trim()).then(
-      () => dispatch({ type: 'sent' }),
-      () => dispatch({ type: 'failed' }),
-    );
+    sendChatDraft(draft, dispatch, onSend);
   };
 
   return (

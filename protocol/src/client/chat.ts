@@ -1,8 +1,8 @@
 import type { ServerPayload } from '../events.ts';
 
 /**
- * Chat logic shared by the tablet and the console; each app draws its own panel (large type and
- * six languages on the tablet, compact Japanese on the console).
+ * Chat logic shared by the tablet and the console; each app draws its own panel (large type for
+ * residents on the tablet, compact on the console).
  */
 
 export type ChatMessage = ServerPayload<'chat:message'>;
@@ -26,6 +26,16 @@ export const EMPTY_CHAT_DRAFT: ChatDraft = { text: '', sending: false, failed: f
 
 /** Whether the draft can be sent now. */
 export const canSendDraft = (draft: ChatDraft): boolean => !draft.sending && draft.text.trim().length > 0;
+
+/** Send the draft if it can go now, taking it through sending → sent (cleared) or failed (kept). */
+export function sendChatDraft(draft: ChatDraft, dispatch: (action: ChatDraftAction) => void, send: (text: string) => Promise<void>): void {
+  if (!canSendDraft(draft)) return;
+  dispatch({ type: 'sending' });
+  send(draft.text.trim()).then(
+    () => dispatch({ type: 'sent' }),
+    () => dispatch({ type: 'failed' }),
+  );
+}
 
 /** The composer's states: sent clears the text, a failure keeps it to try again. */
 export function chatDraftReducer(draft: ChatDraft, action: ChatDraftAction): ChatDraft {

@@ -3,6 +3,7 @@ export {
   canSendDraft,
   chatDraftReducer,
   EMPTY_CHAT_DRAFT,
+  sendChatDraft,
   withChatMessage,
   type ChatDraft,
   type ChatDraftAction,
