@@ -3,6 +3,7 @@ import { ConsultationOutcome, RecordsFilterOptions, RecordsListResponse, type Re
 import { download, query, request } from '../api.ts';
 import { useI18n } from '../i18n/index.ts';
 import { endOfDay, startOfDay } from './dates.ts';
+import { byId, FilterSelect } from './FilterSelect.tsx';
 import { useLoad } from './useLoad.ts';
 
 /** The list's filters as the form holds them (days are Japan calendar days). */
@@ -83,9 +84,10 @@ export function RecordsScreen({ token, filter, onFilterChange, onOpen, onUnautho
     }
   };
 
-  const field = (key: keyof RecordsFilterForm) => ({
+  /** One key of the form as a FilterSelect's value and change. */
+  const choose = (key: keyof RecordsFilterForm) => ({
     value: draft[key],
-    onChange: (event: { target: { value: string } }) => setDraft({ ...draft, [key]: event.target.value }),
+    onChange: (value: string) => setDraft({ ...draft, [key]: value }),
   });
   const choices = options.status === 'ready' ? options.data : { departments: [], sites: [], operators: [] };
 
@@ -102,67 +104,27 @@ export function RecordsScreen({ token, filter, onFilterChange, onOpen, onUnautho
       >
         <label>
           {t.records.from}
-          <input type="date" data-testid="filter-from" {...field('fromDay')} />
+          <input type="date" data-testid="filter-from" value={draft.fromDay} onChange={(e) => setDraft({ ...draft, fromDay: e.target.value })} />
         </label>
         <label>
           {t.records.to}
-          <input type="date" data-testid="filter-to" {...field('toDay')} />
+          <input type="date" data-testid="filter-to" value={draft.toDay} onChange={(e) => setDraft({ ...draft, toDay: e.target.value })} />
         </label>
-        <label>
-          {t.records.department}
-          <select data-testid="filter-department" {...field('departmentId')}>
-            <option value="">{t.records.all}</option>
-            {choices.departments.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t.records.site}
-          <select data-testid="filter-site" {...field('siteId')}>
-            <option value="">{t.records.all}</option>
-            {choices.sites.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t.records.operator}
-          <select data-testid="filter-operator" {...field('operatorId')}>
-            <option value="">{t.records.all}</option>
-            {choices.operators.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t.records.outcome}
-          <select data-testid="filter-outcome" {...field('outcome')}>
-            <option value="">{t.records.all}</option>
-            {ConsultationOutcome.options.map((outcome) => (
-              <option key={outcome} value={outcome}>
-                {t.records.outcomes[outcome]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t.records.satisfaction}
-          <select data-testid="filter-satisfaction" {...field('satisfaction')}>
-            <option value="">{t.records.all}</option>
-            {[5, 4, 3, 2, 1].map((score) => (
-              <option key={score} value={score}>
-                {t.records.score(score)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label={t.records.department} testId="filter-department" {...choose('departmentId')} choices={byId(choices.departments)} />
+        <FilterSelect label={t.records.site} testId="filter-site" {...choose('siteId')} choices={byId(choices.sites)} />
+        <FilterSelect label={t.records.operator} testId="filter-operator" {...choose('operatorId')} choices={byId(choices.operators)} />
+        <FilterSelect
+          label={t.records.outcome}
+          testId="filter-outcome"
+          {...choose('outcome')}
+          choices={ConsultationOutcome.options.map((outcome) => ({ value: outcome, label: t.records.outcomes[outcome] }))}
+        />
+        <FilterSelect
+          label={t.records.satisfaction}
+          testId="filter-satisfaction"
+          {...choose('satisfaction')}
+          choices={[5, 4, 3, 2, 1].map((score) => ({ value: String(score), label: t.records.score(score) }))}
+        />
         <div className="filter-actions">
           <button type="submit" className="button button-primary" data-testid="filter-apply">
             {t.records.apply}

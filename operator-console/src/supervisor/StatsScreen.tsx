@@ -3,6 +3,7 @@ import { RecordsFilterOptions, RecordsStatsResponse } from '@madoguchi/protocol'
 import { query, request } from '../api.ts';
 import { useI18n } from '../i18n/index.ts';
 import { ColumnChart, MeterRows } from './charts.tsx';
+import { byId, FilterSelect } from './FilterSelect.tsx';
 import { jstDay } from './dates.ts';
 import { useLoad } from './useLoad.ts';
 
@@ -46,28 +47,13 @@ export function StatsScreen({ token, onUnauthorized }: StatsScreenProps) {
           {t.records.to}
           <input type="date" required value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
         </label>
-        <label>
-          {t.records.department}
-          <select value={draft.departmentId} onChange={(e) => setDraft({ ...draft, departmentId: e.target.value })}>
-            <option value="">{t.records.all}</option>
-            {choices.departments.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t.records.site}
-          <select value={draft.siteId} onChange={(e) => setDraft({ ...draft, siteId: e.target.value })}>
-            <option value="">{t.records.all}</option>
-            {choices.sites.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label={t.records.department}
+          value={draft.departmentId}
+          onChange={(departmentId) => setDraft({ ...draft, departmentId })}
+          choices={byId(choices.departments)}
+        />
+        <FilterSelect label={t.records.site} value={draft.siteId} onChange={(siteId) => setDraft({ ...draft, siteId })} choices={byId(choices.sites)} />
         <div className="filter-actions">
           <button type="submit" className="button button-primary">
             {t.records.apply}
