@@ -41,6 +41,13 @@ export interface RemoteMedia {
 
 export type CallMediaStatus = 'connecting' | 'ready' | 'failed';
 
+/** The call connection's status as the transports' state the screen words are keyed by. */
+const CONNECTION_STATE: Record<'connecting' | 'connected' | 'reconnecting', RTCPeerConnectionState> = {
+  connecting: 'connecting',
+  connected: 'connected',
+  reconnecting: 'disconnected',
+};
+
 export interface ActiveCall {
   consultationId: string;
   site: SiteSummary;
@@ -49,6 +56,10 @@ export interface ActiveCall {
   startedAt: number;
   media: CallMediaStatus;
   connectionState: RTCPeerConnectionState | null;
+  /** When this console's media or socket was lost (local clock), while it is being repaired. */
+  lostSince: number | null;
+  /** Others in the call whose connection is lost (the server holds the call for them), since when (local clock). */
+  partiesLost: (ServerPayload<'call:connection'>['party'] & { lostAt: number })[];
   remote: RemoteMedia[];
   /** The operator's own camera, for the small preview. */
   localVideo: MediaStreamTrack | null;
@@ -76,7 +87,14 @@ export type SharedSource = 'operator-document' | 'screen';
 export type Notice =
   | { kind: 'offer-withdrawn'; reason: 'cancelled' | 'answered' | 'operator_disconnected' }
   | { kind: 'ring-timeout' }
-  | { kind: 'call-ended'; outcome: ConsultationOutcome; endedBy: 'resident' | 'operator' | 'system'; durationMs: number }
+  | {
+      kind: 'call-ended';
+      outcome: ConsultationOutcome;
+      endedBy: 'resident' | 'operator' | 'system';
+      /** Why the system ended it (tablet_disconnected, server_restart, …), null otherwise. */
+      reason: string | null;
+      durationMs: number;
+    }
   | { kind: 'call-left'; reason: 'transferred' | 'left'; durationMs: number }
   | { kind: 'error'; action: 'presence' | 'accept' | 'end' | 'share' | 'transfer' | 'invite' | 'leave'; code: ErrorCode };
 
@@ -120,7 +138,8 @@ export type ConsoleAction =
   | { type: 'call/localMedia'; consultationId: string; video: MediaStreamTrack | null; missing: ('audio' | 'video')[] }
   | { type: 'call/mediaReady'; consultationId: string }
   | { type: 'call/mediaFailed'; consultationId: string }
-  | { type: 'call/connectionState'; consultationId: string; state: RTCPeerConnectionState }
+  | { type: 'call/connectionState'; consultationId: string; status: 'connecting' | 'connected' | 'reconnecting'; lostSince: number | null }
+  | { type: 'call/partyConnection'; connection: ServerPayload<'call:connection'>; now: number }
   | { type: 'track/added'; consultationId: string; media: RemoteMedia }
   | { type: 'track/ended'; consultationId: string; consumerId: string }
   | { type: 'call/muted'; muted: boolean }
@@ -303,6 +322,8 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
           startedAt: action.now,
           media: 'connecting',
           connectionState: null,
+          lostSince: null,
+          partiesLost: [],
           remote: [],
           localVideo: null,
           localMissing: [],
@@ -359,8 +380,24 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
     case 'call/mediaFailed':
       return updateCall(state, action.consultationId, (call) => ({ ...call, media: 'failed' }));
 
-    case 'call/connectionState':
-      return updateCall(state, action.consultationId, (call) => ({ ...call, connectionState: action.state }));
+    case 'call/connectionState': {
+      const connectionState = CONNECTION_STATE[action.status];
+      return updateCall(state, action.consultationId, (call) => ({
+        ...call,
+        connectionState,
+        lostSince: action.lostSince,
+        // Media that could not be set up at first and is connected now is no longer failed.
+        media: call.media === 'failed' && action.status === 'connected' ? 'ready' : call.media,
+      }));
+    }
+
+    case 'call/partyConnection': {
+      const { consultationId, party, state: partyState } = action.connection;
+      return updateCall(state, consultationId, (call) => {
+        const others = call.partiesLost.filter((lost) => lost.role !== party.role || lost.staffId !== party.staffId);
+        return { ...call, partiesLost: partyState === 'lost' ? [...others, { ...party, lostAt: action.now }] : others };
+      });
+    }
 
     case 'track/added':
       return updateCall(state, action.consultationId, (call) => ({
@@ -430,7 +467,7 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
       };
 
     case 'call/ended': {
-      const { consultationId, outcome, endedBy } = action.ended;
+      const { consultationId, outcome, endedBy, reason } = action.ended;
       if (state.call?.consultationId !== consultationId) {
         // Ended before it was answered: drop a ringing offer for it, if any.
         if (!state.offers.some((offer) => offer.consultationId === consultationId)) return state;
@@ -444,7 +481,7 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
         ...state,
         call: null,
         lastCall: afterCall(state.call),
-        notice: { kind: 'call-ended', outcome, endedBy, durationMs: Math.max(0, action.now - state.call.startedAt) },
+        notice: { kind: 'call-ended', outcome, endedBy, reason, durationMs: Math.max(0, action.now - state.call.startedAt) },
       };
     }
 

@@ -1,11 +1,16 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import { ProtocolError, type DepartmentSummary, type ErrorCode, type SelectablePresence, type ServerPayload } from '@madoguchi/protocol';
-import { CallSession, ProtocolClient } from '@madoguchi/protocol/client';
+import { CallConnection, ProtocolClient } from '@madoguchi/protocol/client';
 import { consoleReducer, initialConsoleState, type ConsoleState, type SharedSource } from './consoleState.ts';
 import { acquireOperatorMedia, openSharedTrack, stopOperatorMedia, type OperatorMedia } from './media/localMedia.ts';
 
 /** How long to wait for call:ended after consultation:end was acknowledged before closing locally. */
 const END_FALLBACK_MS = 3000;
+/**
+ * The server says we are no longer in a call (presence) but call:ended has not come: close the call
+ * after this long. call:ended normally follows at once and carries the true outcome.
+ */
+const PRESENCE_END_FALLBACK_MS = 2000;
 
 export interface ConsoleActions {
   setPresence(presence: SelectablePresence): void;
@@ -35,7 +40,7 @@ export interface ConsoleActions {
 /** Resources of the call in progress; not React state (nothing renders from them directly). */
 interface LiveCall {
   id: string;
-  session: CallSession | null;
+  session: CallConnection | null;
   media: OperatorMedia | null;
   /** What is being shown to the resident (document camera or screen), if anything. */
   shared: { source: SharedSource; track: MediaStreamTrack } | null;
@@ -97,63 +102,42 @@ export function useConsole(token: string, onUnauthorized: () => void): { state: 
 
   const startCall = useCallback(
     async (client: ProtocolClient, joined: ServerPayload<'call:joined'>) => {
+      // Joined again in the call on screen (a rejoin, a rebuilt room): its CallConnection reattaches itself.
+      if (callRef.current?.id === joined.consultationId) return;
       releaseCall();
-      const call: LiveCall = {
-        id: joined.consultationId,
-        session: null,
-        media: null,
-        shared: null,
-        muted: false,
-        endTimer: null,
-      };
-      const consultationId = call.id;
+      const consultationId = joined.consultationId;
+      const call: LiveCall = { id: consultationId, session: null, media: null, shared: null, muted: false, endTimer: null };
       const current = () => callRef.current === call;
       callRef.current = call;
       dispatch({ type: 'call/joined', joined, now: Date.now() });
 
-      // Open the devices while the transports are set up.
-      const mediaReady = acquireOperatorMedia().then((media) => {
-        if (!current()) {
-          stopOperatorMedia(media);
-          return null;
-        }
-        call.media = media;
-        if (media.mic) media.mic.enabled = !call.muted;
-        dispatch({ type: 'call/localMedia', consultationId, video: media.cam, missing: media.missing });
-        return media;
+      const session = new CallConnection(client, joined, {
+        onTrack: (media) => dispatch({ type: 'track/added', consultationId, media }),
+        onTrackEnded: (consumerId) => dispatch({ type: 'track/ended', consultationId, consumerId }),
+        onState: ({ status, lostSince, failed }) => {
+          if (failed) dispatch({ type: 'call/mediaFailed', consultationId });
+          dispatch({ type: 'call/connectionState', consultationId, status, lostSince });
+        },
       });
-
-      let session: CallSession;
-      try {
-        session = await CallSession.start(client, joined, {
-          onTrack: (media) => dispatch({ type: 'track/added', consultationId, media }),
-          onTrackEnded: (consumerId) => dispatch({ type: 'track/ended', consultationId, consumerId }),
-          onConnectionState: (connectionState) =>
-            dispatch({ type: 'call/connectionState', consultationId, state: connectionState }),
-        });
-      } catch (error) {
-        console.error('[call] media setup failed', error);
-        if (current()) dispatch({ type: 'call/mediaFailed', consultationId });
-        return;
-      }
-      if (!current()) {
-        session.close();
-        return;
-      }
       call.session = session;
 
-      const media = await mediaReady;
-      if (!media || !current()) return;
+      const media = await acquireOperatorMedia();
+      if (!current()) {
+        stopOperatorMedia(media);
+        return;
+      }
+      call.media = media;
+      if (media.mic) media.mic.enabled = !call.muted;
+      dispatch({ type: 'call/localMedia', consultationId, video: media.cam, missing: media.missing });
       try {
         await Promise.all([
-          media.mic &&
-            session.publish('operator-mic', media.mic).then(() => (call.muted ? session.setPaused('operator-mic', true) : undefined)),
+          media.mic && session.publish('operator-mic', media.mic).then(() => (call.muted ? session.setPaused('operator-mic', true) : undefined)),
           media.cam && session.publish('operator-cam', media.cam),
         ]);
         if (current()) dispatch({ type: 'call/mediaReady', consultationId });
       } catch (error) {
-        console.error('[call] publishing failed', error);
-        if (current()) dispatch({ type: 'call/mediaFailed', consultationId });
+        // The connection keeps what it was asked to send and sends it again once repaired.
+        console.warn('[call] publishing failed for now:', error);
       }
     },
     [releaseCall],
@@ -181,14 +165,18 @@ export function useConsole(token: string, onUnauthorized: () => void): { state: 
       client.on('presence:changed', ({ presence, awayReason }) => {
         // The server no longer counts us in a call (it ended while we were away): close it here too.
         const call = callRef.current;
-        if (call && (presence === 'available' || presence === 'away' || presence === 'offline')) {
-          finishCall({ consultationId: call.id, outcome: 'failed', endedBy: 'system' });
+        if (call && (presence === 'available' || presence === 'away' || presence === 'offline') && call.endTimer === null) {
+          call.endTimer = window.setTimeout(() => {
+            call.endTimer = null;
+            if (callRef.current === call) finishCall({ consultationId: call.id, outcome: 'failed', endedBy: 'system', reason: null });
+          }, PRESENCE_END_FALLBACK_MS);
         }
         dispatch({ type: 'presence/changed', presence, awayReason });
       }),
       client.on('offer:incoming', (offer) => dispatch({ type: 'offer/incoming', offer, now: Date.now() })),
       client.on('queues:changed', ({ queues }) => dispatch({ type: 'queues/changed', queues })),
       client.on('call:participants', (participants) => dispatch({ type: 'call/participants', participants })),
+      client.on('call:connection', (connection) => dispatch({ type: 'call/partyConnection', connection, now: Date.now() })),
       client.on('call:left', (left) => {
         if (callRef.current?.id === left.consultationId) releaseCall();
         dispatch({ type: 'call/left', left, now: Date.now() });
@@ -314,14 +302,14 @@ export function useConsole(token: string, onUnauthorized: () => void): { state: 
             if (callRef.current !== call || call.endTimer !== null) return;
             call.endTimer = window.setTimeout(() => {
               call.endTimer = null;
-              if (callRef.current === call) finishCall({ consultationId: call.id, outcome: 'completed', endedBy: 'operator' });
+              if (callRef.current === call) finishCall({ consultationId: call.id, outcome: 'completed', endedBy: 'operator', reason: null });
             }, END_FALLBACK_MS);
           },
           (error: unknown) => {
             if (callRef.current !== call) return;
             const code = codeOf(error);
             // Already over on the server (it ended while the request travelled): just close here.
-            if (code === 'NOT_FOUND') finishCall({ consultationId: call.id, outcome: 'completed', endedBy: 'system' });
+            if (code === 'NOT_FOUND') finishCall({ consultationId: call.id, outcome: 'completed', endedBy: 'system', reason: null });
             else dispatch({ type: 'call/endFailed', code });
           },
         );

@@ -164,7 +164,7 @@ describe('consoleReducer', () => {
     const ended = run(
       connected,
       { type: 'call/joined', joined: joined(), now: 1_000 },
-      { type: 'call/ended', ended: { consultationId: 'c1', outcome: 'completed', endedBy: 'resident' }, now: 61_000 },
+      { type: 'call/ended', ended: { consultationId: 'c1', outcome: 'completed', endedBy: 'resident', reason: null }, now: 61_000 },
     );
     expect(ended.lastCall).toEqual({ consultationId: 'c1', department, site });
     expect(consoleReducer(ended, { type: 'notes/done' }).lastCall).toBeNull();
@@ -244,11 +244,36 @@ describe('consoleReducer', () => {
       connected,
       { type: 'call/joined', joined: joined(), now: 0 },
       { type: 'call/localMedia', consultationId: 'c1', video: cam, missing: ['audio'] },
-      { type: 'call/connectionState', consultationId: 'c1', state: 'connected' },
+      { type: 'call/connectionState', consultationId: 'c1', status: 'connected', lostSince: null },
       { type: 'call/mediaReady', consultationId: 'c1' },
       { type: 'call/muted', muted: true },
     );
     expect(state.call).toMatchObject({ localVideo: cam, localMissing: ['audio'], connectionState: 'connected', media: 'ready', muted: true });
+  });
+
+  it('shows an outage of its own and of the resident while they are repaired, and clears them when back', () => {
+    const resident = { role: 'resident' as const, staffId: null, name: '清滝郵便局' };
+    const lost = run(
+      connected,
+      { type: 'call/joined', joined: joined(), now: 0 },
+      { type: 'call/connectionState', consultationId: 'c1', status: 'reconnecting', lostSince: 5_000 },
+      { type: 'call/partyConnection', connection: { consultationId: 'c1', party: resident, state: 'lost', since: new Date(0).toISOString() }, now: 6_000 },
+    );
+    expect(lost.call).toMatchObject({ connectionState: 'disconnected', lostSince: 5_000, partiesLost: [{ ...resident, lostAt: 6_000 }] });
+    const back = [
+      { type: 'call/connectionState', consultationId: 'c1', status: 'connected', lostSince: null },
+      { type: 'call/partyConnection', connection: { consultationId: 'c1', party: resident, state: 'restored', since: new Date(0).toISOString() }, now: 9_000 },
+    ].reduce<ConsoleState>((state, action) => consoleReducer(state, action as ConsoleAction), lost);
+    expect(back.call).toMatchObject({ connectionState: 'connected', lostSince: null, partiesLost: [] });
+  });
+
+  it('says why a call failed: the tablet lost, the server restarted', () => {
+    const ended = run(
+      connected,
+      { type: 'call/joined', joined: joined(), now: 0 },
+      { type: 'call/ended', ended: { consultationId: 'c1', outcome: 'failed', endedBy: 'system', reason: 'tablet_disconnected' }, now: 60_000 },
+    );
+    expect(ended.notice).toMatchObject({ kind: 'call-ended', outcome: 'failed', reason: 'tablet_disconnected' });
   });
 
   it('keeps the chat of the call in server order, once per message, and only for this call', () => {
@@ -295,19 +320,19 @@ describe('consoleReducer', () => {
 
     const ended = consoleReducer(ending, {
       type: 'call/ended',
-      ended: { consultationId: 'c1', outcome: 'completed', endedBy: 'resident' },
+      ended: { consultationId: 'c1', outcome: 'completed', endedBy: 'resident', reason: null },
       now: 75_000,
     });
     expect(consolePhase(ended)).toBe('idle');
     expect(ended.call).toBeNull();
-    expect(ended.notice).toEqual({ kind: 'call-ended', outcome: 'completed', endedBy: 'resident', durationMs: 65_000 });
+    expect(ended.notice).toEqual({ kind: 'call-ended', outcome: 'completed', endedBy: 'resident', reason: null, durationMs: 65_000 });
   });
 
   it('ignores call:ended for another consultation but drops its ringing offer', () => {
     const inCall = run(connected, { type: 'call/joined', joined: joined('c1'), now: 0 });
     const other = consoleReducer(inCall, {
       type: 'call/ended',
-      ended: { consultationId: 'c2', outcome: 'abandoned', endedBy: 'resident' },
+      ended: { consultationId: 'c2', outcome: 'abandoned', endedBy: 'resident', reason: null },
       now: 1,
     });
     expect(other).toBe(inCall);
@@ -315,7 +340,7 @@ describe('consoleReducer', () => {
     const ringing = run(connected, { type: 'offer/incoming', offer: offer('c3'), now: 0 });
     const cancelled = consoleReducer(ringing, {
       type: 'call/ended',
-      ended: { consultationId: 'c3', outcome: 'abandoned', endedBy: 'resident' },
+      ended: { consultationId: 'c3', outcome: 'abandoned', endedBy: 'resident', reason: null },
       now: 1,
     });
     expect(cancelled.offers).toEqual([]);

@@ -21,7 +21,7 @@ import {
   StillInfo,
 } from './domain.ts';
 import type { Ack } from './errors.ts';
-import { DtlsParameters, RtpCapabilities, RtpParameters, TransportOptions } from './media.ts';
+import { DtlsParameters, IceParameters, RtpCapabilities, RtpParameters, TransportOptions } from './media.ts';
 
 /** Who may send an event: a kiosk device, or staff with one of the roles. */
 export type Sender = 'device' | 'operator';
@@ -132,6 +132,26 @@ export const clientEvents = {
     payload: consultationRef.extend({ consumerId: Id }),
     ack: empty,
   },
+  /**
+   * A transport lost its connection (Wi-Fi roam, LTE tunnel): new ICE credentials for it, so the
+   * browser can restart ICE on the same transport and keep its producers and consumers.
+   */
+  'media:restartIce': {
+    from: ['device', 'operator'],
+    payload: consultationRef.extend({
+      transportId: Id,
+      /** How long the browser has been without this transport's connection (for the record). */
+      disconnectedForMs: z.number().int().min(0).max(3_600_000),
+    }),
+    ack: z.object({ iceParameters: IceParameters }),
+  },
+  /**
+   * An ICE restart did not bring media back (or the transports are gone): the server puts the
+   * sender back into the call's room afresh and answers with a new call:joined.
+   */
+  'call:rejoin': { from: ['device', 'operator'], payload: consultationRef, ack: empty },
+  /** The browser's media is connected again after an outage it reported (or a rejoin): the record gets `reconnected`. */
+  'media:recovered': { from: ['device', 'operator'], payload: consultationRef, ack: empty },
   /** The operator asks the tablet for a full-resolution photo of the document camera (Alt+C). */
   'still:capture': { from: ['operator'], payload: consultationRef, ack: z.object({ requestId: Id }) },
   /** The tablet could not take or upload the still it was asked for; the operator is told why. */
@@ -248,7 +268,22 @@ export const serverEvents = {
     consultationId: Id,
     outcome: ConsultationOutcome,
     endedBy: z.enum(['resident', 'operator', 'system']),
+    /** Why a system end happened (e.g. tablet_disconnected, operator_disconnected, server_restart); null otherwise. */
+    reason: z.string().nullable(),
   }),
+  /**
+   * To everyone else in a call: a party's connection was lost (the consultation is held for them
+   * for the resume window) or is back. Screens say so in words instead of showing a frozen picture.
+   */
+  'call:connection': z.object({
+    consultationId: Id,
+    party: z.object({ role: ParticipantRole, staffId: Id.nullable(), name: z.string() }),
+    state: z.enum(['lost', 'restored']),
+    /** When the connection was lost (server clock). */
+    since: z.iso.datetime(),
+  }),
+  /** To every client: the server is stopping (update or restart); consultations are held and resumed when it is back. */
+  'server:restarting': z.object({}),
 } as const;
 
 export type ServerEventName = keyof typeof serverEvents;

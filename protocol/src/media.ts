@@ -57,10 +57,17 @@ export const RtpCapabilities = z.looseObject({
 });
 export type RtpCapabilities = z.infer<typeof RtpCapabilities>;
 
+export const IceParameters = z.looseObject({
+  usernameFragment: shortString,
+  password: shortString,
+  iceLite: z.boolean().optional(),
+});
+export type IceParameters = z.infer<typeof IceParameters>;
+
 /** What the server sends the browser to create its side of a WebRTC transport. */
 export const TransportOptions = z.object({
   id: z.string(),
-  iceParameters: z.looseObject({}),
+  iceParameters: IceParameters,
   iceCandidates: z.array(z.looseObject({})),
   dtlsParameters: z.looseObject({}),
 });

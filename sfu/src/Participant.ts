@@ -136,6 +136,11 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     };
   }
 
+  /** New ICE credentials for a transport whose browser lost its connection; producers and consumers stay. */
+  async restartIce(transportId: string): Promise<types.IceParameters> {
+    return this.#transport(transportId).restartIce();
+  }
+
   async connectTransport(transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
     await this.#transport(transportId).connect({ dtlsParameters });
   }

@@ -48,6 +48,8 @@ export class SfuNode extends TypedEmitter<SfuNodeEvents> {
   readonly #roomsByWorker = new Map<MediaWorker, Set<Room>>();
   /** Rooms whose router is being created: they count as load, so concurrent placements spread. */
   readonly #placing = new Map<MediaWorker, number>();
+  /** Workers being started in place of dead ones: a room wanted meanwhile waits for them. */
+  readonly #replacements = new Set<Promise<void>>();
   #closed = false;
 
   private constructor(options: ResolvedOptions) {
@@ -84,6 +86,9 @@ export class SfuNode extends TypedEmitter<SfuNodeEvents> {
   async createRoom(roomId: string): Promise<Room> {
     if (this.#closed) throw new SfuError('UNAVAILABLE', 'media node is shut down');
     if (this.#rooms.has(roomId)) throw new SfuError('CONFLICT', 'room exists');
+    // The only worker just died (rooms are rebuilt at once): wait for its replacement.
+    if (!this.#workers.some((worker) => worker.alive)) await Promise.all(this.#replacements);
+    if (this.#rooms.has(roomId)) throw new SfuError('CONFLICT', 'room exists');
     const worker = this.#leastLoadedWorker();
     this.#placing.set(worker, (this.#placing.get(worker) ?? 0) + 1);
     let created: Awaited<ReturnType<MediaWorker['createRouter']>>;
@@ -108,6 +113,14 @@ export class SfuNode extends TypedEmitter<SfuNodeEvents> {
       this.emit('roomClosed', roomId, reason);
     });
     return room;
+  }
+
+  /** The pid of the worker process hosting a room (for operations and fault tests). */
+  workerPidOf(roomId: string): number | null {
+    for (const [worker, rooms] of this.#roomsByWorker) {
+      for (const room of rooms) if (room.id === roomId && !room.closed) return worker.pid;
+    }
+    return null;
   }
 
   async stats(): Promise<WorkerStats[]> {
@@ -145,30 +158,39 @@ export class SfuNode extends TypedEmitter<SfuNodeEvents> {
   async #spawnWorker(index: number): Promise<void> {
     const { listenIp, announcedIp, port, logLevel } = this.#options;
     const worker = await MediaWorker.create({ index, listenIp, announcedIp, port: port === 0 ? 0 : port + index, logLevel });
+    if (this.#closed) {
+      worker.close(); // a replacement that finished starting after the node closed
+      return;
+    }
     this.#workers.splice(index, 0, worker);
     this.#roomsByWorker.set(worker, new Set());
     worker.on('died', (error) => this.#onWorkerDied(worker, error));
     logger.info(`worker ${index} started (pid ${worker.pid})`);
   }
 
-  /** A dead worker's rooms are failed (their calls cannot continue); a replacement takes its place. */
+  /**
+   * A dead worker's rooms are closed (their owners rebuild them elsewhere, told by `workerDied`);
+   * a replacement worker is started first, so a rebuild never finds the node without workers.
+   */
   #onWorkerDied(worker: MediaWorker, error: Error): void {
     const rooms = [...(this.#roomsByWorker.get(worker) ?? [])];
-    logger.error(`worker ${worker.index} (pid ${worker.pid}) died: ${error.message}; failing ${rooms.length} room(s)`);
+    logger.error(`worker ${worker.index} (pid ${worker.pid}) died: ${error.message}; ${rooms.length} room(s) lost`);
     // Rooms close themselves on the router's workerclose; make sure none is left behind either way.
     for (const room of rooms) room.close('worker_died');
     this.#roomsByWorker.delete(worker);
     this.#placing.delete(worker);
     this.#workers.splice(this.#workers.indexOf(worker), 1);
     worker.close();
+    if (!this.#closed) {
+      const replacement = this.#spawnWorker(worker.index)
+        .catch((spawnError: Error) => logger.error(`could not replace worker ${worker.index}: ${spawnError.message}`))
+        .finally(() => this.#replacements.delete(replacement));
+      this.#replacements.add(replacement);
+    }
     this.emit(
       'workerDied',
       worker.pid,
       rooms.map((room) => room.id),
-    );
-    if (this.#closed) return;
-    this.#spawnWorker(worker.index).catch((spawnError: Error) =>
-      logger.error(`could not replace worker ${worker.index}: ${spawnError.message}`),
     );
   }
 

@@ -29,8 +29,8 @@ export interface Config {
     /** Cap on what each browser may send, in bps (e.g. a mobile counter's uplink); undefined = none. */
     maxIncomingBitrate?: number;
   };
-  /** How long a tablet or operator may be disconnected before their consultation is ended. */
-  disconnectGraceMs: number;
+  /** How long a consultation is held for a tablet or an operator whose connection is lost (or after a restart). */
+  resumeWindows: { tabletMs: number; operatorMs: number };
   /** How often the SFU's statistics of each call's streams are sampled for its record. */
   qualitySampleMs: number;
   /** Defaults of the records settings an admin may change at run time (Setting table). */
@@ -101,7 +101,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: int(env.MEDIA_PORT, 40000, 'MEDIA_PORT'),
       maxIncomingBitrate: int(env.MEDIA_MAX_INCOMING_KBPS, 0, 'MEDIA_MAX_INCOMING_KBPS') * 1000 || undefined,
     },
-    disconnectGraceMs: int(env.DISCONNECT_GRACE_SECONDS, 10, 'DISCONNECT_GRACE_SECONDS') * 1000,
+    resumeWindows: {
+      tabletMs: Math.max(1, int(env.RESUME_WINDOW_TABLET_SECONDS, 60, 'RESUME_WINDOW_TABLET_SECONDS')) * 1000,
+      operatorMs: Math.max(1, int(env.RESUME_WINDOW_OPERATOR_SECONDS, 60, 'RESUME_WINDOW_OPERATOR_SECONDS')) * 1000,
+    },
     qualitySampleMs: Math.max(1, int(env.QUALITY_SAMPLE_SECONDS, 5, 'QUALITY_SAMPLE_SECONDS')) * 1000,
     records: {
       retentionDays: int(env.RECORDS_RETENTION_DAYS, 1825, 'RECORDS_RETENTION_DAYS'),

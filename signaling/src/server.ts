@@ -82,7 +82,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
       notifier,
       clock,
       departments: await routingSettings.list(),
-      disconnectGraceMs: config.disconnectGraceMs,
+      resumeWindows: config.resumeWindows,
       qualitySampleMs: config.qualitySampleMs,
       keepsChatTranscript: () => settings.latest().keepChatTranscript,
     });

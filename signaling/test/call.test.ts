@@ -22,7 +22,7 @@ describe('a consultation through the real SFU and socket server', () => {
 
     const operatorEnded = nextEvent(call.operator, 'call:ended');
     await call.device.request('consultation:end', { consultationId: call.consultationId });
-    expect(await operatorEnded).toEqual({ consultationId: call.consultationId, outcome: 'completed', endedBy: 'resident' });
+    expect(await operatorEnded).toEqual({ consultationId: call.consultationId, outcome: 'completed', endedBy: 'resident', reason: null });
     expect(await sfuTotals(t.server)).toMatchObject({ routers: 0, transports: 0, producers: 0, consumers: 0 });
 
     await t.server.recorder.flush();
@@ -81,7 +81,7 @@ describe('a consultation through the real SFU and socket server', () => {
     operator.close();
   });
 
-  it('gives the call back, with fresh media, to an operator who reconnects within the grace period', async () => {
+  it('gives the call back, with fresh media, to an operator who reconnects within the resume window', async () => {
     const call = await placeCall(t);
     await waitFor(() => call.operatorConsumers.length === 3 && call.deviceConsumers.length === 2);
     const oldConsumersClosed = new Set<string>();
@@ -92,38 +92,62 @@ describe('a consultation through the real SFU and socket server', () => {
     const operator = await t.connect(await t.staffToken('tax1'), (client) => (joined = nextEvent(client, 'call:joined')));
     const rejoined = await joined;
     expect(rejoined).toMatchObject({ consultationId: call.consultationId, role: 'operator' });
+    // The tablet is told in words that the operator's connection was lost.
     const consumers: ServerPayload<'media:newConsumer'>[] = [];
     await joinMedia(operator, rejoined, [{ source: 'operator-mic', kind: 'audio' }, { source: 'operator-cam', kind: 'video' }], consumers);
     await waitFor(() => consumers.length === 3 && oldConsumersClosed.size === 2 && call.deviceConsumers.length === 4);
     // The old transports are gone: exactly one call's worth of media objects.
     expect(await sfuTotals(t.server)).toMatchObject({ routers: 1, transports: 4, producers: 5, consumers: 5 });
-    // The grace period passed without ending the call.
+    // The resume window passed without ending the call.
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(t.server.consultations.liveCount).toBe(1);
+    // The console's media is back: the outage ends on record, and the tablet is told.
+    const restored = nextEvent(call.device, 'call:connection', (event) => event.state === 'restored');
+    await operator.request('media:recovered', { consultationId: call.consultationId });
+    expect(await restored).toMatchObject({ party: { role: 'operator', name: expect.any(String) }, state: 'restored' });
 
     await operator.request('consultation:end', { consultationId: call.consultationId });
     await t.server.recorder.flush();
     const row = await t.db.consultation.findUniqueOrThrow({ where: { id: call.consultationId }, include: { events: { orderBy: { id: 'asc' } } } });
     expect(row.outcome).toBe('completed');
-    expect(row.events.map((e) => e.type)).toEqual(['requested', 'offered', 'answered', 'rejoined', 'ended']);
+    expect(row.events.map((e) => e.type)).toEqual(['requested', 'offered', 'answered', 'connection_lost', 'reconnected', 'ended']);
+    const lost = row.events.find((e) => e.type === 'connection_lost')!;
+    const back = row.events.find((e) => e.type === 'reconnected')!;
+    expect(JSON.parse(lost.data!)).toMatchObject({ party: 'operator', via: 'socket' });
+    expect(JSON.parse(back.data!)).toMatchObject({ party: 'operator', how: 'rejoin', gapMs: expect.any(Number) });
+    expect(JSON.parse(back.data!).gapMs).toBeGreaterThanOrEqual(400);
     operator.close();
     call.device.close();
   });
 
-  it('fails the call of a media worker that dies, and takes the next call on its replacement', async () => {
+  it('rebuilds the call of a media worker that dies on its replacement, in the same consultation', async () => {
     const call = await placeCall(t);
-    const deviceEnded = nextEvent(call.device, 'call:ended');
-    t.server.sfu.killWorker(0);
-    expect(await deviceEnded).toMatchObject({ outcome: 'failed', endedBy: 'system' });
+    await waitFor(() => call.operatorConsumers.length === 3 && call.deviceConsumers.length === 2);
+    const deadPid = t.server.sfu.workerPidOf(call.consultationId);
+    expect(deadPid).not.toBeNull();
+    const deviceJoined = nextEvent(call.device, 'call:joined');
+    const operatorJoined = nextEvent(call.operator, 'call:joined');
+    process.kill(deadPid!, 'SIGKILL');
+    // Both parties are put into a new room (on the replacement worker: this server has one) and set up media again.
+    const [device, operator] = await Promise.all([deviceJoined, operatorJoined]);
+    expect(device.consultationId).toBe(call.consultationId);
+    expect(operator.consultationId).toBe(call.consultationId);
+    expect(t.server.sfu.workerPidOf(call.consultationId)).not.toBe(deadPid);
+    const deviceConsumers: ServerPayload<'media:newConsumer'>[] = [];
+    const operatorConsumers: ServerPayload<'media:newConsumer'>[] = [];
+    await joinMedia(call.device, device, [{ source: 'mic', kind: 'audio' }, { source: 'face', kind: 'video' }, { source: 'document', kind: 'video' }], deviceConsumers);
+    await joinMedia(call.operator, operator, [{ source: 'operator-mic', kind: 'audio' }, { source: 'operator-cam', kind: 'video' }], operatorConsumers);
+    await waitFor(() => operatorConsumers.length === 3 && deviceConsumers.length === 2);
+    expect(await sfuTotals(t.server)).toMatchObject({ routers: 1, transports: 4, producers: 5, consumers: 5 });
+
+    await call.device.request('consultation:end', { consultationId: call.consultationId });
+    await t.server.recorder.flush();
+    const row = await t.db.consultation.findUniqueOrThrow({ where: { id: call.consultationId }, include: { events: { orderBy: { id: 'asc' } } } });
+    expect(row).toMatchObject({ outcome: 'completed', endedBy: 'resident' });
+    const restarted = row.events.find((e) => e.type === 'media_restarted');
+    expect(JSON.parse(restarted!.data!)).toMatchObject({ reason: 'worker_died', workerPid: deadPid });
     call.device.close();
     call.operator.close();
-    await waitFor(async () => (await t.server.sfu.stats()).some((w) => !w.failed));
-
-    const next = await placeCall(t);
-    await waitFor(() => next.operatorConsumers.length === 3);
-    await next.device.request('consultation:end', { consultationId: next.consultationId });
-    next.device.close();
-    next.operator.close();
     expect(await sfuTotals(t.server)).toMatchObject({ routers: 0, transports: 0, producers: 0, consumers: 0 });
   });
 });

@@ -50,7 +50,7 @@ export async function startTestServer({ routing, ...overrides }: TestServerOptio
     port: 0,
     databaseUrl,
     media: { workers: 1, listenIp: '127.0.0.1', port: 0 },
-    disconnectGraceMs: 300,
+    resumeWindows: { tabletMs: 300, operatorMs: 300 },
     stills: { dir: join(dir, 'stills'), retentionMs: base.stills.retentionMs },
     ...overrides,
   };

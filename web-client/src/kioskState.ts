@@ -153,15 +153,18 @@ export function isCurrentConsultation(state: KioskState, consultationId: string)
   return false;
 }
 
-/** Whether a call:joined should open the call screen (false: it is stale or the resident is cancelling). */
+/**
+ * Whether a call:joined concerns this kiosk: the call it waits for, the call on screen (the server
+ * put the tablet into the room afresh: a rejoin, a rebuilt room), or — on the home screen — the
+ * call the server held for this tablet across a page reload or a server restart. False: it is
+ * stale, or the resident is cancelling.
+ */
 export function acceptsCall(state: KioskState, call: CallJoined): boolean {
   const { phase } = state;
-  return (
-    phase.name === 'waiting' &&
-    !phase.cancelling &&
-    call.role === 'resident' &&
-    (phase.consultationId === null || phase.consultationId === call.consultationId)
-  );
+  if (call.role !== 'resident') return false;
+  if (phase.name === 'home') return true;
+  if (phase.name === 'call') return phase.call.consultationId === call.consultationId;
+  return phase.name === 'waiting' && !phase.cancelling && (phase.consultationId === null || phase.consultationId === call.consultationId);
 }
 
 /** Whether the idle timer runs: something is on screen that the next resident should not find. */
@@ -253,6 +256,23 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
 
     case 'statusChanged': {
       const { status } = action;
+      if (phase.name === 'home' && (status.status === 'waiting' || status.status === 'offered')) {
+        // The server still holds this tablet's request (after a reload or a restart): back in the queue on screen.
+        return {
+          ...state,
+          notice: null,
+          phase: {
+            name: 'waiting',
+            department: status.department,
+            consultationId: status.consultationId,
+            status: status.status,
+            queuePosition: status.queuePosition,
+            estimatedWaitSeconds: status.estimatedWaitSeconds,
+            refusal: null,
+            cancelling: false,
+          },
+        };
+      }
       if (!isCurrentConsultation(state, status.consultationId)) return state;
       if (status.status === 'ended') {
         // call:ended normally follows with the outcome; this covers a server that only sends the status.
@@ -278,6 +298,23 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
 
     case 'refused': {
       const { refused } = action;
+      if (phase.name === 'home') {
+        // Held across a reload: the refusal is on screen again, with its callback offer.
+        return {
+          ...state,
+          notice: null,
+          phase: {
+            name: 'waiting',
+            department: refused.department,
+            consultationId: refused.consultationId,
+            status: 'waiting',
+            queuePosition: null,
+            estimatedWaitSeconds: null,
+            refusal: { reason: refused.reason, nextOpeningAt: refused.nextOpeningAt },
+            cancelling: false,
+          },
+        };
+      }
       if (phase.name !== 'waiting' || !isCurrentConsultation(state, refused.consultationId)) return state;
       return {
         ...state,
@@ -299,9 +336,10 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
       return phase.name === 'waiting' ? { ...state, phase: HOME, notice: 'cancelled' } : state;
 
     case 'callJoined':
-      return acceptsCall(state, action.call)
-        ? { ...state, phase: { name: 'call', call: action.call, ending: false, transfer: null } }
-        : state;
+      if (!acceptsCall(state, action.call)) return state;
+      // Joined again during the call: the same call on screen (its media reconnects underneath).
+      if (phase.name === 'call') return { ...state, phase: { ...phase, call: action.call } };
+      return { ...state, notice: null, phase: { name: 'call', call: action.call, ending: false, transfer: null } };
     case 'endRequested':
       return phase.name === 'call' ? { ...state, phase: { ...phase, ending: true } } : state;
     case 'callEnded':

@@ -173,9 +173,23 @@ describe('call', () => {
     expect(inCall.phase).toEqual({ name: 'call', call: joined(), ending: false, transfer: null });
   });
 
-  it('does not join a call from home (stale push)', () => {
-    expect(acceptsCall(home, joined())).toBe(false);
-    expect(run(home, { type: 'callJoined', call: joined() })).toBe(home);
+  it('joins from home the call the server held for this tablet (a page reload, a server restart)', () => {
+    expect(acceptsCall(home, joined())).toBe(true);
+    expect(run(home, { type: 'callJoined', call: joined() }).phase).toMatchObject({ name: 'call', call: joined(), ending: false });
+  });
+
+  it('stays in the same call when joined again (a rejoin, a rebuilt room) and takes its new details', () => {
+    const again = { ...joined(), operatorName: '田中' };
+    const next = run(inCall, { type: 'callJoined', call: again });
+    expect(next.phase).toMatchObject({ name: 'call', call: again, ending: false });
+    expect(acceptsCall(inCall, { ...joined(), consultationId: 'other' })).toBe(false);
+  });
+
+  it('is back in the queue after a reload: the held request, its place and its refusal', () => {
+    const status = { consultationId: 'c9', status: 'waiting' as const, department: tax, queuePosition: 2, estimatedWaitSeconds: 300 };
+    expect(run(home, { type: 'statusChanged', status }).phase).toMatchObject({ name: 'waiting', consultationId: 'c9', queuePosition: 2 });
+    const refused = { consultationId: 'c9', department: tax, reason: 'outside_hours' as const, nextOpeningAt: null };
+    expect(run(home, { type: 'refused', refused }).phase).toMatchObject({ name: 'waiting', refusal: { reason: 'outside_hours' } });
   });
 
   it('ends by the resident: ending, then the rating with nothing of the call kept but its id', () => {

@@ -12,7 +12,7 @@ function message(t: Messages, notice: Notice): string {
     case 'ring-timeout':
       return t.notice.ringTimeout;
     case 'call-ended':
-      return t.notice.callEnded(notice.outcome, notice.endedBy, t.format.duration(notice.durationMs));
+      return t.notice.callEnded(notice.outcome, notice.endedBy, t.format.duration(notice.durationMs), notice.reason);
     case 'call-left':
       return t.notice.callLeft[notice.reason](t.format.duration(notice.durationMs));
     case 'error':

@@ -493,6 +493,9 @@ export const en: Messages = {
       video: 'Camera unavailable: the resident cannot see you.',
     },
     mediaFailed: 'Video and audio could not connect. End the call and try again.',
+    reconnecting: (seconds: number) => `The connection was lost. Reconnecting… (${seconds} s)`,
+    partyLost: (who: string, seconds: number) => `${who} lost the connection. Waiting for it to come back… (${seconds} s). You can wait or end the call.`,
+    resident: 'The resident’s tablet',
   },
 
   notice: {
@@ -505,8 +508,18 @@ export const en: Messages = {
       transferred: (duration) => `Resident transferred (handling time ${duration}). You become available again after wrap-up.`,
       left: (duration) => `You left the call (handling time ${duration}). Other staff continue the consultation.`,
     },
-    callEnded: (outcome, endedBy, duration) => {
-      if (outcome === 'failed') return `The consultation ended because of a connection problem (handling time ${duration}).`;
+    callEnded: (outcome, endedBy, duration, reason) => {
+      if (outcome === 'failed') {
+        const why =
+          reason === 'tablet_disconnected'
+            ? 'the resident’s tablet lost its connection and did not come back in time'
+            : reason === 'operator_disconnected'
+              ? 'this console lost its connection and did not come back in time'
+              : reason === 'server_restart'
+                ? 'the server restarted and the call could not be resumed in time'
+                : 'of a connection problem';
+        return `The consultation ended because ${why} (handling time ${duration}).`;
+      }
       if (endedBy === 'resident') return `The resident ended the consultation (handling time ${duration}).`;
       return `Consultation ended (handling time ${duration}).`;
     },

@@ -490,6 +490,9 @@ export const ja = {
       video: 'カメラを使用できません。相談者に職員の映像が映りません。',
     },
     mediaFailed: '映像・音声の接続に失敗しました。終了してもう一度お試しください。',
+    reconnecting: (seconds: number) => `通信が切れました。つなぎなおしています…（${seconds}秒）`,
+    partyLost: (who: string, seconds: number) => `${who}の通信が切れています。戻るのを待っています…（${seconds}秒）。このまま待つか、終了できます。`,
+    resident: '相談者の端末',
   },
 
   notice: {
@@ -502,8 +505,18 @@ export const ja = {
       transferred: (duration: string) => `相談者を転送しました（対応時間 ${duration}）。後処理の後、受付可に戻ります。`,
       left: (duration: string) => `通話から退出しました（対応時間 ${duration}）。相談は引き続き他の職員が対応します。`,
     },
-    callEnded: (outcome: ConsultationOutcome, endedBy: 'resident' | 'operator' | 'system', duration: string) => {
-      if (outcome === 'failed') return `通信の問題により相談が終了しました（対応時間 ${duration}）。`;
+    callEnded: (outcome: ConsultationOutcome, endedBy: 'resident' | 'operator' | 'system', duration: string, reason: string | null) => {
+      if (outcome === 'failed') {
+        const why =
+          reason === 'tablet_disconnected'
+            ? '相談者の端末の通信が切れ、時間内に戻らなかったため'
+            : reason === 'operator_disconnected'
+              ? 'この端末の通信が切れ、時間内に戻らなかったため'
+              : reason === 'server_restart'
+                ? 'サーバーの再起動の後、時間内に再接続できなかったため'
+                : '通信の問題により';
+        return `${why}相談が終了しました（対応時間 ${duration}）。`;
+      }
       if (endedBy === 'resident') return `相談者が相談を終了しました（対応時間 ${duration}）。`;
       return `相談が終了しました（対応時間 ${duration}）。`;
     },

@@ -78,6 +78,16 @@ export function CallScreen(props: CallScreenProps) {
         </div>
       </div>
 
+      {call.lostSince !== null ? (
+        <div className="notice notice-error" role="status" data-testid="call-reconnecting">
+          {t.call.reconnecting(Math.max(0, Math.floor((now - call.lostSince) / 1000)))}
+        </div>
+      ) : null}
+      {call.partiesLost.map((party) => (
+        <div className="notice notice-error" role="status" data-testid={`party-lost-${party.role}`} key={`${party.role}:${party.staffId ?? ''}`}>
+          {t.call.partyLost(party.role === 'resident' ? t.call.resident : party.name, Math.max(0, Math.floor((now - party.lostAt) / 1000)))}
+        </div>
+      ))}
       {call.localMissing.length > 0 ? (
         <div className="notice notice-error" role="alert">
           {call.localMissing.map((kind) => t.call.localMissing[kind]).join(' ')}

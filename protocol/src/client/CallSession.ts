@@ -22,15 +22,19 @@ export interface PublishOptions {
 export interface CallSessionListeners {
   onTrack(track: RemoteTrack): void;
   onTrackEnded(consumerId: string): void;
-  /** Worst state of the two transports, for a connection indicator. */
+  /** Worst state of the transports in use, whenever one of them changes. */
   onConnectionState?(state: RTCPeerConnectionState): void;
 }
+
+/** Worse states first: the state of several transports is the worst of theirs. */
+const STATE_SEVERITY: RTCPeerConnectionState[] = ['closed', 'failed', 'disconnected', 'connecting', 'connected', 'new'];
 
 type CallJoined = ServerPayload<'call:joined'>;
 
 /**
- * The browser's side of one consultation's media: a mediasoup-client Device, one send and one
- * receive transport, the local producers by source and the remote consumers. close() releases all.
+ * The browser's side of one consultation's media in one room: a mediasoup-client Device, one send
+ * and one receive transport, the local producers by source and the remote consumers. close()
+ * releases all. Recovery across outages (ICE restarts, rejoining a rebuilt room) is CallConnection's.
  */
 export class CallSession {
   readonly consultationId: string;
@@ -68,7 +72,9 @@ export class CallSession {
     this.#recvTransport = await this.#createTransport(device, 'recv');
     this.#unsubscribe.push(
       this.#client.on('media:newConsumer', (info) => {
-        if (info.consultationId === this.consultationId) void this.#consume(info);
+        if (info.consultationId !== this.consultationId) return;
+        // A consumer closed before it was resumed (the operator left, a transfer) is no error.
+        this.#consume(info).catch((error: unknown) => console.warn(`[call] ${info.source} not received:`, error));
       }),
       this.#client.on('media:consumerClosed', ({ consultationId, consumerId }) => {
         if (consultationId === this.consultationId) this.#closeConsumer(consumerId);
@@ -84,7 +90,7 @@ export class CallSession {
   async publish(source: MediaSource, track: MediaStreamTrack, options: PublishOptions = {}): Promise<void> {
     const transport = this.#sendTransport;
     if (!transport || this.#closed) throw new Error('call is not connected');
-    this.#producers.get(source)?.close();
+    await this.unpublish(source);
     const { degradationPreference, ...produceOptions } = options;
     const producer = await transport.produce({ track, ...produceOptions, stopTracks: false, appData: { source } });
     this.#producers.set(source, producer);
@@ -121,10 +127,45 @@ export class CallSession {
     });
   }
 
+  /** The worst connection state of the transports that are in use ('new' ones carry nothing yet). */
+  get connectionState(): RTCPeerConnectionState {
+    const states = this.#transports().map((transport) => transport.connectionState);
+    return STATE_SEVERITY.find((state) => states.includes(state)) ?? 'new';
+  }
+
+  isPublishing(source: MediaSource): boolean {
+    return this.#producers.has(source);
+  }
+
+  /** Consumer ids of the remote tracks this session delivered and has not ended. */
+  get consumerIds(): string[] {
+    return [...this.#consumers.keys()];
+  }
+
+  /**
+   * Restart ICE on every transport that is not connected: new credentials from the server, the
+   * same transports, producers and consumers. Throws when the server no longer has a transport.
+   */
+  async restartIce(disconnectedForMs: number): Promise<void> {
+    for (const transport of this.#transports()) {
+      if (transport.connectionState === 'connected' || transport.connectionState === 'new') continue;
+      const { iceParameters } = await this.#client.request('media:restartIce', {
+        consultationId: this.consultationId,
+        transportId: transport.id,
+        disconnectedForMs: Math.min(3_600_000, Math.max(0, Math.round(disconnectedForMs))),
+      });
+      if (this.#closed) return;
+      await transport.restartIce({ iceParameters: iceParameters as never });
+    }
+  }
+
   /** WebRTC statistics of the send and the receive transport (for a connection-quality indicator). */
   async getStats(): Promise<RTCStatsReport[]> {
-    const transports = [this.#sendTransport, this.#recvTransport].filter((t): t is Transport => !!t && !t.closed);
-    return Promise.all(transports.map((transport) => transport.getStats()));
+    return Promise.all(this.#transports().map((transport) => transport.getStats()));
+  }
+
+  #transports(): Transport[] {
+    return [this.#sendTransport, this.#recvTransport].filter((t): t is Transport => !!t && !t.closed);
   }
 
   close(): void {
@@ -170,7 +211,9 @@ export class CallSession {
           .then(({ producerId }) => callback({ id: producerId }), errback);
       });
     }
-    transport.on('connectionstatechange', (state) => this.#listeners.onConnectionState?.(state));
+    transport.on('connectionstatechange', () => {
+      if (!this.#closed) this.#listeners.onConnectionState?.(this.connectionState);
+    });
     return transport;
   }
 

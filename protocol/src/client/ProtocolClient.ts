@@ -24,7 +24,16 @@ export class ProtocolClient {
 
   /** Connect to the signaling server with a staff or device token. */
   static connect(token: string, url: string = typeof location === 'undefined' ? '' : location.origin): ProtocolClient {
-    const socket: ProtocolSocket = io(url, { auth: { token }, transports: ['websocket'] });
+    const socket: ProtocolSocket = io(url, {
+      auth: { token },
+      transports: ['websocket'],
+      // A tablet on LTE or post-office Wi-Fi comes back within seconds of its network: retry soon
+      // and often (with jitter), and give up on a connection attempt that hangs in a dead network.
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 2_000,
+      randomizationFactor: 0.5,
+      timeout: 5_000,
+    });
     return new ProtocolClient(socket);
   }
 

@@ -10,3 +10,11 @@ export {
   type ChatMessage,
 } from './chat.ts';
 export { CallSession, type CallSessionListeners, type PublishOptions, type RemoteTrack } from './CallSession.ts';
+export {
+  backoffDelay,
+  CallConnection,
+  DEFAULT_RECOVERY_TIMINGS,
+  type CallConnectionListeners,
+  type CallConnectionState,
+  type RecoveryTimings,
+} from './CallConnection.ts';

@@ -40,6 +40,22 @@ interface CallOperator {
   department: DepartmentSummary;
 }
 
+/** How a party's lost connection was repaired, weakest first (the record keeps the strongest step taken). */
+const RECOVERY_STEPS = ['ice_restart', 'rejoin', 'resume_after_restart'] as const;
+type RecoveryStep = (typeof RECOVERY_STEPS)[number];
+
+/** A party of a call whose socket or media is gone, from when, and what has been done about it. */
+interface Outage {
+  since: Date;
+  how: RecoveryStep | null;
+}
+
+/** The resume window of each party kind: how long a consultation is held for a party that is gone. */
+export interface ResumeWindows {
+  tabletMs: number;
+  operatorMs: number;
+}
+
 interface LiveConsultation {
   id: string;
   deviceId: string;
@@ -56,6 +72,8 @@ interface LiveConsultation {
   qualityTimer?: TimerHandle;
   /** Set just before the command that ends the consultation: who ended it, for the record. */
   ending?: { endedBy: EndedBy; actor: Actor };
+  /** Parties whose connection is lost, by participant id (resident:<device> / operator:<staff>). */
+  outages: Map<string, Outage>;
 }
 
 export interface ConsultationServiceOptions {
@@ -66,7 +84,7 @@ export interface ConsultationServiceOptions {
   clock: Clock;
   /** Every department and its routing settings (from the database). */
   departments: readonly DepartmentRoutingView[];
-  disconnectGraceMs: number;
+  resumeWindows: ResumeWindows;
   /** How often the SFU's statistics of a call's streams are sampled for its record. */
   qualitySampleMs: number;
   /** Whether chat messages' text goes into the record (the records setting, as last known). */
@@ -106,6 +124,10 @@ const PROTOCOL_CODES: Record<RoutingErrorCode, ErrorCode> = {
   target_unavailable: 'NO_OPERATOR',
 };
 
+function strongest(current: RecoveryStep | null, step: RecoveryStep): RecoveryStep {
+  return current && RECOVERY_STEPS.indexOf(current) > RECOVERY_STEPS.indexOf(step) ? current : step;
+}
+
 /** Run a routing command; its refusals become protocol errors the browser can show. */
 function routed<T>(command: () => T): T {
   try {
@@ -136,7 +158,7 @@ export class ConsultationService {
   readonly #recorder: ConsultationRecorder;
   readonly #notifier: Notifier;
   readonly #clock: Clock;
-  readonly #disconnectGraceMs: number;
+  readonly #resumeWindows: ResumeWindows;
   readonly #qualitySampleMs: number;
   readonly #keepsChatTranscript: () => boolean;
   readonly #core: RoutingCore;
@@ -160,7 +182,7 @@ export class ConsultationService {
     this.#recorder = options.recorder;
     this.#notifier = options.notifier;
     this.#clock = options.clock;
-    this.#disconnectGraceMs = options.disconnectGraceMs;
+    this.#resumeWindows = options.resumeWindows;
     this.#qualitySampleMs = options.qualitySampleMs;
     this.#keepsChatTranscript = options.keepsChatTranscript;
     for (const { department } of options.departments) this.#rememberDepartment(department);
@@ -169,6 +191,7 @@ export class ConsultationService {
       departments: options.departments.map(({ department, ...settings }) => toCoreConfig(department.id, settings)),
     });
     this.#listen();
+    this.#sfu.on('workerDied', this.#onWorkerDied);
   }
 
   get liveCount(): number {
@@ -206,6 +229,7 @@ export class ConsultationService {
   // ── Connections ────────────────────────────────────────────────────────────
 
   connected(principal: Principal): void {
+    if (this.#closed) return;
     this.#clearGrace(principalKey(principal));
     if (principal.kind === 'device') {
       const connections = (this.#deviceConnections.get(principal.deviceId) ?? 0) + 1;
@@ -232,6 +256,7 @@ export class ConsultationService {
   }
 
   disconnected(principal: Principal): void {
+    if (this.#closed) return;
     if (principal.kind === 'device') {
       const left = (this.#deviceConnections.get(principal.deviceId) ?? 1) - 1;
       if (left > 0) {
@@ -241,7 +266,8 @@ export class ConsultationService {
       this.#deviceConnections.delete(principal.deviceId);
       const live = this.#byDevice.get(principal.deviceId);
       if (live) {
-        this.#startGrace(deviceKey(principal.deviceId), () => {
+        this.#connectionLost(live, `resident:${live.deviceId}`, this.#clock.now(), 'socket');
+        this.#startGrace(deviceKey(principal.deviceId), this.#resumeWindows.tabletMs, () => {
           live.ending = { endedBy: 'system', actor: { type: 'system' } };
           const phase = this.#core.consultation(live.id)?.phase;
           if (phase === 'in_call') this.#core.fail(live.id, 'tablet_disconnected');
@@ -287,6 +313,7 @@ export class ConsultationService {
         requestedAt,
         operators: new Map(),
         quality: new MediaQualityLog(),
+        outages: new Map(),
       };
     } finally {
       this.#requesting.delete(device.deviceId);
@@ -346,9 +373,6 @@ export class ConsultationService {
         return;
       }
       live.room = room;
-      room.on('close', (reason) => {
-        if (reason === 'worker_died') this.#failIfLive(live, 'media_worker_died');
-      });
       this.#sampleQuality(live);
       this.#enterRoom(live, room, 'resident', live.deviceId);
     }
@@ -427,6 +451,36 @@ export class ConsultationService {
     return participant;
   }
 
+  /**
+   * New ICE credentials for one of the caller's transports: its connection was lost and the browser
+   * restarts ICE on the same transport. The outage goes on record from when the browser lost it.
+   */
+  async restartIce(principal: Principal, consultationId: string, transportId: string, disconnectedForMs: number) {
+    const live = this.#own(principal, consultationId);
+    const participant = this.participant(principal, consultationId);
+    const iceParameters = await participant.restartIce(transportId);
+    const outage = this.#connectionLost(live, participant.id, new Date(this.#clock.now().getTime() - disconnectedForMs), 'media');
+    outage.how = strongest(outage.how, 'ice_restart');
+    return { iceParameters };
+  }
+
+  /** An ICE restart did not help (or the transports are gone): the caller enters the call's room afresh. */
+  rejoin(principal: Principal, consultationId: string): void {
+    const live = this.#own(principal, consultationId);
+    if (!live.room) throw new ProtocolError('CONFLICT', 'the call is not connected');
+    const participantId = this.#participantId(principal);
+    if (!live.room.participant(participantId)) throw new ProtocolError('CONFLICT', 'not in this call');
+    const outage = this.#connectionLost(live, participantId, this.#clock.now(), 'media');
+    outage.how = strongest(outage.how, 'rejoin');
+    this.#reenterRoom(live, principal.kind === 'device' ? 'resident' : 'operator', principal.kind === 'device' ? principal.deviceId : principal.staffId);
+  }
+
+  /** The caller's media is connected again: the outage ends on record with its gap. */
+  recovered(principal: Principal, consultationId: string): void {
+    const live = this.#own(principal, consultationId);
+    this.#connectionBack(live, this.#participantId(principal));
+  }
+
   /** End everything: used on shutdown. Calls in progress are recorded as failed. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -436,6 +490,7 @@ export class ConsultationService {
     this.#queuePushes.clear();
     for (const live of [...this.#live.values()]) this.#failIfLive(live, 'server_shutdown');
     this.#core.close();
+    this.#sfu.off('workerDied', this.#onWorkerDied);
     await this.#recorder.flush();
   }
 
@@ -482,8 +537,10 @@ export class ConsultationService {
         if (wrappedUp) void this.#recorder.record(wrappedUp, 'wrap_up_ended', at, { type: 'staff', id: operatorId });
       }
     });
-    events.on('operatorLost', ({ operatorId, consultationId }) => {
-      this.#startGrace(staffKey(operatorId), () => {
+    events.on('operatorLost', ({ operatorId, consultationId, at }) => {
+      const live = this.#live.get(consultationId);
+      if (live) this.#connectionLost(live, `operator:${operatorId}`, at, 'socket');
+      this.#startGrace(staffKey(operatorId), this.#resumeWindows.operatorMs, () => {
         const entry = this.#core.consultation(consultationId);
         if (!entry || entry.phase !== 'in_call') return;
         if (entry.specialistId) this.#core.leaveCall(operatorId);
@@ -619,7 +676,7 @@ export class ConsultationService {
       update: { endedAt, outcome, endedBy },
       data: reason ? { reason } : undefined,
     });
-    const ended = { consultationId: live.id, outcome, endedBy };
+    const ended = { consultationId: live.id, outcome, endedBy, reason };
     this.#notifier.toDevice(live.deviceId, 'call:ended', ended);
     this.#notifier.toDevice(live.deviceId, 'consultation:status', {
       consultationId: live.id,
@@ -632,6 +689,40 @@ export class ConsultationService {
   }
 
   // ── Rooms ──────────────────────────────────────────────────────────────────
+
+  /** A media worker died: each of its calls gets a new room on a healthy worker, in the same consultation. */
+  readonly #onWorkerDied = (pid: number, roomIds: string[]): void => {
+    for (const roomId of roomIds) {
+      const live = this.#live.get(roomId);
+      if (live?.room) void this.#rebuildRoom(live, pid);
+    }
+  };
+
+  /** Every party enters the new room with new transports (call:joined again); the call fails only if this fails. */
+  async #rebuildRoom(live: LiveConsultation, deadPid: number): Promise<void> {
+    const lostAt = this.#clock.now();
+    live.room = undefined;
+    let room: Room;
+    try {
+      room = await this.#sfu.createRoom(live.id);
+    } catch (error) {
+      logger.error(`could not rebuild the media of consultation ${live.id}:`, error);
+      this.#failIfLive(live, 'media_worker_died');
+      return;
+    }
+    if (!this.#live.has(live.id) || this.#closed) {
+      room.close();
+      return;
+    }
+    live.room = room;
+    void this.#recorder.record(live.id, 'media_restarted', lostAt, { type: 'system' }, {
+      data: { reason: 'worker_died', workerPid: deadPid, rebuiltMs: this.#clock.now().getTime() - lostAt.getTime() },
+    });
+    this.#enterRoom(live, room, 'resident', live.deviceId);
+    for (const staffId of live.operators.keys()) this.#enterRoom(live, room, 'operator', staffId);
+    this.#pushParticipants(live);
+    if (!live.qualityTimer) this.#sampleQuality(live);
+  }
 
   /** Sample the room's streams every few seconds while the consultation lives (one timer per consultation). */
   #sampleQuality(live: LiveConsultation): void {
@@ -701,11 +792,14 @@ export class ConsultationService {
    */
   #resumeResident(live: LiveConsultation): void {
     const entry = this.#core.consultation(live.id);
+    const outage = live.outages.get(`resident:${live.deviceId}`);
     if (live.room) {
-      live.room.participant(`resident:${live.deviceId}`)?.close();
-      this.#enterRoom(live, live.room, 'resident', live.deviceId);
-      this.#pushParticipants(live);
-      void this.#recorder.record(live.id, 'rejoined', this.#clock.now(), { type: 'device', id: live.deviceId });
+      if (outage) outage.how = strongest(outage.how, 'rejoin');
+      this.#reenterRoom(live, 'resident', live.deviceId);
+    } else {
+      // Waiting, not in a call: with the socket back there is nothing more to repair.
+      if (outage) outage.how = strongest(outage.how, 'rejoin');
+      this.#connectionBack(live, `resident:${live.deviceId}`);
     }
     if (entry?.phase === 'refused') this.#sendRefusal(live, entry.departmentId, entry.refusal!, this.#core.nextOpening(entry.departmentId));
     else if (entry?.phase === 'waiting') {
@@ -715,10 +809,67 @@ export class ConsultationService {
   }
 
   #resumeOperator(live: LiveConsultation, staffId: string): void {
-    live.room!.participant(`operator:${staffId}`)?.close();
-    this.#enterRoom(live, live.room!, 'operator', staffId);
+    const outage = live.outages.get(`operator:${staffId}`);
+    if (outage) outage.how = strongest(outage.how, 'rejoin');
+    this.#reenterRoom(live, 'operator', staffId);
+  }
+
+  /** A party enters the room again with new transports (its old ones are closed): call:joined once more. */
+  #reenterRoom(live: LiveConsultation, role: ParticipantRole, principalId: string): void {
+    const room = live.room!;
+    room.participant(`${role}:${principalId}`)?.close();
+    this.#enterRoom(live, room, role, principalId);
     this.#pushParticipants(live);
-    void this.#recorder.record(live.id, 'rejoined', this.#clock.now(), { type: 'staff', id: staffId });
+  }
+
+  // ── Lost connections ───────────────────────────────────────────────────────
+
+  /**
+   * A party's socket or media is gone: on record once per outage (from when it was lost), and the
+   * others in the call are told, so their screens say so instead of showing a frozen picture.
+   */
+  #connectionLost(live: LiveConsultation, participantId: string, since: Date, via: 'socket' | 'media'): Outage {
+    const existing = live.outages.get(participantId);
+    if (existing) return existing;
+    const outage: Outage = { since, how: null };
+    live.outages.set(participantId, outage);
+    const party = this.#party(live, participantId);
+    void this.#recorder.record(live.id, 'connection_lost', since, { type: 'system' }, {
+      data: { party: party.role, ...(party.staffId ? { staffId: party.staffId } : {}), via },
+    });
+    this.#tellOthers(live, participantId, { consultationId: live.id, party, state: 'lost', since: since.toISOString() });
+    return outage;
+  }
+
+  /** The party's connection is back: the outage ends on record with how it was repaired and the gap. */
+  #connectionBack(live: LiveConsultation, participantId: string): void {
+    const outage = live.outages.get(participantId);
+    if (!outage) return;
+    live.outages.delete(participantId);
+    const at = this.#clock.now();
+    const party = this.#party(live, participantId);
+    void this.#recorder.record(live.id, 'reconnected', at, { type: 'system' }, {
+      data: {
+        party: party.role,
+        ...(party.staffId ? { staffId: party.staffId } : {}),
+        how: outage.how ?? 'ice_restart',
+        gapMs: Math.max(0, at.getTime() - outage.since.getTime()),
+      },
+    });
+    this.#tellOthers(live, participantId, { consultationId: live.id, party, state: 'restored', since: outage.since.toISOString() });
+  }
+
+  #party(live: LiveConsultation, participantId: string): ServerPayload<'call:connection'>['party'] {
+    const [role, id] = participantId.split(':') as [ParticipantRole, string];
+    if (role === 'resident') return { role, staffId: null, name: live.site.name };
+    return { role, staffId: id, name: live.operators.get(id)?.name ?? '' };
+  }
+
+  #tellOthers(live: LiveConsultation, participantId: string, payload: ServerPayload<'call:connection'>): void {
+    if (participantId !== `resident:${live.deviceId}`) this.#notifier.toDevice(live.deviceId, 'call:connection', payload);
+    for (const staffId of live.operators.keys()) {
+      if (participantId !== `operator:${staffId}`) this.#notifier.toStaff(staffId, 'call:connection', payload);
+    }
   }
 
   // ── Helpers ────────────────────────────────────────────────────────────────
@@ -768,15 +919,15 @@ export class ConsultationService {
     return this.#departments.get(departmentId) ?? { id: departmentId, code: departmentId, name: departmentId };
   }
 
-  /** Keyed by principal (deviceKey / staffKey): one grace period per tablet or operator. */
-  #startGrace(key: string, onExpiry: () => void): void {
+  /** Keyed by principal (deviceKey / staffKey): one resume window per tablet or operator. */
+  #startGrace(key: string, windowMs: number, onExpiry: () => void): void {
     if (this.#graceTimers.has(key)) return;
     this.#graceTimers.set(
       key,
       this.#clock.setTimeout(() => {
         this.#graceTimers.delete(key);
         onExpiry();
-      }, this.#disconnectGraceMs),
+      }, windowMs),
     );
   }
 

@@ -102,6 +102,16 @@ export function createHandlers({ consultations, feedback, stills }: Domain): Han
       await consultations.participant(principal, consultationId).resumeConsumer(consumerId);
       return {};
     },
+    'media:restartIce': (principal, { consultationId, transportId, disconnectedForMs }) =>
+      consultations.restartIce(principal, consultationId, transportId, disconnectedForMs),
+    'call:rejoin': (principal, { consultationId }) => {
+      consultations.rejoin(principal, consultationId);
+      return {};
+    },
+    'media:recovered': (principal, { consultationId }) => {
+      consultations.recovered(principal, consultationId);
+      return {};
+    },
     'still:capture': (principal, { consultationId }) => stills.requestCapture(asStaff(principal), consultationId),
     'still:captureFailed': (principal, { consultationId, requestId, reason }) => {
       stills.captureFailed(asDevice(principal), consultationId, requestId, reason);

@@ -23,7 +23,11 @@ export type ConsultationEventType =
   | 'specialist_joined'
   | 'specialist_cancelled'
   | 'operator_left'
-  | 'rejoined'
+  | 'connection_lost' // a party's socket or media went (who, how it was noticed)
+  | 'reconnected' // …and came back (how: ice_restart / rejoin / resume_after_restart; the gap in ms)
+  | 'media_restarted' // the room was rebuilt on another media worker (its worker died)
+  | 'held' // the server stopped (restart, crash) with the consultation open; it waits for its parties
+  | 'resumed' // a held consultation is live again after the restart
   | 'callback_requested'
   | 'cancelled'
   | 'ended'

@@ -1,5 +1,5 @@
 import type { MediaSource } from '@madoguchi/protocol';
-import { CallSession, type ProtocolClient, type PublishOptions, type RemoteTrack } from '@madoguchi/protocol/client';
+import { CallConnection, type ProtocolClient, type PublishOptions, type RemoteTrack } from '@madoguchi/protocol/client';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CallJoined } from '../kioskState.ts';
 import { loadCameraPrefs, resolveCameras } from './cameraPrefs.ts';
@@ -38,7 +38,10 @@ export interface CallMediaState {
   /** Remote tracks by consumer id. */
   remote: ReadonlyMap<string, RemoteTrack>;
   local: { face: MediaStreamTrack | null; document: MediaStreamTrack | null; mic: MediaStreamTrack | null };
+  /** connecting → connected; 'disconnected' while an outage is being repaired. */
   connection: RTCPeerConnectionState;
+  /** When the current outage began (this tablet's clock), null when connected. */
+  lostSince: number | null;
   /** The media session could not be set up, or a camera/microphone could not be opened. */
   mediaError: 'session' | 'devices' | null;
   muted: boolean;
@@ -52,18 +55,20 @@ export interface CallMediaState {
 
 /**
  * The media of one call, tied to the component's lifetime: on mount it opens the microphone and
- * cameras, starts the CallSession and publishes mic/face/document; on unmount (the call ended) it
- * closes the session and stops every local track, whatever stage the setup had reached.
+ * cameras, opens the CallConnection (which rides out outages: ICE restart, rejoin) and publishes
+ * mic/face/document; on unmount (the call ended) it closes the connection and stops every local
+ * track, whatever stage the setup had reached.
  */
 export function useCallSession(client: ProtocolClient, call: CallJoined): CallMediaState {
   const [remote, setRemote] = useState<ReadonlyMap<string, RemoteTrack>>(new Map());
   const [local, setLocal] = useState<CallMediaState['local']>({ face: null, document: null, mic: null });
   const [connection, setConnection] = useState<RTCPeerConnectionState>('new');
+  const [lostSince, setLostSince] = useState<number | null>(null);
   const [mediaError, setMediaError] = useState<CallMediaState['mediaError']>(null);
   const [muted, setMuted] = useState(false);
   const [faceOff, setFaceOff] = useState(false);
   const [quality, setQuality] = useState<ConnectionQuality | null>(null);
-  const sessionRef = useRef<CallSession | null>(null);
+  const sessionRef = useRef<CallConnection | null>(null);
   const micRef = useRef<MediaStreamTrack | null>(null);
   const faceRef = useRef<MediaStreamTrack | null>(null);
   const mutedRef = useRef(false);
@@ -75,69 +80,42 @@ export function useCallSession(client: ProtocolClient, call: CallJoined): CallMe
 
   useEffect(() => {
     let disposed = false;
-    let session: CallSession | null = null;
     let media: CallMedia | null = null;
+    const session = new CallConnection(client, callRef.current, {
+      onTrack: (track) => setRemote((previous) => new Map(previous).set(track.consumerId, track)),
+      onTrackEnded: (consumerId) =>
+        setRemote((previous) => {
+          const next = new Map(previous);
+          next.delete(consumerId);
+          return next;
+        }),
+      onState: (state) => {
+        setConnection(state.status === 'connected' ? 'connected' : state.status === 'connecting' ? 'connecting' : 'disconnected');
+        setLostSince(state.lostSince);
+        setMediaError((previous) => (state.failed ? 'session' : previous === 'session' ? null : previous));
+      },
+    });
+    sessionRef.current = session;
 
     const setup = async () => {
-      const mediaPromise = openCallMedia((ids) => resolveCameras(ids, loadCameraPrefs()));
-      const sessionPromise = CallSession.start(client, callRef.current, {
-        onTrack: (track) => {
-          if (!disposed) setRemote((previous) => new Map(previous).set(track.consumerId, track));
-        },
-        onTrackEnded: (consumerId) => {
-          if (disposed) return;
-          setRemote((previous) => {
-            const next = new Map(previous);
-            next.delete(consumerId);
-            return next;
-          });
-        },
-        onConnectionState: (state) => {
-          if (!disposed) setConnection(state);
-        },
-      });
-      // Both in parallel; whichever finishes after the call is gone is released at once.
-      void mediaPromise.then((opened) => {
-        media = opened;
-        if (disposed) stopTracks([opened.mic, opened.face, opened.document]);
-      });
-      void sessionPromise.then(
-        (started) => {
-          session = started;
-          if (disposed) started.close();
-        },
-        () => {},
-      );
-
-      const opened = await mediaPromise;
-      if (disposed) return;
+      const opened = await openCallMedia((ids) => resolveCameras(ids, loadCameraPrefs()));
+      media = opened;
+      if (disposed) {
+        stopTracks([opened.mic, opened.face, opened.document]);
+        return;
+      }
       micRef.current = opened.mic;
       faceRef.current = opened.face;
       setLocal({ face: opened.face, document: opened.document, mic: opened.mic });
       if (opened.failures.length > 0) setMediaError('devices');
 
-      let started: CallSession;
-      try {
-        started = await sessionPromise;
-      } catch (error) {
-        console.error('[call] media session failed:', error);
-        if (!disposed) {
-          setMediaError('session');
-          setConnection('failed');
-        }
-        return;
-      }
-      if (disposed) return;
-      sessionRef.current = started;
-
       const publish = async (source: MediaSource, track: MediaStreamTrack | null, options: PublishOptions = {}) => {
         if (!track || disposed) return;
         try {
-          await started.publish(source, track, options);
+          await session.publish(source, track, options);
         } catch (error) {
-          if (disposed) return; // the call ended while this was being set up
-          console.error(`[call] cannot send ${source}:`, error);
-          setMediaError('session');
+          // Kept by the connection and sent again once it is repaired; the call goes on.
+          if (!disposed) console.warn(`[call] cannot send ${source} now:`, error);
         }
       };
       await publish('mic', opened.mic);
@@ -151,7 +129,7 @@ export function useCallSession(client: ProtocolClient, call: CallJoined): CallMe
       sessionRef.current = null;
       micRef.current = null;
       faceRef.current = null;
-      session?.close();
+      session.close();
       const opened = media as CallMedia | null;
       if (opened) stopTracks([opened.mic, opened.face, opened.document]);
     };
@@ -207,5 +185,5 @@ export function useCallSession(client: ProtocolClient, call: CallJoined): CallMe
     };
   }, [connection]);
 
-  return { remote, local, connection, mediaError, muted, toggleMute, faceOff, toggleFace, quality };
+  return { remote, local, connection, lostSince, mediaError, muted, toggleMute, faceOff, toggleFace, quality };
 }

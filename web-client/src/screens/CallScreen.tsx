@@ -1,6 +1,7 @@
 import type { DepartmentSummary, MediaSource } from '@madoguchi/protocol';
 import { withChatMessage, type ChatMessage, type ProtocolClient, type RemoteTrack } from '@madoguchi/protocol/client';
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useSecondsSince } from '../useSecondsSince.ts';
 import { ChatPanel } from '../components/ChatPanel.tsx';
 import { LanguageSwitch } from '../components/LanguageSwitch.tsx';
 import { RemoteAudio } from '../components/RemoteAudio.tsx';
@@ -40,6 +41,7 @@ export function CallScreen({ client, call, ending, transfer, onEnd, uploadStill 
   const media = useCallSession(client, call);
   const stillTaken = useStillRequests(client, call.consultationId, media.local.document, uploadStill);
   const chat = useCallChat(client, call.consultationId);
+  const operatorLost = useOperatorConnectionLost(client, call.consultationId);
   const remoteVideo = useMemo(() => videoBySource(media.remote), [media.remote]);
   const remoteAudio = useMemo(
     () => [...media.remote.values()].filter((track) => track.kind === 'audio').map((track) => track.track),
@@ -85,6 +87,13 @@ export function CallScreen({ client, call, ending, transfer, onEnd, uploadStill 
         </p>
         <LanguageSwitch />
       </header>
+      {media.lostSince !== null ? (
+        <Reconnecting since={media.lostSince} />
+      ) : operatorLost ? (
+        <p className="banner banner--warning call__reconnecting" role="status" data-testid="operator-connection-lost">
+          {t.operatorConnectionLost}
+        </p>
+      ) : null}
       {transfer ? (
         <p className="banner banner--info call__transfer" role="status" data-testid="transfer-banner">
           {t.transferring(departmentName(t, transfer.department))}
@@ -216,4 +225,35 @@ function useCallChat(client: ProtocolClient, consultationId: string) {
     [client, consultationId],
   );
   return { messages, send };
+}
+
+/** 「通信が 切れました。つなぎなおしています…」 with the seconds so far: the call screen stays up meanwhile. */
+function Reconnecting({ since }: { since: number }) {
+  const { t } = useI18n();
+  const seconds = useSecondsSince(since);
+  return (
+    <p className="banner banner--warning call__reconnecting" role="status" data-testid="call-reconnecting">
+      {t.callReconnecting(seconds)}
+    </p>
+  );
+}
+
+/** Whether an operator of this call has lost their connection (the server holds the call for them). */
+function useOperatorConnectionLost(client: ProtocolClient, consultationId: string): boolean {
+  const [lost, setLost] = useState<ReadonlySet<string>>(new Set());
+  useEffect(
+    () =>
+      client.on('call:connection', ({ consultationId: id, party, state }) => {
+        if (id !== consultationId || party.role !== 'operator' || !party.staffId) return;
+        const staffId = party.staffId;
+        setLost((previous) => {
+          const next = new Set(previous);
+          if (state === 'lost') next.add(staffId);
+          else next.delete(staffId);
+          return next;
+        });
+      }),
+    [client, consultationId],
+  );
+  return lost.size > 0;
 }
