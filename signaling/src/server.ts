@@ -14,6 +14,7 @@ import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { DEFAULT_LOGIN_LIMITS, LoginThrottle } from './auth/LoginThrottle.ts';
 import { ConsultationService } from './consultations/ConsultationService.ts';
+import { loadHeldConsultations } from './consultations/heldConsultations.ts';
 import { attachGateway, createNotifier, createSocketServer, type GatewayServer } from './gateway/Gateway.ts';
 import { ConsultationRecorder } from './records/ConsultationRecorder.ts';
 import { AuditLog } from './records/AuditLog.ts';
@@ -49,7 +50,6 @@ export interface StartOptions {
  */
 export async function startServer({ config, db, clock = systemClock }: StartOptions): Promise<MadoguchiServer> {
   const recorder = new ConsultationRecorder(db);
-  await recorder.failUnfinished(clock.now());
   const audit = new AuditLog(db, () => clock.now());
   const settings = new SettingsStore(db, audit, RecordsSettings.parse(config.records));
   await settings.get(); // latest() is known before the first chat message
@@ -86,6 +86,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
       qualitySampleMs: config.qualitySampleMs,
       keepsChatTranscript: () => settings.latest().keepChatTranscript,
     });
+    await consultations.restore(await loadHeldConsultations(db));
   } catch (error) {
     io.close();
     await sfu.close();

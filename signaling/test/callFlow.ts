@@ -12,6 +12,8 @@ export interface PlacedCall {
   /** Consumers each side was told to create. */
   deviceConsumers: NewConsumer[];
   operatorConsumers: NewConsumer[];
+  /** The tablet's transports. */
+  deviceTransports: { sendTransportId: string; recvTransportId: string };
 }
 
 let ssrc = 1000;
@@ -22,7 +24,7 @@ export async function joinMedia(
   joined: ServerPayload<'call:joined'>,
   sources: { source: string; kind: 'audio' | 'video' }[],
   consumers: NewConsumer[],
-): Promise<void> {
+): Promise<{ sendTransportId: string; recvTransportId: string }> {
   const { consultationId } = joined;
   client.on('media:newConsumer', (consumer) => {
     consumers.push(consumer);
@@ -30,7 +32,7 @@ export async function joinMedia(
     client.request('media:resumeConsumer', { consultationId, consumerId: consumer.consumerId }).catch(() => undefined);
   });
   const send = await client.request('media:createTransport', { consultationId, direction: 'send' });
-  await client.request('media:createTransport', { consultationId, direction: 'recv' });
+  const recv = await client.request('media:createTransport', { consultationId, direction: 'recv' });
   await client.request('call:ready', { consultationId, rtpCapabilities: joined.routerRtpCapabilities });
   for (const { source, kind } of sources) {
     await client.request('media:produce', {
@@ -41,6 +43,7 @@ export async function joinMedia(
       source: source as NewConsumer['source'],
     });
   }
+  return { sendTransportId: send.id, recvTransportId: recv.id };
 }
 
 /** A whole call: the tablet asks, the operator answers, both send their media. */
@@ -60,8 +63,8 @@ export async function placeCall(
   const operatorJoined = nextEvent(operator, 'call:joined');
   await operator.request('offer:accept', { consultationId });
 
-  const call: PlacedCall = { consultationId, device, operator, deviceConsumers: [], operatorConsumers: [] };
-  await joinMedia(
+  const call: PlacedCall = { consultationId, device, operator, deviceConsumers: [], operatorConsumers: [], deviceTransports: { sendTransportId: '', recvTransportId: '' } };
+  call.deviceTransports = await joinMedia(
     device,
     await deviceJoined,
     [

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,8 @@ export interface TestServer {
   staffToken(username: string): Promise<string>;
   /** A connected socket client (resolves once connected); `beforeConnect` may subscribe to pushes sent on arrival. */
   connect(token: string, beforeConnect?: (client: ProtocolClient) => void): Promise<ProtocolClient>;
+  /** Stop the server as SIGTERM does and start a new one on the same port and database (`server` is the new one). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -54,22 +57,20 @@ export async function startTestServer({ routing, ...overrides }: TestServerOptio
     stills: { dir: join(dir, 'stills'), retentionMs: base.stills.retentionMs },
     ...overrides,
   };
-  const server = await startServer({ config, db, clock });
   const clients = new Set<ProtocolClient>();
-
-  return {
-    server,
+  const started: TestServer = {
+    server: await startServer({ config, db, clock }),
     db,
     async deviceToken(siteName) {
       const device = await db.device.findFirstOrThrow({ where: { site: { name: siteName } } });
-      return server.tokens.issueDeviceToken(device);
+      return started.server.tokens.issueDeviceToken(device);
     },
     async staffToken(username) {
       const staff = await db.staff.findUniqueOrThrow({ where: { username } });
-      return server.tokens.issueStaffToken({ id: staff.id, role: staff.role as 'operator' });
+      return started.server.tokens.issueStaffToken({ id: staff.id, role: staff.role as 'operator' });
     },
     async connect(token, beforeConnect) {
-      const client = ProtocolClient.connect(token, server.url);
+      const client = ProtocolClient.connect(token, started.server.url);
       clients.add(client);
       beforeConnect?.(client);
       await new Promise<void>((resolve, reject) => {
@@ -78,13 +79,19 @@ export async function startTestServer({ routing, ...overrides }: TestServerOptio
       });
       return client;
     },
+    async restart() {
+      const { port } = started.server.httpServer.address() as AddressInfo;
+      await started.server.close();
+      started.server = await startServer({ config: { ...config, port }, db, clock });
+    },
     async close() {
       for (const client of clients) client.close();
-      await server.close();
+      await started.server.close();
       await db.$disconnect();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return started;
 }
 
 /** Resolve with the next payload of a server event (optionally the first matching one). */

@@ -102,6 +102,8 @@ export class CallConnection {
       client.on('call:joined', (again) => {
         if (again.consultationId === this.consultationId) void this.#attach(again);
       }),
+      // The server is stopping (an update): say so now; the call is held and resumed after its restart.
+      client.on('server:restarting', () => this.#lost()),
     );
     void this.#attach(joined);
   }

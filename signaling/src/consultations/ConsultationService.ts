@@ -24,6 +24,7 @@ import type { Actor, ConsultationEventType, ConsultationRecorder } from '../reco
 import { RoutingCore, RoutingError, type RoutingErrorCode, type RoutingEventOf, type RoutingOutcome } from '../routing/core/index.ts';
 import { toCoreConfig } from '../routing/RoutingSettingsStore.ts';
 import { MediaQualityLog } from '../records/MediaQuality.ts';
+import type { HeldConsultation } from './heldConsultations.ts';
 
 const logger = createLogger('consultations');
 
@@ -33,6 +34,7 @@ export interface Notifier {
   toStaff<E extends ServerEventName>(staffId: string, event: E, payload: ServerPayload<E>): void;
   /** Close every connection of a tablet whose token was revoked or replaced: it must pair again. */
   disconnectDevice(deviceId: string): void;
+  toAll<E extends ServerEventName>(event: E, payload: ServerPayload<E>): void;
 }
 
 interface CallOperator {
@@ -74,6 +76,8 @@ interface LiveConsultation {
   ending?: { endedBy: EndedBy; actor: Actor };
   /** Parties whose connection is lost, by participant id (resident:<device> / operator:<staff>). */
   outages: Map<string, Outage>;
+  /** Restored after a server restart and not yet resumed by all its parties (`resumed` is recorded then). */
+  restored: boolean;
 }
 
 export interface ConsultationServiceOptions {
@@ -267,12 +271,7 @@ export class ConsultationService {
       const live = this.#byDevice.get(principal.deviceId);
       if (live) {
         this.#connectionLost(live, `resident:${live.deviceId}`, this.#clock.now(), 'socket');
-        this.#startGrace(deviceKey(principal.deviceId), this.#resumeWindows.tabletMs, () => {
-          live.ending = { endedBy: 'system', actor: { type: 'system' } };
-          const phase = this.#core.consultation(live.id)?.phase;
-          if (phase === 'in_call') this.#core.fail(live.id, 'tablet_disconnected');
-          else if (phase) this.#core.cancel(live.id, 'tablet_disconnected');
-        });
+        this.#startGrace(deviceKey(principal.deviceId), this.#resumeWindows.tabletMs, () => this.#tabletGone(live));
       }
       return;
     }
@@ -282,6 +281,88 @@ export class ConsultationService {
     this.#staffConnections.set(principal.staffId, left);
     // A ringing offer moves on at once; a call gets a grace period (operatorLost).
     if (left === 0 && this.#core.operator(principal.staffId)) this.#core.operatorDisconnected(principal.staffId);
+  }
+
+  /**
+   * The tablet did not come back within its resume window: a call fails, a waiting request is
+   * abandoned; a consultation held across a restart that its tablet never resumed fails as server_restart.
+   */
+  #tabletGone(live: LiveConsultation): void {
+    live.ending = { endedBy: 'system', actor: { type: 'system' } };
+    const phase = this.#core.consultation(live.id)?.phase;
+    if (!phase) return;
+    if (this.#lostInRestart(live, `resident:${live.deviceId}`)) this.#core.fail(live.id, 'server_restart');
+    else if (phase === 'in_call') this.#core.fail(live.id, 'tablet_disconnected');
+    else this.#core.cancel(live.id, 'tablet_disconnected');
+  }
+
+  #lostInRestart(live: LiveConsultation, participantId: string): boolean {
+    return live.outages.get(participantId)?.how === 'resume_after_restart';
+  }
+
+  // ── After a restart ────────────────────────────────────────────────────────
+
+  /**
+   * Take back the consultations that were open when the server stopped: each is held for its
+   * parties' resume windows. A waiting resident is back in the queue at their original place; a
+   * call gets a new room and its operator, and goes on when tablet and console are back.
+   */
+  async restore(held: readonly HeldConsultation[]): Promise<void> {
+    const now = this.#clock.now();
+    for (const consultation of held) {
+      if (!consultation.heldCleanly) {
+        void this.#recorder.record(consultation.id, 'held', now, { type: 'system' }, { data: { reason: 'server_crash' } });
+      }
+      const live: LiveConsultation = {
+        id: consultation.id,
+        deviceId: consultation.deviceId,
+        site: consultation.site,
+        department: this.#rememberDepartment(consultation.department),
+        requestedAt: consultation.requestedAt,
+        operators: new Map(),
+        quality: new MediaQualityLog(),
+        outages: new Map([[`resident:${consultation.deviceId}`, { since: consultation.heldSince, how: 'resume_after_restart' }]]),
+        restored: true,
+      };
+      this.#live.set(live.id, live);
+      this.#byDevice.set(live.deviceId, live);
+      this.#ensureDepartment(live.department.id);
+      try {
+        if (consultation.call) await this.#restoreCall(live, consultation.call, consultation.heldSince);
+        else this.#core.request({ consultationId: live.id, departmentId: live.department.id, requestedAt: live.requestedAt, resumed: true });
+      } catch (error) {
+        logger.error(`consultation ${live.id} could not be restored:`, error);
+        if (this.#core.consultation(live.id)) this.#failIfLive(live, 'server_restart');
+        else this.#failUnrouted(live, now);
+        continue;
+      }
+      if (this.#live.has(live.id)) this.#startGrace(deviceKey(live.deviceId), this.#resumeWindows.tabletMs, () => this.#tabletGone(live));
+    }
+    if (held.length > 0) logger.info(`${held.length} consultation(s) held from before the restart`);
+  }
+
+  /** A restored consultation the routing core never took: closed on record as failed all the same. */
+  #failUnrouted(live: LiveConsultation, at: Date): void {
+    this.#live.delete(live.id);
+    this.#byDevice.delete(live.deviceId);
+    live.room?.close();
+    void this.#recorder.record(live.id, 'failed', at, { type: 'system' }, {
+      update: { endedAt: at, outcome: 'failed', endedBy: 'system' },
+      data: { reason: 'server_restart' },
+    });
+  }
+
+  async #restoreCall(live: LiveConsultation, call: NonNullable<HeldConsultation['call']>, heldSince: Date): Promise<void> {
+    const { operatorId } = call;
+    for (const departmentId of [...call.skills.primary, ...call.skills.secondary]) this.#ensureDepartment(departmentId);
+    if (!this.#core.operator(operatorId)) this.#core.addOperator({ operatorId, primary: call.skills.primary, secondary: call.skills.secondary });
+    this.#core.restoreCall({ consultationId: live.id, departmentId: live.department.id, operatorId, requestedAt: live.requestedAt, answeredAt: call.answeredAt });
+    live.operators.set(operatorId, { name: call.operatorName, department: live.department });
+    live.outages.set(`operator:${operatorId}`, { since: heldSince, how: 'resume_after_restart' });
+    live.room = await this.#sfu.createRoom(live.id);
+    this.#sampleQuality(live);
+    // Its console is not connected yet: the operator's resume window starts (operatorLost).
+    this.#core.operatorDisconnected(operatorId);
   }
 
   // ── Tablet ─────────────────────────────────────────────────────────────────
@@ -314,6 +395,7 @@ export class ConsultationService {
         operators: new Map(),
         quality: new MediaQualityLog(),
         outages: new Map(),
+        restored: false,
       };
     } finally {
       this.#requesting.delete(device.deviceId);
@@ -481,14 +563,24 @@ export class ConsultationService {
     this.#connectionBack(live, this.#participantId(principal));
   }
 
-  /** End everything: used on shutdown. Calls in progress are recorded as failed. */
+  /**
+   * Stop (a restart or an update): no new requests; clients are told; every open consultation is
+   * recorded as `held` and stays open in the database, to be resumed by the next start (restore()).
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     for (const timer of [...this.#graceTimers.values(), ...this.#queuePushes.values()]) this.#clock.clearTimeout(timer);
     this.#graceTimers.clear();
     this.#queuePushes.clear();
-    for (const live of [...this.#live.values()]) this.#failIfLive(live, 'server_shutdown');
+    this.#notifier.toAll('server:restarting', {});
+    const at = this.#clock.now();
+    for (const live of this.#live.values()) {
+      if (live.qualityTimer) this.#clock.clearTimeout(live.qualityTimer);
+      void this.#recorder.record(live.id, 'held', at, { type: 'system' }, { data: { reason: 'server_stop' } });
+    }
+    this.#live.clear();
+    this.#byDevice.clear();
     this.#core.close();
     this.#sfu.off('workerDied', this.#onWorkerDied);
     await this.#recorder.flush();
@@ -547,7 +639,8 @@ export class ConsultationService {
         else {
           const live = this.#live.get(consultationId);
           if (live) live.ending = { endedBy: 'system', actor: { type: 'system' } };
-          this.#core.fail(consultationId, 'operator_disconnected');
+          const restart = live && this.#lostInRestart(live, `operator:${operatorId}`);
+          this.#core.fail(consultationId, restart ? 'server_restart' : 'operator_disconnected');
         }
       });
     });
@@ -857,6 +950,10 @@ export class ConsultationService {
       },
     });
     this.#tellOthers(live, participantId, { consultationId: live.id, party, state: 'restored', since: outage.since.toISOString() });
+    if (live.restored && live.outages.size === 0) {
+      live.restored = false;
+      void this.#recorder.record(live.id, 'resumed', at, { type: 'system' });
+    }
   }
 
   #party(live: LiveConsultation, participantId: string): ServerPayload<'call:connection'>['party'] {

@@ -40,6 +40,7 @@ export function createNotifier(io: GatewayServer): Notifier {
     toDevice: (deviceId, event, payload) => void io.to(deviceRoom(deviceId)).emit(event, ...([payload] as never)),
     toStaff: (staffId, event, payload) => void io.to(staffRoom(staffId)).emit(event, ...([payload] as never)),
     disconnectDevice: (deviceId) => io.in(deviceRoom(deviceId)).disconnectSockets(true),
+    toAll: (event, payload) => void io.emit(event, ...([payload] as never)),
   };
 }
 

@@ -110,21 +110,6 @@ export class ConsultationRecorder {
     while (this.#chains.size > 0) await Promise.all(this.#chains.values());
   }
 
-  /**
-   * Consultations left open by a previous process (crash, power cut) can never resume: close them
-   * as failed so the record says what happened.
-   */
-  async failUnfinished(at: Date): Promise<number> {
-    const open = await this.#db.consultation.findMany({ where: { endedAt: null }, select: { id: true } });
-    for (const { id } of open) {
-      await this.record(id, 'failed', at, { type: 'system' }, {
-        update: { endedAt: at, outcome: 'failed', endedBy: 'system' },
-        data: { reason: 'server_restart' },
-      });
-    }
-    return open.length;
-  }
-
   async #write(
     consultationId: string,
     type: ConsultationEventType,

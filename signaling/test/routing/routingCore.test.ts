@@ -584,3 +584,32 @@ describe('RoutingCore: commands and lifecycle', () => {
     expect(core.consultation('c2')).toMatchObject({ phase: 'waiting' }); // still readable
   });
 });
+
+describe('RoutingCore: after a server restart', () => {
+  it('restores a connected call with its operator and original times; the operator’s lost connection then starts its grace', () => {
+    const { clock, core, log } = setup();
+    const requestedAt = new Date(clock.now().getTime() - 120_000);
+    const answeredAt = new Date(clock.now().getTime() - 60_000);
+    core.addOperator({ operatorId: 'a', primary: ['tax'] });
+    core.restoreCall({ consultationId: 'c1', departmentId: 'tax', operatorId: 'a', requestedAt, answeredAt });
+    expect(core.consultation('c1')).toMatchObject({ phase: 'in_call', operatorId: 'a', requestedAt: requestedAt.getTime(), answeredAt: answeredAt.getTime() });
+    expect(core.operator('a')).toMatchObject({ presence: 'in_call', consultationId: 'c1' });
+    expect(log.of('offered')).toHaveLength(0);
+    core.operatorDisconnected('a');
+    expect(log.last('operatorLost')).toMatchObject({ operatorId: 'a', consultationId: 'c1' });
+    core.operatorConnected('a');
+    core.endCall('c1');
+    expect(log.last('ended')).toMatchObject({ consultationId: 'c1', outcome: 'completed' });
+    expectRoutingError(() => core.restoreCall({ consultationId: 'c2', departmentId: 'tax', operatorId: 'nobody', requestedAt, answeredAt }), 'unknown_operator');
+  });
+
+  it('queues a resumed request even with nobody logged in yet, in its original order', () => {
+    const { clock, core } = setup();
+    const early = new Date(clock.now().getTime() - 60_000);
+    const late = new Date(clock.now().getTime() - 30_000);
+    expect(core.request({ consultationId: 'fresh', departmentId: 'tax' })).toMatchObject({ accepted: false, reason: 'no_operator' });
+    expect(core.request({ consultationId: 'c2', departmentId: 'tax', requestedAt: late, resumed: true })).toMatchObject({ accepted: true, status: 'waiting' });
+    expect(core.request({ consultationId: 'c1', departmentId: 'tax', requestedAt: early, resumed: true })).toMatchObject({ accepted: true });
+    expect(core.queue('tax').positions.map((p) => [p.consultationId, p.position])).toEqual([['c1', 1], ['c2', 2]]);
+  });
+});

@@ -62,6 +62,20 @@ export interface RequestInput {
   requestedAt?: Date;
   /** Higher goes first (default 0). */
   priority?: number;
+  /**
+   * Taken back after a server restart: it was queued before, so it is queued again, not refused
+   * because nobody has logged back in yet.
+   */
+  resumed?: boolean;
+}
+
+/** A call that was connected when the server stopped: restored with its operator on start. */
+export interface RestoreCallInput {
+  consultationId: string;
+  departmentId: string;
+  operatorId: string;
+  requestedAt: Date;
+  answeredAt: Date;
 }
 
 export interface Refusal {
@@ -329,7 +343,7 @@ export class RoutingCore {
       }
       this.#department(input.departmentId);
       const now = this.#now();
-      const refusal = this.#refusal(input.departmentId, now);
+      const refusal = input.resumed ? null : this.#refusal(input.departmentId, now);
       const entry: QueueEntry = {
         entryId: input.consultationId,
         consultationId: input.consultationId,
@@ -359,6 +373,53 @@ export class RoutingCore {
       }
       this.#dispatchEntry(this.#enqueue(entry));
       return { accepted: true, ...this.#queueStatus(entry.entryId)! };
+    });
+  }
+
+  /**
+   * Put back a call that was connected when the server stopped (its operator added first): in_call
+   * again with its original request and answer times, as if it had never stopped. Nothing is offered.
+   */
+  restoreCall(input: RestoreCallInput): void {
+    this.#run(() => {
+      if (this.#store.entry(input.consultationId)) {
+        throw new RoutingError('duplicate', `consultation ${input.consultationId} is already routed`);
+      }
+      this.#department(input.departmentId);
+      const operator = this.#operator(input.operatorId);
+      if (operator.presence === 'offered' || operator.presence === 'in_call') {
+        throw new RoutingError('operator_busy', `operator ${input.operatorId} is busy`);
+      }
+      const answeredAt = input.answeredAt.getTime();
+      this.#store.saveEntry({
+        entryId: input.consultationId,
+        consultationId: input.consultationId,
+        kind: 'resident',
+        seq: this.#store.nextSeq(),
+        departmentId: input.departmentId,
+        priority: CORE_DEFAULTS.normalPriority,
+        requestedAt: input.requestedAt.getTime(),
+        enqueuedAt: this.#now(),
+        phase: 'in_call',
+        widened: false,
+        overflowTo: null,
+        passedOver: [],
+        offeredTo: null,
+        offerTier: null,
+        refusal: null,
+        operatorId: input.operatorId,
+        specialistId: null,
+        specialistEntryId: null,
+        answeredAt,
+        transfers: 0,
+      });
+      this.#setOperator(operator, {
+        presence: 'in_call',
+        consultationId: input.consultationId,
+        entryId: null,
+        missedOffers: 0,
+        work: { departmentId: input.departmentId, startedAt: answeredAt },
+      });
     });
   }
 
