@@ -225,11 +225,12 @@ export class CallConnection {
 
   #connected(): void {
     if (!this.#isConnected()) return;
-    const wasLost = this.#state.lostSince !== null;
+    const wasConnected = this.#state.status === 'connected';
     this.#setState({ status: 'connected', lostSince: null, failed: false });
     this.#wakeWaiters();
-    // The record gets `reconnected` with the gap (best effort: the server ignores it without an outage).
-    if (wasLost) this.#client.request('media:recovered', { consultationId: this.consultationId }).catch(() => {});
+    // Media flows (again): the server closes the outage it holds for us, if any, with its gap. Also
+    // on the first connection of a page, which may be a reload the server saw as an outage.
+    if (!wasConnected) this.#client.request('media:recovered', { consultationId: this.consultationId }).catch(() => {});
   }
 
   /** Media or signaling is gone: say so and start repairing (once; the loop runs until connected). */
