@@ -23,6 +23,9 @@ import { StillService } from './stills/StillService.ts';
 import { RetentionJob } from './records/RetentionJob.ts';
 import { SettingsStore } from './records/SettingsStore.ts';
 
+/** How long shutdown waits for record events held while the database could not be written. */
+const RECORDS_SHUTDOWN_WAIT_MS = 10_000;
+
 export interface MadoguchiServer {
   /** Base URL the server listens on. */
   url: string;
@@ -143,7 +146,11 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
       (closing ??= (async () => {
         stills.close();
         await retention.stop();
-        await consultations.close();
+        // Ending the calls records them and waits for the recorder, which gives up after a while
+        // if the database cannot be written (logging what it could not write).
+        const consultationsClosed = consultations.close();
+        await recorder.close(RECORDS_SHUTDOWN_WAIT_MS);
+        await consultationsClosed;
         await new Promise<void>((resolve) => io.close(() => resolve()));
         await sfu.close();
       })()),
