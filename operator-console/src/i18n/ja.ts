@@ -528,6 +528,7 @@ export const ja = {
       NO_OPERATOR: '対応できる職員がいません。',
       MEDIA_ERROR: '映像サーバーで問題が発生しました。',
       RATE_LIMITED: '操作が多すぎます。しばらくしてからもう一度お試しください。',
+      UNAVAILABLE: 'サーバーが一時的に応答できません。しばらくしてからもう一度お試しください。',
       INTERNAL: 'サーバーから応答がありません。',
     } satisfies Record<ErrorCode, string>,
   },

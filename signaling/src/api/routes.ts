@@ -1,6 +1,6 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { hashPassword, verifyPassword, type PrismaClient } from '@madoguchi/db';
+import { databaseFault, hashPassword, verifyPassword, type PrismaClient } from '@madoguchi/db';
 import {
   LoginRequest,
   ProtocolError,
@@ -125,7 +125,10 @@ export function createApiRouter({ db, tokens, loginThrottle, sfu, consultations,
     const principal = req.principal;
     if (principal?.kind !== 'device') throw new ProtocolError('FORBIDDEN', 'device token required');
     const device = await db.device.findUniqueOrThrow({ where: { id: principal.deviceId }, include: { site: true } });
-    await db.device.update({ where: { id: device.id }, data: { lastSeenAt: new Date() } });
+    // "Last seen" is a convenience: a tablet must still start while another process holds the write lock.
+    await db.device.update({ where: { id: device.id }, data: { lastSeenAt: new Date() } }).catch((error: unknown) => {
+      if (!databaseFault(error)) throw error;
+    });
     const body: DeviceProfile = { id: device.id, name: device.name, site: { id: device.site.id, name: device.site.name } };
     res.json(body);
   });
