@@ -40,31 +40,29 @@ export function databaseFault(error: unknown): DatabaseFault | null {
 }
 
 /**
- * A second connection that asks, without waiting, whether a write could start now: it takes the
- * write lock and gives it back at once (busy timeout 0, so it never stalls the event loop).
+ * Asks, without waiting, whether a write could start now: a connection of its own takes the write
+ * lock and gives it back at once (busy timeout 0, so it never stalls the event loop). It is opened
+ * for each check and closed again, so it never holds the file while another process wants it alone.
  * A file whose writes fail although the lock is free (read-only) is only seen by a real write.
  */
 export class DatabaseProbe {
   readonly #file: string;
-  #db: Database.Database | undefined;
 
   constructor(url: string) {
     this.#file = sqliteFilePath(url);
   }
 
   check(): DatabaseFault | 'ok' {
+    let connection: Database.Database | undefined;
     try {
-      this.#db ??= new Database(this.#file, { fileMustExist: true, timeout: 0 });
-      this.#db.exec('BEGIN IMMEDIATE');
-      this.#db.exec('ROLLBACK');
+      connection = new Database(this.#file, { fileMustExist: true, timeout: 0 });
+      connection.exec('BEGIN IMMEDIATE');
+      connection.exec('ROLLBACK');
       return 'ok';
     } catch (error) {
       return databaseFault(error) ?? 'unreachable';
+    } finally {
+      connection?.close();
     }
-  }
-
-  close(): void {
-    this.#db?.close();
-    this.#db = undefined;
   }
 }

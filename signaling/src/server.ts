@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import express from 'express';
-import type { PrismaClient } from '@madoguchi/db';
+import { DatabaseProbe, type PrismaClient } from '@madoguchi/db';
 import { RecordsSettings } from '@madoguchi/protocol';
 import { SfuNode } from '@madoguchi/sfu';
 import { errorHandler, sendError } from './api/errors.ts';
@@ -104,13 +104,14 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     retentionMs: config.stills.retentionMs,
   });
   const tokens = new TokenService(db, config.jwtSecret, config.staffTokenTtl);
+  const databaseProbe = new DatabaseProbe(config.databaseUrl);
   attachGateway(io, tokens, { consultations, feedback: new FeedbackService(db, recorder, clock), stills });
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   const loginThrottle = new LoginThrottle({ clock, ...DEFAULT_LOGIN_LIMITS, ...config.login });
   app.use(express.json({ limit: '64kb' }));
-  app.use('/api', createApiRouter({ db, tokens, loginThrottle, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clock }));
+  app.use('/api', createApiRouter({ db, databaseProbe, tokens, loginThrottle, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clock }));
   app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
   serveApp(app, '/kiosk', config.webClientDir);
   serveApp(app, '/console', config.operatorConsoleDir);

@@ -14,6 +14,8 @@ export const TEST_PASSWORD = 'test-password-1';
 export interface TestServer {
   server: MadoguchiServer;
   db: PrismaClient;
+  /** The server's SQLite file. */
+  databaseFile: string;
   /** A device token for the seeded tablet of the named site. */
   deviceToken(siteName: string): Promise<string>;
   staffToken(username: string): Promise<string>;
@@ -36,7 +38,8 @@ export interface TestServerOptions extends Partial<Config> {
  */
 export async function startTestServer({ routing, ...overrides }: TestServerOptions = {}, clock?: Clock): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'madoguchi-test-'));
-  const databaseUrl = `file:${join(dir, 'test.db')}`;
+  const databaseFile = join(dir, 'test.db');
+  const databaseUrl = `file:${databaseFile}`;
   await migrateDeploy(databaseUrl);
   const db = openDatabase(databaseUrl);
   await seedDemoCity(db, { password: TEST_PASSWORD });
@@ -60,6 +63,7 @@ export async function startTestServer({ routing, ...overrides }: TestServerOptio
   return {
     server,
     db,
+    databaseFile,
     async deviceToken(siteName) {
       const device = await db.device.findFirstOrThrow({ where: { site: { name: siteName } } });
       return server.tokens.issueDeviceToken(device);
