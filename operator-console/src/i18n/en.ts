@@ -45,6 +45,7 @@ export const en: Messages = {
       connecting: 'Connecting to the server…',
       connected: 'Connected',
       reconnecting: 'Connection lost. Reconnecting…',
+      unavailable: 'The server cannot answer just now. You stay logged in; reconnecting by itself…',
     },
   },
 

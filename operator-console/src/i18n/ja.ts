@@ -42,6 +42,7 @@ export const ja = {
       connecting: 'サーバーに接続中…',
       connected: '接続中',
       reconnecting: '接続が切れました。再接続しています…',
+      unavailable: 'サーバーが一時的に応答できません。ログインしたまま、自動で再接続します…',
     },
   },
 
