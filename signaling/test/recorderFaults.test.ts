@@ -137,4 +137,19 @@ describe('records while the database cannot be written', () => {
     }
     expect(await eventTypes(id)).toEqual(['requested']);
   });
+
+  it('lets the server start while the database is locked, closing what a crash left open once it can', async () => {
+    const recorder = new ConsultationRecorder(db);
+    const leftOpen = await newConsultation();
+    const lock = await lockDatabase(file);
+    try {
+      const started = performance.now();
+      expect(await recorder.failUnfinished(new Date())).toBeGreaterThanOrEqual(1);
+      expect(performance.now() - started).toBeLessThan(1_000);
+    } finally {
+      await lock.release();
+    }
+    await recorder.flush();
+    expect(await db.consultation.findUniqueOrThrow({ where: { id: leftOpen } })).toMatchObject({ outcome: 'failed', endedBy: 'system' });
+  });
 });

@@ -160,7 +160,7 @@ export class ConsultationRecorder {
     });
   }
 
-  /** Wait until every event recorded so far is in the database (or the recorder gave up at close()). */
+  /** Wait until no event waits to be written (or the recorder gave up at close()). */
   flush(): Promise<void> {
     if (this.#pending.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.#flushes.push(resolve));
@@ -196,12 +196,13 @@ export class ConsultationRecorder {
 
   /**
    * Consultations left open by a previous process (crash, power cut) can never resume: close them
-   * as failed so the record says what happened.
+   * as failed so the record says what happened. Not awaited: a database another process holds at
+   * start must not keep the server from starting; the events are written once it lets go.
    */
   async failUnfinished(at: Date): Promise<number> {
     const open = await this.#db.consultation.findMany({ where: { endedAt: null }, select: { id: true } });
     for (const { id } of open) {
-      await this.record(id, 'failed', at, { type: 'system' }, {
+      void this.record(id, 'failed', at, { type: 'system' }, {
         update: { endedAt: at, outcome: 'failed', endedBy: 'system' },
         data: { reason: 'server_restart' },
       });
