@@ -51,7 +51,8 @@ export interface StartOptions {
  * two built browser apps, in one process. Everything started here is closed by close().
  */
 export async function startServer({ config, db, clock = systemClock }: StartOptions): Promise<MadoguchiServer> {
-  const recorder = new ConsultationRecorder(db);
+  const databaseProbe = new DatabaseProbe(config.databaseUrl);
+  const recorder = new ConsultationRecorder(db, { probe: databaseProbe });
   await recorder.failUnfinished(clock.now());
   const audit = new AuditLog(db, () => clock.now());
   const settings = new SettingsStore(db, audit, RecordsSettings.parse(config.records));
@@ -104,7 +105,6 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     retentionMs: config.stills.retentionMs,
   });
   const tokens = new TokenService(db, config.jwtSecret, config.staffTokenTtl);
-  const databaseProbe = new DatabaseProbe(config.databaseUrl);
   attachGateway(io, tokens, { consultations, feedback: new FeedbackService(db, recorder, clock), stills });
 
   app.disable('x-powered-by');

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateDeploy, openDatabase, seedDemoCity, type PrismaClient } from '@madoguchi/db';
+import { DatabaseProbe, migrateDeploy, openDatabase, seedDemoCity, type PrismaClient } from '@madoguchi/db';
 import { ConsultationRecorder, type ConsultationEventType } from '../src/records/ConsultationRecorder.ts';
 import { canMakeReadOnly, lockDatabase, longestStall, makeReadOnly } from './databaseFaults.ts';
 
@@ -59,7 +59,7 @@ function recordCall(recorder: ConsultationRecorder, id: string, chats: number): 
 
 describe('records while the database cannot be written', () => {
   it('holds every event while another process locks the database and writes them in order once it lets go', async () => {
-    const recorder = new ConsultationRecorder(db);
+    const recorder = new ConsultationRecorder(db, { probe: new DatabaseProbe(`file:${file}`) });
     const [first, second] = [await newConsultation(), await newConsultation()];
     const lock = await lockDatabase(file);
     const { result: expected, stallMs } = await longestStall(async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { databaseFault, refreshDerived, type DatabaseFault, type PrismaClient } from '@madoguchi/db';
+import { databaseFault, refreshDerived, type DatabaseFault, type DatabaseProbe, type PrismaClient } from '@madoguchi/db';
 import type { ConsultationOutcome } from '@madoguchi/protocol';
 import { createLogger } from '@madoguchi/protocol/logger';
 
@@ -100,6 +100,7 @@ const describe = ({ consultationId, type, at, actor, update, data }: PendingWrit
  */
 export class ConsultationRecorder {
   readonly #db: PrismaClient;
+  readonly #probe: DatabaseProbe | undefined;
   readonly #bufferLimit: number;
   readonly #pending = new WriteQueue();
   /** The writer loop, while it runs. */
@@ -112,8 +113,10 @@ export class ConsultationRecorder {
   #closed = false;
   #flushes: Array<() => void> = [];
 
-  constructor(db: PrismaClient, { bufferLimit = DEFAULT_BUFFER_LIMIT }: { bufferLimit?: number } = {}) {
+  /** `probe`: asked before retrying a locked database, so that a retry does not sit out the busy timeout. */
+  constructor(db: PrismaClient, { probe, bufferLimit = DEFAULT_BUFFER_LIMIT }: { probe?: DatabaseProbe; bufferLimit?: number } = {}) {
     this.#db = db;
+    this.#probe = probe;
     this.#bufferLimit = bufferLimit;
   }
 
@@ -244,7 +247,9 @@ export class ConsultationRecorder {
     this.#fault = fault;
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
-      this.#startWriting();
+      // A write would wait the busy timeout for a lock that is still held, and the event loop with it.
+      if (fault === 'locked' && this.#probe?.check() === 'locked') this.#retryLater(fault);
+      else this.#startWriting();
     }, this.#retryDelayMs);
     this.#retryDelayMs = Math.min(this.#retryDelayMs * 2, RETRY_MAX_MS);
   }
