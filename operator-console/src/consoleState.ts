@@ -20,7 +20,8 @@ import { withChatMessage } from '@madoguchi/protocol/client';
  * progress. Pure — every side effect (socket, media) lives in useConsole.ts and reports here.
  */
 
-export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting';
+/** `unavailable`: the server refused the connection for now (its database is busy); the token is still good. */
+export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'unavailable';
 
 /** A ringing offer as the server sent it, and when it arrived by the console's own clock. */
 export type Offer = ServerPayload<'offer:incoming'> & {

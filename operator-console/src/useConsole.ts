@@ -11,6 +11,9 @@ const END_FALLBACK_MS = 3000;
  * after this long. call:ended normally follows at once and carries the true outcome.
  */
 const PRESENCE_END_FALLBACK_MS = 2000;
+/** Retry delays after the server refused the connection for now (UNAVAILABLE): the token is kept. */
+const REFUSED_RETRY_FIRST_MS = 2_000;
+const REFUSED_RETRY_MAX_MS = 30_000;
 
 export interface ConsoleActions {
   setPresence(presence: SelectablePresence): void;
@@ -149,15 +152,25 @@ export function useConsole(token: string, onUnauthorized: () => void): { state: 
     const { socket } = client;
     dispatch({ type: 'connection', status: 'connecting' });
 
-    socket.on('connect', () => dispatch({ type: 'connection', status: 'connected' }));
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    let retryMs = REFUSED_RETRY_FIRST_MS;
+    socket.on('connect', () => {
+      retryMs = REFUSED_RETRY_FIRST_MS;
+      dispatch({ type: 'connection', status: 'connected' });
+    });
     socket.on('disconnect', () => dispatch({ type: 'connection', status: 'reconnecting' }));
     socket.on('connect_error', (error) => {
-      // socket.io retries network failures by itself; an inactive socket means the server refused us.
-      if (!socket.active) {
-        console.warn('[socket] connection refused:', error.message);
+      if (error.message === 'UNAUTHORIZED') {
+        console.warn('[socket] token refused');
         onUnauthorizedRef.current();
-      } else {
-        dispatch({ type: 'connection', status: 'reconnecting' });
+        return;
+      }
+      dispatch({ type: 'connection', status: error.message === 'UNAVAILABLE' ? 'unavailable' : 'reconnecting' });
+      // socket.io retries network failures by itself, but not a refusal by the server: we do, with backoff.
+      if (!socket.active) {
+        clearTimeout(retryTimer);
+        retryTimer = setTimeout(() => socket.connect(), retryMs);
+        retryMs = Math.min(retryMs * 2, REFUSED_RETRY_MAX_MS);
       }
     });
 
@@ -194,6 +207,7 @@ export function useConsole(token: string, onUnauthorized: () => void): { state: 
     ];
 
     return () => {
+      clearTimeout(retryTimer);
       for (const off of unsubscribe) off();
       releaseCall();
       client.close();

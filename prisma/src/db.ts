@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import Database from 'better-sqlite3';
 import { PrismaClient } from '../generated/client/client.ts';
 import { resolveDatabaseUrl, sqliteFilePath } from './paths.ts';
 
@@ -11,9 +12,16 @@ export interface OpenDatabaseOptions {
    * instead of silently creating an empty database.
    */
   create?: boolean;
-  /** better-sqlite3 busy timeout in ms (default 5000). */
+  /** How long a query waits for another process's lock before failing (default DEFAULT_BUSY_TIMEOUT_MS). */
   busyTimeoutMs?: number;
 }
+
+/**
+ * better-sqlite3 is synchronous: while a query waits for a lock, the whole Node thread waits with
+ * it (signaling included). So the wait is short, and a writer that must not lose anything retries
+ * later instead (the records writer does).
+ */
+export const DEFAULT_BUSY_TIMEOUT_MS = 250;
 
 /**
  * A PrismaClient on SQLite through the better-sqlite3 driver adapter.
@@ -29,6 +37,22 @@ export function openDatabase(url?: string, options: OpenDatabaseOptions = {}): P
     }
     mkdirSync(path.dirname(file), { recursive: true });
   }
-  const adapter = new PrismaBetterSqlite3({ url: absUrl, timeout: options.busyTimeoutMs ?? 5000 });
+  const timeout = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  if (file !== ':memory:') useWriteAheadLog(file, timeout);
+  const adapter = new PrismaBetterSqlite3({ url: absUrl, timeout });
   return new PrismaClient({ adapter });
+}
+
+/**
+ * Write-ahead logging: readers never wait for a writer (token checks and record pages go on while
+ * another process writes), and a writer waits only for another writer. The mode is stored in the
+ * file, so setting it once here covers the adapter's connection and every later one.
+ */
+function useWriteAheadLog(file: string, busyTimeoutMs: number): void {
+  const connection = new Database(file, { timeout: busyTimeoutMs });
+  try {
+    connection.pragma('journal_mode = WAL');
+  } finally {
+    connection.close();
+  }
 }

@@ -5,7 +5,8 @@
  * Needs the generated client: `npm run generate -w prisma` (output prisma/generated/, gitignored).
  */
 export * from '../generated/client/client.ts';
-export { openDatabase, type OpenDatabaseOptions } from './db.ts';
+export { openDatabase, DEFAULT_BUSY_TIMEOUT_MS, type OpenDatabaseOptions } from './db.ts';
+export { databaseFault, DatabaseProbe, type DatabaseFault } from './faults.ts';
 export { hashPassword, verifyPassword, generateReadablePassword } from './password.ts';
 export {
   migrateDeploy,

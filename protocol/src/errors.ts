@@ -10,6 +10,7 @@ export const ErrorCode = z.enum([
   'NO_OPERATOR', // nobody can take the consultation now
   'MEDIA_ERROR', // the SFU refused the request
   'RATE_LIMITED', // too many attempts (failed logins): try again after a while
+  'UNAVAILABLE', // the server cannot answer now (database locked or unreachable): not a verdict, keep the token and retry
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -83,6 +83,23 @@ export const SfuStats = z.object({
 export type SfuStats = z.infer<typeof SfuStats>;
 
 /**
+ * GET /api/health, no token; answers within a second whatever the database does.
+ * `ok`: at least one media worker runs (the tablet's pre-check reads it).
+ */
+export const HealthResponse = z.object({
+  status: z.enum(['ok', 'degraded']),
+  ok: z.boolean(),
+  /** Media workers running, and how many of them died. */
+  workers: z.number(),
+  failedWorkers: z.number(),
+  /** Whether a write could start now; `read-only` also when the records' writes are refused. */
+  database: z.enum(['ok', 'locked', 'read-only', 'unreachable']),
+  /** Events waiting in memory for the database, and events given up since the start (each in the log). */
+  records: z.object({ buffered: z.number(), dropped: z.number() }),
+});
+export type HealthResponse = z.infer<typeof HealthResponse>;
+
+/**
  * POST /api/stills?consultationId=…&requestId=… with the image as the raw body (Content-Type
  * image/jpeg or image/png), device token only: the still the operator asked for in this call.
  */

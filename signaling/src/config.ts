@@ -1,4 +1,4 @@
-import { DEFAULT_DATABASE_URL } from '@madoguchi/db';
+import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_DATABASE_URL } from '@madoguchi/db';
 import { DEFAULT_LOGIN_LIMITS } from './auth/LoginThrottle.ts';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +15,8 @@ export interface Config {
   tlsCertFile?: string;
   tlsKeyFile?: string;
   databaseUrl: string;
+  /** How long one query waits for another process's lock; it blocks the event loop meanwhile, so keep it short. */
+  databaseBusyTimeoutMs: number;
   jwtSecret: string;
   staffTokenTtl: string;
   /** Express's `trust proxy`: set behind a reverse proxy so that login limits see the client's address. */
@@ -86,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tlsCertFile: env.TLS_CERT_FILE || undefined,
     tlsKeyFile: env.TLS_KEY_FILE || undefined,
     databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    databaseBusyTimeoutMs: int(env.DATABASE_BUSY_TIMEOUT_MS, DEFAULT_BUSY_TIMEOUT_MS, 'DATABASE_BUSY_TIMEOUT_MS'),
     jwtSecret: loadJwtSecret(env),
     staffTokenTtl: env.STAFF_TOKEN_TTL ?? '12h',
     trustProxy: env.TRUST_PROXY || false,

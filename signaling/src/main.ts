@@ -6,7 +6,7 @@ import { startServer } from './server.ts';
 const logger = createLogger('madoguchi');
 
 const config = loadConfig();
-const db = openDatabase(config.databaseUrl);
+const db = openDatabase(config.databaseUrl, { busyTimeoutMs: config.databaseBusyTimeoutMs });
 const server = await startServer({ config, db });
 
 const ports = (await server.sfu.listenPorts()).map(({ udp, tcp }) => `udp ${udp} / tcp ${tcp}`).join(', ');

@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import express from 'express';
-import type { PrismaClient } from '@madoguchi/db';
+import { DatabaseProbe, type PrismaClient } from '@madoguchi/db';
 import { RecordsSettings } from '@madoguchi/protocol';
 import { SfuNode } from '@madoguchi/sfu';
 import { errorHandler, sendError } from './api/errors.ts';
@@ -23,6 +23,9 @@ import { RoutingSettingsStore } from './routing/RoutingSettingsStore.ts';
 import { StillService } from './stills/StillService.ts';
 import { RetentionJob } from './records/RetentionJob.ts';
 import { SettingsStore } from './records/SettingsStore.ts';
+
+/** How long shutdown waits for record events held while the database could not be written. */
+const RECORDS_SHUTDOWN_WAIT_MS = 10_000;
 
 export interface MadoguchiServer {
   /** Base URL the server listens on. */
@@ -49,7 +52,8 @@ export interface StartOptions {
  * two built browser apps, in one process. Everything started here is closed by close().
  */
 export async function startServer({ config, db, clock = systemClock }: StartOptions): Promise<MadoguchiServer> {
-  const recorder = new ConsultationRecorder(db);
+  const databaseProbe = new DatabaseProbe(config.databaseUrl);
+  const recorder = new ConsultationRecorder(db, { probe: databaseProbe });
   const audit = new AuditLog(db, () => clock.now());
   const settings = new SettingsStore(db, audit, RecordsSettings.parse(config.records));
   await settings.get(); // latest() is known before the first chat message
@@ -108,7 +112,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   app.set('trust proxy', config.trustProxy);
   const loginThrottle = new LoginThrottle({ clock, ...DEFAULT_LOGIN_LIMITS, ...config.login });
   app.use(express.json({ limit: '64kb' }));
-  app.use('/api', createApiRouter({ db, tokens, loginThrottle, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clock }));
+  app.use('/api', createApiRouter({ db, databaseProbe, tokens, loginThrottle, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clock }));
   app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
   serveApp(app, '/kiosk', config.webClientDir);
   serveApp(app, '/console', config.operatorConsoleDir);
@@ -144,7 +148,11 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
       (closing ??= (async () => {
         stills.close();
         await retention.stop();
-        await consultations.close();
+        // Ending the calls records them and waits for the recorder, which gives up after a while
+        // if the database cannot be written (logging what it could not write).
+        const consultationsClosed = consultations.close();
+        await recorder.close(RECORDS_SHUTDOWN_WAIT_MS);
+        await consultationsClosed;
         await new Promise<void>((resolve) => io.close(() => resolve()));
         await sfu.close();
       })()),

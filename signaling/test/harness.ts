@@ -15,6 +15,8 @@ export const TEST_PASSWORD = 'test-password-1';
 export interface TestServer {
   server: MadoguchiServer;
   db: PrismaClient;
+  /** The server's SQLite file. */
+  databaseFile: string;
   /** A device token for the seeded tablet of the named site. */
   deviceToken(siteName: string): Promise<string>;
   staffToken(username: string): Promise<string>;
@@ -39,7 +41,8 @@ export interface TestServerOptions extends Partial<Config> {
  */
 export async function startTestServer({ routing, ...overrides }: TestServerOptions = {}, clock?: Clock): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'madoguchi-test-'));
-  const databaseUrl = `file:${join(dir, 'test.db')}`;
+  const databaseFile = join(dir, 'test.db');
+  const databaseUrl = `file:${databaseFile}`;
   await migrateDeploy(databaseUrl);
   const db = openDatabase(databaseUrl);
   await seedDemoCity(db, { password: TEST_PASSWORD });
@@ -61,6 +64,7 @@ export async function startTestServer({ routing, ...overrides }: TestServerOptio
   const started: TestServer = {
     server: await startServer({ config, db, clock }),
     db,
+    databaseFile,
     async deviceToken(siteName) {
       const device = await db.device.findFirstOrThrow({ where: { site: { name: siteName } } });
       return started.server.tokens.issueDeviceToken(device);

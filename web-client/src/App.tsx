@@ -50,7 +50,7 @@ export function App() {
   let screen;
   switch (phase.name) {
     case 'starting':
-      screen = <StartingScreen failed={phase.failed} onRetry={kiosk.retryBoot} />;
+      screen = <StartingScreen failed={phase.failed} serverBusy={kiosk.serverBusy} onRetry={kiosk.retryBoot} />;
       break;
     case 'pairing':
       screen = <PairingScreen error={phase.error} checking={phase.checking} onSubmit={kiosk.pair} />;
@@ -61,6 +61,7 @@ export function App() {
           siteName={siteName}
           departments={state.departments}
           online={state.online}
+          serverBusy={kiosk.serverBusy}
           notice={state.notice}
           onStart={kiosk.startConsultation}
           onOpenSettings={kiosk.openSettings}

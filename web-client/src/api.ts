@@ -26,6 +26,11 @@ export class ApiError extends Error {
   get unauthorized(): boolean {
     return this.status === 401 || this.code === 'UNAUTHORIZED';
   }
+
+  /** The server is up but cannot answer now (its database is busy): the token may well be fine. */
+  get unavailable(): boolean {
+    return this.status === 503 || this.code === 'UNAVAILABLE';
+  }
 }
 
 async function getJson<T>(path: string, token: string, schema: Schema<T>): Promise<T> {

@@ -17,6 +17,7 @@ const ja = {
   serverUnreachable: 'サーバーに つながりません。',
   retry: 'もう一度 ためす',
   offline: 'つながっていません。しばらく お待ちください。',
+  serverBusy: 'いま サーバーが 使えません。しばらく お待ちください。自動で もう一度 つなぎます。',
 
   // Pairing (for the clerk / IT staff)
   pairTitle: 'タブレットの 登録',
@@ -191,6 +192,7 @@ const en: Messages = {
   serverUnreachable: 'Cannot reach the server.',
   retry: 'Try again',
   offline: 'Not connected. Please wait a moment.',
+  serverBusy: 'The server cannot answer just now. Please wait a moment; the tablet will reconnect by itself.',
 
   pairTitle: 'Register this tablet',
   pairIntro: 'Enter the device token from your administrator. You only need to do this once.',
@@ -352,6 +354,7 @@ const zh: Messages = {
   serverUnreachable: '无法连接到服务器。',
   retry: '重试',
   offline: '未连接。请稍候。',
+  serverBusy: '服务器暂时无法使用。请稍候，平板电脑会自动重新连接。',
 
   pairTitle: '登记这台平板电脑',
   pairIntro: '请输入管理员提供的设备令牌。只需在第一次输入。',
@@ -512,6 +515,7 @@ const ko: Messages = {
   serverUnreachable: '서버에 연결할 수 없습니다.',
   retry: '다시 시도',
   offline: '연결되어 있지 않습니다. 잠시 기다려 주세요.',
+  serverBusy: '지금은 서버를 사용할 수 없습니다. 잠시 기다려 주세요. 자동으로 다시 연결합니다.',
 
   pairTitle: '태블릿 등록',
   pairIntro: '관리자에게 받은 단말기 토큰을 입력해 주세요. 처음 한 번만 필요합니다.',
@@ -672,6 +676,7 @@ const vi: Messages = {
   serverUnreachable: 'Không kết nối được với máy chủ.',
   retry: 'Thử lại',
   offline: 'Chưa kết nối. Xin vui lòng đợi một chút.',
+  serverBusy: 'Máy chủ tạm thời không trả lời được. Xin vui lòng đợi một chút, máy tính bảng sẽ tự kết nối lại.',
 
   pairTitle: 'Đăng ký máy tính bảng',
   pairIntro: 'Hãy nhập mã thiết bị do quản trị viên cung cấp. Chỉ cần làm một lần đầu tiên.',
@@ -833,6 +838,7 @@ const pt: Messages = {
   serverUnreachable: 'Não foi possível conectar ao servidor.',
   retry: 'Tentar de novo',
   offline: 'Sem conexão. Aguarde um momento, por favor.',
+  serverBusy: 'O servidor não pode responder agora. Aguarde um momento; o tablet vai se reconectar sozinho.',
 
   pairTitle: 'Registrar este tablet',
   pairIntro: 'Digite o código do aparelho fornecido pelo administrador. Só é preciso fazer isso uma vez.',

@@ -15,13 +15,16 @@ import { clearDeviceToken, loadDeviceToken, saveDeviceToken } from './storage.ts
 
 /** How long to wait for consultation:end before leaving the call screen anyway. */
 const END_WAIT_MS = 3_000;
-/** Retry delay when the server refused the socket for a reason other than a bad token. */
-const RECONNECT_MS = 3_000;
+/** Retry delays when the server refused the socket for a reason other than a bad token (e.g. UNAVAILABLE). */
+const RECONNECT_FIRST_MS = 2_000;
+const RECONNECT_MAX_MS = 30_000;
 
 export interface KioskController {
   state: KioskState;
   /** The signaling connection, while the tablet is paired. */
   client: ProtocolClient | null;
+  /** The server said it cannot answer just now (UNAVAILABLE): the token is kept and the tablet retries. */
+  serverBusy: boolean;
   retryBoot(): void;
   pair(token: string): void;
   openSettings(): void;
@@ -67,6 +70,7 @@ export function useKiosk(): KioskController {
   const [client, setClient] = useState<ProtocolClient | null>(null);
   const clientRef = useRef<ProtocolClient | null>(null);
   const [bootAttempt, setBootAttempt] = useState(0);
+  const [serverBusy, setServerBusy] = useState(false);
   /** Consultations this tablet is done with: late pushes about them are ignored (or ended). */
   const finished = useRef(new Set<string>());
   /** The thank-you's way home; cleared if the tablet leaves the rating some other way. */
@@ -93,12 +97,16 @@ export function useKiosk(): KioskController {
     let cancelled = false;
     Promise.all([fetchDeviceProfile(stored), fetchDepartments(stored)]).then(
       ([device, departments]) => {
-        if (!cancelled) dispatch({ type: 'paired', device, departments, firstTime: false });
+        if (cancelled) return;
+        setServerBusy(false);
+        dispatch({ type: 'paired', device, departments, firstTime: false });
       },
       (error: unknown) => {
         if (cancelled) return;
-        if (error instanceof ApiError && error.unauthorized) unpair('revoked');
-        else dispatch({ type: 'bootFailed' });
+        if (error instanceof ApiError && error.unauthorized) return unpair('revoked');
+        // Unreachable or busy: keep the token; the starting screen retries.
+        setServerBusy(error instanceof ApiError && error.unavailable);
+        dispatch({ type: 'bootFailed' });
       },
     );
     return () => {
@@ -127,8 +135,8 @@ export function useKiosk(): KioskController {
           dispatch({ type: 'paired', device, departments, firstTime: true });
         },
         (error: unknown) => {
-          const unauthorized = error instanceof ApiError && error.status !== 0;
-          dispatch({ type: 'pairingFailed', error: unauthorized ? 'invalid' : 'network' });
+          const invalid = error instanceof ApiError && error.status !== 0 && !error.unavailable;
+          dispatch({ type: 'pairingFailed', error: invalid ? 'invalid' : 'network' });
         },
       );
     },
@@ -148,12 +156,16 @@ export function useKiosk(): KioskController {
     const protocol = ProtocolClient.connect(token);
     const { socket } = protocol;
     let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    let retryMs = RECONNECT_FIRST_MS;
     const reconnectLater = () => {
       clearTimeout(retryTimer);
-      retryTimer = setTimeout(() => socket.connect(), RECONNECT_MS);
+      retryTimer = setTimeout(() => socket.connect(), retryMs);
+      retryMs = Math.min(retryMs * 2, RECONNECT_MAX_MS);
     };
 
     socket.on('connect', () => {
+      retryMs = RECONNECT_FIRST_MS;
+      setServerBusy(false);
       dispatch({ type: 'socketChanged', online: true });
       // Departments may have changed while we were away.
       fetchDepartments(token).then(
@@ -167,8 +179,10 @@ export function useKiosk(): KioskController {
     });
     socket.on('connect_error', (error) => {
       dispatch({ type: 'socketChanged', online: false });
-      if (error.message === 'UNAUTHORIZED') unpair('revoked');
-      else if (!socket.active) reconnectLater();
+      // Only a verdict on the token forgets it; UNAVAILABLE (the server's database is busy) is retried.
+      if (error.message === 'UNAUTHORIZED') return unpair('revoked');
+      setServerBusy(error.message === 'UNAVAILABLE');
+      if (!socket.active) reconnectLater();
     });
 
     const unsubscribe = [
@@ -332,6 +346,7 @@ export function useKiosk(): KioskController {
   return {
     state,
     client,
+    serverBusy,
     retryBoot,
     pair,
     openSettings,

@@ -45,6 +45,7 @@ export const en: Messages = {
       connecting: 'Connecting to the server…',
       connected: 'Connected',
       reconnecting: 'Connection lost. Reconnecting…',
+      unavailable: 'The server cannot answer just now. You stay logged in; reconnecting by itself…',
     },
   },
 
@@ -543,6 +544,7 @@ export const en: Messages = {
       NO_OPERATOR: 'No staff member is available.',
       MEDIA_ERROR: 'The media server had a problem.',
       RATE_LIMITED: 'Too many attempts. Please wait a moment and try again.',
+      UNAVAILABLE: 'The server cannot answer just now. Please try again in a moment.',
       INTERNAL: 'No response from the server.',
     },
   },

@@ -42,6 +42,7 @@ export const ja = {
       connecting: 'サーバーに接続中…',
       connected: '接続中',
       reconnecting: '接続が切れました。再接続しています…',
+      unavailable: 'サーバーが一時的に応答できません。ログインしたまま、自動で再接続します…',
     },
   },
 
@@ -541,6 +542,7 @@ export const ja = {
       NO_OPERATOR: '対応できる職員がいません。',
       MEDIA_ERROR: '映像サーバーで問題が発生しました。',
       RATE_LIMITED: '操作が多すぎます。しばらくしてからもう一度お試しください。',
+      UNAVAILABLE: 'サーバーが一時的に応答できません。しばらくしてからもう一度お試しください。',
       INTERNAL: 'サーバーから応答がありません。',
     } satisfies Record<ErrorCode, string>,
   },

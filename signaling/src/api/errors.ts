@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, Response } from 'express';
+import { databaseFault } from '@madoguchi/db';
 import { ProtocolError, type ErrorCode } from '@madoguchi/protocol';
 import { LoginRefused } from '../auth/LoginThrottle.ts';
 import { createLogger } from '@madoguchi/protocol/logger';
@@ -17,9 +18,14 @@ const STATUS: Record<ErrorCode, number> = {
   MEDIA_ERROR: 502,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  UNAVAILABLE: 503,
 };
 
+/** What a client is told to wait before retrying a 503. */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
+
 export function sendError(res: Response, code: ErrorCode, message: string): void {
+  if (code === 'UNAVAILABLE') res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
   res.status(STATUS[code]).json({ error: { code, message } });
 }
 
@@ -31,10 +37,18 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   throw new ProtocolError('BAD_REQUEST', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
 }
 
-/** Last handler: protocol errors keep their code; body-parser errors are the client's; the rest is ours. */
-export const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => {
+/**
+ * Last handler: protocol errors keep their code; a database that is locked or unreachable is a 503
+ * the client retries; body-parser errors are the client's; the rest is ours.
+ */
+export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   if (error instanceof LoginRefused) res.setHeader('Retry-After', String(error.retryAfterSeconds));
   if (error instanceof ProtocolError) return sendError(res, error.code, error.message);
+  const fault = databaseFault(error);
+  if (fault) {
+    logger.warn(`${req.method} ${req.originalUrl.split('?')[0]} refused: database ${fault}`);
+    return sendError(res, 'UNAVAILABLE', `the database is ${fault}; try again shortly`);
+  }
   const status = (error as { status?: number }).status;
   if (status && status >= 400 && status < 500) return sendError(res, 'BAD_REQUEST', (error as Error).message);
   logger.error('request failed:', error);

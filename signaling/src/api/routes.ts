@@ -1,6 +1,6 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { hashPassword, verifyPassword, type PrismaClient } from '@madoguchi/db';
+import { databaseFault, hashPassword, verifyPassword, type DatabaseProbe, type PrismaClient } from '@madoguchi/db';
 import {
   LoginRequest,
   ProtocolError,
@@ -17,6 +17,7 @@ import type { LoginThrottle } from '../auth/LoginThrottle.ts';
 import type { Clock } from '../clock.ts';
 import type { ConsultationService, Notifier } from '../consultations/ConsultationService.ts';
 import { createDevicesAdminRouter } from './devices.ts';
+import { createHealthRouter } from './health.ts';
 import type { AuditLog } from '../records/AuditLog.ts';
 import type { RoutingSettingsStore } from '../routing/RoutingSettingsStore.ts';
 import { parseBody } from './errors.ts';
@@ -31,6 +32,7 @@ import { createAuditRouter, createRecordsRouter, createSettingsRouter } from './
 
 export interface ApiDependencies {
   db: PrismaClient;
+  databaseProbe: DatabaseProbe;
   tokens: TokenService;
   loginThrottle: LoginThrottle;
   sfu: SfuNode;
@@ -53,7 +55,7 @@ export type AuthedRequest = Request & { principal?: Principal };
 let unknownUserHash: Promise<string> | undefined;
 const hashForUnknownUser = () => (unknownUserHash ??= hashPassword(randomUUID()));
 
-export function createApiRouter({ db, tokens, loginThrottle, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clock }: ApiDependencies): Router {
+export function createApiRouter({ db, databaseProbe, tokens, loginThrottle, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clock }: ApiDependencies): Router {
   const api = Router();
 
   const authenticate = (req: AuthedRequest, _res: Response, next: NextFunction) => {
@@ -76,10 +78,7 @@ export function createApiRouter({ db, tokens, loginThrottle, sfu, consultations,
       next(new ProtocolError('FORBIDDEN', 'not allowed for this account'));
     };
 
-  api.get('/health', async (_req, res) => {
-    const workers = await sfu.stats();
-    res.json({ ok: workers.some((worker) => !worker.failed), workers: workers.length });
-  });
+  api.use('/health', createHealthRouter({ sfu, recorder, probe: databaseProbe }));
 
   api.post('/auth/login', async (req, res) => {
     const { username, password } = parseBody(LoginRequest, req.body);
@@ -125,7 +124,10 @@ export function createApiRouter({ db, tokens, loginThrottle, sfu, consultations,
     const principal = req.principal;
     if (principal?.kind !== 'device') throw new ProtocolError('FORBIDDEN', 'device token required');
     const device = await db.device.findUniqueOrThrow({ where: { id: principal.deviceId }, include: { site: true } });
-    await db.device.update({ where: { id: device.id }, data: { lastSeenAt: new Date() } });
+    // "Last seen" is a convenience: a tablet must still start while another process holds the write lock.
+    await db.device.update({ where: { id: device.id }, data: { lastSeenAt: new Date() } }).catch((error: unknown) => {
+      if (!databaseFault(error)) throw error;
+    });
     const body: DeviceProfile = { id: device.id, name: device.name, site: { id: device.site.id, name: device.site.name } };
     res.json(body);
   });

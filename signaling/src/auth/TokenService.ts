@@ -2,7 +2,10 @@ import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import type { PrismaClient } from '@madoguchi/db';
 import { ProtocolError, StaffRole } from '@madoguchi/protocol';
+import { createLogger } from '@madoguchi/protocol/logger';
 import type { DevicePrincipal, Principal, StaffPrincipal } from './principal.ts';
+
+const logger = createLogger('auth');
 
 const ISSUER = 'madoguchi';
 const ALGORITHM = 'HS256';
@@ -13,7 +16,9 @@ const DeviceClaims = z.object({ sub: z.string(), kind: z.literal('device'), site
 /**
  * Issues and verifies JWTs. Staff tokens expire; device tokens do not (they are entered once on a
  * tablet) but carry the device's token version, so bumping it or revoking the device locks them out.
- * Every verification also checks the database, so a disabled account or revoked device stops at once.
+ * Every verification also checks the database, so a disabled account or revoked device stops at once;
+ * when the database cannot answer, that is UNAVAILABLE, never UNAUTHORIZED: a tablet told its token
+ * is bad forgets it, and a clerk would have to pair it again.
  */
 export class TokenService {
   readonly #secret: string;
@@ -45,7 +50,7 @@ export class TokenService {
     });
   }
 
-  /** Verify a token and load the principal it names; throws UNAUTHORIZED for anything wrong. */
+  /** Verify a token and load the principal it names; throws UNAUTHORIZED for anything wrong, UNAVAILABLE when the database cannot tell. */
   async authenticate(token: unknown): Promise<Principal> {
     if (typeof token !== 'string' || token.length === 0 || token.length > 4096) {
       throw new ProtocolError('UNAUTHORIZED', 'missing token');
@@ -65,7 +70,7 @@ export class TokenService {
   }
 
   async #staffPrincipal(staffId: string): Promise<StaffPrincipal> {
-    const staff = await this.#db.staff.findUnique({ where: { id: staffId }, include: { departments: true } });
+    const staff = await this.#lookUp(() => this.#db.staff.findUnique({ where: { id: staffId }, include: { departments: true } }));
     if (!staff || !staff.active) throw new ProtocolError('UNAUTHORIZED', 'account disabled');
     return {
       kind: 'staff',
@@ -78,10 +83,20 @@ export class TokenService {
   }
 
   async #devicePrincipal(deviceId: string, version: number): Promise<DevicePrincipal> {
-    const device = await this.#db.device.findUnique({ where: { id: deviceId } });
+    const device = await this.#lookUp(() => this.#db.device.findUnique({ where: { id: deviceId } }));
     if (!device || device.revokedAt || device.tokenVersion !== version) {
       throw new ProtocolError('UNAUTHORIZED', 'device token revoked');
     }
     return { kind: 'device', deviceId: device.id, siteId: device.siteId };
+  }
+
+  /** A lookup that decides a verdict: without an answer from the database there is none. */
+  async #lookUp<T>(query: () => Promise<T>): Promise<T> {
+    try {
+      return await query();
+    } catch (error) {
+      logger.warn('token not checked, the database did not answer:', error instanceof Error ? error.message.trim().split('\n').at(-1) : error);
+      throw new ProtocolError('UNAVAILABLE', 'the server cannot check the token just now; try again shortly');
+    }
   }
 }

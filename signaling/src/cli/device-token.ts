@@ -22,7 +22,7 @@ const { values } = parseArgs({
 });
 
 const config = loadConfig();
-const db = openDatabase(config.databaseUrl);
+const db = openDatabase(config.databaseUrl, { busyTimeoutMs: config.databaseBusyTimeoutMs });
 const tokens = new TokenService(db, config.jwtSecret, config.staffTokenTtl);
 const TOKENS_FILE = resolve(REPO_ROOT, '.data/device-tokens.txt');
 

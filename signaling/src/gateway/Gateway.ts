@@ -11,6 +11,7 @@ import {
   type Sender,
   type ServerToClientEvents,
 } from '@madoguchi/protocol';
+import { databaseFault } from '@madoguchi/db';
 import { createLogger } from '@madoguchi/protocol/logger';
 import { SfuError } from '@madoguchi/sfu';
 import { Server, type Socket } from 'socket.io';
@@ -72,8 +73,9 @@ export function attachGateway(io: GatewayServer, tokens: TokenService, domain: D
         next();
       })
       .catch((error: unknown) => {
-        const message = error instanceof ProtocolError ? error.code : 'UNAUTHORIZED';
-        next(Object.assign(new Error(message), { data: { code: 'UNAUTHORIZED' } }));
+        // The client reads the code from the message: UNAUTHORIZED forgets the token, UNAVAILABLE retries.
+        const code = error instanceof ProtocolError ? error.code : 'UNAVAILABLE';
+        next(Object.assign(new Error(code), { data: { code } }));
       });
   });
 
@@ -141,6 +143,11 @@ function toWireError(event: string, error: unknown): { code: ProtocolError['code
   if (error instanceof Error && error.name === 'InvalidStateError') {
     // mediasoup: the object or its worker is already gone (the call ended meanwhile).
     return { code: 'CONFLICT', message: 'the call’s media has ended' };
+  }
+  const fault = databaseFault(error);
+  if (fault) {
+    logger.warn(`${event} refused: database ${fault}`);
+    return { code: 'UNAVAILABLE', message: 'the server cannot do this just now; try again shortly' };
   }
   if (error instanceof TypeError || (error instanceof Error && error.name === 'UnsupportedError')) {
     // mediasoup rejects parameters it cannot use with these; the client sent something unusable.

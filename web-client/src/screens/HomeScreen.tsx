@@ -34,6 +34,8 @@ interface HomeScreenProps {
   siteName: string;
   departments: readonly DepartmentSummary[];
   online: boolean;
+  /** Offline because the server said it cannot answer just now (not because it is unreachable). */
+  serverBusy: boolean;
   notice: Notice | null;
   onStart(department: DepartmentSummary): void;
   onOpenSettings(): void;
@@ -41,7 +43,7 @@ interface HomeScreenProps {
 }
 
 export function HomeScreen(props: HomeScreenProps) {
-  const { siteName, departments, online, notice, onStart, onOpenSettings, onDismissNotice } = props;
+  const { siteName, departments, online, serverBusy, notice, onStart, onOpenSettings, onDismissNotice } = props;
   const { t, language } = useI18n();
 
   useEffect(() => {
@@ -56,7 +58,7 @@ export function HomeScreen(props: HomeScreenProps) {
       <main className="screen__body home">
         {!online && (
           <p className="banner banner--warning" role="status" data-testid="offline-banner">
-            {t.offline}
+            {serverBusy ? t.serverBusy : t.offline}
           </p>
         )}
         {notice && (

@@ -5,7 +5,8 @@ import { TopBar } from '../components/TopBar.tsx';
 /** How often an unattended tablet retries when the server is unreachable at start-up. */
 const AUTO_RETRY_MS = 10_000;
 
-export function StartingScreen({ failed, onRetry }: { failed: boolean; onRetry(): void }) {
+/** `serverBusy`: the server answered that it cannot serve just now, rather than not answering at all. */
+export function StartingScreen({ failed, serverBusy, onRetry }: { failed: boolean; serverBusy: boolean; onRetry(): void }) {
   const { t } = useI18n();
 
   useEffect(() => {
@@ -21,7 +22,7 @@ export function StartingScreen({ failed, onRetry }: { failed: boolean; onRetry()
         {failed ? (
           <>
             <p className="message message--error" role="alert">
-              {t.serverUnreachable}
+              {serverBusy ? t.serverBusy : t.serverUnreachable}
             </p>
             <button type="button" className="button button--primary" onClick={onRetry} data-testid="retry-button">
               {t.retry}

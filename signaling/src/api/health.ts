@@ -1,0 +1,58 @@
+import { Router } from 'express';
+import type { DatabaseProbe } from '@madoguchi/db';
+import type { HealthResponse } from '@madoguchi/protocol';
+import type { SfuNode } from '@madoguchi/sfu';
+import type { ConsultationRecorder } from '../records/ConsultationRecorder.ts';
+
+/** The media workers answer in milliseconds; one that does not within this is reported as not running. */
+const MEDIA_ANSWER_MS = 500;
+/**
+ * Our own transaction can hold the write lock between two awaits, so a lock counts as another
+ * process's only when it is still there this many times, this far apart.
+ */
+const LOCK_CONFIRMATIONS = 3;
+const LOCK_RECHECK_MS = 30;
+
+/**
+ * GET /health: answers within a second, never with a query that could wait for a lock. The
+ * database's state comes from a probe that does not wait, and from the records writer, which is
+ * the first to see writes refused.
+ */
+export function createHealthRouter({ sfu, recorder, probe }: { sfu: SfuNode; recorder: ConsultationRecorder; probe: DatabaseProbe }): Router {
+  const router = Router();
+  router.get('/', async (_req, res) => {
+    const [workers, database] = await Promise.all([mediaWorkers(sfu), databaseState(probe)]);
+    const records = recorder.status();
+    const databaseNow = database === 'ok' ? (records.fault ?? 'ok') : database;
+    const failedWorkers = workers ? workers.filter((worker) => worker.failed).length : 0;
+    const body: HealthResponse = {
+      status: databaseNow === 'ok' && workers !== null && failedWorkers === 0 ? 'ok' : 'degraded',
+      ok: workers !== null && failedWorkers < workers.length,
+      workers: workers?.length ?? 0,
+      failedWorkers,
+      database: databaseNow,
+      records: { buffered: records.buffered, dropped: records.dropped },
+    };
+    res.json(body);
+  });
+  return router;
+}
+
+async function mediaWorkers(sfu: SfuNode): Promise<Awaited<ReturnType<SfuNode['stats']>> | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const silent = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), MEDIA_ANSWER_MS)));
+  try {
+    return await Promise.race([sfu.stats(), silent]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function databaseState(probe: DatabaseProbe): Promise<ReturnType<DatabaseProbe['check']>> {
+  let state = probe.check();
+  for (let i = 1; i < LOCK_CONFIRMATIONS && state === 'locked'; i++) {
+    await new Promise((resolve) => setTimeout(resolve, LOCK_RECHECK_MS));
+    state = probe.check();
+  }
+  return state;
+}
