@@ -101,7 +101,8 @@ export function watchScreens(pages: Record<string, Page>, since: number): { stop
   const last = new Map<string, string>();
   let running = true;
   const poll = async () => {
-    while (running) {
+    // Also ends by itself once every page is closed (a test that failed before calling stop()).
+    while (running && Object.values(pages).some((page) => !page.isClosed())) {
       for (const [name, page] of Object.entries(pages)) {
         const state = await page
           .evaluate(() => {
