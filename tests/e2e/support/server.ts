@@ -105,7 +105,10 @@ export async function startServer(
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited (${child.exitCode ?? child.signalCode}):\n${output}`);
       const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
       if (ok) break;
-      if (Date.now() > deadline) throw new Error(`server did not start in 30 s:\n${output}`);
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`server did not start in 30 s:\n${output}`);
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
   };
@@ -191,9 +194,11 @@ export async function startServer(
     },
     async crash() {
       await sfuWorkers().catch(() => undefined); // note the current workers' pids
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGKILL');
-      await exited;
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await exited;
+      }
       // The workers notice their channel closing and exit; make sure they are gone.
       await reapWorkers(5_000);
     },
