@@ -26,6 +26,8 @@ APT_PACKAGES=(
   chromium
   # Japanese glyphs in the browser (screenshots, kiosk display)
   fonts-noto-cjk
+  # fault-injection e2e: the tablet's own network namespace (ip netns, veth) and its cut (iptables DROP)
+  iproute2 iptables
 )
 step "Debian packages"
 missing=()

@@ -71,6 +71,8 @@ export const SfuStats = z.object({
     z.object({
       pid: z.number(),
       rooms: z.number(),
+      /** The consultations whose rooms this worker process hosts. */
+      roomIds: z.array(z.string()),
       routers: z.number(),
       transports: z.number(),
       producers: z.number(),

@@ -28,6 +28,8 @@ type ResolvedOptions = Required<Omit<SfuOptions, 'announcedIp' | 'maxIncomingBit
 export interface WorkerStats extends WorkerCounts {
   pid: number;
   rooms: number;
+  /** Ids of the rooms (consultations) this worker hosts: which process a call's media lives in. */
+  roomIds: string[];
   rssKiB: number | null;
   failed: boolean;
 }
@@ -128,6 +130,7 @@ export class SfuNode extends TypedEmitter<SfuNodeEvents> {
       this.#workers.map(async (worker) => ({
         pid: worker.pid,
         rooms: this.#roomsByWorker.get(worker)?.size ?? 0,
+        roomIds: [...(this.#roomsByWorker.get(worker) ?? [])].map((room) => room.id),
         ...(worker.alive ? await worker.counts() : { routers: 0, transports: 0, producers: 0, consumers: 0 }),
         rssKiB: await worker.rssKiB(),
         failed: !worker.alive,

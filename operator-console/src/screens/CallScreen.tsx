@@ -48,7 +48,7 @@ export function CallScreen(props: CallScreenProps) {
   const captureFailure = call.capture && 'failed' in call.capture ? call.capture.failed : null;
 
   return (
-    <main className="call-screen" data-testid="call-screen">
+    <main className="call-screen" data-testid="call-screen" data-consultation-id={call.consultationId}>
       <h1 className="visually-hidden">{t.presence.label.in_call}</h1>
       <div className="call-bar">
         <div className="call-fact">

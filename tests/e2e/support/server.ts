@@ -1,19 +1,19 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import type { RoutingSettings, RoutingSettingsResponse } from '@madoguchi/protocol';
+import type { RoutingSettings, RoutingSettingsResponse, SfuStats } from '@madoguchi/protocol';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 export const E2E_PASSWORD = 'e2e-demo-password';
 
-async function freePort(): Promise<number> {
+async function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, host, () => {
       const { port } = server.address() as { port: number };
       server.close(() => resolvePort(port));
     });
@@ -36,6 +36,14 @@ export interface RunningServer {
   output(): string;
   /** Change every department's routing through the admin API, as an admin would. */
   configureRouting(change: Partial<RoutingSettings>): Promise<void>;
+  /** The mediasoup worker processes and the consultations (rooms) each hosts, from the admin API. */
+  sfuWorkers(): Promise<SfuStats['workers']>;
+  /** `kill -9` of the worker process hosting the consultation's room; returns its pid. */
+  killWorkerHosting(consultationId: string): Promise<number>;
+  /** `kill -9` of the server process, as a power cut or the OOM killer would; resolves once it and its media workers are gone. */
+  crash(): Promise<void>;
+  /** Start the server process again after crash(): same port, database, JWT secret and settings. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -45,23 +53,32 @@ export interface ServerOptions {
    * operator can take calls back to back in a test.
    */
   routing?: Partial<RoutingSettings>;
+  /**
+   * Address the server and its media workers listen on (HOST and MEDIA_LISTEN_IP), e.g. the
+   * root-side address of a tablet's network namespace (support/netns.ts); default 127.0.0.1.
+   */
+  host?: string;
 }
 
 /**
  * Start `npm start`'s server process on a run-time port with a fresh, migrated, seeded database.
  * `settings` are extra environment variables (see the README's configuration table).
  */
-export async function startServer(settings: Record<string, string> = {}, { routing = { wrapUpSeconds: 0 } }: ServerOptions = {}): Promise<RunningServer> {
+export async function startServer(
+  settings: Record<string, string> = {},
+  { routing = { wrapUpSeconds: 0 }, host = '127.0.0.1' }: ServerOptions = {},
+): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), 'madoguchi-e2e-'));
   const databaseFile = join(dir, 'e2e.db');
-  const port = await freePort();
+  const port = await freePort(host);
   const env = {
     ...process.env,
     DATABASE_URL: `file:${databaseFile}`,
     SEED_DEMO_PASSWORD: E2E_PASSWORD,
     JWT_SECRET: 'e2e-secret-0123456789abcdef0123456789',
-    HOST: '127.0.0.1',
+    HOST: host,
     PORT: String(port),
+    MEDIA_LISTEN_IP: host,
     MEDIA_PORT: '0',
     MEDIA_WORKERS: '1',
     STILLS_DIR: join(dir, 'stills'),
@@ -72,19 +89,30 @@ export async function startServer(settings: Record<string, string> = {}, { routi
   execFileSync(tsx, ['prisma/scripts/migrate.ts', 'deploy'], { cwd: REPO_ROOT, env, stdio: 'pipe' });
   execFileSync(tsx, ['prisma/scripts/seed.ts'], { cwd: REPO_ROOT, env, stdio: 'pipe' });
 
-  const child: ChildProcess = spawn(tsx, ['signaling/src/main.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = `http://${host}:${port}`;
   let output = '';
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${output}`);
-    const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error(`server did not start in 30 s:\n${output}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  let child: ChildProcess;
+  /** Every media worker pid seen, so that none outlives the test (a killed server leaves them orphaned for a moment). */
+  const workerPids = new Set<number>();
+  const launch = async () => {
+    // node itself with tsx's loader (not the tsx CLI, which runs the server in a grandchild): the
+    // pid we hold is the server's, so crash() kills the server and not a wrapper.
+    child = spawn(process.execPath, ['--import', 'tsx', 'signaling/src/main.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (chunk) => (output += chunk));
+    child.stderr?.on('data', (chunk) => (output += chunk));
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited (${child.exitCode ?? child.signalCode}):\n${output}`);
+      const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+      if (ok) break;
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`server did not start in 30 s:\n${output}`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  await launch();
 
   const db = new Database(databaseFile, { readonly: true, fileMustExist: true });
   const login = async (username: string) => {
@@ -111,6 +139,29 @@ export async function startServer(settings: Record<string, string> = {}, { routi
   };
   await configureRouting(routing);
 
+  const sfuWorkers = async () => {
+    const response = await fetch(`${url}/api/admin/sfu`, { headers: { authorization: `Bearer ${adminToken}` } });
+    if (!response.ok) throw new Error(`admin/sfu: ${response.status}`);
+    const { workers } = (await response.json()) as SfuStats;
+    for (const worker of workers) workerPids.add(worker.pid);
+    return workers;
+  };
+  /** Wait for every media worker seen so far to be gone, then SIGKILL any left (checking it still is a mediasoup worker). */
+  const reapWorkers = async (waitMs: number) => {
+    const isWorker = (pid: number) => existsSync(`/proc/${pid}`) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('mediasoup-worker');
+    const deadline = Date.now() + waitMs;
+    while ([...workerPids].some(isWorker) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    for (const pid of workerPids) {
+      try {
+        if (isWorker(pid)) process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    workerPids.clear();
+  };
+  await sfuWorkers();
+
   return {
     configureRouting,
     output: () => output,
@@ -130,17 +181,40 @@ export async function startServer(settings: Record<string, string> = {}, { routi
       return ((await response.json()) as { token: string }).token;
     },
     async sfuTotals() {
-      const response = await fetch(`${url}/api/admin/sfu`, { headers: { authorization: `Bearer ${adminToken}` } });
-      const { workers } = (await response.json()) as { workers: Record<string, number>[] };
-      const sum = (key: string) => workers.reduce((total, worker) => total + (worker[key] ?? 0), 0);
+      const workers = await sfuWorkers();
+      const sum = (key: 'routers' | 'transports' | 'producers' | 'consumers') => workers.reduce((total, worker) => total + worker[key], 0);
       return { routers: sum('routers'), transports: sum('transports'), producers: sum('producers'), consumers: sum('consumers') };
+    },
+    sfuWorkers,
+    async killWorkerHosting(consultationId) {
+      const host = (await sfuWorkers()).find((worker) => worker.roomIds.includes(consultationId) && !worker.failed);
+      if (!host) throw new Error(`no media worker hosts consultation ${consultationId}`);
+      process.kill(host.pid, 'SIGKILL');
+      return host.pid;
+    },
+    async crash() {
+      await sfuWorkers().catch(() => undefined); // note the current workers' pids
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await exited;
+      }
+      // The workers notice their channel closing and exit; make sure they are gone.
+      await reapWorkers(5_000);
+    },
+    async restart() {
+      if (child.exitCode === null && child.signalCode === null) throw new Error('restart() after crash() or stop() only');
+      await launch();
     },
     async stop() {
       db.close();
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }
+      await reapWorkers(2_000);
       rmSync(dir, { recursive: true, force: true });
     },
   };

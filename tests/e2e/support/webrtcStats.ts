@@ -26,6 +26,9 @@ export interface InboundStream {
   frameWidth: number;
   frameHeight: number;
   totalSamplesReceived: number;
+  /** Audio samples the receiver made up (concealment) because packets were missing; part of totalSamplesReceived. */
+  concealedSamples: number;
+  packetsReceived: number;
 }
 
 /** inbound-rtp figures of every live receiving stream on the page. */
@@ -47,6 +50,8 @@ export async function inboundStreams(page: Page): Promise<InboundStream[]> {
           frameWidth: stat.frameWidth ?? 0,
           frameHeight: stat.frameHeight ?? 0,
           totalSamplesReceived: stat.totalSamplesReceived ?? 0,
+          concealedSamples: stat.concealedSamples ?? 0,
+          packetsReceived: stat.packetsReceived ?? 0,
         });
       });
     }
@@ -73,6 +78,90 @@ export async function sampleGrowth(page: Page, ms = 3000): Promise<{ before: Inb
     const earlier = before.find((s) => s.trackIdentifier === stream.trackIdentifier);
     return earlier ? [{ before: earlier, after: stream }] : [];
   });
+}
+
+/**
+ * How many inbound streams really carry media between two samples: video whose framesDecoded
+ * rose; audio whose packets arrived and whose *received* samples (totalSamplesReceived minus
+ * concealedSamples) rose — Chromium keeps adding concealment samples to totalSamplesReceived while
+ * nothing arrives, so the raw count alone rises through a network cut.
+ */
+export function flowingStreams(before: InboundStream[], after: InboundStream[]): { video: number; audio: number } {
+  let video = 0;
+  let audio = 0;
+  for (const stream of after) {
+    const earlier = before.find((s) => s.trackIdentifier === stream.trackIdentifier);
+    if (!earlier) continue;
+    if (stream.kind === 'video' && stream.framesDecoded > earlier.framesDecoded) video += 1;
+    if (
+      stream.kind === 'audio' &&
+      stream.packetsReceived > earlier.packetsReceived &&
+      stream.totalSamplesReceived - stream.concealedSamples > earlier.totalSamplesReceived - earlier.concealedSamples
+    )
+      audio += 1;
+  }
+  return { video, audio };
+}
+
+export interface FlowExpectation {
+  /** At least this many inbound video streams decoding frames. */
+  video: number;
+  /** At least this many inbound audio streams receiving samples. */
+  audio: number;
+}
+
+const meets = (flow: { video: number; audio: number }, want: FlowExpectation) => flow.video >= want.video && flow.audio >= want.audio;
+
+/**
+ * Poll the page's getStats() every `intervalMs` until `want` streams are flowing between two
+ * consecutive samples (frames decoded / audio samples received rising again), and resolve with the
+ * milliseconds from `since` (default: the call) to the sample that showed it. Rejects after `timeoutMs`
+ * with the last figures. The resolution is one interval: the rise happened between the two samples.
+ */
+export async function waitForMediaFlowing(
+  page: Page,
+  want: FlowExpectation,
+  { timeoutMs = 30_000, intervalMs = 250, since = Date.now() }: { timeoutMs?: number; intervalMs?: number; since?: number } = {},
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let previous = await inboundStreams(page).catch(() => [] as InboundStream[]);
+  let last = { video: 0, audio: 0 };
+  for (;;) {
+    await new Promise((r) => setTimeout(r, intervalMs));
+    // A page that is reloading has no stats for a moment.
+    const current = await inboundStreams(page).catch(() => [] as InboundStream[]);
+    last = flowingStreams(previous, current);
+    if (meets(last, want)) return Date.now() - since;
+    if (Date.now() > deadline) {
+      throw new Error(`media not flowing after ${timeoutMs} ms: want ${JSON.stringify(want)}, flowing ${JSON.stringify(last)} of ${current.length} inbound stream(s)`);
+    }
+    previous = current;
+  }
+}
+
+/**
+ * The opposite, to prove a fault really stopped the media: resolve with the milliseconds from
+ * `since` until no inbound stream decodes or receives anything over a whole `windowMs` (several
+ * samples in a row, so one late packet does not count as flowing). Rejects after `timeoutMs`.
+ */
+export async function waitForMediaStopped(
+  page: Page,
+  { timeoutMs = 20_000, windowMs = 1_000, intervalMs = 250, since = Date.now() }: { timeoutMs?: number; windowMs?: number; intervalMs?: number; since?: number } = {},
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let previous = await inboundStreams(page).catch(() => [] as InboundStream[]);
+  let quietSince: number | null = null;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, intervalMs));
+    const current = await inboundStreams(page).catch(() => [] as InboundStream[]);
+    const flow = flowingStreams(previous, current);
+    const now = Date.now();
+    if (flow.video + flow.audio > 0) quietSince = null;
+    else if (quietSince === null) quietSince = now - intervalMs;
+    if (quietSince !== null && now - quietSince >= windowMs) return quietSince - since;
+    if (now > deadline) throw new Error(`media still flowing ${timeoutMs} ms after the fault: ${JSON.stringify(flow)}`);
+    previous = current;
+  }
 }
 
 export interface OutboundVideo {
