@@ -117,14 +117,6 @@ export class SfuNode extends TypedEmitter<SfuNodeEvents> {
     return room;
   }
 
-  /** The pid of the worker process hosting a room (for operations and fault tests). */
-  workerPidOf(roomId: string): number | null {
-    for (const [worker, rooms] of this.#roomsByWorker) {
-      for (const room of rooms) if (room.id === roomId && !room.closed) return worker.pid;
-    }
-    return null;
-  }
-
   async stats(): Promise<WorkerStats[]> {
     return Promise.all(
       this.#workers.map(async (worker) => ({

@@ -20,6 +20,15 @@ function eventNote(t: Messages, event: RecordEvent, detail: RecordDetail): strin
       .map((stream) => t.record.quality(t.record.source[stream.source] ?? stream.source, stream.averageKbps, stream.maxLossPercent, stream.averageRttMs))
       .join(' / ');
   }
+  if (event.type === 'connection_lost' || event.type === 'reconnected') {
+    const party = typeof data.party === 'string' ? (t.record.party[data.party] ?? data.party) : null;
+    const staff = detail.operatorsInvolved.find((s) => s.id === data.staffId)?.name;
+    const how = typeof data.how === 'string' ? (t.record.how[data.how] ?? data.how) : null;
+    const via = typeof data.via === 'string' ? (t.record.via[data.via] ?? data.via) : null;
+    const gap = typeof data.gapMs === 'number' ? t.record.gap(t.format.duration(data.gapMs)) : null;
+    return t.format.list([party, staff, via, how, gap].filter((part): part is string => Boolean(part)));
+  }
+  if (event.type === 'held' && typeof data.reason === 'string') return t.record.heldReason[data.reason] ?? data.reason;
   if (event.type === 'note') return t.format.list([data.category, data.text].filter((part): part is string => typeof part === 'string' && part !== ''));
   const department = detail.departmentsServed.find((d) => Object.values(data).includes(d.id));
   const staff = detail.operatorsInvolved.find((s) => Object.values(data).includes(s.id));
