@@ -9,7 +9,8 @@ import { Prisma } from '../generated/client/client.ts';
  *    - answered = the first `answered` event (a transfer's later answers do not restart the wait),
  *      or the row's answeredAt for rows imported without events;
  *    - waitMs = (answered ?? endedAt) − requestedAt, talkMs = endedAt − answered;
- *    - satisfaction = the score of the `rated` event.
+ *    - satisfaction = the score of the `rated` event;
+ *    - connectionLosses / connectionLostMs = its `connection_lost` events and the gaps of its `reconnected` ones.
  * 2. ConsultationDaily: one row per (local day, department, site) that the charts add up, so a
  *    year of statistics reads a few thousand rows instead of a million.
  *
@@ -23,12 +24,17 @@ const LOCAL = `'+${RECORDS_UTC_OFFSET_MINUTES} minutes'`;
 const FIRST_ANSWER = `COALESCE((SELECT MIN(e.at) FROM ConsultationEvent e WHERE e.consultationId = Consultation.id AND e.type = 'answered'), answeredAt)`;
 const RATING = `(SELECT CAST(json_extract(e.data, '$.score') AS INTEGER) FROM ConsultationEvent e
                   WHERE e.consultationId = Consultation.id AND e.type = 'rated' ORDER BY e.id LIMIT 1)`;
+const CONNECTION_LOSSES = `(SELECT COUNT(*) FROM ConsultationEvent e WHERE e.consultationId = Consultation.id AND e.type = 'connection_lost')`;
+const CONNECTION_LOST_MS = `(SELECT COALESCE(SUM(CAST(json_extract(e.data, '$.gapMs') AS INTEGER)), 0) FROM ConsultationEvent e
+                              WHERE e.consultationId = Consultation.id AND e.type = 'reconnected')`;
 const ms = (from: string, to: string) => `CAST(ROUND((julianday(${to}) - julianday(${from})) * 86400000) AS INTEGER)`;
 
 const SUMMARY_ASSIGNMENTS = `
   waitMs = ${ms('requestedAt', `COALESCE(${FIRST_ANSWER}, endedAt)`)},
   talkMs = ${ms(FIRST_ANSWER, 'endedAt')},
-  satisfaction = ${RATING}`;
+  satisfaction = ${RATING},
+  connectionLosses = ${CONNECTION_LOSSES},
+  connectionLostMs = ${CONNECTION_LOST_MS}`;
 
 /**
  * The daily rows of the consultations matching `where`. Histograms are JSON objects
@@ -42,14 +48,15 @@ function dailyInsert(where: string): string {
      GROUP BY day, departmentId, siteId`;
   return `
     INSERT INTO ConsultationDaily (day, departmentId, siteId, total, ended, abandoned, waitSumMs, waitCount, talkSumMs, talkCount,
-                                   hourCounts, waitHistogram, answeredWaitHistogram, talkHistogram, ratings)
+                                   hourCounts, waitHistogram, answeredWaitHistogram, talkHistogram, ratings, lossCount, lostSumMs)
     WITH rows AS (
       SELECT strftime('%Y-%m-%d', requestedAt, ${LOCAL}) AS day, CAST(strftime('%H', requestedAt, ${LOCAL}) AS INTEGER) AS hour,
-             departmentId, siteId, outcome, waitMs, talkMs, satisfaction
+             departmentId, siteId, outcome, waitMs, talkMs, satisfaction, connectionLosses, connectionLostMs
         FROM Consultation WHERE ${where}),
     totals AS (
       SELECT day, departmentId, siteId, COUNT(*) AS total, SUM(outcome IS NOT NULL) AS ended, SUM(outcome IS 'abandoned') AS abandoned,
-             COALESCE(SUM(waitMs), 0) AS waitSumMs, COUNT(waitMs) AS waitCount, COALESCE(SUM(talkMs), 0) AS talkSumMs, COUNT(talkMs) AS talkCount
+             COALESCE(SUM(waitMs), 0) AS waitSumMs, COUNT(waitMs) AS waitCount, COALESCE(SUM(talkMs), 0) AS talkSumMs, COUNT(talkMs) AS talkCount,
+             SUM(connectionLosses > 0) AS lossCount, SUM(connectionLostMs) AS lostSumMs
         FROM rows GROUP BY day, departmentId, siteId),
     hours AS (${histogram('hour', '1')}),
     waits AS (${histogram('(waitMs + 999) / 1000', 'waitMs IS NOT NULL')}),
@@ -57,7 +64,8 @@ function dailyInsert(where: string): string {
     talks AS (${histogram('(talkMs + 999) / 1000', 'talkMs IS NOT NULL')}),
     ratings AS (${histogram('satisfaction', 'satisfaction IS NOT NULL')})
     SELECT t.day, t.departmentId, t.siteId, t.total, t.ended, t.abandoned, t.waitSumMs, t.waitCount, t.talkSumMs, t.talkCount,
-           COALESCE(h.json, '{}'), COALESCE(w.json, '{}'), COALESCE(a.json, '{}'), COALESCE(k.json, '{}'), COALESCE(r.json, '{}')
+           COALESCE(h.json, '{}'), COALESCE(w.json, '{}'), COALESCE(a.json, '{}'), COALESCE(k.json, '{}'), COALESCE(r.json, '{}'),
+           t.lossCount, t.lostSumMs
       FROM totals t
       LEFT JOIN hours h USING (day, departmentId, siteId)
       LEFT JOIN waits w USING (day, departmentId, siteId)

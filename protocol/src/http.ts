@@ -230,6 +230,15 @@ export const RecordsStatsResponse = z.object({
     z.object({ department: DepartmentSummary, count: z.number(), waitSeconds: DurationStats, talkSeconds: DurationStats }),
   ),
   bySite: z.array(z.object({ site: SiteSummary, count: z.number() })),
+  /**
+   * Consultations in which a party's connection was lost at least once, and the seconds lost in all
+   * (the gaps until it was back), in all and per site: which site's network is bad.
+   */
+  connectionLosses: z.object({
+    consultations: z.number(),
+    lostSeconds: z.number(),
+    bySite: z.array(z.object({ site: SiteSummary, consultations: z.number(), lostSeconds: z.number() })),
+  }),
   serviceLevel: z.object({
     thresholdSeconds: z.number(),
     /** answered within the threshold ÷ ended consultations (null when none ended) */

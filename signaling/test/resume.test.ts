@@ -50,6 +50,13 @@ describe('a consultation held while its parties come back', () => {
     const back = log.find((event) => event.type === 'reconnected')?.data;
     expect(back).toMatchObject({ party: 'resident', how: 'ice_restart' });
     expect(back!.gapMs as number).toBeGreaterThanOrEqual(2_500);
+    // The statistics add it up per site: which site's network is bad.
+    const { row } = await events(t, call.consultationId);
+    expect(row.connectionLosses).toBe(1);
+    expect(row.connectionLostMs).toBe(back!.gapMs);
+    const daily = await t.db.consultationDaily.findFirstOrThrow({ where: { siteId: row.siteId, departmentId: row.departmentId } });
+    expect(daily.lossCount).toBe(1);
+    expect(Number(daily.lostSumMs)).toBe(back!.gapMs);
   });
 
   it('refuses an ICE restart of a transport that is not the caller’s, and a rejoin of a call it is not in', async () => {

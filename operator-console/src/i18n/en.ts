@@ -284,6 +284,8 @@ export const en: Messages = {
     byDay: 'Consultations by day',
     byDepartment: 'Waiting and handling time by department',
     bySite: 'Consultations by site',
+    connectionLosses: (count: string, lost: string) => `Consultations with a lost connection: ${count} (${lost} interrupted in all), by site`,
+    lossesAtSite: (count: string, lost: string) => `${count} · ${lost}`,
     satisfactionDistribution: 'Satisfaction ratings',
     averageWait: 'Average wait',
     p90Wait: 'Wait (90%)',

@@ -276,6 +276,8 @@ export const ja = {
     byDay: '日別の相談件数',
     byDepartment: '担当課別の待ち時間・対応時間',
     bySite: '窓口別の相談件数',
+    connectionLosses: (count: string, lost: string) => `通信が切れた相談 ${count}（途切れた時間の合計 ${lost}）・窓口別`,
+    lossesAtSite: (count: string, lost: string) => `${count}・${lost}`,
     satisfactionDistribution: '満足度の分布',
     averageWait: '平均待ち時間',
     p90Wait: '待ち時間（90%）',

@@ -152,6 +152,15 @@ function StatsView({ stats, from, to }: { stats: RecordsStatsResponse; from: str
         rows={stats.bySite.map((s) => ({ label: s.site.name, value: s.count, display: t.format.count(s.count) }))}
       />
       <MeterRows
+        title={t.stats.connectionLosses(t.format.count(stats.connectionLosses.consultations), t.format.duration(stats.connectionLosses.lostSeconds * 1000))}
+        testId="chart-connection-losses"
+        rows={stats.connectionLosses.bySite.map((s) => ({
+          label: s.site.name,
+          value: s.consultations,
+          display: t.stats.lossesAtSite(t.format.count(s.consultations), t.format.duration(s.lostSeconds * 1000)),
+        }))}
+      />
+      <MeterRows
         title={t.stats.satisfactionDistribution}
         testId="chart-satisfaction"
         rows={[...stats.satisfaction.distribution].reverse().map((d) => ({

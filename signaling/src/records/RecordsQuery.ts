@@ -161,6 +161,8 @@ interface DailyRow {
   answeredWaitHistogram: string;
   talkHistogram: string;
   ratings: string;
+  lossCount: Count;
+  lostSumMs: Count;
 }
 
 /** A histogram {bucket: count} as stored (JSON), added into `into`. */
@@ -345,6 +347,8 @@ export class RecordsQuery {
     const byHour = new Map<number, number>();
     const byDay = new Map<string, number>();
     const bySite = new Map<string, number>();
+    const lossesBySite = new Map<string, number>();
+    const lostMsBySite = new Map<string, number>();
     const ratings = new Map<number, number>();
     const answeredWaits = new Map<number, number>();
     const departments = new Map<string, { count: number; waitSumMs: number; waitCount: number; talkSumMs: number; talkCount: number; waits: Map<number, number>; talks: Map<number, number> }>();
@@ -354,6 +358,8 @@ export class RecordsQuery {
       abandoned += num(row.abandoned);
       add(byDay, row.day, num(row.total));
       add(bySite, row.siteId, num(row.total));
+      add(lossesBySite, row.siteId, num(row.lossCount));
+      add(lostMsBySite, row.siteId, num(row.lostSumMs));
       addHistogram(byHour, row.hourCounts);
       addHistogram(ratings, row.ratings);
       addHistogram(answeredWaits, row.answeredWaitHistogram);
@@ -390,6 +396,13 @@ export class RecordsQuery {
           };
         }),
       bySite: siteRows.filter((s) => bySite.has(s.id)).map((s) => ({ site: { id: s.id, name: s.name }, count: bySite.get(s.id)! })),
+      connectionLosses: {
+        consultations: [...lossesBySite.values()].reduce((a, b) => a + b, 0),
+        lostSeconds: Math.round([...lostMsBySite.values()].reduce((a, b) => a + b, 0) / 1000),
+        bySite: siteRows
+          .filter((s) => (lossesBySite.get(s.id) ?? 0) > 0)
+          .map((s) => ({ site: { id: s.id, name: s.name }, consultations: lossesBySite.get(s.id)!, lostSeconds: Math.round((lostMsBySite.get(s.id) ?? 0) / 1000) })),
+      },
       serviceLevel: { thresholdSeconds, ratio: ended ? answeredInTime / ended : null },
       abandonmentRate: ended ? abandoned / ended : null,
       satisfaction: {
