@@ -65,12 +65,12 @@ function flag(value: string | undefined, yes: string, no: string, name: string):
 }
 
 /** The JWT secret: JWT_SECRET, or a random one kept in a file (created once, readable by the owner only). */
-function loadJwtSecret(env: NodeJS.ProcessEnv): string {
+function loadJwtSecret(env: NodeJS.ProcessEnv, root: string): string {
   if (env.JWT_SECRET) {
     if (env.JWT_SECRET.length < 32) throw new Error('JWT_SECRET must be at least 32 characters');
     return env.JWT_SECRET;
   }
-  const file = resolve(REPO_ROOT, env.JWT_SECRET_FILE ?? '.data/jwt-secret');
+  const file = resolve(root, env.JWT_SECRET_FILE ?? '.data/jwt-secret');
   if (!existsSync(file)) {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
@@ -79,14 +79,18 @@ function loadJwtSecret(env: NodeJS.ProcessEnv): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * The configuration from the environment. `root` is where relative paths (STILLS_DIR,
+ * JWT_SECRET_FILE) resolve: the repo root, or a temporary one for tests of the defaults.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = REPO_ROOT): Config {
   return {
     host: env.HOST ?? '127.0.0.1',
     port: int(env.PORT, 8080, 'PORT'),
     tlsCertFile: env.TLS_CERT_FILE || undefined,
     tlsKeyFile: env.TLS_KEY_FILE || undefined,
     databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
-    jwtSecret: loadJwtSecret(env),
+    jwtSecret: loadJwtSecret(env, root),
     staffTokenTtl: env.STAFF_TOKEN_TTL ?? '12h',
     trustProxy: env.TRUST_PROXY || false,
     login: {
@@ -111,7 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webClientDir: resolve(REPO_ROOT, 'web-client/dist'),
     operatorConsoleDir: resolve(REPO_ROOT, 'operator-console/dist'),
     stills: {
-      dir: resolve(REPO_ROOT, env.STILLS_DIR ?? '.data/stills'),
+      dir: resolve(root, env.STILLS_DIR ?? '.data/stills'),
       retentionMs: int(env.STILL_RETENTION_DAYS, 30, 'STILL_RETENTION_DAYS') * 24 * 60 * 60 * 1000,
     },
   };
