@@ -1,5 +1,6 @@
 import { DEFAULT_DATABASE_URL } from '@madoguchi/db';
 import { DEFAULT_LOGIN_LIMITS } from './auth/LoginThrottle.ts';
+import { lanAddresses, WILDCARD_ADDRESSES } from './lanAddresses.ts';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -7,6 +8,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The demo tablets' tokens, one line each (site, tablet, token), written by `npm run setup`. */
+export const DEMO_DEVICE_TOKENS_FILE = resolve(REPO_ROOT, '.data/device-tokens.txt');
 
 export interface Config {
   host: string;
@@ -80,10 +83,24 @@ function loadJwtSecret(env: NodeJS.ProcessEnv, root: string): string {
 }
 
 /**
+ * mediasoup tells browsers the address it listens on; "every interface" is no address a browser
+ * can send to, so every call would hang without an announced one.
+ */
+function mediaAnnouncedIp(listenIp: string, announcedIp: string | undefined): string | undefined {
+  if (announcedIp || !WILDCARD_ADDRESSES.has(listenIp)) return announcedIp;
+  const example = lanAddresses()[0] ?? '192.168.1.10';
+  throw new Error(
+    `MEDIA_LISTEN_IP=${listenIp} needs MEDIA_ANNOUNCED_IP: the address tablets and consoles reach this server at ` +
+      `(e.g. MEDIA_ANNOUNCED_IP=${example}); without it no call would get media`,
+  );
+}
+
+/**
  * The configuration from the environment. `root` is where relative paths (STILLS_DIR,
  * JWT_SECRET_FILE) resolve: the repo root, or a temporary one for tests of the defaults.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = REPO_ROOT): Config {
+  const listenIp = env.MEDIA_LISTEN_IP ?? '127.0.0.1';
   return {
     host: env.HOST ?? '127.0.0.1',
     port: int(env.PORT, 8080, 'PORT'),
@@ -100,8 +117,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = REPO_ROO
     },
     media: {
       workers: int(env.MEDIA_WORKERS, availableParallelism(), 'MEDIA_WORKERS') || 1,
-      listenIp: env.MEDIA_LISTEN_IP ?? '127.0.0.1',
-      announcedIp: env.MEDIA_ANNOUNCED_IP || undefined,
+      listenIp,
+      announcedIp: mediaAnnouncedIp(listenIp, env.MEDIA_ANNOUNCED_IP || undefined),
       port: int(env.MEDIA_PORT, 40000, 'MEDIA_PORT'),
       maxIncomingBitrate: int(env.MEDIA_MAX_INCOMING_KBPS, 0, 'MEDIA_MAX_INCOMING_KBPS') * 1000 || undefined,
     },
