@@ -151,6 +151,7 @@ interface DailyRow {
   siteId: string;
   total: Count;
   ended: Count;
+  refused: Count;
   abandoned: Count;
   waitSumMs: Count;
   waitCount: Count;
@@ -341,6 +342,7 @@ export class RecordsQuery {
     const add = <K>(map: Map<K, number>, key: K, value: number) => map.set(key, (map.get(key) ?? 0) + value);
     let total = 0;
     let ended = 0;
+    let refused = 0;
     let abandoned = 0;
     const byHour = new Map<number, number>();
     const byDay = new Map<string, number>();
@@ -351,6 +353,7 @@ export class RecordsQuery {
     for (const row of rows) {
       total += num(row.total);
       ended += num(row.ended);
+      refused += num(row.refused);
       abandoned += num(row.abandoned);
       add(byDay, row.day, num(row.total));
       add(bySite, row.siteId, num(row.total));
@@ -374,6 +377,8 @@ export class RecordsQuery {
     const average = (sumMs: number, count: number) => (count ? Math.round(sumMs / count) / 1000 : null);
     const answeredInTime = [...answeredWaits].reduce((sum, [second, count]) => (second <= thresholdSeconds ? sum + count : sum), 0);
     const rated = [...ratings.values()].reduce((a, b) => a + b, 0);
+    // A refused request (outside hours, nobody on duty) never waited for an answer.
+    const queued = ended - refused;
     return {
       total,
       byHour: Array.from({ length: 24 }, (_, hour) => ({ hour, count: byHour.get(hour) ?? 0 })),
@@ -390,8 +395,8 @@ export class RecordsQuery {
           };
         }),
       bySite: siteRows.filter((s) => bySite.has(s.id)).map((s) => ({ site: { id: s.id, name: s.name }, count: bySite.get(s.id)! })),
-      serviceLevel: { thresholdSeconds, ratio: ended ? answeredInTime / ended : null },
-      abandonmentRate: ended ? abandoned / ended : null,
+      serviceLevel: { thresholdSeconds, ratio: queued ? answeredInTime / queued : null },
+      abandonmentRate: queued ? abandoned / queued : null,
       satisfaction: {
         distribution: [1, 2, 3, 4, 5].map((score) => ({ score, count: ratings.get(score) ?? 0 })),
         rated,
