@@ -10,11 +10,19 @@
 #   4. Prisma: client generated, migrations applied to the SQLite file, demo city seeded
 #   5. the two browser apps built for `npm start`
 #   6. demo tablet tokens written beside the demo accounts
+#   7. check that none of it changed a tracked file (in a git checkout)
 #
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 step() { printf '\n\033[1m[setup] %s\033[0m\n' "$*"; }
 started=$SECONDS
+
+# The tracked files' changes against HEAD, as one digest; empty outside a git checkout.
+tracked_changes() {
+  git rev-parse --is-inside-work-tree >/dev/null 2>&1 || return 0
+  git diff HEAD --binary | sha256sum
+}
+tracked_before=$(tracked_changes)
 
 # ── 1. Debian packages ───────────────────────────────────────────────────────
 APT_PACKAGES=(
@@ -55,8 +63,10 @@ fi
 #   engine (we migrate with Prisma's wasm engine; queries use the wasm query compiler).
 # - npm_config_build_from_source: better-sqlite3 compiles with node-gyp instead of trying a
 #   prebuilt download first.
-# `npm install` rather than `npm ci`: npm 11.19's ci wrongly reports platform-optional packages
-# (rollup, turbo) as missing from a freshly generated lock; install still honours the lock.
+# `npm ci` installs exactly the lock and never rewrites it; it refuses a lock that disagrees with
+# the package.json files. The lock must list every platform's optional packages (rollup's and
+# turbo's native builds), as `npm install` writes it; a lock without them is what ci reports as
+# out of sync.
 step "npm dependencies"
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 stamp=node_modules/.madoguchi-lock-sha256
@@ -66,7 +76,7 @@ else
   MEDIASOUP_WORKER_BIN=/dev/null \
     PRISMA_SCHEMA_ENGINE_BINARY="$PWD/prisma/scripts/no-native-schema-engine.sh" \
     npm_config_build_from_source=true \
-    npm install --no-audit --no-fund --loglevel=error
+    npm ci --no-audit --no-fund --loglevel=error
   echo "$lock_hash" >"$stamp"
   echo "installed; no mediasoup or Prisma engine binary was downloaded (both are built or wasm, see above)"
 fi
@@ -88,5 +98,15 @@ npx turbo run build --output-logs=errors-only
 # ── 6. demo tablet tokens ────────────────────────────────────────────────────
 step "demo tablet tokens"
 npm run --silent device-token -w signaling -- --demo
+
+# ── 7. tracked files unchanged ───────────────────────────────────────────────
+# A fresh clone must stay clean: set-up writes only ignored files (node_modules, .data, dist, …).
+step "tracked files unchanged"
+if [[ $(tracked_changes) != "$tracked_before" ]]; then
+  echo "set-up changed files that git tracks; it must write only ignored ones:" >&2
+  git diff HEAD --stat >&2
+  exit 1
+fi
+echo "none changed"
 
 step "done in $((SECONDS - started)) s — start with: npm start"

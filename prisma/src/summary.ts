@@ -12,7 +12,8 @@ import { Prisma } from '../generated/client/client.ts';
  *    - satisfaction = the score of the `rated` event;
  *    - connectionLosses / connectionLostMs = its `connection_lost` events and the gaps of its `reconnected` ones.
  * 2. ConsultationDaily: one row per (local day, department, site) that the charts add up, so a
- *    year of statistics reads a few thousand rows instead of a million.
+ *    year of statistics reads a few thousand rows instead of a million; `ended − refused` is what
+ *    the service level and the abandonment rate divide by.
  *
  * Timestamps are the adapter's ISO 8601 text; julianday() reads it, ROUND keeps whole ms.
  */
@@ -21,6 +22,11 @@ import { Prisma } from '../generated/client/client.ts';
 export const RECORDS_UTC_OFFSET_MINUTES = 540;
 const LOCAL = `'+${RECORDS_UTC_OFFSET_MINUTES} minutes'`;
 
+/**
+ * A request refused outside hours or with nobody on duty (ended as no_operator, or as a callback
+ * after the `refused` event): it never waited for an operator, so no answer rate counts it.
+ */
+const REFUSED = `(outcome IS 'no_operator' OR EXISTS (SELECT 1 FROM ConsultationEvent e WHERE e.consultationId = Consultation.id AND e.type = 'refused'))`;
 const FIRST_ANSWER = `COALESCE((SELECT MIN(e.at) FROM ConsultationEvent e WHERE e.consultationId = Consultation.id AND e.type = 'answered'), answeredAt)`;
 const RATING = `(SELECT CAST(json_extract(e.data, '$.score') AS INTEGER) FROM ConsultationEvent e
                   WHERE e.consultationId = Consultation.id AND e.type = 'rated' ORDER BY e.id LIMIT 1)`;
@@ -47,14 +53,15 @@ function dailyInsert(where: string): string {
        GROUP BY day, departmentId, siteId, bucket)
      GROUP BY day, departmentId, siteId`;
   return `
-    INSERT INTO ConsultationDaily (day, departmentId, siteId, total, ended, abandoned, waitSumMs, waitCount, talkSumMs, talkCount,
+    INSERT INTO ConsultationDaily (day, departmentId, siteId, total, ended, refused, abandoned, waitSumMs, waitCount, talkSumMs, talkCount,
                                    hourCounts, waitHistogram, answeredWaitHistogram, talkHistogram, ratings, lossCount, lostSumMs)
     WITH rows AS (
       SELECT strftime('%Y-%m-%d', requestedAt, ${LOCAL}) AS day, CAST(strftime('%H', requestedAt, ${LOCAL}) AS INTEGER) AS hour,
-             departmentId, siteId, outcome, waitMs, talkMs, satisfaction, connectionLosses, connectionLostMs
+             departmentId, siteId, outcome, ${REFUSED} AS refused, waitMs, talkMs, satisfaction, connectionLosses, connectionLostMs
         FROM Consultation WHERE ${where}),
     totals AS (
-      SELECT day, departmentId, siteId, COUNT(*) AS total, SUM(outcome IS NOT NULL) AS ended, SUM(outcome IS 'abandoned') AS abandoned,
+      SELECT day, departmentId, siteId, COUNT(*) AS total, SUM(outcome IS NOT NULL) AS ended,
+             SUM(outcome IS NOT NULL AND refused) AS refused, SUM(outcome IS 'abandoned') AS abandoned,
              COALESCE(SUM(waitMs), 0) AS waitSumMs, COUNT(waitMs) AS waitCount, COALESCE(SUM(talkMs), 0) AS talkSumMs, COUNT(talkMs) AS talkCount,
              SUM(connectionLosses > 0) AS lossCount, SUM(connectionLostMs) AS lostSumMs
         FROM rows GROUP BY day, departmentId, siteId),
@@ -63,7 +70,7 @@ function dailyInsert(where: string): string {
     answeredWaits AS (${histogram('(waitMs + 999) / 1000', 'outcome IS NOT NULL AND talkMs IS NOT NULL')}),
     talks AS (${histogram('(talkMs + 999) / 1000', 'talkMs IS NOT NULL')}),
     ratings AS (${histogram('satisfaction', 'satisfaction IS NOT NULL')})
-    SELECT t.day, t.departmentId, t.siteId, t.total, t.ended, t.abandoned, t.waitSumMs, t.waitCount, t.talkSumMs, t.talkCount,
+    SELECT t.day, t.departmentId, t.siteId, t.total, t.ended, t.refused, t.abandoned, t.waitSumMs, t.waitCount, t.talkSumMs, t.talkCount,
            COALESCE(h.json, '{}'), COALESCE(w.json, '{}'), COALESCE(a.json, '{}'), COALESCE(k.json, '{}'), COALESCE(r.json, '{}'),
            t.lossCount, t.lostSumMs
       FROM totals t

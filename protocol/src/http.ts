@@ -241,10 +241,10 @@ export const RecordsStatsResponse = z.object({
   }),
   serviceLevel: z.object({
     thresholdSeconds: z.number(),
-    /** answered within the threshold ÷ ended consultations (null when none ended) */
+    /** answered within the threshold ÷ ended consultations that were queued, refused requests left out (null when none) */
     ratio: z.number().nullable(),
   }),
-  /** outcome "abandoned" ÷ ended consultations (null when none ended) */
+  /** outcome "abandoned" ÷ ended consultations that were queued, refused requests left out (null when none) */
   abandonmentRate: z.number().nullable(),
   satisfaction: z.object({
     /** five entries, score 1–5 */

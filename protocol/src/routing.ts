@@ -87,7 +87,7 @@ export const Wallboard = z.object({
         away: z.number().int().min(0),
       }),
       answeredToday: z.number().int().min(0),
-      /** Of today's ended consultations, the share answered within serviceLevelSeconds (null before the first ends). */
+      /** Of today's ended consultations that were queued (refused requests are not), the share answered within serviceLevelSeconds (null before the first ends). */
       serviceLevelToday: z.number().min(0).max(1).nullable(),
     }),
   ),

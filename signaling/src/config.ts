@@ -1,5 +1,6 @@
 import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_DATABASE_URL } from '@madoguchi/db';
 import { DEFAULT_LOGIN_LIMITS } from './auth/LoginThrottle.ts';
+import { lanAddresses, WILDCARD_ADDRESSES } from './lanAddresses.ts';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -7,6 +8,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The demo tablets' tokens, one line each (site, tablet, token), written by `npm run setup`. */
+export const DEMO_DEVICE_TOKENS_FILE = resolve(REPO_ROOT, '.data/device-tokens.txt');
 
 export interface Config {
   host: string;
@@ -67,12 +70,12 @@ function flag(value: string | undefined, yes: string, no: string, name: string):
 }
 
 /** The JWT secret: JWT_SECRET, or a random one kept in a file (created once, readable by the owner only). */
-function loadJwtSecret(env: NodeJS.ProcessEnv): string {
+function loadJwtSecret(env: NodeJS.ProcessEnv, root: string): string {
   if (env.JWT_SECRET) {
     if (env.JWT_SECRET.length < 32) throw new Error('JWT_SECRET must be at least 32 characters');
     return env.JWT_SECRET;
   }
-  const file = resolve(REPO_ROOT, env.JWT_SECRET_FILE ?? '.data/jwt-secret');
+  const file = resolve(root, env.JWT_SECRET_FILE ?? '.data/jwt-secret');
   if (!existsSync(file)) {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
@@ -81,7 +84,25 @@ function loadJwtSecret(env: NodeJS.ProcessEnv): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * mediasoup tells browsers the address it listens on; "every interface" is no address a browser
+ * can send to, so every call would hang without an announced one.
+ */
+function mediaAnnouncedIp(listenIp: string, announcedIp: string | undefined): string | undefined {
+  if (announcedIp || !WILDCARD_ADDRESSES.has(listenIp)) return announcedIp;
+  const example = lanAddresses()[0] ?? '192.168.1.10';
+  throw new Error(
+    `MEDIA_LISTEN_IP=${listenIp} needs MEDIA_ANNOUNCED_IP: the address tablets and consoles reach this server at ` +
+      `(e.g. MEDIA_ANNOUNCED_IP=${example}); without it no call would get media`,
+  );
+}
+
+/**
+ * The configuration from the environment. `root` is where relative paths (STILLS_DIR,
+ * JWT_SECRET_FILE) resolve: the repo root, or a temporary one for tests of the defaults.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = REPO_ROOT): Config {
+  const listenIp = env.MEDIA_LISTEN_IP ?? '127.0.0.1';
   return {
     host: env.HOST ?? '127.0.0.1',
     port: int(env.PORT, 8080, 'PORT'),
@@ -89,7 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tlsKeyFile: env.TLS_KEY_FILE || undefined,
     databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     databaseBusyTimeoutMs: int(env.DATABASE_BUSY_TIMEOUT_MS, DEFAULT_BUSY_TIMEOUT_MS, 'DATABASE_BUSY_TIMEOUT_MS'),
-    jwtSecret: loadJwtSecret(env),
+    jwtSecret: loadJwtSecret(env, root),
     staffTokenTtl: env.STAFF_TOKEN_TTL ?? '12h',
     trustProxy: env.TRUST_PROXY || false,
     login: {
@@ -99,8 +120,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     media: {
       workers: int(env.MEDIA_WORKERS, availableParallelism(), 'MEDIA_WORKERS') || 1,
-      listenIp: env.MEDIA_LISTEN_IP ?? '127.0.0.1',
-      announcedIp: env.MEDIA_ANNOUNCED_IP || undefined,
+      listenIp,
+      announcedIp: mediaAnnouncedIp(listenIp, env.MEDIA_ANNOUNCED_IP || undefined),
       port: int(env.MEDIA_PORT, 40000, 'MEDIA_PORT'),
       maxIncomingBitrate: int(env.MEDIA_MAX_INCOMING_KBPS, 0, 'MEDIA_MAX_INCOMING_KBPS') * 1000 || undefined,
     },
@@ -117,7 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webClientDir: resolve(REPO_ROOT, 'web-client/dist'),
     operatorConsoleDir: resolve(REPO_ROOT, 'operator-console/dist'),
     stills: {
-      dir: resolve(REPO_ROOT, env.STILLS_DIR ?? '.data/stills'),
+      dir: resolve(root, env.STILLS_DIR ?? '.data/stills'),
       retentionMs: int(env.STILL_RETENTION_DAYS, 30, 'STILL_RETENTION_DAYS') * 24 * 60 * 60 * 1000,
     },
   };

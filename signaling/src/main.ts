@@ -1,23 +1,24 @@
 import { openDatabase } from '@madoguchi/db';
 import { createLogger } from '@madoguchi/protocol/logger';
-import { loadConfig } from './config.ts';
+import { loadConfig, type Config } from './config.ts';
 import { startServer } from './server.ts';
+import { startBanner } from './startBanner.ts';
 
 const logger = createLogger('madoguchi');
 
-const config = loadConfig();
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  // A setting the server cannot run with: say which, without a stack trace.
+  console.error(`Madoguchi cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
 const db = openDatabase(config.databaseUrl, { busyTimeoutMs: config.databaseBusyTimeoutMs });
 const server = await startServer({ config, db });
 
-const ports = (await server.sfu.listenPorts()).map(({ udp, tcp }) => `udp ${udp} / tcp ${tcp}`).join(', ');
-console.log(`
-Madoguchi リモート窓口 is running
-  Tablet (kiosk)      ${server.url}/kiosk/
-  Operator console    ${server.url}/console/
-  API                 ${server.url}/api/health
-  Media (mediasoup)   ${config.media.listenIp}${config.media.announcedIp ? ` announced as ${config.media.announcedIp}` : ''}: ${ports}
-Demo accounts and tablet tokens: .data/demo-accounts.txt (written by npm run setup)
-`);
+const mediaPorts = (await server.sfu.listenPorts()).map(({ udp, tcp }) => `udp ${udp} / tcp ${tcp}`).join(', ');
+console.log(startBanner({ config, url: server.url, mediaPorts }));
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

@@ -12,6 +12,7 @@ import { createApiRouter } from './api/routes.ts';
 import { TokenService } from './auth/TokenService.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
+import { WILDCARD_ADDRESSES } from './lanAddresses.ts';
 import { DEFAULT_LOGIN_LIMITS, LoginThrottle } from './auth/LoginThrottle.ts';
 import { ConsultationService } from './consultations/ConsultationService.ts';
 import { loadHeldConsultations } from './consultations/heldConsultations.ts';
@@ -131,7 +132,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   stills.startRetention();
   retention.start();
   const { port } = httpServer.address() as AddressInfo;
-  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  const host = WILDCARD_ADDRESSES.has(config.host) ? '127.0.0.1' : config.host;
 
   let closing: Promise<void> | undefined;
   return {

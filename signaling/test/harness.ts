@@ -14,6 +14,8 @@ export const TEST_PASSWORD = 'test-password-1';
 
 export interface TestServer {
   server: MadoguchiServer;
+  /** What the server runs with: the defaults, resolved in a temporary directory, with the test's overrides. */
+  config: Config;
   db: PrismaClient;
   /** The server's SQLite file. */
   databaseFile: string;
@@ -36,8 +38,9 @@ export interface TestServerOptions extends Partial<Config> {
 }
 
 /**
- * A real server on a free port: fresh SQLite file (migrated, seeded), one real mediasoup worker,
- * stills in the temporary directory; `clock` replaces the system clock.
+ * A real server on a free port: fresh SQLite file (migrated, seeded), one real mediasoup worker;
+ * relative paths such as the default STILLS_DIR (.data/stills) resolve in a temporary directory
+ * as they do in the repo; `clock` replaces the system clock.
  */
 export async function startTestServer({ routing, ...overrides }: TestServerOptions = {}, clock?: Clock): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'madoguchi-test-'));
@@ -50,19 +53,18 @@ export async function startTestServer({ routing, ...overrides }: TestServerOptio
   for (const { department, ...settings } of await store.list()) {
     await store.save(department.id, { ...settings, wrapUpSeconds: 0, ...routing });
   }
-  const base = loadConfig({ JWT_SECRET: 'integration-test-secret-0123456789abcdef' });
   const config: Config = {
-    ...base,
+    ...loadConfig({ JWT_SECRET: 'integration-test-secret-0123456789abcdef' }, dir),
     port: 0,
     databaseUrl,
     media: { workers: 1, listenIp: '127.0.0.1', port: 0 },
     resumeWindows: { tabletMs: 300, operatorMs: 300 },
-    stills: { dir: join(dir, 'stills'), retentionMs: base.stills.retentionMs },
     ...overrides,
   };
   const clients = new Set<ProtocolClient>();
   const started: TestServer = {
     server: await startServer({ config, db, clock }),
+    config,
     db,
     databaseFile,
     async deviceToken(siteName) {

@@ -158,6 +158,15 @@ describe('records of real consultations', () => {
   });
 
   it('the summary columns and daily statistics written live equal the ones rebuilt from the events', async () => {
+    // Nobody of 子育て支援課 is logged in: the request is refused, then the resident leaves.
+    const device = await t.connect(await t.deviceToken('江川出張所'));
+    const { id: childcareId } = await t.db.department.findUniqueOrThrow({ where: { code: 'childcare' } });
+    const { consultationId: refusedId } = await device.request('consultation:request', { departmentId: childcareId });
+    await device.request('consultation:cancel', { consultationId: refusedId });
+    await t.server.recorder.flush();
+    device.close();
+    expect(await t.db.consultation.findUniqueOrThrow({ where: { id: refusedId } })).toMatchObject({ outcome: 'no_operator' });
+
     const columns = { id: true, waitMs: true, talkMs: true, satisfaction: true } as const;
     const live = await t.db.consultation.findMany({ select: columns, orderBy: { id: 'asc' } });
     const liveDaily = await t.db.consultationDaily.findMany({ orderBy: [{ day: 'asc' }, { departmentId: 'asc' }, { siteId: 'asc' }] });
@@ -165,8 +174,9 @@ describe('records of real consultations', () => {
     expect(await t.db.consultation.findMany({ select: columns, orderBy: { id: 'asc' } })).toEqual(live);
     expect(await t.db.consultationDaily.findMany({ orderBy: [{ day: 'asc' }, { departmentId: 'asc' }, { siteId: 'asc' }] })).toEqual(liveDaily);
     expect(live.find((row) => row.id === callId)).toMatchObject({ satisfaction: 4, waitMs: expect.any(Number), talkMs: expect.any(Number) });
-    // The live call and the abandoned wait of today are in the daily rows.
-    expect(liveDaily.reduce((sum, row) => sum + row.total, 0)).toBeGreaterThanOrEqual(2);
+    // The live call, the abandoned wait and the refused request of today are in the daily rows.
+    expect(liveDaily.reduce((sum, row) => sum + row.total, 0)).toBeGreaterThanOrEqual(3);
+    expect(liveDaily.reduce((sum, row) => sum + row.refused, 0)).toBe(1);
   });
 });
 
@@ -561,6 +571,37 @@ describe('records: statistics on a known dataset', () => {
     const oneDay = await json<RecordsStatsResponse>(`/records/stats?from=2024-06-04&to=2024-06-04`, 'supervisor');
     expect(oneDay.total).toBe(2);
     expect(oneDay.byDay).toEqual([{ day: '2024-06-04', count: 2 }]);
+  });
+
+  it('leaves requests refused outside hours or with nobody on duty out of the service level and abandonment', async () => {
+    const site = await t.db.site.findFirstOrThrow({ where: { name: '清滝郵便局' }, include: { devices: true } });
+    const requestedAt = new Date('2024-06-10T01:00:00Z');
+    const later = (seconds: number) => new Date(requestedAt.getTime() + seconds * 1000);
+    const consultation = (outcome: string, answerS: number | null, endS: number) => ({
+      id: randomUUID(),
+      siteId: site.id,
+      deviceId: site.devices[0]!.id,
+      departmentId: ids.tax,
+      requestedAt,
+      answeredAt: answerS === null ? null : later(answerS),
+      endedAt: later(endS),
+      outcome,
+    });
+    const answered = consultation('completed', 30, 300);
+    const refusedThenCancelled = consultation('no_operator', null, 5); // as imported: no events
+    const refusedThenCallback = consultation('callback_requested', null, 20);
+    const waitedThenCallback = consultation('callback_requested', null, 100);
+    await t.db.consultation.createMany({ data: [answered, refusedThenCancelled, refusedThenCallback, waitedThenCallback] });
+    await t.db.consultationEvent.create({
+      data: { consultationId: refusedThenCallback.id, type: 'refused', at: requestedAt, actorType: 'system', data: JSON.stringify({ reason: 'outside_hours' }) },
+    });
+    await rebuildDerived();
+
+    const stats = await json<RecordsStatsResponse>('/records/stats?from=2024-06-10&to=2024-06-10', 'supervisor');
+    expect(stats.total).toBe(4);
+    // Of the two that waited for an operator, one was answered within 60 s and none was abandoned.
+    expect(stats.serviceLevel).toEqual({ thresholdSeconds: 60, ratio: 0.5 });
+    expect(stats.abandonmentRate).toBe(0);
   });
 
   it('an empty range gives zeros and nulls, not errors', async () => {

@@ -223,6 +223,17 @@ describe('routing by department', () => {
     expect((await wallboard(await t.staffToken('tax1'))).status).toBe(403);
     expect((await wallboard(await t.deviceToken('清滝郵便局'))).status).toBe(403);
 
+    // With nobody of 子育て支援課 logged in, a request is refused: it never waited, so it is in no answer rate.
+    const early = await t.connect(await t.deviceToken('江川出張所'));
+    const refused = nextEvent(early, 'consultation:refused');
+    const { consultationId: refusedId } = await early.request('consultation:request', { departmentId: departmentIds.childcare! });
+    expect(await refused).toMatchObject({ reason: 'no_operator' });
+    await early.request('consultation:cancel', { consultationId: refusedId });
+    await waitFor(async () => (await t.db.consultation.findUniqueOrThrow({ where: { id: refusedId } })).outcome === 'no_operator');
+    const afterRefusal = (await wallboard()).body.departments.find((d) => d.department.code === 'childcare')!;
+    expect(afterRefusal).toMatchObject({ answeredToday: 0, serviceLevelToday: null });
+    early.close();
+
     const operator = await t.connect(await t.staffToken('childcare2'));
     await operator.request('presence:set', { presence: 'available' });
     const tablet = await t.connect(await t.deviceToken('清滝郵便局'));

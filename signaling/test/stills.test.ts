@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,15 +66,13 @@ describe('stills of the document camera', () => {
   let t: TestServer;
   let offsetMs = 0;
   const clock: Clock = { ...systemClock, now: () => new Date(Date.now() + offsetMs) };
-  const stillsDir = mkdtempSync(join(tmpdir(), 'madoguchi-stills-'));
 
+  // The default STILLS_DIR, as in an install: .data/stills, a path through a dot-folder.
   beforeAll(async () => {
-    t = await startTestServer({ stills: { dir: stillsDir, retentionMs: 30 * DAY_MS } }, clock);
+    t = await startTestServer({}, clock);
+    expect(t.config.stills.dir.endsWith(join('/.data', 'stills'))).toBe(true);
   });
-  afterAll(async () => {
-    await t.close();
-    rmSync(stillsDir, { recursive: true, force: true });
-  });
+  afterAll(() => t.close());
 
   const upload = (token: string, query: Record<string, string>, body: Buffer, type = 'image/png') =>
     fetch(`${t.server.url}/api/stills?${new URLSearchParams(query)}`, {
@@ -134,6 +131,12 @@ describe('stills of the document camera', () => {
     await call.device.request('consultation:end', { consultationId: call.consultationId });
     // After the call, the operator who took part still may (e.g. writing up the record).
     expect((await view(still.id, 'tax1')).status).toBe(200);
+
+    // A still whose file has gone (deleted by hand, a disk restored without it) is not found, not a bad request.
+    rmSync(join(t.config.stills.dir, `${still.id}.png`));
+    const missing = await view(still.id, 'tax1');
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'no such still' } });
     call.device.close();
     call.operator.close();
   });
@@ -193,7 +196,7 @@ describe('stills of the document camera', () => {
     offsetMs = 29 * DAY_MS;
     const recent = await capture(call, deviceToken, png(64, 48));
     await call.device.request('consultation:end', { consultationId: call.consultationId });
-    const fileOf = (still: StillInfo) => join(stillsDir, `${still.id}.png`);
+    const fileOf = (still: StillInfo) => join(t.config.stills.dir, `${still.id}.png`);
     expect(existsSync(fileOf(old)) && existsSync(fileOf(recent))).toBe(true);
 
     offsetMs = 30 * DAY_MS + 60_000; // the first is now just over 30 days old, the second one day

@@ -199,3 +199,37 @@ test('a still of the document camera: taken from the raw track at its capture re
   await expect(operator.getByTestId('still-gallery')).toHaveCount(0);
   await expect.poll(() => server.sfuTotals()).toEqual({ routers: 0, transports: 0, producers: 0, consumers: 0 });
 });
+
+/** How many of the chat's messages the resident sees whole, and whether the newest is one of them. */
+async function chatInView(tablet: Page): Promise<{ whole: number; newestWhole: boolean }> {
+  return tablet.getByTestId('chat-messages').evaluate((list) => {
+    const box = list.getBoundingClientRect();
+    const whole = [...list.children].map((item) => {
+      const { top, bottom } = item.getBoundingClientRect();
+      return top >= box.top - 1 && bottom <= box.bottom + 1 && bottom <= window.innerHeight;
+    });
+    return { whole: whole.filter(Boolean).length, newestWhole: whole.at(-1) === true };
+  });
+}
+
+test('the tablet chat shows several messages at a time and keeps the newest in view', async ({ browser }) => {
+  const operator = await openConsole(browser, server, 'citizen1');
+  const tablet = await openTablet(browser, server, '中央公民館');
+  await tablet.setViewportSize({ width: 1180, height: 820 }); // a 10-inch tablet, landscape
+  await connectCall(tablet, operator, 'citizen');
+
+  for (let n = 1; n <= 8; n++) {
+    await operator.getByTestId('chat-input').fill(`${n}番目の ご案内です。`);
+    await operator.getByTestId('chat-send').click();
+    await expect(tablet.getByTestId('chat-messages').locator('li')).toHaveCount(n);
+    await expect.poll(() => chatInView(tablet).then((view) => view.newestWhole), { message: `message ${n} in view` }).toBe(true);
+  }
+  // Muted, the call's controls say so in a line of their own: the chat gets shorter and still ends with the newest.
+  await tablet.getByTestId('mute-button').click();
+  await expect(tablet.locator('.call__muted')).toBeVisible();
+  await expect.poll(() => chatInView(tablet)).toEqual({ whole: expect.any(Number), newestWhole: true });
+  const { whole } = await chatInView(tablet);
+  expect(whole, 'messages seen at once').toBeGreaterThanOrEqual(4);
+  await operator.getByTestId('end-button').click();
+  await expect(tablet.getByTestId('rating-screen')).toBeVisible();
+});

@@ -33,11 +33,25 @@ export class ApiError extends Error {
   }
 }
 
+/** Characters a token may have: printable ASCII. */
+const TOKEN_CHARACTERS = /^[\x21-\x7e]+$/;
+
+/**
+ * The Authorization header of a device token. The browser refuses to send a header with other
+ * characters (a pasted site name) and the request fails as if the server were unreachable; such
+ * a text is no token, so it is refused as the server would refuse it.
+ */
+function authorization(token: string): string {
+  if (!TOKEN_CHARACTERS.test(token)) throw new ApiError(401, 'UNAUTHORIZED', 'a device token is printable ASCII');
+  return `Bearer ${token}`;
+}
+
 async function getJson<T>(path: string, token: string, schema: Schema<T>): Promise<T> {
+  const headers = { Authorization: authorization(token), Accept: 'application/json' };
   let response: Response;
   try {
     response = await fetch(path, {
-      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+      headers,
       cache: 'no-store',
     });
   } catch (error) {
@@ -73,11 +87,12 @@ export async function fetchDepartments(token: string): Promise<DepartmentSummary
 /** Upload the still the operator asked for (raw image body; the server checks it against the request). */
 export async function uploadStill(token: string, consultationId: string, requestId: string, image: Blob): Promise<StillInfo> {
   const query = new URLSearchParams({ consultationId, requestId });
+  const headers = { Authorization: authorization(token), 'Content-Type': image.type, Accept: 'application/json' };
   let response: Response;
   try {
     response = await fetch(`/api/stills?${query}`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': image.type, Accept: 'application/json' },
+      headers,
       body: image,
       cache: 'no-store',
     });

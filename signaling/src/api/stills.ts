@@ -1,8 +1,12 @@
 import express, { Router, type Request } from 'express';
 import { Id, ProtocolError, STILL_MAX_BYTES, StillUploadQuery, type StillUploadResponse } from '@madoguchi/protocol';
+import { createLogger } from '@madoguchi/protocol/logger';
+import { basename, dirname } from 'node:path';
 import type { Principal } from '../auth/principal.ts';
 import type { StillService } from '../stills/StillService.ts';
 import { parseBody } from './errors.ts';
+
+const logger = createLogger('stills');
 
 type AuthedRequest = Request & { principal?: Principal };
 
@@ -34,7 +38,18 @@ export function createStillsRouter(stills: StillService): Router {
     const id = parseBody(Id, req.params.id);
     const { still, file } = await stills.openForView(principal, id);
     res.set({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
-    res.type(still.mime).sendFile(file);
+    // Sent relative to its folder: `send` refuses a path through a dot-folder such as the default
+    // .data/stills, and with a root it checks only the part below it.
+    await new Promise<void>((resolve, reject) => {
+      res.type(still.mime).sendFile(basename(file), { root: dirname(file) }, (error?: NodeJS.ErrnoException) => {
+        if (!error) return resolve();
+        if (error.code === 'ENOENT') {
+          logger.error(`still ${still.id}: its file ${file} is missing`);
+          return reject(new ProtocolError('NOT_FOUND', 'no such still'));
+        }
+        reject(error);
+      });
+    });
   });
 
   return router;

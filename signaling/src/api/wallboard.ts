@@ -31,8 +31,11 @@ export function createWallboardRouter({
     const [departments, sites, today] = await Promise.all([
       db.department.findMany({ orderBy: { sortOrder: 'asc' } }),
       db.site.findMany({ orderBy: { name: 'asc' }, include: { devices: { where: { revokedAt: null }, orderBy: { name: 'asc' } } } }),
+      // Today's requests that were queued: a refused one (outside hours, nobody on duty) never
+      // waited for an answer. The live server writes a `refused` event for each (the statistics'
+      // REFUSED in prisma/src/summary.ts also knows imported rows, which have no events).
       db.consultation.findMany({
-        where: { requestedAt: { gte: since } },
+        where: { requestedAt: { gte: since }, events: { none: { type: 'refused' } } },
         select: { departmentId: true, requestedAt: true, answeredAt: true, endedAt: true },
       }),
     ]);

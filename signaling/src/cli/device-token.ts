@@ -5,11 +5,11 @@
  *   npm run device-token -w signaling -- --demo                                     tokens of every tablet → .data/device-tokens.txt
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '@madoguchi/db';
 import { TokenService } from '../auth/TokenService.ts';
-import { loadConfig, REPO_ROOT } from '../config.ts';
+import { DEMO_DEVICE_TOKENS_FILE, loadConfig } from '../config.ts';
 import { issueDeviceToken, reissueDeviceToken } from '../devices.ts';
 
 const { values } = parseArgs({
@@ -24,18 +24,17 @@ const { values } = parseArgs({
 const config = loadConfig();
 const db = openDatabase(config.databaseUrl, { busyTimeoutMs: config.databaseBusyTimeoutMs });
 const tokens = new TokenService(db, config.jwtSecret, config.staffTokenTtl);
-const TOKENS_FILE = resolve(REPO_ROOT, '.data/device-tokens.txt');
 
 try {
   if (values.demo) {
-    if (existsSync(TOKENS_FILE)) {
-      console.log(`tablet tokens already in ${TOKENS_FILE}`);
+    if (existsSync(DEMO_DEVICE_TOKENS_FILE)) {
+      console.log(`tablet tokens already in ${DEMO_DEVICE_TOKENS_FILE}`);
     } else {
       const devices = await db.device.findMany({ where: { revokedAt: null }, include: { site: true }, orderBy: { name: 'asc' } });
       const lines = devices.map((device) => `${device.site.name}\t${device.name}\t${tokens.issueDeviceToken(device)}`);
-      mkdirSync(dirname(TOKENS_FILE), { recursive: true });
-      writeFileSync(TOKENS_FILE, `# site\tdevice\ttoken (paste the token into the tablet once)\n${lines.join('\n')}\n`, { mode: 0o600 });
-      console.log(`${devices.length} tablet tokens written to ${TOKENS_FILE}`);
+      mkdirSync(dirname(DEMO_DEVICE_TOKENS_FILE), { recursive: true });
+      writeFileSync(DEMO_DEVICE_TOKENS_FILE, `# site\tdevice\ttoken (paste the token into the tablet once)\n${lines.join('\n')}\n`, { mode: 0o600 });
+      console.log(`${devices.length} tablet tokens written to ${DEMO_DEVICE_TOKENS_FILE}`);
     }
   } else if (values.reissue) {
     console.log(await reissueDeviceToken(db, tokens, values.reissue));

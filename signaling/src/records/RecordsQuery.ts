@@ -151,6 +151,7 @@ interface DailyRow {
   siteId: string;
   total: Count;
   ended: Count;
+  refused: Count;
   abandoned: Count;
   waitSumMs: Count;
   waitCount: Count;
@@ -343,6 +344,7 @@ export class RecordsQuery {
     const add = <K>(map: Map<K, number>, key: K, value: number) => map.set(key, (map.get(key) ?? 0) + value);
     let total = 0;
     let ended = 0;
+    let refused = 0;
     let abandoned = 0;
     const byHour = new Map<number, number>();
     const byDay = new Map<string, number>();
@@ -355,6 +357,7 @@ export class RecordsQuery {
     for (const row of rows) {
       total += num(row.total);
       ended += num(row.ended);
+      refused += num(row.refused);
       abandoned += num(row.abandoned);
       add(byDay, row.day, num(row.total));
       add(bySite, row.siteId, num(row.total));
@@ -380,6 +383,8 @@ export class RecordsQuery {
     const average = (sumMs: number, count: number) => (count ? Math.round(sumMs / count) / 1000 : null);
     const answeredInTime = [...answeredWaits].reduce((sum, [second, count]) => (second <= thresholdSeconds ? sum + count : sum), 0);
     const rated = [...ratings.values()].reduce((a, b) => a + b, 0);
+    // A refused request (outside hours, nobody on duty) never waited for an answer.
+    const queued = ended - refused;
     return {
       total,
       byHour: Array.from({ length: 24 }, (_, hour) => ({ hour, count: byHour.get(hour) ?? 0 })),
@@ -403,8 +408,8 @@ export class RecordsQuery {
           .filter((s) => (lossesBySite.get(s.id) ?? 0) > 0)
           .map((s) => ({ site: { id: s.id, name: s.name }, consultations: lossesBySite.get(s.id)!, lostSeconds: Math.round((lostMsBySite.get(s.id) ?? 0) / 1000) })),
       },
-      serviceLevel: { thresholdSeconds, ratio: ended ? answeredInTime / ended : null },
-      abandonmentRate: ended ? abandoned / ended : null,
+      serviceLevel: { thresholdSeconds, ratio: queued ? answeredInTime / queued : null },
+      abandonmentRate: queued ? abandoned / queued : null,
       satisfaction: {
         distribution: [1, 2, 3, 4, 5].map((score) => ({ score, count: ratings.get(score) ?? 0 })),
         rated,

@@ -8,7 +8,8 @@ export async function openTablet(browser: Browser, server: RunningServer, siteNa
   const page = await context.newPage();
   await recordPeerConnections(page);
   await page.goto(`${server.url}/kiosk/`);
-  await page.getByTestId('pair-token').fill(await server.registerTablet(siteName));
+  // What a clerk pastes: a whole line of .data/device-tokens.txt, names and all.
+  await page.getByTestId('pair-token').fill(`${siteName}\t${siteName} タブレット1\t${await server.registerTablet(siteName)}`);
   await page.getByTestId('pair-submit').click();
   await expect(page.getByText(siteName).first()).toBeVisible();
   // The booth's clerk chooses the cameras once. Chromium's fake_device_1 is a depth camera that

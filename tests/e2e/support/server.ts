@@ -81,7 +81,8 @@ export async function startServer(
     MEDIA_LISTEN_IP: host,
     MEDIA_PORT: '0',
     MEDIA_WORKERS: '1',
-    STILLS_DIR: join(dir, 'stills'),
+    // The default's shape (.data/stills: a path through a dot-folder), in the test's own directory.
+    STILLS_DIR: join(dir, '.data', 'stills'),
     QUALITY_SAMPLE_SECONDS: '1', // a call of a few seconds already has its quality on record
     ...settings,
   };

@@ -1,5 +1,5 @@
 import { canSendDraft, chatDraftReducer, EMPTY_CHAT_DRAFT, sendChatDraft, type ChatMessage } from '@madoguchi/protocol/client';
-import { useEffect, useReducer, useRef, type FormEvent } from 'react';
+import { useEffect, useReducer, useRef, type FormEvent, type RefObject } from 'react';
 import { useI18n } from '../i18n.ts';
 
 interface ChatPanelProps {
@@ -13,10 +13,7 @@ export function ChatPanel({ messages, onSend }: ChatPanelProps) {
   const { t } = useI18n();
   const [draft, dispatch] = useReducer(chatDraftReducer, EMPTY_CHAT_DRAFT);
   const list = useRef<HTMLOListElement>(null);
-
-  useEffect(() => {
-    list.current?.lastElementChild?.scrollIntoView({ block: 'end' });
-  }, [messages.length]);
+  useNewestInView(list, messages.length);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -26,9 +23,12 @@ export function ChatPanel({ messages, onSend }: ChatPanelProps) {
   return (
     <section className="chat" aria-label={t.chatTitle} data-testid="chat-panel">
       <ol className="chat__messages" ref={list} data-testid="chat-messages" aria-live="polite">
-        {messages.map((message) => (
+        {messages.map((message, index) => (
           <li key={message.messageId} className={`chat__message chat__message--${message.from}`}>
-            <span className="chat__from">{message.from === 'operator' ? t.chatFromOperator : t.chatFromYou}</span>
+            {/* Who wrote is shown once per run of messages (the side says it too); screen readers hear it each time. */}
+            <span className={messages[index - 1]?.from === message.from ? 'visually-hidden' : 'chat__from'}>
+              {message.from === 'operator' ? t.chatFromOperator : t.chatFromYou}
+            </span>
             <span className="chat__text">{message.text}</span>
           </li>
         ))}
@@ -55,4 +55,36 @@ export function ChatPanel({ messages, onSend }: ChatPanelProps) {
       </form>
     </section>
   );
+}
+
+/**
+ * Keeps the end of a scrolling list in view: when a message arrives, and when the list gets
+ * shorter (a banner appears above the chat) while its end was in view. Scrolls the list only,
+ * never the page around it.
+ */
+function useNewestInView(list: RefObject<HTMLElement | null>, count: number): void {
+  const atEnd = useRef(true);
+  useEffect(() => {
+    const element = list.current;
+    if (!element) return;
+    const showEnd = () => {
+      element.scrollTop = element.scrollHeight;
+    };
+    const onScroll = () => {
+      atEnd.current = element.scrollHeight - element.scrollTop - element.clientHeight < 4;
+    };
+    const resized = new ResizeObserver(() => atEnd.current && showEnd());
+    element.addEventListener('scroll', onScroll);
+    resized.observe(element);
+    return () => {
+      element.removeEventListener('scroll', onScroll);
+      resized.disconnect();
+    };
+  }, [list]);
+  useEffect(() => {
+    const element = list.current;
+    if (!element) return;
+    element.scrollTop = element.scrollHeight;
+    atEnd.current = true;
+  }, [list, count]);
 }

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { TopBar } from '../components/TopBar.tsx';
 import { useI18n, type Messages } from '../i18n.ts';
 import type { PairingError } from '../kioskState.ts';
+import { extractToken } from '../pairingToken.ts';
 
 const ERROR_TEXT: Record<PairingError, (t: Messages) => string> = {
   empty: (t) => t.pairErrorEmpty,
@@ -16,14 +17,14 @@ interface PairingScreenProps {
   onSubmit(token: string): void;
 }
 
-/** First run: the clerk or IT staff enters the device token once. */
+/** First run: the clerk or IT staff enters the device token once (alone, or the tokens file's whole line). */
 export function PairingScreen({ error, checking, onSubmit }: PairingScreenProps) {
   const { t } = useI18n();
   const [token, setToken] = useState('');
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    onSubmit(token);
+    onSubmit(extractToken(token));
   };
 
   return (

@@ -1,0 +1,11 @@
+/** A JWT: three base64url parts joined by dots, the first a JSON header, so beginning with `eyJ` (`{"`). */
+const JWT = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/;
+
+/**
+ * The device token in what the clerk pasted: the token alone, or a whole line of the tokens file
+ * with the site's and the tablet's names around it. Nothing shaped like a token: the text as
+ * typed, trimmed, for the server to refuse.
+ */
+export function extractToken(pasted: string): string {
+  return JWT.exec(pasted)?.[0] ?? pasted.trim();
+}
