@@ -200,6 +200,12 @@ export function useConsole(token: string, onUnauthorized: () => void): { state: 
       client.on('call:joined', (joined) => {
         if (joined.role === 'operator') void startCall(client, joined);
       }),
+      // A call the server held for us while this page was not there (a reload): rejoin its room.
+      client.on('call:resumable', ({ consultationId }) => {
+        if (callRef.current?.id !== consultationId) {
+          client.request('call:rejoin', { consultationId }).catch((error: unknown) => console.warn('[call] rejoin refused:', error));
+        }
+      }),
       client.on('call:ended', (ended) => finishCall(ended)),
       client.on('chat:message', (message) => dispatch({ type: 'chat/message', message })),
       client.on('still:captured', (captured) => dispatch({ type: 'still/captured', captured })),

@@ -150,8 +150,16 @@ export const clientEvents = {
    * sender back into the call's room afresh and answers with a new call:joined.
    */
   'call:rejoin': { from: ['device', 'operator'], payload: consultationRef, ack: empty },
-  /** The browser's media is connected again after an outage it reported (or a rejoin): the record gets `reconnected`. */
-  'media:recovered': { from: ['device', 'operator'], payload: consultationRef, ack: empty },
+  /**
+   * The browser's media is connected again (after an outage, a rejoin, a reload): the record gets
+   * `reconnected`. `lostForMs`: how long the browser itself saw its media stalled, for an outage the
+   * server could not see (the socket held).
+   */
+  'media:recovered': {
+    from: ['device', 'operator'],
+    payload: consultationRef.extend({ lostForMs: z.number().int().min(0).max(3_600_000).optional() }),
+    ack: empty,
+  },
   /** The operator asks the tablet for a full-resolution photo of the document camera (Alt+C). */
   'still:capture': { from: ['operator'], payload: consultationRef, ack: z.object({ requestId: Id }) },
   /** The tablet could not take or upload the still it was asked for; the operator is told why. */
@@ -250,6 +258,12 @@ export const serverEvents = {
     participant: ParticipantRole,
   }),
   'media:consumerClosed': z.object({ consultationId: Id, consumerId: Id }),
+  /**
+   * To a party whose socket came back during its call: the call goes on with the media it has
+   * (repair it if it is not flowing: ICE restart, or call:rejoin — a page without the call rejoins
+   * at once). Its consumers are announced again; any other it still holds is gone.
+   */
+  'call:resumable': z.object({ consultationId: Id, consumerIds: z.array(Id) }),
   /** To both sides of a call: a chat message (the sender gets its own back too, in order). */
   'chat:message': z.object({
     consultationId: Id,

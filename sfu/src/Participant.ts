@@ -65,6 +65,8 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   readonly #transports = new Map<string, types.WebRtcTransport>();
   readonly #producers = new Map<string, types.Producer<ProducerAppData>>();
   readonly #consumers = new Map<string, types.Consumer>();
+  /** What the browser was told of each consumer, to tell it again after its socket came back. */
+  readonly #consumerInfos = new Map<string, ConsumerInfo>();
   /** Producers whose consumer is being created. */
   readonly #consuming = new Set<string>();
   #sendTransport?: types.WebRtcTransport;
@@ -85,6 +87,11 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
 
   get producers(): Iterable<types.Producer<ProducerAppData>> {
     return this.#producers.values();
+  }
+
+  /** Every consumer the browser should hold now. */
+  consumerInfos(): ConsumerInfo[] {
+    return [...this.#consumerInfos.values()];
   }
 
   get counts(): { transports: number; producers: number; consumers: number } {
@@ -221,20 +228,26 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
       consumer.close();
       return;
     }
-    this.#consumers.set(consumer.id, consumer);
-    consumer.observer.once('close', () => this.#consumers.delete(consumer.id));
-    consumer.on('producerclose', () => {
-      this.#consumers.delete(consumer.id);
-      this.emit('consumerClosed', consumer.id);
-    });
-    this.emit('newConsumer', {
+    const info: ConsumerInfo = {
       consumerId: consumer.id,
       producerId: producer.id,
       kind: consumer.kind,
       rtpParameters: consumer.rtpParameters,
       source: producer.appData.source,
       producerRole: producer.appData.role,
+    };
+    this.#consumers.set(consumer.id, consumer);
+    this.#consumerInfos.set(consumer.id, info);
+    consumer.observer.once('close', () => {
+      this.#consumers.delete(consumer.id);
+      this.#consumerInfos.delete(consumer.id);
     });
+    consumer.on('producerclose', () => {
+      this.#consumers.delete(consumer.id);
+      this.#consumerInfos.delete(consumer.id);
+      this.emit('consumerClosed', consumer.id);
+    });
+    this.emit('newConsumer', info);
   }
 
   /** Leave the room: closes every transport, and with them every producer and consumer. */
@@ -256,6 +269,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     this.#transports.clear();
     this.#producers.clear();
     this.#consumers.clear();
+    this.#consumerInfos.clear();
     this.#sendTransport = undefined;
     this.#recvTransport = undefined;
     this.emit('close');

@@ -88,8 +88,12 @@ describe('a consultation through the real SFU and socket server', () => {
     call.device.on('media:consumerClosed', ({ consumerId }) => oldConsumersClosed.add(consumerId));
     call.operator.close();
 
-    let joined!: Promise<ServerPayload<'call:joined'>>;
-    const operator = await t.connect(await t.staffToken('tax1'), (client) => (joined = nextEvent(client, 'call:joined')));
+    let resumable!: Promise<ServerPayload<'call:resumable'>>;
+    const operator = await t.connect(await t.staffToken('tax1'), (client) => (resumable = nextEvent(client, 'call:resumable')));
+    // A page that does not have the call (a reload) is told it can resume it, and rejoins its room.
+    expect(await resumable).toMatchObject({ consultationId: call.consultationId, consumerIds: expect.any(Array) });
+    const joined = nextEvent(operator, 'call:joined');
+    await operator.request('call:rejoin', { consultationId: call.consultationId });
     const rejoined = await joined;
     expect(rejoined).toMatchObject({ consultationId: call.consultationId, role: 'operator' });
     // The tablet is told in words that the operator's connection was lost.

@@ -68,6 +68,29 @@ describe('a consultation held while its parties come back', () => {
     await expect(stranger.request('call:rejoin', { consultationId: call.consultationId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('tells a tablet whose socket came back what it should be receiving, and records an outage only the browser saw', async () => {
+    const call = await placeCall(t);
+    await waitFor(() => call.deviceConsumers.length === 2);
+    let resumable!: Promise<ServerPayload<'call:resumable'>>;
+    const announced: ServerPayload<'media:newConsumer'>[] = [];
+    const again = await t.connect(await t.deviceToken('清滝郵便局'), (client) => {
+      resumable = nextEvent(client, 'call:resumable');
+      client.on('media:newConsumer', (consumer) => announced.push(consumer));
+    });
+    const expected = call.deviceConsumers.map((consumer) => consumer.consumerId).sort();
+    expect((await resumable).consumerIds.sort()).toEqual(expected);
+    await waitFor(() => announced.length === 2);
+    expect(announced.map((consumer) => consumer.consumerId).sort()).toEqual(expected);
+    // Nothing was rebuilt: the media never stopped on the server's side.
+    expect(await sfuTotals(t.server)).toMatchObject({ transports: 4, producers: 5, consumers: 5 });
+
+    await again.request('media:recovered', { consultationId: call.consultationId, lostForMs: 3_000 });
+    const { events: log } = await events(t, call.consultationId);
+    expect(log.find((event) => event.type === 'connection_lost')?.data).toEqual({ party: 'resident', via: 'media' });
+    expect(log.find((event) => event.type === 'reconnected')?.data).toMatchObject({ party: 'resident', how: 'network_returned' });
+    expect(log.find((event) => event.type === 'reconnected')!.data!.gapMs as number).toBeGreaterThanOrEqual(3_000);
+  });
+
   it('rejoins a call with new transports when asked, and leaves exactly one call’s worth of media', async () => {
     const call = await placeCall(t);
     await waitFor(() => call.operatorConsumers.length === 3 && call.deviceConsumers.length === 2);

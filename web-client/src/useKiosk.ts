@@ -203,6 +203,15 @@ export function useKiosk(): KioskController {
       protocol.on('consultation:current', ({ consultationId }) => {
         dispatch({ type: 'currentConsultation', consultationId });
       }),
+      // Back in a call the server held for this tablet: a page without it on screen (a reload) rejoins
+      // the room; the call on screen repairs its own media.
+      protocol.on('call:resumable', ({ consultationId }) => {
+        const { phase } = stateRef.current;
+        const onScreen = phase.name === 'call' && phase.call.consultationId === consultationId;
+        if (!onScreen && !finished.current.has(consultationId)) {
+          protocol.request('call:rejoin', { consultationId }).catch((error: unknown) => console.warn('[kiosk] rejoin refused:', error));
+        }
+      }),
       protocol.on('call:ended', (ended) => {
         finished.current.add(ended.consultationId);
         dispatch({ type: 'callEnded', ...ended });

@@ -256,7 +256,7 @@ export const en: Messages = {
     },
     party: { resident: 'Resident’s tablet', operator: 'Staff' },
     via: { socket: 'connection', media: 'video and audio' },
-    how: { ice_restart: 'network path re-established', rejoin: 'rejoined', resume_after_restart: 'resumed after the restart' },
+    how: { network_returned: 'the network came back', ice_restart: 'network path re-established', rejoin: 'rejoined', resume_after_restart: 'resumed after the restart' },
     heldReason: { server_stop: 'stop or update', server_crash: 'crash' },
     gap: (seconds: string) => `interrupted for ${seconds}`,
     source: {

@@ -248,7 +248,7 @@ export const ja = {
     } as Record<string, string>,
     party: { resident: '相談者の端末', operator: '職員' } as Record<string, string>,
     via: { socket: '接続', media: '映像・音声' } as Record<string, string>,
-    how: { ice_restart: '経路の再確立', rejoin: '再参加', resume_after_restart: '再起動後の再開' } as Record<string, string>,
+    how: { network_returned: '回線の回復', ice_restart: '経路の再確立', rejoin: '再参加', resume_after_restart: '再起動後の再開' } as Record<string, string>,
     heldReason: { server_stop: '停止・更新', server_crash: '異常終了' } as Record<string, string>,
     gap: (seconds: string) => `途切れた時間 ${seconds}`,
     source: {

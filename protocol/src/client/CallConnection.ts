@@ -25,8 +25,12 @@ export interface CallConnectionListeners {
 export interface RecoveryTimings {
   /** A transport 'disconnected' this long is an outage (a blip of Wi-Fi heals by itself). */
   disconnectedGraceMs: number;
-  /** After the socket is back, how long to wait for the server's own rejoin (call:joined) first. */
-  serverRejoinWaitMs: number;
+  /** Nothing at all received on the transports this long is an outage (ICE notices only after ~7 s). */
+  stallMs: number;
+  /** How often the transports' received bytes are read to notice a stall. */
+  stallCheckMs: number;
+  /** An outage whose transports have not failed is first given this long to heal by itself (the link comes back). */
+  selfHealWaitMs: number;
   /** How long an ICE restart may take before the room is rejoined instead. */
   iceRestartWaitMs: number;
   /** How long a rejoin may take to connect before trying again. */
@@ -38,7 +42,9 @@ export interface RecoveryTimings {
 
 export const DEFAULT_RECOVERY_TIMINGS: RecoveryTimings = {
   disconnectedGraceMs: 1_500,
-  serverRejoinWaitMs: 1_500,
+  stallMs: 2_500,
+  stallCheckMs: 1_000,
+  selfHealWaitMs: 4_000,
   iceRestartWaitMs: 4_000,
   rejoinWaitMs: 8_000,
   backoffBaseMs: 500,
@@ -83,6 +89,9 @@ export class CallConnection {
   #state: CallConnectionState = { status: 'connecting', lostSince: null, failed: false };
   #recovering = false;
   #disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
+  #stallTimer: ReturnType<typeof setInterval> | undefined;
+  /** Nothing has been received for stallMs: the link is cut although ICE has not noticed yet. */
+  #stalled = false;
   #closed = false;
 
   constructor(client: ProtocolClient, joined: CallJoined, listeners: CallConnectionListeners, timings: Partial<RecoveryTimings> = {}) {
@@ -104,8 +113,15 @@ export class CallConnection {
       }),
       // The server is stopping (an update): say so now; the call is held and resumed after its restart.
       client.on('server:restarting', () => this.#lost()),
+      // Our socket is back during the call: drop consumers that ended meanwhile, repair what must be.
+      client.on('call:resumable', ({ consultationId, consumerIds }) => {
+        if (consultationId !== this.consultationId) return;
+        this.#session?.keepOnly(consumerIds);
+        this.#maybeRecover();
+      }),
     );
     void this.#attach(joined);
+    this.#watchForStalls();
   }
 
   get state(): CallConnectionState {
@@ -137,6 +153,7 @@ export class CallConnection {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#disconnectedTimer);
+    clearInterval(this.#stallTimer);
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     this.#detach();
     this.#wakeWaiters();
@@ -220,26 +237,60 @@ export class CallConnection {
   }
 
   #isConnected(): boolean {
-    return this.#session !== null && this.#client.socket.connected && this.#session.connectionState === 'connected';
+    return this.#session !== null && this.#client.socket.connected && !this.#stalled && this.#session.connectionState === 'connected';
   }
 
   #connected(): void {
     if (!this.#isConnected()) return;
-    const wasConnected = this.#state.status === 'connected';
+    const { status, lostSince } = this.#state;
     this.#setState({ status: 'connected', lostSince: null, failed: false });
     this.#wakeWaiters();
-    // Media flows (again): the server closes the outage it holds for us, if any, with its gap. Also
-    // on the first connection of a page, which may be a reload the server saw as an outage.
-    if (!wasConnected) this.#client.request('media:recovered', { consultationId: this.consultationId }).catch(() => {});
+    // Media flows (again): the server closes the outage it holds for us, with its gap, or records
+    // the one only we saw. Also on the first connection of a page, which may follow a reload.
+    if (status !== 'connected') {
+      const lostForMs = lostSince === null ? undefined : Math.min(3_600_000, Date.now() - lostSince);
+      this.#client.request('media:recovered', { consultationId: this.consultationId, lostForMs }).catch(() => {});
+    }
   }
 
-  /** Media or signaling is gone: say so and start repairing (once; the loop runs until connected). */
-  #lost(): void {
+  /** Media or signaling is gone (since `since`): say so and start repairing (once; the loop runs until connected). */
+  #lost(since = Date.now()): void {
     if (this.#closed) return;
     if (this.#state.lostSince === null && this.#state.status !== 'connecting') {
-      this.#setState({ status: 'reconnecting', lostSince: Date.now(), failed: false });
+      this.#setState({ status: 'reconnecting', lostSince: since, failed: false });
     }
     void this.#recover();
+  }
+
+  /**
+   * A cut link shows first as silence: nothing received, while ICE still says connected for some
+   * seconds. Reading the transports' received bytes every second notices it in stallMs.
+   */
+  #watchForStalls(): void {
+    let received = -1;
+    let progressAt = Date.now();
+    this.#stallTimer = setInterval(() => {
+      const session = this.#session;
+      if (!session || this.#state.status === 'connecting') return;
+      void session.receivedSoFar().then(
+        (total) => {
+          if (this.#closed || session !== this.#session) return;
+          const now = Date.now();
+          if (total !== received) {
+            received = total;
+            progressAt = now;
+            if (this.#stalled) {
+              this.#stalled = false;
+              this.#connected();
+            }
+          } else if (!this.#stalled && now - progressAt >= this.#timings.stallMs) {
+            this.#stalled = true;
+            this.#lost(progressAt);
+          }
+        },
+        () => {},
+      );
+    }, this.#timings.stallCheckMs);
   }
 
   #maybeRecover(): void {
@@ -255,8 +306,9 @@ export class CallConnection {
         await this.#socketConnected();
         if (this.#closed || this.#isConnected()) break;
         const generation = this.#generation;
-        // Back from a socket outage, the server rejoins us itself: give its call:joined a moment.
-        if (attempt === 0 && (await this.#waitConnected(this.#timings.serverRejoinWaitMs))) break;
+        // A link that went quiet usually comes back as it was: give it a moment before restarting ICE.
+        const failed = this.#session?.connectionState === 'failed';
+        if (attempt === 0 && !failed && (await this.#waitConnected(this.#timings.selfHealWaitMs))) break;
         if (generation === this.#generation && (await this.#restartIce())) break;
         if (this.#closed || this.#isConnected()) break;
         try {
@@ -278,7 +330,7 @@ export class CallConnection {
     const session = this.#session;
     if (!session) return false;
     try {
-      await session.restartIce(Date.now() - (this.#state.lostSince ?? Date.now()));
+      await session.restartIce(Date.now() - (this.#state.lostSince ?? Date.now()), this.#stalled);
     } catch (error) {
       console.warn('[call] ICE restart refused:', error);
       return false;

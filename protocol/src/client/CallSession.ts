@@ -42,6 +42,7 @@ export class CallSession {
   readonly #listeners: CallSessionListeners;
   readonly #producers = new Map<MediaSource, Producer>();
   readonly #consumers = new Map<string, Consumer>();
+  readonly #consuming = new Set<string>();
   readonly #unsubscribe: (() => void)[] = [];
   #sendTransport?: Transport;
   #recvTransport?: Transport;
@@ -143,12 +144,13 @@ export class CallSession {
   }
 
   /**
-   * Restart ICE on every transport that is not connected: new credentials from the server, the
-   * same transports, producers and consumers. Throws when the server no longer has a transport.
+   * Restart ICE on every transport that is not connected (`all`: every one in use, for a link gone
+   * silent that ICE still calls connected): new credentials from the server, the same transports,
+   * producers and consumers. Throws when the server no longer has a transport.
    */
-  async restartIce(disconnectedForMs: number): Promise<void> {
+  async restartIce(disconnectedForMs: number, all = false): Promise<void> {
     for (const transport of this.#transports()) {
-      if (transport.connectionState === 'connected' || transport.connectionState === 'new') continue;
+      if (transport.connectionState === 'new' || (transport.connectionState === 'connected' && !all)) continue;
       const { iceParameters } = await this.#client.request('media:restartIce', {
         consultationId: this.consultationId,
         transportId: transport.id,
@@ -217,15 +219,41 @@ export class CallSession {
     return transport;
   }
 
+  /** Close the consumers the server no longer has (their closing push was lost with a socket). */
+  keepOnly(consumerIds: readonly string[]): void {
+    for (const consumerId of [...this.#consumers.keys()]) if (!consumerIds.includes(consumerId)) this.#closeConsumer(consumerId);
+  }
+
+  /**
+   * Bytes and STUN answers received on all transports so far: while media flows this grows every
+   * few hundred ms (RTP, the SFU's RTCP reports, ICE consent answers); a link cut leaves it still.
+   */
+  async receivedSoFar(): Promise<number> {
+    let total = 0;
+    for (const report of await this.getStats()) {
+      report.forEach((stat: { type: string; bytesReceived?: number; responsesReceived?: number }) => {
+        if (stat.type === 'candidate-pair') total += (stat.bytesReceived ?? 0) + (stat.responsesReceived ?? 0);
+      });
+    }
+    return total;
+  }
+
   async #consume(info: ServerPayload<'media:newConsumer'>): Promise<void> {
     const transport = this.#recvTransport;
-    if (!transport || this.#closed) return;
-    const consumer = await transport.consume({
-      id: info.consumerId,
-      producerId: info.producerId,
-      kind: info.kind,
-      rtpParameters: info.rtpParameters as never,
-    });
+    // Announced again after a socket came back: already held (or being created).
+    if (!transport || this.#closed || this.#consumers.has(info.consumerId) || this.#consuming.has(info.consumerId)) return;
+    this.#consuming.add(info.consumerId);
+    let consumer: Consumer;
+    try {
+      consumer = await transport.consume({
+        id: info.consumerId,
+        producerId: info.producerId,
+        kind: info.kind,
+        rtpParameters: info.rtpParameters as never,
+      });
+    } finally {
+      this.#consuming.delete(info.consumerId);
+    }
     if (this.#closed) {
       consumer.close();
       return;

@@ -17,7 +17,7 @@ import {
   type SiteSummary,
 } from '@madoguchi/protocol';
 import { createLogger } from '@madoguchi/protocol/logger';
-import type { Participant, Room, SfuNode } from '@madoguchi/sfu';
+import type { ConsumerInfo, Participant, Room, SfuNode } from '@madoguchi/sfu';
 import { deviceKey, principalKey, staffKey, type DevicePrincipal, type Principal, type StaffPrincipal } from '../auth/principal.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { Actor, ConsultationEventType, ConsultationRecorder } from '../records/ConsultationRecorder.ts';
@@ -43,7 +43,7 @@ interface CallOperator {
 }
 
 /** How a party's lost connection was repaired, weakest first (the record keeps the strongest step taken). */
-const RECOVERY_STEPS = ['ice_restart', 'rejoin', 'resume_after_restart'] as const;
+const RECOVERY_STEPS = ['network_returned', 'ice_restart', 'rejoin', 'resume_after_restart'] as const;
 type RecoveryStep = (typeof RECOVERY_STEPS)[number];
 
 /** A party of a call whose socket or media is gone, from when, and what has been done about it. */
@@ -240,7 +240,7 @@ export class ConsultationService {
       this.#deviceConnections.set(principal.deviceId, connections);
       const live = this.#byDevice.get(principal.deviceId);
       this.#notifier.toDevice(principal.deviceId, 'consultation:current', { consultationId: live?.id ?? null });
-      if (connections === 1 && live) this.#resumeResident(live);
+      if (live) this.#resumeResident(live);
       return;
     }
     if (principal.role !== 'operator') return;
@@ -248,6 +248,8 @@ export class ConsultationService {
     this.#staffConnections.set(principal.staffId, connections);
     if (connections > 1) {
       this.#sendOperatorState(principal.staffId);
+      const live = this.#live.get(this.#core.operator(principal.staffId)?.consultationId ?? '');
+      if (live?.room) this.#resumeOperator(live, principal.staffId);
       return;
     }
     for (const departmentId of [...principal.departmentIds, ...principal.secondaryDepartmentIds]) this.#ensureDepartment(departmentId);
@@ -557,10 +559,17 @@ export class ConsultationService {
     this.#reenterRoom(live, principal.kind === 'device' ? 'resident' : 'operator', principal.kind === 'device' ? principal.deviceId : principal.staffId);
   }
 
-  /** The caller's media is connected again: the outage ends on record with its gap. */
-  recovered(principal: Principal, consultationId: string): void {
+  /**
+   * The caller's media is connected again: the outage ends on record with its gap. An outage only
+   * the browser saw (its media stalled while its socket held) goes on record now, from when it began.
+   */
+  recovered(principal: Principal, consultationId: string, lostForMs: number | undefined): void {
     const live = this.#own(principal, consultationId);
-    this.#connectionBack(live, this.#participantId(principal));
+    const participantId = this.#participantId(principal);
+    if (lostForMs !== undefined && !live.outages.has(participantId)) {
+      this.#connectionLost(live, participantId, new Date(this.#clock.now().getTime() - lostForMs), 'media');
+    }
+    this.#connectionBack(live, participantId);
   }
 
   /**
@@ -840,17 +849,7 @@ export class ConsultationService {
     const participant = room.join(`${role}:${principalId}`, role);
     const send = <E extends ServerEventName>(event: E, payload: ServerPayload<E>) =>
       role === 'resident' ? this.#notifier.toDevice(principalId, event, payload) : this.#notifier.toStaff(principalId, event, payload);
-    participant.on('newConsumer', (consumer) =>
-      send('media:newConsumer', {
-        consultationId: live.id,
-        consumerId: consumer.consumerId,
-        producerId: consumer.producerId,
-        kind: consumer.kind,
-        rtpParameters: consumer.rtpParameters as ServerPayload<'media:newConsumer'>['rtpParameters'],
-        source: consumer.source as ServerPayload<'media:newConsumer'>['source'],
-        participant: consumer.producerRole as ParticipantRole,
-      }),
-    );
+    participant.on('newConsumer', (consumer) => send('media:newConsumer', this.#newConsumerPayload(live, consumer)));
     participant.on('consumerClosed', (consumerId) => send('media:consumerClosed', { consultationId: live.id, consumerId }));
     send('call:joined', {
       consultationId: live.id,
@@ -860,6 +859,18 @@ export class ConsultationService {
       department: live.department,
       operatorName: [...live.operators.values()][0]?.name ?? '',
     });
+  }
+
+  #newConsumerPayload(live: LiveConsultation, consumer: ConsumerInfo): ServerPayload<'media:newConsumer'> {
+    return {
+      consultationId: live.id,
+      consumerId: consumer.consumerId,
+      producerId: consumer.producerId,
+      kind: consumer.kind,
+      rtpParameters: consumer.rtpParameters as ServerPayload<'media:newConsumer'>['rtpParameters'],
+      source: consumer.source as ServerPayload<'media:newConsumer'>['source'],
+      participant: consumer.producerRole as ParticipantRole,
+    };
   }
 
   /** An operator's part in a call is over (transferred on, or left a three-party call); the call goes on. */
@@ -885,15 +896,9 @@ export class ConsultationService {
    */
   #resumeResident(live: LiveConsultation): void {
     const entry = this.#core.consultation(live.id);
-    const outage = live.outages.get(`resident:${live.deviceId}`);
-    if (live.room) {
-      if (outage) outage.how = strongest(outage.how, 'rejoin');
-      this.#reenterRoom(live, 'resident', live.deviceId);
-    } else {
-      // Waiting, not in a call: with the socket back there is nothing more to repair.
-      if (outage) outage.how = strongest(outage.how, 'rejoin');
-      this.#connectionBack(live, `resident:${live.deviceId}`);
-    }
+    if (live.room) this.#resumeInRoom(live, 'resident', live.deviceId);
+    // Waiting, not in a call: with the socket back there is nothing more to repair.
+    else this.#connectionBack(live, `resident:${live.deviceId}`);
     if (entry?.phase === 'refused') this.#sendRefusal(live, entry.departmentId, entry.refusal!, this.#core.nextOpening(entry.departmentId));
     else if (entry?.phase === 'waiting') {
       const status = this.#core.queueStatus(live.id);
@@ -902,9 +907,30 @@ export class ConsultationService {
   }
 
   #resumeOperator(live: LiveConsultation, staffId: string): void {
-    const outage = live.outages.get(`operator:${staffId}`);
-    if (outage) outage.how = strongest(outage.how, 'rejoin');
-    this.#reenterRoom(live, 'operator', staffId);
+    this.#resumeInRoom(live, 'operator', staffId);
+  }
+
+  /**
+   * A party's socket is back during its call. Its media may never have stopped (the transports
+   * live on in the room): it is told what it should be receiving (call:resumable, and its consumers
+   * again, for pushes lost with the old socket) and repairs its own media if it must (ICE restart,
+   * or call:rejoin — which a freshly loaded page does at once). A party the room does not have yet
+   * (restored after a restart) enters it.
+   */
+  #resumeInRoom(live: LiveConsultation, role: ParticipantRole, principalId: string): void {
+    const room = live.room!;
+    const participant = room.participant(`${role}:${principalId}`);
+    if (!participant) {
+      this.#enterRoom(live, room, role, principalId);
+      this.#pushParticipants(live);
+      return;
+    }
+    const send = <E extends ServerEventName>(event: E, payload: ServerPayload<E>) =>
+      role === 'resident' ? this.#notifier.toDevice(principalId, event, payload) : this.#notifier.toStaff(principalId, event, payload);
+    const consumers = participant.consumerInfos();
+    send('call:resumable', { consultationId: live.id, consumerIds: consumers.map((consumer) => consumer.consumerId) });
+    for (const consumer of consumers) send('media:newConsumer', this.#newConsumerPayload(live, consumer));
+    this.#pushParticipants(live);
   }
 
   /** A party enters the room again with new transports (its old ones are closed): call:joined once more. */
@@ -945,7 +971,7 @@ export class ConsultationService {
       data: {
         party: party.role,
         ...(party.staffId ? { staffId: party.staffId } : {}),
-        how: outage.how ?? 'ice_restart',
+        how: outage.how ?? 'network_returned',
         gapMs: Math.max(0, at.getTime() - outage.since.getTime()),
       },
     });

@@ -108,8 +108,8 @@ export function createHandlers({ consultations, feedback, stills }: Domain): Han
       consultations.rejoin(principal, consultationId);
       return {};
     },
-    'media:recovered': (principal, { consultationId }) => {
-      consultations.recovered(principal, consultationId);
+    'media:recovered': (principal, { consultationId, lostForMs }) => {
+      consultations.recovered(principal, consultationId, lostForMs);
       return {};
     },
     'still:capture': (principal, { consultationId }) => stills.requestCapture(asStaff(principal), consultationId),
