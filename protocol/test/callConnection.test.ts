@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, DEFAULT_RECOVERY_TIMINGS } from '../src/client/CallConnection.ts';
+import { backoffDelay } from '../src/client/CallConnection.ts';
 
 describe('recovery backoff', () => {
   it('tries at once, then doubles up to the cap, with ±30 % jitter so a fleet of tablets does not retry in step', () => {
@@ -8,10 +8,5 @@ describe('recovery backoff', () => {
     expect([1, 2, 3, 4, 5, 6, 10].map((attempt) => backoffDelay(attempt, timings, () => 0.5))).toEqual([500, 1000, 2000, 4000, 8000, 10_000, 10_000]);
     expect(backoffDelay(3, timings, () => 0)).toBe(1400);
     expect(backoffDelay(3, timings, () => 1)).toBe(2600);
-  });
-
-  it('gives a quiet link time to heal before restarting ICE, and notices a cut sooner than ICE does', () => {
-    expect(DEFAULT_RECOVERY_TIMINGS.stallMs).toBeLessThan(DEFAULT_RECOVERY_TIMINGS.selfHealWaitMs);
-    expect(DEFAULT_RECOVERY_TIMINGS.stallCheckMs).toBeLessThan(DEFAULT_RECOVERY_TIMINGS.stallMs);
   });
 });

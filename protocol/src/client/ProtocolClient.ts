@@ -30,9 +30,9 @@ export class ProtocolClient {
       // A tablet on LTE or post-office Wi-Fi comes back within seconds of its network: retry soon
       // and often (with jitter), and give up on a connection attempt that hangs in a dead network.
       reconnectionDelay: 500,
-      reconnectionDelayMax: 2_000,
+      reconnectionDelayMax: 1_500,
       randomizationFactor: 0.5,
-      timeout: 5_000,
+      timeout: 4_000,
     });
     return new ProtocolClient(socket);
   }
