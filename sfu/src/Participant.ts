@@ -89,6 +89,12 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     return this.#producers.values();
   }
 
+  /** Ask the senders of every video this participant receives for a key frame (its decoders start again at once). */
+  async requestKeyFrames(): Promise<void> {
+    const videos = [...this.#consumers.values()].filter((consumer) => consumer.kind === 'video' && !consumer.closed);
+    await Promise.all(videos.map((consumer) => consumer.requestKeyFrame().catch(() => {})));
+  }
+
   /** Every consumer the browser should hold now. */
   consumerInfos(): ConsumerInfo[] {
     return [...this.#consumerInfos.values()];

@@ -102,6 +102,14 @@ export class Room extends TypedEmitter<RoomEvents> {
     return samples.filter((sample): sample is StreamQualitySample => sample !== null);
   }
 
+  /**
+   * After a party's link came back: every video in the room restarts from a key frame, so neither
+   * that party nor the others wait for the next periodic one to see a picture again.
+   */
+  async requestKeyFrames(): Promise<void> {
+    await Promise.all([...this.#participants.values()].map((participant) => participant.requestKeyFrames()));
+  }
+
   /** Close the room: every participant leaves and the router closes (cascading in mediasoup). */
   close(reason: RoomCloseReason = 'ended'): void {
     if (this.#closed) return;

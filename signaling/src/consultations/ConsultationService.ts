@@ -566,8 +566,11 @@ export class ConsultationService {
   recovered(principal: Principal, consultationId: string, lostForMs: number | undefined): void {
     const live = this.#own(principal, consultationId);
     const participantId = this.#participantId(principal);
-    if (lostForMs !== undefined && !live.outages.has(participantId)) {
-      this.#connectionLost(live, participantId, new Date(this.#clock.now().getTime() - lostForMs), 'media');
+    if (lostForMs !== undefined) {
+      // The browser's media often stopped before the server missed its socket: the gap runs from the earlier.
+      const lostAt = new Date(this.#clock.now().getTime() - lostForMs);
+      const outage = this.#connectionLost(live, participantId, lostAt, 'media');
+      if (lostAt < outage.since) outage.since = lostAt;
     }
     this.#connectionBack(live, participantId);
   }
@@ -965,6 +968,7 @@ export class ConsultationService {
     const outage = live.outages.get(participantId);
     if (!outage) return;
     live.outages.delete(participantId);
+    live.room?.requestKeyFrames().catch((error: unknown) => logger.warn(`key frames for ${live.id}:`, error));
     const at = this.#clock.now();
     const party = this.#party(live, participantId);
     void this.#recorder.record(live.id, 'reconnected', at, { type: 'system' }, {
