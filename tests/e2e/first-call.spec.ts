@@ -87,6 +87,9 @@ test('a resident at the post office consults 税務課 by video, with the docume
   await tablet.getByTestId('rating-skip').click();
   await expect(tablet.getByTestId('department-tax')).toBeVisible();
   await expect(operator.getByTestId('call-screen')).toBeHidden();
+  // With no wrap-up the operator is 受付可 at once; the console still says who ended it, not a fault.
+  await expect(operator.getByTestId('notice')).toContainText('相談者が相談を終了しました');
+  await expect(operator.getByTestId('notice')).not.toContainText('通信');
   await expect.poll(() => server.sfuTotals()).toEqual({ routers: 0, transports: 0, producers: 0, consumers: 0 });
   await expect
     .poll(() => server.query<{ outcome: string | null }>('SELECT outcome FROM Consultation')[0]?.outcome ?? null)
