@@ -208,7 +208,9 @@ export function useKiosk(): KioskController {
       protocol.on('call:resumable', ({ consultationId }) => {
         const { phase } = stateRef.current;
         const onScreen = phase.name === 'call' && phase.call.consultationId === consultationId;
-        if (!onScreen && !finished.current.has(consultationId)) {
+        // Ended here while the link was down (終了する could not reach the server): end it now.
+        if (finished.current.has(consultationId)) endQuietly(consultationId);
+        else if (!onScreen) {
           protocol.request('call:rejoin', { consultationId }).catch((error: unknown) => console.warn('[kiosk] rejoin refused:', error));
         }
       }),
