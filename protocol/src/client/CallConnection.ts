@@ -58,6 +58,9 @@ export function backoffDelay(attempt: number, timings: Pick<RecoveryTimings, 'ba
   return Math.round(ceiling * (0.7 + 0.6 * random()));
 }
 
+/** Checks in a row with something received before silence counts as a cut. */
+const STEADY_CHECKS = 3;
+
 interface Published {
   track: MediaStreamTrack;
   options: PublishOptions;
@@ -264,11 +267,14 @@ export class CallConnection {
 
   /**
    * A cut link shows first as silence: nothing received, while ICE still says connected for some
-   * seconds. Reading the transports' received bytes every second notices it in stallMs.
+   * seconds. Reading the transports' received bytes every second notices it in stallMs. Only a link
+   * that was carrying a steady flow can stall: with every stream paused (muted, cameras off) little
+   * but occasional reports arrives, and that quiet is no outage.
    */
   #watchForStalls(): void {
     let received = -1;
     let progressAt = Date.now();
+    let steadyChecks = 0;
     this.#stallTimer = setInterval(() => {
       const session = this.#session;
       if (!session || this.#state.status === 'connecting') return;
@@ -279,13 +285,17 @@ export class CallConnection {
           if (total !== received) {
             received = total;
             progressAt = now;
+            steadyChecks++;
             if (this.#stalled) {
               this.#stalled = false;
               this.#connected();
             }
-          } else if (!this.#stalled && now - progressAt >= this.#timings.stallMs) {
+          } else if (!this.#stalled && steadyChecks >= STEADY_CHECKS && now - progressAt >= this.#timings.stallMs) {
+            steadyChecks = 0;
             this.#stalled = true;
             this.#lost(progressAt);
+          } else if (now - progressAt >= this.#timings.stallMs) {
+            steadyChecks = 0; // a quiet link, not a cut one
           }
         },
         () => {},
