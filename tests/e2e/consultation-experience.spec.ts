@@ -149,10 +149,11 @@ test('a still of the document camera: taken from the raw track at its capture re
     });
   });
   await operator.getByTestId('capture-button').click();
+  // The resident is told while the console loads the picture (the notice stays a few seconds only).
+  await expect(tablet.getByTestId('still-taken')).toBeVisible();
   const thumb = operator.getByTestId('still-thumb').first();
   await expect.poll(() => thumb.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
   const shownAfterMs = await operator.evaluate(() => (window as unknown as { stillShownAfterMs: Promise<number> }).stillShownAfterMs);
-  await expect(tablet.getByTestId('still-taken')).toBeVisible();
 
   const [still] = server.query<{ id: string; width: number; height: number; bytes: number; mime: string }>(
     'SELECT id, width, height, bytes, mime FROM Still',

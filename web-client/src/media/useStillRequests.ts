@@ -3,8 +3,8 @@ import type { ProtocolClient } from '@madoguchi/protocol/client';
 import { useEffect, useRef, useState } from 'react';
 import { captureStill, prepareStillCapture } from './stillCapture.ts';
 
-/** How long the tablet says that a photo was taken. */
-const TAKEN_NOTICE_MS = 4_000;
+/** How long the tablet says that a photo was taken: long enough for an unhurried reader. */
+const TAKEN_NOTICE_MS = 8_000;
 
 export type StillUploader = (consultationId: string, requestId: string, image: Blob) => Promise<StillInfo>;
 
