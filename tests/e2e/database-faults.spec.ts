@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
 import type { HealthResponse } from '@madoguchi/protocol';
 import { canMakeReadOnly, lockDatabase, makeReadOnly } from '../../signaling/test/databaseFaults.ts';
@@ -52,32 +53,48 @@ interface HealthSample {
   status: HealthResponse['status'] | 'no answer';
   database: HealthResponse['database'] | 'no answer';
   buffered: number;
+  /** An authenticated read at the same moment (staff token checked, departments listed): HTTP status and time. */
+  read: { status: number; ms: number };
 }
 
-/** GET /api/health every 250 ms (each bounded to 2 s) until stop(). */
-function watchHealth(server: RunningServer, since: number): { stop(): Promise<HealthSample[]> } {
-  const samples: HealthSample[] = [];
-  let running = true;
-  const poll = async () => {
-    while (running) {
-      const started = performance.now();
-      const atMs = Date.now() - since;
-      try {
-        const response = await fetch(`${server.url}/api/health`, { signal: AbortSignal.timeout(2_000) });
-        const body = (await response.json()) as HealthResponse;
-        samples.push({ atMs, ms: performance.now() - started, status: body.status, database: body.database, buffered: body.records.buffered });
-      } catch {
-        samples.push({ atMs, ms: performance.now() - started, status: 'no answer', database: 'no answer', buffered: -1 });
+/**
+ * GET /api/health every 250 ms (each bounded to 2 s) until stop(), each followed by an authenticated
+ * read (GET /api/departments with a staff token): what a reconnecting page needs from the database.
+ * It runs in a process of its own, as a monitor would, so that the test's own event loop (Playwright,
+ * getStats polling) does not add to the times it measures.
+ */
+function watchHealth(server: RunningServer, since: number, staffToken: string): { stop(): Promise<HealthSample[]> } {
+  const script = `
+    const [url, token, since] = process.argv.slice(1);
+    let running = true;
+    process.stdin.on('data', () => (running = false)).resume();
+    (async () => {
+      while (running) {
+        const started = performance.now();
+        const sample = { atMs: Date.now() - Number(since), ms: 0, status: 'no answer', database: 'no answer', buffered: -1, read: { status: 0, ms: 0 } };
+        try {
+          const body = await (await fetch(url + '/api/health', { signal: AbortSignal.timeout(2000) })).json();
+          Object.assign(sample, { status: body.status, database: body.database, buffered: body.records.buffered });
+        } catch {}
+        sample.ms = performance.now() - started;
+        const reading = performance.now();
+        const status = await fetch(url + '/api/departments', { headers: { authorization: 'Bearer ' + token }, signal: AbortSignal.timeout(2000) }).then((r) => r.status, () => 0);
+        sample.read = { status, ms: performance.now() - reading };
+        process.stdout.write(JSON.stringify(sample) + '\\n');
+        await new Promise((r) => setTimeout(r, 250));
       }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  };
-  const done = poll();
+      process.exit(0);
+    })();`;
+  const child = spawn(process.execPath, ['-e', script, server.url, staffToken, String(since)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     async stop() {
-      running = false;
-      await done;
-      return samples;
+      child.stdin.end('stop\n');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      return output.split('\n').filter(Boolean).map((line) => JSON.parse(line) as HealthSample);
     },
   };
 }
@@ -126,11 +143,15 @@ for (const fault of ['locked', 'read-only'] as const) {
       await say('resident', '確定申告の 書類を 持ってきました');
 
       // The fault, for FAULT_SECONDS.
+      const staffToken = await server.login('tax2');
       const faultAt = Date.now();
       const applied = await applyFault(fault, server.databaseFile);
-      const watch = watchHealth(server, faultAt);
+      const watch = watchHealth(server, faultAt, staffToken);
       let samples: HealthSample[] = [];
       let releasedAt: number;
+      /** When each step of the fault phase began, to tell what a slow health answer coincided with. */
+      const steps: string[] = [];
+      const step = (name: string) => steps.push(`${name} +${((Date.now() - faultAt) / 1000).toFixed(1)}s`);
       try {
         let n = 0;
         const exchange = async () => {
@@ -141,9 +162,13 @@ for (const fault of ['locked', 'read-only'] as const) {
         await exchange();
         await exchange();
         await mediaFlowsBothWays(call);
+        step('tablet reload');
         await backInTheCall(call, 'tablet');
+        step('tablet back');
         await exchange();
+        step('console reload');
         await backInTheCall(call, 'operator');
+        step('console back');
         await exchange();
         // Media keeps decoding on both sides until the fault ends.
         while (Date.now() - faultAt < (FAULT_SECONDS - 4) * 1000) {
@@ -158,20 +183,26 @@ for (const fault of ['locked', 'read-only'] as const) {
         await applied.remove();
         releasedAt = Date.now();
       }
+      const heldSeconds = (releasedAt - faultAt) / 1000;
 
       const slowest = Math.max(...samples.map((s) => s.ms));
       const peak = Math.max(...samples.map((s) => s.buffered));
+      const slowestRead = Math.max(...samples.map((s) => s.read.ms));
+      const refusedReads = samples.filter((s) => s.read.status !== 200).map((s) => s.read.status);
       const notDegraded = samples.filter((s) => s.status !== 'degraded' || s.database !== fault);
       // Drain: the buffered events written, health back to ok.
       await expect.poll(async () => { const h = await health(server); return `${h.status} ${h.database} ${h.records.buffered}`; }, { timeout: 20_000, intervals: [100] }).toBe('ok ok 0');
       const drainMs = Date.now() - releasedAt;
       console.log(
-        `[db-fault] ${fault} ${FAULT_SECONDS} s: health answered ${samples.length} times, slowest ${slowest.toFixed(0)} ms, ` +
-          `${samples.length - notDegraded.length} said degraded/${fault}; events buffered at peak ${peak}; drained ${drainMs} ms after the release`,
+        `[db-fault] ${fault} held ${heldSeconds.toFixed(1)} s: health answered ${samples.length} times, slowest ${slowest.toFixed(0)} ms, ` +
+          `${samples.length - notDegraded.length} said degraded/${fault}; authenticated reads slowest ${slowestRead.toFixed(0)} ms, ${refusedReads.length} not 200 (${[...new Set(refusedReads)].join(', ') || '-'}); events buffered at peak ${peak}; drained ${drainMs} ms after the release`,
       );
+      const slow = samples.filter((s) => s.ms >= 500).map((s) => `+${(s.atMs / 1000).toFixed(1)}s ${s.ms.toFixed(0)} ms`);
+      if (slow.length) console.log(`[db-fault] ${fault}: health answers ≥ 500 ms (steps: ${steps.join(', ')}):`, slow.join(', '));
       if (notDegraded.length) console.log(`[db-fault] ${fault}: answers that did not say degraded/${fault}:`, notDegraded.slice(0, 10));
       expect(slowest, 'every health answer within 1 s').toBeLessThan(1_000);
       expect(notDegraded, `every health answer during the fault says degraded / ${fault}`).toEqual([]);
+      expect(refusedReads, 'tokens are checked and reads answered throughout the fault').toEqual([]);
       expect(peak, 'the chat and events of the fault waited in the buffer').toBeGreaterThanOrEqual(sent.length - 1);
 
       // The call is still the same one; the resident ends it.
@@ -199,6 +230,7 @@ for (const fault of ['locked', 'read-only'] as const) {
       expect(Number.isFinite(new Date(row?.endedAt ?? Number.NaN).getTime()), 'endedAt is set').toBe(true);
       expect(await health(server)).toMatchObject({ status: 'ok', database: 'ok', records: { buffered: 0, dropped: 0 } });
     } finally {
+      await test.info().attach('server output', { body: server.output(), contentType: 'text/plain' });
       await server.stop();
     }
   });
