@@ -9,6 +9,7 @@ import {
   eventsOf,
   killCallWorker,
   reloadMidCall,
+  residentEnds,
   startCall,
   startFaultRig,
   watchScreens,
@@ -53,15 +54,6 @@ async function sameConsultationContinues(rig: FaultRig, call: LiveCall): Promise
   expect.soft(consultationRow(rig.server, call.consultationId)?.endedAt ?? null, 'the consultation has not ended').toBeNull();
 }
 
-/** The resident presses 終了する: the survey shows and the record says completed by the resident. */
-async function residentEnds(rig: FaultRig, call: LiveCall): Promise<void> {
-  await call.tablet.getByTestId('end-button').click({ timeout: 10_000 });
-  await expect(call.tablet.getByTestId('rating-screen')).toBeVisible({ timeout: 10_000 });
-  await expect(call.operator.getByTestId('call-screen')).toBeHidden({ timeout: 10_000 });
-  await expect.poll(() => consultationRow(rig.server, call.consultationId)?.outcome ?? null, { timeout: 10_000 }).toBe('completed');
-  expect(consultationRow(rig.server, call.consultationId)?.endedBy).toBe('resident');
-}
-
 for (const seconds of [5, 30]) {
   test(`tablet network cut for ${seconds} s (socket and media): the same consultation continues, media decodes again ≤ 3 s after the network returns`, async () => {
     test.setTimeout(60_000 + seconds * 1000);
@@ -83,7 +75,7 @@ for (const seconds of [5, 30]) {
       const reconnected = events.find((event) => event.type === 'reconnected');
       expect.soft(reconnected?.data?.gapMs, 'reconnected carries the gap').toEqual(expect.any(Number));
       expect.soft(Number(reconnected?.data?.gapMs ?? 0), 'the gap is at most the cut plus detection').toBeLessThanOrEqual((seconds + 15) * 1000);
-      await residentEnds(rig, call);
+      await residentEnds(rig.server, call);
     });
   });
 }
@@ -137,7 +129,7 @@ for (const { page, boundMs } of [
       expect.soft(recovery.tabletMs ?? Infinity, `tablet decodes again ≤ ${boundMs} ms after the reload`).toBeLessThanOrEqual(boundMs);
       expect.soft(recovery.operatorMs ?? Infinity, `operator decodes again ≤ ${boundMs} ms after the reload`).toBeLessThanOrEqual(boundMs);
       await sameConsultationContinues(rig, call);
-      await residentEnds(rig, call);
+      await residentEnds(rig.server, call);
     });
   });
 }
@@ -158,7 +150,7 @@ test('kill -9 of the media worker hosting the call: media back on both sides ≤
     expect.soft(host?.pid, 'a live worker hosts the call again').toEqual(expect.any(Number));
     expect.soft(host?.pid).not.toBe(recovery.pid);
     await softly.poll(() => eventsOf(rig.server, call.consultationId).map((event) => event.type), { timeout: 5_000 }).toContain('media_restarted');
-    await residentEnds(rig, call);
+    await residentEnds(rig.server, call);
     console.log('[record] worker killed:', eventsOf(rig.server, call.consultationId).map((event) => event.type));
   });
 });
@@ -212,6 +204,6 @@ test('kill -9 of the server, restarted at once: everyone reconnects by themselve
     await welfare.getByTestId('presence-available').click();
     await expect.soft(welfare.getByTestId('incoming-offer')).toContainText(sites[0]!, { timeout: 15_000 });
 
-    await residentEnds(rig, call);
+    await residentEnds(rig.server, call);
   });
 });

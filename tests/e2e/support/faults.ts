@@ -71,7 +71,7 @@ export interface LiveCall {
 }
 
 /** A resident at 清滝郵便局 calls 税務課 and tax1 answers; resolves once media flows both ways. */
-export async function startCall(rig: FaultRig, { operator: username = 'tax1', site = '清滝郵便局' } = {}): Promise<LiveCall> {
+export async function startCall(rig: Pick<FaultRig, 'server' | 'tabletBrowser' | 'consoleBrowser'>, { operator: username = 'tax1', site = '清滝郵便局' } = {}): Promise<LiveCall> {
   const operator = await openConsole(rig.consoleBrowser, rig.server, username);
   const tablet = await openTablet(rig.tabletBrowser, rig.server, site);
   await connectCall(tablet, operator, 'tax');
@@ -90,6 +90,15 @@ export async function consultationOnScreen(page: Page, timeout = 20_000): Promis
   const id = await screen.getAttribute('data-consultation-id');
   if (!id) throw new Error('call screen without data-consultation-id');
   return id;
+}
+
+/** The resident presses 終了する: the survey shows and the record says completed by the resident. */
+export async function residentEnds(server: RunningServer, call: LiveCall): Promise<void> {
+  await call.tablet.getByTestId('end-button').click({ timeout: 10_000 });
+  await expect(call.tablet.getByTestId('rating-screen')).toBeVisible({ timeout: 10_000 });
+  await expect(call.operator.getByTestId('call-screen')).toBeHidden({ timeout: 10_000 });
+  await expect.poll(() => consultationRow(server, call.consultationId)?.outcome ?? null, { timeout: 10_000 }).toBe('completed');
+  expect(consultationRow(server, call.consultationId)?.endedBy).toBe('resident');
 }
 
 /**

@@ -24,6 +24,8 @@ export interface RunningServer {
   url: string;
   /** Where the server keeps stills (STILLS_DIR). */
   stillsDir: string;
+  /** The server's SQLite file (DATABASE_URL), for tests that lock it or make it read-only. */
+  databaseFile: string;
   /** Read-only SQL against the server's database file. */
   query<T>(sql: string, ...params: unknown[]): T[];
   /** A staff token by logging in through the API. */
@@ -168,6 +170,7 @@ export async function startServer(
     output: () => output,
     url,
     stillsDir: env.STILLS_DIR,
+    databaseFile,
     query: <T>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[],
     login,
     async registerTablet(siteName) {
