@@ -87,6 +87,8 @@ export class CallConnection {
   #session: CallSession | null = null;
   /** Bumped on every attach: a late answer of an older session is ignored. */
   #generation = 0;
+  /** The session being set up, if any: repairs wait for it instead of racing it. */
+  #attaching: Promise<void> | null = null;
   /** Producer changes run one after another, so a rejoin's re-publishing and a toggle never race. */
   #publishing: Promise<void> = Promise.resolve();
   #state: CallConnectionState = { status: 'connecting', lostSince: null, failed: false };
@@ -164,7 +166,15 @@ export class CallConnection {
 
   // ── Attaching to the room ─────────────────────────────────────────────────
 
-  async #attach(joined: CallJoined): Promise<void> {
+  #attach(joined: CallJoined): Promise<void> {
+    const attaching = this.#attachSession(joined).finally(() => {
+      if (this.#attaching === attaching) this.#attaching = null;
+    });
+    this.#attaching = attaching;
+    return attaching;
+  }
+
+  async #attachSession(joined: CallJoined): Promise<void> {
     if (this.#closed) return;
     const generation = ++this.#generation;
     this.#detach();
@@ -315,6 +325,12 @@ export class CallConnection {
         await this.#sleep(backoffDelay(attempt, this.#timings));
         await this.#socketConnected();
         if (this.#closed || this.#isConnected()) break;
+        // A session being set up (a rejoin, a rebuilt room) is let finish and connect: restarting or
+        // rejoining under it would have its requests land on the room's next participant.
+        if (this.#attaching) {
+          await this.#attaching;
+          if (await this.#waitConnected(this.#timings.rejoinWaitMs)) break;
+        }
         const generation = this.#generation;
         // A link that went quiet usually comes back as it was: give it a moment before restarting ICE.
         const failed = this.#session?.connectionState === 'failed';
