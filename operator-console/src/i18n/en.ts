@@ -247,6 +247,7 @@ export const en: Messages = {
       operator_left: 'Staff member left',
       note: 'Call note',
       media_quality: 'Connection quality',
+      still_taken: 'Still of the document taken',
       wrap_up_ended: 'Wrap-up ended',
       connection_lost: 'Connection lost',
       reconnected: 'Connection restored',
@@ -268,6 +269,8 @@ export const en: Messages = {
       'operator-document': "Staff member's document camera",
       screen: 'Screen sharing',
     },
+    openStill: 'Open the still full size',
+    stillDeleted: '(the still was deleted after the retention period)',
     quality: (source, kbps, loss, rtt) =>
       `${source}: average ${format.number(kbps)} kbps, max. loss ${loss}%${rtt === null ? '' : `, round trip ${rtt} ms`}`,
   },
