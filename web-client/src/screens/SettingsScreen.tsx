@@ -4,7 +4,7 @@ import { VideoView } from '../components/VideoView.tsx';
 import { useI18n } from '../i18n.ts';
 import { loadCameraPrefs, resolveCameras, saveCameraPrefs, type CameraChoice } from '../media/cameraPrefs.ts';
 import { listVideoInputs, openDocumentCamera, openFaceCamera, type VideoInput } from '../media/localMedia.ts';
-import { useCameraTrack } from '../media/useCameraTrack.ts';
+import { useCameraTrack, type CameraPreview } from '../media/useCameraTrack.ts';
 
 interface SettingsScreenProps {
   siteName: string;
@@ -105,6 +105,7 @@ export function SettingsScreen({ siteName, onClose, onOpenPrecheck }: SettingsSc
                 face.failed && <p className="preview__empty">{t.cameraPermissionError}</p>
               )}
             </div>
+            <SendsNothing preview={face} testId="face-camera-sends-nothing" />
           </section>
           <section className="settings__camera">
             <label className="field">
@@ -127,6 +128,7 @@ export function SettingsScreen({ siteName, onClose, onOpenPrecheck }: SettingsSc
                 <p className="preview__empty">{choice.document ? (document.failed ? t.cameraPermissionError : '') : t.noDocumentCamera}</p>
               )}
             </div>
+            <SendsNothing preview={document} testId="document-camera-sends-nothing" />
           </section>
         </div>
         <div className="settings__actions">
@@ -148,5 +150,16 @@ export function SettingsScreen({ siteName, onClose, onOpenPrecheck }: SettingsSc
         </div>
       </main>
     </div>
+  );
+}
+
+/** Said under a preview whose camera shows a picture here that a call could not send (a depth camera, say). */
+function SendsNothing({ preview, testId }: { preview: CameraPreview; testId: string }) {
+  const { t } = useI18n();
+  if (preview.sends !== false) return null;
+  return (
+    <p className="message message--error" role="alert" data-testid={testId}>
+      {t.cameraSendsNothing}
+    </p>
   );
 }
