@@ -476,6 +476,7 @@ export const en: Messages = {
     face: 'Resident',
     self: 'You',
     waitingDocument: 'Waiting for the document camera…',
+    documentMissing: 'The resident’s document camera is not coming through',
     waitingFace: "Waiting for the resident's video…",
     noCamera: 'Camera unavailable',
     cameraFallback: (n) => `Camera ${n}`,

@@ -472,6 +472,7 @@ export const ja = {
     face: '相談者',
     self: '自分の映像',
     waitingDocument: '書類カメラの映像を待っています…',
+    documentMissing: '相談者の書類カメラの映像が届いていません',
     waitingFace: '相談者の映像を待っています…',
     noCamera: 'カメラを使用できません',
     /** A camera the browser gives no name (no permission yet). */
