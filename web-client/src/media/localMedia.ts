@@ -67,8 +67,8 @@ async function videoTrack(deviceId: string, constraints: MediaTrackConstraints):
 
 /** How long a camera has, once the check's connection is up, to give a frame the browser can encode. */
 const FIRST_FRAME_TIMEOUT_MS = 4_000;
-/** How long the check's in-page connection may take to come up before the check gives no verdict. */
-const LOOPBACK_TIMEOUT_MS = 3_000;
+/** How long the check's in-page connection may take to come up (long on a busy tablet) before the check gives no verdict. */
+const LOOPBACK_TIMEOUT_MS = 10_000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -98,7 +98,10 @@ export async function sendsFrames(track: MediaStreamTrack, timeoutMs = FIRST_FRA
     await receiver.setLocalDescription();
     await sender.setRemoteDescription(receiver.localDescription!);
     for (const start = performance.now(); sender.connectionState !== 'connected'; await sleep(100)) {
-      if (performance.now() - start > LOOPBACK_TIMEOUT_MS) return true;
+      if (performance.now() - start > LOOPBACK_TIMEOUT_MS) {
+        console.warn('[media] cannot check the camera: the in-page connection did not come up');
+        return true;
+      }
     }
     for (const start = performance.now(); performance.now() - start < timeoutMs; await sleep(200)) {
       if ((await framesEncoded()) > 0) return true;

@@ -12,12 +12,12 @@ export interface CameraPreview {
 export function useCameraTrack(deviceId: string | null, open: (deviceId: string) => Promise<MediaStreamTrack>): CameraPreview {
   const [track, setTrack] = useState<MediaStreamTrack | null>(null);
   const [failed, setFailed] = useState(false);
-  const [sends, setSends] = useState<boolean | null>(null);
+  // Kept with its camera, so that a render after a change of camera never shows the old camera's verdict.
+  const [verdict, setVerdict] = useState<{ deviceId: string; sends: boolean } | null>(null);
 
   useEffect(() => {
     setTrack(null);
     setFailed(false);
-    setSends(null);
     if (!deviceId) return;
     let disposed = false;
     let opened: MediaStreamTrack | null = null;
@@ -29,7 +29,7 @@ export function useCameraTrack(deviceId: string | null, open: (deviceId: string)
         }
         opened = next;
         setTrack(next);
-        void sendsFrames(next).then((verdict) => !disposed && setSends(verdict));
+        void sendsFrames(next).then((sends) => !disposed && setVerdict({ deviceId, sends }));
       },
       (error: unknown) => {
         console.warn('[settings] cannot open camera:', error);
@@ -42,5 +42,5 @@ export function useCameraTrack(deviceId: string | null, open: (deviceId: string)
     };
   }, [deviceId, open]);
 
-  return { track, failed, sends };
+  return { track, failed, sends: verdict && verdict.deviceId === deviceId ? verdict.sends : null };
 }

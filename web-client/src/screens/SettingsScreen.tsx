@@ -18,6 +18,8 @@ export function SettingsScreen({ siteName, onClose, onOpenPrecheck }: SettingsSc
   const [inputs, setInputs] = useState<VideoInput[] | null>(null);
   const [listError, setListError] = useState(false);
   const [choice, setChoice] = useState<CameraChoice>({ face: null, document: null });
+  /** Nothing saved and nothing picked by hand yet: the document camera is still the default one. */
+  const [defaultDocument, setDefaultDocument] = useState(() => loadCameraPrefs() === null);
 
   useEffect(() => {
     let disposed = false;
@@ -43,11 +45,24 @@ export function SettingsScreen({ siteName, onClose, onOpenPrecheck }: SettingsSc
   const face = useCameraTrack(choice.face, openFaceCamera);
   const document = useCameraTrack(choice.document, openDocumentCamera);
 
+  // The default document camera skips a camera whose picture cannot be sent (a depth camera), on to
+  // the next one the face does not use, or none; a camera picked by hand stays, with the warning.
+  useEffect(() => {
+    if (!defaultDocument || document.sends !== false || !inputs || !choice.document) return;
+    const others = inputs.map((input) => input.deviceId).filter((id) => id !== choice.face);
+    const next = others[others.indexOf(choice.document) + 1] ?? null;
+    setChoice((current) => ({ ...current, document: next }));
+  }, [defaultDocument, document.sends, inputs, choice]);
+
   // One camera cannot do both jobs: picking the other role's camera swaps them.
-  const chooseFace = (id: string) =>
+  const chooseFace = (id: string) => {
+    setDefaultDocument(false);
     setChoice((current) => ({ face: id || null, document: current.document === id ? current.face : current.document }));
-  const chooseDocument = (id: string) =>
+  };
+  const chooseDocument = (id: string) => {
+    setDefaultDocument(false);
     setChoice((current) => ({ document: id || null, face: current.face === id ? current.document : current.face }));
+  };
 
   const save = () => {
     saveCameraPrefs({ faceDeviceId: choice.face, documentDeviceId: choice.document });
