@@ -203,6 +203,8 @@ export const RecordDetail = RecordListItem.extend({
   notes: z.array(ConsultationNote),
   /** every event, oldest first */
   events: z.array(RecordEvent),
+  /** the stills of the document camera still kept (retention deletes older ones), oldest first; each opens at GET /api/stills/:id */
+  stills: z.array(StillInfo),
 });
 export type RecordDetail = z.infer<typeof RecordDetail>;
 

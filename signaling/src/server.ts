@@ -102,6 +102,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     consultations,
     notifier,
     audit,
+    recorder,
     clock,
     dir: config.stills.dir,
     retentionMs: config.stills.retentionMs,

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StillUploadResponse, type StillInfo } from '@madoguchi/protocol';
+import { RecordDetail, StillUploadResponse, type StillInfo } from '@madoguchi/protocol';
 import { systemClock, type Clock } from '../src/clock.ts';
 import { readImageInfo } from '../src/stills/imageInfo.ts';
 import { placeCall, type PlacedCall } from './callFlow.ts';
@@ -137,6 +137,38 @@ describe('stills of the document camera', () => {
     const missing = await view(still.id, 'tax1');
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'no such still' } });
+    call.device.close();
+    call.operator.close();
+  });
+
+  it('is part of the consultation’s record: a still_taken event and the still, for those who may see the record', async () => {
+    const call = await placeCall(t);
+    const deviceToken = await t.deviceToken('清滝郵便局');
+    const still = await capture(call, deviceToken, png(1600, 1200));
+    await call.device.request('consultation:end', { consultationId: call.consultationId });
+    await t.server.recorder.flush();
+    const record = async (username: string) =>
+      fetch(`${t.server.url}/api/records/${call.consultationId}`, { headers: { authorization: `Bearer ${await t.staffToken(username)}` } });
+
+    const tax1 = await t.db.staff.findUniqueOrThrow({ where: { username: 'tax1' } });
+    for (const username of ['tax1', 'supervisor', 'admin']) {
+      const response = await record(username);
+      expect(response.status, username).toBe(200);
+      const detail = RecordDetail.parse(await response.json());
+      expect(detail.stills, username).toEqual([still]);
+      const taken = detail.events.filter((event) => event.type === 'still_taken');
+      expect(taken, username).toEqual([
+        {
+          type: 'still_taken',
+          at: still.createdAt,
+          actor: { type: 'staff', id: tax1.id, name: tax1.displayName },
+          data: { stillId: still.id, width: 1600, height: 1200, bytes: still.bytes },
+        },
+      ]);
+    }
+    // Operators who took no part see neither the record nor its stills.
+    expect((await record('tax2')).status).toBe(404);
+    expect((await record('welfare1')).status).toBe(404);
     call.device.close();
     call.operator.close();
   });

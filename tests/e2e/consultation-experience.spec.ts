@@ -4,7 +4,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { readImageInfo } from '../../signaling/src/stills/imageInfo.ts';
 import { connectCall, openConsole, openTablet } from './support/call.ts';
 import { checkScreen } from './support/screens.ts';
-import { startServer, type RunningServer } from './support/server.ts';
+import { E2E_PASSWORD, startServer, type RunningServer } from './support/server.ts';
 
 /**
  * The consultation experience around the video: chat both ways, the resident's camera-off button
@@ -195,10 +195,34 @@ test('a still of the document camera: taken from the raw track at its capture re
     expect(response.status, username).toBe(status);
   }
 
+  const consultationId = await operator.getByTestId('call-screen').getAttribute('data-consultation-id');
   await tablet.getByTestId('end-button').click();
   await expect(tablet.getByTestId('rating-screen')).toBeVisible();
   await expect(operator.getByTestId('still-gallery')).toHaveCount(0);
   await expect.poll(() => server.sfuTotals()).toEqual({ routers: 0, transports: 0, producers: 0, consumers: 0 });
+
+  // After the call the stills are part of the record: the supervisor's timeline shows each, and one opens full size.
+  const supervisor = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+  await supervisor.goto(`${server.url}/console/`);
+  await supervisor.getByTestId('login-username').fill('supervisor');
+  await supervisor.getByTestId('login-password').fill(E2E_PASSWORD);
+  await supervisor.getByTestId('login-submit').click();
+  await expect(supervisor.getByTestId('nav-records')).toBeVisible();
+  const viewsBefore = server.query<{ n: number }>("SELECT COUNT(*) AS n FROM AuditLog WHERE action = 'still.view'")[0]!.n;
+  await supervisor.goto(`${server.url}/console/#/records/${consultationId}`);
+  const taken = supervisor.getByTestId('record-timeline').locator('[data-event-type="still_taken"]');
+  await expect(taken).toHaveCount(2);
+  await expect(taken.first()).toContainText(`${capture.width}×${capture.height}`);
+  const recordThumb = taken.first().getByTestId('still-thumb');
+  await expect(recordThumb).toHaveAttribute('data-still-id', still!.id);
+  await expect.poll(() => recordThumb.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+  await recordThumb.click();
+  await expect(supervisor.getByTestId('still-full')).toBeVisible();
+  await expect
+    .poll(() => supervisor.getByTestId('still-full').evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]))
+    .toEqual([capture.width, capture.height]);
+  // The supervisor's looks are audited like the operator's.
+  expect(server.query<{ n: number }>("SELECT COUNT(*) AS n FROM AuditLog WHERE action = 'still.view'")[0]!.n).toBeGreaterThanOrEqual(viewsBefore + 2);
 });
 
 /** How many of the chat's messages the resident sees whole, and whether the newest is one of them. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveCameras } from '../src/media/cameraPrefs.ts';
+import { cameraCandidates, resolveCameras } from '../src/media/cameraPrefs.ts';
 
 describe('resolveCameras', () => {
   it('defaults to first = face, second = document', () => {
@@ -41,5 +41,14 @@ describe('resolveCameras', () => {
       face: 'a',
       document: 'b',
     });
+  });
+});
+
+describe('cameraCandidates', () => {
+  it('tries the chosen camera first, then the others, never the other role’s', () => {
+    expect(cameraCandidates(['a', 'b', 'c'], 'b', 'a')).toEqual(['b', 'c']);
+    expect(cameraCandidates(['a', 'b', 'c'], 'a', 'c')).toEqual(['a', 'b']);
+    expect(cameraCandidates(['a', 'b'], 'b', 'a')).toEqual(['b']);
+    expect(cameraCandidates(['a', 'b', 'c'], 'a', null)).toEqual(['a', 'b', 'c']);
   });
 });

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useI18n } from '../i18n/index.ts';
 import { TrackVideo } from './TrackVideo.tsx';
+import { useFramesMissing } from './useFramesMissing.ts';
 
 const MIN_ZOOM = 1;
 const MAX_ZOOM = 5;
@@ -32,10 +33,16 @@ function zoomAround(view: View, zoom: number, cx: number, cy: number): View {
 /**
  * The resident's document camera, as large as the screen allows: zoom with the wheel or the
  * buttons, drag to move around a zoomed form, double-click to return to the whole page, full screen.
+ * Says so in words when the call is connected and no picture of the document arrives.
  */
-export function DocumentView({ track }: { track: MediaStreamTrack | null }) {
+export function DocumentView({ track, connected }: { track: MediaStreamTrack | null; connected: boolean }) {
   const { t } = useI18n();
   const frameRef = useRef<HTMLDivElement>(null);
+  const videoRef = useRef<HTMLVideoElement | null>(null);
+  const keepVideo = useCallback((video: HTMLVideoElement | null) => {
+    videoRef.current = video;
+  }, []);
+  const missing = useFramesMissing(videoRef, track, connected);
   const [view, setView] = useState<View>(FIT);
   const [resolution, setResolution] = useState<{ width: number; height: number } | null>(null);
   const [fullscreen, setFullscreen] = useState(false);
@@ -120,10 +127,16 @@ export function DocumentView({ track }: { track: MediaStreamTrack | null }) {
           testId="remote-video-document"
           label={t.call.documentCamera}
           className="document-video"
-          placeholder={t.call.waitingDocument}
+          placeholder={missing ? null : t.call.waitingDocument}
           onResize={onResize}
+          videoRef={keepVideo}
           style={{ transform: `translate(${view.x}px, ${view.y}px) scale(${view.zoom})` }}
         />
+        {missing ? (
+          <div className="video-placeholder document-missing" role="status" data-testid="document-missing">
+            {t.call.documentMissing}
+          </div>
+        ) : null}
         <div className="document-label">
           {t.call.documentCamera}
           {resolution ? (

@@ -7,13 +7,13 @@ interface StillGalleryProps {
   token: string;
 }
 
-type Loaded = { url: string } | { error: true };
+export type Loaded = { url: string } | { error: true };
 
 /**
- * Fetches each still once (staff token; the server audits the view) into an object URL owned here:
- * all are revoked when the gallery goes (the call ends), so no image outlives the call screen.
+ * Fetches each still once (staff token; the server audits the view) into an object URL owned by
+ * the caller: all are revoked when it goes (the call or the record page ends), so no image outlives it.
  */
-function useStillImages(stills: StillInfo[], token: string): ReadonlyMap<string, Loaded> {
+export function useStillImages(stills: StillInfo[], token: string): ReadonlyMap<string, Loaded> {
   const [images, setImages] = useState<ReadonlyMap<string, Loaded>>(new Map());
   const urls = useRef(new Map<string, string>());
   const requested = useRef(new Set<string>());
@@ -57,71 +57,72 @@ function useStillImages(stills: StillInfo[], token: string): ReadonlyMap<string,
   return images;
 }
 
+/** A still's thumbnail: a button that opens it full size. */
+export function StillThumb({ still, image, label, onOpen }: { still: StillInfo; image: Loaded | undefined; label: string; onOpen(): void }) {
+  const { t } = useI18n();
+  return (
+    <button type="button" className="still-thumb" data-testid="still-thumb" data-still-id={still.id} onClick={onOpen}>
+      {image && 'url' in image ? <img src={image.url} alt={label} /> : <span>{image ? t.stills.loadFailed : t.stills.loading}</span>}
+      <span className="still-size">
+        {still.width}×{still.height}
+      </span>
+    </button>
+  );
+}
+
+/** One still full size on top of the page (a modal dialog); `still` null closes it. */
+export function StillLightbox({ still, image, onClose }: { still: StillInfo | null; image: Loaded | undefined; onClose(): void }) {
+  const { t } = useI18n();
+  const dialog = useRef<HTMLDialogElement>(null);
+
+  useEffect(() => {
+    if (still) dialog.current?.showModal();
+    else dialog.current?.close();
+  }, [still]);
+
+  return (
+    <dialog ref={dialog} className="still-lightbox" data-testid="still-lightbox" onClose={onClose}>
+      {still ? (
+        <>
+          <div className="still-lightbox-bar">
+            <span>{t.stills.full(still.width, still.height)}</span>
+            <button type="button" className="button" onClick={onClose} autoFocus>
+              {t.stills.close}
+            </button>
+          </div>
+          {/* Focusable so that a keyboard can scroll a still larger than the screen. */}
+          <div className="still-lightbox-image" tabIndex={0}>
+            {image && 'url' in image ? (
+              <img src={image.url} alt={t.stills.full(still.width, still.height)} data-testid="still-full" />
+            ) : (
+              <p>{image ? t.stills.loadFailed : t.stills.loading}</p>
+            )}
+          </div>
+        </>
+      ) : null}
+    </dialog>
+  );
+}
+
 /** Thumbnails of the stills of this call beside the live document view; one opens full size on top. */
 export function StillGallery({ stills, token }: StillGalleryProps) {
   const { t } = useI18n();
   const images = useStillImages(stills, token);
   const [openId, setOpenId] = useState<string | null>(null);
-  const dialog = useRef<HTMLDialogElement>(null);
   const open = stills.find((still) => still.id === openId) ?? null;
-  const openImage = openId ? images.get(openId) : undefined;
-
-  useEffect(() => {
-    if (open) dialog.current?.showModal();
-    else dialog.current?.close();
-  }, [open]);
 
   return (
     <section className="still-gallery" aria-label={t.stills.title} data-testid="still-gallery">
       <h2 className="still-gallery-title">{t.stills.title}</h2>
       {stills.length === 0 ? <p className="still-gallery-empty">{t.stills.empty}</p> : null}
       <ol className="still-list">
-        {stills.map((still, index) => {
-          const image = images.get(still.id);
-          return (
-            <li key={still.id}>
-              <button
-                type="button"
-                className="still-thumb"
-                data-testid="still-thumb"
-                data-still-id={still.id}
-                onClick={() => setOpenId(still.id)}
-              >
-                {image && 'url' in image ? (
-                  <img src={image.url} alt={t.stills.open(index + 1)} />
-                ) : (
-                  <span>{image ? t.stills.loadFailed : t.stills.loading}</span>
-                )}
-                <span className="still-size">
-                  {still.width}×{still.height}
-                </span>
-              </button>
-            </li>
-          );
-        })}
+        {stills.map((still, index) => (
+          <li key={still.id}>
+            <StillThumb still={still} image={images.get(still.id)} label={t.stills.open(index + 1)} onOpen={() => setOpenId(still.id)} />
+          </li>
+        ))}
       </ol>
-      <dialog ref={dialog} className="still-lightbox" data-testid="still-lightbox" onClose={() => setOpenId(null)}>
-        {open ? (
-          <>
-            <div className="still-lightbox-bar">
-              <span>
-                {t.stills.full(open.width, open.height)}
-              </span>
-              <button type="button" className="button" onClick={() => setOpenId(null)} autoFocus>
-                {t.stills.close}
-              </button>
-            </div>
-            {/* Focusable so that a keyboard can scroll a still larger than the screen. */}
-            <div className="still-lightbox-image" tabIndex={0}>
-              {openImage && 'url' in openImage ? (
-                <img src={openImage.url} alt={t.stills.full(open.width, open.height)} data-testid="still-full" />
-              ) : (
-                <p>{openImage ? t.stills.loadFailed : t.stills.loading}</p>
-              )}
-            </div>
-          </>
-        ) : null}
-      </dialog>
+      <StillLightbox still={open} image={openId ? images.get(openId) : undefined} onClose={() => setOpenId(null)} />
     </section>
   );
 }

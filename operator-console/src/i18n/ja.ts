@@ -239,6 +239,7 @@ export const ja = {
       operator_left: '職員が退出',
       note: '対応メモ',
       media_quality: '通信品質の記録',
+      still_taken: '書類の静止画を撮影',
       wrap_up_ended: '後処理終了',
       connection_lost: '通信が切断',
       reconnected: '通信が回復',
@@ -260,6 +261,8 @@ export const ja = {
       'operator-document': '職員の書類カメラ',
       screen: '画面共有',
     } as Record<string, string>,
+    openStill: '静止画を拡大表示',
+    stillDeleted: '（静止画は保存期間を過ぎたため削除されました）',
     quality: (source: string, kbps: number, loss: number, rtt: number | null) =>
       `${source} 平均${format.number(kbps)}kbps・損失最大${loss}%${rtt === null ? '' : `・往復${rtt}ms`}`,
   },
@@ -469,6 +472,7 @@ export const ja = {
     face: '相談者',
     self: '自分の映像',
     waitingDocument: '書類カメラの映像を待っています…',
+    documentMissing: '相談者の書類カメラの映像が届いていません',
     waitingFace: '相談者の映像を待っています…',
     noCamera: 'カメラを使用できません',
     /** A camera the browser gives no name (no permission yet). */

@@ -96,7 +96,7 @@ export function CallScreen(props: CallScreenProps) {
 
       <div className="call-body">
         <div className="document-column">
-          <DocumentView track={document?.track ?? null} />
+          <DocumentView track={document?.track ?? null} connected={connection === 'connected'} />
           <div className="still-bar">
             <button
               type="button"

@@ -1,5 +1,7 @@
 import { RecordDetail, type RecordEvent } from '@madoguchi/protocol';
+import { useState } from 'react';
 import { request } from '../api.ts';
+import { StillLightbox, StillThumb, useStillImages } from '../components/StillGallery.tsx';
 import { useI18n, type Messages } from '../i18n/index.ts';
 import { useLoad } from './useLoad.ts';
 
@@ -58,13 +60,20 @@ export function RecordDetailScreen({ token, id, onBack, onUnauthorized }: Record
           {record.httpStatus === 404 ? t.record.notFound : t.supervisor.loadFailed}
         </p>
       ) : null}
-      {record.status === 'ready' ? <RecordView detail={record.data} /> : null}
+      {record.status === 'ready' ? <RecordView detail={record.data} token={token} /> : null}
     </section>
   );
 }
 
-function RecordView({ detail }: { detail: RecordDetail }) {
+function RecordView({ detail, token }: { detail: RecordDetail; token: string }) {
   const { t } = useI18n();
+  const images = useStillImages(detail.stills, token);
+  const [openStillId, setOpenStillId] = useState<string | null>(null);
+  /** The still a `still_taken` event names; undefined once retention has deleted it. */
+  const stillOf = (event: RecordEvent) => {
+    const stillId = (event.data as { stillId?: unknown } | null)?.stillId;
+    return detail.stills.find((still) => still.id === stillId);
+  };
   const summary: [string, string][] = [
     [t.records.column.requestedAt, t.format.dateTime(detail.requestedAt)],
     [t.record.answeredAt, detail.answeredAt ? t.format.dateTime(detail.answeredAt) : '—'],
@@ -99,18 +108,31 @@ function RecordView({ detail }: { detail: RecordDetail }) {
       <section aria-labelledby="record-timeline" className="panel">
         <h2 id="record-timeline">{t.record.timeline}</h2>
         <ol className="timeline" data-testid="record-timeline">
-          {detail.events.map((event, index) => (
-            <li key={index} data-event-type={event.type}>
-              <time dateTime={event.at}>{t.format.dateTime(event.at)}</time>
-              <span className="timeline-type">{t.record.event[event.type] ?? event.type}</span>
-              <span className="timeline-actor">
-                {t.record.actor[event.actor.type]}
-                {event.actor.name ? t.format.parenthetical(event.actor.name) : ''}
-              </span>
-              <span className="timeline-note">{eventNote(t, event, detail)}</span>
-            </li>
-          ))}
+          {detail.events.map((event, index) => {
+            const still = event.type === 'still_taken' ? stillOf(event) : undefined;
+            return (
+              <li key={index} data-event-type={event.type}>
+                <time dateTime={event.at}>{t.format.dateTime(event.at)}</time>
+                <span className="timeline-type">{t.record.event[event.type] ?? event.type}</span>
+                <span className="timeline-actor">
+                  {t.record.actor[event.actor.type]}
+                  {event.actor.name ? t.format.parenthetical(event.actor.name) : ''}
+                </span>
+                <span className="timeline-note">{eventNote(t, event, detail)}</span>
+                {still ? (
+                  <StillThumb still={still} image={images.get(still.id)} label={t.record.openStill} onOpen={() => setOpenStillId(still.id)} />
+                ) : event.type === 'still_taken' ? (
+                  <span className="hint">{t.record.stillDeleted}</span>
+                ) : null}
+              </li>
+            );
+          })}
         </ol>
+        <StillLightbox
+          still={detail.stills.find((still) => still.id === openStillId) ?? null}
+          image={openStillId ? images.get(openStillId) : undefined}
+          onClose={() => setOpenStillId(null)}
+        />
       </section>
       <section aria-labelledby="record-notes" className="panel">
         <h2 id="record-notes">{t.record.notes}</h2>

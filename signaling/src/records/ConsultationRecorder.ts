@@ -40,6 +40,7 @@ export type ConsultationEventType =
   | 'failed'
   | 'rated'
   | 'chat'
+  | 'still_taken' // a still of the document camera was stored (who asked, the still's id and size)
   | 'note' // the operator's note and category (対応メモ・相談種別)
   | 'media_quality' // each stream's bitrate, loss, score and RTT over the call, from the SFU
   | 'wrap_up_ended'; // the operator's 後処理 after the call is over

@@ -10,6 +10,7 @@ import type {
   RecordsStatsResponse,
   StaffSummary,
 } from '@madoguchi/protocol';
+import { stillInfo } from '../stills/StillService.ts';
 
 /**
  * Read side of the session records (相談記録): list, detail and statistics. The list and the
@@ -254,7 +255,13 @@ export class RecordsQuery {
   async detail(id: string, scope: RecordsScope): Promise<RecordDetail | undefined> {
     const row = await this.#db.consultation.findUnique({
       where: { id },
-      include: { site: true, department: true, device: true, events: { orderBy: [{ at: 'asc' }, { id: 'asc' }] } },
+      include: {
+        site: true,
+        department: true,
+        device: true,
+        events: { orderBy: [{ at: 'asc' }, { id: 'asc' }] },
+        stills: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
+      },
     });
     if (!row) return undefined;
     const staffActors = row.events.filter((e) => e.actorType === 'staff' && e.actorId).map((e) => e.actorId!);
@@ -327,6 +334,7 @@ export class RecordsQuery {
           data: e.data,
         }),
       ),
+      stills: row.stills.map(stillInfo),
     };
   }
 

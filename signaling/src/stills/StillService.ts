@@ -14,6 +14,7 @@ import type { DevicePrincipal, StaffPrincipal } from '../auth/principal.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { ConsultationService, Notifier } from '../consultations/ConsultationService.ts';
 import type { AuditLog } from '../records/AuditLog.ts';
+import type { ConsultationRecorder } from '../records/ConsultationRecorder.ts';
 import { readImageInfo } from './imageInfo.ts';
 
 const logger = createLogger('stills');
@@ -39,6 +40,8 @@ export interface StillServiceOptions {
   consultations: ConsultationService;
   notifier: Notifier;
   audit: AuditLog;
+  /** Each still stored is an event of its consultation's record. */
+  recorder: ConsultationRecorder;
   clock: Clock;
   /** Where the image files live. */
   dir: string;
@@ -56,6 +59,7 @@ export class StillService {
   readonly #consultations: ConsultationService;
   readonly #notifier: Notifier;
   readonly #audit: AuditLog;
+  readonly #recorder: ConsultationRecorder;
   readonly #clock: Clock;
   readonly #dir: string;
   readonly #retentionMs: number;
@@ -69,6 +73,7 @@ export class StillService {
     this.#consultations = options.consultations;
     this.#notifier = options.notifier;
     this.#audit = options.audit;
+    this.#recorder = options.recorder;
     this.#clock = options.clock;
     this.#dir = options.dir;
     this.#retentionMs = options.retentionMs;
@@ -131,7 +136,11 @@ export class StillService {
           createdAt: this.#clock.now(),
         },
       });
-      const still = toInfo(row);
+      const still = stillInfo(row);
+      // The record keeps who asked and which still (the record's page opens it); queued in order, never rejects.
+      void this.#recorder.record(consultationId, 'still_taken', row.createdAt, { type: 'staff', id: pending.staffId }, {
+        data: { stillId: id, width: image.width, height: image.height, bytes: data.length },
+      });
       // The operator waits for this: the time from the button to a stored still is worth watching.
       logger.info(
         `still ${id}: ${image.width}×${image.height} ${image.mime}, ${Math.round(data.length / 1024)} KiB, ` +
@@ -167,7 +176,7 @@ export class StillService {
     if (!row || !(staff.role === 'supervisor' || staff.role === 'admin' || tookPart)) {
       throw new ProtocolError('NOT_FOUND', 'no such still');
     }
-    const still = toInfo(row);
+    const still = stillInfo(row);
     await this.#audit.write({
       staffId: staff.staffId,
       action: 'still.view',
@@ -241,7 +250,8 @@ export class StillService {
   }
 }
 
-function toInfo(row: { id: string; consultationId: string; width: number; height: number; bytes: number; mime: string; createdAt: Date }): StillInfo {
+/** A Still row as the API shows it. */
+export function stillInfo(row: { id: string; consultationId: string; width: number; height: number; bytes: number; mime: string; createdAt: Date }): StillInfo {
   return {
     id: row.id,
     consultationId: row.consultationId,

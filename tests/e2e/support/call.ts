@@ -2,8 +2,8 @@ import { expect, type Browser, type Page } from '@playwright/test';
 import { E2E_PASSWORD, type RunningServer } from './server.ts';
 import { recordPeerConnections } from './webrtcStats.ts';
 
-/** A paired booth tablet at the site; its clerk has chosen the cameras, and it shows the home screen. */
-export async function openTablet(browser: Browser, server: RunningServer, siteName: string): Promise<Page> {
+/** A booth tablet paired to the site, on its home screen, with the browser's cameras as they come (no clerk's choice saved). */
+export async function pairTablet(browser: Browser, server: RunningServer, siteName: string): Promise<Page> {
   const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
   const page = await context.newPage();
   await recordPeerConnections(page);
@@ -12,6 +12,12 @@ export async function openTablet(browser: Browser, server: RunningServer, siteNa
   await page.getByTestId('pair-token').fill(`${siteName}\t${siteName} タブレット1\t${await server.registerTablet(siteName)}`);
   await page.getByTestId('pair-submit').click();
   await expect(page.getByText(siteName).first()).toBeVisible();
+  return page;
+}
+
+/** A paired booth tablet at the site; its clerk has chosen the cameras, and it shows the home screen. */
+export async function openTablet(browser: Browser, server: RunningServer, siteName: string): Promise<Page> {
+  const page = await pairTablet(browser, server, siteName);
   // The booth's clerk chooses the cameras once. Chromium's fake_device_1 is a depth camera that
   // WebRTC cannot encode; fake_device_2 delivers 1920×1080, like a real document camera.
   await page.getByTestId('open-settings').click();

@@ -49,3 +49,11 @@ export function resolveCameras(deviceIds: readonly string[], prefs: CameraPrefs 
     saved && saved !== face && ids.includes(saved) ? saved : (ids.find((id) => id !== face) ?? null);
   return { face, document };
 }
+
+/**
+ * The cameras to try for one role, best first: the chosen one, then every other camera the other
+ * role does not use. A camera that sends no picture (a depth camera, a broken one) gives way to the next.
+ */
+export function cameraCandidates(deviceIds: readonly string[], chosen: string, otherRole: string | null): string[] {
+  return [chosen, ...deviceIds.filter((id) => id !== '' && id !== chosen && id !== otherRole)];
+}

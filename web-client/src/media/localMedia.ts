@@ -1,4 +1,4 @@
-import type { CameraChoice } from './cameraPrefs.ts';
+import { cameraCandidates, type CameraChoice } from './cameraPrefs.ts';
 
 /** Getting the tablet's microphone and cameras. Every function returns tracks the caller must stop. */
 
@@ -65,6 +65,75 @@ async function videoTrack(deviceId: string, constraints: MediaTrackConstraints):
   return track;
 }
 
+/** How long a camera has, once the check's connection is up, to give a frame the browser can encode. */
+const FIRST_FRAME_TIMEOUT_MS = 4_000;
+/** How long the check's in-page connection may take to come up (long on a busy tablet) before the check gives no verdict. */
+const LOOPBACK_TIMEOUT_MS = 10_000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Whether WebRTC can send this camera's picture: a copy of the track is encoded over a connection
+ * from the page to itself until a first frame is encoded. Playing in a <video> proves nothing: a
+ * depth camera's 16-bit frames show there but no video encoder takes them, so the other side
+ * would get nothing. `true` too when the check itself cannot run, so a camera is never refused for that.
+ */
+export async function sendsFrames(track: MediaStreamTrack, timeoutMs = FIRST_FRAME_TIMEOUT_MS): Promise<boolean> {
+  const copy = track.clone();
+  const sender = new RTCPeerConnection();
+  const receiver = new RTCPeerConnection();
+  sender.onicecandidate = ({ candidate }) => void (candidate && receiver.addIceCandidate(candidate).catch(() => undefined));
+  receiver.onicecandidate = ({ candidate }) => void (candidate && sender.addIceCandidate(candidate).catch(() => undefined));
+  const framesEncoded = async () => {
+    let frames = 0;
+    (await sender.getStats()).forEach((stat: { type: string; framesEncoded?: number }) => {
+      if (stat.type === 'outbound-rtp') frames += stat.framesEncoded ?? 0;
+    });
+    return frames;
+  };
+  try {
+    sender.addTrack(copy);
+    await sender.setLocalDescription();
+    await receiver.setRemoteDescription(sender.localDescription!);
+    await receiver.setLocalDescription();
+    await sender.setRemoteDescription(receiver.localDescription!);
+    for (const start = performance.now(); sender.connectionState !== 'connected'; await sleep(100)) {
+      if (performance.now() - start > LOOPBACK_TIMEOUT_MS) {
+        console.warn('[media] cannot check the camera: the in-page connection did not come up');
+        return true;
+      }
+    }
+    for (const start = performance.now(); performance.now() - start < timeoutMs; await sleep(200)) {
+      if ((await framesEncoded()) > 0) return true;
+    }
+    return false;
+  } catch (error) {
+    console.warn('[media] cannot check the camera:', error);
+    return true;
+  } finally {
+    sender.close();
+    receiver.close();
+    copy.stop();
+  }
+}
+
+/** The first of `deviceIds` whose camera opens and sends a picture; the others are closed again. */
+async function openSendingCamera(
+  deviceIds: readonly string[],
+  open: (deviceId: string) => Promise<MediaStreamTrack>,
+): Promise<{ deviceId: string; track: MediaStreamTrack }> {
+  for (const deviceId of deviceIds) {
+    const track = await open(deviceId).catch((error: unknown) => {
+      console.warn(`[media] cannot open camera ${deviceId}:`, error);
+      return null;
+    });
+    if (track && (await sendsFrames(track))) return { deviceId, track };
+    if (track) console.warn(`[media] camera ${deviceId} (${track.label}) sends no picture; trying another`);
+    track?.stop();
+  }
+  throw new Error('no camera sends a picture');
+}
+
 export function openFaceCamera(deviceId: string): Promise<MediaStreamTrack> {
   return videoTrack(deviceId, FACE_CONSTRAINTS);
 }
@@ -107,9 +176,17 @@ export async function openCallMedia(choose: (deviceIds: string[]) => CameraChoic
     console.warn('[media] cannot list cameras:', error);
     return [];
   });
-  const choice = choose(inputs.map((input) => input.deviceId));
-  const face = choice.face ? await attempt('face', () => openFaceCamera(choice.face!)) : null;
-  const document = choice.document ? await attempt('document', () => openDocumentCamera(choice.document!)) : null;
+  const deviceIds = inputs.map((input) => input.deviceId);
+  const choice = choose(deviceIds);
+  // A chosen camera that sends no picture gives way to another one the other role does not use.
+  const face = choice.face
+    ? await attempt('face', () => openSendingCamera(cameraCandidates(deviceIds, choice.face!, choice.document), openFaceCamera))
+    : null;
+  const document = choice.document
+    ? await attempt('document', () =>
+        openSendingCamera(cameraCandidates(deviceIds, choice.document!, face?.deviceId ?? choice.face), openDocumentCamera),
+      )
+    : null;
   if (!choice.face) failures.push('face');
-  return { mic, face, document, failures };
+  return { mic, face: face?.track ?? null, document: document?.track ?? null, failures };
 }

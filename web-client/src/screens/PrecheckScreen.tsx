@@ -4,7 +4,7 @@ import { VideoView } from '../components/VideoView.tsx';
 import { useI18n, type Messages } from '../i18n.ts';
 import { loadCameraPrefs, resolveCameras, type CameraChoice } from '../media/cameraPrefs.ts';
 import { listVideoInputs, openDocumentCamera, openFaceCamera, openMicrophone } from '../media/localMedia.ts';
-import { useCameraTrack } from '../media/useCameraTrack.ts';
+import { useCameraTrack, type CameraPreview } from '../media/useCameraTrack.ts';
 import { PrecheckAudio } from '../precheck/audio.ts';
 import { micVerdict, type MicVerdict } from '../precheck/level.ts';
 import { measureNetwork, type NetworkResult } from '../precheck/network.ts';
@@ -180,7 +180,7 @@ export function PrecheckScreen({ siteName, onClose }: PrecheckScreenProps) {
 
   const cameraStatus = (
     chosen: string | null | undefined,
-    state: { track: MediaStreamTrack | null; failed: boolean },
+    state: CameraPreview,
     role: 'face' | 'document',
   ): [Status, string] => {
     if (cameras.choice === null) return ['pending', ''];
@@ -188,7 +188,8 @@ export function PrecheckScreen({ siteName, onClose }: PrecheckScreenProps) {
       if (role === 'document' && !cameras.failed) return ['info', t.documentCameraUnused];
       return ['attention', cameras.failed ? t.cameraPermissionError : t.cameraNotChosen];
     }
-    if (state.track) return ['ok', t.cameraWorking];
+    if (state.sends === false) return ['attention', t.cameraSendsNothing];
+    if (state.sends) return ['ok', t.cameraWorking];
     if (state.failed) return ['attention', t.cameraFailed];
     return ['pending', ''];
   };

@@ -4,7 +4,7 @@ import { VideoView } from '../components/VideoView.tsx';
 import { useI18n } from '../i18n.ts';
 import { loadCameraPrefs, resolveCameras, saveCameraPrefs, type CameraChoice } from '../media/cameraPrefs.ts';
 import { listVideoInputs, openDocumentCamera, openFaceCamera, type VideoInput } from '../media/localMedia.ts';
-import { useCameraTrack } from '../media/useCameraTrack.ts';
+import { useCameraTrack, type CameraPreview } from '../media/useCameraTrack.ts';
 
 interface SettingsScreenProps {
   siteName: string;
@@ -18,6 +18,8 @@ export function SettingsScreen({ siteName, onClose, onOpenPrecheck }: SettingsSc
   const [inputs, setInputs] = useState<VideoInput[] | null>(null);
   const [listError, setListError] = useState(false);
   const [choice, setChoice] = useState<CameraChoice>({ face: null, document: null });
+  /** Nothing saved and nothing picked by hand yet: the document camera is still the default one. */
+  const [defaultDocument, setDefaultDocument] = useState(() => loadCameraPrefs() === null);
 
   useEffect(() => {
     let disposed = false;
@@ -43,11 +45,24 @@ export function SettingsScreen({ siteName, onClose, onOpenPrecheck }: SettingsSc
   const face = useCameraTrack(choice.face, openFaceCamera);
   const document = useCameraTrack(choice.document, openDocumentCamera);
 
+  // The default document camera skips a camera whose picture cannot be sent (a depth camera), on to
+  // the next one the face does not use, or none; a camera picked by hand stays, with the warning.
+  useEffect(() => {
+    if (!defaultDocument || document.sends !== false || !inputs || !choice.document) return;
+    const others = inputs.map((input) => input.deviceId).filter((id) => id !== choice.face);
+    const next = others[others.indexOf(choice.document) + 1] ?? null;
+    setChoice((current) => ({ ...current, document: next }));
+  }, [defaultDocument, document.sends, inputs, choice]);
+
   // One camera cannot do both jobs: picking the other role's camera swaps them.
-  const chooseFace = (id: string) =>
+  const chooseFace = (id: string) => {
+    setDefaultDocument(false);
     setChoice((current) => ({ face: id || null, document: current.document === id ? current.face : current.document }));
-  const chooseDocument = (id: string) =>
+  };
+  const chooseDocument = (id: string) => {
+    setDefaultDocument(false);
     setChoice((current) => ({ document: id || null, face: current.face === id ? current.document : current.face }));
+  };
 
   const save = () => {
     saveCameraPrefs({ faceDeviceId: choice.face, documentDeviceId: choice.document });
@@ -105,6 +120,7 @@ export function SettingsScreen({ siteName, onClose, onOpenPrecheck }: SettingsSc
                 face.failed && <p className="preview__empty">{t.cameraPermissionError}</p>
               )}
             </div>
+            <SendsNothing preview={face} testId="face-camera-sends-nothing" />
           </section>
           <section className="settings__camera">
             <label className="field">
@@ -127,6 +143,7 @@ export function SettingsScreen({ siteName, onClose, onOpenPrecheck }: SettingsSc
                 <p className="preview__empty">{choice.document ? (document.failed ? t.cameraPermissionError : '') : t.noDocumentCamera}</p>
               )}
             </div>
+            <SendsNothing preview={document} testId="document-camera-sends-nothing" />
           </section>
         </div>
         <div className="settings__actions">
@@ -148,5 +165,16 @@ export function SettingsScreen({ siteName, onClose, onOpenPrecheck }: SettingsSc
         </div>
       </main>
     </div>
+  );
+}
+
+/** Said under a preview whose camera shows a picture here that a call could not send (a depth camera, say). */
+function SendsNothing({ preview, testId }: { preview: CameraPreview; testId: string }) {
+  const { t } = useI18n();
+  if (preview.sends !== false) return null;
+  return (
+    <p className="message message--error" role="alert" data-testid={testId}>
+      {t.cameraSendsNothing}
+    </p>
   );
 }
