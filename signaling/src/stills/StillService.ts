@@ -131,7 +131,7 @@ export class StillService {
           createdAt: this.#clock.now(),
         },
       });
-      const still = toInfo(row);
+      const still = stillInfo(row);
       // The operator waits for this: the time from the button to a stored still is worth watching.
       logger.info(
         `still ${id}: ${image.width}×${image.height} ${image.mime}, ${Math.round(data.length / 1024)} KiB, ` +
@@ -163,11 +163,16 @@ export class StillService {
         },
       },
     });
-    const tookPart = row && (row.consultation.operatorId === staff.staffId || row.consultation.events.length > 0);
+    // In the call now counts too: a colleague who has just joined may not be on record yet.
+    const tookPart =
+      row &&
+      (row.consultation.operatorId === staff.staffId ||
+        row.consultation.events.length > 0 ||
+        this.#consultations.takesPart(staff.staffId, row.consultationId));
     if (!row || !(staff.role === 'supervisor' || staff.role === 'admin' || tookPart)) {
       throw new ProtocolError('NOT_FOUND', 'no such still');
     }
-    const still = toInfo(row);
+    const still = stillInfo(row);
     await this.#audit.write({
       staffId: staff.staffId,
       action: 'still.view',
@@ -241,7 +246,8 @@ export class StillService {
   }
 }
 
-function toInfo(row: { id: string; consultationId: string; width: number; height: number; bytes: number; mime: string; createdAt: Date }): StillInfo {
+/** A Still row as the protocol describes it. */
+export function stillInfo(row: { id: string; consultationId: string; width: number; height: number; bytes: number; mime: string; createdAt: Date }): StillInfo {
   return {
     id: row.id,
     consultationId: row.consultationId,
