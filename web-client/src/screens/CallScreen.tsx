@@ -57,7 +57,7 @@ export function CallScreen({ client, call, serving, ending, transfer, onEnd, upl
   const [operatorCam, ...colleagueCams] = operatorCams;
   const shared = SHARED_SOURCES.filter((source) => remoteVideo[source]);
   const sharedLabel = { 'operator-document': t.operatorDocument, screen: t.sharedScreen };
-  // Named in the resident's language: 「税務課と子育て支援課」, "Tax Division and Childcare Support Division".
+  // Named in the resident's language: 「税務課、子育て支援課」, "Taxes and Child Support".
   const list = useMemo(() => new Intl.ListFormat(language, { type: 'conjunction' }), [language]);
   const servingDepartments = serving.length > 0 ? serving.map((staff) => staff.department) : transfer ? [transfer.department] : [];
   const departmentNames = [...new Set(servingDepartments.map((department) => departmentName(t, department)))];
