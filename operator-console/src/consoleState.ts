@@ -4,6 +4,7 @@ import type {
   DepartmentQueueSummary,
   DepartmentSummary,
   ErrorCode,
+  HandoverNote,
   MediaSource,
   ParticipantRole,
   Presence,
@@ -71,6 +72,10 @@ export interface ActiveCall {
   sharing: SharedSource | null;
   /** Typed messages of this call, in the server's order (gone with the call). */
   chat: ServerPayload<'chat:message'>[];
+  /** Joined a consultation under way: the last message written before this operator came (call:history). */
+  chatBeforeJoiningUntil: string | null;
+  /** The 引き継ぎメモ of whoever transferred the resident here or called this operator in. */
+  handoverNotes: HandoverNote[];
   /** Operators in the call, this one included (two in a one-stop call). */
   operators: CallOperator[];
   /** A department asked to join (他の課を呼ぶ) that has not answered yet. */
@@ -147,6 +152,7 @@ export type ConsoleAction =
   | { type: 'call/sharing'; consultationId: string; sharing: SharedSource | null }
   | { type: 'call/shareFailed'; consultationId: string; code: ErrorCode }
   | { type: 'chat/message'; message: ServerPayload<'chat:message'> }
+  | { type: 'call/history'; history: ServerPayload<'call:history'> }
   | { type: 'call/participants'; participants: ServerPayload<'call:participants'> }
   | { type: 'call/inviting'; consultationId: string; department: DepartmentSummary | null }
   | { type: 'call/routingFailed'; consultationId: string; action: CallRoutingAction; code: ErrorCode }
@@ -331,6 +337,8 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
           muted: false,
           sharing: null,
           chat: [],
+          chatBeforeJoiningUntil: null,
+          handoverNotes: [],
           operators: [],
           inviting: null,
           stills: [],
@@ -419,6 +427,17 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
         const chat = withChatMessage(call.chat, action.message);
         return chat === call.chat ? call : { ...call, chat };
       });
+
+    case 'call/history': {
+      const { consultationId, chat, stills, handoverNotes } = action.history;
+      return updateCall(state, consultationId, (call) => ({
+        ...call,
+        chat: chat.reduce(withChatMessage, call.chat),
+        chatBeforeJoiningUntil: chat.at(-1)?.messageId ?? null,
+        stills: [...stills.filter((still) => !call.stills.some((s) => s.id === still.id)), ...call.stills],
+        handoverNotes,
+      }));
+    }
 
     case 'still/capturing':
       return state.call && !isCapturing(state.call)

@@ -28,10 +28,10 @@ export interface ConsoleActions {
   /** Ask the tablet for a full-resolution still of its document camera. */
   captureStill(): void;
   endCall(): void;
-  /** Blind transfer of the resident to another department's queue. */
-  transfer(department: DepartmentSummary): void;
-  /** Bring a specialist of another department into this call (one-stop). */
-  invite(department: DepartmentSummary): void;
+  /** Blind transfer of the resident to another department's queue, with an optional handover note. */
+  transfer(department: DepartmentSummary, note: string): void;
+  /** Bring a specialist of another department into this call (one-stop), with an optional handover note. */
+  invite(department: DepartmentSummary, note: string): void;
   cancelInvite(): void;
   /** Leave a one-stop call to the colleague. */
   leaveCall(): void;
@@ -56,6 +56,12 @@ const SHARE_PUBLISH = {
   encodings: [{ maxBitrate: 3_000_000, priority: 'high' as const, networkPriority: 'high' as const }],
   degradationPreference: 'maintain-resolution' as const,
 };
+
+/** The handover note as the protocol takes it: left out when nothing was written. */
+function handoverNote(note: string): { note?: string } {
+  const trimmed = note.trim();
+  return trimmed ? { note: trimmed } : {};
+}
 
 function codeOf(error: unknown): ErrorCode {
   return error instanceof ProtocolError ? error.code : 'INTERNAL';
@@ -208,6 +214,7 @@ export function useConsole(token: string, onUnauthorized: () => void): { state: 
       }),
       client.on('call:ended', (ended) => finishCall(ended)),
       client.on('chat:message', (message) => dispatch({ type: 'chat/message', message })),
+      client.on('call:history', (history) => dispatch({ type: 'call/history', history })),
       client.on('still:captured', (captured) => dispatch({ type: 'still/captured', captured })),
       client.on('still:failed', (failed) => dispatch({ type: 'still/failed', failed })),
     ];
@@ -335,22 +342,22 @@ export function useConsole(token: string, onUnauthorized: () => void): { state: 
         );
       },
 
-      transfer(department) {
+      transfer(department, note) {
         const call = callRef.current;
         const client = clientRef.current;
         if (!call || !client) return;
         client
-          .request('consultation:transfer', { consultationId: call.id, departmentId: department.id })
+          .request('consultation:transfer', { consultationId: call.id, departmentId: department.id, ...handoverNote(note) })
           .catch((error: unknown) => dispatch({ type: 'call/routingFailed', consultationId: call.id, action: 'transfer', code: codeOf(error) }));
       },
 
-      invite(department) {
+      invite(department, note) {
         const call = callRef.current;
         const client = clientRef.current;
         if (!call || !client) return;
         dispatch({ type: 'call/inviting', consultationId: call.id, department });
         client
-          .request('consultation:invite', { consultationId: call.id, departmentId: department.id })
+          .request('consultation:invite', { consultationId: call.id, departmentId: department.id, ...handoverNote(note) })
           .catch((error: unknown) => dispatch({ type: 'call/routingFailed', consultationId: call.id, action: 'invite', code: codeOf(error) }));
       },
 

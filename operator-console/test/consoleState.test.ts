@@ -297,6 +297,33 @@ describe('consoleReducer', () => {
     expect(state.call?.chat.map((m) => m.messageId)).toEqual(['m1', 'm2']);
   });
 
+  it('takes in what came before joining: the earlier chat ahead of live messages and marked, the stills, the notes', () => {
+    const call = run(connected, { type: 'call/joined', joined: joined(), now: 0 });
+    const message = (messageId: string, at: string) => ({ consultationId: 'c1', messageId, from: 'resident' as const, text: messageId, at });
+    const still = { id: 's1', consultationId: 'c1', width: 1920, height: 1080, bytes: 1000, mime: 'image/png' as const, createdAt: '2026-11-23T00:59:00.000Z' };
+    const note = {
+      purpose: 'invite' as const,
+      from: { staffId: 'tax1', name: '税務 一郎', department: { id: 'dep-tax', code: 'tax', name: '税務課' } },
+      to: department,
+      note: '児童手当の申請について',
+      at: '2026-11-23T01:00:02.000Z',
+    };
+    // A live message may arrive before the history (it is read from the database first).
+    const state = (
+      [
+        { type: 'chat/message', message: message('live', '2026-11-23T01:00:05.000Z') },
+        {
+          type: 'call/history',
+          history: { consultationId: 'c1', chat: [message('m1', '2026-11-23T01:00:00.000Z'), message('m2', '2026-11-23T01:00:01.000Z')], stills: [still], handoverNotes: [note] },
+        },
+      ] satisfies ConsoleAction[]
+    ).reduce(consoleReducer, call);
+    expect(state.call?.chat.map((m) => m.messageId)).toEqual(['m1', 'm2', 'live']);
+    expect(state.call?.chatBeforeJoiningUntil).toBe('m2');
+    expect(state.call?.stills).toEqual([still]);
+    expect(state.call?.handoverNotes).toEqual([note]);
+  });
+
   it('shows what the operator is sharing, and reports a share that failed', () => {
     const call = run(connected, { type: 'call/joined', joined: joined(), now: 0 });
     const id = joined().consultationId;

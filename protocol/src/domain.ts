@@ -59,6 +59,9 @@ export type SatisfactionScore = z.infer<typeof SatisfactionScore>;
 /** A chat message: one line or a few, never empty. */
 export const ChatText = z.string().trim().min(1).max(1000);
 
+/** A short handover note (引き継ぎメモ) from the operator who transfers or calls in a colleague. */
+export const HandoverNoteText = z.string().trim().min(1).max(500);
+
 export const SiteSummary = z.object({ id: Id, name: z.string() });
 export type SiteSummary = z.infer<typeof SiteSummary>;
 export const DepartmentSummary = z.object({ id: Id, code: z.string(), name: z.string() });
@@ -107,6 +110,19 @@ export const StillInfo = z.object({
   createdAt: z.iso.datetime(),
 });
 export type StillInfo = z.infer<typeof StillInfo>;
+
+/**
+ * A handover note as the colleague who takes over (転送) or joins (他の課を呼ぶ) reads it: who wrote
+ * it, from which department, to which department, and when.
+ */
+export const HandoverNote = z.object({
+  purpose: z.enum(['transfer', 'invite']),
+  from: z.object({ staffId: Id, name: z.string(), department: DepartmentSummary }),
+  to: DepartmentSummary,
+  note: HandoverNoteText,
+  at: z.iso.datetime(),
+});
+export type HandoverNote = z.infer<typeof HandoverNote>;
 
 /** Why a still could not be taken: reported by the tablet, or `timeout` when it never answered. */
 export const StillFailure = z.enum(['no_document_camera', 'capture_failed', 'upload_failed', 'timeout']);

@@ -7,6 +7,8 @@ import {
   ConsultationStatus,
   DepartmentQueueSummary,
   DepartmentSummary,
+  HandoverNote,
+  HandoverNoteText,
   Id,
   MediaSource,
   OfferWithdrawnReason,
@@ -33,6 +35,15 @@ interface ClientEventSpec {
 }
 
 const consultationRef = z.object({ consultationId: Id });
+
+/** One chat message of a call, as everyone in it receives it. */
+const ChatMessage = z.object({
+  consultationId: Id,
+  messageId: Id,
+  from: ParticipantRole,
+  text: ChatText,
+  at: z.iso.datetime(),
+});
 const empty = z.object({});
 
 /** Every event a browser may send, who may send it, its payload and its acknowledgement. */
@@ -74,16 +85,22 @@ export const clientEvents = {
     ack: z.object({ presence: Presence }),
   },
   'offer:accept': { from: ['operator'], payload: consultationRef, ack: empty },
-  /** Blind transfer (転送): the resident waits, ahead of normal arrivals, in another department's queue. */
+  /**
+   * Blind transfer (転送): the resident waits, ahead of normal arrivals, in another department's queue.
+   * `note`: a handover note (引き継ぎメモ) for whoever answers there.
+   */
   'consultation:transfer': {
     from: ['operator'],
-    payload: consultationRef.extend({ departmentId: Id }),
+    payload: consultationRef.extend({ departmentId: Id, note: HandoverNoteText.optional() }),
     ack: empty,
   },
-  /** One-stop (他の課を呼ぶ): a specialist of another department joins this call; the caller stays. */
+  /**
+   * One-stop (他の課を呼ぶ): a specialist of another department joins this call; the caller stays.
+   * `note`: a handover note (引き継ぎメモ) for the specialist.
+   */
   'consultation:invite': {
     from: ['operator'],
-    payload: consultationRef.extend({ departmentId: Id }),
+    payload: consultationRef.extend({ departmentId: Id, note: HandoverNoteText.optional() }),
     ack: z.object({ status: z.enum(['waiting', 'offered']) }),
   },
   /** Withdraw an invitation nobody has answered yet. */
@@ -265,12 +282,17 @@ export const serverEvents = {
    */
   'call:resumable': z.object({ consultationId: Id, consumerIds: z.array(Id) }),
   /** To both sides of a call: a chat message (the sender gets its own back too, in order). */
-  'chat:message': z.object({
+  'chat:message': ChatMessage,
+  /**
+   * To an operator who joins a consultation already under way (a transfer answered, a specialist
+   * called in), right after their call:joined: what happened before they came — the chat so far
+   * (oldest first), the stills taken (fetch them from GET /api/stills/:id), the handover notes.
+   */
+  'call:history': z.object({
     consultationId: Id,
-    messageId: Id,
-    from: ParticipantRole,
-    text: ChatText,
-    at: z.iso.datetime(),
+    chat: z.array(ChatMessage),
+    stills: z.array(StillInfo),
+    handoverNotes: z.array(HandoverNote),
   }),
   /** To the tablet: take a still of the document camera and upload it (POST /api/stills). */
   'still:requested': z.object({ consultationId: Id, requestId: Id }),

@@ -97,6 +97,7 @@ export function App() {
           key={phase.call.consultationId}
           client={kiosk.client}
           call={phase.call}
+          serving={phase.serving}
           ending={phase.ending}
           transfer={phase.transfer}
           onEnd={kiosk.endCall}

@@ -32,6 +32,9 @@ export const THANKS_SECONDS = 5;
 
 export type CallJoined = ServerPayload<'call:joined'>;
 
+/** A staff member serving the resident now, and their department. */
+export type Serving = Pick<ServerPayload<'call:participants'>['operators'][number], 'name' | 'department'>;
+
 export type PairingError = 'empty' | 'invalid' | 'revoked' | 'network';
 
 /** One-line messages shown on the home screen after something happened. */
@@ -68,6 +71,11 @@ export type KioskPhase =
   | {
       name: 'call';
       call: CallJoined;
+      /**
+       * Who serves the resident now (call:participants): after a transfer or a colleague's leaving
+       * it is no longer who answered first. Empty while a transfer waits for the next department.
+       */
+      serving: Serving[];
       ending: boolean;
       /** Transferred: the resident stays connected and waits for this department's operator. */
       transfer: { department: DepartmentSummary; queuePosition: number | null } | null;
@@ -176,6 +184,11 @@ export function resetsWhenIdle(state: KioskState): boolean {
     phase.name === 'rating' ||
     (phase.name === 'home' && state.notice !== null)
   );
+}
+
+/** Who call:joined names: the operator who answered, of the call's department. */
+function servingAtJoin(call: CallJoined): Serving[] {
+  return call.operatorName ? [{ name: call.operatorName, department: call.department }] : [];
 }
 
 function noticeForEnd(phase: KioskPhase, outcome: ConsultationOutcome): Notice {
@@ -324,10 +337,10 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
 
     case 'participantsChanged': {
       const { participants } = action;
-      if (phase.name !== 'call' || phase.call.consultationId !== participants.consultationId || participants.operators.length === 0) return state;
-      // Whoever serves the resident now (after a transfer, or with a colleague brought in).
-      const operatorName = participants.operators.map((operator) => operator.name).join('・');
-      return { ...state, phase: { ...phase, transfer: null, call: { ...phase.call, operatorName } } };
+      if (phase.name !== 'call' || phase.call.consultationId !== participants.consultationId) return state;
+      const serving = participants.operators.map(({ name, department }) => ({ name, department }));
+      // Nobody in the call: transferred, the banner says where to; someone there: the transfer is over.
+      return { ...state, phase: { ...phase, serving, transfer: serving.length > 0 ? null : phase.transfer } };
     }
 
     case 'cancelRequested':
@@ -337,9 +350,14 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
 
     case 'callJoined':
       if (!acceptsCall(state, action.call)) return state;
-      // Joined again during the call: the same call on screen (its media reconnects underneath).
+      // Joined again during the call: the same call on screen (its media reconnects underneath);
+      // who serves it comes with the call:participants that follows.
       if (phase.name === 'call') return { ...state, phase: { ...phase, call: action.call } };
-      return { ...state, notice: null, phase: { name: 'call', call: action.call, ending: false, transfer: null } };
+      return {
+        ...state,
+        notice: null,
+        phase: { name: 'call', call: action.call, serving: servingAtJoin(action.call), ending: false, transfer: null },
+      };
     case 'endRequested':
       return phase.name === 'call' ? { ...state, phase: { ...phase, ending: true } } : state;
     case 'callEnded':

@@ -13,6 +13,8 @@ import {
 
 const device: DeviceProfile = { id: 'dev1', name: 'タブレット1', site: { id: 'site1', name: '清滝郵便局' } };
 const tax: DepartmentSummary = { id: 'dep-tax', code: 'tax', name: '税務課' };
+const welfare: DepartmentSummary = { id: 'dep-welfare', code: 'welfare', name: '福祉課' };
+const childcare: DepartmentSummary = { id: 'dep-childcare', code: 'childcare', name: '子育て支援課' };
 const departments = [tax, { id: 'dep-citizen', code: 'citizen', name: '市民課' }];
 
 function joined(consultationId = 'c1'): CallJoined {
@@ -118,18 +120,41 @@ describe('waiting', () => {
     expect(called.notice).toBe('callbackRequested');
   });
 
-  it('keeps the call through a transfer and shows who serves the resident next', () => {
+  it('keeps the call through a transfer and names the new department and staff member once they answer', () => {
     const inCall = run(waiting, { type: 'callJoined', call: joined('c1') });
-    const transferred = run(inCall, {
-      type: 'statusChanged',
-      status: { consultationId: 'c1', status: 'waiting', department: tax, queuePosition: 1, estimatedWaitSeconds: null },
-    });
-    expect(transferred.phase).toMatchObject({ name: 'call', transfer: { department: tax, queuePosition: 1 } });
+    expect(inCall.phase).toMatchObject({ name: 'call', serving: [{ name: '山田 花子', department: tax }] });
+    // The transferring operator leaves the call, then the resident waits in 福祉課's queue.
+    const transferred = run(
+      inCall,
+      { type: 'participantsChanged', participants: { consultationId: 'c1', operators: [] } },
+      {
+        type: 'statusChanged',
+        status: { consultationId: 'c1', status: 'waiting', department: welfare, queuePosition: 1, estimatedWaitSeconds: null },
+      },
+    );
+    expect(transferred.phase).toMatchObject({ name: 'call', serving: [], transfer: { department: welfare, queuePosition: 1 } });
     const answered = run(transferred, {
       type: 'participantsChanged',
-      participants: { consultationId: 'c1', operators: [{ staffId: 's2', name: '福祉 花子', department: tax }] },
+      participants: { consultationId: 'c1', operators: [{ staffId: 's2', name: '福祉 花子', department: welfare }] },
     });
-    expect(answered.phase).toMatchObject({ name: 'call', transfer: null, call: { operatorName: '福祉 花子' } });
+    expect(answered.phase).toMatchObject({ name: 'call', transfer: null, serving: [{ name: '福祉 花子', department: welfare }] });
+  });
+
+  it('names every department in a one-stop call, and only the one left after the first operator leaves', () => {
+    const lead = { staffId: 's1', name: '山田 花子', department: tax };
+    const specialist = { staffId: 's3', name: '子育 一郎', department: childcare };
+    const threeParty = run(inCall, { type: 'participantsChanged', participants: { consultationId: 'c1', operators: [lead, specialist] } });
+    expect(threeParty.phase).toMatchObject({
+      serving: [
+        { name: '山田 花子', department: tax },
+        { name: '子育 一郎', department: childcare },
+      ],
+    });
+    const leadLeft = run(threeParty, { type: 'participantsChanged', participants: { consultationId: 'c1', operators: [specialist] } });
+    expect(leadLeft.phase).toMatchObject({ name: 'call', serving: [{ name: '子育 一郎', department: childcare }], transfer: null });
+    // Someone else's call changes nothing here.
+    const other = run(leadLeft, { type: 'participantsChanged', participants: { consultationId: 'other', operators: [lead] } });
+    expect(other).toBe(leadLeft);
   });
 
   it('ignores pushes about other consultations', () => {
@@ -170,7 +195,7 @@ describe('waiting', () => {
 describe('call', () => {
   it('joins the call from waiting', () => {
     expect(acceptsCall(waiting, joined())).toBe(true);
-    expect(inCall.phase).toEqual({ name: 'call', call: joined(), ending: false, transfer: null });
+    expect(inCall.phase).toEqual({ name: 'call', call: joined(), serving: [{ name: '山田 花子', department: tax }], ending: false, transfer: null });
   });
 
   it('joins from home the call the server held for this tablet (a page reload, a server restart)', () => {

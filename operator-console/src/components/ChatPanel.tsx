@@ -1,15 +1,17 @@
-import { useEffect, useReducer, useRef, type FormEvent } from 'react';
+import { Fragment, useEffect, useReducer, useRef, type FormEvent } from 'react';
 import { canSendDraft, chatDraftReducer, EMPTY_CHAT_DRAFT, sendChatDraft, type ChatMessage } from '@madoguchi/protocol/client';
 import { useI18n } from '../i18n/index.ts';
 
 interface ChatPanelProps {
   messages: ChatMessage[];
+  /** The last message written before this operator joined (a transfer, a one-stop call), if any. */
+  beforeJoiningUntil: string | null;
   /** Resolves when the server has the message; rejects when it could not be sent. */
   onSend(text: string): Promise<void>;
 }
 
 /** Typed conversation with the resident (hearing-impaired residents, noisy rooms). */
-export function ChatPanel({ messages, onSend }: ChatPanelProps) {
+export function ChatPanel({ messages, beforeJoiningUntil, onSend }: ChatPanelProps) {
   const { t } = useI18n();
   const [draft, dispatch] = useReducer(chatDraftReducer, EMPTY_CHAT_DRAFT);
   const list = useRef<HTMLOListElement>(null);
@@ -17,6 +19,8 @@ export function ChatPanel({ messages, onSend }: ChatPanelProps) {
   useEffect(() => {
     list.current?.lastElementChild?.scrollIntoView({ block: 'end' });
   }, [messages.length]);
+
+  const earlier = messages.findIndex((message) => message.messageId === beforeJoiningUntil) + 1;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -27,13 +31,24 @@ export function ChatPanel({ messages, onSend }: ChatPanelProps) {
     <section className="chat-panel" aria-label={t.chat.title}>
       <h2 className="chat-title">{t.chat.title}</h2>
       <ol className="chat-messages" ref={list} data-testid="chat-messages" aria-live="polite">
-        {messages.map((message) => (
-          <li key={message.messageId} className={`chat-message chat-from-${message.from}`}>
-            <span className="chat-meta">
-              {message.from === 'resident' ? t.chat.resident : t.chat.you} {t.format.time(message.at)}
-            </span>
-            <span className="chat-text">{message.text}</span>
-          </li>
+        {messages.map((message, index) => (
+          <Fragment key={message.messageId}>
+            <li
+              className={`chat-message chat-from-${message.from} ${index < earlier ? 'chat-before-joining' : ''}`}
+              data-before-joining={index < earlier}
+            >
+              <span className="chat-meta">
+                {/* Before this operator joined, an operator's message was a colleague's. */}
+                {message.from === 'resident' ? t.chat.resident : index < earlier ? t.chat.colleague : t.chat.you} {t.format.time(message.at)}
+              </span>
+              <span className="chat-text">{message.text}</span>
+            </li>
+            {index === earlier - 1 ? (
+              <li className="chat-divider" data-testid="chat-joined-divider">
+                {t.chat.beforeJoining}
+              </li>
+            ) : null}
+          </Fragment>
         ))}
       </ol>
       <form className="chat-form" onSubmit={submit}>

@@ -1,4 +1,4 @@
-import type { DepartmentSummary } from '@madoguchi/protocol';
+import { HandoverNoteText, type DepartmentSummary } from '@madoguchi/protocol';
 import { useState } from 'react';
 import type { ActiveCall } from '../consoleState.ts';
 import { useI18n } from '../i18n/index.ts';
@@ -7,8 +7,9 @@ interface RoutingControlsProps {
   call: ActiveCall;
   /** Every department; the call's own is left out of the choice. */
   departments: DepartmentSummary[];
-  onTransfer(department: DepartmentSummary): void;
-  onInvite(department: DepartmentSummary): void;
+  /** `note`: the 引き継ぎメモ for whoever takes over or joins (may be empty). */
+  onTransfer(department: DepartmentSummary, note: string): void;
+  onInvite(department: DepartmentSummary, note: string): void;
   onCancelInvite(): void;
   onLeave(): void;
 }
@@ -21,6 +22,7 @@ export function RoutingControls({ call, departments, onTransfer, onInvite, onCan
   const { t } = useI18n();
   const choices = departments.filter((department) => department.id !== call.department.id);
   const [targetId, setTargetId] = useState('');
+  const [note, setNote] = useState('');
   const target = choices.find((department) => department.id === targetId) ?? null;
   const threeParty = call.operators.length > 1;
 
@@ -51,11 +53,23 @@ export function RoutingControls({ call, departments, onTransfer, onInvite, onCan
               ))}
             </select>
           </label>
+          <label className="routing-note">
+            {t.call.handoverNote}
+            <textarea
+              value={note}
+              data-testid="handover-note-input"
+              // The protocol's limit: the field stops where the server would refuse.
+              maxLength={HandoverNoteText.maxLength ?? undefined}
+              rows={2}
+              placeholder={t.call.handoverNotePlaceholder}
+              onChange={(event) => setNote(event.target.value)}
+            />
+          </label>
           <div className="routing-actions">
-            <button type="button" className="button" data-testid="invite-department" disabled={!target} onClick={() => target && onInvite(target)}>
+            <button type="button" className="button" data-testid="invite-department" disabled={!target} onClick={() => target && onInvite(target, note)}>
               {t.call.invite}
             </button>
-            <button type="button" className="button" data-testid="transfer-call" disabled={!target} onClick={() => target && onTransfer(target)}>
+            <button type="button" className="button" data-testid="transfer-call" disabled={!target} onClick={() => target && onTransfer(target, note)}>
               {t.call.transfer}
             </button>
           </div>

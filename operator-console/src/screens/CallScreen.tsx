@@ -22,8 +22,8 @@ interface CallScreenProps {
   token: string;
   onEnd(): void;
   departments: DepartmentSummary[];
-  onTransfer(department: DepartmentSummary): void;
-  onInvite(department: DepartmentSummary): void;
+  onTransfer(department: DepartmentSummary, note: string): void;
+  onInvite(department: DepartmentSummary, note: string): void;
   onCancelInvite(): void;
   onLeave(): void;
 }
@@ -88,6 +88,16 @@ export function CallScreen(props: CallScreenProps) {
           {t.call.partyLost(party.role === 'resident' ? t.call.resident : party.name, Math.max(0, Math.floor((now - party.lostAt) / 1000)))}
         </div>
       ))}
+      {call.handoverNotes.length > 0 ? (
+        <section className="handover-notes" aria-label={t.call.handoverNote} data-testid="handover-notes">
+          {call.handoverNotes.map((note) => (
+            <p className="handover-note" key={`${note.from.staffId}:${note.at}`}>
+              <strong>{t.call.handoverFrom(note.from.name, note.from.department.name, note.purpose)}</strong>
+              <span className="handover-note-text">{note.note}</span>
+            </p>
+          ))}
+        </section>
+      ) : null}
       {call.localMissing.length > 0 ? (
         <div className="notice notice-error" role="alert">
           {call.localMissing.map((kind) => t.call.localMissing[kind]).join(' ')}
@@ -160,7 +170,7 @@ export function CallScreen(props: CallScreenProps) {
             </div>
           </section>
 
-          <ChatPanel messages={call.chat} onSend={onSendChat} />
+          <ChatPanel messages={call.chat} beforeJoiningUntil={call.chatBeforeJoiningUntil} onSend={onSendChat} />
 
           <ShareControls sharing={call.sharing} onStart={onStartSharing} onStop={onStopSharing} />
 

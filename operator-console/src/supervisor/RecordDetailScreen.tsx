@@ -17,6 +17,7 @@ function eventNote(t: Messages, event: RecordEvent, detail: RecordDetail): strin
   const data = (event.data ?? {}) as Record<string, unknown>;
   if (event.type === 'rated' && typeof data.score === 'number') return t.records.score(data.score);
   if (event.type === 'chat' && typeof data.text === 'string') return data.text;
+  if (event.type === 'handover_note' && typeof data.note === 'string') return data.note;
   if (event.type === 'media_quality' && Array.isArray(data.streams)) {
     return (data.streams as Array<{ source: string; averageKbps: number; maxLossPercent: number; averageRttMs: number | null }>)
       .map((stream) => t.record.quality(t.record.source[stream.source] ?? stream.source, stream.averageKbps, stream.maxLossPercent, stream.averageRttMs))

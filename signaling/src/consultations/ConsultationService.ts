@@ -8,6 +8,7 @@ import {
   type DepartmentRoutingView,
   type DepartmentSummary,
   type ErrorCode,
+  type HandoverNote,
   type Presence,
   type ParticipantRole,
   type RoutingSettings,
@@ -24,6 +25,7 @@ import type { Actor, ConsultationEventType, ConsultationRecorder } from '../reco
 import { RoutingCore, RoutingError, type RoutingErrorCode, type RoutingEventOf, type RoutingOutcome } from '../routing/core/index.ts';
 import { toCoreConfig } from '../routing/RoutingSettingsStore.ts';
 import { MediaQualityLog } from '../records/MediaQuality.ts';
+import { stillInfo } from '../stills/StillService.ts';
 import type { HeldConsultation } from './heldConsultations.ts';
 
 const logger = createLogger('consultations');
@@ -78,6 +80,9 @@ interface LiveConsultation {
   outages: Map<string, Outage>;
   /** Restored after a server restart and not yet resumed by all its parties (`resumed` is recorded then). */
   restored: boolean;
+  /** What an operator joining later is shown (call:history): the latest chat messages and the handover notes. */
+  chat: ServerPayload<'chat:message'>[];
+  handoverNotes: HandoverNote[];
 }
 
 export interface ConsultationServiceOptions {
@@ -110,6 +115,12 @@ export interface LiveSnapshot {
   onlineDevices: ReadonlySet<string>;
   operators: Array<{ operatorId: string; primary: readonly string[]; presence: Presence }>;
 }
+
+/**
+ * How many of the latest chat messages a joining operator is shown: enough to pick up the thread,
+ * without holding an endless log in memory (the record keeps every message).
+ */
+const HISTORY_CHAT_MESSAGES = 200;
 
 /** At most one queue push per department in this interval (positions and estimates on tablets, counts on consoles). */
 const QUEUE_PUSH_INTERVAL_MS = 200;
@@ -325,6 +336,8 @@ export class ConsultationService {
         quality: new MediaQualityLog(),
         outages: new Map([[`resident:${consultation.deviceId}`, { since: consultation.heldSince, how: 'resume_after_restart' }]]),
         restored: true,
+        chat: [],
+        handoverNotes: [],
       };
       this.#live.set(live.id, live);
       this.#byDevice.set(live.deviceId, live);
@@ -398,6 +411,8 @@ export class ConsultationService {
         quality: new MediaQualityLog(),
         outages: new Map(),
         restored: false,
+        chat: [],
+        handoverNotes: [],
       };
     } finally {
       this.#requesting.delete(device.deviceId);
@@ -440,6 +455,7 @@ export class ConsultationService {
     const live = this.#live.get(consultationId);
     if (!live) throw new ProtocolError('CONFLICT', 'this call is not offered to you');
     const accepted = routed(() => this.#core.accept(staff.staffId, consultationId));
+    const joinsOngoingCall = live.room !== undefined;
     live.operators.set(staff.staffId, { name: staff.displayName, department: this.#departmentSummary(accepted.departmentId) });
     if (accepted.kind === 'resident') live.department = this.#departmentSummary(accepted.departmentId);
 
@@ -462,6 +478,7 @@ export class ConsultationService {
     }
     this.#enterRoom(live, room, 'operator', staff.staffId);
     this.#pushParticipants(live);
+    if (joinsOngoingCall) void this.#sendHistory(live, staff.staffId);
   }
 
   decline(staff: StaffPrincipal, consultationId: string): void {
@@ -469,17 +486,26 @@ export class ConsultationService {
   }
 
   /** Blind transfer: the resident stays connected to the room and waits, ahead of others, for the new department. */
-  transfer(staff: StaffPrincipal, consultationId: string, departmentId: string): void {
+  transfer(staff: StaffPrincipal, consultationId: string, departmentId: string, note?: string): void {
     const live = this.#own(staff, consultationId);
     this.#ensureDepartment(departmentId);
+    // Read before the transfer: the transferring operator leaves the call as part of it.
+    const from = live.operators.get(staff.staffId)!;
     routed(() => this.#core.transfer(live.id, departmentId, staff.staffId));
+    if (note) this.#keepHandoverNote(live, 'transfer', staff.staffId, from, departmentId, note);
   }
 
-  async invite(staff: StaffPrincipal, consultationId: string, departmentId: string): Promise<{ status: 'waiting' | 'offered' }> {
+  async invite(staff: StaffPrincipal, consultationId: string, departmentId: string, note?: string): Promise<{ status: 'waiting' | 'offered' }> {
     const live = this.#own(staff, consultationId);
     this.#ensureDepartment(departmentId);
     const { status } = routed(() => this.#core.inviteSpecialist(live.id, departmentId, staff.staffId));
+    if (note) this.#keepHandoverNote(live, 'invite', staff.staffId, live.operators.get(staff.staffId)!, departmentId, note);
     return { status };
+  }
+
+  /** Whether the staff member is in this consultation's call now (they may see what belongs to it, e.g. its stills). */
+  takesPart(staffId: string, consultationId: string): boolean {
+    return this.#live.get(consultationId)?.operators.has(staffId) ?? false;
   }
 
   cancelInvite(staff: StaffPrincipal, consultationId: string): void {
@@ -515,6 +541,8 @@ export class ConsultationService {
     // Without a kept transcript the record still shows that, when and by whom a message was written.
     const data = this.#keepsChatTranscript() ? { from, text } : { from, characters: text.length };
     void this.#recorder.record(live.id, 'chat', at, this.#actor(principal), { data });
+    live.chat.push(message);
+    if (live.chat.length > HISTORY_CHAT_MESSAGES) live.chat.shift();
     this.#notifier.toDevice(live.deviceId, 'chat:message', message);
     for (const staffId of live.operators.keys()) this.#notifier.toStaff(staffId, 'chat:message', message);
     return { messageId: message.messageId, at: message.at };
@@ -862,6 +890,31 @@ export class ConsultationService {
       department: live.department,
       operatorName: [...live.operators.values()][0]?.name ?? '',
     });
+  }
+
+  /** A handover note for the colleague who takes over or joins: on record, and kept for their call:history. */
+  #keepHandoverNote(live: LiveConsultation, purpose: HandoverNote['purpose'], staffId: string, from: CallOperator, departmentId: string, note: string): void {
+    const at = this.#clock.now();
+    live.handoverNotes.push({ purpose, from: { staffId, name: from.name, department: from.department }, to: this.#departmentSummary(departmentId), note, at: at.toISOString() });
+    void this.#recorder.record(live.id, 'handover_note', at, { type: 'staff', id: staffId }, { data: { purpose, departmentId, note } });
+  }
+
+  /**
+   * An operator joined a consultation already under way: they are sent what came before them —
+   * the chat, the stills (which they may now view, as staff taking part) and the handover notes.
+   */
+  async #sendHistory(live: LiveConsultation, staffId: string): Promise<void> {
+    // Taken now: whatever is said from here on reaches them live.
+    const chat = [...live.chat];
+    const handoverNotes = [...live.handoverNotes];
+    let stills: ServerPayload<'call:history'>['stills'] = [];
+    try {
+      const rows = await this.#db.still.findMany({ where: { consultationId: live.id }, orderBy: { createdAt: 'asc' } });
+      stills = rows.map(stillInfo);
+    } catch (error) {
+      logger.warn(`the stills of ${live.id} could not be read for the joining operator:`, error);
+    }
+    if (live.operators.has(staffId)) this.#notifier.toStaff(staffId, 'call:history', { consultationId: live.id, chat, stills, handoverNotes });
   }
 
   #newConsumerPayload(live: LiveConsultation, consumer: ConsumerInfo): ServerPayload<'media:newConsumer'> {

@@ -42,12 +42,12 @@ export function createHandlers({ consultations, feedback, stills }: Domain): Han
       await consultations.requestCallback(asDevice(principal), consultationId, name, phone);
       return {};
     },
-    'consultation:transfer': (principal, { consultationId, departmentId }) => {
-      consultations.transfer(asStaff(principal), consultationId, departmentId);
+    'consultation:transfer': (principal, { consultationId, departmentId, note }) => {
+      consultations.transfer(asStaff(principal), consultationId, departmentId, note);
       return {};
     },
-    'consultation:invite': (principal, { consultationId, departmentId }) =>
-      consultations.invite(asStaff(principal), consultationId, departmentId),
+    'consultation:invite': (principal, { consultationId, departmentId, note }) =>
+      consultations.invite(asStaff(principal), consultationId, departmentId, note),
     'consultation:cancelInvite': (principal, { consultationId }) => {
       consultations.cancelInvite(asStaff(principal), consultationId);
       return {};

@@ -25,6 +25,7 @@ export type ConsultationEventType =
   | 'answered'
   | 'transferred'
   | 'specialist_invited'
+  | 'handover_note' // the 引き継ぎメモ given with a transfer or an invitation
   | 'specialist_offered'
   | 'specialist_joined'
   | 'specialist_cancelled'

@@ -172,7 +172,12 @@ export class StillService {
         },
       },
     });
-    const tookPart = row && (row.consultation.operatorId === staff.staffId || row.consultation.events.length > 0);
+    // In the call now counts too: a colleague who has just joined may not be on record yet.
+    const tookPart =
+      row &&
+      (row.consultation.operatorId === staff.staffId ||
+        row.consultation.events.length > 0 ||
+        this.#consultations.takesPart(staff.staffId, row.consultationId));
     if (!row || !(staff.role === 'supervisor' || staff.role === 'admin' || tookPart)) {
       throw new ProtocolError('NOT_FOUND', 'no such still');
     }

@@ -7,13 +7,15 @@ import { LanguageSwitch } from '../components/LanguageSwitch.tsx';
 import { RemoteAudio } from '../components/RemoteAudio.tsx';
 import { VideoView } from '../components/VideoView.tsx';
 import { departmentName, useI18n } from '../i18n.ts';
-import type { CallJoined } from '../kioskState.ts';
+import type { CallJoined, Serving } from '../kioskState.ts';
 import { useCallSession } from '../media/useCallSession.ts';
 import { useStillRequests, type StillUploader } from '../media/useStillRequests.ts';
 
 interface CallScreenProps {
   client: ProtocolClient;
   call: CallJoined;
+  /** Who serves the resident now, each with their department. */
+  serving: Serving[];
   ending: boolean;
   /** Transferred: waiting, still connected, for another department. */
   transfer: { department: DepartmentSummary; queuePosition: number | null } | null;
@@ -36,8 +38,8 @@ function videoBySource(remote: ReadonlyMap<string, RemoteTrack>): Partial<Record
  * screen) beside it, the resident's own face small and their document camera, mute and end.
  * Mounting starts the media, unmounting (call ended) releases all of it.
  */
-export function CallScreen({ client, call, ending, transfer, onEnd, uploadStill }: CallScreenProps) {
-  const { t } = useI18n();
+export function CallScreen({ client, call, serving, ending, transfer, onEnd, uploadStill }: CallScreenProps) {
+  const { t, language } = useI18n();
   const media = useCallSession(client, call);
   const stillTaken = useStillRequests(client, call.consultationId, media.local.document, uploadStill);
   const chat = useCallChat(client, call.consultationId);
@@ -55,6 +57,11 @@ export function CallScreen({ client, call, ending, transfer, onEnd, uploadStill 
   const [operatorCam, ...colleagueCams] = operatorCams;
   const shared = SHARED_SOURCES.filter((source) => remoteVideo[source]);
   const sharedLabel = { 'operator-document': t.operatorDocument, screen: t.sharedScreen };
+  // Named in the resident's language: 「税務課、子育て支援課」, "Taxes and Child Support".
+  const list = useMemo(() => new Intl.ListFormat(language, { type: 'conjunction' }), [language]);
+  const servingDepartments = serving.length > 0 ? serving.map((staff) => staff.department) : transfer ? [transfer.department] : [];
+  const departmentNames = [...new Set(servingDepartments.map((department) => departmentName(t, department)))];
+  const staffNames = list.format(serving.map((staff) => staff.name));
   const connectionOk = media.connection === 'connected';
   const qualityText = { good: t.qualityGood, fair: t.qualityFair, poor: t.qualityPoor };
   // One chip for both: the transport's state until connected, then the measured quality.
@@ -68,8 +75,12 @@ export function CallScreen({ client, call, ending, transfer, onEnd, uploadStill 
     <div className="call" data-testid="call-screen" data-consultation-id={call.consultationId}>
       <header className="call__bar">
         <div className="call__who">
-          <span className="call__department">{departmentName(t, call.department)}</span>
-          <span className="call__operator">{call.operatorName}</span>
+          <span className="call__department" data-testid="call-department">
+            {list.format(departmentNames)}
+          </span>
+          <span className="call__operator" data-testid="call-operators">
+            {staffNames}
+          </span>
         </div>
         <p
           className={`connection connection--${connectionLevel}`}
@@ -109,7 +120,7 @@ export function CallScreen({ client, call, ending, transfer, onEnd, uploadStill 
                 track={operatorCam}
                 testId="remote-video-operator-cam"
                 className="video--contain"
-                label={call.operatorName}
+                label={staffNames}
               />
             ) : (
               <p className="tile__empty">{t.operatorVideoWaiting}</p>
