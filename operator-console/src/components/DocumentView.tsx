@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useI18n } from '../i18n/index.ts';
 import { TrackVideo } from './TrackVideo.tsx';
 
@@ -32,9 +32,12 @@ function zoomAround(view: View, zoom: number, cx: number, cy: number): View {
 /**
  * The resident's document camera, as large as the screen allows: zoom with the wheel or the
  * buttons, drag to move around a zoomed form, double-click to return to the whole page, full screen.
+ * The zoom bar sits above the picture, never on it: a form's signature and seal boxes are at its
+ * bottom right. `children` are further actions on the document (taking a still), at the bar's end.
  */
-export function DocumentView({ track }: { track: MediaStreamTrack | null }) {
+export function DocumentView({ track, children }: { track: MediaStreamTrack | null; children?: ReactNode }) {
   const { t } = useI18n();
+  const viewRef = useRef<HTMLElement>(null);
   const frameRef = useRef<HTMLDivElement>(null);
   const [view, setView] = useState<View>(FIT);
   const [resolution, setResolution] = useState<{ width: number; height: number } | null>(null);
@@ -72,16 +75,17 @@ export function DocumentView({ track }: { track: MediaStreamTrack | null }) {
   }, [zoomBy]);
 
   useEffect(() => {
-    const onChange = () => setFullscreen(document.fullscreenElement === frameRef.current);
+    const onChange = () => setFullscreen(document.fullscreenElement === viewRef.current);
     document.addEventListener('fullscreenchange', onChange);
     return () => document.removeEventListener('fullscreenchange', onChange);
   }, []);
 
   const toggleFullscreen = () => {
-    const frame = frameRef.current;
-    if (!frame) return;
+    const view = viewRef.current;
+    if (!view) return;
     if (document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
-    else void frame.requestFullscreen?.().catch(() => undefined);
+    // The whole view, bar and all: the zoom buttons stay at hand in full screen.
+    else void view.requestFullscreen?.().catch(() => undefined);
   };
 
   const onResize = useCallback((width: number, height: number) => {
@@ -89,7 +93,35 @@ export function DocumentView({ track }: { track: MediaStreamTrack | null }) {
   }, []);
 
   return (
-    <section className="document-view" aria-label={t.call.documentCamera}>
+    <section ref={viewRef} className="document-view" aria-label={t.call.documentCamera}>
+      <div className="document-toolbar">
+        <div className="document-label">
+          {t.call.documentCamera}
+          {resolution ? (
+            <span className="document-resolution">
+              {t.call.resolution} {resolution.width}×{resolution.height}
+            </span>
+          ) : null}
+        </div>
+        <div className="document-controls">
+          <button type="button" className="button button-small" onClick={() => zoomBy(1 / STEP)} disabled={view.zoom <= MIN_ZOOM} aria-label={t.call.zoomOut} data-testid="document-zoom-out">
+            −
+          </button>
+          <span className="zoom-level" data-testid="document-zoom-level">
+            {Math.round(view.zoom * 100)}%
+          </span>
+          <button type="button" className="button button-small" onClick={() => zoomBy(STEP)} disabled={view.zoom >= MAX_ZOOM} aria-label={t.call.zoomIn} data-testid="document-zoom-in">
+            ＋
+          </button>
+          <button type="button" className="button button-small" onClick={() => setView(FIT)} disabled={view.zoom === 1} data-testid="document-zoom-reset">
+            {t.call.zoomReset}
+          </button>
+          <button type="button" className="button button-small" onClick={toggleFullscreen} data-testid="document-fullscreen">
+            {fullscreen ? t.call.exitFullscreen : t.call.fullscreen}
+          </button>
+        </div>
+        {children}
+      </div>
       <div
         ref={frameRef}
         className={`document-frame ${view.zoom > 1 ? 'zoomed' : ''}`}
@@ -124,31 +156,6 @@ export function DocumentView({ track }: { track: MediaStreamTrack | null }) {
           onResize={onResize}
           style={{ transform: `translate(${view.x}px, ${view.y}px) scale(${view.zoom})` }}
         />
-        <div className="document-label">
-          {t.call.documentCamera}
-          {resolution ? (
-            <span className="document-resolution">
-              {t.call.resolution} {resolution.width}×{resolution.height}
-            </span>
-          ) : null}
-        </div>
-        <div className="document-controls" onPointerDown={(event) => event.stopPropagation()} onDoubleClick={(event) => event.stopPropagation()}>
-          <button type="button" className="button button-small" onClick={() => zoomBy(1 / STEP)} disabled={view.zoom <= MIN_ZOOM} aria-label={t.call.zoomOut} data-testid="document-zoom-out">
-            −
-          </button>
-          <span className="zoom-level" data-testid="document-zoom-level">
-            {Math.round(view.zoom * 100)}%
-          </span>
-          <button type="button" className="button button-small" onClick={() => zoomBy(STEP)} disabled={view.zoom >= MAX_ZOOM} aria-label={t.call.zoomIn} data-testid="document-zoom-in">
-            ＋
-          </button>
-          <button type="button" className="button button-small" onClick={() => setView(FIT)} disabled={view.zoom === 1} data-testid="document-zoom-reset">
-            {t.call.zoomReset}
-          </button>
-          <button type="button" className="button button-small" onClick={toggleFullscreen} data-testid="document-fullscreen">
-            {fullscreen ? t.call.exitFullscreen : t.call.fullscreen}
-          </button>
-        </div>
       </div>
     </section>
   );
