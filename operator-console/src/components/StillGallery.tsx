@@ -1,13 +1,12 @@
 import type { StillInfo } from '@madoguchi/protocol';
 import { useEffect, useRef, useState } from 'react';
 import { useI18n } from '../i18n/index.ts';
+import { StillLightbox, type Loaded } from './StillLightbox.tsx';
 
 interface StillGalleryProps {
   stills: StillInfo[];
   token: string;
 }
-
-type Loaded = { url: string } | { error: true };
 
 /**
  * Fetches each still once (staff token; the server audits the view) into an object URL owned here:
@@ -62,14 +61,7 @@ export function StillGallery({ stills, token }: StillGalleryProps) {
   const { t } = useI18n();
   const images = useStillImages(stills, token);
   const [openId, setOpenId] = useState<string | null>(null);
-  const dialog = useRef<HTMLDialogElement>(null);
   const open = stills.find((still) => still.id === openId) ?? null;
-  const openImage = openId ? images.get(openId) : undefined;
-
-  useEffect(() => {
-    if (open) dialog.current?.showModal();
-    else dialog.current?.close();
-  }, [open]);
 
   return (
     <section className="still-gallery" aria-label={t.stills.title} data-testid="still-gallery">
@@ -100,28 +92,7 @@ export function StillGallery({ stills, token }: StillGalleryProps) {
           );
         })}
       </ol>
-      <dialog ref={dialog} className="still-lightbox" data-testid="still-lightbox" onClose={() => setOpenId(null)}>
-        {open ? (
-          <>
-            <div className="still-lightbox-bar">
-              <span>
-                {t.stills.full(open.width, open.height)}
-              </span>
-              <button type="button" className="button" onClick={() => setOpenId(null)} autoFocus>
-                {t.stills.close}
-              </button>
-            </div>
-            {/* Focusable so that a keyboard can scroll a still larger than the screen. */}
-            <div className="still-lightbox-image" tabIndex={0}>
-              {openImage && 'url' in openImage ? (
-                <img src={openImage.url} alt={t.stills.full(open.width, open.height)} data-testid="still-full" />
-              ) : (
-                <p>{openImage ? t.stills.loadFailed : t.stills.loading}</p>
-              )}
-            </div>
-          </>
-        ) : null}
-      </dialog>
+      <StillLightbox still={open} image={openId ? images.get(openId) : undefined} onClose={() => setOpenId(null)} />
     </section>
   );
 }
