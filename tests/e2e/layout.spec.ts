@@ -31,9 +31,10 @@ test.afterEach(async ({ browser }) => {
 
 /**
  * What the user sees of the element: its box cut by the viewport and by every ancestor that clips
- * (a scrolled column hides what boundingBox() would still report).
+ * (a scrolled column hides what boundingBox() would still report), and what is drawn at the middle
+ * of that (another element when something sticky or overlaid covers it).
  */
-async function visibleBox(locator: Locator): Promise<{ box: Box; visible: Box }> {
+async function visibleBox(locator: Locator): Promise<{ box: Box; visible: Box; coveredBy: string | null }> {
   return locator.evaluate((element) => {
     const rect = element.getBoundingClientRect();
     let [left, top, right, bottom] = [rect.left, rect.top, rect.right, rect.bottom];
@@ -47,17 +48,20 @@ async function visibleBox(locator: Locator): Promise<{ box: Box; visible: Box }>
     }
     clip({ left: 0, top: 0, right: window.innerWidth, bottom: window.innerHeight });
     const box = { x: rect.left, y: rect.top, width: rect.width, height: rect.height };
-    return { box, visible: { x: left, y: top, width: Math.max(0, right - left), height: Math.max(0, bottom - top) } };
+    const hit = right > left && bottom > top ? document.elementFromPoint((left + right) / 2, (top + bottom) / 2) : null;
+    const coveredBy = hit && hit !== element && !element.contains(hit) ? `${hit.tagName.toLowerCase()}.${hit.className}` : null;
+    return { box, visible: { x: left, y: top, width: Math.max(0, right - left), height: Math.max(0, bottom - top) }, coveredBy };
   });
 }
 
 /** Has a size and is seen whole, without scrolling anything (a pixel of rounding allowed). */
 async function expectWhole(locator: Locator, name: string): Promise<void> {
-  const { box, visible } = await visibleBox(locator);
+  const { box, visible, coveredBy } = await visibleBox(locator);
   expect(box.width, `${name} is 0 px wide`).toBeGreaterThan(0);
   expect(box.height, `${name} is 0 px high`).toBeGreaterThan(0);
   expect(visible.width, `${name} is cut at the side`).toBeGreaterThanOrEqual(box.width - 1);
   expect(visible.height, `${name} is cut at the top or bottom (below the fold)`).toBeGreaterThanOrEqual(box.height - 1);
+  expect(coveredBy, `${name} is covered`).toBeNull();
 }
 
 /**
