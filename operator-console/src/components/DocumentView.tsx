@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useI18n } from '../i18n/index.ts';
 import { TrackVideo } from './TrackVideo.tsx';
 import { useFramesMissing } from './useFramesMissing.ts';
@@ -33,10 +33,13 @@ function zoomAround(view: View, zoom: number, cx: number, cy: number): View {
 /**
  * The resident's document camera, as large as the screen allows: zoom with the wheel or the
  * buttons, drag to move around a zoomed form, double-click to return to the whole page, full screen.
+ * The zoom bar sits above the picture, never on it: a form's signature and seal boxes are at its
+ * bottom right. `children` are further actions on the document (taking a still), at the bar's end.
  * Says so in words when the call is connected and no picture of the document arrives.
  */
-export function DocumentView({ track, connected }: { track: MediaStreamTrack | null; connected: boolean }) {
+export function DocumentView({ track, connected, children }: { track: MediaStreamTrack | null; connected: boolean; children?: ReactNode }) {
   const { t } = useI18n();
+  const viewRef = useRef<HTMLElement>(null);
   const frameRef = useRef<HTMLDivElement>(null);
   const videoRef = useRef<HTMLVideoElement | null>(null);
   const keepVideo = useCallback((video: HTMLVideoElement | null) => {
@@ -79,16 +82,17 @@ export function DocumentView({ track, connected }: { track: MediaStreamTrack | n
   }, [zoomBy]);
 
   useEffect(() => {
-    const onChange = () => setFullscreen(document.fullscreenElement === frameRef.current);
+    const onChange = () => setFullscreen(document.fullscreenElement === viewRef.current);
     document.addEventListener('fullscreenchange', onChange);
     return () => document.removeEventListener('fullscreenchange', onChange);
   }, []);
 
   const toggleFullscreen = () => {
-    const frame = frameRef.current;
-    if (!frame) return;
+    const view = viewRef.current;
+    if (!view) return;
     if (document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
-    else void frame.requestFullscreen?.().catch(() => undefined);
+    // The whole view, bar and all: the zoom buttons stay at hand in full screen.
+    else void view.requestFullscreen?.().catch(() => undefined);
   };
 
   const onResize = useCallback((width: number, height: number) => {
@@ -96,7 +100,35 @@ export function DocumentView({ track, connected }: { track: MediaStreamTrack | n
   }, []);
 
   return (
-    <section className="document-view" aria-label={t.call.documentCamera}>
+    <section ref={viewRef} className="document-view" aria-label={t.call.documentCamera}>
+      <div className="document-toolbar">
+        <div className="document-label">
+          {t.call.documentCamera}
+          {resolution ? (
+            <span className="document-resolution">
+              {t.call.resolution} {resolution.width}×{resolution.height}
+            </span>
+          ) : null}
+        </div>
+        <div className="document-controls">
+          <button type="button" className="button button-small" onClick={() => zoomBy(1 / STEP)} disabled={view.zoom <= MIN_ZOOM} aria-label={t.call.zoomOut} data-testid="document-zoom-out">
+            −
+          </button>
+          <span className="zoom-level" data-testid="document-zoom-level">
+            {Math.round(view.zoom * 100)}%
+          </span>
+          <button type="button" className="button button-small" onClick={() => zoomBy(STEP)} disabled={view.zoom >= MAX_ZOOM} aria-label={t.call.zoomIn} data-testid="document-zoom-in">
+            ＋
+          </button>
+          <button type="button" className="button button-small" onClick={() => setView(FIT)} disabled={view.zoom === 1} data-testid="document-zoom-reset">
+            {t.call.zoomReset}
+          </button>
+          <button type="button" className="button button-small" onClick={toggleFullscreen} data-testid="document-fullscreen">
+            {fullscreen ? t.call.exitFullscreen : t.call.fullscreen}
+          </button>
+        </div>
+        {children}
+      </div>
       <div
         ref={frameRef}
         className={`document-frame ${view.zoom > 1 ? 'zoomed' : ''}`}
@@ -137,31 +169,6 @@ export function DocumentView({ track, connected }: { track: MediaStreamTrack | n
             {t.call.documentMissing}
           </div>
         ) : null}
-        <div className="document-label">
-          {t.call.documentCamera}
-          {resolution ? (
-            <span className="document-resolution">
-              {t.call.resolution} {resolution.width}×{resolution.height}
-            </span>
-          ) : null}
-        </div>
-        <div className="document-controls" onPointerDown={(event) => event.stopPropagation()} onDoubleClick={(event) => event.stopPropagation()}>
-          <button type="button" className="button button-small" onClick={() => zoomBy(1 / STEP)} disabled={view.zoom <= MIN_ZOOM} aria-label={t.call.zoomOut} data-testid="document-zoom-out">
-            −
-          </button>
-          <span className="zoom-level" data-testid="document-zoom-level">
-            {Math.round(view.zoom * 100)}%
-          </span>
-          <button type="button" className="button button-small" onClick={() => zoomBy(STEP)} disabled={view.zoom >= MAX_ZOOM} aria-label={t.call.zoomIn} data-testid="document-zoom-in">
-            ＋
-          </button>
-          <button type="button" className="button button-small" onClick={() => setView(FIT)} disabled={view.zoom === 1} data-testid="document-zoom-reset">
-            {t.call.zoomReset}
-          </button>
-          <button type="button" className="button button-small" onClick={toggleFullscreen} data-testid="document-fullscreen">
-            {fullscreen ? t.call.exitFullscreen : t.call.fullscreen}
-          </button>
-        </div>
       </div>
     </section>
   );

@@ -1,13 +1,12 @@
 import type { StillInfo } from '@madoguchi/protocol';
 import { useEffect, useRef, useState } from 'react';
 import { useI18n } from '../i18n/index.ts';
+import { StillLightbox, type Loaded } from './StillLightbox.tsx';
 
 interface StillGalleryProps {
   stills: StillInfo[];
   token: string;
 }
-
-export type Loaded = { url: string } | { error: true };
 
 /**
  * Fetches each still once (staff token; the server audits the view) into an object URL owned by
@@ -67,40 +66,6 @@ export function StillThumb({ still, image, label, onOpen }: { still: StillInfo; 
         {still.width}×{still.height}
       </span>
     </button>
-  );
-}
-
-/** One still full size on top of the page (a modal dialog); `still` null closes it. */
-export function StillLightbox({ still, image, onClose }: { still: StillInfo | null; image: Loaded | undefined; onClose(): void }) {
-  const { t } = useI18n();
-  const dialog = useRef<HTMLDialogElement>(null);
-
-  useEffect(() => {
-    if (still) dialog.current?.showModal();
-    else dialog.current?.close();
-  }, [still]);
-
-  return (
-    <dialog ref={dialog} className="still-lightbox" data-testid="still-lightbox" onClose={onClose}>
-      {still ? (
-        <>
-          <div className="still-lightbox-bar">
-            <span>{t.stills.full(still.width, still.height)}</span>
-            <button type="button" className="button" onClick={onClose} autoFocus>
-              {t.stills.close}
-            </button>
-          </div>
-          {/* Focusable so that a keyboard can scroll a still larger than the screen. */}
-          <div className="still-lightbox-image" tabIndex={0}>
-            {image && 'url' in image ? (
-              <img src={image.url} alt={t.stills.full(still.width, still.height)} data-testid="still-full" />
-            ) : (
-              <p>{image ? t.stills.loadFailed : t.stills.loading}</p>
-            )}
-          </div>
-        </>
-      ) : null}
-    </dialog>
   );
 }
 

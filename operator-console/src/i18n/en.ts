@@ -455,6 +455,9 @@ export const en: Messages = {
     loading: 'Loading…',
     loadFailed: 'Could not load the image',
     close: 'Close',
+    fit: 'Fit to window',
+    actualSize: 'Actual size',
+    rotate: 'Rotate 90° right',
     failed: {
       no_document_camera: "The resident's tablet has no document camera.",
       capture_failed: 'The document camera could not take the picture.',

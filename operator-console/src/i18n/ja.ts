@@ -451,6 +451,9 @@ export const ja = {
     loading: '読み込み中…',
     loadFailed: '画像を読み込めませんでした',
     close: '閉じる',
+    fit: '画面に合わせる',
+    actualSize: '原寸',
+    rotate: '右に90°回転',
     failed: {
       no_document_camera: '相談者のタブレットに書類カメラがありません。',
       capture_failed: '書類カメラで撮影できませんでした。',

@@ -31,6 +31,8 @@ interface CallScreenProps {
 /**
  * A consultation in progress. Laid out by source, never by arrival order: the resident's
  * document camera large on the left, their face beside it, the operator's own camera small.
+ * Everything fits a 1366×768 city PC without scrolling: the stills and what the operator shows
+ * share the row under the document, the side column keeps the faces, chat, transfer and end.
  */
 export function CallScreen(props: CallScreenProps) {
   const { t } = useI18n();
@@ -106,8 +108,7 @@ export function CallScreen(props: CallScreenProps) {
 
       <div className="call-body">
         <div className="document-column">
-          <DocumentView track={document?.track ?? null} connected={connection === 'connected'} />
-          <div className="still-bar">
+          <DocumentView track={document?.track ?? null} connected={connection === 'connected'}>
             <button
               type="button"
               className="button"
@@ -124,55 +125,58 @@ export function CallScreen(props: CallScreenProps) {
                 {t.stills.failed[captureFailure] ?? t.stills.failedOther}
               </p>
             ) : null}
+          </DocumentView>
+          <div className="document-footer">
+            <StillGallery stills={call.stills} token={token} />
+            <ShareControls sharing={call.sharing} onStart={onStartSharing} onStop={onStopSharing} />
           </div>
-          <StillGallery stills={call.stills} token={token} />
         </div>
 
         <aside className="call-side">
-          <section className="side-video" aria-label={t.call.face}>
-            <TrackVideo
-              track={face?.track ?? null}
-              testId="remote-video-face"
-              label={t.call.face}
-              className="face-video"
-              placeholder={t.call.waitingFace}
-            />
-            <div className="video-caption">{t.call.face}</div>
-          </section>
-
-          {colleagueVideo || colleagueName ? (
-            <section className="side-video" aria-label={t.call.colleague}>
+          <div className="side-videos">
+            <section className="side-video" aria-label={t.call.face}>
               <TrackVideo
-                track={colleagueVideo?.track ?? null}
-                testId="remote-video-colleague"
-                label={t.call.colleague}
+                track={face?.track ?? null}
+                testId="remote-video-face"
+                label={t.call.face}
                 className="face-video"
-                placeholder={t.call.colleague}
+                placeholder={t.call.waitingFace}
               />
-              <div className="video-caption" data-testid="call-operators">
-                {colleagueName ? t.format.labelled(t.call.colleague, colleagueName) : t.call.colleague}
+              <div className="video-caption">{t.call.face}</div>
+            </section>
+
+            {colleagueVideo || colleagueName ? (
+              <section className="side-video" aria-label={t.call.colleague}>
+                <TrackVideo
+                  track={colleagueVideo?.track ?? null}
+                  testId="remote-video-colleague"
+                  label={t.call.colleague}
+                  className="face-video"
+                  placeholder={t.call.colleague}
+                />
+                <div className="video-caption" data-testid="call-operators">
+                  {colleagueName ? t.format.labelled(t.call.colleague, colleagueName) : t.call.colleague}
+                </div>
+              </section>
+            ) : null}
+
+            <section className="side-video self-view" aria-label={t.call.self}>
+              <TrackVideo
+                track={call.localVideo}
+                testId="local-video-operator-cam"
+                label={t.call.self}
+                className="self-video"
+                mirrored
+                placeholder={call.localMissing.includes('video') ? t.call.noCamera : null}
+              />
+              <div className="video-caption">
+                {t.call.self}
+                {call.muted ? <span className="muted-badge">{t.call.muted}</span> : null}
               </div>
             </section>
-          ) : null}
-
-          <section className="side-video self-view" aria-label={t.call.self}>
-            <TrackVideo
-              track={call.localVideo}
-              testId="local-video-operator-cam"
-              label={t.call.self}
-              className="self-video"
-              mirrored
-              placeholder={call.localMissing.includes('video') ? t.call.noCamera : null}
-            />
-            <div className="video-caption">
-              {t.call.self}
-              {call.muted ? <span className="muted-badge">{t.call.muted}</span> : null}
-            </div>
-          </section>
+          </div>
 
           <ChatPanel messages={call.chat} beforeJoiningUntil={call.chatBeforeJoiningUntil} onSend={onSendChat} />
-
-          <ShareControls sharing={call.sharing} onStart={onStartSharing} onStop={onStopSharing} />
 
           <RoutingControls
             call={call}

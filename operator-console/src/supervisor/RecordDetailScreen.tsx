@@ -1,7 +1,8 @@
 import { RecordDetail, type RecordEvent } from '@madoguchi/protocol';
 import { useState } from 'react';
 import { request } from '../api.ts';
-import { StillLightbox, StillThumb, useStillImages } from '../components/StillGallery.tsx';
+import { StillThumb, useStillImages } from '../components/StillGallery.tsx';
+import { StillLightbox } from '../components/StillLightbox.tsx';
 import { useI18n, type Messages } from '../i18n/index.ts';
 import { useLoad } from './useLoad.ts';
 

@@ -113,7 +113,11 @@ export function CallScreen({ client, call, serving, ending, transfer, onEnd, upl
       ) : null}
 
       <main className="call__stage">
-        <section className="call__main" data-tiles={1 + colleagueCams.length + shared.length}>
+        <section
+          className="call__main"
+          data-tiles={1 + colleagueCams.length + shared.length}
+          data-sharing={shared.length > 0 || undefined}
+        >
           <div className="tile tile--operator">
             {operatorCam ? (
               <VideoView

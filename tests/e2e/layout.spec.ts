@@ -1,0 +1,273 @@
+import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
+import { connectCall, openConsole, openTablet, videoPlaying } from './support/call.ts';
+import { checkScreen } from './support/screens.ts';
+import { startServer, type RunningServer } from './support/server.ts';
+
+/**
+ * The screens at the sizes they are used at: a 10-inch tablet in portrait (820×1180) and landscape
+ * (1180×820), a city PC's console at 1366×768 and 1440×900. Geometry, not looks: every control and
+ * name of a call has a size and lies whole on the screen, nothing a user needs is below the fold,
+ * the zoom bar leaves the document's signature corner free, and a still fits the window and turns.
+ */
+
+const PORTRAIT = { width: 820, height: 1180 };
+const LANDSCAPE = { width: 1180, height: 820 };
+const CITY_PC = { width: 1366, height: 768 };
+const WIDE_PC = { width: 1440, height: 900 };
+
+type Box = { x: number; y: number; width: number; height: number };
+
+let server: RunningServer;
+test.beforeAll(async () => {
+  server = await startServer();
+});
+test.afterAll(async () => {
+  await server?.stop();
+});
+// A failed test must not leave its operators logged in to answer the next test's calls.
+test.afterEach(async ({ browser }) => {
+  for (const context of browser.contexts()) await context.close();
+});
+
+/**
+ * What the user sees of the element: its box cut by the viewport and by every ancestor that clips
+ * (a scrolled column hides what boundingBox() would still report), and what is drawn at the middle
+ * of that (another element when something sticky or overlaid covers it).
+ */
+async function visibleBox(locator: Locator): Promise<{ box: Box; visible: Box; coveredBy: string | null }> {
+  return locator.evaluate((element) => {
+    const rect = element.getBoundingClientRect();
+    let [left, top, right, bottom] = [rect.left, rect.top, rect.right, rect.bottom];
+    const clip = (r: { left: number; top: number; right: number; bottom: number }) => {
+      [left, top, right, bottom] = [Math.max(left, r.left), Math.max(top, r.top), Math.min(right, r.right), Math.min(bottom, r.bottom)];
+    };
+    for (let parent = element.parentElement; parent; parent = parent.parentElement) {
+      const style = getComputedStyle(parent);
+      if (style.overflowX !== 'visible' || style.overflowY !== 'visible') clip(parent.getBoundingClientRect());
+      if (parent.matches(':modal')) break; // a modal dialog is drawn above its ancestors, not inside them
+    }
+    clip({ left: 0, top: 0, right: window.innerWidth, bottom: window.innerHeight });
+    const box = { x: rect.left, y: rect.top, width: rect.width, height: rect.height };
+    const hit = right > left && bottom > top ? document.elementFromPoint((left + right) / 2, (top + bottom) / 2) : null;
+    const coveredBy = hit && hit !== element && !element.contains(hit) ? `${hit.tagName.toLowerCase()}.${hit.className}` : null;
+    return { box, visible: { x: left, y: top, width: Math.max(0, right - left), height: Math.max(0, bottom - top) }, coveredBy };
+  });
+}
+
+/** Has a size and is seen whole, without scrolling anything (a pixel of rounding allowed). */
+async function expectWhole(locator: Locator, name: string): Promise<void> {
+  const { box, visible, coveredBy } = await visibleBox(locator);
+  expect(box.width, `${name} is 0 px wide`).toBeGreaterThan(0);
+  expect(box.height, `${name} is 0 px high`).toBeGreaterThan(0);
+  expect(visible.width, `${name} is cut at the side`).toBeGreaterThanOrEqual(box.width - 1);
+  expect(visible.height, `${name} is cut at the top or bottom (below the fold)`).toBeGreaterThanOrEqual(box.height - 1);
+  expect(coveredBy, `${name} is covered`).toBeNull();
+}
+
+/**
+ * A text that is neither cut (ellipsis, clamped lines) nor drawn under a neighbour. A CJK font's
+ * glyph boxes stand a few pixels beyond a tight line height: less than half a line is not a lost line.
+ */
+async function expectTextWhole(locator: Locator, name: string, notUnder?: Locator): Promise<void> {
+  await expectWhole(locator, name);
+  const { scrollWidth, clientWidth, scrollHeight, clientHeight, lineHeight } = await locator.evaluate((element) => ({
+    scrollWidth: element.scrollWidth,
+    clientWidth: element.clientWidth,
+    scrollHeight: element.scrollHeight,
+    clientHeight: element.clientHeight,
+    lineHeight: parseFloat(getComputedStyle(element).lineHeight),
+  }));
+  expect(scrollWidth, `${name} is cut at its end`).toBeLessThanOrEqual(clientWidth + 1);
+  expect(scrollHeight, `${name} has lines cut off`).toBeLessThan(clientHeight + lineHeight / 2);
+  if (notUnder) {
+    const [a, b] = [(await locator.boundingBox())!, (await notUnder.boundingBox())!];
+    expect(intersects(a, b), `${name} lies under another element`).toBe(false);
+  }
+}
+
+function intersects(a: Box, b: Box): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+async function expectNoPageScroll(page: Page): Promise<void> {
+  const { scrollHeight, scrollWidth, innerHeight, innerWidth } = await page.evaluate(() => ({
+    scrollHeight: document.scrollingElement!.scrollHeight,
+    scrollWidth: document.scrollingElement!.scrollWidth,
+    innerHeight: window.innerHeight,
+    innerWidth: window.innerWidth,
+  }));
+  expect(scrollHeight, 'the page scrolls vertically').toBeLessThanOrEqual(innerHeight);
+  expect(scrollWidth, 'the page scrolls sideways').toBeLessThanOrEqual(innerWidth);
+}
+
+// ── Tablet ───────────────────────────────────────────────────────────────────────────────────
+
+async function tabletHomeWhole(tablet: Page): Promise<void> {
+  const languages = tablet.locator('.top-bar .language-switch');
+  await expectWhole(languages, 'the language switch');
+  await expectTextWhole(tablet.locator('.top-bar__app'), 'リモート窓口', languages);
+  await expectTextWhole(tablet.getByTestId('site-name'), 'the site name', languages);
+  for (const button of await tablet.locator('.department-button').all()) await expectWhole(button, 'a department button');
+  await expectWhole(tablet.getByTestId('open-settings'), 'the settings link');
+}
+
+async function tabletCallWhole(tablet: Page): Promise<void> {
+  await expectTextWhole(tablet.locator('.call__department'), 'the department');
+  await expectTextWhole(tablet.locator('.call__operator'), 'the staff name');
+  await expectWhole(tablet.getByTestId('connection-state'), 'the connection state');
+  await expectWhole(tablet.locator('.call__bar .language-switch'), 'the language switch');
+  for (const id of ['mute-button', 'camera-button', 'end-button', 'chat-input', 'local-video-face', 'local-video-document', 'remote-video-operator-cam']) {
+    await expectWhole(tablet.getByTestId(id), id);
+  }
+  await expectNoPageScroll(tablet);
+}
+
+const TABLET_RUNS = [
+  { viewport: PORTRAIT, orientation: 'portrait', language: 'ja', department: 'tax', operator: 'tax1' },
+  { viewport: PORTRAIT, orientation: 'portrait', language: 'en', department: 'citizen', operator: 'citizen1' },
+  { viewport: LANDSCAPE, orientation: 'landscape', language: 'ja', department: 'insurance', operator: 'insurance1' },
+  { viewport: LANDSCAPE, orientation: 'landscape', language: 'en', department: 'general', operator: 'general1' },
+] as const;
+
+for (const run of TABLET_RUNS) {
+  test(`tablet ${run.orientation} (${run.viewport.width}×${run.viewport.height}) in ${run.language}: home, call and rating are whole on the screen`, async ({ browser }) => {
+    const operator = await openConsole(browser, server, run.operator);
+    const tablet = await openTablet(browser, server, '清滝郵便局');
+    await tablet.setViewportSize(run.viewport);
+    await tablet.getByTestId(`language-${run.language}`).click();
+    await expect(tablet.locator('html')).toHaveAttribute('lang', run.language);
+
+    await tabletHomeWhole(tablet);
+    await checkScreen(tablet, `layout-home-${run.orientation}`, run.language);
+
+    await connectCall(tablet, operator, run.department);
+    await videoPlaying(tablet, 'remote-video-operator-cam');
+    await tabletCallWhole(tablet);
+    await checkScreen(tablet, `layout-call-${run.orientation}`, run.language);
+
+    await operator.getByTestId('end-button').click();
+    await expect(tablet.getByTestId('rating-screen')).toBeVisible();
+    await tablet.getByTestId('rating-4').click();
+    for (const id of ['rating-1', 'rating-5', 'rating-comment', 'rating-send']) await expectWhole(tablet.getByTestId(id), id);
+    await expectNoPageScroll(tablet);
+    await checkScreen(tablet, `layout-rating-${run.orientation}`, run.language);
+
+  });
+}
+
+test('tablet portrait, three-way call: both staff members are seen large, names and controls whole', async ({ browser }) => {
+  const welfare = await openConsole(browser, server, 'welfare1');
+  const childcare = await openConsole(browser, server, 'childcare1');
+  const tablet = await openTablet(browser, server, '江川出張所');
+  await tablet.setViewportSize(PORTRAIT);
+  await connectCall(tablet, welfare, 'welfare');
+  await welfare.getByTestId('routing-target').selectOption({ label: '子育て支援課' });
+  await welfare.getByTestId('invite-department').click();
+  await childcare.getByTestId('accept-offer').click();
+  await expect(childcare.getByTestId('call-screen')).toBeVisible({ timeout: 30_000 });
+  await videoPlaying(tablet, 'remote-video-operator-cam');
+  await videoPlaying(tablet, 'remote-video-colleague-1');
+
+  await tabletCallWhole(tablet);
+  for (const id of ['remote-video-operator-cam', 'remote-video-colleague-1']) {
+    const box = (await tablet.getByTestId(id).boundingBox())!;
+    expect(box.width, `${id} width`).toBeGreaterThanOrEqual(200);
+    expect(box.height, `${id} height`).toBeGreaterThanOrEqual(150);
+  }
+  await checkScreen(tablet, 'layout-call-three-party-portrait', 'ja');
+
+  await tablet.getByTestId('end-button').click();
+});
+
+// ── Console ──────────────────────────────────────────────────────────────────────────────────
+
+/** The picture inside the document <video> (object-fit: contain letterboxes it). */
+async function documentPicture(operator: Page): Promise<Box> {
+  return operator.getByTestId('remote-video-document').evaluate((video: HTMLVideoElement) => {
+    const rect = video.getBoundingClientRect();
+    const scale = Math.min(rect.width / video.videoWidth, rect.height / video.videoHeight);
+    const [width, height] = [video.videoWidth * scale, video.videoHeight * scale];
+    return { x: rect.left + (rect.width - width) / 2, y: rect.top + (rect.height - height) / 2, width, height };
+  });
+}
+
+async function consoleCallWhole(operator: Page): Promise<void> {
+  await expectNoPageScroll(operator);
+  for (const id of [
+    'call-site',
+    'call-department',
+    'call-connection',
+    'remote-video-face',
+    'remote-video-document',
+    'capture-button',
+    'still-thumb',
+    'share-camera-select',
+    'share-document',
+    'share-screen',
+    'routing-target',
+    'invite-department',
+    'transfer-call',
+    'chat-input',
+    'mute-button',
+    'end-button',
+  ]) {
+    await expectWhole(operator.getByTestId(id).first(), id);
+  }
+  // Signatures and seals sit at the bottom right of a form: the zoom bar keeps off that quarter.
+  const picture = await documentPicture(operator);
+  const signatureCorner = { x: picture.x + picture.width / 2, y: picture.y + picture.height / 2, width: picture.width / 2, height: picture.height / 2 };
+  const zoomBar = (await operator.getByTestId('document-zoom-in').locator('..').boundingBox())!;
+  expect(intersects(zoomBar, signatureCorner), 'the zoom bar covers the bottom-right of the document').toBe(false);
+}
+
+test('console in a call at 1366×768 and 1440×900: everything in view without scrolling; a still fits the window and turns', async ({ browser }) => {
+  const operator = await openConsole(browser, server, 'childcare2');
+  const tablet = await openTablet(browser, server, '中央公民館');
+  await connectCall(tablet, operator, 'childcare');
+  await videoPlaying(operator, 'remote-video-document');
+  await videoPlaying(operator, 'remote-video-face');
+  await operator.getByTestId('capture-button').click();
+  await expect.poll(() => operator.getByTestId('still-thumb').locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+
+  for (const viewport of [CITY_PC, WIDE_PC]) {
+    await operator.setViewportSize(viewport);
+    await consoleCallWhole(operator);
+  }
+  await operator.setViewportSize(CITY_PC);
+  await checkScreen(operator, 'layout-console-call-1366', 'ja');
+
+  // The still opens fitted to the window: the whole page at once.
+  await operator.getByTestId('still-thumb').click();
+  const still = operator.getByTestId('still-full');
+  await expect(still).toBeVisible();
+  await expect(operator.getByTestId('still-fit')).toHaveAttribute('aria-pressed', 'true');
+  await expectWhole(still, 'the fitted still');
+  const fitted = (await still.boundingBox())!;
+  expect(fitted.width).toBeGreaterThan(fitted.height); // the camera's landscape picture
+  await checkScreen(operator, 'layout-console-still-fit', 'ja');
+
+  // A quarter turn: upright on the screen now, and still whole.
+  await operator.getByTestId('still-rotate').click();
+  await expect.poll(async () => { const box = (await still.boundingBox())!; return box.height > box.width; }).toBe(true);
+  await expectWhole(still, 'the turned still');
+  const turned = (await still.boundingBox())!;
+  await checkScreen(operator, 'layout-console-still-rotated', 'ja');
+
+  // 1:1 shows the camera's own pixels, larger than the window.
+  await operator.getByTestId('still-actual-size').click();
+  await expect(operator.getByTestId('still-actual-size')).toHaveAttribute('aria-pressed', 'true');
+  const actual = (await still.boundingBox())!;
+  expect(Math.max(actual.width, actual.height)).toBeGreaterThan(Math.max(turned.width, turned.height));
+  await operator.keyboard.press('Escape');
+  await expect(still).toHaveCount(0);
+
+  // In English too: the lightbox's new buttons are translated.
+  await operator.getByTestId('language-select').selectOption('en');
+  await operator.getByTestId('still-thumb').click();
+  await expect(operator.getByTestId('still-fit')).toHaveText('Fit to window');
+  await checkScreen(operator, 'layout-console-still-fit', 'en');
+  await operator.keyboard.press('Escape');
+  await checkScreen(operator, 'layout-console-call-1366', 'en');
+
+  await operator.getByTestId('end-button').click();
+});
