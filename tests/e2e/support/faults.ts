@@ -174,7 +174,7 @@ export async function measureRecovery(call: LiveCall, since: number, timeoutMs: 
 }
 
 /** Cut the tablet's whole network for `seconds`, restore it, and measure recovery from the moment it is back. */
-export async function cutTabletNetwork(rig: FaultRig, call: LiveCall, seconds: number, timeoutMs = 15_000): Promise<Recovery> {
+export async function cutTabletNetwork(rig: FaultRig, call: LiveCall, seconds: number, timeoutMs = 30_000): Promise<Recovery> {
   const cutAt = Date.now();
   const watch = watchScreens({ tablet: call.tablet, operator: call.operator }, cutAt);
   let stoppedMs: number | undefined;
@@ -192,7 +192,7 @@ export async function cutTabletNetwork(rig: FaultRig, call: LiveCall, seconds: n
 }
 
 /** Reload a page mid-call (the tablet's or the console's) and measure from the reload. */
-export async function reloadMidCall(call: LiveCall, which: 'tablet' | 'operator', timeoutMs = 15_000): Promise<Recovery> {
+export async function reloadMidCall(call: LiveCall, which: 'tablet' | 'operator', timeoutMs = 30_000): Promise<Recovery> {
   const since = Date.now();
   const watch = watchScreens({ tablet: call.tablet, operator: call.operator }, since);
   await call[which].reload();
@@ -201,7 +201,7 @@ export async function reloadMidCall(call: LiveCall, which: 'tablet' | 'operator'
 }
 
 /** `kill -9` of the mediasoup worker that hosts the call, measured from the kill. */
-export async function killCallWorker(rig: FaultRig, call: LiveCall, timeoutMs = 15_000): Promise<Recovery & { pid: number }> {
+export async function killCallWorker(rig: FaultRig, call: LiveCall, timeoutMs = 30_000): Promise<Recovery & { pid: number }> {
   const since = Date.now();
   const watch = watchScreens({ tablet: call.tablet, operator: call.operator }, since);
   const pid = await rig.server.killWorkerHosting(call.consultationId);
