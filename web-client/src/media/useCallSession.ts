@@ -38,6 +38,8 @@ export interface CallMediaState {
   /** Remote tracks by consumer id. */
   remote: ReadonlyMap<string, RemoteTrack>;
   local: { face: MediaStreamTrack | null; document: MediaStreamTrack | null; mic: MediaStreamTrack | null };
+  /** The cameras and microphone have been opened (and checked): `local` is what this call has. */
+  devicesOpened: boolean;
   /** connecting → connected; 'disconnected' while an outage is being repaired. */
   connection: RTCPeerConnectionState;
   /** When the current outage began (this tablet's clock), null when connected. */
@@ -62,6 +64,7 @@ export interface CallMediaState {
 export function useCallSession(client: ProtocolClient, call: CallJoined): CallMediaState {
   const [remote, setRemote] = useState<ReadonlyMap<string, RemoteTrack>>(new Map());
   const [local, setLocal] = useState<CallMediaState['local']>({ face: null, document: null, mic: null });
+  const [devicesOpened, setDevicesOpened] = useState(false);
   const [connection, setConnection] = useState<RTCPeerConnectionState>('new');
   const [lostSince, setLostSince] = useState<number | null>(null);
   const [mediaError, setMediaError] = useState<CallMediaState['mediaError']>(null);
@@ -107,6 +110,7 @@ export function useCallSession(client: ProtocolClient, call: CallJoined): CallMe
       micRef.current = opened.mic;
       faceRef.current = opened.face;
       setLocal({ face: opened.face, document: opened.document, mic: opened.mic });
+      setDevicesOpened(true);
       if (opened.failures.length > 0) setMediaError('devices');
 
       const publish = async (source: MediaSource, track: MediaStreamTrack | null, options: PublishOptions = {}) => {
@@ -185,5 +189,5 @@ export function useCallSession(client: ProtocolClient, call: CallJoined): CallMe
     };
   }, [connection]);
 
-  return { remote, local, connection, lostSince, mediaError, muted, toggleMute, faceOff, toggleFace, quality };
+  return { remote, local, devicesOpened, connection, lostSince, mediaError, muted, toggleMute, faceOff, toggleFace, quality };
 }

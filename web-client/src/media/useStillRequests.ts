@@ -16,17 +16,22 @@ export type StillUploader = (consultationId: string, requestId: string, image: B
 export function useStillRequests(
   client: ProtocolClient,
   consultationId: string,
-  documentTrack: MediaStreamTrack | null,
+  /** undefined while the cameras are still being opened (and checked): a request then waits for them. */
+  documentTrack: MediaStreamTrack | null | undefined,
   upload: StillUploader,
 ): boolean {
   const [taken, setTaken] = useState(false);
   const trackRef = useRef(documentTrack);
   trackRef.current = documentTrack;
+  /** Requests that came while the cameras were being opened, and how to answer one. */
+  const waiting = useRef<string[]>([]);
+  const answerRef = useRef<(requestId: string) => void>(() => {});
   const uploadRef = useRef(upload);
   uploadRef.current = upload;
 
   useEffect(() => {
     if (documentTrack) void prepareStillCapture(documentTrack);
+    if (documentTrack !== undefined) for (const requestId of waiting.current.splice(0)) answerRef.current(requestId);
   }, [documentTrack]);
 
   useEffect(() => {
@@ -36,26 +41,31 @@ export function useStillRequests(
       if (error) console.warn(`[still] ${reason}:`, error);
       client.request('still:captureFailed', { consultationId, requestId, reason }).catch(() => {});
     };
-    const unsubscribe = client.on('still:requested', (request) => {
-      if (request.consultationId !== consultationId) return;
+    const answer = (requestId: string) => {
       const track = trackRef.current;
-      if (!track) return fail(request.requestId, 'no_document_camera');
+      if (track === undefined) return void waiting.current.push(requestId);
+      if (!track) return fail(requestId, 'no_document_camera');
       captureStill(track).then(
         (image) =>
-          uploadRef.current(consultationId, request.requestId, image).then(
+          uploadRef.current(consultationId, requestId, image).then(
             () => {
               if (disposed) return;
               setTaken(true);
               clearTimeout(noticeTimer);
               noticeTimer = setTimeout(() => setTaken(false), TAKEN_NOTICE_MS);
             },
-            (error: unknown) => fail(request.requestId, 'upload_failed', error),
+            (error: unknown) => fail(requestId, 'upload_failed', error),
           ),
-        (error: unknown) => fail(request.requestId, 'capture_failed', error),
+        (error: unknown) => fail(requestId, 'capture_failed', error),
       );
+    };
+    answerRef.current = answer;
+    const unsubscribe = client.on('still:requested', (request) => {
+      if (request.consultationId === consultationId) answer(request.requestId);
     });
     return () => {
       disposed = true;
+      waiting.current = [];
       unsubscribe();
       clearTimeout(noticeTimer);
     };

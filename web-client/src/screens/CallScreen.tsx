@@ -41,7 +41,7 @@ function videoBySource(remote: ReadonlyMap<string, RemoteTrack>): Partial<Record
 export function CallScreen({ client, call, serving, ending, transfer, onEnd, uploadStill }: CallScreenProps) {
   const { t, language } = useI18n();
   const media = useCallSession(client, call);
-  const stillTaken = useStillRequests(client, call.consultationId, media.local.document, uploadStill);
+  const stillTaken = useStillRequests(client, call.consultationId, media.devicesOpened ? media.local.document : undefined, uploadStill);
   const chat = useCallChat(client, call.consultationId);
   const operatorLost = useOperatorConnectionLost(client, call.consultationId);
   const remoteVideo = useMemo(() => videoBySource(media.remote), [media.remote]);
