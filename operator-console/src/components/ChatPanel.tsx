@@ -30,7 +30,8 @@ export function ChatPanel({ messages, beforeJoiningUntil, onSend }: ChatPanelPro
   return (
     <section className="chat-panel" aria-label={t.chat.title}>
       <h2 className="chat-title">{t.chat.title}</h2>
-      <ol className="chat-messages" ref={list} data-testid="chat-messages" aria-live="polite">
+      {/* Focusable: on a short screen the list scrolls, and a keyboard must be able to scroll it. */}
+      <ol className="chat-messages" ref={list} data-testid="chat-messages" aria-live="polite" aria-label={t.chat.title} tabIndex={0}>
         {messages.map((message, index) => (
           <Fragment key={message.messageId}>
             <li
