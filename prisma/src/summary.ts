@@ -1,9 +1,7 @@
-import { Prisma } from '../generated/client/client.ts';
-
 /**
- * Everything the records derive from the event log, as SQL shared by the live writer (one
- * consultation, in the transaction that appends its event) and the bulk rebuild (after an import,
- * or to check the live writer: see signaling/test/records.test.ts), so the two cannot disagree.
+ * Everything the records derive from the event log, as SQL shared by the live writer (the
+ * consultations of each batch it writes, see recordsWrites.ts) and the bulk rebuild (after an
+ * import, or to check the live writer: see signaling/test/records.test.ts), so the two cannot disagree.
  *
  * 1. Summary columns of a Consultation:
  *    - answered = the first `answered` event (a transfer's later answers do not restart the wait),
@@ -46,6 +44,10 @@ const SUMMARY_ASSIGNMENTS = `
  * The daily rows of the consultations matching `where`. Histograms are JSON objects
  * {seconds rounded up: count}: rounding up keeps "answered within T seconds" exact for whole T.
  */
+/** What one consultation adds to its daily row: its bucket and the values the totals and histograms count. */
+const CONTRIBUTION_COLUMNS = `strftime('%Y-%m-%d', requestedAt, ${LOCAL}) AS day, CAST(strftime('%H', requestedAt, ${LOCAL}) AS INTEGER) AS hour,
+             departmentId, siteId, outcome, ${REFUSED} AS refused, waitMs, talkMs, satisfaction, connectionLosses, connectionLostMs`;
+
 function dailyInsert(where: string): string {
   const histogram = (value: string, condition: string) => `
     SELECT day, departmentId, siteId, json_group_object(bucket, n) AS json FROM (
@@ -56,8 +58,7 @@ function dailyInsert(where: string): string {
     INSERT INTO ConsultationDaily (day, departmentId, siteId, total, ended, refused, abandoned, waitSumMs, waitCount, talkSumMs, talkCount,
                                    hourCounts, waitHistogram, answeredWaitHistogram, talkHistogram, ratings, lossCount, lostSumMs)
     WITH rows AS (
-      SELECT strftime('%Y-%m-%d', requestedAt, ${LOCAL}) AS day, CAST(strftime('%H', requestedAt, ${LOCAL}) AS INTEGER) AS hour,
-             departmentId, siteId, outcome, ${REFUSED} AS refused, waitMs, talkMs, satisfaction, connectionLosses, connectionLostMs
+      SELECT ${CONTRIBUTION_COLUMNS}
         FROM Consultation WHERE ${where}),
     totals AS (
       SELECT day, departmentId, siteId, COUNT(*) AS total, SUM(outcome IS NOT NULL) AS ended,
@@ -81,8 +82,6 @@ function dailyInsert(where: string): string {
       LEFT JOIN ratings r USING (day, departmentId, siteId)`;
 }
 
-const [DAILY_INSERT_HEAD, DAILY_INSERT_TAIL] = dailyInsert('\u0000').split('\u0000') as [string, string];
-
 /** The local day (YYYY-MM-DD) of an instant, and the UTC instants it starts and ends at. */
 export function localDay(at: Date): { day: string; start: Date; end: Date } {
   const offsetMs = RECORDS_UTC_OFFSET_MINUTES * 60_000;
@@ -91,20 +90,28 @@ export function localDay(at: Date): { day: string; start: Date; end: Date } {
   return { day, start, end: new Date(start.getTime() + 86_400_000) };
 }
 
-const dbTime = (date: Date) => date.toISOString().replace('Z', '+00:00');
+/** The consultations whose ids are in the JSON array bound to `?` (a whole batch in one statement). */
+const IN_BATCH = 'id IN (SELECT value FROM json_each(?))';
 
-/**
- * Statements that bring one consultation's derived data up to date: its summary columns, then its
- * (day, department, site) row of ConsultationDaily recomputed from that bucket's consultations.
- */
-export function refreshDerived(consultation: { id: string; requestedAt: Date; departmentId: string; siteId: string }): Prisma.Sql[] {
-  const { day, start, end } = localDay(consultation.requestedAt);
-  const bucket = Prisma.sql`departmentId = ${consultation.departmentId} AND siteId = ${consultation.siteId}`;
-  return [
-    Prisma.sql`UPDATE Consultation SET ${Prisma.raw(SUMMARY_ASSIGNMENTS)} WHERE id = ${consultation.id}`,
-    Prisma.sql`DELETE FROM ConsultationDaily WHERE day = ${day} AND ${bucket}`,
-    Prisma.sql`${Prisma.raw(DAILY_INSERT_HEAD)}requestedAt >= ${dbTime(start)} AND requestedAt < ${dbTime(end)} AND ${bucket}${Prisma.raw(DAILY_INSERT_TAIL)}`,
-  ];
+/** Bring the summary columns of a batch's consultations up to date (bind: the JSON array of ids). */
+export const UPDATE_SUMMARIES_OF_BATCH = `UPDATE Consultation SET ${SUMMARY_ASSIGNMENTS} WHERE ${IN_BATCH}`;
+
+/** Each consultation's contribution to its daily row (bind: the JSON array of ids); rows as `Contribution`. */
+export const CONTRIBUTIONS_OF_BATCH = `SELECT id, ${CONTRIBUTION_COLUMNS} FROM Consultation WHERE ${IN_BATCH}`;
+
+export interface Contribution {
+  id: string;
+  day: string;
+  hour: number;
+  departmentId: string;
+  siteId: string;
+  outcome: string | null;
+  refused: number;
+  waitMs: number | null;
+  talkMs: number | null;
+  satisfaction: number | null;
+  connectionLosses: number;
+  connectionLostMs: number;
 }
 
 /** Recompute every derived column and the whole ConsultationDaily table. */

@@ -54,7 +54,7 @@ export interface StartOptions {
  */
 export async function startServer({ config, db, clock = systemClock }: StartOptions): Promise<MadoguchiServer> {
   const databaseProbe = new DatabaseProbe(config.databaseUrl);
-  const recorder = new ConsultationRecorder(db, { probe: databaseProbe });
+  const recorder = new ConsultationRecorder(config.databaseUrl);
   const audit = new AuditLog(db, () => clock.now());
   const settings = new SettingsStore(db, audit, RecordsSettings.parse(config.records));
   await settings.get(); // latest() is known before the first chat message
@@ -67,6 +67,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     port: config.media.port,
     maxIncomingBitrate: config.media.maxIncomingBitrate,
   });
+  await recorder.ready(); // its thread started meanwhile
 
   // Routes are added once the domain exists; the HTTP server only calls the app per request.
   const app = express();

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DatabaseProbe, migrateDeploy, openDatabase, seedDemoCity, type PrismaClient } from '@madoguchi/db';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { migrateDeploy, openDatabase, seedDemoCity, type PrismaClient } from '@madoguchi/db';
 import { loadHeldConsultations } from '../src/consultations/heldConsultations.ts';
 import { ConsultationRecorder, type ConsultationEventType } from '../src/records/ConsultationRecorder.ts';
 import { canMakeReadOnly, lockDatabase, longestStall, makeReadOnly } from './databaseFaults.ts';
@@ -16,6 +16,14 @@ let file: string;
 let db: PrismaClient;
 let newConsultation: () => Promise<string>;
 const system = { type: 'system' } as const;
+/** Recorders made by a test, each with its writer thread: closed after it. */
+const recorders: ConsultationRecorder[] = [];
+const newRecorder = async (options?: { bufferLimit?: number }) => {
+  const recorder = new ConsultationRecorder(`file:${file}`, options);
+  recorders.push(recorder);
+  await recorder.ready();
+  return recorder;
+};
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'madoguchi-faults-'));
@@ -25,14 +33,22 @@ beforeAll(async () => {
   await seedDemoCity(db, { password: 'test-password-1' });
   const device = await db.device.findFirstOrThrow({ include: { site: true } });
   const department = await db.department.findFirstOrThrow();
-  const creator = new ConsultationRecorder(db);
-  newConsultation = () =>
-    creator.create({ siteId: device.siteId, deviceId: device.id, departmentId: department.id, requestedAt: new Date() }, { type: 'device', id: device.id });
-  // Prisma compiles each query shape on first use: do it here, so the stalls measured below are the locks'.
-  await creator.record(await newConsultation(), 'answered', new Date(), system, { update: { answeredAt: new Date() } });
+  const creator = new ConsultationRecorder(`file:${file}`);
+  newConsultation = async () => {
+    const id = creator.create({ siteId: device.siteId, deviceId: device.id, departmentId: department.id, requestedAt: new Date() }, { type: 'device', id: device.id });
+    await creator.flush();
+    return id;
+  };
+  recorders.push(creator);
+});
+
+afterEach(async () => {
+  // The creator stays for the next test; the recorders a test made go.
+  for (const recorder of recorders.splice(1)) await recorder.close(1_000);
 });
 
 afterAll(async () => {
+  for (const recorder of recorders.splice(0)) await recorder.close(1_000);
   await db?.$disconnect();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -60,7 +76,7 @@ function recordCall(recorder: ConsultationRecorder, id: string, chats: number): 
 
 describe('records while the database cannot be written', () => {
   it('holds every event while another process locks the database and writes them in order once it lets go', async () => {
-    const recorder = new ConsultationRecorder(db, { probe: new DatabaseProbe(`file:${file}`) });
+    const recorder = await newRecorder();
     const [first, second] = [await newConsultation(), await newConsultation()];
     const lock = await lockDatabase(file);
     const { result: expected, stallMs } = await longestStall(async () => {
@@ -91,7 +107,7 @@ describe('records while the database cannot be written', () => {
   });
 
   it.skipIf(!canMakeReadOnly())('holds every event while the database file refuses writes', async () => {
-    const recorder = new ConsultationRecorder(db);
+    const recorder = await newRecorder();
     const id = await newConsultation();
     const readOnly = makeReadOnly(file);
     let expected: string[];
@@ -108,7 +124,7 @@ describe('records while the database cannot be written', () => {
   });
 
   it('past its limit refuses only events the summary does not need, and says so', async () => {
-    const recorder = new ConsultationRecorder(db, { bufferLimit: 5 });
+    const recorder = await newRecorder({ bufferLimit: 5 });
     const id = await newConsultation();
     const lock = await lockDatabase(file);
     try {
@@ -123,7 +139,7 @@ describe('records while the database cannot be written', () => {
   });
 
   it('gives up at shutdown after its wait, and what it could not write is in the log', async () => {
-    const recorder = new ConsultationRecorder(db);
+    const recorder = await newRecorder();
     const id = await newConsultation();
     const lock = await lockDatabase(file);
     try {
@@ -140,7 +156,7 @@ describe('records while the database cannot be written', () => {
   });
 
   it('lets the server start while the database is locked: what a crash left open is read and held, on record once it can', async () => {
-    const recorder = new ConsultationRecorder(db);
+    const recorder = await newRecorder();
     const leftOpen = await newConsultation();
     const lock = await lockDatabase(file);
     try {

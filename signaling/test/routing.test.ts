@@ -172,6 +172,7 @@ describe('routing by department', () => {
     const ended = nextEvent(tablet, 'call:ended');
     await tablet.request('consultation:callback', { consultationId, name: '山田 太郎', phone: '090-1234-5678' });
     expect((await ended).outcome).toBe('callback_requested');
+    await t.server.recorder.flush(); // the records are written in their own thread
     const row = await t.db.consultation.findUniqueOrThrow({ where: { id: consultationId } });
     expect(row.outcome).toBe('callback_requested');
     expect(await eventTypes(consultationId)).toEqual(['requested', 'refused', 'callback_requested']);
@@ -229,7 +230,8 @@ describe('routing by department', () => {
     const { consultationId: refusedId } = await early.request('consultation:request', { departmentId: departmentIds.childcare! });
     expect(await refused).toMatchObject({ reason: 'no_operator' });
     await early.request('consultation:cancel', { consultationId: refusedId });
-    await waitFor(async () => (await t.db.consultation.findUniqueOrThrow({ where: { id: refusedId } })).outcome === 'no_operator');
+    await t.server.recorder.flush(); // the records are written in their own thread
+    expect((await t.db.consultation.findUniqueOrThrow({ where: { id: refusedId } })).outcome).toBe('no_operator');
     const afterRefusal = (await wallboard()).body.departments.find((d) => d.department.code === 'childcare')!;
     expect(afterRefusal).toMatchObject({ answeredToday: 0, serviceLevelToday: null });
     early.close();
@@ -249,6 +251,7 @@ describe('routing by department', () => {
 
     await operator.request('offer:accept', { consultationId });
     await waitFor(async () => (await wallboard()).body.live[0]?.status === 'in_call');
+    await t.server.recorder.flush(); // today's figures come from the records, written in their own thread
     const inCall = (await wallboard()).body;
     expect(inCall.live[0]!.operators).toEqual(['子育 花子']);
     const after = inCall.departments.find((d) => d.department.code === 'childcare')!;

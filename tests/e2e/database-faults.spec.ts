@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
 import type { HealthResponse } from '@madoguchi/protocol';
 import { canMakeReadOnly, lockDatabase, makeReadOnly } from '../../signaling/test/databaseFaults.ts';
@@ -14,6 +13,7 @@ import {
   TABLET_FLOW,
   type LiveCall,
 } from './support/faults.ts';
+import { watchHealth, type HealthSample } from './support/healthWatch.ts';
 import { startServer, type RunningServer } from './support/server.ts';
 import { waitForMediaFlowing } from './support/webrtcStats.ts';
 
@@ -45,58 +45,6 @@ async function applyFault(fault: Fault, file: string): Promise<{ remove(): Promi
   }
   const readOnly = makeReadOnly(file);
   return { remove: async () => { if (!removed) { removed = true; readOnly.restore(); } } };
-}
-
-interface HealthSample {
-  atMs: number;
-  ms: number;
-  status: HealthResponse['status'] | 'no answer';
-  database: HealthResponse['database'] | 'no answer';
-  buffered: number;
-  /** An authenticated read at the same moment (staff token checked, departments listed): HTTP status and time. */
-  read: { status: number; ms: number };
-}
-
-/**
- * GET /api/health every 250 ms (each bounded to 2 s) until stop(), each followed by an authenticated
- * read (GET /api/departments with a staff token): what a reconnecting page needs from the database.
- * It runs in a process of its own, as a monitor would, so that the test's own event loop (Playwright,
- * getStats polling) does not add to the times it measures.
- */
-function watchHealth(server: RunningServer, since: number, staffToken: string): { stop(): Promise<HealthSample[]> } {
-  const script = `
-    const [url, token, since] = process.argv.slice(1);
-    let running = true;
-    process.stdin.on('data', () => (running = false)).resume();
-    (async () => {
-      while (running) {
-        const started = performance.now();
-        const sample = { atMs: Date.now() - Number(since), ms: 0, status: 'no answer', database: 'no answer', buffered: -1, read: { status: 0, ms: 0 } };
-        try {
-          const body = await (await fetch(url + '/api/health', { signal: AbortSignal.timeout(2000) })).json();
-          Object.assign(sample, { status: body.status, database: body.database, buffered: body.records.buffered });
-        } catch {}
-        sample.ms = performance.now() - started;
-        const reading = performance.now();
-        const status = await fetch(url + '/api/departments', { headers: { authorization: 'Bearer ' + token }, signal: AbortSignal.timeout(2000) }).then((r) => r.status, () => 0);
-        sample.read = { status, ms: performance.now() - reading };
-        process.stdout.write(JSON.stringify(sample) + '\\n');
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      process.exit(0);
-    })();`;
-  const child = spawn(process.execPath, ['-e', script, server.url, staffToken, String(since)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    async stop() {
-      child.stdin.end('stop\n');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-      return output.split('\n').filter(Boolean).map((line) => JSON.parse(line) as HealthSample);
-    },
-  };
 }
 
 async function health(server: RunningServer): Promise<HealthResponse> {
@@ -146,7 +94,7 @@ for (const fault of ['locked', 'read-only'] as const) {
       const staffToken = await server.login('tax2');
       const faultAt = Date.now();
       const applied = await applyFault(fault, server.databaseFile);
-      const watch = watchHealth(server, faultAt, staffToken);
+      const watch = watchHealth(server.url, { since: faultAt, intervalMs: 250, staffToken });
       let samples: HealthSample[] = [];
       let releasedAt: number;
       /** When each step of the fault phase began, to tell what a slow health answer coincided with. */
@@ -187,8 +135,8 @@ for (const fault of ['locked', 'read-only'] as const) {
 
       const slowest = Math.max(...samples.map((s) => s.ms));
       const peak = Math.max(...samples.map((s) => s.buffered));
-      const slowestRead = Math.max(...samples.map((s) => s.read.ms));
-      const refusedReads = samples.filter((s) => s.read.status !== 200).map((s) => s.read.status);
+      const slowestRead = Math.max(...samples.map((s) => s.read?.ms ?? 0));
+      const refusedReads = samples.filter((s) => s.read?.status !== 200).map((s) => s.read?.status ?? 0);
       const notDegraded = samples.filter((s) => s.status !== 'degraded' || s.database !== fault);
       // Drain: the buffered events written, health back to ok.
       await expect.poll(async () => { const h = await health(server); return `${h.status} ${h.database} ${h.records.buffered}`; }, { timeout: 20_000, intervals: [100] }).toBe('ok ok 0');

@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { databaseFault, refreshDerived, type DatabaseFault, type DatabaseProbe, type PrismaClient } from '@madoguchi/db';
+import { Worker } from 'node:worker_threads';
+import { DEFAULT_BUSY_TIMEOUT_MS, sqliteFilePath, type DatabaseFault } from '@madoguchi/db';
+import type { RecordWrite } from '@madoguchi/db/records-writer';
 import type { ConsultationOutcome } from '@madoguchi/protocol';
 import { createLogger } from '@madoguchi/protocol/logger';
+import type { FromWriterThread, ToWriterThread, WriterThreadOptions } from './recordsWriterThread.ts';
 
 
 const logger = createLogger('records');
 
 /** Events held while the database cannot be written, before events the summary does not need are refused. */
 const DEFAULT_BUFFER_LIMIT = 50_000;
-/** Backoff of the retries while the database cannot be written. */
-const RETRY_FIRST_MS = 200;
-const RETRY_MAX_MS = 2_000;
+/** Backoff of the writer thread's restarts. */
+const RESTART_FIRST_MS = 100;
+const RESTART_MAX_MS = 5_000;
 
 /** Every state change of a consultation, as written to the append-only ConsultationEvent log. */
 export type ConsultationEventType =
@@ -76,70 +79,74 @@ export interface RecorderStatus {
   fault: DatabaseFault | null;
 }
 
-/** One event to write, with the row update it carries and whoever awaits it. */
+/** One write on its way to the database, and whoever awaits it. */
 interface PendingWrite {
-  consultationId: string;
-  type: ConsultationEventType;
-  at: Date;
-  actor: Actor;
-  update?: ConsultationUpdate;
-  data?: Record<string, unknown>;
+  write: RecordWrite;
   settle(): void;
 }
 
 /** The summary columns (wait, talk, end, outcome, satisfaction) come from these: they are never refused. */
-const needsForSummary = (write: PendingWrite) => write.update !== undefined || write.type === 'answered' || write.type === 'rated';
+const needsForSummary = ({ write }: PendingWrite) =>
+  write.kind === 'create' || write.update !== undefined || write.type === 'answered' || write.type === 'rated';
 
 /** One line of the log from which an unwritten event can be restored by hand. */
-const describe = ({ consultationId, type, at, actor, update, data }: PendingWrite) =>
-  JSON.stringify({ consultationId, type, at, actor, update, data });
+const describe = (write: RecordWrite) => JSON.stringify(write);
 
 /**
- * Writes consultations and their events. Each change, its event and the data derived from the log
- * (summary columns, the daily statistics row) go in one transaction, so nothing disagrees with the log.
+ * Writes consultations and their events. The writing itself happens in a thread of its own
+ * (recordsWriterThread.ts, with its own SQLite connection): record() and create() only queue, so a
+ * burst of requests or a locked database never holds up signaling. The thread writes in the order
+ * things were recorded, in batches of one transaction each; a batch carries its consultations'
+ * derived data (summary columns, daily statistics rows), so nothing disagrees with the log.
  *
- * Events are written one at a time in the order they were recorded (the SQLite connection is
- * synchronous, so this costs no throughput), which keeps every consultation's events in order.
- * When the database cannot be written (locked by another process, read-only, gone), the events
- * wait in memory and the head is retried with backoff; nothing is dropped unless the buffer
- * overflows, and then never an event the summary columns depend on.
+ * When the database cannot be written (locked by another process, read-only, gone), the writes
+ * wait and are retried with backoff; nothing is dropped unless the buffer overflows, and then never
+ * a write the summary columns depend on.
  */
 export class ConsultationRecorder {
-  readonly #db: PrismaClient;
-  readonly #probe: DatabaseProbe | undefined;
+  readonly #threadOptions: WriterThreadOptions;
   readonly #bufferLimit: number;
+  /** Every write not yet reported written, oldest first (sent to the thread or about to be). */
   readonly #pending = new WriteQueue();
-  /** The writer loop, while it runs. */
-  #writer: Promise<void> | undefined;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  #retryDelayMs = RETRY_FIRST_MS;
+  /** Writes queued since the last message to the thread: sent together after this turn of the event loop (a burst of socket events is one message). */
+  #unsent: RecordWrite[] = [];
+  #thread: Worker;
   #fault: DatabaseFault | null = null;
   #faultSince = 0;
   #dropped = 0;
   #closed = false;
   #flushes: Array<() => void> = [];
+  /** Consultations created and not yet in the database. */
+  readonly #creating = new Map<string, Promise<void>>();
+  /** A thread that dies at once (e.g. cannot open the file) is not restarted in a tight loop. */
+  #restartDelayMs = RESTART_FIRST_MS;
+  #restartTimer: ReturnType<typeof setTimeout> | undefined;
+  #markReady!: () => void;
+  readonly #ready = new Promise<void>((resolve) => (this.#markReady = resolve));
 
-  /** `probe`: asked before retrying a locked database, so that a retry does not sit out the busy timeout. */
-  constructor(db: PrismaClient, { probe, bufferLimit = DEFAULT_BUFFER_LIMIT }: { probe?: DatabaseProbe; bufferLimit?: number } = {}) {
-    this.#db = db;
-    this.#probe = probe;
+  constructor(databaseUrl: string, { bufferLimit = DEFAULT_BUFFER_LIMIT, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS }: { bufferLimit?: number; busyTimeoutMs?: number } = {}) {
+    this.#threadOptions = { file: sqliteFilePath(databaseUrl), busyTimeoutMs };
     this.#bufferLimit = bufferLimit;
+    this.#thread = this.#startThread();
   }
 
-  /** Create the row and its `requested` event; the consultation exists on record before anyone is told. */
-  async create(consultation: NewConsultation, actor: Actor): Promise<string> {
+  /**
+   * A new consultation: its id at once, its row and `requested` event queued ahead of everything
+   * recorded about it later, and in the database a few milliseconds on (later if it is faulted).
+   */
+  create(consultation: NewConsultation, actor: Actor): string {
     const id = randomUUID();
-    await this.#db.$transaction([
-      this.#db.consultation.create({
-        data: {
-          id,
-          ...consultation,
-          events: { create: { type: 'requested', at: consultation.requestedAt, actorType: actor.type, actorId: actor.id } },
-        },
-      }),
-      ...refreshDerived({ id, ...consultation }).map((statement) => this.#db.$executeRaw(statement)),
-    ]);
+    const written = this.#enqueue({ kind: 'create', id, ...consultation, actor }).finally(() => this.#creating.delete(id));
+    this.#creating.set(id, written);
     return id;
+  }
+
+  /**
+   * Resolves once the consultation's row is in the database (at once when it already is): a row
+   * written elsewhere that refers to it (a callback request, a still) waits for this first.
+   */
+  onRecord(consultationId: string): Promise<void> {
+    return this.#creating.get(consultationId) ?? Promise.resolve();
   }
 
   /**
@@ -153,31 +160,23 @@ export class ConsultationRecorder {
     actor: Actor,
     { update, data }: { update?: ConsultationUpdate; data?: Record<string, unknown> } = {},
   ): Promise<void> {
-    return new Promise((settle) => {
-      const write: PendingWrite = { consultationId, type, at, actor, update, data, settle };
-      if (this.#closed) {
-        logger.error(`not recorded (the recorder gave up at shutdown): ${describe(write)}`);
-        settle();
-      } else if (this.#pending.length >= this.#bufferLimit && !needsForSummary(write)) {
-        this.#dropped++;
-        logger.error(`not recorded (${this.#pending.length} events already wait for the database): ${describe(write)}`);
-        settle();
-      } else {
-        this.#pending.push(write);
-        this.#startWriting();
-      }
-    });
+    return this.#enqueue({ kind: 'event', consultationId, type, at, actor, update, data });
   }
 
-  /** Wait until no event waits to be written (or the recorder gave up at close()). */
+  /** Resolves once the writer thread has started (it loads and opens the file in the background). */
+  ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  /** Wait until no write waits (or the recorder gave up at close()). */
   flush(): Promise<void> {
     if (this.#pending.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.#flushes.push(resolve));
   }
 
   /**
-   * Shutdown: wait up to `timeoutMs` for the buffer to drain; if it does not, stop retrying and log
-   * every event still unwritten, one per line, so that it can be restored by hand.
+   * Shutdown: wait up to `timeoutMs` for the buffer to drain; if it does not, log every write still
+   * unwritten, one per line, so that it can be restored by hand. The thread is stopped either way.
    */
   async close(timeoutMs: number): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -186,15 +185,14 @@ export class ConsultationRecorder {
       new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
     ]);
     clearTimeout(timer);
-    if (drained) return;
     this.#closed = true;
-    clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
-    await this.#writer; // the write under way finishes (or fails) first
+    clearTimeout(this.#restartTimer);
+    await this.#thread.terminate();
+    if (drained) return;
     logger.error(`database ${this.#fault ?? 'unavailable'}: ${this.#pending.length} events were not written before shutdown:`);
-    for (let write = this.#pending.shift(); write; write = this.#pending.shift()) {
-      logger.error(`not recorded: ${describe(write)}`);
-      write.settle();
+    for (let pending = this.#pending.shift(); pending; pending = this.#pending.shift()) {
+      logger.error(`not recorded: ${describe(pending.write)}`);
+      pending.settle();
     }
     this.#settleFlushes();
   }
@@ -203,82 +201,83 @@ export class ConsultationRecorder {
     return { buffered: this.#pending.length, dropped: this.#dropped, fault: this.#fault };
   }
 
-  #startWriting(): void {
-    if (this.#writer || this.#retryTimer || this.#closed || this.#pending.length === 0) return;
-    this.#writer = this.#writeAll().finally(() => {
-      this.#writer = undefined;
-      this.#startWriting(); // events recorded while the loop was finishing
+  #enqueue(write: RecordWrite): Promise<void> {
+    return new Promise((settle) => {
+      const pending: PendingWrite = { write, settle };
+      if (this.#closed) {
+        logger.error(`not recorded (the recorder gave up at shutdown): ${describe(write)}`);
+        settle();
+      } else if (this.#pending.length >= this.#bufferLimit && !needsForSummary(pending)) {
+        this.#dropped++;
+        logger.error(`not recorded (${this.#pending.length} events already wait for the database): ${describe(write)}`);
+        settle();
+      } else {
+        this.#pending.push(pending);
+        if (this.#unsent.push(write) === 1) setImmediate(() => this.#send());
+      }
     });
   }
 
-  async #writeAll(): Promise<void> {
-    for (let write = this.#pending.peek(); write && !this.#closed; write = this.#pending.peek()) {
-      try {
-        await this.#write(write);
-        this.#writable();
-      } catch (error) {
-        const fault = databaseFault(error);
-        if (fault) return this.#retryLater(fault);
-        // Not the database's state but the write itself (e.g. its consultation is gone): retrying cannot help.
-        this.#dropped++;
-        logger.error(`could not record ${write.type} for consultation ${write.consultationId}: ${describe(write)}`, error);
+  #send(): void {
+    if (this.#unsent.length === 0 || this.#closed) return;
+    this.#thread.postMessage({ type: 'write', writes: this.#unsent } satisfies ToWriterThread);
+    this.#unsent = [];
+  }
+
+  /** The writer thread: from source through tsx (recordsWriterThread.boot.mjs), or built JavaScript. */
+  #startThread(): Worker {
+    const fromSource = import.meta.url.endsWith('.ts');
+    const entry = new URL(fromSource ? './recordsWriterThread.boot.mjs' : './recordsWriterThread.js', import.meta.url);
+    const thread = new Worker(entry, { workerData: this.#threadOptions });
+    thread.on('message', (message: FromWriterThread) => this.#onMessage(message));
+    thread.on('error', (error) => logger.error('the records writer thread failed', error));
+    thread.on('exit', () => {
+      if (this.#closed) return;
+      // Everything not reported written goes again to a new thread (a batch committed just before
+      // the old one died would be written twice; the log shows when this happened).
+      logger.error(`the records writer thread stopped; another starts in ${this.#restartDelayMs} ms and gets the ${this.#pending.length} writes not yet confirmed`);
+      this.#restartTimer = setTimeout(() => {
+        this.#restartTimer = undefined;
+        this.#unsent = [];
+        this.#thread = this.#startThread();
+        const writes = this.#pending.map(({ write }) => write);
+        if (writes.length > 0) this.#thread.postMessage({ type: 'write', writes } satisfies ToWriterThread);
+      }, this.#restartDelayMs);
+      this.#restartDelayMs = Math.min(this.#restartDelayMs * 2, RESTART_MAX_MS);
+    });
+    return thread;
+  }
+
+  #onMessage(message: FromWriterThread): void {
+    if (message.type === 'ready') {
+      this.#markReady();
+      return;
+    }
+    if (message.type === 'fault') {
+      if (!this.#fault) {
+        this.#faultSince = Date.now();
+        logger.warn(`database ${message.fault}: holding the records' events (${this.#pending.length} now) and retrying`);
       }
-      this.#pending.shift();
-      write.settle();
+      this.#fault = message.fault;
+      return;
     }
+    this.#restartDelayMs = RESTART_FIRST_MS;
+    if (this.#fault) {
+      logger.info(`database writable again after ${((Date.now() - this.#faultSince) / 1000).toFixed(1)} s: writing ${this.#pending.length} held events`);
+      this.#fault = null;
+    }
+    for (const { write, error } of message.refused) {
+      // Not the database's state but the write itself (e.g. its consultation is gone): retrying cannot help.
+      this.#dropped++;
+      logger.error(`could not record ${write.kind === 'create' ? 'a new consultation' : write.type}: ${error}: ${describe(write)}`);
+    }
+    for (let i = 0; i < message.count; i++) this.#pending.shift()?.settle();
     this.#settleFlushes();
-  }
-
-  #retryLater(fault: DatabaseFault): void {
-    if (!this.#fault) {
-      this.#faultSince = Date.now();
-      logger.warn(`database ${fault}: holding the records' events (${this.#pending.length} now) and retrying`);
-    }
-    this.#fault = fault;
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = undefined;
-      // A write would wait the busy timeout for a lock that is still held, and the event loop with it.
-      if (fault === 'locked' && this.#probe?.check() === 'locked') this.#retryLater(fault);
-      else this.#startWriting();
-    }, this.#retryDelayMs);
-    this.#retryDelayMs = Math.min(this.#retryDelayMs * 2, RETRY_MAX_MS);
-  }
-
-  #writable(): void {
-    if (!this.#fault) return;
-    logger.info(`database writable again after ${((Date.now() - this.#faultSince) / 1000).toFixed(1)} s: writing ${this.#pending.length} held events`);
-    this.#fault = null;
-    this.#retryDelayMs = RETRY_FIRST_MS;
   }
 
   #settleFlushes(): void {
     if (this.#pending.length > 0) return;
     for (const resolve of this.#flushes.splice(0)) resolve();
-  }
-
-  /** One event, its row update and the derived data, in one transaction; throws what the database threw. */
-  async #write({ consultationId, type, at, actor, update, data }: PendingWrite): Promise<void> {
-    const event = this.#db.consultationEvent.create({
-      data: {
-        consultationId,
-        type,
-        at,
-        actorType: actor.type,
-        actorId: actor.id,
-        data: data ? JSON.stringify(data) : undefined,
-      },
-    });
-    // The bucket of the daily statistics never changes: requestedAt, department and site are fixed at creation.
-    const key = await this.#db.consultation.findUniqueOrThrow({
-      where: { id: consultationId },
-      select: { id: true, requestedAt: true, departmentId: true, siteId: true },
-    });
-    const derived = refreshDerived(key).map((statement) => this.#db.$executeRaw(statement));
-    if (update) {
-      await this.#db.$transaction([this.#db.consultation.update({ where: { id: consultationId }, data: update }), event, ...derived]);
-    } else {
-      await this.#db.$transaction([event, ...derived]);
-    }
   }
 }
 
@@ -295,10 +294,6 @@ class WriteQueue {
     this.#items.push(write);
   }
 
-  peek(): PendingWrite | undefined {
-    return this.#items[this.#head];
-  }
-
   shift(): PendingWrite | undefined {
     const write = this.#items[this.#head];
     if (!write) return undefined;
@@ -308,5 +303,9 @@ class WriteQueue {
       this.#head = 0;
     }
     return write;
+  }
+
+  map<T>(fn: (write: PendingWrite) => T): T[] {
+    return this.#items.slice(this.#head).map(fn);
   }
 }

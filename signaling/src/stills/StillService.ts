@@ -124,6 +124,7 @@ export class StillService {
     try {
       await mkdir(this.#dir, { recursive: true, mode: 0o700 });
       await writeFile(file, data, { flag: 'wx', mode: 0o600 });
+      await this.#recorder.onRecord(consultationId);
       const row = await this.#db.still.create({
         data: {
           id,

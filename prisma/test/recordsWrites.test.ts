@@ -1,0 +1,116 @@
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateDeploy } from '../src/migrate.ts';
+import { RecordsBatchWriter, type RecordWrite } from '../src/recordsWrites.ts';
+import { REBUILD_ALL_DERIVED } from '../src/summary.ts';
+import { tempDir } from './helpers.ts';
+
+/**
+ * The live writer's incremental rollups against the bulk rebuild (summary.ts): a few hundred
+ * consultations with every kind of event that the derived data reads, written in batches of
+ * random size across several days, departments and sites, must leave exactly the summary columns
+ * and daily rows that recomputing everything from the events gives.
+ */
+const tmp = tempDir();
+let db: Database.Database;
+
+beforeAll(async () => {
+  const url = tmp.url('writes.db');
+  await migrateDeploy(url);
+  db = new Database(url.slice('file:'.length));
+  db.pragma('foreign_keys = ON');
+  db.exec(`INSERT INTO Site (id, name, kind) VALUES ('s1', '清滝郵便局', 'post_office'), ('s2', '江川出張所', 'branch_office');
+           INSERT INTO Department (id, code, name, sortOrder) VALUES ('d1', 'tax', '税務課', 1), ('d2', 'welfare', '福祉課', 2);
+           INSERT INTO Device (id, siteId, name) VALUES ('t1', 's1', 'tablet 1'), ('t2', 's2', 'tablet 2');`);
+});
+
+afterAll(() => {
+  db?.close();
+  tmp.cleanup();
+});
+
+/** Deterministic pseudo-random numbers, so that a failure can be replayed. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/** A consultation's life as the server records it: requested, then some of answered / lost / rated / ended. */
+function lifeOf(n: number, next: () => number): RecordWrite[] {
+  const id = `c${n}`;
+  const site = next() < 0.5 ? 's1' : 's2';
+  const requestedAt = new Date(Date.UTC(2026, 11, 1 + Math.floor(next() * 3), Math.floor(next() * 24), Math.floor(next() * 60), 0, Math.floor(next() * 1000)));
+  const at = (ms: number) => new Date(requestedAt.getTime() + ms);
+  const system = { type: 'system' } as const;
+  const writes: RecordWrite[] = [
+    { kind: 'create', id, siteId: site, deviceId: site === 's1' ? 't1' : 't2', departmentId: next() < 0.5 ? 'd1' : 'd2', requestedAt, actor: { type: 'device', id: 't1' } },
+  ];
+  const event = (type: string, ms: number, extra: Partial<Extract<RecordWrite, { kind: 'event' }>> = {}) =>
+    writes.push({ kind: 'event', consultationId: id, type, at: at(ms), actor: system, ...extra });
+  const roll = next();
+  if (roll < 0.1) {
+    event('refused', 10);
+    event('ended', 20, { update: { endedAt: at(20), outcome: next() < 0.5 ? 'no_operator' : 'callback_requested', endedBy: 'resident' } });
+  } else if (roll < 0.25) {
+    event('cancelled', Math.floor(next() * 90_000), { update: { endedAt: at(90_000), outcome: 'abandoned', endedBy: 'resident' } });
+  } else if (roll < 0.3) {
+    // Still waiting: no outcome.
+  } else {
+    const answered = Math.floor(next() * 120_000);
+    event('offered', answered - 5);
+    event('answered', answered, { update: { answeredAt: at(answered), operatorId: undefined } });
+    if (next() < 0.3) {
+      event('connection_lost', answered + 1_000);
+      event('reconnected', answered + 3_000, { data: { gapMs: Math.floor(next() * 5_000) } });
+    }
+    if (next() < 0.2) event('answered', answered + 60_000); // a transfer's later answer does not restart the wait
+    const ended = answered + Math.floor(next() * 900_000);
+    if (next() > 0.1) event('ended', ended, { update: { endedAt: at(ended), outcome: next() < 0.9 ? 'completed' : 'failed', endedBy: 'operator' } });
+    if (next() < 0.5) event('rated', ended + 5_000, { data: { score: 1 + Math.floor(next() * 5) } });
+  }
+  return writes;
+}
+
+const snapshot = () => ({
+  summaries: db.prepare('SELECT id, waitMs, talkMs, satisfaction, connectionLosses, connectionLostMs FROM Consultation ORDER BY id').all(),
+  daily: db.prepare('SELECT * FROM ConsultationDaily ORDER BY day, departmentId, siteId').all(),
+});
+
+describe('the records writer', () => {
+  it('keeps the summary columns and daily rows exactly as the rebuild computes them, batch by batch', () => {
+    const next = random(17);
+    // Interleave the consultations' lives as a server would (each in its own order), then cut into batches.
+    const lives = Array.from({ length: 400 }, (_, n) => lifeOf(n, next));
+    const stream: RecordWrite[] = [];
+    while (lives.some((life) => life.length > 0)) {
+      const life = lives[Math.floor(next() * lives.length)]!;
+      const write = life.shift();
+      if (write) stream.push(write);
+    }
+    const writer = new RecordsBatchWriter(db);
+    for (let i = 0; i < stream.length; ) {
+      const size = 1 + Math.floor(next() * 60);
+      expect(writer.write(stream.slice(i, i + size)).refused).toEqual([]);
+      i += size;
+    }
+    const live = snapshot();
+    expect(live.daily.length).toBeGreaterThan(6);
+    for (const statement of REBUILD_ALL_DERIVED) db.exec(statement);
+    expect(snapshot()).toEqual(live);
+  });
+
+  it('refuses an invalid write alone and writes the rest of its batch', () => {
+    const writer = new RecordsBatchWriter(db);
+    const at = new Date('2026-12-02T01:00:00Z');
+    const { refused } = writer.write([
+      { kind: 'create', id: 'ok1', siteId: 's1', deviceId: 't1', departmentId: 'd1', requestedAt: at, actor: { type: 'device', id: 't1' } },
+      { kind: 'event', consultationId: 'no-such-consultation', type: 'chat', at, actor: { type: 'system' } },
+      { kind: 'event', consultationId: 'ok1', type: 'cancelled', at, actor: { type: 'system' }, update: { endedAt: at, outcome: 'abandoned', endedBy: 'resident' } },
+    ]);
+    expect(refused.map(({ write }) => write.kind === 'event' && write.consultationId)).toEqual(['no-such-consultation']);
+    expect(db.prepare("SELECT outcome FROM Consultation WHERE id = 'ok1'").get()).toEqual({ outcome: 'abandoned' });
+  });
+});

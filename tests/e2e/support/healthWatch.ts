@@ -1,0 +1,68 @@
+import { spawn } from 'node:child_process';
+import type { HealthResponse } from '@madoguchi/protocol';
+
+export interface HealthSample {
+  /** When the request was sent, in ms after `since`. */
+  atMs: number;
+  /** How long /api/health took to answer (up to its 2 s bound). */
+  ms: number;
+  status: HealthResponse['status'] | 'no answer';
+  database: HealthResponse['database'] | 'no answer';
+  buffered: number;
+  /** An authenticated read at the same moment (staff token checked, departments listed): HTTP status and time; absent without a token. */
+  read?: { status: number; ms: number };
+}
+
+export interface HealthWatchOptions {
+  /** Epoch ms that `atMs` counts from. */
+  since: number;
+  /** Pause between samples. */
+  intervalMs: number;
+  /** When given, each health request is followed by GET /api/departments with this staff token. */
+  staffToken?: string;
+}
+
+/**
+ * GET /api/health every `intervalMs` (each bounded to 2 s), optionally followed by an authenticated
+ * read: what a reconnecting page needs from the database. It runs in a process of its own, as a
+ * monitor would, so that the caller's own event loop (Playwright, a benchmark's thousands of
+ * sockets) does not add to the times it measures.
+ */
+export function watchHealth(url: string, { since, intervalMs, staffToken = '' }: HealthWatchOptions): { stop(): Promise<HealthSample[]> } {
+  const script = `
+    const [url, token, since, interval] = process.argv.slice(1);
+    let running = true;
+    process.stdin.on('data', () => (running = false)).on('end', () => (running = false)).resume();
+    process.stdout.on('error', () => process.exit(0)); // the watching process is gone
+    (async () => {
+      while (running) {
+        const started = performance.now();
+        const sample = { atMs: Date.now() - Number(since), ms: 0, status: 'no answer', database: 'no answer', buffered: -1 };
+        try {
+          const body = await (await fetch(url + '/api/health', { signal: AbortSignal.timeout(2000) })).json();
+          Object.assign(sample, { status: body.status, database: body.database, buffered: body.records.buffered });
+        } catch {}
+        sample.ms = performance.now() - started;
+        if (token) {
+          const reading = performance.now();
+          const status = await fetch(url + '/api/departments', { headers: { authorization: 'Bearer ' + token }, signal: AbortSignal.timeout(2000) }).then((r) => r.status, () => 0);
+          sample.read = { status, ms: performance.now() - reading };
+        }
+        process.stdout.write(JSON.stringify(sample) + '\\n');
+        await new Promise((r) => setTimeout(r, Number(interval)));
+      }
+      process.exit(0);
+    })();`;
+  const child = spawn(process.execPath, ['-e', script, url, staffToken, String(since), String(intervalMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    async stop() {
+      child.stdin.end('stop\n');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      return output.split('\n').filter(Boolean).map((line) => JSON.parse(line) as HealthSample);
+    },
+  };
+}
