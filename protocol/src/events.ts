@@ -51,7 +51,13 @@ export const clientEvents = {
   'consultation:request': {
     from: ['device'],
     payload: z.object({ departmentId: Id }),
-    ack: z.object({ consultationId: Id, status: ConsultationStatus }),
+    /** With the resident's place at once (as consultation:status has it), not with the department's next queue push. */
+    ack: z.object({
+      consultationId: Id,
+      status: ConsultationStatus,
+      queuePosition: z.number().int().min(1).nullable(),
+      estimatedWaitSeconds: z.number().int().min(0).nullable(),
+    }),
   },
   'consultation:cancel': { from: ['device'], payload: consultationRef, ack: empty },
   /**

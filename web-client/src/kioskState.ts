@@ -1,4 +1,5 @@
 import type {
+  ClientAck,
   ConsultationOutcome,
   ConsultationStatus,
   DepartmentSummary,
@@ -119,7 +120,7 @@ export type KioskAction =
   /** Nobody touched the tablet for IDLE_RESET_SECONDS (dispatched only when resetsWhenIdle). */
   | { type: 'idleTimeout' }
   | { type: 'requestStarted'; department: DepartmentSummary }
-  | { type: 'requestAcknowledged'; consultationId: string; status: ConsultationStatus }
+  | { type: 'requestAcknowledged'; ack: ClientAck<'consultation:request'> }
   | { type: 'requestFailed'; notice: Notice }
   | { type: 'statusChanged'; status: ServerPayload<'consultation:status'> }
   | { type: 'refused'; refused: ServerPayload<'consultation:refused'> }
@@ -259,11 +260,16 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
           cancelling: false,
         },
       };
-    case 'requestAcknowledged':
-      if (phase.name !== 'waiting' || (phase.consultationId ?? action.consultationId) !== action.consultationId) {
-        return state;
-      }
-      return { ...state, phase: { ...phase, consultationId: action.consultationId } };
+    case 'requestAcknowledged': {
+      const { ack } = action;
+      if (phase.name !== 'waiting' || (phase.consultationId ?? ack.consultationId) !== ack.consultationId) return state;
+      // The ack carries the place at that moment; a status pushed before it arrived is newer.
+      if (phase.consultationId !== null) return state;
+      const place = ack.status === 'waiting' || ack.status === 'offered'
+        ? { status: ack.status, queuePosition: ack.queuePosition, estimatedWaitSeconds: ack.estimatedWaitSeconds }
+        : {};
+      return { ...state, phase: { ...phase, consultationId: ack.consultationId, ...place } };
+    }
     case 'requestFailed':
       return phase.name === 'waiting' ? { ...state, phase: HOME, notice: action.notice } : state;
 

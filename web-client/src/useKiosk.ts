@@ -316,7 +316,7 @@ export function useKiosk(): KioskController {
             finished.current.add(ack.consultationId);
             dispatch({ type: 'requestFailed', notice: 'noOperator' });
           } else {
-            dispatch({ type: 'requestAcknowledged', consultationId: ack.consultationId, status: ack.status });
+            dispatch({ type: 'requestAcknowledged', ack });
           }
         },
         (error: unknown) => {

@@ -40,7 +40,7 @@ const home = run(
 const waiting = run(
   home,
   { type: 'requestStarted', department: tax },
-  { type: 'requestAcknowledged', consultationId: 'c1', status: 'waiting' },
+  { type: 'requestAcknowledged', ack: { consultationId: 'c1', status: 'waiting', queuePosition: null, estimatedWaitSeconds: null } },
 );
 const inCall = run(waiting, { type: 'callJoined', call: joined() });
 
@@ -94,6 +94,25 @@ describe('waiting', () => {
       status: { consultationId: 'c1', status: 'waiting', department: tax, queuePosition: 3, estimatedWaitSeconds: null },
     });
     expect(state.phase).toMatchObject({ name: 'waiting', queuePosition: 3, status: 'waiting' });
+  });
+
+  it('shows the place the acknowledgement carries at once', () => {
+    const state = run(
+      home,
+      { type: 'requestStarted', department: tax },
+      { type: 'requestAcknowledged', ack: { consultationId: 'c2', status: 'waiting', queuePosition: 4, estimatedWaitSeconds: 600 } },
+    );
+    expect(state.phase).toMatchObject({ name: 'waiting', consultationId: 'c2', status: 'waiting', queuePosition: 4, estimatedWaitSeconds: 600 });
+  });
+
+  it('keeps a place pushed before the acknowledgement (it is newer)', () => {
+    const state = run(
+      home,
+      { type: 'requestStarted', department: tax },
+      { type: 'statusChanged', status: { consultationId: 'c3', status: 'waiting', department: tax, queuePosition: 2, estimatedWaitSeconds: null } },
+      { type: 'requestAcknowledged', ack: { consultationId: 'c3', status: 'waiting', queuePosition: 3, estimatedWaitSeconds: null } },
+    );
+    expect(state.phase).toMatchObject({ consultationId: 'c3', queuePosition: 2 });
   });
 
   it('accepts a status push that arrives before the acknowledgement', () => {

@@ -83,11 +83,11 @@ export class TokenService {
   }
 
   async #devicePrincipal(deviceId: string, version: number): Promise<DevicePrincipal> {
-    const device = await this.#lookUp(() => this.#db.device.findUnique({ where: { id: deviceId } }));
+    const device = await this.#lookUp(() => this.#db.device.findUnique({ where: { id: deviceId }, include: { site: { select: { name: true } } } }));
     if (!device || device.revokedAt || device.tokenVersion !== version) {
       throw new ProtocolError('UNAUTHORIZED', 'device token revoked');
     }
-    return { kind: 'device', deviceId: device.id, siteId: device.siteId };
+    return { kind: 'device', deviceId: device.id, siteId: device.siteId, siteName: device.site.name };
   }
 
   /** A lookup that decides a verdict: without an answer from the database there is none. */

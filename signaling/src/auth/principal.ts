@@ -7,6 +7,8 @@ export interface DevicePrincipal {
   kind: 'device';
   deviceId: string;
   siteId: string;
+  /** The site's name when the tablet connected: what the console shows for its consultations. */
+  siteName: string;
 }
 
 export interface StaffPrincipal {

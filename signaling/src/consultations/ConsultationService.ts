@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '@madoguchi/db';
 import {
   ProtocolError,
+  type ClientAck,
   type ConsultationOutcome,
-  type ConsultationStatus,
   type DepartmentQueueSummary,
   type DepartmentRoutingView,
   type DepartmentSummary,
@@ -83,6 +83,8 @@ interface LiveConsultation {
   /** What an operator joining later is shown (call:history): the latest chat messages and the handover notes. */
   chat: ServerPayload<'chat:message'>[];
   handoverNotes: HandoverNote[];
+  /** What the tablet was last told of its place (status, position, estimate): an unchanged place is not pushed again. */
+  lastStatusPushed?: string;
 }
 
 export interface ConsultationServiceOptions {
@@ -124,6 +126,11 @@ const HISTORY_CHAT_MESSAGES = 200;
 
 /** At most one queue push per department in this interval (positions and estimates on tablets, counts on consoles). */
 const QUEUE_PUSH_INTERVAL_MS = 200;
+
+/** An estimate as the tablet shows it: whole seconds. */
+const toSeconds = (ms: number | null) => (ms === null ? null : Math.round(ms / 1000));
+/** What a tablet is told of its place, to tell whether a push would change anything. */
+const statusKey = (status: string, queuePosition: number | null, estimatedWaitSeconds: number | null) => `${status} ${queuePosition} ${estimatedWaitSeconds}`;
 
 const PROTOCOL_CODES: Record<RoutingErrorCode, ErrorCode> = {
   closed: 'CONFLICT',
@@ -382,7 +389,7 @@ export class ConsultationService {
 
   // ── Tablet ─────────────────────────────────────────────────────────────────
 
-  async request(device: DevicePrincipal, departmentId: string): Promise<{ consultationId: string; status: ConsultationStatus }> {
+  async request(device: DevicePrincipal, departmentId: string): Promise<ClientAck<'consultation:request'>> {
     if (this.#byDevice.has(device.deviceId) || this.#requesting.has(device.deviceId)) {
       throw new ProtocolError('CONFLICT', 'this tablet already has a consultation');
     }
@@ -391,20 +398,18 @@ export class ConsultationService {
     let live: LiveConsultation;
     try {
       const requestedAt = this.#clock.now();
-      const [department, site] = await Promise.all([
-        this.#db.department.findUnique({ where: { id: departmentId } }),
-        this.#db.site.findUnique({ where: { id: device.siteId } }),
-      ]);
+      // Known departments come from memory: a burst of requests costs no database round trip each.
+      const department = this.#departments.get(departmentId) ?? (await this.#db.department.findUnique({ where: { id: departmentId } }));
       if (!department) throw new ProtocolError('NOT_FOUND', 'no such department');
-      if (!site) throw new ProtocolError('NOT_FOUND', 'the tablet’s site no longer exists');
-      const id = await this.#recorder.create(
-        { siteId: site.id, deviceId: device.deviceId, departmentId: department.id, requestedAt },
+      if (this.#closed) throw new ProtocolError('CONFLICT', 'the server is shutting down');
+      const id = this.#recorder.create(
+        { siteId: device.siteId, deviceId: device.deviceId, departmentId: department.id, requestedAt },
         { type: 'device', id: device.deviceId },
       );
       live = {
         id,
         deviceId: device.deviceId,
-        site: { id: site.id, name: site.name },
+        site: { id: device.siteId, name: device.siteName },
         department: this.#rememberDepartment(department),
         requestedAt,
         operators: new Map(),
@@ -417,12 +422,15 @@ export class ConsultationService {
     } finally {
       this.#requesting.delete(device.deviceId);
     }
-    if (this.#closed) throw new ProtocolError('CONFLICT', 'the server is shutting down');
     this.#live.set(live.id, live);
     this.#byDevice.set(device.deviceId, live);
     this.#ensureDepartment(live.department.id);
     const result = this.#core.request({ consultationId: live.id, departmentId: live.department.id, requestedAt: live.requestedAt });
-    return { consultationId: live.id, status: result.accepted ? result.status : 'waiting' };
+    if (!result.accepted) return { consultationId: live.id, status: 'waiting', queuePosition: null, estimatedWaitSeconds: null };
+    // The place goes with the ack; the department's coalesced pushes then only send changes.
+    const estimatedWaitSeconds = toSeconds(result.estimatedWaitMs);
+    live.lastStatusPushed = statusKey(result.status, result.position, estimatedWaitSeconds);
+    return { consultationId: live.id, status: result.status, queuePosition: result.position, estimatedWaitSeconds };
   }
 
   cancel(device: DevicePrincipal, consultationId: string): void {
@@ -436,6 +444,7 @@ export class ConsultationService {
     const live = this.#own(device, consultationId);
     const phase = this.#core.consultation(live.id)?.phase;
     if (!phase || phase === 'in_call') throw new ProtocolError('CONFLICT', 'the call is already connected');
+    await this.#recorder.onRecord(live.id);
     await this.#db.callbackRequest.create({
       data: { consultationId: live.id, departmentId: live.department.id, name, phone, createdAt: this.#clock.now() },
     });
@@ -658,7 +667,7 @@ export class ConsultationService {
       const live = this.#live.get(consultationId);
       if (live) this.#sendRefusal(live, departmentId, reason, nextOpeningAt);
     });
-    events.on('queueChanged', ({ departmentId }) => this.#scheduleQueuePush(departmentId));
+    events.on('queueTouched', ({ departmentId }) => this.#scheduleQueuePush(departmentId));
     events.on('presenceChanged', ({ operatorId, presence, previous, awayReason, consultationId, at }) => {
       this.#notifier.toStaff(operatorId, 'presence:changed', { presence, awayReason });
       // 後処理 belongs to the consultation it follows: its end is a step of that record.
@@ -758,7 +767,7 @@ export class ConsultationService {
       const live = this.#live.get(consultationId);
       const entry = this.#core.consultation(consultationId);
       if (!live || entry?.phase !== 'waiting') continue; // a specialist invitation, not the resident's own place
-      this.#pushStatus(live, 'waiting', position, estimatedWaitMs === null ? null : Math.round(estimatedWaitMs / 1000));
+      this.#pushStatus(live, 'waiting', position, toSeconds(estimatedWaitMs), { onlyIfChanged: true });
     }
     const summary = this.queueSummary(departmentId, queue);
     for (const [staffId, connections] of this.#staffConnections) {
@@ -958,7 +967,7 @@ export class ConsultationService {
     if (entry?.phase === 'refused') this.#sendRefusal(live, entry.departmentId, entry.refusal!, this.#core.nextOpening(entry.departmentId));
     else if (entry?.phase === 'waiting') {
       const status = this.#core.queueStatus(live.id);
-      this.#pushStatus(live, 'waiting', status?.position ?? null, status?.estimatedWaitMs == null ? null : Math.round(status.estimatedWaitMs / 1000));
+      this.#pushStatus(live, 'waiting', status?.position ?? null, toSeconds(status?.estimatedWaitMs ?? null));
     } else if (entry?.phase === 'offered') this.#pushStatus(live, 'offered', null, null);
   }
 
@@ -1054,7 +1063,16 @@ export class ConsultationService {
 
   // ── Helpers ────────────────────────────────────────────────────────────────
 
-  #pushStatus(live: LiveConsultation, status: 'waiting' | 'offered', queuePosition: number | null, estimatedWaitSeconds: number | null): void {
+  #pushStatus(
+    live: LiveConsultation,
+    status: 'waiting' | 'offered',
+    queuePosition: number | null,
+    estimatedWaitSeconds: number | null,
+    { onlyIfChanged = false } = {},
+  ): void {
+    const told = statusKey(status, queuePosition, estimatedWaitSeconds);
+    if (onlyIfChanged && live.lastStatusPushed === told) return;
+    live.lastStatusPushed = told;
     this.#notifier.toDevice(live.deviceId, 'consultation:status', {
       consultationId: live.id,
       status,

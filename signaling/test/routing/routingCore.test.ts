@@ -175,7 +175,7 @@ describe('RoutingCore: offers', () => {
     const result = core.request({ consultationId: 'c1', departmentId: 'tax' });
     expect(result).toMatchObject({ status: 'offered' }); // the state when the command returned
     expect(core.consultation('c1')).toMatchObject({ phase: 'in_call', operatorId: 'a' });
-    expect(log.all.map((event) => event.type).filter((type) => type !== 'queueChanged' && type !== 'presenceChanged')).toEqual([
+    expect(log.all.map((event) => event.type).filter((type) => type !== 'queueChanged' && type !== 'queueTouched' && type !== 'presenceChanged')).toEqual([
       'offered',
       'answered',
     ]);

@@ -1107,6 +1107,10 @@ export class RoutingCore {
         if (this.#dirty.size > 0) {
           const departments = [...this.#dirty];
           this.#dirty.clear();
+          if (this.#emitter.listenerCount('queueTouched') > 0) {
+            for (const departmentId of departments) this.#emit('queueTouched', { departmentId });
+          }
+          // Every position is recomputed: O(waiting) per command, paid only by a listener that wants them.
           if (this.#emitter.listenerCount('queueChanged') > 0) {
             for (const departmentId of departments) {
               const capacity = this.#capacity(departmentId);

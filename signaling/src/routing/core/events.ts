@@ -50,7 +50,12 @@ export interface RoutingEventMap {
   ended: { consultationId: string; departmentId: string; outcome: RoutingOutcome; reason: string | null; operatorIds: string[] };
   /** Outside hours or nobody logged in: offer the resident a callback (`requestCallback`) or let them go (`cancel`). */
   refused: { consultationId: string; departmentId: string; reason: RefusalReason; nextOpeningAt: Date | null };
-  /** Positions and estimates of every resident waiting for the department (coalesced: once per command). */
+  /**
+   * The department's queue may have changed (coalesced: once per command). It carries nothing, so it
+   * costs nothing: for listeners that read the queue on their own schedule (the service's pushes).
+   */
+  queueTouched: { departmentId: string };
+  /** Positions and estimates of every resident waiting for the department (coalesced: once per command; computed only when listened to). */
   queueChanged: {
     departmentId: string;
     waiting: number;
