@@ -1,5 +1,6 @@
 import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_DATABASE_URL } from '@madoguchi/db';
 import { DEFAULT_LOGIN_LIMITS } from './auth/LoginThrottle.ts';
+import type { RateLimit } from './gateway/RateLimit.ts';
 import { lanAddresses, WILDCARD_ADDRESSES } from './lanAddresses.ts';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,8 @@ export interface Config {
   databaseBusyTimeoutMs: number;
   jwtSecret: string;
   staffTokenTtl: string;
+  /** Per socket: every event, and chat messages among them; past `events` a socket is refused, then dropped. */
+  socketLimits: { events: RateLimit; chat: RateLimit };
   /** Express's `trust proxy`: set behind a reverse proxy so that login limits see the client's address. */
   trustProxy: string | false;
   /** Failed password logins allowed per address and per (address, username) within the window. */
@@ -112,6 +115,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = REPO_ROO
     databaseBusyTimeoutMs: int(env.DATABASE_BUSY_TIMEOUT_MS, DEFAULT_BUSY_TIMEOUT_MS, 'DATABASE_BUSY_TIMEOUT_MS'),
     jwtSecret: loadJwtSecret(env, root),
     staffTokenTtl: env.STAFF_TOKEN_TTL ?? '12h',
+    socketLimits: {
+      // A call's start or a rejoin sends a few dozen events at once; a person chats far slower than this.
+      events: {
+        perSecond: Math.max(1, int(env.SOCKET_EVENTS_PER_SECOND, 20, 'SOCKET_EVENTS_PER_SECOND')),
+        burst: Math.max(1, int(env.SOCKET_EVENT_BURST, 60, 'SOCKET_EVENT_BURST')),
+      },
+      chat: { perSecond: 1, burst: 10 },
+    },
     trustProxy: env.TRUST_PROXY || false,
     login: {
       failuresPerAccount: Math.max(1, int(env.LOGIN_FAILURES_PER_ACCOUNT, DEFAULT_LOGIN_LIMITS.failuresPerAccount, 'LOGIN_FAILURES_PER_ACCOUNT')),

@@ -108,7 +108,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     retentionMs: config.stills.retentionMs,
   });
   const tokens = new TokenService(db, config.jwtSecret, config.staffTokenTtl);
-  attachGateway(io, tokens, { consultations, feedback: new FeedbackService(db, recorder, clock), stills });
+  attachGateway(io, tokens, { consultations, feedback: new FeedbackService(db, recorder, clock), stills }, config.socketLimits);
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);

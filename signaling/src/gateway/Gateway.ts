@@ -19,6 +19,7 @@ import type { Principal } from '../auth/principal.ts';
 import type { TokenService } from '../auth/TokenService.ts';
 import type { Notifier } from '../consultations/ConsultationService.ts';
 import { createHandlers, type Domain, type Handlers } from './handlers.ts';
+import { TokenBucket, type RateLimit } from './RateLimit.ts';
 
 const logger = createLogger('gateway');
 
@@ -61,7 +62,12 @@ export function createSocketServer(httpServer: HttpServer): GatewayServer {
  * protocol/ and answers each with an ack. A malformed or hostile message gets an error ack;
  * nothing a client sends can throw out of here.
  */
-export function attachGateway(io: GatewayServer, tokens: TokenService, domain: Domain): void {
+export function attachGateway(
+  io: GatewayServer,
+  tokens: TokenService,
+  domain: Domain,
+  limits: { events: RateLimit; chat: RateLimit },
+): void {
   const { consultations } = domain;
   const handlers = createHandlers(domain);
 
@@ -85,8 +91,24 @@ export function attachGateway(io: GatewayServer, tokens: TokenService, domain: D
     consultations.connected(principal);
     socket.on('disconnect', () => consultations.disconnected(principal));
 
+    const events = new TokenBucket(limits.events);
+    const chat = new TokenBucket(limits.chat);
     socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (socket.disconnected) return; // what was still in the buffer of a socket just dropped
       const ack = takeAck(args);
+      if (!events.take()) {
+        if (events.abusive) {
+          logger.warn(`${describe(principal)}: disconnected for sending events far faster than ${limits.events.perSecond}/s`);
+          socket.disconnect(true);
+        } else {
+          ack?.(rateLimited(`more than ${limits.events.perSecond} messages a second`));
+        }
+        return;
+      }
+      if (event === 'chat:send' && !chat.take()) {
+        ack?.(rateLimited('too many chat messages; wait a moment'));
+        return;
+      }
       if (typeof event === 'string' && isClientEventName(event)) {
         void dispatch(handlers, principal, event, args[0]).then((response) => ack?.(response));
       } else {
@@ -94,6 +116,14 @@ export function attachGateway(io: GatewayServer, tokens: TokenService, domain: D
       }
     });
   });
+}
+
+function rateLimited(message: string): Ack<never> {
+  return { ok: false, error: { code: 'RATE_LIMITED', message } };
+}
+
+function describe(principal: Principal): string {
+  return principal.kind === 'device' ? `tablet ${principal.deviceId}` : `staff ${principal.staffId}`;
 }
 
 function takeAck(args: unknown[]): ((response: Ack<unknown>) => void) | undefined {
