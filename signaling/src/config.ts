@@ -22,7 +22,11 @@ export interface Config {
   /** How long one query waits for another process's lock; it blocks the event loop meanwhile, so keep it short. */
   databaseBusyTimeoutMs: number;
   jwtSecret: string;
+  /** Where the generated JWT secret is kept (when JWT_SECRET is not set). */
+  jwtSecretFile?: string;
   staffTokenTtl: string;
+  /** The server's own files (database, secret, token files, stills by default): kept private (0700 / 0600). */
+  dataDir: string;
   /** Per socket: every event, and chat messages among them; past `events` a socket is refused, then dropped. */
   socketLimits: { events: RateLimit; chat: RateLimit };
   /** Express's `trust proxy`: set behind a reverse proxy so that login limits see the client's address. */
@@ -73,18 +77,18 @@ function flag(value: string | undefined, yes: string, no: string, name: string):
 }
 
 /** The JWT secret: JWT_SECRET, or a random one kept in a file (created once, readable by the owner only). */
-function loadJwtSecret(env: NodeJS.ProcessEnv, root: string): string {
+function loadJwtSecret(env: NodeJS.ProcessEnv, root: string): { jwtSecret: string; jwtSecretFile?: string } {
   if (env.JWT_SECRET) {
     if (env.JWT_SECRET.length < 32) throw new Error('JWT_SECRET must be at least 32 characters');
-    return env.JWT_SECRET;
+    return { jwtSecret: env.JWT_SECRET };
   }
   const file = resolve(root, env.JWT_SECRET_FILE ?? '.data/jwt-secret');
   if (!existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true });
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
     chmodSync(file, 0o600);
   }
-  return readFileSync(file, 'utf8').trim();
+  return { jwtSecret: readFileSync(file, 'utf8').trim(), jwtSecretFile: file };
 }
 
 /**
@@ -113,8 +117,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = REPO_ROO
     tlsKeyFile: env.TLS_KEY_FILE || undefined,
     databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     databaseBusyTimeoutMs: int(env.DATABASE_BUSY_TIMEOUT_MS, DEFAULT_BUSY_TIMEOUT_MS, 'DATABASE_BUSY_TIMEOUT_MS'),
-    jwtSecret: loadJwtSecret(env, root),
+    ...loadJwtSecret(env, root),
     staffTokenTtl: env.STAFF_TOKEN_TTL ?? '12h',
+    dataDir: resolve(root, '.data'),
     socketLimits: {
       // A call's start or a rejoin sends a few dozen events at once; a person chats far slower than this.
       events: {

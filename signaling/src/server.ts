@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import express from 'express';
-import { DatabaseProbe, type PrismaClient } from '@madoguchi/db';
+import { DatabaseProbe, resolveDatabaseUrl, sqliteFilePath, type PrismaClient } from '@madoguchi/db';
 import { RecordsSettings } from '@madoguchi/protocol';
 import { SfuNode } from '@madoguchi/sfu';
 import { errorHandler, sendError } from './api/errors.ts';
@@ -24,6 +24,7 @@ import { RoutingSettingsStore } from './routing/RoutingSettingsStore.ts';
 import { StillService } from './stills/StillService.ts';
 import { RetentionJob } from './records/RetentionJob.ts';
 import { SettingsStore } from './records/SettingsStore.ts';
+import { enforcePrivateModes } from './dataAtRest.ts';
 
 /** How long shutdown waits for record events held while the database could not be written. */
 const RECORDS_SHUTDOWN_WAIT_MS = 10_000;
@@ -53,6 +54,14 @@ export interface StartOptions {
  * two built browser apps, in one process. Everything started here is closed by close().
  */
 export async function startServer({ config, db, clock = systemClock }: StartOptions): Promise<MadoguchiServer> {
+  const databaseFile = sqliteFilePath(resolveDatabaseUrl(config.databaseUrl));
+  enforcePrivateModes({
+    trees: [config.dataDir, config.stills.dir],
+    files: [
+      ...(databaseFile === ':memory:' ? [] : [databaseFile, `${databaseFile}-wal`, `${databaseFile}-shm`]),
+      ...(config.jwtSecretFile ? [config.jwtSecretFile] : []),
+    ],
+  });
   const databaseProbe = new DatabaseProbe(config.databaseUrl);
   const recorder = new ConsultationRecorder(db, { probe: databaseProbe });
   const audit = new AuditLog(db, () => clock.now());
