@@ -27,6 +27,11 @@ export interface Config {
   staffTokenTtl: string;
   /** The server's own files (database, secret, token files, stills by default): kept private (0700 / 0600). */
   dataDir: string;
+  /**
+   * Page origins that may call the API and open a socket (`https://madoguchi.city.example`); undefined: the
+   * origin each request was addressed to, so the server's own pages work at whatever address reaches it.
+   */
+  allowedOrigins?: string[];
   /** Per socket: every event, and chat messages among them; past `events` a socket is refused, then dropped. */
   socketLimits: { events: RateLimit; chat: RateLimit };
   /** Express's `trust proxy`: set behind a reverse proxy so that login limits see the client's address. */
@@ -91,6 +96,24 @@ function loadJwtSecret(env: NodeJS.ProcessEnv, root: string): { jwtSecret: strin
   return { jwtSecret: readFileSync(file, 'utf8').trim(), jwtSecretFile: file };
 }
 
+/** ALLOWED_ORIGINS: comma-separated origins (scheme://host[:port]), each checked and normalised. */
+function origins(value: string | undefined): string[] | undefined {
+  if (!value?.trim()) return undefined;
+  return value.split(',').map((entry) => {
+    const trimmed = entry.trim();
+    let url: URL;
+    try {
+      url = new URL(trimmed);
+    } catch {
+      throw new Error(`ALLOWED_ORIGINS: "${trimmed}" is not an origin such as https://madoguchi.city.example`);
+    }
+    if (url.origin === 'null' || url.pathname !== '/' || url.search || url.hash) {
+      throw new Error(`ALLOWED_ORIGINS: "${trimmed}" is not an origin such as https://madoguchi.city.example`);
+    }
+    return url.origin;
+  });
+}
+
 /**
  * mediasoup tells browsers the address it listens on; "every interface" is no address a browser
  * can send to, so every call would hang without an announced one.
@@ -120,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = REPO_ROO
     ...loadJwtSecret(env, root),
     staffTokenTtl: env.STAFF_TOKEN_TTL ?? '12h',
     dataDir: resolve(root, '.data'),
+    allowedOrigins: origins(env.ALLOWED_ORIGINS),
     socketLimits: {
       // A call's start or a rejoin sends a few dozen events at once; a person chats far slower than this.
       events: {

@@ -25,6 +25,8 @@ import { StillService } from './stills/StillService.ts';
 import { RetentionJob } from './records/RetentionJob.ts';
 import { SettingsStore } from './records/SettingsStore.ts';
 import { enforcePrivateModes } from './dataAtRest.ts';
+import { createOriginCheck } from './web/origins.ts';
+import { securityHeaders } from './web/securityHeaders.ts';
 
 /** How long shutdown waits for record events held while the database could not be written. */
 const RECORDS_SHUTDOWN_WAIT_MS = 10_000;
@@ -83,7 +85,8 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   const httpServer = tls
     ? createHttpsServer({ cert: readFileSync(config.tlsCertFile!), key: readFileSync(config.tlsKeyFile!) }, app)
     : createHttpServer(app);
-  const io = createSocketServer(httpServer);
+  const originAllowed = createOriginCheck(config.allowedOrigins);
+  const io = createSocketServer(httpServer, originAllowed);
 
   let consultations: ConsultationService;
   const routingSettings = new RoutingSettingsStore(db);
@@ -122,6 +125,11 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   const loginThrottle = new LoginThrottle({ clock, ...DEFAULT_LOGIN_LIMITS, ...config.login });
+  app.use(securityHeaders({ tls: Boolean(tls) }));
+  app.use('/api', (req, res, next) => {
+    if (originAllowed(req.headers)) next();
+    else sendError(res, 'FORBIDDEN', 'requests from this page’s origin are not accepted');
+  });
   app.use(express.json({ limit: '64kb' }));
   app.use('/api', createApiRouter({ db, databaseProbe, tokens, loginThrottle, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clock }));
   app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));

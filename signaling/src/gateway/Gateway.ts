@@ -18,6 +18,7 @@ import { Server, type Socket } from 'socket.io';
 import type { Principal } from '../auth/principal.ts';
 import type { TokenService } from '../auth/TokenService.ts';
 import type { Notifier } from '../consultations/ConsultationService.ts';
+import type { OriginCheck } from '../web/origins.ts';
 import { createHandlers, type Domain, type Handlers } from './handlers.ts';
 import { TokenBucket, type RateLimit } from './RateLimit.ts';
 
@@ -46,10 +47,12 @@ export function createNotifier(io: GatewayServer): Notifier {
   };
 }
 
-export function createSocketServer(httpServer: HttpServer): GatewayServer {
+export function createSocketServer(httpServer: HttpServer, originAllowed: OriginCheck): GatewayServer {
   return new Server(httpServer, {
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     serveClient: false,
+    // A page on another origin gets no socket at all (WebSockets are not bound by CORS).
+    allowRequest: (req, callback) => callback(null, originAllowed(req.headers)),
     // A dead link (a tablet's network cut) is noticed within ~10 s on both sides instead of ~45 s,
     // so its consultation is held and the tablet reconnects while the resident still waits.
     pingInterval: 5_000,
