@@ -114,7 +114,7 @@ describe('one socket’s burst meets the SFU’s limits', () => {
     await call.device.request('consultation:end', { consultationId: call.consultationId });
     call.device.close();
     call.operator.close();
-  }, 120_000);
+  }, 240_000);
 });
 
 describe('rate limits per socket', () => {
@@ -129,10 +129,11 @@ describe('rate limits per socket', () => {
   it('answers a socket past its rate with RATE_LIMITED, drops it when it keeps on, and serves the others', async () => {
     const flooder = await t.connect(await t.staffToken('tax2'));
     const bystander = await t.connect(await t.staffToken('tax1'));
+    const started = performance.now();
     const acks = await Promise.all(Array.from({ length: 100 }, () => rawEmit(flooder, 'presence:set', { presence: 'away' })));
     const { ok, errors } = tally(acks);
     expect(ok).toBeGreaterThanOrEqual(60);
-    expect(ok).toBeLessThan(70); // the burst, and what the rate refilled meanwhile
+    expect(ok).toBeLessThanOrEqual(60 + Math.ceil((20 * (performance.now() - started)) / 1000)); // the burst, and what the rate refilled meanwhile
     expect(errors).toEqual({ RATE_LIMITED: 100 - ok });
     expect(acks.find((ack) => !ack.ok)).toMatchObject({ error: { code: 'RATE_LIMITED', message: expect.stringContaining('20') } });
 
@@ -148,10 +149,11 @@ describe('rate limits per socket', () => {
     const call = await placeCall(t);
     const { consultationId } = call;
     expect(await rawEmit(call.device, 'chat:send', { consultationId, text: 'あ'.repeat(1001) })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    const started = performance.now();
     const acks = await Promise.all(Array.from({ length: 15 }, (_, i) => rawEmit(call.device, 'chat:send', { consultationId, text: `質問 ${i}` })));
     const { ok, errors } = tally(acks);
     expect(ok).toBeGreaterThanOrEqual(9); // the oversized message took one token too
-    expect(ok).toBeLessThanOrEqual(11);
+    expect(ok).toBeLessThanOrEqual(10 + Math.ceil((performance.now() - started) / 1000));
     expect(errors).toEqual({ RATE_LIMITED: 15 - ok });
     // The operator's own chat has its own allowance.
     await call.operator.request('chat:send', { consultationId, text: '承知しました' });

@@ -101,7 +101,7 @@ export function attachGateway(
       const ack = takeAck(args);
       if (!events.take()) {
         if (events.abusive) {
-          logger.warn(`${describe(principal)}: disconnected for sending events far faster than ${limits.events.perSecond}/s`);
+          logger.warn(`${nameOf(principal)}: disconnected for sending events far faster than ${limits.events.perSecond}/s`);
           socket.disconnect(true);
         } else {
           ack?.(rateLimited(`more than ${limits.events.perSecond} messages a second`));
@@ -125,7 +125,7 @@ function rateLimited(message: string): Ack<never> {
   return { ok: false, error: { code: 'RATE_LIMITED', message } };
 }
 
-function describe(principal: Principal): string {
+function nameOf(principal: Principal): string {
   return principal.kind === 'device' ? `tablet ${principal.deviceId}` : `staff ${principal.staffId}`;
 }
 
