@@ -12,7 +12,6 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2022',
-    sourcemap: true,
     rollupOptions: {
       output: {
         // Libraries change less often than the app: separate chunks stay cached across releases.

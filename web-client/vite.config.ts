@@ -14,7 +14,6 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    sourcemap: true,
     rollupOptions: {
       output: {
         // Libraries change less often than the app: separate files stay cached on the tablets.

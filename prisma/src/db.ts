@@ -1,9 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import Database from 'better-sqlite3';
 import { PrismaClient } from '../generated/client/client.ts';
-import { resolveDatabaseUrl, sqliteFilePath } from './paths.ts';
+import { createPrivateDatabaseFile, resolveDatabaseUrl, sqliteFilePath } from './paths.ts';
 
 export interface OpenDatabaseOptions {
   /**
@@ -35,7 +34,7 @@ export function openDatabase(url?: string, options: OpenDatabaseOptions = {}): P
     if (!options.create) {
       throw new Error(`@madoguchi/db: database file ${file} does not exist. Create it with: npm run migrate -w prisma -- deploy`);
     }
-    mkdirSync(path.dirname(file), { recursive: true });
+    createPrivateDatabaseFile(file);
   }
   const timeout = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   if (file !== ':memory:') useWriteAheadLog(file, timeout);

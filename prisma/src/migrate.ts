@@ -16,7 +16,7 @@ import type {
   MigrationList,
   SchemaFilter,
 } from '@prisma/schema-engine-wasm';
-import { migrationsDir as defaultMigrationsDir, resolveDatabaseUrl, schemaPath as defaultSchemaPath, sqliteFilePath } from './paths.ts';
+import { createPrivateDatabaseFile, migrationsDir as defaultMigrationsDir, resolveDatabaseUrl, schemaPath as defaultSchemaPath, sqliteFilePath } from './paths.ts';
 import { openSchemaEngine, type EngineHandle } from './schema-engine.ts';
 
 const NO_FILTER: SchemaFilter = { externalTables: [], externalEnums: [] };
@@ -65,7 +65,7 @@ export function migrationChecksum(sql: string): string {
 async function withEngine<T>(url: string | undefined, schemaFile: string | null, fn: (h: EngineHandle, absUrl: string) => Promise<T>): Promise<T> {
   const absUrl = resolveDatabaseUrl(url);
   const file = sqliteFilePath(absUrl);
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  createPrivateDatabaseFile(file);
   const datamodel = schemaFile ? { path: schemaFile, content: readFileSync(schemaFile, 'utf8') } : undefined;
   const handle = await openSchemaEngine(absUrl, datamodel);
   try {

@@ -5,7 +5,7 @@
  * migrateDeploy) is resolved against the repository root, so every command and
  * every workspace sees the same file whatever its cwd.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -49,4 +49,16 @@ export function resolveDatabaseUrl(url?: string): string {
 export function hasNativeSchemaEngine(): boolean {
   const dir = path.join(repoRoot, 'node_modules', '@prisma', 'engines');
   return existsSync(dir) && readdirSync(dir).some((f) => f.startsWith('schema-engine-'));
+}
+
+/**
+ * Create a missing SQLite file empty (SQLite takes an empty file for a new database) and readable
+ * by the owner only, in a directory only the owner may enter: residents' data never exists
+ * world-readable, not even between its creation and the server's start-up check. SQLite gives
+ * the WAL and shared-memory files the database file's mode.
+ */
+export function createPrivateDatabaseFile(file: string): void {
+  if (file === ':memory:' || existsSync(file)) return;
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
 }

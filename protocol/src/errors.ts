@@ -9,7 +9,7 @@ export const ErrorCode = z.enum([
   'CONFLICT', // the state does not allow it (already answered, already in a call, …)
   'NO_OPERATOR', // nobody can take the consultation now
   'MEDIA_ERROR', // the SFU refused the request
-  'RATE_LIMITED', // too many attempts (failed logins): try again after a while
+  'RATE_LIMITED', // too many attempts (failed logins, messages on one socket): try again after a while
   'UNAVAILABLE', // the server cannot answer now (database locked or unreachable): not a verdict, keep the token and retry
   'INTERNAL',
 ]);

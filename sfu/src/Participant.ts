@@ -4,6 +4,12 @@ import { TypedEmitter } from './TypedEmitter.ts';
 
 const logger = createLogger('sfu:Participant');
 
+/**
+ * What one participant may hold at once. A room has a resident and at most a few operators, each
+ * sending a handful of sources, so these leave room for every real call and none for a flood.
+ */
+export const PARTICIPANT_LIMITS = { producers: 8, consumers: 16 } as const;
+
 export type Direction = 'send' | 'recv';
 
 /** What the browser needs to create its side of a transport. */
@@ -69,6 +75,12 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   readonly #consumerInfos = new Map<string, ConsumerInfo>();
   /** Producers whose consumer is being created. */
   readonly #consuming = new Set<string>();
+  /**
+   * Transports and sources being created: each is reserved before the first await, so a burst of
+   * identical requests cannot all pass the check while the first is still in the worker.
+   */
+  readonly #creatingTransports = new Set<Direction>();
+  readonly #producingSources = new Set<string>();
   #sendTransport?: types.WebRtcTransport;
   #recvTransport?: types.WebRtcTransport;
   #rtpCapabilities?: types.RtpCapabilities;
@@ -107,17 +119,24 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   async createTransport(direction: Direction): Promise<TransportOptions> {
     this.#assertOpen();
     // One transport each way: all of a participant's sources share it, and a client cannot pile up transports.
-    if ((direction === 'send' ? this.#sendTransport : this.#recvTransport) !== undefined) {
+    const existing = direction === 'send' ? this.#sendTransport : this.#recvTransport;
+    if (existing !== undefined || this.#creatingTransports.has(direction)) {
       throw new SfuError('CONFLICT', `${direction} transport already exists`);
     }
-    const transport = await this.#context.router.createWebRtcTransport({
-      webRtcServer: this.#context.webRtcServer,
-      enableUdp: true,
-      enableTcp: true,
-      preferUdp: true,
-      initialAvailableOutgoingBitrate: 1_500_000,
-      appData: { direction },
-    });
+    this.#creatingTransports.add(direction);
+    let transport: types.WebRtcTransport;
+    try {
+      transport = await this.#context.router.createWebRtcTransport({
+        webRtcServer: this.#context.webRtcServer,
+        enableUdp: true,
+        enableTcp: true,
+        preferUdp: true,
+        initialAvailableOutgoingBitrate: 1_500_000,
+        appData: { direction },
+      });
+    } finally {
+      this.#creatingTransports.delete(direction);
+    }
     if (this.#closed) {
       transport.close();
       throw new SfuError('CONFLICT', 'participant closed');
@@ -168,14 +187,22 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   async produce({ transportId, kind, rtpParameters, source }: ProduceRequest): Promise<string> {
     const transport = this.#transport(transportId);
     if (transport === this.#recvTransport) throw new SfuError('BAD_REQUEST', 'cannot produce on a receive transport');
-    for (const existing of this.#producers.values()) {
-      if (existing.appData.source === source) throw new SfuError('CONFLICT', `already sending ${source}`);
+    const sending = [...this.#producers.values()].map((producer) => producer.appData.source);
+    if (sending.includes(source) || this.#producingSources.has(source)) throw new SfuError('CONFLICT', `already sending ${source}`);
+    if (sending.length + this.#producingSources.size >= PARTICIPANT_LIMITS.producers) {
+      throw new SfuError('CONFLICT', 'too many producers');
     }
-    const producer = await transport.produce<ProducerAppData>({
-      kind,
-      rtpParameters,
-      appData: { source, role: this.role },
-    });
+    this.#producingSources.add(source);
+    let producer: types.Producer<ProducerAppData>;
+    try {
+      producer = await transport.produce<ProducerAppData>({
+        kind,
+        rtpParameters,
+        appData: { source, role: this.role },
+      });
+    } finally {
+      this.#producingSources.delete(source);
+    }
     if (this.#closed) {
       producer.close();
       throw new SfuError('CONFLICT', 'participant closed');
@@ -214,6 +241,10 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     // ask for the same producer at the same moment.
     if (this.#consuming.has(producer.id)) return;
     for (const consumer of this.#consumers.values()) if (consumer.producerId === producer.id) return;
+    if (this.#consumers.size + this.#consuming.size >= PARTICIPANT_LIMITS.consumers) {
+      logger.warn(`participant ${this.id} holds ${PARTICIPANT_LIMITS.consumers} consumers: not consuming ${producer.appData.source}`);
+      return;
+    }
     if (!this.#context.router.canConsume({ producerId: producer.id, rtpCapabilities })) {
       logger.warn(`participant ${this.id} cannot consume ${producer.appData.source} (${producer.kind})`);
       return;

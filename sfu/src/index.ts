@@ -2,6 +2,7 @@ export { SfuNode, type SfuOptions, type SfuNodeEvents, type WorkerStats } from '
 export { Room, type RoomCloseReason, type StreamQualitySample } from './Room.ts';
 export {
   Participant,
+  PARTICIPANT_LIMITS,
   SfuError,
   type ConsumerInfo,
   type Direction,

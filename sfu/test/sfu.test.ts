@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SfuNode, type ConsumerInfo, type Participant } from '../src/index.ts';
+import { PARTICIPANT_LIMITS, SfuNode, type ConsumerInfo, type Participant } from '../src/index.ts';
 import { browserLikeRtpParameters } from '../src/testing.ts';
 
 const totals = async (sfu: SfuNode) => {
@@ -93,6 +93,62 @@ describe('SfuNode with real mediasoup workers', () => {
     await Promise.all([operator.setReady(room.rtpCapabilities), operator.consume(producer!), operator.consume(producer!)]);
     expect(toOperator).toHaveLength(1);
     expect(operator.counts.consumers).toBe(1);
+    room.close();
+    expect(await totals(sfu)).toEqual([0, 0, 0, 0]);
+  });
+  it('holds its limits under a burst: 500 concurrent transports or producers of one source give exactly one', async () => {
+    const room = await sfu.createRoom('burst');
+    const resident = room.join('resident:1', 'resident');
+    const operator = room.join('operator:1', 'operator');
+    await operator.createTransport('recv');
+    await operator.setReady(room.rtpCapabilities);
+    const burst = async <T>(attempt: () => Promise<T>) => {
+      const settled = await Promise.allSettled(Array.from({ length: 500 }, attempt));
+      const created = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+      const conflicts = settled.filter((result) => result.status === 'rejected' && result.reason?.code === 'CONFLICT');
+      return { created, conflicts: conflicts.length };
+    };
+
+    const sends = await burst(() => resident.createTransport('send'));
+    expect(sends.created).toHaveLength(1);
+    expect(sends.conflicts).toBe(499);
+    const faces = await burst(() =>
+      resident.produce({ transportId: sends.created[0]!.id, kind: 'video', source: 'face', rtpParameters: browserLikeRtpParameters('video', ++ssrc) }),
+    );
+    expect(faces.created).toHaveLength(1);
+    expect(faces.conflicts).toBe(499);
+    expect(resident.counts).toEqual({ transports: 1, producers: 1, consumers: 0 });
+    await expect.poll(() => operator.counts.consumers).toBe(1);
+    expect(await totals(sfu)).toEqual([1, 2, 1, 1]);
+    room.close();
+    expect(await totals(sfu)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('caps the producers and consumers a participant holds', async () => {
+    const room = await sfu.createRoom('caps');
+    const resident = room.join('resident:1', 'resident');
+    const operator = room.join('operator:1', 'operator');
+    await operator.createTransport('recv');
+    await operator.setReady(room.rtpCapabilities);
+    const send = await resident.createTransport('send');
+    const sources = Array.from({ length: PARTICIPANT_LIMITS.producers + 1 }, (_, i) => `source-${i}`);
+    const settled = await Promise.allSettled(
+      sources.map((source) => resident.produce({ transportId: send.id, kind: 'audio', source, rtpParameters: browserLikeRtpParameters('audio', ++ssrc) })),
+    );
+    expect(settled.filter((result) => result.status === 'fulfilled')).toHaveLength(PARTICIPANT_LIMITS.producers);
+    expect(resident.counts.producers).toBe(PARTICIPANT_LIMITS.producers);
+
+    // Two more senders offer the operator 24 streams; it consumes up to its cap and no further.
+    for (const id of ['operator:2', 'operator:3']) {
+      const sender = room.join(id, 'operator');
+      const transport = await sender.createTransport('send');
+      for (const source of sources.slice(0, PARTICIPANT_LIMITS.producers)) {
+        await sender.produce({ transportId: transport.id, kind: 'audio', source, rtpParameters: browserLikeRtpParameters('audio', ++ssrc) });
+      }
+    }
+    await expect.poll(() => operator.counts.consumers).toBe(PARTICIPANT_LIMITS.consumers);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(operator.counts.consumers).toBe(PARTICIPANT_LIMITS.consumers);
     room.close();
     expect(await totals(sfu)).toEqual([0, 0, 0, 0]);
   });

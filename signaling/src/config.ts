@@ -1,5 +1,6 @@
 import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_DATABASE_URL } from '@madoguchi/db';
 import { DEFAULT_LOGIN_LIMITS } from './auth/LoginThrottle.ts';
+import type { RateLimit } from './gateway/RateLimit.ts';
 import { lanAddresses, WILDCARD_ADDRESSES } from './lanAddresses.ts';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,7 +22,18 @@ export interface Config {
   /** How long one query waits for another process's lock; it blocks the event loop meanwhile, so keep it short. */
   databaseBusyTimeoutMs: number;
   jwtSecret: string;
+  /** Where the generated JWT secret is kept (when JWT_SECRET is not set). */
+  jwtSecretFile?: string;
   staffTokenTtl: string;
+  /** The server's own files (database, secret, token files, stills by default): kept private (0700 / 0600). */
+  dataDir: string;
+  /**
+   * Page origins that may call the API and open a socket (`https://madoguchi.city.example`); undefined: the
+   * origin each request was addressed to, so the server's own pages work at whatever address reaches it.
+   */
+  allowedOrigins?: string[];
+  /** Per socket: every event, and chat messages among them; past `events` a socket is refused, then dropped. */
+  socketLimits: { events: RateLimit; chat: RateLimit };
   /** Express's `trust proxy`: set behind a reverse proxy so that login limits see the client's address. */
   trustProxy: string | false;
   /** Failed password logins allowed per address and per (address, username) within the window. */
@@ -70,18 +82,36 @@ function flag(value: string | undefined, yes: string, no: string, name: string):
 }
 
 /** The JWT secret: JWT_SECRET, or a random one kept in a file (created once, readable by the owner only). */
-function loadJwtSecret(env: NodeJS.ProcessEnv, root: string): string {
+function loadJwtSecret(env: NodeJS.ProcessEnv, root: string): { jwtSecret: string; jwtSecretFile?: string } {
   if (env.JWT_SECRET) {
     if (env.JWT_SECRET.length < 32) throw new Error('JWT_SECRET must be at least 32 characters');
-    return env.JWT_SECRET;
+    return { jwtSecret: env.JWT_SECRET };
   }
   const file = resolve(root, env.JWT_SECRET_FILE ?? '.data/jwt-secret');
   if (!existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true });
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
     chmodSync(file, 0o600);
   }
-  return readFileSync(file, 'utf8').trim();
+  return { jwtSecret: readFileSync(file, 'utf8').trim(), jwtSecretFile: file };
+}
+
+/** ALLOWED_ORIGINS: comma-separated origins (scheme://host[:port]), each checked and normalised. */
+function origins(value: string | undefined): string[] | undefined {
+  if (!value?.trim()) return undefined;
+  return value.split(',').map((entry) => {
+    const trimmed = entry.trim();
+    let url: URL;
+    try {
+      url = new URL(trimmed);
+    } catch {
+      throw new Error(`ALLOWED_ORIGINS: "${trimmed}" is not an origin such as https://madoguchi.city.example`);
+    }
+    if (url.origin === 'null' || url.pathname !== '/' || url.search || url.hash) {
+      throw new Error(`ALLOWED_ORIGINS: "${trimmed}" is not an origin such as https://madoguchi.city.example`);
+    }
+    return url.origin;
+  });
 }
 
 /**
@@ -110,8 +140,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = REPO_ROO
     tlsKeyFile: env.TLS_KEY_FILE || undefined,
     databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     databaseBusyTimeoutMs: int(env.DATABASE_BUSY_TIMEOUT_MS, DEFAULT_BUSY_TIMEOUT_MS, 'DATABASE_BUSY_TIMEOUT_MS'),
-    jwtSecret: loadJwtSecret(env, root),
+    ...loadJwtSecret(env, root),
     staffTokenTtl: env.STAFF_TOKEN_TTL ?? '12h',
+    dataDir: resolve(root, '.data'),
+    allowedOrigins: origins(env.ALLOWED_ORIGINS),
+    socketLimits: {
+      // A call's start or a rejoin sends a few dozen events at once; a person chats far slower than this.
+      events: {
+        perSecond: Math.max(1, int(env.SOCKET_EVENTS_PER_SECOND, 20, 'SOCKET_EVENTS_PER_SECOND')),
+        burst: Math.max(1, int(env.SOCKET_EVENT_BURST, 60, 'SOCKET_EVENT_BURST')),
+      },
+      chat: { perSecond: 1, burst: 10 },
+    },
     trustProxy: env.TRUST_PROXY || false,
     login: {
       failuresPerAccount: Math.max(1, int(env.LOGIN_FAILURES_PER_ACCOUNT, DEFAULT_LOGIN_LIMITS.failuresPerAccount, 'LOGIN_FAILURES_PER_ACCOUNT')),

@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import express from 'express';
-import { DatabaseProbe, type PrismaClient } from '@madoguchi/db';
+import { DatabaseProbe, resolveDatabaseUrl, sqliteFilePath, type PrismaClient } from '@madoguchi/db';
 import { RecordsSettings } from '@madoguchi/protocol';
 import { SfuNode } from '@madoguchi/sfu';
 import { errorHandler, sendError } from './api/errors.ts';
@@ -24,6 +24,9 @@ import { RoutingSettingsStore } from './routing/RoutingSettingsStore.ts';
 import { StillService } from './stills/StillService.ts';
 import { RetentionJob } from './records/RetentionJob.ts';
 import { SettingsStore } from './records/SettingsStore.ts';
+import { enforcePrivateModes } from './dataAtRest.ts';
+import { createOriginCheck } from './web/origins.ts';
+import { securityHeaders } from './web/securityHeaders.ts';
 
 /** How long shutdown waits for record events held while the database could not be written. */
 const RECORDS_SHUTDOWN_WAIT_MS = 10_000;
@@ -53,6 +56,14 @@ export interface StartOptions {
  * two built browser apps, in one process. Everything started here is closed by close().
  */
 export async function startServer({ config, db, clock = systemClock }: StartOptions): Promise<MadoguchiServer> {
+  const databaseFile = sqliteFilePath(resolveDatabaseUrl(config.databaseUrl));
+  enforcePrivateModes({
+    trees: [config.dataDir, config.stills.dir],
+    files: [
+      ...(databaseFile === ':memory:' ? [] : [databaseFile, `${databaseFile}-wal`, `${databaseFile}-shm`]),
+      ...(config.jwtSecretFile ? [config.jwtSecretFile] : []),
+    ],
+  });
   const databaseProbe = new DatabaseProbe(config.databaseUrl);
   const recorder = new ConsultationRecorder(config.databaseUrl);
   const audit = new AuditLog(db, () => clock.now());
@@ -75,7 +86,8 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   const httpServer = tls
     ? createHttpsServer({ cert: readFileSync(config.tlsCertFile!), key: readFileSync(config.tlsKeyFile!) }, app)
     : createHttpServer(app);
-  const io = createSocketServer(httpServer);
+  const originAllowed = createOriginCheck(config.allowedOrigins);
+  const io = createSocketServer(httpServer, originAllowed);
 
   let consultations: ConsultationService;
   const routingSettings = new RoutingSettingsStore(db);
@@ -109,11 +121,16 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     retentionMs: config.stills.retentionMs,
   });
   const tokens = new TokenService(db, config.jwtSecret, config.staffTokenTtl);
-  attachGateway(io, tokens, { consultations, feedback: new FeedbackService(db, recorder, clock), stills });
+  attachGateway(io, tokens, { consultations, feedback: new FeedbackService(db, recorder, clock), stills }, config.socketLimits);
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   const loginThrottle = new LoginThrottle({ clock, ...DEFAULT_LOGIN_LIMITS, ...config.login });
+  app.use(securityHeaders({ tls: Boolean(tls) }));
+  app.use('/api', (req, res, next) => {
+    if (originAllowed(req.headers)) next();
+    else sendError(res, 'FORBIDDEN', 'requests from this page’s origin are not accepted');
+  });
   app.use(express.json({ limit: '64kb' }));
   app.use('/api', createApiRouter({ db, databaseProbe, tokens, loginThrottle, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clock }));
   app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));

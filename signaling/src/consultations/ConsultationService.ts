@@ -123,6 +123,8 @@ export interface LiveSnapshot {
  * without holding an endless log in memory (the record keeps every message).
  */
 const HISTORY_CHAT_MESSAGES = 200;
+/** The same for handover notes: a call handed on more often than this is shown its latest ones. */
+const HISTORY_HANDOVER_NOTES = 20;
 
 /** At most one queue push per department in this interval (positions and estimates on tablets, counts on consoles). */
 const QUEUE_PUSH_INTERVAL_MS = 200;
@@ -495,9 +497,9 @@ export class ConsultationService {
   }
 
   /** Blind transfer: the resident stays connected to the room and waits, ahead of others, for the new department. */
-  transfer(staff: StaffPrincipal, consultationId: string, departmentId: string, note?: string): void {
+  async transfer(staff: StaffPrincipal, consultationId: string, departmentId: string, note?: string): Promise<void> {
+    await this.#routableDepartment(departmentId);
     const live = this.#own(staff, consultationId);
-    this.#ensureDepartment(departmentId);
     // Read before the transfer: the transferring operator leaves the call as part of it.
     const from = live.operators.get(staff.staffId)!;
     routed(() => this.#core.transfer(live.id, departmentId, staff.staffId));
@@ -505,8 +507,8 @@ export class ConsultationService {
   }
 
   async invite(staff: StaffPrincipal, consultationId: string, departmentId: string, note?: string): Promise<{ status: 'waiting' | 'offered' }> {
+    await this.#routableDepartment(departmentId);
     const live = this.#own(staff, consultationId);
-    this.#ensureDepartment(departmentId);
     const { status } = routed(() => this.#core.inviteSpecialist(live.id, departmentId, staff.staffId));
     if (note) this.#keepHandoverNote(live, 'invite', staff.staffId, live.operators.get(staff.staffId)!, departmentId, note);
     return { status };
@@ -905,6 +907,7 @@ export class ConsultationService {
   #keepHandoverNote(live: LiveConsultation, purpose: HandoverNote['purpose'], staffId: string, from: CallOperator, departmentId: string, note: string): void {
     const at = this.#clock.now();
     live.handoverNotes.push({ purpose, from: { staffId, name: from.name, department: from.department }, to: this.#departmentSummary(departmentId), note, at: at.toISOString() });
+    if (live.handoverNotes.length > HISTORY_HANDOVER_NOTES) live.handoverNotes.shift();
     void this.#recorder.record(live.id, 'handover_note', at, { type: 'staff', id: staffId }, { data: { purpose, departmentId, note } });
   }
 
@@ -1096,6 +1099,20 @@ export class ConsultationService {
     if (!this.#live.has(live.id) || !this.#core.consultation(live.id)) return;
     live.ending = { endedBy: 'system', actor: { type: 'system' } };
     this.#core.fail(live.id, reason);
+  }
+
+  /**
+   * A department a client names (transfer, invite): one known since start, or one added to the
+   * database since, which then routes with the defaults. A made-up id is NOT_FOUND and leaves no
+   * trace in memory.
+   */
+  async #routableDepartment(departmentId: string): Promise<void> {
+    if (!this.#departments.has(departmentId)) {
+      const department = await this.#db.department.findUnique({ where: { id: departmentId } });
+      if (!department) throw new ProtocolError('NOT_FOUND', 'no such department');
+      this.#rememberDepartment(department);
+    }
+    this.#ensureDepartment(departmentId);
   }
 
   /** A department created after start (admin) routes with the defaults until configured. */

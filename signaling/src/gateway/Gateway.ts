@@ -18,7 +18,9 @@ import { Server, type Socket } from 'socket.io';
 import type { Principal } from '../auth/principal.ts';
 import type { TokenService } from '../auth/TokenService.ts';
 import type { Notifier } from '../consultations/ConsultationService.ts';
+import type { OriginCheck } from '../web/origins.ts';
 import { createHandlers, type Domain, type Handlers } from './handlers.ts';
+import { TokenBucket, type RateLimit } from './RateLimit.ts';
 
 const logger = createLogger('gateway');
 
@@ -45,10 +47,12 @@ export function createNotifier(io: GatewayServer): Notifier {
   };
 }
 
-export function createSocketServer(httpServer: HttpServer): GatewayServer {
+export function createSocketServer(httpServer: HttpServer, originAllowed: OriginCheck): GatewayServer {
   return new Server(httpServer, {
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     serveClient: false,
+    // A page on another origin gets no socket at all (WebSockets are not bound by CORS).
+    allowRequest: (req, callback) => callback(null, originAllowed(req.headers)),
     // A dead link (a tablet's network cut) is noticed within ~10 s on both sides instead of ~45 s,
     // so its consultation is held and the tablet reconnects while the resident still waits.
     pingInterval: 5_000,
@@ -61,7 +65,12 @@ export function createSocketServer(httpServer: HttpServer): GatewayServer {
  * protocol/ and answers each with an ack. A malformed or hostile message gets an error ack;
  * nothing a client sends can throw out of here.
  */
-export function attachGateway(io: GatewayServer, tokens: TokenService, domain: Domain): void {
+export function attachGateway(
+  io: GatewayServer,
+  tokens: TokenService,
+  domain: Domain,
+  limits: { events: RateLimit; chat: RateLimit },
+): void {
   const { consultations } = domain;
   const handlers = createHandlers(domain);
 
@@ -85,8 +94,24 @@ export function attachGateway(io: GatewayServer, tokens: TokenService, domain: D
     consultations.connected(principal);
     socket.on('disconnect', () => consultations.disconnected(principal));
 
+    const events = new TokenBucket(limits.events);
+    const chat = new TokenBucket(limits.chat);
     socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (socket.disconnected) return; // what was still in the buffer of a socket just dropped
       const ack = takeAck(args);
+      if (!events.take()) {
+        if (events.abusive) {
+          logger.warn(`${nameOf(principal)}: disconnected for sending events far faster than ${limits.events.perSecond}/s`);
+          socket.disconnect(true);
+        } else {
+          ack?.(rateLimited(`more than ${limits.events.perSecond} messages a second`));
+        }
+        return;
+      }
+      if (event === 'chat:send' && !chat.take()) {
+        ack?.(rateLimited('too many chat messages; wait a moment'));
+        return;
+      }
       if (typeof event === 'string' && isClientEventName(event)) {
         void dispatch(handlers, principal, event, args[0]).then((response) => ack?.(response));
       } else {
@@ -94,6 +119,14 @@ export function attachGateway(io: GatewayServer, tokens: TokenService, domain: D
       }
     });
   });
+}
+
+function rateLimited(message: string): Ack<never> {
+  return { ok: false, error: { code: 'RATE_LIMITED', message } };
+}
+
+function nameOf(principal: Principal): string {
+  return principal.kind === 'device' ? `tablet ${principal.deviceId}` : `staff ${principal.staffId}`;
 }
 
 function takeAck(args: unknown[]): ((response: Ack<unknown>) => void) | undefined {

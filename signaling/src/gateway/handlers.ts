@@ -42,8 +42,8 @@ export function createHandlers({ consultations, feedback, stills }: Domain): Han
       await consultations.requestCallback(asDevice(principal), consultationId, name, phone);
       return {};
     },
-    'consultation:transfer': (principal, { consultationId, departmentId, note }) => {
-      consultations.transfer(asStaff(principal), consultationId, departmentId, note);
+    'consultation:transfer': async (principal, { consultationId, departmentId, note }) => {
+      await consultations.transfer(asStaff(principal), consultationId, departmentId, note);
       return {};
     },
     'consultation:invite': (principal, { consultationId, departmentId, note }) =>

@@ -1,11 +1,13 @@
 import { expect, type Browser, type Page } from '@playwright/test';
 import { E2E_PASSWORD, type RunningServer } from './server.ts';
+import { watchContentSecurityPolicy } from './csp.ts';
 import { recordPeerConnections } from './webrtcStats.ts';
 
 /** A booth tablet paired to the site, on its home screen, with the browser's cameras as they come (no clerk's choice saved). */
 export async function pairTablet(browser: Browser, server: RunningServer, siteName: string): Promise<Page> {
   const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
   const page = await context.newPage();
+  watchContentSecurityPolicy(page);
   await recordPeerConnections(page);
   await page.goto(`${server.url}/kiosk/`);
   // What a clerk pastes: a whole line of .data/device-tokens.txt, names and all.
@@ -32,6 +34,7 @@ export async function openTablet(browser: Browser, server: RunningServer, siteNa
 export async function openConsole(browser: Browser, server: RunningServer, username: string): Promise<Page> {
   const context = await browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
+  watchContentSecurityPolicy(page);
   await recordPeerConnections(page);
   await page.goto(`${server.url}/console/`);
   await page.getByTestId('login-username').fill(username);
