@@ -3,6 +3,7 @@ import {
   AwayReason,
   CallbackName,
   ConsultationOutcome,
+  DepartmentAvailability,
   ChatText,
   ConsultationStatus,
   DepartmentQueueSummary,
@@ -205,7 +206,17 @@ export const serverEvents = {
     queuePosition: z.number().int().min(1).nullable(),
     /** From recent handling times and the operators serving the department; null when nobody does. */
     estimatedWaitSeconds: z.number().int().min(0).nullable(),
+    /**
+     * Waiting, and every operator who could answer is away (離席中) or logged out: the resident is
+     * told, and may keep waiting or ask for a callback. Pushed again when that changes.
+     */
+    allOperatorsAway: z.boolean(),
   }),
+  /**
+   * To every tablet, on connection and whenever it changes: each department's availability, so the
+   * home screen shows closed, unstaffed and busy departments before a press.
+   */
+  'departments:availability': z.object({ departments: z.array(DepartmentAvailability) }),
   /**
    * To the tablet: the department cannot take the request now. The resident may leave a callback
    * request (consultation:callback) or cancel.

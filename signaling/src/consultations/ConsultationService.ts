@@ -26,6 +26,7 @@ import { RoutingCore, RoutingError, type RoutingErrorCode, type RoutingEventOf, 
 import { toCoreConfig } from '../routing/RoutingSettingsStore.ts';
 import { MediaQualityLog } from '../records/MediaQuality.ts';
 import { stillInfo } from '../stills/StillService.ts';
+import { DepartmentAvailabilityFeed } from './DepartmentAvailabilityFeed.ts';
 import type { HeldConsultation } from './heldConsultations.ts';
 
 const logger = createLogger('consultations');
@@ -37,6 +38,8 @@ export interface Notifier {
   /** Close every connection of a tablet whose token was revoked or replaced: it must pair again. */
   disconnectDevice(deviceId: string): void;
   toAll<E extends ServerEventName>(event: E, payload: ServerPayload<E>): void;
+  /** Every connected tablet. */
+  toDevices<E extends ServerEventName>(event: E, payload: ServerPayload<E>): void;
 }
 
 interface CallOperator {
@@ -177,6 +180,8 @@ export class ConsultationService {
   readonly #qualitySampleMs: number;
   readonly #keepsChatTranscript: () => boolean;
   readonly #core: RoutingCore;
+  /** What the tablets' home screens show on the department buttons. */
+  readonly #availability: DepartmentAvailabilityFeed;
   readonly #live = new Map<string, LiveConsultation>();
   readonly #byDevice = new Map<string, LiveConsultation>();
   readonly #requesting = new Set<string>();
@@ -204,6 +209,12 @@ export class ConsultationService {
     this.#core = new RoutingCore({
       clock: options.clock,
       departments: options.departments.map(({ department, ...settings }) => toCoreConfig(department.id, settings)),
+    });
+    this.#availability = new DepartmentAvailabilityFeed({
+      clock: options.clock,
+      departmentIds: () => this.#departments.keys(),
+      outlook: (departmentId) => this.#core.outlook(departmentId),
+      broadcast: (payload) => this.#notifier.toDevices('departments:availability', payload),
     });
     this.#listen();
     this.#sfu.on('workerDied', this.#onWorkerDied);
@@ -239,6 +250,7 @@ export class ConsultationService {
   applyRoutingSettings(department: DepartmentSummary, settings: RoutingSettings): void {
     this.#rememberDepartment(department);
     routed(() => this.#core.setDepartmentConfig(toCoreConfig(department.id, settings)));
+    this.#availability.changed();
   }
 
   // ── Connections ────────────────────────────────────────────────────────────
@@ -251,6 +263,7 @@ export class ConsultationService {
       this.#deviceConnections.set(principal.deviceId, connections);
       const live = this.#byDevice.get(principal.deviceId);
       this.#notifier.toDevice(principal.deviceId, 'consultation:current', { consultationId: live?.id ?? null });
+      this.#notifier.toDevice(principal.deviceId, 'departments:availability', this.#availability.snapshot());
       if (live) this.#resumeResident(live);
       return;
     }
@@ -613,6 +626,7 @@ export class ConsultationService {
     for (const timer of [...this.#graceTimers.values(), ...this.#queuePushes.values()]) this.#clock.clearTimeout(timer);
     this.#graceTimers.clear();
     this.#queuePushes.clear();
+    this.#availability.close();
     this.#notifier.toAll('server:restarting', {});
     const at = this.#clock.now();
     for (const live of this.#live.values()) {
@@ -658,8 +672,12 @@ export class ConsultationService {
       const live = this.#live.get(consultationId);
       if (live) this.#sendRefusal(live, departmentId, reason, nextOpeningAt);
     });
-    events.on('queueChanged', ({ departmentId }) => this.#scheduleQueuePush(departmentId));
+    events.on('queueChanged', ({ departmentId }) => {
+      this.#scheduleQueuePush(departmentId);
+      this.#availability.changed();
+    });
     events.on('presenceChanged', ({ operatorId, presence, previous, awayReason, consultationId, at }) => {
+      this.#availability.changed(); // logging in or out decides whether a request is refused
       this.#notifier.toStaff(operatorId, 'presence:changed', { presence, awayReason });
       // 後処理 belongs to the consultation it follows: its end is a step of that record.
       if (presence === 'wrap_up' && consultationId) this.#wrappingUp.set(operatorId, consultationId);
@@ -733,7 +751,7 @@ export class ConsultationService {
       transferred,
       invitedBy: lead?.name ?? null,
     });
-    if (kind === 'resident') this.#pushStatus(live, 'offered', null, null);
+    if (kind === 'resident') this.#pushStatus(live, 'offered', null, null, false);
   }
 
   /**
@@ -758,7 +776,7 @@ export class ConsultationService {
       const live = this.#live.get(consultationId);
       const entry = this.#core.consultation(consultationId);
       if (!live || entry?.phase !== 'waiting') continue; // a specialist invitation, not the resident's own place
-      this.#pushStatus(live, 'waiting', position, estimatedWaitMs === null ? null : Math.round(estimatedWaitMs / 1000));
+      this.#pushStatus(live, 'waiting', position, estimatedWaitMs === null ? null : Math.round(estimatedWaitMs / 1000), queue.servingOperators === 0);
     }
     const summary = this.queueSummary(departmentId, queue);
     for (const [staffId, connections] of this.#staffConnections) {
@@ -817,6 +835,7 @@ export class ConsultationService {
       department: live.department,
       queuePosition: null,
       estimatedWaitSeconds: null,
+      allOperatorsAway: false,
     });
     for (const staffId of live.operators.keys()) this.#notifier.toStaff(staffId, 'call:ended', ended);
   }
@@ -958,8 +977,9 @@ export class ConsultationService {
     if (entry?.phase === 'refused') this.#sendRefusal(live, entry.departmentId, entry.refusal!, this.#core.nextOpening(entry.departmentId));
     else if (entry?.phase === 'waiting') {
       const status = this.#core.queueStatus(live.id);
-      this.#pushStatus(live, 'waiting', status?.position ?? null, status?.estimatedWaitMs == null ? null : Math.round(status.estimatedWaitMs / 1000));
-    } else if (entry?.phase === 'offered') this.#pushStatus(live, 'offered', null, null);
+      const nobodyServing = this.#core.queue(entry.departmentId).servingOperators === 0;
+      this.#pushStatus(live, 'waiting', status?.position ?? null, status?.estimatedWaitMs == null ? null : Math.round(status.estimatedWaitMs / 1000), nobodyServing);
+    } else if (entry?.phase === 'offered') this.#pushStatus(live, 'offered', null, null, false);
   }
 
   #resumeOperator(live: LiveConsultation, staffId: string): void {
@@ -1054,13 +1074,20 @@ export class ConsultationService {
 
   // ── Helpers ────────────────────────────────────────────────────────────────
 
-  #pushStatus(live: LiveConsultation, status: 'waiting' | 'offered', queuePosition: number | null, estimatedWaitSeconds: number | null): void {
+  #pushStatus(
+    live: LiveConsultation,
+    status: 'waiting' | 'offered',
+    queuePosition: number | null,
+    estimatedWaitSeconds: number | null,
+    allOperatorsAway: boolean,
+  ): void {
     this.#notifier.toDevice(live.deviceId, 'consultation:status', {
       consultationId: live.id,
       status,
       department: live.department,
       queuePosition,
       estimatedWaitSeconds,
+      allOperatorsAway,
     });
   }
 

@@ -34,6 +34,8 @@ export type GatewayServer = Server<ClientToServerEvents, ServerToClientEvents, R
 
 const deviceRoom = (deviceId: string) => `device:${deviceId}`;
 const staffRoom = (staffId: string) => `staff:${staffId}`;
+/** Every tablet's sockets. */
+const DEVICES_ROOM = 'devices';
 
 /** Pushes from the domain reach every socket of the device or staff member. */
 export function createNotifier(io: GatewayServer): Notifier {
@@ -42,6 +44,7 @@ export function createNotifier(io: GatewayServer): Notifier {
     toStaff: (staffId, event, payload) => void io.to(staffRoom(staffId)).emit(event, ...([payload] as never)),
     disconnectDevice: (deviceId) => io.in(deviceRoom(deviceId)).disconnectSockets(true),
     toAll: (event, payload) => void io.emit(event, ...([payload] as never)),
+    toDevices: (event, payload) => void io.to(DEVICES_ROOM).emit(event, ...([payload] as never)),
   };
 }
 
@@ -81,7 +84,7 @@ export function attachGateway(io: GatewayServer, tokens: TokenService, domain: D
 
   io.on('connection', (socket: GatewaySocket) => {
     const { principal } = socket.data;
-    void socket.join(principal.kind === 'device' ? deviceRoom(principal.deviceId) : staffRoom(principal.staffId));
+    void socket.join(principal.kind === 'device' ? [deviceRoom(principal.deviceId), DEVICES_ROOM] : staffRoom(principal.staffId));
     consultations.connected(principal);
     socket.on('disconnect', () => consultations.disconnected(principal));
 
