@@ -1,6 +1,7 @@
 import type {
   ConsultationOutcome,
   ConsultationStatus,
+  DepartmentAvailability,
   DepartmentSummary,
   DeviceProfile,
   SatisfactionScore,
@@ -64,6 +65,8 @@ export type KioskPhase =
       status: ConsultationStatus;
       queuePosition: number | null;
       estimatedWaitSeconds: number | null;
+      /** Every operator who could answer is away or logged out: the resident is told, and offered the callback. */
+      allOperatorsAway: boolean;
       /** The department cannot take the request now: the resident may ask for a callback or leave. */
       refusal: Refusal | null;
       cancelling: boolean;
@@ -98,6 +101,8 @@ export interface KioskState {
   phase: KioskPhase;
   device: DeviceProfile | null;
   departments: DepartmentSummary[];
+  /** What a press of each department's button would meet now (closed, all away, busy), by department id. */
+  availability: Readonly<Record<string, DepartmentAvailability>>;
   /** Whether the signaling socket is connected. */
   online: boolean;
   notice: Notice | null;
@@ -111,6 +116,7 @@ export type KioskAction =
   | { type: 'pairingFailed'; error: PairingError }
   | { type: 'paired'; device: DeviceProfile; departments: DepartmentSummary[]; firstTime: boolean }
   | { type: 'departmentsLoaded'; departments: DepartmentSummary[] }
+  | { type: 'availabilityChanged'; availability: ServerPayload<'departments:availability'> }
   | { type: 'socketChanged'; online: boolean }
   | { type: 'settingsOpened' }
   | { type: 'settingsClosed' }
@@ -147,6 +153,7 @@ export const initialKioskState: KioskState = {
   phase: { name: 'starting', failed: false },
   device: null,
   departments: [],
+  availability: {},
   online: false,
   notice: null,
 };
@@ -229,6 +236,8 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
       };
     case 'departmentsLoaded':
       return { ...state, departments: action.departments };
+    case 'availabilityChanged':
+      return { ...state, availability: Object.fromEntries(action.availability.departments.map((entry) => [entry.departmentId, entry])) };
     case 'socketChanged':
       return state.online === action.online ? state : { ...state, online: action.online };
 
@@ -255,6 +264,7 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
           status: 'waiting',
           queuePosition: null,
           estimatedWaitSeconds: null,
+          allOperatorsAway: false,
           refusal: null,
           cancelling: false,
         },
@@ -281,6 +291,7 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
             status: status.status,
             queuePosition: status.queuePosition,
             estimatedWaitSeconds: status.estimatedWaitSeconds,
+            allOperatorsAway: status.allOperatorsAway,
             refusal: null,
             cancelling: false,
           },
@@ -305,6 +316,7 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
           status: status.status,
           queuePosition: status.queuePosition,
           estimatedWaitSeconds: status.estimatedWaitSeconds,
+          allOperatorsAway: status.allOperatorsAway,
         },
       };
     }
@@ -323,6 +335,7 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
             status: 'waiting',
             queuePosition: null,
             estimatedWaitSeconds: null,
+            allOperatorsAway: false,
             refusal: { reason: refused.reason, nextOpeningAt: refused.nextOpeningAt },
             cancelling: false,
           },
