@@ -91,6 +91,13 @@ export const DepartmentAvailability = z.object({
 });
 export type DepartmentAvailability = z.infer<typeof DepartmentAvailability>;
 
+/**
+ * A party's connection as its own browser measures it (round trip, loss, what its uplink gets out):
+ * よい / ふつう / わるい on the tablet.
+ */
+export const ConnectionQuality = z.enum(['good', 'fair', 'poor']);
+export type ConnectionQuality = z.infer<typeof ConnectionQuality>;
+
 /** Why an offer stopped ringing for its operator. */
 export const OfferWithdrawnReason = z.enum(['cancelled', 'declined', 'answered', 'timeout', 'operator_disconnected']);
 export type OfferWithdrawnReason = z.infer<typeof OfferWithdrawnReason>;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   AwayReason,
   CallbackName,
+  ConnectionQuality,
   ConsultationOutcome,
   DepartmentAvailability,
   ChatText,
@@ -178,6 +179,15 @@ export const clientEvents = {
     payload: consultationRef.extend({ lostForMs: z.number().int().min(0).max(3_600_000).optional() }),
     ack: empty,
   },
+  /**
+   * The tablet's connection quality as it measures it, sent when it changes: a weak uplink (the
+   * face's frames not getting out) is seen first by the sender, and the operator is told in words.
+   */
+  'media:quality': {
+    from: ['device'],
+    payload: consultationRef.extend({ quality: ConnectionQuality }),
+    ack: empty,
+  },
   /** The operator asks the tablet for a full-resolution photo of the document camera (Alt+C). */
   'still:capture': { from: ['operator'], payload: consultationRef, ack: z.object({ requestId: Id }) },
   /** The tablet could not take or upload the still it was asked for; the operator is told why. */
@@ -329,6 +339,8 @@ export const serverEvents = {
     /** When the connection was lost (server clock). */
     since: z.iso.datetime(),
   }),
+  /** To the operators of a call: the resident's connection quality as the tablet measures it (on each change, and on joining). */
+  'call:quality': z.object({ consultationId: Id, role: ParticipantRole, quality: ConnectionQuality }),
   /** To every client: the server is stopping (update or restart); consultations are held and resumed when it is back. */
   'server:restarting': z.object({}),
 } as const;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '@madoguchi/db';
 import {
   ProtocolError,
+  type ConnectionQuality,
   type ConsultationOutcome,
   type ConsultationStatus,
   type DepartmentQueueSummary,
@@ -86,6 +87,8 @@ interface LiveConsultation {
   /** What an operator joining later is shown (call:history): the latest chat messages and the handover notes. */
   chat: ServerPayload<'chat:message'>[];
   handoverNotes: HandoverNote[];
+  /** The resident's connection quality as the tablet last reported it (media:quality); null until it does. */
+  residentQuality: ConnectionQuality | null;
 }
 
 export interface ConsultationServiceOptions {
@@ -351,6 +354,7 @@ export class ConsultationService {
         restored: true,
         chat: [],
         handoverNotes: [],
+        residentQuality: null,
       };
       this.#live.set(live.id, live);
       this.#byDevice.set(live.deviceId, live);
@@ -426,6 +430,7 @@ export class ConsultationService {
         restored: false,
         chat: [],
         handoverNotes: [],
+        residentQuality: null,
       };
     } finally {
       this.#requesting.delete(device.deviceId);
@@ -614,6 +619,14 @@ export class ConsultationService {
       if (lostAt < outage.since) outage.since = lostAt;
     }
     this.#connectionBack(live, participantId);
+  }
+
+  /** The tablet's own measure of its connection changed: the operators in the call are told, to say it in words. */
+  reportQuality(principal: Principal, consultationId: string, quality: ConnectionQuality): void {
+    const live = this.#own(principal, consultationId);
+    if (principal.kind !== 'device' || live.residentQuality === quality) return;
+    live.residentQuality = quality;
+    for (const staffId of live.operators.keys()) this.#notifier.toStaff(staffId, 'call:quality', { consultationId, role: 'resident', quality });
   }
 
   /**
@@ -909,6 +922,8 @@ export class ConsultationService {
       department: live.department,
       operatorName: [...live.operators.values()][0]?.name ?? '',
     });
+    // An operator joining (or rejoining) learns how the resident's connection stands now.
+    if (role === 'operator' && live.residentQuality) send('call:quality', { consultationId: live.id, role: 'resident', quality: live.residentQuality });
   }
 
   /** A handover note for the colleague who takes over or joins: on record, and kept for their call:history. */
