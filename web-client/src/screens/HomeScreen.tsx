@@ -113,12 +113,14 @@ export function HomeScreen(props: HomeScreenProps) {
                     {t.departments[department.code] && (
                       <span className="department-button__hint">{t.departments[department.code]!.hint}</span>
                     )}
-                    {badge && (
+                    {/* In the action's place, so the buttons keep their size and all still fit the screen. */}
+                    {badge ? (
                       <span className="department-button__status" data-testid={`department-status-${department.code}`}>
                         {badgeText(t, badge, language)}
                       </span>
+                    ) : (
+                      <span className="department-button__action">{t.startConsultation} ›</span>
                     )}
-                    <span className="department-button__action">{t.startConsultation} ›</span>
                   </button>
                 </li>
               );
