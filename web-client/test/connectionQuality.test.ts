@@ -47,7 +47,12 @@ describe('connection quality', () => {
         })),
       };
     };
-    const meter = new QualityMeter();
+    // Its first samples judge only round trip and loss: the send estimate is still ramping up.
+    const starting = new QualityMeter({ uplinkWarmupSamples: 1 });
+    expect(starting.update([sendPair(200_000)], [])).toBe('good');
+    expect(starting.update([sendPair(200_000)], [])).toBe('poor');
+
+    const meter = new QualityMeter({ uplinkWarmupSamples: 0 });
     expect(meter.update([sendPair(2_500_000)], [face([100, 100, 100])])).toBe('good');
     expect(meter.update([sendPair(2_500_000)], [face([160, 160, 160])])).toBe('good');
     // A capped uplink: a low estimate, the top layers held back by bandwidth — round trip and loss still fine.
@@ -58,7 +63,7 @@ describe('connection quality', () => {
     // No frame of the face got out since the last sample: frozen at the operator, whatever the estimate says.
     expect(meter.update([sendPair(2_500_000)], [face([282, 220, 160])])).toBe('poor');
     // The document camera may go slow (it keeps its resolution on purpose); only a stop is poor.
-    const slowDocument = new QualityMeter();
+    const slowDocument = new QualityMeter({ uplinkWarmupSamples: 0 });
     const documentAt = (framesSent: number, timestamp: number) => [{ source: 'document', entries: [{ id: 'D', type: 'outbound-rtp', timestamp, framesSent }] }];
     expect(slowDocument.update([sendPair(2_500_000)], documentAt(10, 0))).toBe('good');
     expect(slowDocument.update([sendPair(2_500_000)], documentAt(12, 2000))).toBe('good');

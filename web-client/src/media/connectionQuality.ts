@@ -63,12 +63,25 @@ export function qualityOf(rttSeconds: number | null, loss: number | null, uplink
 }
 
 /**
+ * Samples before the uplink is judged: a connection's send estimate starts low and ramps up over its
+ * first seconds (a call's start, every reconnection), which is no weakness of the link.
+ */
+const UPLINK_WARMUP_SAMPLES = 5;
+
+/**
  * Turns successive getStats() samples into a quality level; keeps the receive counters and each
- * camera's frames sent between samples.
+ * camera's frames sent between samples. One meter per connected spell: the uplink is judged after
+ * its warm-up.
  */
 export class QualityMeter {
   readonly #received = new Map<string, { lost: number; received: number }>();
   readonly #framesSent = new Map<string, { frames: number; at: number }>();
+  readonly #uplinkWarmupSamples: number;
+  #samples = 0;
+
+  constructor({ uplinkWarmupSamples = UPLINK_WARMUP_SAMPLES }: { uplinkWarmupSamples?: number } = {}) {
+    this.#uplinkWarmupSamples = uplinkWarmupSamples;
+  }
 
   update(reports: readonly (readonly StatsEntry[])[], sentVideos: readonly SentVideo[] = []): ConnectionQuality | null {
     let rtt: number | null = null;
@@ -100,8 +113,10 @@ export class QualityMeter {
       }
     }
 
-    const link = qualityOf(rtt, loss, uplink);
     const sending = this.#sendingQuality(sentVideos);
+    const warmedUp = ++this.#samples > this.#uplinkWarmupSamples;
+    if (!warmedUp) return qualityOf(rtt, loss);
+    const link = qualityOf(rtt, loss, uplink);
     if (link === null) return sending;
     return sending === null ? link : worst(link, sending);
   }
