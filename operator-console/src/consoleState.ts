@@ -1,5 +1,6 @@
 import type {
   AwayReason,
+  ConnectionQuality,
   ConsultationOutcome,
   DepartmentQueueSummary,
   DepartmentSummary,
@@ -62,6 +63,8 @@ export interface ActiveCall {
   lostSince: number | null;
   /** Others in the call whose connection is lost (the server holds the call for them), since when (local clock). */
   partiesLost: (ServerPayload<'call:connection'>['party'] & { lostAt: number })[];
+  /** The resident's connection as their tablet measures it (call:quality); null until it says. */
+  residentQuality: ConnectionQuality | null;
   remote: RemoteMedia[];
   /** The operator's own camera, for the small preview. */
   localVideo: MediaStreamTrack | null;
@@ -146,6 +149,7 @@ export type ConsoleAction =
   | { type: 'call/mediaFailed'; consultationId: string }
   | { type: 'call/connectionState'; consultationId: string; status: 'connecting' | 'connected' | 'reconnecting'; lostSince: number | null }
   | { type: 'call/partyConnection'; connection: ServerPayload<'call:connection'>; now: number }
+  | { type: 'call/quality'; quality: ServerPayload<'call:quality'> }
   | { type: 'track/added'; consultationId: string; media: RemoteMedia }
   | { type: 'track/ended'; consultationId: string; consumerId: string }
   | { type: 'call/muted'; muted: boolean }
@@ -331,6 +335,7 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
           connectionState: null,
           lostSince: null,
           partiesLost: [],
+          residentQuality: null,
           remote: [],
           localVideo: null,
           localMissing: [],
@@ -406,6 +411,11 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
         const others = call.partiesLost.filter((lost) => lost.role !== party.role || lost.staffId !== party.staffId);
         return { ...call, partiesLost: partyState === 'lost' ? [...others, { ...party, lostAt: action.now }] : others };
       });
+    }
+
+    case 'call/quality': {
+      const { consultationId, role, quality } = action.quality;
+      return role === 'resident' ? updateCall(state, consultationId, (call) => ({ ...call, residentQuality: quality })) : state;
     }
 
     case 'track/added':

@@ -196,6 +196,7 @@ export function useConsole(token: string, onUnauthorized: () => void): { state: 
       client.on('queues:changed', ({ queues }) => dispatch({ type: 'queues/changed', queues })),
       client.on('call:participants', (participants) => dispatch({ type: 'call/participants', participants })),
       client.on('call:connection', (connection) => dispatch({ type: 'call/partyConnection', connection, now: Date.now() })),
+      client.on('call:quality', (quality) => dispatch({ type: 'call/quality', quality })),
       client.on('call:left', (left) => {
         if (callRef.current?.id === left.consultationId) releaseCall();
         dispatch({ type: 'call/left', left, now: Date.now() });

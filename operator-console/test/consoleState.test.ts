@@ -267,6 +267,18 @@ describe('consoleReducer', () => {
     expect(back.call).toMatchObject({ connectionState: 'connected', lostSince: null, partiesLost: [] });
   });
 
+  it('keeps the resident’s connection quality as their tablet measures it, for this call only', () => {
+    const quality = (consultationId: string, level: 'good' | 'poor'): ConsoleAction => ({
+      type: 'call/quality',
+      quality: { consultationId, role: 'resident', quality: level },
+    });
+    expect(run(connected, { type: 'call/joined', joined: joined(), now: 0 }).call?.residentQuality).toBeNull();
+    const poor = run(connected, { type: 'call/joined', joined: joined(), now: 0 }, quality('c1', 'poor'));
+    expect(poor.call?.residentQuality).toBe('poor');
+    expect(consoleReducer(poor, quality('other', 'good')).call?.residentQuality).toBe('poor');
+    expect(consoleReducer(poor, quality('c1', 'good')).call?.residentQuality).toBe('good');
+  });
+
   it('says why a call failed: the tablet lost, the server restarted', () => {
     const ended = run(
       connected,

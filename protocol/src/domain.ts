@@ -71,6 +71,33 @@ export type DepartmentSummary = z.infer<typeof DepartmentSummary>;
 export const RefusalReason = z.enum(['outside_hours', 'no_operator']);
 export type RefusalReason = z.infer<typeof RefusalReason>;
 
+/**
+ * What a resident who presses a department's button now would meet, as the kiosk's home screen shows
+ * it before the press: a refusal (outside hours, closed date, nobody logged in: a callback is
+ * offered), operators who are all away, or a long wait.
+ */
+export const DepartmentAvailability = z.object({
+  departmentId: Id,
+  /** Why a request would be refused now; null: it would be queued. */
+  refusal: RefusalReason.nullable(),
+  /** For outside_hours: when the department opens next. */
+  nextOpeningAt: z.iso.datetime().nullable(),
+  /** Residents waiting in the department's queue now. */
+  waiting: z.number().int().min(0),
+  /** The estimate a resident asking now would be given; null when refused or nobody serves. */
+  estimatedWaitSeconds: z.number().int().min(0).nullable(),
+  /** Operators are logged in but every one is away (離席中): nobody answers until one comes back. */
+  allOperatorsAway: z.boolean(),
+});
+export type DepartmentAvailability = z.infer<typeof DepartmentAvailability>;
+
+/**
+ * A party's connection as its own browser measures it (round trip, loss, what its uplink gets out):
+ * よい / ふつう / わるい on the tablet.
+ */
+export const ConnectionQuality = z.enum(['good', 'fair', 'poor']);
+export type ConnectionQuality = z.infer<typeof ConnectionQuality>;
+
 /** Why an offer stopped ringing for its operator. */
 export const OfferWithdrawnReason = z.enum(['cancelled', 'declined', 'answered', 'timeout', 'operator_disconnected']);
 export type OfferWithdrawnReason = z.infer<typeof OfferWithdrawnReason>;

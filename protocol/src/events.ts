@@ -2,7 +2,9 @@ import { z } from 'zod';
 import {
   AwayReason,
   CallbackName,
+  ConnectionQuality,
   ConsultationOutcome,
+  DepartmentAvailability,
   ChatText,
   ConsultationStatus,
   DepartmentQueueSummary,
@@ -183,6 +185,15 @@ export const clientEvents = {
     payload: consultationRef.extend({ lostForMs: z.number().int().min(0).max(3_600_000).optional() }),
     ack: empty,
   },
+  /**
+   * The tablet's connection quality as it measures it, sent when it changes: a weak uplink (the
+   * face's frames not getting out) is seen first by the sender, and the operator is told in words.
+   */
+  'media:quality': {
+    from: ['device'],
+    payload: consultationRef.extend({ quality: ConnectionQuality }),
+    ack: empty,
+  },
   /** The operator asks the tablet for a full-resolution photo of the document camera (Alt+C). */
   'still:capture': { from: ['operator'], payload: consultationRef, ack: z.object({ requestId: Id }) },
   /** The tablet could not take or upload the still it was asked for; the operator is told why. */
@@ -211,7 +222,17 @@ export const serverEvents = {
     queuePosition: z.number().int().min(1).nullable(),
     /** From recent handling times and the operators serving the department; null when nobody does. */
     estimatedWaitSeconds: z.number().int().min(0).nullable(),
+    /**
+     * Waiting, and every operator who could answer is away (離席中) or logged out: the resident is
+     * told, and may keep waiting or ask for a callback. Pushed again when that changes.
+     */
+    allOperatorsAway: z.boolean(),
   }),
+  /**
+   * To every tablet, on connection and whenever it changes: each department's availability, so the
+   * home screen shows closed, unstaffed and busy departments before a press.
+   */
+  'departments:availability': z.object({ departments: z.array(DepartmentAvailability) }),
   /**
    * To the tablet: the department cannot take the request now. The resident may leave a callback
    * request (consultation:callback) or cancel.
@@ -324,6 +345,8 @@ export const serverEvents = {
     /** When the connection was lost (server clock). */
     since: z.iso.datetime(),
   }),
+  /** To the operators of a call: the resident's connection quality as the tablet measures it (on each change, and on joining). */
+  'call:quality': z.object({ consultationId: Id, role: ParticipantRole, quality: ConnectionQuality }),
   /** To every client: the server is stopping (update or restart); consultations are held and resumed when it is back. */
   'server:restarting': z.object({}),
 } as const;

@@ -60,6 +60,7 @@ export function App() {
         <HomeScreen
           siteName={siteName}
           departments={state.departments}
+          availability={state.availability}
           online={state.online}
           serverBusy={kiosk.serverBusy}
           notice={state.notice}
@@ -83,6 +84,7 @@ export function App() {
           status={phase.status}
           queuePosition={phase.queuePosition}
           estimatedWaitSeconds={phase.estimatedWaitSeconds}
+          allOperatorsAway={phase.allOperatorsAway}
           refusal={phase.refusal}
           cancelling={phase.cancelling}
           online={state.online}

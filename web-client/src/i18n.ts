@@ -72,6 +72,12 @@ const ja = {
   refusedOutsideHours: 'いまは 受付時間の 外です',
   refusedNoOperator: 'いま 出られる 担当者が いません',
   nextOpening: (when: string) => `つぎの 受付は ${when} からです`,
+  allOperatorsAway: 'ただいま 担当者が 全員 席を はずしています。このまま お待ちいただくか、電話を たのむことも できます。',
+  departmentClosed: '受付時間の 外です',
+  departmentOpensAt: (when: string) => `つぎの 受付: ${when}`,
+  departmentNoOperator: 'いま 担当者が いません',
+  departmentAllAway: '担当者が 席を はずしています',
+  departmentBusy: (minutes: number) => `混んでいます（約${minutes}分 待ち）`,
   callbackExplain: 'お名前と 電話番号を 入れてください。担当者から 電話を かけます。',
   callbackName: 'お名前',
   callbackPhone: '電話番号',
@@ -244,6 +250,12 @@ const en: Messages = {
   refusedOutsideHours: 'The counter is closed now',
   refusedNoOperator: 'No staff member is available now',
   nextOpening: (when) => `It opens again ${when}`,
+  allOperatorsAway: 'All staff of this counter are away from their desks right now. You can keep waiting, or ask for a call back.',
+  departmentClosed: 'Closed now',
+  departmentOpensAt: (when) => `Opens ${when}`,
+  departmentNoOperator: 'No staff member available',
+  departmentAllAway: 'Staff are away from their desks',
+  departmentBusy: (minutes) => `Busy (about ${minutes} min wait)`,
   callbackExplain: 'Enter your name and phone number. A staff member will call you.',
   callbackName: 'Name',
   callbackPhone: 'Phone number',
@@ -407,6 +419,12 @@ const zh: Messages = {
   refusedOutsideHours: '现在不在受理时间内',
   refusedNoOperator: '现在没有可以接听的工作人员',
   nextOpening: (when) => `下次受理时间: ${when}`,
+  allOperatorsAway: '负责的工作人员目前都不在座位上。您可以继续等待，也可以选择请工作人员回电。',
+  departmentClosed: '现在不在受理时间',
+  departmentOpensAt: (when) => `下次受理: ${when}`,
+  departmentNoOperator: '现在没有工作人员',
+  departmentAllAway: '工作人员暂时离开座位',
+  departmentBusy: (minutes) => `繁忙（约需等待${minutes}分钟）`,
   callbackExplain: '请输入姓名和电话号码，工作人员会给您回电。',
   callbackName: '姓名',
   callbackPhone: '电话号码',
@@ -569,6 +587,12 @@ const ko: Messages = {
   refusedOutsideHours: '지금은 접수 시간이 아닙니다',
   refusedNoOperator: '지금 받을 수 있는 담당자가 없습니다',
   nextOpening: (when) => `다음 접수: ${when}`,
+  allOperatorsAway: '지금 담당자가 모두 자리를 비웠습니다. 이대로 기다리시거나 전화를 요청하실 수 있습니다.',
+  departmentClosed: '지금은 접수 시간이 아닙니다',
+  departmentOpensAt: (when) => `다음 접수: ${when}`,
+  departmentNoOperator: '지금 담당자가 없습니다',
+  departmentAllAway: '담당자가 자리를 비웠습니다',
+  departmentBusy: (minutes) => `혼잡 (약 ${minutes}분 대기)`,
   callbackExplain: '이름과 전화번호를 입력하세요. 담당자가 전화를 드립니다.',
   callbackName: '이름',
   callbackPhone: '전화번호',
@@ -731,6 +755,12 @@ const vi: Messages = {
   refusedOutsideHours: 'Bây giờ ngoài giờ tiếp nhận',
   refusedNoOperator: 'Hiện không có nhân viên nào có thể trả lời',
   nextOpening: (when) => `Mở lại vào ${when}`,
+  allOperatorsAway: 'Hiện tất cả nhân viên phụ trách đều đang vắng mặt. Bạn có thể tiếp tục chờ hoặc yêu cầu gọi lại.',
+  departmentClosed: 'Hiện ngoài giờ tiếp nhận',
+  departmentOpensAt: (when) => `Mở lại: ${when}`,
+  departmentNoOperator: 'Hiện không có nhân viên',
+  departmentAllAway: 'Nhân viên đang vắng mặt',
+  departmentBusy: (minutes) => `Đông người (chờ khoảng ${minutes} phút)`,
   callbackExplain: 'Hãy nhập tên và số điện thoại. Nhân viên sẽ gọi cho bạn.',
   callbackName: 'Tên',
   callbackPhone: 'Số điện thoại',
@@ -894,6 +924,12 @@ const pt: Messages = {
   refusedOutsideHours: 'O atendimento está fechado agora',
   refusedNoOperator: 'Nenhum funcionário está disponível agora',
   nextOpening: (when) => `Abre novamente ${when}`,
+  allOperatorsAway: 'Todos os funcionários deste setor estão fora da mesa agora. Você pode continuar esperando ou pedir que liguem para você.',
+  departmentClosed: 'Fechado agora',
+  departmentOpensAt: (when) => `Abre ${when}`,
+  departmentNoOperator: 'Nenhum funcionário disponível',
+  departmentAllAway: 'Os funcionários estão fora da mesa',
+  departmentBusy: (minutes) => `Movimentado (cerca de ${minutes} min de espera)`,
   callbackExplain: 'Digite seu nome e telefone. Um funcionário vai ligar para você.',
   callbackName: 'Nome',
   callbackPhone: 'Telefone',
@@ -1020,6 +1056,18 @@ export function messagesFor(code: string): Messages {
 }
 
 /** The department's name in the current language; the server's (Japanese) name when there is no translation. */
+/** When a department opens next, in the resident's language and in Japan's time: 12月4日(木) 08:30. */
+export function openingTime(iso: string, language: string): string {
+  return new Date(iso).toLocaleString(language, {
+    timeZone: 'Asia/Tokyo',
+    month: 'long',
+    day: 'numeric',
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}
+
 export function departmentName(t: Messages, department: { code: string; name: string }): string {
   return t.departments[department.code]?.name ?? department.name;
 }

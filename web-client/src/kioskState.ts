@@ -2,6 +2,7 @@ import type {
   ClientAck,
   ConsultationOutcome,
   ConsultationStatus,
+  DepartmentAvailability,
   DepartmentSummary,
   DeviceProfile,
   SatisfactionScore,
@@ -65,6 +66,8 @@ export type KioskPhase =
       status: ConsultationStatus;
       queuePosition: number | null;
       estimatedWaitSeconds: number | null;
+      /** Every operator who could answer is away or logged out: the resident is told, and offered the callback. */
+      allOperatorsAway: boolean;
       /** The department cannot take the request now: the resident may ask for a callback or leave. */
       refusal: Refusal | null;
       cancelling: boolean;
@@ -99,6 +102,8 @@ export interface KioskState {
   phase: KioskPhase;
   device: DeviceProfile | null;
   departments: DepartmentSummary[];
+  /** What a press of each department's button would meet now (closed, all away, busy), by department id. */
+  availability: Readonly<Record<string, DepartmentAvailability>>;
   /** Whether the signaling socket is connected. */
   online: boolean;
   notice: Notice | null;
@@ -112,6 +117,7 @@ export type KioskAction =
   | { type: 'pairingFailed'; error: PairingError }
   | { type: 'paired'; device: DeviceProfile; departments: DepartmentSummary[]; firstTime: boolean }
   | { type: 'departmentsLoaded'; departments: DepartmentSummary[] }
+  | { type: 'availabilityChanged'; availability: ServerPayload<'departments:availability'> }
   | { type: 'socketChanged'; online: boolean }
   | { type: 'settingsOpened' }
   | { type: 'settingsClosed' }
@@ -148,6 +154,7 @@ export const initialKioskState: KioskState = {
   phase: { name: 'starting', failed: false },
   device: null,
   departments: [],
+  availability: {},
   online: false,
   notice: null,
 };
@@ -230,6 +237,8 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
       };
     case 'departmentsLoaded':
       return { ...state, departments: action.departments };
+    case 'availabilityChanged':
+      return { ...state, availability: Object.fromEntries(action.availability.departments.map((entry) => [entry.departmentId, entry])) };
     case 'socketChanged':
       return state.online === action.online ? state : { ...state, online: action.online };
 
@@ -256,6 +265,7 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
           status: 'waiting',
           queuePosition: null,
           estimatedWaitSeconds: null,
+          allOperatorsAway: false,
           refusal: null,
           cancelling: false,
         },
@@ -287,6 +297,7 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
             status: status.status,
             queuePosition: status.queuePosition,
             estimatedWaitSeconds: status.estimatedWaitSeconds,
+            allOperatorsAway: status.allOperatorsAway,
             refusal: null,
             cancelling: false,
           },
@@ -311,6 +322,7 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
           status: status.status,
           queuePosition: status.queuePosition,
           estimatedWaitSeconds: status.estimatedWaitSeconds,
+          allOperatorsAway: status.allOperatorsAway,
         },
       };
     }
@@ -329,6 +341,7 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
             status: 'waiting',
             queuePosition: null,
             estimatedWaitSeconds: null,
+            allOperatorsAway: false,
             refusal: { reason: refused.reason, nextOpeningAt: refused.nextOpeningAt },
             cancelling: false,
           },

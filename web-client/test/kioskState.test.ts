@@ -88,10 +88,10 @@ describe('home and settings', () => {
 
 describe('waiting', () => {
   it('records the consultation id and the queue position', () => {
-    expect(waiting.phase).toMatchObject({ name: 'waiting', consultationId: 'c1', queuePosition: null, estimatedWaitSeconds: null });
+    expect(waiting.phase).toMatchObject({ name: 'waiting', consultationId: 'c1', queuePosition: null, estimatedWaitSeconds: null, allOperatorsAway: false });
     const state = run(waiting, {
       type: 'statusChanged',
-      status: { consultationId: 'c1', status: 'waiting', department: tax, queuePosition: 3, estimatedWaitSeconds: null },
+      status: { consultationId: 'c1', status: 'waiting', department: tax, queuePosition: 3, estimatedWaitSeconds: null, allOperatorsAway: false },
     });
     expect(state.phase).toMatchObject({ name: 'waiting', queuePosition: 3, status: 'waiting' });
   });
@@ -118,15 +118,31 @@ describe('waiting', () => {
   it('accepts a status push that arrives before the acknowledgement', () => {
     const state = run(home, { type: 'requestStarted', department: tax }, {
       type: 'statusChanged',
-      status: { consultationId: 'c9', status: 'waiting', department: tax, queuePosition: 1, estimatedWaitSeconds: null },
+      status: { consultationId: 'c9', status: 'waiting', department: tax, queuePosition: 1, estimatedWaitSeconds: null, allOperatorsAway: false },
     });
-    expect(state.phase).toMatchObject({ name: 'waiting', consultationId: 'c9', queuePosition: 1, estimatedWaitSeconds: null });
+    expect(state.phase).toMatchObject({ name: 'waiting', consultationId: 'c9', queuePosition: 1, estimatedWaitSeconds: null, allOperatorsAway: false });
+  });
+
+  it('tells the waiting resident when every operator is away, and when one is back', () => {
+    const status = { consultationId: 'c1', status: 'waiting' as const, department: tax, queuePosition: 1, estimatedWaitSeconds: null };
+    const allAway = run(waiting, { type: 'statusChanged', status: { ...status, allOperatorsAway: true } });
+    expect(allAway.phase).toMatchObject({ name: 'waiting', allOperatorsAway: true });
+    const back = run(allAway, { type: 'statusChanged', status: { ...status, estimatedWaitSeconds: 600, allOperatorsAway: false } });
+    expect(back.phase).toMatchObject({ name: 'waiting', allOperatorsAway: false, estimatedWaitSeconds: 600 });
+  });
+
+  it('keeps each department’s availability for the home screen, replaced by every push', () => {
+    const entry = { departmentId: tax.id, refusal: null, nextOpeningAt: null, waiting: 2, estimatedWaitSeconds: 1800, allOperatorsAway: false };
+    let state = run(home, { type: 'availabilityChanged', availability: { departments: [entry] } });
+    expect(state.availability[tax.id]).toEqual(entry);
+    state = run(state, { type: 'availabilityChanged', availability: { departments: [{ ...entry, refusal: 'outside_hours', estimatedWaitSeconds: null }] } });
+    expect(state.availability[tax.id]?.refusal).toBe('outside_hours');
   });
 
   it('shows the estimate, and a refusal with the way to ask for a callback', () => {
     const estimated = run(waiting, {
       type: 'statusChanged',
-      status: { consultationId: 'c1', status: 'waiting', department: tax, queuePosition: 2, estimatedWaitSeconds: 420 },
+      status: { consultationId: 'c1', status: 'waiting', department: tax, queuePosition: 2, estimatedWaitSeconds: 420, allOperatorsAway: false },
     });
     expect(estimated.phase).toMatchObject({ queuePosition: 2, estimatedWaitSeconds: 420, refusal: null });
     const refused = run(waiting, {
@@ -148,7 +164,7 @@ describe('waiting', () => {
       { type: 'participantsChanged', participants: { consultationId: 'c1', operators: [] } },
       {
         type: 'statusChanged',
-        status: { consultationId: 'c1', status: 'waiting', department: welfare, queuePosition: 1, estimatedWaitSeconds: null },
+        status: { consultationId: 'c1', status: 'waiting', department: welfare, queuePosition: 1, estimatedWaitSeconds: null, allOperatorsAway: false },
       },
     );
     expect(transferred.phase).toMatchObject({ name: 'call', serving: [], transfer: { department: welfare, queuePosition: 1 } });
@@ -179,7 +195,7 @@ describe('waiting', () => {
   it('ignores pushes about other consultations', () => {
     const state = run(waiting, {
       type: 'statusChanged',
-      status: { consultationId: 'other', status: 'waiting', department: tax, queuePosition: 7, estimatedWaitSeconds: null },
+      status: { consultationId: 'other', status: 'waiting', department: tax, queuePosition: 7, estimatedWaitSeconds: null, allOperatorsAway: false },
     });
     expect(state).toBe(waiting);
     expect(run(waiting, { type: 'callJoined', call: joined('other') })).toBe(waiting);
@@ -194,7 +210,7 @@ describe('waiting', () => {
     expect(failed.notice).toBe('noOperator');
     const ended = run(waiting, {
       type: 'statusChanged',
-      status: { consultationId: 'c1', status: 'ended', department: tax, queuePosition: null, estimatedWaitSeconds: null },
+      status: { consultationId: 'c1', status: 'ended', department: tax, queuePosition: null, estimatedWaitSeconds: null, allOperatorsAway: false },
     });
     expect(ended.phase.name).toBe('home');
     expect(ended.notice).toBe('waitingEnded');
@@ -230,7 +246,7 @@ describe('call', () => {
   });
 
   it('is back in the queue after a reload: the held request, its place and its refusal', () => {
-    const status = { consultationId: 'c9', status: 'waiting' as const, department: tax, queuePosition: 2, estimatedWaitSeconds: 300 };
+    const status = { consultationId: 'c9', status: 'waiting' as const, department: tax, queuePosition: 2, estimatedWaitSeconds: 300, allOperatorsAway: false };
     expect(run(home, { type: 'statusChanged', status }).phase).toMatchObject({ name: 'waiting', consultationId: 'c9', queuePosition: 2 });
     const refused = { consultationId: 'c9', department: tax, reason: 'outside_hours' as const, nextOpeningAt: null };
     expect(run(home, { type: 'refused', refused }).phase).toMatchObject({ name: 'waiting', refusal: { reason: 'outside_hours' } });
@@ -271,7 +287,7 @@ describe('call', () => {
   it('ignores a second call:ended once the call is over', () => {
     const done = run(inCall, { type: 'callEnded', consultationId: 'c1', outcome: 'completed', endedBy: 'resident' });
     expect(run(done, { type: 'callEnded', consultationId: 'c1', outcome: 'completed', endedBy: 'operator' })).toBe(done);
-    expect(run(done, { type: 'statusChanged', status: { consultationId: 'c1', status: 'ended', department: tax, queuePosition: null, estimatedWaitSeconds: null } })).toBe(done);
+    expect(run(done, { type: 'statusChanged', status: { consultationId: 'c1', status: 'ended', department: tax, queuePosition: null, estimatedWaitSeconds: null, allOperatorsAway: false } })).toBe(done);
   });
 });
 

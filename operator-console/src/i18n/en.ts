@@ -523,6 +523,12 @@ export const en: Messages = {
     reconnecting: (seconds: number) => `The connection was lost. Reconnecting… (${seconds} s)`,
     partyLost: (who: string, seconds: number) => `${who} lost the connection. Waiting for it to come back… (${seconds} s). You can wait or end the call.`,
     resident: 'The resident’s tablet',
+    residentUnstable: {
+      stopped: 'The resident’s connection is unstable (their video has stopped)',
+      weak: 'The resident’s connection is unstable (video and sound may break up)',
+    },
+    residentRestoring: (seconds: number) => `Restoring the resident’s connection… (${seconds} s)`,
+    videoStopped: 'Video stopped',
   },
 
   notice: {

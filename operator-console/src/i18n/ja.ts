@@ -520,6 +520,16 @@ export const ja = {
     reconnecting: (seconds: number) => `通信が切れました。つなぎなおしています…（${seconds}秒）`,
     partyLost: (who: string, seconds: number) => `${who}の通信が切れています。戻るのを待っています…（${seconds}秒）。このまま待つか、終了できます。`,
     resident: '相談者の端末',
+    /**
+     * The resident's face stopped while this console's own connection is fine, or their tablet
+     * measures its connection as poor (a weak uplink).
+     */
+    residentUnstable: {
+      stopped: '相談者側の通信が不安定です（映像が止まっています）',
+      weak: '相談者側の通信が不安定です（映像や音声がとぎれることがあります）',
+    },
+    residentRestoring: (seconds: number) => `相談者側の接続を回復しています…（${seconds}秒）`,
+    videoStopped: '映像が止まっています',
   },
 
   notice: {

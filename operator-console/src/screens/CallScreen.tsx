@@ -1,3 +1,4 @@
+import { useCallback, useRef } from 'react';
 import type { DepartmentSummary } from '@madoguchi/protocol';
 import { colleagueMedia, isCapturing, remoteBySource, type ActiveCall, type SharedSource } from '../consoleState.ts';
 import { RoutingControls } from '../routing/RoutingControls.tsx';
@@ -8,8 +9,12 @@ import { DocumentView } from '../components/DocumentView.tsx';
 import { RemoteAudio } from '../components/RemoteAudio.tsx';
 import { StillGallery } from '../components/StillGallery.tsx';
 import { TrackVideo } from '../components/TrackVideo.tsx';
+import { useFramesMissing } from '../components/useFramesMissing.ts';
 import { useI18n } from '../i18n/index.ts';
 import { useNow } from '../useNow.ts';
+
+/** The resident's face showing no new frame this long, while this console is connected, is frozen. */
+const FACE_FROZEN_AFTER_MS = 3_000;
 
 interface CallScreenProps {
   call: ActiveCall;
@@ -45,7 +50,18 @@ export function CallScreen(props: CallScreenProps) {
   const face = remoteBySource(call, 'face');
   const mic = remoteBySource(call, 'mic');
   const connection = call.connectionState ?? 'new';
-  const unhealthy = call.media === 'failed' || connection === 'failed' || connection === 'disconnected';
+  const faceRef = useRef<HTMLVideoElement | null>(null);
+  const keepFace = useCallback((video: HTMLVideoElement | null) => {
+    faceRef.current = video;
+  }, []);
+  // A frozen face while this console's own link is fine: the resident's uplink is cut or too weak,
+  // seconds before the server notices the tablet is gone (call:connection).
+  const faceFrozen = useFramesMissing(faceRef, face?.track ?? null, connection === 'connected', { afterMs: FACE_FROZEN_AFTER_MS, onceFlowing: true });
+  const residentLost = call.partiesLost.find((party) => party.role === 'resident');
+  // What the resident's tablet measures of its own connection (a capped uplink: the face barely gets out).
+  const residentWeak = call.residentQuality === 'poor';
+  const unhealthy =
+    call.media === 'failed' || connection === 'failed' || connection === 'disconnected' || residentLost !== undefined || faceFrozen || residentWeak;
   const capturing = isCapturing(call);
   const captureFailure = call.capture && 'failed' in call.capture ? call.capture.failed : null;
 
@@ -76,7 +92,15 @@ export function CallScreen(props: CallScreenProps) {
             ? t.call.mediaFailed
             : call.media === 'connecting'
               ? t.call.setup
-              : t.call.connection[connection]}
+              : connection !== 'connected'
+                ? t.call.connection[connection]
+                : residentLost
+                  ? t.call.residentRestoring(Math.max(0, Math.floor((now - residentLost.lostAt) / 1000)))
+                  : faceFrozen
+                    ? t.call.residentUnstable.stopped
+                    : residentWeak
+                      ? t.call.residentUnstable.weak
+                      : t.call.connection.connected}
         </div>
       </div>
 
@@ -141,7 +165,13 @@ export function CallScreen(props: CallScreenProps) {
                 label={t.call.face}
                 className="face-video"
                 placeholder={t.call.waitingFace}
+                videoRef={keepFace}
               />
+              {faceFrozen ? (
+                <div className="video-stopped" data-testid="face-stopped">
+                  {t.call.videoStopped}
+                </div>
+              ) : null}
               <div className="video-caption">{t.call.face}</div>
             </section>
 

@@ -1,6 +1,6 @@
 import type { MediaSource } from '../domain.ts';
 import type { ServerPayload } from '../events.ts';
-import { CallSession, type PublishOptions, type RemoteTrack } from './CallSession.ts';
+import { CallSession, type PublishOptions, type RemoteTrack, type SentVideoStats } from './CallSession.ts';
 import type { ProtocolClient } from './ProtocolClient.ts';
 
 type CallJoined = ServerPayload<'call:joined'>;
@@ -152,6 +152,10 @@ export class CallConnection {
 
   async getStats(): Promise<RTCStatsReport[]> {
     return this.#session ? this.#session.getStats() : [];
+  }
+
+  async sentVideoStats(): Promise<SentVideoStats[]> {
+    return this.#session ? this.#session.sentVideoStats() : [];
   }
 
   close(): void {

@@ -31,6 +31,12 @@ const STATE_SEVERITY: RTCPeerConnectionState[] = ['closed', 'failed', 'disconnec
 
 type CallJoined = ServerPayload<'call:joined'>;
 
+/** What one camera sends, from its sender's statistics. */
+export interface SentVideoStats {
+  source: MediaSource;
+  report: RTCStatsReport;
+}
+
 /**
  * The browser's side of one consultation's media in one room: a mediasoup-client Device, one send
  * and one receive transport, the local producers by source and the remote consumers. close()
@@ -164,6 +170,15 @@ export class CallSession {
   /** WebRTC statistics of the send and the receive transport (for a connection-quality indicator). */
   async getStats(): Promise<RTCStatsReport[]> {
     return Promise.all(this.#transports().map((transport) => transport.getStats()));
+  }
+
+  /**
+   * The sending statistics of each camera being sent (its own RTCRtpSender: every simulcast layer),
+   * to tell whether its picture really gets out on this uplink. Paused cameras are left out.
+   */
+  async sentVideoStats(): Promise<SentVideoStats[]> {
+    const sending = [...this.#producers].filter(([, producer]) => producer.kind === 'video' && !producer.paused && !producer.closed);
+    return Promise.all(sending.map(async ([source, producer]) => ({ source, report: await producer.getStats() })));
   }
 
   #transports(): Transport[] {

@@ -9,7 +9,7 @@ export {
   type ChatDraftAction,
   type ChatMessage,
 } from './chat.ts';
-export { CallSession, type CallSessionListeners, type PublishOptions, type RemoteTrack } from './CallSession.ts';
+export { CallSession, type CallSessionListeners, type PublishOptions, type RemoteTrack, type SentVideoStats } from './CallSession.ts';
 export {
   backoffDelay,
   CallConnection,

@@ -3,6 +3,7 @@ import type { PrismaClient } from '@madoguchi/db';
 import {
   ProtocolError,
   type ClientAck,
+  type ConnectionQuality,
   type ConsultationOutcome,
   type DepartmentQueueSummary,
   type DepartmentRoutingView,
@@ -26,6 +27,7 @@ import { RoutingCore, RoutingError, type RoutingErrorCode, type RoutingEventOf, 
 import { toCoreConfig } from '../routing/RoutingSettingsStore.ts';
 import { MediaQualityLog } from '../records/MediaQuality.ts';
 import { stillInfo } from '../stills/StillService.ts';
+import { DepartmentAvailabilityFeed } from './DepartmentAvailabilityFeed.ts';
 import type { HeldConsultation } from './heldConsultations.ts';
 
 const logger = createLogger('consultations');
@@ -37,6 +39,8 @@ export interface Notifier {
   /** Close every connection of a tablet whose token was revoked or replaced: it must pair again. */
   disconnectDevice(deviceId: string): void;
   toAll<E extends ServerEventName>(event: E, payload: ServerPayload<E>): void;
+  /** Every connected tablet. */
+  toDevices<E extends ServerEventName>(event: E, payload: ServerPayload<E>): void;
 }
 
 interface CallOperator {
@@ -83,8 +87,10 @@ interface LiveConsultation {
   /** What an operator joining later is shown (call:history): the latest chat messages and the handover notes. */
   chat: ServerPayload<'chat:message'>[];
   handoverNotes: HandoverNote[];
-  /** What the tablet was last told of its place (status, position, estimate): an unchanged place is not pushed again. */
+  /** What the tablet was last told of its place (status, position, estimate, operators away): an unchanged place is not pushed again. */
   lastStatusPushed?: string;
+  /** The resident's connection quality as the tablet last reported it (media:quality); null until it does. */
+  residentQuality: ConnectionQuality | null;
 }
 
 export interface ConsultationServiceOptions {
@@ -132,7 +138,8 @@ const QUEUE_PUSH_INTERVAL_MS = 200;
 /** An estimate as the tablet shows it: whole seconds. */
 const toSeconds = (ms: number | null) => (ms === null ? null : Math.round(ms / 1000));
 /** What a tablet is told of its place, to tell whether a push would change anything. */
-const statusKey = (status: string, queuePosition: number | null, estimatedWaitSeconds: number | null) => `${status} ${queuePosition} ${estimatedWaitSeconds}`;
+const statusKey = (status: string, queuePosition: number | null, estimatedWaitSeconds: number | null, allOperatorsAway: boolean) =>
+  `${status} ${queuePosition} ${estimatedWaitSeconds} ${allOperatorsAway}`;
 
 const PROTOCOL_CODES: Record<RoutingErrorCode, ErrorCode> = {
   closed: 'CONFLICT',
@@ -186,6 +193,8 @@ export class ConsultationService {
   readonly #qualitySampleMs: number;
   readonly #keepsChatTranscript: () => boolean;
   readonly #core: RoutingCore;
+  /** What the tablets' home screens show on the department buttons. */
+  readonly #availability: DepartmentAvailabilityFeed;
   readonly #live = new Map<string, LiveConsultation>();
   readonly #byDevice = new Map<string, LiveConsultation>();
   readonly #requesting = new Set<string>();
@@ -213,6 +222,12 @@ export class ConsultationService {
     this.#core = new RoutingCore({
       clock: options.clock,
       departments: options.departments.map(({ department, ...settings }) => toCoreConfig(department.id, settings)),
+    });
+    this.#availability = new DepartmentAvailabilityFeed({
+      clock: options.clock,
+      departmentIds: () => this.#departments.keys(),
+      outlook: (departmentId) => this.#core.outlook(departmentId),
+      broadcast: (payload) => this.#notifier.toDevices('departments:availability', payload),
     });
     this.#listen();
     this.#sfu.on('workerDied', this.#onWorkerDied);
@@ -248,6 +263,7 @@ export class ConsultationService {
   applyRoutingSettings(department: DepartmentSummary, settings: RoutingSettings): void {
     this.#rememberDepartment(department);
     routed(() => this.#core.setDepartmentConfig(toCoreConfig(department.id, settings)));
+    this.#availability.changed();
   }
 
   // ── Connections ────────────────────────────────────────────────────────────
@@ -260,6 +276,7 @@ export class ConsultationService {
       this.#deviceConnections.set(principal.deviceId, connections);
       const live = this.#byDevice.get(principal.deviceId);
       this.#notifier.toDevice(principal.deviceId, 'consultation:current', { consultationId: live?.id ?? null });
+      this.#notifier.toDevice(principal.deviceId, 'departments:availability', this.#availability.snapshot());
       if (live) this.#resumeResident(live);
       return;
     }
@@ -347,6 +364,7 @@ export class ConsultationService {
         restored: true,
         chat: [],
         handoverNotes: [],
+        residentQuality: null,
       };
       this.#live.set(live.id, live);
       this.#byDevice.set(live.deviceId, live);
@@ -420,6 +438,7 @@ export class ConsultationService {
         restored: false,
         chat: [],
         handoverNotes: [],
+        residentQuality: null,
       };
     } finally {
       this.#requesting.delete(device.deviceId);
@@ -431,7 +450,8 @@ export class ConsultationService {
     if (!result.accepted) return { consultationId: live.id, status: 'waiting', queuePosition: null, estimatedWaitSeconds: null };
     // The place goes with the ack; the department's coalesced pushes then only send changes.
     const estimatedWaitSeconds = toSeconds(result.estimatedWaitMs);
-    live.lastStatusPushed = statusKey(result.status, result.position, estimatedWaitSeconds);
+    // (The ack does not say whether everyone is away: the kiosk assumes not, so a push follows if they are.)
+    live.lastStatusPushed = statusKey(result.status, result.position, estimatedWaitSeconds, false);
     return { consultationId: live.id, status: result.status, queuePosition: result.position, estimatedWaitSeconds };
   }
 
@@ -614,6 +634,14 @@ export class ConsultationService {
     this.#connectionBack(live, participantId);
   }
 
+  /** The tablet's own measure of its connection changed: the operators in the call are told, to say it in words. */
+  reportQuality(principal: Principal, consultationId: string, quality: ConnectionQuality): void {
+    const live = this.#own(principal, consultationId);
+    if (principal.kind !== 'device' || live.residentQuality === quality) return;
+    live.residentQuality = quality;
+    for (const staffId of live.operators.keys()) this.#notifier.toStaff(staffId, 'call:quality', { consultationId, role: 'resident', quality });
+  }
+
   /**
    * Stop (a restart or an update): no new requests; clients are told; every open consultation is
    * recorded as `held` and stays open in the database, to be resumed by the next start (restore()).
@@ -624,6 +652,7 @@ export class ConsultationService {
     for (const timer of [...this.#graceTimers.values(), ...this.#queuePushes.values()]) this.#clock.clearTimeout(timer);
     this.#graceTimers.clear();
     this.#queuePushes.clear();
+    this.#availability.close();
     this.#notifier.toAll('server:restarting', {});
     const at = this.#clock.now();
     for (const live of this.#live.values()) {
@@ -669,8 +698,12 @@ export class ConsultationService {
       const live = this.#live.get(consultationId);
       if (live) this.#sendRefusal(live, departmentId, reason, nextOpeningAt);
     });
-    events.on('queueTouched', ({ departmentId }) => this.#scheduleQueuePush(departmentId));
+    events.on('queueTouched', ({ departmentId }) => {
+      this.#scheduleQueuePush(departmentId);
+      this.#availability.changed();
+    });
     events.on('presenceChanged', ({ operatorId, presence, previous, awayReason, consultationId, at }) => {
+      this.#availability.changed(); // logging in or out decides whether a request is refused
       this.#notifier.toStaff(operatorId, 'presence:changed', { presence, awayReason });
       // 後処理 belongs to the consultation it follows: its end is a step of that record.
       if (presence === 'wrap_up' && consultationId) this.#wrappingUp.set(operatorId, consultationId);
@@ -744,7 +777,7 @@ export class ConsultationService {
       transferred,
       invitedBy: lead?.name ?? null,
     });
-    if (kind === 'resident') this.#pushStatus(live, 'offered', null, null);
+    if (kind === 'resident') this.#pushStatus(live, 'offered', null, null, false);
   }
 
   /**
@@ -769,7 +802,7 @@ export class ConsultationService {
       const live = this.#live.get(consultationId);
       const entry = this.#core.consultation(consultationId);
       if (!live || entry?.phase !== 'waiting') continue; // a specialist invitation, not the resident's own place
-      this.#pushStatus(live, 'waiting', position, toSeconds(estimatedWaitMs), { onlyIfChanged: true });
+      this.#pushStatus(live, 'waiting', position, toSeconds(estimatedWaitMs), queue.servingOperators === 0, { onlyIfChanged: true });
     }
     const summary = this.queueSummary(departmentId, queue);
     for (const [staffId, connections] of this.#staffConnections) {
@@ -828,6 +861,7 @@ export class ConsultationService {
       department: live.department,
       queuePosition: null,
       estimatedWaitSeconds: null,
+      allOperatorsAway: false,
     });
     for (const staffId of live.operators.keys()) this.#notifier.toStaff(staffId, 'call:ended', ended);
   }
@@ -901,6 +935,8 @@ export class ConsultationService {
       department: live.department,
       operatorName: [...live.operators.values()][0]?.name ?? '',
     });
+    // An operator joining (or rejoining) learns how the resident's connection stands now.
+    if (role === 'operator' && live.residentQuality) send('call:quality', { consultationId: live.id, role: 'resident', quality: live.residentQuality });
   }
 
   /** A handover note for the colleague who takes over or joins: on record, and kept for their call:history. */
@@ -970,8 +1006,9 @@ export class ConsultationService {
     if (entry?.phase === 'refused') this.#sendRefusal(live, entry.departmentId, entry.refusal!, this.#core.nextOpening(entry.departmentId));
     else if (entry?.phase === 'waiting') {
       const status = this.#core.queueStatus(live.id);
-      this.#pushStatus(live, 'waiting', status?.position ?? null, toSeconds(status?.estimatedWaitMs ?? null));
-    } else if (entry?.phase === 'offered') this.#pushStatus(live, 'offered', null, null);
+      const nobodyServing = this.#core.queue(entry.departmentId).servingOperators === 0;
+      this.#pushStatus(live, 'waiting', status?.position ?? null, toSeconds(status?.estimatedWaitMs ?? null), nobodyServing);
+    } else if (entry?.phase === 'offered') this.#pushStatus(live, 'offered', null, null, false);
   }
 
   #resumeOperator(live: LiveConsultation, staffId: string): void {
@@ -1071,9 +1108,10 @@ export class ConsultationService {
     status: 'waiting' | 'offered',
     queuePosition: number | null,
     estimatedWaitSeconds: number | null,
+    allOperatorsAway: boolean,
     { onlyIfChanged = false } = {},
   ): void {
-    const told = statusKey(status, queuePosition, estimatedWaitSeconds);
+    const told = statusKey(status, queuePosition, estimatedWaitSeconds, allOperatorsAway);
     if (onlyIfChanged && live.lastStatusPushed === told) return;
     live.lastStatusPushed = told;
     this.#notifier.toDevice(live.deviceId, 'consultation:status', {
@@ -1082,6 +1120,7 @@ export class ConsultationService {
       department: live.department,
       queuePosition,
       estimatedWaitSeconds,
+      allOperatorsAway,
     });
   }
 

@@ -36,6 +36,8 @@ export type GatewayServer = Server<ClientToServerEvents, ServerToClientEvents, R
 
 const deviceRoom = (deviceId: string) => `device:${deviceId}`;
 const staffRoom = (staffId: string) => `staff:${staffId}`;
+/** Every tablet's sockets. */
+const DEVICES_ROOM = 'devices';
 
 /** Pushes from the domain reach every socket of the device or staff member. */
 export function createNotifier(io: GatewayServer): Notifier {
@@ -44,6 +46,7 @@ export function createNotifier(io: GatewayServer): Notifier {
     toStaff: (staffId, event, payload) => void io.to(staffRoom(staffId)).emit(event, ...([payload] as never)),
     disconnectDevice: (deviceId) => io.in(deviceRoom(deviceId)).disconnectSockets(true),
     toAll: (event, payload) => void io.emit(event, ...([payload] as never)),
+    toDevices: (event, payload) => void io.to(DEVICES_ROOM).emit(event, ...([payload] as never)),
   };
 }
 
@@ -90,7 +93,7 @@ export function attachGateway(
 
   io.on('connection', (socket: GatewaySocket) => {
     const { principal } = socket.data;
-    void socket.join(principal.kind === 'device' ? deviceRoom(principal.deviceId) : staffRoom(principal.staffId));
+    void socket.join(principal.kind === 'device' ? [deviceRoom(principal.deviceId), DEVICES_ROOM] : staffRoom(principal.staffId));
     consultations.connected(principal);
     socket.on('disconnect', () => consultations.disconnected(principal));
 

@@ -112,6 +112,10 @@ export function createHandlers({ consultations, feedback, stills }: Domain): Han
       consultations.recovered(principal, consultationId, lostForMs);
       return {};
     },
+    'media:quality': (principal, { consultationId, quality }) => {
+      consultations.reportQuality(principal, consultationId, quality);
+      return {};
+    },
     'still:capture': (principal, { consultationId }) => stills.requestCapture(asStaff(principal), consultationId),
     'still:captureFailed': (principal, { consultationId, requestId, reason }) => {
       stills.captureFailed(asDevice(principal), consultationId, requestId, reason);

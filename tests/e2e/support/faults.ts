@@ -120,6 +120,8 @@ export function watchScreens(pages: Record<string, Page>, since: number): { stop
             const parts = [screen];
             const kiosk = q('connection-state')?.dataset.state;
             if (kiosk) parts.push(`ice=${kiosk}`);
+            const quality = q('connection-state')?.dataset.quality;
+            if (quality) parts.push(`quality=${quality}`);
             const header = q('connection-state')?.className.match(/connection-(\w+)/)?.[1];
             if (header) parts.push(`socket=${header}`);
             const media = q('call-connection')?.textContent;

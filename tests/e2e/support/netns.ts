@@ -17,6 +17,10 @@ import { join } from 'node:path';
  * do: it leaves WebRTC's UDP untouched. Names carry the creating process id, so a later run
  * removes whatever a killed run left behind (dispose() is always called in `finally`).
  *
+ * limitUplink() caps what the namespace sends (a mobile counter's weak uplink): a `hashlimit` rule
+ * drops whatever arrives from it above the rate — a policer, as a congested radio link behaves (there
+ * is no netem on this kernel to shape instead).
+ *
  * Needs root, iproute2 and iptables (scripts/setup.sh installs them).
  */
 export interface NetNamespace {
@@ -32,6 +36,9 @@ export interface NetNamespace {
   readonly isCut: boolean;
   /** Drop everything in both directions from now on. */
   cut(): void;
+  /** Drop what the namespace sends above `kbps` (kilobits per second) until unlimitUplink(). */
+  limitUplink(kbps: number): void;
+  unlimitUplink(): void;
   /** Let traffic through again. */
   restore(): void;
   /** Remove the namespace, the veth pair, the rules and the wrapper. Idempotent. */
@@ -56,6 +63,30 @@ const pidAlive = (pid: number) => existsSync(`/proc/${pid}`);
 
 /** The two drop rules of a cut, for the root side (`-A`/`-D` is prepended by the caller). */
 const rootRule = (link: string, tag: string) => ['PREROUTING', '-i', link, '-m', 'comment', '--comment', tag, '-j', 'DROP'];
+
+/**
+ * The uplink cap's rule (root side, tagged like a cut's so a killed run's is removed too): bytes from
+ * the namespace above `kbps` are dropped, after a burst of 64 KiB (the least hashlimit takes).
+ */
+const uplinkRule = (link: string, tag: string, kbps: number) => [
+  'PREROUTING',
+  '-i',
+  link,
+  '-m',
+  'hashlimit',
+  '--hashlimit-above',
+  `${Math.round(kbps / 8)}kb/s`,
+  '--hashlimit-burst',
+  '64kb',
+  '--hashlimit-name',
+  link,
+  '-m',
+  'comment',
+  '--comment',
+  tag,
+  '-j',
+  'DROP',
+];
 
 /**
  * Remove namespaces, veths and root-namespace rules that earlier runs left behind: every name
@@ -104,12 +135,15 @@ export function createNetNamespace(): NetNamespace {
   const wrapperDir = mkdtempSync(join(tmpdir(), `${name}-`));
   const chromiumPath = join(wrapperDir, 'chromium-in-netns');
   let cut = false;
+  /** The uplink cap in force (kbps), if any. */
+  let uplinkKbps: number | null = null;
   let disposed = false;
 
   const dispose = () => {
     if (disposed) return;
     disposed = true;
     if (cut) tryRun('iptables', ['-t', 'raw', '-D', ...rootRule(hostLink, name)]);
+    if (uplinkKbps !== null) tryRun('iptables', ['-t', 'raw', '-D', ...uplinkRule(hostLink, name, uplinkKbps)]);
     // Deleting the namespace destroys its end of the veth, which takes the peer with it, and the
     // namespace's own iptables rules; the explicit link delete covers a half-made setup.
     tryRun('ip', ['netns', 'delete', name]);
@@ -154,6 +188,16 @@ export function createNetNamespace(): NetNamespace {
       run('iptables', ['-t', 'raw', '-D', ...rootRule(hostLink, name)]);
       run('ip', ['netns', 'exec', name, 'iptables', '-t', 'raw', '-D', 'PREROUTING', '-i', guestLink, '-j', 'DROP']);
       cut = false;
+    },
+    limitUplink(kbps) {
+      if (uplinkKbps !== null) this.unlimitUplink();
+      run('iptables', ['-t', 'raw', '-I', ...uplinkRule(hostLink, name, kbps)]);
+      uplinkKbps = kbps;
+    },
+    unlimitUplink() {
+      if (uplinkKbps === null) return;
+      run('iptables', ['-t', 'raw', '-D', ...uplinkRule(hostLink, name, uplinkKbps)]);
+      uplinkKbps = null;
     },
     dispose,
   };

@@ -33,6 +33,11 @@ const FACE_PUBLISH: PublishOptions = {
 
 /** How often the connection quality is sampled. */
 const QUALITY_SAMPLE_MS = 2_000;
+/**
+ * A level is reported to the operator once it has held this long: the estimate of the uplink starts
+ * low and ramps up in the first seconds of a call, which is no news for the operator.
+ */
+const QUALITY_REPORT_HOLD_MS = 4_000;
 
 export interface CallMediaState {
   /** Remote tracks by consumer id. */
@@ -51,7 +56,7 @@ export interface CallMediaState {
   /** The resident turned their face camera off: nothing of it is sent. */
   faceOff: boolean;
   toggleFace(): void;
-  /** From the transports' statistics while connected; null until measured. */
+  /** From the transports' and the cameras' senders' statistics while connected; null until measured. */
   quality: ConnectionQuality | null;
 }
 
@@ -174,10 +179,14 @@ export function useCallSession(client: ProtocolClient, call: CallJoined): CallMe
     const meter = new QualityMeter();
     let stopped = false;
     const sample = () => {
-      sessionRef.current
-        ?.getStats()
-        .then((reports) => {
-          if (!stopped) setQuality(meter.update(reports.map((report) => [...report.values()] as StatsEntry[])));
+      const session = sessionRef.current;
+      if (!session) return;
+      Promise.all([session.getStats(), session.sentVideoStats()])
+        .then(([reports, sent]) => {
+          if (stopped) return;
+          const entries = (report: RTCStatsReport) => [...report.values()] as StatsEntry[];
+          const sentVideos = sent.map(({ source, report }) => ({ source, entries: entries(report) }));
+          setQuality(meter.update(reports.map(entries), sentVideos));
         })
         .catch(() => {});
     };
@@ -188,6 +197,15 @@ export function useCallSession(client: ProtocolClient, call: CallJoined): CallMe
       clearInterval(timer);
     };
   }, [connection]);
+
+  // The operator is told how this tablet's connection stands: a weak uplink is seen first by its sender.
+  useEffect(() => {
+    if (quality === null) return;
+    const timer = setTimeout(() => {
+      client.request('media:quality', { consultationId, quality }).catch(() => {});
+    }, QUALITY_REPORT_HOLD_MS);
+    return () => clearTimeout(timer);
+  }, [client, consultationId, quality]);
 
   return { remote, local, devicesOpened, connection, lostSince, mediaError, muted, toggleMute, faceOff, toggleFace, quality };
 }

@@ -1,7 +1,8 @@
-import type { DepartmentSummary } from '@madoguchi/protocol';
+import type { DepartmentAvailability, DepartmentSummary } from '@madoguchi/protocol';
 import { useEffect } from 'react';
 import { TopBar } from '../components/TopBar.tsx';
-import { departmentName, useI18n, type Messages } from '../i18n.ts';
+import { departmentBadge, type DepartmentBadge } from '../departmentAvailability.ts';
+import { departmentName, openingTime, useI18n, type Messages } from '../i18n.ts';
 import type { Notice } from '../kioskState.ts';
 
 /** Notices fade after a while so the next resident does not see the last one's. */
@@ -30,9 +31,24 @@ function noticeText(t: Messages, notice: Notice, siteName: string): string {
   }
 }
 
+function badgeText(t: Messages, badge: DepartmentBadge, language: string): string {
+  switch (badge.kind) {
+    case 'closed':
+      return badge.nextOpeningAt ? `${t.departmentClosed}・${t.departmentOpensAt(openingTime(badge.nextOpeningAt, language))}` : t.departmentClosed;
+    case 'noOperator':
+      return t.departmentNoOperator;
+    case 'allAway':
+      return t.departmentAllAway;
+    case 'busy':
+      return t.departmentBusy(badge.minutes);
+  }
+}
+
 interface HomeScreenProps {
   siteName: string;
   departments: readonly DepartmentSummary[];
+  /** What a press of each department would meet now, by department id (pushed live by the server). */
+  availability: Readonly<Record<string, DepartmentAvailability>>;
   online: boolean;
   /** Offline because the server said it cannot answer just now (not because it is unreachable). */
   serverBusy: boolean;
@@ -43,7 +59,7 @@ interface HomeScreenProps {
 }
 
 export function HomeScreen(props: HomeScreenProps) {
-  const { siteName, departments, online, serverBusy, notice, onStart, onOpenSettings, onDismissNotice } = props;
+  const { siteName, departments, availability, online, serverBusy, notice, onStart, onOpenSettings, onDismissNotice } = props;
   const { t, language } = useI18n();
 
   useEffect(() => {
@@ -77,12 +93,14 @@ export function HomeScreen(props: HomeScreenProps) {
           <ul className="department-grid">
             {departments.map((department) => {
               const localized = departmentName(t, department);
+              const badge = departmentBadge(availability[department.id]);
               return (
                 <li key={department.id}>
                   <button
                     type="button"
-                    className="department-button"
+                    className={`department-button${badge ? ` department-button--${badge.kind}` : ''}`}
                     data-testid={`department-${department.code}`}
+                    data-availability={badge?.kind ?? 'open'}
                     disabled={!online}
                     onClick={() => onStart(department)}
                   >
@@ -95,7 +113,14 @@ export function HomeScreen(props: HomeScreenProps) {
                     {t.departments[department.code] && (
                       <span className="department-button__hint">{t.departments[department.code]!.hint}</span>
                     )}
-                    <span className="department-button__action">{t.startConsultation} ›</span>
+                    {/* In the action's place, so the buttons keep their size and all still fit the screen. */}
+                    {badge ? (
+                      <span className="department-button__status" data-testid={`department-status-${department.code}`}>
+                        {badgeText(t, badge, language)}
+                      </span>
+                    ) : (
+                      <span className="department-button__action">{t.startConsultation} ›</span>
+                    )}
                   </button>
                 </li>
               );

@@ -1,7 +1,7 @@
 import type { ConsultationStatus, DepartmentSummary } from '@madoguchi/protocol';
 import { useEffect, useState } from 'react';
 import { TopBar } from '../components/TopBar.tsx';
-import { departmentName, useI18n } from '../i18n.ts';
+import { departmentName, openingTime, useI18n } from '../i18n.ts';
 import type { Refusal } from '../kioskState.ts';
 import { CallbackForm } from './CallbackForm.tsx';
 
@@ -14,6 +14,7 @@ interface WaitingScreenProps {
   status: ConsultationStatus;
   queuePosition: number | null;
   estimatedWaitSeconds: number | null;
+  allOperatorsAway: boolean;
   refusal: Refusal | null;
   cancelling: boolean;
   online: boolean;
@@ -22,7 +23,7 @@ interface WaitingScreenProps {
 }
 
 export function WaitingScreen(props: WaitingScreenProps) {
-  const { siteName, department, status, queuePosition, estimatedWaitSeconds, refusal, cancelling, online, onCancel } = props;
+  const { siteName, department, status, queuePosition, estimatedWaitSeconds, allOperatorsAway, refusal, cancelling, online, onCancel } = props;
   const { t, language } = useI18n();
   const [askingCallback, setAskingCallback] = useState(false);
   const [longWait, setLongWait] = useState(false);
@@ -32,16 +33,7 @@ export function WaitingScreen(props: WaitingScreenProps) {
   }, []);
 
   const name = departmentName(t, department);
-  const nextOpening = refusal?.nextOpeningAt
-    ? new Date(refusal.nextOpeningAt).toLocaleString(language, {
-        timeZone: 'Asia/Tokyo',
-        month: 'long',
-        day: 'numeric',
-        weekday: 'short',
-        hour: '2-digit',
-        minute: '2-digit',
-      })
-    : null;
+  const nextOpening = refusal?.nextOpeningAt ? openingTime(refusal.nextOpeningAt, language) : null;
 
   let body;
   if (refusal || askingCallback) {
@@ -91,7 +83,12 @@ export function WaitingScreen(props: WaitingScreenProps) {
             {t.waitEstimate(Math.max(1, Math.ceil(estimatedWaitSeconds / 60)))}
           </p>
         ) : null}
-        {longWait && status === 'waiting' ? <p className="waiting__gentle">{t.longWait}</p> : null}
+        {status === 'waiting' && allOperatorsAway ? (
+          <p className="banner banner--warning waiting__all-away" role="status" data-testid="all-operators-away">
+            {t.allOperatorsAway}
+          </p>
+        ) : null}
+        {longWait && status === 'waiting' && !allOperatorsAway ? <p className="waiting__gentle">{t.longWait}</p> : null}
         <div className="waiting__actions">
           <button
             type="button"

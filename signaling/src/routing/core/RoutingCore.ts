@@ -109,6 +109,16 @@ export interface DepartmentQueue {
   positions: QueuePosition[];
 }
 
+export interface DepartmentOutlook {
+  /** Why a request would be refused now; null: it would be queued. */
+  refusal: Refusal | null;
+  /** Entries waiting in the department's queue (specialist invitations included). */
+  waiting: number;
+  servingOperators: number;
+  /** For a request queued now, at the back; null when refused or nobody serves. */
+  estimatedWaitMs: number | null;
+}
+
 interface Department {
   readonly config: DepartmentRoutingConfig;
   readonly calendar: BusinessCalendar;
@@ -653,6 +663,22 @@ export class RoutingCore {
   availability(departmentId: string, at: Date = this.#clock.now()): Refusal | null {
     this.#department(departmentId);
     return this.#refusal(departmentId, at.getTime());
+  }
+
+  /**
+   * What a resident asking for the department now would meet: a refusal, or the back of the queue
+   * with its estimate; and whether operators are logged in but none serves (all away).
+   */
+  outlook(departmentId: string): DepartmentOutlook {
+    const refusal = this.availability(departmentId);
+    const capacity = this.#capacity(departmentId);
+    const waiting = this.#store.waitingCount({ index: 'department', departmentId });
+    return {
+      refusal,
+      waiting,
+      servingOperators: capacity.servingOperators,
+      estimatedWaitMs: refusal ? null : this.#estimate(waiting + 1, capacity),
+    };
   }
 
   isOpen(departmentId: string, at: Date = this.#clock.now()): boolean {

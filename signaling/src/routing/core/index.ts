@@ -3,6 +3,7 @@ export { RoutingCore } from './RoutingCore.ts';
 export type {
   AcceptResult,
   AddOperatorInput,
+  DepartmentOutlook,
   DepartmentQueue,
   QueueStatus,
   Refusal,

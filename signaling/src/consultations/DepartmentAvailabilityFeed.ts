@@ -1,0 +1,88 @@
+import type { DepartmentAvailability, ServerPayload } from '@madoguchi/protocol';
+import type { Clock, TimerHandle } from '../clock.ts';
+import type { DepartmentOutlook } from '../routing/core/index.ts';
+
+type AvailabilityPayload = ServerPayload<'departments:availability'>;
+
+/** A burst of changes (a queue moving, operators coming and going) goes out as one push. */
+const PUSH_DELAY_MS = 200;
+/** Checked this often even when nothing happened: a department opens and closes by the clock. */
+const RECHECK_MS = 30_000;
+
+export interface DepartmentAvailabilityFeedOptions {
+  clock: Clock;
+  /** Every department a tablet may show. */
+  departmentIds(): Iterable<string>;
+  outlook(departmentId: string): DepartmentOutlook;
+  /** Deliver to every connected tablet. */
+  broadcast(payload: AvailabilityPayload): void;
+}
+
+/**
+ * What every tablet's home screen shows on the department buttons before a press: closed (outside
+ * hours, a closed date), nobody logged in, every operator away, or a long wait. Pushed to all tablets
+ * when it changes, never more than once per PUSH_DELAY_MS, and re-checked every RECHECK_MS for the
+ * changes only the clock makes.
+ */
+export class DepartmentAvailabilityFeed {
+  readonly #options: DepartmentAvailabilityFeedOptions;
+  /** The last payload pushed, serialised: an unchanged one is not pushed again. */
+  #lastPushed = '';
+  #pushTimer: TimerHandle | null = null;
+  #recheckTimer: TimerHandle;
+  #closed = false;
+
+  constructor(options: DepartmentAvailabilityFeedOptions) {
+    this.#options = options;
+    this.#lastPushed = JSON.stringify(this.snapshot());
+    this.#recheckTimer = this.#scheduleRecheck();
+  }
+
+  snapshot(): AvailabilityPayload {
+    const departments: DepartmentAvailability[] = [];
+    for (const departmentId of this.#options.departmentIds()) {
+      const { refusal, waiting, servingOperators, estimatedWaitMs } = this.#options.outlook(departmentId);
+      departments.push({
+        departmentId,
+        refusal: refusal?.reason ?? null,
+        nextOpeningAt: refusal?.nextOpeningAt?.toISOString() ?? null,
+        waiting,
+        estimatedWaitSeconds: estimatedWaitMs === null ? null : Math.round(estimatedWaitMs / 1000),
+        allOperatorsAway: refusal === null && servingOperators === 0,
+      });
+    }
+    return { departments };
+  }
+
+  /** Something that may change a department's availability happened: push it soon if it did. */
+  changed(): void {
+    if (this.#closed || this.#pushTimer) return;
+    this.#pushTimer = this.#options.clock.setTimeout(() => {
+      this.#pushTimer = null;
+      this.#pushIfChanged();
+    }, PUSH_DELAY_MS);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#pushTimer) this.#options.clock.clearTimeout(this.#pushTimer);
+    this.#options.clock.clearTimeout(this.#recheckTimer);
+  }
+
+  #pushIfChanged(): void {
+    if (this.#closed) return;
+    const payload = this.snapshot();
+    const serialised = JSON.stringify(payload);
+    if (serialised === this.#lastPushed) return;
+    this.#lastPushed = serialised;
+    this.#options.broadcast(payload);
+  }
+
+  #scheduleRecheck(): TimerHandle {
+    return this.#options.clock.setTimeout(() => {
+      this.#pushIfChanged();
+      if (!this.#closed) this.#recheckTimer = this.#scheduleRecheck();
+    }, RECHECK_MS);
+  }
+}
