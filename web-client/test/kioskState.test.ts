@@ -109,7 +109,7 @@ describe('waiting', () => {
     const state = run(
       home,
       { type: 'requestStarted', department: tax },
-      { type: 'statusChanged', status: { consultationId: 'c3', status: 'waiting', department: tax, queuePosition: 2, estimatedWaitSeconds: null } },
+      { type: 'statusChanged', status: { consultationId: 'c3', status: 'waiting', department: tax, queuePosition: 2, estimatedWaitSeconds: null, allOperatorsAway: false } },
       { type: 'requestAcknowledged', ack: { consultationId: 'c3', status: 'waiting', queuePosition: 3, estimatedWaitSeconds: null } },
     );
     expect(state.phase).toMatchObject({ consultationId: 'c3', queuePosition: 2 });
