@@ -15,6 +15,7 @@ import {
   type SelectablePresence,
   type ServerEventName,
   type ServerPayload,
+  type SessionEndReason,
   type SiteSummary,
 } from '@madoguchi/protocol';
 import { createLogger } from '@madoguchi/protocol/logger';
@@ -36,6 +37,8 @@ export interface Notifier {
   toStaff<E extends ServerEventName>(staffId: string, event: E, payload: ServerPayload<E>): void;
   /** Close every connection of a tablet whose token was revoked or replaced: it must pair again. */
   disconnectDevice(deviceId: string): void;
+  /** Tell every console of a staff member why their session ends, then close its connections. */
+  endStaffSession(staffId: string, reason: SessionEndReason): void;
   toAll<E extends ServerEventName>(event: E, payload: ServerPayload<E>): void;
 }
 
@@ -241,6 +244,30 @@ export class ConsultationService {
     routed(() => this.#core.setDepartmentConfig(toCoreConfig(department.id, settings)));
   }
 
+  /**
+   * An admin added or changed a department (its name, order, kiosk text, whether it is offered): the
+   * core routes to it from now on, and every kiosk and console fetches the department list again.
+   */
+  departmentsChanged(departments: readonly DepartmentSummary[]): void {
+    for (const department of departments) {
+      this.#rememberDepartment(department);
+      this.#ensureDepartment(department.id);
+    }
+    this.#notifier.toAll('departments:changed', {});
+  }
+
+  /**
+   * An admin changed a staff member's departments. A logged-in operator is offered calls by the new
+   * skills at once (an offer or call in progress is not affected); one who is not logged in gets them
+   * from the database at the next login.
+   */
+  staffSkillsChanged(staffId: string, skills: { primary: readonly string[]; secondary: readonly string[] }): void {
+    if (!this.#core.operator(staffId)) return;
+    for (const departmentId of [...skills.primary, ...skills.secondary]) this.#ensureDepartment(departmentId);
+    routed(() => this.#core.updateSkills(staffId, skills));
+    this.#sendOperatorState(staffId);
+  }
+
   // ── Connections ────────────────────────────────────────────────────────────
 
   connected(principal: Principal): void {
@@ -395,7 +422,7 @@ export class ConsultationService {
         this.#db.department.findUnique({ where: { id: departmentId } }),
         this.#db.site.findUnique({ where: { id: device.siteId } }),
       ]);
-      if (!department) throw new ProtocolError('NOT_FOUND', 'no such department');
+      if (!department?.active) throw new ProtocolError('NOT_FOUND', 'no such department');
       if (!site) throw new ProtocolError('NOT_FOUND', 'the tablet’s site no longer exists');
       const id = await this.#recorder.create(
         { siteId: site.id, deviceId: device.deviceId, departmentId: department.id, requestedAt },
