@@ -2,6 +2,7 @@ import type {
   ConsultationOutcome,
   ConsultationStatus,
   DepartmentSummary,
+  KioskDepartment,
   DeviceProfile,
   SatisfactionScore,
   ServerPayload,
@@ -97,7 +98,7 @@ export type Refusal = Pick<ServerPayload<'consultation:refused'>, 'reason' | 'ne
 export interface KioskState {
   phase: KioskPhase;
   device: DeviceProfile | null;
-  departments: DepartmentSummary[];
+  departments: KioskDepartment[];
   /** Whether the signaling socket is connected. */
   online: boolean;
   notice: Notice | null;
@@ -109,8 +110,8 @@ export type KioskAction =
   | { type: 'needsPairing'; error: PairingError | null }
   | { type: 'pairingSubmitted' }
   | { type: 'pairingFailed'; error: PairingError }
-  | { type: 'paired'; device: DeviceProfile; departments: DepartmentSummary[]; firstTime: boolean }
-  | { type: 'departmentsLoaded'; departments: DepartmentSummary[] }
+  | { type: 'paired'; device: DeviceProfile; departments: KioskDepartment[]; firstTime: boolean }
+  | { type: 'departmentsLoaded'; departments: KioskDepartment[] }
   | { type: 'socketChanged'; online: boolean }
   | { type: 'settingsOpened' }
   | { type: 'settingsClosed' }

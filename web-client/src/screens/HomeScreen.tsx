@@ -1,7 +1,7 @@
-import type { DepartmentSummary } from '@madoguchi/protocol';
+import type { KioskDepartment } from '@madoguchi/protocol';
 import { useEffect } from 'react';
 import { TopBar } from '../components/TopBar.tsx';
-import { departmentName, useI18n, type Messages } from '../i18n.ts';
+import { departmentHint, departmentName, useI18n, type Messages } from '../i18n.ts';
 import type { Notice } from '../kioskState.ts';
 
 /** Notices fade after a while so the next resident does not see the last one's. */
@@ -32,12 +32,12 @@ function noticeText(t: Messages, notice: Notice, siteName: string): string {
 
 interface HomeScreenProps {
   siteName: string;
-  departments: readonly DepartmentSummary[];
+  departments: readonly KioskDepartment[];
   online: boolean;
   /** Offline because the server said it cannot answer just now (not because it is unreachable). */
   serverBusy: boolean;
   notice: Notice | null;
-  onStart(department: DepartmentSummary): void;
+  onStart(department: KioskDepartment): void;
   onOpenSettings(): void;
   onDismissNotice(): void;
 }
@@ -77,6 +77,7 @@ export function HomeScreen(props: HomeScreenProps) {
           <ul className="department-grid">
             {departments.map((department) => {
               const localized = departmentName(t, department);
+              const hint = departmentHint(t, department);
               return (
                 <li key={department.id}>
                   <button
@@ -92,8 +93,10 @@ export function HomeScreen(props: HomeScreenProps) {
                         {department.name}
                       </span>
                     )}
-                    {t.departments[department.code] && (
-                      <span className="department-button__hint">{t.departments[department.code]!.hint}</span>
+                    {hint.text && (
+                      <span className="department-button__hint" lang={hint.translated ? undefined : 'ja'} data-testid="department-hint">
+                        {hint.text}
+                      </span>
                     )}
                     <span className="department-button__action">{t.startConsultation} ›</span>
                   </button>
