@@ -36,6 +36,8 @@ export const en: Messages = {
     network: 'Cannot reach the server. Check the network connection.',
     server: 'Could not log in. Please try again in a moment.',
     expired: 'Your session has expired. Please log in again.',
+    account_disabled: 'An administrator has disabled this account. Please ask your administrator.',
+    account_changed: 'An administrator has changed the role of this account. Please log in again.',
   },
 
   header: {
