@@ -2,7 +2,10 @@ import { useEffect, useState } from 'react';
 import type { StaffSession } from '../auth.ts';
 import { Header } from '../components/Header.tsx';
 import { useI18n, type Messages } from '../i18n/index.ts';
-import { changesSettings, managesDevices, seesAuditTrail } from '../roles.ts';
+import { administersCity, changesSettings, managesDevices, seesAuditTrail } from '../roles.ts';
+import { DepartmentsScreen } from '../admin/DepartmentsScreen.tsx';
+import { SitesScreen } from '../admin/SitesScreen.tsx';
+import { StaffScreen } from '../admin/StaffScreen.tsx';
 import { AuditScreen } from './AuditScreen.tsx';
 import { DevicesScreen } from './DevicesScreen.tsx';
 import { RecordDetailScreen } from './RecordDetailScreen.tsx';
@@ -21,9 +24,12 @@ type View =
   | { name: 'routing' }
   | { name: 'settings' }
   | { name: 'devices' }
+  | { name: 'staff' }
+  | { name: 'sites' }
+  | { name: 'departments' }
   | { name: 'audit' };
 
-const SCREENS = ['stats', 'routing', 'settings', 'devices', 'audit'] as const;
+const SCREENS = ['stats', 'routing', 'settings', 'devices', 'staff', 'sites', 'departments', 'audit'] as const;
 
 /** The view of a location hash (#/records, #/records/<id>, #/stats, …): links and the back button work. */
 function viewOf(hash: string): View {
@@ -40,7 +46,7 @@ interface SupervisorConsoleProps {
   onUnauthorized(): void;
 }
 
-/** Supervisors and admins: the live wallboard, session records, statistics, routing, settings, and (admins) the tablets and the audit trail. */
+/** Supervisors and admins: the live wallboard, session records, statistics, routing, settings, and (admins) the tablets, the city's staff, sites and departments, and the audit trail. */
 export function SupervisorConsole({ session, onLogout, onUnauthorized }: SupervisorConsoleProps) {
   const { t } = useI18n();
   const [view, setView] = useState<View>(() => viewOf(window.location.hash));
@@ -64,6 +70,7 @@ export function SupervisorConsole({ session, onLogout, onUnauthorized }: Supervi
     'routing',
     'settings',
     ...(managesDevices(role) ? (['devices'] as const) : []),
+    ...(administersCity(role) ? (['staff', 'sites', 'departments'] as const) : []),
     ...(seesAuditTrail(role) ? (['audit'] as const) : []),
   ];
   const forbidden = <p role="alert">{t.supervisor.forbidden}</p>;
@@ -107,6 +114,11 @@ export function SupervisorConsole({ session, onLogout, onUnauthorized }: Supervi
         ) : null}
         {view.name === 'devices' ? (
           managesDevices(role) ? <DevicesScreen token={session.token} onUnauthorized={onUnauthorized} /> : forbidden
+        ) : null}
+        {view.name === 'staff' ? (administersCity(role) ? <StaffScreen token={session.token} onUnauthorized={onUnauthorized} /> : forbidden) : null}
+        {view.name === 'sites' ? (administersCity(role) ? <SitesScreen token={session.token} onUnauthorized={onUnauthorized} /> : forbidden) : null}
+        {view.name === 'departments' ? (
+          administersCity(role) ? <DepartmentsScreen token={session.token} onUnauthorized={onUnauthorized} /> : forbidden
         ) : null}
         {view.name === 'audit' ? (seesAuditTrail(role) ? <AuditScreen token={session.token} onUnauthorized={onUnauthorized} /> : forbidden) : null}
       </main>
