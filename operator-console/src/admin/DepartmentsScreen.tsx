@@ -4,7 +4,7 @@ import { request } from '../api.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { useI18n } from '../i18n/index.ts';
 import { useLoad } from '../supervisor/useLoad.ts';
-import { ActiveStatus, ChangeOutcome, Field, useChange } from './adminParts.tsx';
+import { ActiveStatus, ChangeOutcome, Field, useFormHeading, useChange } from './adminParts.tsx';
 
 interface DepartmentsScreenProps {
   token: string;
@@ -33,6 +33,7 @@ export function DepartmentsScreen({ token, onUnauthorized }: DepartmentsScreenPr
   const { t } = useI18n();
   const [loaded, reload] = useLoad('departments', () => request(token, '/admin/departments', AdminDepartmentsResponse), onUnauthorized);
   const { state, change } = useChange(onUnauthorized, reload);
+  const formHeading = useFormHeading();
   const [form, setForm] = useState<DepartmentForm>(EMPTY_FORM);
   const [editing, setEditing] = useState<AdminDepartment | null>(null);
   const [missing, setMissing] = useState({ code: false, name: false });
@@ -89,7 +90,9 @@ export function DepartmentsScreen({ token, onUnauthorized }: DepartmentsScreenPr
               submit();
             }}
           >
-            <h2 id="department-form-heading">{editing ? t.admin.departments.editing(editing.name) : t.admin.departments.add}</h2>
+            <h2 id="department-form-heading" ref={formHeading.heading} tabIndex={-1}>
+              {editing ? t.admin.departments.editing(editing.name) : t.admin.departments.add}
+            </h2>
             <div className="admin-form-row">
               <Field id="department-code" label={t.admin.departments.code} hint={t.admin.departments.codeHint} error={missing.code ? t.admin.required : null}>
                 {(describedBy, invalid) => (
@@ -230,6 +233,7 @@ export function DepartmentsScreen({ token, onUnauthorized }: DepartmentsScreenPr
                           description: department.description,
                           categories: department.categories.join('\n'),
                         });
+                        formHeading.show();
                       }}
                       data-testid="department-edit"
                     >

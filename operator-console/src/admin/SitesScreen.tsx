@@ -4,7 +4,7 @@ import { request } from '../api.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { useI18n } from '../i18n/index.ts';
 import { useLoad } from '../supervisor/useLoad.ts';
-import { ActiveStatus, ChangeOutcome, Field, useChange } from './adminParts.tsx';
+import { ActiveStatus, ChangeOutcome, Field, useFormHeading, useChange } from './adminParts.tsx';
 
 interface SitesScreenProps {
   token: string;
@@ -25,6 +25,7 @@ export function SitesScreen({ token, onUnauthorized }: SitesScreenProps) {
   const { t } = useI18n();
   const [loaded, reload] = useLoad('sites', () => request(token, '/admin/sites', AdminSitesResponse), onUnauthorized);
   const { state, change } = useChange(onUnauthorized, reload);
+  const formHeading = useFormHeading();
   const [form, setForm] = useState<SiteForm>(EMPTY_FORM);
   const [editing, setEditing] = useState<AdminSite | null>(null);
   const [nameMissing, setNameMissing] = useState(false);
@@ -67,7 +68,9 @@ export function SitesScreen({ token, onUnauthorized }: SitesScreenProps) {
               submit();
             }}
           >
-            <h2 id="site-form-heading">{editing ? t.admin.sites.editing(editing.name) : t.admin.sites.add}</h2>
+            <h2 id="site-form-heading" ref={formHeading.heading} tabIndex={-1}>
+              {editing ? t.admin.sites.editing(editing.name) : t.admin.sites.add}
+            </h2>
             <div className="admin-form-row">
               <Field id="site-name" label={t.admin.sites.name} hint={t.admin.sites.nameHint} error={nameMissing ? t.admin.required : null}>
                 {(describedBy, invalid) => (
@@ -149,6 +152,7 @@ export function SitesScreen({ token, onUnauthorized }: SitesScreenProps) {
                         setEditing(site);
                         setNameMissing(false);
                         setForm({ name: site.name, kind: site.kind, description: site.description });
+                        formHeading.show();
                       }}
                       data-testid="site-edit"
                     >

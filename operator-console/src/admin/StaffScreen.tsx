@@ -5,7 +5,7 @@ import { request } from '../api.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { useI18n } from '../i18n/index.ts';
 import { useLoad } from '../supervisor/useLoad.ts';
-import { ActiveStatus, ChangeOutcome, Field, OnceSecret, useChange } from './adminParts.tsx';
+import { ActiveStatus, ChangeOutcome, Field, useFormHeading, OnceSecret, useChange } from './adminParts.tsx';
 
 interface StaffScreenProps {
   token: string;
@@ -34,6 +34,7 @@ export function StaffScreen({ token, onUnauthorized }: StaffScreenProps) {
   const { t } = useI18n();
   const [loaded, reload] = useLoad('staff', () => request(token, '/admin/staff', AdminStaffListResponse), onUnauthorized);
   const { state, change } = useChange(onUnauthorized, reload);
+  const formHeading = useFormHeading();
   const [form, setForm] = useState<StaffForm>(EMPTY_FORM);
   const [editing, setEditing] = useState<AdminStaff | null>(null);
   const [missing, setMissing] = useState<{ username: boolean; displayName: boolean }>({ username: false, displayName: false });
@@ -51,6 +52,7 @@ export function StaffScreen({ token, onUnauthorized }: StaffScreenProps) {
       password: '',
       skills: Object.fromEntries(staff.departments.map(({ department, skill }) => [department.id, skill])),
     });
+    formHeading.show();
   };
   const stopEditing = () => {
     setEditing(null);
@@ -118,7 +120,9 @@ export function StaffScreen({ token, onUnauthorized }: StaffScreenProps) {
               submit();
             }}
           >
-            <h2 id="staff-form-heading">{editing ? t.admin.staff.editing(editing.displayName) : t.admin.staff.add}</h2>
+            <h2 id="staff-form-heading" ref={formHeading.heading} tabIndex={-1}>
+              {editing ? t.admin.staff.editing(editing.displayName) : t.admin.staff.add}
+            </h2>
             <div className="admin-form-row">
               <Field id="staff-username" label={t.admin.staff.username} hint={t.admin.staff.usernameHint} error={missing.username ? t.admin.required : null}>
                 {(describedBy, invalid) => (

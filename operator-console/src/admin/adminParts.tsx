@@ -32,6 +32,16 @@ export function ChangeOutcome({ state, testId }: { state: ActionState; testId: s
   );
 }
 
+/**
+ * The form's heading, brought into view and focused when a row's 編集 fills the form: the form sits
+ * above a list that may be scrolled far down, and a screen reader hears what is being edited.
+ */
+export function useFormHeading() {
+  const heading = useRef<HTMLHeadingElement>(null);
+  const show = () => requestAnimationFrame(() => heading.current?.focus());
+  return { heading, show };
+}
+
 /** 有効 / 無効, with the same dot as a tablet's state. */
 export function ActiveStatus({ active }: { active: boolean }) {
   const { t } = useI18n();
