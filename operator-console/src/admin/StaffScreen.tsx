@@ -103,6 +103,7 @@ export function StaffScreen({ token, onUnauthorized }: StaffScreenProps) {
         <OnceSecret
           title={t.admin.staff.passwordTitle(secret.name)}
           warning={t.admin.staff.passwordWarning}
+          label={t.admin.staff.shownPassword}
           value={secret.password}
           testId="staff-password"
           onClose={() => setSecret(null)}

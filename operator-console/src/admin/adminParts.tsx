@@ -87,7 +87,21 @@ export function Field({
 }
 
 /** A secret shown once (a generated password): copy it, with the plain warning that it will not be shown again. */
-export function OnceSecret({ title, warning, value, testId, onClose }: { title: string; warning: string; value: string; testId: string; onClose(): void }) {
+export function OnceSecret({
+  title,
+  warning,
+  label,
+  value,
+  testId,
+  onClose,
+}: {
+  title: string;
+  warning: string;
+  label: string;
+  value: string;
+  testId: string;
+  onClose(): void;
+}) {
   const { t } = useI18n();
   const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
@@ -107,7 +121,7 @@ export function OnceSecret({ title, warning, value, testId, onClose }: { title: 
       </h2>
       <p className="token-warning">{warning}</p>
       <label className="token-field">
-        {t.admin.staff.password}
+        {label}
         <input readOnly className="mono secret-value" value={value} data-testid={`${testId}-value`} onFocus={(event) => event.target.select()} />
       </label>
       <div className="token-actions">

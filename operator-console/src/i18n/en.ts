@@ -460,6 +460,7 @@ export const en: Messages = {
       resetPassword: 'New password',
       delete: 'Delete',
       passwordTitle: (name: string) => `Password of “${name}”`,
+      shownPassword: 'Password',
       passwordWarning: 'This password is shown only this once. Give it to the staff member in a safe way.',
       copy: 'Copy',
       copied: 'Copied.',

@@ -456,6 +456,7 @@ export const ja = {
       resetPassword: 'パスワードを再発行',
       delete: '削除',
       passwordTitle: (name: string) => `「${name}」のパスワード`,
+      shownPassword: 'パスワード',
       passwordWarning: 'このパスワードは今回しか表示されません。本人に安全な方法で伝えてください。',
       copy: 'コピー',
       copied: 'コピーしました。',
