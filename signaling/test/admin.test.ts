@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
+  AdminDevicesResponse,
   AdminDepartmentResponse,
   AdminDepartmentsResponse,
   AdminSiteResponse,
@@ -8,6 +9,7 @@ import type {
   CategoriesResponse,
   DepartmentsResponse,
   LoginResponse,
+  Wallboard,
 } from '@madoguchi/protocol';
 import type { ProtocolClient } from '@madoguchi/protocol/client';
 import { nextEvent, startTestServer, TEST_PASSWORD, type TestServer } from './harness.ts';
@@ -209,6 +211,12 @@ describe('city administration (/api/admin/staff, /sites, /departments)', () => {
     expect((await send('PATCH', `/admin/sites/${egawa.id}`, { active: false })).status).toBe(200);
     expect(await closed).toBe('io server disconnect');
     expect((await api('/device/me', tabletToken)).status).toBe(401);
+    // Retired: no new tablet there, and not on the wallboard.
+    const devices = (await (await api('/admin/devices', admin)).json()) as AdminDevicesResponse;
+    expect(devices.sites.map((s) => s.name)).not.toContain('江川出張所');
+    expect(await refusal(await send('POST', '/admin/devices', { siteId: egawa.id, name: '予備' }))).toMatchObject({ status: 409 });
+    const wallboard = (await (await api('/supervisor/wallboard', admin)).json()) as Wallboard;
+    expect(wallboard.sites.map((s) => s.site.name)).not.toContain('江川出張所');
     expect((await send('PATCH', `/admin/sites/${egawa.id}`, { active: true })).status).toBe(200);
     expect((await api('/device/me', tabletToken)).status).toBe(200);
     expect((await changesOf(site.id)).map((row) => row.change)).toEqual(['site.create', 'site.update']);
@@ -255,6 +263,8 @@ describe('city administration (/api/admin/staff, /sites, /departments)', () => {
     expect((await send('PATCH', `/admin/departments/${department.id}`, { active: false })).status).toBe(200);
     await again;
     expect((await kioskList()).map((d) => d.code)).not.toContain('environment');
+    const wallboard = (await (await api('/supervisor/wallboard', admin)).json()) as Wallboard;
+    expect(wallboard.departments.map((d) => d.department.code)).not.toContain('environment');
     await expect(tablet.request('consultation:request', { departmentId: department.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect((await changesOf(department.id)).map((row) => row.change)).toEqual(['department.create', 'department.update', 'department.update']);
     expect((await changesOf('departments:order')).map((row) => row.change)).toEqual(['department.order']);
