@@ -43,5 +43,5 @@ function Session() {
     return <OperatorConsole key={session.token} session={session} onLogout={logout} onSessionEnded={onSessionEnded} />;
   }
 
-  return <SupervisorConsole key={session.token} session={session} onLogout={logout} onUnauthorized={onUnauthorized} />;
+  return <SupervisorConsole key={session.token} session={session} onLogout={logout} onUnauthorized={onUnauthorized} onSessionEnded={onSessionEnded} />;
 }

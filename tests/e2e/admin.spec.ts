@@ -8,7 +8,8 @@ import { recordPeerConnections, sampleGrowth } from './support/webrtcStats.ts';
  * member whose only way to 保険年金課 is a secondary skill, and a department of the city's own; the
  * new staff member logs in with the password shown once, sets 受付可 and answers a resident who
  * pressed 保険年金課 (media decoding on both sides); the tablet shows the new department at once.
- * Disabled as a leaver, the staff member's console is closed at once and says why.
+ * Disabled as a leaver, the staff member's console is closed at once and says why; so is a
+ * supervisor's, which takes no calls.
  */
 
 let server: RunningServer;
@@ -103,9 +104,16 @@ test('an admin adds a staff member with a secondary skill who logs in and answer
   // The staff member took a call: the account is kept for its records, and cannot be deleted.
   await expect(row.getByTestId('staff-delete')).toHaveCount(0);
 
+  // A supervisor's console (no calls) is closed the same way when the account is disabled.
+  const supervisor = await consoleAs(browser, 'supervisor', E2E_PASSWORD);
+  await expect(supervisor.getByTestId('nav-records')).toBeVisible();
+  await admin.locator('[data-testid="staff-row"][data-username="supervisor"]').getByTestId('staff-disable').click();
+  await admin.getByTestId('confirm-ok').click();
+  await expect(supervisor.getByTestId('login-error')).toHaveText('このアカウントは管理者によって無効にされました。ご不明な点は管理者にお問い合わせください。');
+
   const trail = server.query<{ details: string }>("SELECT details FROM AuditLog WHERE action = 'config.change' ORDER BY id");
   expect(trail.map((entry) => (JSON.parse(entry.details) as { change?: string }).change)).toEqual(
     expect.arrayContaining(['staff.create', 'department.create', 'staff.disable']),
   );
-  for (const page of [admin, tablet, shinjin]) await page.context().close();
+  for (const page of [admin, tablet, shinjin, supervisor]) await page.context().close();
 });

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { StaffSession } from '../auth.ts';
+import type { SessionProblem, StaffSession } from '../auth.ts';
 import { Header } from '../components/Header.tsx';
 import { useI18n, type Messages } from '../i18n/index.ts';
 import { administersCity, changesSettings, managesDevices, seesAuditTrail } from '../roles.ts';
@@ -13,6 +13,7 @@ import { EMPTY_FILTER, RecordsScreen, type RecordsFilterForm } from './RecordsSc
 import { RoutingScreen } from './RoutingScreen.tsx';
 import { SettingsScreen } from './SettingsScreen.tsx';
 import { StatsScreen } from './StatsScreen.tsx';
+import { useSessionEnd } from '../useSessionEnd.ts';
 import { WallboardView } from '../wallboard/WallboardView.tsx';
 
 type Section = keyof Messages['supervisor']['nav'];
@@ -44,11 +45,13 @@ interface SupervisorConsoleProps {
   session: StaffSession;
   onLogout(): void;
   onUnauthorized(): void;
+  onSessionEnded(reason: SessionProblem): void;
 }
 
 /** Supervisors and admins: the live wallboard, session records, statistics, routing, settings, and (admins) the tablets, the city's staff, sites and departments, and the audit trail. */
-export function SupervisorConsole({ session, onLogout, onUnauthorized }: SupervisorConsoleProps) {
+export function SupervisorConsole({ session, onLogout, onUnauthorized, onSessionEnded }: SupervisorConsoleProps) {
   const { t } = useI18n();
+  useSessionEnd(session.token, onSessionEnded);
   const [view, setView] = useState<View>(() => viewOf(window.location.hash));
   const [filter, setFilter] = useState<RecordsFilterForm>(EMPTY_FILTER);
   useEffect(() => {
