@@ -32,7 +32,7 @@ function categoryList(text: string): string[] {
 export function DepartmentsScreen({ token, onUnauthorized }: DepartmentsScreenProps) {
   const { t } = useI18n();
   const [loaded, reload] = useLoad('departments', () => request(token, '/admin/departments', AdminDepartmentsResponse), onUnauthorized);
-  const { state, change } = useChange(onUnauthorized, reload);
+  const { state, change, reset } = useChange(onUnauthorized, reload);
   const formHeading = useFormHeading();
   const [form, setForm] = useState<DepartmentForm>(EMPTY_FORM);
   const [editing, setEditing] = useState<AdminDepartment | null>(null);
@@ -233,6 +233,7 @@ export function DepartmentsScreen({ token, onUnauthorized }: DepartmentsScreenPr
                           description: department.description,
                           categories: department.categories.join('\n'),
                         });
+                        reset();
                         formHeading.show();
                       }}
                       data-testid="department-edit"

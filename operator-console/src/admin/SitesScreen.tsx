@@ -24,7 +24,7 @@ const COLUMNS = ['name', 'kind', 'description', 'devices', 'status', 'actions'] 
 export function SitesScreen({ token, onUnauthorized }: SitesScreenProps) {
   const { t } = useI18n();
   const [loaded, reload] = useLoad('sites', () => request(token, '/admin/sites', AdminSitesResponse), onUnauthorized);
-  const { state, change } = useChange(onUnauthorized, reload);
+  const { state, change, reset } = useChange(onUnauthorized, reload);
   const formHeading = useFormHeading();
   const [form, setForm] = useState<SiteForm>(EMPTY_FORM);
   const [editing, setEditing] = useState<AdminSite | null>(null);
@@ -152,6 +152,7 @@ export function SitesScreen({ token, onUnauthorized }: SitesScreenProps) {
                         setEditing(site);
                         setNameMissing(false);
                         setForm({ name: site.name, kind: site.kind, description: site.description });
+                        reset();
                         formHeading.show();
                       }}
                       data-testid="site-edit"

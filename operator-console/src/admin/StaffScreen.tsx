@@ -9,6 +9,8 @@ import { ActiveStatus, ChangeOutcome, Field, useFormHeading, OnceSecret, useChan
 
 interface StaffScreenProps {
   token: string;
+  /** The admin's own account, which they can neither disable nor delete. */
+  ownId: string;
   onUnauthorized(): void;
 }
 
@@ -30,10 +32,10 @@ const COLUMNS = ['username', 'displayName', 'role', 'departments', 'status', 'ac
 type Question = { change: 'resetPassword' | 'disable' | 'delete'; staff: AdminStaff };
 
 /** 職員管理 (admins): staff accounts, their departments and skills, passwords, leavers. */
-export function StaffScreen({ token, onUnauthorized }: StaffScreenProps) {
+export function StaffScreen({ token, ownId, onUnauthorized }: StaffScreenProps) {
   const { t } = useI18n();
   const [loaded, reload] = useLoad('staff', () => request(token, '/admin/staff', AdminStaffListResponse), onUnauthorized);
-  const { state, change } = useChange(onUnauthorized, reload);
+  const { state, change, reset } = useChange(onUnauthorized, reload);
   const formHeading = useFormHeading();
   const [form, setForm] = useState<StaffForm>(EMPTY_FORM);
   const [editing, setEditing] = useState<AdminStaff | null>(null);
@@ -52,6 +54,7 @@ export function StaffScreen({ token, onUnauthorized }: StaffScreenProps) {
       password: '',
       skills: Object.fromEntries(staff.departments.map(({ department, skill }) => [department.id, skill])),
     });
+    reset(); // the last change's outcome is not this edit's
     formHeading.show();
   };
   const stopEditing = () => {
@@ -231,7 +234,7 @@ export function StaffScreen({ token, onUnauthorized }: StaffScreenProps) {
             <tbody>
               {loaded.data.staff.map((staff) => (
                 <tr key={staff.id} data-testid="staff-row" data-username={staff.username} data-active={staff.active}>
-                  <td className="mono">{staff.username}</td>
+                  <td className="mono admin-username">{staff.username}</td>
                   <td id={`staff-${staff.id}-name`}>{staff.displayName}</td>
                   <td>{t.roles[staff.role]}</td>
                   <td>
@@ -256,7 +259,7 @@ export function StaffScreen({ token, onUnauthorized }: StaffScreenProps) {
                     >
                       {t.admin.staff.resetPassword}
                     </button>
-                    {staff.active ? (
+                    {staff.id === ownId ? null : staff.active ? (
                       <button
                         type="button"
                         className="button button-small button-warning"
@@ -271,7 +274,7 @@ export function StaffScreen({ token, onUnauthorized }: StaffScreenProps) {
                         {t.admin.enable}
                       </button>
                     )}
-                    {staff.hasRecords ? null : (
+                    {staff.hasRecords || staff.id === ownId ? null : (
                       <button
                         type="button"
                         className="button button-small button-warning"

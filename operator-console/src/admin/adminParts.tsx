@@ -12,7 +12,7 @@ export function useChange(onUnauthorized: () => void, reload: () => void) {
     if (done) reload();
     return done;
   };
-  return { state: action.state, change };
+  return { state: action.state, change, reset: action.reset };
 }
 
 /** What became of the last change: the server's own words when it refused. */

@@ -118,7 +118,7 @@ export function SupervisorConsole({ session, onLogout, onUnauthorized, onSession
         {view.name === 'devices' ? (
           managesDevices(role) ? <DevicesScreen token={session.token} onUnauthorized={onUnauthorized} /> : forbidden
         ) : null}
-        {view.name === 'staff' ? (administersCity(role) ? <StaffScreen token={session.token} onUnauthorized={onUnauthorized} /> : forbidden) : null}
+        {view.name === 'staff' ? (administersCity(role) ? <StaffScreen token={session.token} ownId={session.staff.id} onUnauthorized={onUnauthorized} /> : forbidden) : null}
         {view.name === 'sites' ? (administersCity(role) ? <SitesScreen token={session.token} onUnauthorized={onUnauthorized} /> : forbidden) : null}
         {view.name === 'departments' ? (
           administersCity(role) ? <DepartmentsScreen token={session.token} onUnauthorized={onUnauthorized} /> : forbidden
