@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import { clearSession, loadSession, saveSession, type StaffSession } from './auth.ts';
+import { clearSession, loadSession, saveSession, type SessionProblem, type StaffSession } from './auth.ts';
 import { LanguageProvider } from './i18n/LanguageProvider.tsx';
 import { OperatorConsole } from './OperatorConsole.tsx';
 import { takesCalls } from './roles.ts';
@@ -17,11 +17,11 @@ export function App() {
 /** The login screen, then the console of the staff member's role. */
 function Session() {
   const [session, setSession] = useState<StaffSession | null>(() => loadSession());
-  const [expired, setExpired] = useState(false);
+  const [ended, setEnded] = useState<SessionProblem | null>(null);
 
   const onLoggedIn = useCallback((next: StaffSession) => {
     saveSession(next);
-    setExpired(false);
+    setEnded(null);
     setSession(next);
   }, []);
 
@@ -30,17 +30,18 @@ function Session() {
     setSession(null);
   }, []);
 
-  const onUnauthorized = useCallback(() => {
+  const onSessionEnded = useCallback((reason: SessionProblem) => {
     clearSession();
-    setExpired(true);
+    setEnded(reason);
     setSession(null);
   }, []);
+  const onUnauthorized = useCallback(() => onSessionEnded('expired'), [onSessionEnded]);
 
-  if (!session) return <LoginScreen onLoggedIn={onLoggedIn} initialError={expired ? 'expired' : null} />;
+  if (!session) return <LoginScreen onLoggedIn={onLoggedIn} initialError={ended} />;
 
   if (takesCalls(session.staff.role)) {
-    return <OperatorConsole key={session.token} session={session} onLogout={logout} onUnauthorized={onUnauthorized} />;
+    return <OperatorConsole key={session.token} session={session} onLogout={logout} onSessionEnded={onSessionEnded} />;
   }
 
-  return <SupervisorConsole key={session.token} session={session} onLogout={logout} onUnauthorized={onUnauthorized} />;
+  return <SupervisorConsole key={session.token} session={session} onLogout={logout} onUnauthorized={onUnauthorized} onSessionEnded={onSessionEnded} />;
 }

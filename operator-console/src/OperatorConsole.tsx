@@ -1,7 +1,7 @@
 import { DepartmentsResponse, type DepartmentSummary } from '@madoguchi/protocol';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { request } from './api.ts';
-import type { StaffSession } from './auth.ts';
+import type { SessionProblem, StaffSession } from './auth.ts';
 import { canChangePresence, consolePhase, isCapturing } from './consoleState.ts';
 import { Header } from './components/Header.tsx';
 import { NoticeBar } from './components/NoticeBar.tsx';
@@ -18,18 +18,23 @@ import { useShortcuts } from './useShortcuts.ts';
 interface OperatorConsoleProps {
   session: StaffSession;
   onLogout(): void;
-  onUnauthorized(): void;
+  onSessionEnded(reason: SessionProblem): void;
 }
 
 /** The console of staff who take calls: presence, ringing offers, the call screen. */
-export function OperatorConsole({ session, onLogout, onUnauthorized }: OperatorConsoleProps) {
+export function OperatorConsole({ session, onLogout, onSessionEnded }: OperatorConsoleProps) {
   const { t } = useI18n();
-  const { state, actions } = useConsole(session.token, onUnauthorized);
+  // Every department, for transfers and one-stop calls; fetched again when an admin changes them.
+  const [departments, setDepartments] = useState<DepartmentSummary[]>([]);
+  const [departmentsRevision, setDepartmentsRevision] = useState(0);
+  const sessionEvents = useMemo(
+    () => ({ onSessionEnded, onDepartmentsChanged: () => setDepartmentsRevision((revision) => revision + 1) }),
+    [onSessionEnded],
+  );
+  const { state, actions } = useConsole(session.token, sessionEvents);
   const phase = consolePhase(state);
   const ringing = phase === 'offered';
 
-  // Every department, for transfers and one-stop calls.
-  const [departments, setDepartments] = useState<DepartmentSummary[]>([]);
   useEffect(() => {
     let active = true;
     request(session.token, '/departments', DepartmentsResponse).then(
@@ -39,7 +44,7 @@ export function OperatorConsole({ session, onLogout, onUnauthorized }: OperatorC
     return () => {
       active = false;
     };
-  }, [session.token]);
+  }, [session.token, departmentsRevision]);
 
   const ringer = useRef<Ringer | null>(null);
   useEffect(() => {

@@ -1,4 +1,4 @@
-import { LoginResponse, StaffProfile, type LoginRequest } from '@madoguchi/protocol';
+import { LoginResponse, StaffProfile, type LoginRequest, type SessionEndReason } from '@madoguchi/protocol';
 
 /** Staff login against the REST API, and the session kept in sessionStorage (per browser tab). */
 
@@ -11,6 +11,9 @@ export interface StaffSession {
 }
 
 export type LoginFailure = 'invalid' | 'rateLimited' | 'network' | 'server';
+
+/** Why a session ended without a logout: the token expired, or an admin disabled the account or changed its role. */
+export type SessionProblem = 'expired' | SessionEndReason;
 
 export class LoginError extends Error {
   readonly failure: LoginFailure;

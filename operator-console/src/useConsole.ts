@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import { ProtocolError, type DepartmentSummary, type ErrorCode, type SelectablePresence, type ServerPayload } from '@madoguchi/protocol';
 import { CallConnection, ProtocolClient } from '@madoguchi/protocol/client';
+import type { SessionProblem } from './auth.ts';
 import { consoleReducer, initialConsoleState, type ConsoleState, type SharedSource } from './consoleState.ts';
 import { acquireOperatorMedia, openSharedTrack, stopOperatorMedia, type OperatorMedia } from './media/localMedia.ts';
 
@@ -67,18 +68,26 @@ function codeOf(error: unknown): ErrorCode {
   return error instanceof ProtocolError ? error.code : 'INTERNAL';
 }
 
+/** What the console's owner hears of the session itself (beyond the calls). */
+export interface ConsoleSessionEvents {
+  /** The token was refused (expired), or an admin disabled the account or changed its role: back to the login, saying why. */
+  onSessionEnded(reason: SessionProblem): void;
+  /** An admin changed the departments: fetch the list again. */
+  onDepartmentsChanged(): void;
+}
+
 /**
  * The operator console's side effects: one socket for the logged-in operator, the server's pushes
  * turned into reducer actions, and the media of the call in progress.
  */
-export function useConsole(token: string, onUnauthorized: () => void): { state: ConsoleState; actions: ConsoleActions } {
+export function useConsole(token: string, sessionEvents: ConsoleSessionEvents): { state: ConsoleState; actions: ConsoleActions } {
   const [state, dispatch] = useReducer(consoleReducer, initialConsoleState);
   const clientRef = useRef<ProtocolClient | null>(null);
   const callRef = useRef<LiveCall | null>(null);
-  const onUnauthorizedRef = useRef(onUnauthorized);
+  const sessionEventsRef = useRef(sessionEvents);
   useEffect(() => {
-    onUnauthorizedRef.current = onUnauthorized;
-  }, [onUnauthorized]);
+    sessionEventsRef.current = sessionEvents;
+  }, [sessionEvents]);
 
   /** Release the call's media: consumers, producers, transports and the local devices. */
   const releaseCall = useCallback(() => {
@@ -168,7 +177,7 @@ export function useConsole(token: string, onUnauthorized: () => void): { state: 
     socket.on('connect_error', (error) => {
       if (error.message === 'UNAUTHORIZED') {
         console.warn('[socket] token refused');
-        onUnauthorizedRef.current();
+        sessionEventsRef.current.onSessionEnded('expired');
         return;
       }
       dispatch({ type: 'connection', status: error.message === 'UNAVAILABLE' ? 'unavailable' : 'reconnecting' });
@@ -181,6 +190,8 @@ export function useConsole(token: string, onUnauthorized: () => void): { state: 
     });
 
     const unsubscribe = [
+      client.on('session:ended', ({ reason }) => sessionEventsRef.current.onSessionEnded(reason)),
+      client.on('departments:changed', () => sessionEventsRef.current.onDepartmentsChanged()),
       client.on('presence:changed', ({ presence, awayReason }) => {
         // The server no longer counts us in a call (it ended while we were away): close it here too.
         const call = callRef.current;

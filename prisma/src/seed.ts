@@ -1,6 +1,6 @@
 /**
  * Demo city みどり市 (Midori City) — fictional seed data from shared/README.md.
- * Idempotent: does nothing when the demo city is already there.
+ * Idempotent: does nothing when the database already holds a city (the demo, or the city's own).
  * Passwords are never hard-coded: one shared password from the caller or env
  * SEED_DEMO_PASSWORD, or a random readable one per account written to
  * .data/demo-accounts.txt (mode 0600).
@@ -22,12 +22,12 @@ export const DEMO_SITES = [
 ] as const;
 
 export const DEMO_DEPARTMENTS = [
-  { code: 'citizen', name: '市民課', sortOrder: 1, staffSurname: '市民', categories: ['住民票・証明書', '転入・転出', 'マイナンバーカード', '戸籍', 'その他'] },
-  { code: 'tax', name: '税務課', sortOrder: 2, staffSurname: '税務', categories: ['住民税', '固定資産税', '軽自動車税', '納税・証明書', 'その他'] },
-  { code: 'insurance', name: '保険年金課', sortOrder: 3, staffSurname: '保険', categories: ['国民健康保険', '後期高齢者医療', '国民年金', 'その他'] },
-  { code: 'welfare', name: '福祉課', sortOrder: 4, staffSurname: '福祉', categories: ['高齢者福祉', '障害福祉', '生活相談', 'その他'] },
-  { code: 'childcare', name: '子育て支援課', sortOrder: 5, staffSurname: '子育', categories: ['児童手当', '保育園・幼稚園', '子育て相談', 'その他'] },
-  { code: 'general', name: '総合窓口', sortOrder: 6, staffSurname: '総合', categories: ['案内・取次ぎ', '各種届出', 'その他'] },
+  { code: 'citizen', kioskText: '住民票・引っ越し・マイナンバーカード', name: '市民課', sortOrder: 1, staffSurname: '市民', categories: ['住民票・証明書', '転入・転出', 'マイナンバーカード', '戸籍', 'その他'] },
+  { code: 'tax', kioskText: '税金の こと', name: '税務課', sortOrder: 2, staffSurname: '税務', categories: ['住民税', '固定資産税', '軽自動車税', '納税・証明書', 'その他'] },
+  { code: 'insurance', kioskText: '国民健康保険・年金', name: '保険年金課', sortOrder: 3, staffSurname: '保険', categories: ['国民健康保険', '後期高齢者医療', '国民年金', 'その他'] },
+  { code: 'welfare', kioskText: '介護・障がい・くらしの 相談', name: '福祉課', sortOrder: 4, staffSurname: '福祉', categories: ['高齢者福祉', '障害福祉', '生活相談', 'その他'] },
+  { code: 'childcare', kioskText: '子ども・保育園・手当', name: '子育て支援課', sortOrder: 5, staffSurname: '子育', categories: ['児童手当', '保育園・幼稚園', '子育て相談', 'その他'] },
+  { code: 'general', kioskText: 'どこに 聞けば いいか わからない とき', name: '総合窓口', sortOrder: 6, staffSurname: '総合', categories: ['案内・取次ぎ', '各種届出', 'その他'] },
 ] as const;
 
 const OPERATOR_GIVEN_NAMES = ['一郎', '花子'] as const;
@@ -110,9 +110,13 @@ export interface SeedDemoCityResult {
   accountsFile: string | null;
 }
 
-/** True when the demo city's first site exists. */
+/**
+ * True when the database holds a city: the demo, or the city's own after an admin replaced the demo
+ * (renamed or disabled its sites). The seed only ever fills an empty database, so a second setup
+ * never brings the demo back.
+ */
 export async function isDemoCitySeeded(db: PrismaClient): Promise<boolean> {
-  return (await db.site.count({ where: { name: DEMO_SITES[0].name } })) > 0;
+  return (await db.site.count()) > 0;
 }
 
 function writeAccountsFile(file: string, accounts: Array<{ username: string; password: string }>): void {
@@ -156,7 +160,7 @@ export async function seedDemoCity(db: PrismaClient, options: SeedDemoCityOption
     async (tx) => {
       // Checked again inside the transaction: another seed in this process may have
       // won meanwhile (across processes, SQLite's write lock makes the loser fail and roll back).
-      if ((await tx.site.count({ where: { name: DEMO_SITES[0].name } })) > 0) return false;
+      if ((await tx.site.count()) > 0) return false;
 
       for (const s of DEMO_SITES) {
         await tx.site.create({
@@ -169,6 +173,7 @@ export async function seedDemoCity(db: PrismaClient, options: SeedDemoCityOption
           data: {
             code: d.code,
             name: d.name,
+            kioskText: d.kioskText,
             sortOrder: d.sortOrder,
             categories: { create: d.categories.map((name, index) => ({ name, sortOrder: index + 1 })) },
           },

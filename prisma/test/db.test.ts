@@ -157,6 +157,20 @@ describe('seedDemoCity', () => {
     expect(await db.staff.findMany({ orderBy: { username: 'asc' } })).toEqual(before);
   });
 
+  it('never brings the demo back into a city that replaced it (renamed and disabled its sites)', async () => {
+    await db.site.updateMany({ data: { active: false } });
+    await db.site.update({ where: { id: (await db.site.findFirstOrThrow({ where: { name: '清滝郵便局' } })).id }, data: { name: '北部支所', active: true } });
+    const r = await seedDemoCity(db, { accountsFile });
+    expect(r.seeded).toBe(false);
+    expect(await db.site.count()).toBe(4);
+    expect(await db.staff.count()).toBe(14);
+  });
+
+  it('gives the demo departments their kiosk button text', async () => {
+    const citizen = await db.department.findUniqueOrThrow({ where: { code: 'citizen' } });
+    expect(citizen).toMatchObject({ kioskText: '住民票・引っ越し・マイナンバーカード', active: true, description: '' });
+  });
+
   it('uses one shared password when given', async () => {
     const t2 = tempDir();
     try {

@@ -14,6 +14,9 @@ export type Presence = z.infer<typeof Presence>;
 /** Why an operator is away: chose it (離席中), or let offers ring out in a row. */
 export const AwayReason = z.enum(['manual', 'missed_offers']);
 export type AwayReason = z.infer<typeof AwayReason>;
+/** Why the server ended a staff member's session: the account was disabled, or its role changed. */
+export const SessionEndReason = z.enum(['account_disabled', 'account_changed']);
+export type SessionEndReason = z.infer<typeof SessionEndReason>;
 export const SelectablePresence = z.enum(['available', 'away']);
 export type SelectablePresence = z.infer<typeof SelectablePresence>;
 

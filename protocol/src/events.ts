@@ -20,6 +20,7 @@ import {
   Presence,
   SatisfactionScore,
   SelectablePresence,
+  SessionEndReason,
   SiteSummary,
   StillFailure,
   StillInfo,
@@ -347,6 +348,13 @@ export const serverEvents = {
   }),
   /** To the operators of a call: the resident's connection quality as the tablet measures it (on each change, and on joining). */
   'call:quality': z.object({ consultationId: Id, role: ParticipantRole, quality: ConnectionQuality }),
+  /** To every client: an admin changed the departments (added, renamed, reordered, disabled): fetch GET /api/departments again. */
+  'departments:changed': z.object({}),
+  /**
+   * To every console of a staff member, just before the server closes their connections: an admin
+   * disabled the account (a leaver) or changed its role. The console says why and goes to the login.
+   */
+  'session:ended': z.object({ reason: SessionEndReason }),
   /** To every client: the server is stopping (update or restart); consultations are held and resumed when it is back. */
   'server:restarting': z.object({}),
 } as const;

@@ -25,7 +25,11 @@ export type LoginResponse = z.infer<typeof LoginResponse>;
 export const DeviceProfile = z.object({ id: Id, name: z.string(), site: SiteSummary });
 export type DeviceProfile = z.infer<typeof DeviceProfile>;
 
-export const DepartmentsResponse = z.object({ departments: z.array(DepartmentSummary) });
+/** A department as the kiosk offers it: its button's text is the city's (e.g. 住民票・引っ越し・マイナンバーカード). */
+export const KioskDepartment = DepartmentSummary.extend({ kioskText: z.string() });
+export type KioskDepartment = z.infer<typeof KioskDepartment>;
+/** The enabled departments, in the kiosk's order. */
+export const DepartmentsResponse = z.object({ departments: z.array(KioskDepartment) });
 export type DepartmentsResponse = z.infer<typeof DepartmentsResponse>;
 
 export const IssueDeviceTokenRequest = z.object({ siteId: Id, name: z.string().min(1).max(100) });

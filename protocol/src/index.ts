@@ -5,3 +5,4 @@ export * from './events.ts';
 export * from './http.ts';
 export * from './routing.ts';
 export * from './notes.ts';
+export * from './admin.ts';

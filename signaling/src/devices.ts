@@ -10,6 +10,7 @@ export async function issueDeviceToken(
 ): Promise<IssueDeviceTokenResponse> {
   const site = await db.site.findUnique({ where: { id: siteId } });
   if (!site) throw new ProtocolError('NOT_FOUND', 'no such site');
+  if (!site.active) throw new ProtocolError('CONFLICT', 'the site is disabled: enable it first');
   const device = await db.device.create({ data: { siteId, name } });
   return {
     device: { id: device.id, name: device.name, site: { id: site.id, name: site.name } },

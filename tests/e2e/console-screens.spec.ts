@@ -10,10 +10,12 @@ import { E2E_PASSWORD, startServer, type RunningServer } from './support/server.
  * any of them. One real call per language carries them: a resident leaves a callback request while
  * nobody of the department is logged in, then waits, rings, is answered, chats, has a still taken,
  * and the operator files the call in 後処理; the supervisor watches and reviews it, the admin audits,
- * sees 受付設定 and registers a tablet (its token shown once). A last test drives those two admin
- * screens for real: the server takes the new routing, and the shown token works until revoked.
- * In English, no Japanese may be left on a screen but the city's own names (departments, sites,
- * staff, categories), and switching the language mid-call must not drop the call.
+ * sees 受付設定, registers a tablet (its token shown once) and sees 職員管理 (a new account's password
+ * shown once, its edit form and the question before disabling it), 拠点管理 and 担当課管理. A last
+ * test drives 受付設定 and 端末管理 for real: the server takes the new routing, and the shown token
+ * works until revoked (admin.spec.ts drives the city's administration). In English, no Japanese may
+ * be left on a screen but the city's own words (names of departments, sites, staff, categories; a
+ * department's button text and descriptions), and switching the language mid-call must not drop the call.
  */
 
 let server: RunningServer;
@@ -38,6 +40,7 @@ const RUNS = {
     question: 'この申請書で合っていますか？',
     answer: 'はい、合っています。',
     note: '申請書の書き方を説明した。',
+    newStaff: { username: 'e2e-ja', name: '窓口 新人' },
   },
   en: {
     department: 'welfare',
@@ -48,6 +51,7 @@ const RUNS = {
     question: 'Is this the right form?',
     answer: 'Yes, it is.',
     note: 'Explained how to fill in the form.',
+    newStaff: { username: 'e2e-en', name: 'Alex Newhire' },
   },
 } as const;
 
@@ -77,7 +81,8 @@ async function logIn(page: Page, username: string, password = E2E_PASSWORD): Pro
 function properNames(): string[] {
   const names = server.query<{ name: string }>(
     `SELECT name FROM Department UNION SELECT name FROM Site UNION SELECT name FROM Device
-     UNION SELECT displayName FROM Staff UNION SELECT name FROM ConsultationCategory UNION SELECT name FROM CallbackRequest`,
+     UNION SELECT displayName FROM Staff UNION SELECT name FROM ConsultationCategory UNION SELECT name FROM CallbackRequest
+     UNION SELECT kioskText FROM Department UNION SELECT description FROM Department UNION SELECT description FROM Site`,
   );
   return ['日本語', ...names.map((row) => row.name)].sort((a, b) => b.length - a.length);
 }
@@ -259,6 +264,34 @@ async function everyScreen(browser: Browser, language: Language): Promise<void> 
   await check(admin, 'admin-device-confirm', language);
   await admin.getByTestId('confirm-cancel').click();
   await expect(admin.getByTestId('device-row').filter({ hasText: run.tablet })).toHaveAttribute('data-status', 'offline');
+
+  // 職員管理: a new account (its password shown once), then the form editing it and the question before disabling.
+  await admin.getByTestId('nav-staff').click();
+  await admin.getByTestId('staff-username').fill(run.newStaff.username);
+  await admin.getByTestId('staff-display-name').fill(run.newStaff.name);
+  await admin.getByTestId(`staff-skill-${run.department}`).selectOption('primary');
+  await admin.getByTestId('staff-skill-general').selectOption('secondary');
+  await admin.getByTestId('staff-save').click();
+  await expect(admin.getByTestId('staff-password-value')).not.toHaveValue('');
+  await check(admin, 'admin-staff', language);
+  await admin.getByTestId('staff-password-close').click();
+  const newStaff = admin.getByTestId('staff-row').filter({ hasText: run.newStaff.username });
+  await newStaff.getByTestId('staff-edit').click();
+  await expect(admin.getByTestId('staff-display-name')).toHaveValue(run.newStaff.name);
+  await check(admin, 'admin-staff-edit', language);
+  await newStaff.getByTestId('staff-disable').click();
+  await expect(admin.getByTestId('confirm-dialog')).toBeVisible();
+  await check(admin, 'admin-staff-confirm', language);
+  await admin.getByTestId('confirm-cancel').click();
+  // 拠点管理 and 担当課管理, each with its form filled in for an edit.
+  await admin.getByTestId('nav-sites').click();
+  await admin.getByTestId('site-row').filter({ hasText: run.site }).getByTestId('site-edit').click();
+  await expect(admin.getByTestId('site-name')).toHaveValue(run.site);
+  await check(admin, 'admin-sites', language);
+  await admin.getByTestId('nav-departments').click();
+  await admin.getByTestId('department-row').and(admin.locator(`[data-code="${run.department}"]`)).getByTestId('department-edit').click();
+  await expect(admin.getByTestId('department-code')).toHaveValue(run.department);
+  await check(admin, 'admin-departments', language);
 
   for (const page of [operator, tablet, supervisor, admin]) await page.context().close();
 }

@@ -3,7 +3,7 @@ import {
   DeviceProfile,
   StillUploadResponse,
   type StillInfo,
-  type DepartmentSummary,
+  type KioskDepartment,
   type DeviceProfile as DeviceProfileType,
 } from '@madoguchi/protocol';
 
@@ -80,7 +80,7 @@ export function fetchDeviceProfile(token: string): Promise<DeviceProfileType> {
   return getJson('/api/device/me', token, DeviceProfile);
 }
 
-export async function fetchDepartments(token: string): Promise<DepartmentSummary[]> {
+export async function fetchDepartments(token: string): Promise<KioskDepartment[]> {
   return (await getJson('/api/departments', token, DepartmentsResponse)).departments;
 }
 

@@ -1055,7 +1055,6 @@ export function messagesFor(code: string): Messages {
   return (LANGUAGES.find((language) => language.code === code) ?? LANGUAGES[0]!).messages;
 }
 
-/** The department's name in the current language; the server's (Japanese) name when there is no translation. */
 /** When a department opens next, in the resident's language and in Japan's time: 12月4日(木) 08:30. */
 export function openingTime(iso: string, language: string): string {
   return new Date(iso).toLocaleString(language, {
@@ -1068,8 +1067,19 @@ export function openingTime(iso: string, language: string): string {
   });
 }
 
+/**
+ * A department's name in the resident's language. The city may rename a department or rewrite its
+ * button text at any time: a translation is used only while the city's Japanese is the very text
+ * it translates, and otherwise the city's own words are shown.
+ */
 export function departmentName(t: Messages, department: { code: string; name: string }): string {
-  return t.departments[department.code]?.name ?? department.name;
+  return ja.departments[department.code]?.name === department.name ? (t.departments[department.code]?.name ?? department.name) : department.name;
+}
+
+/** The words under a department's name on its button (住民票・引っ越し・マイナンバーカード), translated on the same terms. */
+export function departmentHint(t: Messages, department: { code: string; kioskText: string }): { text: string; translated: boolean } {
+  const translation = ja.departments[department.code]?.hint === department.kioskText ? t.departments[department.code]?.hint : undefined;
+  return translation ? { text: translation, translated: true } : { text: department.kioskText, translated: false };
 }
 
 export interface I18n {

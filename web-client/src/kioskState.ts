@@ -4,6 +4,7 @@ import type {
   ConsultationStatus,
   DepartmentAvailability,
   DepartmentSummary,
+  KioskDepartment,
   DeviceProfile,
   SatisfactionScore,
   ServerPayload,
@@ -101,7 +102,7 @@ export type Refusal = Pick<ServerPayload<'consultation:refused'>, 'reason' | 'ne
 export interface KioskState {
   phase: KioskPhase;
   device: DeviceProfile | null;
-  departments: DepartmentSummary[];
+  departments: KioskDepartment[];
   /** What a press of each department's button would meet now (closed, all away, busy), by department id. */
   availability: Readonly<Record<string, DepartmentAvailability>>;
   /** Whether the signaling socket is connected. */
@@ -115,8 +116,8 @@ export type KioskAction =
   | { type: 'needsPairing'; error: PairingError | null }
   | { type: 'pairingSubmitted' }
   | { type: 'pairingFailed'; error: PairingError }
-  | { type: 'paired'; device: DeviceProfile; departments: DepartmentSummary[]; firstTime: boolean }
-  | { type: 'departmentsLoaded'; departments: DepartmentSummary[] }
+  | { type: 'paired'; device: DeviceProfile; departments: KioskDepartment[]; firstTime: boolean }
+  | { type: 'departmentsLoaded'; departments: KioskDepartment[] }
   | { type: 'availabilityChanged'; availability: ServerPayload<'departments:availability'> }
   | { type: 'socketChanged'; online: boolean }
   | { type: 'settingsOpened' }

@@ -163,15 +163,16 @@ export function useKiosk(): KioskController {
       retryMs = Math.min(retryMs * 2, RECONNECT_MAX_MS);
     };
 
-    socket.on('connect', () => {
-      retryMs = RECONNECT_FIRST_MS;
-      setServerBusy(false);
-      dispatch({ type: 'socketChanged', online: true });
-      // Departments may have changed while we were away.
+    const reloadDepartments = () =>
       fetchDepartments(token).then(
         (departments) => dispatch({ type: 'departmentsLoaded', departments }),
         () => {},
       );
+    socket.on('connect', () => {
+      retryMs = RECONNECT_FIRST_MS;
+      setServerBusy(false);
+      dispatch({ type: 'socketChanged', online: true });
+      reloadDepartments(); // they may have changed while we were away
     });
     socket.on('disconnect', (reason) => {
       dispatch({ type: 'socketChanged', online: false });
@@ -186,6 +187,7 @@ export function useKiosk(): KioskController {
     });
 
     const unsubscribe = [
+      protocol.on('departments:changed', reloadDepartments),
       protocol.on('consultation:status', (status) => {
         if (finished.current.has(status.consultationId)) return;
         if (status.status === 'ended') finished.current.add(status.consultationId);

@@ -1,4 +1,4 @@
-import type { DepartmentSummary, DeviceProfile } from '@madoguchi/protocol';
+import type { DepartmentSummary, DeviceProfile, KioskDepartment } from '@madoguchi/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   acceptsCall,
@@ -12,10 +12,10 @@ import {
 } from '../src/kioskState.ts';
 
 const device: DeviceProfile = { id: 'dev1', name: 'タブレット1', site: { id: 'site1', name: '清滝郵便局' } };
-const tax: DepartmentSummary = { id: 'dep-tax', code: 'tax', name: '税務課' };
+const tax: KioskDepartment = { id: 'dep-tax', code: 'tax', name: '税務課', kioskText: '税金の こと' };
 const welfare: DepartmentSummary = { id: 'dep-welfare', code: 'welfare', name: '福祉課' };
 const childcare: DepartmentSummary = { id: 'dep-childcare', code: 'childcare', name: '子育て支援課' };
-const departments = [tax, { id: 'dep-citizen', code: 'citizen', name: '市民課' }];
+const departments = [tax, { id: 'dep-citizen', code: 'citizen', name: '市民課', kioskText: '住民票・引っ越し・マイナンバーカード' }];
 
 function joined(consultationId = 'c1'): CallJoined {
   return {

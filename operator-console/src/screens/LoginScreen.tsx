@@ -1,14 +1,14 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { login, LoginError, type LoginFailure, type StaffSession } from '../auth.ts';
+import { login, LoginError, type LoginFailure, type SessionProblem, type StaffSession } from '../auth.ts';
 import { LanguageSwitch } from '../components/LanguageSwitch.tsx';
 import { useI18n } from '../i18n/index.ts';
 
 /** Why the last login did not go through, or why the session ended (shown in the current language). */
-type LoginProblem = LoginFailure | 'expired';
+type LoginProblem = LoginFailure | SessionProblem;
 
 interface LoginScreenProps {
   onLoggedIn(session: StaffSession): void;
-  /** Carried over from a previous session (it expired). */
+  /** Carried over from a previous session (it expired, or an admin ended it). */
   initialError?: LoginProblem | null;
 }
 

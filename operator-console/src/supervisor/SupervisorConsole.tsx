@@ -1,8 +1,11 @@
 import { useEffect, useState } from 'react';
-import type { StaffSession } from '../auth.ts';
+import type { SessionProblem, StaffSession } from '../auth.ts';
 import { Header } from '../components/Header.tsx';
 import { useI18n, type Messages } from '../i18n/index.ts';
-import { changesSettings, managesDevices, seesAuditTrail } from '../roles.ts';
+import { administersCity, changesSettings, managesDevices, seesAuditTrail } from '../roles.ts';
+import { DepartmentsScreen } from '../admin/DepartmentsScreen.tsx';
+import { SitesScreen } from '../admin/SitesScreen.tsx';
+import { StaffScreen } from '../admin/StaffScreen.tsx';
 import { AuditScreen } from './AuditScreen.tsx';
 import { DevicesScreen } from './DevicesScreen.tsx';
 import { RecordDetailScreen } from './RecordDetailScreen.tsx';
@@ -10,6 +13,7 @@ import { EMPTY_FILTER, RecordsScreen, type RecordsFilterForm } from './RecordsSc
 import { RoutingScreen } from './RoutingScreen.tsx';
 import { SettingsScreen } from './SettingsScreen.tsx';
 import { StatsScreen } from './StatsScreen.tsx';
+import { useSessionEnd } from '../useSessionEnd.ts';
 import { WallboardView } from '../wallboard/WallboardView.tsx';
 
 type Section = keyof Messages['supervisor']['nav'];
@@ -21,9 +25,12 @@ type View =
   | { name: 'routing' }
   | { name: 'settings' }
   | { name: 'devices' }
+  | { name: 'staff' }
+  | { name: 'sites' }
+  | { name: 'departments' }
   | { name: 'audit' };
 
-const SCREENS = ['stats', 'routing', 'settings', 'devices', 'audit'] as const;
+const SCREENS = ['stats', 'routing', 'settings', 'devices', 'staff', 'sites', 'departments', 'audit'] as const;
 
 /** The view of a location hash (#/records, #/records/<id>, #/stats, …): links and the back button work. */
 function viewOf(hash: string): View {
@@ -38,11 +45,13 @@ interface SupervisorConsoleProps {
   session: StaffSession;
   onLogout(): void;
   onUnauthorized(): void;
+  onSessionEnded(reason: SessionProblem): void;
 }
 
-/** Supervisors and admins: the live wallboard, session records, statistics, routing, settings, and (admins) the tablets and the audit trail. */
-export function SupervisorConsole({ session, onLogout, onUnauthorized }: SupervisorConsoleProps) {
+/** Supervisors and admins: the live wallboard, session records, statistics, routing, settings, and (admins) the tablets, the city's staff, sites and departments, and the audit trail. */
+export function SupervisorConsole({ session, onLogout, onUnauthorized, onSessionEnded }: SupervisorConsoleProps) {
   const { t } = useI18n();
+  useSessionEnd(session.token, onSessionEnded);
   const [view, setView] = useState<View>(() => viewOf(window.location.hash));
   const [filter, setFilter] = useState<RecordsFilterForm>(EMPTY_FILTER);
   useEffect(() => {
@@ -64,6 +73,7 @@ export function SupervisorConsole({ session, onLogout, onUnauthorized }: Supervi
     'routing',
     'settings',
     ...(managesDevices(role) ? (['devices'] as const) : []),
+    ...(administersCity(role) ? (['staff', 'sites', 'departments'] as const) : []),
     ...(seesAuditTrail(role) ? (['audit'] as const) : []),
   ];
   const forbidden = <p role="alert">{t.supervisor.forbidden}</p>;
@@ -107,6 +117,11 @@ export function SupervisorConsole({ session, onLogout, onUnauthorized }: Supervi
         ) : null}
         {view.name === 'devices' ? (
           managesDevices(role) ? <DevicesScreen token={session.token} onUnauthorized={onUnauthorized} /> : forbidden
+        ) : null}
+        {view.name === 'staff' ? (administersCity(role) ? <StaffScreen token={session.token} ownId={session.staff.id} onUnauthorized={onUnauthorized} /> : forbidden) : null}
+        {view.name === 'sites' ? (administersCity(role) ? <SitesScreen token={session.token} onUnauthorized={onUnauthorized} /> : forbidden) : null}
+        {view.name === 'departments' ? (
+          administersCity(role) ? <DepartmentsScreen token={session.token} onUnauthorized={onUnauthorized} /> : forbidden
         ) : null}
         {view.name === 'audit' ? (seesAuditTrail(role) ? <AuditScreen token={session.token} onUnauthorized={onUnauthorized} /> : forbidden) : null}
       </main>

@@ -5,7 +5,7 @@ export type ActionState =
   | { status: 'idle' }
   | { status: 'running' }
   | { status: 'done' }
-  /** `refusal`: the server's own words when it refused what was sent (400), else null. */
+  /** `refusal`: the server's own words when it refused what was sent (400) or what it would do (409), else null. */
   | { status: 'failed'; refusal: string | null };
 
 /**
@@ -28,7 +28,7 @@ export function useAction(onUnauthorized: () => void): {
         return true;
       } catch (error) {
         if (error instanceof ApiError && error.status === 401) onUnauthorized();
-        const refusal = error instanceof ApiError && error.status === 400 ? error.serverMessage : null;
+        const refusal = error instanceof ApiError && (error.status === 400 || error.status === 409) ? error.serverMessage : null;
         setState({ status: 'failed', refusal });
         return false;
       }

@@ -55,7 +55,7 @@ export function createDevicesAdminRouter({ db, tokens, consultations, notifier, 
 
   router.get('/', async (_req, res) => {
     const [sites, devices] = await Promise.all([
-      db.site.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true } }),
+      db.site.findMany({ where: { active: true }, orderBy: { name: 'asc' }, select: { id: true, name: true } }), // where a tablet may be registered
       db.device.findMany({ include: { site: true }, orderBy: [{ revokedAt: 'asc' }, { name: 'asc' }] }),
     ]);
     const { onlineDevices } = consultations.liveSnapshot();

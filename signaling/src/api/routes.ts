@@ -16,12 +16,15 @@ import type { TokenService } from '../auth/TokenService.ts';
 import type { LoginThrottle } from '../auth/LoginThrottle.ts';
 import type { Clock } from '../clock.ts';
 import type { ConsultationService, Notifier } from '../consultations/ConsultationService.ts';
+import { createDepartmentsAdminRouter } from './departments.ts';
 import { createDevicesAdminRouter } from './devices.ts';
 import { createHealthRouter } from './health.ts';
 import type { AuditLog } from '../records/AuditLog.ts';
 import type { RoutingSettingsStore } from '../routing/RoutingSettingsStore.ts';
 import { parseBody } from './errors.ts';
 import { createCallbacksRouter, createRoutingAdminRouter } from './routing.ts';
+import { createSitesAdminRouter } from './sites.ts';
+import { createStaffAdminRouter } from './staff.ts';
 import { createWallboardRouter } from './wallboard.ts';
 import { createCategoriesRouter, createNotesRouter } from './notes.ts';
 import type { ConsultationRecorder } from '../records/ConsultationRecorder.ts';
@@ -37,7 +40,7 @@ export interface ApiDependencies {
   loginThrottle: LoginThrottle;
   sfu: SfuNode;
   consultations: ConsultationService;
-  notifier: Pick<Notifier, 'disconnectDevice'>;
+  notifier: Pick<Notifier, 'disconnectDevice' | 'endStaffSession'>;
   routingSettings: RoutingSettingsStore;
   audit: AuditLog;
   settings: SettingsStore;
@@ -113,9 +116,9 @@ export function createApiRouter({ db, databaseProbe, tokens, loginThrottle, sfu,
   });
 
   api.get('/departments', authenticate, async (_req, res) => {
-    const departments = await db.department.findMany({ orderBy: { sortOrder: 'asc' } });
+    const departments = await db.department.findMany({ where: { active: true }, orderBy: { sortOrder: 'asc' } });
     const body: DepartmentsResponse = {
-      departments: departments.map(({ id, code, name }) => ({ id, code, name })),
+      departments: departments.map(({ id, code, name, kioskText }) => ({ id, code, name, kioskText })),
     };
     res.json(body);
   });
@@ -133,6 +136,9 @@ export function createApiRouter({ db, databaseProbe, tokens, loginThrottle, sfu,
   });
 
   api.use('/admin/devices', authenticate, requireRole('admin'), createDevicesAdminRouter({ db, tokens, consultations, notifier, audit }));
+  api.use('/admin/staff', authenticate, requireRole('admin'), createStaffAdminRouter({ db, consultations, notifier, audit }));
+  api.use('/admin/sites', authenticate, requireRole('admin'), createSitesAdminRouter({ db, notifier, audit }));
+  api.use('/admin/departments', authenticate, requireRole('admin'), createDepartmentsAdminRouter({ db, consultations, audit }));
 
   api.get('/admin/sfu', authenticate, requireRole('admin', 'supervisor'), async (_req, res) => {
     const body: SfuStats = { workers: await sfu.stats() };

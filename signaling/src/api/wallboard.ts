@@ -29,8 +29,10 @@ export function createWallboardRouter({
     // The service-level threshold is the records' setting, so the wallboard and the charts agree.
     const { serviceLevelSeconds } = await settings.get();
     const [departments, sites, today] = await Promise.all([
-      db.department.findMany({ orderBy: { sortOrder: 'asc' } }),
-      db.site.findMany({ orderBy: { name: 'asc' }, include: { devices: { where: { revokedAt: null }, orderBy: { name: 'asc' } } } }),
+      // Disabled departments and sites are left off (a disabled department's residents still waiting
+      // show among the consultations in progress).
+      db.department.findMany({ where: { active: true }, orderBy: { sortOrder: 'asc' } }),
+      db.site.findMany({ where: { active: true }, orderBy: { name: 'asc' }, include: { devices: { where: { revokedAt: null }, orderBy: { name: 'asc' } } } }),
       // Today's requests that were queued: a refused one (outside hours, nobody on duty) never
       // waited for an answer. The live server writes a `refused` event for each (the statistics'
       // REFUSED in prisma/src/summary.ts also knows imported rows, which have no events).

@@ -16,7 +16,8 @@ const DeviceClaims = z.object({ sub: z.string(), kind: z.literal('device'), site
 /**
  * Issues and verifies JWTs. Staff tokens expire; device tokens do not (they are entered once on a
  * tablet) but carry the device's token version, so bumping it or revoking the device locks them out.
- * Every verification also checks the database, so a disabled account or revoked device stops at once;
+ * Every verification also checks the database, so a disabled account, a revoked device or a device of
+ * a disabled site stops at once;
  * when the database cannot answer, that is UNAVAILABLE, never UNAUTHORIZED: a tablet told its token
  * is bad forgets it, and a clerk would have to pair it again.
  */
@@ -83,10 +84,13 @@ export class TokenService {
   }
 
   async #devicePrincipal(deviceId: string, version: number): Promise<DevicePrincipal> {
-    const device = await this.#lookUp(() => this.#db.device.findUnique({ where: { id: deviceId }, include: { site: { select: { name: true } } } }));
+    const device = await this.#lookUp(() =>
+      this.#db.device.findUnique({ where: { id: deviceId }, include: { site: { select: { name: true, active: true } } } }),
+    );
     if (!device || device.revokedAt || device.tokenVersion !== version) {
       throw new ProtocolError('UNAUTHORIZED', 'device token revoked');
     }
+    if (!device.site.active) throw new ProtocolError('UNAUTHORIZED', 'the tablet’s site is disabled');
     return { kind: 'device', deviceId: device.id, siteId: device.siteId, siteName: device.site.name };
   }
 

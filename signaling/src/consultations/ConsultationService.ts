@@ -16,6 +16,7 @@ import {
   type SelectablePresence,
   type ServerEventName,
   type ServerPayload,
+  type SessionEndReason,
   type SiteSummary,
 } from '@madoguchi/protocol';
 import { createLogger } from '@madoguchi/protocol/logger';
@@ -38,6 +39,8 @@ export interface Notifier {
   toStaff<E extends ServerEventName>(staffId: string, event: E, payload: ServerPayload<E>): void;
   /** Close every connection of a tablet whose token was revoked or replaced: it must pair again. */
   disconnectDevice(deviceId: string): void;
+  /** Tell every console of a staff member why their session ends, then close its connections. */
+  endStaffSession(staffId: string, reason: SessionEndReason): void;
   toAll<E extends ServerEventName>(event: E, payload: ServerPayload<E>): void;
   /** Every connected tablet. */
   toDevices<E extends ServerEventName>(event: E, payload: ServerPayload<E>): void;
@@ -202,6 +205,8 @@ export class ConsultationService {
   /** Open socket connections of each operator; their skills live in the routing core. */
   readonly #staffConnections = new Map<string, number>();
   readonly #departments = new Map<string, DepartmentSummary>();
+  /** Departments a tablet may ask for (enabled), as last read: each one's first request reads the database, later ones only this. */
+  readonly #requestable = new Map<string, DepartmentSummary>();
   readonly #graceTimers = new Map<string, TimerHandle>();
   /** Operators in 後処理, and the consultation it follows. */
   readonly #wrappingUp = new Map<string, string>();
@@ -264,6 +269,32 @@ export class ConsultationService {
     this.#rememberDepartment(department);
     routed(() => this.#core.setDepartmentConfig(toCoreConfig(department.id, settings)));
     this.#availability.changed();
+  }
+
+  /**
+   * An admin added or changed a department (its name, order, kiosk text, whether it is offered): the
+   * core routes to it from now on, and every kiosk and console fetches the department list again.
+   */
+  departmentsChanged(departments: readonly (DepartmentSummary & { active: boolean })[]): void {
+    for (const department of departments) {
+      const summary = this.#rememberDepartment(department);
+      if (department.active) this.#requestable.set(summary.id, summary);
+      else this.#requestable.delete(summary.id);
+      this.#ensureDepartment(department.id);
+    }
+    this.#notifier.toAll('departments:changed', {});
+  }
+
+  /**
+   * An admin changed a staff member's departments. A logged-in operator is offered calls by the new
+   * skills at once (an offer or call in progress is not affected); one who is not logged in gets them
+   * from the database at the next login.
+   */
+  staffSkillsChanged(staffId: string, skills: { primary: readonly string[]; secondary: readonly string[] }): void {
+    if (!this.#core.operator(staffId)) return;
+    for (const departmentId of [...skills.primary, ...skills.secondary]) this.#ensureDepartment(departmentId);
+    routed(() => this.#core.updateSkills(staffId, skills));
+    this.#sendOperatorState(staffId);
   }
 
   // ── Connections ────────────────────────────────────────────────────────────
@@ -419,7 +450,7 @@ export class ConsultationService {
     try {
       const requestedAt = this.#clock.now();
       // Known departments come from memory: a burst of requests costs no database round trip each.
-      const department = this.#departments.get(departmentId) ?? (await this.#db.department.findUnique({ where: { id: departmentId } }));
+      const department = this.#requestable.get(departmentId) ?? (await this.#loadRequestable(departmentId));
       if (!department) throw new ProtocolError('NOT_FOUND', 'no such department');
       if (this.#closed) throw new ProtocolError('CONFLICT', 'the server is shutting down');
       const id = this.#recorder.create(
@@ -1166,6 +1197,14 @@ export class ConsultationService {
   #rememberDepartment(department: DepartmentSummary): DepartmentSummary {
     const summary = { id: department.id, code: department.code, name: department.name };
     this.#departments.set(summary.id, summary);
+    return summary;
+  }
+
+  async #loadRequestable(departmentId: string): Promise<DepartmentSummary | null> {
+    const department = await this.#db.department.findUnique({ where: { id: departmentId } });
+    if (!department?.active) return null;
+    const summary = this.#rememberDepartment(department);
+    this.#requestable.set(summary.id, summary);
     return summary;
   }
 

@@ -45,6 +45,11 @@ export function createNotifier(io: GatewayServer): Notifier {
     toDevice: (deviceId, event, payload) => void io.to(deviceRoom(deviceId)).emit(event, ...([payload] as never)),
     toStaff: (staffId, event, payload) => void io.to(staffRoom(staffId)).emit(event, ...([payload] as never)),
     disconnectDevice: (deviceId) => io.in(deviceRoom(deviceId)).disconnectSockets(true),
+    endStaffSession: (staffId, reason) => {
+      // Sent first on the same connections, so the console can say why before it is closed.
+      io.to(staffRoom(staffId)).emit('session:ended', { reason });
+      io.in(staffRoom(staffId)).disconnectSockets(true);
+    },
     toAll: (event, payload) => void io.emit(event, ...([payload] as never)),
     toDevices: (event, payload) => void io.to(DEVICES_ROOM).emit(event, ...([payload] as never)),
   };

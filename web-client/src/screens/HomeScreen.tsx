@@ -1,8 +1,8 @@
-import type { DepartmentAvailability, DepartmentSummary } from '@madoguchi/protocol';
+import type { DepartmentAvailability, KioskDepartment } from '@madoguchi/protocol';
 import { useEffect } from 'react';
 import { TopBar } from '../components/TopBar.tsx';
 import { departmentBadge, type DepartmentBadge } from '../departmentAvailability.ts';
-import { departmentName, openingTime, useI18n, type Messages } from '../i18n.ts';
+import { departmentHint, departmentName, openingTime, useI18n, type Messages } from '../i18n.ts';
 import type { Notice } from '../kioskState.ts';
 
 /** Notices fade after a while so the next resident does not see the last one's. */
@@ -46,14 +46,14 @@ function badgeText(t: Messages, badge: DepartmentBadge, language: string): strin
 
 interface HomeScreenProps {
   siteName: string;
-  departments: readonly DepartmentSummary[];
+  departments: readonly KioskDepartment[];
   /** What a press of each department would meet now, by department id (pushed live by the server). */
   availability: Readonly<Record<string, DepartmentAvailability>>;
   online: boolean;
   /** Offline because the server said it cannot answer just now (not because it is unreachable). */
   serverBusy: boolean;
   notice: Notice | null;
-  onStart(department: DepartmentSummary): void;
+  onStart(department: KioskDepartment): void;
   onOpenSettings(): void;
   onDismissNotice(): void;
 }
@@ -94,6 +94,7 @@ export function HomeScreen(props: HomeScreenProps) {
             {departments.map((department) => {
               const localized = departmentName(t, department);
               const badge = departmentBadge(availability[department.id]);
+              const hint = departmentHint(t, department);
               return (
                 <li key={department.id}>
                   <button
@@ -110,8 +111,10 @@ export function HomeScreen(props: HomeScreenProps) {
                         {department.name}
                       </span>
                     )}
-                    {t.departments[department.code] && (
-                      <span className="department-button__hint">{t.departments[department.code]!.hint}</span>
+                    {hint.text && (
+                      <span className="department-button__hint" lang={hint.translated ? undefined : 'ja'} data-testid="department-hint">
+                        {hint.text}
+                      </span>
                     )}
                     {/* In the action's place, so the buttons keep their size and all still fit the screen. */}
                     {badge ? (

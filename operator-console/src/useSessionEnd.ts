@@ -1,0 +1,26 @@
+import { useEffect, useRef } from 'react';
+import { ProtocolClient } from '@madoguchi/protocol/client';
+import type { SessionProblem } from './auth.ts';
+
+/**
+ * Supervisors' and admins' consoles take no calls, yet an admin may disable the account or change
+ * its role while one is open: a socket that only listens for that closes the console at once and
+ * says why, instead of the next request failing as an expired login.
+ */
+export function useSessionEnd(token: string, onSessionEnded: (reason: SessionProblem) => void): void {
+  const ended = useRef(onSessionEnded);
+  useEffect(() => {
+    ended.current = onSessionEnded;
+  }, [onSessionEnded]);
+  useEffect(() => {
+    const client = ProtocolClient.connect(token);
+    const unsubscribe = client.on('session:ended', ({ reason }) => ended.current(reason));
+    client.socket.on('connect_error', (error) => {
+      if (error.message === 'UNAUTHORIZED') ended.current('expired');
+    });
+    return () => {
+      unsubscribe();
+      client.close();
+    };
+  }, [token]);
+}
