@@ -65,7 +65,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     ],
   });
   const databaseProbe = new DatabaseProbe(config.databaseUrl);
-  const recorder = new ConsultationRecorder(config.databaseUrl);
+  const recorder = new ConsultationRecorder(config.databaseUrl, { busyTimeoutMs: config.databaseBusyTimeoutMs });
   const audit = new AuditLog(db, () => clock.now());
   const settings = new SettingsStore(db, audit, RecordsSettings.parse(config.records));
   await settings.get(); // latest() is known before the first chat message

@@ -18,14 +18,14 @@ const DOCUMENT_PUBLISH: PublishOptions = {
 };
 
 /**
- * The face camera in three simulcast layers (¼, ½, full size): the SFU forwards what the
- * operator's link can take, and on a weak uplink the browser drops the top layers first.
+ * The face camera in two simulcast layers (½ and full size): the SFU forwards what the operator's
+ * link can take, and on a weak uplink the browser drops the top layer first. Two, not three:
+ * Chromium encodes at most two layers of a 640×480 camera, and given three it drops the full-size one.
  */
 const FACE_PUBLISH: PublishOptions = {
   encodings: [
-    { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 120_000, priority: 'low' },
-    { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 350_000, priority: 'low' },
-    { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 900_000, priority: 'low' },
+    { rid: 'r0', scaleResolutionDownBy: 2, maxBitrate: 200_000, priority: 'low' },
+    { rid: 'r1', scaleResolutionDownBy: 1, maxBitrate: 900_000, priority: 'low' },
   ],
   codecOptions: { videoGoogleStartBitrate: 1000 },
   degradationPreference: 'balanced',
