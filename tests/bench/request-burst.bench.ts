@@ -1,8 +1,8 @@
 /**
  * A burst of consultation requests against the real server process (`npm start`'s, on SQLite):
- * 3,000 tablets connected at once, each asking for 福祉課 in the same instant, nobody answering.
+ * 3,000 connected tablets asking for 福祉課 at 1,500 requests/s, nobody answering.
  *
- *   npx tsx tests/bench/request-burst.bench.ts      (BURST_TABLETS=… to change the count)
+ *   npx tsx tests/bench/request-burst.bench.ts      (BURST_TABLETS=…, BURST_RATE=… requests/s; 0: all at once)
  *
  * The burst runs twice: on an empty day, and again after 100,000 consultations of the same day,
  * department and site are on record, so that a cost that grows with the day shows. For each it
@@ -11,6 +11,7 @@
  * sockets dropped, and how long the records writer took to put the burst in the database.
  * Targets (issue 17) are printed as met/MISSED; nothing about time is asserted.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +23,9 @@ import { watchHealth } from '../e2e/support/healthWatch.ts';
 import { startServer, type RunningServer } from '../e2e/support/server.ts';
 
 const TABLETS = Number(process.env.BURST_TABLETS ?? 3_000);
+const RATE = Number(process.env.BURST_RATE ?? 1_500);
+/** The requests go out in slices this far apart (at RATE, a few each). */
+const SLICE_MS = 10;
 const DAY_ON_RECORD = 100_000;
 const ALWAYS_OPEN = { sun: [], mon: [], tue: [], wed: [], thu: [], fri: [], sat: [] } as Record<string, { open: string; close: string }[]>;
 for (const day of Object.keys(ALWAYS_OPEN)) ALWAYS_OPEN[day] = [{ open: '00:00', close: '24:00' }];
@@ -88,7 +92,10 @@ async function burst(server: RunningServer, tablets: Tablet[], departmentId: str
   const burstStart = performance.now();
   const burstStartAtMs = Date.now() - started;
   const refusals = new Map<string, number>();
-  const acks = tablets.map(async (tablet) => {
+  const perSlice = RATE > 0 ? Math.max(1, Math.round((RATE * SLICE_MS) / 1000)) : tablets.length;
+  const acks = tablets.map(async (tablet, index) => {
+    const due = burstStart + Math.floor(index / perSlice) * SLICE_MS;
+    if (due > performance.now()) await sleep(due - performance.now());
     tablet.sentAt = performance.now();
     try {
       const { consultationId, queuePosition } = await tablet.client.request('consultation:request', { departmentId });
@@ -120,6 +127,7 @@ async function burst(server: RunningServer, tablets: Tablet[], departmentId: str
 
   console.log(`\n${label}`);
   for (const [reason, count] of refusals) console.log(`  ${count} requests failed: ${reason}`);
+  console.log(`  sent ${RATE > 0 ? `at ${RATE} requests/s` : 'all at once'}`);
   console.log(`  ${acked.length} requests acknowledged in ${((lastAck - burstStart) / 1000).toFixed(2)} s: ${rate.toFixed(0)} requests/s; ack p50 ${ms(percentile(ackLatencies, 0.5))}, p99 ${ms(percentile(ackLatencies, 0.99))}`);
   const withAck = positioned.filter((tablet) => tablet.firstPositionAt === tablet.ackedAt).length;
   console.log(`  first queue position after the ack: ${positioned.length}/${tablets.length} got one (${withAck} in the ack itself); p50 ${ms(percentile(toPosition, 0.5))}, p99 ${ms(percentile(toPosition, 0.99))}, max ${ms(Math.max(...toPosition))}`);
@@ -140,9 +148,14 @@ async function cancelAll(server: RunningServer, tablets: Tablet[]): Promise<void
   await recordsDrained(server);
 }
 
-/** 100,000 ended consultations of today for the department and site, written as an import would, with their derived data. */
-function fillTheDay(server: RunningServer, departmentId: string, siteId: string, deviceId: string): void {
-  const db = new Database(server.databaseFile);
+/**
+ * 100,000 ended consultations of today for the department and site, written as an import would, with
+ * their derived data. Run as `tsx request-burst.bench.ts fill <file> <department> <site> <device>` in a
+ * process of its own: ten seconds of synchronous SQLite here would stop this process answering its
+ * sockets' pings, and the server would rightly drop them all.
+ */
+function fillTheDay(file: string, departmentId: string, siteId: string, deviceId: string): void {
+  const db = new Database(file);
   db.pragma('busy_timeout = 10000');
   const iso = (at: number) => new Date(at).toISOString().replace('Z', '+00:00');
   const insertConsultation = db.prepare(
@@ -161,7 +174,20 @@ function fillTheDay(server: RunningServer, departmentId: string, siteId: string,
     }
   })();
   for (const statement of REBUILD_ALL_DERIVED) db.exec(statement);
+  db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
+}
+
+async function fillTheDayElsewhere(...args: [file: string, departmentId: string, siteId: string, deviceId: string]): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, 'fill', ...args], { stdio: 'inherit' });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`filling the day failed (${code})`);
+}
+
+if (process.argv[2] === 'fill') {
+  const [file, departmentId, siteId, deviceId] = process.argv.slice(3) as [string, string, string, string];
+  fillTheDay(file, departmentId, siteId, deviceId);
+  process.exit(0);
 }
 
 const server = await startServer({ MEDIA_WORKERS: '1' }, { routing: { wrapUpSeconds: 0, hours: ALWAYS_OPEN as never, closedDates: [], annualClosures: [] } });
@@ -191,7 +217,7 @@ try {
 
   const [device] = server.query<{ id: string }>('SELECT id FROM Device WHERE siteId = ? LIMIT 1', site!.id);
   const filling = performance.now();
-  fillTheDay(server, welfare!.id, site!.id, device!.id);
+  await fillTheDayElsewhere(server.databaseFile, welfare!.id, site!.id, device!.id);
   console.log(`\n${DAY_ON_RECORD.toLocaleString('en')} consultations of today put on record for 福祉課 at ${site!.name} in ${((performance.now() - filling) / 1000).toFixed(1)} s`);
   await burst(server, tablets, welfare!.id, `burst 2: the same, after ${DAY_ON_RECORD.toLocaleString('en')} consultations today`);
   await cancelAll(server, tablets);
