@@ -118,6 +118,7 @@ describe('a consultation held while its parties come back', () => {
       const { consultationId } = await client.request('consultation:request', { departmentId: welfare });
       waiting.push({ site, consultationId, client });
     }
+    await t.server.recorder.flush(); // the records are written in their own thread
     const before = await t.db.consultation.findMany({ where: { departmentId: welfare, endedAt: null }, orderBy: { requestedAt: 'asc' } });
 
     const places = waiting.map(({ client, consultationId }) =>
