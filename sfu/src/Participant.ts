@@ -1,5 +1,6 @@
 import type { types } from 'mediasoup';
 import { createLogger } from '@madoguchi/protocol/logger';
+import { FIRST_SIMULCAST_LAYERS, upgradeWhenForwarding } from './simulcastLayers.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 
 const logger = createLogger('sfu:Participant');
@@ -256,6 +257,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
         producerId: producer.id,
         rtpCapabilities,
         paused: true,
+        preferredLayers: producer.type === 'simulcast' ? FIRST_SIMULCAST_LAYERS : undefined,
         appData: { source: producer.appData.source },
       });
     } finally {
@@ -275,6 +277,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     };
     this.#consumers.set(consumer.id, consumer);
     this.#consumerInfos.set(consumer.id, info);
+    if (consumer.type === 'simulcast') upgradeWhenForwarding(consumer);
     consumer.observer.once('close', () => {
       this.#consumers.delete(consumer.id);
       this.#consumerInfos.delete(consumer.id);

@@ -27,7 +27,13 @@ test(`on a ${UPLINK_KBPS} kbps uplink the document keeps its resolution and the 
     (await sampleGrowth(operator, 500)).find((s) => s.after.trackIdentifier === trackId)?.after;
   // Let the sender's bandwidth estimate settle against the cap.
   await expect.poll(async () => (await stream(documentTrack))?.frameWidth ?? 0, { timeout: 30_000 }).toBeGreaterThanOrEqual(1920);
-  await operator.waitForTimeout(5000);
+  // When the tablet stops sending the face's top layer, the SFU moves the operator to the lower one
+  // once that layer is seen inactive (a few seconds): wait for it rather than for a fixed time.
+  const faceGaveWay = async () => {
+    const face = (await sampleGrowth(operator, 1000)).find((s) => s.after.trackIdentifier === faceTrack);
+    return face !== undefined && face.after.frameWidth < 640 && face.after.framesDecoded > face.before.framesDecoded;
+  };
+  await expect.poll(faceGaveWay, { timeout: 20_000, intervals: [0] }).toBe(true);
 
   const atOperator = await sampleGrowth(operator, 4000);
   const documentStream = atOperator.find((s) => s.after.trackIdentifier === documentTrack);

@@ -3,11 +3,19 @@ import { E2E_PASSWORD, type RunningServer } from './server.ts';
 import { watchContentSecurityPolicy } from './csp.ts';
 import { recordPeerConnections } from './webrtcStats.ts';
 
+/** The apps' own warnings about cameras and the call ("[media] …", "[call] …"), printed: they explain a call without a picture. */
+function echoMediaWarnings(page: Page): void {
+  page.on('console', (message) => {
+    if (/^\[(media|call)\]/.test(message.text())) console.log(`[page ${new URL(page.url()).pathname}] ${message.text()}`);
+  });
+}
+
 /** A booth tablet paired to the site, on its home screen, with the browser's cameras as they come (no clerk's choice saved). */
 export async function pairTablet(browser: Browser, server: RunningServer, siteName: string): Promise<Page> {
   const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
   const page = await context.newPage();
   watchContentSecurityPolicy(page);
+  echoMediaWarnings(page);
   await recordPeerConnections(page);
   await page.goto(`${server.url}/kiosk/`);
   // What a clerk pastes: a whole line of .data/device-tokens.txt, names and all.
@@ -35,6 +43,7 @@ export async function openConsole(browser: Browser, server: RunningServer, usern
   const context = await browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
   watchContentSecurityPolicy(page);
+  echoMediaWarnings(page);
   await recordPeerConnections(page);
   await page.goto(`${server.url}/console/`);
   await page.getByTestId('login-username').fill(username);

@@ -133,7 +133,8 @@ export async function waitForMediaFlowing(
     last = flowingStreams(previous, current);
     if (meets(last, want)) return Date.now() - since;
     if (Date.now() > deadline) {
-      throw new Error(`media not flowing after ${timeoutMs} ms: want ${JSON.stringify(want)}, flowing ${JSON.stringify(last)} of ${current.length} inbound stream(s)`);
+      const streams = current.map((s) => `${s.kind} ${s.frameWidth}x${s.frameHeight} frames=${s.framesDecoded} packets=${s.packetsReceived}`);
+      throw new Error(`media not flowing after ${timeoutMs} ms: want ${JSON.stringify(want)}, flowing ${JSON.stringify(last)} of ${current.length} inbound stream(s): ${streams.join('; ')}`);
     }
     previous = current;
   }

@@ -1,0 +1,34 @@
+import type { types } from 'mediasoup';
+import { createLogger } from '@madoguchi/protocol/logger';
+
+const logger = createLogger('sfu:simulcast');
+
+/** More spatial layers than any producer has: mediasoup clamps it to the best one there is. */
+const BEST_SPATIAL_LAYER = 15;
+
+/**
+ * The layers a simulcast consumer is created with: the lowest first (see upgradeWhenForwarding).
+ * Only the spatial layer: the temporal one defaults to the highest.
+ */
+export const FIRST_SIMULCAST_LAYERS: types.ConsumerLayers = { spatialLayer: 0 };
+
+/**
+ * Lets a simulcast consumer created with FIRST_SIMULCAST_LAYERS up to the best layer once it forwards
+ * one. mediasoup 3.12 takes the first layer a consumer forwards as its RTP timestamp reference and
+ * switches to another layer only after both have sent an RTCP Sender Report. A top layer that the
+ * browser drops in the call's first second (its bandwidth estimate still ramping up, a busy CPU),
+ * before its first report, froze the picture for the rest of the call (versatica/mediasoup#492,
+ * fixed upstream in 3.14.16). The lowest layer is sent as long as the camera is: a safe reference.
+ * The consumer is created paused and resumed when the browser holds it, by when the lowest layer
+ * has arrived, so the first layer it forwards is the lowest.
+ */
+export function upgradeWhenForwarding(consumer: types.Consumer): void {
+  const onLayers = (layers?: types.ConsumerLayers) => {
+    if (!layers) return;
+    consumer.off('layerschange', onLayers);
+    consumer.setPreferredLayers({ spatialLayer: BEST_SPATIAL_LAYER }).catch((error: unknown) => {
+      if (!consumer.closed) logger.warn(`consumer ${consumer.id}: cannot raise its layers:`, error);
+    });
+  };
+  consumer.on('layerschange', onLayers);
+}

@@ -1,0 +1,119 @@
+import { createSocket, type Socket } from 'node:dgram';
+import * as mediasoup from 'mediasoup';
+import type { types } from 'mediasoup';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIRST_SIMULCAST_LAYERS, upgradeWhenForwarding } from '../src/simulcastLayers.ts';
+
+/**
+ * A two-layer simulcast camera whose top layer stops in the call's first second, before it ever sent
+ * an RTCP Sender Report — what Chromium does when its bandwidth estimate or CPU cannot carry the top
+ * layer. Real RTP through a real mediasoup worker: VP8 key frames sent from a UDP socket to a plain
+ * transport, forwarded by the consumer to another UDP socket that counts what arrives.
+ */
+
+const LOW_SSRC = 1111;
+const TOP_SSRC = 2222;
+const FRAME_MS = 33;
+
+/** One RTP packet carrying a whole VP8 key frame (payload descriptor with picture id, then a key frame header). */
+function vp8KeyFrame(ssrc: number, sequence: number, timestamp: number, pictureId: number): Buffer {
+  const packet = Buffer.alloc(12 + 6 + 10);
+  packet[0] = 0x80; // RTP version 2
+  packet[1] = 0x80 | 96; // marker, payload type 96
+  packet.writeUInt16BE(sequence & 0xffff, 2);
+  packet.writeUInt32BE(timestamp >>> 0, 4);
+  packet.writeUInt32BE(ssrc, 8);
+  // X=1 S=1 PID=0 | I=1 L=1 T=1 | 15-bit picture id | TL0PICIDX | TID 0
+  packet.set([0x90, 0xe0, 0x80 | ((pictureId >> 8) & 0x7f), pictureId & 0xff, pictureId & 0xff, 0x00], 12);
+  packet[18] = 0x10; // VP8 frame header, P bit 0: a key frame
+  return packet;
+}
+
+describe('a simulcast consumer whose top layer stops before its first Sender Report', () => {
+  let worker: types.Worker;
+  let router: types.Router;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    worker = await mediasoup.createWorker({ logLevel: 'error' });
+    router = await worker.createRouter({
+      mediaCodecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }],
+    });
+  });
+  afterAll(() => {
+    for (const socket of sockets) socket.close();
+    worker.close();
+  });
+
+  const udpSocket = async (): Promise<Socket> => {
+    const socket = createSocket('udp4');
+    sockets.push(socket);
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    return socket;
+  };
+
+  /**
+   * The browser's sequence: the consumer is created paused; both layers flow; the consumer is resumed
+   * (the browser holds it); 400 ms later the top layer stops for good. Returns the packets that reach
+   * the receiver over the last second of the 4 s after that, and the consumer's layers then.
+   */
+  async function topLayerStopsEarly(setUp: (consumer: types.Consumer) => void, preferredLayers?: types.ConsumerLayers) {
+    const sendTransport = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: true });
+    const recvTransport = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: false });
+    const sender = await udpSocket();
+    const receiver = await udpSocket();
+    await recvTransport.connect({ ip: '127.0.0.1', port: receiver.address().port });
+    const producer = await sendTransport.produce({
+      kind: 'video',
+      rtpParameters: {
+        codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, rtcpFeedback: [{ type: 'nack', parameter: 'pli' }] }],
+        encodings: [{ ssrc: LOW_SSRC }, { ssrc: TOP_SSRC }],
+        rtcp: { cname: 'camera' },
+      },
+    });
+    const consumer = await recvTransport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true, preferredLayers });
+    setUp(consumer);
+    let received = 0;
+    // RTP only: the consumer's transport also sends RTCP there (RFC 5761: types 64–95 are RTCP).
+    const isRtcp = (packet: Buffer) => (packet[1]! & 0x7f) >= 64 && (packet[1]! & 0x7f) <= 95;
+    receiver.on('message', (packet) => (received += isRtcp(packet) ? 0 : 1));
+
+    let frame = 0;
+    let topLayerSending = true;
+    const sendFrame = () => {
+      frame += 1;
+      const port = sendTransport.tuple.localPort;
+      sender.send(vp8KeyFrame(LOW_SSRC, frame, frame * 3000, frame), port, '127.0.0.1');
+      if (topLayerSending) sender.send(vp8KeyFrame(TOP_SSRC, frame, frame * 3000, frame), port, '127.0.0.1');
+    };
+    const timer = setInterval(sendFrame, FRAME_MS);
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    try {
+      await sleep(300);
+      await consumer.resume();
+      await sleep(400);
+      topLayerSending = false;
+      await sleep(3000);
+      const before = received;
+      await sleep(1000);
+      return { packetsInLastSecond: received - before, layers: consumer.currentLayers };
+    } finally {
+      clearInterval(timer);
+      sendTransport.close();
+      recvTransport.close();
+    }
+  }
+
+  it('keeps forwarding the lowest layer when the consumer started on it', async () => {
+    const { packetsInLastSecond, layers } = await topLayerStopsEarly(upgradeWhenForwarding, FIRST_SIMULCAST_LAYERS);
+    expect(layers?.spatialLayer).toBe(0);
+    expect(packetsInLastSecond).toBeGreaterThan(20);
+  });
+
+  it('(the mediasoup 3.12 defect it works around) freezes when the consumer started on the top layer', async () => {
+    // If this fails, the worker no longer has versatica/mediasoup#492 and upgradeWhenForwarding can go.
+    const { packetsInLastSecond, layers } = await topLayerStopsEarly(() => {});
+    expect(layers ?? null).toBeNull();
+    expect(packetsInLastSecond).toBe(0);
+  });
+});
