@@ -293,6 +293,10 @@ export const AuditEntry = z.object({
   action: z.string(),
   targetId: z.string().nullable(),
   details: z.unknown().nullable(),
+  /** times the target was shown to this staff member within the coalescing window (1 for every other action) */
+  views: z.number().int().positive(),
+  /** the last of those views; null when shown once */
+  lastAt: z.iso.datetime().nullable(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 

@@ -20,6 +20,7 @@ let t: TestServer;
 let callId: string;
 /** A consultation taken by tax1 that tax2 only declined (an actor in its events, not its operator). */
 let declinedId: string;
+let transferredId: string;
 const tokens: Record<string, string> = {};
 const staffIdOf: Record<string, string> = {};
 
@@ -95,6 +96,31 @@ beforeAll(async () => {
           { type: 'declined', at: after(5000), actorType: 'staff', actorId: staffIdOf.tax2 },
           { type: 'answered', at: after(40_000), actorType: 'staff', actorId: staffIdOf.tax1 },
           { type: 'ended', at: after(340_000), actorType: 'staff', actorId: staffIdOf.tax1 },
+        ],
+      },
+    },
+  });
+  transferredId = randomUUID();
+  await t.db.consultation.create({
+    data: {
+      id: transferredId,
+      siteId: site.id,
+      deviceId: site.devices[0]!.id,
+      departmentId: tax.id,
+      operatorId: staffIdOf.tax1,
+      requestedAt: after(3_600_000),
+      answeredAt: after(3_610_000),
+      endedAt: after(3_900_000),
+      outcome: 'completed',
+      endedBy: 'operator',
+      events: {
+        create: [
+          { type: 'requested', at: after(3_600_000), actorType: 'device', actorId: site.devices[0]!.id },
+          { type: 'offered', at: after(3_601_000), actorType: 'system', data: JSON.stringify({ operatorId: staffIdOf.tax1 }) },
+          { type: 'answered', at: after(3_610_000), actorType: 'staff', actorId: staffIdOf.tax1 },
+          { type: 'transferred', at: after(3_700_000), actorType: 'staff', actorId: staffIdOf.tax1, data: JSON.stringify({ toDepartmentId: tax.id }) },
+          { type: 'answered', at: after(3_710_000), actorType: 'staff', actorId: staffIdOf.tax2, data: JSON.stringify({ departmentId: tax.id }) },
+          { type: 'ended', at: after(3_900_000), actorType: 'staff', actorId: staffIdOf.tax2 },
         ],
       },
     },
@@ -251,14 +277,19 @@ describe('records: who may see what', () => {
     }
   });
 
-  it('an operator who only declined an offer sees that consultation (list and detail), not the others of tax1', async () => {
+  it('need-to-know: declining an offer grants nothing; answering after a transfer grants the record', async () => {
+    // tax2 declined the offer of `declinedId` (tax1 then answered it) and answered `transferredId` after tax1 transferred it.
     const list = await json<RecordsListResponse>('/records', 'tax2');
-    expect(list.records.map((r) => r.id)).toEqual([declinedId]);
-    const detail = await json<RecordDetail>(`/records/${declinedId}`, 'tax2');
-    expect(detail.events.map((e) => e.type)).toEqual(['requested', 'offered', 'declined', 'answered', 'ended']);
-    expect(detail.operatorsInvolved.map((s) => s.id)).toEqual([staffIdOf.tax1, staffIdOf.tax2]);
-    expect(detail).toMatchObject({ waitSeconds: 40, talkSeconds: 300 });
+    expect(list.records.map((r) => r.id)).toEqual([transferredId]);
+    expect((await api(`/records/${declinedId}`, 'tax2')).status).toBe(404);
     expect((await api(`/records/${callId}`, 'tax2')).status).toBe(404);
+    const detail = await json<RecordDetail>(`/records/${transferredId}`, 'tax2');
+    expect(detail.events.map((e) => e.type)).toEqual(['requested', 'offered', 'answered', 'transferred', 'answered', 'ended']);
+    // The one who answered first keeps their view; the decliner is still named in the record for those who may read it.
+    expect((await api(`/records/${transferredId}`, 'tax1')).status).toBe(200);
+    const declined = await json<RecordDetail>(`/records/${declinedId}`, 'tax1');
+    expect(declined.operatorsInvolved.map((s) => s.id)).toEqual([staffIdOf.tax1, staffIdOf.tax2]);
+    expect(declined).toMatchObject({ waitSeconds: 40, talkSeconds: 300 });
   });
 
   it('an unknown or over-long id is 404 for everyone, and refused requests write no audit rows', async () => {

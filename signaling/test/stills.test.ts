@@ -139,6 +139,27 @@ describe('stills of the document camera', () => {
     call.operator.close();
   });
 
+  it('is not shown to an operator who only declined the call', async () => {
+    // tax2 is on duty first, so the routing offers the call to tax2, who declines; tax1 then answers.
+    const tax2 = await t.connect(await t.staffToken('tax2'));
+    await tax2.request('presence:set', { presence: 'available' });
+    const declined = nextEvent(tax2, 'offer:incoming').then(async ({ consultationId }) => {
+      await tax2.request('offer:decline', { consultationId });
+      return consultationId;
+    });
+    const call = await placeCall(t);
+    expect(await declined).toBe(call.consultationId);
+    const still = await capture(call, await t.deviceToken('清滝郵便局'), png(1280, 720));
+    expect((await view(still.id, 'tax1')).status).toBe(200);
+    expect((await view(still.id, 'tax2')).status).toBe(404);
+    await call.device.request('consultation:end', { consultationId: call.consultationId });
+    await t.server.recorder.flush();
+    expect((await view(still.id, 'tax2')).status).toBe(404);
+    tax2.close();
+    call.device.close();
+    call.operator.close();
+  });
+
   it('accepts only an image the operator asked for, from the tablet of the call, once', async () => {
     const call = await placeCall(t);
     const { consultationId } = call;

@@ -320,6 +320,7 @@ export const en: Messages = {
     target: 'Target',
     details: 'Details',
     system: 'System (automatic)',
+    repeatedViews: (views: number, lastAt: string) => `shown ${views} times (last ${lastAt})`,
     actions: {
       'record.view': 'Viewed a consultation record',
       'records.export': 'CSV download',

@@ -313,6 +313,7 @@ export const ja = {
     target: '対象',
     details: '内容',
     system: 'システム（自動処理）',
+    repeatedViews: (views: number, lastAt: string) => `${views}回表示（最終 ${lastAt}）`,
     actions: {
       'record.view': '相談記録の閲覧',
       'records.export': 'CSVダウンロード',

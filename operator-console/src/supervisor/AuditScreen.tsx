@@ -59,7 +59,10 @@ export function AuditScreen({ token, onUnauthorized }: AuditScreenProps) {
                 <td>{entry.staffName ?? (entry.staffId === 'system' ? t.audit.system : entry.staffId)}</td>
                 <td>{t.audit.actions[entry.action] ?? entry.action}</td>
                 <td className="mono">{entry.targetId ?? ''}</td>
-                <td className="mono">{describe(entry)}</td>
+                <td>
+                  <span className="mono">{describe(entry)}</span>
+                  {entry.lastAt && entry.views > 1 && <span>{t.audit.repeatedViews(entry.views, t.format.time(entry.lastAt))}</span>}
+                </td>
               </tr>
             ))}
           </tbody>

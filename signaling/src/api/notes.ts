@@ -3,6 +3,7 @@ import type { PrismaClient } from '@madoguchi/db';
 import { Id, NoteRequest, ProtocolError, type CategoriesResponse, type NoteFiled } from '@madoguchi/protocol';
 import type { Clock } from '../clock.ts';
 import type { ConsultationRecorder } from '../records/ConsultationRecorder.ts';
+import { participationEventsOf } from '../records/participation.ts';
 import { parseBody } from './errors.ts';
 import type { AuthedRequest } from './routes.ts';
 
@@ -31,7 +32,7 @@ export function createNotesRouter({ db, recorder, clock }: { db: PrismaClient; r
     const id = parseBody(Id, req.params.id);
     const { categoryId, text } = parseBody(NoteRequest, req.body);
     const tookPart = await db.consultationEvent.findFirst({
-      where: { consultationId: id, actorType: 'staff', actorId: principal.staffId, type: { in: ['answered', 'specialist_joined'] } },
+      where: { consultationId: id, ...participationEventsOf(principal.staffId) },
       select: { id: true },
     });
     // Someone else's consultation is not found, so ids cannot be probed.

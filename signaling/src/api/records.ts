@@ -213,6 +213,8 @@ export function createAuditRouter({ db }: { db: PrismaClient }): Router {
         action: row.action,
         targetId: row.targetId,
         details: row.details === null ? null : (JSON.parse(row.details) as unknown),
+        views: row.views,
+        lastAt: row.lastAt?.toISOString() ?? null,
       })),
       nextCursor: rows.length > query.limit ? page.at(-1)!.id : null,
     };

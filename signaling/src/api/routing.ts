@@ -66,11 +66,16 @@ export function createRoutingAdminRouter({ db, consultations, routingSettings, a
 export function createCallbacksRouter({ db, audit }: Pick<RoutingApiDependencies, 'db' | 'audit'>): Router {
   const router = Router();
 
-  /** The staff member asking, and the departments whose callbacks they see: an operator's own; all (null) for supervisors and admins. */
+  /**
+   * The staff member asking, and the departments whose callbacks they see: all (null) for supervisors
+   * and admins; for an operator, the departments they belong to. A secondary skill only lets an
+   * operator answer live calls the routing widens to them; a callback request is left for its
+   * department and never routed, so it grants none of these names and phone numbers.
+   */
   const viewer = (req: AuthedRequest): { staffId: string; departments: string[] | null } => {
     const principal = req.principal;
     if (principal?.kind !== 'staff') throw new ProtocolError('FORBIDDEN', 'staff only');
-    const departments = principal.role === 'operator' ? [...principal.departmentIds, ...principal.secondaryDepartmentIds] : null;
+    const departments = principal.role === 'operator' ? [...principal.departmentIds] : null;
     return { staffId: principal.staffId, departments };
   };
 
@@ -88,8 +93,8 @@ export function createCallbacksRouter({ db, audit }: Pick<RoutingApiDependencies
       select: { id: true, displayName: true },
     });
     const names = new Map(doneBy.map((staff) => [staff.id, staff.displayName]));
-    // Names and phone numbers: who was shown which request is on the record, before it is sent.
-    await audit.writeFirstViews(staffId, 'callback.view', rows.map((row) => row.id));
+    // Names and phone numbers: who was shown which request, and how often, is on the record before it is sent.
+    await audit.writeViews(staffId, 'callback.view', rows.map((row) => row.id));
     const body: CallbacksResponse = {
       callbacks: rows.map(
         (row): CallbackView => ({

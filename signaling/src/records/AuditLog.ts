@@ -7,6 +7,9 @@ import type { PrismaClient } from '@madoguchi/db';
  */
 export type AuditAction = 'record.view' | 'records.export' | 'config.change' | 'records.purge' | 'still.view' | 'callback.view';
 
+/** Repeated views of one target by one staff member within this window share one audit row (writeViews). */
+export const VIEW_COALESCE_MS = 10 * 60_000;
+
 /** The audit trail's actor for scheduled jobs. */
 export const SYSTEM_ACTOR = 'system';
 
@@ -45,18 +48,24 @@ export class AuditLog {
   }
 
   /**
-   * One row per target the first time this staff member is shown it: a list refreshed every few
-   * seconds would otherwise bury the trail. (Two refreshes racing may both write: a harmless duplicate.)
+   * Every time a staff member is shown these targets (a list of callback requests with names and phone
+   * numbers): a repeat within VIEW_COALESCE_MS of a target's row adds to its count and last time
+   * instead of writing a new row, so a list refreshed every few seconds does not bury the trail while
+   * the trail still says how often it was shown.
    */
-  async writeFirstViews(staffId: string, action: AuditAction, targetIds: readonly string[]): Promise<void> {
+  async writeViews(staffId: string, action: AuditAction, targetIds: readonly string[]): Promise<void> {
     if (targetIds.length === 0) return;
-    const seen = await this.#db.auditLog.findMany({
-      where: { staffId, action, targetId: { in: [...targetIds] } },
-      select: { targetId: true },
-    });
-    const known = new Set(seen.map((row) => row.targetId));
     const at = this.#now();
-    const fresh = targetIds.filter((id) => !known.has(id));
-    if (fresh.length > 0) await this.#db.auditLog.createMany({ data: fresh.map((targetId) => ({ staffId, action, targetId, at })) });
+    const recent = await this.#db.auditLog.findMany({
+      where: { staffId, action, targetId: { in: [...targetIds] }, at: { gte: new Date(at.getTime() - VIEW_COALESCE_MS) } },
+      select: { id: true, targetId: true },
+      orderBy: { id: 'asc' },
+    });
+    const rowOf = new Map(recent.map((row) => [row.targetId, row.id])); // the latest row of each target
+    const fresh = targetIds.filter((id) => !rowOf.has(id));
+    await this.#db.$transaction([
+      this.#db.auditLog.updateMany({ where: { id: { in: [...rowOf.values()] } }, data: { views: { increment: 1 }, lastAt: at } }),
+      this.#db.auditLog.createMany({ data: fresh.map((targetId) => ({ staffId, action, targetId, at })) }),
+    ]);
   }
 }

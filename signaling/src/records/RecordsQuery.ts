@@ -11,6 +11,7 @@ import type {
   StaffSummary,
 } from '@madoguchi/protocol';
 import { stillInfo } from '../stills/StillService.ts';
+import { PARTICIPATION_EVENTS, participationSql } from './participation.ts';
 
 /**
  * Read side of the session records (相談記録): list, detail and statistics. The list and the
@@ -18,7 +19,7 @@ import { stillInfo } from '../stills/StillService.ts';
  * indexes; the detail reads the whole event log of one consultation.
  */
 
-/** Who may see what: supervisors/admins everything, an operator the consultations they took part in. */
+/** Who may see what: supervisors/admins everything, an operator the consultations they took part in (participation.ts). */
 export type RecordsScope = { kind: 'all' } | { kind: 'participant'; staffId: string };
 
 /**
@@ -114,12 +115,12 @@ export function listStatement(
   let from = Prisma.sql`Consultation c`;
   if (scope.kind === 'participant' && plan === 'sparse') {
     // CROSS JOIN fixes the join order in SQLite: the operator's consultations drive the query.
-    from = Prisma.sql`(SELECT e.consultationId AS id FROM ConsultationEvent e WHERE e.actorId = ${scope.staffId} AND e.actorType = 'staff'
+    from = Prisma.sql`(SELECT e.consultationId AS id FROM ConsultationEvent e WHERE ${participationSql(scope.staffId)}
                         UNION SELECT o.id FROM Consultation o WHERE o.operatorId = ${scope.staffId}) mine
                       CROSS JOIN Consultation c ON c.id = mine.id`;
   } else if (scope.kind === 'participant') {
     conditions.push(
-      Prisma.sql`(c.operatorId = ${scope.staffId} OR EXISTS (SELECT 1 FROM ConsultationEvent e WHERE e.actorId = ${scope.staffId} AND e.consultationId = c.id AND e.actorType = 'staff'))`,
+      Prisma.sql`(c.operatorId = ${scope.staffId} OR EXISTS (SELECT 1 FROM ConsultationEvent e WHERE e.consultationId = c.id AND ${participationSql(scope.staffId)}))`,
     );
   }
   return Prisma.sql`
@@ -265,9 +266,10 @@ export class RecordsQuery {
     });
     if (!row) return undefined;
     const staffActors = row.events.filter((e) => e.actorType === 'staff' && e.actorId).map((e) => e.actorId!);
-    if (scope.kind === 'participant' && row.operatorId !== scope.staffId && !staffActors.includes(scope.staffId)) {
-      return undefined;
-    }
+    const tookPart = (staffId: string) =>
+      row.operatorId === staffId ||
+      row.events.some((e) => e.actorType === 'staff' && e.actorId === staffId && (PARTICIPATION_EVENTS as readonly string[]).includes(e.type));
+    if (scope.kind === 'participant' && !tookPart(scope.staffId)) return undefined;
     const events = row.events.map((event) => ({ ...event, data: parseJson(event.data) }));
 
     const mentionedStaff = events.flatMap((e) => [...idsInData(e.data, 'operatorId'), ...idsInData(e.data, 'staffId')]);

@@ -15,6 +15,7 @@ import type { Clock, TimerHandle } from '../clock.ts';
 import type { ConsultationService, Notifier } from '../consultations/ConsultationService.ts';
 import type { AuditLog } from '../records/AuditLog.ts';
 import type { ConsultationRecorder } from '../records/ConsultationRecorder.ts';
+import { participationEventsOf } from '../records/participation.ts';
 import { readImageInfo } from './imageInfo.ts';
 
 const logger = createLogger('stills');
@@ -158,7 +159,7 @@ export class StillService {
 
   /**
    * A still's metadata and file for a staff member allowed to see it (supervisors, admins, and
-   * staff who took part in its consultation), after writing the view to the audit log. To anyone
+   * staff who took part in its consultation: participation.ts), after writing the view to the audit log. To anyone
    * else the still does not exist, so ids cannot be probed.
    */
   async openForView(staff: StaffPrincipal, stillId: string): Promise<{ still: StillInfo; file: string }> {
@@ -168,7 +169,7 @@ export class StillService {
         consultation: {
           select: {
             operatorId: true,
-            events: { where: { actorType: 'staff', actorId: staff.staffId }, select: { id: true }, take: 1 },
+            events: { where: participationEventsOf(staff.staffId), select: { id: true }, take: 1 },
           },
         },
       },
