@@ -1,18 +1,8 @@
 import jwt from 'jsonwebtoken';
-import { io, type Socket } from 'socket.io-client';
+import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Ack } from '@madoguchi/protocol';
-import type { ProtocolClient } from '@madoguchi/protocol/client';
 import { placeCall, waitFor } from './callFlow.ts';
-import { sfuTotals, startTestServer, TEST_PASSWORD, type TestServer } from './harness.ts';
-
-/** The socket without the protocol's types: a hostile client sends whatever it likes. */
-const untyped = (client: ProtocolClient) => client.socket as unknown as Socket;
-
-/** Emit anything at all, as a hostile client would, and return the ack. */
-function rawEmit(client: ProtocolClient, event: string, ...args: unknown[]): Promise<Ack<unknown>> {
-  return untyped(client).timeout(3000).emitWithAck(event, ...args);
-}
+import { rawEmit, sfuTotals, startTestServer, TEST_PASSWORD, untyped, type TestServer } from './harness.ts';
 
 function connectError(url: string, auth: object): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateDeploy, openDatabase, seedDemoCity, type PrismaClient } from '@madoguchi/db';
-import type { RoutingSettings, ServerEventName, ServerPayload } from '@madoguchi/protocol';
+import type { Socket } from 'socket.io-client';
+import type { Ack, RoutingSettings, ServerEventName, ServerPayload } from '@madoguchi/protocol';
 import { ProtocolClient } from '@madoguchi/protocol/client';
 import type { Clock } from '../src/clock.ts';
 import { loadConfig, type Config } from '../src/config.ts';
@@ -131,4 +132,12 @@ export async function sfuTotals(server: MadoguchiServer) {
     consumers: sum('consumers'),
     rssKiB: workers.reduce((total, w) => total + (w.rssKiB ?? 0), 0),
   };
+}
+
+/** The socket without the protocol's types: a hostile client sends whatever it likes. */
+export const untyped = (client: ProtocolClient) => client.socket as unknown as Socket;
+
+/** Emit anything at all, as a hostile client would, and return the ack (rejects after `timeoutMs` without one). */
+export function rawEmit(client: ProtocolClient, event: string, payload?: unknown, timeoutMs = 30_000): Promise<Ack<unknown>> {
+  return payload === undefined ? untyped(client).timeout(timeoutMs).emitWithAck(event) : untyped(client).timeout(timeoutMs).emitWithAck(event, payload);
 }

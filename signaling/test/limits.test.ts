@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ack, ClientPayload, ServerPayload } from '@madoguchi/protocol';
-import type { ProtocolClient } from '@madoguchi/protocol/client';
 import { browserLikeRtpParameters } from '@madoguchi/sfu/testing';
 import { placeCall, waitFor } from './callFlow.ts';
-import { nextEvent, sfuTotals, startTestServer, type TestServer } from './harness.ts';
+import { nextEvent, rawEmit, sfuTotals, startTestServer, untyped, type TestServer } from './harness.ts';
 
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
@@ -17,9 +15,6 @@ function retainedHeap(): number {
   return process.memoryUsage().heapUsed;
 }
 
-const untyped = (client: ProtocolClient) => client.socket as unknown as Socket;
-const rawEmit = (client: ProtocolClient, event: string, payload: unknown): Promise<Ack<unknown>> =>
-  untyped(client).timeout(30_000).emitWithAck(event, payload);
 
 /** How many of a burst's acks succeeded, and the error codes of the rest. */
 function tally(acks: Ack<unknown>[]): { ok: number; errors: Record<string, number> } {
