@@ -95,7 +95,7 @@ describe('records while the database cannot be written', () => {
     const drainMs = performance.now() - released;
     console.log(`locked 2.5 s: ${held.buffered} events held, longest event-loop stall ${stallMs.toFixed(0)} ms; written ${drainMs.toFixed(0)} ms after the lock was released`);
 
-    expect(recorder.status()).toEqual({ buffered: 0, dropped: 0, fault: null });
+    expect(recorder.status()).toEqual({ buffered: 0, dropped: 0, fault: null, lastWriteAt: expect.any(Number) });
     expect(await eventTypes(first)).toEqual(expected[0]);
     expect(await eventTypes(second)).toEqual(expected[1]);
     const row = await db.consultation.findUniqueOrThrow({ where: { id: first } });

@@ -77,6 +77,8 @@ export interface RecorderStatus {
   dropped: number;
   /** Why the database cannot be written, while writes are failing; null when the last write landed. */
   fault: DatabaseFault | null;
+  /** When (Date.now()) the writer last reported a batch committed; null before the first. */
+  lastWriteAt: number | null;
 }
 
 /** One write on its way to the database, and whoever awaits it. */
@@ -120,6 +122,7 @@ export class ConsultationRecorder {
   readonly #creating = new Map<string, Promise<void>>();
   /** A thread that dies at once (e.g. cannot open the file) is not restarted in a tight loop. */
   #restartDelayMs = RESTART_FIRST_MS;
+  #lastWriteAt: number | null = null;
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
   #markReady!: () => void;
   readonly #ready = new Promise<void>((resolve) => (this.#markReady = resolve));
@@ -198,7 +201,7 @@ export class ConsultationRecorder {
   }
 
   status(): RecorderStatus {
-    return { buffered: this.#pending.length, dropped: this.#dropped, fault: this.#fault };
+    return { buffered: this.#pending.length, dropped: this.#dropped, fault: this.#fault, lastWriteAt: this.#lastWriteAt };
   }
 
   #enqueue(write: RecordWrite): Promise<void> {
@@ -262,6 +265,7 @@ export class ConsultationRecorder {
       return;
     }
     this.#restartDelayMs = RESTART_FIRST_MS;
+    this.#lastWriteAt = Date.now();
     if (this.#fault) {
       logger.info(`database writable again after ${((Date.now() - this.#faultSince) / 1000).toFixed(1)} s: writing ${this.#pending.length} held events`);
       this.#fault = null;
