@@ -124,6 +124,8 @@ class DailyBucket {
 export class RecordsBatchWriter {
   readonly #db: Database.Database;
   readonly #statements;
+  /** One write in a savepoint of its own (a transaction nested in the batch's), so that a refused write is undone alone. */
+  readonly #applyOne: (write: RecordWrite) => void;
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -148,6 +150,7 @@ export class RecordsBatchWriter {
          VALUES (@day, @departmentId, @siteId, ${COUNTS.map((c) => `@${c}`).join(', ')}, ${HISTOGRAMS.map((c) => `@${c}`).join(', ')})`,
       ),
     };
+    this.#applyOne = db.transaction((write: RecordWrite) => this.#apply(write));
   }
 
   /**
@@ -157,13 +160,12 @@ export class RecordsBatchWriter {
    */
   write(batch: readonly RecordWrite[]): BatchResult {
     const refused: BatchResult['refused'] = [];
-    const one = this.#db.transaction((write: RecordWrite) => this.#apply(write)); // nested: a savepoint
     this.#db.transaction(() => {
       const ids = JSON.stringify([...new Set(batch.map(consultationOf))]);
       const before = this.#statements.contributions.all(ids);
       for (const write of batch) {
         try {
-          one(write);
+          this.#applyOne(write);
         } catch (error) {
           if (databaseFault(error)) throw error;
           refused.push({ write, error });

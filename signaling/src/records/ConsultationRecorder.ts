@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { DEFAULT_BUSY_TIMEOUT_MS, sqliteFilePath, type DatabaseFault } from '@madoguchi/db';
-import type { RecordWrite } from '@madoguchi/db/records-writer';
+import type { RecordActor, RecordWrite } from '@madoguchi/db/records-writer';
 import type { ConsultationOutcome } from '@madoguchi/protocol';
 import { createLogger } from '@madoguchi/protocol/logger';
 import type { FromWriterThread, ToWriterThread, WriterThreadOptions } from './recordsWriterThread.ts';
@@ -49,10 +49,8 @@ export type ConsultationEventType =
   | 'media_quality' // each stream's bitrate, loss, score and RTT over the call, from the SFU
   | 'wrap_up_ended'; // the operator's 後処理 after the call is over
 
-export interface Actor {
-  type: 'device' | 'staff' | 'system';
-  id?: string;
-}
+/** Who caused a change on record (the writer's own type). */
+export type Actor = RecordActor;
 
 /** Columns of the Consultation row that a state change may set. */
 export interface ConsultationUpdate {
