@@ -52,6 +52,14 @@ export type AdminDevicesResponse = z.infer<typeof AdminDevicesResponse>;
 /** A new token for a tablet (re-pairing it): its earlier tokens stop working. */
 export const ReissueDeviceTokenResponse = z.object({ device: AdminDevice, token: z.string() });
 export type ReissueDeviceTokenResponse = z.infer<typeof ReissueDeviceTokenResponse>;
+/** A one-time code the clerk types on the tablet instead of the token (8 digits, good for 10 minutes). */
+export const PairingCode = z.string().regex(/^\d{8}$/, 'eight digits');
+export const PairingCodeResponse = z.object({ device: AdminDevice, code: PairingCode, expiresAt: z.iso.datetime() });
+export type PairingCodeResponse = z.infer<typeof PairingCodeResponse>;
+export const PairByCodeRequest = z.strictObject({ code: PairingCode });
+export type PairByCodeRequest = z.infer<typeof PairByCodeRequest>;
+export const PairByCodeResponse = z.object({ token: z.string() });
+export type PairByCodeResponse = z.infer<typeof PairByCodeResponse>;
 export const RevokeDeviceResponse = z.object({ device: AdminDevice });
 export type RevokeDeviceResponse = z.infer<typeof RevokeDeviceResponse>;
 

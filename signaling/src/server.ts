@@ -14,6 +14,7 @@ import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { WILDCARD_ADDRESSES } from './lanAddresses.ts';
 import { DEFAULT_LOGIN_LIMITS, LoginThrottle } from './auth/LoginThrottle.ts';
+import { PairingCodes } from './PairingCodes.ts';
 import { ConsultationService } from './consultations/ConsultationService.ts';
 import { loadHeldConsultations } from './consultations/heldConsultations.ts';
 import { attachGateway, createNotifier, createSocketServer, type GatewayServer } from './gateway/Gateway.ts';
@@ -132,7 +133,8 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     else sendError(res, 'FORBIDDEN', 'requests from this page’s origin are not accepted');
   });
   app.use(express.json({ limit: '64kb' }));
-  app.use('/api', createApiRouter({ db, databaseProbe, tokens, loginThrottle, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clock }));
+  const pairingCodes = new PairingCodes(clock);
+  app.use('/api', createApiRouter({ db, databaseProbe, tokens, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clock }));
   app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
   serveApp(app, '/kiosk', config.webClientDir);
   serveApp(app, '/console', config.operatorConsoleDir);

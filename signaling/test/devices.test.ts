@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AdminDevicesResponse, IssueDeviceTokenResponse, ReissueDeviceTokenResponse, RevokeDeviceResponse } from '@madoguchi/protocol';
+import type { AdminDevicesResponse, IssueDeviceTokenResponse, PairByCodeResponse, PairingCodeResponse, ReissueDeviceTokenResponse, RevokeDeviceResponse } from '@madoguchi/protocol';
 import type { ProtocolClient } from '@madoguchi/protocol/client';
 import { startTestServer, type TestServer } from './harness.ts';
 
@@ -70,6 +70,44 @@ describe('tablets managed by an admin (/api/admin/devices)', () => {
     const back = (await (await api(`/admin/devices/${device.id}/token`, admin, { method: 'POST' })).json()) as ReissueDeviceTokenResponse;
     expect(back.device.revokedAt).toBeNull();
     expect(await me(back.token)).toBe(200);
+  });
+
+  it('pairs a tablet by a one-time 8-digit code: once, ending the old token, audited; wrong codes are throttled', async () => {
+    const site = await t.db.site.findFirstOrThrow({ where: { name: '中央公民館' } });
+    const registered = (await (await api('/admin/devices', admin, { method: 'POST', body: JSON.stringify({ siteId: site.id, name: 'コード用' }) })).json()) as IssueDeviceTokenResponse;
+    let failures = 0;
+    const pair = async (code: unknown) => {
+      const response = await fetch(`${t.server.url}/api/devices/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+      if (response.status === 401) failures += 1;
+      return response;
+    };
+
+    // Only admins issue codes; a second code replaces the first.
+    expect((await api(`/admin/devices/${registered.device.id}/pairing-code`, await t.staffToken('supervisor'), { method: 'POST' })).status).toBe(403);
+    const issue = async () => (await (await api(`/admin/devices/${registered.device.id}/pairing-code`, admin, { method: 'POST' })).json()) as PairingCodeResponse;
+    const replaced = await issue();
+    const issued = await issue();
+    expect(issued.code).toMatch(/^\d{8}$/);
+    expect(new Date(issued.expiresAt).getTime() - Date.now()).toBeGreaterThan(9 * 60_000);
+    if (replaced.code !== issued.code) expect((await pair(replaced.code)).status).toBe(401);
+
+    const tablet = await t.connect(registered.token);
+    const closed = closedByServer(tablet);
+    const paired = await pair(issued.code);
+    expect(paired.status).toBe(200);
+    const { token } = (await paired.json()) as PairByCodeResponse;
+    expect(await me(token)).toBe(200);
+    expect(await closed).toBe('io server disconnect');
+    expect(await me(registered.token)).toBe(401);
+    expect((await pair(issued.code)).status).toBe(401); // used up
+    expect(await auditOf(registered.device.id)).toEqual(['device.register', 'device.pairing_code', 'device.pairing_code', 'device.paired_by_code']);
+
+    // Malformed codes are refused at the boundary; guessing from one address is cut off.
+    for (const bad of ['1234567', '123456789', 12345678, 'abcdefgh']) expect((await pair(bad)).status).toBe(400);
+    let status = 0;
+    while (failures <= 5 && (status = (await pair('00000000')).status) === 401);
+    expect(status).toBe(429);
+    expect(failures).toBe(5); // the login throttle's failures per address and key
   });
 
   it('answers a bad or unknown tablet id with 400 / 404', async () => {

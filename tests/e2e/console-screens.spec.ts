@@ -259,6 +259,9 @@ async function everyScreen(browser: Browser, language: Language): Promise<void> 
   await expect(admin.getByTestId('device-token-value')).not.toHaveValue('');
   await expect(admin.getByTestId('device-row').filter({ hasText: run.tablet })).toHaveAttribute('data-status', 'offline');
   await check(admin, 'admin-device-token', language);
+  await admin.getByTestId('device-row').filter({ hasText: run.tablet }).getByTestId('device-pairing-code').click();
+  await expect(admin.getByTestId('pairing-code-qr')).toBeVisible();
+  await check(admin, 'admin-pairing-code', language);
   await admin.getByTestId('device-row').filter({ hasText: run.tablet }).getByTestId('device-revoke').click();
   await expect(admin.getByTestId('confirm-dialog')).toBeVisible();
   await check(admin, 'admin-device-confirm', language);
@@ -340,5 +343,52 @@ test('the admin changes a ring time in 受付設定, and registers a tablet whos
   await admin.getByTestId('confirm-ok').click();
   await expect(row).toHaveAttribute('data-status', 'revoked');
   expect((await api('/device/me', tabletToken)).status).toBe(401);
+  await admin.context().close();
+});
+
+test('a clerk pairs a new tablet by typing the 8-digit code from 端末管理, or by opening its QR address; a wrong code is explained', async ({ browser }) => {
+  const admin = await loginScreen(browser, 'ja');
+  await logIn(admin, 'admin');
+  await admin.getByTestId('nav-devices').click();
+  const pairingCodeFor = async (name: string) => {
+    await admin.getByTestId('device-site').selectOption({ label: '清滝郵便局' });
+    await admin.getByTestId('device-name').fill(name);
+    await admin.getByTestId('device-register').click();
+    await admin.getByTestId('device-token-close').click();
+    await admin.getByTestId('device-row').filter({ hasText: name }).getByTestId('device-pairing-code').click();
+    const shown = (await admin.getByTestId('pairing-code-value').textContent()) ?? '';
+    await expect(admin.getByTestId('pairing-code')).toContainText('1回だけ使えます');
+    return shown.trim(); // "1234 5678", as the clerk reads it
+  };
+  const freshTablet = async () => {
+    const context = await browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1180, height: 820 } });
+    return context.newPage();
+  };
+
+  // Typed as shown, with the space: paired, on the home screen of its site.
+  const typed = await pairingCodeFor('清滝郵便局 ブース3');
+  expect(typed).toMatch(/^\d{4} \d{4}$/);
+  const tablet = await freshTablet();
+  await tablet.goto(`${server.url}/kiosk/`);
+  await tablet.getByTestId('pair-token').fill(typed);
+  await tablet.getByTestId('pair-submit').click();
+  await expect(tablet.getByTestId('department-tax')).toBeVisible();
+  await expect(tablet.getByText('清滝郵便局').first()).toBeVisible();
+
+  // The same code again (used up) on another tablet: told in words what to do.
+  const second = await freshTablet();
+  await second.goto(`${server.url}/kiosk/`);
+  await second.getByTestId('pair-token').fill(typed);
+  await second.getByTestId('pair-submit').click();
+  await expect(second.getByTestId('pair-error')).toContainText('管理者に 新しい コードを もらってください');
+
+  // The QR code's address pairs at once, and the used code leaves the address bar.
+  const scanned = (await pairingCodeFor('清滝郵便局 ブース4')).replace(' ', '');
+  const third = await freshTablet();
+  await third.goto(`${server.url}/kiosk/#pair=${scanned}`);
+  await expect(third.getByTestId('department-tax')).toBeVisible();
+  expect(new URL(third.url()).hash).toBe('');
+
+  for (const page of [tablet, second, third]) await page.context().close();
   await admin.context().close();
 });

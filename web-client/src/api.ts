@@ -1,6 +1,7 @@
 import {
   DepartmentsResponse,
   DeviceProfile,
+  PairByCodeResponse,
   StillUploadResponse,
   type StillInfo,
   type KioskDepartment,
@@ -74,6 +75,23 @@ async function parseResponse<T>(response: Response, path: string, schema: Schema
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw new ApiError(0, 'BAD_RESPONSE', `unexpected response from ${path}`);
   return parsed.data;
+}
+
+/** The tablet's token for a one-time pairing code the admin issued (no token is needed to ask). */
+export async function redeemPairingCode(code: string): Promise<string> {
+  const path = '/api/devices/pair';
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ code }),
+      cache: 'no-store',
+    });
+  } catch (error) {
+    throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : String(error));
+  }
+  return (await parseResponse(response, path, PairByCodeResponse)).token;
 }
 
 export function fetchDeviceProfile(token: string): Promise<DeviceProfileType> {

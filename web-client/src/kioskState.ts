@@ -38,7 +38,11 @@ export type CallJoined = ServerPayload<'call:joined'>;
 /** A staff member serving the resident now, and their department. */
 export type Serving = Pick<ServerPayload<'call:participants'>['operators'][number], 'name' | 'department'>;
 
-export type PairingError = 'empty' | 'invalid' | 'revoked' | 'network';
+/**
+ * Why pairing failed: nothing entered, a wrong token, a wrong or expired code, too many wrong codes
+ * (wait), a revoked tablet, no server, or a page opened over plain http (no camera nor microphone then).
+ */
+export type PairingError = 'empty' | 'invalid' | 'invalidCode' | 'tooManyAttempts' | 'revoked' | 'network' | 'insecure';
 
 /** One-line messages shown on the home screen after something happened. */
 export type Notice =

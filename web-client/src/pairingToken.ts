@@ -9,3 +9,9 @@ const JWT = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/;
 export function extractToken(pasted: string): string {
   return JWT.exec(pasted)?.[0] ?? pasted.trim();
 }
+
+/** A pairing code as the clerk may type it: eight digits, perhaps with spaces or a hyphen ("1234 5678"). */
+export function pairingCodeIn(typed: string): string | null {
+  const digits = typed.replace(/[\s-]/g, '');
+  return /^\d{8}$/.test(digits) ? digits : null;
+}

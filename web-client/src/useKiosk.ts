@@ -1,7 +1,8 @@
 import { ProtocolError, type DepartmentSummary, type SatisfactionScore, type StillInfo } from '@madoguchi/protocol';
 import { ProtocolClient } from '@madoguchi/protocol/client';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import { ApiError, fetchDepartments, fetchDeviceProfile, uploadStill } from './api.ts';
+import { ApiError, fetchDepartments, fetchDeviceProfile, redeemPairingCode, uploadStill } from './api.ts';
+import { extractToken, pairingCodeIn } from './pairingToken.ts';
 import {
   acceptsCall,
   initialKioskState,
@@ -119,6 +120,7 @@ export function useKiosk(): KioskController {
     setBootAttempt((n) => n + 1);
   }, [dispatch]);
 
+  /** Pair with what the clerk entered: an 8-digit code from the admin, or the device token itself. */
   const pair = useCallback(
     (input: string) => {
       const candidate = input.trim();
@@ -127,18 +129,26 @@ export function useKiosk(): KioskController {
         dispatch({ type: 'pairingFailed', error: 'empty' });
         return;
       }
+      // Over plain http the browser gives no camera nor microphone: a call could not work.
+      if (!window.isSecureContext) {
+        dispatch({ type: 'pairingFailed', error: 'insecure' });
+        return;
+      }
       dispatch({ type: 'pairingSubmitted' });
-      Promise.all([fetchDeviceProfile(candidate), fetchDepartments(candidate)]).then(
-        ([device, departments]) => {
-          saveDeviceToken(candidate);
-          setToken(candidate);
+      const code = pairingCodeIn(candidate);
+      const tokenOf = code ? redeemPairingCode(code) : Promise.resolve(extractToken(candidate));
+      tokenOf
+        .then(async (token) => {
+          const [device, departments] = await Promise.all([fetchDeviceProfile(token), fetchDepartments(token)]);
+          saveDeviceToken(token);
+          setToken(token);
           dispatch({ type: 'paired', device, departments, firstTime: true });
-        },
-        (error: unknown) => {
-          const invalid = error instanceof ApiError && error.status !== 0 && !error.unavailable;
-          dispatch({ type: 'pairingFailed', error: invalid ? 'invalid' : 'network' });
-        },
-      );
+        })
+        .catch((error: unknown) => {
+          const refused = error instanceof ApiError && error.status !== 0 && !error.unavailable;
+          const reason: PairingError = !refused ? 'network' : error.status === 429 ? 'tooManyAttempts' : code ? 'invalidCode' : 'invalid';
+          dispatch({ type: 'pairingFailed', error: reason });
+        });
     },
     [dispatch],
   );

@@ -1,8 +1,20 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, fetchDeviceProfile } from '../src/api.ts';
-import { extractToken } from '../src/pairingToken.ts';
+import { extractToken, pairingCodeIn } from '../src/pairingToken.ts';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkZXZpY2UtMSIsImtpbmQiOiJkZXZpY2UifQ.c2lnbmF0dXJlLV9fLTEyMw';
+
+describe('the pairing code a clerk types', () => {
+  it('is eight digits, also typed with a space or a hyphen as the console shows it', () => {
+    expect(pairingCodeIn('12345678')).toBe('12345678');
+    expect(pairingCodeIn(' 1234 5678 ')).toBe('12345678');
+    expect(pairingCodeIn('1234-5678')).toBe('12345678');
+  });
+
+  it('is no code otherwise (the text is then taken for a token)', () => {
+    for (const text of ['1234567', '123456789', '1234５678', 'abcd5678', '', TOKEN]) expect(pairingCodeIn(text)).toBeNull();
+  });
+});
 
 describe('the device token a clerk pastes', () => {
   it('is found in a whole line of the tokens file, with the site and tablet names around it', () => {

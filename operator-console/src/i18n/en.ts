@@ -407,6 +407,10 @@ export const en: Messages = {
     registering: 'Registering…',
     reissue: 'Issue a new token',
     revoke: 'Revoke',
+    pairingCode: 'Pairing code',
+    pairingTitle: (site: string, name: string) => `Pairing code for ${name.includes(site) ? '' : `${site} `}“${name}”`,
+    pairingHint: (until: string) => `Open /kiosk/ on the tablet and type these 8 digits (or scan the QR code). Valid once, until ${until}. Using it ends the tablet's previous token.`,
+    pairingQr: 'QR code of the address that pairs the tablet',
     reissueTitle: (name: string) => `Issue a new token for "${name}"?`,
     reissueWarning:
       'The current token stops working and the tablet is disconnected; it cannot be used until the new token is entered on it. A consultation in progress on it ends.',

@@ -400,6 +400,10 @@ export const ja = {
     registering: '登録しています…',
     reissue: '新しいトークンを発行',
     revoke: '使用停止',
+    pairingCode: 'ペアリングコード',
+    pairingTitle: (site: string, name: string) => `${name.includes(site) ? '' : site}「${name}」のペアリングコード`,
+    pairingHint: (until: string) => `タブレットで /kiosk/ を開き、この8けたを入力してください（QRコードを読み取っても開けます）。${until}まで、1回だけ使えます。使うと、これまでのトークンは使えなくなります。`,
+    pairingQr: 'タブレットを登録するアドレスのQRコード',
     reissueTitle: (name: string) => `「${name}」に新しいトークンを発行しますか？`,
     reissueWarning:
       'これまでのトークンは使えなくなり、タブレットの接続は切れます。新しいトークンをタブレットに入力し直すまで使えません。相談中であれば、その相談は終了します。',

@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
+import QRCode from 'qrcode';
 import {
   AdminDevicesResponse,
   IssueDeviceTokenResponse,
+  PairingCodeResponse,
   ReissueDeviceTokenResponse,
   RevokeDeviceResponse,
   type AdminDevice,
@@ -63,6 +65,45 @@ function TokenPanel({ issued, onClose }: { issued: IssuedToken; onClose(): void 
   );
 }
 
+/**
+ * A one-time pairing code for a tablet: 8 digits for the clerk to type on /kiosk/, and a QR code of
+ * /kiosk/#pair=<code> for a tablet with a camera to open. Good once, for 10 minutes.
+ */
+function PairingCodePanel({ pairing, onClose }: { pairing: PairingCodeResponse; onClose(): void }) {
+  const { t } = useI18n();
+  const heading = useRef<HTMLHeadingElement>(null);
+  const [qr, setQr] = useState<string | null>(null);
+  const address = `${window.location.origin}/kiosk/#pair=${pairing.code}`;
+  useEffect(() => {
+    heading.current?.focus();
+    let current = true;
+    QRCode.toDataURL(address, { margin: 1, width: 220 }).then(
+      (url) => current && setQr(url),
+      () => current && setQr(null),
+    );
+    return () => {
+      current = false;
+    };
+  }, [address]);
+  return (
+    <section className="panel token-panel" aria-labelledby="pairing-code-heading" data-testid="pairing-code">
+      <h2 id="pairing-code-heading" ref={heading} tabIndex={-1}>
+        {t.devices.pairingTitle(pairing.device.site.name, pairing.device.name)}
+      </h2>
+      <p className="pairing-code mono" data-testid="pairing-code-value" aria-label={pairing.code.split('').join(' ')}>
+        {pairing.code.slice(0, 4)} {pairing.code.slice(4)}
+      </p>
+      <p>{t.devices.pairingHint(t.format.time(pairing.expiresAt))}</p>
+      {qr ? <img className="pairing-qr" src={qr} width={220} height={220} alt={t.devices.pairingQr} data-testid="pairing-code-qr" /> : null}
+      <div className="token-actions">
+        <button type="button" className="button" onClick={onClose} data-testid="pairing-code-close">
+          {t.devices.tokenDone}
+        </button>
+      </div>
+    </section>
+  );
+}
+
 /** 端末管理 (admins): every tablet, registering one, re-pairing one with a new token, revoking one. */
 export function DevicesScreen({ token, onUnauthorized }: DevicesScreenProps) {
   const { t } = useI18n();
@@ -71,6 +112,7 @@ export function DevicesScreen({ token, onUnauthorized }: DevicesScreenProps) {
   const [registration, setRegistration] = useState({ siteId: '', name: '' });
   const [nameMissing, setNameMissing] = useState(false);
   const [issued, setIssued] = useState<IssuedToken | null>(null);
+  const [pairing, setPairing] = useState<PairingCodeResponse | null>(null);
   const [confirming, setConfirming] = useState<{ change: 'reissue' | 'revoke'; device: AdminDevice } | null>(null);
 
   const sites = loaded.status === 'ready' ? loaded.data.sites : [];
@@ -85,6 +127,7 @@ export function DevicesScreen({ token, onUnauthorized }: DevicesScreenProps) {
     setNameMissing(name === '');
     if (!name) return;
     void change(async () => {
+      setPairing(null);
       setIssued(await request(token, '/admin/devices', IssueDeviceTokenResponse, { method: 'POST', body: JSON.stringify({ siteId, name }) }));
       setRegistration({ siteId, name: '' });
     });
@@ -106,6 +149,7 @@ export function DevicesScreen({ token, onUnauthorized }: DevicesScreenProps) {
       {loaded.status === 'loading' ? <p role="status">{t.supervisor.loading}</p> : null}
       {loaded.status === 'error' ? <p role="alert" className="form-error">{t.supervisor.loadFailed}</p> : null}
       {issued ? <TokenPanel issued={issued} onClose={() => setIssued(null)} /> : null}
+      {pairing ? <PairingCodePanel pairing={pairing} onClose={() => setPairing(null)} /> : null}
       {action.state.status === 'failed' ? (
         <p role="alert" className="form-error" data-testid="devices-failed">
           {action.state.refusal ? t.supervisor.refused(action.state.refusal) : t.devices.failed}
@@ -191,6 +235,20 @@ export function DevicesScreen({ token, onUnauthorized }: DevicesScreenProps) {
                       <td>{t.format.dateTime(device.createdAt)}</td>
                       {/* Each button names its tablet to a screen reader through the name cell. */}
                       <td className="device-actions">
+                        <button
+                          type="button"
+                          className="button button-small button-primary"
+                          aria-describedby={`device-${device.id}-name`}
+                          onClick={() =>
+                            void change(async () => {
+                              setIssued(null);
+                              setPairing(await request(token, `/admin/devices/${encodeURIComponent(device.id)}/pairing-code`, PairingCodeResponse, { method: 'POST' }));
+                            })
+                          }
+                          data-testid="device-pairing-code"
+                        >
+                          {t.devices.pairingCode}
+                        </button>
                         {(device.revokedAt ? (['reissue'] as const) : (['reissue', 'revoke'] as const)).map((change) => (
                           <button
                             key={change}

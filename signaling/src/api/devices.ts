@@ -3,15 +3,20 @@ import type { PrismaClient } from '@madoguchi/db';
 import {
   Id,
   IssueDeviceTokenRequest,
+  PairByCodeRequest,
   ProtocolError,
   type AdminDevice,
+  type PairByCodeResponse,
+  type PairingCodeResponse,
   type AdminDevicesResponse,
   type IssueDeviceTokenResponse,
   type ReissueDeviceTokenResponse,
   type RevokeDeviceResponse,
 } from '@madoguchi/protocol';
+import type { LoginThrottle } from '../auth/LoginThrottle.ts';
 import type { StaffPrincipal } from '../auth/principal.ts';
 import type { TokenService } from '../auth/TokenService.ts';
+import type { PairingCodes } from '../PairingCodes.ts';
 import type { ConsultationService, Notifier } from '../consultations/ConsultationService.ts';
 import { issueDeviceToken, reissueDeviceToken, revokeDevice } from '../devices.ts';
 import type { AuditLog } from '../records/AuditLog.ts';
@@ -24,14 +29,16 @@ export interface DevicesApiDependencies {
   consultations: ConsultationService;
   notifier: Pick<Notifier, 'disconnectDevice'>;
   audit: AuditLog;
+  pairingCodes: PairingCodes;
 }
 
 /**
  * /api/admin/devices (admins): the city's tablets — list, register (the token is shown once), a new
- * token (re-pairing; the old one stops working) and revoke (a lost or retired tablet). Every change is
- * audited; a tablet whose token stops working is disconnected at once.
+ * token (re-pairing; the old one stops working), a one-time pairing code (the same, typed as 8 digits
+ * on the tablet) and revoke (a lost or retired tablet). Every change is audited; a tablet whose token
+ * stops working is disconnected at once.
  */
-export function createDevicesAdminRouter({ db, tokens, consultations, notifier, audit }: DevicesApiDependencies): Router {
+export function createDevicesAdminRouter({ db, tokens, consultations, notifier, audit, pairingCodes }: DevicesApiDependencies): Router {
   const router = Router();
   const adminOf = (req: AuthedRequest) => (req.principal as StaffPrincipal).staffId;
 
@@ -80,6 +87,15 @@ export function createDevicesAdminRouter({ db, tokens, consultations, notifier, 
     res.json(body);
   });
 
+  router.post('/:id/pairing-code', async (req: AuthedRequest, res) => {
+    const id = parseBody(Id, req.params.id);
+    await load(id);
+    const { code, expiresAt } = pairingCodes.issue(id, adminOf(req));
+    await audit.write({ staffId: adminOf(req), action: 'config.change', targetId: id, details: { change: 'device.pairing_code' } });
+    const body: PairingCodeResponse = { device: view(await load(id), consultations.liveSnapshot().onlineDevices), code, expiresAt: expiresAt.toISOString() };
+    res.json(body);
+  });
+
   router.post('/:id/revoke', async (req: AuthedRequest, res) => {
     const id = parseBody(Id, req.params.id);
     const before = await load(id);
@@ -92,5 +108,40 @@ export function createDevicesAdminRouter({ db, tokens, consultations, notifier, 
     res.json(body);
   });
 
+  return router;
+}
+
+/** The login throttle's key for pairing attempts (no username contains a NUL). */
+const PAIRING_ATTEMPTS = '\u0000pairing-code';
+
+/**
+ * POST /api/devices/pair (no token: the tablet has none yet): a pairing code for the tablet's new
+ * token. As a new token from the admin: earlier tokens stop working and their connection ends. A
+ * wrong or expired code counts as a failed login of the address, so codes cannot be guessed.
+ */
+export function createDevicePairingRouter({
+  db,
+  tokens,
+  notifier,
+  audit,
+  pairingCodes,
+  loginThrottle,
+}: Omit<DevicesApiDependencies, 'consultations'> & { loginThrottle: LoginThrottle }): Router {
+  const router = Router();
+  router.post('/pair', async (req, res) => {
+    const address = req.ip ?? 'unknown';
+    loginThrottle.check(address, PAIRING_ATTEMPTS);
+    const { code } = parseBody(PairByCodeRequest, req.body);
+    const pairing = pairingCodes.redeem(code);
+    if (!pairing) {
+      loginThrottle.recordFailure(address, PAIRING_ATTEMPTS);
+      throw new ProtocolError('UNAUTHORIZED', 'wrong or expired pairing code');
+    }
+    const token = await reissueDeviceToken(db, tokens, pairing.deviceId);
+    notifier.disconnectDevice(pairing.deviceId);
+    await audit.write({ staffId: pairing.issuedBy, action: 'config.change', targetId: pairing.deviceId, details: { change: 'device.paired_by_code', address } });
+    const body: PairByCodeResponse = { token };
+    res.json(body);
+  });
   return router;
 }

@@ -14,10 +14,11 @@ import type { SfuNode } from '@madoguchi/sfu';
 import type { Principal } from '../auth/principal.ts';
 import type { TokenService } from '../auth/TokenService.ts';
 import type { LoginThrottle } from '../auth/LoginThrottle.ts';
+import type { PairingCodes } from '../PairingCodes.ts';
 import type { Clock } from '../clock.ts';
 import type { ConsultationService, Notifier } from '../consultations/ConsultationService.ts';
 import { createDepartmentsAdminRouter } from './departments.ts';
-import { createDevicesAdminRouter } from './devices.ts';
+import { createDevicePairingRouter, createDevicesAdminRouter } from './devices.ts';
 import { createHealthRouter } from './health.ts';
 import type { AuditLog } from '../records/AuditLog.ts';
 import type { RoutingSettingsStore } from '../routing/RoutingSettingsStore.ts';
@@ -38,6 +39,7 @@ export interface ApiDependencies {
   databaseProbe: DatabaseProbe;
   tokens: TokenService;
   loginThrottle: LoginThrottle;
+  pairingCodes: PairingCodes;
   sfu: SfuNode;
   consultations: ConsultationService;
   notifier: Pick<Notifier, 'disconnectDevice' | 'endStaffSession'>;
@@ -58,7 +60,7 @@ export type AuthedRequest = Request & { principal?: Principal };
 let unknownUserHash: Promise<string> | undefined;
 const hashForUnknownUser = () => (unknownUserHash ??= hashPassword(randomUUID()));
 
-export function createApiRouter({ db, databaseProbe, tokens, loginThrottle, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clock }: ApiDependencies): Router {
+export function createApiRouter({ db, databaseProbe, tokens, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clock }: ApiDependencies): Router {
   const api = Router();
 
   const authenticate = (req: AuthedRequest, _res: Response, next: NextFunction) => {
@@ -82,6 +84,7 @@ export function createApiRouter({ db, databaseProbe, tokens, loginThrottle, sfu,
     };
 
   api.use('/health', createHealthRouter({ sfu, recorder, probe: databaseProbe }));
+  api.use('/devices', createDevicePairingRouter({ db, tokens, notifier, audit, pairingCodes, loginThrottle }));
 
   api.post('/auth/login', async (req, res) => {
     const { username, password } = parseBody(LoginRequest, req.body);
@@ -135,7 +138,7 @@ export function createApiRouter({ db, databaseProbe, tokens, loginThrottle, sfu,
     res.json(body);
   });
 
-  api.use('/admin/devices', authenticate, requireRole('admin'), createDevicesAdminRouter({ db, tokens, consultations, notifier, audit }));
+  api.use('/admin/devices', authenticate, requireRole('admin'), createDevicesAdminRouter({ db, tokens, consultations, notifier, audit, pairingCodes }));
   api.use('/admin/staff', authenticate, requireRole('admin'), createStaffAdminRouter({ db, consultations, notifier, audit }));
   api.use('/admin/sites', authenticate, requireRole('admin'), createSitesAdminRouter({ db, notifier, audit }));
   api.use('/admin/departments', authenticate, requireRole('admin'), createDepartmentsAdminRouter({ db, consultations, audit }));
