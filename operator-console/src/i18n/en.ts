@@ -590,6 +590,13 @@ export const en: Messages = {
     shareScreen: 'Show screen',
     stopSharing: 'Stop showing',
     sharing: { 'operator-document': 'The resident sees your document camera', screen: 'The resident sees your screen' },
+    sharePreview: {
+      title: "On the resident's screen",
+      drawn: (width, height) => `Shown to the resident at ${width}×${height}`,
+      enlarged: (percent) => `The resident has it full screen (${percent}%)`,
+      received: (width, height) => `The tablet receives ${width}×${height}`,
+      waiting: "Waiting for the resident's tablet to say how it shows it…",
+    },
     mute: 'Mute',
     unmute: 'Unmute',
     muted: 'Muted',
