@@ -148,6 +148,9 @@ test('tablet, the operator shows their document camera: large in both orientatio
   expect(Number(received?.[1]), 'the received width the console shows').toBeGreaterThanOrEqual(1280);
   await expectWhole(operator.getByTestId('share-preview-video'), 'the preview');
   await checkScreen(operator, 'console-share-preview', 'ja');
+  await operator.getByTestId('language-select').selectOption('en');
+  await expect(operator.getByTestId('share-preview')).toContainText("On the resident's screen");
+  await checkScreen(operator, 'console-share-preview', 'en');
 
   // A tap on the picture opens it full-screen; とじる brings the call's controls back.
   await shared.click();
@@ -176,6 +179,18 @@ test('tablet, the operator shows their document camera: large in both orientatio
   await checkScreen(tablet, 'share-enlarged-portrait', 'ja');
   await tablet.getByTestId('share-zoom-out').click();
   await expect.poll(drawnScale).toBeCloseTo(1, 2);
+  // Two fingers spreading apart (real touch input through the DevTools protocol) zoom in.
+  const touch = await tablet.context().newCDPSession(tablet);
+  await touch.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 2 });
+  const fingers = (spread: number) => [
+    { x: middle.x - spread, y: middle.y, id: 1 },
+    { x: middle.x + spread, y: middle.y, id: 2 },
+  ];
+  await touch.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: fingers(60) });
+  for (const spread of [90, 120, 150]) await touch.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: fingers(spread) });
+  await touch.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await expect.poll(drawnScale).toBeGreaterThan(2);
+  await touch.detach();
   await tablet.getByTestId('share-close').click();
   await expect(enlarged).toHaveCount(0);
   await tabletCallWhole(tablet);

@@ -34,7 +34,12 @@ export function SharePreview({ shared, onTablet }: SharePreviewProps) {
               {texts.drawn(shown.drawnWidth, shown.drawnHeight)}
             </p>
             <p className="share-preview-detail" data-testid="share-preview-detail">
-              {shown.enlarged ? `${texts.enlarged(Math.round(shown.zoom * 100))} ` : ''}
+              {shown.enlarged ? (
+                <>
+                  {texts.enlarged(Math.round(shown.zoom * 100))}
+                  <br />
+                </>
+              ) : null}
               {texts.received(shown.frameWidth, shown.frameHeight)}
             </p>
           </>

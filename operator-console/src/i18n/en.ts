@@ -592,9 +592,9 @@ export const en: Messages = {
     sharing: { 'operator-document': 'The resident sees your document camera', screen: 'The resident sees your screen' },
     sharePreview: {
       title: "On the resident's screen",
-      drawn: (width, height) => `Shown to the resident at ${width}×${height}`,
-      enlarged: (percent) => `The resident has it full screen (${percent}%)`,
-      received: (width, height) => `The tablet receives ${width}×${height}`,
+      drawn: (width, height) => `Drawn at ${width}×${height}`,
+      enlarged: (percent) => `Full screen on the tablet (${percent}%)`,
+      received: (width, height) => `Tablet receives ${width}×${height}`,
       waiting: "Waiting for the resident's tablet to say how it shows it…",
     },
     mute: 'Mute',
