@@ -11,6 +11,8 @@ import type {
   Presence,
   SelectablePresence,
   ServerPayload,
+  ShareDisplay,
+  SharedSource,
   SiteSummary,
   StillFailure,
   StillInfo,
@@ -71,8 +73,10 @@ export interface ActiveCall {
   /** Local devices that could not be opened. */
   localMissing: ('audio' | 'video')[];
   muted: boolean;
-  /** What the operator is showing the resident, if anything. */
-  sharing: SharedSource | null;
+  /** What the operator is showing the resident, if anything: its source and the outgoing track (for the preview). */
+  sharing: { source: SharedSource; track: MediaStreamTrack } | null;
+  /** How the tablet last said it draws a shared picture (call:shareDisplayed); cleared when sharing stops. */
+  shareOnTablet: ShareDisplay | null;
   /** Typed messages of this call, in the server's order (gone with the call). */
   chat: ServerPayload<'chat:message'>[];
   /** Joined a consultation under way: the last message written before this operator came (call:history). */
@@ -90,8 +94,7 @@ export interface ActiveCall {
   ending: boolean;
 }
 
-/** What an operator can show the resident: their own document camera, or their screen. */
-export type SharedSource = 'operator-document' | 'screen';
+export type { SharedSource } from '@madoguchi/protocol';
 
 export type Notice =
   | { kind: 'offer-withdrawn'; reason: 'cancelled' | 'answered' | 'operator_disconnected' }
@@ -153,7 +156,8 @@ export type ConsoleAction =
   | { type: 'track/added'; consultationId: string; media: RemoteMedia }
   | { type: 'track/ended'; consultationId: string; consumerId: string }
   | { type: 'call/muted'; muted: boolean }
-  | { type: 'call/sharing'; consultationId: string; sharing: SharedSource | null }
+  | { type: 'call/sharing'; consultationId: string; sharing: ActiveCall['sharing'] }
+  | { type: 'call/shareDisplayed'; shareDisplayed: ServerPayload<'call:shareDisplayed'> }
   | { type: 'call/shareFailed'; consultationId: string; code: ErrorCode }
   | { type: 'chat/message'; message: ServerPayload<'chat:message'> }
   | { type: 'call/history'; history: ServerPayload<'call:history'> }
@@ -341,6 +345,7 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
           localMissing: [],
           muted: false,
           sharing: null,
+          shareOnTablet: null,
           chat: [],
           chatBeforeJoiningUntil: null,
           handoverNotes: [],
@@ -431,7 +436,14 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
       }));
 
     case 'call/sharing':
-      return updateCall(state, action.consultationId, (call) => ({ ...call, sharing: action.sharing }));
+      return updateCall(state, action.consultationId, (call) => ({
+        ...call,
+        sharing: action.sharing,
+        shareOnTablet: action.sharing ? call.shareOnTablet : null,
+      }));
+    case 'call/shareDisplayed':
+      // Kept even if it arrives just before this console has marked the share as started.
+      return updateCall(state, action.shareDisplayed.consultationId, (call) => ({ ...call, shareOnTablet: action.shareDisplayed.display }));
     case 'chat/message':
       return updateCall(state, action.message.consultationId, (call) => {
         const chat = withChatMessage(call.chat, action.message);
@@ -476,7 +488,7 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
     }
 
     case 'call/shareFailed': {
-      const next = updateCall(state, action.consultationId, (call) => ({ ...call, sharing: null }));
+      const next = updateCall(state, action.consultationId, (call) => ({ ...call, sharing: null, shareOnTablet: null }));
       return next === state ? state : { ...next, notice: { kind: 'error', action: 'share', code: action.code } };
     }
 

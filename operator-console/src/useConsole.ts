@@ -208,6 +208,7 @@ export function useConsole(token: string, sessionEvents: ConsoleSessionEvents): 
       client.on('call:participants', (participants) => dispatch({ type: 'call/participants', participants })),
       client.on('call:connection', (connection) => dispatch({ type: 'call/partyConnection', connection, now: Date.now() })),
       client.on('call:quality', (quality) => dispatch({ type: 'call/quality', quality })),
+      client.on('call:shareDisplayed', (shareDisplayed) => dispatch({ type: 'call/shareDisplayed', shareDisplayed })),
       client.on('call:left', (left) => {
         if (callRef.current?.id === left.consultationId) releaseCall();
         dispatch({ type: 'call/left', left, now: Date.now() });
@@ -298,7 +299,7 @@ export function useConsole(token: string, sessionEvents: ConsoleSessionEvents): 
             track.addEventListener('ended', () => {
               if (call.shared === shared) void stopShared(call);
             });
-            dispatch({ type: 'call/sharing', consultationId: call.id, sharing: source });
+            dispatch({ type: 'call/sharing', consultationId: call.id, sharing: shared });
           } catch (error) {
             console.warn('[call] sharing failed', error);
             track?.stop();

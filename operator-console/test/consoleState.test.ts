@@ -339,14 +339,20 @@ describe('consoleReducer', () => {
   it('shows what the operator is sharing, and reports a share that failed', () => {
     const call = run(connected, { type: 'call/joined', joined: joined(), now: 0 });
     const id = joined().consultationId;
-    const sharing = consoleReducer(call, { type: 'call/sharing', consultationId: id, sharing: 'operator-document' });
-    expect(sharing.call?.sharing).toBe('operator-document');
-    expect(consoleReducer(sharing, { type: 'call/sharing', consultationId: id, sharing: null }).call?.sharing).toBeNull();
+    const shared = { source: 'operator-document' as const, track: {} as MediaStreamTrack };
+    const sharing = consoleReducer(call, { type: 'call/sharing', consultationId: id, sharing: shared });
+    expect(sharing.call?.sharing).toBe(shared);
+    const display = { source: 'operator-document' as const, drawnWidth: 764, drawnHeight: 430, frameWidth: 1920, frameHeight: 1080, enlarged: false, zoom: 1 };
+    const seen = consoleReducer(sharing, { type: 'call/shareDisplayed', shareDisplayed: { consultationId: id, display } });
+    expect(seen.call?.shareOnTablet).toEqual(display);
+    const stopped = consoleReducer(seen, { type: 'call/sharing', consultationId: id, sharing: null });
+    expect(stopped.call?.sharing).toBeNull();
+    expect(stopped.call?.shareOnTablet).toBeNull();
     const failed = consoleReducer(sharing, { type: 'call/shareFailed', consultationId: id, code: 'INTERNAL' });
     expect(failed.call?.sharing).toBeNull();
     expect(failed.notice).toEqual({ kind: 'error', action: 'share', code: 'INTERNAL' });
     // A late report about another consultation changes nothing.
-    expect(consoleReducer(call, { type: 'call/sharing', consultationId: 'other', sharing: 'screen' })).toBe(call);
+    expect(consoleReducer(call, { type: 'call/sharing', consultationId: 'other', sharing: { source: 'screen', track: {} as MediaStreamTrack } })).toBe(call);
   });
 
   it('ends a call: ending, then call:ended brings the idle screen back with the handling time', () => {

@@ -44,6 +44,29 @@ export const MediaSource = z.enum([
 ]);
 export type MediaSource = z.infer<typeof MediaSource>;
 
+/** What an operator can show the resident besides their face: their document camera, or their screen. */
+export const SharedSource = z.enum(['operator-document', 'screen']);
+export type SharedSource = z.infer<typeof SharedSource>;
+
+const pixels = z.number().int().min(0).max(16_384);
+
+/**
+ * How the tablet draws what the operator shows, so the operator knows what the resident can read:
+ * the picture's size on the tablet's screen in CSS pixels (after fitting, times the zoom) and the
+ * frame size that arrives there.
+ */
+export const ShareDisplay = z.object({
+  source: SharedSource,
+  drawnWidth: pixels,
+  drawnHeight: pixels,
+  frameWidth: pixels,
+  frameHeight: pixels,
+  /** The resident opened it full-screen (拡大). */
+  enlarged: z.boolean(),
+  zoom: z.number().min(1).max(8),
+});
+export type ShareDisplay = z.infer<typeof ShareDisplay>;
+
 export const ParticipantRole = z.enum(['resident', 'operator']);
 export type ParticipantRole = z.infer<typeof ParticipantRole>;
 

@@ -21,6 +21,7 @@ import {
   SatisfactionScore,
   SelectablePresence,
   SessionEndReason,
+  ShareDisplay,
   SiteSummary,
   StillFailure,
   StillInfo,
@@ -195,6 +196,15 @@ export const clientEvents = {
     payload: consultationRef.extend({ quality: ConnectionQuality }),
     ack: empty,
   },
+  /**
+   * How the tablet draws what the operator shows (on each change of size, zoom or full screen, a
+   * few times a second at most): the operator's console shows it beside their preview.
+   */
+  'share:displayed': {
+    from: ['device'],
+    payload: consultationRef.extend({ display: ShareDisplay }),
+    ack: empty,
+  },
   /** The operator asks the tablet for a full-resolution photo of the document camera (Alt+C). */
   'still:capture': { from: ['operator'], payload: consultationRef, ack: z.object({ requestId: Id }) },
   /** The tablet could not take or upload the still it was asked for; the operator is told why. */
@@ -348,6 +358,8 @@ export const serverEvents = {
   }),
   /** To the operators of a call: the resident's connection quality as the tablet measures it (on each change, and on joining). */
   'call:quality': z.object({ consultationId: Id, role: ParticipantRole, quality: ConnectionQuality }),
+  /** To the operators of a call: how the tablet draws what an operator shows (share:displayed). */
+  'call:shareDisplayed': z.object({ consultationId: Id, display: ShareDisplay }),
   /** To every client: an admin changed the departments (added, renamed, reordered, disabled): fetch GET /api/departments again. */
   'departments:changed': z.object({}),
   /**

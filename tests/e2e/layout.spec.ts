@@ -1,8 +1,9 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { connectCall, openConsole, openTablet, videoPlaying } from './support/call.ts';
-import { expectNoPageScroll, expectTextWhole, expectWhole, intersects, type Box } from './support/geometry.ts';
+import { containedPicture, expectNoPageScroll, expectTextWhole, expectWhole, intersects } from './support/geometry.ts';
 import { checkScreen } from './support/screens.ts';
 import { startServer, type RunningServer } from './support/server.ts';
+import { sampleGrowth, trackIdOf } from './support/webrtcStats.ts';
 
 /**
  * The screens at the sizes they are used at: a 10-inch tablet in portrait (820×1180) and landscape
@@ -107,17 +108,109 @@ test('tablet portrait, three-way call: both staff members are seen large, names 
   await tablet.getByTestId('end-button').click();
 });
 
-// ── Console ──────────────────────────────────────────────────────────────────────────────────
+/**
+ * Issue 16, item 4: the form the operator shows was drawn about 537×300 and could not be enlarged.
+ * Now it takes the stage in both orientations, opens full-screen (拡大) with zoom and drag, and the
+ * console previews it with the size the tablet reports drawing it.
+ */
+test('tablet, the operator shows their document camera: large in both orientations, 拡大 with zoom, and the console\'s preview', async ({ browser }) => {
+  const operator = await openConsole(browser, server, 'insurance1');
+  const tablet = await openTablet(browser, server, '中央公民館');
+  await tablet.setViewportSize(LANDSCAPE);
+  await connectCall(tablet, operator, 'insurance');
+  await operator.getByTestId('share-camera-select').selectOption({ label: 'fake_device_2' });
+  await operator.getByTestId('share-document').click();
 
-/** The picture inside the document <video> (object-fit: contain letterboxes it). */
-async function documentPicture(operator: Page): Promise<Box> {
-  return operator.getByTestId('remote-video-document').evaluate((video: HTMLVideoElement) => {
-    const rect = video.getBoundingClientRect();
-    const scale = Math.min(rect.width / video.videoWidth, rect.height / video.videoHeight);
-    const [width, height] = [video.videoWidth * scale, video.videoHeight * scale];
-    return { x: rect.left + (rect.width - width) / 2, y: rect.top + (rect.height - height) / 2, width, height };
-  });
-}
+  const shared = tablet.getByTestId('remote-video-operator-document');
+  await videoPlaying(tablet, 'remote-video-operator-document');
+  const sharedTrack = await trackIdOf(tablet, 'remote-video-operator-document');
+  const decoded = async () => (await sampleGrowth(tablet, 500)).find((s) => s.after.trackIdentifier === sharedTrack);
+  await expect.poll(async () => (await decoded())?.after.frameWidth ?? 0, { timeout: 30_000 }).toBeGreaterThanOrEqual(1280);
+  const flowing = (await decoded())!;
+  expect(flowing.after.framesDecoded).toBeGreaterThan(flowing.before.framesDecoded);
+
+  const reportedWidth = async () => Number(await operator.getByTestId('share-preview-size').getAttribute('data-width'));
+  for (const [orientation, viewport] of [['landscape', LANDSCAPE], ['portrait', PORTRAIT]] as const) {
+    await tablet.setViewportSize(viewport);
+    const stage = (await tablet.locator('.call__main').boundingBox())!;
+    await expect.poll(async () => (await containedPicture(shared)).width, { message: `the form's width in ${orientation}` }).toBeGreaterThanOrEqual(0.8 * stage.width);
+    const picture = await containedPicture(shared);
+    console.log(`[${orientation}] the shared form is drawn ${Math.round(picture.width)}×${Math.round(picture.height)} of a ${stage.width}×${stage.height} stage`);
+    await tabletCallWhole(tablet);
+    await expectWhole(tablet.getByTestId('share-enlarge'), '拡大');
+    // The console says the size the tablet draws it at (whole CSS pixels, rounded as the tablet rounds).
+    await expect.poll(async () => Math.abs((await reportedWidth()) - picture.width)).toBeLessThanOrEqual(2);
+    await checkScreen(tablet, `layout-share-${orientation}`, 'ja');
+  }
+  await expect(operator.getByTestId('share-preview')).toContainText('相談者の画面に表示中');
+  // …and the frames it receives (as decoded there: at least 1280 wide, as getStats showed).
+  const received = (await operator.getByTestId('share-preview-detail').textContent())?.match(/(\d+)×(\d+)/);
+  expect(Number(received?.[1]), 'the received width the console shows').toBeGreaterThanOrEqual(1280);
+  await expectWhole(operator.getByTestId('share-preview-video'), 'the preview');
+  await checkScreen(operator, 'console-share-preview', 'ja');
+  await operator.getByTestId('language-select').selectOption('en');
+  await expect(operator.getByTestId('share-preview')).toContainText("On the resident's screen");
+  await checkScreen(operator, 'console-share-preview', 'en');
+
+  // A tap on the picture opens it full-screen; とじる brings the call's controls back.
+  await shared.click();
+  const enlarged = tablet.getByTestId('share-enlarged');
+  await expect(enlarged).toBeVisible();
+  await tablet.getByTestId('share-close').click();
+  await expect(enlarged).toHaveCount(0);
+
+  // 拡大: ＋ zooms the drawn picture, a drag moves it, − goes back; the console hears of it.
+  await tablet.getByTestId('share-enlarge').click();
+  const big = tablet.getByTestId('enlarged-video-operator-document');
+  const drawnScale = () => big.evaluate((video: HTMLVideoElement) => video.getBoundingClientRect().width / video.offsetWidth);
+  await expect.poll(drawnScale).toBeCloseTo(1, 2);
+  for (const id of ['share-zoom-in', 'share-zoom-out', 'share-close']) await expectWhole(tablet.getByTestId(id), id);
+  await tablet.getByTestId('share-zoom-in').click();
+  await expect(tablet.getByTestId('share-zoom-level')).toHaveText('150%');
+  await expect.poll(drawnScale).toBeCloseTo(1.5, 2);
+  await expect(operator.getByTestId('share-preview-detail')).toContainText('150%');
+  const beforeDrag = (await big.boundingBox())!;
+  const middle = { x: PORTRAIT.width / 2, y: PORTRAIT.height / 2 };
+  await tablet.mouse.move(middle.x, middle.y);
+  await tablet.mouse.down();
+  await tablet.mouse.move(middle.x + 120, middle.y + 60, { steps: 5 });
+  await tablet.mouse.up();
+  await expect.poll(async () => (await big.boundingBox())!.x - beforeDrag.x).toBeGreaterThan(50);
+  await checkScreen(tablet, 'share-enlarged-portrait', 'ja');
+  await tablet.getByTestId('share-zoom-out').click();
+  await expect.poll(drawnScale).toBeCloseTo(1, 2);
+  // Two fingers spreading apart (real touch input through the DevTools protocol) zoom in.
+  const touch = await tablet.context().newCDPSession(tablet);
+  await touch.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 2 });
+  const fingers = (spread: number) => [
+    { x: middle.x - spread, y: middle.y, id: 1 },
+    { x: middle.x + spread, y: middle.y, id: 2 },
+  ];
+  await touch.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: fingers(60) });
+  for (const spread of [90, 120, 150]) await touch.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: fingers(spread) });
+  await touch.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await expect.poll(drawnScale).toBeGreaterThan(2);
+  await touch.detach();
+  await tablet.getByTestId('share-close').click();
+  await expect(enlarged).toHaveCount(0);
+  await tabletCallWhole(tablet);
+
+  // The same screens in English.
+  await tablet.getByTestId('language-en').click();
+  await checkScreen(tablet, 'layout-share-portrait', 'en');
+  await tablet.getByTestId('share-enlarge').click();
+  await expect(tablet.getByTestId('share-close')).toHaveText('Close');
+  await checkScreen(tablet, 'share-enlarged-portrait', 'en');
+  await tablet.getByTestId('share-close').click();
+  await expect(tablet.getByTestId('end-button')).toBeVisible();
+
+  await operator.getByTestId('share-stop').click();
+  await expect(operator.getByTestId('share-preview')).toHaveCount(0);
+  await expect(shared).toHaveCount(0);
+  await tablet.getByTestId('end-button').click();
+});
+
+// ── Console ──────────────────────────────────────────────────────────────────────────────────
 
 async function consoleCallWhole(operator: Page): Promise<void> {
   await expectNoPageScroll(operator);
@@ -142,7 +235,7 @@ async function consoleCallWhole(operator: Page): Promise<void> {
     await expectWhole(operator.getByTestId(id).first(), id);
   }
   // Signatures and seals sit at the bottom right of a form: the zoom bar keeps off that quarter.
-  const picture = await documentPicture(operator);
+  const picture = await containedPicture(operator.getByTestId('remote-video-document'));
   const signatureCorner = { x: picture.x + picture.width / 2, y: picture.y + picture.height / 2, width: picture.width / 2, height: picture.height / 2 };
   const zoomBar = (await operator.getByTestId('document-zoom-in').locator('..').boundingBox())!;
   expect(intersects(zoomBar, signatureCorner), 'the zoom bar covers the bottom-right of the document').toBe(false);

@@ -1,34 +1,11 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { clampView, WHOLE_PICTURE, zoomAround, type PictureView } from '@madoguchi/protocol/client';
 import { useI18n } from '../i18n/index.ts';
 import { TrackVideo } from './TrackVideo.tsx';
 import { useFramesMissing } from './useFramesMissing.ts';
 
-const MIN_ZOOM = 1;
-const MAX_ZOOM = 5;
+const ZOOM_LIMITS = { min: 1, max: 5 };
 const STEP = 1.25;
-
-interface View {
-  zoom: number;
-  x: number;
-  y: number;
-}
-
-const FIT: View = { zoom: 1, x: 0, y: 0 };
-
-/** Keep the zoomed picture covering the frame: no panning past its edges. */
-function clamp(view: View, width: number, height: number): View {
-  const zoom = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, view.zoom));
-  const maxX = ((zoom - 1) * width) / 2;
-  const maxY = ((zoom - 1) * height) / 2;
-  return { zoom, x: Math.min(maxX, Math.max(-maxX, view.x)), y: Math.min(maxY, Math.max(-maxY, view.y)) };
-}
-
-/** Zoom to `zoom`, keeping the point at (cx, cy) — relative to the frame's centre — where it is. */
-function zoomAround(view: View, zoom: number, cx: number, cy: number): View {
-  const next = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, zoom));
-  const ratio = next / view.zoom;
-  return { zoom: next, x: cx - ratio * (cx - view.x), y: cy - ratio * (cy - view.y) };
-}
 
 /**
  * The resident's document camera, as large as the screen allows: zoom with the wheel or the
@@ -46,7 +23,7 @@ export function DocumentView({ track, connected, children }: { track: MediaStrea
     videoRef.current = video;
   }, []);
   const missing = useFramesMissing(videoRef, track, connected);
-  const [view, setView] = useState<View>(FIT);
+  const [view, setView] = useState<PictureView>(WHOLE_PICTURE);
   const [resolution, setResolution] = useState<{ width: number; height: number } | null>(null);
   const [fullscreen, setFullscreen] = useState(false);
   const drag = useRef<{ pointerId: number; x: number; y: number } | null>(null);
@@ -60,12 +37,12 @@ export function DocumentView({ track, connected, children }: { track: MediaStrea
     const { width, height, left, top } = size();
     const cx = clientX === undefined ? 0 : clientX - left - width / 2;
     const cy = clientY === undefined ? 0 : clientY - top - height / 2;
-    setView((current) => clamp(zoomAround(current, current.zoom * factor, cx, cy), width, height));
+    setView((current) => clampView(zoomAround(current, current.zoom * factor, cx, cy, ZOOM_LIMITS), { width, height }, ZOOM_LIMITS));
   }, []);
 
   // A new track (the resident switched cameras) starts from the whole page.
   useEffect(() => {
-    setView(FIT);
+    setView(WHOLE_PICTURE);
     setResolution(null);
   }, [track]);
 
@@ -111,16 +88,16 @@ export function DocumentView({ track, connected, children }: { track: MediaStrea
           ) : null}
         </div>
         <div className="document-controls">
-          <button type="button" className="button button-small" onClick={() => zoomBy(1 / STEP)} disabled={view.zoom <= MIN_ZOOM} aria-label={t.call.zoomOut} data-testid="document-zoom-out">
+          <button type="button" className="button button-small" onClick={() => zoomBy(1 / STEP)} disabled={view.zoom <= ZOOM_LIMITS.min} aria-label={t.call.zoomOut} data-testid="document-zoom-out">
             −
           </button>
           <span className="zoom-level" data-testid="document-zoom-level">
             {Math.round(view.zoom * 100)}%
           </span>
-          <button type="button" className="button button-small" onClick={() => zoomBy(STEP)} disabled={view.zoom >= MAX_ZOOM} aria-label={t.call.zoomIn} data-testid="document-zoom-in">
+          <button type="button" className="button button-small" onClick={() => zoomBy(STEP)} disabled={view.zoom >= ZOOM_LIMITS.max} aria-label={t.call.zoomIn} data-testid="document-zoom-in">
             ＋
           </button>
-          <button type="button" className="button button-small" onClick={() => setView(FIT)} disabled={view.zoom === 1} data-testid="document-zoom-reset">
+          <button type="button" className="button button-small" onClick={() => setView(WHOLE_PICTURE)} disabled={view.zoom === 1} data-testid="document-zoom-reset">
             {t.call.zoomReset}
           </button>
           <button type="button" className="button button-small" onClick={toggleFullscreen} data-testid="document-fullscreen">
@@ -132,7 +109,7 @@ export function DocumentView({ track, connected, children }: { track: MediaStrea
       <div
         ref={frameRef}
         className={`document-frame ${view.zoom > 1 ? 'zoomed' : ''}`}
-        onDoubleClick={() => setView(FIT)}
+        onDoubleClick={() => setView(WHOLE_PICTURE)}
         onPointerDown={(event) => {
           if (view.zoom <= 1 || event.button !== 0) return;
           drag.current = { pointerId: event.pointerId, x: event.clientX, y: event.clientY };
@@ -145,7 +122,7 @@ export function DocumentView({ track, connected, children }: { track: MediaStrea
           const dy = event.clientY - last.y;
           drag.current = { ...last, x: event.clientX, y: event.clientY };
           const { width, height } = size();
-          setView((current) => clamp({ ...current, x: current.x + dx, y: current.y + dy }, width, height));
+          setView((current) => clampView({ ...current, x: current.x + dx, y: current.y + dy }, { width, height }, ZOOM_LIMITS));
         }}
         onPointerUp={() => {
           drag.current = null;

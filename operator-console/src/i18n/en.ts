@@ -595,6 +595,13 @@ export const en: Messages = {
     shareScreen: 'Show screen',
     stopSharing: 'Stop showing',
     sharing: { 'operator-document': 'The resident sees your document camera', screen: 'The resident sees your screen' },
+    sharePreview: {
+      title: "On the resident's screen",
+      drawn: (width, height) => `Drawn at ${width}×${height}`,
+      enlarged: (percent) => `Full screen on the tablet (${percent}%)`,
+      received: (width, height) => `Tablet receives ${width}×${height}`,
+      waiting: "Waiting for the resident's tablet to say how it shows it…",
+    },
     mute: 'Mute',
     unmute: 'Unmute',
     muted: 'Muted',

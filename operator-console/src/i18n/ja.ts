@@ -594,6 +594,14 @@ export const ja = {
     shareScreen: '画面を見せる',
     stopSharing: '見せるのをやめる',
     sharing: { 'operator-document': '書類カメラを相談者に表示中', screen: '画面を相談者に表示中' },
+    /** The preview of what the resident's tablet shows of the operator's share, with the size the tablet reports. */
+    sharePreview: {
+      title: '相談者の画面に表示中',
+      drawn: (width: number, height: number) => `相談者側の表示: ${width}×${height}`,
+      enlarged: (percent: number) => `相談者が全画面で表示中（${percent}%）`,
+      received: (width: number, height: number) => `タブレットの受信: ${width}×${height}`,
+      waiting: '相談者側の表示を確認しています…',
+    },
     mute: 'マイクをミュート',
     unmute: 'ミュート解除',
     muted: 'ミュート中',

@@ -4,6 +4,7 @@ import { colleagueMedia, isCapturing, remoteBySource, type ActiveCall, type Shar
 import { RoutingControls } from '../routing/RoutingControls.tsx';
 import { ChatPanel } from '../components/ChatPanel.tsx';
 import { ShareControls } from '../components/ShareControls.tsx';
+import { SharePreview } from '../components/SharePreview.tsx';
 import { SHORTCUTS } from '../useShortcuts.ts';
 import { DocumentView } from '../components/DocumentView.tsx';
 import { RemoteAudio } from '../components/RemoteAudio.tsx';
@@ -152,7 +153,8 @@ export function CallScreen(props: CallScreenProps) {
           </DocumentView>
           <div className="document-footer">
             <StillGallery stills={call.stills} token={token} />
-            <ShareControls sharing={call.sharing} onStart={onStartSharing} onStop={onStopSharing} />
+            {call.sharing ? <SharePreview shared={call.sharing} onTablet={call.shareOnTablet} /> : null}
+            <ShareControls sharing={call.sharing?.source ?? null} onStart={onStartSharing} onStop={onStopSharing} />
           </div>
         </div>
 

@@ -18,3 +18,4 @@ export {
   type CallConnectionState,
   type RecoveryTimings,
 } from './CallConnection.ts';
+export { clampView, containedSize, WHOLE_PICTURE, zoomAround, type PictureView, type Size, type ZoomLimits } from './pictureView.ts';

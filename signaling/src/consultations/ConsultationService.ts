@@ -17,6 +17,7 @@ import {
   type ServerEventName,
   type ServerPayload,
   type SessionEndReason,
+  type ShareDisplay,
   type SiteSummary,
 } from '@madoguchi/protocol';
 import { createLogger } from '@madoguchi/protocol/logger';
@@ -671,6 +672,12 @@ export class ConsultationService {
     if (principal.kind !== 'device' || live.residentQuality === quality) return;
     live.residentQuality = quality;
     for (const staffId of live.operators.keys()) this.#notifier.toStaff(staffId, 'call:quality', { consultationId, role: 'resident', quality });
+  }
+
+  /** How the tablet draws what an operator shows: passed on to the operators, for their preview. */
+  reportShareDisplay(device: DevicePrincipal, consultationId: string, display: ShareDisplay): void {
+    const live = this.#own(device, consultationId);
+    for (const staffId of live.operators.keys()) this.#notifier.toStaff(staffId, 'call:shareDisplayed', { consultationId, display });
   }
 
   /**

@@ -116,6 +116,10 @@ export function createHandlers({ consultations, feedback, stills }: Domain): Han
       consultations.reportQuality(principal, consultationId, quality);
       return {};
     },
+    'share:displayed': (principal, { consultationId, display }) => {
+      consultations.reportShareDisplay(asDevice(principal), consultationId, display);
+      return {};
+    },
     'still:capture': (principal, { consultationId }) => stills.requestCapture(asStaff(principal), consultationId),
     'still:captureFailed': (principal, { consultationId, requestId, reason }) => {
       stills.captureFailed(asDevice(principal), consultationId, requestId, reason);

@@ -29,6 +29,16 @@ export async function visibleBox(locator: Locator): Promise<{ box: Box; visible:
   });
 }
 
+/** The picture inside a <video> drawn `object-fit: contain` (letterboxed), where it lies on the page. */
+export async function containedPicture(video: Locator): Promise<Box> {
+  return video.evaluate((element: HTMLVideoElement) => {
+    const rect = element.getBoundingClientRect();
+    const scale = Math.min(rect.width / element.videoWidth, rect.height / element.videoHeight);
+    const [width, height] = [element.videoWidth * scale, element.videoHeight * scale];
+    return { x: rect.left + (rect.width - width) / 2, y: rect.top + (rect.height - height) / 2, width, height };
+  });
+}
+
 /** Has a size and is seen whole, without scrolling anything (a pixel of rounding allowed). */
 export async function expectWhole(locator: Locator, name: string): Promise<void> {
   const { box, visible, coveredBy } = await visibleBox(locator);

@@ -7,13 +7,15 @@ interface VideoViewProps {
   /** Mirror the picture (own face only — never documents, the text must stay readable). */
   mirror?: boolean;
   label?: string;
+  /** The size of the frames as they arrive (on the first frame and whenever it changes). */
+  onFrameSize?(width: number, height: number): void;
 }
 
 /**
  * One video track. Always muted: sound is played by the separate <audio> element, and muted
  * video may autoplay without a user gesture (also in headless Chromium).
  */
-export function VideoView({ track, testId, className, mirror = false, label }: VideoViewProps) {
+export function VideoView({ track, testId, className, mirror = false, label, onFrameSize }: VideoViewProps) {
   const ref = useRef<HTMLVideoElement>(null);
 
   useEffect(() => {
@@ -28,6 +30,18 @@ export function VideoView({ track, testId, className, mirror = false, label }: V
       video.srcObject = null;
     };
   }, [track]);
+
+  useEffect(() => {
+    const video = ref.current;
+    if (!video || !onFrameSize) return;
+    const report = () => onFrameSize(video.videoWidth, video.videoHeight);
+    video.addEventListener('resize', report);
+    video.addEventListener('loadedmetadata', report);
+    return () => {
+      video.removeEventListener('resize', report);
+      video.removeEventListener('loadedmetadata', report);
+    };
+  }, [onFrameSize]);
 
   return (
     <video

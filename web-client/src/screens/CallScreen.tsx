@@ -1,14 +1,16 @@
-import type { DepartmentSummary, MediaSource } from '@madoguchi/protocol';
+import { SharedSource, type DepartmentSummary, type MediaSource } from '@madoguchi/protocol';
 import { withChatMessage, type ChatMessage, type ProtocolClient, type RemoteTrack } from '@madoguchi/protocol/client';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useSecondsSince } from '../useSecondsSince.ts';
 import { ChatPanel } from '../components/ChatPanel.tsx';
 import { LanguageSwitch } from '../components/LanguageSwitch.tsx';
 import { RemoteAudio } from '../components/RemoteAudio.tsx';
+import { SharedPicture } from '../components/SharedPicture.tsx';
 import { VideoView } from '../components/VideoView.tsx';
 import { departmentName, useI18n } from '../i18n.ts';
 import type { CallJoined, Serving } from '../kioskState.ts';
 import { useCallSession } from '../media/useCallSession.ts';
+import { useShareDisplayReport } from '../media/useShareDisplayReport.ts';
 import { useStillRequests, type StillUploader } from '../media/useStillRequests.ts';
 
 interface CallScreenProps {
@@ -23,9 +25,6 @@ interface CallScreenProps {
   uploadStill: StillUploader;
 }
 
-/** What the operator may show besides their face, placed beside it. */
-const SHARED_SOURCES = ['operator-document', 'screen'] as const;
-
 /** The newest remote video track of each source (layout goes by source, never by arrival order). */
 function videoBySource(remote: ReadonlyMap<string, RemoteTrack>): Partial<Record<MediaSource, MediaStreamTrack>> {
   const bySource: Partial<Record<MediaSource, MediaStreamTrack>> = {};
@@ -34,8 +33,9 @@ function videoBySource(remote: ReadonlyMap<string, RemoteTrack>): Partial<Record
 }
 
 /**
- * The consultation: the operator's camera large, what the operator shows (document camera or
- * screen) beside it, the resident's own face small and their document camera, mute and end.
+ * The consultation: the operator's camera large — or, while the operator shows their document
+ * camera or screen, that picture as large as the controls allow and their face small — with the
+ * resident's own face small, their document camera, the chat, mute and end.
  * Mounting starts the media, unmounting (call ended) releases all of it.
  */
 export function CallScreen({ client, call, serving, ending, transfer, onEnd, uploadStill }: CallScreenProps) {
@@ -55,7 +55,8 @@ export function CallScreen({ client, call, serving, ending, transfer, onEnd, upl
     [media.remote],
   );
   const [operatorCam, ...colleagueCams] = operatorCams;
-  const shared = SHARED_SOURCES.filter((source) => remoteVideo[source]);
+  const shared = SharedSource.options.filter((source) => remoteVideo[source]);
+  const reportShareDisplay = useShareDisplayReport(client, call.consultationId);
   const sharedLabel = { 'operator-document': t.operatorDocument, screen: t.sharedScreen };
   // Named in the resident's language: 「税務課、子育て支援課」, "Taxes and Child Support".
   const list = useMemo(() => new Intl.ListFormat(language, { type: 'conjunction' }), [language]);
@@ -112,12 +113,8 @@ export function CallScreen({ client, call, serving, ending, transfer, onEnd, upl
         </p>
       ) : null}
 
-      <main className="call__stage">
-        <section
-          className="call__main"
-          data-tiles={1 + colleagueCams.length + shared.length}
-          data-sharing={shared.length > 0 || undefined}
-        >
+      <main className="call__stage" data-sharing={shared.length > 0 || undefined}>
+        <section className="call__main" data-tiles={1 + colleagueCams.length + shared.length}>
           <div className="tile tile--operator">
             {operatorCam ? (
               <VideoView
@@ -136,17 +133,11 @@ export function CallScreen({ client, call, serving, ending, transfer, onEnd, upl
               <span className="tile__caption">{t.colleagueVideo}</span>
             </div>
           ))}
-          {shared.map((source) => (
-            <div className="tile tile--shared" key={source}>
-              <VideoView
-                track={remoteVideo[source]!}
-                testId={`remote-video-${source}`}
-                className="video--contain"
-                label={sharedLabel[source]}
-              />
-              <span className="tile__caption">{sharedLabel[source]}</span>
-            </div>
-          ))}
+          {shared.map((source) => {
+            const track = remoteVideo[source]!;
+            // A new picture is a new element: its size is told afresh.
+            return <SharedPicture key={track.id} track={track} source={source} label={sharedLabel[source]} onDisplay={reportShareDisplay} />;
+          })}
         </section>
 
         <aside className="call__side">
