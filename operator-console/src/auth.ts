@@ -12,7 +12,7 @@ export interface StaffSession {
 
 export type LoginFailure = 'invalid' | 'rateLimited' | 'network' | 'server';
 
-/** Why a session ended without a logout: the token expired, or an admin disabled the account or changed its role. */
+/** Why a session ended without this tab's logout: the token expired, or the server ended it (SessionEndReason). */
 export type SessionProblem = 'expired' | SessionEndReason;
 
 export class LoginError extends Error {
@@ -49,6 +49,18 @@ export async function login(request: LoginRequest): Promise<StaffSession> {
   const parsed = LoginResponse.safeParse(body);
   if (!parsed.success) throw new LoginError('server', 'login answer has an unexpected shape');
   return parsed.data;
+}
+
+/**
+ * Ends this tab's session on the server, so its token is refused from now on. The tab forgets the
+ * session whatever the answer: a logout that cannot reach the server leaves a token that expires by itself.
+ */
+export async function logout(token: string): Promise<void> {
+  try {
+    await fetch('/api/auth/logout', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+  } catch {
+    // offline: nothing more this tab can do
+  }
 }
 
 export function saveSession(session: StaffSession): void {
