@@ -288,9 +288,10 @@ export class ConsultationService {
   }
 
   /**
-   * An admin changed a staff member's departments. A logged-in operator is offered calls by the new
-   * skills at once (an offer or call in progress is not affected); one who is not logged in gets them
-   * from the database at the next login.
+   * An admin changed a staff member's departments. The routing core keeps an operator it knows across
+   * logins, so it takes the new skills now (an offer or call in progress is not affected); the change
+   * also ends the operator's sessions, and the next login is offered calls by them. One the core does
+   * not know gets them from the database at the next login.
    */
   staffSkillsChanged(staffId: string, skills: { primary: readonly string[]; secondary: readonly string[] }): void {
     if (!this.#core.operator(staffId)) return;
