@@ -1,4 +1,4 @@
-import { LoginResponse, StaffProfile, type LoginRequest, type SessionEndReason } from '@madoguchi/protocol';
+import { ConnectRefusal, LoginResponse, StaffProfile, type LoginRequest, type SessionEndReason } from '@madoguchi/protocol';
 
 /** Staff login against the REST API, and the session kept in sessionStorage (per browser tab). */
 
@@ -14,6 +14,17 @@ export type LoginFailure = 'invalid' | 'rateLimited' | 'network' | 'server';
 
 /** Why a session ended without this tab's logout: the token expired, or the server ended it (SessionEndReason). */
 export type SessionProblem = 'expired' | SessionEndReason;
+
+/**
+ * Why the server refused this console's socket (connect_error), or null when it may retry: an ended
+ * session says why (e.g. signed out by an admin while this PC was offline); any other refusal of the
+ * token is an expired login.
+ */
+export function refusedSession(error: Error & { data?: unknown }): SessionProblem | null {
+  if (error.message !== 'UNAUTHORIZED') return null;
+  const refusal = ConnectRefusal.safeParse(error.data);
+  return (refusal.success && refusal.data.reason) || 'expired';
+}
 
 export class LoginError extends Error {
   readonly failure: LoginFailure;

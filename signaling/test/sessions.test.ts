@@ -173,6 +173,12 @@ describe('staff sessions', () => {
     expect(((await signedOut.json()) as AdminStaffResponse).staff.active).toBe(true);
     expect(await Promise.all(told)).toEqual([{ reason: 'signed_out_by_admin' }, { reason: 'signed_out_by_admin' }]);
     for (const token of sessions) expect(await restStatus(token)).toBe(401);
+    // A console that was offline meanwhile learns why when it reconnects.
+    const refused = await t.connect(sessions[0]!).then(
+      () => null,
+      (error: Error & { data?: unknown }) => error.data,
+    );
+    expect(refused).toEqual({ code: 'UNAUTHORIZED', reason: 'signed_out_by_admin' });
     expect(await restStatus(bystanderToken)).toBe(200);
     expect(await bystander.request('presence:set', { presence: 'away' })).toEqual({ presence: 'away' });
     expect((await changesOf(staffIds.tax1!)).at(-1)).toMatchObject({ change: 'staff.sign_out', username: 'tax1', sessionsEnded: 2 });

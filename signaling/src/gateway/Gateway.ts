@@ -8,6 +8,7 @@ import {
   type ClientEventName,
   type ClientPayload,
   type ClientToServerEvents,
+  type ConnectRefusal,
   type Sender,
   type ServerToClientEvents,
   type SessionEndReason,
@@ -100,7 +101,8 @@ export function attachGateway(
       .catch((error: unknown) => {
         // The client reads the code from the message: UNAUTHORIZED forgets the token, UNAVAILABLE retries.
         const code = error instanceof ProtocolError ? error.code : 'UNAVAILABLE';
-        next(Object.assign(new Error(code), { data: { code } }));
+        const data: ConnectRefusal = error instanceof SessionEnded ? { code, reason: error.reason } : { code };
+        next(Object.assign(new Error(code), { data }));
       });
   });
 
