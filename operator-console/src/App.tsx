@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import { clearSession, loadSession, saveSession, type SessionProblem, type StaffSession } from './auth.ts';
+import { clearSession, loadSession, logout as endSessionOnServer, saveSession, type SessionProblem, type StaffSession } from './auth.ts';
 import { LanguageProvider } from './i18n/LanguageProvider.tsx';
 import { OperatorConsole } from './OperatorConsole.tsx';
 import { takesCalls } from './roles.ts';
@@ -26,9 +26,10 @@ function Session() {
   }, []);
 
   const logout = useCallback(() => {
+    if (session) void endSessionOnServer(session.token);
     clearSession();
     setSession(null);
-  }, []);
+  }, [session]);
 
   const onSessionEnded = useCallback((reason: SessionProblem) => {
     clearSession();

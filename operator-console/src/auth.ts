@@ -1,4 +1,4 @@
-import { LoginResponse, StaffProfile, type LoginRequest, type SessionEndReason } from '@madoguchi/protocol';
+import { ConnectRefusal, LoginResponse, StaffProfile, type LoginRequest, type SessionEndReason } from '@madoguchi/protocol';
 
 /** Staff login against the REST API, and the session kept in sessionStorage (per browser tab). */
 
@@ -12,8 +12,19 @@ export interface StaffSession {
 
 export type LoginFailure = 'invalid' | 'rateLimited' | 'network' | 'server';
 
-/** Why a session ended without a logout: the token expired, or an admin disabled the account or changed its role. */
+/** Why a session ended without this tab's logout: the token expired, or the server ended it (SessionEndReason). */
 export type SessionProblem = 'expired' | SessionEndReason;
+
+/**
+ * Why the server refused this console's socket (connect_error), or null when it may retry: an ended
+ * session says why (e.g. signed out by an admin while this PC was offline); any other refusal of the
+ * token is an expired login.
+ */
+export function refusedSession(error: Error & { data?: unknown }): SessionProblem | null {
+  if (error.message !== 'UNAUTHORIZED') return null;
+  const refusal = ConnectRefusal.safeParse(error.data);
+  return (refusal.success && refusal.data.reason) || 'expired';
+}
 
 export class LoginError extends Error {
   readonly failure: LoginFailure;
@@ -49,6 +60,18 @@ export async function login(request: LoginRequest): Promise<StaffSession> {
   const parsed = LoginResponse.safeParse(body);
   if (!parsed.success) throw new LoginError('server', 'login answer has an unexpected shape');
   return parsed.data;
+}
+
+/**
+ * Ends this tab's session on the server, so its token is refused from now on. The tab forgets the
+ * session whatever the answer: a logout that cannot reach the server leaves a token that expires by itself.
+ */
+export async function logout(token: string): Promise<void> {
+  try {
+    await fetch('/api/auth/logout', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+  } catch {
+    // offline: nothing more this tab can do
+  }
 }
 
 export function saveSession(session: StaffSession): void {

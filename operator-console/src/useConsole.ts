@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
 import { ProtocolError, type DepartmentSummary, type ErrorCode, type SelectablePresence, type ServerPayload } from '@madoguchi/protocol';
 import { CallConnection, ProtocolClient } from '@madoguchi/protocol/client';
-import type { SessionProblem } from './auth.ts';
+import { refusedSession, type SessionProblem } from './auth.ts';
 import { consoleReducer, initialConsoleState, type ConsoleState, type SharedSource } from './consoleState.ts';
 import { acquireOperatorMedia, openSharedTrack, stopOperatorMedia, type OperatorMedia } from './media/localMedia.ts';
 
@@ -175,9 +175,10 @@ export function useConsole(token: string, sessionEvents: ConsoleSessionEvents): 
     });
     socket.on('disconnect', () => dispatch({ type: 'connection', status: 'reconnecting' }));
     socket.on('connect_error', (error) => {
-      if (error.message === 'UNAUTHORIZED') {
-        console.warn('[socket] token refused');
-        sessionEventsRef.current.onSessionEnded('expired');
+      const ended = refusedSession(error);
+      if (ended) {
+        console.warn(`[socket] token refused (${ended})`);
+        sessionEventsRef.current.onSessionEnded(ended);
         return;
       }
       dispatch({ type: 'connection', status: error.message === 'UNAVAILABLE' ? 'unavailable' : 'reconnecting' });

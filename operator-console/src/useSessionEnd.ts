@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { ProtocolClient } from '@madoguchi/protocol/client';
-import type { SessionProblem } from './auth.ts';
+import { refusedSession, type SessionProblem } from './auth.ts';
 
 /**
  * Supervisors' and admins' consoles take no calls, yet an admin may disable the account or change
@@ -16,7 +16,8 @@ export function useSessionEnd(token: string, onSessionEnded: (reason: SessionPro
     const client = ProtocolClient.connect(token);
     const unsubscribe = client.on('session:ended', ({ reason }) => ended.current(reason));
     client.socket.on('connect_error', (error) => {
-      if (error.message === 'UNAUTHORIZED') ended.current('expired');
+      const reason = refusedSession(error);
+      if (reason) ended.current(reason);
     });
     return () => {
       unsubscribe();

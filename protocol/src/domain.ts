@@ -14,8 +14,12 @@ export type Presence = z.infer<typeof Presence>;
 /** Why an operator is away: chose it (離席中), or let offers ring out in a row. */
 export const AwayReason = z.enum(['manual', 'missed_offers']);
 export type AwayReason = z.infer<typeof AwayReason>;
-/** Why the server ended a staff member's session: the account was disabled, or its role changed. */
-export const SessionEndReason = z.enum(['account_disabled', 'account_changed']);
+/**
+ * Why the server ended a staff member's session: logged out (in this or a copy of this tab), the
+ * account disabled, its role or departments changed, its password changed, or an admin signed it
+ * out everywhere.
+ */
+export const SessionEndReason = z.enum(['logged_out', 'account_disabled', 'account_changed', 'password_changed', 'signed_out_by_admin']);
 export type SessionEndReason = z.infer<typeof SessionEndReason>;
 export const SelectablePresence = z.enum(['available', 'away']);
 export type SelectablePresence = z.infer<typeof SelectablePresence>;

@@ -26,7 +26,7 @@ import {
   StillFailure,
   StillInfo,
 } from './domain.ts';
-import type { Ack } from './errors.ts';
+import { ErrorCode, type Ack } from './errors.ts';
 import { DtlsParameters, IceParameters, RtpCapabilities, RtpParameters, TransportOptions } from './media.ts';
 
 /** Who may send an event: a kiosk device, or staff with one of the roles. */
@@ -363,8 +363,9 @@ export const serverEvents = {
   /** To every client: an admin changed the departments (added, renamed, reordered, disabled): fetch GET /api/departments again. */
   'departments:changed': z.object({}),
   /**
-   * To every console of a staff member, just before the server closes their connections: an admin
-   * disabled the account (a leaver) or changed its role. The console says why and goes to the login.
+   * To the consoles of an ended session, just before the server closes their connections (a logout
+   * in a copy of the tab, or an admin's change: see SessionEndReason). The console says why and goes
+   * to the login.
    */
   'session:ended': z.object({ reason: SessionEndReason }),
   /** To every client: the server is stopping (update or restart); consultations are held and resumed when it is back. */
@@ -381,3 +382,11 @@ export type ClientToServerEvents = {
 export type ServerToClientEvents = {
   [E in ServerEventName]: (payload: ServerPayload<E>) => void;
 };
+
+/**
+ * The `data` of a refused socket connection (`connect_error`; its message is the code): UNAUTHORIZED
+ * forgets the token, UNAVAILABLE retries; a staff session ended on purpose says why, as
+ * `session:ended` would have to a connected console.
+ */
+export const ConnectRefusal = z.object({ code: ErrorCode, reason: SessionEndReason.optional() });
+export type ConnectRefusal = z.infer<typeof ConnectRefusal>;

@@ -10,6 +10,10 @@ export const LoginRequest = z.object({
 });
 export type LoginRequest = z.infer<typeof LoginRequest>;
 
+/** The body of an action that takes no input (a logout, an admin's sign-out): nothing, or `{}`. */
+export const EmptyRequest = z.strictObject({});
+export type EmptyRequest = z.infer<typeof EmptyRequest>;
+
 export const StaffProfile = z.object({
   id: Id,
   username: z.string(),

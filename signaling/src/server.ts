@@ -9,6 +9,7 @@ import { RecordsSettings } from '@madoguchi/protocol';
 import { SfuNode } from '@madoguchi/sfu';
 import { errorHandler, sendError } from './api/errors.ts';
 import { createApiRouter } from './api/routes.ts';
+import { StaffSessions } from './auth/StaffSessions.ts';
 import { TokenService } from './auth/TokenService.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -39,6 +40,7 @@ export interface MadoguchiServer {
   io: GatewayServer;
   sfu: SfuNode;
   tokens: TokenService;
+  sessions: StaffSessions;
   consultations: ConsultationService;
   recorder: ConsultationRecorder;
   stills: StillService;
@@ -121,8 +123,9 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     dir: config.stills.dir,
     retentionMs: config.stills.retentionMs,
   });
-  const tokens = new TokenService(db, config.jwtSecret, config.staffTokenTtl);
-  attachGateway(io, tokens, { consultations, feedback: new FeedbackService(db, recorder, clock), stills }, config.socketLimits);
+  const sessions = new StaffSessions({ db, clock, notifier, consultations });
+  const tokens = new TokenService(db, config.jwtSecret, config.staffTokenTtl, sessions);
+  attachGateway(io, { tokens, sessions }, { consultations, feedback: new FeedbackService(db, recorder, clock), stills }, config.socketLimits);
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -134,7 +137,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   });
   app.use(express.json({ limit: '64kb' }));
   const pairingCodes = new PairingCodes(clock);
-  app.use('/api', createApiRouter({ db, databaseProbe, tokens, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clock }));
+  app.use('/api', createApiRouter({ db, databaseProbe, tokens, sessions, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clock }));
   app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
   serveApp(app, '/kiosk', config.webClientDir);
   serveApp(app, '/console', config.operatorConsoleDir);
@@ -162,6 +165,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     io,
     sfu,
     tokens,
+    sessions,
     consultations,
     recorder,
     stills,

@@ -125,12 +125,18 @@ describe('city administration (/api/admin/staff, /sites, /departments)', () => {
     await console.request('offer:decline', { consultationId });
     await tablet.request('consultation:cancel', { consultationId });
 
-    // Moved to 税務課 only: the routing core has the new skills at once, without a new login.
+    // Moved to 税務課 only: the console (showing the old departments' queues) is closed, and the
+    // routing core offers by the new skills from the next login.
+    const told = nextEvent(console, 'session:ended');
     const moved = await send('PATCH', `/admin/staff/${staff.id}`, { departments: [{ departmentId: departmentIds.tax, skill: 'primary' }] });
     expect(moved.status).toBe(200);
+    expect(await told).toEqual({ reason: 'account_changed' });
     expect(t.server.consultations.routing.operator(staff.id)).toMatchObject({ primary: [departmentIds.tax], secondary: [] });
-    expect((await changesOf(staff.id)).at(-1)).toMatchObject({ change: 'staff.update', after: { departments: [{ departmentId: departmentIds.tax, skill: 'primary' }] } });
-    console.close();
+    expect((await changesOf(staff.id)).at(-1)).toMatchObject({
+      change: 'staff.update',
+      after: { departments: [{ departmentId: departmentIds.tax, skill: 'primary' }] },
+      sessionsEnded: 1,
+    });
   });
 
   it('sets a new password (generated or chosen); the old one stops working, and the trail never holds it', async () => {
@@ -187,6 +193,9 @@ describe('city administration (/api/admin/staff, /sites, /departments)', () => {
     const soleAdmin = await send('PATCH', `/admin/staff/${second.staff.id}`, { role: 'operator' }, secondToken);
     expect(await refusal(soleAdmin)).toMatchObject({ status: 409, code: 'CONFLICT' });
     expect((await send('PATCH', `/admin/staff/${adminId}`, { role: 'admin' }, secondToken)).status).toBe(200);
+    // Each role change ended the admin's session: the old token is refused, a new login works.
+    expect((await api('/admin/staff', admin)).status).toBe(401);
+    admin = await t.staffToken('admin');
 
     // admin2 is in the audit trail (the role changes above): an account with records is disabled, never deleted.
     expect(await refusal(await send('DELETE', `/admin/staff/${second.staff.id}`))).toMatchObject({ status: 409, message: 'this account has records: disable it instead' });

@@ -74,7 +74,7 @@ export async function startTestServer({ routing, ...overrides }: TestServerOptio
     },
     async staffToken(username) {
       const staff = await db.staff.findUniqueOrThrow({ where: { username } });
-      return started.server.tokens.issueStaffToken({ id: staff.id, role: staff.role as 'operator' });
+      return await started.server.tokens.issueStaffToken({ id: staff.id, role: staff.role as 'operator' });
     },
     async connect(token, beforeConnect) {
       const client = ProtocolClient.connect(token, started.server.url);

@@ -29,9 +29,12 @@ const EMPTY_FORM: StaffForm = { username: '', displayName: '', role: 'operator',
 const NO_CONTENT = z.null();
 const COLUMNS = ['username', 'displayName', 'role', 'departments', 'status', 'actions'] as const;
 
-type Question = { change: 'resetPassword' | 'disable' | 'delete'; staff: AdminStaff };
+type Question = { change: 'resetPassword' | 'signOut' | 'disable' | 'delete'; staff: AdminStaff };
 
-/** 職員管理 (admins): staff accounts, their departments and skills, passwords, leavers. */
+/** The API path of each change asked about first (a deletion is a DELETE of the account itself). */
+const CHANGE_PATHS = { resetPassword: 'password', signOut: 'sign-out', disable: 'disable', enable: 'enable' } as const;
+
+/** 職員管理 (admins): staff accounts, their departments and skills, passwords, sign-outs, leavers. */
 export function StaffScreen({ token, ownId, onUnauthorized }: StaffScreenProps) {
   const { t } = useI18n();
   const [loaded, reload] = useLoad('staff', () => request(token, '/admin/staff', AdminStaffListResponse), onUnauthorized);
@@ -86,13 +89,13 @@ export function StaffScreen({ token, ownId, onUnauthorized }: StaffScreenProps) 
     setQuestion(null);
     const path = `/admin/staff/${encodeURIComponent(staff.id)}`;
     void change(async () => {
-      if (which === 'resetPassword') showPassword(await request(token, `${path}/password`, AdminStaffResponse, { method: 'POST', body: '{}' }));
-      else if (which === 'delete') await request(token, path, NO_CONTENT, { method: 'DELETE' });
-      else await request(token, `${path}/${which}`, AdminStaffResponse, { method: 'POST' });
+      if (which === 'delete') await request(token, path, NO_CONTENT, { method: 'DELETE' });
+      else showPassword(await request(token, `${path}/${CHANGE_PATHS[which]}`, AdminStaffResponse, { method: 'POST', body: '{}' }));
     });
   };
   const questionText = question && {
     resetPassword: { title: t.admin.staff.resetTitle, warning: t.admin.staff.resetWarning, confirm: t.admin.staff.resetConfirm },
+    signOut: { title: t.admin.staff.signOutTitle, warning: t.admin.staff.signOutWarning, confirm: t.admin.staff.signOut },
     disable: { title: t.admin.staff.disableTitle, warning: t.admin.staff.disableWarning, confirm: t.admin.disable },
     delete: { title: t.admin.staff.deleteTitle, warning: t.admin.staff.deleteWarning, confirm: t.admin.staff.delete },
   }[question.change];
@@ -259,6 +262,17 @@ export function StaffScreen({ token, ownId, onUnauthorized }: StaffScreenProps) 
                     >
                       {t.admin.staff.resetPassword}
                     </button>
+                    {staff.id === ownId || !staff.active ? null : (
+                      <button
+                        type="button"
+                        className="button button-small"
+                        aria-describedby={`staff-${staff.id}-name`}
+                        onClick={() => setQuestion({ change: 'signOut', staff })}
+                        data-testid="staff-sign-out"
+                      >
+                        {t.admin.staff.signOut}
+                      </button>
+                    )}
                     {staff.id === ownId ? null : staff.active ? (
                       <button
                         type="button"

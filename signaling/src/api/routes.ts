@@ -2,6 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { randomUUID } from 'node:crypto';
 import { databaseFault, hashPassword, verifyPassword, type DatabaseProbe, type PrismaClient } from '@madoguchi/db';
 import {
+  EmptyRequest,
   LoginRequest,
   ProtocolError,
   type DepartmentsResponse,
@@ -13,6 +14,7 @@ import {
 import type { SfuNode } from '@madoguchi/sfu';
 import type { Principal } from '../auth/principal.ts';
 import type { TokenService } from '../auth/TokenService.ts';
+import type { StaffSessions } from '../auth/StaffSessions.ts';
 import type { LoginThrottle } from '../auth/LoginThrottle.ts';
 import type { PairingCodes } from '../PairingCodes.ts';
 import type { Clock } from '../clock.ts';
@@ -38,11 +40,12 @@ export interface ApiDependencies {
   db: PrismaClient;
   databaseProbe: DatabaseProbe;
   tokens: TokenService;
+  sessions: StaffSessions;
   loginThrottle: LoginThrottle;
   pairingCodes: PairingCodes;
   sfu: SfuNode;
   consultations: ConsultationService;
-  notifier: Pick<Notifier, 'disconnectDevice' | 'endStaffSession'>;
+  notifier: Pick<Notifier, 'disconnectDevice'>;
   routingSettings: RoutingSettingsStore;
   audit: AuditLog;
   settings: SettingsStore;
@@ -60,7 +63,7 @@ export type AuthedRequest = Request & { principal?: Principal };
 let unknownUserHash: Promise<string> | undefined;
 const hashForUnknownUser = () => (unknownUserHash ??= hashPassword(randomUUID()));
 
-export function createApiRouter({ db, databaseProbe, tokens, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clock }: ApiDependencies): Router {
+export function createApiRouter({ db, databaseProbe, tokens, sessions, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clock }: ApiDependencies): Router {
   const api = Router();
 
   const authenticate = (req: AuthedRequest, _res: Response, next: NextFunction) => {
@@ -102,7 +105,7 @@ export function createApiRouter({ db, databaseProbe, tokens, loginThrottle, pair
     loginThrottle.recordSuccess(address, username);
     const role = staff.role as StaffRole;
     const body: LoginResponse = {
-      token: tokens.issueStaffToken({ id: staff.id, role }),
+      token: await tokens.issueStaffToken({ id: staff.id, role }),
       staff: {
         id: staff.id,
         username: staff.username,
@@ -116,6 +119,16 @@ export function createApiRouter({ db, databaseProbe, tokens, loginThrottle, pair
       },
     };
     res.json(body);
+  });
+
+  /** This tab's session ends (its token is refused from now on); the staff member's other sessions go on. */
+  api.post('/auth/logout', authenticate, async (req: AuthedRequest, res) => {
+    parseBody(EmptyRequest, req.body ?? {});
+    const principal = req.principal;
+    if (principal?.kind !== 'staff') throw new ProtocolError('FORBIDDEN', 'staff token required');
+    await sessions.end(principal.sessionId, 'logged_out');
+    await audit.write({ staffId: principal.staffId, action: 'session.logout', targetId: principal.sessionId });
+    res.status(204).end();
   });
 
   api.get('/departments', authenticate, async (_req, res) => {
@@ -139,7 +152,7 @@ export function createApiRouter({ db, databaseProbe, tokens, loginThrottle, pair
   });
 
   api.use('/admin/devices', authenticate, requireRole('admin'), createDevicesAdminRouter({ db, tokens, consultations, notifier, audit, pairingCodes }));
-  api.use('/admin/staff', authenticate, requireRole('admin'), createStaffAdminRouter({ db, consultations, notifier, audit }));
+  api.use('/admin/staff', authenticate, requireRole('admin'), createStaffAdminRouter({ db, consultations, sessions, audit }));
   api.use('/admin/sites', authenticate, requireRole('admin'), createSitesAdminRouter({ db, notifier, audit }));
   api.use('/admin/departments', authenticate, requireRole('admin'), createDepartmentsAdminRouter({ db, consultations, audit }));
 

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { generateReadablePassword, hashPassword, type PrismaClient } from '@madoguchi/db';
 import {
   CreateStaffRequest,
+  EmptyRequest,
   Id,
   ProtocolError,
   SetPasswordRequest,
@@ -13,7 +14,8 @@ import {
   type AdminStaffResponse,
   type StaffDepartmentSkills,
 } from '@madoguchi/protocol';
-import type { ConsultationService, Notifier } from '../consultations/ConsultationService.ts';
+import type { StaffSessions } from '../auth/StaffSessions.ts';
+import type { ConsultationService } from '../consultations/ConsultationService.ts';
 import type { AuditLog } from '../records/AuditLog.ts';
 import { adminOf, isUniqueViolation } from './adminRequest.ts';
 import { parseBody } from './errors.ts';
@@ -22,7 +24,7 @@ import type { AuthedRequest } from './routes.ts';
 export interface StaffApiDependencies {
   db: PrismaClient;
   consultations: ConsultationService;
-  notifier: Pick<Notifier, 'endStaffSession'>;
+  sessions: StaffSessions;
   audit: AuditLog;
 }
 
@@ -31,11 +33,13 @@ const WITH_DEPARTMENTS = { departments: { include: { department: true } } } as c
 /**
  * /api/admin/staff (admins): the city's staff accounts — list, create (with a generated or chosen
  * password), change name, role and departments (primary and secondary skills), set a new password,
- * disable a leaver (their consoles are closed at once, saying why) and enable again, and delete an
- * account made by mistake, which only works while it has no records. Every change is audited; no
- * password ever is.
+ * disable a leaver and enable again, sign an account out everywhere (サインアウトさせる), and delete an
+ * account made by mistake, which only works while it has no records. A disabled account, a new role
+ * or departments, a new password and a sign-out end every session of the account at once (its
+ * consoles are closed, saying why). Every change is audited with the sessions it ended; no password
+ * ever is.
  */
-export function createStaffAdminRouter({ db, consultations, notifier, audit }: StaffApiDependencies): Router {
+export function createStaffAdminRouter({ db, consultations, sessions, audit }: StaffApiDependencies): Router {
   const router = Router();
 
   /** Staff ids that appear in consultations' events or the audit trail: those accounts are never deleted. */
@@ -131,12 +135,19 @@ export function createStaffAdminRouter({ db, consultations, notifier, audit }: S
     const before = await load(id);
     if (change.role && change.role !== before.role) await keepAnAdmin(before);
     if (change.departments) await checkDepartments(change.departments);
+    // A console shows its role's screens and its departments' queues: either changed needs a new login.
+    const sessionsEnd = (change.role !== undefined && change.role !== before.role) || change.departments !== undefined;
     await db.$transaction([
       db.staff.update({ where: { id }, data: { displayName: change.displayName, role: change.role } }),
       ...(change.departments
         ? [db.staffDepartment.deleteMany({ where: { staffId: id } }), db.staffDepartment.createMany({ data: change.departments.map((s) => ({ staffId: id, ...s })) })]
         : []),
     ]);
+    // The routing core keeps an operator's skills across logins: the next one is offered by the new ones.
+    if (change.departments) consultations.staffSkillsChanged(id, skillsOf(change.departments));
+    let sessionsEnded = 0;
+    if (sessionsEnd) sessionsEnded = await sessions.endAll(id, 'account_changed');
+    else sessions.staffChanged(id);
     await audit.write({
       staffId: adminOf(req),
       action: 'config.change',
@@ -146,11 +157,9 @@ export function createStaffAdminRouter({ db, consultations, notifier, audit }: S
         username: before.username,
         before: { displayName: before.displayName, role: before.role, departments: before.departments.map(({ departmentId, skill }) => ({ departmentId, skill })) },
         after: change,
+        sessionsEnded,
       },
     });
-    if (change.departments) consultations.staffSkillsChanged(id, skillsOf(change.departments));
-    // The console a staff member has open is their role's: a new role needs a new login.
-    if (change.role && change.role !== before.role) notifier.endStaffSession(id, 'account_changed');
     const body: AdminStaffResponse = { staff: await viewOne(id), password: null };
     res.json(body);
   });
@@ -160,7 +169,14 @@ export function createStaffAdminRouter({ db, consultations, notifier, audit }: S
     const { password, shown } = passwordFor(parseBody(SetPasswordRequest, req.body ?? {}).password);
     const staff = await load(id);
     await db.staff.update({ where: { id }, data: { passwordHash: await hashPassword(password) } });
-    await audit.write({ staffId: adminOf(req), action: 'config.change', targetId: id, details: { change: 'staff.password', username: staff.username, generated: shown !== null } });
+    // Whoever knew the old password may be logged in with it.
+    const sessionsEnded = await sessions.endAll(id, 'password_changed');
+    await audit.write({
+      staffId: adminOf(req),
+      action: 'config.change',
+      targetId: id,
+      details: { change: 'staff.password', username: staff.username, generated: shown !== null, sessionsEnded },
+    });
     const body: AdminStaffResponse = { staff: await viewOne(id), password: shown };
     res.json(body);
   });
@@ -173,9 +189,21 @@ export function createStaffAdminRouter({ db, consultations, notifier, audit }: S
     if (staff.active) {
       await keepAnAdmin(staff);
       await db.staff.update({ where: { id }, data: { active: false } });
-      await audit.write({ staffId: adminOf(req), action: 'config.change', targetId: id, details: { change: 'staff.disable', username: staff.username } });
-      notifier.endStaffSession(id, 'account_disabled');
+      const sessionsEnded = await sessions.endAll(id, 'account_disabled');
+      await audit.write({ staffId: adminOf(req), action: 'config.change', targetId: id, details: { change: 'staff.disable', username: staff.username, sessionsEnded } });
     }
+    const body: AdminStaffResponse = { staff: await viewOne(id), password: null };
+    res.json(body);
+  });
+
+  /** サインアウトさせる: every session of the account ends now (a lost or shared computer); the account stays enabled. */
+  router.post('/:id/sign-out', async (req: AuthedRequest, res) => {
+    const id = parseBody(Id, req.params.id);
+    parseBody(EmptyRequest, req.body ?? {});
+    const staff = await load(id);
+    if (id === adminOf(req)) throw new ProtocolError('CONFLICT', 'you cannot sign your own account out here: log out instead');
+    const sessionsEnded = await sessions.endAll(id, 'signed_out_by_admin');
+    await audit.write({ staffId: adminOf(req), action: 'config.change', targetId: id, details: { change: 'staff.sign_out', username: staff.username, sessionsEnded } });
     const body: AdminStaffResponse = { staff: await viewOne(id), password: null };
     res.json(body);
   });
@@ -198,7 +226,7 @@ export function createStaffAdminRouter({ db, consultations, notifier, audit }: S
     if (id === adminOf(req)) throw new ProtocolError('CONFLICT', 'you cannot delete your own account');
     if ((await withRecords([id])).has(id)) throw new ProtocolError('CONFLICT', 'this account has records: disable it instead');
     await keepAnAdmin(staff);
-    notifier.endStaffSession(id, 'account_disabled');
+    await sessions.endAll(id, 'account_disabled');
     await db.staff.delete({ where: { id } });
     await audit.write({ staffId: adminOf(req), action: 'config.change', targetId: id, details: { change: 'staff.delete', username: staff.username } });
     res.status(204).end();

@@ -1,45 +1,57 @@
+import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import type { PrismaClient } from '@madoguchi/db';
 import { ProtocolError, StaffRole } from '@madoguchi/protocol';
-import { createLogger } from '@madoguchi/protocol/logger';
-import type { DevicePrincipal, Principal, StaffPrincipal } from './principal.ts';
+import { lookUpForVerdict } from './databaseVerdict.ts';
+import type { DevicePrincipal, Principal } from './principal.ts';
+import type { StaffSessions } from './StaffSessions.ts';
 
-const logger = createLogger('auth');
+/** What token checks need of the staff's sessions (a command that issues only tablet tokens has none). */
+export type StaffSessionStore = Pick<StaffSessions, 'start' | 'principal'>;
 
 const ISSUER = 'madoguchi';
 const ALGORITHM = 'HS256';
 
-const StaffClaims = z.object({ sub: z.string(), kind: z.literal('staff'), role: StaffRole });
+const StaffClaims = z.object({ sub: z.string(), jti: z.string(), kind: z.literal('staff'), role: StaffRole, exp: z.number() });
 const DeviceClaims = z.object({ sub: z.string(), kind: z.literal('device'), site: z.string(), ver: z.number().int() });
 
 /**
- * Issues and verifies JWTs. Staff tokens expire; device tokens do not (they are entered once on a
- * tablet) but carry the device's token version, so bumping it or revoking the device locks them out.
- * Every verification also checks the database, so a disabled account, a revoked device or a device of
- * a disabled site stops at once;
- * when the database cannot answer, that is UNAVAILABLE, never UNAUTHORIZED: a tablet told its token
+ * Issues and verifies JWTs. A staff token names its login session (`jti`), which every check asks
+ * StaffSessions about, so a logout, a disabled account or an admin's sign-out stops it at once; it
+ * also expires. Device tokens do not expire (they are entered once on a tablet) but carry the
+ * device's token version, so bumping it or revoking the device locks them out; every check reads the
+ * device, so a revoked device or a device of a disabled site stops at once.
+ * When the database cannot answer, that is UNAVAILABLE, never UNAUTHORIZED: a tablet told its token
  * is bad forgets it, and a clerk would have to pair it again.
  */
 export class TokenService {
   readonly #secret: string;
   readonly #db: PrismaClient;
   readonly #staffTtl: string;
+  readonly #sessions: StaffSessionStore;
 
-  constructor(db: PrismaClient, secret: string, staffTtl: string) {
+  constructor(db: PrismaClient, secret: string, staffTtl: string, sessions: StaffSessionStore) {
     this.#db = db;
     this.#secret = secret;
     this.#staffTtl = staffTtl;
+    this.#sessions = sessions;
   }
 
-  issueStaffToken(staff: { id: string; role: StaffRole }): string {
-    return jwt.sign({ kind: 'staff', role: staff.role }, this.#secret, {
+  /** A login: a new session, valid until its token expires or it is ended. */
+  async issueStaffToken(staff: { id: string; role: StaffRole }): Promise<string> {
+    const sessionId = randomUUID();
+    const token = jwt.sign({ kind: 'staff', role: staff.role }, this.#secret, {
       algorithm: ALGORITHM,
       issuer: ISSUER,
       audience: 'staff',
       subject: staff.id,
+      jwtid: sessionId,
       expiresIn: this.#staffTtl as jwt.SignOptions['expiresIn'],
     });
+    const { exp } = StaffClaims.parse(jwt.decode(token));
+    await this.#sessions.start(sessionId, staff.id, new Date(exp * 1000));
+    return token;
   }
 
   issueDeviceToken(device: { id: string; siteId: string; tokenVersion: number }): string {
@@ -64,27 +76,14 @@ export class TokenService {
       throw new ProtocolError('UNAUTHORIZED', expired ? 'token expired' : 'invalid token');
     }
     const staff = StaffClaims.safeParse(claims);
-    if (staff.success) return this.#staffPrincipal(staff.data.sub);
+    if (staff.success) return this.#sessions.principal(staff.data.jti, staff.data.sub);
     const device = DeviceClaims.safeParse(claims);
     if (device.success) return this.#devicePrincipal(device.data.sub, device.data.ver);
     throw new ProtocolError('UNAUTHORIZED', 'invalid token');
   }
 
-  async #staffPrincipal(staffId: string): Promise<StaffPrincipal> {
-    const staff = await this.#lookUp(() => this.#db.staff.findUnique({ where: { id: staffId }, include: { departments: true } }));
-    if (!staff || !staff.active) throw new ProtocolError('UNAUTHORIZED', 'account disabled');
-    return {
-      kind: 'staff',
-      staffId: staff.id,
-      role: StaffRole.parse(staff.role),
-      displayName: staff.displayName,
-      departmentIds: staff.departments.filter((m) => m.skill !== 'secondary').map((m) => m.departmentId),
-      secondaryDepartmentIds: staff.departments.filter((m) => m.skill === 'secondary').map((m) => m.departmentId),
-    };
-  }
-
   async #devicePrincipal(deviceId: string, version: number): Promise<DevicePrincipal> {
-    const device = await this.#lookUp(() =>
+    const device = await lookUpForVerdict(() =>
       this.#db.device.findUnique({ where: { id: deviceId }, include: { site: { select: { name: true, active: true } } } }),
     );
     if (!device || device.revokedAt || device.tokenVersion !== version) {
@@ -92,15 +91,5 @@ export class TokenService {
     }
     if (!device.site.active) throw new ProtocolError('UNAUTHORIZED', 'the tablet’s site is disabled');
     return { kind: 'device', deviceId: device.id, siteId: device.siteId, siteName: device.site.name };
-  }
-
-  /** A lookup that decides a verdict: without an answer from the database there is none. */
-  async #lookUp<T>(query: () => Promise<T>): Promise<T> {
-    try {
-      return await query();
-    } catch (error) {
-      logger.warn('token not checked, the database did not answer:', error instanceof Error ? error.message.trim().split('\n').at(-1) : error);
-      throw new ProtocolError('UNAVAILABLE', 'the server cannot check the token just now; try again shortly');
-    }
   }
 }

@@ -13,6 +13,8 @@ export interface DevicePrincipal {
 
 export interface StaffPrincipal {
   kind: 'staff';
+  /** The login session the token names: one browser tab's, ended by its logout or by an admin. */
+  sessionId: string;
   staffId: string;
   role: StaffRole;
   displayName: string;

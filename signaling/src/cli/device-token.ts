@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '@madoguchi/db';
-import { TokenService } from '../auth/TokenService.ts';
+import { TokenService, type StaffSessionStore } from '../auth/TokenService.ts';
 import { DEMO_DEVICE_TOKENS_FILE, loadConfig } from '../config.ts';
 import { issueDeviceToken, reissueDeviceToken } from '../devices.ts';
 
@@ -23,7 +23,11 @@ const { values } = parseArgs({
 
 const config = loadConfig();
 const db = openDatabase(config.databaseUrl, { busyTimeoutMs: config.databaseBusyTimeoutMs });
-const tokens = new TokenService(db, config.jwtSecret, config.staffTokenTtl);
+const noStaffSessions: StaffSessionStore = {
+  start: () => Promise.reject(new Error('device-token issues tablet tokens only')),
+  principal: () => Promise.reject(new Error('device-token checks no tokens')),
+};
+const tokens = new TokenService(db, config.jwtSecret, config.staffTokenTtl, noStaffSessions);
 
 try {
   if (values.demo) {

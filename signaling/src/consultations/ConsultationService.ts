@@ -40,8 +40,10 @@ export interface Notifier {
   toStaff<E extends ServerEventName>(staffId: string, event: E, payload: ServerPayload<E>): void;
   /** Close every connection of a tablet whose token was revoked or replaced: it must pair again. */
   disconnectDevice(deviceId: string): void;
-  /** Tell every console of a staff member why their session ends, then close its connections. */
+  /** Tell every console of a staff member why their sessions end, then close their connections. */
   endStaffSession(staffId: string, reason: SessionEndReason): void;
+  /** The same for the consoles of one login session (a logout in one tab). */
+  endSession(sessionId: string, reason: SessionEndReason): void;
   toAll<E extends ServerEventName>(event: E, payload: ServerPayload<E>): void;
   /** Every connected tablet. */
   toDevices<E extends ServerEventName>(event: E, payload: ServerPayload<E>): void;
@@ -287,15 +289,38 @@ export class ConsultationService {
   }
 
   /**
-   * An admin changed a staff member's departments. A logged-in operator is offered calls by the new
-   * skills at once (an offer or call in progress is not affected); one who is not logged in gets them
-   * from the database at the next login.
+   * An admin changed a staff member's departments. The routing core keeps an operator it knows across
+   * logins, so it takes the new skills now (an offer or call in progress is not affected); the change
+   * also ends the operator's sessions, and the next login is offered calls by them. One the core does
+   * not know gets them from the database at the next login.
    */
   staffSkillsChanged(staffId: string, skills: { primary: readonly string[]; secondary: readonly string[] }): void {
     if (!this.#core.operator(staffId)) return;
     for (const departmentId of [...skills.primary, ...skills.secondary]) this.#ensureDepartment(departmentId);
     routed(() => this.#core.updateSkills(staffId, skills));
     this.#sendOperatorState(staffId);
+  }
+
+  /**
+   * Every session of a staff member was ended (signed out by an admin, disabled, changed): they are
+   * not coming back to their call, so the resident is not held for them as for a lost console. A
+   * call they lead goes back to its department's queue ahead of new arrivals with its original
+   * request time — the routing core's transfer, which passes over the operator who left; in a
+   * three-party call they just leave. When the department can take nobody now (closed, unstaffed),
+   * the call is left to the lost-console path (held, then ended).
+   */
+  staffSignedOut(staffId: string): void {
+    const consultationId = this.#core.operator(staffId)?.consultationId;
+    const entry = consultationId ? this.#core.consultation(consultationId) : undefined;
+    if (!entry || entry.phase !== 'in_call') return;
+    try {
+      if (entry.specialistId) return this.#core.leaveCall(staffId);
+      if (entry.specialistEntryId) this.#core.cancelSpecialist(entry.consultationId);
+      this.#core.transfer(entry.consultationId, entry.departmentId, staffId);
+    } catch (error) {
+      if (!(error instanceof RoutingError)) throw error;
+      logger.warn(`consultation ${entry.consultationId} stays with its signed-out operator until their resume window ends: ${error.message}`);
+    }
   }
 
   // ── Connections ────────────────────────────────────────────────────────────

@@ -8,14 +8,17 @@ import {
   type ClientEventName,
   type ClientPayload,
   type ClientToServerEvents,
+  type ConnectRefusal,
   type Sender,
   type ServerToClientEvents,
+  type SessionEndReason,
 } from '@madoguchi/protocol';
 import { databaseFault } from '@madoguchi/db';
 import { createLogger } from '@madoguchi/protocol/logger';
 import { SfuError } from '@madoguchi/sfu';
 import { Server, type Socket } from 'socket.io';
 import type { Principal } from '../auth/principal.ts';
+import { SessionEnded, type StaffSessions } from '../auth/StaffSessions.ts';
 import type { TokenService } from '../auth/TokenService.ts';
 import type { Notifier } from '../consultations/ConsultationService.ts';
 import type { OriginCheck } from '../web/origins.ts';
@@ -36,6 +39,8 @@ export type GatewayServer = Server<ClientToServerEvents, ServerToClientEvents, R
 
 const deviceRoom = (deviceId: string) => `device:${deviceId}`;
 const staffRoom = (staffId: string) => `staff:${staffId}`;
+/** The sockets of one login session (one console tab). */
+const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 /** Every tablet's sockets. */
 const DEVICES_ROOM = 'devices';
 
@@ -45,14 +50,17 @@ export function createNotifier(io: GatewayServer): Notifier {
     toDevice: (deviceId, event, payload) => void io.to(deviceRoom(deviceId)).emit(event, ...([payload] as never)),
     toStaff: (staffId, event, payload) => void io.to(staffRoom(staffId)).emit(event, ...([payload] as never)),
     disconnectDevice: (deviceId) => io.in(deviceRoom(deviceId)).disconnectSockets(true),
-    endStaffSession: (staffId, reason) => {
-      // Sent first on the same connections, so the console can say why before it is closed.
-      io.to(staffRoom(staffId)).emit('session:ended', { reason });
-      io.in(staffRoom(staffId)).disconnectSockets(true);
-    },
+    endStaffSession: (staffId, reason) => endSockets(io, staffRoom(staffId), reason),
+    endSession: (sessionId, reason) => endSockets(io, sessionRoom(sessionId), reason),
     toAll: (event, payload) => void io.emit(event, ...([payload] as never)),
     toDevices: (event, payload) => void io.to(DEVICES_ROOM).emit(event, ...([payload] as never)),
   };
+}
+
+function endSockets(io: GatewayServer, room: string, reason: SessionEndReason): void {
+  // Sent first on the same connections, so the console can say why before it is closed.
+  io.to(room).emit('session:ended', { reason });
+  io.in(room).disconnectSockets(true);
 }
 
 export function createSocketServer(httpServer: HttpServer, originAllowed: OriginCheck): GatewayServer {
@@ -69,13 +77,14 @@ export function createSocketServer(httpServer: HttpServer, originAllowed: Origin
 }
 
 /**
- * The socket.io boundary: authenticates each connection, validates every message against
- * protocol/ and answers each with an ack. A malformed or hostile message gets an error ack;
- * nothing a client sends can throw out of here.
+ * The socket.io boundary: authenticates each connection, checks a staff member's session again on
+ * every message (a session ended meanwhile is refused and its socket closed, saying why), validates
+ * every message against protocol/ and answers each with an ack. A malformed or hostile message gets
+ * an error ack; nothing a client sends can throw out of here.
  */
 export function attachGateway(
   io: GatewayServer,
-  tokens: TokenService,
+  auth: { tokens: TokenService; sessions: StaffSessions },
   domain: Domain,
   limits: { events: RateLimit; chat: RateLimit },
 ): void {
@@ -83,7 +92,7 @@ export function attachGateway(
   const handlers = createHandlers(domain);
 
   io.use((socket, next) => {
-    tokens
+    auth.tokens
       .authenticate(socket.handshake.auth?.token)
       .then((principal) => {
         socket.data.principal = principal;
@@ -92,13 +101,16 @@ export function attachGateway(
       .catch((error: unknown) => {
         // The client reads the code from the message: UNAUTHORIZED forgets the token, UNAVAILABLE retries.
         const code = error instanceof ProtocolError ? error.code : 'UNAVAILABLE';
-        next(Object.assign(new Error(code), { data: { code } }));
+        const data: ConnectRefusal = error instanceof SessionEnded ? { code, reason: error.reason } : { code };
+        next(Object.assign(new Error(code), { data }));
       });
   });
 
   io.on('connection', (socket: GatewaySocket) => {
     const { principal } = socket.data;
-    void socket.join(principal.kind === 'device' ? [deviceRoom(principal.deviceId), DEVICES_ROOM] : staffRoom(principal.staffId));
+    void socket.join(
+      principal.kind === 'device' ? [deviceRoom(principal.deviceId), DEVICES_ROOM] : [staffRoom(principal.staffId), sessionRoom(principal.sessionId)],
+    );
     consultations.connected(principal);
     socket.on('disconnect', () => consultations.disconnected(principal));
 
@@ -121,12 +133,33 @@ export function attachGateway(
         return;
       }
       if (typeof event === 'string' && isClientEventName(event)) {
-        void dispatch(handlers, principal, event, args[0]).then((response) => ack?.(response));
+        void currentPrincipal(socket, auth.sessions).then(async (current) => {
+          if (!(current instanceof ProtocolError)) return ack?.(await dispatch(handlers, current, event, args[0]));
+          ack?.({ ok: false, error: { code: current.code, message: current.message } });
+          if (current.code !== 'UNAUTHORIZED') return;
+          if (current instanceof SessionEnded) socket.emit('session:ended', { reason: current.reason });
+          socket.disconnect(true);
+        });
       } else {
         ack?.({ ok: false, error: { code: 'UNKNOWN_EVENT', message: `unknown event ${String(event).slice(0, 64)}` } });
       }
     });
   });
+}
+
+/**
+ * The socket's principal as its session stands now, or why not: a session ended meanwhile (a socket
+ * that connected while it was being ended, or one the push did not reach) is UNAUTHORIZED and the
+ * caller closes the socket; a database that cannot answer is UNAVAILABLE for this message only.
+ */
+async function currentPrincipal(socket: GatewaySocket, sessions: StaffSessions): Promise<Principal | ProtocolError> {
+  const { principal } = socket.data;
+  if (principal.kind === 'device') return principal;
+  try {
+    return await sessions.principal(principal.sessionId, principal.staffId);
+  } catch (error) {
+    return error instanceof ProtocolError ? error : new ProtocolError('UNAVAILABLE', 'the session cannot be checked just now');
+  }
 }
 
 function rateLimited(message: string): Ack<never> {
