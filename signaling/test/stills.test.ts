@@ -208,15 +208,20 @@ describe('stills of the document camera', () => {
   });
 
   it('deletes stills (file and row) once they are older than the retention period', async () => {
-    const call = await placeCall(t);
-    const deviceToken = await t.deviceToken('清滝郵便局');
-    offsetMs = 0;
-    const old = await capture(call, deviceToken, png(64, 48));
-    offsetMs = 29 * DAY_MS;
-    const recent = await capture(call, deviceToken, png(64, 48));
-    await call.device.request('consultation:end', { consultationId: call.consultationId });
+    // Two calls 29 days apart (each with staff logged in at its time: a session does not last a month).
+    const stillOfCallAt = async (offset: number) => {
+      offsetMs = offset;
+      const call = await placeCall(t);
+      const still = await capture(call, await t.deviceToken('清滝郵便局'), png(64, 48));
+      await call.device.request('consultation:end', { consultationId: call.consultationId });
+      call.device.close();
+      call.operator.close();
+      return { still, consultationId: call.consultationId };
+    };
+    const old = await stillOfCallAt(0);
+    const recent = await stillOfCallAt(29 * DAY_MS);
     const fileOf = (still: StillInfo) => join(t.config.stills.dir, `${still.id}.png`);
-    expect(existsSync(fileOf(old)) && existsSync(fileOf(recent))).toBe(true);
+    expect(existsSync(fileOf(old.still)) && existsSync(fileOf(recent.still))).toBe(true);
 
     offsetMs = 30 * DAY_MS + 60_000; // the first is now just over 30 days old, the second one day
     const cutoff = new Date(clock.now().getTime() - 30 * DAY_MS);
@@ -224,12 +229,11 @@ describe('stills of the document camera', () => {
     expect(expired).toBeGreaterThanOrEqual(1); // this test's old one, and those of the tests before
     expect(await t.server.stills.purgeExpired()).toBe(expired);
     expect(await t.db.still.count({ where: { createdAt: { lt: cutoff } } })).toBe(0);
-    expect(existsSync(fileOf(old))).toBe(false);
-    expect(readFileSync(fileOf(recent)).length).toBe(recent.bytes);
-    expect(await t.db.still.findMany({ where: { consultationId: call.consultationId }, select: { id: true } })).toEqual([{ id: recent.id }]);
-    expect((await view(old.id, 'supervisor')).status).toBe(404);
+    expect(existsSync(fileOf(old.still))).toBe(false);
+    expect(readFileSync(fileOf(recent.still)).length).toBe(recent.still.bytes);
+    expect(await t.db.still.count({ where: { consultationId: old.consultationId } })).toBe(0);
+    expect(await t.db.still.findMany({ where: { consultationId: recent.consultationId }, select: { id: true } })).toEqual([{ id: recent.still.id }]);
+    expect((await view(old.still.id, 'supervisor')).status).toBe(404);
     offsetMs = 0;
-    call.device.close();
-    call.operator.close();
   });
 });

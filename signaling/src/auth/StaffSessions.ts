@@ -55,9 +55,14 @@ export class StaffSessions {
     this.#consultations = consultations;
   }
 
-  /** A new login: the session exists in the database before its token is handed out. */
-  async start(sessionId: string, staffId: string, expiresAt: Date): Promise<void> {
-    await this.#db.staffSession.create({ data: { id: sessionId, staffId, expiresAt, createdAt: this.#clock.now() } });
+  /**
+   * A new login, good for `lifetimeMs` on this server's clock (the one its checks use): the session
+   * exists in the database before its token is handed out.
+   */
+  async start(sessionId: string, staffId: string, lifetimeMs: number): Promise<void> {
+    const createdAt = this.#clock.now();
+    const expiresAt = new Date(createdAt.getTime() + lifetimeMs);
+    await this.#db.staffSession.create({ data: { id: sessionId, staffId, expiresAt, createdAt } });
     this.#forgetExpired();
   }
 

@@ -13,7 +13,7 @@ export type StaffSessionStore = Pick<StaffSessions, 'start' | 'principal'>;
 const ISSUER = 'madoguchi';
 const ALGORITHM = 'HS256';
 
-const StaffClaims = z.object({ sub: z.string(), jti: z.string(), kind: z.literal('staff'), role: StaffRole, exp: z.number() });
+const StaffClaims = z.object({ sub: z.string(), jti: z.string(), kind: z.literal('staff'), role: StaffRole, iat: z.number(), exp: z.number() });
 const DeviceClaims = z.object({ sub: z.string(), kind: z.literal('device'), site: z.string(), ver: z.number().int() });
 
 /**
@@ -49,8 +49,8 @@ export class TokenService {
       jwtid: sessionId,
       expiresIn: this.#staffTtl as jwt.SignOptions['expiresIn'],
     });
-    const { exp } = StaffClaims.parse(jwt.decode(token));
-    await this.#sessions.start(sessionId, staff.id, new Date(exp * 1000));
+    const { iat, exp } = StaffClaims.parse(jwt.decode(token));
+    await this.#sessions.start(sessionId, staff.id, (exp - iat) * 1000);
     return token;
   }
 
