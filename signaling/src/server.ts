@@ -14,6 +14,8 @@ import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { WILDCARD_ADDRESSES } from './lanAddresses.ts';
 import { DEFAULT_LOGIN_LIMITS, LoginThrottle } from './auth/LoginThrottle.ts';
+import { ClerkPins } from './clerk/ClerkPins.ts';
+import { HelpDesk } from './clerk/HelpDesk.ts';
 import { ConsultationService } from './consultations/ConsultationService.ts';
 import { loadHeldConsultations } from './consultations/heldConsultations.ts';
 import { attachGateway, createNotifier, createSocketServer, type GatewayServer } from './gateway/Gateway.ts';
@@ -121,18 +123,21 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     retentionMs: config.stills.retentionMs,
   });
   const tokens = new TokenService(db, config.jwtSecret, config.staffTokenTtl);
-  attachGateway(io, tokens, { consultations, feedback: new FeedbackService(db, recorder, clock), stills }, config.socketLimits);
+  const loginThrottle = new LoginThrottle({ clock, ...DEFAULT_LOGIN_LIMITS, ...config.login });
+  const clerkPins = new ClerkPins({ db, clock, gate: (check) => loginThrottle.gate(check) });
+  const help = new HelpDesk({ db, notifier, audit, clock });
+  await help.restore();
+  attachGateway(io, tokens, { consultations, feedback: new FeedbackService(db, recorder, clock), stills, clerkPins, help }, config.socketLimits);
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
-  const loginThrottle = new LoginThrottle({ clock, ...DEFAULT_LOGIN_LIMITS, ...config.login });
   app.use(securityHeaders({ tls: Boolean(tls) }));
   app.use('/api', (req, res, next) => {
     if (originAllowed(req.headers)) next();
     else sendError(res, 'FORBIDDEN', 'requests from this page’s origin are not accepted');
   });
   app.use(express.json({ limit: '64kb' }));
-  app.use('/api', createApiRouter({ db, databaseProbe, tokens, loginThrottle, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clock }));
+  app.use('/api', createApiRouter({ db, databaseProbe, tokens, loginThrottle, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clerkPins, clock }));
   app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
   serveApp(app, '/kiosk', config.webClientDir);
   serveApp(app, '/console', config.operatorConsoleDir);

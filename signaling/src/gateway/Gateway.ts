@@ -38,6 +38,8 @@ const deviceRoom = (deviceId: string) => `device:${deviceId}`;
 const staffRoom = (staffId: string) => `staff:${staffId}`;
 /** Every tablet's sockets. */
 const DEVICES_ROOM = 'devices';
+/** Every supervisor's and admin's console: they answer the tablets' calls for help. */
+const SUPERVISORS_ROOM = 'supervisors';
 
 /** Pushes from the domain reach every socket of the device or staff member. */
 export function createNotifier(io: GatewayServer): Notifier {
@@ -52,6 +54,7 @@ export function createNotifier(io: GatewayServer): Notifier {
     },
     toAll: (event, payload) => void io.emit(event, ...([payload] as never)),
     toDevices: (event, payload) => void io.to(DEVICES_ROOM).emit(event, ...([payload] as never)),
+    toSupervisors: (event, payload) => void io.to(SUPERVISORS_ROOM).emit(event, ...([payload] as never)),
   };
 }
 
@@ -79,7 +82,7 @@ export function attachGateway(
   domain: Domain,
   limits: { events: RateLimit; chat: RateLimit },
 ): void {
-  const { consultations } = domain;
+  const { consultations, help } = domain;
   const handlers = createHandlers(domain);
 
   io.use((socket, next) => {
@@ -98,7 +101,12 @@ export function attachGateway(
 
   io.on('connection', (socket: GatewaySocket) => {
     const { principal } = socket.data;
+    const sender = senderOf(principal);
     void socket.join(principal.kind === 'device' ? [deviceRoom(principal.deviceId), DEVICES_ROOM] : staffRoom(principal.staffId));
+    if (sender === 'supervisor') {
+      void socket.join(SUPERVISORS_ROOM);
+      socket.emit('help:calls', { calls: help.openCalls() });
+    }
     consultations.connected(principal);
     socket.on('disconnect', () => consultations.disconnected(principal));
 
@@ -144,9 +152,9 @@ function takeAck(args: unknown[]): ((response: Ack<unknown>) => void) | undefine
   return last as (response: Ack<unknown>) => void;
 }
 
-function senderOf(principal: Principal): Sender | undefined {
+function senderOf(principal: Principal): Sender {
   if (principal.kind === 'device') return 'device';
-  return principal.role === 'operator' ? 'operator' : undefined;
+  return principal.role === 'operator' ? 'operator' : 'supervisor';
 }
 
 async function dispatch<E extends ClientEventName>(
@@ -157,7 +165,7 @@ async function dispatch<E extends ClientEventName>(
 ): Promise<Ack<ClientAck<E>>> {
   const spec = clientEvents[event];
   const sender = senderOf(principal);
-  if (!sender || !(spec.from as readonly Sender[]).includes(sender)) {
+  if (!(spec.from as readonly Sender[]).includes(sender)) {
     return { ok: false, error: { code: 'FORBIDDEN', message: `${event} is not allowed for this client` } };
   }
   const parsed = spec.payload.safeParse(rawPayload);

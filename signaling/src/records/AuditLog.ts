@@ -3,9 +3,9 @@ import type { PrismaClient } from '@madoguchi/db';
 /**
  * What was done; the audit trail's vocabulary: a record's detail, a still or a resident's callback
  * request (name and phone number) viewed, records exported, a setting or device changed, records
- * purged by the retention job.
+ * purged by the retention job, a tablet's call for help (職員を呼ぶ) acknowledged.
  */
-export type AuditAction = 'record.view' | 'records.export' | 'config.change' | 'records.purge' | 'still.view' | 'callback.view';
+export type AuditAction = 'record.view' | 'records.export' | 'config.change' | 'records.purge' | 'still.view' | 'callback.view' | 'help.acknowledge';
 
 /** The audit trail's actor for scheduled jobs. */
 export const SYSTEM_ACTOR = 'system';
