@@ -25,7 +25,7 @@ function statusText(t: Messages, status: HelpStatus): string {
   }
 }
 
-/** In the top bar of the screens where a resident may get stuck: before and while waiting. */
+/** At the foot of the screens where a resident may get stuck: before and while waiting. */
 export function HelpButton({ help, online }: { help: HelpControl; online: boolean }) {
   const { t } = useI18n();
   return (

@@ -72,9 +72,7 @@ export function HomeScreen(props: HomeScreenProps) {
 
   return (
     <div className="screen" data-testid="home-screen">
-      <TopBar siteName={siteName}>
-        <HelpButton help={help} online={online} />
-      </TopBar>
+      <TopBar siteName={siteName} />
       <main className="screen__body home">
         <HelpStatusBanner help={help} />
         {!online && (
@@ -136,7 +134,8 @@ export function HomeScreen(props: HomeScreenProps) {
           </ul>
         )}
       </main>
-      <footer className="home__footer">
+      <footer className="screen__footer">
+        <HelpButton help={help} online={online} />
         <button type="button" className="link-button" data-testid="open-settings" onClick={onOpenSettings}>
           {t.openSettings}
         </button>

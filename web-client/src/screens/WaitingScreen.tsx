@@ -113,9 +113,7 @@ export function WaitingScreen(props: WaitingScreenProps) {
 
   return (
     <div className="screen" data-testid="waiting-screen" data-status={refusal ? 'refused' : status}>
-      <TopBar siteName={siteName}>
-        <HelpButton help={help} online={online} />
-      </TopBar>
+      <TopBar siteName={siteName} />
       <main className="screen__body screen__body--center waiting">
         <HelpStatusBanner help={help} />
         {!online && (
@@ -125,6 +123,9 @@ export function WaitingScreen(props: WaitingScreenProps) {
         )}
         {body}
       </main>
+      <footer className="screen__footer">
+        <HelpButton help={help} online={online} />
+      </footer>
     </div>
   );
 }
