@@ -164,9 +164,12 @@ describe('clerk mode: the clerk PIN and 職員を呼ぶ', () => {
       await supervisor.client.request('help:acknowledge', next);
     });
 
-    it('keeps a call open across a server restart', async () => {
+    it('makes presses at the same moment one call, and keeps it open across a server restart', async () => {
       const tablet = await t.connect(await t.deviceToken(BRANCH));
-      const { helpCallId } = await tablet.request('help:request', {});
+      const [first, second] = await Promise.all([tablet.request('help:request', {}), tablet.request('help:request', {})]);
+      expect(second).toEqual(first);
+      const { helpCallId } = first;
+      expect(await t.db.helpCall.count({ where: { acknowledgedAt: null } })).toBe(1);
       await t.restart();
       const supervisor = await console_('supervisor');
       expect(supervisor.seen.calls?.map((call) => call.helpCallId)).toEqual([helpCallId]);

@@ -31,7 +31,7 @@ export interface ClerkPinsOptions {
  */
 export class ClerkPins {
   readonly #options: ClerkPinsOptions;
-  /** Recent wrong PINs by site id; deleted on a right PIN, a new PIN, or once forgotten. */
+  /** Recent wrong PINs by site id (at most one entry per site); deleted on a right PIN, a new PIN, or once forgotten. */
   readonly #wrong = new Map<string, WrongPins>();
 
   constructor(options: ClerkPinsOptions) {

@@ -57,12 +57,11 @@ export class HelpDesk {
 
   async request(device: DevicePrincipal): Promise<{ helpCallId: string }> {
     const open = this.#openByDevice.get(device.deviceId);
-    if (open) {
-      open.presses += 1; // written with the acknowledgement
-      this.#pushOpenCalls();
-      return { helpCallId: open.helpCallId };
-    }
+    if (open) return this.#pressedAgain(open);
     const { name: deviceName } = await this.#options.db.device.findUniqueOrThrow({ where: { id: device.deviceId }, select: { name: true } });
+    // Another press may have opened the call while the name was read.
+    const openedMeanwhile = this.#openByDevice.get(device.deviceId);
+    if (openedMeanwhile) return this.#pressedAgain(openedMeanwhile);
     const requestedAt = this.#options.clock.now();
     const call: OpenHelpCall = {
       helpCallId: randomUUID(),
@@ -72,8 +71,7 @@ export class HelpDesk {
       requestedAt: requestedAt.toISOString(),
       presses: 1,
     };
-    // Taken before the write, so that a second press meanwhile joins this call.
-    if (this.#openByDevice.has(device.deviceId)) return this.request(device);
+    // Open before the write, so that a press meanwhile joins this call.
     this.#openByDevice.set(device.deviceId, call);
     try {
       await this.#options.db.helpCall.create({ data: { id: call.helpCallId, siteId: device.siteId, deviceId: device.deviceId, requestedAt } });
@@ -104,6 +102,12 @@ export class HelpDesk {
     }
     this.#pushOpenCalls();
     this.#options.notifier.toDevice(call.deviceId, 'help:acknowledged', { helpCallId });
+  }
+
+  #pressedAgain(call: OpenHelpCall): { helpCallId: string } {
+    call.presses += 1; // written with the acknowledgement
+    this.#pushOpenCalls();
+    return { helpCallId: call.helpCallId };
   }
 
   #pushOpenCalls(): void {

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { TopBar } from '../components/TopBar.tsx';
 import { useI18n } from '../i18n.ts';
 import type { KioskPhase } from '../kioskState.ts';
@@ -24,14 +24,12 @@ export function ClerkPinScreen({ siteName, pad, onSubmit, onCancel }: ClerkPinSc
   const locked = lockedFor > 0;
   const disabled = pad.checking || locked;
 
-  // A refused PIN is cleared for the next try.
-  useEffect(() => {
-    if (pad.attemptsLeft !== null || pad.lockedUntil !== null) setDigits('');
-  }, [pad.attemptsLeft, pad.lockedUntil]);
-
   const press = (digit: string) => setDigits((current) => (current.length < MAX_DIGITS ? current + digit : current));
+  // Cleared as it is sent: a refused PIN is typed afresh.
   const submit = () => {
-    if (digits.length >= MIN_DIGITS && !disabled) onSubmit(digits);
+    if (digits.length < MIN_DIGITS || disabled) return;
+    onSubmit(digits);
+    setDigits('');
   };
 
   let message: { text: string; error: boolean } | null = null;
