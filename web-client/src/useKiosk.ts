@@ -56,6 +56,11 @@ export interface KioskController {
   uploadStill(consultationId: string, requestId: string, image: Blob): Promise<StillInfo>;
 }
 
+/** When a lock of `retryAfterSeconds` (from the server) ends, in this tablet's Date.now() time. */
+function lockEnd(retryAfterSeconds: number | null): number | null {
+  return retryAfterSeconds === null ? null : Date.now() + retryAfterSeconds * 1000;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -243,8 +248,6 @@ export function useKiosk(): KioskController {
     };
   }, [token, paired, dispatch, unpair, endQuietly]);
 
-  /** When a lock of `retryAfterSeconds` (from the server) ends, in this tablet's Date.now() time. */
-  const lockEnd = (retryAfterSeconds: number | null) => (retryAfterSeconds === null ? null : Date.now() + retryAfterSeconds * 1000);
   const openSettings = useCallback(() => {
     const protocol = clientRef.current;
     if (stateRef.current.phase.name !== 'home') return;
