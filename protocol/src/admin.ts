@@ -90,6 +90,8 @@ export const AdminSite = SiteSummary.extend({
   active: z.boolean(),
   /** Tablets registered there and not revoked. */
   devices: z.number().int(),
+  /** A clerk PIN guards the tablets' camera settings; without one they open to anyone (shown as PIN未設定). */
+  clerkPinSet: z.boolean(),
 });
 export type AdminSite = z.infer<typeof AdminSite>;
 

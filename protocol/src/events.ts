@@ -26,11 +26,12 @@ import {
   StillFailure,
   StillInfo,
 } from './domain.ts';
+import { ClerkLock, ClerkPin, ClerkUnlockResult, HelpCall } from './clerk.ts';
 import { ErrorCode, type Ack } from './errors.ts';
 import { DtlsParameters, IceParameters, RtpCapabilities, RtpParameters, TransportOptions } from './media.ts';
 
-/** Who may send an event: a kiosk device, or staff with one of the roles. */
-export type Sender = 'device' | 'operator';
+/** Who may send an event: a kiosk device, an operator, or a supervisor (supervisors and admins). */
+export type Sender = 'device' | 'operator' | 'supervisor';
 
 interface ClientEventSpec {
   readonly from: readonly Sender[];
@@ -213,6 +214,14 @@ export const clientEvents = {
     payload: consultationRef.extend({ requestId: Id, reason: StillFailure.exclude(['timeout']) }),
     ack: empty,
   },
+  /** Before the PIN pad: whether this tablet's site has a clerk PIN, and whether wrong PINs locked it. */
+  'clerk:status': { from: ['device'], payload: empty, ack: ClerkLock },
+  /** The clerk's PIN, checked on the server: the camera settings and pre-call check open with it. */
+  'clerk:unlock': { from: ['device'], payload: z.object({ pin: ClerkPin }), ack: ClerkUnlockResult },
+  /** 職員を呼ぶ: alert the supervisors' consoles. Presses before an acknowledgement are the same call. */
+  'help:request': { from: ['device'], payload: empty, ack: z.object({ helpCallId: Id }) },
+  /** 対応します: a supervisor takes the help call; every console's alert clears and the tablet is told. */
+  'help:acknowledge': { from: ['supervisor'], payload: z.object({ helpCallId: Id }), ack: empty },
 } as const satisfies Record<string, ClientEventSpec>;
 
 export type ClientEventName = keyof typeof clientEvents;
@@ -368,6 +377,10 @@ export const serverEvents = {
    * to the login.
    */
   'session:ended': z.object({ reason: SessionEndReason }),
+  /** To supervisors' and admins' consoles, on connection and on every change: the help calls not yet acknowledged. */
+  'help:calls': z.object({ calls: z.array(HelpCall) }),
+  /** To the tablet that called: a staff member acknowledged (対応します). */
+  'help:acknowledged': z.object({ helpCallId: Id }),
   /** To every client: the server is stopping (update or restart); consultations are held and resumed when it is back. */
   'server:restarting': z.object({}),
 } as const;

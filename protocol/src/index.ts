@@ -6,3 +6,4 @@ export * from './http.ts';
 export * from './routing.ts';
 export * from './notes.ts';
 export * from './admin.ts';
+export * from './clerk.ts';

@@ -16,6 +16,8 @@ import type { Config } from './config.ts';
 import { WILDCARD_ADDRESSES } from './lanAddresses.ts';
 import { DEFAULT_LOGIN_LIMITS, LoginThrottle } from './auth/LoginThrottle.ts';
 import { PairingCodes } from './PairingCodes.ts';
+import { ClerkPins } from './clerk/ClerkPins.ts';
+import { HelpDesk } from './clerk/HelpDesk.ts';
 import { ConsultationService } from './consultations/ConsultationService.ts';
 import { loadHeldConsultations } from './consultations/heldConsultations.ts';
 import { attachGateway, createNotifier, createSocketServer, type GatewayServer } from './gateway/Gateway.ts';
@@ -125,11 +127,14 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   });
   const sessions = new StaffSessions({ db, clock, notifier, consultations });
   const tokens = new TokenService(db, config.jwtSecret, config.staffTokenTtl, sessions);
-  attachGateway(io, { tokens, sessions }, { consultations, feedback: new FeedbackService(db, recorder, clock), stills }, config.socketLimits);
+  const loginThrottle = new LoginThrottle({ clock, ...DEFAULT_LOGIN_LIMITS, ...config.login });
+  const clerkPins = new ClerkPins({ db, clock, gate: (check) => loginThrottle.gate(check) });
+  const help = new HelpDesk({ db, notifier, audit, clock });
+  await help.restore();
+  attachGateway(io, { tokens, sessions }, { consultations, feedback: new FeedbackService(db, recorder, clock), stills, clerkPins, help }, config.socketLimits);
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
-  const loginThrottle = new LoginThrottle({ clock, ...DEFAULT_LOGIN_LIMITS, ...config.login });
   app.use(securityHeaders({ tls: Boolean(tls) }));
   app.use('/api', (req, res, next) => {
     if (originAllowed(req.headers)) next();
@@ -137,7 +142,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   });
   app.use(express.json({ limit: '64kb' }));
   const pairingCodes = new PairingCodes(clock);
-  app.use('/api', createApiRouter({ db, databaseProbe, tokens, sessions, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clock }));
+  app.use('/api', createApiRouter({ db, databaseProbe, tokens, sessions, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clerkPins, clock }));
   app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
   serveApp(app, '/kiosk', config.webClientDir);
   serveApp(app, '/console', config.operatorConsoleDir);

@@ -1,6 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
+import type { HelpControl } from './components/HelpCall.tsx';
 import { DEFAULT_LANGUAGE, I18nContext, LANGUAGES, messagesFor, type I18n } from './i18n.ts';
 import { CallScreen } from './screens/CallScreen.tsx';
+import { ClerkPinScreen } from './screens/ClerkPinScreen.tsx';
 import { IDLE_RESET_SECONDS, resetsWhenIdle } from './kioskState.ts';
 import { HomeScreen } from './screens/HomeScreen.tsx';
 import { PairingScreen } from './screens/PairingScreen.tsx';
@@ -46,6 +48,8 @@ export function App() {
   });
 
   const siteName = state.device?.site.name ?? '';
+  const { callForHelp, dismissHelp } = kiosk;
+  const help = useMemo<HelpControl>(() => ({ status: state.help, call: callForHelp, dismiss: dismissHelp }), [state.help, callForHelp, dismissHelp]);
 
   let screen;
   switch (phase.name) {
@@ -64,11 +68,15 @@ export function App() {
           online={state.online}
           serverBusy={kiosk.serverBusy}
           notice={state.notice}
+          help={help}
           onStart={kiosk.startConsultation}
           onOpenSettings={kiosk.openSettings}
           onDismissNotice={kiosk.dismissNotice}
         />
       );
+      break;
+    case 'clerkPin':
+      screen = <ClerkPinScreen siteName={siteName} pad={phase} onSubmit={kiosk.submitClerkPin} onCancel={kiosk.closeSettings} />;
       break;
     case 'settings':
       screen = <SettingsScreen siteName={siteName} onClose={kiosk.closeSettings} onOpenPrecheck={kiosk.openPrecheck} />;
@@ -88,6 +96,7 @@ export function App() {
           refusal={phase.refusal}
           cancelling={phase.cancelling}
           online={state.online}
+          help={help}
           onCancel={kiosk.cancelConsultation}
           onRequestCallback={kiosk.requestCallback}
         />

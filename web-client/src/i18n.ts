@@ -8,6 +8,9 @@ import { createContext, useContext } from 'react';
  * `const xx: Messages = { … }` below and add it to LANGUAGES: the type makes sure no string is forgotten.
  */
 
+/** A lock's remaining time as m:ss, for the languages that write it so. */
+const minutesAndSeconds = (seconds: number) => `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+
 const ja = {
   appName: 'リモート窓口',
   languageLabel: 'ことば / Language',
@@ -134,6 +137,23 @@ const ja = {
   save: '保存する',
   back: 'もどる',
   openPrecheck: '相談の 前の 確認（カメラ・マイク・通信）',
+  // Clerk PIN pad (for the clerk), before the camera settings
+  clerkPinTitle: '職員用 PINの 入力',
+  clerkPinIntro: 'カメラの 設定は 職員専用です。PIN（暗証番号）を 入力してください。',
+  clerkPinEntered: (n: number) => `${n}桁 入力済み`,
+  clerkPinDelete: '1字 消す',
+  clerkPinSubmit: '決定',
+  clerkPinChecking: '確認しています…',
+  clerkPinWrong: (attemptsLeft: number) => `PINが 違います。あと ${attemptsLeft}回 間違えると、しばらく 入力できなくなります。`,
+  clerkPinLocked: (seconds: number) => `間違いが 続いたため、入力を 止めています。あと ${Math.floor(seconds / 60)}分${seconds % 60}秒 お待ちください。`,
+  clerkPinUnreachable: 'サーバーに つながらないため、PINを 確認できません。通信を 確認してください。',
+
+  // 職員を呼ぶ (home and waiting screens)
+  callForHelp: '職員を呼ぶ',
+  helpCalling: '職員を 呼んでいます…',
+  helpCalled: '職員をお呼びしました。少々お待ちください。',
+  helpAcknowledged: '職員が 対応します。少々お待ちください。',
+  helpFailed: '職員を 呼べませんでした。近くの 職員に 声を かけてください。',
 
   // Pre-call check (for the clerk)
   precheckTitle: '相談の 前の 確認',
@@ -317,6 +337,22 @@ const en: Messages = {
   save: 'Save',
   back: 'Back',
   openPrecheck: 'Check before a consultation (camera, microphone, network)',
+  clerkPinTitle: 'Staff PIN',
+  clerkPinIntro: 'The camera settings are for staff only. Enter the PIN.',
+  clerkPinEntered: (n: number) => `${n} ${n === 1 ? 'digit' : 'digits'} entered`,
+  clerkPinDelete: 'Delete',
+  clerkPinSubmit: 'OK',
+  clerkPinChecking: 'Checking…',
+  clerkPinWrong: (attemptsLeft: number) =>
+    `Wrong PIN. After ${attemptsLeft} more wrong ${attemptsLeft === 1 ? 'try' : 'tries'}, the PIN pad locks for a while.`,
+  clerkPinLocked: (seconds: number) => `Too many wrong PINs. Try again in ${minutesAndSeconds(seconds)}.`,
+  clerkPinUnreachable: 'Cannot reach the server to check the PIN. Check the network.',
+
+  callForHelp: 'Call staff',
+  helpCalling: 'Calling staff…',
+  helpCalled: 'We have called a staff member. Please wait a moment.',
+  helpAcknowledged: 'A staff member will help you. Please wait a moment.',
+  helpFailed: 'Staff could not be called. Please ask a staff member nearby.',
 
   precheckTitle: 'Check before a consultation',
   precheckIntro: 'Checks the cameras, microphone, speaker and network. If you see “Check”, follow the advice shown.',
@@ -493,6 +529,21 @@ const zh: Messages = {
   save: '保存',
   back: '返回',
   openPrecheck: '咨询前检查（摄像头、麦克风、网络）',
+  clerkPinTitle: '工作人员 PIN',
+  clerkPinIntro: '摄像头设置仅限工作人员使用。请输入 PIN。',
+  clerkPinEntered: (n: number) => `已输入 ${n} 位`,
+  clerkPinDelete: '删除',
+  clerkPinSubmit: '确定',
+  clerkPinChecking: '正在确认…',
+  clerkPinWrong: (attemptsLeft: number) => `PIN 不正确。再错 ${attemptsLeft} 次将暂时无法输入。`,
+  clerkPinLocked: (seconds: number) => `错误次数过多，已暂停输入。请在 ${minutesAndSeconds(seconds)} 后重试。`,
+  clerkPinUnreachable: '无法连接服务器，不能确认 PIN。请检查网络。',
+
+  callForHelp: '呼叫工作人员',
+  helpCalling: '正在呼叫工作人员…',
+  helpCalled: '已呼叫工作人员。请稍候。',
+  helpAcknowledged: '工作人员将为您服务。请稍候。',
+  helpFailed: '无法呼叫工作人员。请直接询问附近的工作人员。',
 
   precheckTitle: '咨询前检查',
   precheckIntro: '检查摄像头、麦克风、扬声器和网络。如果显示“需确认”，请按照提示操作。',
@@ -668,6 +719,21 @@ const ko: Messages = {
   save: '저장',
   back: '돌아가기',
   openPrecheck: '상담 전 점검 (카메라·마이크·통신)',
+  clerkPinTitle: '직원용 PIN',
+  clerkPinIntro: '카메라 설정은 직원 전용입니다. PIN을 입력해 주세요.',
+  clerkPinEntered: (n: number) => `${n}자리 입력됨`,
+  clerkPinDelete: '지우기',
+  clerkPinSubmit: '확인',
+  clerkPinChecking: '확인 중…',
+  clerkPinWrong: (attemptsLeft: number) => `PIN이 틀렸습니다. ${attemptsLeft}번 더 틀리면 잠시 입력할 수 없습니다.`,
+  clerkPinLocked: (seconds: number) => `잘못된 입력이 계속되어 입력을 멈췄습니다. ${minutesAndSeconds(seconds)} 후에 다시 시도해 주세요.`,
+  clerkPinUnreachable: '서버에 연결할 수 없어 PIN을 확인할 수 없습니다. 네트워크를 확인해 주세요.',
+
+  callForHelp: '직원 호출',
+  helpCalling: '직원을 부르고 있습니다…',
+  helpCalled: '직원을 불렀습니다. 잠시 기다려 주세요.',
+  helpAcknowledged: '직원이 도와드리겠습니다. 잠시 기다려 주세요.',
+  helpFailed: '직원을 부르지 못했습니다. 가까운 직원에게 말씀해 주세요.',
 
   precheckTitle: '상담 전 점검',
   precheckIntro: '카메라, 마이크, 스피커, 통신을 점검합니다. ‘확인 필요’가 나오면 안내에 따라 주세요.',
@@ -843,6 +909,21 @@ const vi: Messages = {
   save: 'Lưu',
   back: 'Quay lại',
   openPrecheck: 'Kiểm tra trước khi tư vấn (camera, micrô, mạng)',
+  clerkPinTitle: 'Mã PIN nhân viên',
+  clerkPinIntro: 'Cài đặt camera chỉ dành cho nhân viên. Hãy nhập mã PIN.',
+  clerkPinEntered: (n: number) => `Đã nhập ${n} chữ số`,
+  clerkPinDelete: 'Xóa',
+  clerkPinSubmit: 'OK',
+  clerkPinChecking: 'Đang kiểm tra…',
+  clerkPinWrong: (attemptsLeft: number) => `Sai mã PIN. Nếu sai thêm ${attemptsLeft} lần, bàn phím sẽ bị khóa một lúc.`,
+  clerkPinLocked: (seconds: number) => `Sai quá nhiều lần. Hãy thử lại sau ${minutesAndSeconds(seconds)}.`,
+  clerkPinUnreachable: 'Không kết nối được máy chủ nên không thể kiểm tra mã PIN. Hãy kiểm tra mạng.',
+
+  callForHelp: 'Gọi nhân viên',
+  helpCalling: 'Đang gọi nhân viên…',
+  helpCalled: 'Chúng tôi đã gọi nhân viên. Xin vui lòng chờ một chút.',
+  helpAcknowledged: 'Nhân viên sẽ hỗ trợ bạn. Xin vui lòng chờ một chút.',
+  helpFailed: 'Không gọi được nhân viên. Hãy hỏi nhân viên ở gần.',
 
   precheckTitle: 'Kiểm tra trước khi tư vấn',
   precheckIntro: 'Kiểm tra camera, micrô, loa và mạng. Nếu thấy “Cần kiểm tra”, hãy làm theo hướng dẫn.',
@@ -1019,6 +1100,22 @@ const pt: Messages = {
   save: 'Salvar',
   back: 'Voltar',
   openPrecheck: 'Verificação antes do atendimento (câmera, microfone, rede)',
+  clerkPinTitle: 'PIN dos funcionários',
+  clerkPinIntro: 'A configuração das câmeras é só para funcionários. Digite o PIN.',
+  clerkPinEntered: (n: number) => `${n} ${n === 1 ? 'dígito digitado' : 'dígitos digitados'}`,
+  clerkPinDelete: 'Apagar',
+  clerkPinSubmit: 'OK',
+  clerkPinChecking: 'Verificando…',
+  clerkPinWrong: (attemptsLeft: number) =>
+    `PIN incorreto. Depois de mais ${attemptsLeft} ${attemptsLeft === 1 ? 'erro' : 'erros'}, o teclado fica bloqueado por um tempo.`,
+  clerkPinLocked: (seconds: number) => `Muitos PINs incorretos. Tente de novo em ${minutesAndSeconds(seconds)}.`,
+  clerkPinUnreachable: 'Não foi possível falar com o servidor para verificar o PIN. Verifique a rede.',
+
+  callForHelp: 'Chamar funcionário',
+  helpCalling: 'Chamando um funcionário…',
+  helpCalled: 'Chamamos um funcionário. Aguarde um momento, por favor.',
+  helpAcknowledged: 'Um funcionário vai atender você. Aguarde um momento, por favor.',
+  helpFailed: 'Não foi possível chamar um funcionário. Fale com um funcionário próximo.',
 
   precheckTitle: 'Verificação antes do atendimento',
   precheckIntro: 'Verifica as câmeras, o microfone, o alto-falante e a rede. Se aparecer “Verificar”, siga a orientação.',

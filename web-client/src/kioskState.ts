@@ -14,7 +14,7 @@ import type {
  * The kiosk's phases as a small state machine. The reducer is pure: side effects (HTTP, socket,
  * media) live in useKiosk.ts and the screens, and report back through these actions.
  *
- *   starting ─► pairing ─► home ⇄ settings ⇄ precheck
+ *   starting ─► pairing ─► home ⇄ clerkPin ─► settings ⇄ precheck   (settings back to home)
  *                            │
  *                            ▼
  *                         waiting ─► call ─► rating ─► home
@@ -60,6 +60,18 @@ export type KioskPhase =
   | { name: 'starting'; failed: boolean }
   | { name: 'pairing'; error: PairingError | null; checking: boolean }
   | { name: 'home' }
+  /**
+   * The clerk's PIN pad before the settings. `checking`: asking the server (whether a PIN is set, or
+   * whether this one is right); `lockedUntil`: Date.now() time until wrong PINs lock the pad.
+   */
+  | {
+      name: 'clerkPin';
+      checking: boolean;
+      attemptsLeft: number | null;
+      lockedUntil: number | null;
+      /** The server could not be asked (offline): the PIN cannot be checked. */
+      unreachable: boolean;
+    }
   | { name: 'settings' }
   /** The clerk's pre-call check (cameras, microphone, speaker, network), reached from settings. */
   | { name: 'precheck' }
@@ -112,7 +124,11 @@ export interface KioskState {
   /** Whether the signaling socket is connected. */
   online: boolean;
   notice: Notice | null;
+  /** 職員を呼ぶ pressed: on its way, sent (until a staff member answers), answered, or not sent. */
+  help: HelpStatus | null;
 }
+
+export type HelpStatus = 'calling' | 'called' | 'acknowledged' | 'failed';
 
 export type KioskAction =
   | { type: 'bootFailed' }
@@ -124,7 +140,15 @@ export type KioskAction =
   | { type: 'departmentsLoaded'; departments: KioskDepartment[] }
   | { type: 'availabilityChanged'; availability: ServerPayload<'departments:availability'> }
   | { type: 'socketChanged'; online: boolean }
+  /** The settings button on home: the PIN pad, asking the server whether a PIN is needed. */
+  | { type: 'clerkPinOpened' }
+  | { type: 'clerkPinAsked'; lockedUntil: number | null }
+  | { type: 'clerkPinSubmitted' }
+  | { type: 'clerkPinRefused'; attemptsLeft: number; lockedUntil: number | null }
+  | { type: 'clerkPinUnreachable' }
+  /** The PIN was right (or the site has none): the settings open. */
   | { type: 'settingsOpened' }
+  /** Back home from the PIN pad or the settings. */
   | { type: 'settingsClosed' }
   | { type: 'precheckOpened' }
   | { type: 'precheckClosed' }
@@ -153,7 +177,12 @@ export type KioskAction =
   | { type: 'ratingSent' }
   /** The thank-you has been shown, or the resident chose not to answer. */
   | { type: 'ratingFinished' }
-  | { type: 'noticeDismissed' };
+  | { type: 'noticeDismissed' }
+  | { type: 'helpRequested' }
+  | { type: 'helpSent' }
+  | { type: 'helpFailed' }
+  | { type: 'helpAcknowledged' }
+  | { type: 'helpDismissed' };
 
 export const initialKioskState: KioskState = {
   phase: { name: 'starting', failed: false },
@@ -162,6 +191,7 @@ export const initialKioskState: KioskState = {
   availability: {},
   online: false,
   notice: null,
+  help: null,
 };
 
 const HOME: KioskPhase = { name: 'home' };
@@ -192,6 +222,7 @@ export function acceptsCall(state: KioskState, call: CallJoined): boolean {
 export function resetsWhenIdle(state: KioskState): boolean {
   const { phase } = state;
   return (
+    phase.name === 'clerkPin' ||
     phase.name === 'settings' ||
     phase.name === 'precheck' ||
     phase.name === 'rating' ||
@@ -247,10 +278,24 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
     case 'socketChanged':
       return state.online === action.online ? state : { ...state, online: action.online };
 
+    case 'clerkPinOpened':
+      return phase.name === 'home'
+        ? { ...state, phase: { name: 'clerkPin', checking: true, attemptsLeft: null, lockedUntil: null, unreachable: false }, notice: null }
+        : state;
+    case 'clerkPinAsked':
+      return phase.name === 'clerkPin' ? { ...state, phase: { ...phase, checking: false, lockedUntil: action.lockedUntil } } : state;
+    case 'clerkPinSubmitted':
+      return phase.name === 'clerkPin' && !phase.checking ? { ...state, phase: { ...phase, checking: true, unreachable: false } } : state;
+    case 'clerkPinRefused':
+      return phase.name === 'clerkPin'
+        ? { ...state, phase: { ...phase, checking: false, attemptsLeft: action.attemptsLeft, lockedUntil: action.lockedUntil } }
+        : state;
+    case 'clerkPinUnreachable':
+      return phase.name === 'clerkPin' ? { ...state, phase: { ...phase, checking: false, unreachable: true } } : state;
     case 'settingsOpened':
-      return phase.name === 'home' ? { ...state, phase: { name: 'settings' }, notice: null } : state;
+      return phase.name === 'clerkPin' ? { ...state, phase: { name: 'settings' } } : state;
     case 'settingsClosed':
-      return phase.name === 'settings' ? { ...state, phase: HOME } : state;
+      return phase.name === 'settings' || phase.name === 'clerkPin' ? { ...state, phase: HOME } : state;
     case 'precheckOpened':
       return phase.name === 'settings' ? { ...state, phase: { name: 'precheck' } } : state;
     case 'precheckClosed':
@@ -420,6 +465,17 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
     case 'ratingFinished':
       return phase.name === 'rating' ? { ...state, phase: HOME, notice: null } : state;
 
+    case 'helpRequested':
+      // Pressed again while a call is open: the server counts it on the same call.
+      return { ...state, help: state.help === 'called' ? 'called' : 'calling' };
+    case 'helpSent':
+      return state.help === 'calling' ? { ...state, help: 'called' } : state;
+    case 'helpFailed':
+      return state.help === 'calling' ? { ...state, help: 'failed' } : state;
+    case 'helpAcknowledged':
+      return state.help === 'calling' || state.help === 'called' ? { ...state, help: 'acknowledged' } : state;
+    case 'helpDismissed':
+      return state.help === 'acknowledged' || state.help === 'failed' ? { ...state, help: null } : state;
     case 'noticeDismissed':
       return state.notice === null ? state : { ...state, notice: null };
   }

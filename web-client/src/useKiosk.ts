@@ -28,7 +28,10 @@ export interface KioskController {
   serverBusy: boolean;
   retryBoot(): void;
   pair(token: string): void;
+  /** The settings button: the clerk's PIN pad (straight to the settings where the site has no PIN). */
   openSettings(): void;
+  submitClerkPin(pin: string): void;
+  /** Back home from the PIN pad or the settings. */
   closeSettings(): void;
   openPrecheck(): void;
   closePrecheck(): void;
@@ -46,8 +49,17 @@ export interface KioskController {
   /** The resident does not want to answer: home at once. */
   skipRating(): void;
   dismissNotice(): void;
+  /** 職員を呼ぶ: alert the supervisors' consoles (again: the same call). */
+  callForHelp(): void;
+  /** Hide the answer (or failure) of a call for help. */
+  dismissHelp(): void;
   /** Upload a still the operator asked for, with this tablet's token. */
   uploadStill(consultationId: string, requestId: string, image: Blob): Promise<StillInfo>;
+}
+
+/** When a lock of `retryAfterSeconds` (from the server) ends, in this tablet's Date.now() time. */
+function lockEnd(retryAfterSeconds: number | null): number | null {
+  return retryAfterSeconds === null ? null : Date.now() + retryAfterSeconds * 1000;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -227,6 +239,7 @@ export function useKiosk(): KioskController {
           protocol.request('call:rejoin', { consultationId }).catch((error: unknown) => console.warn('[kiosk] rejoin refused:', error));
         }
       }),
+      protocol.on('help:acknowledged', () => dispatch({ type: 'helpAcknowledged' })),
       protocol.on('call:ended', (ended) => {
         finished.current.add(ended.consultationId);
         dispatch({ type: 'callEnded', ...ended });
@@ -245,7 +258,44 @@ export function useKiosk(): KioskController {
     };
   }, [token, paired, dispatch, unpair, endQuietly]);
 
-  const openSettings = useCallback(() => dispatch({ type: 'settingsOpened' }), [dispatch]);
+  const openSettings = useCallback(() => {
+    const protocol = clientRef.current;
+    if (stateRef.current.phase.name !== 'home') return;
+    dispatch({ type: 'clerkPinOpened' });
+    if (!protocol) return dispatch({ type: 'clerkPinUnreachable' });
+    protocol.request('clerk:status', {}).then(
+      ({ pinSet, retryAfterSeconds }) => dispatch(pinSet ? { type: 'clerkPinAsked', lockedUntil: lockEnd(retryAfterSeconds) } : { type: 'settingsOpened' }),
+      () => dispatch({ type: 'clerkPinUnreachable' }),
+    );
+  }, [dispatch]);
+  const submitClerkPin = useCallback(
+    (pin: string) => {
+      const protocol = clientRef.current;
+      const { phase } = stateRef.current;
+      if (phase.name !== 'clerkPin' || phase.checking) return;
+      dispatch({ type: 'clerkPinSubmitted' });
+      if (!protocol) return dispatch({ type: 'clerkPinUnreachable' });
+      protocol.request('clerk:unlock', { pin }).then(
+        ({ unlocked, attemptsLeft, retryAfterSeconds }) =>
+          dispatch(unlocked ? { type: 'settingsOpened' } : { type: 'clerkPinRefused', attemptsLeft, lockedUntil: lockEnd(retryAfterSeconds) }),
+        () => dispatch({ type: 'clerkPinUnreachable' }),
+      );
+    },
+    [dispatch],
+  );
+  const callForHelp = useCallback(() => {
+    const protocol = clientRef.current;
+    dispatch({ type: 'helpRequested' });
+    if (!protocol) return dispatch({ type: 'helpFailed' });
+    protocol.request('help:request', {}).then(
+      () => dispatch({ type: 'helpSent' }),
+      (error: unknown) => {
+        console.warn('[kiosk] call for help not sent:', error);
+        dispatch({ type: 'helpFailed' });
+      },
+    );
+  }, [dispatch]);
+  const dismissHelp = useCallback(() => dispatch({ type: 'helpDismissed' }), [dispatch]);
   const closeSettings = useCallback(() => dispatch({ type: 'settingsClosed' }), [dispatch]);
   const openPrecheck = useCallback(() => dispatch({ type: 'precheckOpened' }), [dispatch]);
   const closePrecheck = useCallback(() => dispatch({ type: 'precheckClosed' }), [dispatch]);
@@ -374,6 +424,7 @@ export function useKiosk(): KioskController {
     retryBoot,
     pair,
     openSettings,
+    submitClerkPin,
     closeSettings,
     openPrecheck,
     closePrecheck,
@@ -386,6 +437,8 @@ export function useKiosk(): KioskController {
     sendRating,
     skipRating,
     dismissNotice,
+    callForHelp,
+    dismissHelp,
     uploadStill: useCallback(
       (consultationId: string, requestId: string, image: Blob) => {
         if (!token) return Promise.reject(new Error('the tablet is not paired'));

@@ -28,6 +28,9 @@ function joined(consultationId = 'c1'): CallJoined {
   };
 }
 
+/** The settings button, and a right PIN (or a site without one). */
+const UNLOCK: KioskAction[] = [{ type: 'clerkPinOpened' }, { type: 'settingsOpened' }];
+
 function run(state: KioskState, ...actions: KioskAction[]): KioskState {
   return actions.reduce(kioskReducer, state);
 }
@@ -75,14 +78,56 @@ describe('start-up and pairing', () => {
 
 describe('home and settings', () => {
   it('opens and closes the camera settings', () => {
-    const settings = run(home, { type: 'settingsOpened' });
+    const settings = run(home, ...UNLOCK);
     expect(settings.phase.name).toBe('settings');
     expect(run(settings, { type: 'settingsClosed' }).phase.name).toBe('home');
+  });
+
+  it('opens the settings only through the clerk’s PIN pad', () => {
+    expect(run(home, { type: 'settingsOpened' })).toBe(home);
+    const asking = run(home, { type: 'clerkPinOpened' });
+    expect(asking.phase).toEqual({ name: 'clerkPin', checking: true, attemptsLeft: null, lockedUntil: null, unreachable: false });
+    const pad = run(asking, { type: 'clerkPinAsked', lockedUntil: null });
+    const refused = run(pad, { type: 'clerkPinSubmitted' }, { type: 'clerkPinRefused', attemptsLeft: 4, lockedUntil: null });
+    expect(refused.phase).toMatchObject({ name: 'clerkPin', checking: false, attemptsLeft: 4 });
+    // A second submission while one is being checked is ignored.
+    const checking = run(refused, { type: 'clerkPinSubmitted' });
+    expect(run(checking, { type: 'clerkPinSubmitted' })).toBe(checking);
+    expect(run(checking, { type: 'clerkPinRefused', attemptsLeft: 0, lockedUntil: 1_000 }).phase).toMatchObject({ attemptsLeft: 0, lockedUntil: 1_000 });
+    expect(run(checking, { type: 'clerkPinUnreachable' }).phase).toMatchObject({ checking: false, unreachable: true });
+    expect(run(checking, { type: 'settingsOpened' }).phase).toEqual({ name: 'settings' });
+    expect(run(pad, { type: 'settingsClosed' }).phase).toEqual({ name: 'home' });
+    expect(resetsWhenIdle(pad)).toBe(true);
   });
 
   it('does not start a consultation while offline', () => {
     const offline = run(home, { type: 'socketChanged', online: false });
     expect(run(offline, { type: 'requestStarted', department: tax })).toBe(offline);
+  });
+});
+
+describe('職員を呼ぶ', () => {
+  it('shows the call until a staff member answers, and presses while it is open stay one call', () => {
+    const calling = run(home, { type: 'helpRequested' });
+    expect(calling.help).toBe('calling');
+    const called = run(calling, { type: 'helpSent' });
+    expect(called.help).toBe('called');
+    expect(run(called, { type: 'helpRequested' }).help).toBe('called');
+    expect(run(called, { type: 'helpDismissed' })).toBe(called); // stays until answered
+    const answered = run(called, { type: 'helpAcknowledged' });
+    expect(answered.help).toBe('acknowledged');
+    expect(run(answered, { type: 'helpDismissed' }).help).toBeNull();
+    expect(run(calling, { type: 'helpFailed' }).help).toBe('failed');
+  });
+
+  it('ignores an answer to a call this page did not make (a reload)', () => {
+    expect(run(home, { type: 'helpAcknowledged' })).toBe(home);
+  });
+
+  it('keeps the call from home to the waiting screen', () => {
+    const called = run(home, { type: 'helpRequested' }, { type: 'helpSent' }, { type: 'requestStarted', department: tax });
+    expect(called.phase.name).toBe('waiting');
+    expect(called.help).toBe('called');
   });
 });
 
@@ -309,7 +354,7 @@ describe('reconnecting', () => {
 
 describe('pre-call check', () => {
   it('is reached from the settings and goes back to them', () => {
-    const settings = run(home, { type: 'settingsOpened' });
+    const settings = run(home, ...UNLOCK);
     const precheck = run(settings, { type: 'precheckOpened' });
     expect(precheck.phase).toEqual({ name: 'precheck' });
     expect(run(precheck, { type: 'precheckClosed' }).phase).toEqual({ name: 'settings' });
@@ -321,7 +366,7 @@ describe('pre-call check', () => {
   });
 
   it('does not start a consultation from the pre-call check', () => {
-    const precheck = run(home, { type: 'settingsOpened' }, { type: 'precheckOpened' });
+    const precheck = run(home, ...UNLOCK, { type: 'precheckOpened' });
     expect(run(precheck, { type: 'requestStarted', department: tax })).toBe(precheck);
   });
 });
@@ -333,7 +378,7 @@ describe('idle reset', () => {
   });
 
   it('takes the settings and the pre-call check back to home', () => {
-    const settings = run(home, { type: 'settingsOpened' });
+    const settings = run(home, ...UNLOCK);
     const precheck = run(settings, { type: 'precheckOpened' });
     for (const state of [settings, precheck]) {
       expect(resetsWhenIdle(state)).toBe(true);

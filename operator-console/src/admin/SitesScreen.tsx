@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { AdminSiteResponse, AdminSitesResponse, SiteKind, type AdminSite } from '@madoguchi/protocol';
+import { AdminSiteResponse, AdminSitesResponse, ClerkPin, SiteKind, type AdminSite } from '@madoguchi/protocol';
 import { request } from '../api.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { useI18n } from '../i18n/index.ts';
@@ -18,9 +18,12 @@ interface SiteForm {
 }
 
 const EMPTY_FORM: SiteForm = { name: '', kind: 'post_office', description: '' };
-const COLUMNS = ['name', 'kind', 'description', 'devices', 'status', 'actions'] as const;
+const COLUMNS = ['name', 'kind', 'description', 'devices', 'clerkPin', 'status', 'actions'] as const;
 
-/** 拠点管理 (admins): where the tablets stand — add, rename, describe, disable. Tablets themselves are 端末管理. */
+/**
+ * 拠点管理 (admins): where the tablets stand — add, rename, describe, disable, and the clerk PIN that
+ * opens the tablets' camera settings. Tablets themselves are 端末管理.
+ */
 export function SitesScreen({ token, onUnauthorized }: SitesScreenProps) {
   const { t } = useI18n();
   const [loaded, reload] = useLoad('sites', () => request(token, '/admin/sites', AdminSitesResponse), onUnauthorized);
@@ -30,6 +33,10 @@ export function SitesScreen({ token, onUnauthorized }: SitesScreenProps) {
   const [editing, setEditing] = useState<AdminSite | null>(null);
   const [nameMissing, setNameMissing] = useState(false);
   const [disabling, setDisabling] = useState<AdminSite | null>(null);
+  /** The site whose clerk PIN is being set, and the PIN typed so far. */
+  const [pinSite, setPinSite] = useState<AdminSite | null>(null);
+  const [pin, setPin] = useState('');
+  const [pinInvalid, setPinInvalid] = useState(false);
 
   const stopEditing = () => {
     setEditing(null);
@@ -48,6 +55,23 @@ export function SitesScreen({ token, onUnauthorized }: SitesScreenProps) {
     setDisabling(null);
     void change(async () => {
       await request(token, `/admin/sites/${encodeURIComponent(site.id)}`, AdminSiteResponse, { method: 'PATCH', body: JSON.stringify({ active }) });
+    });
+  };
+
+  const closePin = () => {
+    setPinSite(null);
+    setPin('');
+    setPinInvalid(false);
+  };
+  /** A new PIN (`null`: removed) for the site being edited. */
+  const saveClerkPin = (site: AdminSite, next: string | null) => {
+    const invalid = next !== null && !ClerkPin.safeParse(next).success;
+    setPinInvalid(invalid);
+    if (invalid) return;
+    void change(async () => {
+      const path = `/admin/sites/${encodeURIComponent(site.id)}/clerk-pin`;
+      await request(token, path, AdminSiteResponse, next === null ? { method: 'DELETE' } : { method: 'PUT', body: JSON.stringify({ pin: next }) });
+      closePin();
     });
   };
 
@@ -121,6 +145,49 @@ export function SitesScreen({ token, onUnauthorized }: SitesScreenProps) {
               ) : null}
             </div>
           </form>
+          {pinSite ? (
+            <form
+              className="panel admin-form"
+              aria-labelledby="clerk-pin-heading"
+              noValidate
+              onSubmit={(event) => {
+                event.preventDefault();
+                saveClerkPin(pinSite, pin);
+              }}
+            >
+              <h2 id="clerk-pin-heading">{t.admin.sites.clerkPinTitle(pinSite.name)}</h2>
+              <p>{t.admin.sites.clerkPinIntro}</p>
+              <Field id="clerk-pin" label={t.admin.sites.clerkPinLabel} hint={t.admin.sites.clerkPinHint} error={pinInvalid ? t.admin.sites.clerkPinInvalid : null}>
+                {(describedBy, invalid) => (
+                  <input
+                    id="clerk-pin"
+                    type="password"
+                    inputMode="numeric"
+                    autoComplete="new-password"
+                    maxLength={8}
+                    value={pin}
+                    aria-describedby={describedBy}
+                    aria-invalid={invalid}
+                    onChange={(event) => setPin(event.target.value.trim())}
+                    data-testid="clerk-pin-input"
+                  />
+                )}
+              </Field>
+              <div className="admin-form-actions">
+                <button type="submit" className="button button-primary" disabled={state.status === 'running'} data-testid="clerk-pin-save">
+                  {t.admin.save}
+                </button>
+                {pinSite.clerkPinSet ? (
+                  <button type="button" className="button button-warning" disabled={state.status === 'running'} onClick={() => saveClerkPin(pinSite, null)} data-testid="clerk-pin-remove">
+                    {t.admin.sites.clerkPinRemove}
+                  </button>
+                ) : null}
+                <button type="button" className="button" onClick={closePin}>
+                  {t.admin.cancelEdit}
+                </button>
+              </div>
+            </form>
+          ) : null}
           <h2>{t.admin.sites.list}</h2>
           {loaded.data.sites.length === 0 ? <p>{t.admin.sites.empty}</p> : null}
           <table className="data-table" data-testid="sites-table">
@@ -140,6 +207,9 @@ export function SitesScreen({ token, onUnauthorized }: SitesScreenProps) {
                   <td>{t.admin.sites.kinds[site.kind]}</td>
                   <td className="admin-description">{site.description}</td>
                   <td className="number">{site.devices}</td>
+                  <td data-testid="site-clerk-pin" data-set={site.clerkPinSet}>
+                    {site.clerkPinSet ? t.admin.sites.clerkPinSet : <span className="warning-badge">{t.admin.sites.clerkPinMissing}</span>}
+                  </td>
                   <td>
                     <ActiveStatus active={site.active} />
                   </td>
@@ -158,6 +228,19 @@ export function SitesScreen({ token, onUnauthorized }: SitesScreenProps) {
                       data-testid="site-edit"
                     >
                       {t.admin.edit}
+                    </button>
+                    <button
+                      type="button"
+                      className="button button-small"
+                      aria-describedby={`site-${site.id}-name`}
+                      onClick={() => {
+                        closePin();
+                        setPinSite(site);
+                        reset();
+                      }}
+                      data-testid="site-clerk-pin-edit"
+                    >
+                      {site.clerkPinSet ? t.admin.sites.clerkPinChange : t.admin.sites.clerkPinSetAction}
                     </button>
                     {site.active ? (
                       <button type="button" className="button button-small button-warning" aria-describedby={`site-${site.id}-name`} onClick={() => setDisabling(site)} data-testid="site-disable">

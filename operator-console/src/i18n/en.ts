@@ -110,6 +110,14 @@ export const en: Messages = {
     requestedAt: 'Requested',
   },
 
+  help: {
+    title: 'Calls for staff',
+    called: (site: string) => `Someone at ${site} is calling for staff`,
+    details: (device: string, time: string, presses: number) => `(${device}, since ${time}${presses > 1 ? `, pressed ${presses} times` : ''}). Please contact the site.`,
+    acknowledge: 'I’ll handle it',
+    acknowledgeFailed: 'Could not send “I’ll handle it”. Please press it again.',
+  },
+
   supervisor: {
     consoleName: 'Supervisor Console',
     nav: {
@@ -332,6 +340,7 @@ export const en: Messages = {
       'still.view': 'Viewed a document still',
       'callback.view': 'Viewed a callback request (name and phone number)',
       'session.logout': 'Logged out',
+      'help.acknowledge': 'Answered a call for staff',
     },
     more: 'Show more',
     empty: 'No entries.',
@@ -499,7 +508,18 @@ export const en: Messages = {
       kinds: { post_office: 'Post office', branch_office: 'Branch office', community_hall: 'Community hall', mobile_vehicle: 'Mobile counter (vehicle)' },
       description: 'Description',
       descriptionHint: 'Where it is, opening times, the clerk in charge (for staff)',
-      column: { name: 'Name', kind: 'Kind', description: 'Description', devices: 'Tablets', status: 'Status', actions: 'Actions' },
+      column: { name: 'Name', kind: 'Kind', description: 'Description', devices: 'Tablets', clerkPin: 'Clerk PIN', status: 'Status', actions: 'Actions' },
+      clerkPinSet: 'Set',
+      clerkPinMissing: 'No PIN set',
+      clerkPinSetAction: 'Set PIN',
+      clerkPinChange: 'Change PIN',
+      clerkPinTitle: (name: string) => `Clerk PIN of “${name}”`,
+      clerkPinIntro:
+        'Only staff who enter this PIN can open the tablets’ camera settings and pre-call check. At a site without a PIN, anyone can. Five wrong PINs in a row lock the PIN pad for 5 minutes.',
+      clerkPinLabel: 'New PIN',
+      clerkPinHint: '4–8 digits. Tell it to the site’s clerk in person (it cannot be shown again).',
+      clerkPinInvalid: 'Enter 4–8 digits.',
+      clerkPinRemove: 'Remove PIN',
       disableTitle: (name: string) => `Disable “${name}”?`,
       disableWarning: 'The tablets at this site are disconnected and can no longer be used. A call in progress ends. Records are kept.',
     },

@@ -107,6 +107,14 @@ export const ja = {
     requestedAt: '依頼日時',
   },
 
+  help: {
+    title: '職員の呼び出し',
+    called: (site: string) => `${site}で職員が呼ばれています`,
+    details: (device: string, time: string, presses: number) => `（${device}・${time}から${presses > 1 ? `・${presses}回押されました` : ''}）拠点に連絡してください。`,
+    acknowledge: '対応します',
+    acknowledgeFailed: '「対応します」を送れませんでした。もう一度押してください。',
+  },
+
   supervisor: {
     consoleName: '管理者コンソール',
     nav: {
@@ -325,6 +333,7 @@ export const ja = {
       'still.view': '書類の静止画の閲覧',
       'callback.view': '折り返し依頼（氏名・電話番号）の閲覧',
       'session.logout': 'ログアウト',
+      'help.acknowledge': '職員の呼び出しに対応',
     } as Record<string, string>,
     more: 'さらに表示',
     empty: '記録はありません。',
@@ -495,7 +504,18 @@ export const ja = {
       kinds: { post_office: '郵便局', branch_office: '出張所・支所', community_hall: '公民館', mobile_vehicle: '移動窓口（車両）' },
       description: '説明',
       descriptionHint: '場所、開いている時間、窓口の担当者など（職員向け）',
-      column: { name: '名称', kind: '種別', description: '説明', devices: '端末', status: '状態', actions: '操作' },
+      column: { name: '名称', kind: '種別', description: '説明', devices: '端末', clerkPin: '職員用PIN', status: '状態', actions: '操作' },
+      clerkPinSet: '設定済み',
+      clerkPinMissing: 'PIN未設定',
+      clerkPinSetAction: 'PINを設定',
+      clerkPinChange: 'PINを変更',
+      clerkPinTitle: (name: string) => `「${name}」の職員用PIN`,
+      clerkPinIntro:
+        'タブレットの「カメラの設定」と「相談の前の確認」は、このPINを入力した職員だけが開けます。未設定の拠点では誰でも開けます。5回続けて間違えると5分間入力できなくなります。',
+      clerkPinLabel: '新しいPIN',
+      clerkPinHint: '数字4〜8桁。拠点の職員に口頭などで伝えてください（あとから表示はできません）。',
+      clerkPinInvalid: '数字4〜8桁で入力してください。',
+      clerkPinRemove: 'PINを削除',
       disableTitle: (name: string) => `「${name}」を無効にしますか？`,
       disableWarning: 'この拠点のタブレットは接続が切れ、使えなくなります。相談中であれば、その相談は終了します。相談記録は残ります。',
     },

@@ -1,5 +1,6 @@
 /**
- * A soft two-tone ring while an offer is waiting, so an operator looking at paperwork notices it.
+ * A soft two-tone ring while an offer is waiting, so an operator looking at paperwork notices it;
+ * or rung once, a chime (a tablet's call for help on a supervisor's console).
  * Web Audio only (no sound file); silently does nothing where audio is not allowed.
  */
 export class Ringer {
@@ -10,6 +11,11 @@ export class Ringer {
     if (this.#timer !== null) return;
     this.#ring();
     this.#timer = window.setInterval(() => this.#ring(), 2500);
+  }
+
+  /** One ring, for a one-off alert. */
+  chime(): void {
+    this.#ring();
   }
 
   stop(): void {

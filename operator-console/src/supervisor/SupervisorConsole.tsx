@@ -7,6 +7,7 @@ import { DepartmentsScreen } from '../admin/DepartmentsScreen.tsx';
 import { SitesScreen } from '../admin/SitesScreen.tsx';
 import { StaffScreen } from '../admin/StaffScreen.tsx';
 import { AuditScreen } from './AuditScreen.tsx';
+import { HelpAlerts } from './HelpAlerts.tsx';
 import { DevicesScreen } from './DevicesScreen.tsx';
 import { RecordDetailScreen } from './RecordDetailScreen.tsx';
 import { EMPTY_FILTER, RecordsScreen, type RecordsFilterForm } from './RecordsScreen.tsx';
@@ -51,7 +52,7 @@ interface SupervisorConsoleProps {
 /** Supervisors and admins: the live wallboard, session records, statistics, routing, settings, and (admins) the tablets, the city's staff, sites and departments, and the audit trail. */
 export function SupervisorConsole({ session, onLogout, onUnauthorized, onSessionEnded }: SupervisorConsoleProps) {
   const { t } = useI18n();
-  useSessionEnd(session.token, onSessionEnded);
+  const socket = useSessionEnd(session.token, onSessionEnded);
   const [view, setView] = useState<View>(() => viewOf(window.location.hash));
   const [filter, setFilter] = useState<RecordsFilterForm>(EMPTY_FILTER);
   useEffect(() => {
@@ -86,6 +87,7 @@ export function SupervisorConsole({ session, onLogout, onUnauthorized, onSession
   return (
     <div className="app">
       <Header staff={session.staff} consoleName={t.supervisor.consoleName} connection={null} canLogout onLogout={onLogout} />
+      <HelpAlerts socket={socket} />
       <nav className="supervisor-nav" aria-label={t.supervisor.consoleName}>
         {sections.map((section) => (
           <a key={section.name} href={`#/${section.name}`} aria-current={section.current ? 'page' : undefined} data-testid={`nav-${section.name}`}>

@@ -17,6 +17,7 @@ import type { TokenService } from '../auth/TokenService.ts';
 import type { StaffSessions } from '../auth/StaffSessions.ts';
 import type { LoginThrottle } from '../auth/LoginThrottle.ts';
 import type { PairingCodes } from '../PairingCodes.ts';
+import type { ClerkPins } from '../clerk/ClerkPins.ts';
 import type { Clock } from '../clock.ts';
 import type { ConsultationService, Notifier } from '../consultations/ConsultationService.ts';
 import { createDepartmentsAdminRouter } from './departments.ts';
@@ -51,6 +52,7 @@ export interface ApiDependencies {
   settings: SettingsStore;
   stills: StillService;
   recorder: ConsultationRecorder;
+  clerkPins: ClerkPins;
   clock: Clock;
 }
 
@@ -63,7 +65,7 @@ export type AuthedRequest = Request & { principal?: Principal };
 let unknownUserHash: Promise<string> | undefined;
 const hashForUnknownUser = () => (unknownUserHash ??= hashPassword(randomUUID()));
 
-export function createApiRouter({ db, databaseProbe, tokens, sessions, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clock }: ApiDependencies): Router {
+export function createApiRouter({ db, databaseProbe, tokens, sessions, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clerkPins, clock }: ApiDependencies): Router {
   const api = Router();
 
   const authenticate = (req: AuthedRequest, _res: Response, next: NextFunction) => {
@@ -153,7 +155,7 @@ export function createApiRouter({ db, databaseProbe, tokens, sessions, loginThro
 
   api.use('/admin/devices', authenticate, requireRole('admin'), createDevicesAdminRouter({ db, tokens, consultations, notifier, audit, pairingCodes }));
   api.use('/admin/staff', authenticate, requireRole('admin'), createStaffAdminRouter({ db, consultations, sessions, audit }));
-  api.use('/admin/sites', authenticate, requireRole('admin'), createSitesAdminRouter({ db, notifier, audit }));
+  api.use('/admin/sites', authenticate, requireRole('admin'), createSitesAdminRouter({ db, notifier, audit, clerkPins }));
   api.use('/admin/departments', authenticate, requireRole('admin'), createDepartmentsAdminRouter({ db, consultations, audit }));
 
   api.get('/admin/sfu', authenticate, requireRole('admin', 'supervisor'), async (_req, res) => {

@@ -4,12 +4,14 @@ import {
   CreateSiteRequest,
   Id,
   ProtocolError,
+  SetClerkPinRequest,
   SiteKind,
   UpdateSiteRequest,
   type AdminSite,
   type AdminSiteResponse,
   type AdminSitesResponse,
 } from '@madoguchi/protocol';
+import type { ClerkPins } from '../clerk/ClerkPins.ts';
 import type { Notifier } from '../consultations/ConsultationService.ts';
 import type { AuditLog } from '../records/AuditLog.ts';
 import { adminOf } from './adminRequest.ts';
@@ -20,14 +22,16 @@ export interface SitesApiDependencies {
   db: PrismaClient;
   notifier: Pick<Notifier, 'disconnectDevice'>;
   audit: AuditLog;
+  clerkPins: Pick<ClerkPins, 'set'>;
 }
 
 /**
  * /api/admin/sites (admins): where the city's tablets stand — list, create, rename, describe,
  * disable and enable. A site is never deleted (its consultations point at it); a disabled site's
- * tablets are refused and disconnected at once. Every change is audited.
+ * tablets are refused and disconnected at once; its clerk PIN is set or removed (only its hash is
+ * kept, and the trail never holds it). Every change is audited.
  */
-export function createSitesAdminRouter({ db, notifier, audit }: SitesApiDependencies): Router {
+export function createSitesAdminRouter({ db, notifier, audit, clerkPins }: SitesApiDependencies): Router {
   const router = Router();
 
   const WITH_DEVICES = { _count: { select: { devices: { where: { revokedAt: null } } } } } as const;
@@ -45,6 +49,7 @@ export function createSitesAdminRouter({ db, notifier, audit }: SitesApiDependen
     description: site.description,
     active: site.active,
     devices: site._count.devices,
+    clerkPinSet: site.clerkPinHash !== null,
   });
   /** Two sites of one name would be told apart by nobody (tablet lists, records, statistics). */
   const checkNameFree = async (name: string, except?: string) => {
@@ -86,6 +91,26 @@ export function createSitesAdminRouter({ db, notifier, audit }: SitesApiDependen
     }
     const body: AdminSiteResponse = { site: view(await load(id)) };
     res.json(body);
+  });
+
+  const setClerkPin = async (req: AuthedRequest, pin: string | null): Promise<AdminSiteResponse> => {
+    const id = parseBody(Id, req.params.id);
+    const before = await load(id);
+    await clerkPins.set(id, pin);
+    await audit.write({
+      staffId: adminOf(req),
+      action: 'config.change',
+      targetId: id,
+      details: { change: 'site.clerkPin', site: before.name, pinSet: pin !== null },
+    });
+    return { site: view(await load(id)) };
+  };
+  router.put('/:id/clerk-pin', async (req: AuthedRequest, res) => {
+    const { pin } = parseBody(SetClerkPinRequest, req.body);
+    res.json(await setClerkPin(req, pin));
+  });
+  router.delete('/:id/clerk-pin', async (req: AuthedRequest, res) => {
+    res.json(await setClerkPin(req, null));
   });
 
   return router;

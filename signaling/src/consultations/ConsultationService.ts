@@ -47,6 +47,8 @@ export interface Notifier {
   toAll<E extends ServerEventName>(event: E, payload: ServerPayload<E>): void;
   /** Every connected tablet. */
   toDevices<E extends ServerEventName>(event: E, payload: ServerPayload<E>): void;
+  /** Every console of a supervisor or an admin. */
+  toSupervisors<E extends ServerEventName>(event: E, payload: ServerPayload<E>): void;
 }
 
 interface CallOperator {

@@ -43,6 +43,8 @@ const staffRoom = (staffId: string) => `staff:${staffId}`;
 const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 /** Every tablet's sockets. */
 const DEVICES_ROOM = 'devices';
+/** Every supervisor's and admin's console: they answer the tablets' calls for help. */
+const SUPERVISORS_ROOM = 'supervisors';
 
 /** Pushes from the domain reach every socket of the device or staff member. */
 export function createNotifier(io: GatewayServer): Notifier {
@@ -54,6 +56,7 @@ export function createNotifier(io: GatewayServer): Notifier {
     endSession: (sessionId, reason) => endSockets(io, sessionRoom(sessionId), reason),
     toAll: (event, payload) => void io.emit(event, ...([payload] as never)),
     toDevices: (event, payload) => void io.to(DEVICES_ROOM).emit(event, ...([payload] as never)),
+    toSupervisors: (event, payload) => void io.to(SUPERVISORS_ROOM).emit(event, ...([payload] as never)),
   };
 }
 
@@ -88,7 +91,7 @@ export function attachGateway(
   domain: Domain,
   limits: { events: RateLimit; chat: RateLimit },
 ): void {
-  const { consultations } = domain;
+  const { consultations, help } = domain;
   const handlers = createHandlers(domain);
 
   io.use((socket, next) => {
@@ -108,9 +111,14 @@ export function attachGateway(
 
   io.on('connection', (socket: GatewaySocket) => {
     const { principal } = socket.data;
+    const sender = senderOf(principal);
     void socket.join(
       principal.kind === 'device' ? [deviceRoom(principal.deviceId), DEVICES_ROOM] : [staffRoom(principal.staffId), sessionRoom(principal.sessionId)],
     );
+    if (sender === 'supervisor') {
+      void socket.join(SUPERVISORS_ROOM);
+      socket.emit('help:calls', { calls: help.openCalls() });
+    }
     consultations.connected(principal);
     socket.on('disconnect', () => consultations.disconnected(principal));
 
@@ -177,9 +185,9 @@ function takeAck(args: unknown[]): ((response: Ack<unknown>) => void) | undefine
   return last as (response: Ack<unknown>) => void;
 }
 
-function senderOf(principal: Principal): Sender | undefined {
+function senderOf(principal: Principal): Sender {
   if (principal.kind === 'device') return 'device';
-  return principal.role === 'operator' ? 'operator' : undefined;
+  return principal.role === 'operator' ? 'operator' : 'supervisor';
 }
 
 async function dispatch<E extends ClientEventName>(
@@ -190,7 +198,7 @@ async function dispatch<E extends ClientEventName>(
 ): Promise<Ack<ClientAck<E>>> {
   const spec = clientEvents[event];
   const sender = senderOf(principal);
-  if (!sender || !(spec.from as readonly Sender[]).includes(sender)) {
+  if (!(spec.from as readonly Sender[]).includes(sender)) {
     return { ok: false, error: { code: 'FORBIDDEN', message: `${event} is not allowed for this client` } };
   }
   const parsed = spec.payload.safeParse(rawPayload);

@@ -1,6 +1,8 @@
 import { ProtocolError, SOURCES_BY_ROLE, type ClientAck, type ClientEventName, type ClientPayload } from '@madoguchi/protocol';
 import type { mediasoupTypes } from '@madoguchi/sfu';
 import type { DevicePrincipal, Principal, StaffPrincipal } from '../auth/principal.ts';
+import type { ClerkPins } from '../clerk/ClerkPins.ts';
+import type { HelpDesk } from '../clerk/HelpDesk.ts';
 import type { ConsultationService } from '../consultations/ConsultationService.ts';
 import type { FeedbackService } from '../records/FeedbackService.ts';
 import type { StillService } from '../stills/StillService.ts';
@@ -20,10 +22,12 @@ export interface Domain {
   consultations: ConsultationService;
   feedback: FeedbackService;
   stills: StillService;
+  clerkPins: ClerkPins;
+  help: HelpDesk;
 }
 
 /** Thin mapping from validated messages to the domain: no state and no rules live here. */
-export function createHandlers({ consultations, feedback, stills }: Domain): Handlers {
+export function createHandlers({ consultations, feedback, stills, clerkPins, help }: Domain): Handlers {
   return {
     'consultation:request': (principal, { departmentId }) => consultations.request(asDevice(principal), departmentId),
     'consultation:cancel': (principal, { consultationId }) => {
@@ -123,6 +127,13 @@ export function createHandlers({ consultations, feedback, stills }: Domain): Han
     'still:capture': (principal, { consultationId }) => stills.requestCapture(asStaff(principal), consultationId),
     'still:captureFailed': (principal, { consultationId, requestId, reason }) => {
       stills.captureFailed(asDevice(principal), consultationId, requestId, reason);
+      return {};
+    },
+    'clerk:status': (principal) => clerkPins.status(asDevice(principal)),
+    'clerk:unlock': (principal, { pin }) => clerkPins.unlock(asDevice(principal), pin),
+    'help:request': (principal) => help.request(asDevice(principal)),
+    'help:acknowledge': async (principal, { helpCallId }) => {
+      await help.acknowledge(asStaff(principal), helpCallId);
       return {};
     },
   };

@@ -25,12 +25,24 @@ export async function pairTablet(browser: Browser, server: RunningServer, siteNa
   return page;
 }
 
-/** A paired booth tablet at the site; its clerk has chosen the cameras, and it shows the home screen. */
-export async function openTablet(browser: Browser, server: RunningServer, siteName: string): Promise<Page> {
+/** The clerk types the site's PIN on the tablet's PIN pad and presses 決定. */
+export async function enterClerkPin(page: Page, pin: string): Promise<void> {
+  await expect(page.getByTestId('clerk-pin-screen')).toBeVisible();
+  for (const digit of pin) await page.getByTestId(`pin-key-${digit}`).click();
+  await page.getByTestId('pin-submit').click();
+}
+
+/**
+ * A paired booth tablet at the site; its clerk has chosen the cameras, and it shows the home screen.
+ * `clerkPin`: the site's clerk PIN, where the test set one (the seeded sites have none: their
+ * settings open without).
+ */
+export async function openTablet(browser: Browser, server: RunningServer, siteName: string, { clerkPin }: { clerkPin?: string } = {}): Promise<Page> {
   const page = await pairTablet(browser, server, siteName);
   // The booth's clerk chooses the cameras once. Chromium's fake_device_1 is a depth camera that
   // WebRTC cannot encode; fake_device_2 delivers 1920×1080, like a real document camera.
   await page.getByTestId('open-settings').click();
+  if (clerkPin) await enterClerkPin(page, clerkPin);
   await page.getByTestId('face-camera-select').selectOption({ label: 'fake_device_0' });
   await page.getByTestId('document-camera-select').selectOption({ label: 'fake_device_2' });
   await page.getByTestId('settings-save').click();

@@ -1,5 +1,6 @@
 import type { DepartmentAvailability, KioskDepartment } from '@madoguchi/protocol';
 import { useEffect } from 'react';
+import { HelpButton, HelpStatusBanner, type HelpControl } from '../components/HelpCall.tsx';
 import { TopBar } from '../components/TopBar.tsx';
 import { departmentBadge, type DepartmentBadge } from '../departmentAvailability.ts';
 import { departmentHint, departmentName, openingTime, useI18n, type Messages } from '../i18n.ts';
@@ -53,13 +54,14 @@ interface HomeScreenProps {
   /** Offline because the server said it cannot answer just now (not because it is unreachable). */
   serverBusy: boolean;
   notice: Notice | null;
+  help: HelpControl;
   onStart(department: KioskDepartment): void;
   onOpenSettings(): void;
   onDismissNotice(): void;
 }
 
 export function HomeScreen(props: HomeScreenProps) {
-  const { siteName, departments, availability, online, serverBusy, notice, onStart, onOpenSettings, onDismissNotice } = props;
+  const { siteName, departments, availability, online, serverBusy, notice, help, onStart, onOpenSettings, onDismissNotice } = props;
   const { t, language } = useI18n();
 
   useEffect(() => {
@@ -72,6 +74,7 @@ export function HomeScreen(props: HomeScreenProps) {
     <div className="screen" data-testid="home-screen">
       <TopBar siteName={siteName} />
       <main className="screen__body home">
+        <HelpStatusBanner help={help} />
         {!online && (
           <p className="banner banner--warning" role="status" data-testid="offline-banner">
             {serverBusy ? t.serverBusy : t.offline}
@@ -131,7 +134,8 @@ export function HomeScreen(props: HomeScreenProps) {
           </ul>
         )}
       </main>
-      <footer className="home__footer">
+      <footer className="screen__footer">
+        <HelpButton help={help} online={online} />
         <button type="button" className="link-button" data-testid="open-settings" onClick={onOpenSettings}>
           {t.openSettings}
         </button>

@@ -1,5 +1,6 @@
 import type { ConsultationStatus, DepartmentSummary } from '@madoguchi/protocol';
 import { useEffect, useState } from 'react';
+import { HelpButton, HelpStatusBanner, type HelpControl } from '../components/HelpCall.tsx';
 import { TopBar } from '../components/TopBar.tsx';
 import { departmentName, openingTime, useI18n } from '../i18n.ts';
 import type { Refusal } from '../kioskState.ts';
@@ -18,12 +19,13 @@ interface WaitingScreenProps {
   refusal: Refusal | null;
   cancelling: boolean;
   online: boolean;
+  help: HelpControl;
   onCancel(): void;
   onRequestCallback(name: string, phone: string): Promise<void>;
 }
 
 export function WaitingScreen(props: WaitingScreenProps) {
-  const { siteName, department, status, queuePosition, estimatedWaitSeconds, allOperatorsAway, refusal, cancelling, online, onCancel } = props;
+  const { siteName, department, status, queuePosition, estimatedWaitSeconds, allOperatorsAway, refusal, cancelling, online, help, onCancel } = props;
   const { t, language } = useI18n();
   const [askingCallback, setAskingCallback] = useState(false);
   const [longWait, setLongWait] = useState(false);
@@ -113,6 +115,7 @@ export function WaitingScreen(props: WaitingScreenProps) {
     <div className="screen" data-testid="waiting-screen" data-status={refusal ? 'refused' : status}>
       <TopBar siteName={siteName} />
       <main className="screen__body screen__body--center waiting">
+        <HelpStatusBanner help={help} />
         {!online && (
           <p className="banner banner--warning" role="status" data-testid="offline-banner">
             {t.offline}
@@ -120,6 +123,9 @@ export function WaitingScreen(props: WaitingScreenProps) {
         )}
         {body}
       </main>
+      <footer className="screen__footer">
+        <HelpButton help={help} online={online} />
+      </footer>
     </div>
   );
 }
