@@ -111,8 +111,8 @@ export function createDevicesAdminRouter({ db, tokens, consultations, notifier, 
   return router;
 }
 
-/** The login throttle's key for pairing attempts (no username contains a NUL). */
-const PAIRING_ATTEMPTS = '\u0000pairing-code';
+/** The login throttle's key for pairing attempts: longer than a username may be, so no login shares its count. */
+const PAIRING_ATTEMPTS = '(tablet pairing codes: a key longer than the 64 characters a username may have)';
 
 /**
  * POST /api/devices/pair (no token: the tablet has none yet): a pairing code for the tablet's new
