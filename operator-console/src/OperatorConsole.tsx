@@ -1,5 +1,5 @@
 import { DepartmentsResponse, type DepartmentSummary } from '@madoguchi/protocol';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { request } from './api.ts';
 import type { SessionProblem, StaffSession } from './auth.ts';
 import { canChangePresence, consolePhase, isCapturing } from './consoleState.ts';
@@ -7,7 +7,7 @@ import { Header } from './components/Header.tsx';
 import { NoticeBar } from './components/NoticeBar.tsx';
 import { useI18n } from './i18n/index.ts';
 import { askForNotifications, useOfferNotification } from './media/offerNotification.ts';
-import { Ringer } from './media/ringer.ts';
+import { useRinger } from './media/ringer.ts';
 import { CallbackList } from './routing/CallbackList.tsx';
 import { NotesForm } from './routing/NotesForm.tsx';
 import { CallScreen } from './screens/CallScreen.tsx';
@@ -46,12 +46,7 @@ export function OperatorConsole({ session, onLogout, onSessionEnded }: OperatorC
     };
   }, [session.token, departmentsRevision]);
 
-  const ringer = useRef<Ringer | null>(null);
-  useEffect(() => {
-    const current = new Ringer();
-    ringer.current = current;
-    return () => current.dispose();
-  }, []);
+  const ringer = useRinger();
   useEffect(() => {
     if (ringing) ringer.current?.start();
     else ringer.current?.stop();

@@ -5,6 +5,7 @@ import { clientEvents, type Ack } from '@madoguchi/protocol';
 import type { ProtocolClient } from '@madoguchi/protocol/client';
 import { placeCall, type PlacedCall } from './callFlow.ts';
 import { rawEmit, startTestServer, untyped, type TestServer } from './harness.ts';
+import { mulberry32 } from './routing/support.ts';
 
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
@@ -18,18 +19,6 @@ const MiB = 1024 * 1024;
  * own tests). 0 crashes, 0 unhandled rejections, every message answered, the call loses nothing,
  * no prototype polluted, the server's memory bounded (figures printed).
  */
-
-/** A small deterministic generator, so a failing run can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Garbage of every shape a hostile client can put in a socket.io message, and ids of a call that is not theirs. */
 function garbagePayloads(victim: { consultationId: string; transportId: string }): unknown[] {
@@ -114,7 +103,7 @@ describe('socket fuzz run beside a live call', () => {
         }
       })();
 
-      const next = random(20261203);
+      const next = mulberry32(20261203); // seeded: a failing run replays exactly
       const answers: Record<string, number> = {};
       let unanswered = 0;
       let messages = 0;

@@ -1,3 +1,5 @@
+import { useEffect, useRef, type RefObject } from 'react';
+
 /**
  * A soft two-tone ring while an offer is waiting, so an operator looking at paperwork notices it;
  * or rung once, a chime (a tablet's call for help on a supervisor's console).
@@ -52,4 +54,15 @@ export class Ringer {
       // no audio output: the visual alert still shows
     }
   }
+}
+
+/** A Ringer owned by the component: made on mount, its sound stopped and its audio closed on unmount. */
+export function useRinger(): RefObject<Ringer | null> {
+  const ringer = useRef<Ringer | null>(null);
+  useEffect(() => {
+    const current = new Ringer();
+    ringer.current = current;
+    return () => current.dispose();
+  }, []);
+  return ringer;
 }

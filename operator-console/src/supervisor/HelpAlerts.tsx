@@ -1,8 +1,8 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ProtocolError, type HelpCall } from '@madoguchi/protocol';
 import type { ProtocolClient } from '@madoguchi/protocol/client';
 import { useI18n } from '../i18n/index.ts';
-import { Ringer } from '../media/ringer.ts';
+import { useRinger } from '../media/ringer.ts';
 
 /**
  * 職員を呼ぶ on supervisors' and admins' consoles: a banner per tablet that called, on every screen,
@@ -13,13 +13,7 @@ export function HelpAlerts({ socket }: { socket: ProtocolClient | null }) {
   const { t } = useI18n();
   const [calls, setCalls] = useState<HelpCall[]>([]);
   const [failed, setFailed] = useState(false);
-  const ringer = useRef<Ringer | null>(null);
-
-  useEffect(() => {
-    const current = new Ringer();
-    ringer.current = current;
-    return () => current.dispose();
-  }, []);
+  const ringer = useRinger();
 
   useEffect(() => {
     if (!socket) return;
