@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import Database from 'better-sqlite3';
 import { PrismaClient } from '../generated/client/client.ts';
+import { LOCK_TRY_MS, lockPatient } from './lockPatience.ts';
 import { createPrivateDatabaseFile, resolveDatabaseUrl, sqliteFilePath } from './paths.ts';
 
 export interface OpenDatabaseOptions {
@@ -11,16 +12,19 @@ export interface OpenDatabaseOptions {
    * instead of silently creating an empty database.
    */
   create?: boolean;
-  /** How long a query waits for another process's lock before failing (default DEFAULT_BUSY_TIMEOUT_MS). */
+  /**
+   * How long a write waits for another connection's lock before failing (default
+   * DEFAULT_BUSY_TIMEOUT_MS). The thread sleeps at most LOCK_TRY_MS of it at a time; the rest is
+   * spent between tries, with the event loop free.
+   */
   busyTimeoutMs?: number;
 }
 
 /**
- * better-sqlite3 is synchronous: while a query waits for a lock, the whole Node thread waits with
- * it (signaling included). So the wait is short, and a writer that must not lose anything retries
- * later instead (the records writer does).
+ * Long enough to outlast another writer's transaction on a loaded machine (the records writer's
+ * commit waits for the disk), short enough that a request refused for a lock is answered in seconds.
  */
-export const DEFAULT_BUSY_TIMEOUT_MS = 250;
+export const DEFAULT_BUSY_TIMEOUT_MS = 2_000;
 
 /**
  * A PrismaClient on SQLite through the better-sqlite3 driver adapter.
@@ -36,10 +40,12 @@ export function openDatabase(url?: string, options: OpenDatabaseOptions = {}): P
     }
     createPrivateDatabaseFile(file);
   }
-  const timeout = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const patienceMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const timeout = Math.min(patienceMs, LOCK_TRY_MS);
   if (file !== ':memory:') useWriteAheadLog(file, timeout);
-  const adapter = new PrismaBetterSqlite3({ url: absUrl, timeout });
-  return new PrismaClient({ adapter });
+  const adapter = lockPatient(new PrismaBetterSqlite3({ url: absUrl, timeout }), patienceMs);
+  // A transaction may wait its whole patience for the write lock before it starts.
+  return new PrismaClient({ adapter, transactionOptions: { maxWait: patienceMs + 1_000 } });
 }
 
 /**

@@ -19,7 +19,7 @@ export interface Config {
   tlsCertFile?: string;
   tlsKeyFile?: string;
   databaseUrl: string;
-  /** How long one query waits for another process's lock; it blocks the event loop meanwhile, so keep it short. */
+  /** How long a write waits for another connection's lock; the server's own writes wait between tries, with the event loop free. */
   databaseBusyTimeoutMs: number;
   jwtSecret: string;
   /** Where the generated JWT secret is kept (when JWT_SECRET is not set). */
