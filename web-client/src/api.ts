@@ -47,18 +47,22 @@ function authorization(token: string): string {
   return `Bearer ${token}`;
 }
 
-async function getJson<T>(path: string, token: string, schema: Schema<T>): Promise<T> {
-  const headers = { Authorization: authorization(token), Accept: 'application/json' };
+/**
+ * One REST call: the JSON answer checked against `schema`. A request that never got an answer is
+ * an ApiError with status 0, so the caller can tell "unreachable" from the server's refusal.
+ */
+async function send<T>(path: string, init: RequestInit, schema: Schema<T>): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(path, {
-      headers,
-      cache: 'no-store',
-    });
+    response = await fetch(path, { ...init, headers: { Accept: 'application/json', ...init.headers }, cache: 'no-store' });
   } catch (error) {
     throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : String(error));
   }
-  return parseResponse(response, path, schema);
+  return parseResponse(response, path.split('?')[0]!, schema);
+}
+
+async function getJson<T>(path: string, token: string, schema: Schema<T>): Promise<T> {
+  return send(path, { headers: { Authorization: authorization(token) } }, schema);
 }
 
 /** A response's JSON body checked against its schema; an error body becomes an ApiError. */
@@ -79,19 +83,8 @@ async function parseResponse<T>(response: Response, path: string, schema: Schema
 
 /** The tablet's token for a one-time pairing code the admin issued (no token is needed to ask). */
 export async function redeemPairingCode(code: string): Promise<string> {
-  const path = '/api/devices/pair';
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({ code }),
-      cache: 'no-store',
-    });
-  } catch (error) {
-    throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : String(error));
-  }
-  return (await parseResponse(response, path, PairByCodeResponse)).token;
+  const init = { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code }) };
+  return (await send('/api/devices/pair', init, PairByCodeResponse)).token;
 }
 
 export function fetchDeviceProfile(token: string): Promise<DeviceProfileType> {
@@ -105,17 +98,7 @@ export async function fetchDepartments(token: string): Promise<KioskDepartment[]
 /** Upload the still the operator asked for (raw image body; the server checks it against the request). */
 export async function uploadStill(token: string, consultationId: string, requestId: string, image: Blob): Promise<StillInfo> {
   const query = new URLSearchParams({ consultationId, requestId });
-  const headers = { Authorization: authorization(token), 'Content-Type': image.type, Accept: 'application/json' };
-  let response: Response;
-  try {
-    response = await fetch(`/api/stills?${query}`, {
-      method: 'POST',
-      headers,
-      body: image,
-      cache: 'no-store',
-    });
-  } catch (error) {
-    throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : String(error));
-  }
-  return (await parseResponse(response, '/api/stills', StillUploadResponse)).still;
+  const init = { method: 'POST', headers: { Authorization: authorization(token), 'Content-Type': image.type }, body: image };
+  return (await send(`/api/stills?${query}`, init, StillUploadResponse)).still;
 }
+
