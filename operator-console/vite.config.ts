@@ -2,7 +2,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 /** The signaling server the dev server forwards /api and socket.io to (`npm start` listens on 8080). */
-const server = process.env.MADOGUCHI_SERVER ?? 'http://127.0.0.1:8080';
+const server = process.env.MADOGUCHI_SERVER ?? 'https://127.0.0.1:8080';
 
 // Served by the signaling server at /console/ from operator-console/dist.
 export default defineConfig({
@@ -25,8 +25,9 @@ export default defineConfig({
   },
   server: {
     proxy: {
-      '/api': server,
-      '/socket.io': { target: server, ws: true },
+      // `npm start` serves HTTPS with its own CA, which this dev server does not need to trust.
+      '/api': { target: server, secure: false },
+      '/socket.io': { target: server, ws: true, secure: false },
     },
   },
 });

@@ -9,7 +9,7 @@
 #   3. the mediasoup worker, built from source against Debian's libraries (cached per version)
 #   4. Prisma: client generated, migrations applied to the SQLite file, demo city seeded
 #   5. the two browser apps built for `npm start`
-#   6. demo tablet tokens written beside the demo accounts
+#   6. demo tablet tokens written beside the demo accounts, and the HTTPS certificate (own CA)
 #   7. check that none of it changed a tracked file (in a git checkout)
 #
 set -euo pipefail
@@ -98,6 +98,11 @@ npx turbo run build --output-logs=errors-only
 # ── 6. demo tablet tokens ────────────────────────────────────────────────────
 step "demo tablet tokens"
 npm run --silent device-token -w signaling -- --demo
+
+# ── 6b. HTTPS certificate ────────────────────────────────────────────────────
+# Tablets need a secure context for their cameras: the server's own CA and certificate (TLS=local).
+step "HTTPS certificate"
+npm run --silent tls-certificate -w signaling
 
 # ── 7. tracked files unchanged ───────────────────────────────────────────────
 # A fresh clone must stay clean: set-up writes only ignored files (node_modules, .data, dist, …).

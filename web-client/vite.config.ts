@@ -6,7 +6,7 @@ import { defineConfig } from 'vite';
  * same origin. For `npm run dev`, point MADOGUCHI_SERVER at a running server (default :8080).
  */
 const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
-const server = env.MADOGUCHI_SERVER ?? 'http://127.0.0.1:8080';
+const server = env.MADOGUCHI_SERVER ?? 'https://127.0.0.1:8080';
 
 export default defineConfig({
   base: '/kiosk/',
@@ -28,8 +28,9 @@ export default defineConfig({
   },
   server: {
     proxy: {
-      '/api': server,
-      '/socket.io': { target: server, ws: true },
+      // `npm start` serves HTTPS with its own CA, which this dev server does not need to trust.
+      '/api': { target: server, secure: false },
+      '/socket.io': { target: server, ws: true, secure: false },
     },
   },
 });

@@ -12,12 +12,17 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 /** The demo tablets' tokens, one line each (site, tablet, token), written by `npm run setup`. */
 export const DEMO_DEVICE_TOKENS_FILE = resolve(REPO_ROOT, '.data/device-tokens.txt');
 
+export type TlsConfig = { mode: 'files'; certFile: string; keyFile: string } | { mode: 'local'; dir: string } | { mode: 'off' };
+
 export interface Config {
   host: string;
   port: number;
-  /** Serve HTTPS when both are set: tablets on a LAN need a secure context for camera access. */
-  tlsCertFile?: string;
-  tlsKeyFile?: string;
+  /**
+   * HTTPS: tablets on a LAN need a secure context for their cameras. `files`: the city's own
+   * certificate; `local`: this server's own CA and certificate, made in `dir` (the default);
+   * `off`: plain HTTP, behind a reverse proxy that speaks TLS (or in tests).
+   */
+  tls: TlsConfig;
   databaseUrl: string;
   /** How long a write waits for another connection's lock; the server's own writes wait between tries, with the event loop free. */
   databaseBusyTimeoutMs: number;
@@ -127,6 +132,19 @@ function mediaAnnouncedIp(listenIp: string, announcedIp: string | undefined): st
   );
 }
 
+function tlsConfig(env: NodeJS.ProcessEnv, root: string): TlsConfig {
+  const certFile = env.TLS_CERT_FILE || undefined;
+  const keyFile = env.TLS_KEY_FILE || undefined;
+  if (certFile || keyFile) {
+    if (!certFile || !keyFile) throw new Error('TLS_CERT_FILE and TLS_KEY_FILE go together: the certificate (with its chain) and its private key');
+    return { mode: 'files', certFile: resolve(root, certFile), keyFile: resolve(root, keyFile) };
+  }
+  const mode = env.TLS ?? 'local';
+  if (mode === 'off') return { mode: 'off' };
+  if (mode === 'local') return { mode: 'local', dir: resolve(root, '.data', 'tls') };
+  throw new Error(`TLS=${mode}: use local (this server's own certificate authority, the default) or off (plain HTTP behind a TLS proxy)`);
+}
+
 /**
  * The configuration from the environment. `root` is where relative paths (STILLS_DIR,
  * JWT_SECRET_FILE) resolve: the repo root, or a temporary one for tests of the defaults.
@@ -136,8 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = REPO_ROO
   return {
     host: env.HOST ?? '127.0.0.1',
     port: int(env.PORT, 8080, 'PORT'),
-    tlsCertFile: env.TLS_CERT_FILE || undefined,
-    tlsKeyFile: env.TLS_KEY_FILE || undefined,
+    tls: tlsConfig(env, root),
     databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     databaseBusyTimeoutMs: int(env.DATABASE_BUSY_TIMEOUT_MS, DEFAULT_BUSY_TIMEOUT_MS, 'DATABASE_BUSY_TIMEOUT_MS'),
     ...loadJwtSecret(env, root),

@@ -18,7 +18,7 @@ const db = openDatabase(config.databaseUrl, { busyTimeoutMs: config.databaseBusy
 const server = await startServer({ config, db });
 
 const mediaPorts = (await server.sfu.listenPorts()).map(({ udp, tcp }) => `udp ${udp} / tcp ${tcp}`).join(', ');
-console.log(startBanner({ config, url: server.url, mediaPorts }));
+console.log(startBanner({ config, url: server.url, mediaPorts, localCertificates: server.localCertificates }));
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

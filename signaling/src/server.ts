@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import express from 'express';
@@ -13,7 +13,9 @@ import { StaffSessions } from './auth/StaffSessions.ts';
 import { TokenService } from './auth/TokenService.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
-import { WILDCARD_ADDRESSES } from './lanAddresses.ts';
+import { WILDCARD_ADDRESSES, lanAddresses } from './lanAddresses.ts';
+import { ensureLocalCertificates, serverCertificateNames, type LocalCertificates } from './tls/localCertificates.ts';
+import { CA_PATH, listenerWithRedirect } from './web/tlsPort.ts';
 import { DEFAULT_LOGIN_LIMITS, LoginThrottle } from './auth/LoginThrottle.ts';
 import { PairingCodes } from './PairingCodes.ts';
 import { ClerkPins } from './clerk/ClerkPins.ts';
@@ -38,6 +40,8 @@ const RECORDS_SHUTDOWN_WAIT_MS = 10_000;
 export interface MadoguchiServer {
   /** Base URL the server listens on. */
   url: string;
+  /** The server's own CA and certificate, when it serves HTTPS with them (TLS=local). */
+  localCertificates?: LocalCertificates;
   httpServer: HttpServer;
   io: GatewayServer;
   sfu: SfuNode;
@@ -87,10 +91,12 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
 
   // Routes are added once the domain exists; the HTTP server only calls the app per request.
   const app = express();
-  const tls = config.tlsCertFile && config.tlsKeyFile;
-  const httpServer = tls
-    ? createHttpsServer({ cert: readFileSync(config.tlsCertFile!), key: readFileSync(config.tlsKeyFile!) }, app)
-    : createHttpServer(app);
+  const certificates = serverCertificates(config);
+  const tls = certificates !== undefined;
+  const httpServer = certificates ? createHttpsServer({ cert: readFileSync(certificates.certFile), key: readFileSync(certificates.keyFile) }, app) : createHttpServer(app);
+  // With HTTPS, plain HTTP on the same port is only a redirect to it.
+  const localAuthority = certificates && 'made' in certificates ? readFileSync(certificates.caFile) : undefined;
+  const listener = tls ? listenerWithRedirect(httpServer as HttpsServer, { authority: localAuthority }) : httpServer;
   const originAllowed = createOriginCheck(config.allowedOrigins);
   const io = createSocketServer(httpServer, originAllowed);
 
@@ -144,6 +150,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   const pairingCodes = new PairingCodes(clock);
   app.use('/api', createApiRouter({ db, databaseProbe, tokens, sessions, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clerkPins, clock }));
   app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
+  if (localAuthority) app.get(CA_PATH, (_req, res) => res.type('application/x-x509-ca-cert').attachment('madoguchi-ca.crt').send(localAuthority));
   serveApp(app, '/kiosk', config.webClientDir);
   serveApp(app, '/console', config.operatorConsoleDir);
   app.get('/', (_req, res) => res.redirect('/console/'));
@@ -151,8 +158,8 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
 
   try {
     await new Promise<void>((resolve, reject) => {
-      httpServer.once('error', reject);
-      httpServer.listen(config.port, config.host, resolve);
+      listener.once('error', reject);
+      listener.listen(config.port, config.host, resolve);
     });
   } catch (error) {
     await sfu.close();
@@ -160,12 +167,13 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   }
   stills.startRetention();
   retention.start();
-  const { port } = httpServer.address() as AddressInfo;
+  const { port } = listener.address() as AddressInfo;
   const host = WILDCARD_ADDRESSES.has(config.host) ? '127.0.0.1' : config.host;
 
   let closing: Promise<void> | undefined;
   return {
     url: `${tls ? 'https' : 'http'}://${host}:${port}`,
+    localCertificates: certificates && 'made' in certificates ? certificates : undefined,
     httpServer,
     io,
     sfu,
@@ -185,9 +193,17 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
         await recorder.close(RECORDS_SHUTDOWN_WAIT_MS);
         await consultationsClosed;
         await new Promise<void>((resolve) => io.close(() => resolve()));
+        if (listener !== httpServer) listener.close();
         await sfu.close();
       })()),
   };
+}
+
+/** The certificate and key to serve HTTPS with, made or renewed here for TLS=local; none for plain HTTP. */
+function serverCertificates(config: Config): { certFile: string; keyFile: string } | LocalCertificates | undefined {
+  if (config.tls.mode === 'off') return undefined;
+  if (config.tls.mode === 'files') return config.tls;
+  return ensureLocalCertificates(config.tls.dir, serverCertificateNames(config.host, config.media.announcedIp, lanAddresses()));
 }
 
 /** A built single-page app under a path prefix; unknown paths below it get its index.html. */

@@ -2,6 +2,8 @@ import { relative, sep } from 'node:path';
 import { demoAccountsFileFor } from '@madoguchi/db';
 import { DEMO_DEVICE_TOKENS_FILE, REPO_ROOT, type Config } from './config.ts';
 import { lanAddresses, WILDCARD_ADDRESSES } from './lanAddresses.ts';
+import type { LocalCertificates } from './tls/localCertificates.ts';
+import { CA_PATH } from './web/tlsPort.ts';
 
 export interface StartBannerInput {
   config: Pick<Config, 'host' | 'databaseUrl' | 'media'>;
@@ -11,10 +13,12 @@ export interface StartBannerInput {
   mediaPorts: string;
   /** This machine's LAN addresses (injected by tests). */
   lan?: string[];
+  /** The server's own CA, when it serves HTTPS with it: tablets must trust it once. */
+  localCertificates?: Pick<LocalCertificates, 'caFile' | 'caFingerprint' | 'made'>;
 }
 
 /** What `npm start` prints: where the tablet, the console and the media are, and where the demo's secrets are. */
-export function startBanner({ config, url, mediaPorts, lan = lanAddresses() }: StartBannerInput): string {
+export function startBanner({ config, url, mediaPorts, lan = lanAddresses(), localCertificates }: StartBannerInput): string {
   // Listening on every interface: the tablets are elsewhere on the LAN, so show the addresses they can reach.
   const origins = WILDCARD_ADDRESSES.has(config.host) && lan.length > 0 ? lan.map((address) => withHost(url, address)) : [url];
   const at = (path: string) => origins.map((origin) => `${origin}${path}`).join('  ');
@@ -28,6 +32,15 @@ Madoguchi リモート窓口 is running
   Media (mediasoup)   ${listenIp}${announcedIp ? ` announced as ${announcedIp}` : ''}: ${mediaPorts}
 Demo accounts:        ${shown(demoAccountsFileFor(config.databaseUrl))}
 Tablet tokens:        ${shown(DEMO_DEVICE_TOKENS_FILE)} (written by npm run setup; paste a token into /kiosk/ once)
+${localCertificates ? authorityLines(localCertificates, origins.map((origin) => origin.replace(/^https:/, 'http:') + CA_PATH)) : ''}`;
+}
+
+/** How a tablet comes to trust this server's own CA (README: "HTTPS on the LAN"). */
+function authorityLines({ caFile, caFingerprint, made }: NonNullable<StartBannerInput['localCertificates']>, downloads: string[]): string {
+  const news = made === 'authority' ? '  (NEW: every tablet and console must trust it again)' : '';
+  return `HTTPS certificate:    signed by this server's own CA ${caFile}${news}
+  install it on each tablet from  ${downloads.join('  ')}
+  and check its SHA-256 fingerprint ${caFingerprint}
 `;
 }
 

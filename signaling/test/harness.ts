@@ -55,7 +55,7 @@ export async function startTestServer({ routing, ...overrides }: TestServerOptio
     await store.save(department.id, { ...settings, wrapUpSeconds: 0, ...routing });
   }
   const config: Config = {
-    ...loadConfig({ JWT_SECRET: 'integration-test-secret-0123456789abcdef' }, dir),
+    ...loadConfig({ JWT_SECRET: 'integration-test-secret-0123456789abcdef', TLS: 'off' }, dir),
     port: 0,
     databaseUrl,
     media: { workers: 1, listenIp: '127.0.0.1', port: 0 },
