@@ -64,11 +64,23 @@ export const IceParameters = z.looseObject({
 });
 export type IceParameters = z.infer<typeof IceParameters>;
 
+/** A TURN server as RTCPeerConnection takes it, with a short-lived credential of the client's own. */
+export const IceServer = z.object({
+  urls: z.array(z.string().max(300)).max(8),
+  username: z.string().max(300).optional(),
+  credential: z.string().max(300).optional(),
+});
+export type IceServer = z.infer<typeof IceServer>;
+
 /** What the server sends the browser to create its side of a WebRTC transport. */
 export const TransportOptions = z.object({
   id: z.string(),
   iceParameters: IceParameters,
   iceCandidates: z.array(z.looseObject({})),
   dtlsParameters: z.looseObject({}),
+  /** TURN, for networks that let no UDP out or only TLS on one port. */
+  iceServers: z.array(IceServer).optional(),
+  /** `relay`: all media through TURN (a setting of the server's, for networks that must see it on one port). */
+  iceTransportPolicy: z.enum(['all', 'relay']).optional(),
 });
 export type TransportOptions = z.infer<typeof TransportOptions>;

@@ -1,6 +1,7 @@
 import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_DATABASE_URL } from '@madoguchi/db';
 import { DEFAULT_LOGIN_LIMITS } from './auth/LoginThrottle.ts';
 import type { RateLimit } from './gateway/RateLimit.ts';
+import type { TurnConfig } from './turn/IceServers.ts';
 import { lanAddresses, WILDCARD_ADDRESSES } from './lanAddresses.ts';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ export interface Config {
    * `off`: plain HTTP, behind a reverse proxy that speaks TLS (or in tests).
    */
   tls: TlsConfig;
+  turn: TurnConfig;
   databaseUrl: string;
   /** How long a write waits for another connection's lock; the server's own writes wait between tries, with the event loop free. */
   databaseBusyTimeoutMs: number;
@@ -50,6 +52,8 @@ export interface Config {
     port: number;
     /** Cap on what each browser may send, in bps (e.g. a mobile counter's uplink); undefined = none. */
     maxIncomingBitrate?: number;
+    /** Every call through TURN (browsers gather relay candidates only): for networks that must see all media on one port. */
+    forceRelay: boolean;
   };
   /** How long a consultation is held for a tablet or an operator whose connection is lost (or after a restart). */
   resumeWindows: { tabletMs: number; operatorMs: number };
@@ -87,18 +91,51 @@ function flag(value: string | undefined, yes: string, no: string, name: string):
 }
 
 /** The JWT secret: JWT_SECRET, or a random one kept in a file (created once, readable by the owner only). */
+/** A secret kept in a file of its own (made owner-only, with 48 random bytes, on first use). */
+function secretInFile(file: string): string {
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
 function loadJwtSecret(env: NodeJS.ProcessEnv, root: string): { jwtSecret: string; jwtSecretFile?: string } {
   if (env.JWT_SECRET) {
     if (env.JWT_SECRET.length < 32) throw new Error('JWT_SECRET must be at least 32 characters');
     return { jwtSecret: env.JWT_SECRET };
   }
   const file = resolve(root, env.JWT_SECRET_FILE ?? '.data/jwt-secret');
-  if (!existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
-    chmodSync(file, 0o600);
+  return { jwtSecret: secretInFile(file), jwtSecretFile: file };
+}
+
+/**
+ * TURN: the embedded coturn by default (its secret in .data/turn-secret), the city's own when
+ * TURN_URLS and TURN_SECRET are set, or none (TURN=off).
+ */
+function turnConfig(env: NodeJS.ProcessEnv, root: string): TurnConfig {
+  const credentialTtlMs = Math.max(1, int(env.TURN_CREDENTIAL_TTL_MINUTES, 360, 'TURN_CREDENTIAL_TTL_MINUTES')) * 60_000;
+  if (env.TURN_URLS) {
+    const urls = env.TURN_URLS.split(',').map((url) => url.trim()).filter(Boolean);
+    const bad = urls.find((url) => !/^turns?:[^\s]+$/.test(url));
+    if (bad) throw new Error(`TURN_URLS: "${bad}" is not a TURN URL such as turns:turn.city.example:443?transport=tcp`);
+    if (!env.TURN_SECRET) throw new Error('TURN_URLS needs TURN_SECRET: the static-auth-secret of that TURN server (use-auth-secret)');
+    return { mode: 'external', urls, secret: env.TURN_SECRET, credentialTtlMs };
   }
-  return { jwtSecret: readFileSync(file, 'utf8').trim(), jwtSecretFile: file };
+  const mode = env.TURN ?? 'embedded';
+  if (mode === 'off') return { mode: 'off' };
+  if (mode !== 'embedded') throw new Error(`TURN=${mode}: use embedded (coturn started by this server, the default) or off; for a TURN server of your own set TURN_URLS and TURN_SECRET`);
+  const relay = /^(\d+)-(\d+)$/.exec(env.TURN_RELAY_PORTS ?? '49160-49359');
+  if (!relay || Number(relay[1]) > Number(relay[2])) throw new Error(`TURN_RELAY_PORTS=${env.TURN_RELAY_PORTS}: a range such as 49160-49359`);
+  return {
+    mode: 'embedded',
+    port: int(env.TURN_PORT, 3478, 'TURN_PORT'),
+    tlsPort: int(env.TURN_TLS_PORT, 5349, 'TURN_TLS_PORT'),
+    relayPorts: { min: Number(relay[1]), max: Number(relay[2]) },
+    secret: env.TURN_SECRET || secretInFile(resolve(root, env.DATA_DIR ?? '.data', 'turn-secret')),
+    credentialTtlMs,
+  };
 }
 
 /** ALLOWED_ORIGINS: comma-separated origins (scheme://host[:port]), each checked and normalised. */
@@ -141,8 +178,15 @@ function tlsConfig(env: NodeJS.ProcessEnv, root: string): TlsConfig {
   }
   const mode = env.TLS ?? 'local';
   if (mode === 'off') return { mode: 'off' };
-  if (mode === 'local') return { mode: 'local', dir: resolve(root, '.data', 'tls') };
+  if (mode === 'local') return { mode: 'local', dir: resolve(root, env.DATA_DIR ?? '.data', 'tls') };
   throw new Error(`TLS=${mode}: use local (this server's own certificate authority, the default) or off (plain HTTP behind a TLS proxy)`);
+}
+
+function forceRelay(env: NodeJS.ProcessEnv): boolean {
+  const value = env.MEDIA_FORCE_RELAY ?? 'false';
+  if (!['true', 'false'].includes(value)) throw new Error(`MEDIA_FORCE_RELAY=${value}: true or false`);
+  if (value === 'true' && env.TURN === 'off' && !env.TURN_URLS) throw new Error('MEDIA_FORCE_RELAY=true needs TURN: with TURN=off no call could carry media');
+  return value === 'true';
 }
 
 /**
@@ -155,11 +199,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = REPO_ROO
     host: env.HOST ?? '127.0.0.1',
     port: int(env.PORT, 8080, 'PORT'),
     tls: tlsConfig(env, root),
+    turn: turnConfig(env, root),
     databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     databaseBusyTimeoutMs: int(env.DATABASE_BUSY_TIMEOUT_MS, DEFAULT_BUSY_TIMEOUT_MS, 'DATABASE_BUSY_TIMEOUT_MS'),
     ...loadJwtSecret(env, root),
     staffTokenTtl: env.STAFF_TOKEN_TTL ?? '12h',
-    dataDir: resolve(root, '.data'),
+    dataDir: resolve(root, env.DATA_DIR ?? '.data'),
     allowedOrigins: origins(env.ALLOWED_ORIGINS),
     socketLimits: {
       // A call's start or a rejoin sends a few dozen events at once; a person chats far slower than this.
@@ -181,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = REPO_ROO
       announcedIp: mediaAnnouncedIp(listenIp, env.MEDIA_ANNOUNCED_IP || undefined),
       port: int(env.MEDIA_PORT, 40000, 'MEDIA_PORT'),
       maxIncomingBitrate: int(env.MEDIA_MAX_INCOMING_KBPS, 0, 'MEDIA_MAX_INCOMING_KBPS') * 1000 || undefined,
+      forceRelay: forceRelay(env),
     },
     resumeWindows: {
       tabletMs: Math.max(1, int(env.RESUME_WINDOW_TABLET_SECONDS, 60, 'RESUME_WINDOW_TABLET_SECONDS')) * 1000,

@@ -4,6 +4,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import express from 'express';
+import { createLogger } from '@madoguchi/protocol/logger';
 import { DatabaseProbe, resolveDatabaseUrl, sqliteFilePath, type PrismaClient } from '@madoguchi/db';
 import { RecordsSettings } from '@madoguchi/protocol';
 import { SfuNode } from '@madoguchi/sfu';
@@ -16,6 +17,8 @@ import type { Config } from './config.ts';
 import { WILDCARD_ADDRESSES, lanAddresses } from './lanAddresses.ts';
 import { ensureLocalCertificates, serverCertificateNames, type LocalCertificates } from './tls/localCertificates.ts';
 import { CA_PATH, listenerWithRedirect } from './web/tlsPort.ts';
+import { Coturn } from './turn/Coturn.ts';
+import { IceServers } from './turn/IceServers.ts';
 import { DEFAULT_LOGIN_LIMITS, LoginThrottle } from './auth/LoginThrottle.ts';
 import { PairingCodes } from './PairingCodes.ts';
 import { ClerkPins } from './clerk/ClerkPins.ts';
@@ -33,6 +36,8 @@ import { SettingsStore } from './records/SettingsStore.ts';
 import { enforcePrivateModes } from './dataAtRest.ts';
 import { createOriginCheck } from './web/origins.ts';
 import { securityHeaders } from './web/securityHeaders.ts';
+
+const logger = createLogger('server');
 
 /** How long shutdown waits for record events held while the database could not be written. */
 const RECORDS_SHUTDOWN_WAIT_MS = 10_000;
@@ -97,6 +102,8 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   // With HTTPS, plain HTTP on the same port is only a redirect to it.
   const localAuthority = certificates && 'made' in certificates ? readFileSync(certificates.caFile) : undefined;
   const listener = tls ? listenerWithRedirect(httpServer as HttpsServer, { authority: localAuthority }) : httpServer;
+  const turn = await startTurn(config, certificates);
+  const iceServers = new IceServers({ turn: turn ? config.turn : { mode: 'off' }, forceRelay: config.media.forceRelay, tls: Boolean(certificates), clock });
   const originAllowed = createOriginCheck(config.allowedOrigins);
   const io = createSocketServer(httpServer, originAllowed);
 
@@ -137,7 +144,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   const clerkPins = new ClerkPins({ db, clock, gate: (check) => loginThrottle.gate(check) });
   const help = new HelpDesk({ db, notifier, audit, clock });
   await help.restore();
-  attachGateway(io, { tokens, sessions }, { consultations, feedback: new FeedbackService(db, recorder, clock), stills, clerkPins, help }, config.socketLimits);
+  attachGateway(io, { tokens, sessions }, { consultations, feedback: new FeedbackService(db, recorder, clock), stills, clerkPins, help, iceServers }, config.socketLimits);
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -194,6 +201,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
         await consultationsClosed;
         await new Promise<void>((resolve) => io.close(() => resolve()));
         if (listener !== httpServer) listener.close();
+        await turn?.close();
         await sfu.close();
       })()),
   };
@@ -204,6 +212,30 @@ function serverCertificates(config: Config): { certFile: string; keyFile: string
   if (config.tls.mode === 'off') return undefined;
   if (config.tls.mode === 'files') return config.tls;
   return ensureLocalCertificates(config.tls.dir, serverCertificateNames(config.host, config.media.announcedIp, lanAddresses()));
+}
+
+/**
+ * The embedded coturn, relaying to the SFU only and speaking TLS with the server's certificate.
+ * Without it calls still work wherever UDP or the media port's TCP gets through, so a TURN that
+ * cannot start is logged loudly rather than stopping the counters.
+ */
+async function startTurn(config: Config, certificates: { certFile: string; keyFile: string } | undefined): Promise<Coturn | undefined> {
+  const turn = config.turn;
+  if (turn.mode !== 'embedded') return undefined;
+  try {
+    return await Coturn.start({
+      dir: join(config.dataDir, 'turn'),
+      listenIp: config.host,
+      port: turn.port,
+      tls: certificates ? { port: turn.tlsPort, certFile: certificates.certFile, keyFile: certificates.keyFile } : undefined,
+      relayPorts: turn.relayPorts,
+      secret: turn.secret,
+      peers: [config.media.announcedIp ?? config.media.listenIp],
+    });
+  } catch (error) {
+    logger.error(`TURN is off, so tablets behind networks that let no UDP out cannot carry calls: ${(error as Error).message}`);
+    return undefined;
+  }
 }
 
 /** A built single-page app under a path prefix; unknown paths below it get its index.html. */

@@ -7,7 +7,7 @@ import { startTestServer, type TestServer } from './harness.ts';
 describe('the admin SFU view', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer({ media: { workers: 2, listenIp: '127.0.0.1', port: 0 } });
+    t = await startTestServer({ media: { workers: 2, listenIp: '127.0.0.1', port: 0, forceRelay: false } });
   });
   afterAll(async () => {
     await t.close();

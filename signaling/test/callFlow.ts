@@ -1,4 +1,4 @@
-import type { ClientPayload, ServerPayload } from '@madoguchi/protocol';
+import type { ClientPayload, ServerPayload, TransportOptions } from '@madoguchi/protocol';
 import type { ProtocolClient } from '@madoguchi/protocol/client';
 import { browserLikeRtpParameters } from '@madoguchi/sfu/testing';
 import { nextEvent, type TestServer } from './harness.ts';
@@ -13,10 +13,17 @@ export interface PlacedCall {
   deviceConsumers: NewConsumer[];
   operatorConsumers: NewConsumer[];
   /** The tablet's transports. */
-  deviceTransports: { sendTransportId: string; recvTransportId: string };
+  deviceTransports: JoinedMedia;
 }
 
 let ssrc = 1000;
+
+export interface JoinedMedia {
+  sendTransportId: string;
+  recvTransportId: string;
+  /** What the server told the client to create its send transport with (ICE, DTLS, TURN). */
+  sendTransport: TransportOptions;
+}
 
 /** Join the media of a call the way a browser does: transports, ready, produce the given sources. */
 export async function joinMedia(
@@ -24,7 +31,7 @@ export async function joinMedia(
   joined: ServerPayload<'call:joined'>,
   sources: { source: string; kind: 'audio' | 'video' }[],
   consumers: NewConsumer[],
-): Promise<{ sendTransportId: string; recvTransportId: string }> {
+): Promise<JoinedMedia> {
   const { consultationId } = joined;
   client.on('media:newConsumer', (consumer) => {
     consumers.push(consumer);
@@ -43,7 +50,7 @@ export async function joinMedia(
       source: source as NewConsumer['source'],
     });
   }
-  return { sendTransportId: send.id, recvTransportId: recv.id };
+  return { sendTransportId: send.id, recvTransportId: recv.id, sendTransport: send };
 }
 
 /** A whole call: the tablet asks, the operator answers, both send their media. */
@@ -63,8 +70,9 @@ export async function placeCall(
   const operatorJoined = nextEvent(operator, 'call:joined');
   await operator.request('offer:accept', { consultationId });
 
-  const call: PlacedCall = { consultationId, device, operator, deviceConsumers: [], operatorConsumers: [], deviceTransports: { sendTransportId: '', recvTransportId: '' } };
-  call.deviceTransports = await joinMedia(
+  const deviceConsumers: NewConsumer[] = [];
+  const operatorConsumers: NewConsumer[] = [];
+  const deviceTransports = await joinMedia(
     device,
     await deviceJoined,
     [
@@ -72,7 +80,7 @@ export async function placeCall(
       { source: 'face', kind: 'video' },
       { source: 'document', kind: 'video' },
     ],
-    call.deviceConsumers,
+    deviceConsumers,
   );
   await joinMedia(
     operator,
@@ -81,9 +89,9 @@ export async function placeCall(
       { source: 'operator-mic', kind: 'audio' },
       { source: 'operator-cam', kind: 'video' },
     ],
-    call.operatorConsumers,
+    operatorConsumers,
   );
-  return call;
+  return { consultationId, device, operator, deviceConsumers, operatorConsumers, deviceTransports };
 }
 
 export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {

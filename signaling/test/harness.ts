@@ -55,10 +55,10 @@ export async function startTestServer({ routing, ...overrides }: TestServerOptio
     await store.save(department.id, { ...settings, wrapUpSeconds: 0, ...routing });
   }
   const config: Config = {
-    ...loadConfig({ JWT_SECRET: 'integration-test-secret-0123456789abcdef', TLS: 'off' }, dir),
+    ...loadConfig({ JWT_SECRET: 'integration-test-secret-0123456789abcdef', TLS: 'off', TURN: 'off' }, dir),
     port: 0,
     databaseUrl,
-    media: { workers: 1, listenIp: '127.0.0.1', port: 0 },
+    media: { workers: 1, listenIp: '127.0.0.1', port: 0, forceRelay: false },
     resumeWindows: { tabletMs: 300, operatorMs: 300 },
     ...overrides,
   };

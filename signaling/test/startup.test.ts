@@ -27,7 +27,7 @@ describe('start-up configuration', () => {
 });
 
 describe('the start banner', () => {
-  const media = { workers: 1, listenIp: '127.0.0.1', port: 40000 };
+  const media = { workers: 1, listenIp: '127.0.0.1', port: 40000, forceRelay: false };
   const banner = (host: string, lan: string[]) =>
     startBanner({ config: { host, databaseUrl: `file:${join(REPO_ROOT, '.data/madoguchi.db')}`, media }, url: 'http://127.0.0.1:8080', mediaPorts: 'udp 40000 / tcp 40000', lan });
 

@@ -22,7 +22,8 @@ import { SessionEnded, type StaffSessions } from '../auth/StaffSessions.ts';
 import type { TokenService } from '../auth/TokenService.ts';
 import type { Notifier } from '../consultations/ConsultationService.ts';
 import type { OriginCheck } from '../web/origins.ts';
-import { createHandlers, type Domain, type Handlers } from './handlers.ts';
+import { pageHost } from '../turn/IceServers.ts';
+import { createHandlers, type Connection, type Domain, type Handlers } from './handlers.ts';
 import { TokenBucket, type RateLimit } from './RateLimit.ts';
 
 const logger = createLogger('gateway');
@@ -112,6 +113,7 @@ export function attachGateway(
   io.on('connection', (socket: GatewaySocket) => {
     const { principal } = socket.data;
     const sender = senderOf(principal);
+    const connection: Connection = { host: pageHost(socket.handshake.headers.host) };
     void socket.join(
       principal.kind === 'device' ? [deviceRoom(principal.deviceId), DEVICES_ROOM] : [staffRoom(principal.staffId), sessionRoom(principal.sessionId)],
     );
@@ -142,7 +144,7 @@ export function attachGateway(
       }
       if (typeof event === 'string' && isClientEventName(event)) {
         void currentPrincipal(socket, auth.sessions).then(async (current) => {
-          if (!(current instanceof ProtocolError)) return ack?.(await dispatch(handlers, current, event, args[0]));
+          if (!(current instanceof ProtocolError)) return ack?.(await dispatch(handlers, current, connection, event, args[0]));
           ack?.({ ok: false, error: { code: current.code, message: current.message } });
           if (current.code !== 'UNAUTHORIZED') return;
           if (current instanceof SessionEnded) socket.emit('session:ended', { reason: current.reason });
@@ -193,6 +195,7 @@ function senderOf(principal: Principal): Sender {
 async function dispatch<E extends ClientEventName>(
   handlers: Handlers,
   principal: Principal,
+  connection: Connection,
   event: E,
   rawPayload: unknown,
 ): Promise<Ack<ClientAck<E>>> {
@@ -208,8 +211,8 @@ async function dispatch<E extends ClientEventName>(
     return { ok: false, error: { code: 'BAD_REQUEST', message: `${event}: ${where}: ${issue?.message ?? 'invalid'}` } };
   }
   try {
-    const handler = handlers[event] as (principal: Principal, payload: ClientPayload<E>) => Promise<ClientAck<E>> | ClientAck<E>;
-    const data = await handler(principal, parsed.data as ClientPayload<E>);
+    const handler = handlers[event] as (principal: Principal, payload: ClientPayload<E>, connection: Connection) => Promise<ClientAck<E>> | ClientAck<E>;
+    const data = await handler(principal, parsed.data as ClientPayload<E>, connection);
     return { ok: true, data };
   } catch (error) {
     return { ok: false, error: toWireError(event, error) };

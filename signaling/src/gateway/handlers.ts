@@ -1,15 +1,23 @@
 import { ProtocolError, SOURCES_BY_ROLE, type ClientAck, type ClientEventName, type ClientPayload } from '@madoguchi/protocol';
 import type { mediasoupTypes } from '@madoguchi/sfu';
-import type { DevicePrincipal, Principal, StaffPrincipal } from '../auth/principal.ts';
+import { principalKey, type DevicePrincipal, type Principal, type StaffPrincipal } from '../auth/principal.ts';
 import type { ClerkPins } from '../clerk/ClerkPins.ts';
 import type { HelpDesk } from '../clerk/HelpDesk.ts';
 import type { ConsultationService } from '../consultations/ConsultationService.ts';
 import type { FeedbackService } from '../records/FeedbackService.ts';
 import type { StillService } from '../stills/StillService.ts';
+import type { IceServers } from '../turn/IceServers.ts';
+
+/** What a handler may need of the socket itself. */
+export interface Connection {
+  /** The host the browser reached this server at (its Host header, checked), for TURN URLs. */
+  host: string | undefined;
+}
 
 type Handler<E extends ClientEventName> = (
   principal: Principal,
   payload: ClientPayload<E>,
+  connection: Connection,
 ) => Promise<ClientAck<E>> | ClientAck<E>;
 
 export type Handlers = { [E in ClientEventName]: Handler<E> };
@@ -24,10 +32,11 @@ export interface Domain {
   stills: StillService;
   clerkPins: ClerkPins;
   help: HelpDesk;
+  iceServers: IceServers;
 }
 
 /** Thin mapping from validated messages to the domain: no state and no rules live here. */
-export function createHandlers({ consultations, feedback, stills, clerkPins, help }: Domain): Handlers {
+export function createHandlers({ consultations, feedback, stills, clerkPins, help, iceServers }: Domain): Handlers {
   return {
     'consultation:request': (principal, { departmentId }) => consultations.request(asDevice(principal), departmentId),
     'consultation:cancel': (principal, { consultationId }) => {
@@ -77,8 +86,10 @@ export function createHandlers({ consultations, feedback, stills, clerkPins, hel
       await consultations.participant(principal, consultationId).setReady(rtpCapabilities as mediasoupTypes.RtpCapabilities);
       return {};
     },
-    'media:createTransport': (principal, { consultationId, direction }) =>
-      consultations.participant(principal, consultationId).createTransport(direction),
+    'media:createTransport': async (principal, { consultationId, direction }, { host }) => ({
+      ...(await consultations.participant(principal, consultationId).createTransport(direction)),
+      ...iceServers.forClient(principalKey(principal), host),
+    }),
     'media:connectTransport': async (principal, { consultationId, transportId, dtlsParameters }) => {
       await consultations.participant(principal, consultationId).connectTransport(transportId, dtlsParameters);
       return {};

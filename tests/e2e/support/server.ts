@@ -86,7 +86,8 @@ export async function startServer(
     // The default's shape (.data/stills: a path through a dot-folder), in the test's own directory.
     STILLS_DIR: join(dir, '.data', 'stills'),
     QUALITY_SAMPLE_SECONDS: '1', // a call of a few seconds already has its quality on record
-    TLS: 'off', // plain http://127.0.0.1 is a secure context already; tls.spec.ts runs the default
+    TLS: 'off', // plain http://127.0.0.1 is a secure context already; network-paths.spec.ts runs the default
+    TURN: 'off',
     ...settings,
   };
   const tsx = join(REPO_ROOT, 'node_modules/.bin/tsx');
