@@ -36,6 +36,8 @@ APT_PACKAGES=(
   fonts-noto-cjk
   # fault-injection e2e: the tablet's own network namespace (ip netns, veth) and its cut (iptables DROP)
   iproute2 iptables
+  # TURN for networks that let no UDP out (started by npm start; its certificates come from openssl)
+  coturn openssl
 )
 step "Debian packages"
 missing=()
@@ -48,6 +50,11 @@ elif [[ $(id -u) -eq 0 ]]; then
   echo "installing: ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian enables coturn's own service on install; npm start runs coturn itself, with its own
+  # configuration, so the distribution's copy would only hold the TURN port.
+  if [[ " ${missing[*]} " == *" coturn "* && -d /run/systemd/system ]]; then
+    systemctl disable --now coturn >/dev/null 2>&1 && echo "disabled Debian's coturn service (npm start runs its own)"
+  fi
 else
   echo "missing Debian packages: ${missing[*]}" >&2
   echo "install them with: sudo apt-get install -y ${missing[*]}" >&2

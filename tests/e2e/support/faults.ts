@@ -2,6 +2,7 @@ import { chromium, expect, type Browser, type Page } from '@playwright/test';
 import type { RoutingSettings } from '@madoguchi/protocol';
 import { connectCall, openConsole, openTablet } from './call.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, treatAsSecure } from './chromium.ts';
+import { trustAuthorityFlag } from './authority.ts';
 import { createNetNamespace, type NetNamespace } from './netns.ts';
 import { startServer, type RunningServer } from './server.ts';
 import { waitForMediaFlowing, waitForMediaStopped, type FlowExpectation } from './webrtcStats.ts';
@@ -52,7 +53,8 @@ export async function startFaultRig({ settings = {}, routing = { wrapUpSeconds: 
     undo.push(() => net.dispose());
     const server = await startServer(settings, { host: net.hostIp, routing });
     undo.push(() => server.stop());
-    const args = [...CHROMIUM_ARGS, treatAsSecure(server.url)];
+    // Over HTTPS (TLS=local) both browsers trust the run's CA, as a city's tablets trust its own.
+    const args = [...CHROMIUM_ARGS, server.url.startsWith('https:') ? trustAuthorityFlag() : treatAsSecure(server.url)];
     const tabletBrowser = await chromium.launch({ executablePath: net.chromiumPath, args });
     undo.push(() => tabletBrowser.close());
     const consoleBrowser = await chromium.launch({ executablePath: CHROMIUM_PATH, args });

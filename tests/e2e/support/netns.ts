@@ -41,6 +41,11 @@ export interface NetNamespace {
   unlimitUplink(): void;
   /** Let traffic through again. */
   restore(): void;
+  /**
+   * From now on the namespace may send only TCP, and only to these ports when given: a network
+   * that blocks UDP, or a proxy-only one that lets out nothing but HTTPS and TURN/TLS.
+   */
+  allowOnlyTcp(ports?: number[]): void;
   /** Remove the namespace, the veth pair, the rules and the wrapper. Idempotent. */
   dispose(): void;
 }
@@ -193,6 +198,13 @@ export function createNetNamespace(): NetNamespace {
       if (uplinkKbps !== null) this.unlimitUplink();
       run('iptables', ['-t', 'raw', '-I', ...uplinkRule(hostLink, name, kbps)]);
       uplinkKbps = kbps;
+    },
+    allowOnlyTcp(ports) {
+      // The namespace's own filter table: removed with the namespace by dispose().
+      const inside = (...rule: string[]) => run('ip', ['netns', 'exec', name, 'iptables', '-A', 'OUTPUT', '-o', guestLink, ...rule]);
+      if (ports) inside('-p', 'tcp', '-m', 'multiport', '--dports', ports.join(','), '-j', 'ACCEPT');
+      else inside('-p', 'tcp', '-j', 'ACCEPT');
+      inside('-j', 'DROP');
     },
     unlimitUplink() {
       if (uplinkKbps === null) return;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { RoutingSettings, RoutingSettingsResponse, SfuStats } from '@madoguchi/protocol';
+import { installAuthority } from './authority.ts';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 export const E2E_PASSWORD = 'e2e-demo-password';
@@ -88,13 +89,16 @@ export async function startServer(
     QUALITY_SAMPLE_SECONDS: '1', // a call of a few seconds already has its quality on record
     TLS: 'off', // plain http://127.0.0.1 is a secure context already; network-paths.spec.ts runs the default
     TURN: 'off',
+    DATA_DIR: join(dir, '.data'),
     ...settings,
   };
   const tsx = join(REPO_ROOT, 'node_modules/.bin/tsx');
   execFileSync(tsx, ['prisma/scripts/migrate.ts', 'deploy'], { cwd: REPO_ROOT, env, stdio: 'pipe' });
   execFileSync(tsx, ['prisma/scripts/seed.ts'], { cwd: REPO_ROOT, env, stdio: 'pipe' });
 
-  const url = `http://${host}:${port}`;
+  // TLS=local (the product's default): the server signs its certificate with the run's CA, which this process trusts.
+  if (env.TLS === 'local') installAuthority(env.DATA_DIR);
+  const url = `${env.TLS === 'off' ? 'http' : 'https'}://${host}:${port}`;
   let output = '';
   let child: ChildProcess;
   /** Every media worker pid seen, so that none outlives the test (a killed server leaves them orphaned for a moment). */

@@ -201,3 +201,41 @@ export async function outboundVideo(page: Page): Promise<OutboundVideo[]> {
     return encodings;
   });
 }
+
+/** The network path of one of a page's peer connections: the ICE candidate pair in use. */
+export interface MediaPath {
+  /** host, srflx, prflx or relay: relay means through TURN. */
+  localType: string;
+  /** udp or tcp between browser and its first hop (the SFU, or TURN when relayed). */
+  protocol: string;
+  /** For a relay candidate: how the browser reaches TURN (udp, tcp or tls). */
+  relayProtocol?: string;
+  remoteType: string;
+  rttMs?: number;
+}
+
+/** The selected candidate pair of each of the page's connected peer connections. */
+export async function mediaPaths(page: Page): Promise<MediaPath[]> {
+  return page.evaluate(async () => {
+    const connections = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
+    const paths: MediaPath[] = [];
+    for (const connection of connections) {
+      if (connection.connectionState !== 'connected') continue;
+      const stats = [...(await connection.getStats()).values()] as Array<Record<string, unknown>>;
+      const byId = new Map(stats.map((entry) => [entry.id as string, entry]));
+      const transport = stats.find((entry) => entry.type === 'transport');
+      const pair = byId.get(transport?.selectedCandidatePairId as string) ?? stats.find((entry) => entry.type === 'candidate-pair' && entry.nominated && entry.state === 'succeeded');
+      if (!pair) continue;
+      const local = byId.get(pair.localCandidateId as string)!;
+      const remote = byId.get(pair.remoteCandidateId as string)!;
+      paths.push({
+        localType: local.candidateType as string,
+        protocol: local.protocol as string,
+        relayProtocol: local.relayProtocol as string | undefined,
+        remoteType: remote.candidateType as string,
+        rttMs: typeof pair.currentRoundTripTime === 'number' ? Math.round(pair.currentRoundTripTime * 1000) : undefined,
+      });
+    }
+    return paths;
+  });
+}

@@ -1,0 +1,72 @@
+import { expect, test } from '@playwright/test';
+import { createServer } from 'node:net';
+import { startCall, startFaultRig, type FaultRig, type LiveCall } from './support/faults.ts';
+import { mediaPaths, type MediaPath } from './support/webrtcStats.ts';
+
+/**
+ * Calls through the networks a city's booths really sit behind, with the product's defaults:
+ * HTTPS with the server's own CA (trusted by the browsers as a city's tablets trust it) and the
+ * embedded coturn. The tablet's Chromium runs in its own network namespace, whose filter lets
+ * out only what such a network lets out; the operator's console is on the city's LAN.
+ */
+test.describe.configure({ mode: 'serial' });
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function rigWithTurn(): Promise<{ rig: FaultRig; turnTlsPort: number }> {
+  const turnTlsPort = await freePort();
+  const rig = await startFaultRig({
+    settings: {
+      TLS: 'local',
+      TURN: 'embedded',
+      TURN_PORT: String(await freePort()),
+      TURN_TLS_PORT: String(turnTlsPort),
+      TURN_RELAY_PORTS: '49500-49599',
+      TURN_SECRET: 'e2e-turn-secret-0123456789',
+    },
+  });
+  return { rig, turnTlsPort };
+}
+
+const describe = (paths: MediaPath[]) =>
+  paths.map((path) => `${path.localType}/${path.localType === 'relay' ? `${path.relayProtocol}→${path.protocol}` : path.protocol}${path.rttMs !== undefined ? ` rtt ${path.rttMs} ms` : ''}`).join(', ');
+
+async function printPaths(call: LiveCall, title: string): Promise<{ tablet: MediaPath[]; operator: MediaPath[] }> {
+  const tablet = await mediaPaths(call.tablet);
+  const operator = await mediaPaths(call.operator);
+  console.log(`[network] ${title}: tablet ${describe(tablet)}; operator ${describe(operator)}`);
+  return { tablet, operator };
+}
+
+test('a tablet whose network blocks UDP: the call connects over TCP (ICE-TCP or TURN) and media flows both ways', async () => {
+  const { rig } = await rigWithTurn();
+  try {
+    rig.net.allowOnlyTcp();
+    const call = await startCall(rig); // waits until video and audio decode on both sides
+    const { tablet } = await printPaths(call, 'UDP blocked');
+    expect(tablet.length).toBeGreaterThan(0);
+    for (const path of tablet) expect(path.localType === 'relay' ? path.relayProtocol : path.protocol).not.toBe('udp');
+  } finally {
+    await rig.close();
+  }
+});
+
+test('a tablet behind a network that lets out only HTTPS and TURN/TLS: the call is relayed over TLS', async () => {
+  const { rig, turnTlsPort } = await rigWithTurn();
+  try {
+    rig.net.allowOnlyTcp([Number(new URL(rig.server.url).port), turnTlsPort]);
+    const call = await startCall(rig);
+    const { tablet } = await printPaths(call, 'only HTTPS and TURN/TLS open');
+    expect(tablet.length).toBeGreaterThan(0);
+    for (const path of tablet) expect(path).toMatchObject({ localType: 'relay', relayProtocol: 'tls' });
+  } finally {
+    await rig.close();
+  }
+});
