@@ -80,7 +80,9 @@ describe('migrations', () => {
   });
 });
 
-describe('seedDemoCity', () => {
+// Seeding hashes 14 passwords with scrypt (128 MiB each): seconds when the machine is idle, but it
+// shares two cores with the rest of the run; a slow machine is no failure of the seed.
+describe('seedDemoCity', { timeout: 120_000 }, () => {
   const tmp = tempDir();
   let db: PrismaClient;
   const accountsFile = path.join(tmp.dir, 'demo-accounts.txt');
