@@ -57,7 +57,7 @@ describe('the server with TLS=local', () => {
   beforeAll(async () => {
     t = await startTestServer({ tls: { mode: 'local', dir: join(dir, 'server') } });
     ca = readFileSync(t.server.localCertificates!.caFile);
-  });
+  }, 60_000);
   afterAll(() => t?.close());
 
   const port = () => new URL(t.server.url).port;

@@ -75,7 +75,7 @@ describe('the server with the embedded coturn', () => {
       dataDir: join(dir, 'data'),
       turn: { mode: 'embedded', port: turnPort, tlsPort: await freePort(), relayPorts: { min: 49400, max: 49450 }, secret: 'turn-test-secret', credentialTtlMs: 60_000 },
     });
-  }, 30_000);
+  }, 60_000);
   afterAll(() => t?.close());
 
   it('hands each transport a TURN credential of its own at the page host, which coturn accepts until it expires', async () => {
