@@ -28,9 +28,6 @@ CREATE TABLE "ConsultationDailyBreakdown" (
     PRIMARY KEY ("day", "departmentId", "siteId", "dimension", "key")
 );
 
--- CreateIndex
-CREATE INDEX "ConsultationDailyBreakdown_dimension_day_idx" ON "ConsultationDailyBreakdown"("dimension", "day");
-
 -- Backfill: the rows of every consultation so far (the same statement as REBUILD_ALL_DERIVED in prisma/src/summary.ts).
 INSERT INTO ConsultationDailyBreakdown (day, departmentId, siteId, dimension, key, total, waitSumMs, waitCount, talkSumMs, talkCount, transfers, outcomes, waitHistogram, talkHistogram, ratings)
 WITH rows AS (
