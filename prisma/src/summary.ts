@@ -165,12 +165,16 @@ function breakdownInsert(where: string): string {
   });
 }
 
+/** The UTC instants a local day (YYYY-MM-DD) starts and ends at. */
+export function localDayBounds(day: string): { start: Date; end: Date } {
+  const start = new Date(Date.parse(`${day}T00:00:00Z`) - RECORDS_UTC_OFFSET_MINUTES * 60_000);
+  return { start, end: new Date(start.getTime() + 86_400_000) };
+}
+
 /** The local day (YYYY-MM-DD) of an instant, and the UTC instants it starts and ends at. */
 export function localDay(at: Date): { day: string; start: Date; end: Date } {
-  const offsetMs = RECORDS_UTC_OFFSET_MINUTES * 60_000;
-  const day = new Date(at.getTime() + offsetMs).toISOString().slice(0, 10);
-  const start = new Date(Date.parse(`${day}T00:00:00Z`) - offsetMs);
-  return { day, start, end: new Date(start.getTime() + 86_400_000) };
+  const day = new Date(at.getTime() + RECORDS_UTC_OFFSET_MINUTES * 60_000).toISOString().slice(0, 10);
+  return { day, ...localDayBounds(day) };
 }
 
 /** The consultations whose ids are in the JSON array bound to `?` (a whole batch in one statement). */

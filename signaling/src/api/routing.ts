@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { localDay, type Prisma, type PrismaClient } from '@madoguchi/db';
+import { localDayBounds, type Prisma, type PrismaClient } from '@madoguchi/db';
 import {
   CallbacksQuery,
   CallbackStatus,
@@ -115,8 +115,8 @@ export function createCallbacksRouter({ db, audit }: Pick<RoutingApiDependencies
           departments ? { departmentId: { in: departments } } : {},
           departmentId ? { departmentId } : {},
           status === undefined ? {} : { status: pending ? { in: ['open', 'unreachable'] } : status },
-          from ? { createdAt: { gte: localDay(new Date(`${from}T12:00:00+09:00`)).start } } : {},
-          to ? { createdAt: { lt: localDay(new Date(`${to}T12:00:00+09:00`)).end } } : {},
+          from ? { createdAt: { gte: localDayBounds(from).start } } : {},
+          to ? { createdAt: { lt: localDayBounds(to).end } } : {},
         ],
       },
       include,

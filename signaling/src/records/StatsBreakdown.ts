@@ -1,4 +1,4 @@
-import { localDay, Prisma, type PrismaClient } from '@madoguchi/db';
+import { localDayBounds, Prisma, type PrismaClient } from '@madoguchi/db';
 import { CALLBACK_STATUSES, ConsultationOutcome, type CallbackStatus, type CategoryStats, type OperatorStats, type RecordsStatsResponse } from '@madoguchi/protocol';
 import { addHistogram, averageSeconds, num, percentileOfHistogram, ratingSummary, type Count } from './histograms.ts';
 import { rollupWhere, toDbTime, type RecordsStatsFilter } from './RecordsQuery.ts';
@@ -72,9 +72,6 @@ class Tally {
     return { average: averageSeconds(this.talkSumMs, this.talkCount), median: percentileOfHistogram(this.talks, 0.5) };
   }
 }
-
-/** The first instant of a Japan day (YYYY-MM-DD). */
-const dayStart = (day: string) => localDay(new Date(`${day}T12:00:00+09:00`)).start;
 
 export class StatsBreakdown {
   readonly #db: PrismaClient;
@@ -172,8 +169,8 @@ export class StatsBreakdown {
   /** Callback requests of the filter's days (by request), department and site, by status and by who set it. */
   #callbackCounts(filter: RecordsStatsFilter) {
     const where: Prisma.Sql[] = [];
-    if (filter.from) where.push(Prisma.sql`cb.createdAt >= ${toDbTime(dayStart(filter.from))}`);
-    if (filter.to) where.push(Prisma.sql`cb.createdAt < ${toDbTime(localDay(dayStart(filter.to)).end)}`);
+    if (filter.from) where.push(Prisma.sql`cb.createdAt >= ${toDbTime(localDayBounds(filter.from).start)}`);
+    if (filter.to) where.push(Prisma.sql`cb.createdAt < ${toDbTime(localDayBounds(filter.to).end)}`);
     if (filter.departmentId) where.push(Prisma.sql`cb.departmentId = ${filter.departmentId}`);
     if (filter.siteId) where.push(Prisma.sql`c.siteId = ${filter.siteId}`);
     return this.#db.$queryRaw<{ departmentId: string; status: CallbackStatus; outcomeById: string | null; n: Count }[]>`
