@@ -33,4 +33,4 @@ export {
   type SeedDemoCityResult,
 } from './seed.ts';
 export { DEFAULT_DATABASE_URL, resolveDatabaseUrl, sqliteFilePath, repoRoot } from './paths.ts';
-export { REBUILD_ALL_DERIVED, localDay, RECORDS_UTC_OFFSET_MINUTES } from './summary.ts';
+export { REBUILD_ALL_DERIVED, localDay, localDayBounds, RECORDS_UTC_OFFSET_MINUTES } from './summary.ts';

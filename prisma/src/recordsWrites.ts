@@ -1,6 +1,12 @@
 import type Database from 'better-sqlite3';
 import { databaseFault } from './faults.ts';
-import { CONTRIBUTIONS_OF_BATCH, UPDATE_SUMMARIES_OF_BATCH, type Contribution } from './summary.ts';
+import {
+  BREAKDOWN_CONTRIBUTIONS_OF_BATCH,
+  CONTRIBUTIONS_OF_BATCH,
+  UPDATE_SUMMARIES_OF_BATCH,
+  type BreakdownContribution,
+  type Contribution,
+} from './summary.ts';
 
 /**
  * The records' write side: batches of consultation rows and events written straight through
@@ -38,86 +44,151 @@ export interface BatchResult {
 const dbTime = (date: Date) => date.toISOString().replace('Z', '+00:00');
 const consultationOf = (write: RecordWrite) => (write.kind === 'create' ? write.id : write.consultationId);
 
-/** The columns of a ConsultationDaily row, as the rebuild in summary.ts writes them. */
-interface DailyRow {
-  day: string;
-  departmentId: string;
-  siteId: string;
-  total: number;
-  ended: number;
-  refused: number;
-  abandoned: number;
-  waitSumMs: number;
-  waitCount: number;
-  talkSumMs: number;
-  talkCount: number;
-  hourCounts: string;
-  waitHistogram: string;
-  answeredWaitHistogram: string;
-  talkHistogram: string;
-  ratings: string;
-  lossCount: number;
-  lostSumMs: number;
-}
-
-const COUNTS = ['total', 'ended', 'refused', 'abandoned', 'waitSumMs', 'waitCount', 'talkSumMs', 'talkCount', 'lossCount', 'lostSumMs'] as const;
-const HISTOGRAMS = ['hourCounts', 'waitHistogram', 'answeredWaitHistogram', 'talkHistogram', 'ratings'] as const;
-type Counts = Record<(typeof COUNTS)[number], number>;
-type Histograms = Record<(typeof HISTOGRAMS)[number], Map<string, number>>;
-
 /** Seconds rounded up, as the rebuild's `(ms + 999) / 1000` (integer division) buckets them. */
 const secondsUp = (ms: number) => String(Math.trunc((ms + 999) / 1000));
 
-/** A daily row being changed in memory: its counts and its histograms as maps. */
-class DailyBucket {
-  readonly counts: Counts;
-  readonly histograms: Histograms;
+/** Histogram keys in the rebuild's order: numbers numerically, words (outcomes) as SQLite sorts text. */
+const bucketOrder = (a: string, b: string) => {
+  const x = Number(a);
+  const y = Number(b);
+  if (Number.isNaN(x) || Number.isNaN(y)) return a < b ? -1 : a > b ? 1 : 0;
+  return x - y;
+};
 
-  constructor(row: DailyRow | undefined) {
-    this.counts = Object.fromEntries(COUNTS.map((column) => [column, Number(row?.[column] ?? 0)])) as Counts;
-    this.histograms = Object.fromEntries(
-      HISTOGRAMS.map((column) => [column, new Map(Object.entries(JSON.parse(row?.[column] ?? '{}') as Record<string, number>))]),
-    ) as Histograms;
-  }
+/** What one contribution does to its row: add to a count, count one in a histogram's bucket. */
+interface RowChange<Count extends string, Histogram extends string> {
+  add(column: Count, value: number | boolean): void;
+  count(histogram: Histogram, bucket: string): void;
+}
 
-  /** Add (sign 1) or take away (sign −1) one consultation, exactly as the rebuild would count it. */
-  apply(c: Contribution, sign: 1 | -1): void {
+/**
+ * A rollup table kept incrementally: its key columns, its counts and JSON histograms, and what one
+ * contribution (a consultation's, as summary.ts's SQL gives it) adds to its row — exactly as the
+ * rebuild in summary.ts counts it.
+ */
+interface RollupSpec<C, Count extends string, Histogram extends string> {
+  table: string;
+  keys: readonly (keyof C & string)[];
+  /** the first is the row's total: a row that counts nothing any more is deleted */
+  counts: readonly Count[];
+  histograms: readonly Histogram[];
+  apply(c: C, row: RowChange<Count, Histogram>): void;
+}
+
+const DAILY = {
+  table: 'ConsultationDaily',
+  keys: ['day', 'departmentId', 'siteId'],
+  counts: ['total', 'ended', 'refused', 'abandoned', 'waitSumMs', 'waitCount', 'talkSumMs', 'talkCount', 'lossCount', 'lostSumMs'],
+  histograms: ['hourCounts', 'waitHistogram', 'answeredWaitHistogram', 'talkHistogram', 'ratings'],
+  apply(c, row) {
     const ended = c.outcome !== null;
-    const add = (column: keyof Counts, value: number | boolean) => (this.counts[column] += sign * Number(value));
-    const count = (histogram: keyof Histograms, key: string) => {
-      const map = this.histograms[histogram];
-      const next = (map.get(key) ?? 0) + sign;
-      if (next === 0) map.delete(key);
-      else map.set(key, next);
-    };
-    add('total', 1);
-    add('ended', ended);
-    add('refused', ended && c.refused === 1);
-    add('abandoned', c.outcome === 'abandoned');
-    add('waitSumMs', c.waitMs ?? 0);
-    add('waitCount', c.waitMs !== null);
-    add('talkSumMs', c.talkMs ?? 0);
-    add('talkCount', c.talkMs !== null);
-    add('lossCount', c.connectionLosses > 0);
-    add('lostSumMs', c.connectionLostMs);
-    count('hourCounts', String(c.hour));
-    if (c.waitMs !== null) count('waitHistogram', secondsUp(c.waitMs));
-    if (c.waitMs !== null && ended && c.talkMs !== null) count('answeredWaitHistogram', secondsUp(c.waitMs));
-    if (c.talkMs !== null) count('talkHistogram', secondsUp(c.talkMs));
-    if (c.satisfaction !== null) count('ratings', String(c.satisfaction));
+    row.add('total', 1);
+    row.add('ended', ended);
+    row.add('refused', ended && c.refused === 1);
+    row.add('abandoned', c.outcome === 'abandoned');
+    row.add('waitSumMs', c.waitMs ?? 0);
+    row.add('waitCount', c.waitMs !== null);
+    row.add('talkSumMs', c.talkMs ?? 0);
+    row.add('talkCount', c.talkMs !== null);
+    row.add('lossCount', c.connectionLosses > 0);
+    row.add('lostSumMs', c.connectionLostMs);
+    row.count('hourCounts', String(c.hour));
+    if (c.waitMs !== null) row.count('waitHistogram', secondsUp(c.waitMs));
+    if (c.waitMs !== null && ended && c.talkMs !== null) row.count('answeredWaitHistogram', secondsUp(c.waitMs));
+    if (c.talkMs !== null) row.count('talkHistogram', secondsUp(c.talkMs));
+    if (c.satisfaction !== null) row.count('ratings', String(c.satisfaction));
+  },
+} as const satisfies RollupSpec<Contribution, string, string>;
+
+const BREAKDOWN = {
+  table: 'ConsultationDailyBreakdown',
+  keys: ['day', 'departmentId', 'siteId', 'dimension', 'key'],
+  counts: ['total', 'waitSumMs', 'waitCount', 'talkSumMs', 'talkCount', 'transfers'],
+  histograms: ['outcomes', 'waitHistogram', 'talkHistogram', 'ratings'],
+  apply(c, row) {
+    row.add('total', 1);
+    row.add('waitSumMs', c.waitMs ?? 0);
+    row.add('waitCount', c.waitMs !== null);
+    row.add('talkSumMs', c.talkMs ?? 0);
+    row.add('talkCount', c.talkMs !== null);
+    row.add('transfers', c.transfers);
+    if (c.outcome !== null) row.count('outcomes', c.outcome);
+    if (c.waitMs !== null) row.count('waitHistogram', secondsUp(c.waitMs));
+    if (c.talkMs !== null) row.count('talkHistogram', secondsUp(c.talkMs));
+    if (c.satisfaction !== null) row.count('ratings', String(c.satisfaction));
+  },
+} as const satisfies RollupSpec<BreakdownContribution, string, string>;
+
+/**
+ * One rollup table's rows changed by a batch: each contribution a batch's consultations counted
+ * before is taken out of its row, each one they count now is added, and only the rows touched are
+ * read and written (a row counting nothing any more is deleted).
+ */
+class Rollup<C, Count extends string, Histogram extends string> {
+  readonly #spec: RollupSpec<C, Count, Histogram>;
+  readonly #get: Database.Statement<unknown[], Record<string, unknown>>;
+  readonly #delete: Database.Statement<unknown[]>;
+  readonly #upsert: Database.Statement<[Record<string, unknown>]>;
+
+  constructor(db: Database.Database, spec: RollupSpec<C, Count, Histogram>) {
+    this.#spec = spec;
+    const { table, keys, counts, histograms } = spec;
+    const columns = [...keys, ...counts, ...histograms];
+    const match = keys.map((key) => `${key} = ?`).join(' AND ');
+    this.#get = db.prepare(`SELECT * FROM ${table} WHERE ${match}`);
+    this.#delete = db.prepare(`DELETE FROM ${table} WHERE ${match}`);
+    this.#upsert = db.prepare(`INSERT OR REPLACE INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`);
   }
 
-  /** The row's histogram columns as JSON text, keys in numeric order. */
-  json(histogram: keyof Histograms): string {
-    const entries = [...this.histograms[histogram]].sort(([a], [b]) => Number(a) - Number(b));
-    return JSON.stringify(Object.fromEntries(entries));
+  update(before: readonly C[], after: readonly C[]): void {
+    const { keys, counts, histograms } = this.#spec;
+    const rows = new Map<string, { key: unknown[]; counts: Map<Count, number>; histograms: Map<Histogram, Map<string, number>> }>();
+    const change = (c: C, sign: 1 | -1) => {
+      const key = keys.map((k) => c[k]);
+      const id = JSON.stringify(key);
+      let row = rows.get(id);
+      if (!row) {
+        const stored = this.#get.get(...key);
+        row = {
+          key,
+          counts: new Map(counts.map((column) => [column, Number(stored?.[column] ?? 0)])),
+          histograms: new Map(
+            histograms.map((column) => [column, new Map(Object.entries(JSON.parse(String(stored?.[column] ?? '{}')) as Record<string, number>))]),
+          ),
+        };
+        rows.set(id, row);
+      }
+      const { counts: rowCounts, histograms: rowHistograms } = row;
+      this.#spec.apply(c, {
+        add: (column, value) => rowCounts.set(column, rowCounts.get(column)! + sign * Number(value)),
+        count: (histogram, bucket) => {
+          const map = rowHistograms.get(histogram)!;
+          const next = (map.get(bucket) ?? 0) + sign;
+          if (next === 0) map.delete(bucket);
+          else map.set(bucket, next);
+        },
+      });
+    };
+    for (const c of before) change(c, -1);
+    for (const c of after) change(c, 1);
+    for (const row of rows.values()) {
+      if (row.counts.get(counts[0]!) === 0) {
+        this.#delete.run(...row.key);
+        continue;
+      }
+      const values: Record<string, unknown> = Object.fromEntries(keys.map((k, i) => [k, row.key[i]]));
+      for (const [column, value] of row.counts) values[column] = value;
+      for (const [column, map] of row.histograms) values[column] = JSON.stringify(Object.fromEntries([...map].sort(([a], [b]) => bucketOrder(a, b))));
+      this.#upsert.run(values);
+    }
   }
 }
 
 /**
  * Writes batches on one better-sqlite3 connection. Each batch is one transaction: the rows and
  * events in the order given, then the summary columns of every consultation it touched, then the
- * daily rows those consultations count in, changed by what each one counted before and counts now.
+ * rollup rows those consultations count in (daily, and per operator and per 相談種別), changed by what
+ * each one counted before and counts now.
  * The cost follows the batch, never the size of the day (summary.ts's rebuild recomputes a whole
  * table; it is what the tests check this against).
  */
@@ -126,6 +197,8 @@ export class RecordsBatchWriter {
   readonly #statements;
   /** One write in a savepoint of its own (a transaction nested in the batch's), so that a refused write is undone alone. */
   readonly #applyOne: (write: RecordWrite) => void;
+  readonly #daily: Rollup<Contribution, string, string>;
+  readonly #breakdown: Rollup<BreakdownContribution, string, string>;
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -142,15 +215,12 @@ export class RecordsBatchWriter {
           WHERE id = @id`,
       ),
       contributions: db.prepare<[string], Contribution>(CONTRIBUTIONS_OF_BATCH),
+      breakdownContributions: db.prepare<[string], BreakdownContribution>(BREAKDOWN_CONTRIBUTIONS_OF_BATCH),
       updateSummaries: db.prepare<[string]>(UPDATE_SUMMARIES_OF_BATCH),
-      dailyRow: db.prepare<[string, string, string], DailyRow>('SELECT * FROM ConsultationDaily WHERE day = ? AND departmentId = ? AND siteId = ?'),
-      deleteDaily: db.prepare('DELETE FROM ConsultationDaily WHERE day = ? AND departmentId = ? AND siteId = ?'),
-      upsertDaily: db.prepare(
-        `INSERT OR REPLACE INTO ConsultationDaily (day, departmentId, siteId, ${COUNTS.join(', ')}, ${HISTOGRAMS.join(', ')})
-         VALUES (@day, @departmentId, @siteId, ${COUNTS.map((c) => `@${c}`).join(', ')}, ${HISTOGRAMS.map((c) => `@${c}`).join(', ')})`,
-      ),
     };
     this.#applyOne = db.transaction((write: RecordWrite) => this.#apply(write));
+    this.#daily = new Rollup(db, DAILY);
+    this.#breakdown = new Rollup(db, BREAKDOWN);
   }
 
   /**
@@ -162,7 +232,9 @@ export class RecordsBatchWriter {
     const refused: BatchResult['refused'] = [];
     this.#db.transaction(() => {
       const ids = JSON.stringify([...new Set(batch.map(consultationOf))]);
-      const before = this.#statements.contributions.all(ids);
+      const { contributions, breakdownContributions } = this.#statements;
+      const before = contributions.all(ids);
+      const breakdownBefore = breakdownContributions.all(ids);
       for (const write of batch) {
         try {
           this.#applyOne(write);
@@ -172,7 +244,8 @@ export class RecordsBatchWriter {
         }
       }
       this.#statements.updateSummaries.run(ids);
-      this.#updateDaily(before, this.#statements.contributions.all(ids));
+      this.#daily.update(before, contributions.all(ids));
+      this.#breakdown.update(breakdownBefore, breakdownContributions.all(ids));
     })();
     return { refused };
   }
@@ -200,30 +273,5 @@ export class RecordsBatchWriter {
       if (changes === 0) throw new Error(`no consultation ${consultationId}`);
     }
     insertEvent.run({ consultationId, type, at: dbTime(at), ...actor, data: data ? JSON.stringify(data) : null });
-  }
-
-  /** Take what each consultation counted before out of its daily row and add what it counts now. */
-  #updateDaily(before: Contribution[], after: Contribution[]): void {
-    const buckets = new Map<string, { key: [string, string, string]; bucket: DailyBucket }>();
-    const bucketOf = (c: Contribution) => {
-      const id = `${c.day}\u0000${c.departmentId}\u0000${c.siteId}`;
-      let entry = buckets.get(id);
-      if (!entry) {
-        const key: [string, string, string] = [c.day, c.departmentId, c.siteId];
-        entry = { key, bucket: new DailyBucket(this.#statements.dailyRow.get(...key)) };
-        buckets.set(id, entry);
-      }
-      return entry.bucket;
-    };
-    for (const c of before) bucketOf(c).apply(c, -1);
-    for (const c of after) bucketOf(c).apply(c, 1);
-    for (const { key: [day, departmentId, siteId], bucket } of buckets.values()) {
-      if (bucket.counts.total === 0) {
-        this.#statements.deleteDaily.run(day, departmentId, siteId);
-        continue;
-      }
-      const histograms = Object.fromEntries(HISTOGRAMS.map((column) => [column, bucket.json(column)]));
-      this.#statements.upsertDaily.run({ day, departmentId, siteId, ...bucket.counts, ...histograms });
-    }
   }
 }

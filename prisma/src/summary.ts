@@ -8,10 +8,12 @@
  *      or the row's answeredAt for rows imported without events;
  *    - waitMs = (answered ?? endedAt) − requestedAt, talkMs = endedAt − answered;
  *    - satisfaction = the score of the `rated` event;
- *    - connectionLosses / connectionLostMs = its `connection_lost` events and the gaps of its `reconnected` ones.
+ *    - connectionLosses / connectionLostMs = its `connection_lost` events and the gaps of its `reconnected` ones;
+ *    - categoryId = the 相談種別 of its latest `note` that names one (a later note corrects an earlier one).
  * 2. ConsultationDaily: one row per (local day, department, site) that the charts add up, so a
  *    year of statistics reads a few thousand rows instead of a million; `ended − refused` is what
  *    the service level and the abandonment rate divide by.
+ * 3. ConsultationDailyBreakdown: the same per operator and per 相談種別 (breakdownContributions).
  *
  * Timestamps are the adapter's ISO 8601 text; julianday() reads it, ROUND keeps whole ms.
  */
@@ -31,6 +33,9 @@ const RATING = `(SELECT CAST(json_extract(e.data, '$.score') AS INTEGER) FROM Co
 const CONNECTION_LOSSES = `(SELECT COUNT(*) FROM ConsultationEvent e WHERE e.consultationId = Consultation.id AND e.type = 'connection_lost')`;
 const CONNECTION_LOST_MS = `(SELECT COALESCE(SUM(CAST(json_extract(e.data, '$.gapMs') AS INTEGER)), 0) FROM ConsultationEvent e
                               WHERE e.consultationId = Consultation.id AND e.type = 'reconnected')`;
+const CATEGORY = `(SELECT json_extract(e.data, '$.categoryId') FROM ConsultationEvent e
+                    WHERE e.consultationId = Consultation.id AND e.type = 'note' AND json_extract(e.data, '$.categoryId') IS NOT NULL
+                    ORDER BY e.id DESC LIMIT 1)`;
 const ms = (from: string, to: string) => `CAST(ROUND((julianday(${to}) - julianday(${from})) * 86400000) AS INTEGER)`;
 
 const SUMMARY_ASSIGNMENTS = `
@@ -38,56 +43,138 @@ const SUMMARY_ASSIGNMENTS = `
   talkMs = ${ms(FIRST_ANSWER, 'endedAt')},
   satisfaction = ${RATING},
   connectionLosses = ${CONNECTION_LOSSES},
-  connectionLostMs = ${CONNECTION_LOST_MS}`;
+  connectionLostMs = ${CONNECTION_LOST_MS},
+  categoryId = ${CATEGORY}`;
 
-/**
- * The daily rows of the consultations matching `where`. Histograms are JSON objects
- * {seconds rounded up: count}: rounding up keeps "answered within T seconds" exact for whole T.
- */
 /** What one consultation adds to its daily row: its bucket and the values the totals and histograms count. */
 const CONTRIBUTION_COLUMNS = `strftime('%Y-%m-%d', requestedAt, ${LOCAL}) AS day, CAST(strftime('%H', requestedAt, ${LOCAL}) AS INTEGER) AS hour,
              departmentId, siteId, outcome, ${REFUSED} AS refused, waitMs, talkMs, satisfaction, connectionLosses, connectionLostMs`;
 
-function dailyInsert(where: string): string {
-  const histogram = (value: string, condition: string) => `
-    SELECT day, departmentId, siteId, json_group_object(bucket, n) AS json FROM (
-      SELECT day, departmentId, siteId, ${value} AS bucket, COUNT(*) AS n FROM rows WHERE ${condition}
-       GROUP BY day, departmentId, siteId, bucket)
-     GROUP BY day, departmentId, siteId`;
+/** Seconds rounded up, `(ms + 999) / 1000` in integer division: "within T seconds" stays exact for whole T. */
+const SECONDS_UP = (column: string) => `(${column} + 999) / 1000`;
+
+/**
+ * INSERT of a rollup table from `rows` (a query of contributions, one row each), grouped by `keys`:
+ * `totals` are aggregate expressions, each histogram a JSON object {bucket: count} of `value` over the
+ * rows meeting `condition`.
+ */
+function rollupInsert({ table, keys, rows, totals, histograms }: {
+  table: string;
+  keys: readonly string[];
+  rows: string;
+  totals: Record<string, string>;
+  histograms: Record<string, { value: string; condition: string }>;
+}): string {
+  const key = keys.join(', ');
+  const histogram = ({ value, condition }: { value: string; condition: string }) => `
+    SELECT ${key}, json_group_object(bucket, n) AS json FROM (
+      SELECT ${key}, ${value} AS bucket, COUNT(*) AS n FROM rows WHERE ${condition}
+       GROUP BY ${key}, bucket)
+     GROUP BY ${key}`;
+  const names = Object.keys(histograms);
   return `
-    INSERT INTO ConsultationDaily (day, departmentId, siteId, total, ended, refused, abandoned, waitSumMs, waitCount, talkSumMs, talkCount,
-                                   hourCounts, waitHistogram, answeredWaitHistogram, talkHistogram, ratings, lossCount, lostSumMs)
-    WITH rows AS (
-      SELECT ${CONTRIBUTION_COLUMNS}
-        FROM Consultation WHERE ${where}),
-    totals AS (
-      SELECT day, departmentId, siteId, COUNT(*) AS total, SUM(outcome IS NOT NULL) AS ended,
-             SUM(outcome IS NOT NULL AND refused) AS refused, SUM(outcome IS 'abandoned') AS abandoned,
-             COALESCE(SUM(waitMs), 0) AS waitSumMs, COUNT(waitMs) AS waitCount, COALESCE(SUM(talkMs), 0) AS talkSumMs, COUNT(talkMs) AS talkCount,
-             SUM(connectionLosses > 0) AS lossCount, SUM(connectionLostMs) AS lostSumMs
-        FROM rows GROUP BY day, departmentId, siteId),
-    hours AS (${histogram('hour', '1')}),
-    waits AS (${histogram('(waitMs + 999) / 1000', 'waitMs IS NOT NULL')}),
-    answeredWaits AS (${histogram('(waitMs + 999) / 1000', 'outcome IS NOT NULL AND talkMs IS NOT NULL')}),
-    talks AS (${histogram('(talkMs + 999) / 1000', 'talkMs IS NOT NULL')}),
-    ratings AS (${histogram('satisfaction', 'satisfaction IS NOT NULL')})
-    SELECT t.day, t.departmentId, t.siteId, t.total, t.ended, t.refused, t.abandoned, t.waitSumMs, t.waitCount, t.talkSumMs, t.talkCount,
-           COALESCE(h.json, '{}'), COALESCE(w.json, '{}'), COALESCE(a.json, '{}'), COALESCE(k.json, '{}'), COALESCE(r.json, '{}'),
-           t.lossCount, t.lostSumMs
+    INSERT INTO ${table} (${key}, ${Object.keys(totals).join(', ')}, ${names.join(', ')})
+    WITH rows AS (${rows}),
+    totals AS (SELECT ${key}, ${Object.entries(totals).map(([column, sql]) => `${sql} AS ${column}`).join(', ')} FROM rows GROUP BY ${key}),
+    ${names.map((name) => `h_${name} AS (${histogram(histograms[name]!)})`).join(',\n    ')}
+    SELECT ${keys.map((k) => `t.${k}`).join(', ')}, ${Object.keys(totals).map((column) => `t.${column}`).join(', ')},
+           ${names.map((name) => `COALESCE(h_${name}.json, '{}')`).join(', ')}
       FROM totals t
-      LEFT JOIN hours h USING (day, departmentId, siteId)
-      LEFT JOIN waits w USING (day, departmentId, siteId)
-      LEFT JOIN answeredWaits a USING (day, departmentId, siteId)
-      LEFT JOIN talks k USING (day, departmentId, siteId)
-      LEFT JOIN ratings r USING (day, departmentId, siteId)`;
+      ${names.map((name) => `LEFT JOIN h_${name} USING (${key})`).join('\n      ')}`;
+}
+
+/** The daily rows of the consultations matching `where`. */
+function dailyInsert(where: string): string {
+  return rollupInsert({
+    table: 'ConsultationDaily',
+    keys: ['day', 'departmentId', 'siteId'],
+    rows: `SELECT ${CONTRIBUTION_COLUMNS} FROM Consultation WHERE ${where}`,
+    totals: {
+      total: 'COUNT(*)',
+      ended: 'SUM(outcome IS NOT NULL)',
+      refused: 'SUM(outcome IS NOT NULL AND refused)',
+      abandoned: "SUM(outcome IS 'abandoned')",
+      waitSumMs: 'COALESCE(SUM(waitMs), 0)',
+      waitCount: 'COUNT(waitMs)',
+      talkSumMs: 'COALESCE(SUM(talkMs), 0)',
+      talkCount: 'COUNT(talkMs)',
+      lossCount: 'SUM(connectionLosses > 0)',
+      lostSumMs: 'SUM(connectionLostMs)',
+    },
+    histograms: {
+      hourCounts: { value: 'hour', condition: '1' },
+      waitHistogram: { value: SECONDS_UP('waitMs'), condition: 'waitMs IS NOT NULL' },
+      answeredWaitHistogram: { value: SECONDS_UP('waitMs'), condition: 'outcome IS NOT NULL AND talkMs IS NOT NULL' },
+      talkHistogram: { value: SECONDS_UP('talkMs'), condition: 'talkMs IS NOT NULL' },
+      ratings: { value: 'satisfaction', condition: 'satisfaction IS NOT NULL' },
+    },
+  });
+}
+
+/**
+ * What each consultation matching `where` adds to the per-operator and per-category rows
+ * (ConsultationDailyBreakdown): one `category` row (its categoryId, '' when none was filed) and one
+ * `operator` row for each staff member who took part — answered it (first, after a transfer, or taking
+ * over) or joined it as the specialist, as participation.ts says in signaling. An operator's handling time
+ * is their own part: from their first such event until their first `transferred` or `operator_left`
+ * after it, or the end; their transfers are the `transferred` events they made.
+ */
+function breakdownContributions(where: string): string {
+  const byStaff = (alias: string, types: string) =>
+    `${alias}.consultationId = b.id AND ${alias}.actorType = 'staff' AND ${alias}.actorId = p.staffId AND ${alias}.type IN (${types})`;
+  return `
+    WITH b AS (
+      SELECT id, strftime('%Y-%m-%d', requestedAt, ${LOCAL}) AS day, departmentId, siteId, outcome, waitMs, talkMs, satisfaction, categoryId, endedAt
+        FROM Consultation WHERE ${where}),
+    p AS (
+      SELECT e.consultationId, e.actorId AS staffId, MIN(e.at) AS joinedAt
+        FROM b JOIN ConsultationEvent e ON e.consultationId = b.id
+       WHERE e.type IN ('answered', 'specialist_joined') AND e.actorType = 'staff' AND e.actorId IS NOT NULL
+       GROUP BY e.consultationId, e.actorId)
+    SELECT id, day, departmentId, siteId, 'category' AS dimension, COALESCE(categoryId, '') AS key,
+           outcome, waitMs, talkMs, satisfaction, 0 AS transfers
+      FROM b
+    UNION ALL
+    SELECT b.id, b.day, b.departmentId, b.siteId, 'operator' AS dimension, p.staffId AS key, b.outcome, NULL AS waitMs,
+           ${ms('p.joinedAt', `COALESCE((SELECT MIN(l.at) FROM ConsultationEvent l WHERE ${byStaff('l', "'transferred', 'operator_left'")} AND l.at >= p.joinedAt), b.endedAt)`)} AS talkMs,
+           b.satisfaction,
+           (SELECT COUNT(*) FROM ConsultationEvent x WHERE ${byStaff('x', "'transferred'")}) AS transfers
+      FROM b JOIN p ON p.consultationId = b.id`;
+}
+
+/** The per-operator and per-category rows of the consultations matching `where`. */
+function breakdownInsert(where: string): string {
+  return rollupInsert({
+    table: 'ConsultationDailyBreakdown',
+    keys: ['day', 'departmentId', 'siteId', 'dimension', 'key'],
+    rows: breakdownContributions(where),
+    totals: {
+      total: 'COUNT(*)',
+      waitSumMs: 'COALESCE(SUM(waitMs), 0)',
+      waitCount: 'COUNT(waitMs)',
+      talkSumMs: 'COALESCE(SUM(talkMs), 0)',
+      talkCount: 'COUNT(talkMs)',
+      transfers: 'SUM(transfers)',
+    },
+    histograms: {
+      outcomes: { value: 'outcome', condition: 'outcome IS NOT NULL' },
+      waitHistogram: { value: SECONDS_UP('waitMs'), condition: 'waitMs IS NOT NULL' },
+      talkHistogram: { value: SECONDS_UP('talkMs'), condition: 'talkMs IS NOT NULL' },
+      ratings: { value: 'satisfaction', condition: 'satisfaction IS NOT NULL' },
+    },
+  });
+}
+
+/** The UTC instants a local day (YYYY-MM-DD) starts and ends at. */
+export function localDayBounds(day: string): { start: Date; end: Date } {
+  const start = new Date(Date.parse(`${day}T00:00:00Z`) - RECORDS_UTC_OFFSET_MINUTES * 60_000);
+  return { start, end: new Date(start.getTime() + 86_400_000) };
 }
 
 /** The local day (YYYY-MM-DD) of an instant, and the UTC instants it starts and ends at. */
 export function localDay(at: Date): { day: string; start: Date; end: Date } {
-  const offsetMs = RECORDS_UTC_OFFSET_MINUTES * 60_000;
-  const day = new Date(at.getTime() + offsetMs).toISOString().slice(0, 10);
-  const start = new Date(Date.parse(`${day}T00:00:00Z`) - offsetMs);
-  return { day, start, end: new Date(start.getTime() + 86_400_000) };
+  const day = new Date(at.getTime() + RECORDS_UTC_OFFSET_MINUTES * 60_000).toISOString().slice(0, 10);
+  return { day, ...localDayBounds(day) };
 }
 
 /** The consultations whose ids are in the JSON array bound to `?` (a whole batch in one statement). */
@@ -98,6 +185,23 @@ export const UPDATE_SUMMARIES_OF_BATCH = `UPDATE Consultation SET ${SUMMARY_ASSI
 
 /** Each consultation's contribution to its daily row (bind: the JSON array of ids); rows as `Contribution`. */
 export const CONTRIBUTIONS_OF_BATCH = `SELECT id, ${CONTRIBUTION_COLUMNS} FROM Consultation WHERE ${IN_BATCH}`;
+
+/** Each consultation's contributions to the per-operator and per-category rows (bind: the JSON array of ids); rows as `BreakdownContribution`. */
+export const BREAKDOWN_CONTRIBUTIONS_OF_BATCH = breakdownContributions(IN_BATCH);
+
+export interface BreakdownContribution {
+  id: string;
+  day: string;
+  departmentId: string;
+  siteId: string;
+  dimension: 'operator' | 'category';
+  key: string;
+  outcome: string | null;
+  waitMs: number | null;
+  talkMs: number | null;
+  satisfaction: number | null;
+  transfers: number;
+}
 
 export interface Contribution {
   id: string;
@@ -114,9 +218,11 @@ export interface Contribution {
   connectionLostMs: number;
 }
 
-/** Recompute every derived column and the whole ConsultationDaily table. */
+/** Recompute every derived column and the whole of both rollup tables. */
 export const REBUILD_ALL_DERIVED = [
   `UPDATE Consultation SET ${SUMMARY_ASSIGNMENTS}`,
   'DELETE FROM ConsultationDaily',
   dailyInsert('1'),
+  'DELETE FROM ConsultationDailyBreakdown',
+  breakdownInsert('1'),
 ] as const;

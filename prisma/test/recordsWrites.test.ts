@@ -6,8 +6,8 @@ import { REBUILD_ALL_DERIVED } from '../src/summary.ts';
 import { tempDir } from './helpers.ts';
 
 /**
- * The live writer's incremental rollups against the bulk rebuild (summary.ts): a few hundred
- * consultations with every kind of event that the derived data reads, written in batches of
+ * The live writer's incremental rollups (daily, and per operator and per 相談種別) against the bulk
+ * rebuild (summary.ts): a few hundred consultations with every kind of event that the derived data reads, written in batches of
  * random size across several days, departments and sites, must leave exactly the summary columns
  * and daily rows that recomputing everything from the events gives.
  */
@@ -21,7 +21,9 @@ beforeAll(async () => {
   db.pragma('foreign_keys = ON');
   db.exec(`INSERT INTO Site (id, name, kind) VALUES ('s1', '清滝郵便局', 'post_office'), ('s2', '江川出張所', 'branch_office');
            INSERT INTO Department (id, code, name, sortOrder) VALUES ('d1', 'tax', '税務課', 1), ('d2', 'welfare', '福祉課', 2);
-           INSERT INTO Device (id, siteId, name) VALUES ('t1', 's1', 'tablet 1'), ('t2', 's2', 'tablet 2');`);
+           INSERT INTO Device (id, siteId, name) VALUES ('t1', 's1', 'tablet 1'), ('t2', 's2', 'tablet 2');
+           INSERT INTO Staff (id, username, displayName, passwordHash, role)
+                VALUES ('o1', 'o1', '一郎', 'x', 'operator'), ('o2', 'o2', '花子', 'x', 'operator'), ('o3', 'o3', '次郎', 'x', 'operator');`);
 });
 
 afterAll(() => {
@@ -38,7 +40,13 @@ function random(seed: number): () => number {
   };
 }
 
-/** A consultation's life as the server records it: requested, then some of answered / lost / rated / ended. */
+const OPERATORS = ['o1', 'o2', 'o3'];
+const CATEGORIES = ['k1', 'k2', null];
+
+/**
+ * A consultation's life as the server records it: requested, then some of answered / lost / transferred /
+ * joined by a specialist / noted with a category / rated / ended.
+ */
 function lifeOf(n: number, next: () => number): RecordWrite[] {
   const id = `c${n}`;
   const site = next() < 0.5 ? 's1' : 's2';
@@ -60,14 +68,31 @@ function lifeOf(n: number, next: () => number): RecordWrite[] {
     // Still waiting: no outcome.
   } else {
     const answered = Math.floor(next() * 120_000);
+    const pick = <T,>(list: readonly T[]) => list[Math.floor(next() * list.length)]!;
+    const staff = (id: string) => ({ type: 'staff', id }) as const;
+    const operator = pick(OPERATORS);
     event('offered', answered - 5);
-    event('answered', answered, { update: { answeredAt: at(answered), operatorId: undefined } });
+    event('answered', answered, { actor: staff(operator), update: { answeredAt: at(answered), operatorId: operator } });
     if (next() < 0.3) {
       event('connection_lost', answered + 1_000);
       event('reconnected', answered + 3_000, { data: { gapMs: Math.floor(next() * 5_000) } });
     }
-    if (next() < 0.2) event('answered', answered + 60_000); // a transfer's later answer does not restart the wait
-    const ended = answered + Math.floor(next() * 900_000);
+    if (next() < 0.2) {
+      // A transfer: its later answer does not restart the wait; the first operator's part ends with it.
+      const other = pick(OPERATORS);
+      event('transferred', answered + 50_000, { actor: staff(operator) });
+      event('answered', answered + 60_000, { actor: staff(other) });
+    } else if (next() < 0.2) {
+      // A specialist joins, and the first operator may leave.
+      const specialist = pick(OPERATORS);
+      event('specialist_joined', answered + 30_000, { actor: staff(specialist) });
+      if (next() < 0.5) event('operator_left', answered + 40_000, { actor: staff(operator) });
+    }
+    for (let notes = Math.floor(next() * 3); notes > 0; notes--) {
+      const categoryId = pick(CATEGORIES);
+      event('note', answered + 70_000, { actor: staff(operator), data: { categoryId, category: categoryId, text: 'メモ' } });
+    }
+    const ended = answered + 80_000 + Math.floor(next() * 900_000); // after everything above
     if (next() > 0.1) event('ended', ended, { update: { endedAt: at(ended), outcome: next() < 0.9 ? 'completed' : 'failed', endedBy: 'operator' } });
     if (next() < 0.5) event('rated', ended + 5_000, { data: { score: 1 + Math.floor(next() * 5) } });
   }
@@ -75,8 +100,9 @@ function lifeOf(n: number, next: () => number): RecordWrite[] {
 }
 
 const snapshot = () => ({
-  summaries: db.prepare('SELECT id, waitMs, talkMs, satisfaction, connectionLosses, connectionLostMs FROM Consultation ORDER BY id').all(),
+  summaries: db.prepare('SELECT id, waitMs, talkMs, satisfaction, connectionLosses, connectionLostMs, categoryId FROM Consultation ORDER BY id').all(),
   daily: db.prepare('SELECT * FROM ConsultationDaily ORDER BY day, departmentId, siteId').all(),
+  breakdown: db.prepare('SELECT * FROM ConsultationDailyBreakdown ORDER BY day, departmentId, siteId, dimension, key').all(),
 });
 
 describe('the records writer', () => {
@@ -98,6 +124,10 @@ describe('the records writer', () => {
     }
     const live = snapshot();
     expect(live.daily.length).toBeGreaterThan(6);
+    // Every kind of row is there: each operator, each category and the uncategorised, transfers counted.
+    const keys = new Set((live.breakdown as { dimension: string; key: string }[]).map((row) => `${row.dimension}:${row.key}`));
+    expect([...keys].sort()).toEqual(['category:', 'category:k1', 'category:k2', 'operator:o1', 'operator:o2', 'operator:o3']);
+    expect((live.breakdown as { transfers: number }[]).some((row) => row.transfers > 0)).toBe(true);
     for (const statement of REBUILD_ALL_DERIVED) db.exec(statement);
     expect(snapshot()).toEqual(live);
   });

@@ -237,6 +237,43 @@ export type RecordsStatsQuery = z.infer<typeof RecordsStatsQuery>;
 
 /** Seconds; the 90th percentile at one-second resolution (durations rounded up to whole seconds). */
 const DurationStats = z.object({ average: z.number().nullable(), p90: z.number().nullable() });
+/** Seconds; the median at one-second resolution, like the 90th percentile. */
+const MedianDuration = z.object({ average: z.number().nullable(), median: z.number().nullable() });
+/** The residents' ratings: their average (1–5; null when none) and how many rated. */
+const RatingSummary = z.object({ average: z.number().nullable(), rated: z.number() });
+/** Callback requests by status. */
+const CallbackCounts = z.object({ open: z.number(), done: z.number(), unreachable: z.number() });
+
+/**
+ * One operator's figures: the consultations they took part in (answered, also after a transfer or
+ * taking over, or joined as the specialist), their own part's handling time, the transfers they made,
+ * the residents' ratings of those consultations, and the callback requests of the range whose outcome
+ * they recorded.
+ */
+export const OperatorStats = z.object({
+  operator: StaffSummary,
+  count: z.number(),
+  talkSeconds: MedianDuration,
+  transfers: z.number(),
+  satisfaction: RatingSummary,
+  callbacks: CallbackCounts.omit({ open: true }),
+});
+export type OperatorStats = z.infer<typeof OperatorStats>;
+
+/**
+ * One 相談種別 (the latest category an operator filed the consultation under; `category` null: none
+ * filed): how many, waiting and handling time, how they ended, the ratings.
+ */
+export const CategoryStats = z.object({
+  department: DepartmentSummary,
+  category: z.object({ id: Id, name: z.string() }).nullable(),
+  count: z.number(),
+  waitSeconds: MedianDuration,
+  talkSeconds: MedianDuration,
+  outcomes: z.record(ConsultationOutcome, z.number()),
+  satisfaction: RatingSummary,
+});
+export type CategoryStats = z.infer<typeof CategoryStats>;
 
 export const RecordsStatsResponse = z.object({
   total: z.number(),
@@ -271,6 +308,12 @@ export const RecordsStatsResponse = z.object({
     /** ratings of 4 or 5 ÷ ratings (null when none) — the "8 割以上満足" benchmark */
     satisfiedShare: z.number().nullable(),
   }),
+  /** per operator, most consultations first */
+  byOperator: z.array(OperatorStats),
+  /** per 相談種別, in the departments' and the categories' order, each department's consultations filed under none after its categories */
+  byCategory: z.array(CategoryStats),
+  /** the callback requests of the range (by request day) by status, in all and per department */
+  callbacks: CallbackCounts.extend({ byDepartment: z.array(CallbackCounts.extend({ department: DepartmentSummary })) }),
 });
 export type RecordsStatsResponse = z.infer<typeof RecordsStatsResponse>;
 
@@ -314,6 +357,12 @@ export type AuditEntry = z.infer<typeof AuditEntry>;
 
 export const AuditListResponse = z.object({ entries: z.array(AuditEntry), nextCursor: z.number().nullable() });
 export type AuditListResponse = z.infer<typeof AuditListResponse>;
+
+/** GET /api/records/stats.csv: the statistics' filter and which table (per operator, per 相談種別, callbacks by status). */
+export const RecordsStatsCsvQuery = RecordsStatsQuery.omit({ serviceLevelSeconds: true }).extend({
+  breakdown: z.enum(['operator', 'category', 'callbacks']),
+});
+export type RecordsStatsCsvQuery = z.infer<typeof RecordsStatsCsvQuery>;
 
 /** What the records filters can choose from (supervisor, admin). */
 export const RecordsFilterOptions = z.object({

@@ -46,6 +46,35 @@ export type DepartmentRoutingView = z.infer<typeof DepartmentRoutingView>;
 export const RoutingSettingsResponse = z.object({ departments: z.array(DepartmentRoutingView) });
 export type RoutingSettingsResponse = z.infer<typeof RoutingSettingsResponse>;
 
+/**
+ * Where a callback request (折り返し) stands: not called yet, called back, or not reached (不在・つながらず,
+ * which may be tried again).
+ */
+export const CallbackStatus = z.enum(['open', 'done', 'unreachable']);
+export type CallbackStatus = z.infer<typeof CallbackStatus>;
+export const CALLBACK_STATUSES = CallbackStatus.options;
+
+/** The status in the words of the console's lists and the CSV export. */
+export const CALLBACK_STATUS_LABELS: Record<CallbackStatus, string> = {
+  open: '未対応',
+  done: '対応済み',
+  unreachable: '不在・つながらず',
+};
+
+/**
+ * GET /api/callbacks: `status` one status, or `pending` (open or unreachable: still to call back; the
+ * operator's list, oldest first); without it, every status (newest first). `from`–`to` are Japan days
+ * of the request, both included.
+ */
+export const CallbacksQuery = z.strictObject({
+  status: z.enum([...CALLBACK_STATUSES, 'pending']).optional(),
+  departmentId: Id.optional(),
+  from: z.iso.date().optional(),
+  to: z.iso.date().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(500),
+});
+export type CallbacksQuery = z.infer<typeof CallbacksQuery>;
+
 /** A resident's callback request (折り返し), as the console lists it. */
 export const CallbackView = z.object({
   id: Id,
@@ -55,17 +84,22 @@ export const CallbackView = z.object({
   name: z.string(),
   phone: z.string(),
   createdAt: z.iso.datetime(),
-  doneAt: z.iso.datetime().nullable(),
-  doneBy: z.string().nullable(),
+  status: CallbackStatus,
+  /** the staff member's note on the call back ("" for none) */
+  note: z.string(),
+  /** when and by whom the status was last set (null while open) */
+  outcomeAt: z.iso.datetime().nullable(),
+  outcomeBy: z.string().nullable(),
 });
 export type CallbackView = z.infer<typeof CallbackView>;
 
 export const CallbacksResponse = z.object({ callbacks: z.array(CallbackView) });
 export type CallbacksResponse = z.infer<typeof CallbacksResponse>;
 
-export const CallbackUpdate = z.object({ done: z.boolean() });
+/** PATCH /api/callbacks/:id: the outcome of calling the resident back, with a note (open again: the note may say why). */
+export const CallbackUpdate = z.strictObject({ status: CallbackStatus, note: z.string().trim().max(500).default('') });
 export type CallbackUpdate = z.infer<typeof CallbackUpdate>;
-export const CallbackUpdated = CallbackUpdate.extend({ id: Id });
+export const CallbackUpdated = z.object({ callback: CallbackView });
 export type CallbackUpdated = z.infer<typeof CallbackUpdated>;
 
 /** The supervisor's live wallboard: queues, operators and tablets now, and today's figures. */

@@ -668,12 +668,18 @@ describe('records: retention', () => {
     const expired = await old(new Date('2015-04-01T01:00:00Z'), new Date('2015-04-01T01:01:00Z'));
     const stillOpen = await old(new Date('2015-04-02T01:00:00Z'), null);
     const before = await t.db.consultation.count();
+    await rebuildDerived();
+    const oldDays = { where: { day: { lt: '2016-01-01' } } };
+    expect(await t.db.consultationDailyBreakdown.count(oldDays)).toBeGreaterThan(0);
 
     expect(await t.server.retention.purgeExpired()).toEqual({ consultations: 1, events: 1 });
     expect(await t.db.consultation.findUnique({ where: { id: expired.id } })).toBeNull();
     expect(await t.db.consultationEvent.count({ where: { consultationId: expired.id } })).toBe(0);
     expect(await t.db.consultation.findUnique({ where: { id: stillOpen.id } })).not.toBeNull();
     expect(await t.db.consultation.count()).toBe(before - 1);
+    // The statistics of the purged days go too.
+    expect(await t.db.consultationDaily.count(oldDays)).toBe(0);
+    expect(await t.db.consultationDailyBreakdown.count(oldDays)).toBe(0);
     const purge = await t.db.auditLog.findFirstOrThrow({ where: { action: 'records.purge' } });
     expect(purge.staffId).toBe('system');
     expect(JSON.parse(purge.details!)).toMatchObject({ retentionDays: 1825, consultations: 1, events: 1 });

@@ -4,6 +4,7 @@
  *   npx tsx tests/bench/records.bench.ts        (part of `npm run bench`)
  *   RECORDS_BENCH_DB=file:/path/load.db RECORDS_BENCH_COUNT=1000000 npx tsx tests/bench/records.bench.ts
  *
+ * The statistics per staff member and per 相談種別 are read from their own rollup the same way.
  * The database is made by prisma/scripts/generate-load.ts when the file is missing (about 4 minutes
  * for a million consultations on 2 cores) and reused afterwards. For each query the script prints
  * p50/p95 over repeated runs and SQLite's EXPLAIN QUERY PLAN (which index serves it). It asserts
@@ -16,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { Prisma, openDatabase, sqliteFilePath, type PrismaClient } from '@madoguchi/db';
 import type { RecordsFilter } from '@madoguchi/protocol';
 import { dailyStatement, listStatement, RecordsQuery, type Cursor, type RecordsScope } from '../../signaling/src/records/RecordsQuery.ts';
+import { StatsBreakdown } from '../../signaling/src/records/StatsBreakdown.ts';
 
 const COUNT = Number(process.env.RECORDS_BENCH_COUNT ?? 1_000_000);
 const URL = process.env.RECORDS_BENCH_DB ?? `file:${os.tmpdir()}/madoguchi-records-bench-${COUNT}.db`;
@@ -58,6 +60,7 @@ async function main() {
   }
   const db = openDatabase(URL);
   const records = new RecordsQuery(db);
+  const breakdown = new StatsBreakdown(db);
   const total = await db.consultation.count();
   const [range] = await db.$queryRaw<{ first: string; last: string }[]>`SELECT MIN(requestedAt) AS first, MAX(requestedAt) AS last FROM Consultation`;
   const { first, last } = range!;
@@ -108,6 +111,7 @@ async function main() {
     figures.push(await measure(`charts: daily rows read (${label})`, 20, () => db.$queryRaw(dailyStatement(filter))));
     await explain(db, `daily rows (${label})`, dailyStatement(filter));
     figures.push(await measure(`charts: every chart, rows added up (${label})`, 20, () => records.stats(filter, { thresholdSeconds: 60 })));
+    figures.push(await measure(`per staff member, per 相談種別, callbacks (${label})`, 20, () => breakdown.compute(filter)));
   }
   const yearFrom = new Date(lastMs - 365 * 86_400_000).toISOString().replace('Z', '+00:00');
   const perRow = {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { openTablet, videoPlaying } from './support/call.ts';
 import { checkScreen } from './support/screens.ts';
@@ -9,7 +10,9 @@ import { E2E_PASSWORD, startServer, type RunningServer } from './support/server.
  * in test-output/screens/<name>-<lang>.png, and axe-core finds no serious or critical problem on
  * any of them. One real call per language carries them: a resident leaves a callback request while
  * nobody of the department is logged in, then waits, rings, is answered, chats, has a still taken,
- * and the operator files the call in 後処理; the supervisor watches and reviews it, the admin audits,
+ * and the operator files the call in 後処理 and records that the callback did not reach the resident; the
+ * supervisor watches and reviews it, with its statistics per staff member and per 相談種別 and the
+ * callback's result in 統計 and 折り返し電話, the admin audits,
  * sees 受付設定, registers a tablet (its token shown once) and sees 職員管理 (a new account's password
  * shown once, its edit form and the question before disabling it), 拠点管理 and 担当課管理. A last
  * test drives 受付設定 and 端末管理 for real: the server takes the new routing, and the shown token
@@ -40,6 +43,7 @@ const RUNS = {
     question: 'この申請書で合っていますか？',
     answer: 'はい、合っています。',
     note: '申請書の書き方を説明した。',
+    callbackNote: '14時に電話。不在のため明日かけ直す。',
     newStaff: { username: 'e2e-ja', name: '窓口 新人' },
   },
   en: {
@@ -51,6 +55,7 @@ const RUNS = {
     question: 'Is this the right form?',
     answer: 'Yes, it is.',
     note: 'Explained how to fill in the form.',
+    callbackNote: 'Called at 2 pm, no answer. Try again tomorrow.',
     newStaff: { username: 'e2e-en', name: 'Alex Newhire' },
   },
 } as const;
@@ -206,6 +211,21 @@ async function everyScreen(browser: Browser, language: Language): Promise<void> 
   await tablet.getByTestId('rating-send').click();
   await expect(tablet.getByTestId('thanks-screen')).toBeVisible();
 
+  // The operator calls the resident who asked for a callback: nobody answers (不在・つながらず), with a note.
+  const callback = operator.getByTestId('callback-item').filter({ hasText: run.resident });
+  await callback.getByTestId('callback-note').fill(run.callbackNote);
+  await callback.getByTestId('callback-unreachable').click();
+  await expect(callback).toHaveAttribute('data-status', 'unreachable');
+  await expect(callback.getByTestId('callback-outcome')).toContainText(text('不在・つながらず', 'Not reached'));
+  await expect(callback.getByTestId('callback-done')).toBeVisible(); // it may be tried again
+  await check(operator, 'console-callback-outcome', language);
+  const [operatorName] = server.query<{ displayName: string }>('SELECT displayName FROM Staff WHERE username = ?', run.operator);
+  const [category] = server.query<{ name: string }>(
+    `SELECT k.name FROM ConsultationCategory k JOIN Department d ON d.id = k.departmentId
+      WHERE d.code = ? AND k.active ORDER BY k.sortOrder LIMIT 1`,
+    run.department,
+  );
+
   // 相談記録 and the record of this call.
   const [call] = server.query<{ id: string }>(
     "SELECT c.id FROM Consultation c JOIN Site s ON s.id = c.siteId WHERE s.name = ? AND c.outcome = 'completed'",
@@ -225,6 +245,38 @@ async function everyScreen(browser: Browser, language: Language): Promise<void> 
   await supervisor.getByTestId('nav-stats').click();
   await expect(supervisor.getByTestId('chart-by-department')).toContainText(text('税務課', '福祉課'));
   await check(supervisor, 'supervisor-stats', language);
+  // Per staff member, per 相談種別 (the category filed in 後処理) and the callback requests by result.
+  const byOperator = supervisor.getByTestId('stats-by-operator').locator('tr', { hasText: operatorName!.displayName });
+  await expect(byOperator.locator('td').first()).toHaveText('1');
+  const byCategory = supervisor.getByTestId('stats-by-category').locator('tr', { hasText: category!.name });
+  await expect(byCategory.locator('td').nth(1)).toHaveText('1');
+  const callbackCounts = supervisor.getByTestId('stats-callbacks').locator('tbody tr', { hasText: text('税務課', '福祉課') });
+  // 依頼数, 未対応, 対応済み, 不在・つながらず
+  await expect(callbackCounts.locator('td')).toHaveText(['1', '0', '0', '1']);
+  await supervisor.getByTestId('stats-by-operator').scrollIntoViewIfNeeded();
+  await check(supervisor, 'supervisor-stats-breakdown', language);
+  if (language === 'ja') {
+    const [csv] = await Promise.all([supervisor.waitForEvent('download'), supervisor.getByTestId('export-operator-csv').click()]);
+    expect(csv.suggestedFilename()).toMatch(/^職員別統計-\d{12}\.csv$/);
+    const lines = readFileSync(await csv.path(), 'utf8').split('\r\n');
+    expect(lines[0]).toBe('\uFEFF担当職員,対応件数,対応時間 中央値(秒),対応時間 平均(秒),転送,満足度 平均(1-5),満足度 回答数,折り返し 対応済み,折り返し 不在・つながらず');
+    expect(lines.find((line) => line.startsWith(`${operatorName!.displayName},`))).toMatch(/^[^,]+,1,\d+,[\d.]+,0,5,1,0,1$/);
+  }
+
+  // 折り返し電話: the request with its result and note, found by department and status.
+  await supervisor.getByTestId('nav-callbacks').click();
+  await supervisor.getByTestId('callbacks-department').selectOption({ label: text('税務課', '福祉課') });
+  await supervisor.getByTestId('callbacks-status').selectOption('unreachable');
+  await supervisor.getByTestId('callbacks-apply').click();
+  const callbackRows = supervisor.getByTestId('callback-row');
+  await expect(callbackRows).toHaveCount(1);
+  await expect(callbackRows.first()).toContainText(run.resident);
+  await expect(callbackRows.first()).toContainText(run.callbackNote);
+  await expect(callbackRows.first()).toContainText(operatorName!.displayName);
+  await check(supervisor, 'supervisor-callbacks', language);
+  await supervisor.getByTestId('callbacks-status').selectOption('done');
+  await supervisor.getByTestId('callbacks-apply').click();
+  await expect(supervisor.getByText(text('条件に合う依頼はありません。', 'No requests match.'))).toBeVisible();
   await supervisor.getByTestId('nav-settings').click();
   await expect(supervisor.getByLabel(text('相談記録の保存期間（日）', 'Keep consultation records for (days)'))).toBeDisabled();
   await check(supervisor, 'supervisor-settings', language);

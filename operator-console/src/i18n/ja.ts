@@ -1,4 +1,4 @@
-import { OUTCOME_LABELS, type ConsultationOutcome, type ErrorCode, type Presence, type StaffRole, type Wallboard } from '@madoguchi/protocol';
+import { CALLBACK_STATUS_LABELS, OUTCOME_LABELS, type ConsultationOutcome, type ErrorCode, type Presence, type StaffRole, type Wallboard } from '@madoguchi/protocol';
 import type { FieldErrorMessages, Weekday } from '../supervisor/routingForm.ts';
 import { formatsFor } from './formats.ts';
 
@@ -100,11 +100,35 @@ export const ja = {
   callbacks: {
     heading: '折り返し電話の依頼',
     none: '未対応の依頼はありません。',
-    done: '対応済みにする',
+    outcome: '電話の結果',
+    done: '対応済み',
+    unreachable: '不在・つながらず',
     undo: '未対応に戻す',
+    note: 'メモ（任意）',
     showDone: '対応済みも表示',
     failed: '折り返し依頼を読み込めませんでした。',
+    saveFailed: '結果を保存できませんでした。もう一度お試しください。',
     requestedAt: '依頼日時',
+    status: CALLBACK_STATUS_LABELS,
+    recordedBy: (status: string, who: string, at: string) => `${status}（${who}・${at}）`,
+  },
+
+  callbackReview: {
+    title: '折り返し電話の依頼',
+    status: '状況',
+    pending: '要対応（未対応・不在）',
+    empty: '条件に合う依頼はありません。',
+    limited: (n: number) => `新しい順に ${format.count(n)} を表示しています。期間や条件をしぼってください。`,
+    column: {
+      requestedAt: '依頼日時',
+      department: '担当課',
+      site: '窓口',
+      name: 'お名前',
+      phone: '電話番号',
+      status: '状況',
+      recordedBy: '記録した職員・日時',
+      note: 'メモ',
+    },
   },
 
   help: {
@@ -121,6 +145,7 @@ export const ja = {
       wallboard: '待ち状況',
       records: '相談記録',
       stats: '統計',
+      callbacks: '折り返し電話',
       routing: '受付設定',
       settings: '設定',
       devices: '端末管理',
@@ -307,6 +332,26 @@ export const ja = {
     hour: (h: number) => `${h}時`,
     noData: 'この期間の相談はありません。',
     p90Note: '90%：10件中9件がこの時間以内。',
+    byOperator: '担当職員別',
+    operatorNote:
+      '対応件数：応答した相談（転送を受けた相談を含む）と、他の課から呼ばれて加わった相談。対応時間：本人が対応した時間（転送・退出まで）。折り返し：この期間の依頼で、本人が結果を記録した件数。',
+    operator: '担当職員',
+    handled: '対応件数',
+    medianTalk: '対応時間（中央値）',
+    transfers: '転送',
+    satisfactionAverage: '満足度（平均）',
+    rated: '回答数',
+    callbacksDone: '折り返し 対応済み',
+    callbacksUnreachable: '折り返し 不在',
+    byCategory: '相談種別別',
+    categoryNote: '相談種別：対応メモで最後に選ばれたもの。中央値：半数がこの時間以内。',
+    category: '相談種別',
+    noCategory: '（相談種別なし）',
+    medianWait: '待ち時間（中央値）',
+    callbacks: '折り返し電話の依頼（結果別）',
+    callbackRequests: '依頼数',
+    callbacksTotal: '合計',
+    exportCsv: (table: string) => `${table}の表をCSVでダウンロード`,
   },
 
   chart: {
@@ -332,6 +377,7 @@ export const ja = {
       'records.purge': '保存期間を過ぎた記録の削除',
       'still.view': '書類の静止画の閲覧',
       'callback.view': '折り返し依頼（氏名・電話番号）の閲覧',
+      'callback.outcome': '折り返し電話の結果の記録',
       'session.logout': 'ログアウト',
       'help.acknowledge': '職員の呼び出しに対応',
     } as Record<string, string>,

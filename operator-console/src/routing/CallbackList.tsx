@@ -1,25 +1,30 @@
-import { CallbacksResponse, CallbackUpdated, type CallbackView } from '@madoguchi/protocol';
+import { CallbacksResponse, CallbackUpdated, type CallbackStatus, type CallbackView } from '@madoguchi/protocol';
 import { useCallback, useEffect, useState } from 'react';
 import { query, request } from '../api.ts';
 import { useI18n } from '../i18n/index.ts';
+import { nextStatuses } from './callbackOutcome.ts';
 
 const REFRESH_MS = 15_000;
 
-
-/** Residents who asked to be called back (折り返し電話), for the operator's departments; done / undone. */
+/**
+ * Residents who asked to be called back (折り返し電話), for the operator's departments: the operator
+ * records each call's result — done, or not reached (不在・つながらず) to try again — with a note.
+ */
 export function CallbackList({ token }: { token: string }) {
   const { t } = useI18n();
   const [callbacks, setCallbacks] = useState<CallbackView[] | null>(null);
   const [showDone, setShowDone] = useState(false);
-  const [failed, setFailed] = useState(false);
+  const [failed, setFailed] = useState<'load' | 'save' | null>(null);
+  /** Notes being written, by request; a request's stored note until its field is changed. */
+  const [notes, setNotes] = useState<Record<string, string>>({});
 
   const load = useCallback(async () => {
     try {
-      const { callbacks } = await request(token, `/callbacks${query({ status: showDone ? 'all' : 'open' })}`, CallbacksResponse);
+      const { callbacks } = await request(token, `/callbacks${query({ status: showDone ? undefined : 'pending' })}`, CallbacksResponse);
       setCallbacks(callbacks);
-      setFailed(false);
+      setFailed(null);
     } catch {
-      setFailed(true);
+      setFailed('load');
     }
   }, [token, showDone]);
 
@@ -29,14 +34,20 @@ export function CallbackList({ token }: { token: string }) {
     return () => window.clearInterval(timer);
   }, [load]);
 
-  const mark = async (callback: CallbackView, done: boolean) => {
+  const noteOf = (callback: CallbackView) => notes[callback.id] ?? callback.note;
+  const record = async (callback: CallbackView, status: CallbackStatus) => {
     try {
-      await request(token, `/callbacks/${encodeURIComponent(callback.id)}`, CallbackUpdated, { method: 'PATCH', body: JSON.stringify({ done }) });
+      await request(token, `/callbacks/${encodeURIComponent(callback.id)}`, CallbackUpdated, {
+        method: 'PATCH',
+        body: JSON.stringify({ status, note: noteOf(callback) }),
+      });
+      setNotes(({ [callback.id]: _saved, ...rest }) => rest);
       await load();
     } catch {
-      setFailed(true);
+      setFailed('save');
     }
   };
+  const buttonLabel = (status: CallbackStatus) => (status === 'open' ? t.callbacks.undo : t.callbacks[status]);
 
   return (
     <section className="callback-panel" aria-labelledby="callback-heading" data-testid="callback-list">
@@ -49,23 +60,41 @@ export function CallbackList({ token }: { token: string }) {
       </div>
       {failed ? (
         <p className="notice notice-error" role="alert">
-          {t.callbacks.failed}
+          {failed === 'load' ? t.callbacks.failed : t.callbacks.saveFailed}
         </p>
       ) : null}
       {callbacks && callbacks.length === 0 ? <p className="presence-hint">{t.callbacks.none}</p> : null}
       <ul className="callback-items">
         {callbacks?.map((callback) => (
-          <li key={callback.id} className={`callback-item ${callback.doneAt ? 'callback-done' : ''}`} data-testid="callback-item">
+          <li key={callback.id} className={`callback-item callback-${callback.status}`} data-testid="callback-item" data-status={callback.status}>
             <div className="callback-who">
               <strong>{callback.name}</strong> <a href={`tel:${callback.phone}`}>{callback.phone}</a>
             </div>
             <div className="callback-meta">
               {t.format.list([callback.department.name, callback.site.name, `${t.callbacks.requestedAt} ${t.format.dateTime(callback.createdAt)}`])}
-              {callback.doneAt && callback.doneBy ? t.format.parenthetical(callback.doneBy) : ''}
             </div>
-            <button type="button" className="button button-small" onClick={() => void mark(callback, !callback.doneAt)}>
-              {callback.doneAt ? t.callbacks.undo : t.callbacks.done}
-            </button>
+            {callback.status !== 'open' && callback.outcomeAt ? (
+              <div className="callback-outcome" data-testid="callback-outcome">
+                {t.callbacks.recordedBy(t.callbacks.status[callback.status], callback.outcomeBy ?? '', t.format.dateTime(callback.outcomeAt))}
+              </div>
+            ) : null}
+            <div className="callback-record" role="group" aria-label={t.format.labelled(t.callbacks.outcome, callback.name)}>
+              <label>
+                {t.callbacks.note}
+                <input
+                  type="text"
+                  maxLength={500}
+                  value={noteOf(callback)}
+                  data-testid="callback-note"
+                  onChange={(event) => setNotes({ ...notes, [callback.id]: event.target.value })}
+                />
+              </label>
+              {nextStatuses(callback.status).map((status) => (
+                <button key={status} type="button" className="button button-small" data-testid={`callback-${status}`} onClick={() => void record(callback, status)}>
+                  {buttonLabel(status)}
+                </button>
+              ))}
+            </div>
           </li>
         ))}
       </ul>

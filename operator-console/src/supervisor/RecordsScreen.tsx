@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { ConsultationOutcome, RecordsFilterOptions, RecordsListResponse, type RecordListItem } from '@madoguchi/protocol';
-import { download, query, request } from '../api.ts';
+import { query, request } from '../api.ts';
+import { CsvDownload } from './CsvDownload.tsx';
 import { useI18n } from '../i18n/index.ts';
 import { endOfDay, startOfDay } from './dates.ts';
 import { byId, FilterSelect } from './FilterSelect.tsx';
@@ -47,7 +48,6 @@ export function RecordsScreen({ token, filter, onFilterChange, onOpen, onUnautho
   const [draft, setDraft] = useState(filter);
   const [extraPages, setExtraPages] = useState<{ records: RecordListItem[]; nextCursor: string | null }>({ records: [], nextCursor: null });
   const [loadingMore, setLoadingMore] = useState(false);
-  const [exportState, setExportState] = useState<'idle' | 'running' | 'failed'>('idle');
 
   const params = filterParams(filter);
   const [options] = useLoad('options', () => request(token, '/records/options', RecordsFilterOptions), onUnauthorized);
@@ -71,16 +71,6 @@ export function RecordsScreen({ token, filter, onFilterChange, onOpen, onUnautho
       setExtraPages((previous) => ({ records: [...previous.records, ...page.records], nextCursor: page.nextCursor }));
     } finally {
       setLoadingMore(false);
-    }
-  };
-
-  const exportCsv = async () => {
-    setExportState('running');
-    try {
-      await download(token, `/records/export.csv${query(params)}`);
-      setExportState('idle');
-    } catch {
-      setExportState('failed');
     }
   };
 
@@ -144,10 +134,7 @@ export function RecordsScreen({ token, filter, onFilterChange, onOpen, onUnautho
 
       <div className="records-toolbar">
         <p role="status">{firstPage.status === 'ready' ? t.records.count(rows.length, nextCursor !== null) : null}</p>
-        <button type="button" className="button" data-testid="export-csv" onClick={exportCsv} disabled={exportState === 'running'}>
-          {exportState === 'running' ? t.records.exporting : t.records.exportCsv}
-        </button>
-        {exportState === 'failed' ? <p className="form-error" role="alert">{t.records.exportFailed}</p> : null}
+        <CsvDownload token={token} path={`/records/export.csv${query(params)}`} testId="export-csv" />
       </div>
 
       {firstPage.status === 'loading' ? <p role="status">{t.supervisor.loading}</p> : null}

@@ -1,8 +1,9 @@
 import { useState } from 'react';
-import { RecordsFilterOptions, RecordsStatsResponse } from '@madoguchi/protocol';
+import { CALLBACK_STATUSES, ConsultationOutcome, RecordsFilterOptions, RecordsStatsResponse, type RecordsStatsCsvQuery } from '@madoguchi/protocol';
 import { query, request } from '../api.ts';
 import { useI18n } from '../i18n/index.ts';
 import { ColumnChart, MeterRows } from './charts.tsx';
+import { CsvDownload } from './CsvDownload.tsx';
 import { byId, FilterSelect } from './FilterSelect.tsx';
 import { jstDay } from './dates.ts';
 import { useLoad } from './useLoad.ts';
@@ -63,6 +64,7 @@ export function StatsScreen({ token, onUnauthorized }: StatsScreenProps) {
       {stats.status === 'loading' ? <p role="status">{t.supervisor.loading}</p> : null}
       {stats.status === 'error' ? <p role="alert" className="form-error">{t.supervisor.loadFailed}</p> : null}
       {stats.status === 'ready' ? <StatsView stats={stats.data} from={filter.from} to={filter.to} /> : null}
+      {stats.status === 'ready' ? <BreakdownView stats={stats.data} token={token} filter={filter} /> : null}
     </section>
   );
 }
@@ -169,6 +171,133 @@ function StatsView({ stats, from, to }: { stats: RecordsStatsResponse; from: str
           display: t.format.count(d.count),
         }))}
       />
+    </div>
+  );
+}
+
+/**
+ * Per staff member, per 相談種別 and the callback requests by result, each table with its CSV. Shown
+ * also for a period without consultations: callback requests may still be waiting for their result.
+ */
+function BreakdownView({ stats, token, filter }: { stats: RecordsStatsResponse; token: string; filter: StatsFilter }) {
+  const { t } = useI18n();
+  const csv = (breakdown: RecordsStatsCsvQuery['breakdown'], title: string) => (
+    <CsvDownload token={token} path={`/records/stats.csv${query({ ...filter, breakdown })}`} label={t.stats.exportCsv(title)} testId={`export-${breakdown}-csv`} />
+  );
+  const score = (average: number | null) => (average === null ? '—' : t.format.number(average));
+  const callbacks = stats.callbacks;
+  return (
+    <div className="stats-grid stats-breakdown">
+      {stats.byOperator.length > 0 ? (
+        <figure className="chart chart-wide" data-testid="stats-by-operator">
+          <figcaption>{t.stats.byOperator}</figcaption>
+          <table className="data-table">
+            <thead>
+              <tr>
+                <th scope="col">{t.stats.operator}</th>
+                <th scope="col" className="number">{t.stats.handled}</th>
+                <th scope="col" className="number">{t.stats.medianTalk}</th>
+                <th scope="col" className="number">{t.stats.averageTalk}</th>
+                <th scope="col" className="number">{t.stats.transfers}</th>
+                <th scope="col" className="number">{t.stats.satisfactionAverage}</th>
+                <th scope="col" className="number">{t.stats.rated}</th>
+                <th scope="col" className="number">{t.stats.callbacksDone}</th>
+                <th scope="col" className="number">{t.stats.callbacksUnreachable}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {stats.byOperator.map((o) => (
+                <tr key={o.operator.id}>
+                  <th scope="row">{o.operator.name}</th>
+                  <td className="number">{t.format.number(o.count)}</td>
+                  <td className="number">{t.format.seconds(o.talkSeconds.median)}</td>
+                  <td className="number">{t.format.seconds(o.talkSeconds.average)}</td>
+                  <td className="number">{t.format.number(o.transfers)}</td>
+                  <td className="number">{score(o.satisfaction.average)}</td>
+                  <td className="number">{t.format.number(o.satisfaction.rated)}</td>
+                  <td className="number">{t.format.number(o.callbacks.done)}</td>
+                  <td className="number">{t.format.number(o.callbacks.unreachable)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="chart-note">{t.stats.operatorNote}</p>
+          {csv('operator', t.stats.byOperator)}
+        </figure>
+      ) : null}
+      {stats.byCategory.length > 0 ? (
+        <figure className="chart chart-wide" data-testid="stats-by-category">
+          <figcaption>{t.stats.byCategory}</figcaption>
+          <table className="data-table">
+            <thead>
+              <tr>
+                <th scope="col">{t.records.department}</th>
+                <th scope="col">{t.stats.category}</th>
+                <th scope="col" className="number">{t.stats.count}</th>
+                <th scope="col" className="number">{t.stats.medianWait}</th>
+                <th scope="col" className="number">{t.stats.medianTalk}</th>
+                {ConsultationOutcome.options.map((outcome) => (
+                  <th key={outcome} scope="col" className="number">
+                    {t.records.outcomes[outcome]}
+                  </th>
+                ))}
+                <th scope="col" className="number">{t.stats.satisfactionAverage}</th>
+                <th scope="col" className="number">{t.stats.rated}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {stats.byCategory.map((c) => (
+                <tr key={`${c.department.id}:${c.category?.id ?? ''}`}>
+                  <td>{c.department.name}</td>
+                  <th scope="row">{c.category?.name ?? t.stats.noCategory}</th>
+                  <td className="number">{t.format.number(c.count)}</td>
+                  <td className="number">{t.format.seconds(c.waitSeconds.median)}</td>
+                  <td className="number">{t.format.seconds(c.talkSeconds.median)}</td>
+                  {ConsultationOutcome.options.map((outcome) => (
+                    <td key={outcome} className="number">
+                      {t.format.number(c.outcomes[outcome])}
+                    </td>
+                  ))}
+                  <td className="number">{score(c.satisfaction.average)}</td>
+                  <td className="number">{t.format.number(c.satisfaction.rated)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="chart-note">{t.stats.categoryNote}</p>
+          {csv('category', t.stats.byCategory)}
+        </figure>
+      ) : null}
+      <figure className="chart chart-wide" data-testid="stats-callbacks">
+        <figcaption>{t.stats.callbacks}</figcaption>
+        <table className="data-table">
+          <thead>
+            <tr>
+              <th scope="col">{t.records.department}</th>
+              <th scope="col" className="number">{t.stats.callbackRequests}</th>
+              {CALLBACK_STATUSES.map((status) => (
+                <th key={status} scope="col" className="number">
+                  {t.callbacks.status[status]}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {[...callbacks.byDepartment.map((d) => ({ label: d.department.name, counts: d })), { label: t.stats.callbacksTotal, counts: callbacks }].map(({ label, counts }) => (
+              <tr key={label}>
+                <th scope="row">{label}</th>
+                <td className="number">{t.format.number(counts.open + counts.done + counts.unreachable)}</td>
+                {CALLBACK_STATUSES.map((status) => (
+                  <td key={status} className="number">
+                    {t.format.number(counts[status])}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {csv('callbacks', t.stats.callbacks)}
+      </figure>
     </div>
   );
 }

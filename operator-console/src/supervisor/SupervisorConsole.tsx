@@ -7,6 +7,7 @@ import { DepartmentsScreen } from '../admin/DepartmentsScreen.tsx';
 import { SitesScreen } from '../admin/SitesScreen.tsx';
 import { StaffScreen } from '../admin/StaffScreen.tsx';
 import { AuditScreen } from './AuditScreen.tsx';
+import { CallbacksScreen } from './CallbacksScreen.tsx';
 import { HelpAlerts } from './HelpAlerts.tsx';
 import { DevicesScreen } from './DevicesScreen.tsx';
 import { RecordDetailScreen } from './RecordDetailScreen.tsx';
@@ -23,6 +24,7 @@ type View =
   | { name: 'records' }
   | { name: 'record'; id: string }
   | { name: 'stats' }
+  | { name: 'callbacks' }
   | { name: 'routing' }
   | { name: 'settings' }
   | { name: 'devices' }
@@ -31,7 +33,7 @@ type View =
   | { name: 'departments' }
   | { name: 'audit' };
 
-const SCREENS = ['stats', 'routing', 'settings', 'devices', 'staff', 'sites', 'departments', 'audit'] as const;
+const SCREENS = ['stats', 'callbacks', 'routing', 'settings', 'devices', 'staff', 'sites', 'departments', 'audit'] as const;
 
 /** The view of a location hash (#/records, #/records/<id>, #/stats, …): links and the back button work. */
 function viewOf(hash: string): View {
@@ -49,7 +51,7 @@ interface SupervisorConsoleProps {
   onSessionEnded(reason: SessionProblem): void;
 }
 
-/** Supervisors and admins: the live wallboard, session records, statistics, routing, settings, and (admins) the tablets, the city's staff, sites and departments, and the audit trail. */
+/** Supervisors and admins: the live wallboard, session records, statistics, callback requests, routing, settings, and (admins) the tablets, the city's staff, sites and departments, and the audit trail. */
 export function SupervisorConsole({ session, onLogout, onUnauthorized, onSessionEnded }: SupervisorConsoleProps) {
   const { t } = useI18n();
   const socket = useSessionEnd(session.token, onSessionEnded);
@@ -71,6 +73,7 @@ export function SupervisorConsole({ session, onLogout, onUnauthorized, onSession
     'wallboard',
     'records',
     'stats',
+    'callbacks',
     'routing',
     'settings',
     ...(managesDevices(role) ? (['devices'] as const) : []),
@@ -111,6 +114,7 @@ export function SupervisorConsole({ session, onLogout, onUnauthorized, onSession
           <RecordDetailScreen token={session.token} id={view.id} onBack={() => go('#/records')} onUnauthorized={onUnauthorized} />
         ) : null}
         {view.name === 'stats' ? <StatsScreen token={session.token} onUnauthorized={onUnauthorized} /> : null}
+        {view.name === 'callbacks' ? <CallbacksScreen token={session.token} onUnauthorized={onUnauthorized} /> : null}
         {view.name === 'routing' ? (
           <RoutingScreen token={session.token} canChange={changesSettings(role)} onUnauthorized={onUnauthorized} />
         ) : null}

@@ -9,7 +9,9 @@ import {
   RecordsFilter,
   RecordsListQuery,
   RecordsSettingsUpdate,
+  RecordsStatsCsvQuery,
   RecordsStatsQuery,
+  type RecordsStatsResponse,
   type AuditListResponse,
   type RecordsFilterOptions,
   type RecordsListResponse,
@@ -20,6 +22,8 @@ import type { Principal, StaffPrincipal } from '../auth/principal.ts';
 import type { AuditLog } from '../records/AuditLog.ts';
 import { csvLine, isoWithOffset, UTF8_BOM } from '../records/csv.ts';
 import { decodeCursor, encodeCursor, RecordsQuery, type RecordsScope } from '../records/RecordsQuery.ts';
+import { StatsBreakdown } from '../records/StatsBreakdown.ts';
+import { statsCsvTable } from '../records/statsCsv.ts';
 import type { SettingsStore } from '../records/SettingsStore.ts';
 import { parseBody } from './errors.ts';
 
@@ -66,13 +70,24 @@ function requireSupervisor(staff: StaffPrincipal): void {
  *   GET /            list, newest first, keyset paged (operators: their own consultations)
  *   GET /options     what the filters can choose from (supervisor, admin)
  *   GET /export.csv  the filtered list as CSV for Excel (supervisor, admin; audited)
- *   GET /stats       the charts (supervisor, admin)
+ *   GET /stats       the charts, per operator, per 相談種別 and the callbacks by status (supervisor, admin)
+ *   GET /stats.csv   one of those tables as CSV (`breakdown`: operator, category, callbacks; supervisor, admin; audited)
  *   GET /:id         one record with its timeline (operators: their own, others → 404; audited)
  * Audited reads are written to the trail before the data is sent: no trail, no data.
  */
 export function createRecordsRouter({ db, audit, settings }: RecordsApiDependencies): Router {
   const router = Router();
   const records = new RecordsQuery(db);
+  const breakdown = new StatsBreakdown(db);
+
+  /** Headers of a CSV download named `<name>-<JST time>.csv` (ASCII `fallback` for old browsers). */
+  const csvDownload = (res: Response, fallback: string, name: string) => {
+    const stamp = isoWithOffset(new Date()).slice(0, 16).replace(/[-:T]/g, '');
+    res.status(200);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="${fallback}-${stamp}.csv"; filename*=UTF-8''${encodeURIComponent(`${name}-${stamp}.csv`)}`);
+    res.setHeader('Cache-Control', 'no-store');
+  };
 
   router.get('/', async (req: AuthedRequest, res: Response) => {
     const staff = staffOf(req);
@@ -108,14 +123,7 @@ export function createRecordsRouter({ db, audit, settings }: RecordsApiDependenc
     const filter = parseBody(RecordsFilter, req.query);
     await audit.write({ staffId: staff.staffId, action: 'records.export', details: { filter } });
 
-    const stamp = isoWithOffset(new Date()).slice(0, 16).replace(/[-:T]/g, '');
-    res.status(200);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader(
-      'Content-Disposition',
-      `attachment; filename="records-${stamp}.csv"; filename*=UTF-8''${encodeURIComponent(`相談記録-${stamp}.csv`)}`,
-    );
-    res.setHeader('Cache-Control', 'no-store');
+    csvDownload(res, 'records', '相談記録');
     res.write(UTF8_BOM + csvLine(RECORDS_CSV_HEADER));
     let closed = false;
     res.on('close', () => {
@@ -154,7 +162,20 @@ export function createRecordsRouter({ db, audit, settings }: RecordsApiDependenc
     requireSupervisor(staffOf(req));
     const { serviceLevelSeconds, ...filter } = parseBody(RecordsStatsQuery, req.query);
     const thresholdSeconds = serviceLevelSeconds ?? (await settings.get()).serviceLevelSeconds;
-    res.json(await records.stats(filter, { thresholdSeconds }));
+    const [daily, breakdowns] = await Promise.all([records.stats(filter, { thresholdSeconds }), breakdown.compute(filter)]);
+    const body: RecordsStatsResponse = { ...daily, ...breakdowns };
+    res.json(body);
+  });
+
+  router.get('/stats.csv', async (req: AuthedRequest, res: Response) => {
+    const staff = staffOf(req);
+    requireSupervisor(staff);
+    const { breakdown: table, ...filter } = parseBody(RecordsStatsCsvQuery, req.query);
+    const { header, rows } = statsCsvTable(await breakdown.compute(filter), table);
+    // Figures per named staff member: who took them out of the system is on the record, like the records' export.
+    await audit.write({ staffId: staff.staffId, action: 'records.export', details: { statistics: table, filter } });
+    csvDownload(res, `statistics-${table}`, { operator: '職員別統計', category: '相談種別統計', callbacks: '折り返し統計' }[table]);
+    res.end(UTF8_BOM + [header, ...rows].map((fields) => csvLine(fields)).join(''));
   });
 
   router.get('/:id', async (req: AuthedRequest, res: Response) => {

@@ -1,6 +1,8 @@
 import { Router } from 'express';
-import type { PrismaClient } from '@madoguchi/db';
+import { localDayBounds, type Prisma, type PrismaClient } from '@madoguchi/db';
 import {
+  CallbacksQuery,
+  CallbackStatus,
   CallbackUpdate,
   Id,
   ProtocolError,
@@ -62,7 +64,10 @@ export function createRoutingAdminRouter({ db, consultations, routingSettings, a
   return router;
 }
 
-/** /api/callbacks: residents' callback requests (折り返し) for the departments an operator serves. */
+/**
+ * /api/callbacks: residents' callback requests (折り返し) — an operator's departments' to call back and
+ * record the outcome of, a supervisor's (and admin's) every department's to review.
+ */
 export function createCallbacksRouter({ db, audit }: Pick<RoutingApiDependencies, 'db' | 'audit'>): Router {
   const router = Router();
 
@@ -79,50 +84,71 @@ export function createCallbacksRouter({ db, audit }: Pick<RoutingApiDependencies
     return { staffId: principal.staffId, departments };
   };
 
+  /** A row as the console shows it (`names`: who set each status). */
+  const view = (row: CallbackRow, names: ReadonlyMap<string, string>): CallbackView => ({
+    id: row.id,
+    consultationId: row.consultationId,
+    department: { id: row.department.id, code: row.department.code, name: row.department.name },
+    site: { id: row.consultation.site.id, name: row.consultation.site.name },
+    name: row.name,
+    phone: row.phone,
+    createdAt: row.createdAt.toISOString(),
+    status: CallbackStatus.parse(row.status),
+    note: row.note,
+    outcomeAt: row.outcomeAt?.toISOString() ?? null,
+    outcomeBy: row.outcomeById ? (names.get(row.outcomeById) ?? null) : null,
+  });
+  const namesOf = async (rows: readonly CallbackRow[]) => {
+    const ids = [...new Set(rows.flatMap((row) => (row.outcomeById ? [row.outcomeById] : [])))];
+    const staff = await db.staff.findMany({ where: { id: { in: ids } }, select: { id: true, displayName: true } });
+    return new Map(staff.map((s) => [s.id, s.displayName]));
+  };
+  const include = { department: true, consultation: { include: { site: true } } } as const;
+
   router.get('/', async (req: AuthedRequest, res) => {
     const { staffId, departments } = viewer(req);
-    const open = req.query.status !== 'all';
+    const { status, departmentId, from, to, limit } = parseBody(CallbacksQuery, req.query);
+    const pending = status === 'pending';
     const rows = await db.callbackRequest.findMany({
-      where: { ...(departments ? { departmentId: { in: departments } } : {}), ...(open ? { doneAt: null } : {}) },
-      include: { department: true, consultation: { include: { site: true } } },
-      orderBy: { createdAt: 'asc' },
-      take: 500,
+      where: {
+        AND: [
+          departments ? { departmentId: { in: departments } } : {},
+          departmentId ? { departmentId } : {},
+          status === undefined ? {} : { status: pending ? { in: ['open', 'unreachable'] } : status },
+          from ? { createdAt: { gte: localDayBounds(from).start } } : {},
+          to ? { createdAt: { lt: localDayBounds(to).end } } : {},
+        ],
+      },
+      include,
+      // What is still to be called back, oldest first; a review of every status, newest first.
+      orderBy: { createdAt: pending ? 'asc' : 'desc' },
+      take: limit,
     });
-    const doneBy = await db.staff.findMany({
-      where: { id: { in: rows.flatMap((row) => (row.doneById ? [row.doneById] : [])) } },
-      select: { id: true, displayName: true },
-    });
-    const names = new Map(doneBy.map((staff) => [staff.id, staff.displayName]));
+    const names = await namesOf(rows);
     // Names and phone numbers: who was shown which request, and how often, is on the record before it is sent.
     await audit.writeViews(staffId, 'callback.view', rows.map((row) => row.id));
-    const body: CallbacksResponse = {
-      callbacks: rows.map(
-        (row): CallbackView => ({
-          id: row.id,
-          consultationId: row.consultationId,
-          department: { id: row.department.id, code: row.department.code, name: row.department.name },
-          site: { id: row.consultation.site.id, name: row.consultation.site.name },
-          name: row.name,
-          phone: row.phone,
-          createdAt: row.createdAt.toISOString(),
-          doneAt: row.doneAt?.toISOString() ?? null,
-          doneBy: row.doneById ? (names.get(row.doneById) ?? null) : null,
-        }),
-      ),
-    };
+    const body: CallbacksResponse = { callbacks: rows.map((row) => view(row, names)) };
     res.json(body);
   });
 
+  /** The outcome of calling the resident back (done, not reached, or open again) with a note; audited with the status before. */
   router.patch('/:id', async (req: AuthedRequest, res) => {
     const { staffId, departments } = viewer(req);
     const id = parseBody(Id, req.params.id);
-    const { done } = parseBody(CallbackUpdate, req.body);
-    const row = await db.callbackRequest.findUnique({ where: { id } });
-    if (!row || (departments && !departments.includes(row.departmentId))) throw new ProtocolError('NOT_FOUND', 'no such callback request');
-    await db.callbackRequest.update({ where: { id }, data: done ? { doneAt: new Date(), doneById: staffId } : { doneAt: null, doneById: null } });
-    const body: CallbackUpdated = { id, done };
+    const { status, note } = parseBody(CallbackUpdate, req.body);
+    const before = await db.callbackRequest.findUnique({ where: { id } });
+    if (!before || (departments && !departments.includes(before.departmentId))) throw new ProtocolError('NOT_FOUND', 'no such callback request');
+    const row = await db.callbackRequest.update({
+      where: { id },
+      data: { status, note, ...(status === 'open' ? { outcomeAt: null, outcomeById: null } : { outcomeAt: new Date(), outcomeById: staffId }) },
+      include,
+    });
+    await audit.write({ staffId, action: 'callback.outcome', targetId: id, details: { status, previous: before.status, noted: note.length > 0 } });
+    const body: CallbackUpdated = { callback: view(row, await namesOf([row])) };
     res.json(body);
   });
 
   return router;
 }
+
+type CallbackRow = Prisma.CallbackRequestGetPayload<{ include: { department: true; consultation: { include: { site: true } } } }>;

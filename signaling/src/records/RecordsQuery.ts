@@ -11,6 +11,7 @@ import type {
   StaffSummary,
 } from '@madoguchi/protocol';
 import { stillInfo } from '../stills/StillService.ts';
+import { addHistogram, averageSeconds, num, percentileOfHistogram, type Count } from './histograms.ts';
 import { PARTICIPATION_EVENTS, participationSql } from './participation.ts';
 
 /**
@@ -76,6 +77,9 @@ export interface RecordRow extends Omit<RecordListItem, 'requestedAt'> {
 
 export type RecordsStatsFilter = Omit<RecordsStatsQuery, 'serviceLevelSeconds'>;
 
+/** The statistics added up from the daily rollup (the rest: StatsBreakdown). */
+export type DailyStats = Omit<RecordsStatsResponse, 'byOperator' | 'byCategory' | 'callbacks'>;
+
 function filterConditions(filter: RecordsFilter): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];
   if (filter.from) where.push(Prisma.sql`c.requestedAt >= ${toDbTime(new Date(filter.from))}`);
@@ -137,14 +141,19 @@ export function listStatement(
      LIMIT ${limit}`;
 }
 
-/** The daily statistics rows of a filter (exported for EXPLAIN in the benchmark). */
-export function dailyStatement(filter: RecordsStatsFilter): Prisma.Sql {
+/** The WHERE clause of a rollup table (its day, departmentId and siteId columns) for a filter. */
+export function rollupWhere(filter: RecordsStatsFilter): Prisma.Sql {
   const where: Prisma.Sql[] = [];
   if (filter.from) where.push(Prisma.sql`day >= ${filter.from}`);
   if (filter.to) where.push(Prisma.sql`day <= ${filter.to}`);
   if (filter.departmentId) where.push(Prisma.sql`departmentId = ${filter.departmentId}`);
   if (filter.siteId) where.push(Prisma.sql`siteId = ${filter.siteId}`);
-  return Prisma.sql`SELECT * FROM ConsultationDaily ${whereClause(where)}`;
+  return whereClause(where);
+}
+
+/** The daily statistics rows of a filter (exported for EXPLAIN in the benchmark). */
+export function dailyStatement(filter: RecordsStatsFilter): Prisma.Sql {
+  return Prisma.sql`SELECT * FROM ConsultationDaily ${rollupWhere(filter)}`;
 }
 
 interface DailyRow {
@@ -166,33 +175,6 @@ interface DailyRow {
   ratings: string;
   lossCount: Count;
   lostSumMs: Count;
-}
-
-/** A histogram {bucket: count} as stored (JSON), added into `into`. */
-function addHistogram(into: Map<number, number>, json: string): void {
-  for (const [bucket, count] of Object.entries(JSON.parse(json) as Record<string, number>)) {
-    into.set(Number(bucket), (into.get(Number(bucket)) ?? 0) + count);
-  }
-}
-
-/** The 90th percentile by nearest rank (the ⌈0.9·n⌉-th smallest) of a histogram {seconds: count}. */
-export function p90OfHistogram(histogram: Map<number, number>): number | null {
-  const total = [...histogram.values()].reduce((sum, count) => sum + count, 0);
-  if (total === 0) return null;
-  const rank = Math.ceil(0.9 * total);
-  let seen = 0;
-  for (const [second, count] of [...histogram].sort(([a], [b]) => a - b)) {
-    seen += count;
-    if (seen >= rank) return second;
-  }
-  return null;
-}
-
-type Count = bigint | number | null;
-
-/** COUNT/SUM come back as bigint (or number, or null for SUM over nothing). */
-function num(value: Count | undefined): number {
-  return value === null || value === undefined ? 0 : Number(value);
 }
 
 const secondsOf = (ms: Count) => (ms === null ? null : Number(ms) / 1000);
@@ -344,7 +326,7 @@ export class RecordsQuery {
    * Every chart of the supervisor's statistics screen for one filter, added up from the daily
    * statistics rows (a year is a few thousand rows, whatever the number of consultations).
    */
-  async stats(filter: RecordsStatsFilter, { thresholdSeconds }: { thresholdSeconds: number }): Promise<RecordsStatsResponse> {
+  async stats(filter: RecordsStatsFilter, { thresholdSeconds }: { thresholdSeconds: number }): Promise<DailyStats> {
     const rows = await this.#db.$queryRaw<DailyRow[]>(dailyStatement(filter));
     const [departmentRows, siteRows] = await Promise.all([
       this.#db.department.findMany({ orderBy: { sortOrder: 'asc' } }),
@@ -390,8 +372,7 @@ export class RecordsQuery {
       addHistogram(department.talks, row.talkHistogram);
     }
 
-    const average = (sumMs: number, count: number) => (count ? Math.round(sumMs / count) / 1000 : null);
-    const answeredInTime = [...answeredWaits].reduce((sum, [second, count]) => (second <= thresholdSeconds ? sum + count : sum), 0);
+        const answeredInTime = [...answeredWaits].reduce((sum, [second, count]) => (second <= thresholdSeconds ? sum + count : sum), 0);
     const rated = [...ratings.values()].reduce((a, b) => a + b, 0);
     // A refused request (outside hours, nobody on duty) never waited for an answer.
     const queued = ended - refused;
@@ -406,8 +387,8 @@ export class RecordsQuery {
           return {
             department: { id: d.id, code: d.code, name: d.name },
             count: s.count,
-            waitSeconds: { average: average(s.waitSumMs, s.waitCount), p90: p90OfHistogram(s.waits) },
-            talkSeconds: { average: average(s.talkSumMs, s.talkCount), p90: p90OfHistogram(s.talks) },
+            waitSeconds: { average: averageSeconds(s.waitSumMs, s.waitCount), p90: percentileOfHistogram(s.waits, 0.9) },
+            talkSeconds: { average: averageSeconds(s.talkSumMs, s.talkCount), p90: percentileOfHistogram(s.talks, 0.9) },
           };
         }),
       bySite: siteRows.filter((s) => bySite.has(s.id)).map((s) => ({ site: { id: s.id, name: s.name }, count: bySite.get(s.id)! })),

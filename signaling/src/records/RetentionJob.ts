@@ -64,12 +64,16 @@ export class RetentionJob {
       events += deletedEvents.count;
       consultations += deletedConsultations.count;
     }
-    const { count: dailyRows } = await this.#db.consultationDaily.deleteMany({ where: { day: { lt: firstKeptDay } } });
-    if (consultations > 0 || dailyRows > 0) {
+    // The statistics' rollups of those days go with them (daily, and per staff member and per 相談種別).
+    const [{ count: dailyRows }, { count: breakdownRows }] = await this.#db.$transaction([
+      this.#db.consultationDaily.deleteMany({ where: { day: { lt: firstKeptDay } } }),
+      this.#db.consultationDailyBreakdown.deleteMany({ where: { day: { lt: firstKeptDay } } }),
+    ]);
+    if (consultations > 0 || dailyRows > 0 || breakdownRows > 0) {
       await this.#audit.write({
         staffId: SYSTEM_ACTOR,
         action: 'records.purge',
-        details: { cutoff: cutoff.toISOString(), retentionDays, consultations, events, dailyRows },
+        details: { cutoff: cutoff.toISOString(), retentionDays, consultations, events, dailyRows, breakdownRows },
       });
       logger.info(`purged ${consultations} consultations (${events} events) requested before ${cutoff.toISOString()}`);
     }
