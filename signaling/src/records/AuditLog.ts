@@ -4,9 +4,20 @@ import type { PrismaClient } from '@madoguchi/db';
  * What was done; the audit trail's vocabulary: a record's detail, a still or a resident's callback
  * request (name and phone number) viewed, records exported, a setting or device changed, records
  * purged by the retention job, a staff member's own logout (the ends of sessions an admin causes are
- * in their config.change rows), a tablet's call for help (職員を呼ぶ) acknowledged.
+ * in their config.change rows), a tablet's call for help (職員を呼ぶ) acknowledged, a live call supervised (one start row and one
+ * end row per mode: the consultation, the mode, when it started and ended).
  */
-export type AuditAction = 'record.view' | 'records.export' | 'config.change' | 'records.purge' | 'still.view' | 'callback.view' | 'session.logout' | 'help.acknowledge';
+export type AuditAction =
+  | 'record.view'
+  | 'records.export'
+  | 'config.change'
+  | 'records.purge'
+  | 'still.view'
+  | 'callback.view'
+  | 'session.logout'
+  | 'help.acknowledge'
+  | 'supervision.start'
+  | 'supervision.end';
 
 /** Repeated views of one target by one staff member within this window share one audit row (writeViews). */
 export const VIEW_COALESCE_MS = 10 * 60_000;
