@@ -703,9 +703,8 @@ export class ConsultationService {
    */
   sender(principal: Principal, consultationId: string): Participant {
     const participant = this.participant(principal, consultationId);
-    if (participant.role === 'supervisor' && this.#live.get(consultationId)?.supervisors.get(participant.id.slice('supervisor:'.length))?.mode === 'monitor') {
-      throw new ProtocolError('FORBIDDEN', 'a supervisor who monitors sends nothing');
-    }
+    const supervision = principal.kind === 'staff' ? this.#live.get(consultationId)?.supervisors.get(principal.staffId) : undefined;
+    if (participant.role === 'supervisor' && supervision?.mode === 'monitor') throw new ProtocolError('FORBIDDEN', 'a supervisor who monitors sends nothing');
     return participant;
   }
 
