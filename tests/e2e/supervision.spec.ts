@@ -1,6 +1,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { connectCall, openConsole, openTablet } from './support/call.ts';
 import { watchContentSecurityPolicy } from './support/csp.ts';
+import { checkScreen } from './support/screens.ts';
 import { E2E_PASSWORD, startServer, type RunningServer } from './support/server.ts';
 import { flowingStreams, inboundStreams, mediaBytesSent, recordPeerConnections, waitForMediaFlowing } from './support/webrtcStats.ts';
 
@@ -83,9 +84,17 @@ test('a supervisor listens to a live call, whispers to the operator, then joins 
   await expect.poll(() => audioFlowing(tablet), { timeout: 30_000 }).toBe(2);
   await expect.poll(() => audioFlowing(operator), { timeout: 30_000 }).toBe(2);
   await waitForMediaFlowing(supervisor, { video: 3, audio: 2 });
-  await supervisor.screenshot({ path: '../test-output/screens/supervision-barge-ja.png' });
-  await operator.screenshot({ path: '../test-output/screens/console-supervised-ja.png' });
-  await tablet.screenshot({ path: '../test-output/screens/kiosk-supervised-ja.png' });
+  // The three screens in Japanese and English, checked with axe.
+  for (const language of ['ja', 'en'] as const) {
+    await supervisor.getByTestId('language-select').selectOption(language);
+    await operator.getByTestId('language-select').selectOption(language);
+    await tablet.getByTestId(`language-${language}`).click();
+    await checkScreen(supervisor, 'supervision-barge', language);
+    await checkScreen(operator, 'console-supervised', language);
+    await checkScreen(tablet, 'kiosk-supervised', language);
+  }
+  await expect(tablet.getByTestId('supervision-notice')).toHaveText('A supervisor has joined the call.');
+  await expect(operator.getByTestId('supervision-banner')).toContainText('A supervisor (管理 太郎) has joined the call');
 
   // 確認を終える: the banner and the notice go, and only the call's own media is left in the SFU.
   await supervisor.getByTestId('supervision-stop').click();

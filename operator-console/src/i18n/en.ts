@@ -279,6 +279,13 @@ export const en: Messages = {
     via: { socket: 'connection', media: 'video and audio' },
     how: { network_returned: 'the network came back', ice_restart: 'network path re-established', rejoin: 'rejoined', resume_after_restart: 'resumed after the restart' },
     heldReason: { server_stop: 'stop or update', server_crash: 'crash' },
+    supervisionEnd: {
+      stopped: 'stopped by the supervisor',
+      call_ended: 'the call ended',
+      transferred: 'transferred',
+      disconnected: 'the supervisor’s connection was lost',
+      server_stop: 'the server stopped',
+    },
     gap: (seconds: string) => `interrupted for ${seconds}`,
     source: {
       face: "Resident's face",
@@ -288,6 +295,7 @@ export const en: Messages = {
       'operator-mic': "Staff member's voice",
       'operator-document': "Staff member's document camera",
       screen: 'Screen sharing',
+      'supervisor-mic': "Supervisor's voice",
     },
     openStill: 'Open the still full size',
     stillDeleted: '(the still was deleted after the retention period)',

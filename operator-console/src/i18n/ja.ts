@@ -279,6 +279,14 @@ export const ja = {
     via: { socket: '接続', media: '映像・音声' } as Record<string, string>,
     how: { network_returned: '回線の回復', ice_restart: '経路の再確立', rejoin: '再参加', resume_after_restart: '再起動後の再開' } as Record<string, string>,
     heldReason: { server_stop: '停止・更新', server_crash: '異常終了' } as Record<string, string>,
+    /** Why a supervision ended (supervision_ended). */
+    supervisionEnd: {
+      stopped: '管理者が終了',
+      call_ended: '通話の終了',
+      transferred: '転送',
+      disconnected: '管理者の接続切れ',
+      server_stop: 'サーバーの停止',
+    } as Record<string, string>,
     gap: (seconds: string) => `途切れた時間 ${seconds}`,
     source: {
       face: '相談者の顔',
@@ -288,6 +296,7 @@ export const ja = {
       'operator-mic': '職員の音声',
       'operator-document': '職員の書類カメラ',
       screen: '画面共有',
+      'supervisor-mic': '管理者の音声',
     } as Record<string, string>,
     openStill: '静止画を拡大表示',
     stillDeleted: '（静止画は保存期間を過ぎたため削除されました）',
