@@ -43,7 +43,8 @@ async function audioFlowing(page: Page, ms = 1_500): Promise<number> {
 const audioReceivers = async (page: Page) => (await inboundStreams(page)).filter((stream) => stream.kind === 'audio').length;
 
 test('a supervisor listens to a live call, whispers to the operator, then joins it', async ({ browser }) => {
-  test.setTimeout(150_000);
+  // Six pages checked with axe take most of it on a loaded 2-core machine.
+  test.setTimeout(240_000);
   const tablet = await openTablet(browser, server, '清滝郵便局');
   const operator = await openConsole(browser, server, 'tax1');
   await connectCall(tablet, operator, 'tax');
@@ -54,6 +55,7 @@ test('a supervisor listens to a live call, whispers to the operator, then joins 
   // 聞く (monitor): the supervisor decodes both voices and the pictures, and sends nothing.
   const live = supervisor.getByTestId('wallboard-consultation').filter({ hasText: '清滝郵便局' });
   await expect(live).toHaveAttribute('data-status', 'in_call');
+  await checkScreen(supervisor, 'supervisor-wallboard-call', 'ja');
   await live.getByTestId('supervise-monitor').click();
   await expect(supervisor.getByTestId('supervision-panel')).toHaveAttribute('data-mode', 'monitor');
   await expect(operator.getByTestId('supervision-banner')).toContainText('管理者（管理 太郎）がこの通話を聞いています。');
