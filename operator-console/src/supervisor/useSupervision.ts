@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import {
   ProtocolError,
-  type CallSupervisor,
   type DepartmentSummary,
   type ErrorCode,
   type ServerPayload,
@@ -25,8 +24,6 @@ export interface SupervisionView {
   operators: string[];
   /** What the supervisor receives: the resident's face, document and voice, the operators' camera and voice. */
   remote: RemoteTrack[];
-  /** Everyone supervising this call (call:supervision), the supervisor included. */
-  supervisors: CallSupervisor[];
   /** The microphone could not be opened for whisper or barge. */
   micMissing: boolean;
 }
@@ -97,9 +94,6 @@ export function useSupervision(client: ProtocolClient | null): Supervision {
       client.on('call:participants', ({ consultationId, operators }) => {
         if (ours(consultationId)) update((view) => ({ ...view, operators: operators.map((operator) => operator.name) }));
       }),
-      client.on('call:supervision', ({ consultationId, supervisors }) => {
-        if (ours(consultationId)) update((view) => ({ ...view, supervisors }));
-      }),
       client.on('supervision:ended', ({ consultationId, reason }) => {
         if (ours(consultationId)) release(reason);
       }),
@@ -140,7 +134,7 @@ export function useSupervision(client: ProtocolClient | null): Supervision {
       held.current = current;
       setEnded(null);
       setFailed(null);
-      setView({ consultationId, mode, pending: true, site: null, department: null, operators: [], remote: [], supervisors: [], micMissing: false });
+      setView({ consultationId, mode, pending: true, site: null, department: null, operators: [], remote: [], micMissing: false });
       client.request('supervision:start', { consultationId, mode }).then(
         async () => {
           if (held.current !== current) return;
