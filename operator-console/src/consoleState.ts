@@ -1,5 +1,6 @@
 import type {
   AwayReason,
+  CallSupervisor,
   ConnectionQuality,
   ConsultationOutcome,
   DepartmentQueueSummary,
@@ -85,6 +86,8 @@ export interface ActiveCall {
   handoverNotes: HandoverNote[];
   /** Operators in the call, this one included (two in a one-stop call). */
   operators: CallOperator[];
+  /** Supervisors listening, whispering or joined (call:supervision): the banner says who and how. */
+  supervisors: CallSupervisor[];
   /** A department asked to join (他の課を呼ぶ) that has not answered yet. */
   inviting: DepartmentSummary | null;
   /** Stills of the resident's document camera taken in this call, oldest first. */
@@ -162,6 +165,7 @@ export type ConsoleAction =
   | { type: 'chat/message'; message: ServerPayload<'chat:message'> }
   | { type: 'call/history'; history: ServerPayload<'call:history'> }
   | { type: 'call/participants'; participants: ServerPayload<'call:participants'> }
+  | { type: 'call/supervision'; supervision: ServerPayload<'call:supervision'> }
   | { type: 'call/inviting'; consultationId: string; department: DepartmentSummary | null }
   | { type: 'call/routingFailed'; consultationId: string; action: CallRoutingAction; code: ErrorCode }
   | { type: 'call/left'; left: ServerPayload<'call:left'>; now: number }
@@ -210,6 +214,11 @@ export function canChangePresence(state: ConsoleState): boolean {
 /** Media of colleagues in a one-stop call: their camera and microphone. */
 export function colleagueMedia(call: ActiveCall | null): RemoteMedia[] {
   return call ? call.remote.filter((media) => media.participant === 'operator') : [];
+}
+
+/** Voices besides the resident's: a colleague's, and a supervisor's who whispers or joined. */
+export function staffVoices(call: ActiveCall): RemoteMedia[] {
+  return call.remote.filter((media) => media.kind === 'audio' && media.participant !== 'resident');
 }
 
 /** The resident's remote track for a source (the latest one if it was replaced). */
@@ -350,6 +359,7 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
           chatBeforeJoiningUntil: null,
           handoverNotes: [],
           operators: [],
+          supervisors: [],
           inviting: null,
           stills: [],
           capture: null,
@@ -365,6 +375,9 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
         // The invited colleague has arrived.
         inviting: action.participants.operators.length > call.operators.length && call.operators.length > 0 ? null : call.inviting,
       }));
+
+    case 'call/supervision':
+      return updateCall(state, action.supervision.consultationId, (call) => ({ ...call, supervisors: action.supervision.supervisors }));
 
     case 'call/inviting':
       return updateCall(state, action.consultationId, (call) => ({ ...call, inviting: action.department }));

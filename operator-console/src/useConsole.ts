@@ -207,6 +207,7 @@ export function useConsole(token: string, sessionEvents: ConsoleSessionEvents): 
       client.on('offer:incoming', (offer) => dispatch({ type: 'offer/incoming', offer, now: Date.now() })),
       client.on('queues:changed', ({ queues }) => dispatch({ type: 'queues/changed', queues })),
       client.on('call:participants', (participants) => dispatch({ type: 'call/participants', participants })),
+      client.on('call:supervision', (supervision) => dispatch({ type: 'call/supervision', supervision })),
       client.on('call:connection', (connection) => dispatch({ type: 'call/partyConnection', connection, now: Date.now() })),
       client.on('call:quality', (quality) => dispatch({ type: 'call/quality', quality })),
       client.on('call:shareDisplayed', (shareDisplayed) => dispatch({ type: 'call/shareDisplayed', shareDisplayed })),

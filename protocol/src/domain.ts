@@ -2,6 +2,8 @@ import { z } from 'zod';
 
 /** Shared vocabulary: the same words in the schema, the protocol and the UI. */
 
+export const Id = z.string().min(1).max(64);
+
 export const StaffRole = z.enum(['operator', 'supervisor', 'admin']);
 export type StaffRole = z.infer<typeof StaffRole>;
 
@@ -45,6 +47,7 @@ export const MediaSource = z.enum([
   'operator-cam',
   'operator-document',
   'screen',
+  'supervisor-mic',
 ]);
 export type MediaSource = z.infer<typeof MediaSource>;
 
@@ -71,16 +74,46 @@ export const ShareDisplay = z.object({
 });
 export type ShareDisplay = z.infer<typeof ShareDisplay>;
 
-export const ParticipantRole = z.enum(['resident', 'operator']);
+/**
+ * Who is in a call's room: the resident's tablet, the operators, and a supervisor (supervisor or
+ * admin) who monitors, whispers or barges in (live supervision).
+ */
+export const ParticipantRole = z.enum(['resident', 'operator', 'supervisor']);
 export type ParticipantRole = z.infer<typeof ParticipantRole>;
 
 /** Sources each side of a call may send. */
 export const SOURCES_BY_ROLE: Record<ParticipantRole, readonly MediaSource[]> = {
   resident: ['mic', 'face', 'document'],
   operator: ['operator-mic', 'operator-cam', 'operator-document', 'screen'],
+  supervisor: ['supervisor-mic'],
 };
 
-export const Id = z.string().min(1).max(64);
+/**
+ * Live supervision, as contact centres have it: `monitor` listens and watches silently (sends
+ * nothing); `whisper` speaks to the operators only (never to the tablet); `barge` joins the call
+ * (everyone hears the supervisor).
+ */
+export const SupervisionMode = z.enum(['monitor', 'whisper', 'barge']);
+export type SupervisionMode = z.infer<typeof SupervisionMode>;
+
+/** Which roles in the room hear a supervisor in each mode (the supervisor hears everyone in all of them). */
+export const SUPERVISOR_AUDIENCE: Record<SupervisionMode, readonly ParticipantRole[]> = {
+  monitor: [],
+  whisper: ['operator', 'supervisor'],
+  barge: ['resident', 'operator', 'supervisor'],
+};
+
+/** A supervisor in a call, as the operators' banner shows them. */
+export const CallSupervisor = z.object({ staffId: Id, name: z.string(), mode: SupervisionMode, since: z.iso.datetime() });
+export type CallSupervisor = z.infer<typeof CallSupervisor>;
+
+/**
+ * What the tablet says of supervision (when the city tells residents): `listening` (monitor or
+ * whisper: 責任者が通話を確認しています) or `joined` (barge); null: nobody supervises.
+ */
+export const SupervisionNotice = z.enum(['listening', 'joined']);
+export type SupervisionNotice = z.infer<typeof SupervisionNotice>;
+
 
 /** Satisfaction as 5 faces: 1 = とても不満 … 5 = とても満足. */
 export const SatisfactionScore = z.number().int().min(1).max(5);

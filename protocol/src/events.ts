@@ -25,6 +25,9 @@ import {
   SiteSummary,
   StillFailure,
   StillInfo,
+  SupervisionMode,
+  SupervisionNotice,
+  CallSupervisor,
 } from './domain.ts';
 import { ClerkLock, ClerkPin, ClerkUnlockResult, HelpCall } from './clerk.ts';
 import { ErrorCode, type Ack } from './errors.ts';
@@ -121,22 +124,22 @@ export const clientEvents = {
   'offer:decline': { from: ['operator'], payload: consultationRef, ack: empty },
   /** Sent once the browser has loaded the router's capabilities: the server may now send consumers. */
   'call:ready': {
-    from: ['device', 'operator'],
+    from: ['device', 'operator', 'supervisor'],
     payload: consultationRef.extend({ rtpCapabilities: RtpCapabilities }),
     ack: empty,
   },
   'media:createTransport': {
-    from: ['device', 'operator'],
+    from: ['device', 'operator', 'supervisor'],
     payload: consultationRef.extend({ direction: z.enum(['send', 'recv']) }),
     ack: TransportOptions,
   },
   'media:connectTransport': {
-    from: ['device', 'operator'],
+    from: ['device', 'operator', 'supervisor'],
     payload: consultationRef.extend({ transportId: Id, dtlsParameters: DtlsParameters }),
     ack: empty,
   },
   'media:produce': {
-    from: ['device', 'operator'],
+    from: ['device', 'operator', 'supervisor'],
     payload: consultationRef.extend({
       transportId: Id,
       kind: z.enum(['audio', 'video']),
@@ -146,17 +149,17 @@ export const clientEvents = {
     ack: z.object({ producerId: Id }),
   },
   'media:closeProducer': {
-    from: ['device', 'operator'],
+    from: ['device', 'operator', 'supervisor'],
     payload: consultationRef.extend({ producerId: Id }),
     ack: empty,
   },
   'media:setProducerPaused': {
-    from: ['device', 'operator'],
+    from: ['device', 'operator', 'supervisor'],
     payload: consultationRef.extend({ producerId: Id, paused: z.boolean() }),
     ack: empty,
   },
   'media:resumeConsumer': {
-    from: ['device', 'operator'],
+    from: ['device', 'operator', 'supervisor'],
     payload: consultationRef.extend({ consumerId: Id }),
     ack: empty,
   },
@@ -165,7 +168,7 @@ export const clientEvents = {
    * browser can restart ICE on the same transport and keep its producers and consumers.
    */
   'media:restartIce': {
-    from: ['device', 'operator'],
+    from: ['device', 'operator', 'supervisor'],
     payload: consultationRef.extend({
       transportId: Id,
       /** How long the browser has been without this transport's connection (for the record). */
@@ -177,7 +180,7 @@ export const clientEvents = {
    * An ICE restart did not bring media back (or the transports are gone): the server puts the
    * sender back into the call's room afresh and answers with a new call:joined.
    */
-  'call:rejoin': { from: ['device', 'operator'], payload: consultationRef, ack: empty },
+  'call:rejoin': { from: ['device', 'operator', 'supervisor'], payload: consultationRef, ack: empty },
   /**
    * The browser's media is connected again (after an outage, a rejoin, a reload): the record gets
    * `reconnected`. `lostForMs`: how long the browser itself saw its media stalled, for an outage the
@@ -218,6 +221,16 @@ export const clientEvents = {
   'clerk:status': { from: ['device'], payload: empty, ack: ClerkLock },
   /** The clerk's PIN, checked on the server: the camera settings and pre-call check open with it. */
   'clerk:unlock': { from: ['device'], payload: z.object({ pin: ClerkPin }), ack: ClerkUnlockResult },
+  /**
+   * Live supervision of a call in progress (from the wallboard): the supervisor enters the call's
+   * room in `mode` and is answered with call:joined (role supervisor) like any party; the operators
+   * see who supervises (call:supervision), the tablet is told when the city tells residents.
+   */
+  'supervision:start': { from: ['supervisor'], payload: consultationRef.extend({ mode: SupervisionMode }), ack: empty },
+  /** Move between monitor, whisper and barge in the same call (to monitor: the supervisor's microphone is closed). */
+  'supervision:mode': { from: ['supervisor'], payload: consultationRef.extend({ mode: SupervisionMode }), ack: empty },
+  /** Stop supervising: the supervisor's transports, producers and consumers are closed. */
+  'supervision:stop': { from: ['supervisor'], payload: consultationRef, ack: empty },
   /** 職員を呼ぶ: alert the supervisors' consoles. Presses before an acknowledgement are the same call. */
   'help:request': { from: ['device'], payload: empty, ack: z.object({ helpCallId: Id }) },
   /** 対応します: a supervisor takes the help call; every console's alert clears and the tablet is told. */
@@ -369,6 +382,12 @@ export const serverEvents = {
   'call:quality': z.object({ consultationId: Id, role: ParticipantRole, quality: ConnectionQuality }),
   /** To the operators of a call: how the tablet draws what an operator shows (share:displayed). */
   'call:shareDisplayed': z.object({ consultationId: Id, display: ShareDisplay }),
+  /** To the operators and supervisors of a call, on every change and on joining: who supervises it, and how (the operators' banner). */
+  'call:supervision': z.object({ consultationId: Id, supervisors: z.array(CallSupervisor) }),
+  /** To the tablet, when the city tells residents of supervision (a setting, on by default): what to say now; null: nothing. */
+  'call:supervisionNotice': z.object({ consultationId: Id, notice: SupervisionNotice.nullable() }),
+  /** To a supervisor: their supervision of a call is over (the call ended or was transferred, or they stopped). */
+  'supervision:ended': z.object({ consultationId: Id, reason: z.enum(['stopped', 'call_ended', 'transferred']) }),
   /** To every client: an admin changed the departments (added, renamed, reordered, disabled): fetch GET /api/departments again. */
   'departments:changed': z.object({}),
   /**

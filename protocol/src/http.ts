@@ -325,6 +325,8 @@ export const RecordsSettings = z.object({
   serviceLevelSeconds: z.number().int().min(1).max(3600),
   /** keep the text of chat messages in the record; when off, only who wrote when (and how long) is kept */
   keepChatTranscript: z.boolean(),
+  /** tell the resident on the tablet when a supervisor listens to or joins their call (live supervision) */
+  tellResidentOfSupervision: z.boolean(),
 });
 export type RecordsSettings = z.infer<typeof RecordsSettings>;
 export const RecordsSettingsUpdate = RecordsSettings.partial().strict();

@@ -85,13 +85,26 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   #sendTransport?: types.WebRtcTransport;
   #recvTransport?: types.WebRtcTransport;
   #rtpCapabilities?: types.RtpCapabilities;
+  /** Roles of the participants who may consume what this one sends; null: everyone in the room. */
+  #audience: ReadonlySet<string> | null;
   #closed = false;
 
-  constructor(id: string, role: string, context: ParticipantContext) {
+  constructor(id: string, role: string, context: ParticipantContext, audience: readonly string[] | null = null) {
     super();
     this.id = id;
     this.role = role;
     this.#context = context;
+    this.#audience = audience ? new Set(audience) : null;
+  }
+
+  /** Whether a participant of `role` may consume this participant's producers. */
+  heardBy(role: string): boolean {
+    return this.#audience === null || this.#audience.has(role);
+  }
+
+  /** Change who may consume this participant (the room then adds and removes the consumers: Room.setAudience). */
+  setAudience(audience: readonly string[] | null): void {
+    this.#audience = audience ? new Set(audience) : null;
   }
 
   get closed(): boolean {
@@ -288,6 +301,18 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
       this.emit('consumerClosed', consumer.id);
     });
     this.emit('newConsumer', info);
+  }
+
+  /**
+   * Stop consuming a producer that is still there (its sender's audience no longer includes us):
+   * the consumer closes and the browser is told, as when the producer itself closes.
+   */
+  stopConsuming(producerId: string): void {
+    for (const consumer of [...this.#consumers.values()]) {
+      if (consumer.producerId !== producerId) continue;
+      consumer.close();
+      this.emit('consumerClosed', consumer.id);
+    }
   }
 
   /** Leave the room: closes every transport, and with them every producer and consumer. */

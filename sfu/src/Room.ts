@@ -59,19 +59,45 @@ export class Room extends TypedEmitter<RoomEvents> {
     return this.#participants.get(id);
   }
 
-  join(participantId: string, role: string): Participant {
+  /**
+   * A participant enters the room. `audience`: the roles that may consume what it sends (a
+   * supervisor who whispers is heard by operators only); null, the default: everyone.
+   */
+  join(participantId: string, role: string, audience: readonly string[] | null = null): Participant {
     if (this.#closed) throw new SfuError('CONFLICT', 'room closed');
     if (this.#participants.has(participantId)) throw new SfuError('CONFLICT', 'already in the room');
-    const participant = new Participant(participantId, role, {
-      router: this.#router,
-      webRtcServer: this.#webRtcServer,
-      maxIncomingBitrate: this.#maxIncomingBitrate,
-      othersProducers: () => this.#producersExcept(participantId),
-    });
+    const participant: Participant = new Participant(
+      participantId,
+      role,
+      {
+        router: this.#router,
+        webRtcServer: this.#webRtcServer,
+        maxIncomingBitrate: this.#maxIncomingBitrate,
+        othersProducers: () => this.#producersFor(participant),
+      },
+      audience,
+    );
     this.#participants.set(participantId, participant);
     participant.on('newProducer', (producer) => void this.#fanOut(participantId, producer));
     participant.on('close', () => this.#participants.delete(participantId));
     return participant;
+  }
+
+  /**
+   * Change who may consume a participant's producers: those who may no longer have their consumers
+   * closed (and are told), those who now may get new ones.
+   */
+  async setAudience(participantId: string, audience: readonly string[] | null): Promise<void> {
+    const sender = this.#participants.get(participantId);
+    if (!sender) throw new SfuError('NOT_FOUND', 'no such participant');
+    sender.setAudience(audience);
+    for (const [id, receiver] of this.#participants) {
+      if (id === participantId) continue;
+      for (const producer of sender.producers) {
+        if (sender.heardBy(receiver.role)) await receiver.consume(producer).catch(() => {});
+        else receiver.stopConsuming(producer.id);
+      }
+    }
   }
 
   /**
@@ -126,16 +152,18 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.removeAllListeners();
   }
 
-  async #fanOut(producerId: string, producer: types.Producer<ProducerAppData>): Promise<void> {
+  async #fanOut(senderId: string, producer: types.Producer<ProducerAppData>): Promise<void> {
+    const sender = this.#participants.get(senderId);
     for (const [id, participant] of this.#participants) {
-      if (id === producerId) continue;
+      if (id === senderId || !sender?.heardBy(participant.role)) continue;
       await participant.consume(producer).catch(() => {
         // A consumer that cannot be created (participant left meanwhile) is not the sender's problem.
       });
     }
   }
 
-  *#producersExcept(participantId: string): Iterable<types.Producer<ProducerAppData>> {
-    for (const [id, participant] of this.#participants) if (id !== participantId) yield* participant.producers;
+  /** What a participant may consume: the producers of everyone else whose audience includes its role. */
+  *#producersFor(receiver: Participant): Iterable<types.Producer<ProducerAppData>> {
+    for (const sender of this.#participants.values()) if (sender !== receiver && sender.heardBy(receiver.role)) yield* sender.producers;
   }
 }

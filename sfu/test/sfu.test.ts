@@ -80,6 +80,37 @@ describe('SfuNode with real mediasoup workers', () => {
     expect(await totals(sfu)).toEqual([0, 0, 0, 0]);
   });
 
+  it('lets only a participant’s audience consume it, and adds and closes consumers when the audience changes', async () => {
+    const room = await sfu.createRoom('audience');
+    const resident = room.join('resident:1', 'resident');
+    const operator = room.join('operator:1', 'operator');
+    // A supervisor who whispers: heard by operators only. It still receives everyone.
+    const supervisor = room.join('supervisor:1', 'supervisor', ['operator']);
+    const received = new Map<Participant, ConsumerInfo[]>([resident, operator, supervisor].map((p) => [p, []]));
+    const closed = new Map<Participant, string[]>([resident, operator, supervisor].map((p) => [p, []]));
+    for (const [participant, list] of received) participant.on('newConsumer', (consumer) => list.push(consumer));
+    for (const [participant, list] of closed) participant.on('consumerClosed', (id) => list.push(id));
+    const open = (p: Participant) => received.get(p)!.filter((c) => !closed.get(p)!.includes(c.consumerId)).map((c) => c.source).sort();
+
+    await sendAndReceive(resident, [['mic', 'audio']], room.rtpCapabilities);
+    await sendAndReceive(operator, [['operator-mic', 'audio']], room.rtpCapabilities);
+    await sendAndReceive(supervisor, [['supervisor-mic', 'audio']], room.rtpCapabilities);
+    // A new producer fans out in the background.
+    await expect.poll(() => open(operator)).toEqual(['mic', 'supervisor-mic']);
+    await expect.poll(() => open(supervisor)).toEqual(['mic', 'operator-mic']);
+    expect(open(resident)).toEqual(['operator-mic']);
+
+    await room.setAudience('supervisor:1', null); // everyone (barge)
+    expect(open(resident)).toEqual(['operator-mic', 'supervisor-mic']);
+    await room.setAudience('supervisor:1', []); // nobody
+    expect(open(resident)).toEqual(['operator-mic']);
+    expect(open(operator)).toEqual(['mic']);
+    expect(await totals(sfu)).toEqual([1, 6, 3, 4]);
+    await expect(room.setAudience('nobody', null)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    room.close();
+    expect(await totals(sfu)).toEqual([0, 0, 0, 0]);
+  });
+
   it('creates one consumer per producer even when two paths ask for it at once', async () => {
     const room = await sfu.createRoom('race');
     const resident = room.join('resident:1', 'resident');

@@ -64,6 +64,8 @@ export interface Config {
     retentionDays: number;
     serviceLevelSeconds: number;
     keepChatTranscript: boolean;
+    /** Whether the tablet says so when a supervisor listens or joins (default: told). */
+    tellResidentOfSupervision: boolean;
   };
   /** Built browser apps, served at /kiosk/ and /console/. */
   webClientDir: string;
@@ -237,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = REPO_ROO
       retentionDays: int(env.RECORDS_RETENTION_DAYS, 1825, 'RECORDS_RETENTION_DAYS'),
       serviceLevelSeconds: int(env.SERVICE_LEVEL_SECONDS, 60, 'SERVICE_LEVEL_SECONDS'),
       keepChatTranscript: flag(env.CHAT_TRANSCRIPT, 'keep', 'discard', 'CHAT_TRANSCRIPT'),
+      tellResidentOfSupervision: flag(env.SUPERVISION_NOTICE, 'tell', 'silent', 'SUPERVISION_NOTICE'),
     },
     webClientDir: resolve(REPO_ROOT, 'web-client/dist'),
     operatorConsoleDir: resolve(REPO_ROOT, 'operator-console/dist'),

@@ -121,6 +121,8 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
       resumeWindows: config.resumeWindows,
       qualitySampleMs: config.qualitySampleMs,
       keepsChatTranscript: () => settings.latest().keepChatTranscript,
+      audit,
+      tellsResidentOfSupervision: () => settings.latest().tellResidentOfSupervision,
     });
     await consultations.restore(await loadHeldConsultations(db));
   } catch (error) {

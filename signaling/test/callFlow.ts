@@ -41,16 +41,20 @@ export async function joinMedia(
   const send = await client.request('media:createTransport', { consultationId, direction: 'send' });
   const recv = await client.request('media:createTransport', { consultationId, direction: 'recv' });
   await client.request('call:ready', { consultationId, rtpCapabilities: joined.routerRtpCapabilities });
-  for (const { source, kind } of sources) {
-    await client.request('media:produce', {
-      consultationId,
-      transportId: send.id,
-      kind,
-      rtpParameters: browserLikeRtpParameters(kind, ++ssrc) as ClientPayload<'media:produce'>['rtpParameters'],
-      source: source as NewConsumer['source'],
-    });
-  }
+  for (const { source, kind } of sources) await produce(client, consultationId, send.id, source, kind);
   return { sendTransportId: send.id, recvTransportId: recv.id, sendTransport: send };
+}
+
+/** Produce one source on a send transport, with RTP parameters as a browser would send them. */
+export async function produce(client: ProtocolClient, consultationId: string, transportId: string, source: string, kind: 'audio' | 'video'): Promise<string> {
+  const { producerId } = await client.request('media:produce', {
+    consultationId,
+    transportId,
+    kind,
+    rtpParameters: browserLikeRtpParameters(kind, ++ssrc) as ClientPayload<'media:produce'>['rtpParameters'],
+    source: source as NewConsumer['source'],
+  });
+  return producerId;
 }
 
 /** A whole call: the tablet asks, the operator answers, both send their media. */

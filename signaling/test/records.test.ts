@@ -308,8 +308,8 @@ describe('records: who may see what', () => {
     expect(JSON.parse(exported.details!)).toEqual({ filter: { outcome: 'completed' } });
 
     const changed = await api('/admin/settings', 'admin', { method: 'PUT', body: JSON.stringify({ serviceLevelSeconds: 45, retentionDays: 400 }) });
-    expect(await changed.json()).toEqual({ serviceLevelSeconds: 45, retentionDays: 400, keepChatTranscript: true });
-    expect(await json('/admin/settings', 'supervisor')).toEqual({ serviceLevelSeconds: 45, retentionDays: 400, keepChatTranscript: true });
+    expect(await changed.json()).toEqual({ serviceLevelSeconds: 45, retentionDays: 400, keepChatTranscript: true, tellResidentOfSupervision: true });
+    expect(await json('/admin/settings', 'supervisor')).toEqual({ serviceLevelSeconds: 45, retentionDays: 400, keepChatTranscript: true, tellResidentOfSupervision: true });
     const changes = await t.db.auditLog.findMany({ where: { action: 'config.change' }, orderBy: { id: 'asc' } });
     expect(changes.map((c) => [c.staffId, c.targetId, JSON.parse(c.details!)])).toEqual([
       [staffIdOf.admin, 'retentionDays', { from: 1825, to: 400 }],

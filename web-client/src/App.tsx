@@ -111,6 +111,7 @@ export function App() {
           serving={phase.serving}
           ending={phase.ending}
           transfer={phase.transfer}
+          supervision={phase.supervision}
           onEnd={kiosk.endCall}
           uploadStill={kiosk.uploadStill}
         />

@@ -8,6 +8,7 @@ import type {
   DeviceProfile,
   SatisfactionScore,
   ServerPayload,
+  SupervisionNotice,
 } from '@madoguchi/protocol';
 
 /**
@@ -100,6 +101,8 @@ export type KioskPhase =
       ending: boolean;
       /** Transferred: the resident stays connected and waits for this department's operator. */
       transfer: { department: DepartmentSummary; queuePosition: number | null } | null;
+      /** What the tablet says of live supervision (call:supervisionNotice, when the city tells residents); null: nothing. */
+      supervision: SupervisionNotice | null;
     }
   /**
    * After a call: ご満足いただけましたか？ A tapped face is the rating (sent with 送る, or when the
@@ -160,6 +163,7 @@ export type KioskAction =
   | { type: 'statusChanged'; status: ServerPayload<'consultation:status'> }
   | { type: 'refused'; refused: ServerPayload<'consultation:refused'> }
   | { type: 'participantsChanged'; participants: ServerPayload<'call:participants'> }
+  | { type: 'supervisionNotice'; notice: ServerPayload<'call:supervisionNotice'> }
   | { type: 'cancelRequested' }
   | { type: 'cancelled' }
   | { type: 'callJoined'; call: CallJoined }
@@ -412,6 +416,12 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
       return { ...state, phase: { ...phase, serving, transfer: serving.length > 0 ? null : phase.transfer } };
     }
 
+    case 'supervisionNotice': {
+      const { consultationId, notice } = action.notice;
+      if (phase.name !== 'call' || phase.call.consultationId !== consultationId) return state;
+      return { ...state, phase: { ...phase, supervision: notice } };
+    }
+
     case 'cancelRequested':
       return phase.name === 'waiting' ? { ...state, phase: { ...phase, cancelling: true } } : state;
     case 'cancelled':
@@ -425,7 +435,7 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
       return {
         ...state,
         notice: null,
-        phase: { name: 'call', call: action.call, serving: servingAtJoin(action.call), ending: false, transfer: null },
+        phase: { name: 'call', call: action.call, serving: servingAtJoin(action.call), ending: false, transfer: null, supervision: null },
       };
     case 'endRequested':
       return phase.name === 'call' ? { ...state, phase: { ...phase, ending: true } } : state;

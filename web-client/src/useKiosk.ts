@@ -225,6 +225,7 @@ export function useKiosk(): KioskController {
       protocol.on('consultation:refused', (refused) => dispatch({ type: 'refused', refused })),
       protocol.on('departments:availability', (availability) => dispatch({ type: 'availabilityChanged', availability })),
       protocol.on('call:participants', (participants) => dispatch({ type: 'participantsChanged', participants })),
+      protocol.on('call:supervisionNotice', (notice) => dispatch({ type: 'supervisionNotice', notice })),
       protocol.on('consultation:current', ({ consultationId }) => {
         dispatch({ type: 'currentConsultation', consultationId });
       }),

@@ -275,7 +275,7 @@ describe('waiting', () => {
 describe('call', () => {
   it('joins the call from waiting', () => {
     expect(acceptsCall(waiting, joined())).toBe(true);
-    expect(inCall.phase).toEqual({ name: 'call', call: joined(), serving: [{ name: '山田 花子', department: tax }], ending: false, transfer: null });
+    expect(inCall.phase).toEqual({ name: 'call', call: joined(), serving: [{ name: '山田 花子', department: tax }], ending: false, transfer: null, supervision: null });
   });
 
   it('joins from home the call the server held for this tablet (a page reload, a server restart)', () => {
@@ -288,6 +288,15 @@ describe('call', () => {
     const next = run(inCall, { type: 'callJoined', call: again });
     expect(next.phase).toMatchObject({ name: 'call', call: again, ending: false });
     expect(acceptsCall(inCall, { ...joined(), consultationId: 'other' })).toBe(false);
+  });
+
+  it('says what the server tells of live supervision in this call, and nothing of another', () => {
+    const consultationId = joined().consultationId;
+    const listening = run(inCall, { type: 'supervisionNotice', notice: { consultationId, notice: 'listening' } });
+    expect(listening.phase).toMatchObject({ name: 'call', supervision: 'listening' });
+    expect(run(listening, { type: 'supervisionNotice', notice: { consultationId, notice: 'joined' } }).phase).toMatchObject({ supervision: 'joined' });
+    expect(run(listening, { type: 'supervisionNotice', notice: { consultationId, notice: null } }).phase).toMatchObject({ supervision: null });
+    expect(run(inCall, { type: 'supervisionNotice', notice: { consultationId: 'other', notice: 'joined' } })).toBe(inCall);
   });
 
   it('is back in the queue after a reload: the held request, its place and its refusal', () => {

@@ -1,4 +1,13 @@
-import { CALLBACK_STATUS_LABELS, OUTCOME_LABELS, type ConsultationOutcome, type ErrorCode, type Presence, type StaffRole, type Wallboard } from '@madoguchi/protocol';
+import {
+  CALLBACK_STATUS_LABELS,
+  OUTCOME_LABELS,
+  type ConsultationOutcome,
+  type ErrorCode,
+  type MediaSource,
+  type Presence,
+  type StaffRole,
+  type Wallboard,
+} from '@madoguchi/protocol';
 import type { FieldErrorMessages, Weekday } from '../supervisor/routingForm.ts';
 import { formatsFor } from './formats.ts';
 
@@ -283,6 +292,9 @@ export const ja = {
       media_quality: '通信品質の記録',
       still_taken: '書類の静止画を撮影',
       wrap_up_ended: '後処理終了',
+      supervision_started: '管理者が通話の確認を開始',
+      supervision_mode_changed: '通話の確認方法を変更',
+      supervision_ended: '管理者が通話の確認を終了',
       connection_lost: '通信が切断',
       reconnected: '通信が回復',
       media_restarted: '映像・音声を別の処理系で再開',
@@ -293,6 +305,14 @@ export const ja = {
     via: { socket: '接続', media: '映像・音声' } as Record<string, string>,
     how: { network_returned: '回線の回復', ice_restart: '経路の再確立', rejoin: '再参加', resume_after_restart: '再起動後の再開' } as Record<string, string>,
     heldReason: { server_stop: '停止・更新', server_crash: '異常終了' } as Record<string, string>,
+    /** Why a supervision ended (supervision_ended). */
+    supervisionEnd: {
+      stopped: '管理者が終了',
+      call_ended: '通話の終了',
+      transferred: '転送',
+      disconnected: '管理者の接続切れ',
+      server_stop: 'サーバーの停止',
+    } as Record<string, string>,
     gap: (seconds: string) => `途切れた時間 ${seconds}`,
     source: {
       face: '相談者の顔',
@@ -302,6 +322,7 @@ export const ja = {
       'operator-mic': '職員の音声',
       'operator-document': '職員の書類カメラ',
       screen: '画面共有',
+      'supervisor-mic': '管理者の音声',
     } as Record<string, string>,
     openStill: '静止画を拡大表示',
     stillDeleted: '（静止画は保存期間を過ぎたため削除されました）',
@@ -380,6 +401,8 @@ export const ja = {
       'callback.outcome': '折り返し電話の結果の記録',
       'session.logout': 'ログアウト',
       'help.acknowledge': '職員の呼び出しに対応',
+      'supervision.start': '通話の確認を開始',
+      'supervision.end': '通話の確認を終了',
     } as Record<string, string>,
     more: 'さらに表示',
     empty: '記録はありません。',
@@ -393,6 +416,8 @@ export const ja = {
     serviceLevelHint: '統計の「◯秒以内の応答率」の基準です。',
     keepChatTranscript: 'チャットの内容を相談記録に保存する',
     keepChatTranscriptHint: '保存しない場合も、いつ・だれが送ったかは記録されます。通話中のチャットは変わりません。',
+    tellResidentOfSupervision: '管理者が通話を聞く・参加するとき、相談者のタブレットに表示する',
+    tellResidentOfSupervisionHint: '表示する場合、タブレットに「責任者が通話を確認しています」などと表示されます。担当職員の画面には常に表示されます。',
     save: '保存する',
     saving: '保存しています…',
     saved: '保存しました。',
@@ -638,6 +663,32 @@ export const ja = {
     } as Record<string, string>,
     failedOther: '静止画を撮影できませんでした。',
   },
+  supervision: {
+    title: '通話の確認',
+    operators: '対応中の職員',
+    modeLabel: '確認の方法',
+    mode: { monitor: '聞く', whisper: '職員にだけ話す', barge: '通話に参加' },
+    explain: {
+      monitor: '相談者と職員の声と映像を確認しています。あなたの声はだれにも届きません。',
+      whisper: 'あなたの声は担当職員にだけ聞こえます。相談者には聞こえません。',
+      barge: 'あなたの声は相談者と職員の両方に聞こえます。',
+    },
+    changing: '切り替えています…',
+    stop: '確認を終える',
+    micMissing: 'マイクを使用できません。あなたの声は届いていません。',
+    failed: (reason: string) => `通話の確認ができませんでした。${reason}`,
+    ended: {
+      call_ended: '通話が終了したため、確認を終えました。',
+      transferred: '相談者が他の課へ転送されたため、確認を終えました。',
+      disconnected: 'サーバーとの接続が切れたため、確認を終えました。',
+    } satisfies Record<'call_ended' | 'transferred' | 'disconnected', string>,
+    video: { face: '相談者', document: '相談者の書類カメラ', 'operator-cam': '担当職員' } as Partial<Record<MediaSource, string>>,
+    noVideo: '映像を待っています…',
+    /** The wallboard's buttons on a call in progress. */
+    start: { monitor: '聞く', whisper: 'ささやく', barge: '参加する' },
+    startLabel: (site: string, department: string) => `${site}・${department}の通話を確認`,
+  },
+
   call: {
     routingHeading: '転送・他の課を呼ぶ',
     targetDepartment: '相手の課',
@@ -702,6 +753,12 @@ export const ja = {
     },
     mediaFailed: '映像・音声の接続に失敗しました。終了してもう一度お試しください。',
     reconnecting: (seconds: number) => `通信が切れました。つなぎなおしています…（${seconds}秒）`,
+    /** The banner over the call while a supervisor listens, whispers or joined (every such action is shown to the operator). */
+    supervised: {
+      monitor: (name: string) => `管理者（${name}）がこの通話を聞いています。`,
+      whisper: (name: string) => `管理者（${name}）があなたに話しかけています（相談者には聞こえません）。`,
+      barge: (name: string) => `管理者（${name}）が通話に参加しています（相談者にも聞こえます）。`,
+    },
     partyLost: (who: string, seconds: number) => `${who}の通信が切れています。戻るのを待っています…（${seconds}秒）。このまま待つか、終了できます。`,
     resident: '相談者の端末',
     /**

@@ -34,8 +34,13 @@ async function open(constraints: MediaStreamConstraints): Promise<MediaStreamTra
   }
 }
 
+/** The microphone alone (a supervisor who whispers or joins a call); null when it cannot be opened. */
+export function openMicrophone(): Promise<MediaStreamTrack | null> {
+  return open({ audio: MIC_CONSTRAINTS });
+}
+
 export async function acquireOperatorMedia(): Promise<OperatorMedia> {
-  const [mic, cam] = await Promise.all([open({ audio: MIC_CONSTRAINTS }), open({ video: CAM_CONSTRAINTS })]);
+  const [mic, cam] = await Promise.all([openMicrophone(), open({ video: CAM_CONSTRAINTS })]);
   const missing: ('audio' | 'video')[] = [];
   if (!mic) missing.push('audio');
   if (!cam) missing.push('video');

@@ -1,6 +1,6 @@
 import { useCallback, useRef } from 'react';
 import type { DepartmentSummary } from '@madoguchi/protocol';
-import { colleagueMedia, isCapturing, remoteBySource, type ActiveCall, type SharedSource } from '../consoleState.ts';
+import { colleagueMedia, isCapturing, remoteBySource, staffVoices, type ActiveCall, type SharedSource } from '../consoleState.ts';
 import { RoutingControls } from '../routing/RoutingControls.tsx';
 import { ChatPanel } from '../components/ChatPanel.tsx';
 import { ShareControls } from '../components/ShareControls.tsx';
@@ -115,6 +115,15 @@ export function CallScreen(props: CallScreenProps) {
           {t.call.partyLost(party.role === 'resident' ? t.call.resident : party.name, Math.max(0, Math.floor((now - party.lostAt) / 1000)))}
         </div>
       ))}
+      {call.supervisors.length > 0 ? (
+        <div className="notice notice-supervision" role="status" data-testid="supervision-banner">
+          {call.supervisors.map((supervisor) => (
+            <p key={supervisor.staffId} data-mode={supervisor.mode}>
+              {t.call.supervised[supervisor.mode](supervisor.name)}
+            </p>
+          ))}
+        </div>
+      ) : null}
       {call.handoverNotes.length > 0 ? (
         <section className="handover-notes" aria-label={t.call.handoverNote} data-testid="handover-notes">
           {call.handoverNotes.map((note) => (
@@ -248,11 +257,9 @@ export function CallScreen(props: CallScreenProps) {
       </div>
 
       <RemoteAudio track={mic?.track ?? null} />
-      {colleagues
-        .filter((media) => media.kind === 'audio')
-        .map((media) => (
-          <RemoteAudio key={media.consumerId} track={media.track} />
-        ))}
+      {staffVoices(call).map((media) => (
+        <RemoteAudio key={media.consumerId} track={media.track} />
+      ))}
     </main>
   );
 }

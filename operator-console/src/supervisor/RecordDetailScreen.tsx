@@ -1,4 +1,4 @@
-import { RecordDetail, type RecordEvent } from '@madoguchi/protocol';
+import { RecordDetail, type RecordEvent, type SupervisionMode } from '@madoguchi/protocol';
 import { useState } from 'react';
 import { request } from '../api.ts';
 import { StillThumb, useStillImages } from '../components/StillGallery.tsx';
@@ -33,6 +33,12 @@ function eventNote(t: Messages, event: RecordEvent, detail: RecordDetail): strin
     return t.format.list([party, staff, via, how, gap].filter((part): part is string => Boolean(part)));
   }
   if (event.type === 'held' && typeof data.reason === 'string') return t.record.heldReason[data.reason] ?? data.reason;
+  if (event.type.startsWith('supervision_')) {
+    const mode = (value: unknown) => (typeof value === 'string' ? (t.supervision.mode[value as SupervisionMode] ?? value) : null);
+    if (event.type === 'supervision_mode_changed') return `${mode(data.from)} → ${mode(data.to)}`;
+    const reason = typeof data.reason === 'string' ? (t.record.supervisionEnd[data.reason] ?? data.reason) : null;
+    return t.format.list([mode(data.mode), reason].filter((part): part is string => Boolean(part)));
+  }
   if (event.type === 'note') return t.format.list([data.category, data.text].filter((part): part is string => typeof part === 'string' && part !== ''));
   const department = detail.departmentsServed.find((d) => Object.values(data).includes(d.id));
   const staff = detail.operatorsInvolved.find((s) => Object.values(data).includes(s.id));

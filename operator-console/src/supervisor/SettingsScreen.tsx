@@ -17,12 +17,13 @@ const draftOf = (settings: RecordsSettings) => ({
   retentionDays: String(settings.retentionDays),
   serviceLevelSeconds: String(settings.serviceLevelSeconds),
   keepChatTranscript: settings.keepChatTranscript,
+  tellResidentOfSupervision: settings.tellResidentOfSupervision,
 });
 
 export function SettingsScreen({ token, canChange, onUnauthorized }: SettingsScreenProps) {
   const { t } = useI18n();
   const [loaded] = useLoad('settings', () => request(token, '/admin/settings', RecordsSettings), onUnauthorized);
-  const [draft, setDraft] = useState({ retentionDays: '', serviceLevelSeconds: '', keepChatTranscript: true });
+  const [draft, setDraft] = useState({ retentionDays: '', serviceLevelSeconds: '', keepChatTranscript: true, tellResidentOfSupervision: true });
   const saving = useAction(onUnauthorized);
   useEffect(() => {
     if (loaded.status === 'ready') {
@@ -38,6 +39,7 @@ export function SettingsScreen({ token, canChange, onUnauthorized }: SettingsScr
           retentionDays: Number(draft.retentionDays),
           serviceLevelSeconds: Number(draft.serviceLevelSeconds),
           keepChatTranscript: draft.keepChatTranscript,
+          tellResidentOfSupervision: draft.tellResidentOfSupervision,
         }),
       });
       setDraft(draftOf(saved));
@@ -93,6 +95,17 @@ export function SettingsScreen({ token, canChange, onUnauthorized }: SettingsScr
             />
             {t.settings.keepChatTranscript}
             <span className="hint">{t.settings.keepChatTranscriptHint}</span>
+          </label>
+          <label className="settings-check">
+            <input
+              type="checkbox"
+              disabled={!canChange}
+              checked={draft.tellResidentOfSupervision}
+              onChange={(e) => setDraft({ ...draft, tellResidentOfSupervision: e.target.checked })}
+              data-testid="tell-resident-of-supervision"
+            />
+            {t.settings.tellResidentOfSupervision}
+            <span className="hint">{t.settings.tellResidentOfSupervisionHint}</span>
           </label>
           {canChange ? (
             <button type="submit" className="button button-primary" disabled={saving.state.status === 'running'}>

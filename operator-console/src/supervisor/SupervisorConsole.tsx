@@ -15,6 +15,8 @@ import { EMPTY_FILTER, RecordsScreen, type RecordsFilterForm } from './RecordsSc
 import { RoutingScreen } from './RoutingScreen.tsx';
 import { SettingsScreen } from './SettingsScreen.tsx';
 import { StatsScreen } from './StatsScreen.tsx';
+import { SupervisionPanel } from './SupervisionPanel.tsx';
+import { useSupervision } from './useSupervision.ts';
 import { useSessionEnd } from '../useSessionEnd.ts';
 import { WallboardView } from '../wallboard/WallboardView.tsx';
 
@@ -55,6 +57,7 @@ interface SupervisorConsoleProps {
 export function SupervisorConsole({ session, onLogout, onUnauthorized, onSessionEnded }: SupervisorConsoleProps) {
   const { t } = useI18n();
   const socket = useSessionEnd(session.token, onSessionEnded);
+  const supervision = useSupervision(socket);
   const [view, setView] = useState<View>(() => viewOf(window.location.hash));
   const [filter, setFilter] = useState<RecordsFilterForm>(EMPTY_FILTER);
   useEffect(() => {
@@ -91,6 +94,7 @@ export function SupervisorConsole({ session, onLogout, onUnauthorized, onSession
     <div className="app">
       <Header staff={session.staff} consoleName={t.supervisor.consoleName} connection={null} canLogout onLogout={onLogout} />
       <HelpAlerts socket={socket} />
+      <SupervisionPanel supervision={supervision} />
       <nav className="supervisor-nav" aria-label={t.supervisor.consoleName}>
         {sections.map((section) => (
           <a key={section.name} href={`#/${section.name}`} aria-current={section.current ? 'page' : undefined} data-testid={`nav-${section.name}`}>
@@ -100,7 +104,9 @@ export function SupervisorConsole({ session, onLogout, onUnauthorized, onSession
       </nav>
       {/* Focusable so that a keyboard can scroll it when a screen (the wallboard) has nothing else to focus. */}
       <main className="supervisor-main" tabIndex={0}>
-        {view.name === 'wallboard' ? <WallboardView token={session.token} /> : null}
+        {view.name === 'wallboard' ? (
+          <WallboardView token={session.token} supervising={supervision.view?.consultationId ?? null} onSupervise={supervision.start} />
+        ) : null}
         {view.name === 'records' ? (
           <RecordsScreen
             token={session.token}

@@ -1,4 +1,4 @@
-import { Wallboard } from '@madoguchi/protocol';
+import { SupervisionMode, Wallboard } from '@madoguchi/protocol';
 import { useEffect, useState } from 'react';
 import { request } from '../api.ts';
 import { useI18n } from '../i18n/index.ts';
@@ -6,8 +6,16 @@ import { useNow } from '../useNow.ts';
 
 const REFRESH_MS = 2_000;
 
+interface WallboardViewProps {
+  token: string;
+  /** The call this console supervises now, if any. */
+  supervising: string | null;
+  /** Monitor, whisper or barge into a call in progress. */
+  onSupervise(consultationId: string, mode: SupervisionMode): void;
+}
+
 /** 待ち状況ボード: what is happening now, refreshed every couple of seconds. Names no resident. */
-export function WallboardView({ token }: { token: string }) {
+export function WallboardView({ token, supervising, onSupervise }: WallboardViewProps) {
   const { t } = useI18n();
   const [board, setBoard] = useState<Wallboard | null>(null);
   const [failed, setFailed] = useState(false);
@@ -93,6 +101,15 @@ export function WallboardView({ token }: { token: string }) {
               <span>{live.department.name}</span>
               <span>{t.wallboard.elapsed(since(live.requestedAt))}</span>
               <span>{t.format.list(live.operators)}</span>
+              {live.status === 'in_call' && live.consultationId !== supervising ? (
+                <span className="wallboard-supervise" role="group" aria-label={t.supervision.startLabel(live.site.name, live.department.name)}>
+                  {SupervisionMode.options.map((mode) => (
+                    <button key={mode} type="button" className="button" data-testid={`supervise-${mode}`} onClick={() => onSupervise(live.consultationId, mode)}>
+                      {t.supervision.start[mode]}
+                    </button>
+                  ))}
+                </span>
+              ) : null}
             </li>
           ))}
         </ul>

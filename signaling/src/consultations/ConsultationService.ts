@@ -19,11 +19,14 @@ import {
   type SessionEndReason,
   type ShareDisplay,
   type SiteSummary,
+  type SupervisionMode,
+  SUPERVISOR_AUDIENCE,
 } from '@madoguchi/protocol';
 import { createLogger } from '@madoguchi/protocol/logger';
 import type { ConsumerInfo, Participant, Room, SfuNode } from '@madoguchi/sfu';
 import { deviceKey, principalKey, staffKey, type DevicePrincipal, type Principal, type StaffPrincipal } from '../auth/principal.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
+import type { AuditLog } from '../records/AuditLog.ts';
 import type { Actor, ConsultationEventType, ConsultationRecorder } from '../records/ConsultationRecorder.ts';
 import { RoutingCore, RoutingError, type RoutingErrorCode, type RoutingEventOf, type RoutingOutcome } from '../routing/core/index.ts';
 import { toCoreConfig } from '../routing/RoutingSettingsStore.ts';
@@ -56,6 +59,18 @@ interface CallOperator {
   department: DepartmentSummary;
 }
 
+/** A supervisor in a call: who, from which console, in which mode, since when (the current mode's start, for the audit trail). */
+interface CallSupervision {
+  name: string;
+  /** The login session (console tab) supervising: when its last connection closes, the supervision ends. */
+  sessionId: string;
+  mode: SupervisionMode;
+  since: Date;
+}
+
+/** Why a supervision ended, on record and in the audit trail. */
+type SupervisionEnd = 'stopped' | 'call_ended' | 'transferred' | 'disconnected' | 'server_stop';
+
 /** How a party's lost connection was repaired, weakest first (the record keeps the strongest step taken). */
 const RECOVERY_STEPS = ['network_returned', 'ice_restart', 'rejoin', 'resume_after_restart'] as const;
 type RecoveryStep = (typeof RECOVERY_STEPS)[number];
@@ -81,6 +96,8 @@ interface LiveConsultation {
   requestedAt: Date;
   /** Operators in the call's room, by staff id; the lead first. */
   operators: Map<string, CallOperator>;
+  /** Supervisors monitoring, whispering or barged in, by staff id (live supervision). */
+  supervisors: Map<string, CallSupervision>;
   /** Created on the first answer; lives until the consultation ends (a transfer keeps the resident in it). */
   room?: Room;
   /** The room's streams sampled every few seconds while it lives; written once at the end. */
@@ -114,6 +131,10 @@ export interface ConsultationServiceOptions {
   qualitySampleMs: number;
   /** Whether chat messages' text goes into the record (the records setting, as last known). */
   keepsChatTranscript(): boolean;
+  /** The audit trail: every supervision of a live call is written to it. */
+  audit: AuditLog;
+  /** Whether the tablet is told that a supervisor listens or joined (the city's setting, as last known). */
+  tellsResidentOfSupervision(): boolean;
 }
 
 type EndedBy = 'resident' | 'operator' | 'system';
@@ -200,6 +221,8 @@ export class ConsultationService {
   readonly #resumeWindows: ResumeWindows;
   readonly #qualitySampleMs: number;
   readonly #keepsChatTranscript: () => boolean;
+  readonly #audit: AuditLog;
+  readonly #tellsResidentOfSupervision: () => boolean;
   readonly #core: RoutingCore;
   /** What the tablets' home screens show on the department buttons. */
   readonly #availability: DepartmentAvailabilityFeed;
@@ -209,6 +232,8 @@ export class ConsultationService {
   readonly #deviceConnections = new Map<string, number>();
   /** Open socket connections of each operator; their skills live in the routing core. */
   readonly #staffConnections = new Map<string, number>();
+  /** Open socket connections of each supervisor's and admin's login session: the last one closing ends its supervisions. */
+  readonly #supervisorConnections = new Map<string, number>();
   readonly #departments = new Map<string, DepartmentSummary>();
   /** Departments a tablet may ask for (enabled), as last read: each one's first request reads the database, later ones only this. */
   readonly #requestable = new Map<string, DepartmentSummary>();
@@ -228,6 +253,8 @@ export class ConsultationService {
     this.#resumeWindows = options.resumeWindows;
     this.#qualitySampleMs = options.qualitySampleMs;
     this.#keepsChatTranscript = options.keepsChatTranscript;
+    this.#audit = options.audit;
+    this.#tellsResidentOfSupervision = options.tellsResidentOfSupervision;
     for (const { department } of options.departments) this.#rememberDepartment(department);
     this.#core = new RoutingCore({
       clock: options.clock,
@@ -339,7 +366,10 @@ export class ConsultationService {
       if (live) this.#resumeResident(live);
       return;
     }
-    if (principal.role !== 'operator') return;
+    if (principal.role !== 'operator') {
+      this.#supervisorConnections.set(principal.sessionId, (this.#supervisorConnections.get(principal.sessionId) ?? 0) + 1);
+      return;
+    }
     const connections = (this.#staffConnections.get(principal.staffId) ?? 0) + 1;
     this.#staffConnections.set(principal.staffId, connections);
     if (connections > 1) {
@@ -373,8 +403,9 @@ export class ConsultationService {
       }
       return;
     }
+    if (principal.role !== 'operator') return this.#supervisorDisconnected(principal);
     const connections = this.#staffConnections.get(principal.staffId);
-    if (principal.role !== 'operator' || connections === undefined) return;
+    if (connections === undefined) return;
     const left = Math.max(0, connections - 1);
     this.#staffConnections.set(principal.staffId, left);
     // A ringing offer moves on at once; a call gets a grace period (operatorLost).
@@ -418,6 +449,7 @@ export class ConsultationService {
         department: this.#rememberDepartment(consultation.department),
         requestedAt: consultation.requestedAt,
         operators: new Map(),
+        supervisors: new Map(),
         quality: new MediaQualityLog(),
         outages: new Map([[`resident:${consultation.deviceId}`, { since: consultation.heldSince, how: 'resume_after_restart' }]]),
         restored: true,
@@ -492,6 +524,7 @@ export class ConsultationService {
         department: this.#rememberDepartment(department),
         requestedAt,
         operators: new Map(),
+        supervisors: new Map(),
         quality: new MediaQualityLog(),
         outages: new Map(),
         restored: false,
@@ -609,6 +642,139 @@ export class ConsultationService {
     routed(() => this.#core.leaveCall(staff.staffId));
   }
 
+  // ── Supervisor ─────────────────────────────────────────────────────────────
+
+  /**
+   * A supervisor (or admin) enters a call in progress to monitor, whisper or barge in: on the audit
+   * trail first (refused if it cannot be written), then on record, then into the call's room as a
+   * party of its own (call:joined, role supervisor) who consumes everyone and is consumed by the
+   * mode's audience only. The operators are shown who supervises; the tablet is told if the city says so.
+   */
+  async startSupervision(staff: StaffPrincipal, consultationId: string, mode: SupervisionMode): Promise<void> {
+    const live = this.#callInProgress(consultationId);
+    if (live.supervisors.has(staff.staffId)) throw new ProtocolError('CONFLICT', 'already supervising this call');
+    const at = this.#clock.now();
+    // Reserved before the await: a second start of the same supervisor is refused, not doubled.
+    const supervision: CallSupervision = { name: staff.displayName, sessionId: staff.sessionId, mode, since: at };
+    live.supervisors.set(staff.staffId, supervision);
+    try {
+      await this.#audit.write({ staffId: staff.staffId, action: 'supervision.start', targetId: live.id, details: { mode }, at });
+    } catch (error) {
+      live.supervisors.delete(staff.staffId);
+      throw error;
+    }
+    // The call ended (or was transferred, or the supervisor's console went) during the write: that ended the supervision.
+    if (live.supervisors.get(staff.staffId) !== supervision || !live.room) throw new ProtocolError('CONFLICT', 'the call ended meanwhile');
+    void this.#recorder.record(live.id, 'supervision_started', at, { type: 'staff', id: staff.staffId }, { data: { mode } });
+    this.#enterRoom(live, live.room, 'supervisor', staff.staffId);
+    this.#pushSupervision(live);
+  }
+
+  /** Move between monitor, whisper and barge: who hears the supervisor changes at once; to monitor, their microphone is closed. */
+  async changeSupervision(staff: StaffPrincipal, consultationId: string, mode: SupervisionMode): Promise<void> {
+    const live = this.#supervised(staff, consultationId);
+    const supervision = live.supervisors.get(staff.staffId)!;
+    if (supervision.mode === mode) return;
+    const at = this.#clock.now();
+    const from = supervision.mode;
+    this.#auditSupervisionEnd(staff.staffId, live.id, supervision, at, 'mode_changed');
+    supervision.mode = mode;
+    supervision.since = at;
+    void this.#audit
+      .write({ staffId: staff.staffId, action: 'supervision.start', targetId: live.id, details: { mode }, at })
+      .catch((error: unknown) => logger.error(`supervision of ${live.id} by ${staff.staffId} not audited:`, error));
+    void this.#recorder.record(live.id, 'supervision_mode_changed', at, { type: 'staff', id: staff.staffId }, { data: { from, to: mode } });
+    const participantId = `supervisor:${staff.staffId}`;
+    const participant = live.room?.participant(participantId);
+    if (participant) {
+      if (mode === 'monitor') for (const producer of [...participant.producers]) producer.close();
+      await live.room!.setAudience(participantId, SUPERVISOR_AUDIENCE[mode]);
+    }
+    this.#pushSupervision(live);
+  }
+
+  stopSupervision(staff: StaffPrincipal, consultationId: string): void {
+    this.#endSupervision(this.#supervised(staff, consultationId), staff.staffId, 'stopped');
+  }
+
+  /**
+   * What a supervisor may send into the call's room: nothing while monitoring, their microphone
+   * while whispering or barged in. Everyone else: their participant as participant() gives it.
+   */
+  sender(principal: Principal, consultationId: string): Participant {
+    const participant = this.participant(principal, consultationId);
+    const supervision = principal.kind === 'staff' ? this.#live.get(consultationId)?.supervisors.get(principal.staffId) : undefined;
+    if (participant.role === 'supervisor' && supervision?.mode === 'monitor') throw new ProtocolError('FORBIDDEN', 'a supervisor who monitors sends nothing');
+    return participant;
+  }
+
+  /** A call with a room and an operator in it (what a supervisor may join); anything else is NOT_FOUND. */
+  #callInProgress(consultationId: string): LiveConsultation {
+    const live = this.#live.get(consultationId);
+    if (!live?.room || live.operators.size === 0 || this.#core.consultation(live.id)?.phase !== 'in_call') {
+      throw new ProtocolError('NOT_FOUND', 'no call in progress with this id');
+    }
+    return live;
+  }
+
+  #supervised(staff: StaffPrincipal, consultationId: string): LiveConsultation {
+    const live = this.#live.get(consultationId);
+    if (!live?.supervisors.has(staff.staffId)) throw new ProtocolError('NOT_FOUND', 'not supervising this call');
+    return live;
+  }
+
+  /**
+   * The single end of one supervisor's part in a call (stopped, the call ended or was transferred,
+   * their console gone): their participant closes with every transport, producer and consumer, the
+   * audit trail and the record say so, and the call's parties are told.
+   */
+  #endSupervision(live: LiveConsultation, staffId: string, reason: SupervisionEnd): void {
+    const supervision = live.supervisors.get(staffId);
+    if (!supervision) return;
+    live.supervisors.delete(staffId);
+    live.room?.participant(`supervisor:${staffId}`)?.close();
+    const at = this.#clock.now();
+    this.#auditSupervisionEnd(staffId, live.id, supervision, at, reason);
+    void this.#recorder.record(live.id, 'supervision_ended', at, { type: 'staff', id: staffId }, { data: { mode: supervision.mode, reason } });
+    if (reason === 'stopped' || reason === 'call_ended' || reason === 'transferred') {
+      this.#notifier.toStaff(staffId, 'supervision:ended', { consultationId: live.id, reason });
+    }
+    this.#pushSupervision(live);
+  }
+
+  #auditSupervisionEnd(staffId: string, consultationId: string, supervision: CallSupervision, at: Date, reason: SupervisionEnd | 'mode_changed'): void {
+    const details = { mode: supervision.mode, startedAt: supervision.since.toISOString(), endedAt: at.toISOString(), reason };
+    void this.#audit
+      .write({ staffId, action: 'supervision.end', targetId: consultationId, details, at })
+      .catch((error: unknown) => logger.error(`end of the supervision of ${consultationId} by ${staffId} not audited:`, error));
+  }
+
+  #supervisorDisconnected({ staffId, sessionId }: StaffPrincipal): void {
+    const left = (this.#supervisorConnections.get(sessionId) ?? 1) - 1;
+    if (left > 0) {
+      this.#supervisorConnections.set(sessionId, left);
+      return;
+    }
+    this.#supervisorConnections.delete(sessionId);
+    for (const live of this.#live.values()) {
+      if (live.supervisors.get(staffId)?.sessionId === sessionId) this.#endSupervision(live, staffId, 'disconnected');
+    }
+  }
+
+  /**
+   * Who supervises the call, to its operators (their banner) and supervisors; to the tablet what to
+   * say (listening, joined, nothing) when the city tells residents.
+   */
+  #pushSupervision(live: LiveConsultation): void {
+    const supervisors = [...live.supervisors].map(([staffId, { name, mode, since }]) => ({ staffId, name, mode, since: since.toISOString() }));
+    for (const staffId of [...live.operators.keys(), ...live.supervisors.keys()]) {
+      this.#notifier.toStaff(staffId, 'call:supervision', { consultationId: live.id, supervisors });
+    }
+    if (!this.#tellsResidentOfSupervision()) return;
+    const notice = supervisors.length === 0 ? null : supervisors.some(({ mode }) => mode === 'barge') ? 'joined' : 'listening';
+    this.#notifier.toDevice(live.deviceId, 'call:supervisionNotice', { consultationId: live.id, notice });
+  }
+
   // ── Both sides ─────────────────────────────────────────────────────────────
 
   end(principal: Principal, consultationId: string): void {
@@ -661,6 +827,8 @@ export class ConsultationService {
     const live = this.#own(principal, consultationId);
     const participant = this.participant(principal, consultationId);
     const iceParameters = await participant.restartIce(transportId);
+    // A supervisor's own link is nobody else's business: it is not on record and not shown.
+    if (participant.role === 'supervisor') return { iceParameters };
     const outage = this.#connectionLost(live, participant.id, new Date(this.#clock.now().getTime() - disconnectedForMs), 'media');
     outage.how = strongest(outage.how, 'ice_restart');
     return { iceParameters };
@@ -671,10 +839,13 @@ export class ConsultationService {
     const live = this.#own(principal, consultationId);
     if (!live.room) throw new ProtocolError('CONFLICT', 'the call is not connected');
     const participantId = this.#participantId(principal);
-    if (!live.room.participant(participantId)) throw new ProtocolError('CONFLICT', 'not in this call');
-    const outage = this.#connectionLost(live, participantId, this.#clock.now(), 'media');
-    outage.how = strongest(outage.how, 'rejoin');
-    this.#reenterRoom(live, principal.kind === 'device' ? 'resident' : 'operator', principal.kind === 'device' ? principal.deviceId : principal.staffId);
+    const participant = live.room.participant(participantId);
+    if (!participant) throw new ProtocolError('CONFLICT', 'not in this call');
+    if (participant.role !== 'supervisor') {
+      const outage = this.#connectionLost(live, participantId, this.#clock.now(), 'media');
+      outage.how = strongest(outage.how, 'rejoin');
+    }
+    this.#reenterRoom(live, participant.role as ParticipantRole, principal.kind === 'device' ? principal.deviceId : principal.staffId);
   }
 
   /**
@@ -722,6 +893,7 @@ export class ConsultationService {
     const at = this.#clock.now();
     for (const live of this.#live.values()) {
       if (live.qualityTimer) this.#clock.clearTimeout(live.qualityTimer);
+      for (const staffId of [...live.supervisors.keys()]) this.#endSupervision(live, staffId, 'server_stop');
       void this.#recorder.record(live.id, 'held', at, { type: 'system' }, { data: { reason: 'server_stop' } });
     }
     this.#live.clear();
@@ -802,6 +974,8 @@ export class ConsultationService {
       const live = this.#live.get(consultationId);
       if (!live) return;
       live.department = this.#departmentSummary(toDepartmentId);
+      // The supervised operator's part is over: so is the supervision (a new one may start once answered).
+      for (const staffId of [...live.supervisors.keys()]) this.#endSupervision(live, staffId, 'transferred');
       this.#leaveRoom(live, byOperatorId, 'transferred');
     });
     events.on('specialistInvited', ({ consultationId, departmentId, byOperatorId, at }) =>
@@ -905,6 +1079,7 @@ export class ConsultationService {
 
   /** The single end of a consultation (the core's `ended`): media closed, row completed, everyone told. */
   #finish(live: LiveConsultation, outcome: ConsultationOutcome, reason: string | null, endedAt: Date): void {
+    for (const staffId of [...live.supervisors.keys()]) this.#endSupervision(live, staffId, 'call_ended');
     this.#live.delete(live.id);
     this.#byDevice.delete(live.deviceId);
     this.#clearGrace(deviceKey(live.deviceId));
@@ -963,6 +1138,7 @@ export class ConsultationService {
     });
     this.#enterRoom(live, room, 'resident', live.deviceId);
     for (const staffId of live.operators.keys()) this.#enterRoom(live, room, 'operator', staffId);
+    for (const staffId of live.supervisors.keys()) this.#enterRoom(live, room, 'supervisor', staffId);
     this.#pushParticipants(live);
     if (!live.qualityTimer) this.#sampleQuality(live);
   }
@@ -985,9 +1161,13 @@ export class ConsultationService {
     }, this.#qualitySampleMs);
   }
 
-  /** Put one side into the call's room, forward its consumers, and tell it to set up media. */
+  /**
+   * Put one party into the call's room, forward its consumers, and tell it to set up media. A
+   * supervisor is consumed by their mode's audience only; everyone else by everyone.
+   */
   #enterRoom(live: LiveConsultation, room: Room, role: ParticipantRole, principalId: string): void {
-    const participant = room.join(`${role}:${principalId}`, role);
+    const supervision = role === 'supervisor' ? live.supervisors.get(principalId) : undefined;
+    const participant = room.join(`${role}:${principalId}`, role, supervision ? SUPERVISOR_AUDIENCE[supervision.mode] : null);
     const send = <E extends ServerEventName>(event: E, payload: ServerPayload<E>) =>
       role === 'resident' ? this.#notifier.toDevice(principalId, event, payload) : this.#notifier.toStaff(principalId, event, payload);
     participant.on('newConsumer', (consumer) => send('media:newConsumer', this.#newConsumerPayload(live, consumer)));
@@ -1056,7 +1236,9 @@ export class ConsultationService {
       operators: [...live.operators].map(([staffId, { name, department }]) => ({ staffId, name, department })),
     };
     this.#notifier.toDevice(live.deviceId, 'call:participants', payload);
-    for (const staffId of live.operators.keys()) this.#notifier.toStaff(staffId, 'call:participants', payload);
+    for (const staffId of [...live.operators.keys(), ...live.supervisors.keys()]) this.#notifier.toStaff(staffId, 'call:participants', payload);
+    // Whoever joins or comes back learns who supervises (an operator's banner, a reloaded tablet's notice).
+    if (live.supervisors.size > 0) this.#pushSupervision(live);
   }
 
   /**
@@ -1271,13 +1453,20 @@ export class ConsultationService {
    */
   #own(principal: Principal, consultationId: string): LiveConsultation {
     const live = this.#live.get(consultationId);
-    const mine = live && (principal.kind === 'device' ? live.deviceId === principal.deviceId : live.operators.has(principal.staffId));
+    const mine =
+      live &&
+      (principal.kind === 'device'
+        ? live.deviceId === principal.deviceId
+        : principal.role === 'operator'
+          ? live.operators.has(principal.staffId)
+          : live.supervisors.has(principal.staffId));
     if (!live || !mine) throw new ProtocolError('NOT_FOUND', 'no such consultation');
     return live;
   }
 
   #participantId(principal: Principal): string {
-    return principal.kind === 'device' ? `resident:${principal.deviceId}` : `operator:${principal.staffId}`;
+    if (principal.kind === 'device') return `resident:${principal.deviceId}`;
+    return principal.role === 'operator' ? `operator:${principal.staffId}` : `supervisor:${principal.staffId}`;
   }
 
   #actor(principal: Principal): Actor {

@@ -1,4 +1,4 @@
-import { ProtocolError, SOURCES_BY_ROLE, type ClientAck, type ClientEventName, type ClientPayload } from '@madoguchi/protocol';
+import { ProtocolError, SOURCES_BY_ROLE, type ClientAck, type ClientEventName, type ClientPayload, type ParticipantRole } from '@madoguchi/protocol';
 import type { mediasoupTypes } from '@madoguchi/sfu';
 import { principalKey, type DevicePrincipal, type Principal, type StaffPrincipal } from '../auth/principal.ts';
 import type { ClerkPins } from '../clerk/ClerkPins.ts';
@@ -95,9 +95,10 @@ export function createHandlers({ consultations, feedback, stills, clerkPins, hel
       return {};
     },
     'media:produce': async (principal, { consultationId, transportId, kind, rtpParameters, source }) => {
-      const role = principal.kind === 'device' ? 'resident' : 'operator';
+      const sender = consultations.sender(principal, consultationId);
+      const role = sender.role as ParticipantRole;
       if (!SOURCES_BY_ROLE[role].includes(source)) throw new ProtocolError('FORBIDDEN', `a ${role} cannot send ${source}`);
-      const producerId = await consultations.participant(principal, consultationId).produce({
+      const producerId = await sender.produce({
         transportId,
         kind,
         rtpParameters: rtpParameters as mediasoupTypes.RtpParameters,
@@ -138,6 +139,18 @@ export function createHandlers({ consultations, feedback, stills, clerkPins, hel
     'still:capture': (principal, { consultationId }) => stills.requestCapture(asStaff(principal), consultationId),
     'still:captureFailed': (principal, { consultationId, requestId, reason }) => {
       stills.captureFailed(asDevice(principal), consultationId, requestId, reason);
+      return {};
+    },
+    'supervision:start': async (principal, { consultationId, mode }) => {
+      await consultations.startSupervision(asStaff(principal), consultationId, mode);
+      return {};
+    },
+    'supervision:mode': async (principal, { consultationId, mode }) => {
+      await consultations.changeSupervision(asStaff(principal), consultationId, mode);
+      return {};
+    },
+    'supervision:stop': (principal, { consultationId }) => {
+      consultations.stopSupervision(asStaff(principal), consultationId);
       return {};
     },
     'clerk:status': (principal) => clerkPins.status(asDevice(principal)),

@@ -5,7 +5,8 @@ import type { PrismaClient } from '@madoguchi/db';
  * request (name and phone number) viewed, a callback's outcome recorded (its status, never the note's
  * text), records or statistics exported, a setting or device changed, records
  * purged by the retention job, a staff member's own logout (the ends of sessions an admin causes are
- * in their config.change rows), a tablet's call for help (職員を呼ぶ) acknowledged.
+ * in their config.change rows), a tablet's call for help (職員を呼ぶ) acknowledged, a live call supervised (one start row and one
+ * end row per mode: the consultation, the mode, when it started and ended).
  */
 export type AuditAction =
   | 'record.view'
@@ -16,7 +17,9 @@ export type AuditAction =
   | 'callback.view'
   | 'callback.outcome'
   | 'session.logout'
-  | 'help.acknowledge';
+  | 'help.acknowledge'
+  | 'supervision.start'
+  | 'supervision.end';
 
 /** Repeated views of one target by one staff member within this window share one audit row (writeViews). */
 export const VIEW_COALESCE_MS = 10 * 60_000;

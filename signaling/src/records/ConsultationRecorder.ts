@@ -47,7 +47,10 @@ export type ConsultationEventType =
   | 'still_taken' // a still of the document camera was stored (who asked, the still's id and size)
   | 'note' // the operator's note and category (対応メモ・相談種別)
   | 'media_quality' // each stream's bitrate, loss, score and RTT over the call, from the SFU
-  | 'wrap_up_ended'; // the operator's 後処理 after the call is over
+  | 'wrap_up_ended' // the operator's 後処理 after the call is over
+  | 'supervision_started' // a supervisor began to monitor, whisper or barge in (who, which mode)
+  | 'supervision_mode_changed' // …moved to another mode (from, to)
+  | 'supervision_ended'; // …stopped (the mode, why: stopped, call_ended, transferred, disconnected)
 
 /** Who caused a change on record (the writer's own type). */
 export type Actor = RecordActor;

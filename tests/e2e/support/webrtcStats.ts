@@ -239,3 +239,18 @@ export async function mediaPaths(page: Page): Promise<MediaPath[]> {
     return paths;
   });
 }
+
+/** Bytes the page has sent in media so far, over every outbound-rtp stream (audio and video): 0 for a page that sends nothing. */
+export async function mediaBytesSent(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const connections = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
+    let total = 0;
+    for (const connection of connections) {
+      if (connection.connectionState === 'closed') continue;
+      (await connection.getStats()).forEach((stat) => {
+        if (stat.type === 'outbound-rtp') total += stat.bytesSent ?? 0;
+      });
+    }
+    return total;
+  });
+}

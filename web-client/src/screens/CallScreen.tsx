@@ -1,4 +1,4 @@
-import { SharedSource, type DepartmentSummary, type MediaSource } from '@madoguchi/protocol';
+import { SharedSource, type DepartmentSummary, type MediaSource, type SupervisionNotice } from '@madoguchi/protocol';
 import { withChatMessage, type ChatMessage, type ProtocolClient, type RemoteTrack } from '@madoguchi/protocol/client';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useSecondsSince } from '../useSecondsSince.ts';
@@ -21,6 +21,8 @@ interface CallScreenProps {
   ending: boolean;
   /** Transferred: waiting, still connected, for another department. */
   transfer: { department: DepartmentSummary; queuePosition: number | null } | null;
+  /** A supervisor listens or joined, when the city tells residents; null: nothing to say. */
+  supervision: SupervisionNotice | null;
   onEnd(): void;
   uploadStill: StillUploader;
 }
@@ -38,7 +40,7 @@ function videoBySource(remote: ReadonlyMap<string, RemoteTrack>): Partial<Record
  * resident's own face small, their document camera, the chat, mute and end.
  * Mounting starts the media, unmounting (call ended) releases all of it.
  */
-export function CallScreen({ client, call, serving, ending, transfer, onEnd, uploadStill }: CallScreenProps) {
+export function CallScreen({ client, call, serving, ending, transfer, supervision, onEnd, uploadStill }: CallScreenProps) {
   const { t, language } = useI18n();
   const media = useCallSession(client, call);
   const stillTaken = useStillRequests(client, call.consultationId, media.devicesOpened ? media.local.document : undefined, uploadStill);
@@ -110,6 +112,12 @@ export function CallScreen({ client, call, serving, ending, transfer, onEnd, upl
         <p className="banner banner--info call__transfer" role="status" data-testid="transfer-banner">
           {t.transferring(departmentName(t, transfer.department))}
           {transfer.queuePosition !== null ? ` ${t.queuePosition(transfer.queuePosition)}` : ''}
+        </p>
+      ) : null}
+
+      {supervision ? (
+        <p className="banner banner--info call__supervision" role="status" data-testid="supervision-notice" data-notice={supervision}>
+          {t.supervision[supervision]}
         </p>
       ) : null}
 
