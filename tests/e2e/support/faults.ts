@@ -73,13 +73,16 @@ export interface LiveCall {
 }
 
 /** A resident at 清滝郵便局 calls 税務課 and tax1 answers; resolves once media flows both ways. */
-export async function startCall(rig: Pick<FaultRig, 'server' | 'tabletBrowser' | 'consoleBrowser'>, { operator: username = 'tax1', site = '清滝郵便局' } = {}): Promise<LiveCall> {
+export async function startCall(
+  rig: Pick<FaultRig, 'server' | 'tabletBrowser' | 'consoleBrowser'>,
+  { operator: username = 'tax1', site = '清滝郵便局', operatorFlow = OPERATOR_FLOW }: { operator?: string; site?: string; operatorFlow?: FlowExpectation } = {},
+): Promise<LiveCall> {
   const operator = await openConsole(rig.consoleBrowser, rig.server, username);
   const tablet = await openTablet(rig.tabletBrowser, rig.server, site);
   await connectCall(tablet, operator, 'tax');
   const consultationId = await consultationOnScreen(tablet);
   await Promise.all([
-    waitForMediaFlowing(operator, OPERATOR_FLOW, { timeoutMs: 30_000 }),
+    waitForMediaFlowing(operator, operatorFlow, { timeoutMs: 30_000 }),
     waitForMediaFlowing(tablet, TABLET_FLOW, { timeoutMs: 30_000 }),
   ]);
   return { tablet, operator, consultationId };
