@@ -6,6 +6,7 @@
  * find their own native and wasm files. Source maps (without the sources) give stack traces in
  * TypeScript with `node --enable-source-maps`.
  */
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const nodeModulesExternal = {
@@ -16,7 +17,7 @@ const nodeModulesExternal = {
 };
 
 await build({
-  absWorkingDir: new URL('..', import.meta.url).pathname,
+  absWorkingDir: fileURLToPath(new URL('..', import.meta.url)),
   entryPoints: { main: 'src/main.ts', recordsWriterThread: 'src/records/recordsWriterThread.ts' },
   outdir: 'dist',
   bundle: true,
