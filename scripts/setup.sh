@@ -8,7 +8,7 @@
 #   2. npm dependencies, with mediasoup's downloading postinstall switched off
 #   3. the mediasoup worker, built from source against Debian's libraries (cached per version)
 #   4. Prisma: client generated, migrations applied to the SQLite file, demo city seeded
-#   5. the two browser apps built for `npm start`
+#   5. the server (bundled JavaScript with source maps) and the two browser apps built for `npm start`
 #   6. demo tablet tokens written beside the demo accounts, and the HTTPS certificate (own CA)
 #   7. check that none of it changed a tracked file (in a git checkout)
 #
@@ -99,7 +99,7 @@ npm run --silent migrate -w prisma -- deploy
 npm run --silent seed -w prisma
 
 # ── 5. browser apps ──────────────────────────────────────────────────────────
-step "browser apps"
+step "server and browser apps"
 npx turbo run build --output-logs=errors-only
 
 # ── 6. demo tablet tokens ────────────────────────────────────────────────────

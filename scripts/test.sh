@@ -14,7 +14,7 @@ npx turbo run typecheck --output-logs=errors-only
 step "unit and integration tests (vitest)"
 npx vitest run
 
-step "build the browser apps (the end-to-end tests use what npm start serves; cached when unchanged)"
+step "build the server and the browser apps (the end-to-end tests run what npm start runs; cached when unchanged)"
 npx turbo run build --output-logs=errors-only
 
 step "end-to-end tests (Playwright, Chromium)"

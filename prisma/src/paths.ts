@@ -6,11 +6,15 @@
  * every workspace sees the same file whatever its cwd.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** `/…/prisma` — this package's directory. */
-export const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * `/…/prisma` — this package's directory, found by the package's name rather than beside this file:
+ * the built server has this file bundled into signaling/dist.
+ */
+export const packageDir = path.dirname(createRequire(import.meta.url).resolve('@madoguchi/db/package.json'));
 /** The monorepo root (parent of the package). */
 export const repoRoot = path.resolve(packageDir, '..');
 export const schemaPath = path.join(packageDir, 'schema.prisma');

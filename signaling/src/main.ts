@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { openDatabase } from '@madoguchi/db';
 import { createLogger } from '@madoguchi/protocol/logger';
 import { loadConfig, type Config } from './config.ts';
@@ -18,7 +19,7 @@ const db = openDatabase(config.databaseUrl, { busyTimeoutMs: config.databaseBusy
 const server = await startServer({ config, db });
 
 const mediaPorts = (await server.sfu.listenPorts()).map(({ udp, tcp }) => `udp ${udp} / tcp ${tcp}`).join(', ');
-console.log(startBanner({ config, url: server.url, mediaPorts, localCertificates: server.localCertificates }));
+console.log(startBanner({ config, url: server.url, mediaPorts, readyMs: performance.now(), localCertificates: server.localCertificates }));
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

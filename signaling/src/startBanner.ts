@@ -11,6 +11,8 @@ export interface StartBannerInput {
   url: string;
   /** The media workers' ports, as words. */
   mediaPorts: string;
+  /** From the process's start to serving (milliseconds). */
+  readyMs: number;
   /** This machine's LAN addresses (injected by tests). */
   lan?: string[];
   /** The server's own CA, when it serves HTTPS with it: tablets must trust it once. */
@@ -18,14 +20,14 @@ export interface StartBannerInput {
 }
 
 /** What `npm start` prints: where the tablet, the console and the media are, and where the demo's secrets are. */
-export function startBanner({ config, url, mediaPorts, lan = lanAddresses(), localCertificates }: StartBannerInput): string {
+export function startBanner({ config, url, mediaPorts, readyMs, lan = lanAddresses(), localCertificates }: StartBannerInput): string {
   // Listening on every interface: the tablets are elsewhere on the LAN, so show the addresses they can reach.
   const origins = WILDCARD_ADDRESSES.has(config.host) && lan.length > 0 ? lan.map((address) => withHost(url, address)) : [url];
   const at = (path: string) => origins.map((origin) => `${origin}${path}`).join('  ');
   const shown = (file: string) => (file.startsWith(REPO_ROOT + sep) ? relative(REPO_ROOT, file) : file);
   const { listenIp, announcedIp } = config.media;
   return `
-Madoguchi リモート窓口 is running
+Madoguchi リモート窓口 is running (ready ${(readyMs / 1000).toFixed(2)} s after the process started)
   Tablet (kiosk)      ${at('/kiosk/')}
   Operator console    ${at('/console/')}
   API                 ${at('/api/health')}

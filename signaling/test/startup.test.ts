@@ -29,13 +29,14 @@ describe('start-up configuration', () => {
 describe('the start banner', () => {
   const media = { workers: 1, listenIp: '127.0.0.1', port: 40000, forceRelay: false };
   const banner = (host: string, lan: string[]) =>
-    startBanner({ config: { host, databaseUrl: `file:${join(REPO_ROOT, '.data/madoguchi.db')}`, media }, url: 'http://127.0.0.1:8080', mediaPorts: 'udp 40000 / tcp 40000', lan });
+    startBanner({ config: { host, databaseUrl: `file:${join(REPO_ROOT, '.data/madoguchi.db')}`, media }, url: 'http://127.0.0.1:8080', mediaPorts: 'udp 40000 / tcp 40000', readyMs: 1234, lan });
 
   it('names the files of the demo accounts and of the tablet tokens', () => {
     const text = banner('127.0.0.1', ['192.168.1.20']);
     expect(text).toMatch(/^Demo accounts: +\.data\/demo-accounts\.txt$/m);
     expect(text).toMatch(/^Tablet tokens: +\.data\/device-tokens\.txt /m);
     expect(text).toContain('Tablet (kiosk)      http://127.0.0.1:8080/kiosk/\n');
+    expect(text).toContain('is running (ready 1.23 s after the process started)\n');
   });
 
   it('on HOST=0.0.0.0, shows the LAN addresses the tablets can reach instead of the loopback', () => {

@@ -27,6 +27,7 @@ import type { ConsumerInfo, Participant, Room, SfuNode } from '@madoguchi/sfu';
 import { deviceKey, principalKey, staffKey, type DevicePrincipal, type Principal, type StaffPrincipal } from '../auth/principal.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { AuditLog } from '../records/AuditLog.ts';
+import { Throttle } from '../throttle.ts';
 import type { Actor, ConsultationEventType, ConsultationRecorder } from '../records/ConsultationRecorder.ts';
 import { RoutingCore, RoutingError, type RoutingErrorCode, type RoutingEventOf, type RoutingOutcome } from '../routing/core/index.ts';
 import { toCoreConfig } from '../routing/RoutingSettingsStore.ts';
@@ -161,7 +162,7 @@ const HISTORY_CHAT_MESSAGES = 200;
 /** The same for handover notes: a call handed on more often than this is shown its latest ones. */
 const HISTORY_HANDOVER_NOTES = 20;
 
-/** At most one queue push per department in this interval (positions and estimates on tablets, counts on consoles). */
+/** A department's queue push goes out at once, then at most once in this interval while the queue keeps changing. */
 const QUEUE_PUSH_INTERVAL_MS = 200;
 
 /** An estimate as the tablet shows it: whole seconds. */
@@ -240,8 +241,8 @@ export class ConsultationService {
   readonly #graceTimers = new Map<string, TimerHandle>();
   /** Operators in 後処理, and the consultation it follows. */
   readonly #wrappingUp = new Map<string, string>();
-  /** Departments whose queue push is scheduled. */
-  readonly #queuePushes = new Map<string, TimerHandle>();
+  /** Each department's queue pushes (positions and estimates on tablets, counts on consoles). */
+  readonly #queuePushes = new Map<string, Throttle>();
   #closed = false;
 
   constructor(options: ConsultationServiceOptions) {
@@ -885,7 +886,8 @@ export class ConsultationService {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const timer of [...this.#graceTimers.values(), ...this.#queuePushes.values()]) this.#clock.clearTimeout(timer);
+    for (const timer of this.#graceTimers.values()) this.#clock.clearTimeout(timer);
+    for (const pushes of this.#queuePushes.values()) pushes.close();
     this.#graceTimers.clear();
     this.#queuePushes.clear();
     this.#availability.close();
@@ -1020,18 +1022,18 @@ export class ConsultationService {
   }
 
   /**
-   * Queue pushes are coalesced per department: when the head of a long queue is answered every place
-   * behind it changes, and a thousand tablets need one fresh figure, not one per decision.
+   * A queue change is pushed at once, but a burst of them is coalesced per department: when the head
+   * of a long queue is answered every place behind it changes, and a thousand tablets need one fresh
+   * figure, not one per decision.
    */
   #scheduleQueuePush(departmentId: string): void {
-    if (this.#queuePushes.has(departmentId) || this.#closed) return;
-    this.#queuePushes.set(
-      departmentId,
-      this.#clock.setTimeout(() => {
-        this.#queuePushes.delete(departmentId);
-        if (!this.#closed) this.#pushQueue(departmentId);
-      }, QUEUE_PUSH_INTERVAL_MS),
-    );
+    if (this.#closed) return;
+    let pushes = this.#queuePushes.get(departmentId);
+    if (!pushes) {
+      pushes = new Throttle(this.#clock, QUEUE_PUSH_INTERVAL_MS, () => this.#pushQueue(departmentId));
+      this.#queuePushes.set(departmentId, pushes);
+    }
+    pushes.trigger();
   }
 
   /** Positions and estimates to each waiting tablet; waiting counts to the operators of the department. */

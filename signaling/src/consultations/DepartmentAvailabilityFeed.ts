@@ -1,11 +1,12 @@
 import type { DepartmentAvailability, ServerPayload } from '@madoguchi/protocol';
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { DepartmentOutlook } from '../routing/core/index.ts';
+import { Throttle } from '../throttle.ts';
 
 type AvailabilityPayload = ServerPayload<'departments:availability'>;
 
-/** A burst of changes (a queue moving, operators coming and going) goes out as one push. */
-const PUSH_DELAY_MS = 200;
+/** A change goes out at once; a burst of them (a queue moving, operators coming and going) as one push per interval. */
+const PUSH_INTERVAL_MS = 200;
 /** Checked this often even when nothing happened: a department opens and closes by the clock. */
 const RECHECK_MS = 30_000;
 
@@ -21,19 +22,20 @@ export interface DepartmentAvailabilityFeedOptions {
 /**
  * What every tablet's home screen shows on the department buttons before a press: closed (outside
  * hours, a closed date), nobody logged in, every operator away, or a long wait. Pushed to all tablets
- * when it changes, never more than once per PUSH_DELAY_MS, and re-checked every RECHECK_MS for the
+ * when it changes, at most once per PUSH_INTERVAL_MS, and re-checked every RECHECK_MS for the
  * changes only the clock makes.
  */
 export class DepartmentAvailabilityFeed {
   readonly #options: DepartmentAvailabilityFeedOptions;
   /** The last payload pushed, serialised: an unchanged one is not pushed again. */
   #lastPushed = '';
-  #pushTimer: TimerHandle | null = null;
+  readonly #pushes: Throttle;
   #recheckTimer: TimerHandle;
   #closed = false;
 
   constructor(options: DepartmentAvailabilityFeedOptions) {
     this.#options = options;
+    this.#pushes = new Throttle(options.clock, PUSH_INTERVAL_MS, () => this.#pushIfChanged());
     this.#lastPushed = JSON.stringify(this.snapshot());
     this.#recheckTimer = this.#scheduleRecheck();
   }
@@ -54,19 +56,15 @@ export class DepartmentAvailabilityFeed {
     return { departments };
   }
 
-  /** Something that may change a department's availability happened: push it soon if it did. */
+  /** Something that may change a department's availability happened: push it if it did. */
   changed(): void {
-    if (this.#closed || this.#pushTimer) return;
-    this.#pushTimer = this.#options.clock.setTimeout(() => {
-      this.#pushTimer = null;
-      this.#pushIfChanged();
-    }, PUSH_DELAY_MS);
+    this.#pushes.trigger();
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#pushTimer) this.#options.clock.clearTimeout(this.#pushTimer);
+    this.#pushes.close();
     this.#options.clock.clearTimeout(this.#recheckTimer);
   }
 

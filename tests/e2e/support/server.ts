@@ -10,6 +10,16 @@ import { installAuthority } from './authority.ts';
 const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 export const E2E_PASSWORD = 'e2e-demo-password';
 
+/**
+ * The node arguments of `npm start` (signaling's start script, `node <args>`), run from signaling/:
+ * the tests start the very built server users run, with node itself as the process they hold, so
+ * that crash() kills the server and not a wrapper. `npm test` builds it first.
+ */
+export const SERVER_DIR = join(REPO_ROOT, 'signaling');
+export const SERVER_ARGS = (JSON.parse(readFileSync(join(SERVER_DIR, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(' ')
+  .slice(1);
+
 async function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
@@ -37,6 +47,8 @@ export interface RunningServer {
   sfuTotals(): Promise<{ routers: number; transports: number; producers: number; consumers: number }>;
   /** Everything the server process has printed so far (stdout and stderr). */
   output(): string;
+  /** The server process's id (a new one after restart()). */
+  pid(): number;
   /** Change every department's routing through the admin API, as an admin would. */
   configureRouting(change: Partial<RoutingSettings>): Promise<void>;
   /** The mediasoup worker processes and the consultations (rooms) each hosts, from the admin API. */
@@ -104,9 +116,7 @@ export async function startServer(
   /** Every media worker pid seen, so that none outlives the test (a killed server leaves them orphaned for a moment). */
   const workerPids = new Set<number>();
   const launch = async () => {
-    // node itself with tsx's loader (not the tsx CLI, which runs the server in a grandchild): the
-    // pid we hold is the server's, so crash() kills the server and not a wrapper.
-    child = spawn(process.execPath, ['--import', 'tsx', 'signaling/src/main.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, SERVER_ARGS, { cwd: SERVER_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (chunk) => (output += chunk));
     child.stderr?.on('data', (chunk) => (output += chunk));
     const deadline = Date.now() + 30_000;
@@ -174,6 +184,7 @@ export async function startServer(
   return {
     configureRouting,
     output: () => output,
+    pid: () => child.pid!,
     url,
     stillsDir: env.STILLS_DIR,
     databaseFile,

@@ -1,0 +1,154 @@
+/**
+ * The built server (`npm start`'s command) on the default configuration — as many media workers as
+ * cores — and what it costs in memory: start-up to ready, idle RSS of the server process and of each
+ * mediasoup worker (separate processes), RSS per idle tablet socket at 500, 1,000 and 2,000 sockets
+ * (real device tokens, real socket.io clients), and the heap per waiting consultation while 100 wait
+ * (after a full garbage collection, asked for through the inspector).
+ *
+ *   npx tsx tests/bench/server-memory.bench.ts      (MEMORY_BENCH_SOCKETS=500,1000,2000)
+ *
+ * Prints figures; asserts nothing about time or size.
+ */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import { ProtocolClient } from '@madoguchi/protocol/client';
+import { SERVER_ARGS, startServer, type RunningServer } from '../e2e/support/server.ts';
+
+const STEPS = (process.env.MEMORY_BENCH_SOCKETS ?? '500,1000,2000').split(',').map(Number);
+const WAITING = 100;
+/** Each step stops connecting after this long, and says how far it got. */
+const STEP_DEADLINE_MS = 90_000;
+/** Quiet time before each reading, so that start-up or connection garbage is collected. */
+const SETTLE_MS = 5_000;
+const IDLE_TARGET_MB = 90;
+const ALWAYS_OPEN = Object.fromEntries(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((day) => [day, [{ open: '00:00', close: '24:00' }]]));
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+/** Resident set of a process, in bytes (Linux). */
+const rss = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+
+async function connect(server: RunningServer, token: string): Promise<ProtocolClient> {
+  const client = ProtocolClient.connect(token, server.url);
+  await new Promise<void>((resolve, reject) => {
+    client.socket.once('connect', () => resolve());
+    client.socket.once('connect_error', reject);
+  });
+  return client;
+}
+
+/** Run `task` over `items`, `parallel` at a time, until `deadline`; returns how many were done. */
+async function inParallel<T>(items: T[], parallel: number, deadline: number, task: (item: T) => Promise<void>): Promise<number> {
+  let next = 0;
+  let done = 0;
+  await Promise.all(Array.from({ length: parallel }, async () => {
+    while (next < items.length && performance.now() < deadline) {
+      await task(items[next++]!);
+      done += 1;
+    }
+  }));
+  return done;
+}
+
+/**
+ * The server's own view of its memory after a full collection, through the inspector (SIGUSR1 opens
+ * it on the port given by --inspect-port; nothing listens before the heap is measured).
+ */
+async function inspect(server: RunningServer): Promise<{ heapUsed(): Promise<number>; close(): void }> {
+  const before = server.output().length;
+  process.kill(server.pid(), 'SIGUSR1');
+  let address: string | undefined;
+  for (let i = 0; i < 50 && !address; i += 1) {
+    address = /Debugger listening on (ws:\/\/\S+)/.exec(server.output().slice(before))?.[1];
+    await sleep(100);
+  }
+  if (!address) throw new Error('the server did not open its inspector');
+  const socket = new WebSocket(address);
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  let id = 0;
+  const call = (method: string, params: object = {}) =>
+    new Promise<{ result?: { result?: { value?: unknown } } }>((resolve) => {
+      const mine = ++id;
+      const onMessage = (data: WebSocket.RawData) => {
+        const message = JSON.parse(String(data)) as { id?: number };
+        if (message.id !== mine) return;
+        socket.off('message', onMessage);
+        resolve(message as never);
+      };
+      socket.on('message', onMessage);
+      socket.send(JSON.stringify({ id: mine, method, params }));
+    });
+  return {
+    async heapUsed() {
+      await call('HeapProfiler.collectGarbage');
+      const answer = await call('Runtime.evaluate', { expression: 'process.memoryUsage().heapUsed', returnByValue: true });
+      return Number(answer.result?.result?.value);
+    },
+    close: () => socket.close(),
+  };
+}
+
+const cores = os.availableParallelism();
+const server = await startServer(
+  { MEDIA_WORKERS: String(cores), NODE_OPTIONS: '--inspect-port=127.0.0.1:0' },
+  { routing: { wrapUpSeconds: 0, hours: ALWAYS_OPEN as never, closedDates: [], annualClosures: [] } },
+);
+const clients: ProtocolClient[] = [];
+try {
+  const readyMs = Number(/ready ([\d.]+) s after the process started/.exec(server.output())?.[1]) * 1000;
+  await sleep(SETTLE_MS);
+  const idle = rss(server.pid());
+  const workers = await server.sfuWorkers();
+  const cpu = os.cpus()[0]?.model.trim() ?? 'unknown cpu';
+  console.log(`machine: ${cpu} × ${os.cpus().length} cores, node ${process.version}`);
+  console.log(`server: node ${SERVER_ARGS.join(' ')} (npm start), ${workers.length} media workers`);
+  console.log(`start-up to ready: ${(readyMs / 1000).toFixed(2)} s (the server's own banner, from its process start)`);
+  console.log(`idle RSS: server process ${mb(idle)} (target ≤ ${IDLE_TARGET_MB} MB: ${idle <= IDLE_TARGET_MB * 1048576 ? 'met' : 'MISSED'}); media workers ${workers.map(({ pid }) => mb(rss(pid))).join(', ')} (separate processes, not counted)`);
+
+  // Tablets registered as an admin would (each its own device and token) at the four demo sites.
+  const sites = server.query<{ name: string }>('SELECT name FROM Site ORDER BY name').map(({ name }) => name);
+  const tokens: string[] = [];
+  const wanted = Math.max(...STEPS);
+  const registered = performance.now();
+  await inParallel(Array.from({ length: wanted }, (_, i) => i), 8, Infinity, async (i) => {
+    tokens.push(await server.registerTablet(sites[i % sites.length]!));
+  });
+  console.log(`${tokens.length} tablets registered in ${((performance.now() - registered) / 1000).toFixed(1)} s`);
+  await sleep(SETTLE_MS);
+  const before = rss(server.pid());
+
+  for (const step of STEPS) {
+    const deadline = performance.now() + STEP_DEADLINE_MS;
+    const started = performance.now();
+    await inParallel(tokens.slice(clients.length, step), 50, deadline, async (token) => {
+      clients.push(await connect(server, token));
+    });
+    const seconds = (performance.now() - started) / 1000;
+    await sleep(SETTLE_MS);
+    const now = rss(server.pid());
+    const note = clients.length < step ? ` (stopped after ${STEP_DEADLINE_MS / 1000} s)` : '';
+    console.log(`${clients.length} idle tablet sockets${note}: server RSS ${mb(now)}, ${kb((now - before) / clients.length)} per socket (connected in ${seconds.toFixed(1)} s)`);
+  }
+
+  // 100 residents waiting for 福祉課, whose operator is logged in and away: they queue, nobody answers.
+  const [welfare] = server.query<{ id: string }>("SELECT id FROM Department WHERE code = 'welfare'");
+  const operator = await connect(server, await server.login('welfare1'));
+  clients.push(operator);
+  const waiting = clients.slice(0, WAITING);
+  const inspector = await inspect(server);
+  try {
+    const heapBefore = await inspector.heapUsed();
+    for (const tablet of waiting) await tablet.request('consultation:request', { departmentId: welfare!.id });
+    await sleep(1_000); // the records writer has the requests
+    const heapAfter = await inspector.heapUsed();
+    console.log(`${WAITING} consultations waiting: server heap ${mb(heapBefore)} → ${mb(heapAfter)}, ${kb((heapAfter - heapBefore) / WAITING)} per waiting consultation`);
+  } finally {
+    inspector.close();
+  }
+} finally {
+  for (const client of clients) client.close();
+  await server.stop();
+}
