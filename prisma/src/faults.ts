@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import Database from 'better-sqlite3';
 import { sqliteFilePath } from './paths.ts';
 
@@ -64,5 +65,23 @@ export class DatabaseProbe {
     } finally {
       connection?.close();
     }
+  }
+
+  /**
+   * Whether the file system would let the database files be written, without touching SQLite (no
+   * lock, nothing to wait for): an immutable file or a read-only mount answers at once. For when a
+   * lock probe would only find our own writer's lock; a full disk is seen by the next write.
+   */
+  filesWritable(): 'read-only' | 'unreachable' | 'ok' {
+    for (const file of [this.#file, `${this.#file}-wal`]) {
+      try {
+        accessSync(file, constants.W_OK);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' && file !== this.#file) continue; // no write-ahead log yet
+        return code === 'EPERM' || code === 'EROFS' || code === 'EACCES' ? 'read-only' : 'unreachable';
+      }
+    }
+    return 'ok';
   }
 }

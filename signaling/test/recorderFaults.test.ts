@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { migrateDeploy, openDatabase, seedDemoCity, type PrismaClient } from '@madoguchi/db';
+import { DatabaseProbe, migrateDeploy, openDatabase, seedDemoCity, type PrismaClient } from '@madoguchi/db';
 import { loadHeldConsultations } from '../src/consultations/heldConsultations.ts';
 import { ConsultationRecorder, type ConsultationEventType } from '../src/records/ConsultationRecorder.ts';
 import { canMakeReadOnly, lockDatabase, longestStall, makeReadOnly } from './databaseFaults.ts';
@@ -109,9 +109,13 @@ describe('records while the database cannot be written', () => {
   it.skipIf(!canMakeReadOnly())('holds every event while the database file refuses writes', async () => {
     const recorder = await newRecorder();
     const id = await newConsultation();
+    const probe = new DatabaseProbe(`file:${file}`);
+    expect(probe.filesWritable()).toBe('ok');
     const readOnly = makeReadOnly(file);
     let expected: string[];
     try {
+      // What health asks right after a successful write, when a lock probe would only meet our own writer.
+      expect(probe.filesWritable()).toBe('read-only');
       expected = recordCall(recorder, id, 5);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       expect(recorder.status()).toMatchObject({ fault: 'read-only', buffered: 8 });

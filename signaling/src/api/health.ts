@@ -13,8 +13,9 @@ const MEDIA_ANSWER_MS = 500;
 const LOCK_CONFIRMATIONS = 3;
 const LOCK_RECHECK_MS = 30;
 /**
- * A batch the records writer committed this recently proves the database writable: no probe then,
- * which during a burst would find the lock held by our own writer and wait to recheck it.
+ * A batch the records writer committed this recently proves the database was writable and not
+ * locked by another process: no lock probe then, which during a burst would find our own writer's
+ * lock and wait to recheck it. Only the files are checked (made read-only since that write).
  */
 const RECENT_WRITE_MS = 1_000;
 
@@ -28,7 +29,7 @@ export function createHealthRouter({ sfu, recorder, probe }: { sfu: SfuNode; rec
   router.get('/', async (_req, res) => {
     const records = recorder.status();
     const writtenJustNow = records.fault === null && records.lastWriteAt !== null && Date.now() - records.lastWriteAt < RECENT_WRITE_MS;
-    const [workers, database] = await Promise.all([mediaWorkers(sfu), writtenJustNow ? ('ok' as const) : databaseState(probe)]);
+    const [workers, database] = await Promise.all([mediaWorkers(sfu), writtenJustNow ? probe.filesWritable() : databaseState(probe)]);
     const databaseNow = database === 'ok' ? (records.fault ?? 'ok') : database;
     const failedWorkers = workers ? workers.filter((worker) => worker.failed).length : 0;
     const body: HealthResponse = {
