@@ -78,14 +78,13 @@ export function createWallboardRouter({
       })),
       live: snapshot.consultations
         .sort((a, b) => a.requestedAt.getTime() - b.requestedAt.getTime())
-        .map(({ consultationId, site, department, status, requestedAt, operators, tabletPath }) => ({
+        .map(({ consultationId, site, department, status, requestedAt, operators }) => ({
           consultationId,
           site,
           department,
           status,
           requestedAt: requestedAt.toISOString(),
           operators,
-          tabletPath,
         })),
     };
     res.json(body);
