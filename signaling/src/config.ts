@@ -116,7 +116,7 @@ function loadJwtSecret(env: NodeJS.ProcessEnv, root: string): { jwtSecret: strin
  * TURN: the embedded coturn by default (its secret in .data/turn-secret), the city's own when
  * TURN_URLS and TURN_SECRET are set, or none (TURN=off).
  */
-function turnConfig(env: NodeJS.ProcessEnv, root: string): TurnConfig {
+function turnConfig(env: NodeJS.ProcessEnv, dataDir: string): TurnConfig {
   const credentialTtlMs = Math.max(1, int(env.TURN_CREDENTIAL_TTL_MINUTES, 360, 'TURN_CREDENTIAL_TTL_MINUTES')) * 60_000;
   if (env.TURN_URLS) {
     const urls = env.TURN_URLS.split(',').map((url) => url.trim()).filter(Boolean);
@@ -135,7 +135,7 @@ function turnConfig(env: NodeJS.ProcessEnv, root: string): TurnConfig {
     port: int(env.TURN_PORT, 3478, 'TURN_PORT'),
     tlsPort: int(env.TURN_TLS_PORT, 5349, 'TURN_TLS_PORT'),
     relayPorts: { min: Number(relay[1]), max: Number(relay[2]) },
-    secret: env.TURN_SECRET || secretInFile(resolve(root, env.DATA_DIR ?? '.data', 'turn-secret')),
+    secret: env.TURN_SECRET || secretInFile(resolve(dataDir, 'turn-secret')),
     credentialTtlMs,
   };
 }
@@ -171,7 +171,7 @@ function mediaAnnouncedIp(listenIp: string, announcedIp: string | undefined): st
   );
 }
 
-function tlsConfig(env: NodeJS.ProcessEnv, root: string): TlsConfig {
+function tlsConfig(env: NodeJS.ProcessEnv, root: string, dataDir: string): TlsConfig {
   const certFile = env.TLS_CERT_FILE || undefined;
   const keyFile = env.TLS_KEY_FILE || undefined;
   if (certFile || keyFile) {
@@ -180,7 +180,7 @@ function tlsConfig(env: NodeJS.ProcessEnv, root: string): TlsConfig {
   }
   const mode = env.TLS ?? 'local';
   if (mode === 'off') return { mode: 'off' };
-  if (mode === 'local') return { mode: 'local', dir: resolve(root, env.DATA_DIR ?? '.data', 'tls') };
+  if (mode === 'local') return { mode: 'local', dir: resolve(dataDir, 'tls') };
   throw new Error(`TLS=${mode}: use local (this server's own certificate authority, the default) or off (plain HTTP behind a TLS proxy)`);
 }
 
@@ -197,16 +197,17 @@ function forceRelay(env: NodeJS.ProcessEnv): boolean {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = REPO_ROOT): Config {
   const listenIp = env.MEDIA_LISTEN_IP ?? '127.0.0.1';
+  const dataDir = resolve(root, env.DATA_DIR ?? '.data');
   return {
     host: env.HOST ?? '127.0.0.1',
     port: int(env.PORT, 8080, 'PORT'),
-    tls: tlsConfig(env, root),
-    turn: turnConfig(env, root),
+    tls: tlsConfig(env, root, dataDir),
+    turn: turnConfig(env, dataDir),
     databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     databaseBusyTimeoutMs: int(env.DATABASE_BUSY_TIMEOUT_MS, DEFAULT_BUSY_TIMEOUT_MS, 'DATABASE_BUSY_TIMEOUT_MS'),
     ...loadJwtSecret(env, root),
     staffTokenTtl: env.STAFF_TOKEN_TTL ?? '12h',
-    dataDir: resolve(root, env.DATA_DIR ?? '.data'),
+    dataDir,
     allowedOrigins: origins(env.ALLOWED_ORIGINS),
     socketLimits: {
       // A call's start or a rejoin sends a few dozen events at once; a person chats far slower than this.

@@ -96,14 +96,17 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
 
   // Routes are added once the domain exists; the HTTP server only calls the app per request.
   const app = express();
-  const certificates = serverCertificates(config);
+  // TLS=local: this server's own CA and certificate, made or renewed now.
+  const localCertificates =
+    config.tls.mode === 'local' ? ensureLocalCertificates(config.tls.dir, serverCertificateNames(config.host, config.media.announcedIp, lanAddresses())) : undefined;
+  const certificates = config.tls.mode === 'files' ? config.tls : localCertificates;
   const tls = certificates !== undefined;
   const httpServer = certificates ? createHttpsServer({ cert: readFileSync(certificates.certFile), key: readFileSync(certificates.keyFile) }, app) : createHttpServer(app);
   // With HTTPS, plain HTTP on the same port is only a redirect to it.
-  const localAuthority = certificates && 'made' in certificates ? readFileSync(certificates.caFile) : undefined;
+  const localAuthority = localCertificates && readFileSync(localCertificates.caFile);
   const listener = tls ? listenerWithRedirect(httpServer as HttpsServer, { authority: localAuthority }) : httpServer;
   const turn = await startTurn(config, certificates);
-  const iceServers = new IceServers({ turn: turn ? config.turn : { mode: 'off' }, forceRelay: config.media.forceRelay, tls: Boolean(certificates), clock });
+  const iceServers = new IceServers({ turn: turn ? config.turn : { mode: 'off' }, forceRelay: config.media.forceRelay, tls, clock });
   const originAllowed = createOriginCheck(config.allowedOrigins);
   const io = createSocketServer(httpServer, originAllowed);
 
@@ -182,7 +185,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   let closing: Promise<void> | undefined;
   return {
     url: `${tls ? 'https' : 'http'}://${host}:${port}`,
-    localCertificates: certificates && 'made' in certificates ? certificates : undefined,
+    localCertificates,
     httpServer,
     io,
     sfu,
@@ -207,13 +210,6 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
         await sfu.close();
       })()),
   };
-}
-
-/** The certificate and key to serve HTTPS with, made or renewed here for TLS=local; none for plain HTTP. */
-function serverCertificates(config: Config): { certFile: string; keyFile: string } | LocalCertificates | undefined {
-  if (config.tls.mode === 'off') return undefined;
-  if (config.tls.mode === 'files') return config.tls;
-  return ensureLocalCertificates(config.tls.dir, serverCertificateNames(config.host, config.media.announcedIp, lanAddresses()));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { createServer } from 'node:net';
 import { startCall, startFaultRig, type FaultRig, type LiveCall } from './support/faults.ts';
+import { freePort } from './support/server.ts';
 import { mediaPaths, type MediaPath } from './support/webrtcStats.ts';
 
 /**
@@ -10,15 +10,6 @@ import { mediaPaths, type MediaPath } from './support/webrtcStats.ts';
  * out only what such a network lets out; the operator's console is on the city's LAN.
  */
 test.describe.configure({ mode: 'serial' });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function rigWithTurn(): Promise<{ rig: FaultRig; turnTlsPort: number }> {
   const turnTlsPort = await freePort();

@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
+import { WILDCARD_ADDRESSES } from '../lanAddresses.ts';
 
 /**
  * A certificate authority of this server's own and a server certificate it signs, made with
@@ -40,7 +41,7 @@ export function certificateNames(addresses: readonly string[], host = hostname()
  * for media (a NAT or cloud address) when those are specific.
  */
 export function serverCertificateNames(listenHost: string, announcedIp: string | undefined, lan: readonly string[]): string[] {
-  const own = [listenHost, announcedIp].filter((address): address is string => Boolean(address) && !['0.0.0.0', '::'].includes(address!));
+  const own = [listenHost, announcedIp].filter((address): address is string => Boolean(address) && !WILDCARD_ADDRESSES.has(address!));
   return certificateNames([...lan, ...own]);
 }
 

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createLogger } from '@madoguchi/protocol/logger';
+import { WILDCARD_ADDRESSES } from '../lanAddresses.ts';
 
 const logger = createLogger('turn');
 
@@ -107,7 +108,7 @@ export class Coturn {
 
   /** Resolves once the TURN port takes a TCP connection. */
   async #acceptsConnections(): Promise<void> {
-    const host = ['0.0.0.0', '::'].includes(this.#options.listenIp) ? '127.0.0.1' : this.#options.listenIp;
+    const host = WILDCARD_ADDRESSES.has(this.#options.listenIp) ? '127.0.0.1' : this.#options.listenIp;
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (Date.now() < deadline) {
       const open = await new Promise<boolean>((resolve) => {
@@ -139,7 +140,7 @@ export class Coturn {
 
 /** coturn's configuration file: REST credentials only, relaying to the SFU only, nothing else listening. */
 export function coturnConfiguration({ dir, listenIp, port, tls, relayPorts, secret, peers }: CoturnOptions): string {
-  const wildcard = ['0.0.0.0', '::'].includes(listenIp);
+  const wildcard = WILDCARD_ADDRESSES.has(listenIp);
   const loopbackPeers = peers.some((peer) => peer.startsWith('127.') || peer === '::1');
   return [
     '# Written by Madoguchi at each start; edits are lost (see README, "TURN").',

@@ -20,7 +20,7 @@ export const SERVER_ARGS = (JSON.parse(readFileSync(join(SERVER_DIR, 'package.js
   .split(' ')
   .slice(1);
 
-async function freePort(host = '127.0.0.1'): Promise<number> {
+export async function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once('error', reject);
