@@ -1,6 +1,6 @@
 import type { types } from 'mediasoup';
 import { createLogger } from '@madoguchi/protocol/logger';
-import { FIRST_SIMULCAST_LAYERS, upgradeWhenForwarding } from './simulcastLayers.ts';
+import { FIRST_SIMULCAST_LAYERS, lowestLayerArrived, upgradeWhenForwarding } from './simulcastLayers.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 
 const logger = createLogger('sfu:Participant');
@@ -266,6 +266,8 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     this.#consuming.add(producer.id);
     let consumer: types.Consumer;
     try {
+      await lowestLayerArrived(producer);
+      if (this.#closed || transport.closed || producer.closed) return;
       consumer = await transport.consume({
         producerId: producer.id,
         rtpCapabilities,

@@ -2,7 +2,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIRST_SIMULCAST_LAYERS, upgradeWhenForwarding } from '../src/simulcastLayers.ts';
+import { FIRST_SIMULCAST_LAYERS, lowestLayerArrived, upgradeWhenForwarding } from '../src/simulcastLayers.ts';
 
 /**
  * A two-layer simulcast camera whose top layer stops in the call's first second, before it ever sent
@@ -52,12 +52,24 @@ describe('a simulcast consumer whose top layer stops before its first Sender Rep
     return socket;
   };
 
+  interface Camera {
+    /** How much later than the top layer the lowest one starts (a page that has just started its camera). */
+    lowestLayerLateMs?: number;
+    /** What the server awaits before it creates the consumer. */
+    beforeConsume?: (producer: types.Producer) => Promise<void>;
+  }
+
   /**
-   * The browser's sequence: the consumer is created paused; both layers flow; the consumer is resumed
-   * (the browser holds it); 400 ms later the top layer stops for good. Returns the packets that reach
-   * the receiver over the last second of the 4 s after that, and the consumer's layers then.
+   * The browser's sequence: the layers start flowing; the consumer is created paused; it is resumed
+   * 300 ms later (the browser holds it); 400 ms after that the top layer stops for good. Returns the
+   * packets that reach the receiver over the last second of the 4 s after that, and the consumer's
+   * layers then.
    */
-  async function topLayerStopsEarly(setUp: (consumer: types.Consumer) => void, preferredLayers?: types.ConsumerLayers) {
+  async function topLayerStopsEarly(
+    setUp: (consumer: types.Consumer) => void,
+    preferredLayers?: types.ConsumerLayers,
+    { lowestLayerLateMs = 0, beforeConsume }: Camera = {},
+  ) {
     const sendTransport = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: true });
     const recvTransport = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: false });
     const sender = await udpSocket();
@@ -71,8 +83,6 @@ describe('a simulcast consumer whose top layer stops before its first Sender Rep
         rtcp: { cname: 'camera' },
       },
     });
-    const consumer = await recvTransport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true, preferredLayers });
-    setUp(consumer);
     let received = 0;
     // RTP only: the consumer's transport also sends RTCP there (RFC 5761: types 64–95 are RTCP).
     const isRtcp = (packet: Buffer) => (packet[1]! & 0x7f) >= 64 && (packet[1]! & 0x7f) <= 95;
@@ -80,15 +90,20 @@ describe('a simulcast consumer whose top layer stops before its first Sender Rep
 
     let frame = 0;
     let topLayerSending = true;
+    const lowestLayerFrom = Date.now() + lowestLayerLateMs;
     const sendFrame = () => {
       frame += 1;
       const port = sendTransport.tuple.localPort;
-      sender.send(vp8KeyFrame(LOW_SSRC, frame, frame * 3000, frame), port, '127.0.0.1');
+      if (Date.now() >= lowestLayerFrom) sender.send(vp8KeyFrame(LOW_SSRC, frame, frame * 3000, frame), port, '127.0.0.1');
       if (topLayerSending) sender.send(vp8KeyFrame(TOP_SSRC, frame, frame * 3000, frame), port, '127.0.0.1');
     };
     const timer = setInterval(sendFrame, FRAME_MS);
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     try {
+      await sleep(100);
+      await beforeConsume?.(producer);
+      const consumer = await recvTransport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true, preferredLayers });
+      setUp(consumer);
       await sleep(300);
       await consumer.resume();
       await sleep(400);
@@ -108,6 +123,18 @@ describe('a simulcast consumer whose top layer stops before its first Sender Rep
     const { packetsInLastSecond, layers } = await topLayerStopsEarly(upgradeWhenForwarding, FIRST_SIMULCAST_LAYERS);
     expect(layers?.spatialLayer).toBe(0);
     expect(packetsInLastSecond).toBeGreaterThan(20);
+  });
+
+  it('keeps forwarding the lowest layer when the top layer arrived first and the consumer waited for the lowest', async () => {
+    const camera = { lowestLayerLateMs: 800, beforeConsume: (producer: types.Producer) => lowestLayerArrived(producer) };
+    const { packetsInLastSecond, layers } = await topLayerStopsEarly(upgradeWhenForwarding, FIRST_SIMULCAST_LAYERS, camera);
+    expect(layers?.spatialLayer).toBe(0);
+    expect(packetsInLastSecond).toBeGreaterThan(20);
+  });
+
+  it('(why it waits) freezes when the top layer arrived first and the consumer did not wait', async () => {
+    const { packetsInLastSecond } = await topLayerStopsEarly(upgradeWhenForwarding, FIRST_SIMULCAST_LAYERS, { lowestLayerLateMs: 800 });
+    expect(packetsInLastSecond).toBe(0);
   });
 
   it('(the mediasoup 3.12 defect it works around) freezes when the consumer started on the top layer', async () => {
