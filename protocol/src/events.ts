@@ -31,7 +31,7 @@ import {
 } from './domain.ts';
 import { ClerkLock, ClerkPin, ClerkUnlockResult, HelpCall } from './clerk.ts';
 import { ErrorCode, type Ack } from './errors.ts';
-import { DtlsParameters, IceParameters, RtpCapabilities, RtpParameters, TransportOptions } from './media.ts';
+import { DtlsParameters, IceParameters, MediaPath, RtpCapabilities, RtpParameters, TransportOptions } from './media.ts';
 
 /** Who may send an event: a kiosk device, an operator, or a supervisor (supervisors and admins). */
 export type Sender = 'device' | 'operator' | 'supervisor';
@@ -189,6 +189,15 @@ export const clientEvents = {
   'media:recovered': {
     from: ['device', 'operator'],
     payload: consultationRef.extend({ lostForMs: z.number().int().min(0).max(3_600_000).optional() }),
+    ack: empty,
+  },
+  /**
+   * The path the browser's media takes (direct UDP or TCP, or through TURN and how), sent when its
+   * send transport connects or moves: the wallboard shows it and the record keeps it.
+   */
+  'media:path': {
+    from: ['device', 'operator'],
+    payload: consultationRef.extend({ path: MediaPath }),
     ack: empty,
   },
   /**

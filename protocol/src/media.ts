@@ -84,3 +84,20 @@ export const TransportOptions = z.object({
   iceTransportPolicy: z.enum(['all', 'relay']).optional(),
 });
 export type TransportOptions = z.infer<typeof TransportOptions>;
+
+/**
+ * The network path a browser's media takes to the server: the ICE candidate pair in use, as the
+ * browser sees it. `relay` goes through TURN, and `relayProtocol` says how the browser reaches it
+ * (tls: the network lets out only TLS); otherwise `protocol` is the path straight to the SFU.
+ */
+export const MediaPath = z.object({
+  localType: z.enum(['host', 'srflx', 'prflx', 'relay']),
+  protocol: z.enum(['udp', 'tcp']),
+  relayProtocol: z.enum(['udp', 'tcp', 'tls']).optional(),
+  rttMs: z.number().int().min(0).max(60_000).optional(),
+});
+export type MediaPath = z.infer<typeof MediaPath>;
+
+/** Two paths are the same route (their round trips may differ). */
+export const samePath = (a: MediaPath | null | undefined, b: MediaPath | null | undefined): boolean =>
+  a?.localType === b?.localType && a?.protocol === b?.protocol && a?.relayProtocol === b?.relayProtocol;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DepartmentSummary, Id } from './domain.ts';
+import { MediaPath } from './media.ts';
 
 /** HTTP bodies of routing configuration (admin) and callback requests (operators). */
 
@@ -148,6 +149,8 @@ export const Wallboard = z.object({
       status: z.enum(['waiting', 'offered', 'refused', 'in_call']),
       requestedAt: z.iso.datetime(),
       operators: z.array(z.string()),
+      /** How the tablet's media reaches the server, once its transport has connected. */
+      tabletPath: MediaPath.nullable(),
     }),
   ),
 });

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import type { Wallboard } from '@madoguchi/protocol';
 import { startCall, startFaultRig, type FaultRig, type LiveCall } from './support/faults.ts';
 import { freePort } from './support/server.ts';
 import { mediaPaths, type MediaPath } from './support/webrtcStats.ts';
@@ -11,10 +12,11 @@ import { mediaPaths, type MediaPath } from './support/webrtcStats.ts';
  */
 test.describe.configure({ mode: 'serial' });
 
-async function rigWithTurn(): Promise<{ rig: FaultRig; turnTlsPort: number }> {
+async function rigWithTurn(extra: Record<string, string> = {}): Promise<{ rig: FaultRig; turnTlsPort: number }> {
   const turnTlsPort = await freePort();
   const rig = await startFaultRig({
     settings: {
+      ...extra,
       TLS: 'local',
       TURN: 'embedded',
       TURN_PORT: String(await freePort()),
@@ -60,6 +62,31 @@ test('a tablet behind a network that lets out only HTTPS and TURN/TLS: the call 
     const { tablet } = await printPaths(call, 'only HTTPS and TURN/TLS open');
     expect(tablet.length).toBeGreaterThan(0);
     for (const path of tablet) expect(path).toMatchObject({ localType: 'relay', relayProtocol: 'tls' });
+
+    // The supervisor sees which path the booth's media takes, and the record keeps it.
+    const supervisor = await rig.server.login('supervisor');
+    const tabletPath = async () => {
+      const response = await fetch(`${rig.server.url}/api/supervisor/wallboard`, { headers: { authorization: `Bearer ${supervisor}` } });
+      const board = (await response.json()) as Wallboard;
+      return board.live.find((live) => live.consultationId === call.consultationId)?.tabletPath ?? null;
+    };
+    await expect.poll(tabletPath, { timeout: 10_000 }).toMatchObject({ localType: 'relay', relayProtocol: 'tls' });
+    await expect
+      .poll(() => rig.server.query<{ data: string }>(`SELECT data FROM ConsultationEvent WHERE consultationId = ? AND type = 'media_path'`, call.consultationId).map((row) => JSON.parse(row.data)))
+      .toContainEqual(expect.objectContaining({ role: 'resident', localType: 'relay', relayProtocol: 'tls' }));
+  } finally {
+    await rig.close();
+  }
+});
+
+test('MEDIA_FORCE_RELAY: every call goes through TURN, on both sides, with nothing blocked', async () => {
+  const { rig } = await rigWithTurn({ MEDIA_FORCE_RELAY: 'true' });
+  try {
+    const call = await startCall(rig);
+    const { tablet, operator } = await printPaths(call, 'forced relay');
+    expect(tablet.length).toBeGreaterThan(0);
+    expect(operator.length).toBeGreaterThan(0);
+    for (const path of [...tablet, ...operator]) expect(path.localType).toBe('relay');
   } finally {
     await rig.close();
   }

@@ -165,6 +165,7 @@ export const en: Messages = {
 
   wallboard: {
     title: 'Live queues',
+    tabletPath: "Resident's network path",
     loading: 'Loading…',
     loadFailed: 'Could not load the live queues.',
     stale: 'Cannot get the latest status. What you see may be out of date.',
@@ -289,6 +290,7 @@ export const en: Messages = {
       operator_left: 'Staff member left',
       note: 'Call note',
       media_quality: 'Connection quality',
+      media_path: 'Network path',
       still_taken: 'Still of the document taken',
       wrap_up_ended: 'Wrap-up ended',
       supervision_started: 'A supervisor started supervising',
@@ -326,6 +328,9 @@ export const en: Messages = {
     stillDeleted: '(the still was deleted after the retention period)',
     quality: (source, kbps, loss, rtt) =>
       `${source}: average ${format.number(kbps)} kbps, max. loss ${loss}%${rtt === null ? '' : `, round trip ${rtt} ms`}`,
+    path: (path) =>
+      `${path.localType === 'relay' ? `through the relay server (${(path.relayProtocol ?? 'udp').toUpperCase()})` : `direct (${path.protocol.toUpperCase()})`}${path.rttMs === undefined ? '' : `, round trip ${path.rttMs} ms`}`,
+    pathOf: { resident: 'Resident', staff: 'Staff' },
   },
 
   stats: {

@@ -3,6 +3,7 @@ import {
   OUTCOME_LABELS,
   type ConsultationOutcome,
   type ErrorCode,
+  type MediaPath,
   type MediaSource,
   type Presence,
   type StaffRole,
@@ -172,6 +173,7 @@ export const ja = {
 
   wallboard: {
     title: '待ち状況',
+    tabletPath: '相談者側の通信経路',
     loading: '読み込み中…',
     loadFailed: '待ち状況を読み込めませんでした。',
     stale: '最新の状況を取得できません。表示は少し前のものです。',
@@ -290,6 +292,7 @@ export const ja = {
       operator_left: '職員が退出',
       note: '対応メモ',
       media_quality: '通信品質の記録',
+      media_path: '通信経路',
       still_taken: '書類の静止画を撮影',
       wrap_up_ended: '後処理終了',
       supervision_started: '管理者が通話の確認を開始',
@@ -328,6 +331,10 @@ export const ja = {
     stillDeleted: '（静止画は保存期間を過ぎたため削除されました）',
     quality: (source: string, kbps: number, loss: number, rtt: number | null) =>
       `${source} 平均${format.number(kbps)}kbps・損失最大${loss}%${rtt === null ? '' : `・往復${rtt}ms`}`,
+    /** A media path in words: straight to the server, or through TURN (the relay) and how. */
+    path: (path: MediaPath) =>
+      `${path.localType === 'relay' ? `中継サーバー経由（${(path.relayProtocol ?? 'udp').toUpperCase()}）` : `直接（${path.protocol.toUpperCase()}）`}${path.rttMs === undefined ? '' : `・往復${path.rttMs}ms`}`,
+    pathOf: { resident: '相談者側', staff: '職員側' } as Record<string, string>,
   },
 
   stats: {

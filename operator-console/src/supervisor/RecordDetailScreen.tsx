@@ -1,4 +1,4 @@
-import { RecordDetail, type RecordEvent, type SupervisionMode } from '@madoguchi/protocol';
+import { MediaPath, RecordDetail, type RecordEvent, type SupervisionMode } from '@madoguchi/protocol';
 import { useState } from 'react';
 import { request } from '../api.ts';
 import { StillThumb, useStillImages } from '../components/StillGallery.tsx';
@@ -23,6 +23,11 @@ function eventNote(t: Messages, event: RecordEvent, detail: RecordDetail): strin
     return (data.streams as Array<{ source: string; averageKbps: number; maxLossPercent: number; averageRttMs: number | null }>)
       .map((stream) => t.record.quality(t.record.source[stream.source] ?? stream.source, stream.averageKbps, stream.maxLossPercent, stream.averageRttMs))
       .join(' / ');
+  }
+  if (event.type === 'media_path') {
+    const parsed = MediaPath.safeParse(data);
+    const party = typeof data.role === 'string' ? (t.record.pathOf[data.role] ?? data.role) : null;
+    return parsed.success ? t.format.list([party, t.record.path(parsed.data)].filter((part): part is string => Boolean(part))) : '';
   }
   if (event.type === 'connection_lost' || event.type === 'reconnected') {
     const party = typeof data.party === 'string' ? (t.record.party[data.party] ?? data.party) : null;

@@ -101,6 +101,11 @@ export function WallboardView({ token, supervising, onSupervise }: WallboardView
               <span>{live.department.name}</span>
               <span>{t.wallboard.elapsed(since(live.requestedAt))}</span>
               <span>{t.format.list(live.operators)}</span>
+              {live.tabletPath ? (
+                <span className="wallboard-path" data-testid="wallboard-tablet-path" data-path={live.tabletPath.localType === 'relay' ? `relay-${live.tabletPath.relayProtocol ?? 'udp'}` : live.tabletPath.protocol} title={t.wallboard.tabletPath}>
+                  {t.record.path(live.tabletPath)}
+                </span>
+              ) : null}
               {live.status === 'in_call' && live.consultationId !== supervising ? (
                 <span className="wallboard-supervise" role="group" aria-label={t.supervision.startLabel(live.site.name, live.department.name)}>
                   {SupervisionMode.options.map((mode) => (

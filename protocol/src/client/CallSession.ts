@@ -1,5 +1,6 @@
 import { Device } from 'mediasoup-client';
 import type { Consumer, Producer, ProducerCodecOptions, RtpEncodingParameters, Transport } from 'mediasoup-client/lib/types';
+import { selectedMediaPath } from './mediaPath.ts';
 import type { MediaSource, ParticipantRole } from '../domain.ts';
 import type { ServerPayload } from '../events.ts';
 import type { ProtocolClient } from './ProtocolClient.ts';
@@ -228,10 +229,23 @@ export class CallSession {
           .then(({ producerId }) => callback({ id: producerId }), errback);
       });
     }
-    transport.on('connectionstatechange', () => {
-      if (!this.#closed) this.#listeners.onConnectionState?.(this.connectionState);
+    transport.on('connectionstatechange', (state) => {
+      if (this.#closed) return;
+      this.#listeners.onConnectionState?.(this.connectionState);
+      if (direction === 'send' && state === 'connected') this.#reportPath(transport);
     });
     return transport;
+  }
+
+  /** Tell the server which path the media took (direct or through TURN): best effort, for the wallboard and the record. */
+  #reportPath(transport: Transport): void {
+    transport
+      .getStats()
+      .then((report) => {
+        const path = selectedMediaPath(report.values() as Iterable<Record<string, unknown>>);
+        if (path && !this.#closed) return this.#client.request('media:path', { consultationId: this.consultationId, path });
+      })
+      .catch(() => undefined);
   }
 
   /** Close the consumers the server no longer has (their closing push was lost with a socket). */

@@ -78,13 +78,14 @@ export function createWallboardRouter({
       })),
       live: snapshot.consultations
         .sort((a, b) => a.requestedAt.getTime() - b.requestedAt.getTime())
-        .map(({ consultationId, site, department, status, requestedAt, operators }) => ({
+        .map(({ consultationId, site, department, status, requestedAt, operators, tabletPath }) => ({
           consultationId,
           site,
           department,
           status,
           requestedAt: requestedAt.toISOString(),
           operators,
+          tabletPath,
         })),
     };
     res.json(body);

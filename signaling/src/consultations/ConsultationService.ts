@@ -10,6 +10,7 @@ import {
   type DepartmentSummary,
   type ErrorCode,
   type HandoverNote,
+  type MediaPath,
   type Presence,
   type ParticipantRole,
   type RoutingSettings,
@@ -21,6 +22,7 @@ import {
   type SiteSummary,
   type SupervisionMode,
   SUPERVISOR_AUDIENCE,
+  samePath,
 } from '@madoguchi/protocol';
 import { createLogger } from '@madoguchi/protocol/logger';
 import type { ConsumerInfo, Participant, Room, SfuNode } from '@madoguchi/sfu';
@@ -117,6 +119,8 @@ interface LiveConsultation {
   lastStatusPushed?: string;
   /** The resident's connection quality as the tablet last reported it (media:quality); null until it does. */
   residentQuality: ConnectionQuality | null;
+  /** Each party's media path as its browser last reported it (media:path), by principal key. */
+  paths: Map<string, MediaPath>;
 }
 
 export interface ConsultationServiceOptions {
@@ -149,6 +153,8 @@ export interface LiveSnapshot {
     requestedAt: Date;
     operators: string[];
     deviceId: string;
+    /** How the tablet's media reaches the server (media:path), once it has said. */
+    tabletPath: MediaPath | null;
   }>;
   onlineDevices: ReadonlySet<string>;
   operators: Array<{ operatorId: string; primary: readonly string[]; presence: Presence }>;
@@ -291,6 +297,7 @@ export class ConsultationService {
         requestedAt: live.requestedAt,
         operators: [...live.operators.values()].map((operator) => operator.name),
         deviceId: live.deviceId,
+        tabletPath: live.paths.get(deviceKey(live.deviceId)) ?? null,
       })),
       onlineDevices: new Set(this.#deviceConnections.keys()),
       operators: this.#core.operators().map(({ operatorId, primary, presence }) => ({ operatorId, primary, presence })),
@@ -457,6 +464,7 @@ export class ConsultationService {
         chat: [],
         handoverNotes: [],
         residentQuality: null,
+        paths: new Map(),
       };
       this.#live.set(live.id, live);
       this.#byDevice.set(live.deviceId, live);
@@ -532,6 +540,7 @@ export class ConsultationService {
         chat: [],
         handoverNotes: [],
         residentQuality: null,
+        paths: new Map(),
       };
     } finally {
       this.#requesting.delete(device.deviceId);
@@ -871,6 +880,21 @@ export class ConsultationService {
     if (principal.kind !== 'device' || live.residentQuality === quality) return;
     live.residentQuality = quality;
     for (const staffId of live.operators.keys()) this.#notifier.toStaff(staffId, 'call:quality', { consultationId, role: 'resident', quality });
+  }
+
+  /**
+   * A browser's media path (straight to the SFU, or through TURN and how): kept for the wallboard,
+   * and recorded when it is new or changed (a reconnection may move a tablet onto TURN).
+   */
+  reportPath(principal: Principal, consultationId: string, path: MediaPath): void {
+    const live = this.#own(principal, consultationId);
+    const key = principalKey(principal);
+    const changed = !samePath(live.paths.get(key), path);
+    live.paths.set(key, path);
+    if (changed) {
+      const role = principal.kind === 'device' ? 'resident' : 'staff';
+      void this.#recorder.record(live.id, 'media_path', this.#clock.now(), this.#actor(principal), { data: { role, ...path } });
+    }
   }
 
   /** How the tablet draws what an operator shows: passed on to the operators, for their preview. */

@@ -132,6 +132,10 @@ export function createHandlers({ consultations, feedback, stills, clerkPins, hel
       consultations.reportQuality(principal, consultationId, quality);
       return {};
     },
+    'media:path': (principal, { consultationId, path }) => {
+      consultations.reportPath(principal, consultationId, path);
+      return {};
+    },
     'share:displayed': (principal, { consultationId, display }) => {
       consultations.reportShareDisplay(asDevice(principal), consultationId, display);
       return {};

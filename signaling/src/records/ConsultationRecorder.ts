@@ -47,6 +47,7 @@ export type ConsultationEventType =
   | 'still_taken' // a still of the document camera was stored (who asked, the still's id and size)
   | 'note' // the operator's note and category (対応メモ・相談種別)
   | 'media_quality' // each stream's bitrate, loss, score and RTT over the call, from the SFU
+  | 'media_path' // how a party's media reached the server (direct UDP/TCP, or TURN over UDP/TCP/TLS), when new or changed
   | 'wrap_up_ended' // the operator's 後処理 after the call is over
   | 'supervision_started' // a supervisor began to monitor, whisper or barge in (who, which mode)
   | 'supervision_mode_changed' // …moved to another mode (from, to)
