@@ -76,8 +76,13 @@ export class CallSession {
   async #start(joined: CallJoined): Promise<void> {
     const device = new Device();
     await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as never });
-    this.#sendTransport = await this.#createTransport(device, 'send');
-    this.#recvTransport = await this.#createTransport(device, 'recv');
+    // Both at once: each is a round trip to the server, and nothing about one waits for the other.
+    // One that was made when the other failed is kept, so that close() closes it.
+    const [send, recv] = await Promise.allSettled([this.#createTransport(device, 'send'), this.#createTransport(device, 'recv')]);
+    if (send.status === 'fulfilled') this.#sendTransport = send.value;
+    if (recv.status === 'fulfilled') this.#recvTransport = recv.value;
+    if (send.status === 'rejected') throw send.reason;
+    if (recv.status === 'rejected') throw recv.reason;
     this.#unsubscribe.push(
       this.#client.on('media:newConsumer', (info) => {
         if (info.consultationId !== this.consultationId) return;

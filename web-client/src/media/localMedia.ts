@@ -73,12 +73,21 @@ const LOOPBACK_TIMEOUT_MS = 10_000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
+ * Cameras this page has seen send a picture. A camera's kind does not change while the page runs, so
+ * each is checked once (in the settings, the pre-call check or the first call), and later calls
+ * publish without the check's second or two between 応答 and the operator seeing the resident.
+ */
+const camerasThatSend = new Set<string>();
+
+/**
  * Whether WebRTC can send this camera's picture: a copy of the track is encoded over a connection
  * from the page to itself until a first frame is encoded. Playing in a <video> proves nothing: a
  * depth camera's 16-bit frames show there but no video encoder takes them, so the other side
  * would get nothing. `true` too when the check itself cannot run, so a camera is never refused for that.
  */
 export async function sendsFrames(track: MediaStreamTrack, timeoutMs = FIRST_FRAME_TIMEOUT_MS): Promise<boolean> {
+  const { deviceId } = track.getSettings();
+  if (deviceId && camerasThatSend.has(deviceId)) return true;
   const copy = track.clone();
   const sender = new RTCPeerConnection();
   const receiver = new RTCPeerConnection();
@@ -104,7 +113,10 @@ export async function sendsFrames(track: MediaStreamTrack, timeoutMs = FIRST_FRA
       }
     }
     for (const start = performance.now(); performance.now() - start < timeoutMs; await sleep(200)) {
-      if ((await framesEncoded()) > 0) return true;
+      if ((await framesEncoded()) > 0) {
+        if (deviceId) camerasThatSend.add(deviceId);
+        return true;
+      }
     }
     return false;
   } catch (error) {
@@ -159,12 +171,24 @@ export interface CallMedia {
   failures: ('mic' | 'face' | 'document')[];
 }
 
-/** Everything the resident sends in a call. A device that fails is left out, not fatal. */
-export async function openCallMedia(choose: (deviceIds: string[]) => CameraChoice): Promise<CallMedia> {
+/**
+ * Everything the resident sends in a call. A device that fails is left out, not fatal. `onOpened`
+ * hears of each device as soon as it is ready (the microphone first, then the face camera), so that
+ * it can be sent while the next one is still being opened and checked.
+ */
+export async function openCallMedia(
+  choose: (deviceIds: string[]) => CameraChoice,
+  onOpened: (what: CallMedia['failures'][number], track: MediaStreamTrack) => void = () => {},
+): Promise<CallMedia> {
   const failures: CallMedia['failures'] = [];
-  const attempt = async <T>(what: CallMedia['failures'][number], open: () => Promise<T>): Promise<T | null> => {
+  const attempt = async <T extends MediaStreamTrack | { track: MediaStreamTrack }>(
+    what: CallMedia['failures'][number],
+    open: () => Promise<T>,
+  ): Promise<T | null> => {
     try {
-      return await open();
+      const opened = await open();
+      onOpened(what, opened instanceof MediaStreamTrack ? opened : opened.track);
+      return opened;
     } catch (error) {
       console.warn(`[media] cannot open ${what}:`, error);
       failures.push(what);

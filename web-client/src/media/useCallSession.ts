@@ -106,7 +106,23 @@ export function useCallSession(client: ProtocolClient, call: CallJoined): CallMe
     sessionRef.current = session;
 
     const setup = async () => {
-      const opened = await openCallMedia((ids) => resolveCameras(ids, loadCameraPrefs()));
+      // Each device is sent as soon as it is open, in the order opened (the microphone first).
+      let sending = Promise.resolve();
+      const publish = (source: MediaSource, track: MediaStreamTrack, options: PublishOptions = {}) => {
+        sending = sending.then(async () => {
+          if (disposed || (source === 'face' && faceOffRef.current)) return;
+          try {
+            await session.publish(source, track, options);
+          } catch (error) {
+            // Kept by the connection and sent again once it is repaired; the call goes on.
+            if (!disposed) console.warn(`[call] cannot send ${source} now:`, error);
+          }
+        });
+      };
+      const opened = await openCallMedia(
+        (ids) => resolveCameras(ids, loadCameraPrefs()),
+        (what, track) => publish(what, track, what === 'face' ? FACE_PUBLISH : what === 'document' ? DOCUMENT_PUBLISH : {}),
+      );
       media = opened;
       if (disposed) {
         stopTracks([opened.mic, opened.face, opened.document]);
@@ -117,19 +133,7 @@ export function useCallSession(client: ProtocolClient, call: CallJoined): CallMe
       setLocal({ face: opened.face, document: opened.document, mic: opened.mic });
       setDevicesOpened(true);
       if (opened.failures.length > 0) setMediaError('devices');
-
-      const publish = async (source: MediaSource, track: MediaStreamTrack | null, options: PublishOptions = {}) => {
-        if (!track || disposed) return;
-        try {
-          await session.publish(source, track, options);
-        } catch (error) {
-          // Kept by the connection and sent again once it is repaired; the call goes on.
-          if (!disposed) console.warn(`[call] cannot send ${source} now:`, error);
-        }
-      };
-      await publish('mic', opened.mic);
-      if (!faceOffRef.current) await publish('face', opened.face, FACE_PUBLISH);
-      await publish('document', opened.document, DOCUMENT_PUBLISH);
+      await sending;
     };
     void setup();
 
