@@ -103,8 +103,12 @@ test('a resident at the post office consults 税務課 by video, with the docume
   expect(row!.answeredAt).not.toBeNull();
   expect(row!.endedAt).not.toBeNull();
   expect(row!.endedBy).toBe('resident');
-  const events = server.query<{ type: string }>('SELECT type FROM ConsultationEvent ORDER BY id').map((e) => e.type);
-  expect(events).toEqual(['requested', 'offered', 'answered', 'media_quality', 'ended']);
+  const events = server.query<{ type: string; data: string | null }>('SELECT type, data FROM ConsultationEvent ORDER BY id');
+  expect(events.map((e) => e.type).filter((type) => type !== 'media_path')).toEqual(['requested', 'offered', 'answered', 'media_quality', 'ended']);
+  // Each side's network path is on record: on loopback, straight to the SFU.
+  const paths = events.filter((e) => e.type === 'media_path').map((e) => JSON.parse(e.data!) as { role: string; localType: string });
+  expect(new Set(paths.map((path) => path.role))).toEqual(new Set(['resident', 'staff']));
+  for (const path of paths) expect(path.localType).not.toBe('relay');
   // The SFU sampled every stream during the call: the document arrived with a real bitrate, the
   // resident's three streams and the operator's two are all on record.
   const [quality] = server.query<{ data: string }>("SELECT data FROM ConsultationEvent WHERE type = 'media_quality'");

@@ -89,6 +89,8 @@ for (const [count, tablet] of [
       await expect(kiosk.getByTestId('rating-screen')).toBeVisible();
     } finally {
       await tabletBrowser.close();
+      // Closed: the next test signs in as the same operator, and every console of an operator is put into its calls.
+      await operator.context().close();
     }
   });
 }

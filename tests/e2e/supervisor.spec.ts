@@ -76,14 +76,17 @@ test('a finished call in the records list, its timeline, the CSV, the charts and
   await row.getByRole('link').click();
   const timeline = supervisor.getByTestId('record-timeline');
   await expect(timeline).toBeVisible();
-  await expect(timeline.locator('li')).toHaveCount(5);
-  expect(await timeline.locator('li').evaluateAll((items) => items.map((item) => item.getAttribute('data-event-type')))).toEqual([
+  await expect(timeline.locator('li:not([data-event-type="media_path"])')).toHaveCount(5);
+  expect(await timeline.locator('li:not([data-event-type="media_path"])').evaluateAll((items) => items.map((item) => item.getAttribute('data-event-type')))).toEqual([
     'requested',
     'offered',
     'answered',
     'media_quality',
     'ended',
   ]);
+  // Each side's network path, in words: on loopback, straight to the server.
+  await expect(timeline.locator('[data-event-type="media_path"]').filter({ hasText: '相談者側' })).toContainText('直接（UDP）');
+  await expect(timeline.locator('[data-event-type="media_path"]').filter({ hasText: '職員側' })).toContainText('直接（UDP）');
   // The media quality measured by the SFU, in words: the document camera's average bitrate.
   await expect(timeline.locator('[data-event-type="media_quality"]')).toContainText('書類カメラ 平均');
   await expect(timeline).toContainText('受付');

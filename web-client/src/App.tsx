@@ -13,6 +13,7 @@ import { StartingScreen } from './screens/StartingScreen.tsx';
 import { WaitingScreen } from './screens/WaitingScreen.tsx';
 import { useIdleTimer } from './useIdleTimer.ts';
 import { useKiosk } from './useKiosk.ts';
+import { usePreparedCallMedia } from './media/usePreparedCallMedia.ts';
 
 export function App() {
   const kiosk = useKiosk();
@@ -46,6 +47,8 @@ export function App() {
     kiosk.idleTimeout();
     setLanguage(DEFAULT_LANGUAGE);
   });
+
+  const preparedMedia = usePreparedCallMedia(phase.name === 'waiting' && phase.status === 'offered' && !phase.refusal, phase.name === 'call');
 
   const siteName = state.device?.site.name ?? '';
   const { callForHelp, dismissHelp } = kiosk;
@@ -114,6 +117,7 @@ export function App() {
           supervision={phase.supervision}
           onEnd={kiosk.endCall}
           uploadStill={kiosk.uploadStill}
+          preparedMedia={preparedMedia}
         />
       ) : null;
       break;

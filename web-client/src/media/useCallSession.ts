@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CallJoined } from '../kioskState.ts';
 import { loadCameraPrefs, resolveCameras } from './cameraPrefs.ts';
 import { QualityMeter, type ConnectionQuality, type StatsEntry } from './connectionQuality.ts';
-import { openCallMedia, stopTracks, type CallMedia } from './localMedia.ts';
+import { openCallMedia, stopTracks, type CallMedia, type PreparedCallMedia } from './localMedia.ts';
 
 /**
  * The document camera: a sharp picture of the papers matters more than motion. Its own budget at
@@ -66,7 +66,7 @@ export interface CallMediaState {
  * mic/face/document; on unmount (the call ended) it closes the connection and stops every local
  * track, whatever stage the setup had reached.
  */
-export function useCallSession(client: ProtocolClient, call: CallJoined): CallMediaState {
+export function useCallSession(client: ProtocolClient, call: CallJoined, prepared: PreparedCallMedia | null = null): CallMediaState {
   const [remote, setRemote] = useState<ReadonlyMap<string, RemoteTrack>>(new Map());
   const [local, setLocal] = useState<CallMediaState['local']>({ face: null, document: null, mic: null });
   const [devicesOpened, setDevicesOpened] = useState(false);
@@ -119,10 +119,13 @@ export function useCallSession(client: ProtocolClient, call: CallJoined): CallMe
           }
         });
       };
-      const opened = await openCallMedia(
-        (ids) => resolveCameras(ids, loadCameraPrefs()),
-        (what, track) => publish(what, track, what === 'face' ? FACE_PUBLISH : what === 'document' ? DOCUMENT_PUBLISH : {}),
-      );
+      const publishOptions = (what: CallMedia['failures'][number]) => (what === 'face' ? FACE_PUBLISH : what === 'document' ? DOCUMENT_PUBLISH : {});
+      // Taken once: should this effect run again in the same call, it opens the devices itself.
+      const ready = prepared?.take();
+      const opened = ready
+        ? await ready
+        : await openCallMedia((ids) => resolveCameras(ids, loadCameraPrefs()), (what, track) => publish(what, track, publishOptions(what)));
+      if (ready) for (const what of ['mic', 'face', 'document'] as const) if (opened[what]) publish(what, opened[what], publishOptions(what));
       media = opened;
       if (disposed) {
         stopTracks([opened.mic, opened.face, opened.document]);

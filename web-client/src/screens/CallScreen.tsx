@@ -9,6 +9,7 @@ import { SharedPicture } from '../components/SharedPicture.tsx';
 import { VideoView } from '../components/VideoView.tsx';
 import { departmentName, useI18n } from '../i18n.ts';
 import type { CallJoined, Serving } from '../kioskState.ts';
+import type { PreparedCallMedia } from '../media/localMedia.ts';
 import { useCallSession } from '../media/useCallSession.ts';
 import { useShareDisplayReport } from '../media/useShareDisplayReport.ts';
 import { useStillRequests, type StillUploader } from '../media/useStillRequests.ts';
@@ -25,6 +26,8 @@ interface CallScreenProps {
   supervision: SupervisionNotice | null;
   onEnd(): void;
   uploadStill: StillUploader;
+  /** The microphone and cameras opened while the operator's console rang, if they were. */
+  preparedMedia: PreparedCallMedia | null;
 }
 
 /** The newest remote video track of each source (layout goes by source, never by arrival order). */
@@ -40,9 +43,9 @@ function videoBySource(remote: ReadonlyMap<string, RemoteTrack>): Partial<Record
  * resident's own face small, their document camera, the chat, mute and end.
  * Mounting starts the media, unmounting (call ended) releases all of it.
  */
-export function CallScreen({ client, call, serving, ending, transfer, supervision, onEnd, uploadStill }: CallScreenProps) {
+export function CallScreen({ client, call, serving, ending, transfer, supervision, onEnd, uploadStill, preparedMedia }: CallScreenProps) {
   const { t, language } = useI18n();
-  const media = useCallSession(client, call);
+  const media = useCallSession(client, call, preparedMedia);
   const stillTaken = useStillRequests(client, call.consultationId, media.devicesOpened ? media.local.document : undefined, uploadStill);
   const chat = useCallChat(client, call.consultationId);
   const operatorLost = useOperatorConnectionLost(client, call.consultationId);
