@@ -29,6 +29,7 @@ const ICE_TIMEOUT_MS = 5_000;
 const DTLS_TIMEOUT_MS = 10_000;
 /** Binding requests after connection keep the server's ICE state fresh, as a browser's consent checks do. */
 const KEEPALIVE_MS = 5_000;
+const RECEIVE_BUFFER_BYTES = 2 * 1024 * 1024;
 
 export interface BotTransportHandlers {
   /** An RTP packet arrived (still encrypted: only its header is read). */
@@ -70,7 +71,8 @@ export class BotTransport {
   ): Promise<BotTransport> {
     const candidate = (options.iceCandidates as { protocol: string; ip?: string; address?: string; port: number }[]).find((c) => c.protocol === 'udp');
     if (!candidate) throw new Error(`transport ${options.id} offers no UDP candidate`);
-    const socket = createSocket('udp4');
+    // Room for a burst while this process is busy elsewhere (the kernel allows up to net.core.rmem_max).
+    const socket = createSocket({ type: 'udp4', recvBufferSize: RECEIVE_BUFFER_BYTES });
     const transport = new BotTransport(options.id, socket, handlers);
     try {
       await new Promise<void>((resolve, reject) => {

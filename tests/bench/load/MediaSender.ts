@@ -19,6 +19,8 @@ export function audioClip(packets: Buffer[]): Clip {
   return { kind: 'audio', clockRate: 48_000, frameIntervalMs: 20, frames: packets.map((packet) => ({ payloads: [packet], keyframe: true })) };
 }
 
+/** How often the scheduler sends what is due; finer than any frame interval (20 ms audio, 33 ms video). */
+const TICK_MS = 5;
 /** Retransmissions are served from the last this many packets (a power of two), as a browser's history. */
 const HISTORY = 1024;
 /** Further behind its schedule than this, a stream skips frames rather than sending a burst. */
@@ -33,6 +35,15 @@ export interface SenderCounters {
   firs: number;
   /** Frames skipped because the bot process fell behind its schedule. */
   skippedFrames: number;
+}
+
+interface PendingFrame {
+  payloads: Buffer[];
+  /** Index of the next payload to send. */
+  next: number;
+  perTick: number;
+  timestamp: number;
+  pictureId: number;
 }
 
 /**
@@ -53,6 +64,9 @@ export class MediaSender {
   #pictureId = Math.floor(Math.random() * 0x8000);
   #nextFrameAt: number;
   #lastFrameAt = 0;
+  #lastFrameTimestamp = 0;
+  /** The frame being sent, paced over several ticks. */
+  #pending: PendingFrame | null = null;
   #keyframeWanted = false;
 
   constructor(clip: Clip, transport: BotTransport, ssrc: number, payloadType: number, startAt: number) {
@@ -63,7 +77,7 @@ export class MediaSender {
     this.#nextFrameAt = startAt;
   }
 
-  /** Send the frames that are due at `now` (performance.now()). */
+  /** Start the frames that are due at `now` (performance.now()), and send this tick's share of packets. */
   tick(now: number): void {
     if (now - this.#nextFrameAt > MAX_CATCH_UP_MS) {
       const behind = Math.floor((now - this.#nextFrameAt) / this.#clip.frameIntervalMs);
@@ -72,16 +86,18 @@ export class MediaSender {
       this.#timestamp += Math.round((behind * this.#clip.frameIntervalMs * this.#clip.clockRate) / 1000);
     }
     while (now >= this.#nextFrameAt) {
-      this.#sendFrame();
+      this.#startFrame();
       this.#lastFrameAt = this.#nextFrameAt;
       this.#nextFrameAt += this.#clip.frameIntervalMs;
     }
+    const pending = this.#pending;
+    if (pending) this.#sendPackets(pending, pending.perTick);
   }
 
   /** An RTCP sender report for this stream, now. */
   sendReport(now: number): void {
     if (this.counters.packets === 0) return;
-    const rtpNow = this.#timestamp + Math.round(((now - this.#lastFrameAt) * this.#clip.clockRate) / 1000);
+    const rtpNow = this.#lastFrameTimestamp + Math.round(((now - this.#lastFrameAt) * this.#clip.clockRate) / 1000);
     this.#transport.sendRtcp(senderReport(this.ssrc, performance.timeOrigin + now, rtpNow, this.counters.packets, this.counters.bytes));
   }
 
@@ -104,17 +120,33 @@ export class MediaSender {
     if (this.#clip.kind === 'video') this.#keyframeWanted = true;
   }
 
-  #sendFrame(): void {
+  /**
+   * Queue the next frame of the clip. Its packets go out over the first half of the frame interval,
+   * as a browser's pacer spreads them, not in one burst (a 1080p key frame is ~100 packets).
+   */
+  #startFrame(): void {
     const clip = this.#clip;
+    if (this.#pending) this.#sendPackets(this.#pending, Infinity);
     if (this.#keyframeWanted) {
       this.#keyframeWanted = false;
       this.#frameIndex = 0;
     }
     const { payloads } = clip.frames[this.#frameIndex]!;
-    const video = clip.kind === 'video';
+    const ticks = Math.max(1, Math.floor(clip.frameIntervalMs / 2 / TICK_MS));
+    this.#pending = { payloads, next: 0, perTick: Math.ceil(payloads.length / ticks), timestamp: this.#timestamp, pictureId: this.#pictureId };
+    this.#lastFrameTimestamp = this.#timestamp;
+    this.#timestamp = (this.#timestamp + Math.round((clip.frameIntervalMs * clip.clockRate) / 1000)) >>> 0;
+    this.#pictureId = (this.#pictureId + 1) & 0x7fff;
+    this.#frameIndex = (this.#frameIndex + 1) % clip.frames.length;
+  }
+
+  #sendPackets(frame: PendingFrame, count: number): void {
+    const video = this.#clip.kind === 'video';
     const headerLength = RTP_HEADER_BYTES;
     const descriptor = video ? VP8_DESCRIPTOR_BYTES : 0;
-    for (let i = 0; i < payloads.length; i++) {
+    const { payloads } = frame;
+    const end = Math.min(payloads.length, frame.next + count);
+    for (let i = frame.next; i < end; i++) {
       const payload = payloads[i]!;
       const rtpLength = headerLength + descriptor + payload.length;
       const packet = Buffer.allocUnsafe(rtpLength + SRTP_OVERHEAD);
@@ -123,10 +155,10 @@ export class MediaSender {
         // Video: the marker ends a frame. Audio: it marks the start of a talkspurt (the first packet only).
         marker: video ? i === payloads.length - 1 : this.counters.packets === 0,
         sequenceNumber: this.#sequenceNumber,
-        timestamp: this.#timestamp,
+        timestamp: frame.timestamp,
         ssrc: this.ssrc,
       });
-      if (video) writeVp8Descriptor(packet, headerLength, i === 0, this.#pictureId);
+      if (video) writeVp8Descriptor(packet, headerLength, i === 0, frame.pictureId);
       payload.copy(packet, headerLength + descriptor);
       const srtp = this.#transport.sendRtp(packet, rtpLength, headerLength);
       this.#history[this.#sequenceNumber & (HISTORY - 1)] = srtp;
@@ -134,14 +166,11 @@ export class MediaSender {
       this.counters.packets++;
       this.counters.bytes += rtpLength - headerLength;
     }
-    this.#timestamp = (this.#timestamp + Math.round((clip.frameIntervalMs * clip.clockRate) / 1000)) >>> 0;
-    this.#pictureId = (this.#pictureId + 1) & 0x7fff;
-    this.#frameIndex = (this.#frameIndex + 1) % clip.frames.length;
+    frame.next = end;
+    if (end === payloads.length) this.#pending = null;
   }
 }
 
-/** How often due frames are sent; finer than any frame interval (20 ms audio, 33 ms video). */
-const TICK_MS = 5;
 const REPORT_INTERVAL_MS = 1_000;
 
 /** One timer for every stream of the bot process. */

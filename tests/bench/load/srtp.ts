@@ -65,14 +65,19 @@ export function deriveSessionKeys(master: SrtpMasterKey, rtcp: boolean): Session
   };
 }
 
-/** The AES counter-mode IV of one packet: the session salt XOR the SSRC XOR the packet index. */
-function packetIv(salt: Buffer, ssrc: number, indexHigh: number, indexLow: number): Buffer {
-  const iv = Buffer.alloc(16);
+/** Write the AES counter-mode IV of one packet into `iv`: the session salt XOR the SSRC XOR the packet index. */
+function writePacketIv(iv: Buffer, salt: Buffer, ssrc: number, indexHigh: number, indexLow: number): Buffer {
   salt.copy(iv, 0);
+  iv[14] = 0;
+  iv[15] = 0;
   iv.writeUInt32BE((iv.readUInt32BE(4) ^ ssrc) >>> 0, 4);
   iv.writeUInt16BE(iv.readUInt16BE(8) ^ indexHigh, 8);
   iv.writeUInt32BE((iv.readUInt32BE(10) ^ indexLow) >>> 0, 10);
   return iv;
+}
+
+function packetIv(salt: Buffer, ssrc: number, indexHigh: number, indexLow: number): Buffer {
+  return writePacketIv(Buffer.alloc(16), salt, ssrc, indexHigh, indexLow);
 }
 
 function tag(auth: Buffer, ...parts: Buffer[]): Buffer {
@@ -91,6 +96,9 @@ export class SrtpSender {
   /** Rollover counter per SSRC: how many times its 16-bit sequence number wrapped. */
   readonly #rollovers = new Map<number, { roc: number; lastSeq: number }>();
   #rtcpIndex = 0;
+  /** Scratch buffers reused for every packet. */
+  readonly #iv = Buffer.alloc(16);
+  readonly #roc = Buffer.alloc(4);
 
   constructor(master: SrtpMasterKey) {
     this.#rtp = deriveSessionKeys(master, false);
@@ -108,12 +116,12 @@ export class SrtpSender {
     if (!state) this.#rollovers.set(ssrc, (state = { roc: 0, lastSeq: seq }));
     else if (seq < state.lastSeq && state.lastSeq - seq > 0x8000) state.roc = (state.roc + 1) >>> 0;
     state.lastSeq = seq;
-    const iv = packetIv(this.#rtp.salt, ssrc, state.roc >>> 16, ((state.roc & 0xffff) * 0x10000 + seq) >>> 0);
+    const iv = writePacketIv(this.#iv, this.#rtp.salt, ssrc, state.roc >>> 16, ((state.roc & 0xffff) * 0x10000 + seq) >>> 0);
     const payload = packet.subarray(headerLength, rtpLength);
     createCipheriv('aes-128-ctr', this.#rtp.cipher, iv).update(payload).copy(payload);
-    const roc = Buffer.alloc(4);
-    roc.writeUInt32BE(state.roc);
-    tag(this.#rtp.auth, packet.subarray(0, rtpLength), roc).copy(packet, rtpLength);
+    this.#roc.writeUInt32BE(state.roc);
+    const hmac = createHmac('sha1', this.#rtp.auth).update(packet.subarray(0, rtpLength)).update(this.#roc).digest();
+    hmac.copy(packet, rtpLength, 0, AUTH_TAG_BYTES);
     return packet.subarray(0, rtpLength + AUTH_TAG_BYTES);
   }
 
