@@ -85,6 +85,8 @@ interface StepRow {
   nacksPerSecond: number;
   plisPerSecond: number;
   skippedFrames: number;
+  /** The machine's 1-minute load average at the end of the window: other work on the same cores shows here. */
+  loadAverage: number;
   /** Server process CPU per consultation set up in this step, beyond its steady use. */
   signalingCpuMsPerConsultation: number;
   workerCpuMsPerForwardedPacket: number;
@@ -153,6 +155,21 @@ async function main(): Promise<void> {
     { MEDIA_WORKERS: '1' },
     { routing: { wrapUpSeconds: 0, hours: ALWAYS_OPEN as never, closedDates: [], annualClosures: [] } },
   );
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      scheduler.stop();
+      for (const { tablet, operator } of sessions) {
+        tablet.close();
+        operator.close();
+      }
+      for (const client of clients) client.close();
+      await server.stop();
+    })());
+  // Interrupted (Ctrl-C, a timeout): the server and its worker are stopped all the same.
+  const onSignal = (signal: NodeJS.Signals) => void close().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const [worker] = await server.sfuWorkers();
     if (!worker) throw new Error('the server runs no media worker');
@@ -285,6 +302,7 @@ async function main(): Promise<void> {
         nacksPerSecond: perSecond('nacks'),
         plisPerSecond: perSecond('plis'),
         skippedFrames: after.skippedFrames - before.skippedFrames,
+        loadAverage: os.loadavg()[0]!,
         signalingCpuMsPerConsultation: Math.max(0, setupCpu) / adding,
         workerCpuMsPerForwardedPacket: workerCpu / forwarded,
         workerCpuMsPerForwardedMbit: workerCpu / forwardedMbit,
@@ -333,13 +351,9 @@ async function main(): Promise<void> {
     }
     console.log(`bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
   } finally {
-    scheduler.stop();
-    for (const { tablet, operator } of sessions) {
-      tablet.close();
-      operator.close();
-    }
-    for (const client of clients) client.close();
-    await server.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await close();
   }
 }
 
@@ -361,6 +375,7 @@ const COLUMNS: [string, (row: StepRow) => string][] = [
   ['worker ms/Mbit', (r) => r.workerCpuMsPerForwardedMbit.toFixed(1)],
   ['signaling ms/consultation', (r) => r.signalingCpuMsPerConsultation.toFixed(0)],
   ['bot frames late', (r) => String(r.skippedFrames)],
+  ['load avg', (r) => r.loadAverage.toFixed(1)],
 ];
 
 function printHeader(): void {
