@@ -9,7 +9,7 @@
  * until the worker passes 85 % of its core or receivers lose 1 % of packets; each step is measured
  * over a window: worker, server and bot CPU, RSS, packets forwarded, loss, jitter, NACK and PLI.
  *
- *   npm run bench:load      (LOAD_WINDOW_SECONDS=10 LOAD_FIRST_SESSIONS=2 LOAD_MAX_SESSIONS=80 LOAD_STEPS=…)
+ *   npm run bench:load      (LOAD_WINDOW_SECONDS=10 LOAD_FIRST_SESSIONS=4 LOAD_MAX_SESSIONS=80 LOAD_STEPS=…)
  *
  * LOAD_STEPS (e.g. "1,2") replaces the adaptive ramp by fixed steps, for a short run while developing.
  * Prints figures; asserts nothing about time.
@@ -29,7 +29,7 @@ import { cpuMs, rssBytes } from './procStat.ts';
 const WINDOW_MS = Number(process.env.LOAD_WINDOW_SECONDS ?? 10) * 1000;
 /** After sessions are added, before the window: their key frames, layer switches and first reports pass. */
 const SETTLE_MS = 3_000;
-const FIRST_SESSIONS = Number(process.env.LOAD_FIRST_SESSIONS ?? 2);
+const FIRST_SESSIONS = Number(process.env.LOAD_FIRST_SESSIONS ?? 4);
 const MAX_SESSIONS = Number(process.env.LOAD_MAX_SESSIONS ?? 80);
 const FIXED_STEPS = process.env.LOAD_STEPS?.split(',').map(Number);
 /** Targets as fractions of the knee predicted from the first step: dense around it, a little past it. */
