@@ -21,8 +21,12 @@ export function audioClip(packets: Buffer[]): Clip {
 
 /** How often the scheduler sends what is due; finer than any frame interval (20 ms audio, 33 ms video). */
 const TICK_MS = 5;
-/** Retransmissions are served from the last this many packets (a power of two), as a browser's history. */
-const HISTORY = 1024;
+/**
+ * Retransmissions are served from the last this many packets (a power of two): over a second of the
+ * document camera, many seconds of the others, while the SFU asks within milliseconds on loopback.
+ * A longer history only gives the garbage collector more to walk (it showed in the bots' profile).
+ */
+const HISTORY = 256;
 /** Further behind its schedule than this, a stream skips frames rather than sending a burst. */
 const MAX_CATCH_UP_MS = 500;
 

@@ -82,8 +82,9 @@ interface StepRow {
   lossPercent: number;
   jitterMeanMs: number;
   jitterMaxMs: number;
-  nacksPerSecond: number;
-  plisPerSecond: number;
+  /** NACK and PLI/FIR packets the SFU sent the bots' senders during the window. */
+  nacks: number;
+  plis: number;
   skippedFrames: number;
   /** The machine's 1-minute load average at the end of the window: other work on the same cores shows here. */
   loadAverage: number;
@@ -299,8 +300,8 @@ async function main(): Promise<void> {
         lossPercent: forwarded > 0 ? (Math.max(0, lost) / forwarded) * 100 : 0,
         jitterMeanMs: jitters.reduce((a, b) => a + b, 0) / jitters.length,
         jitterMaxMs: Math.max(...jitters),
-        nacksPerSecond: perSecond('nacks'),
-        plisPerSecond: perSecond('plis'),
+        nacks: after.nacks - before.nacks,
+        plis: after.plis - before.plis,
         skippedFrames: after.skippedFrames - before.skippedFrames,
         loadAverage: os.loadavg()[0]!,
         signalingCpuMsPerConsultation: Math.max(0, setupCpu) / adding,
@@ -369,8 +370,8 @@ const COLUMNS: [string, (row: StepRow) => string][] = [
   ['forwarded Mbit/s', (r) => r.forwardedMbitPerSecond.toFixed(1)],
   ['loss %', (r) => r.lossPercent.toFixed(2)],
   ['jitter ms mean/max', (r) => `${r.jitterMeanMs.toFixed(1)}/${r.jitterMaxMs.toFixed(1)}`],
-  ['NACK/s', (r) => r.nacksPerSecond.toFixed(1)],
-  ['PLI+FIR/s', (r) => r.plisPerSecond.toFixed(2)],
+  ['NACKs', (r) => String(r.nacks)],
+  ['PLIs+FIRs', (r) => String(r.plis)],
   ['worker µs/pkt', (r) => (r.workerCpuMsPerForwardedPacket * 1000).toFixed(1)],
   ['worker ms/Mbit', (r) => r.workerCpuMsPerForwardedMbit.toFixed(1)],
   ['signaling ms/consultation', (r) => r.signalingCpuMsPerConsultation.toFixed(0)],
