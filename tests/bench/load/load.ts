@@ -140,6 +140,8 @@ async function main(): Promise<void> {
   const scheduler = new MediaScheduler();
   const clients: ProtocolClient[] = [];
   const sessions: Session[] = [];
+  /** Every bot made, also those of a session whose set-up failed: all are closed at the end. */
+  const bots: CallBot[] = [];
   const operatorBots = new Map<string, { resolve(bot: CallBot): void; reject(error: unknown): void; promise: Promise<CallBot> }>();
   const operatorJoined = (consultationId: string) => {
     let waiter = operatorBots.get(consultationId);
@@ -160,10 +162,7 @@ async function main(): Promise<void> {
   const close = () =>
     (closing ??= (async () => {
       scheduler.stop();
-      for (const { tablet, operator } of sessions) {
-        tablet.close();
-        operator.close();
-      }
+      for (const bot of bots) bot.close();
       for (const client of clients) client.close();
       await server.stop();
     })());
@@ -202,6 +201,7 @@ async function main(): Promise<void> {
       const operator = await connect(server, await server.login(`load-operator-${index}`));
       clients.push(operator);
       const bot = new CallBot(operator, certificate, scheduler);
+      bots.push(bot);
       operator.on('offer:incoming', ({ consultationId }) => {
         operator.request('offer:accept', { consultationId }).catch((error: unknown) => operatorJoined(consultationId).reject(error));
       });
@@ -218,6 +218,7 @@ async function main(): Promise<void> {
       const client = await connect(server, tabletToken);
       clients.push(client);
       const tablet = new CallBot(client, certificate, scheduler);
+      bots.push(tablet);
       const joined = nextEvent(client, 'call:joined');
       const { consultationId } = await client.request('consultation:request', { departmentId: general!.id });
       await tablet.join(await joined, tabletPlan);
