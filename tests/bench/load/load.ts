@@ -24,7 +24,7 @@ import { CallBot, type SourcePlan } from './CallBot.ts';
 import { findKnee, isHealthy, KNEE_LIMITS, rampTargets } from './knee.ts';
 import { LOAD_MEDIA_DIR, loadMedia } from './media.ts';
 import { audioClip, MediaScheduler, videoClip } from './MediaSender.ts';
-import { cpuMs, rssBytes } from './procStat.ts';
+import { cpuMs, rssBytes, udpDrops } from './procStat.ts';
 
 const WINDOW_MS = Number(process.env.LOAD_WINDOW_SECONDS ?? 10) * 1000;
 /** After sessions are added, before the window: their key frames, layer switches and first reports pass. */
@@ -67,6 +67,8 @@ interface Snapshot {
   nacks: number;
   plis: number;
   skippedFrames: number;
+  workerSocketDrops: number;
+  botSocketDrops: number;
 }
 
 interface StepRow {
@@ -86,6 +88,12 @@ interface StepRow {
   nacks: number;
   plis: number;
   skippedFrames: number;
+  /**
+   * Datagrams the kernel dropped for a full receive buffer during the window: at the worker (its one
+   * WebRtcServer socket: the worker fell behind what the bots send) and at the bots (they fell behind).
+   */
+  workerSocketDrops: number;
+  botSocketDrops: number;
   /** The machine's 1-minute load average at the end of the window: other work on the same cores shows here. */
   loadAverage: number;
   /** Server process CPU per consultation set up in this step, beyond its steady use. */
@@ -250,6 +258,8 @@ async function main(): Promise<void> {
         nacks: sum(senders, (s) => s.counters.nacks),
         plis: sum(senders, (s) => s.counters.plis + s.counters.firs),
         skippedFrames: sum(senders, (s) => s.counters.skippedFrames),
+        workerSocketDrops: udpDrops(worker.pid),
+        botSocketDrops: udpDrops(process.pid),
       };
     };
 
@@ -304,6 +314,8 @@ async function main(): Promise<void> {
         nacks: after.nacks - before.nacks,
         plis: after.plis - before.plis,
         skippedFrames: after.skippedFrames - before.skippedFrames,
+        workerSocketDrops: after.workerSocketDrops - before.workerSocketDrops,
+        botSocketDrops: after.botSocketDrops - before.botSocketDrops,
         loadAverage: os.loadavg()[0]!,
         signalingCpuMsPerConsultation: Math.max(0, setupCpu) / adding,
         workerCpuMsPerForwardedPacket: workerCpu / forwarded,
@@ -377,6 +389,8 @@ const COLUMNS: [string, (row: StepRow) => string][] = [
   ['worker ms/Mbit', (r) => r.workerCpuMsPerForwardedMbit.toFixed(1)],
   ['signaling ms/consultation', (r) => r.signalingCpuMsPerConsultation.toFixed(0)],
   ['bot frames late', (r) => String(r.skippedFrames)],
+  ['worker socket drops', (r) => String(r.workerSocketDrops)],
+  ['bot socket drops', (r) => String(r.botSocketDrops)],
   ['load avg', (r) => r.loadAverage.toFixed(1)],
 ];
 
