@@ -11,8 +11,11 @@ export interface Clip {
   frames: PacketizedFrame[];
 }
 
+/** A VP8 clip; its first frame must be a key frame, since a PLI or FIR sends the clip from there. */
 export function videoClip(file: IvfFile): Clip {
-  return { kind: 'video', clockRate: 90_000, frameIntervalMs: 1000 / file.frameRate, frames: file.frames.map((frame) => packetizeVp8(frame.data, frame.keyframe)) };
+  const frames = file.frames.map((frame) => packetizeVp8(frame.data, frame.keyframe));
+  if (!frames[0]?.keyframe) throw new Error(`a ${file.width}×${file.height} clip does not start with a key frame`);
+  return { kind: 'video', clockRate: 90_000, frameIntervalMs: 1000 / file.frameRate, frames };
 }
 
 export function audioClip(packets: Buffer[]): Clip {
