@@ -111,11 +111,12 @@ async function connect(server: RunningServer, token: string): Promise<ProtocolCl
   return client;
 }
 
-function nextEvent<E extends 'call:joined'>(client: ProtocolClient, event: E): Promise<ServerPayload<E>> {
+/** The next call:joined on this socket. */
+function callJoined(client: ProtocolClient): Promise<CallJoined> {
   return new Promise((resolve) => {
-    const off = client.on(event, (payload) => {
+    const off = client.on('call:joined', (joined) => {
       off();
-      resolve(payload);
+      resolve(joined);
     });
   });
 }
@@ -227,7 +228,7 @@ async function main(): Promise<void> {
       clients.push(client);
       const tablet = new CallBot(client, certificate, scheduler);
       bots.push(tablet);
-      const joined = nextEvent(client, 'call:joined');
+      const joined = callJoined(client);
       const { consultationId } = await client.request('consultation:request', { departmentId: general!.id });
       await tablet.join(await joined, tabletPlan);
       const operator = await operatorJoined(consultationId).promise;
