@@ -1,0 +1,407 @@
+/**
+ * Sessions per core to saturation (issue 15): the built server (`npm start`'s process) with ONE
+ * mediasoup worker, server and worker pinned to core 0, and this process — the bots — pinned to
+ * core 1. Each session is a real consultation through the product's paths: a registered tablet's
+ * device token and an operator's login, socket.io signaling (request → offer → accept → call:joined
+ * → transports, produce, consume), WebRTC transports with ICE, DTLS and SRTP to the WebRtcServer.
+ * The tablet sends its face camera in the product's two simulcast layers, its document camera
+ * (1080p) and its microphone; the operator sends camera and microphone. Sessions are added in steps
+ * until the worker passes 85 % of its core or receivers lose 1 % of packets; each step is measured
+ * over a window: worker, server and bot CPU, RSS, packets forwarded, loss, jitter, NACK and PLI.
+ *
+ *   npm run bench:load      (LOAD_WINDOW_SECONDS=10 LOAD_FIRST_SESSIONS=4 LOAD_MAX_SESSIONS=80 LOAD_STEPS=…)
+ *
+ * LOAD_STEPS (e.g. "1,2") replaces the adaptive ramp by fixed steps, for a short run while developing.
+ * Prints figures; asserts nothing about time.
+ */
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import type { ServerPayload } from '@madoguchi/protocol';
+import { ProtocolClient } from '@madoguchi/protocol/client';
+import { E2E_PASSWORD, SERVER_ARGS, startServer, type RunningServer } from '../../e2e/support/server.ts';
+import { createBotCertificate, type BotCertificate } from './BotTransport.ts';
+import { CallBot, type SourcePlan } from './CallBot.ts';
+import { findKnee, isHealthy, KNEE_LIMITS, rampTargets } from './knee.ts';
+import { LOAD_MEDIA_DIR, loadMedia } from './media.ts';
+import { audioClip, MediaScheduler, videoClip } from './MediaSender.ts';
+import { cpuMs, rssBytes, udpDrops } from './procStat.ts';
+
+const WINDOW_MS = Number(process.env.LOAD_WINDOW_SECONDS ?? 10) * 1000;
+/** After sessions are added, before the window: their key frames, layer switches and first reports pass. */
+const SETTLE_MS = 3_000;
+const FIRST_SESSIONS = Number(process.env.LOAD_FIRST_SESSIONS ?? 4);
+const MAX_SESSIONS = Number(process.env.LOAD_MAX_SESSIONS ?? 80);
+const FIXED_STEPS = process.env.LOAD_STEPS?.split(',').map(Number);
+/** Targets as fractions of the knee predicted from the first step: dense around it, a little past it. */
+const RAMP_FRACTIONS = [0.4, 0.65, 0.8, 0.9, 1, 1.1, 1.25, 1.45];
+/** Consultations set up at once while a step adds its sessions. */
+const PARALLEL_SETUP = 4;
+/** Every stream of a new session must have delivered packets by then. */
+const MEDIA_FLOWING_TIMEOUT_MS = 15_000;
+/** A bot process this busy measures itself, not the server: the ramp stops. */
+const BOT_SATURATED_PERCENT = 90;
+const SERVER_CORE = 0;
+const BOT_CORE = 1;
+const ALWAYS_OPEN = Object.fromEntries(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((day) => [day, [{ open: '00:00', close: '24:00' }]]));
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const pin = (pid: number, core: number) => execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
+
+type CallJoined = ServerPayload<'call:joined'>;
+
+interface Session {
+  tablet: CallBot;
+  operator: CallBot;
+}
+
+/** Everything counted so far, across every bot: what a window subtracts. */
+interface Snapshot {
+  at: number;
+  workerCpuMs: number;
+  serverCpuMs: number;
+  botCpuMs: number;
+  expected: number;
+  received: number;
+  bytes: number;
+  sent: number;
+  nacks: number;
+  plis: number;
+  skippedFrames: number;
+  workerSocketDrops: number;
+  botSocketDrops: number;
+}
+
+interface StepRow {
+  sessions: number;
+  workerCpuPercent: number;
+  serverCpuPercent: number;
+  botCpuPercent: number;
+  serverRssMb: number;
+  workerRssMb: number;
+  sentPerSecond: number;
+  forwardedPerSecond: number;
+  forwardedMbitPerSecond: number;
+  lossPercent: number;
+  jitterMeanMs: number;
+  jitterMaxMs: number;
+  /** NACK and PLI/FIR packets the SFU sent the bots' senders during the window. */
+  nacks: number;
+  plis: number;
+  skippedFrames: number;
+  /**
+   * Datagrams the kernel dropped for a full receive buffer during the window: at the worker (its one
+   * WebRtcServer socket: the worker fell behind what the bots send) and at the bots (they fell behind).
+   */
+  workerSocketDrops: number;
+  botSocketDrops: number;
+  /** The machine's 1-minute load average at the end of the window: other work on the same cores shows here. */
+  loadAverage: number;
+  /** Server process CPU per consultation set up in this step, beyond its steady use. */
+  signalingCpuMsPerConsultation: number;
+  workerCpuMsPerForwardedPacket: number;
+  workerCpuMsPerForwardedMbit: number;
+}
+
+async function connect(server: RunningServer, token: string): Promise<ProtocolClient> {
+  const client = ProtocolClient.connect(token, server.url);
+  await new Promise<void>((resolve, reject) => {
+    client.socket.once('connect', () => resolve());
+    client.socket.once('connect_error', reject);
+  });
+  return client;
+}
+
+/** The next call:joined on this socket. */
+function callJoined(client: ProtocolClient): Promise<CallJoined> {
+  return new Promise((resolve) => {
+    const off = client.on('call:joined', (joined) => {
+      off();
+      resolve(joined);
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const media = loadMedia();
+  const voice = audioClip(media.voice);
+  const faceLow = videoClip(media.faceLow);
+  const faceHigh = videoClip(media.faceHigh);
+  const document = videoClip(media.document);
+  // What the product's pages publish (web-client useCallSession.ts, operator-console useConsole.ts).
+  const tabletPlan: SourcePlan[] = [
+    { source: 'mic', layers: [{ clip: voice }] },
+    {
+      source: 'face',
+      layers: [
+        { clip: faceLow, maxBitrate: 200_000, scaleResolutionDownBy: 2 },
+        { clip: faceHigh, maxBitrate: 900_000, scaleResolutionDownBy: 1 },
+      ],
+    },
+    { source: 'document', layers: [{ clip: document, maxBitrate: 4_000_000 }] },
+  ];
+  const operatorPlan: SourcePlan[] = [
+    { source: 'operator-mic', layers: [{ clip: voice }] },
+    { source: 'operator-cam', layers: [{ clip: faceHigh }] },
+  ];
+
+  const certificate = await createBotCertificate();
+  const scheduler = new MediaScheduler();
+  const clients: ProtocolClient[] = [];
+  const sessions: Session[] = [];
+  /** Every bot made, also those of a session whose set-up failed: all are closed at the end. */
+  const bots: CallBot[] = [];
+  const operatorBots = new Map<string, { resolve(bot: CallBot): void; reject(error: unknown): void; promise: Promise<CallBot> }>();
+  const operatorJoined = (consultationId: string) => {
+    let waiter = operatorBots.get(consultationId);
+    if (!waiter) {
+      let resolve!: (bot: CallBot) => void;
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<CallBot>((res, rej) => ((resolve = res), (reject = rej)));
+      operatorBots.set(consultationId, (waiter = { resolve, reject, promise }));
+    }
+    return waiter;
+  };
+
+  const server = await startServer(
+    { MEDIA_WORKERS: '1' },
+    { routing: { wrapUpSeconds: 0, hours: ALWAYS_OPEN as never, closedDates: [], annualClosures: [] } },
+  );
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      scheduler.stop();
+      for (const bot of bots) bot.close();
+      for (const client of clients) client.close();
+      await server.stop();
+    })());
+  // Interrupted (Ctrl-C, a timeout): the server and its worker are stopped all the same.
+  const onSignal = (signal: NodeJS.Signals) => void close().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const [worker] = await server.sfuWorkers();
+    if (!worker) throw new Error('the server runs no media worker');
+    pin(server.pid(), SERVER_CORE);
+    pin(worker.pid, SERVER_CORE);
+    pin(process.pid, BOT_CORE);
+    scheduler.start();
+
+    const adminToken = await server.login('admin');
+    const [general] = server.query<{ id: string }>("SELECT id FROM Department WHERE code = 'general'");
+    const sites = server.query<{ name: string }>('SELECT name FROM Site ORDER BY name').map(({ name }) => name);
+    let accounts = 0;
+
+    /** A tablet token and an available operator (its own account, logged in): set-up, not measured. */
+    const prepareParties = async (): Promise<string> => {
+      const index = accounts++;
+      const response = await fetch(`${server.url}/api/admin/staff`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+        body: JSON.stringify({
+          username: `load-operator-${index}`,
+          displayName: `負荷 ${index}`,
+          role: 'operator',
+          departments: [{ departmentId: general!.id, skill: 'primary' }],
+          password: E2E_PASSWORD,
+        }),
+      });
+      if (response.status !== 201) throw new Error(`create operator: ${response.status} ${await response.text()}`);
+      const operator = await connect(server, await server.login(`load-operator-${index}`));
+      clients.push(operator);
+      const bot = new CallBot(operator, certificate, scheduler);
+      bots.push(bot);
+      operator.on('offer:incoming', ({ consultationId }) => {
+        operator.request('offer:accept', { consultationId }).catch((error: unknown) => operatorJoined(consultationId).reject(error));
+      });
+      operator.on('call:joined', (joined: CallJoined) => {
+        const waiter = operatorJoined(joined.consultationId);
+        bot.join(joined, operatorPlan).then(() => waiter.resolve(bot), waiter.reject);
+      });
+      await operator.request('presence:set', { presence: 'available' });
+      return server.registerTablet(sites[index % sites.length]!);
+    };
+
+    /** One consultation, as a resident starts it at the tablet and an operator answers: measured. */
+    const openSession = async (tabletToken: string): Promise<Session> => {
+      const client = await connect(server, tabletToken);
+      clients.push(client);
+      const tablet = new CallBot(client, certificate, scheduler);
+      bots.push(tablet);
+      const joined = callJoined(client);
+      const { consultationId } = await client.request('consultation:request', { departmentId: general!.id });
+      await tablet.join(await joined, tabletPlan);
+      const operator = await operatorJoined(consultationId).promise;
+      const session = { tablet, operator };
+      sessions.push(session);
+      return session;
+    };
+
+    const flowing = (session: Session) =>
+      session.tablet.received.size === 2 &&
+      session.operator.received.size === 3 &&
+      [...session.tablet.received.values(), ...session.operator.received.values()].every((stream) => stream.received > 0);
+
+    const snapshot = (): Snapshot => {
+      const streams = sessions.flatMap(({ tablet, operator }) => [...tablet.received.values(), ...operator.received.values()]);
+      const senders = sessions.flatMap(({ tablet, operator }) => [...tablet.senders, ...operator.senders]);
+      const bot = process.cpuUsage();
+      const sum = <T>(items: T[], value: (item: T) => number) => items.reduce((total, item) => total + value(item), 0);
+      return {
+        at: performance.now(),
+        workerCpuMs: cpuMs(worker.pid),
+        serverCpuMs: cpuMs(server.pid()),
+        botCpuMs: (bot.user + bot.system) / 1000,
+        expected: sum(streams, (s) => s.expected),
+        received: sum(streams, (s) => s.received),
+        bytes: sum(streams, (s) => s.bytes),
+        sent: sum(senders, (s) => s.counters.packets),
+        nacks: sum(senders, (s) => s.counters.nacks),
+        plis: sum(senders, (s) => s.counters.plis + s.counters.firs),
+        skippedFrames: sum(senders, (s) => s.counters.skippedFrames),
+        workerSocketDrops: udpDrops(worker.pid),
+        botSocketDrops: udpDrops(process.pid),
+      };
+    };
+
+    const rows: StepRow[] = [];
+    /** Server CPU per second while nothing is being set up (the previous window's), to subtract from set-up. */
+    let steadyServerCpuPerMs = 0;
+
+    const runStep = async (target: number): Promise<StepRow> => {
+      const adding = target - sessions.length;
+      const tokens: string[] = [];
+      for (let i = 0; i < adding; i++) tokens.push(await prepareParties());
+      const setupStart = { at: performance.now(), cpu: cpuMs(server.pid()) };
+      const added: Session[] = [];
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(PARALLEL_SETUP, adding) }, async () => {
+          while (next < tokens.length) added.push(await openSession(tokens[next++]!));
+        }),
+      );
+      const setupCpu = cpuMs(server.pid()) - setupStart.cpu - steadyServerCpuPerMs * (performance.now() - setupStart.at);
+      const deadline = performance.now() + MEDIA_FLOWING_TIMEOUT_MS;
+      while (!added.every(flowing)) {
+        if (performance.now() > deadline) throw new Error(`${added.filter((s) => !flowing(s)).length} of ${adding} new sessions have no media after ${MEDIA_FLOWING_TIMEOUT_MS / 1000} s`);
+        await sleep(100);
+      }
+      await sleep(SETTLE_MS);
+      const before = snapshot();
+      await sleep(WINDOW_MS);
+      const after = snapshot();
+      const seconds = (after.at - before.at) / 1000;
+      const perSecond = (key: keyof Snapshot) => (after[key] - before[key]) / seconds;
+      const percentOfCore = (key: 'workerCpuMs' | 'serverCpuMs' | 'botCpuMs') => ((after[key] - before[key]) / (after.at - before.at)) * 100;
+      const forwarded = after.expected - before.expected;
+      const lost = forwarded - (after.received - before.received);
+      const forwardedMbit = ((after.bytes - before.bytes) * 8) / 1e6;
+      const workerCpu = after.workerCpuMs - before.workerCpuMs;
+      const jitters = sessions.flatMap(({ tablet, operator }) => [...tablet.received.values(), ...operator.received.values()].map((s) => s.jitterMs));
+      steadyServerCpuPerMs = (after.serverCpuMs - before.serverCpuMs) / (after.at - before.at);
+      return {
+        sessions: sessions.length,
+        workerCpuPercent: percentOfCore('workerCpuMs'),
+        serverCpuPercent: percentOfCore('serverCpuMs'),
+        botCpuPercent: percentOfCore('botCpuMs'),
+        serverRssMb: rssBytes(server.pid()) / 1048576,
+        workerRssMb: rssBytes(worker.pid) / 1048576,
+        sentPerSecond: perSecond('sent'),
+        forwardedPerSecond: forwarded / seconds,
+        forwardedMbitPerSecond: forwardedMbit / seconds,
+        lossPercent: forwarded > 0 ? (Math.max(0, lost) / forwarded) * 100 : 0,
+        jitterMeanMs: jitters.reduce((a, b) => a + b, 0) / jitters.length,
+        jitterMaxMs: Math.max(...jitters),
+        nacks: after.nacks - before.nacks,
+        plis: after.plis - before.plis,
+        skippedFrames: after.skippedFrames - before.skippedFrames,
+        workerSocketDrops: after.workerSocketDrops - before.workerSocketDrops,
+        botSocketDrops: after.botSocketDrops - before.botSocketDrops,
+        loadAverage: os.loadavg()[0]!,
+        signalingCpuMsPerConsultation: Math.max(0, setupCpu) / adding,
+        workerCpuMsPerForwardedPacket: workerCpu / forwarded,
+        workerCpuMsPerForwardedMbit: workerCpu / forwardedMbit,
+      };
+    };
+
+    const cpu = os.cpus()[0]?.model.trim() ?? 'unknown cpu';
+    console.log(`machine: ${cpu} × ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, mediasoup worker ${worker.pid}`);
+    console.log(`server: node ${SERVER_ARGS.join(' ')} (npm start), MEDIA_WORKERS=1; server and worker on core ${SERVER_CORE}, bots on core ${BOT_CORE} (taskset)`);
+    console.log(`session: tablet face (VP8 simulcast 320×240 200 kbps + 640×480 900 kbps, 30 fps), document camera (VP8 1920×1080 10 fps 2.5 Mbps), mic (Opus 32 kbps); operator camera (VP8 640×480 900 kbps) and mic. Media: ${LOAD_MEDIA_DIR}`);
+    console.log(`window ${WINDOW_MS / 1000} s per step after ${SETTLE_MS / 1000} s settling; knee: loss < ${KNEE_LIMITS.lossPercent} % and worker CPU < ${KNEE_LIMITS.workerCpuPercent} %\n`);
+    printHeader();
+
+    const stepOnce = async (target: number) => {
+      const row = await runStep(Math.min(target, MAX_SESSIONS));
+      rows.push(row);
+      printRow(row);
+      return row;
+    };
+    const first = await stepOnce(FIXED_STEPS?.[0] ?? FIRST_SESSIONS);
+    const targets = FIXED_STEPS?.slice(1) ?? rampTargets(first.sessions, first.workerCpuPercent, RAMP_FRACTIONS);
+    let unhealthy = isHealthy(first) ? 0 : 1;
+    for (const target of targets) {
+      // Two steps past the knee show the trend; more would only cost time.
+      if (unhealthy >= 2 || target <= sessions.length || sessions.length >= MAX_SESSIONS) break;
+      const row = await stepOnce(target);
+      if (!isHealthy(row)) unhealthy++;
+      if (row.botCpuPercent > BOT_SATURATED_PERCENT) {
+        console.log(`\nthe bots use ${row.botCpuPercent.toFixed(0)} % of their core: further steps would measure them, not the server; the ramp stops`);
+        break;
+      }
+    }
+
+    const knee = findKnee(rows);
+    const atKnee = rows.find((row) => row.sessions === knee.sessions);
+    console.log('');
+    if (!atKnee) {
+      console.log(`knee: not even ${rows[0]!.sessions} sessions stay within the limits`);
+    } else {
+      console.log(`knee: ${knee.sessions} sessions on one worker core${knee.reached ? '' : ` (the ramp ended at ${rows.at(-1)!.sessions} sessions before the server saturated)`} — worker ${atKnee.workerCpuPercent.toFixed(0)} % CPU, loss ${atKnee.lossPercent.toFixed(2)} %`);
+      console.log(`worker cost at the knee: ${(atKnee.workerCpuMsPerForwardedPacket * 1000).toFixed(1)} µs CPU per forwarded packet, ${atKnee.workerCpuMsPerForwardedMbit.toFixed(1)} CPU-ms per forwarded Mbit, ${(atKnee.workerCpuPercent / atKnee.sessions).toFixed(2)} % of a core per session`);
+      const signaling = rows.map((row) => row.signalingCpuMsPerConsultation);
+      console.log(`signaling (server process) CPU per consultation set up (request → answer → transports, produce, consume): ${(signaling.reduce((a, b) => a + b, 0) / signaling.length).toFixed(1)} ms (mean of the steps)`);
+      const share = (atKnee.botCpuPercent / atKnee.workerCpuPercent) * 100;
+      console.log(`bots' own CPU at the knee: ${atKnee.botCpuPercent.toFixed(0)} % of a core = ${share.toFixed(0)} % of what the worker uses (target ≤ 30 %: ${share <= 30 ? 'met' : 'MISSED'})`);
+    }
+    console.log(`bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await close();
+  }
+}
+
+const COLUMNS: [string, (row: StepRow) => string][] = [
+  ['sessions', (r) => String(r.sessions)],
+  ['worker CPU %', (r) => r.workerCpuPercent.toFixed(1)],
+  ['server CPU %', (r) => r.serverCpuPercent.toFixed(1)],
+  ['server RSS MB', (r) => r.serverRssMb.toFixed(0)],
+  ['worker RSS MB', (r) => r.workerRssMb.toFixed(0)],
+  ['bots CPU %', (r) => r.botCpuPercent.toFixed(1)],
+  ['sent pkt/s', (r) => r.sentPerSecond.toFixed(0)],
+  ['forwarded pkt/s', (r) => r.forwardedPerSecond.toFixed(0)],
+  ['forwarded Mbit/s', (r) => r.forwardedMbitPerSecond.toFixed(1)],
+  ['loss %', (r) => r.lossPercent.toFixed(2)],
+  ['jitter ms mean/max', (r) => `${r.jitterMeanMs.toFixed(1)}/${r.jitterMaxMs.toFixed(1)}`],
+  ['NACKs', (r) => String(r.nacks)],
+  ['PLIs+FIRs', (r) => String(r.plis)],
+  ['worker µs/pkt', (r) => (r.workerCpuMsPerForwardedPacket * 1000).toFixed(1)],
+  ['worker ms/Mbit', (r) => r.workerCpuMsPerForwardedMbit.toFixed(1)],
+  ['signaling ms/consultation', (r) => r.signalingCpuMsPerConsultation.toFixed(0)],
+  ['bot frames late', (r) => String(r.skippedFrames)],
+  ['worker socket drops', (r) => String(r.workerSocketDrops)],
+  ['bot socket drops', (r) => String(r.botSocketDrops)],
+  ['load avg', (r) => r.loadAverage.toFixed(1)],
+];
+
+function printHeader(): void {
+  console.log(`| ${COLUMNS.map(([name]) => name).join(' | ')} |`);
+  console.log(`|${COLUMNS.map(() => '---:').join('|')}|`);
+}
+
+function printRow(row: StepRow): void {
+  console.log(`| ${COLUMNS.map(([, cell]) => cell(row)).join(' | ')} |`);
+}
+
+await main();
