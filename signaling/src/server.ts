@@ -106,7 +106,9 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   const localAuthority = localCertificates && readFileSync(localCertificates.caFile);
   const listener = tls ? listenerWithRedirect(httpServer as HttpsServer, { authority: localAuthority }) : httpServer;
   const turn = await startTurn(config, certificates);
-  const iceServers = new IceServers({ turn: turn ? config.turn : { mode: 'off' }, forceRelay: config.media.forceRelay, tls, clock });
+  // An embedded coturn that could not start is not offered; a city's own TURN always is.
+  const offeredTurn = config.turn.mode === 'embedded' && !turn ? { mode: 'off' as const } : config.turn;
+  const iceServers = new IceServers({ turn: offeredTurn, forceRelay: config.media.forceRelay, tls, clock });
   const originAllowed = createOriginCheck(config.allowedOrigins);
   const io = createSocketServer(httpServer, originAllowed);
 
