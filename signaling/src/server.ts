@@ -25,6 +25,7 @@ import { ClerkPins } from './clerk/ClerkPins.ts';
 import { HelpDesk } from './clerk/HelpDesk.ts';
 import { ConsultationService } from './consultations/ConsultationService.ts';
 import { loadHeldConsultations } from './consultations/heldConsultations.ts';
+import { NetworkProbes } from './probes/NetworkProbes.ts';
 import { attachGateway, createNotifier, createSocketServer, type GatewayServer } from './gateway/Gateway.ts';
 import { ConsultationRecorder } from './records/ConsultationRecorder.ts';
 import { AuditLog } from './records/AuditLog.ts';
@@ -50,6 +51,8 @@ export interface MadoguchiServer {
   httpServer: HttpServer;
   io: GatewayServer;
   sfu: SfuNode;
+  /** The network check's probe transports (tests watch them close). */
+  probes: NetworkProbes;
   tokens: TokenService;
   sessions: StaffSessions;
   consultations: ConsultationService;
@@ -151,7 +154,8 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   const clerkPins = new ClerkPins({ db, clock, gate: (check) => loginThrottle.gate(check) });
   const help = new HelpDesk({ db, notifier, audit, clock });
   await help.restore();
-  attachGateway(io, { tokens, sessions }, { consultations, feedback: new FeedbackService(db, recorder, clock), stills, clerkPins, help, iceServers }, config.socketLimits);
+  const probes = new NetworkProbes({ sfu, clock });
+  attachGateway(io, { tokens, sessions }, { consultations, feedback: new FeedbackService(db, recorder, clock), stills, clerkPins, help, iceServers, probes }, config.socketLimits);
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -191,6 +195,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     httpServer,
     io,
     sfu,
+    probes,
     tokens,
     sessions,
     consultations,
