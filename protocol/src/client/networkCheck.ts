@@ -160,16 +160,16 @@ export function routeFor(path: NetworkPath, probe: Pick<ProbeOptions, 'transport
   return null;
 }
 
-/** The connected pair's ICE round trip, in ms (null when the browser has not measured one yet). */
+/** The selected pair's ICE round trip, in ms (null when the browser has not measured one yet). */
 async function selectedPairRtt(transport: Transport): Promise<number | null> {
-  const stats = await transport.getStats();
-  let rtt: number | null = null;
-  stats.forEach((stat: { type: string; state?: string; nominated?: boolean; currentRoundTripTime?: number; totalRoundTripTime?: number; responsesReceived?: number }) => {
-    if (stat.type !== 'candidate-pair' || stat.state !== 'succeeded' || !stat.nominated) return;
-    const seconds = stat.currentRoundTripTime ?? (stat.responsesReceived ? (stat.totalRoundTripTime ?? 0) / stat.responsesReceived : undefined);
-    if (seconds !== undefined) rtt = Math.round(seconds * 1000);
-  });
-  return rtt;
+  type Stat = { type: string; id: string; selectedCandidatePairId?: string; currentRoundTripTime?: number; totalRoundTripTime?: number; responsesReceived?: number };
+  const stats = new Map<string, Stat>();
+  (await transport.getStats()).forEach((stat: Stat) => stats.set(stat.id, stat));
+  // Chromium leaves `nominated` false on the pair an ICE-lite server accepted: the transport names the pair in use.
+  const pairId = [...stats.values()].find((stat) => stat.type === 'transport' && stat.selectedCandidatePairId)?.selectedCandidatePairId;
+  const pair = pairId ? stats.get(pairId) : undefined;
+  const seconds = pair?.currentRoundTripTime ?? (pair?.responsesReceived ? (pair.totalRoundTripTime ?? 0) / pair.responsesReceived : undefined);
+  return seconds === undefined ? null : Math.round(seconds * 1000);
 }
 
 /**
