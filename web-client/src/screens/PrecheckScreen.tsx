@@ -233,6 +233,42 @@ export function PrecheckScreen({ siteName, client, onClose }: PrecheckScreenProp
           </button>
         </div>
         <div className="precheck__grid">
+          {/* First: a blocked network is what the clerk must hand on before anything else. */}
+          <CheckCard
+            title={t.network}
+            status={networkStatus}
+            testId="check-network"
+            advice=""
+            wide
+          >
+            <p className="network-report__headline" data-testid="network-headline" role={networkStatus === 'attention' ? 'alert' : undefined}>
+              {report?.headline ?? t.networkChecking}
+            </p>
+            {report && verdict && (
+              <div className="network-report" data-testid="network-report" data-verdict={verdict.kind}>
+                {report.advice && (
+                  <p className="network-report__advice" data-testid="network-advice">
+                    {report.advice}
+                  </p>
+                )}
+                <h3 className="network-report__title">{t.networkDetails}</h3>
+                <ul className="network-report__details" data-testid="network-details">
+                  {report.details.map((line) => (
+                    <li key={line}>{line}</li>
+                  ))}
+                </ul>
+              </div>
+            )}
+            <button
+              type="button"
+              className="button button--secondary button--compact"
+              data-testid="network-recheck"
+              onClick={network.rerun}
+              disabled={!network.check}
+            >
+              {t.networkRecheck}
+            </button>
+          </CheckCard>
           <CheckCard title={t.faceCamera} status={faceStatus} testId="check-face" advice={faceAdvice}>
             <div className="preview">
               {face.track && <VideoView track={face.track} testId="precheck-face-preview" mirror label={t.faceCamera} />}
@@ -272,41 +308,6 @@ export function PrecheckScreen({ siteName, client, onClose }: PrecheckScreenProp
               disabled={!audio || tone === 'playing'}
             >
               {tone === 'playing' ? t.playingTone : t.playTone}
-            </button>
-          </CheckCard>
-          <CheckCard
-            title={t.network}
-            status={networkStatus}
-            testId="check-network"
-            advice=""
-            wide
-          >
-            <p className="network-report__headline" data-testid="network-headline" role={networkStatus === 'attention' ? 'alert' : undefined}>
-              {report?.headline ?? t.networkChecking}
-            </p>
-            {report && verdict && (
-              <div className="network-report" data-testid="network-report" data-verdict={verdict.kind}>
-                {report.advice && (
-                  <p className="network-report__advice" data-testid="network-advice">
-                    {report.advice}
-                  </p>
-                )}
-                <h3 className="network-report__title">{t.networkDetails}</h3>
-                <ul className="network-report__details" data-testid="network-details">
-                  {report.details.map((line) => (
-                    <li key={line}>{line}</li>
-                  ))}
-                </ul>
-              </div>
-            )}
-            <button
-              type="button"
-              className="button button--secondary button--compact"
-              data-testid="network-recheck"
-              onClick={network.rerun}
-              disabled={!network.check}
-            >
-              {t.networkRecheck}
             </button>
           </CheckCard>
         </div>
