@@ -108,6 +108,14 @@ describe('network check in words', () => {
     expect(relayed.advice).toContain('TCP（直接） 10.0.0.5:40000/TCP');
   });
 
+  it('says which part of the server is out of reach', () => {
+    const noHttps = report(check([], { https: { verdict: 'unreachable', medianMs: null, lost: 5, total: 5 } }));
+    expect(noHttps.headline).toMatch(/^サーバーに つながりません。/);
+    expect(noHttps.advice).toBe('https://10.0.0.5:8443 に HTTPS で つながりません。');
+    expect(noHttps.details[0]).toBe('HTTPS https://10.0.0.5:8443: × 応答が ありません');
+    expect(report(check([], { socket: false }), 'en').advice).toBe('The signaling connection (WebSocket) to https://10.0.0.5:8443 does not connect.');
+  });
+
   it('has nothing to advise on a good network, and adds the warnings to the headline', () => {
     expect(report(check(['udp', 'tcp', 'turnUdp', 'turnTls']))).toMatchObject({ headline: 'このネットワークで 通話できます。', advice: null });
     const slow = report(check(['udp'], { upload: { kbps: 300, path: 'udp' } }), 'en');

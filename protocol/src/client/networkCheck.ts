@@ -53,9 +53,10 @@ export async function runNetworkCheck(client: ProtocolClient | null, options: Ne
   const httpsDone = https();
   const socket = client?.socket.connected ?? false;
   const probes: string[] = [];
-  const opened: OpenPath[] = client && socket
-    ? await Promise.all(NETWORK_PATHS.map((path) => tryPath(client, path, pathTimeoutMs, probes)))
-    : NETWORK_PATHS.map((path) => ({ result: { path, outcome: 'failed', target: null, rttMs: null } }));
+  const opened: OpenPath[] =
+    client && socket
+      ? await Promise.all(NETWORK_PATHS.map((path) => tryPath(client, path, pathTimeoutMs, probes)))
+      : NETWORK_PATHS.map((path) => ({ result: { path, outcome: 'failed', target: null, rttMs: null } }));
   try {
     const best = opened.find((path) => path.channel);
     const upload = best?.channel ? { kbps: await measureUpload(best.channel, uploadMs), path: best.result.path } : null;
@@ -68,27 +69,33 @@ export async function runNetworkCheck(client: ProtocolClient | null, options: Ne
 
 /** Try one way; the transport is left open when it connected (for the upload probe), closed otherwise. */
 async function tryPath(client: ProtocolClient, path: NetworkPath, timeoutMs: number, probes: string[]): Promise<OpenPath> {
-  const failed = (target: string | null): OpenPath => ({ result: { path, outcome: 'failed', target, rttMs: null } });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);
   });
-  let probe: ProbeOptions;
   try {
-    const answer = await Promise.race([client.request('probe:open', {}), deadline]);
-    if (answer === 'timeout') return failed(null);
-    probe = answer;
-  } catch (error) {
+    return await connectPath(client, path, deadline, probes);
+  } finally {
     clearTimeout(timer);
+  }
+}
+
+async function connectPath(client: ProtocolClient, path: NetworkPath, deadline: Promise<'timeout'>, probes: string[]): Promise<OpenPath> {
+  const failed = (target: string | null): OpenPath => ({ result: { path, outcome: 'failed', target, rttMs: null } });
+  const opening = client.request('probe:open', {});
+  const probe = await Promise.race([opening, deadline]).catch((error: unknown) => {
     console.warn(`[network check] ${path}: no probe:`, error);
+    return null;
+  });
+  if (probe === 'timeout') {
+    // Too late for this check: give it back as soon as it comes rather than at the server's timeout.
+    opening.then(({ probeId }) => client.request('probe:close', { probeId })).catch(() => undefined);
     return failed(null);
   }
+  if (probe === null) return failed(null);
   probes.push(probe.probeId);
   const route = routeFor(path, probe);
-  if (!route) {
-    clearTimeout(timer);
-    return { result: { path, outcome: 'unavailable', target: null, rttMs: null } };
-  }
+  if (!route) return { result: { path, outcome: 'unavailable', target: null, rttMs: null } };
   let transport: Transport | undefined;
   try {
     const device = new Device();
@@ -107,7 +114,8 @@ async function tryPath(client: ProtocolClient, path: NetworkPath, timeoutMs: num
         .request('probe:produceData', { probeId: probe.probeId, sctpStreamParameters: sctpStreamParameters as never, label: label ?? '' })
         .then(({ dataProducerId }) => callback({ id: dataProducerId }), errback);
     });
-    const opening = transport.produceData({ label: 'network-probe' }).then(
+    // The channel opens once ICE, DTLS and SCTP are all through: the whole way a call takes.
+    const channelOpen = transport.produceData({ label: 'network-probe' }).then(
       (channel) =>
         channel.readyState === 'open'
           ? channel
@@ -116,7 +124,7 @@ async function tryPath(client: ProtocolClient, path: NetworkPath, timeoutMs: num
               channel.on('error', reject);
             }),
     );
-    const channel = await Promise.race([opening, deadline]);
+    const channel = await Promise.race([channelOpen, deadline]);
     if (channel === 'timeout') {
       transport.close();
       return failed(route.target);
@@ -126,8 +134,6 @@ async function tryPath(client: ProtocolClient, path: NetworkPath, timeoutMs: num
     console.warn(`[network check] ${path} failed:`, error);
     transport?.close();
     return failed(route.target);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

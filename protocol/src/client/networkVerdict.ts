@@ -96,7 +96,8 @@ export interface NetworkReport {
 
 interface Words {
   headline: Record<NetworkVerdictKind, string>;
-  advice: Record<Exclude<NetworkVerdictKind, 'good'>, (blocked: string) => string>;
+  advice: Record<Exclude<NetworkVerdictKind, 'good' | 'serverUnreachable'>, (blocked: string) => string>;
+  unreachable: (server: string, part: 'https' | 'socket') => string;
   warning: Record<NetworkWarning, string>;
   path: Record<NetworkPath, string>;
   connected: (rttMs: number | null) => string;
@@ -123,8 +124,9 @@ const WORDS: Record<NetworkCheckLanguage, Words> = {
       udpBlocked: (blocked) => `管理者の方へ：次の 通信が 遮断されています（${blocked}）。UDP を 許可すると 映像が 安定します。`,
       relayOnly: (blocked) => `管理者の方へ：次の 通信が 遮断されています（${blocked}）。通話は TURN/TLS で 中継されます。`,
       mediaBlocked: (blocked) => `映像の 通信が すべて 遮断されています：${blocked}。このうち どれか 1つを 許可してください。`,
-      serverUnreachable: () => 'HTTPS と 通信用の 接続（WebSocket）が 通りません。',
     },
+    unreachable: (server, part) =>
+      part === 'https' ? `${server} に HTTPS で つながりません。` : `${server} への 通信用の 接続（WebSocket）が つながりません。`,
     warning: {
       slow: '通信の 応答が 遅いです。映像や 声が 遅れる ことが あります。',
       lowBandwidth: '通信の 速さが 足りません。映像が 乱れる ことが あります。',
@@ -152,8 +154,9 @@ const WORDS: Record<NetworkCheckLanguage, Words> = {
       udpBlocked: (blocked) => `For the administrator: these are blocked (${blocked}). Allowing UDP makes the video steadier.`,
       relayOnly: (blocked) => `For the administrator: these are blocked (${blocked}). Calls are relayed over TURN/TLS.`,
       mediaBlocked: (blocked) => `Every way for video is blocked: ${blocked}. Please allow at least one of them.`,
-      serverUnreachable: () => 'Neither HTTPS nor the signaling connection (WebSocket) gets through.',
     },
+    unreachable: (server, part) =>
+      part === 'https' ? `${server} cannot be reached over HTTPS.` : `The signaling connection (WebSocket) to ${server} does not connect.`,
     warning: {
       slow: 'The connection responds slowly: picture and voice may lag.',
       lowBandwidth: 'The connection is too slow for clear video: the picture may break up.',
@@ -175,7 +178,12 @@ const WORDS: Record<NetworkCheckLanguage, Words> = {
 export function describeNetworkCheck(result: NetworkCheckResult, verdict: NetworkVerdict, language: NetworkCheckLanguage): NetworkReport {
   const words = WORDS[language];
   const blocked = verdict.blocked.map((path) => `${words.path[path.path]} ${path.target ?? ''}`.trim()).join(', ');
-  const advice = verdict.kind === 'good' ? null : words.advice[verdict.kind](blocked);
+  const advice =
+    verdict.kind === 'good'
+      ? null
+      : verdict.kind === 'serverUnreachable'
+        ? words.unreachable(result.server, result.https.verdict === 'unreachable' ? 'https' : 'socket')
+        : words.advice[verdict.kind](blocked);
   const details = [
     `HTTPS ${result.server}: ${words.https(result.https)}`,
     ...result.paths.map((path) => {
