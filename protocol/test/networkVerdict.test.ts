@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { RTT_SLOW_MS } from '../src/client/httpsCheck.ts';
 import { routeFor } from '../src/client/networkCheck.ts';
 import {
   describeNetworkCheck,
   judgeNetworkCheck,
   LOW_UPLOAD_KBPS,
-  SLOW_RTT_MS,
   type NetworkCheckResult,
   type NetworkPath,
   type PathResult,
@@ -76,7 +76,7 @@ describe('network check verdict', () => {
 
   it('warns of a slow round trip, a low upload, lost HTTPS answers and a server in trouble', () => {
     const slow = check(['udp']);
-    slow.paths[0] = { ...slow.paths[0]!, rttMs: SLOW_RTT_MS + 1 };
+    slow.paths[0] = { ...slow.paths[0]!, rttMs: RTT_SLOW_MS + 1 };
     expect(judged(slow).warnings).toEqual(['slow']);
     expect(judged(check(['tcp'], { upload: { kbps: LOW_UPLOAD_KBPS - 1, path: 'tcp' } })).warnings).toEqual(['lowBandwidth']);
     expect(judged(check(['udp'], { https: { verdict: 'unstable', medianMs: 9, lost: 1, total: 5 } })).warnings).toEqual(['unstable']);

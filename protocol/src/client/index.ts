@@ -19,14 +19,10 @@ export {
   type RecoveryTimings,
 } from './CallConnection.ts';
 export { clampView, containedSize, WHOLE_PICTURE, zoomAround, type PictureView, type Size, type ZoomLimits } from './pictureView.ts';
-export { judgeHttps, measureHttps, RTT_SAMPLES, RTT_SLOW_MS, type HttpsResult, type HttpsVerdict } from './httpsCheck.ts';
-export { PATH_TIMEOUT_MS, routeFor, runNetworkCheck, UPLOAD_PROBE_MS, type NetworkCheckOptions } from './networkCheck.ts';
+export { runNetworkCheck } from './networkCheck.ts';
 export {
   describeNetworkCheck,
   judgeNetworkCheck,
-  LOW_UPLOAD_KBPS,
-  NETWORK_PATHS,
-  SLOW_RTT_MS,
   type NetworkCheckLanguage,
   type NetworkCheckResult,
   type NetworkPath,

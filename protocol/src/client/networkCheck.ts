@@ -1,7 +1,7 @@
 import { Device } from 'mediasoup-client';
 import type { DataProducer, Transport } from 'mediasoup-client/lib/types';
 import type { IceServer, ProbeOptions } from '../media.ts';
-import { measureHttps, type HttpsResult } from './httpsCheck.ts';
+import { measureHttps } from './httpsCheck.ts';
 import { NETWORK_PATHS, type NetworkCheckResult, type NetworkPath, type PathResult } from './networkVerdict.ts';
 import type { ProtocolClient } from './ProtocolClient.ts';
 
@@ -20,18 +20,10 @@ import type { ProtocolClient } from './ProtocolClient.ts';
  * HTTPS upload would measure the web port, which is open even where media is blocked.
  */
 
-export interface NetworkCheckOptions {
-  /** Each way gets this long to connect, from asking for its probe to its data channel opening. */
-  pathTimeoutMs?: number;
-  /** How long the upload probe sends. */
-  uploadMs?: number;
-  /** The server's address as the page knows it (for the report). */
-  server?: string;
-  https?: () => Promise<HttpsResult>;
-}
-
-export const PATH_TIMEOUT_MS = 5_000;
-export const UPLOAD_PROBE_MS = 1_000;
+/** Each way gets this long to connect, from asking for its probe to its data channel opening. */
+const PATH_TIMEOUT_MS = 5_000;
+/** How long the upload probe sends. */
+const UPLOAD_PROBE_MS = 1_000;
 /** Bytes kept queued in the data channel while probing: enough to keep the link busy, few enough to drain in time. */
 const UPLOAD_QUEUE_BYTES = 1024 * 1024;
 const UPLOAD_CHUNK_BYTES = 16 * 1024;
@@ -43,24 +35,18 @@ interface OpenPath {
 }
 
 /** `client` null or not connected: HTTPS is still timed, and no way to the SFU can be tried. */
-export async function runNetworkCheck(client: ProtocolClient | null, options: NetworkCheckOptions = {}): Promise<NetworkCheckResult> {
-  const {
-    pathTimeoutMs = PATH_TIMEOUT_MS,
-    uploadMs = UPLOAD_PROBE_MS,
-    server = typeof location === 'undefined' ? '' : location.origin,
-    https = () => measureHttps(),
-  } = options;
-  const httpsDone = https();
+export async function runNetworkCheck(client: ProtocolClient | null): Promise<NetworkCheckResult> {
+  const httpsDone = measureHttps();
   const socket = client?.socket.connected ?? false;
   const probes: string[] = [];
   const opened: OpenPath[] =
     client && socket
-      ? await Promise.all(NETWORK_PATHS.map((path) => tryPath(client, path, pathTimeoutMs, probes)))
+      ? await Promise.all(NETWORK_PATHS.map((path) => tryPath(client, path, PATH_TIMEOUT_MS, probes)))
       : NETWORK_PATHS.map((path) => ({ result: { path, outcome: 'failed', target: null, rttMs: null } }));
   try {
     const best = opened.find((path) => path.channel);
-    const upload = best?.channel ? { kbps: await measureUpload(best.channel, uploadMs), path: best.result.path } : null;
-    return { server, https: await httpsDone, socket, paths: opened.map((path) => path.result), upload };
+    const upload = best?.channel ? { kbps: await measureUpload(best.channel, UPLOAD_PROBE_MS), path: best.result.path } : null;
+    return { server: location.origin, https: await httpsDone, socket, paths: opened.map((path) => path.result), upload };
   } finally {
     for (const path of opened) path.transport?.close();
     for (const probeId of probes) client?.request('probe:close', { probeId }).catch(() => undefined);

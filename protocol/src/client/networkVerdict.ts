@@ -1,4 +1,4 @@
-import type { HttpsResult } from './httpsCheck.ts';
+import { RTT_SLOW_MS, type HttpsResult } from './httpsCheck.ts';
 
 /**
  * The network check's results, judged and put into words a post-office clerk can act on and an IT
@@ -54,8 +54,6 @@ export interface NetworkVerdict {
   warnings: NetworkWarning[];
 }
 
-/** A round trip above this makes a call sluggish (people talk over each other). */
-export const SLOW_RTT_MS = 300;
 /** Below this upload the tablet cannot send a readable document camera and its face at once. */
 export const LOW_UPLOAD_KBPS = 600;
 
@@ -77,7 +75,7 @@ export function judgeNetworkCheck(result: NetworkCheckResult): NetworkVerdict {
         : 'mediaBlocked';
   if (kind !== 'mediaBlocked') {
     const best = result.paths.find((path) => path.outcome === 'connected');
-    if (result.https.verdict === 'slow' || (best?.rttMs ?? 0) > SLOW_RTT_MS) warnings.push('slow');
+    if (result.https.verdict === 'slow' || (best?.rttMs ?? 0) > RTT_SLOW_MS) warnings.push('slow');
     if (result.upload && result.upload.kbps < LOW_UPLOAD_KBPS) warnings.push('lowBandwidth');
   }
   return { kind, callsWork: kind !== 'mediaBlocked', blocked, warnings };

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { TopBar } from '../components/TopBar.tsx';
 import { VideoView } from '../components/VideoView.tsx';
-import { useI18n, type Messages } from '../i18n.ts';
+import { useI18n } from '../i18n.ts';
 import { loadCameraPrefs, resolveCameras, type CameraChoice } from '../media/cameraPrefs.ts';
 import { listVideoInputs, openDocumentCamera, openFaceCamera, openMicrophone } from '../media/localMedia.ts';
 import { useCameraTrack, type CameraPreview } from '../media/useCameraTrack.ts';
