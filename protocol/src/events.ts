@@ -31,7 +31,7 @@ import {
 } from './domain.ts';
 import { ClerkLock, ClerkPin, ClerkUnlockResult, HelpCall } from './clerk.ts';
 import { ErrorCode, type Ack } from './errors.ts';
-import { DtlsParameters, IceParameters, MediaPath, RtpCapabilities, RtpParameters, TransportOptions } from './media.ts';
+import { DtlsParameters, IceParameters, MediaPath, ProbeOptions, RtpCapabilities, RtpParameters, SctpStreamParameters, TransportOptions } from './media.ts';
 
 /** Who may send an event: a kiosk device, an operator, or a supervisor (supervisors and admins). */
 export type Sender = 'device' | 'operator' | 'supervisor';
@@ -244,6 +244,20 @@ export const clientEvents = {
   'help:request': { from: ['device'], payload: empty, ack: z.object({ helpCallId: Id }) },
   /** 対応します: a supervisor takes the help call; every console's alert clears and the tablet is told. */
   'help:acknowledge': { from: ['supervisor'], payload: z.object({ helpCallId: Id }), ack: empty },
+  /**
+   * The network check (the kiosk's pre-call check, the console's ネットワーク診断): a short-lived
+   * transport to the SFU with TURN servers, one per path tried. It closes on probe:close, after a
+   * few seconds, and with the socket; only a few may be open per connection.
+   */
+  'probe:open': { from: ['device', 'operator', 'supervisor'], payload: empty, ack: ProbeOptions },
+  'probe:connect': { from: ['device', 'operator', 'supervisor'], payload: z.object({ probeId: Id, dtlsParameters: DtlsParameters }), ack: empty },
+  /** The probe's data channel: it proves SCTP over DTLS over ICE, and carries the bandwidth probe. */
+  'probe:produceData': {
+    from: ['device', 'operator', 'supervisor'],
+    payload: z.object({ probeId: Id, sctpStreamParameters: SctpStreamParameters, label: z.string().max(64) }),
+    ack: z.object({ dataProducerId: z.string() }),
+  },
+  'probe:close': { from: ['device', 'operator', 'supervisor'], payload: z.object({ probeId: Id }), ack: empty },
 } as const satisfies Record<string, ClientEventSpec>;
 
 export type ClientEventName = keyof typeof clientEvents;

@@ -101,3 +101,28 @@ export type MediaPath = z.infer<typeof MediaPath>;
 /** Two paths are the same route (their round trips may differ). */
 export const samePath = (a: MediaPath | null | undefined, b: MediaPath | null | undefined): boolean =>
   a?.localType === b?.localType && a?.protocol === b?.protocol && a?.relayProtocol === b?.relayProtocol;
+
+/** The SFU's side of SCTP, for a transport that carries a data channel (the network check's probe). */
+export const SctpParameters = z.looseObject({
+  port: z.number().int().min(0).max(65535),
+  OS: z.number().int().min(1).max(65535),
+  MIS: z.number().int().min(1).max(65535),
+  maxMessageSize: z.number().int().min(1),
+});
+
+/** A browser data channel's SCTP stream, as mediasoup-client describes it. */
+export const SctpStreamParameters = z.object({
+  streamId: z.number().int().min(0).max(65534),
+  ordered: z.boolean().optional(),
+  maxPacketLifeTime: z.number().int().min(0).max(65535).optional(),
+  maxRetransmits: z.number().int().min(0).max(65535).optional(),
+});
+export type SctpStreamParameters = z.infer<typeof SctpStreamParameters>;
+
+/** A network check's probe: a transport to the SFU that carries only a data channel (see NetworkProbes on the server). */
+export const ProbeOptions = z.object({
+  probeId: z.string(),
+  routerRtpCapabilities: z.looseObject({}),
+  transport: TransportOptions.extend({ sctpParameters: SctpParameters }),
+});
+export type ProbeOptions = z.infer<typeof ProbeOptions>;

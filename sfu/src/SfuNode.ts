@@ -3,6 +3,7 @@ import type { types } from 'mediasoup';
 import { createLogger } from '@madoguchi/protocol/logger';
 import { MediaWorker, type WorkerCounts } from './MediaWorker.ts';
 import { SfuError } from './Participant.ts';
+import { ProbeTransport } from './ProbeTransport.ts';
 import { Room, type RoomCloseReason } from './Room.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 
@@ -115,6 +116,17 @@ export class SfuNode extends TypedEmitter<SfuNodeEvents> {
       this.emit('roomClosed', roomId, reason);
     });
     return room;
+  }
+
+  /**
+   * A network check's transport on the least-loaded live worker (see ProbeTransport). Its owner
+   * closes it; the node's shutdown and the worker's death close it as well.
+   */
+  async createProbeTransport(): Promise<ProbeTransport> {
+    if (this.#closed) throw new SfuError('UNAVAILABLE', 'media node is shut down');
+    const worker = this.#leastLoadedWorker();
+    const { router, webRtcServer } = await worker.createRouter('network-probe');
+    return ProbeTransport.create(router, webRtcServer);
   }
 
   async stats(): Promise<WorkerStats[]> {

@@ -10,5 +10,6 @@ export {
   type SfuErrorCode,
   type TransportOptions,
 } from './Participant.ts';
+export { ProbeTransport, type ProbeTransportOptions } from './ProbeTransport.ts';
 export { MEDIA_CODECS } from './codecs.ts';
 export type { types as mediasoupTypes } from 'mediasoup';

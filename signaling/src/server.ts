@@ -25,6 +25,7 @@ import { ClerkPins } from './clerk/ClerkPins.ts';
 import { HelpDesk } from './clerk/HelpDesk.ts';
 import { ConsultationService } from './consultations/ConsultationService.ts';
 import { loadHeldConsultations } from './consultations/heldConsultations.ts';
+import { NetworkProbes } from './probes/NetworkProbes.ts';
 import { attachGateway, createNotifier, createSocketServer, type GatewayServer } from './gateway/Gateway.ts';
 import { ConsultationRecorder } from './records/ConsultationRecorder.ts';
 import { AuditLog } from './records/AuditLog.ts';
@@ -50,6 +51,8 @@ export interface MadoguchiServer {
   httpServer: HttpServer;
   io: GatewayServer;
   sfu: SfuNode;
+  /** The network check's probe transports (tests watch them close). */
+  probes: NetworkProbes;
   tokens: TokenService;
   sessions: StaffSessions;
   consultations: ConsultationService;
@@ -106,7 +109,9 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   const localAuthority = localCertificates && readFileSync(localCertificates.caFile);
   const listener = tls ? listenerWithRedirect(httpServer as HttpsServer, { authority: localAuthority }) : httpServer;
   const turn = await startTurn(config, certificates);
-  const iceServers = new IceServers({ turn: turn ? config.turn : { mode: 'off' }, forceRelay: config.media.forceRelay, tls, clock });
+  // An embedded coturn that could not start is not offered; a city's own TURN always is.
+  const offeredTurn = config.turn.mode === 'embedded' && !turn ? { mode: 'off' as const } : config.turn;
+  const iceServers = new IceServers({ turn: offeredTurn, forceRelay: config.media.forceRelay, tls, clock });
   const originAllowed = createOriginCheck(config.allowedOrigins);
   const io = createSocketServer(httpServer, originAllowed);
 
@@ -149,7 +154,8 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   const clerkPins = new ClerkPins({ db, clock, gate: (check) => loginThrottle.gate(check) });
   const help = new HelpDesk({ db, notifier, audit, clock });
   await help.restore();
-  attachGateway(io, { tokens, sessions }, { consultations, feedback: new FeedbackService(db, recorder, clock), stills, clerkPins, help, iceServers }, config.socketLimits);
+  const probes = new NetworkProbes({ sfu, clock });
+  attachGateway(io, { tokens, sessions }, { consultations, feedback: new FeedbackService(db, recorder, clock), stills, clerkPins, help, iceServers, probes }, config.socketLimits);
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -189,6 +195,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     httpServer,
     io,
     sfu,
+    probes,
     tokens,
     sessions,
     consultations,

@@ -85,7 +85,7 @@ export function App() {
       screen = <SettingsScreen siteName={siteName} onClose={kiosk.closeSettings} onOpenPrecheck={kiosk.openPrecheck} />;
       break;
     case 'precheck':
-      screen = <PrecheckScreen siteName={siteName} onClose={kiosk.closePrecheck} />;
+      screen = <PrecheckScreen siteName={siteName} client={kiosk.client} onClose={kiosk.closePrecheck} />;
       break;
     case 'waiting':
       screen = (

@@ -425,6 +425,11 @@ export const en: Messages = {
     saved: 'Saved.',
     failed: 'Could not save. Check the values you entered.',
     readOnly: 'Settings are changed by the system administrator.',
+    networkTitle: 'Network check',
+    networkIntro: 'Checks the way from this computer to the server: HTTPS, the signaling connection and the ways for video (UDP, TCP, TURN/UDP, TURN/TLS). Takes a few seconds.',
+    networkRun: 'Check',
+    networkRunning: 'Checking…',
+    networkDetails: 'For the network administrator',
   },
 
   routing: {

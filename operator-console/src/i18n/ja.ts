@@ -430,6 +430,11 @@ export const ja = {
     saved: '保存しました。',
     failed: '保存できませんでした。入力値を確認してください。',
     readOnly: '設定の変更はシステム管理者が行います。',
+    networkTitle: 'ネットワーク診断',
+    networkIntro: 'このパソコンからサーバーまでの通信（HTTPS、通信用の接続、映像の通り道 UDP・TCP・TURN/UDP・TURN/TLS）を調べます。数秒かかります。',
+    networkRun: '診断する',
+    networkRunning: '調べています…',
+    networkDetails: '管理者向けの情報',
   },
 
   routing: {

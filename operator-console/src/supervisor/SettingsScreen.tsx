@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'react';
 import { RecordsSettings } from '@madoguchi/protocol';
+import type { ProtocolClient } from '@madoguchi/protocol/client';
 import { useI18n } from '../i18n/index.ts';
 import { request } from '../api.ts';
+import { NetworkCheckPanel } from './NetworkCheckPanel.tsx';
 import { useAction } from './useAction.ts';
 import { useLoad } from './useLoad.ts';
 
@@ -9,6 +11,8 @@ interface SettingsScreenProps {
   token: string;
   /** Admins change the settings; supervisors see them. */
   canChange: boolean;
+  /** The console's socket, for the network check. */
+  client: ProtocolClient | null;
   onUnauthorized(): void;
 }
 
@@ -20,7 +24,7 @@ const draftOf = (settings: RecordsSettings) => ({
   tellResidentOfSupervision: settings.tellResidentOfSupervision,
 });
 
-export function SettingsScreen({ token, canChange, onUnauthorized }: SettingsScreenProps) {
+export function SettingsScreen({ token, canChange, client, onUnauthorized }: SettingsScreenProps) {
   const { t } = useI18n();
   const [loaded] = useLoad('settings', () => request(token, '/admin/settings', RecordsSettings), onUnauthorized);
   const [draft, setDraft] = useState({ retentionDays: '', serviceLevelSeconds: '', keepChatTranscript: true, tellResidentOfSupervision: true });
@@ -116,6 +120,7 @@ export function SettingsScreen({ token, canChange, onUnauthorized }: SettingsScr
           {saving.state.status === 'failed' ? <p role="alert" className="form-error">{t.settings.failed}</p> : null}
         </form>
       ) : null}
+      <NetworkCheckPanel client={client} />
     </section>
   );
 }

@@ -125,7 +125,7 @@ export function SupervisorConsole({ session, onLogout, onUnauthorized, onSession
           <RoutingScreen token={session.token} canChange={changesSettings(role)} onUnauthorized={onUnauthorized} />
         ) : null}
         {view.name === 'settings' ? (
-          <SettingsScreen token={session.token} canChange={changesSettings(role)} onUnauthorized={onUnauthorized} />
+          <SettingsScreen token={session.token} canChange={changesSettings(role)} client={socket} onUnauthorized={onUnauthorized} />
         ) : null}
         {view.name === 'devices' ? (
           managesDevices(role) ? <DevicesScreen token={session.token} onUnauthorized={onUnauthorized} /> : forbidden

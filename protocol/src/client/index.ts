@@ -19,3 +19,15 @@ export {
   type RecoveryTimings,
 } from './CallConnection.ts';
 export { clampView, containedSize, WHOLE_PICTURE, zoomAround, type PictureView, type Size, type ZoomLimits } from './pictureView.ts';
+export { runNetworkCheck } from './networkCheck.ts';
+export {
+  describeNetworkCheck,
+  judgeNetworkCheck,
+  type NetworkCheckLanguage,
+  type NetworkCheckResult,
+  type NetworkPath,
+  type NetworkReport,
+  type NetworkVerdict,
+  type NetworkVerdictKind,
+  type PathResult,
+} from './networkVerdict.ts';

@@ -92,7 +92,7 @@ export function attachGateway(
   domain: Domain,
   limits: { events: RateLimit; chat: RateLimit },
 ): void {
-  const { consultations, help } = domain;
+  const { consultations, help, probes } = domain;
   const handlers = createHandlers(domain);
 
   io.use((socket, next) => {
@@ -113,7 +113,7 @@ export function attachGateway(
   io.on('connection', (socket: GatewaySocket) => {
     const { principal } = socket.data;
     const sender = senderOf(principal);
-    const connection: Connection = { host: pageHost(socket.handshake.headers.host) };
+    const connection: Connection = { id: socket.id, host: pageHost(socket.handshake.headers.host) };
     void socket.join(
       principal.kind === 'device' ? [deviceRoom(principal.deviceId), DEVICES_ROOM] : [staffRoom(principal.staffId), sessionRoom(principal.sessionId)],
     );
@@ -122,7 +122,10 @@ export function attachGateway(
       socket.emit('help:calls', { calls: help.openCalls() });
     }
     consultations.connected(principal);
-    socket.on('disconnect', () => consultations.disconnected(principal));
+    socket.on('disconnect', () => {
+      consultations.disconnected(principal);
+      probes.connectionClosed(socket.id);
+    });
 
     const events = new TokenBucket(limits.events);
     const chat = new TokenBucket(limits.chat);

@@ -4,12 +4,15 @@ import { principalKey, type DevicePrincipal, type Principal, type StaffPrincipal
 import type { ClerkPins } from '../clerk/ClerkPins.ts';
 import type { HelpDesk } from '../clerk/HelpDesk.ts';
 import type { ConsultationService } from '../consultations/ConsultationService.ts';
+import type { NetworkProbes } from '../probes/NetworkProbes.ts';
 import type { FeedbackService } from '../records/FeedbackService.ts';
 import type { StillService } from '../stills/StillService.ts';
 import type { IceServers } from '../turn/IceServers.ts';
 
 /** What a handler may need of the socket itself. */
 export interface Connection {
+  /** The socket's id: what owns the connection's network probes. */
+  id: string;
   /** The host the browser reached this server at (its Host header, checked), for TURN URLs. */
   host: string | undefined;
 }
@@ -33,10 +36,11 @@ export interface Domain {
   clerkPins: ClerkPins;
   help: HelpDesk;
   iceServers: IceServers;
+  probes: NetworkProbes;
 }
 
 /** Thin mapping from validated messages to the domain: no state and no rules live here. */
-export function createHandlers({ consultations, feedback, stills, clerkPins, help, iceServers }: Domain): Handlers {
+export function createHandlers({ consultations, feedback, stills, clerkPins, help, iceServers, probes }: Domain): Handlers {
   return {
     'consultation:request': (principal, { departmentId }) => consultations.request(asDevice(principal), departmentId),
     'consultation:cancel': (principal, { consultationId }) => {
@@ -162,6 +166,21 @@ export function createHandlers({ consultations, feedback, stills, clerkPins, hel
     'help:request': (principal) => help.request(asDevice(principal)),
     'help:acknowledge': async (principal, { helpCallId }) => {
       await help.acknowledge(asStaff(principal), helpCallId);
+      return {};
+    },
+    'probe:open': async (principal, _payload, { id, host }) => {
+      const { transport, ...opened } = await probes.open(id);
+      return { ...opened, transport: { ...transport, ...iceServers.forClient(principalKey(principal), host) } };
+    },
+    'probe:connect': async (_principal, { probeId, dtlsParameters }, { id }) => {
+      await probes.connect(id, probeId, dtlsParameters);
+      return {};
+    },
+    'probe:produceData': async (_principal, { probeId, sctpStreamParameters, label }, { id }) => ({
+      dataProducerId: await probes.produceData(id, probeId, sctpStreamParameters, label),
+    }),
+    'probe:close': (_principal, { probeId }, { id }) => {
+      probes.close(id, probeId);
       return {};
     },
   };

@@ -1,13 +1,20 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { TopBar } from '../components/TopBar.tsx';
 import { VideoView } from '../components/VideoView.tsx';
-import { useI18n, type Messages } from '../i18n.ts';
+import { useI18n } from '../i18n.ts';
 import { loadCameraPrefs, resolveCameras, type CameraChoice } from '../media/cameraPrefs.ts';
 import { listVideoInputs, openDocumentCamera, openFaceCamera, openMicrophone } from '../media/localMedia.ts';
 import { useCameraTrack, type CameraPreview } from '../media/useCameraTrack.ts';
 import { PrecheckAudio } from '../precheck/audio.ts';
 import { micVerdict, type MicVerdict } from '../precheck/level.ts';
-import { measureNetwork, type NetworkResult } from '../precheck/network.ts';
+import {
+  describeNetworkCheck,
+  judgeNetworkCheck,
+  runNetworkCheck,
+  type NetworkCheckResult,
+  type NetworkVerdict,
+  type ProtocolClient,
+} from '@madoguchi/protocol/client';
 
 type Status = 'ok' | 'attention' | 'pending' | 'info';
 
@@ -23,10 +30,10 @@ function StatusBadge({ status, testId }: { status: Status; testId: string }) {
   );
 }
 
-function CheckCard(props: { title: string; status: Status; testId: string; advice: string; children?: ReactNode }) {
-  const { title, status, testId, advice, children } = props;
+function CheckCard(props: { title: string; status: Status; testId: string; advice: string; wide?: boolean; children?: ReactNode }) {
+  const { title, status, testId, advice, wide = false, children } = props;
   return (
-    <section className={`check check--${status}`} data-testid={testId} aria-labelledby={`${testId}-title`}>
+    <section className={`check check--${status}${wide ? ' check--wide' : ''}`} data-testid={testId} aria-labelledby={`${testId}-title`}>
       <header className="check__header">
         <h2 className="check__title" id={`${testId}-title`}>
           {title}
@@ -34,26 +41,36 @@ function CheckCard(props: { title: string; status: Status; testId: string; advic
         <StatusBadge status={status} testId={`${testId}-status`} />
       </header>
       {children}
-      <p className="check__advice" role={status === 'attention' ? 'alert' : undefined}>
-        {advice}
-      </p>
+      {advice && (
+        <p className="check__advice" role={status === 'attention' ? 'alert' : undefined}>
+          {advice}
+        </p>
+      )}
     </section>
   );
 }
 
-function networkAdvice(t: Messages, result: NetworkResult): string {
-  switch (result.verdict) {
-    case 'ok':
-      return t.networkOk;
-    case 'slow':
-      return t.networkSlow;
-    case 'unstable':
-      return t.networkUnstable;
-    case 'unreachable':
-      return t.networkDown;
-    case 'serverTrouble':
-      return t.networkServerTrouble;
-  }
+type NetworkCheck = { result: NetworkCheckResult; verdict: NetworkVerdict };
+
+/**
+ * The network check (the ways to the SFU, HTTPS, the upload), run on opening and again on request.
+ * `check` is null while it runs; without a socket the verdict says the server is out of reach.
+ */
+function useNetworkCheck(client: ProtocolClient | null): { check: NetworkCheck | null; rerun(): void } {
+  const [check, setCheck] = useState<NetworkCheck | null>(null);
+  const [runs, setRuns] = useState(0);
+  useEffect(() => {
+    let disposed = false;
+    setCheck(null);
+    runNetworkCheck(client).then(
+      (result) => !disposed && setCheck({ result, verdict: judgeNetworkCheck(result) }),
+      (error: unknown) => console.warn('[precheck] network check failed:', error),
+    );
+    return () => {
+      disposed = true;
+    };
+  }, [client, runs]);
+  return { check, rerun: useCallback(() => setRuns((count) => count + 1), []) };
 }
 
 /** Cameras as saved in the settings (resolved against what is plugged in now). */
@@ -128,6 +145,8 @@ function useMicrophoneCheck(audio: PrecheckAudio | null): { level: number; verdi
 
 interface PrecheckScreenProps {
   siteName: string;
+  /** The kiosk's signaling connection, for the network check (null before it exists). */
+  client: ProtocolClient | null;
   onClose(): void;
 }
 
@@ -135,8 +154,8 @@ interface PrecheckScreenProps {
  * For the clerk, before a resident's consultation: are the cameras, the microphone, the speaker and
  * the network all right? Plain results (OK / 要確認) with what to do. Reached from the settings.
  */
-export function PrecheckScreen({ siteName, onClose }: PrecheckScreenProps) {
-  const { t } = useI18n();
+export function PrecheckScreen({ siteName, client, onClose }: PrecheckScreenProps) {
+  const { t, language } = useI18n();
 
   // One AudioContext for the meter and the tone, closed when the screen closes.
   const [audio, setAudio] = useState<PrecheckAudio | null>(null);
@@ -171,12 +190,9 @@ export function PrecheckScreen({ siteName, onClose }: PrecheckScreenProps) {
     );
   };
 
-  const [network, setNetwork] = useState<NetworkResult | null>(null);
-  const runNetwork = useCallback(() => {
-    setNetwork(null);
-    measureNetwork().then((result) => mounted.current && setNetwork(result));
-  }, []);
-  useEffect(runNetwork, [runNetwork]);
+  const network = useNetworkCheck(client);
+  // The report is for the clerk and the city's IT person: Japanese, or English for every other language.
+  const report = network.check && describeNetworkCheck(network.check.result, network.check.verdict, language === 'ja' ? 'ja' : 'en');
 
   const cameraStatus = (
     chosen: string | null | undefined,
@@ -200,7 +216,8 @@ export function PrecheckScreen({ siteName, onClose }: PrecheckScreenProps) {
   const micAdvice =
     mic.verdict === 'failed' ? t.micFailed : mic.verdict === 'quiet' ? t.micQuiet : mic.verdict === 'ok' ? t.micWorking : t.micSpeak;
 
-  const networkStatus: Status = network === null ? 'pending' : network.verdict === 'ok' ? 'ok' : 'attention';
+  const verdict = network.check?.verdict;
+  const networkStatus: Status = !verdict ? 'pending' : verdict.kind === 'good' && verdict.warnings.length === 0 ? 'ok' : 'attention';
 
   return (
     <div className="screen" data-testid="precheck-screen">
@@ -216,6 +233,42 @@ export function PrecheckScreen({ siteName, onClose }: PrecheckScreenProps) {
           </button>
         </div>
         <div className="precheck__grid">
+          {/* First: a blocked network is what the clerk must hand on before anything else. */}
+          <CheckCard
+            title={t.network}
+            status={networkStatus}
+            testId="check-network"
+            advice=""
+            wide
+          >
+            <p className="network-report__headline" data-testid="network-headline" role={networkStatus === 'attention' ? 'alert' : undefined}>
+              {report?.headline ?? t.networkChecking}
+            </p>
+            {report && verdict && (
+              <div className="network-report" data-testid="network-report" data-verdict={verdict.kind}>
+                {report.advice && (
+                  <p className="network-report__advice" data-testid="network-advice">
+                    {report.advice}
+                  </p>
+                )}
+                <h3 className="network-report__title">{t.networkDetails}</h3>
+                <ul className="network-report__details" data-testid="network-details">
+                  {report.details.map((line) => (
+                    <li key={line}>{line}</li>
+                  ))}
+                </ul>
+              </div>
+            )}
+            <button
+              type="button"
+              className="button button--secondary button--compact"
+              data-testid="network-recheck"
+              onClick={network.rerun}
+              disabled={!network.check}
+            >
+              {t.networkRecheck}
+            </button>
+          </CheckCard>
           <CheckCard title={t.faceCamera} status={faceStatus} testId="check-face" advice={faceAdvice}>
             <div className="preview">
               {face.track && <VideoView track={face.track} testId="precheck-face-preview" mirror label={t.faceCamera} />}
@@ -255,26 +308,6 @@ export function PrecheckScreen({ siteName, onClose }: PrecheckScreenProps) {
               disabled={!audio || tone === 'playing'}
             >
               {tone === 'playing' ? t.playingTone : t.playTone}
-            </button>
-          </CheckCard>
-          <CheckCard
-            title={t.network}
-            status={networkStatus}
-            testId="check-network"
-            advice={network ? networkAdvice(t, network) : ''}
-          >
-            <p className="check__figure" data-testid="network-rtt" aria-live="polite">
-              {network?.medianMs != null ? t.networkRtt(network.medianMs) : network ? '—' : t.checkPending}
-              {network && network.lost > 0 && <span className="check__sub">{t.networkLoss(network.lost, network.total)}</span>}
-            </p>
-            <button
-              type="button"
-              className="button button--secondary button--compact"
-              data-testid="network-recheck"
-              onClick={runNetwork}
-              disabled={network === null}
-            >
-              {t.networkRecheck}
             </button>
           </CheckCard>
         </div>

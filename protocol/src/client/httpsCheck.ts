@@ -1,6 +1,6 @@
 /**
- * The pre-call network check: a few timed round trips to the server's /api/health, turned into a
- * verdict a clerk can act on. judgeNetwork is pure; measureNetwork does the fetching.
+ * The network check's HTTPS part: a few timed round trips to the server's /api/health, turned into
+ * a verdict. judgeHttps is pure; measureHttps does the fetching.
  */
 
 /** Round trips per check. */
@@ -10,10 +10,10 @@ export const RTT_SLOW_MS = 300;
 /** A round trip that takes longer than this counts as lost. */
 export const RTT_TIMEOUT_MS = 3_000;
 
-export type NetworkVerdict = 'ok' | 'slow' | 'unstable' | 'unreachable' | 'serverTrouble';
+export type HttpsVerdict = 'ok' | 'slow' | 'unstable' | 'unreachable' | 'serverTrouble';
 
-export interface NetworkResult {
-  verdict: NetworkVerdict;
+export interface HttpsResult {
+  verdict: HttpsVerdict;
   /** Median of the answered round trips, rounded to whole ms; null when none was answered. */
   medianMs: number | null;
   lost: number;
@@ -31,12 +31,12 @@ function median(values: readonly number[]): number | null {
  * `samples`: one entry per attempt, the round trip in ms or null when it got no answer.
  * `serverOk`: whether the server said its media workers are up (false: calls would fail anyway).
  */
-export function judgeNetwork(samples: readonly (number | null)[], serverOk = true): NetworkResult {
+export function judgeHttps(samples: readonly (number | null)[], serverOk = true): HttpsResult {
   const answered = samples.filter((sample): sample is number => sample !== null && Number.isFinite(sample));
   const lost = samples.length - answered.length;
   const middle = median(answered);
   const medianMs = middle === null ? null : Math.round(middle);
-  const result = (verdict: NetworkVerdict): NetworkResult => ({ verdict, medianMs, lost, total: samples.length });
+  const result = (verdict: HttpsVerdict): HttpsResult => ({ verdict, medianMs, lost, total: samples.length });
   if (answered.length === 0) return result('unreachable');
   if (!serverOk) return result('serverTrouble');
   if (lost > 0) return result('unstable');
@@ -44,7 +44,7 @@ export function judgeNetwork(samples: readonly (number | null)[], serverOk = tru
   return result('ok');
 }
 
-export interface MeasureOptions {
+export interface HttpsCheckOptions {
   url?: string;
   count?: number;
   timeoutMs?: number;
@@ -53,7 +53,7 @@ export interface MeasureOptions {
 }
 
 /** Time `count` sequential GETs of /api/health (never cached) and judge them. */
-export async function measureNetwork(options: MeasureOptions = {}): Promise<NetworkResult> {
+export async function measureHttps(options: HttpsCheckOptions = {}): Promise<HttpsResult> {
   const {
     url = '/api/health',
     count = RTT_SAMPLES,
@@ -83,5 +83,5 @@ export async function measureNetwork(options: MeasureOptions = {}): Promise<Netw
       clearTimeout(timer);
     }
   }
-  return judgeNetwork(samples, serverOk);
+  return judgeHttps(samples, serverOk);
 }
