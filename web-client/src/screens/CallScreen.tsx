@@ -81,9 +81,10 @@ export function CallScreen({ client, call, serving, ending, transfer, supervisio
     <div className="call" data-testid="call-screen" data-consultation-id={call.consultationId}>
       <header className="call__bar">
         <div className="call__who">
-          <span className="call__department" data-testid="call-department">
+          {/* The screen's heading: whom the resident is consulting. */}
+          <h1 className="call__department" data-testid="call-department">
             {list.format(departmentNames)}
-          </span>
+          </h1>
           <span className="call__operator" data-testid="call-operators">
             {staffNames}
           </span>
