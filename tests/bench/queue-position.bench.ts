@@ -13,12 +13,12 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { ProtocolClient } from '@madoguchi/protocol/client';
 import { startServer } from '../e2e/support/server.ts';
+import { ALWAYS_OPEN } from '../../signaling/src/routing/core/index.ts';
 
 const TABLETS = 20;
 /** Longer than the push interval (200 ms): each change comes after a quiet moment. */
 const QUIET_MS = 300;
 const TARGET_P50_MS = 50;
-const ALWAYS_OPEN = Object.fromEntries(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((day) => [day, [{ open: '00:00', close: '24:00' }]]));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const percentile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))]!;

@@ -21,14 +21,13 @@ import type { HealthResponse } from '@madoguchi/protocol';
 import { ProtocolClient } from '@madoguchi/protocol/client';
 import { watchHealth } from '../e2e/support/healthWatch.ts';
 import { startServer, type RunningServer } from '../e2e/support/server.ts';
+import { ALWAYS_OPEN } from '../../signaling/src/routing/core/index.ts';
 
 const TABLETS = Number(process.env.BURST_TABLETS ?? 3_000);
 const RATE = Number(process.env.BURST_RATE ?? 1_500);
 /** The requests go out in slices this far apart (at RATE, a few each). */
 const SLICE_MS = 10;
 const DAY_ON_RECORD = 100_000;
-const ALWAYS_OPEN = { sun: [], mon: [], tue: [], wed: [], thu: [], fri: [], sat: [] } as Record<string, { open: string; close: string }[]>;
-for (const day of Object.keys(ALWAYS_OPEN)) ALWAYS_OPEN[day] = [{ open: '00:00', close: '24:00' }];
 
 interface Tablet {
   client: ProtocolClient;

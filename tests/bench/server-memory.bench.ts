@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { ProtocolClient } from '@madoguchi/protocol/client';
 import { SERVER_ARGS, startServer, type RunningServer } from '../e2e/support/server.ts';
+import { ALWAYS_OPEN } from '../../signaling/src/routing/core/index.ts';
 
 const STEPS = (process.env.MEMORY_BENCH_SOCKETS ?? '500,1000,2000').split(',').map(Number);
 const WAITING = 100;
@@ -23,7 +24,6 @@ const STEP_DEADLINE_MS = 90_000;
 /** Quiet time before each reading, so that start-up or connection garbage is collected. */
 const SETTLE_MS = 5_000;
 const IDLE_TARGET_MB = 90;
-const ALWAYS_OPEN = Object.fromEntries(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((day) => [day, [{ open: '00:00', close: '24:00' }]]));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;

@@ -25,6 +25,7 @@ import { findKnee, isHealthy, KNEE_LIMITS, rampTargets } from './knee.ts';
 import { LOAD_MEDIA_DIR, loadMedia } from './media.ts';
 import { audioClip, MediaScheduler, videoClip } from './MediaSender.ts';
 import { cpuMs, rssBytes, udpDrops } from './procStat.ts';
+import { ALWAYS_OPEN } from '../../../signaling/src/routing/core/index.ts';
 
 const WINDOW_MS = Number(process.env.LOAD_WINDOW_SECONDS ?? 10) * 1000;
 /** After sessions are added, before the window: their key frames, layer switches and first reports pass. */
@@ -42,7 +43,6 @@ const MEDIA_FLOWING_TIMEOUT_MS = 15_000;
 const BOT_SATURATED_PERCENT = 90;
 const SERVER_CORE = 0;
 const BOT_CORE = 1;
-const ALWAYS_OPEN = Object.fromEntries(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((day) => [day, [{ open: '00:00', close: '24:00' }]]));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const pin = (pid: number, core: number) => execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
