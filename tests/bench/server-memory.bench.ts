@@ -9,13 +9,14 @@
  *
  * Prints figures; asserts nothing about time or size.
  */
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { ProtocolClient } from '@madoguchi/protocol/client';
+import type { ProtocolClient } from '@madoguchi/protocol/client';
 import { SERVER_ARGS, startServer, type RunningServer } from '../e2e/support/server.ts';
 import { ALWAYS_OPEN } from '../../signaling/src/routing/core/index.ts';
+import { connectClient } from './connectClient.ts';
+import { rssBytes } from './load/procStat.ts';
 
 const STEPS = (process.env.MEMORY_BENCH_SOCKETS ?? '500,1000,2000').split(',').map(Number);
 const WAITING = 100;
@@ -28,17 +29,6 @@ const IDLE_TARGET_MB = 90;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
-/** Resident set of a process, in bytes (Linux). */
-const rss = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
-
-async function connect(server: RunningServer, token: string): Promise<ProtocolClient> {
-  const client = ProtocolClient.connect(token, server.url);
-  await new Promise<void>((resolve, reject) => {
-    client.socket.once('connect', () => resolve());
-    client.socket.once('connect_error', reject);
-  });
-  return client;
-}
 
 /** Run `task` over `items`, `parallel` at a time, until `deadline`; returns how many were done. */
 async function inParallel<T>(items: T[], parallel: number, deadline: number, task: (item: T) => Promise<void>): Promise<number> {
@@ -100,13 +90,13 @@ const clients: ProtocolClient[] = [];
 try {
   const readyMs = Number(/ready ([\d.]+) s after the process started/.exec(server.output())?.[1]) * 1000;
   await sleep(SETTLE_MS);
-  const idle = rss(server.pid());
+  const idle = rssBytes(server.pid());
   const workers = await server.sfuWorkers();
   const cpu = os.cpus()[0]?.model.trim() ?? 'unknown cpu';
   console.log(`machine: ${cpu} × ${os.cpus().length} cores, node ${process.version}`);
   console.log(`server: node ${SERVER_ARGS.join(' ')} (npm start), ${workers.length} media workers`);
   console.log(`start-up to ready: ${(readyMs / 1000).toFixed(2)} s (the server's own banner, from its process start)`);
-  console.log(`idle RSS: server process ${mb(idle)} (target ≤ ${IDLE_TARGET_MB} MB: ${idle <= IDLE_TARGET_MB * 1048576 ? 'met' : 'MISSED'}); media workers ${workers.map(({ pid }) => mb(rss(pid))).join(', ')} (separate processes, not counted)`);
+  console.log(`idle RSS: server process ${mb(idle)} (target ≤ ${IDLE_TARGET_MB} MB: ${idle <= IDLE_TARGET_MB * 1048576 ? 'met' : 'MISSED'}); media workers ${workers.map(({ pid }) => mb(rssBytes(pid))).join(', ')} (separate processes, not counted)`);
 
   // Tablets registered as an admin would (each its own device and token) at the four demo sites.
   const sites = server.query<{ name: string }>('SELECT name FROM Site ORDER BY name').map(({ name }) => name);
@@ -118,24 +108,24 @@ try {
   });
   console.log(`${tokens.length} tablets registered in ${((performance.now() - registered) / 1000).toFixed(1)} s`);
   await sleep(SETTLE_MS);
-  const before = rss(server.pid());
+  const before = rssBytes(server.pid());
 
   for (const step of STEPS) {
     const deadline = performance.now() + STEP_DEADLINE_MS;
     const started = performance.now();
     await inParallel(tokens.slice(clients.length, step), 50, deadline, async (token) => {
-      clients.push(await connect(server, token));
+      clients.push(await connectClient(server, token));
     });
     const seconds = (performance.now() - started) / 1000;
     await sleep(SETTLE_MS);
-    const now = rss(server.pid());
+    const now = rssBytes(server.pid());
     const note = clients.length < step ? ` (stopped after ${STEP_DEADLINE_MS / 1000} s)` : '';
     console.log(`${clients.length} idle tablet sockets${note}: server RSS ${mb(now)}, ${kb((now - before) / clients.length)} per socket (connected in ${seconds.toFixed(1)} s)`);
   }
 
   // 100 residents waiting for 福祉課, whose operator is logged in and away: they queue, nobody answers.
   const [welfare] = server.query<{ id: string }>("SELECT id FROM Department WHERE code = 'welfare'");
-  const operator = await connect(server, await server.login('welfare1'));
+  const operator = await connectClient(server, await server.login('welfare1'));
   clients.push(operator);
   const waiting = clients.slice(0, WAITING);
   const inspector = await inspect(server);

@@ -17,7 +17,7 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import type { ServerPayload } from '@madoguchi/protocol';
-import { ProtocolClient } from '@madoguchi/protocol/client';
+import type { ProtocolClient } from '@madoguchi/protocol/client';
 import { E2E_PASSWORD, SERVER_ARGS, startServer, type RunningServer } from '../../e2e/support/server.ts';
 import { createBotCertificate, type BotCertificate } from './BotTransport.ts';
 import { CallBot, type SourcePlan } from './CallBot.ts';
@@ -26,6 +26,7 @@ import { LOAD_MEDIA_DIR, loadMedia } from './media.ts';
 import { audioClip, MediaScheduler, videoClip } from './MediaSender.ts';
 import { cpuMs, rssBytes, udpDrops } from './procStat.ts';
 import { ALWAYS_OPEN } from '../../../signaling/src/routing/core/index.ts';
+import { connectClient } from '../connectClient.ts';
 
 const WINDOW_MS = Number(process.env.LOAD_WINDOW_SECONDS ?? 10) * 1000;
 /** After sessions are added, before the window: their key frames, layer switches and first reports pass. */
@@ -100,15 +101,6 @@ interface StepRow {
   signalingCpuMsPerConsultation: number;
   workerCpuMsPerForwardedPacket: number;
   workerCpuMsPerForwardedMbit: number;
-}
-
-async function connect(server: RunningServer, token: string): Promise<ProtocolClient> {
-  const client = ProtocolClient.connect(token, server.url);
-  await new Promise<void>((resolve, reject) => {
-    client.socket.once('connect', () => resolve());
-    client.socket.once('connect_error', reject);
-  });
-  return client;
 }
 
 /** The next call:joined on this socket. */
@@ -207,7 +199,7 @@ async function main(): Promise<void> {
         }),
       });
       if (response.status !== 201) throw new Error(`create operator: ${response.status} ${await response.text()}`);
-      const operator = await connect(server, await server.login(`load-operator-${index}`));
+      const operator = await connectClient(server, await server.login(`load-operator-${index}`));
       clients.push(operator);
       const bot = new CallBot(operator, certificate, scheduler);
       bots.push(bot);
@@ -224,7 +216,7 @@ async function main(): Promise<void> {
 
     /** One consultation, as a resident starts it at the tablet and an operator answers: measured. */
     const openSession = async (tabletToken: string): Promise<Session> => {
-      const client = await connect(server, tabletToken);
+      const client = await connectClient(server, tabletToken);
       clients.push(client);
       const tablet = new CallBot(client, certificate, scheduler);
       bots.push(tablet);
