@@ -27,7 +27,7 @@ import { openDatabase } from '../src/db.ts';
 import { migrateDeploy } from '../src/migrate.ts';
 import { resolveDatabaseUrl, sqliteFilePath } from '../src/paths.ts';
 import { isDemoCitySeeded, seedDemoCity } from '../src/seed.ts';
-import { REBUILD_ALL_DERIVED } from '../src/summary.ts';
+import { rebuildAllDerived } from '../src/summary.ts';
 
 const { values } = parseArgs({
   options: {
@@ -230,7 +230,7 @@ async function main() {
     }
   }
   const summaryStart = performance.now();
-  for (const statement of REBUILD_ALL_DERIVED) db.exec(statement);
+  for (const statement of rebuildAllDerived('sqlite')) db.exec(statement);
   console.log(`  summary columns and daily statistics derived from the events in ${((performance.now() - summaryStart) / 1000).toFixed(1)} s`);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.exec('ANALYZE');

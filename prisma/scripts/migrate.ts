@@ -1,5 +1,5 @@
 /**
- * Offline migrator (Prisma's wasm schema engine + better-sqlite3 driver adapter).
+ * Offline migrator (Prisma's wasm schema engine + the better-sqlite3 or node-postgres driver adapter).
  *
  *   tsx scripts/migrate.ts deploy                  apply pending migrations
  *   tsx scripts/migrate.ts dev --name <name>       diff schema vs migrations, write
@@ -7,22 +7,25 @@
  *   tsx scripts/migrate.ts status                  applied / pending / drift
  *   tsx scripts/migrate.ts diff                    print SQL the schema needs beyond the
  *                                                  migrations (exit 2 when not empty)
- *   tsx scripts/migrate.ts reset                   delete the SQLite file, deploy
+ *   tsx scripts/migrate.ts reset                   delete the SQLite file (drop the PostgreSQL
+ *                                                  schema), deploy
  *
  * Database: env DATABASE_URL (default file:./.data/madoguchi.db, relative to the repo
- * root) or --url <file:…>.
+ * root) or --url <file:…|postgresql://…>. A postgresql:// URL works on postgres/schema.prisma
+ * and postgres/migrations.
  */
 import { parseArgs } from 'node:util';
+import path from 'node:path';
 import {
   applyPendingMigrations,
-  deleteDatabaseFile,
   diffSchemaAgainstMigrations,
+  emptyDatabase,
   migrateDev,
   migrationStatus,
 } from '../src/migrate.ts';
-import { resolveDatabaseUrl } from '../src/paths.ts';
+import { databaseProvider, packageDir, providerFiles, resolveDatabaseUrl } from '../src/paths.ts';
 
-const USAGE = 'usage: migrate.ts deploy | dev --name <name> [--create-only] [--accept-data-loss] | status | diff | reset   [--url file:…]';
+const USAGE = 'usage: migrate.ts deploy | dev --name <name> [--create-only] [--accept-data-loss] | status | diff | reset   [--url file:…|postgresql://…]';
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -41,6 +44,8 @@ async function main(): Promise<number> {
     return cmd || values.help ? 0 : 1;
   }
   const url = resolveDatabaseUrl(values.url);
+  const provider = databaseProvider(url);
+  const migrationsFolder = path.relative(path.dirname(packageDir), providerFiles(provider).migrationsDir);
   const t0 = performance.now();
   const took = () => `${Math.round(performance.now() - t0)} ms`;
 
@@ -59,14 +64,14 @@ async function main(): Promise<number> {
       const r = await migrateDev(values.name, url, { createOnly: values['create-only'], acceptDataLoss: values['accept-data-loss'] });
       for (const n of r.appliedBefore) console.log(`Applied pending migration ${n}`);
       for (const w of r.warnings) console.warn(`warning: ${w}`);
-      if (r.created) console.log(`Created migrations/${r.created}/migration.sql${values['create-only'] ? ' (not applied: --create-only)' : ' and applied it'}.`);
+      if (r.created) console.log(`Created ${migrationsFolder}/${r.created}/migration.sql${values['create-only'] ? ' (not applied: --create-only)' : ' and applied it'}.`);
       else console.log('Already in sync: the schema matches the migrations, no migration created.');
       console.log(`done in ${took()}`);
       return 0;
     }
     case 'status': {
       const s = await migrationStatus(url);
-      console.log(`${s.migrations.length} migration(s) in prisma/migrations; database ${s.databaseFile}`);
+      console.log(`${s.migrations.length} migration(s) in ${migrationsFolder}; database ${s.database}`);
       if (!s.databaseExists) {
         console.log(`The database file does not exist: ${s.migrations.length} migration(s) pending. Run: npm run migrate -w prisma -- deploy`);
         return s.migrations.length ? 1 : 0;
@@ -90,7 +95,7 @@ async function main(): Promise<number> {
         console.log(`Pending migrations:\n${h.unappliedMigrationNames.map((n) => `  - ${n}`).join('\n')}`);
       } else if (h.diagnostic === 'migrationsDirectoryIsBehind') {
         ok = false;
-        console.log(`Applied to the database but missing from prisma/migrations:\n${h.unpersistedMigrationNames.map((n) => `  - ${n}`).join('\n')}`);
+        console.log(`Applied to the database but missing from ${migrationsFolder}:\n${h.unpersistedMigrationNames.map((n) => `  - ${n}`).join('\n')}`);
       } else {
         ok = false;
         console.log(`Histories diverge after ${h.lastCommonMigrationName ?? '(start)'}: unapplied ${h.unappliedMigrationNames.join(', ') || '-'}; unknown to the folder ${h.unpersistedMigrationNames.join(', ') || '-'}`);
@@ -98,17 +103,17 @@ async function main(): Promise<number> {
       return ok ? 0 : 1;
     }
     case 'diff': {
-      const sql = await diffSchemaAgainstMigrations();
+      // SQLite replays the history in memory; PostgreSQL in a temporary database on the URL's server.
+      const sql = await diffSchemaAgainstMigrations({}, provider === 'postgresql' ? url : undefined);
       if (!sql) {
-        console.log('-- schema.prisma and prisma/migrations are in sync');
+        console.log(`-- the schema and ${migrationsFolder} are in sync`);
         return 0;
       }
       process.stdout.write(sql);
       return 2;
     }
     case 'reset': {
-      const file = deleteDatabaseFile(url);
-      console.log(`Deleted ${file}`);
+      console.log(`Emptied ${await emptyDatabase(url)}`);
       const applied = await applyPendingMigrations(url);
       console.log(`Applied ${applied.length} migration(s). done in ${took()}`);
       return 0;

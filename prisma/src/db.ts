@@ -1,19 +1,23 @@
 import { existsSync } from 'node:fs';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
 import Database from 'better-sqlite3';
 import { PrismaClient } from '../generated/client/client.ts';
+import { PrismaClient as PostgresPrismaClient } from '../generated/postgres-client/client.ts';
 import { LOCK_TRY_MS, lockPatient } from './lockPatience.ts';
-import { createPrivateDatabaseFile, resolveDatabaseUrl, sqliteFilePath } from './paths.ts';
+import { createPrivateDatabaseFile, databaseProvider, resolveDatabaseUrl, sqliteFilePath } from './paths.ts';
+import { postgresConnection } from './postgres.ts';
 
 export interface OpenDatabaseOptions {
   /**
-   * Create the SQLite file (and its folder) when missing. Default false: a missing
+   * SQLite only: create the file (and its folder) when missing. Default false: a missing
    * file is almost always a forgotten `migrate deploy`, so it is reported clearly
    * instead of silently creating an empty database.
    */
   create?: boolean;
   /**
-   * How long a write waits for another connection's lock before failing (default
+   * SQLite only (PostgreSQL has row locks and waits on the server): how long a write waits for another
+   * connection's lock before failing (default
    * DEFAULT_BUSY_TIMEOUT_MS). The thread sleeps at most LOCK_TRY_MS of it at a time; the rest is
    * spent between tries, with the event loop free.
    */
@@ -27,12 +31,26 @@ export interface OpenDatabaseOptions {
 export const DEFAULT_BUSY_TIMEOUT_MS = 2_000;
 
 /**
- * A PrismaClient on SQLite through the better-sqlite3 driver adapter.
- * `url`: a `file:` URL; default env DATABASE_URL, else `file:./.data/madoguchi.db`.
- * Relative paths are resolved against the repo root, so any cwd works.
+ * A PrismaClient for `url` (default env DATABASE_URL, else `file:./.data/madoguchi.db`): a `file:` URL
+ * opens SQLite through the better-sqlite3 driver adapter (relative paths are resolved against the repo
+ * root, so any cwd works), a `postgresql://` URL PostgreSQL through node-postgres.
  */
 export function openDatabase(url?: string, options: OpenDatabaseOptions = {}): PrismaClient {
   const absUrl = resolveDatabaseUrl(url);
+  return databaseProvider(absUrl) === 'postgresql' ? openPostgres(absUrl) : openSqlite(absUrl, options);
+}
+
+/**
+ * The PostgreSQL client, typed as the SQLite one: both are generated from the same models
+ * (postgres/schema.prisma is derived from schema.prisma), so their APIs are the same, and the rest
+ * of the code names one PrismaClient.
+ */
+function openPostgres(url: string): PrismaClient {
+  const { config, schema } = postgresConnection(url);
+  return new PostgresPrismaClient({ adapter: new PrismaPg(config, { schema }) }) as unknown as PrismaClient;
+}
+
+function openSqlite(absUrl: string, options: OpenDatabaseOptions): PrismaClient {
   const file = sqliteFilePath(absUrl);
   if (file !== ':memory:' && !existsSync(file)) {
     if (!options.create) {

@@ -1,6 +1,6 @@
 /**
- * @madoguchi/db — database access for Madoguchi (SQLite through Prisma 7's
- * better-sqlite3 driver adapter; works offline).
+ * @madoguchi/db — database access for Madoguchi (SQLite through Prisma 7's better-sqlite3 driver
+ * adapter by default, PostgreSQL through node-postgres; works offline).
  *
  * Needs the generated client: `npm run generate -w prisma` (output prisma/generated/, gitignored).
  */
@@ -15,6 +15,7 @@ export {
   migrateReset,
   migrationStatus,
   deleteDatabaseFile,
+  emptyDatabase,
   readMigrationsList,
   migrationChecksum,
   type MigrationStatus,
@@ -32,5 +33,5 @@ export {
   type SeedDemoCityOptions,
   type SeedDemoCityResult,
 } from './seed.ts';
-export { DEFAULT_DATABASE_URL, resolveDatabaseUrl, sqliteFilePath, repoRoot } from './paths.ts';
-export { REBUILD_ALL_DERIVED, localDay, localDayBounds, RECORDS_UTC_OFFSET_MINUTES } from './summary.ts';
+export { DEFAULT_DATABASE_URL, databaseProvider, resolveDatabaseUrl, sqliteFilePath, repoRoot, type DatabaseProvider } from './paths.ts';
+export { rebuildAllDerived, localDay, localDayBounds, RECORDS_UTC_OFFSET_MINUTES } from './summary.ts';

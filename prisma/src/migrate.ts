@@ -1,12 +1,13 @@
 /**
  * Offline migrations for @madoguchi/db, on Prisma's wasm schema engine.
  *
- * Layout and bookkeeping are Prisma's own (the engine writes them):
- *   prisma/migrations/<timestamp>_<name>/migration.sql
+ * Layout and bookkeeping are Prisma's own (the engine writes them), one folder per provider:
+ *   prisma/migrations/<timestamp>_<name>/migration.sql            SQLite
  *   prisma/migrations/migration_lock.toml          (provider = "sqlite")
+ *   prisma/postgres/migrations/…, its migration_lock.toml          PostgreSQL (provider = "postgresql")
  *   table _prisma_migrations                       (checksum = sha256 of migration.sql)
  * so `prisma migrate deploy` with the native engine (machines with internet) sees
- * the same history.
+ * the same history. The URL decides the provider, and so the folder and the schema.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,21 +17,29 @@ import type {
   MigrationList,
   SchemaFilter,
 } from '@prisma/schema-engine-wasm';
-import { createPrivateDatabaseFile, migrationsDir as defaultMigrationsDir, resolveDatabaseUrl, schemaPath as defaultSchemaPath, sqliteFilePath } from './paths.ts';
+import pg from 'pg';
+import { createPrivateDatabaseFile, databaseProvider, providerFiles, resolveDatabaseUrl, sqliteFilePath, type DatabaseProvider } from './paths.ts';
+import { postgresConnection } from './postgres.ts';
 import { openSchemaEngine, type EngineHandle } from './schema-engine.ts';
 
 const NO_FILTER: SchemaFilter = { externalTables: [], externalEnums: [] };
 const LOCKFILE = 'migration_lock.toml';
 
 export interface MigrateOptions {
-  /** Defaults to prisma/migrations. */
+  /** Defaults to the provider's: prisma/migrations, prisma/postgres/migrations. */
   migrationsDir?: string;
-  /** Defaults to prisma/schema.prisma. */
+  /** Defaults to the provider's: prisma/schema.prisma, prisma/postgres/schema.prisma. */
   schemaPath?: string;
 }
 
+/** The options with the provider's own folder and schema where none is given. */
+function filesOf(provider: DatabaseProvider, opts: MigrateOptions): Required<MigrateOptions> {
+  const defaults = providerFiles(provider);
+  return { migrationsDir: opts.migrationsDir ?? defaults.migrationsDir, schemaPath: opts.schemaPath ?? defaults.schemaPath };
+}
+
 /** Reads the migrations folder exactly like the Prisma CLI does. */
-export function readMigrationsList(dir: string = defaultMigrationsDir): MigrationList {
+export function readMigrationsList(dir: string = providerFiles('sqlite').migrationsDir): MigrationList {
   let lockContent: string | null = null;
   try {
     lockContent = readFileSync(path.join(dir, LOCKFILE), 'utf8');
@@ -64,8 +73,8 @@ export function migrationChecksum(sql: string): string {
 
 async function withEngine<T>(url: string | undefined, schemaFile: string | null, fn: (h: EngineHandle, absUrl: string) => Promise<T>): Promise<T> {
   const absUrl = resolveDatabaseUrl(url);
-  const file = sqliteFilePath(absUrl);
-  createPrivateDatabaseFile(file);
+  // A PostgreSQL database is created by its administrator; a SQLite file here, private.
+  if (databaseProvider(absUrl) === 'sqlite') createPrivateDatabaseFile(sqliteFilePath(absUrl));
   const datamodel = schemaFile ? { path: schemaFile, content: readFileSync(schemaFile, 'utf8') } : undefined;
   const handle = await openSchemaEngine(absUrl, datamodel);
   try {
@@ -77,7 +86,7 @@ async function withEngine<T>(url: string | undefined, schemaFile: string | null,
 
 /** Applies pending migrations; returns the names applied now. */
 export async function applyPendingMigrations(databaseUrl?: string, opts: MigrateOptions = {}): Promise<string[]> {
-  const migrationsList = readMigrationsList(opts.migrationsDir);
+  const migrationsList = readMigrationsList(filesOf(databaseProvider(resolveDatabaseUrl(databaseUrl)), opts).migrationsDir);
   return withEngine(databaseUrl, null, async ({ engine }) => {
     const out = await engine.applyMigrations({ migrationsList, filters: NO_FILTER });
     return out.appliedMigrationNames;
@@ -86,30 +95,34 @@ export async function applyPendingMigrations(databaseUrl?: string, opts: Migrate
 
 /**
  * `prisma migrate deploy` for a SQLite URL (relative `file:` paths are resolved
- * against the repo root; the file and its folder are created when missing).
+ * against the repo root; the file and its folder are created when missing) or a
+ * PostgreSQL URL (the database must exist).
  */
 export async function migrateDeploy(databaseUrl: string): Promise<void> {
   await applyPendingMigrations(databaseUrl);
 }
 
 export interface MigrationStatus {
-  databaseFile: string;
+  /** The SQLite file, or the PostgreSQL URL. */
+  database: string;
   databaseExists: boolean;
   migrations: string[];
   diagnostic: DiagnoseMigrationHistoryOutput | null;
 }
 
 export async function migrationStatus(databaseUrl?: string, opts: MigrateOptions = {}): Promise<MigrationStatus> {
-  const migrationsList = readMigrationsList(opts.migrationsDir);
-  const file = sqliteFilePath(resolveDatabaseUrl(databaseUrl));
+  const url = resolveDatabaseUrl(databaseUrl);
+  const provider = databaseProvider(url);
+  const migrationsList = readMigrationsList(filesOf(provider, opts).migrationsDir);
+  const database = provider === 'sqlite' ? sqliteFilePath(url) : url;
   const migrations = migrationsList.migrationDirectories.map((d) => d.path);
-  if (file !== ':memory:' && !existsSync(file)) {
-    return { databaseFile: file, databaseExists: false, migrations, diagnostic: null };
+  if (provider === 'sqlite' && database !== ':memory:' && !existsSync(database)) {
+    return { database, databaseExists: false, migrations, diagnostic: null };
   }
-  const diagnostic = await withEngine(databaseUrl, null, ({ engine }) =>
+  const diagnostic = await withEngine(url, null, ({ engine }) =>
     engine.diagnoseMigrationHistory({ migrationsList, optInToShadowDatabase: false, filters: NO_FILTER }),
   );
-  return { databaseFile: file, databaseExists: true, migrations, diagnostic };
+  return { database, databaseExists: true, migrations, diagnostic };
 }
 
 export interface DevResult {
@@ -122,7 +135,8 @@ export interface DevResult {
 
 /**
  * `prisma migrate dev --name <name>`: applies pending migrations, diffs the schema
- * against the migration history (shadow database in memory), writes
+ * against the migration history (shadow database: in memory for SQLite, a temporary
+ * database on the same server for PostgreSQL), writes
  * migrations/<timestamp>_<name>/migration.sql and applies it.
  */
 export async function migrateDev(
@@ -130,8 +144,7 @@ export async function migrateDev(
   databaseUrl?: string,
   opts: MigrateOptions & { createOnly?: boolean; acceptDataLoss?: boolean } = {},
 ): Promise<DevResult> {
-  const dir = opts.migrationsDir ?? defaultMigrationsDir;
-  const schemaFile = opts.schemaPath ?? defaultSchemaPath;
+  const { migrationsDir: dir, schemaPath: schemaFile } = filesOf(databaseProvider(resolveDatabaseUrl(databaseUrl)), opts);
   if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`migration name must match [A-Za-z0-9_-]+, got ${JSON.stringify(name)}`);
   return withEngine(databaseUrl, schemaFile, async ({ engine }) => {
     const schema = { files: [{ path: schemaFile, content: readFileSync(schemaFile, 'utf8') }] };
@@ -173,13 +186,14 @@ export async function migrateDev(
 
 /**
  * SQL that would bring the migration history up to the schema (empty when in sync).
- * Uses an in-memory shadow database; does not touch the main database.
+ * The history is replayed in a shadow database: in memory for SQLite (the default), a temporary
+ * database on the server of `databaseUrl` for PostgreSQL. Does not touch the main database.
  */
-export async function diffSchemaAgainstMigrations(opts: MigrateOptions = {}): Promise<string> {
-  const schemaFile = opts.schemaPath ?? defaultSchemaPath;
+export async function diffSchemaAgainstMigrations(opts: MigrateOptions = {}, databaseUrl = 'file::memory:'): Promise<string> {
+  const { migrationsDir, schemaPath: schemaFile } = filesOf(databaseProvider(databaseUrl), opts);
   const content = readFileSync(schemaFile, 'utf8');
-  return withEngine('file::memory:', schemaFile, async ({ engine }) => {
-    const migrationsList = readMigrationsList(opts.migrationsDir);
+  return withEngine(databaseUrl, schemaFile, async ({ engine }) => {
+    const migrationsList = readMigrationsList(migrationsDir);
     const from = migrationsList.migrationDirectories.length > 0 ? ({ tag: 'migrations', ...migrationsList } as const) : ({ tag: 'empty' } as const);
     const out = await engine.diff({
       from,
@@ -201,8 +215,28 @@ export function deleteDatabaseFile(databaseUrl?: string): string {
   return file;
 }
 
-/** Deletes the database file, then applies every migration. */
+/** Drops the PostgreSQL schema of the URL (`?schema=`, else public) with everything in it, and creates it empty. */
+async function dropPostgresSchema(url: string): Promise<string> {
+  const { config, schema = 'public' } = postgresConnection(url);
+  const client = new pg.Client(config);
+  await client.connect();
+  try {
+    const name = client.escapeIdentifier(schema);
+    await client.query(`DROP SCHEMA IF EXISTS ${name} CASCADE; CREATE SCHEMA ${name}`);
+  } finally {
+    await client.end();
+  }
+  return schema;
+}
+
+/** Empties the database (deletes the SQLite file; drops the PostgreSQL schema); what was emptied. */
+export async function emptyDatabase(databaseUrl?: string): Promise<string> {
+  const url = resolveDatabaseUrl(databaseUrl);
+  return databaseProvider(url) === 'postgresql' ? `schema ${await dropPostgresSchema(url)}` : deleteDatabaseFile(url);
+}
+
+/** Empties the database, then applies every migration. */
 export async function migrateReset(databaseUrl?: string, opts: MigrateOptions = {}): Promise<string[]> {
-  deleteDatabaseFile(databaseUrl);
+  await emptyDatabase(databaseUrl);
   return applyPendingMigrations(databaseUrl, opts);
 }

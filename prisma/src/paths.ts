@@ -22,6 +22,24 @@ export const migrationsDir = path.join(packageDir, 'migrations');
 /** Default SQLite database, relative to the repo root. */
 export const DEFAULT_DATABASE_URL = 'file:./.data/madoguchi.db';
 
+/** The databases Madoguchi runs on: SQLite (`file:` URLs, the default) or PostgreSQL (`postgresql://`). */
+export type DatabaseProvider = 'sqlite' | 'postgresql';
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//;
+
+export function databaseProvider(url: string): DatabaseProvider {
+  return POSTGRES_URL.test(url) ? 'postgresql' : 'sqlite';
+}
+
+/**
+ * Each provider's schema and migrations: schema.prisma and migrations/ for SQLite (Prisma's default
+ * layout), the derived postgres/schema.prisma and postgres/migrations/ for PostgreSQL.
+ */
+export function providerFiles(provider: DatabaseProvider): { schemaPath: string; migrationsDir: string } {
+  if (provider === 'sqlite') return { schemaPath, migrationsDir };
+  return { schemaPath: path.join(packageDir, 'postgres', 'schema.prisma'), migrationsDir: path.join(packageDir, 'postgres', 'migrations') };
+}
+
 /** The URL from the argument, else env DATABASE_URL, else the default. */
 export function databaseUrlFromEnv(url?: string): string {
   return url ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
@@ -34,7 +52,7 @@ export function databaseUrlFromEnv(url?: string): string {
 export function sqliteFilePath(url: string): string {
   if (url === ':memory:' || url === 'file::memory:') return ':memory:';
   if (!url.startsWith('file:')) {
-    throw new Error(`@madoguchi/db: only SQLite "file:" URLs are supported, got ${JSON.stringify(url)}`);
+    throw new Error(`@madoguchi/db: a SQLite "file:" URL was expected, got ${JSON.stringify(url)}`);
   }
   let p = url.slice('file:'.length);
   const q = p.indexOf('?');
@@ -43,9 +61,11 @@ export function sqliteFilePath(url: string): string {
   return path.isAbsolute(p) ? p : path.resolve(repoRoot, p);
 }
 
-/** `file:/abs/path.db` for any accepted URL. */
+/** `file:/abs/path.db` for any accepted SQLite URL; a PostgreSQL URL as it is. */
 export function resolveDatabaseUrl(url?: string): string {
-  const p = sqliteFilePath(databaseUrlFromEnv(url));
+  const given = databaseUrlFromEnv(url);
+  if (databaseProvider(given) === 'postgresql') return given;
+  const p = sqliteFilePath(given);
   return p === ':memory:' ? ':memory:' : `file:${p}`;
 }
 

@@ -1,20 +1,17 @@
-import type Database from 'better-sqlite3';
 import { databaseFault } from './faults.ts';
-import {
-  BREAKDOWN_CONTRIBUTIONS_OF_BATCH,
-  CONTRIBUTIONS_OF_BATCH,
-  UPDATE_SUMMARIES_OF_BATCH,
-  type BreakdownContribution,
-  type Contribution,
-} from './summary.ts';
+import type { RecordsConnection } from './recordsConnection.ts';
+import { DERIVED_SQL, type BreakdownContribution, type Contribution, type DerivedSql } from './summary.ts';
+
+export { openRecordsConnection, type RecordsConnection } from './recordsConnection.ts';
 
 /**
- * The records' write side: batches of consultation rows and events written straight through
- * better-sqlite3 (prepared once, one transaction per batch), with the derived data brought up to
- * date incrementally. It runs in the records writer's own thread (signaling/src/records), so the
+ * The records' write side: batches of consultation rows and events written straight through the
+ * database's driver (recordsConnection.ts: one transaction per batch), with the derived data brought
+ * up to date incrementally. It runs in the records writer's own thread (signaling/src/records), so the
  * synchronous SQLite work never holds up signaling; it imports nothing of Prisma's client for the
  * same reason (a thread's memory and start-up). The schema is Prisma's (schema.prisma); timestamps
- * are written in the text form Prisma's adapter uses, so both read the same rows.
+ * are written in the text form Prisma's SQLite adapter uses (UTC, which PostgreSQL's timestamp
+ * columns read as the same instant), so both read the same rows.
  */
 
 export interface RecordActor {
@@ -126,31 +123,35 @@ const BREAKDOWN = {
  */
 class Rollup<C, Count extends string, Histogram extends string> {
   readonly #spec: RollupSpec<C, Count, Histogram>;
-  readonly #get: Database.Statement<unknown[], Record<string, unknown>>;
-  readonly #delete: Database.Statement<unknown[]>;
-  readonly #upsert: Database.Statement<[Record<string, unknown>]>;
+  readonly #get: string;
+  readonly #delete: string;
+  readonly #upsert: string;
+  readonly #columns: readonly string[];
 
-  constructor(db: Database.Database, spec: RollupSpec<C, Count, Histogram>) {
+  constructor(spec: RollupSpec<C, Count, Histogram>) {
     this.#spec = spec;
     const { table, keys, counts, histograms } = spec;
-    const columns = [...keys, ...counts, ...histograms];
-    const match = keys.map((key) => `${key} = ?`).join(' AND ');
-    this.#get = db.prepare(`SELECT * FROM ${table} WHERE ${match}`);
-    this.#delete = db.prepare(`DELETE FROM ${table} WHERE ${match}`);
-    this.#upsert = db.prepare(`INSERT OR REPLACE INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`);
+    const quote = (column: string) => `"${column}"`;
+    this.#columns = [...keys, ...counts, ...histograms];
+    const match = keys.map((key) => `${quote(key)} = ?`).join(' AND ');
+    this.#get = `SELECT * FROM "${table}" WHERE ${match}`;
+    this.#delete = `DELETE FROM "${table}" WHERE ${match}`;
+    this.#upsert = `INSERT INTO "${table}" (${this.#columns.map(quote).join(', ')}) VALUES (${this.#columns.map(() => '?').join(', ')})
+                    ON CONFLICT (${keys.map(quote).join(', ')}) DO UPDATE SET ${[...counts, ...histograms].map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ')}`;
   }
 
-  update(before: readonly C[], after: readonly C[]): void {
+  async update(connection: RecordsConnection, before: readonly C[], after: readonly C[]): Promise<void> {
     const { keys, counts, histograms } = this.#spec;
     const rows = new Map<string, { key: unknown[]; counts: Map<Count, number>; histograms: Map<Histogram, Map<string, number>> }>();
-    const change = (c: C, sign: 1 | -1) => {
+    const change = async (c: C, sign: 1 | -1) => {
       const key = keys.map((k) => c[k]);
       const id = JSON.stringify(key);
       let row = rows.get(id);
       if (!row) {
-        const stored = this.#get.get(...key);
+        const [stored] = await connection.all<Record<string, unknown>>(this.#get, key);
         row = {
           key,
+          // Numbers: PostgreSQL's driver hands BigInt columns over as text.
           counts: new Map(counts.map((column) => [column, Number(stored?.[column] ?? 0)])),
           histograms: new Map(
             histograms.map((column) => [column, new Map(Object.entries(JSON.parse(String(stored?.[column] ?? '{}')) as Record<string, number>))]),
@@ -169,58 +170,44 @@ class Rollup<C, Count extends string, Histogram extends string> {
         },
       });
     };
-    for (const c of before) change(c, -1);
-    for (const c of after) change(c, 1);
+    for (const c of before) await change(c, -1);
+    for (const c of after) await change(c, 1);
     for (const row of rows.values()) {
       if (row.counts.get(counts[0]!) === 0) {
-        this.#delete.run(...row.key);
+        await connection.run(this.#delete, row.key);
         continue;
       }
-      const values: Record<string, unknown> = Object.fromEntries(keys.map((k, i) => [k, row.key[i]]));
-      for (const [column, value] of row.counts) values[column] = value;
-      for (const [column, map] of row.histograms) values[column] = JSON.stringify(Object.fromEntries([...map].sort(([a], [b]) => bucketOrder(a, b))));
-      this.#upsert.run(values);
+      const values = new Map<string, unknown>(keys.map((k, i) => [k, row.key[i]]));
+      for (const [column, value] of row.counts) values.set(column, value);
+      for (const [column, map] of row.histograms) values.set(column, JSON.stringify(Object.fromEntries([...map].sort(([a], [b]) => bucketOrder(a, b)))));
+      await connection.run(this.#upsert, this.#columns.map((column) => values.get(column)));
     }
   }
 }
 
+const INSERT_CONSULTATION = 'INSERT INTO "Consultation" (id, "siteId", "deviceId", "departmentId", "requestedAt") VALUES (?, ?, ?, ?, ?)';
+const INSERT_EVENT = 'INSERT INTO "ConsultationEvent" ("consultationId", type, at, "actorType", "actorId", data) VALUES (?, ?, ?, ?, ?, ?)';
+const UPDATE_CONSULTATION = `UPDATE "Consultation" SET "operatorId" = COALESCE(?, "operatorId"), "answeredAt" = COALESCE(?, "answeredAt"),
+       "endedAt" = COALESCE(?, "endedAt"), outcome = COALESCE(?, outcome), "endedBy" = COALESCE(?, "endedBy")
+ WHERE id = ?`;
+
 /**
- * Writes batches on one better-sqlite3 connection. Each batch is one transaction: the rows and
- * events in the order given, then the summary columns of every consultation it touched, then the
+ * Writes batches on one connection (SQLite or PostgreSQL). Each batch is one transaction: the rows
+ * and events in the order given, then the summary columns of every consultation it touched, then the
  * rollup rows those consultations count in (daily, and per operator and per 相談種別), changed by what
  * each one counted before and counts now.
  * The cost follows the batch, never the size of the day (summary.ts's rebuild recomputes a whole
- * table; it is what the tests check this against).
+ * table; it is what the tests check this against). One batch at a time: the caller awaits each.
  */
 export class RecordsBatchWriter {
-  readonly #db: Database.Database;
-  readonly #statements;
-  /** One write in a savepoint of its own (a transaction nested in the batch's), so that a refused write is undone alone. */
-  readonly #applyOne: (write: RecordWrite) => void;
-  readonly #daily: Rollup<Contribution, string, string>;
-  readonly #breakdown: Rollup<BreakdownContribution, string, string>;
+  readonly #connection: RecordsConnection;
+  readonly #sql: DerivedSql;
+  readonly #daily = new Rollup(DAILY);
+  readonly #breakdown = new Rollup(BREAKDOWN);
 
-  constructor(db: Database.Database) {
-    this.#db = db;
-    this.#statements = {
-      insertConsultation: db.prepare(
-        'INSERT INTO Consultation (id, siteId, deviceId, departmentId, requestedAt) VALUES (@id, @siteId, @deviceId, @departmentId, @requestedAt)',
-      ),
-      insertEvent: db.prepare(
-        'INSERT INTO ConsultationEvent (consultationId, type, at, actorType, actorId, data) VALUES (@consultationId, @type, @at, @actorType, @actorId, @data)',
-      ),
-      updateConsultation: db.prepare(
-        `UPDATE Consultation SET operatorId = COALESCE(@operatorId, operatorId), answeredAt = COALESCE(@answeredAt, answeredAt),
-                endedAt = COALESCE(@endedAt, endedAt), outcome = COALESCE(@outcome, outcome), endedBy = COALESCE(@endedBy, endedBy)
-          WHERE id = @id`,
-      ),
-      contributions: db.prepare<[string], Contribution>(CONTRIBUTIONS_OF_BATCH),
-      breakdownContributions: db.prepare<[string], BreakdownContribution>(BREAKDOWN_CONTRIBUTIONS_OF_BATCH),
-      updateSummaries: db.prepare<[string]>(UPDATE_SUMMARIES_OF_BATCH),
-    };
-    this.#applyOne = db.transaction((write: RecordWrite) => this.#apply(write));
-    this.#daily = new Rollup(db, DAILY);
-    this.#breakdown = new Rollup(db, BREAKDOWN);
+  constructor(connection: RecordsConnection) {
+    this.#connection = connection;
+    this.#sql = DERIVED_SQL[connection.provider];
   }
 
   /**
@@ -228,50 +215,62 @@ export class RecordsBatchWriter {
    * savepoint rolled back) and returned; a fault of the database itself (locked, read-only, gone)
    * throws, and nothing of the batch is written.
    */
-  write(batch: readonly RecordWrite[]): BatchResult {
+  async write(batch: readonly RecordWrite[]): Promise<BatchResult> {
+    const connection = this.#connection;
+    const { contributionsOfBatch, breakdownContributionsOfBatch, updateSummariesOfBatch } = this.#sql;
     const refused: BatchResult['refused'] = [];
-    this.#db.transaction(() => {
-      const ids = JSON.stringify([...new Set(batch.map(consultationOf))]);
-      const { contributions, breakdownContributions } = this.#statements;
-      const before = contributions.all(ids);
-      const breakdownBefore = breakdownContributions.all(ids);
+    await connection.run(connection.beginWrite);
+    try {
+      const ids = [JSON.stringify([...new Set(batch.map(consultationOf))])];
+      const before = await connection.all<Contribution>(contributionsOfBatch, ids);
+      const breakdownBefore = await connection.all<BreakdownContribution>(breakdownContributionsOfBatch, ids);
       for (const write of batch) {
+        // One write in a savepoint of its own, so that a refused write is undone alone.
+        await connection.run('SAVEPOINT record_write');
         try {
-          this.#applyOne(write);
+          await this.#apply(write);
+          await connection.run('RELEASE SAVEPOINT record_write');
         } catch (error) {
           if (databaseFault(error)) throw error;
+          await connection.run('ROLLBACK TO SAVEPOINT record_write');
+          await connection.run('RELEASE SAVEPOINT record_write');
           refused.push({ write, error });
         }
       }
-      this.#statements.updateSummaries.run(ids);
-      this.#daily.update(before, contributions.all(ids));
-      this.#breakdown.update(breakdownBefore, breakdownContributions.all(ids));
-    })();
+      await connection.run(updateSummariesOfBatch, ids);
+      await this.#daily.update(connection, before, await connection.all<Contribution>(contributionsOfBatch, ids));
+      await this.#breakdown.update(connection, breakdownBefore, await connection.all<BreakdownContribution>(breakdownContributionsOfBatch, ids));
+      await connection.run('COMMIT');
+    } catch (error) {
+      // A connection that failed may have no transaction left to roll back; the first error is the one to report.
+      await connection.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
     return { refused };
   }
 
-  #apply(write: RecordWrite): void {
-    const { insertConsultation, insertEvent, updateConsultation } = this.#statements;
-    const actor = { actorType: write.actor.type, actorId: write.actor.id ?? null };
+  async #apply(write: RecordWrite): Promise<void> {
+    const connection = this.#connection;
+    const actor = [write.actor.type, write.actor.id ?? null];
     if (write.kind === 'create') {
       const { id, siteId, deviceId, departmentId, requestedAt } = write;
-      insertConsultation.run({ id, siteId, deviceId, departmentId, requestedAt: dbTime(requestedAt) });
-      insertEvent.run({ consultationId: id, type: 'requested', at: dbTime(requestedAt), ...actor, data: null });
+      await connection.run(INSERT_CONSULTATION, [id, siteId, deviceId, departmentId, dbTime(requestedAt)]);
+      await connection.run(INSERT_EVENT, [id, 'requested', dbTime(requestedAt), ...actor, null]);
       return;
     }
     const { consultationId, type, at, update, data } = write;
     if (update) {
       const time = (date: Date | undefined) => (date ? dbTime(date) : null);
-      const changes = updateConsultation.run({
-        id: consultationId,
-        operatorId: update.operatorId ?? null,
-        answeredAt: time(update.answeredAt),
-        endedAt: time(update.endedAt),
-        outcome: update.outcome ?? null,
-        endedBy: update.endedBy ?? null,
-      }).changes;
+      const changes = await connection.run(UPDATE_CONSULTATION, [
+        update.operatorId ?? null,
+        time(update.answeredAt),
+        time(update.endedAt),
+        update.outcome ?? null,
+        update.endedBy ?? null,
+        consultationId,
+      ]);
       if (changes === 0) throw new Error(`no consultation ${consultationId}`);
     }
-    insertEvent.run({ consultationId, type, at: dbTime(at), ...actor, data: data ? JSON.stringify(data) : null });
+    await connection.run(INSERT_EVENT, [consultationId, type, dbTime(at), ...actor, data ? JSON.stringify(data) : null]);
   }
 }

@@ -1,16 +1,19 @@
 /**
  * Loads Prisma's schema engine compiled to WebAssembly (@prisma/schema-engine-wasm)
- * and connects it to SQLite through the better-sqlite3 driver adapter.
+ * and connects it to SQLite through the better-sqlite3 driver adapter, or to PostgreSQL
+ * through node-postgres (@prisma/adapter-pg).
  *
  * Why by hand: the package's entry does `import * as wasm from "./schema_engine_bg.wasm"`
  * (ESM wasm integration), which Node 20 does not support without a flag. We import
  * the JS glue (`schema_engine_bg.js`), instantiate the .wasm next to it with the glue
  * as its import object, and run the same two init steps the entry would.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
 import {
   bindMigrationAwareSqlAdapterFactory,
   type SqlDriverAdapter,
@@ -19,6 +22,9 @@ import {
   type Transaction,
 } from '@prisma/driver-adapter-utils';
 import type { SchemaEngine } from '@prisma/schema-engine-wasm';
+import pg from 'pg';
+import { databaseProvider } from './paths.ts';
+import { postgresConnection, postgresUrlOfDatabase } from './postgres.ts';
 
 type Glue = typeof import('@prisma/schema-engine-wasm/schema_engine_bg');
 
@@ -121,10 +127,15 @@ function patchAdapter(adapter: SqlDriverAdapter): SqlDriverAdapter {
 }
 
 /**
- * A better-sqlite3 adapter factory fit for the schema engine (shadow DB in memory).
+ * An adapter factory fit for the schema engine, for a SQLite (`file:/abs/path.db`) or PostgreSQL URL.
  * Every connection it opens is recorded in `opened` so the caller can close them.
  */
-export function migrationAdapterFactory(absoluteUrl: string, opened: SqlDriverAdapter[] = []): SqlMigrationAwareDriverAdapterFactory {
+export function migrationAdapterFactory(url: string, opened: SqlDriverAdapter[] = []): SqlMigrationAwareDriverAdapterFactory {
+  return databaseProvider(url) === 'postgresql' ? postgresMigrationAdapterFactory(url, opened) : sqliteMigrationAdapterFactory(url, opened);
+}
+
+/** better-sqlite3, multi-statement migration files allowed, shadow database in memory. */
+function sqliteMigrationAdapterFactory(absoluteUrl: string, opened: SqlDriverAdapter[]): SqlMigrationAwareDriverAdapterFactory {
   const inner = new PrismaBetterSqlite3({ url: absoluteUrl });
   const track = (a: SqlDriverAdapter) => {
     opened.push(a);
@@ -138,14 +149,85 @@ export function migrationAdapterFactory(absoluteUrl: string, opened: SqlDriverAd
   };
 }
 
+/** PostgreSQL's internal one-byte `"char"` type (pg_class.relkind, pg_constraint.contype, …). */
+const CHAR_OID = 18;
+const TEXT_OID = 25;
+type QueryResults = pg.QueryResult | pg.QueryResult[];
+const charAsText = (results: QueryResults) => {
+  for (const result of [results].flat()) for (const field of result?.fields ?? []) if (field.dataTypeID === CHAR_OID) field.dataTypeID = TEXT_OID;
+  return results;
+};
+
+/**
+ * The engine's introspection reads `"char"` columns, which adapter-pg refuses to describe
+ * (UnsupportedNativeDataType); node-postgres hands their values over as text already, so the columns
+ * are announced as text. Only the migration connections use this client.
+ */
+class CharAsTextClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const callback = args.at(-1);
+    if (typeof callback === 'function') {
+      args[args.length - 1] = (error: Error | null, results: QueryResults) => callback(error, results && charAsText(results));
+      return (super.query as (...a: unknown[]) => never)(...args);
+    }
+    const pending = (super.query as (...a: unknown[]) => unknown)(...args);
+    return (pending instanceof Promise ? pending.then(charAsText) : pending) as never;
+  }
+}
+
+/**
+ * node-postgres through adapter-pg, with a shadow database of our own: adapter-pg's drops the
+ * database before closing the pool that still holds it, and names it beside a connectionString that
+ * wins over the name. Ours is created on the main connection, reached by a URL naming it, and
+ * dropped once its pool has closed.
+ */
+function postgresMigrationAdapterFactory(url: string, opened: SqlDriverAdapter[]): SqlMigrationAwareDriverAdapterFactory {
+  const factoryFor = (databaseUrl: string) => {
+    const { config, schema } = postgresConnection(databaseUrl);
+    return new PrismaPg({ ...config, Client: CharAsTextClient }, { schema });
+  };
+  const main = factoryFor(url);
+  const track = (a: SqlDriverAdapter) => {
+    opened.push(a);
+    return a;
+  };
+  return {
+    provider: main.provider,
+    adapterName: main.adapterName,
+    connect: async () => track(await main.connect()),
+    connectToShadowDb: async () => {
+      const admin = await main.connect();
+      const name = `madoguchi_shadow_${randomUUID().replaceAll('-', '')}`;
+      let shadow: SqlDriverAdapter;
+      try {
+        await admin.executeScript(`CREATE DATABASE "${name}"`);
+        shadow = await factoryFor(postgresUrlOfDatabase(url, name)).connect();
+      } catch (error) {
+        await admin.dispose();
+        throw error;
+      }
+      const closePool = shadow.dispose.bind(shadow);
+      shadow.dispose = async () => {
+        try {
+          await closePool();
+          await admin.executeScript(`DROP DATABASE "${name}"`);
+        } finally {
+          await admin.dispose();
+        }
+      };
+      return track(shadow);
+    },
+  };
+}
+
 export interface EngineHandle {
   engine: SchemaEngine;
-  /** Frees the engine and closes the SQLite connections it opened. */
+  /** Frees the engine and closes the connections it opened. */
   close(): Promise<void>;
 }
 
 /**
- * Start a wasm schema engine on the given SQLite URL (`file:/abs/path.db`).
+ * Start a wasm schema engine on the given SQLite (`file:/abs/path.db`) or PostgreSQL URL.
  * `datamodel` is the schema.prisma text (needed for diff/createMigration).
  */
 export async function openSchemaEngine(absoluteUrl: string, datamodel?: { path: string; content: string }): Promise<EngineHandle> {

@@ -15,155 +15,189 @@
  *    the service level and the abandonment rate divide by.
  * 3. ConsultationDailyBreakdown: the same per operator and per 相談種別 (breakdownContributions).
  *
- * Timestamps are the adapter's ISO 8601 text; julianday() reads it, ROUND keeps whole ms.
+ * Written once for both databases: what SQLite and PostgreSQL spell differently comes from a
+ * SqlDialect (dialect.ts); every other word is in their common subset.
  */
+import { POSTGRESQL, SQLITE, type SqlDialect } from './dialect.ts';
+import type { DatabaseProvider } from './paths.ts';
 
 /** The statistics' days and hours are in Japan Standard Time (no daylight saving). */
 export const RECORDS_UTC_OFFSET_MINUTES = 540;
-const LOCAL = `'+${RECORDS_UTC_OFFSET_MINUTES} minutes'`;
-
-/**
- * A request refused outside hours or with nobody on duty (ended as no_operator, or as a callback
- * after the `refused` event): it never waited for an operator, so no answer rate counts it.
- */
-const REFUSED = `(outcome IS 'no_operator' OR EXISTS (SELECT 1 FROM ConsultationEvent e WHERE e.consultationId = Consultation.id AND e.type = 'refused'))`;
-const FIRST_ANSWER = `COALESCE((SELECT MIN(e.at) FROM ConsultationEvent e WHERE e.consultationId = Consultation.id AND e.type = 'answered'), answeredAt)`;
-const RATING = `(SELECT CAST(json_extract(e.data, '$.score') AS INTEGER) FROM ConsultationEvent e
-                  WHERE e.consultationId = Consultation.id AND e.type = 'rated' ORDER BY e.id LIMIT 1)`;
-const CONNECTION_LOSSES = `(SELECT COUNT(*) FROM ConsultationEvent e WHERE e.consultationId = Consultation.id AND e.type = 'connection_lost')`;
-const CONNECTION_LOST_MS = `(SELECT COALESCE(SUM(CAST(json_extract(e.data, '$.gapMs') AS INTEGER)), 0) FROM ConsultationEvent e
-                              WHERE e.consultationId = Consultation.id AND e.type = 'reconnected')`;
-const CATEGORY = `(SELECT json_extract(e.data, '$.categoryId') FROM ConsultationEvent e
-                    WHERE e.consultationId = Consultation.id AND e.type = 'note' AND json_extract(e.data, '$.categoryId') IS NOT NULL
-                    ORDER BY e.id DESC LIMIT 1)`;
-const ms = (from: string, to: string) => `CAST(ROUND((julianday(${to}) - julianday(${from})) * 86400000) AS INTEGER)`;
-
-const SUMMARY_ASSIGNMENTS = `
-  waitMs = ${ms('requestedAt', `COALESCE(${FIRST_ANSWER}, endedAt)`)},
-  talkMs = ${ms(FIRST_ANSWER, 'endedAt')},
-  satisfaction = ${RATING},
-  connectionLosses = ${CONNECTION_LOSSES},
-  connectionLostMs = ${CONNECTION_LOST_MS},
-  categoryId = ${CATEGORY}`;
-
-/** What one consultation adds to its daily row: its bucket and the values the totals and histograms count. */
-const CONTRIBUTION_COLUMNS = `strftime('%Y-%m-%d', requestedAt, ${LOCAL}) AS day, CAST(strftime('%H', requestedAt, ${LOCAL}) AS INTEGER) AS hour,
-             departmentId, siteId, outcome, ${REFUSED} AS refused, waitMs, talkMs, satisfaction, connectionLosses, connectionLostMs`;
 
 /** Seconds rounded up, `(ms + 999) / 1000` in integer division: "within T seconds" stays exact for whole T. */
 const SECONDS_UP = (column: string) => `(${column} + 999) / 1000`;
 
-/**
- * INSERT of a rollup table from `rows` (a query of contributions, one row each), grouped by `keys`:
- * `totals` are aggregate expressions, each histogram a JSON object {bucket: count} of `value` over the
- * rows meeting `condition`.
- */
-function rollupInsert({ table, keys, rows, totals, histograms }: {
-  table: string;
-  keys: readonly string[];
-  rows: string;
-  totals: Record<string, string>;
-  histograms: Record<string, { value: string; condition: string }>;
-}): string {
-  const key = keys.join(', ');
-  const histogram = ({ value, condition }: { value: string; condition: string }) => `
-    SELECT ${key}, json_group_object(bucket, n) AS json FROM (
-      SELECT ${key}, ${value} AS bucket, COUNT(*) AS n FROM rows WHERE ${condition}
-       GROUP BY ${key}, bucket)
-     GROUP BY ${key}`;
-  const names = Object.keys(histograms);
-  return `
-    INSERT INTO ${table} (${key}, ${Object.keys(totals).join(', ')}, ${names.join(', ')})
-    WITH rows AS (${rows}),
-    totals AS (SELECT ${key}, ${Object.entries(totals).map(([column, sql]) => `${sql} AS ${column}`).join(', ')} FROM rows GROUP BY ${key}),
-    ${names.map((name) => `h_${name} AS (${histogram(histograms[name]!)})`).join(',\n    ')}
-    SELECT ${keys.map((k) => `t.${k}`).join(', ')}, ${Object.keys(totals).map((column) => `t.${column}`).join(', ')},
-           ${names.map((name) => `COALESCE(h_${name}.json, '{}')`).join(', ')}
-      FROM totals t
-      ${names.map((name) => `LEFT JOIN h_${name} USING (${key})`).join('\n      ')}`;
+/** Every statement of the derived data in one database's dialect. */
+function derivedSql(sql: SqlDialect) {
+  const day = (timestamp: string) => sql.localDay(timestamp, RECORDS_UTC_OFFSET_MINUTES);
+  const eventsOfRow = `e."consultationId" = "Consultation".id`;
+
+  /**
+   * A request refused outside hours or with nobody on duty (ended as no_operator, or as a callback
+   * after the `refused` event): it never waited for an operator, so no answer rate counts it. 1 or 0.
+   */
+  const REFUSED = `CASE WHEN outcome = 'no_operator' OR EXISTS (SELECT 1 FROM "ConsultationEvent" e WHERE ${eventsOfRow} AND e.type = 'refused') THEN 1 ELSE 0 END`;
+  const FIRST_ANSWER = `COALESCE((SELECT MIN(e.at) FROM "ConsultationEvent" e WHERE ${eventsOfRow} AND e.type = 'answered'), "answeredAt")`;
+  const RATING = `(SELECT ${sql.jsonInteger('e.data', 'score')} FROM "ConsultationEvent" e
+                    WHERE ${eventsOfRow} AND e.type = 'rated' ORDER BY e.id LIMIT 1)`;
+  const CONNECTION_LOSSES = `(SELECT COUNT(*) FROM "ConsultationEvent" e WHERE ${eventsOfRow} AND e.type = 'connection_lost')`;
+  const CONNECTION_LOST_MS = `(SELECT COALESCE(SUM(${sql.jsonInteger('e.data', 'gapMs')}), 0) FROM "ConsultationEvent" e
+                                WHERE ${eventsOfRow} AND e.type = 'reconnected')`;
+  const CATEGORY = `(SELECT ${sql.jsonText('e.data', 'categoryId')} FROM "ConsultationEvent" e
+                      WHERE ${eventsOfRow} AND e.type = 'note' AND ${sql.jsonText('e.data', 'categoryId')} IS NOT NULL
+                      ORDER BY e.id DESC LIMIT 1)`;
+
+  const SUMMARY_ASSIGNMENTS = `
+    "waitMs" = ${sql.msBetween('"requestedAt"', `COALESCE(${FIRST_ANSWER}, "endedAt")`)},
+    "talkMs" = ${sql.msBetween(FIRST_ANSWER, '"endedAt"')},
+    satisfaction = ${RATING},
+    "connectionLosses" = ${CONNECTION_LOSSES},
+    "connectionLostMs" = ${CONNECTION_LOST_MS},
+    "categoryId" = ${CATEGORY}`;
+
+  /** What one consultation adds to its daily row: its bucket and the values the totals and histograms count. */
+  const CONTRIBUTION_COLUMNS = `${day('"requestedAt"')} AS day, ${sql.localHour('"requestedAt"', RECORDS_UTC_OFFSET_MINUTES)} AS hour,
+               "departmentId", "siteId", outcome, ${REFUSED} AS refused, "waitMs", "talkMs", satisfaction, "connectionLosses", "connectionLostMs"`;
+
+  /**
+   * INSERT of a rollup table from `rows` (a query of contributions, one row each), grouped by `keys`:
+   * `totals` are aggregate expressions, each histogram a JSON object {bucket: count} of `value` over the
+   * rows meeting `condition`.
+   */
+  function rollupInsert({ table, keys, rows, totals, histograms }: {
+    table: string;
+    keys: readonly string[];
+    rows: string;
+    totals: Record<string, string>;
+    histograms: Record<string, { value: string; condition: string }>;
+  }): string {
+    const key = keys.map((k) => `"${k}"`).join(', ');
+    const histogram = ({ value, condition }: { value: string; condition: string }) => `
+      SELECT ${key}, ${sql.jsonObjectOf('bucket', 'n')} AS json FROM (
+        SELECT ${key}, ${value} AS bucket, COUNT(*) AS n FROM contributions WHERE ${condition}
+         GROUP BY ${key}, bucket) buckets
+       GROUP BY ${key}`;
+    const names = Object.keys(histograms);
+    const columns = (names: string[]) => names.map((name) => `"${name}"`).join(', ');
+    return `
+      INSERT INTO "${table}" (${key}, ${columns(Object.keys(totals))}, ${columns(names)})
+      WITH contributions AS (${rows}),
+      totals AS (SELECT ${key}, ${Object.entries(totals).map(([column, total]) => `${total} AS "${column}"`).join(', ')} FROM contributions GROUP BY ${key}),
+      ${names.map((name) => `h_${name} AS (${histogram(histograms[name]!)})`).join(',\n      ')}
+      SELECT ${keys.map((k) => `t."${k}"`).join(', ')}, ${Object.keys(totals).map((column) => `t."${column}"`).join(', ')},
+             ${names.map((name) => `COALESCE(h_${name}.json, '{}')`).join(', ')}
+        FROM totals t
+        ${names.map((name) => `LEFT JOIN h_${name} USING (${key})`).join('\n        ')}`;
+  }
+
+  /** The daily rows of the consultations matching `where`. */
+  const dailyInsert = (where: string) =>
+    rollupInsert({
+      table: 'ConsultationDaily',
+      keys: ['day', 'departmentId', 'siteId'],
+      rows: `SELECT ${CONTRIBUTION_COLUMNS} FROM "Consultation" WHERE ${where}`,
+      totals: {
+        total: 'COUNT(*)',
+        ended: 'COUNT(outcome)',
+        refused: 'COUNT(*) FILTER (WHERE outcome IS NOT NULL AND refused = 1)',
+        abandoned: "COUNT(*) FILTER (WHERE outcome = 'abandoned')",
+        waitSumMs: 'COALESCE(SUM("waitMs"), 0)',
+        waitCount: 'COUNT("waitMs")',
+        talkSumMs: 'COALESCE(SUM("talkMs"), 0)',
+        talkCount: 'COUNT("talkMs")',
+        lossCount: 'COUNT(*) FILTER (WHERE "connectionLosses" > 0)',
+        lostSumMs: 'SUM("connectionLostMs")',
+      },
+      histograms: {
+        hourCounts: { value: 'hour', condition: 'TRUE' },
+        waitHistogram: { value: SECONDS_UP('"waitMs"'), condition: '"waitMs" IS NOT NULL' },
+        answeredWaitHistogram: { value: SECONDS_UP('"waitMs"'), condition: 'outcome IS NOT NULL AND "talkMs" IS NOT NULL' },
+        talkHistogram: { value: SECONDS_UP('"talkMs"'), condition: '"talkMs" IS NOT NULL' },
+        ratings: { value: 'satisfaction', condition: 'satisfaction IS NOT NULL' },
+      },
+    });
+
+  /**
+   * What each consultation matching `where` adds to the per-operator and per-category rows
+   * (ConsultationDailyBreakdown): one `category` row (its categoryId, '' when none was filed) and one
+   * `operator` row for each staff member who took part — answered it (first, after a transfer, or taking
+   * over) or joined it as the specialist, as participation.ts says in signaling. An operator's handling time
+   * is their own part: from their first such event until their first `transferred` or `operator_left`
+   * after it, or the end; their transfers are the `transferred` events they made.
+   */
+  function breakdownContributions(where: string): string {
+    const byStaff = (alias: string, types: string) =>
+      `${alias}."consultationId" = b.id AND ${alias}."actorType" = 'staff' AND ${alias}."actorId" = p."staffId" AND ${alias}.type IN (${types})`;
+    return `
+      WITH b AS (
+        SELECT id, ${day('"requestedAt"')} AS day, "departmentId", "siteId", outcome, "waitMs", "talkMs", satisfaction, "categoryId", "endedAt"
+          FROM "Consultation" WHERE ${where}),
+      p AS (
+        SELECT e."consultationId", e."actorId" AS "staffId", MIN(e.at) AS "joinedAt"
+          FROM b JOIN "ConsultationEvent" e ON e."consultationId" = b.id
+         WHERE e.type IN ('answered', 'specialist_joined') AND e."actorType" = 'staff' AND e."actorId" IS NOT NULL
+         GROUP BY e."consultationId", e."actorId")
+      SELECT id, day, "departmentId", "siteId", 'category' AS dimension, COALESCE("categoryId", '') AS key,
+             outcome, "waitMs", "talkMs", satisfaction, 0 AS transfers
+        FROM b
+      UNION ALL
+      SELECT b.id, b.day, b."departmentId", b."siteId", 'operator' AS dimension, p."staffId" AS key, b.outcome, NULL AS "waitMs",
+             ${sql.msBetween('p."joinedAt"', `COALESCE((SELECT MIN(l.at) FROM "ConsultationEvent" l WHERE ${byStaff('l', "'transferred', 'operator_left'")} AND l.at >= p."joinedAt"), b."endedAt")`)} AS "talkMs",
+             b.satisfaction,
+             CAST((SELECT COUNT(*) FROM "ConsultationEvent" x WHERE ${byStaff('x', "'transferred'")}) AS INTEGER) AS transfers
+        FROM b JOIN p ON p."consultationId" = b.id`;
+  }
+
+  /** The per-operator and per-category rows of the consultations matching `where`. */
+  const breakdownInsert = (where: string) =>
+    rollupInsert({
+      table: 'ConsultationDailyBreakdown',
+      keys: ['day', 'departmentId', 'siteId', 'dimension', 'key'],
+      rows: breakdownContributions(where),
+      totals: {
+        total: 'COUNT(*)',
+        waitSumMs: 'COALESCE(SUM("waitMs"), 0)',
+        waitCount: 'COUNT("waitMs")',
+        talkSumMs: 'COALESCE(SUM("talkMs"), 0)',
+        talkCount: 'COUNT("talkMs")',
+        transfers: 'SUM(transfers)',
+      },
+      histograms: {
+        outcomes: { value: 'outcome', condition: 'outcome IS NOT NULL' },
+        waitHistogram: { value: SECONDS_UP('"waitMs"'), condition: '"waitMs" IS NOT NULL' },
+        talkHistogram: { value: SECONDS_UP('"talkMs"'), condition: '"talkMs" IS NOT NULL' },
+        ratings: { value: 'satisfaction', condition: 'satisfaction IS NOT NULL' },
+      },
+    });
+
+  /** The consultations whose ids are in the JSON array bound to `?` (a whole batch in one statement). */
+  const IN_BATCH = `id IN (${sql.valuesOfJsonArray()})`;
+
+  return {
+    /** Bring the summary columns of a batch's consultations up to date (bind: the JSON array of ids). */
+    updateSummariesOfBatch: `UPDATE "Consultation" SET ${SUMMARY_ASSIGNMENTS} WHERE ${IN_BATCH}`,
+    /** Each consultation's contribution to its daily row (bind: the JSON array of ids); rows as `Contribution`. */
+    contributionsOfBatch: `SELECT id, ${CONTRIBUTION_COLUMNS} FROM "Consultation" WHERE ${IN_BATCH}`,
+    /** Each consultation's contributions to the per-operator and per-category rows (bind: the JSON array of ids); rows as `BreakdownContribution`. */
+    breakdownContributionsOfBatch: breakdownContributions(IN_BATCH),
+    /** Recompute every derived column and the whole of both rollup tables. */
+    rebuildAll: [
+      `UPDATE "Consultation" SET ${SUMMARY_ASSIGNMENTS}`,
+      'DELETE FROM "ConsultationDaily"',
+      dailyInsert('TRUE'),
+      'DELETE FROM "ConsultationDailyBreakdown"',
+      breakdownInsert('TRUE'),
+    ] as readonly string[],
+  };
 }
 
-/** The daily rows of the consultations matching `where`. */
-function dailyInsert(where: string): string {
-  return rollupInsert({
-    table: 'ConsultationDaily',
-    keys: ['day', 'departmentId', 'siteId'],
-    rows: `SELECT ${CONTRIBUTION_COLUMNS} FROM Consultation WHERE ${where}`,
-    totals: {
-      total: 'COUNT(*)',
-      ended: 'SUM(outcome IS NOT NULL)',
-      refused: 'SUM(outcome IS NOT NULL AND refused)',
-      abandoned: "SUM(outcome IS 'abandoned')",
-      waitSumMs: 'COALESCE(SUM(waitMs), 0)',
-      waitCount: 'COUNT(waitMs)',
-      talkSumMs: 'COALESCE(SUM(talkMs), 0)',
-      talkCount: 'COUNT(talkMs)',
-      lossCount: 'SUM(connectionLosses > 0)',
-      lostSumMs: 'SUM(connectionLostMs)',
-    },
-    histograms: {
-      hourCounts: { value: 'hour', condition: '1' },
-      waitHistogram: { value: SECONDS_UP('waitMs'), condition: 'waitMs IS NOT NULL' },
-      answeredWaitHistogram: { value: SECONDS_UP('waitMs'), condition: 'outcome IS NOT NULL AND talkMs IS NOT NULL' },
-      talkHistogram: { value: SECONDS_UP('talkMs'), condition: 'talkMs IS NOT NULL' },
-      ratings: { value: 'satisfaction', condition: 'satisfaction IS NOT NULL' },
-    },
-  });
-}
+export type DerivedSql = ReturnType<typeof derivedSql>;
 
-/**
- * What each consultation matching `where` adds to the per-operator and per-category rows
- * (ConsultationDailyBreakdown): one `category` row (its categoryId, '' when none was filed) and one
- * `operator` row for each staff member who took part — answered it (first, after a transfer, or taking
- * over) or joined it as the specialist, as participation.ts says in signaling. An operator's handling time
- * is their own part: from their first such event until their first `transferred` or `operator_left`
- * after it, or the end; their transfers are the `transferred` events they made.
- */
-function breakdownContributions(where: string): string {
-  const byStaff = (alias: string, types: string) =>
-    `${alias}.consultationId = b.id AND ${alias}.actorType = 'staff' AND ${alias}.actorId = p.staffId AND ${alias}.type IN (${types})`;
-  return `
-    WITH b AS (
-      SELECT id, strftime('%Y-%m-%d', requestedAt, ${LOCAL}) AS day, departmentId, siteId, outcome, waitMs, talkMs, satisfaction, categoryId, endedAt
-        FROM Consultation WHERE ${where}),
-    p AS (
-      SELECT e.consultationId, e.actorId AS staffId, MIN(e.at) AS joinedAt
-        FROM b JOIN ConsultationEvent e ON e.consultationId = b.id
-       WHERE e.type IN ('answered', 'specialist_joined') AND e.actorType = 'staff' AND e.actorId IS NOT NULL
-       GROUP BY e.consultationId, e.actorId)
-    SELECT id, day, departmentId, siteId, 'category' AS dimension, COALESCE(categoryId, '') AS key,
-           outcome, waitMs, talkMs, satisfaction, 0 AS transfers
-      FROM b
-    UNION ALL
-    SELECT b.id, b.day, b.departmentId, b.siteId, 'operator' AS dimension, p.staffId AS key, b.outcome, NULL AS waitMs,
-           ${ms('p.joinedAt', `COALESCE((SELECT MIN(l.at) FROM ConsultationEvent l WHERE ${byStaff('l', "'transferred', 'operator_left'")} AND l.at >= p.joinedAt), b.endedAt)`)} AS talkMs,
-           b.satisfaction,
-           (SELECT COUNT(*) FROM ConsultationEvent x WHERE ${byStaff('x', "'transferred'")}) AS transfers
-      FROM b JOIN p ON p.consultationId = b.id`;
-}
+/** The derived data's SQL for each database. */
+export const DERIVED_SQL: Record<DatabaseProvider, DerivedSql> = { sqlite: derivedSql(SQLITE), postgresql: derivedSql(POSTGRESQL) };
 
-/** The per-operator and per-category rows of the consultations matching `where`. */
-function breakdownInsert(where: string): string {
-  return rollupInsert({
-    table: 'ConsultationDailyBreakdown',
-    keys: ['day', 'departmentId', 'siteId', 'dimension', 'key'],
-    rows: breakdownContributions(where),
-    totals: {
-      total: 'COUNT(*)',
-      waitSumMs: 'COALESCE(SUM(waitMs), 0)',
-      waitCount: 'COUNT(waitMs)',
-      talkSumMs: 'COALESCE(SUM(talkMs), 0)',
-      talkCount: 'COUNT(talkMs)',
-      transfers: 'SUM(transfers)',
-    },
-    histograms: {
-      outcomes: { value: 'outcome', condition: 'outcome IS NOT NULL' },
-      waitHistogram: { value: SECONDS_UP('waitMs'), condition: 'waitMs IS NOT NULL' },
-      talkHistogram: { value: SECONDS_UP('talkMs'), condition: 'talkMs IS NOT NULL' },
-      ratings: { value: 'satisfaction', condition: 'satisfaction IS NOT NULL' },
-    },
-  });
-}
+/** Recompute every derived column and the whole of both rollup tables (statements to run in order). */
+export const rebuildAllDerived = (provider: DatabaseProvider): readonly string[] => DERIVED_SQL[provider].rebuildAll;
 
 /** The UTC instants a local day (YYYY-MM-DD) starts and ends at. */
 export function localDayBounds(day: string): { start: Date; end: Date } {
@@ -176,18 +210,6 @@ export function localDay(at: Date): { day: string; start: Date; end: Date } {
   const day = new Date(at.getTime() + RECORDS_UTC_OFFSET_MINUTES * 60_000).toISOString().slice(0, 10);
   return { day, ...localDayBounds(day) };
 }
-
-/** The consultations whose ids are in the JSON array bound to `?` (a whole batch in one statement). */
-const IN_BATCH = 'id IN (SELECT value FROM json_each(?))';
-
-/** Bring the summary columns of a batch's consultations up to date (bind: the JSON array of ids). */
-export const UPDATE_SUMMARIES_OF_BATCH = `UPDATE Consultation SET ${SUMMARY_ASSIGNMENTS} WHERE ${IN_BATCH}`;
-
-/** Each consultation's contribution to its daily row (bind: the JSON array of ids); rows as `Contribution`. */
-export const CONTRIBUTIONS_OF_BATCH = `SELECT id, ${CONTRIBUTION_COLUMNS} FROM Consultation WHERE ${IN_BATCH}`;
-
-/** Each consultation's contributions to the per-operator and per-category rows (bind: the JSON array of ids); rows as `BreakdownContribution`. */
-export const BREAKDOWN_CONTRIBUTIONS_OF_BATCH = breakdownContributions(IN_BATCH);
 
 export interface BreakdownContribution {
   id: string;
@@ -217,12 +239,3 @@ export interface Contribution {
   connectionLosses: number;
   connectionLostMs: number;
 }
-
-/** Recompute every derived column and the whole of both rollup tables. */
-export const REBUILD_ALL_DERIVED = [
-  `UPDATE Consultation SET ${SUMMARY_ASSIGNMENTS}`,
-  'DELETE FROM ConsultationDaily',
-  dailyInsert('1'),
-  'DELETE FROM ConsultationDailyBreakdown',
-  breakdownInsert('1'),
-] as const;

@@ -1,9 +1,8 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateDeploy } from '../src/migrate.ts';
-import { RecordsBatchWriter, type RecordWrite } from '../src/recordsWrites.ts';
-import { REBUILD_ALL_DERIVED } from '../src/summary.ts';
-import { tempDir } from './helpers.ts';
+import { openRecordsConnection, RecordsBatchWriter, type RecordsConnection, type RecordWrite } from '../src/recordsWrites.ts';
+import { rebuildAllDerived } from '../src/summary.ts';
+import { testDatabases } from './databases.ts';
 
 /**
  * The live writer's incremental rollups (daily, and per operator and per 相談種別) against the bulk
@@ -11,25 +10,9 @@ import { tempDir } from './helpers.ts';
  * random size across several days, departments and sites, must leave exactly the summary columns
  * and daily rows that recomputing everything from the events gives.
  */
-const tmp = tempDir();
-let db: Database.Database;
+const databases = testDatabases('records-writes');
 
-beforeAll(async () => {
-  const url = tmp.url('writes.db');
-  await migrateDeploy(url);
-  db = new Database(url.slice('file:'.length));
-  db.pragma('foreign_keys = ON');
-  db.exec(`INSERT INTO Site (id, name, kind) VALUES ('s1', '清滝郵便局', 'post_office'), ('s2', '江川出張所', 'branch_office');
-           INSERT INTO Department (id, code, name, sortOrder) VALUES ('d1', 'tax', '税務課', 1), ('d2', 'welfare', '福祉課', 2);
-           INSERT INTO Device (id, siteId, name) VALUES ('t1', 's1', 'tablet 1'), ('t2', 's2', 'tablet 2');
-           INSERT INTO Staff (id, username, displayName, passwordHash, role)
-                VALUES ('o1', 'o1', '一郎', 'x', 'operator'), ('o2', 'o2', '花子', 'x', 'operator'), ('o3', 'o3', '次郎', 'x', 'operator');`);
-});
-
-afterAll(() => {
-  db?.close();
-  tmp.cleanup();
-});
+afterAll(() => databases.close());
 
 /** Deterministic pseudo-random numbers, so that a failure can be replayed. */
 function random(seed: number): () => number {
@@ -99,14 +82,33 @@ function lifeOf(n: number, next: () => number): RecordWrite[] {
   return writes;
 }
 
-const snapshot = () => ({
-  summaries: db.prepare('SELECT id, waitMs, talkMs, satisfaction, connectionLosses, connectionLostMs, categoryId FROM Consultation ORDER BY id').all(),
-  daily: db.prepare('SELECT * FROM ConsultationDaily ORDER BY day, departmentId, siteId').all(),
-  breakdown: db.prepare('SELECT * FROM ConsultationDailyBreakdown ORDER BY day, departmentId, siteId, dimension, key').all(),
-});
+describe.each(databases.providers)('the records writer on %s', (provider) => {
+  let db: RecordsConnection;
 
-describe('the records writer', () => {
-  it('keeps the summary columns and daily rows exactly as the rebuild computes them, batch by batch', () => {
+  beforeAll(async () => {
+    const url = await databases.url(provider);
+    await migrateDeploy(url);
+    db = await openRecordsConnection(url, { busyTimeoutMs: 1_000 });
+    for (const statement of [
+      `INSERT INTO "Site" (id, name, kind) VALUES ('s1', '清滝郵便局', 'post_office'), ('s2', '江川出張所', 'branch_office')`,
+      `INSERT INTO "Department" (id, code, name, "sortOrder") VALUES ('d1', 'tax', '税務課', 1), ('d2', 'welfare', '福祉課', 2)`,
+      `INSERT INTO "Device" (id, "siteId", name) VALUES ('t1', 's1', 'tablet 1'), ('t2', 's2', 'tablet 2')`,
+      `INSERT INTO "Staff" (id, username, "displayName", "passwordHash", role)
+            VALUES ('o1', 'o1', '一郎', 'x', 'operator'), ('o2', 'o2', '花子', 'x', 'operator'), ('o3', 'o3', '次郎', 'x', 'operator')`,
+    ]) {
+      await db.run(statement);
+    }
+  });
+
+  afterAll(() => db?.close());
+
+  const snapshot = async () => ({
+    summaries: await db.all('SELECT id, "waitMs", "talkMs", satisfaction, "connectionLosses", "connectionLostMs", "categoryId" FROM "Consultation" ORDER BY id'),
+    daily: await db.all('SELECT * FROM "ConsultationDaily" ORDER BY day, "departmentId", "siteId"'),
+    breakdown: await db.all('SELECT * FROM "ConsultationDailyBreakdown" ORDER BY day, "departmentId", "siteId", dimension, key'),
+  });
+
+  it('keeps the summary columns and daily rows exactly as the rebuild computes them, batch by batch', async () => {
     const next = random(17);
     // Interleave the consultations' lives as a server would (each in its own order), then cut into batches.
     const lives = Array.from({ length: 400 }, (_, n) => lifeOf(n, next));
@@ -119,28 +121,28 @@ describe('the records writer', () => {
     const writer = new RecordsBatchWriter(db);
     for (let i = 0; i < stream.length; ) {
       const size = 1 + Math.floor(next() * 60);
-      expect(writer.write(stream.slice(i, i + size)).refused).toEqual([]);
+      expect((await writer.write(stream.slice(i, i + size))).refused).toEqual([]);
       i += size;
     }
-    const live = snapshot();
+    const live = await snapshot();
     expect(live.daily.length).toBeGreaterThan(6);
     // Every kind of row is there: each operator, each category and the uncategorised, transfers counted.
     const keys = new Set((live.breakdown as { dimension: string; key: string }[]).map((row) => `${row.dimension}:${row.key}`));
     expect([...keys].sort()).toEqual(['category:', 'category:k1', 'category:k2', 'operator:o1', 'operator:o2', 'operator:o3']);
     expect((live.breakdown as { transfers: number }[]).some((row) => row.transfers > 0)).toBe(true);
-    for (const statement of REBUILD_ALL_DERIVED) db.exec(statement);
-    expect(snapshot()).toEqual(live);
+    for (const statement of rebuildAllDerived(provider)) await db.run(statement);
+    expect(await snapshot()).toEqual(live);
   });
 
-  it('refuses an invalid write alone and writes the rest of its batch', () => {
+  it('refuses an invalid write alone and writes the rest of its batch', async () => {
     const writer = new RecordsBatchWriter(db);
     const at = new Date('2026-12-02T01:00:00Z');
-    const { refused } = writer.write([
+    const { refused } = await writer.write([
       { kind: 'create', id: 'ok1', siteId: 's1', deviceId: 't1', departmentId: 'd1', requestedAt: at, actor: { type: 'device', id: 't1' } },
       { kind: 'event', consultationId: 'no-such-consultation', type: 'chat', at, actor: { type: 'system' } },
       { kind: 'event', consultationId: 'ok1', type: 'cancelled', at, actor: { type: 'system' }, update: { endedAt: at, outcome: 'abandoned', endedBy: 'resident' } },
     ]);
     expect(refused.map(({ write }) => write.kind === 'event' && write.consultationId)).toEqual(['no-such-consultation']);
-    expect(db.prepare("SELECT outcome FROM Consultation WHERE id = 'ok1'").get()).toEqual({ outcome: 'abandoned' });
+    expect(await db.all(`SELECT outcome FROM "Consultation" WHERE id = 'ok1'`)).toEqual([{ outcome: 'abandoned' }]);
   });
 });
