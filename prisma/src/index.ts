@@ -6,7 +6,7 @@
  */
 export * from '../generated/client/client.ts';
 export { openDatabase, DEFAULT_BUSY_TIMEOUT_MS, type OpenDatabaseOptions } from './db.ts';
-export { databaseFault, DatabaseProbe, type DatabaseFault } from './faults.ts';
+export { databaseFault, databaseProbe, type DatabaseFault, type DatabaseProbe, type DatabaseState } from './faults.ts';
 export { hashPassword, verifyPassword, generateReadablePassword } from './password.ts';
 export {
   migrateDeploy,

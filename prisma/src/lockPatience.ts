@@ -9,6 +9,12 @@ import {
 } from '@prisma/driver-adapter-utils';
 import { databaseFault } from './faults.ts';
 
+/*
+ * SQLite only, by nature: SQLite has one write lock per file, which a connection waits for on its own
+ * thread. PostgreSQL locks rows and its clients wait on the server, asynchronously, so openDatabase
+ * gives its connections none of this.
+ */
+
 /**
  * The longest the thread sleeps inside SQLite for one try at a lock. better-sqlite3 waits for a
  * lock on the calling thread, so on the server's main connection every millisecond of that wait

@@ -24,8 +24,12 @@ export interface RecordsConnection {
  */
 class SqliteRecordsConnection implements RecordsConnection {
   readonly provider = 'sqlite';
-  /** Takes the write lock at once, waiting the busy timeout for it, rather than failing at the first write after a read. */
-  readonly beginWrite = 'BEGIN IMMEDIATE';
+  /**
+   * Deferred, as better-sqlite3's own transaction(): the write lock is waited for at the first write.
+   * (BEGIN IMMEDIATE failing its busy wait while the thread was being terminated crashed the process
+   * in better-sqlite3's error path.)
+   */
+  readonly beginWrite = 'BEGIN';
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Database.Statement<unknown[]>>();
 

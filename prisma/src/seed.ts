@@ -9,7 +9,7 @@ import { closeSync, fchmodSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { PrismaClient } from '../generated/client/client.ts';
 import { generateReadablePassword, hashPassword } from './password.ts';
-import { DEFAULT_DATABASE_URL, repoRoot, resolveDatabaseUrl, sqliteFilePath } from './paths.ts';
+import { DEFAULT_DATABASE_URL, databaseProvider, repoRoot, resolveDatabaseUrl, sqliteFilePath } from './paths.ts';
 
 export const DEMO_CITY = 'みどり市';
 
@@ -78,11 +78,14 @@ export const DEFAULT_ACCOUNTS_FILE = path.join(repoRoot, '.data', 'demo-accounts
 
 /**
  * Where the seed CLI keeps generated passwords for a database: .data/demo-accounts.txt
- * for the default database, `<file>.demo-accounts.txt` beside any other one (so
- * seeding a scratch database never overwrites the main list).
+ * for the default database and for PostgreSQL (which has no file of ours to sit beside),
+ * `<file>.demo-accounts.txt` beside any other SQLite file (so seeding a scratch database
+ * never overwrites the main list).
  */
 export function demoAccountsFileFor(databaseUrl?: string): string {
-  const file = sqliteFilePath(resolveDatabaseUrl(databaseUrl));
+  const url = resolveDatabaseUrl(databaseUrl);
+  if (databaseProvider(url) === 'postgresql') return DEFAULT_ACCOUNTS_FILE;
+  const file = sqliteFilePath(url);
   if (file === ':memory:' || file === sqliteFilePath(DEFAULT_DATABASE_URL)) return DEFAULT_ACCOUNTS_FILE;
   return `${file.replace(/\.(db|sqlite3?)$/i, '')}.demo-accounts.txt`;
 }

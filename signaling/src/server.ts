@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import express from 'express';
 import { createLogger } from '@madoguchi/protocol/logger';
-import { DatabaseProbe, resolveDatabaseUrl, sqliteFilePath, type PrismaClient } from '@madoguchi/db';
+import { databaseProbe, databaseProvider, resolveDatabaseUrl, sqliteFilePath, type PrismaClient } from '@madoguchi/db';
 import { RecordsSettings } from '@madoguchi/protocol';
 import { SfuNode } from '@madoguchi/sfu';
 import { errorHandler, sendError } from './api/errors.ts';
@@ -73,15 +73,17 @@ export interface StartOptions {
  * two built browser apps, in one process. Everything started here is closed by close().
  */
 export async function startServer({ config, db, clock = systemClock }: StartOptions): Promise<MadoguchiServer> {
-  const databaseFile = sqliteFilePath(resolveDatabaseUrl(config.databaseUrl));
+  const databaseUrl = resolveDatabaseUrl(config.databaseUrl);
+  // A PostgreSQL database's files are its server's to keep.
+  const databaseFile = databaseProvider(databaseUrl) === 'sqlite' ? sqliteFilePath(databaseUrl) : undefined;
   enforcePrivateModes({
     trees: [config.dataDir, config.stills.dir],
     files: [
-      ...(databaseFile === ':memory:' ? [] : [databaseFile, `${databaseFile}-wal`, `${databaseFile}-shm`]),
+      ...(databaseFile === undefined || databaseFile === ':memory:' ? [] : [databaseFile, `${databaseFile}-wal`, `${databaseFile}-shm`]),
       ...(config.jwtSecretFile ? [config.jwtSecretFile] : []),
     ],
   });
-  const databaseProbe = new DatabaseProbe(config.databaseUrl);
+  const probe = databaseProbe(databaseUrl);
   const recorder = new ConsultationRecorder(config.databaseUrl, { busyTimeoutMs: config.databaseBusyTimeoutMs });
   const audit = new AuditLog(db, () => clock.now());
   const settings = new SettingsStore(db, audit, RecordsSettings.parse(config.records));
@@ -166,7 +168,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   });
   app.use(express.json({ limit: '64kb' }));
   const pairingCodes = new PairingCodes(clock);
-  app.use('/api', createApiRouter({ db, databaseProbe, tokens, sessions, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clerkPins, clock }));
+  app.use('/api', createApiRouter({ db, databaseProbe: probe, tokens, sessions, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clerkPins, clock }));
   app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
   if (localAuthority) app.get(CA_PATH, (_req, res) => res.type('application/x-x509-ca-cert').attachment('madoguchi-ca.crt').send(localAuthority));
   serveApp(app, '/kiosk', config.webClientDir);

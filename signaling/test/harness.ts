@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateDeploy, openDatabase, seedDemoCity, type PrismaClient } from '@madoguchi/db';
+import { startTestPostgres } from '@madoguchi/db/test/postgres';
 import type { Socket } from 'socket.io-client';
 import type { Ack, RoutingSettings, ServerEventName, ServerPayload } from '@madoguchi/protocol';
 import { ProtocolClient } from '@madoguchi/protocol/client';
@@ -13,12 +14,18 @@ import { startServer, type MadoguchiServer } from '../src/server.ts';
 
 export const TEST_PASSWORD = 'test-password-1';
 
+/**
+ * The database test servers run on: SQLite, or PostgreSQL in the signaling-postgres project
+ * (vitest.postgres.config.ts), which runs the records tests again on a cluster of each file's own.
+ */
+const ON_POSTGRES = process.env.MADOGUCHI_TEST_DATABASE === 'postgresql';
+
 export interface TestServer {
   server: MadoguchiServer;
   /** What the server runs with: the defaults, resolved in a temporary directory, with the test's overrides. */
   config: Config;
   db: PrismaClient;
-  /** The server's SQLite file. */
+  /** The server's SQLite file (none exists when the server runs on PostgreSQL). */
   databaseFile: string;
   /** A device token for the seeded tablet of the named site. */
   deviceToken(siteName: string): Promise<string>;
@@ -39,14 +46,15 @@ export interface TestServerOptions extends Partial<Config> {
 }
 
 /**
- * A real server on a free port: fresh SQLite file (migrated, seeded), one real mediasoup worker;
+ * A real server on a free port: fresh SQLite file or PostgreSQL database (migrated, seeded), one real mediasoup worker;
  * relative paths such as the default STILLS_DIR (.data/stills) resolve in a temporary directory
  * as they do in the repo; `clock` replaces the system clock.
  */
 export async function startTestServer({ routing, ...overrides }: TestServerOptions = {}, clock?: Clock): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'madoguchi-test-'));
   const databaseFile = join(dir, 'test.db');
-  const databaseUrl = `file:${databaseFile}`;
+  const postgres = ON_POSTGRES ? await startTestPostgres() : undefined;
+  const databaseUrl = postgres ? await postgres.createDatabase('madoguchi') : `file:${databaseFile}`;
   await migrateDeploy(databaseUrl);
   const db = openDatabase(databaseUrl);
   await seedDemoCity(db, { password: TEST_PASSWORD });
@@ -95,6 +103,7 @@ export async function startTestServer({ routing, ...overrides }: TestServerOptio
       for (const client of clients) client.close();
       await started.server.close();
       await db.$disconnect();
+      await postgres?.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DatabaseProbe, migrateDeploy, openDatabase, seedDemoCity, type PrismaClient } from '@madoguchi/db';
+import { databaseProbe, migrateDeploy, openDatabase, seedDemoCity, type PrismaClient } from '@madoguchi/db';
 import { loadHeldConsultations } from '../src/consultations/heldConsultations.ts';
 import { ConsultationRecorder, type ConsultationEventType } from '../src/records/ConsultationRecorder.ts';
 import { canMakeReadOnly, lockDatabase, longestStall, makeReadOnly } from './databaseFaults.ts';
@@ -109,7 +109,7 @@ describe('records while the database cannot be written', () => {
   it.skipIf(!canMakeReadOnly())('holds every event while the database file refuses writes', async () => {
     const recorder = await newRecorder();
     const id = await newConsultation();
-    const probe = new DatabaseProbe(`file:${file}`);
+    const probe = databaseProbe(`file:${file}`);
     expect(probe.filesWritable()).toBe('ok');
     const readOnly = makeReadOnly(file);
     let expected: string[];

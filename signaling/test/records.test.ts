@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REBUILD_ALL_DERIVED } from '@madoguchi/db';
+import { databaseProvider, rebuildAllDerived } from '@madoguchi/db';
 import {
   OUTCOME_LABELS,
   type AuditListResponse,
@@ -39,7 +39,7 @@ async function json<T>(path: string, who: string): Promise<T> {
 
 /** Derive the summary columns and the daily statistics of rows inserted directly, as an import would. */
 async function rebuildDerived(): Promise<void> {
-  for (const statement of REBUILD_ALL_DERIVED) await t.db.$executeRawUnsafe(statement);
+  for (const statement of rebuildAllDerived(databaseProvider(t.config.databaseUrl))) await t.db.$executeRawUnsafe(statement);
 }
 
 const seconds = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 1000;

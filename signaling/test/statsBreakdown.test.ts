@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REBUILD_ALL_DERIVED } from '@madoguchi/db';
+import { databaseProvider, rebuildAllDerived } from '@madoguchi/db';
 import type { CallbacksResponse, CallbackUpdated, RecordsStatsResponse } from '@madoguchi/protocol';
 import { nextEvent, startTestServer, type TestServer } from './harness.ts';
 import { placeCall } from './callFlow.ts';
@@ -121,7 +121,7 @@ beforeAll(async () => {
     });
     ids[`callback${n}`] = row.id;
   }
-  for (const statement of REBUILD_ALL_DERIVED) await t.db.$executeRawUnsafe(statement);
+  for (const statement of rebuildAllDerived(databaseProvider(t.config.databaseUrl))) await t.db.$executeRawUnsafe(statement);
 });
 
 afterAll(async () => {

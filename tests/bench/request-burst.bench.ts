@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { REBUILD_ALL_DERIVED } from '@madoguchi/db';
+import { rebuildAllDerived } from '@madoguchi/db';
 import type { HealthResponse } from '@madoguchi/protocol';
 import { ProtocolClient } from '@madoguchi/protocol/client';
 import { watchHealth } from '../e2e/support/healthWatch.ts';
@@ -172,7 +172,7 @@ function fillTheDay(file: string, departmentId: string, siteId: string, deviceId
       insertEvent.run(id, 'ended', iso(requestedAt + 600_000), 'staff');
     }
   })();
-  for (const statement of REBUILD_ALL_DERIVED) db.exec(statement);
+  for (const statement of rebuildAllDerived('sqlite')) db.exec(statement);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
 }

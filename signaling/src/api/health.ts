@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { DatabaseProbe } from '@madoguchi/db';
+import type { DatabaseProbe, DatabaseState } from '@madoguchi/db';
 import type { HealthResponse } from '@madoguchi/protocol';
 import type { SfuNode } from '@madoguchi/sfu';
 import type { ConsultationRecorder } from '../records/ConsultationRecorder.ts';
@@ -55,11 +55,11 @@ async function mediaWorkers(sfu: SfuNode): Promise<Awaited<ReturnType<SfuNode['s
   }
 }
 
-async function databaseState(probe: DatabaseProbe): Promise<ReturnType<DatabaseProbe['check']>> {
-  let state = probe.check();
+async function databaseState(probe: DatabaseProbe): Promise<DatabaseState> {
+  let state = await probe.check();
   for (let i = 1; i < LOCK_CONFIRMATIONS && state === 'locked'; i++) {
     await new Promise((resolve) => setTimeout(resolve, LOCK_RECHECK_MS));
-    state = probe.check();
+    state = await probe.check();
   }
   return state;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import { DEFAULT_BUSY_TIMEOUT_MS, sqliteFilePath, type DatabaseFault } from '@madoguchi/db';
+import { DEFAULT_BUSY_TIMEOUT_MS, resolveDatabaseUrl, type DatabaseFault } from '@madoguchi/db';
 import type { RecordActor, RecordWrite } from '@madoguchi/db/records-writer';
 import type { ConsultationOutcome } from '@madoguchi/protocol';
 import { createLogger } from '@madoguchi/protocol/logger';
@@ -130,7 +130,7 @@ export class ConsultationRecorder {
   readonly #ready = new Promise<void>((resolve) => (this.#markReady = resolve));
 
   constructor(databaseUrl: string, { bufferLimit = DEFAULT_BUFFER_LIMIT, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS }: { bufferLimit?: number; busyTimeoutMs?: number } = {}) {
-    this.#threadOptions = { file: sqliteFilePath(databaseUrl), busyTimeoutMs };
+    this.#threadOptions = { url: resolveDatabaseUrl(databaseUrl), busyTimeoutMs };
     this.#bufferLimit = bufferLimit;
     this.#thread = this.#startThread();
   }

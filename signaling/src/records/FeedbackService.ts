@@ -28,6 +28,8 @@ export class FeedbackService {
     if (this.#rating.has(consultationId)) throw new ProtocolError('CONFLICT', 'already rated');
     this.#rating.add(consultationId);
     try {
+      // The end of the call may still be on its way to the database (the records writer's queue).
+      await this.#recorder.flush();
       const consultation = await this.#db.consultation.findFirst({
         where: { id: consultationId, deviceId: device.deviceId },
         select: { endedAt: true, events: { where: { type: 'rated' }, select: { id: true } } },

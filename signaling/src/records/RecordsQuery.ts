@@ -18,6 +18,9 @@ import { PARTICIPATION_EVENTS, participationSql } from './participation.ts';
  * Read side of the session records (相談記録): list, detail and statistics. The list and the
  * charts read the Consultation rows and their derived summary columns (summary.ts) along the
  * indexes; the detail reads the whole event log of one consultation.
+ *
+ * The SQL runs on SQLite and PostgreSQL alike: identifiers in double quotes (PostgreSQL folds
+ * unquoted names to lower case), an alias on every subquery in FROM.
  */
 
 /** Who may see what: supervisors/admins everything, an operator the consultations they took part in (participation.ts). */
@@ -25,7 +28,8 @@ export type RecordsScope = { kind: 'all' } | { kind: 'participant'; staffId: str
 
 /**
  * Timestamps as the better-sqlite3 adapter stores them (its default `iso8601` format): fixed-width
- * UTC text, so text order is time order and the indexes serve range conditions.
+ * UTC text, so text order is time order and the indexes serve range conditions. PostgreSQL reads the
+ * same text into its timestamp columns (UTC, as Prisma writes them).
  */
 export function toDbTime(date: Date): string {
   return date.toISOString().replace('Z', '+00:00');
@@ -56,7 +60,8 @@ export function decodeCursor(cursor: string): Cursor | undefined {
 
 interface ListRow {
   id: string;
-  requestedAt: string;
+  /** text on SQLite, a Date on PostgreSQL */
+  requestedAt: string | Date;
   waitMs: number | bigint | null;
   talkMs: number | bigint | null;
   satisfaction: number | bigint | null;
@@ -82,11 +87,11 @@ export type DailyStats = Omit<RecordsStatsResponse, 'byOperator' | 'byCategory' 
 
 function filterConditions(filter: RecordsFilter): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];
-  if (filter.from) where.push(Prisma.sql`c.requestedAt >= ${toDbTime(new Date(filter.from))}`);
-  if (filter.to) where.push(Prisma.sql`c.requestedAt < ${toDbTime(new Date(filter.to))}`);
-  if (filter.departmentId) where.push(Prisma.sql`c.departmentId = ${filter.departmentId}`);
-  if (filter.siteId) where.push(Prisma.sql`c.siteId = ${filter.siteId}`);
-  if (filter.operatorId) where.push(Prisma.sql`c.operatorId = ${filter.operatorId}`);
+  if (filter.from) where.push(Prisma.sql`c."requestedAt" >= ${toDbTime(new Date(filter.from))}`);
+  if (filter.to) where.push(Prisma.sql`c."requestedAt" < ${toDbTime(new Date(filter.to))}`);
+  if (filter.departmentId) where.push(Prisma.sql`c."departmentId" = ${filter.departmentId}`);
+  if (filter.siteId) where.push(Prisma.sql`c."siteId" = ${filter.siteId}`);
+  if (filter.operatorId) where.push(Prisma.sql`c."operatorId" = ${filter.operatorId}`);
   if (filter.outcome) where.push(Prisma.sql`c.outcome = ${filter.outcome}`);
   if (filter.satisfaction) where.push(Prisma.sql`c.satisfaction = ${filter.satisfaction}`);
   return where;
@@ -115,29 +120,31 @@ export function listStatement(
   plan: ParticipantPlan = 'dense',
 ): Prisma.Sql {
   const conditions = filterConditions(filter);
-  if (cursor) conditions.push(Prisma.sql`(c.requestedAt, c.id) < (${toDbTime(cursor.requestedAt)}, ${cursor.id})`);
-  let from = Prisma.sql`Consultation c`;
+  if (cursor) conditions.push(Prisma.sql`(c."requestedAt", c.id) < (${toDbTime(cursor.requestedAt)}, ${cursor.id})`);
+  let from = Prisma.sql`"Consultation" c`;
   if (scope.kind === 'participant' && plan === 'sparse') {
-    // CROSS JOIN fixes the join order in SQLite: the operator's consultations drive the query.
-    from = Prisma.sql`(SELECT e.consultationId AS id FROM ConsultationEvent e WHERE ${participationSql(scope.staffId)}
-                        UNION SELECT o.id FROM Consultation o WHERE o.operatorId = ${scope.staffId}) mine
-                      CROSS JOIN Consultation c ON c.id = mine.id`;
+    // CROSS JOIN fixes the join order in SQLite: the operator's consultations drive the query. Its
+    // condition is in WHERE, as PostgreSQL allows no ON after CROSS JOIN (and orders joins itself).
+    from = Prisma.sql`(SELECT e."consultationId" AS id FROM "ConsultationEvent" e WHERE ${participationSql(scope.staffId)}
+                        UNION SELECT o.id FROM "Consultation" o WHERE o."operatorId" = ${scope.staffId}) mine
+                      CROSS JOIN "Consultation" c`;
+    conditions.push(Prisma.sql`c.id = mine.id`);
   } else if (scope.kind === 'participant') {
     conditions.push(
-      Prisma.sql`(c.operatorId = ${scope.staffId} OR EXISTS (SELECT 1 FROM ConsultationEvent e WHERE e.consultationId = c.id AND ${participationSql(scope.staffId)}))`,
+      Prisma.sql`(c."operatorId" = ${scope.staffId} OR EXISTS (SELECT 1 FROM "ConsultationEvent" e WHERE e."consultationId" = c.id AND ${participationSql(scope.staffId)}))`,
     );
   }
   return Prisma.sql`
-    SELECT c.id, c.requestedAt, c.waitMs, c.talkMs, c.satisfaction, c.outcome,
-           c.siteId, s.name AS siteName,
-           c.departmentId, d.code AS departmentCode, d.name AS departmentName,
-           c.operatorId, st.displayName AS operatorName
+    SELECT c.id, c."requestedAt", c."waitMs", c."talkMs", c.satisfaction, c.outcome,
+           c."siteId", s.name AS "siteName",
+           c."departmentId", d.code AS "departmentCode", d.name AS "departmentName",
+           c."operatorId", st."displayName" AS "operatorName"
       FROM ${from}
-      JOIN Site s ON s.id = c.siteId
-      JOIN Department d ON d.id = c.departmentId
-      LEFT JOIN Staff st ON st.id = c.operatorId
+      JOIN "Site" s ON s.id = c."siteId"
+      JOIN "Department" d ON d.id = c."departmentId"
+      LEFT JOIN "Staff" st ON st.id = c."operatorId"
       ${whereClause(conditions)}
-     ORDER BY c.requestedAt DESC, c.id DESC
+     ORDER BY c."requestedAt" DESC, c.id DESC
      LIMIT ${limit}`;
 }
 
@@ -146,14 +153,14 @@ export function rollupWhere(filter: RecordsStatsFilter): Prisma.Sql {
   const where: Prisma.Sql[] = [];
   if (filter.from) where.push(Prisma.sql`day >= ${filter.from}`);
   if (filter.to) where.push(Prisma.sql`day <= ${filter.to}`);
-  if (filter.departmentId) where.push(Prisma.sql`departmentId = ${filter.departmentId}`);
-  if (filter.siteId) where.push(Prisma.sql`siteId = ${filter.siteId}`);
+  if (filter.departmentId) where.push(Prisma.sql`"departmentId" = ${filter.departmentId}`);
+  if (filter.siteId) where.push(Prisma.sql`"siteId" = ${filter.siteId}`);
   return whereClause(where);
 }
 
 /** The daily statistics rows of a filter (exported for EXPLAIN in the benchmark). */
 export function dailyStatement(filter: RecordsStatsFilter): Prisma.Sql {
-  return Prisma.sql`SELECT * FROM ConsultationDaily ${rollupWhere(filter)}`;
+  return Prisma.sql`SELECT * FROM "ConsultationDaily" ${rollupWhere(filter)}`;
 }
 
 interface DailyRow {
@@ -219,7 +226,7 @@ export class RecordsQuery {
   /** Which plan finds this operator's records fastest (a bounded count on the actor index). */
   async participantPlan(staffId: string): Promise<ParticipantPlan> {
     const [row] = await this.#db.$queryRaw<{ n: bigint | number }[]>`
-      SELECT COUNT(*) AS n FROM (SELECT 1 FROM ConsultationEvent WHERE actorId = ${staffId} LIMIT ${SPARSE_EVENTS + 1})`;
+      SELECT COUNT(*) AS n FROM (SELECT 1 FROM "ConsultationEvent" WHERE "actorId" = ${staffId} LIMIT ${SPARSE_EVENTS + 1}) events`;
     return Number(row?.n ?? 0) > SPARSE_EVENTS ? 'dense' : 'sparse';
   }
 

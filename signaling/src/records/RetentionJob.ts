@@ -54,7 +54,7 @@ export class RetentionJob {
     let events = 0;
     for (;;) {
       const batch = await this.#db.$queryRaw<{ id: string }[]>`
-        SELECT id FROM Consultation WHERE requestedAt < ${toDbTime(cutoff)} AND endedAt IS NOT NULL LIMIT ${BATCH}`;
+        SELECT id FROM "Consultation" WHERE "requestedAt" < ${toDbTime(cutoff)} AND "endedAt" IS NOT NULL LIMIT ${BATCH}`;
       if (batch.length === 0) break;
       const ids = batch.map((row) => row.id);
       const [deletedEvents, deletedConsultations] = await this.#db.$transaction([

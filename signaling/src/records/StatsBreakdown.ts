@@ -83,8 +83,8 @@ export class StatsBreakdown {
   async compute(filter: RecordsStatsFilter): Promise<StatsBreakdownResponse> {
     const [rows, callbackRows, departments] = await Promise.all([
       this.#db.$queryRaw<BreakdownRow[]>`
-        SELECT departmentId, dimension, key, total, outcomes, waitSumMs, waitCount, waitHistogram, talkSumMs, talkCount, talkHistogram, ratings, transfers
-          FROM ConsultationDailyBreakdown ${rollupWhere(filter)}`,
+        SELECT "departmentId", dimension, key, total, outcomes, "waitSumMs", "waitCount", "waitHistogram", "talkSumMs", "talkCount", "talkHistogram", ratings, transfers
+          FROM "ConsultationDailyBreakdown" ${rollupWhere(filter)}`,
       this.#callbackCounts(filter),
       this.#db.department.findMany({ orderBy: { sortOrder: 'asc' }, select: { id: true, code: true, name: true } }),
     ]);
@@ -169,14 +169,14 @@ export class StatsBreakdown {
   /** Callback requests of the filter's days (by request), department and site, by status and by who set it. */
   #callbackCounts(filter: RecordsStatsFilter) {
     const where: Prisma.Sql[] = [];
-    if (filter.from) where.push(Prisma.sql`cb.createdAt >= ${toDbTime(localDayBounds(filter.from).start)}`);
-    if (filter.to) where.push(Prisma.sql`cb.createdAt < ${toDbTime(localDayBounds(filter.to).end)}`);
-    if (filter.departmentId) where.push(Prisma.sql`cb.departmentId = ${filter.departmentId}`);
-    if (filter.siteId) where.push(Prisma.sql`c.siteId = ${filter.siteId}`);
+    if (filter.from) where.push(Prisma.sql`cb."createdAt" >= ${toDbTime(localDayBounds(filter.from).start)}`);
+    if (filter.to) where.push(Prisma.sql`cb."createdAt" < ${toDbTime(localDayBounds(filter.to).end)}`);
+    if (filter.departmentId) where.push(Prisma.sql`cb."departmentId" = ${filter.departmentId}`);
+    if (filter.siteId) where.push(Prisma.sql`c."siteId" = ${filter.siteId}`);
     return this.#db.$queryRaw<{ departmentId: string; status: CallbackStatus; outcomeById: string | null; n: Count }[]>`
-      SELECT cb.departmentId, cb.status, cb.outcomeById, COUNT(*) AS n
-        FROM CallbackRequest cb JOIN Consultation c ON c.id = cb.consultationId
+      SELECT cb."departmentId", cb.status, cb."outcomeById", COUNT(*) AS n
+        FROM "CallbackRequest" cb JOIN "Consultation" c ON c.id = cb."consultationId"
         ${where.length ? Prisma.sql`WHERE ${Prisma.join(where, ' AND ')}` : Prisma.empty}
-       GROUP BY cb.departmentId, cb.status, cb.outcomeById`;
+       GROUP BY cb."departmentId", cb.status, cb."outcomeById"`;
   }
 }

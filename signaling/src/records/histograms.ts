@@ -1,4 +1,4 @@
-/** The statistics' rollup rows as SQLite returns them: counts, sums and JSON histograms {bucket: count}. */
+/** The statistics' rollup rows as the database returns them: counts, sums and JSON histograms {bucket: count}. */
 
 /** COUNT/SUM come back as bigint (or number, or null for SUM over nothing). */
 export type Count = bigint | number | null;

@@ -16,5 +16,5 @@ export function participationEventsOf(staffId: string) {
 
 /** The same condition in SQL, on a ConsultationEvent aliased `e`. */
 export function participationSql(staffId: string): Prisma.Sql {
-  return Prisma.sql`e.actorId = ${staffId} AND e.actorType = 'staff' AND e.type IN (${Prisma.join([...PARTICIPATION_EVENTS])})`;
+  return Prisma.sql`e."actorId" = ${staffId} AND e."actorType" = 'staff' AND e.type IN (${Prisma.join([...PARTICIPATION_EVENTS])})`;
 }

@@ -1,8 +1,8 @@
 /**
- * The records writer's thread (started by ConsultationRecorder): it owns a better-sqlite3
- * connection of its own and writes what the main thread sends, in order, in batches. SQLite is
- * synchronous, so every millisecond spent writing (or waiting for another process's lock) is spent
- * here and never on the thread that answers sockets and HTTP.
+ * The records writer's thread (started by ConsultationRecorder): it owns a database connection of
+ * its own (better-sqlite3, or node-postgres for a postgresql:// URL) and writes what the main thread
+ * sends, in order, in batches. SQLite is synchronous, so every millisecond spent writing (or waiting
+ * for another process's lock) is spent here and never on the thread that answers sockets and HTTP.
  *
  * Messages: in, `{ type: 'write', writes }` (appended to the queue); out, `{ type: 'ready' }` once
  * loaded, `{ type: 'written', count, refused }` once the first `count` writes not
@@ -10,14 +10,13 @@
  * while the database cannot be written (retried with backoff; nothing is dropped here).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
-import { RecordsBatchWriter, type RecordWrite } from '@madoguchi/db/records-writer';
+import { openRecordsConnection, RecordsBatchWriter, type RecordsConnection, type RecordWrite } from '@madoguchi/db/records-writer';
 import { databaseFault } from '@madoguchi/db/faults';
 
 export interface WriterThreadOptions {
-  /** The SQLite file. */
-  file: string;
-  /** How long a write waits for another process's lock before it is retried later. */
+  /** The database: a `file:/abs/path.db` or `postgresql://` URL. */
+  url: string;
+  /** SQLite: how long a write waits for another process's lock before it is retried later. */
   busyTimeoutMs: number;
 }
 
@@ -38,25 +37,26 @@ const RETRY_MAX_MS = 2_000;
 const CLOSE_WHEN_IDLE_MS = 1_000;
 
 const port = parentPort!;
-const { file, busyTimeoutMs } = workerData as WriterThreadOptions;
-/** The open connection and its writer; none while idle or while the file could not be opened. */
-let connection: { db: Database.Database; writer: RecordsBatchWriter } | undefined;
+const { url, busyTimeoutMs } = workerData as WriterThreadOptions;
+/** The open connection and its writer; none while idle or while the database could not be opened. */
+let connection: { database: RecordsConnection; writer: RecordsBatchWriter } | undefined;
 
 /**
- * Open the file. A file that cannot be written at the moment is opened read-only by SQLite without
- * a word, and stays so: such a connection is closed and opened again when writes fail for that reason.
+ * Open the database. A SQLite file that cannot be written at the moment is opened read-only by SQLite
+ * without a word, and stays so: such a connection is closed and opened again when writes fail for
+ * that reason.
  */
-function open(): { db: Database.Database; writer: RecordsBatchWriter } {
+async function open(): Promise<{ database: RecordsConnection; writer: RecordsBatchWriter }> {
   if (!connection) {
-    const db = new Database(file, { fileMustExist: true, timeout: busyTimeoutMs });
-    db.pragma('foreign_keys = ON');
-    connection = { db, writer: new RecordsBatchWriter(db) };
+    const database = await openRecordsConnection(url, { busyTimeoutMs });
+    connection = { database, writer: new RecordsBatchWriter(database) };
   }
   return connection;
 }
 
 function close(): void {
-  connection?.db.close();
+  // A connection that failed may fail to close too; it is gone either way.
+  connection?.database.close().catch(() => undefined);
   connection = undefined;
 }
 
@@ -71,29 +71,37 @@ const send = (message: FromWriterThread) => port.postMessage(message);
 const describeError = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Write `batch`; if the batch as a whole fails for a reason of its own (not the database's), each write alone. */
-function writeBatch(batch: RecordWrite[]): { write: RecordWrite; error: string }[] {
+async function writeBatch(batch: RecordWrite[]): Promise<{ write: RecordWrite; error: string }[]> {
   try {
-    return open().writer.write(batch).refused.map(({ write, error }) => ({ write, error: describeError(error) }));
+    const { writer } = await open();
+    return (await writer.write(batch)).refused.map(({ write, error }) => ({ write, error: describeError(error) }));
   } catch (error) {
     if (databaseFault(error) || batch.length === 1) throw error;
-    return batch.flatMap((write) => {
+    const refused: { write: RecordWrite; error: string }[] = [];
+    for (const write of batch) {
       try {
-        return writeBatch([write]);
+        refused.push(...(await writeBatch([write])));
       } catch (single) {
         if (databaseFault(single)) throw single;
-        return [{ write, error: describeError(single) }];
+        refused.push({ write, error: describeError(single) });
       }
-    });
+    }
+    return refused;
   }
 }
 
-/** Write one batch from the head of the queue, then yield so that newly sent writes join the next one. */
-function drain(): void {
-  scheduled = false;
-  if (head >= queue.length) return;
+/**
+ * Write one batch from the head of the queue, then yield so that newly sent writes join the next one.
+ * `scheduled` stays set while it writes, so one batch is written at a time.
+ */
+async function drain(): Promise<void> {
+  if (head >= queue.length) {
+    scheduled = false;
+    return;
+  }
   const batch = queue.slice(head, head + MAX_BATCH);
   try {
-    const refused = writeBatch(batch);
+    const refused = await writeBatch(batch);
     head += batch.length;
     if (head >= queue.length || (head >= 1024 && head * 2 >= queue.length)) {
       queue = queue.slice(head);
@@ -106,11 +114,11 @@ function drain(): void {
     if (!fault) throw error; // writeBatch only throws the database's faults
     if (fault !== 'locked') close(); // opened again for the retry
     send({ type: 'fault', fault });
-    scheduled = true;
-    setTimeout(drain, retryDelayMs);
+    setTimeout(() => void drain(), retryDelayMs);
     retryDelayMs = Math.min(retryDelayMs * 2, RETRY_MAX_MS);
     return;
   }
+  scheduled = false;
   schedule();
 }
 
@@ -122,7 +130,7 @@ function schedule(): void {
   }
   if (scheduled) return;
   scheduled = true;
-  setImmediate(drain);
+  setImmediate(() => void drain());
 }
 
 port.on('message', (message: ToWriterThread) => {

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+import base from './vitest.config.ts';
+
+/**
+ * The records tests (list and keyset paging, statistics, the writer thread, retention) again, with
+ * each test server on PostgreSQL instead of SQLite (test/harness.ts starts a cluster per file).
+ */
+export default defineConfig({
+  test: {
+    ...base.test,
+    name: 'signaling-postgres',
+    include: ['test/records.test.ts', 'test/statsBreakdown.test.ts'],
+    env: { MADOGUCHI_TEST_DATABASE: 'postgresql' },
+  },
+});
