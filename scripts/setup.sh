@@ -4,10 +4,11 @@
 # offline (only the npm registry and Debian's apt are reachable). Idempotent: a second run
 # skips what is already done and takes seconds.
 #
-#   1. Debian packages: the mediasoup worker's build dependencies, Chromium for the tests
+#   1. Debian packages: the mediasoup worker's build dependencies, Chromium and PostgreSQL for the tests
 #   2. npm dependencies, with mediasoup's downloading postinstall switched off
 #   3. the mediasoup worker, built from source against Debian's libraries (cached per version)
-#   4. Prisma: client generated, migrations applied to the SQLite file, demo city seeded
+#   4. Prisma: both clients generated, migrations applied to DATABASE_URL (default: the SQLite file),
+#      demo city seeded
 #   5. the server (bundled JavaScript with source maps) and the two browser apps built for `npm start`
 #   6. demo tablet tokens written beside the demo accounts, and the HTTPS certificate (own CA)
 #   7. check that none of it changed a tracked file (in a git checkout)
@@ -38,6 +39,9 @@ APT_PACKAGES=(
   iproute2 iptables
   # TURN for networks that let no UDP out (started by npm start; its certificates come from openssl)
   coturn openssl
+  # PostgreSQL, the database for cities that outgrow SQLite: the tests start throw-away clusters of
+  # their own with its binaries (prisma/test/postgres.ts); the package's own cluster is not used
+  postgresql
 )
 step "Debian packages"
 missing=()
@@ -54,6 +58,17 @@ elif [[ $(id -u) -eq 0 ]]; then
   # configuration, so the distribution's copy would only hold the TURN port.
   if [[ " ${missing[*]} " == *" coturn "* && -d /run/systemd/system ]]; then
     systemctl disable --now coturn >/dev/null 2>&1 && echo "disabled Debian's coturn service (npm start runs its own)"
+  fi
+  # Debian creates and starts a cluster (main) on install. Nothing here uses it, so it is stopped and
+  # set not to start at boot; a city's PostgreSQL is its own server, named by DATABASE_URL.
+  if [[ " ${missing[*]} " == *" postgresql "* ]]; then
+    for start_conf in /etc/postgresql/*/main/start.conf; do
+      [[ -f $start_conf ]] || continue
+      version=$(basename "$(dirname "$(dirname "$start_conf")")")
+      pg_ctlcluster "$version" main stop >/dev/null 2>&1 || true
+      sed -i 's/^auto$/manual/' "$start_conf"
+      echo "stopped Debian's PostgreSQL cluster $version/main and set it to manual start (the tests run their own)"
+    done
   fi
 else
   echo "missing Debian packages: ${missing[*]}" >&2

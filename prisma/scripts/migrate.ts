@@ -24,6 +24,7 @@ import {
   migrationStatus,
 } from '../src/migrate.ts';
 import { databaseProvider, packageDir, providerFiles, resolveDatabaseUrl } from '../src/paths.ts';
+import { printableDatabaseUrl } from '../src/postgres.ts';
 
 const USAGE = 'usage: migrate.ts deploy | dev --name <name> [--create-only] [--accept-data-loss] | status | diff | reset   [--url file:…|postgresql://…]';
 
@@ -44,6 +45,7 @@ async function main(): Promise<number> {
     return cmd || values.help ? 0 : 1;
   }
   const url = resolveDatabaseUrl(values.url);
+  const shownUrl = printableDatabaseUrl(url);
   const provider = databaseProvider(url);
   const migrationsFolder = path.relative(path.dirname(packageDir), providerFiles(provider).migrationsDir);
   const t0 = performance.now();
@@ -52,7 +54,7 @@ async function main(): Promise<number> {
   switch (cmd) {
     case 'deploy': {
       const applied = await applyPendingMigrations(url);
-      console.log(applied.length ? `Applied ${applied.length} migration(s) to ${url}:\n${applied.map((n) => `  - ${n}`).join('\n')}` : `No pending migrations (${url}).`);
+      console.log(applied.length ? `Applied ${applied.length} migration(s) to ${shownUrl}:\n${applied.map((n) => `  - ${n}`).join('\n')}` : `No pending migrations (${shownUrl}).`);
       console.log(`done in ${took()}`);
       return 0;
     }
@@ -71,7 +73,7 @@ async function main(): Promise<number> {
     }
     case 'status': {
       const s = await migrationStatus(url);
-      console.log(`${s.migrations.length} migration(s) in ${migrationsFolder}; database ${s.database}`);
+      console.log(`${s.migrations.length} migration(s) in ${migrationsFolder}; database ${printableDatabaseUrl(s.database)}`);
       if (!s.databaseExists) {
         console.log(`The database file does not exist: ${s.migrations.length} migration(s) pending. Run: npm run migrate -w prisma -- deploy`);
         return s.migrations.length ? 1 : 0;

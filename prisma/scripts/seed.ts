@@ -1,6 +1,6 @@
 /**
  * Seeds the demo city みどり市 (idempotent).
- *   tsx scripts/seed.ts [--url file:…] [--password <pw>]
+ *   tsx scripts/seed.ts [--url file:…|postgresql://…] [--password <pw>]
  * Database: --url, else env DATABASE_URL, else file:./.data/madoguchi.db (repo root).
  * Passwords: --password, else env SEED_DEMO_PASSWORD, else random per account,
  * written to .data/demo-accounts.txt (mode 0600; for a non-default database
@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/db.ts';
 import { resolveDatabaseUrl, repoRoot } from '../src/paths.ts';
+import { printableDatabaseUrl } from '../src/postgres.ts';
 import { DEMO_CITY, demoAccountsFileFor, seedDemoCity } from '../src/seed.ts';
 
 async function main(): Promise<number> {
@@ -23,11 +24,11 @@ async function main(): Promise<number> {
     const r = await seedDemoCity(db, { accountsFile, ...(values.password !== undefined ? { password: values.password } : {}) });
     const ms = Math.round(performance.now() - t0);
     if (!r.seeded) {
-      console.log(`The demo city ${DEMO_CITY} is already seeded in ${url}: nothing to do (${ms} ms).`);
+      console.log(`The demo city ${DEMO_CITY} is already seeded in ${printableDatabaseUrl(url)}: nothing to do (${ms} ms).`);
       if (existsSync(accountsFile)) console.log(`Demo passwords: ${path.relative(repoRoot, accountsFile)}`);
       return 0;
     }
-    console.log(`Seeded the demo city ${DEMO_CITY} into ${url} (${ms} ms): 4 sites + 4 devices, 6 departments, ${r.accounts.length} staff.`);
+    console.log(`Seeded the demo city ${DEMO_CITY} into ${printableDatabaseUrl(url)} (${ms} ms): 4 sites + 4 devices, 6 departments, ${r.accounts.length} staff.`);
     if (r.passwordSource === 'generated') {
       console.log(`Demo accounts (also in ${r.accountsFile ? path.relative(repoRoot, r.accountsFile) : '-'}, mode 0600):`);
       for (const a of r.accounts) console.log(`  ${a.username.padEnd(12)} ${a.password}   ${a.displayName} (${a.role})`);

@@ -39,3 +39,11 @@ export function postgresUrlOfDatabase(url: string, database: string): string {
 export function postgresDatabaseName(url: string): string {
   return decodeURIComponent(new URL(url).pathname.slice(1));
 }
+
+/** The URL as it may be printed: its password, if any, masked. */
+export function printableDatabaseUrl(url: string): string {
+  if (!/^postgres(ql)?:\/\//.test(url)) return url;
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
