@@ -11,5 +11,7 @@ export default defineConfig({
     name: 'signaling-postgres',
     include: ['test/records.test.ts', 'test/statsBreakdown.test.ts'],
     env: { MADOGUCHI_TEST_DATABASE: 'postgresql' },
+    // After the other projects, not beside signaling's: two servers' tests at once crowd two cores.
+    sequence: { ...base.test?.sequence, groupOrder: 1 },
   },
 });
