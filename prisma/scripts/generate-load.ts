@@ -17,7 +17,7 @@
  * Written with better-sqlite3 directly (prepared statements, 20,000 consultations per transaction,
  * WAL, synchronous=OFF while loading), in the same text timestamp format Prisma's adapter uses.
  * The summary columns (waitMs, talkMs, satisfaction) and the daily statistics rows are then derived
- * from the rows and events by the same SQL the server uses (REBUILD_ALL_DERIVED), not written here.
+ * from the rows and events by the same SQL the server uses (rebuildAllDerived), not written here.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';

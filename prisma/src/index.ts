@@ -14,7 +14,6 @@ export {
   migrateDev,
   migrateReset,
   migrationStatus,
-  deleteDatabaseFile,
   emptyDatabase,
   readMigrationsList,
   migrationChecksum,

@@ -208,7 +208,7 @@ export async function diffSchemaAgainstMigrations(opts: MigrateOptions = {}, dat
 }
 
 /** Deletes the SQLite file (and its journal/WAL) — the engine's own reset only deletes rows. */
-export function deleteDatabaseFile(databaseUrl?: string): string {
+function deleteDatabaseFile(databaseUrl?: string): string {
   const file = sqliteFilePath(resolveDatabaseUrl(databaseUrl));
   if (file === ':memory:') return file;
   for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(file + suffix, { force: true });
