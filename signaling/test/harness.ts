@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateDeploy, openDatabase, seedDemoCity, type PrismaClient } from '@madoguchi/db';
-import { startTestPostgres } from '@madoguchi/db/test/postgres';
+import { startTestPostgres, type TestPostgres } from '@madoguchi/db/test/postgres';
 import type { Socket } from 'socket.io-client';
 import type { Ack, RoutingSettings, ServerEventName, ServerPayload } from '@madoguchi/protocol';
 import { ProtocolClient } from '@madoguchi/protocol/client';
@@ -50,10 +50,20 @@ export interface TestServerOptions extends Partial<Config> {
  * relative paths such as the default STILLS_DIR (.data/stills) resolve in a temporary directory
  * as they do in the repo; `clock` replaces the system clock.
  */
-export async function startTestServer({ routing, ...overrides }: TestServerOptions = {}, clock?: Clock): Promise<TestServer> {
+export async function startTestServer(options: TestServerOptions = {}, clock?: Clock): Promise<TestServer> {
+  const postgres = ON_POSTGRES ? await startTestPostgres() : undefined;
+  try {
+    return await startTestServerOn(postgres, options, clock);
+  } catch (error) {
+    // A cluster is a daemon of its own: it would outlive the test run.
+    await postgres?.stop();
+    throw error;
+  }
+}
+
+async function startTestServerOn(postgres: TestPostgres | undefined, { routing, ...overrides }: TestServerOptions, clock?: Clock): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'madoguchi-test-'));
   const databaseFile = join(dir, 'test.db');
-  const postgres = ON_POSTGRES ? await startTestPostgres() : undefined;
   const databaseUrl = postgres ? await postgres.createDatabase('madoguchi') : `file:${databaseFile}`;
   await migrateDeploy(databaseUrl);
   const db = openDatabase(databaseUrl);
