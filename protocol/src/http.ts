@@ -205,6 +205,8 @@ export type RecordEvent = z.infer<typeof RecordEvent>;
 
 export const RecordDetail = RecordListItem.extend({
   device: z.object({ id: Id, name: z.string() }),
+  /** came for a booking (予約) or walked in */
+  arrival: z.enum(['reserved', 'walk_in']),
   answeredAt: z.iso.datetime().nullable(),
   endedAt: z.iso.datetime().nullable(),
   endedBy: z.enum(['resident', 'operator', 'system']).nullable(),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProtocolError, type Reservation, type ReservationList, type ReservationOptions } from '@madoguchi/protocol';
+import { ProtocolError, type RecordDetail, type Reservation, type ReservationList, type ReservationOptions } from '@madoguchi/protocol';
 import { tokyoTime } from '../src/routing/core/index.ts';
 import { waitFor } from './callFlow.ts';
 import { nextEvent, startTestServer, type TestServer } from './harness.ts';
@@ -180,6 +180,10 @@ describe('reservations (予約)', () => {
     await waitFor(async () => (await t.db.reservation.findUniqueOrThrow({ where: { id: booked.id } })).consultationId === checkedIn.consultationId);
     const arrived = (await (await api('GET', `/reservations?date=${today()}`, await t.staffToken('welfare2'))).json()) as ReservationList;
     expect(arrived.reservations.find((r) => r.id === booked.id)).toMatchObject({ status: 'arrived' });
+    const supervisor = await t.staffToken('supervisor');
+    const record = async (id: string) => ((await (await api('GET', `/records/${id}`, supervisor)).json()) as RecordDetail).arrival;
+    expect(await record(checkedIn.consultationId)).toBe('reserved');
+    expect(await record(walkInIds[1]!)).toBe('walk_in');
 
     for (const [index, tablet] of walkIns.entries()) await tablet.request('consultation:cancel', { consultationId: walkInIds[index]! });
     for (const client of [welfare1, welfare2, booth, again, ...walkIns]) client.close();

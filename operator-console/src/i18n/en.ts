@@ -248,6 +248,8 @@ export const en: Messages = {
     notFound: 'This consultation record was not found (it was deleted, or you may not view it).',
     summary: 'Summary',
     id: 'Consultation ID',
+    arrival: 'Arrival',
+    arrivalValue: { reserved: 'Reserved', walk_in: 'Walk-in' },
     device: 'Tablet',
     answeredAt: 'Answered',
     endedAt: 'Ended',

@@ -250,6 +250,8 @@ export const ja = {
     notFound: 'この相談記録は見つかりません（削除されたか、閲覧する権限がありません）。',
     summary: '概要',
     id: '相談ID',
+    arrival: '受付',
+    arrivalValue: { reserved: '予約', walk_in: '予約なし' },
     device: '端末',
     answeredAt: '応答日時',
     endedAt: '終了日時',
