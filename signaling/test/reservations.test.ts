@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProtocolError, type RecordDetail, type Reservation, type ReservationList, type ReservationOptions } from '@madoguchi/protocol';
+import { ProtocolError, type RecordDetail, type Reservation, type ReservationCalendarsResponse, type ReservationList, type ReservationOptions } from '@madoguchi/protocol';
 import { tokyoTime } from '../src/routing/core/index.ts';
 import { waitFor } from './callFlow.ts';
 import { nextEvent, startTestServer, type TestServer } from './harness.ts';
@@ -47,6 +47,9 @@ describe('reservations (予約)', () => {
 
   it('lets admins alone set a department’s slot calendar, validated and audited', async () => {
     const settings = { slotMinutes: 30, capacity: 2, bookableDays: 14 };
+    // The demo city books 福祉課 and 子育て支援課 only.
+    const seeded = ((await (await api('GET', '/reservations/calendars', admin)).json()) as ReservationCalendarsResponse).calendars;
+    expect(seeded.filter((calendar) => calendar.settings).map((calendar) => calendar.department.code)).toEqual(['welfare', 'childcare']);
     expect((await api('PUT', `/reservations/calendars/${ids.welfare}`, await t.staffToken('supervisor'), { settings })).status).toBe(403);
     expect((await api('PUT', `/reservations/calendars/${ids.welfare}`, branchTablet, { settings })).status).toBe(403);
     for (const bad of [{ settings: { ...settings, capacity: 0 } }, { settings: { ...settings, slotMinutes: 5 } }, { settings, extra: 1 }, {}]) {
