@@ -59,6 +59,12 @@ test('a booking made by the branch clerk goes ahead of walk-ins, to the operator
   await booth.getByTestId('settings-back').click();
   await expect(booth.getByTestId('home-screen')).toBeVisible();
 
+  // The named operator's console lists it among today's bookings: the slot is under way, nobody has come yet.
+  const listed = named.getByTestId('reservation-item').filter({ hasText: '緑 太郎' });
+  await expect(listed).toHaveAttribute('data-state', 'late', { timeout: 40_000 });
+  await expect(listed).toContainText('高齢者福祉');
+  await expect(listed).toContainText('福祉 花子');
+
   // Two walk-ins wait for 福祉課.
   const walkIns: Page[] = [];
   for (const site of WALK_IN_SITES) {
@@ -104,6 +110,8 @@ test('a booking made by the branch clerk goes ahead of walk-ins, to the operator
     return ((await response.json()) as RecordDetail).arrival;
   };
   await expect.poll(record).toBe('reserved');
+  await expect(listed).toHaveAttribute('data-state', 'arrivedLate', { timeout: 40_000 });
+  await named.screenshot({ path: '../test-output/screens/console-reservations-today.png' });
 
   for (const tablet of walkIns) await tablet.getByTestId('cancel-button').click();
   for (const page of [named, booth, ...walkIns]) await page.context().close();

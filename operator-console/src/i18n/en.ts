@@ -116,6 +116,17 @@ export const en: Messages = {
     recordedBy: (status, who, at) => `${status} (${who}, ${at})`,
   },
 
+  reservations: {
+    heading: 'Today’s reservations',
+    none: 'No reservations today.',
+    failed: 'The reservations could not be loaded.',
+    preferred: 'Staff member',
+    note: 'Note',
+    ics: 'Add to calendar (.ics)',
+    state: { booked: 'Booked', late: 'Late', arrived: 'Arrived', arrivedLate: 'Arrived (late)', no_show: 'Did not come', cancelled: 'Cancelled' },
+    language: { ja: 'Japanese', en: 'English', zh: 'Chinese', ko: 'Korean', vi: 'Vietnamese', pt: 'Portuguese' },
+  },
+
   callbackReview: {
     title: 'Callback requests',
     status: 'Status',

@@ -123,6 +123,17 @@ export const ja = {
     recordedBy: (status: string, who: string, at: string) => `${status}（${who}・${at}）`,
   },
 
+  reservations: {
+    heading: '今日の予約',
+    none: '今日の予約はありません。',
+    failed: '予約を読み込めませんでした。',
+    preferred: '担当者',
+    note: 'メモ',
+    ics: 'カレンダーに追加（.ics）',
+    state: { booked: '予約済み', late: '遅れています', arrived: '来所済み', arrivedLate: '来所済み（遅れ）', no_show: '来なかった', cancelled: '取消' },
+    language: { ja: '日本語', en: '英語', zh: '中国語', ko: '韓国語', vi: 'ベトナム語', pt: 'ポルトガル語' },
+  },
+
   callbackReview: {
     title: '折り返し電話の依頼',
     status: '状況',

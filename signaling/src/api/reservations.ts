@@ -90,7 +90,7 @@ export function createReservationsRouter({ reservations, audit }: { reservations
     const { id } = await visibleReservation(req);
     const { filename, body } = await reservations.icsOf(id);
     res.setHeader('Content-Type', 'text/calendar; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
+    res.setHeader('Content-Disposition', `attachment; filename="${filename}"; filename*=UTF-8''${filename}`);
     res.send(body);
   });
 
