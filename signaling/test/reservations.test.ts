@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProtocolError, type RecordDetail, type Reservation, type ReservationCalendarsResponse, type ReservationList, type ReservationOptions } from '@madoguchi/protocol';
+import { ProtocolError, type RecordDetail, type RecordsStatsResponse, type Reservation, type ReservationCalendarsResponse, type ReservationList, type ReservationOptions } from '@madoguchi/protocol';
 import { tokyoTime } from '../src/routing/core/index.ts';
 import { waitFor } from './callFlow.ts';
 import { nextEvent, startTestServer, type TestServer } from './harness.ts';
@@ -190,5 +190,29 @@ describe('reservations (予約)', () => {
 
     for (const [index, tablet] of walkIns.entries()) await tablet.request('consultation:cancel', { consultationId: walkInIds[index]! });
     for (const client of [welfare1, welfare2, booth, again, ...walkIns]) client.close();
+  });
+
+  it('counts bookings, no-shows and the waits of reserved and walk-in residents per department, in the statistics and their CSV', async () => {
+    // A booking of yesterday's slot nobody kept: a no-show.
+    const yesterday = new Date(Date.now() - 24 * 60 * 60_000);
+    yesterday.setUTCMinutes(yesterday.getUTCMinutes() < 30 ? 0 : 30, 0, 0);
+    const category = await t.db.consultationCategory.findFirstOrThrow({ where: { departmentId: ids.childcare } });
+    await t.db.reservation.create({
+      data: { code: '000001', departmentId: ids.childcare!, siteId: ids[BRANCH]!, slotStart: yesterday, seat: 0, name: '来ない 人', phone: '0312345678', categoryId: category.id, language: 'ja', bookedBy: 'staff:test' },
+    });
+    const supervisor = await t.staffToken('supervisor');
+    const stats = (await (await api('GET', '/records/stats', supervisor)).json()) as RecordsStatsResponse;
+    const welfare = stats.reservations.find((r) => r.department.code === 'welfare')!;
+    expect(welfare).toMatchObject({ arrived: 1, noShows: 0, noShowRate: 0 });
+    expect(welfare.booked).toBeGreaterThanOrEqual(4);
+    expect(welfare.waitSeconds.reserved).toEqual(expect.any(Number));
+    expect(welfare.waitSeconds.walkIn).toEqual(expect.any(Number));
+    expect(stats.reservations.find((r) => r.department.code === 'childcare')).toMatchObject({ booked: 1, arrived: 0, noShows: 1, noShowRate: 1 });
+    expect(stats.reservations.map((r) => r.department.code)).not.toContain('tax');
+
+    const csv = await (await api('GET', '/records/stats.csv?breakdown=reservations', supervisor)).text();
+    const lines = csv.replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+    expect(lines[0]).toContain('無断キャンセル率(%)');
+    expect(lines.find((line) => line.startsWith('子育て支援課'))).toMatch(/^子育て支援課,1,0,1,100,/);
   });
 });

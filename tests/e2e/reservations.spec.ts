@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import type { RecordDetail } from '@madoguchi/protocol';
 import { openConsole, openTablet } from './support/call.ts';
 import { checkScreen } from './support/screens.ts';
-import { startServer, type RunningServer } from './support/server.ts';
+import { E2E_PASSWORD, startServer, type RunningServer } from './support/server.ts';
 
 /**
  * 予約 (issue 14): the clerk at 江川出張所 books 福祉課 for the slot under way (the demo city is open
@@ -115,4 +115,18 @@ test('a booking made by the branch clerk goes ahead of walk-ins, to the operator
 
   for (const tablet of walkIns) await tablet.getByTestId('cancel-button').click();
   for (const page of [named, booth, ...walkIns]) await page.context().close();
+
+  // 統計: the supervisor sees bookings, arrivals, no-shows and reserved vs walk-in waits per department.
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'ja-JP' });
+  const stats = await context.newPage();
+  await stats.goto(`${server.url}/console/`);
+  await stats.getByTestId('login-username').fill('supervisor');
+  await stats.getByTestId('login-password').fill(E2E_PASSWORD);
+  await stats.getByTestId('login-submit').click();
+  await stats.getByTestId('nav-stats').click();
+  const welfareRow = stats.getByTestId('stats-reservations').locator('tbody tr', { hasText: '福祉課' });
+  await expect(welfareRow.locator('td')).toHaveText(['1', '1', '0', '0.0%', /秒|分/, /秒|分/]);
+  await welfareRow.scrollIntoViewIfNeeded();
+  await checkScreen(stats, 'supervisor-stats-reservations', 'ja');
+  await context.close();
 });

@@ -78,7 +78,7 @@ export interface RecordRow extends Omit<RecordListItem, 'requestedAt'> {
 export type RecordsStatsFilter = Omit<RecordsStatsQuery, 'serviceLevelSeconds'>;
 
 /** The statistics added up from the daily rollup (the rest: StatsBreakdown). */
-export type DailyStats = Omit<RecordsStatsResponse, 'byOperator' | 'byCategory' | 'callbacks'>;
+export type DailyStats = Omit<RecordsStatsResponse, 'byOperator' | 'byCategory' | 'callbacks' | 'reservations'>;
 
 function filterConditions(filter: RecordsFilter): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];

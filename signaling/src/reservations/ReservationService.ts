@@ -3,7 +3,6 @@ import type { PrismaClient } from '@madoguchi/db';
 import {
   BookingRequest,
   ProtocolError,
-  ReservationStatus,
   ResidentLanguage,
   type Reservation,
   type ReservationCalendarSettings,
@@ -15,6 +14,7 @@ import type { RoutingSettingsStore } from '../routing/RoutingSettingsStore.ts';
 import { tokyoInstant, tokyoTime } from '../routing/core/index.ts';
 import { isUniqueViolation } from '../api/adminRequest.ts';
 import { lastBookableDate, slotsOfDay, type DepartmentHours } from './slots.ts';
+import { FALLBACK_SLOT_MINUTES, reservationStatus } from './status.ts';
 
 const DAY_MS = 24 * 60 * 60_000;
 /** Seats are taken by concurrent bookings; a code may collide. Each retry re-reads the slot. */
@@ -290,9 +290,8 @@ export class ReservationService {
   ): Reservation {
     const now = this.#clock.now().getTime();
     const start = row.slotStart.getTime();
-    // A calendar removed since keeps its bookings: they show as an hour long.
-    const end = start + (slotMinutes ?? 60) * 60_000;
-    const status = row.status === 'booked' && end <= now ? 'no_show' : ReservationStatus.parse(row.status);
+    const end = start + (slotMinutes ?? FALLBACK_SLOT_MINUTES) * 60_000;
+    const status = reservationStatus(row.status, end, now);
     return {
       id: row.id,
       code: row.code,
