@@ -55,7 +55,9 @@ describe('reservations (予約)', () => {
     for (const bad of [{ settings: { ...settings, capacity: 0 } }, { settings: { ...settings, slotMinutes: 5 } }, { settings, extra: 1 }, {}]) {
       expect((await api('PUT', `/reservations/calendars/${ids.welfare}`, admin, bad)).status, JSON.stringify(bad)).toBe(400);
     }
-    expect((await api('PUT', `/reservations/calendars/${ids.welfare}`, admin, { settings })).status).toBe(204);
+    const saved = await api('PUT', `/reservations/calendars/${ids.welfare}`, admin, { settings });
+    expect(saved.status).toBe(200);
+    expect(((await saved.json()) as ReservationCalendarsResponse).calendars.find((c) => c.department.code === 'welfare')?.settings).toEqual(settings);
     const audit = await t.db.auditLog.findFirstOrThrow({ where: { action: 'config.change', targetId: ids.welfare }, orderBy: { id: 'desc' } });
     expect(JSON.parse(audit.details!)).toEqual({ change: 'reservation.calendar', settings });
 

@@ -453,6 +453,12 @@ export const en: Messages = {
   },
 
   routing: {
+    reservations: 'Reservation slots',
+    reservationsHint: 'Slots follow the opening hours and closures above.',
+    reservationsEnabled: 'This department takes reservations',
+    slotMinutes: 'Slot length (minutes)',
+    slotCapacity: 'Reservations per slot',
+    bookableDays: 'Bookable up to (days ahead)',
     title: 'Routing',
     department: 'Department',
     readOnly: 'Routing is changed by the system administrator.',

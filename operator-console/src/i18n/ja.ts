@@ -458,6 +458,12 @@ export const ja = {
   },
 
   routing: {
+    reservations: '予約枠',
+    reservationsHint: '予約の時間帯は、上の受付時間・休業日にしたがって区切られます。',
+    reservationsEnabled: 'この担当課は予約を受け付ける',
+    slotMinutes: '1枠の長さ（分）',
+    slotCapacity: '同じ時間に受ける予約の数',
+    bookableDays: '何日先まで予約できるか（日）',
     title: '受付設定',
     department: '担当課',
     readOnly: '受付設定の変更はシステム管理者が行います。',

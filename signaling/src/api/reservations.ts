@@ -66,7 +66,8 @@ export function createReservationsRouter({ reservations, audit }: { reservations
     const { settings } = parseBody(CalendarUpdate, req.body);
     await reservations.setCalendar(departmentId, settings);
     await audit.write({ staffId: staff.staffId, action: 'config.change', targetId: departmentId, details: { change: 'reservation.calendar', settings } });
-    res.status(204).end();
+    const body: ReservationCalendarsResponse = { calendars: await reservations.calendars() };
+    res.json(body);
   });
 
   router.get('/', async (req: AuthedRequest, res) => {
