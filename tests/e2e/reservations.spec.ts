@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import type { RecordDetail } from '@madoguchi/protocol';
+import type { RecordDetail, ReservationCalendarsResponse } from '@madoguchi/protocol';
 import { openConsole, openTablet } from './support/call.ts';
 import { checkScreen } from './support/screens.ts';
 import { E2E_PASSWORD, startServer, type RunningServer } from './support/server.ts';
@@ -128,5 +128,29 @@ test('a booking made by the branch clerk goes ahead of walk-ins, to the operator
   await expect(welfareRow.locator('td')).toHaveText(['1', '1', '0', '0.0%', /秒|分/, /秒|分/]);
   await welfareRow.scrollIntoViewIfNeeded();
   await checkScreen(stats, 'supervisor-stats-reservations', 'ja');
+  await context.close();
+});
+
+test('an admin lets 税務課 take bookings in 受付設定 (予約枠)', async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'ja-JP' });
+  const admin = await context.newPage();
+  await admin.goto(`${server.url}/console/`);
+  await admin.getByTestId('login-username').fill('admin');
+  await admin.getByTestId('login-password').fill(E2E_PASSWORD);
+  await admin.getByTestId('login-submit').click();
+  await admin.getByTestId('nav-routing').click();
+  await admin.getByTestId('routing-department').selectOption({ label: '税務課' });
+  const panel = admin.getByTestId('reservation-calendar');
+  await expect(panel.getByTestId('reservation-enabled')).not.toBeChecked();
+  await panel.getByTestId('reservation-enabled').check();
+  await panel.getByTestId('reservation-capacity').fill('0');
+  await panel.getByTestId('reservation-save').click();
+  await expect(panel.getByRole('alert')).toContainText('capacity'); // the server says which number is wrong
+  await panel.getByTestId('reservation-capacity').fill('3');
+  await panel.getByTestId('reservation-save').click();
+  await expect(panel.getByRole('status')).toHaveText('保存しました。受付にはすぐに反映されます。');
+  const token = await server.login('admin');
+  const calendars = (await (await fetch(`${server.url}/api/reservations/calendars`, { headers: { authorization: `Bearer ${token}` } })).json()) as ReservationCalendarsResponse;
+  expect(calendars.calendars.find((calendar) => calendar.department.code === 'tax')?.settings).toEqual({ slotMinutes: 30, capacity: 3, bookableDays: 14 });
   await context.close();
 });
