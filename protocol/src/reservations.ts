@@ -7,6 +7,19 @@ import { ConsultationCategory } from './notes.ts';
  * and the short code the resident types at the booth.
  */
 
+/** Asia/Tokyo is UTC+9 all year: bookings are by the city's calendar day, whatever a device's time zone. */
+const TOKYO_OFFSET_MS = 9 * 60 * 60_000;
+
+/** The Tokyo calendar day (YYYY-MM-DD) of an instant: the day a booking form and the today's list ask for. */
+export function tokyoDate(instant: number = Date.now()): string {
+  return new Date(instant + TOKYO_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** The Tokyo wall-clock time (HH:MM) of an ISO instant: a slot as the clerk reads it. */
+export function tokyoClock(iso: string): string {
+  return new Date(Date.parse(iso) + TOKYO_OFFSET_MS).toISOString().slice(11, 16);
+}
+
 /** The languages a resident may be served in (the kiosk's six). */
 export const ResidentLanguage = z.enum(['ja', 'en', 'zh', 'ko', 'vi', 'pt']);
 export type ResidentLanguage = z.infer<typeof ResidentLanguage>;

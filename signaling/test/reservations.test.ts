@@ -147,6 +147,9 @@ describe('reservations (予約)', () => {
     expect(text).toContain('SUMMARY:福祉課 予約 予約 花子 様（高齢者福祉）');
     expect(text).toContain(`予約番号 ${booked.code}`);
     expect(text.split('\r\n').at(-1)).toBe('');
+    // Long lines are folded at 75 octets, between characters (RFC 5545).
+    expect(text.split('\r\n').every((line) => Buffer.byteLength(line) <= 75)).toBe(true);
+    expect(text.replace(/\r\n /g, '')).toContain('メモ 書類を持参');
     expect((await api('GET', `/reservations/${booked.id}/ics`, await t.staffToken('tax1'))).status).toBe(404);
   });
 

@@ -1,12 +1,9 @@
-import { ReservationList as ReservationListResponse, type Reservation } from '@madoguchi/protocol';
+import { ReservationList as ReservationListResponse, tokyoDate, type Reservation } from '@madoguchi/protocol';
 import { useCallback, useEffect, useState } from 'react';
 import { download, query, request } from '../api.ts';
 import { useI18n } from '../i18n/index.ts';
 
 const REFRESH_MS = 30_000;
-const TOKYO_OFFSET_MS = 9 * 60 * 60_000;
-/** Today in Asia/Tokyo: the day the city's bookings are listed by. */
-const tokyoToday = () => new Date(Date.now() + TOKYO_OFFSET_MS).toISOString().slice(0, 10);
 
 /** What the list says of a booking: kept, under way and not yet here (late), missed, or cancelled. */
 function stateOf(reservation: Reservation): 'booked' | 'late' | 'arrived' | 'arrivedLate' | 'no_show' | 'cancelled' {
@@ -26,7 +23,7 @@ export function ReservationList({ token }: { token: string }) {
 
   const load = useCallback(async () => {
     try {
-      const { reservations } = await request(token, `/reservations${query({ date: tokyoToday() })}`, ReservationListResponse);
+      const { reservations } = await request(token, `/reservations${query({ date: tokyoDate() })}`, ReservationListResponse);
       setReservations(reservations);
       setFailed(false);
     } catch {

@@ -20,6 +20,29 @@ const DAY_MS = 24 * 60 * 60_000;
 /** Seats are taken by concurrent bookings; a code may collide. Each retry re-reads the slot. */
 const EXTRA_ATTEMPTS = 3;
 
+/**
+ * RFC 5545 §3.1: a content line longer than 75 octets goes on in lines that start with a space. Cut
+ * between characters, never inside one's UTF-8 bytes (Japanese text is 3 octets a character).
+ */
+function foldLine(line: string): string {
+  const parts: string[] = [];
+  let part = '';
+  let octets = 0;
+  for (const character of line) {
+    const size = Buffer.byteLength(character);
+    // The continuation's leading space counts towards its 75.
+    if (octets + size > (parts.length === 0 ? 75 : 74)) {
+      parts.push(part);
+      part = '';
+      octets = 0;
+    }
+    part += character;
+    octets += size;
+  }
+  parts.push(part);
+  return parts.join('\r\n ');
+}
+
 /** Who books: a site's tablet (its clerk, for that site) or a staff member (for any site). */
 export type Booker = { kind: 'device'; deviceId: string; siteId: string } | { kind: 'staff'; staffId: string };
 
@@ -226,7 +249,7 @@ export class ReservationService {
       'END:VEVENT',
       'END:VCALENDAR',
     ];
-    return { filename: `reservation-${reservation.code}.ics`, body: `${lines.join('\r\n')}\r\n` };
+    return { filename: `reservation-${reservation.code}.ics`, body: `${lines.map(foldLine).join('\r\n')}\r\n` };
   }
 
   async #calendar(departmentId: string): Promise<ReservationCalendarSettings | null> {

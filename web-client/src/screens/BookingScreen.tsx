@@ -1,13 +1,8 @@
-import type { BookingRequest, KioskDepartment, Reservation, ReservationOptions, ResidentLanguage } from '@madoguchi/protocol';
+import { tokyoClock, tokyoDate, type BookingRequest, type KioskDepartment, type Reservation, type ReservationOptions, type ResidentLanguage } from '@madoguchi/protocol';
 import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError } from '../api.ts';
 import { TopBar } from '../components/TopBar.tsx';
 import { LANGUAGES, useI18n } from '../i18n.ts';
-
-const TOKYO_OFFSET_MS = 9 * 60 * 60_000;
-/** Today in Asia/Tokyo (the city's calendar), whatever the tablet's own time zone. */
-const tokyoToday = () => new Date(Date.now() + TOKYO_OFFSET_MS).toISOString().slice(0, 10);
-const tokyoClock = (iso: string) => new Date(Date.parse(iso) + TOKYO_OFFSET_MS).toISOString().slice(11, 16);
 
 interface BookingScreenProps {
   siteName: string;
@@ -26,7 +21,7 @@ type Outcome = { kind: 'booked'; code: string } | { kind: 'full' } | { kind: 'fa
 export function BookingScreen({ siteName, departments, loadOptions, book, onClose }: BookingScreenProps) {
   const { t } = useI18n();
   const [departmentId, setDepartmentId] = useState(departments[0]?.id ?? '');
-  const [date, setDate] = useState(tokyoToday);
+  const [date, setDate] = useState(() => tokyoDate());
   const [options, setOptions] = useState<ReservationOptions | null>(null);
   const [slotStart, setSlotStart] = useState('');
   const [categoryId, setCategoryId] = useState('');
@@ -117,7 +112,7 @@ export function BookingScreen({ siteName, departments, loadOptions, book, onClos
                 type="date"
                 data-testid="booking-date"
                 value={date}
-                min={tokyoToday()}
+                min={tokyoDate()}
                 max={options?.bookableUntil ?? undefined}
                 onChange={(event) => event.target.value && setDate(event.target.value)}
               />
