@@ -9,6 +9,7 @@ import { useI18n } from './i18n/index.ts';
 import { askForNotifications, useOfferNotification } from './media/offerNotification.ts';
 import { useRinger } from './media/ringer.ts';
 import { CallbackList } from './routing/CallbackList.tsx';
+import { ReservationList } from './routing/ReservationList.tsx';
 import { NotesForm } from './routing/NotesForm.tsx';
 import { CallScreen } from './screens/CallScreen.tsx';
 import { IdleScreen } from './screens/IdleScreen.tsx';
@@ -109,6 +110,7 @@ export function OperatorConsole({ session, onLogout, onSessionEnded }: OperatorC
           queues={state.queues}
           notes={state.lastCall ? <NotesForm key={state.lastCall.consultationId} token={session.token} call={state.lastCall} onDone={actions.notesDone} /> : null}
           callbacks={<CallbackList token={session.token} />}
+          reservations={<ReservationList token={session.token} />}
         />
       )}
     </div>

@@ -37,6 +37,9 @@ export const GENERAL_COUNTER = 'general';
 
 const ALL_DAY = [{ open: '00:00', close: '24:00' }];
 
+/** 予約: the departments whose consultations are long and prepared for (福祉, 子育て) take bookings in the demo. */
+const DEMO_RESERVATION_CALENDAR = { departments: ['welfare', 'childcare'], slotMinutes: 30, capacity: 2, bookableDays: 14 } as const;
+
 /**
  * Routing of the demo city. Its counters are open around the clock so the demo can be tried at any
  * hour; a real city sets its hours, holidays (祝日) and 年末年始 through the admin API.
@@ -199,6 +202,10 @@ export async function seedDemoCity(db: PrismaClient, options: SeedDemoCityOption
             annualClosures: JSON.stringify(DEMO_ROUTING.annualClosures),
           },
         });
+      }
+      for (const code of DEMO_RESERVATION_CALENDAR.departments) {
+        const { slotMinutes, capacity, bookableDays } = DEMO_RESERVATION_CALENDAR;
+        await tx.reservationCalendar.create({ data: { departmentId: deptIds.get(code)!, slotMinutes, capacity, bookableDays } });
       }
       for (const [i, a] of accounts.entries()) {
         // The general counter's staff know every department a little (secondary skill).

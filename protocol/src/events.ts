@@ -30,6 +30,7 @@ import {
   CallSupervisor,
 } from './domain.ts';
 import { ClerkLock, ClerkPin, ClerkUnlockResult, HelpCall } from './clerk.ts';
+import { ReservationCode } from './reservations.ts';
 import { ErrorCode, type Ack } from './errors.ts';
 import { DtlsParameters, IceParameters, MediaPath, ProbeOptions, RtpCapabilities, RtpParameters, SctpStreamParameters, TransportOptions } from './media.ts';
 
@@ -54,18 +55,30 @@ const ChatMessage = z.object({
 });
 const empty = z.object({});
 
+/** With the resident's place at once (as consultation:status has it), not with the department's next queue push. */
+const ConsultationRequested = z.object({
+  consultationId: Id,
+  status: ConsultationStatus,
+  queuePosition: z.number().int().min(1).nullable(),
+  estimatedWaitSeconds: z.number().int().min(0).nullable(),
+});
+
 /** Every event a browser may send, who may send it, its payload and its acknowledgement. */
 export const clientEvents = {
   'consultation:request': {
     from: ['device'],
     payload: z.object({ departmentId: Id }),
-    /** With the resident's place at once (as consultation:status has it), not with the department's next queue push. */
-    ack: z.object({
-      consultationId: Id,
-      status: ConsultationStatus,
-      queuePosition: z.number().int().min(1).nullable(),
-      estimatedWaitSeconds: z.number().int().min(0).nullable(),
-    }),
+    ack: ConsultationRequested,
+  },
+  /**
+   * 予約の方: the resident types their booking's code at a booth of the booked site, on the booked day.
+   * The consultation is requested for the booked department, ahead of walk-ins, and offered first to
+   * the operator named on the booking. A code that does not fit is NOT_FOUND.
+   */
+  'reservation:checkIn': {
+    from: ['device'],
+    payload: z.object({ code: ReservationCode }),
+    ack: ConsultationRequested.extend({ department: DepartmentSummary }),
   },
   'consultation:cancel': { from: ['device'], payload: consultationRef, ack: empty },
   /**

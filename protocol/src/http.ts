@@ -205,6 +205,8 @@ export type RecordEvent = z.infer<typeof RecordEvent>;
 
 export const RecordDetail = RecordListItem.extend({
   device: z.object({ id: Id, name: z.string() }),
+  /** came for a booking (予約) or walked in */
+  arrival: z.enum(['reserved', 'walk_in']),
   answeredAt: z.iso.datetime().nullable(),
   endedAt: z.iso.datetime().nullable(),
   endedBy: z.enum(['resident', 'operator', 'system']).nullable(),
@@ -275,6 +277,21 @@ export const CategoryStats = z.object({
 });
 export type CategoryStats = z.infer<typeof CategoryStats>;
 
+/**
+ * 予約 per department over the range (by slot day): bookings not cancelled, kept (arrived), missed
+ * (no-show: still booked when the slot ended), the no-show rate (missed ÷ slots that have ended), and
+ * the average wait of the consultations of residents who came reserved and who walked in (seconds).
+ */
+export const ReservationStats = z.object({
+  department: DepartmentSummary,
+  booked: z.number(),
+  arrived: z.number(),
+  noShows: z.number(),
+  noShowRate: z.number().nullable(),
+  waitSeconds: z.object({ reserved: z.number().nullable(), walkIn: z.number().nullable() }),
+});
+export type ReservationStats = z.infer<typeof ReservationStats>;
+
 export const RecordsStatsResponse = z.object({
   total: z.number(),
   /** 24 entries, local (JST) hour 0–23 */
@@ -314,6 +331,8 @@ export const RecordsStatsResponse = z.object({
   byCategory: z.array(CategoryStats),
   /** the callback requests of the range (by request day) by status, in all and per department */
   callbacks: CallbackCounts.extend({ byDepartment: z.array(CallbackCounts.extend({ department: DepartmentSummary })) }),
+  /** per department with bookings or reserved consultations in the range, in the departments' order */
+  reservations: z.array(ReservationStats),
 });
 export type RecordsStatsResponse = z.infer<typeof RecordsStatsResponse>;
 
@@ -362,7 +381,7 @@ export type AuditListResponse = z.infer<typeof AuditListResponse>;
 
 /** GET /api/records/stats.csv: the statistics' filter and which table (per operator, per 相談種別, callbacks by status). */
 export const RecordsStatsCsvQuery = RecordsStatsQuery.omit({ serviceLevelSeconds: true }).extend({
-  breakdown: z.enum(['operator', 'category', 'callbacks']),
+  breakdown: z.enum(['operator', 'category', 'callbacks', 'reservations']),
 });
 export type RecordsStatsCsvQuery = z.infer<typeof RecordsStatsCsvQuery>;
 

@@ -30,6 +30,8 @@ import { attachGateway, createNotifier, createSocketServer, type GatewayServer }
 import { ConsultationRecorder } from './records/ConsultationRecorder.ts';
 import { AuditLog } from './records/AuditLog.ts';
 import { FeedbackService } from './records/FeedbackService.ts';
+import { BoothCheckIn } from './reservations/BoothCheckIn.ts';
+import { ReservationService } from './reservations/ReservationService.ts';
 import { RoutingSettingsStore } from './routing/RoutingSettingsStore.ts';
 import { StillService } from './stills/StillService.ts';
 import { RetentionJob } from './records/RetentionJob.ts';
@@ -157,7 +159,14 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   const help = new HelpDesk({ db, notifier, audit, clock });
   await help.restore();
   const probes = new NetworkProbes({ sfu, clock });
-  attachGateway(io, { tokens, sessions }, { consultations, feedback: new FeedbackService(db, recorder, clock), stills, clerkPins, help, iceServers, probes }, config.socketLimits);
+  const reservations = new ReservationService({ db, routingSettings, clock });
+  const boothCheckIn = new BoothCheckIn({ reservations, consultations, recorder });
+  attachGateway(
+    io,
+    { tokens, sessions },
+    { consultations, feedback: new FeedbackService(db, recorder, clock), stills, clerkPins, help, iceServers, probes, boothCheckIn },
+    config.socketLimits,
+  );
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -168,7 +177,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   });
   app.use(express.json({ limit: '64kb' }));
   const pairingCodes = new PairingCodes(clock);
-  app.use('/api', createApiRouter({ db, databaseProbe: probe, tokens, sessions, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clerkPins, clock }));
+  app.use('/api', createApiRouter({ db, databaseProbe: probe, tokens, sessions, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clerkPins, reservations, clock }));
   app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
   if (localAuthority) app.get(CA_PATH, (_req, res) => res.type('application/x-x509-ca-cert').attachment('madoguchi-ca.crt').send(localAuthority));
   serveApp(app, '/kiosk', config.webClientDir);

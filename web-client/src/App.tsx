@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { HelpControl } from './components/HelpCall.tsx';
 import { DEFAULT_LANGUAGE, I18nContext, LANGUAGES, messagesFor, type I18n } from './i18n.ts';
+import { BookingScreen } from './screens/BookingScreen.tsx';
 import { CallScreen } from './screens/CallScreen.tsx';
 import { ClerkPinScreen } from './screens/ClerkPinScreen.tsx';
 import { IDLE_RESET_SECONDS, resetsWhenIdle } from './kioskState.ts';
@@ -8,6 +9,7 @@ import { HomeScreen } from './screens/HomeScreen.tsx';
 import { PairingScreen } from './screens/PairingScreen.tsx';
 import { PrecheckScreen } from './screens/PrecheckScreen.tsx';
 import { RatingScreen } from './screens/RatingScreen.tsx';
+import { ReservationCodeScreen } from './screens/ReservationCodeScreen.tsx';
 import { SettingsScreen } from './screens/SettingsScreen.tsx';
 import { StartingScreen } from './screens/StartingScreen.tsx';
 import { WaitingScreen } from './screens/WaitingScreen.tsx';
@@ -73,6 +75,7 @@ export function App() {
           notice={state.notice}
           help={help}
           onStart={kiosk.startConsultation}
+          onOpenReservation={kiosk.openReservationCode}
           onOpenSettings={kiosk.openSettings}
           onDismissNotice={kiosk.dismissNotice}
         />
@@ -82,7 +85,31 @@ export function App() {
       screen = <ClerkPinScreen siteName={siteName} pad={phase} onSubmit={kiosk.submitClerkPin} onCancel={kiosk.closeSettings} />;
       break;
     case 'settings':
-      screen = <SettingsScreen siteName={siteName} onClose={kiosk.closeSettings} onOpenPrecheck={kiosk.openPrecheck} />;
+      screen = <SettingsScreen siteName={siteName} onClose={kiosk.closeSettings} onOpenPrecheck={kiosk.openPrecheck} onOpenBooking={kiosk.openBooking} />;
+      break;
+    case 'booking':
+      screen = (
+        <BookingScreen
+          siteName={siteName}
+          departments={state.departments}
+          loadOptions={kiosk.reservationOptions}
+          book={kiosk.book}
+          onClose={kiosk.closeBooking}
+        />
+      );
+      break;
+    case 'reservationCode':
+      screen = (
+        <ReservationCodeScreen
+          siteName={siteName}
+          checking={phase.checking}
+          notFound={phase.notFound}
+          online={state.online}
+          help={help}
+          onSubmit={kiosk.checkInReservation}
+          onCancel={kiosk.closeReservationCode}
+        />
+      );
       break;
     case 'precheck':
       screen = <PrecheckScreen siteName={siteName} client={kiosk.client} onClose={kiosk.closePrecheck} />;

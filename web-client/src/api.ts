@@ -2,7 +2,10 @@ import {
   DepartmentsResponse,
   DeviceProfile,
   PairByCodeResponse,
+  Reservation,
+  ReservationOptions,
   StillUploadResponse,
+  type BookingRequest,
   type StillInfo,
   type KioskDepartment,
   type DeviceProfile as DeviceProfileType,
@@ -102,3 +105,14 @@ export async function uploadStill(token: string, consultationId: string, request
   return (await send(`/api/stills?${query}`, init, StillUploadResponse)).still;
 }
 
+
+/** The clerk's booking form: the day's slots of a department (with places free), its 相談種別 and operators. */
+export function fetchReservationOptions(token: string, departmentId: string, date: string): Promise<ReservationOptions> {
+  return getJson(`/api/reservations/options?${new URLSearchParams({ departmentId, date })}`, token, ReservationOptions);
+}
+
+/** Book a slot for a resident at this tablet's site; 409 CONFLICT when the slot filled up meanwhile. */
+export function bookReservation(token: string, request: BookingRequest): Promise<Reservation> {
+  const init = { method: 'POST', headers: { Authorization: authorization(token), 'Content-Type': 'application/json' }, body: JSON.stringify(request) };
+  return send('/api/reservations', init, Reservation);
+}

@@ -74,6 +74,13 @@ export type KioskPhase =
       unreachable: boolean;
     }
   | { name: 'settings' }
+  /** The clerk books a slot of a department for a resident, at this site (from the settings). */
+  | { name: 'booking' }
+  /**
+   * 予約の方: the resident types their booking's code. `checking`: asking the server;
+   * `notFound`: no booking of today at this site has that code.
+   */
+  | { name: 'reservationCode'; checking: boolean; notFound: boolean }
   /** The clerk's pre-call check (cameras, microphone, speaker, network), reached from settings. */
   | { name: 'precheck' }
   | {
@@ -155,6 +162,14 @@ export type KioskAction =
   | { type: 'settingsClosed' }
   | { type: 'precheckOpened' }
   | { type: 'precheckClosed' }
+  | { type: 'bookingOpened' }
+  /** Back to the settings from the booking form. */
+  | { type: 'bookingClosed' }
+  /** 予約の方 on home: the code pad. */
+  | { type: 'reservationCodeOpened' }
+  | { type: 'reservationCodeSubmitted' }
+  | { type: 'reservationCodeRefused' }
+  | { type: 'reservationCodeClosed' }
   /** Nobody touched the tablet for IDLE_RESET_SECONDS (dispatched only when resetsWhenIdle). */
   | { type: 'idleTimeout' }
   | { type: 'requestStarted'; department: DepartmentSummary }
@@ -229,6 +244,8 @@ export function resetsWhenIdle(state: KioskState): boolean {
     phase.name === 'clerkPin' ||
     phase.name === 'settings' ||
     phase.name === 'precheck' ||
+    phase.name === 'booking' ||
+    phase.name === 'reservationCode' ||
     phase.name === 'rating' ||
     (phase.name === 'home' && state.notice !== null)
   );
@@ -304,11 +321,23 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
       return phase.name === 'settings' ? { ...state, phase: { name: 'precheck' } } : state;
     case 'precheckClosed':
       return phase.name === 'precheck' ? { ...state, phase: { name: 'settings' } } : state;
+    case 'bookingOpened':
+      return phase.name === 'settings' ? { ...state, phase: { name: 'booking' } } : state;
+    case 'bookingClosed':
+      return phase.name === 'booking' ? { ...state, phase: { name: 'settings' } } : state;
+    case 'reservationCodeOpened':
+      return phase.name === 'home' ? { ...state, notice: null, phase: { name: 'reservationCode', checking: false, notFound: false } } : state;
+    case 'reservationCodeSubmitted':
+      return phase.name === 'reservationCode' ? { ...state, phase: { ...phase, checking: true, notFound: false } } : state;
+    case 'reservationCodeRefused':
+      return phase.name === 'reservationCode' ? { ...state, phase: { ...phase, checking: false, notFound: true } } : state;
+    case 'reservationCodeClosed':
+      return phase.name === 'reservationCode' ? { ...state, phase: HOME } : state;
     case 'idleTimeout':
       return resetsWhenIdle(state) ? { ...state, phase: HOME, notice: null } : state;
 
     case 'requestStarted':
-      if (phase.name !== 'home' || !state.online) return state;
+      if ((phase.name !== 'home' && phase.name !== 'reservationCode') || !state.online) return state;
       return {
         ...state,
         notice: null,
@@ -335,7 +364,7 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
       return { ...state, phase: { ...phase, consultationId: ack.consultationId, ...place } };
     }
     case 'requestFailed':
-      return phase.name === 'waiting' ? { ...state, phase: HOME, notice: action.notice } : state;
+      return phase.name === 'waiting' || phase.name === 'reservationCode' ? { ...state, phase: HOME, notice: action.notice } : state;
 
     case 'statusChanged': {
       const { status } = action;

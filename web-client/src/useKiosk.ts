@@ -1,7 +1,7 @@
-import { ProtocolError, type DepartmentSummary, type SatisfactionScore, type StillInfo } from '@madoguchi/protocol';
+import { ProtocolError, type BookingRequest, type ClientAck, type DepartmentSummary, type Reservation, type ReservationOptions, type SatisfactionScore, type StillInfo } from '@madoguchi/protocol';
 import { ProtocolClient } from '@madoguchi/protocol/client';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import { ApiError, fetchDepartments, fetchDeviceProfile, redeemPairingCode, uploadStill } from './api.ts';
+import { ApiError, bookReservation, fetchDepartments, fetchDeviceProfile, fetchReservationOptions, redeemPairingCode, uploadStill } from './api.ts';
 import { extractToken, pairingCodeIn } from './pairingToken.ts';
 import {
   acceptsCall,
@@ -35,6 +35,14 @@ export interface KioskController {
   closeSettings(): void;
   openPrecheck(): void;
   closePrecheck(): void;
+  /** The clerk's booking form (from the settings), and back. */
+  openBooking(): void;
+  closeBooking(): void;
+  /** 予約の方: the code pad, and back home. */
+  openReservationCode(): void;
+  closeReservationCode(): void;
+  /** Check in the booking with this code: the consultation is requested for its department. */
+  checkInReservation(code: string): void;
   /** Nobody touched the tablet for IDLE_RESET_SECONDS. */
   idleTimeout(): void;
   startConsultation(department: DepartmentSummary): void;
@@ -55,6 +63,9 @@ export interface KioskController {
   dismissHelp(): void;
   /** Upload a still the operator asked for, with this tablet's token. */
   uploadStill(consultationId: string, requestId: string, image: Blob): Promise<StillInfo>;
+  /** The clerk's booking form: a day's slots, categories and operators of a department; a booking for this site. */
+  reservationOptions(departmentId: string, date: string): Promise<ReservationOptions>;
+  book(request: BookingRequest): Promise<Reservation>;
 }
 
 /** When a lock of `retryAfterSeconds` (from the server) ends, in this tablet's Date.now() time. */
@@ -298,6 +309,10 @@ export function useKiosk(): KioskController {
   }, [dispatch]);
   const dismissHelp = useCallback(() => dispatch({ type: 'helpDismissed' }), [dispatch]);
   const closeSettings = useCallback(() => dispatch({ type: 'settingsClosed' }), [dispatch]);
+  const openBooking = useCallback(() => dispatch({ type: 'bookingOpened' }), [dispatch]);
+  const closeBooking = useCallback(() => dispatch({ type: 'bookingClosed' }), [dispatch]);
+  const openReservationCode = useCallback(() => dispatch({ type: 'reservationCodeOpened' }), [dispatch]);
+  const closeReservationCode = useCallback(() => dispatch({ type: 'reservationCodeClosed' }), [dispatch]);
   const openPrecheck = useCallback(() => dispatch({ type: 'precheckOpened' }), [dispatch]);
   const closePrecheck = useCallback(() => dispatch({ type: 'precheckClosed' }), [dispatch]);
   /**
@@ -366,33 +381,62 @@ export function useKiosk(): KioskController {
     [dispatch],
   );
 
+  /** The server took the request (a department pressed, or a booking checked in): waiting, or withdrawn if cancelled meanwhile. */
+  const requestAcknowledged = useCallback(
+    (ack: ClientAck<'consultation:request'>) => {
+      const phase = stateRef.current.phase;
+      if (phase.name === 'waiting' && phase.cancelling) {
+        void withdraw(ack.consultationId);
+      } else if (ack.status === 'ended') {
+        finished.current.add(ack.consultationId);
+        dispatch({ type: 'requestFailed', notice: 'noOperator' });
+      } else {
+        dispatch({ type: 'requestAcknowledged', ack });
+      }
+    },
+    [dispatch, withdraw],
+  );
+  const requestRefused = useCallback(
+    (error: unknown) => {
+      const code = error instanceof ProtocolError ? error.code : null;
+      const phase = stateRef.current.phase;
+      if (code === 'UNAUTHORIZED') unpair('revoked');
+      else if (phase.name === 'waiting' && phase.cancelling) dispatch({ type: 'cancelled' });
+      else dispatch({ type: 'requestFailed', notice: code === 'NO_OPERATOR' ? 'noOperator' : 'requestFailed' });
+    },
+    [dispatch, unpair],
+  );
+
   const startConsultation = useCallback(
     (department: DepartmentSummary) => {
       const protocol = clientRef.current;
       if (!protocol || stateRef.current.phase.name !== 'home' || !stateRef.current.online) return;
       dispatch({ type: 'requestStarted', department });
-      protocol.request('consultation:request', { departmentId: department.id }).then(
+      protocol.request('consultation:request', { departmentId: department.id }).then(requestAcknowledged, requestRefused);
+    },
+    [dispatch, requestAcknowledged, requestRefused],
+  );
+
+  /** 予約の方: the code names the department; the resident then waits as any other, ahead of walk-ins. */
+  const checkInReservation = useCallback(
+    (code: string) => {
+      const protocol = clientRef.current;
+      const { phase } = stateRef.current;
+      if (!protocol || phase.name !== 'reservationCode' || phase.checking) return;
+      dispatch({ type: 'reservationCodeSubmitted' });
+      protocol.request('reservation:checkIn', { code }).then(
         (ack) => {
-          const phase = stateRef.current.phase;
-          if (phase.name === 'waiting' && phase.cancelling) {
-            void withdraw(ack.consultationId);
-          } else if (ack.status === 'ended') {
-            finished.current.add(ack.consultationId);
-            dispatch({ type: 'requestFailed', notice: 'noOperator' });
-          } else {
-            dispatch({ type: 'requestAcknowledged', ack });
-          }
+          dispatch({ type: 'requestStarted', department: ack.department });
+          requestAcknowledged(ack);
         },
         (error: unknown) => {
           const code = error instanceof ProtocolError ? error.code : null;
-          const phase = stateRef.current.phase;
-          if (code === 'UNAUTHORIZED') unpair('revoked');
-          else if (phase.name === 'waiting' && phase.cancelling) dispatch({ type: 'cancelled' });
-          else dispatch({ type: 'requestFailed', notice: code === 'NO_OPERATOR' ? 'noOperator' : 'requestFailed' });
+          if (code === 'NOT_FOUND' || code === 'BAD_REQUEST') dispatch({ type: 'reservationCodeRefused' });
+          else requestRefused(error);
         },
       );
     },
-    [dispatch, unpair, withdraw],
+    [dispatch, requestAcknowledged, requestRefused],
   );
 
   const cancelConsultation = useCallback(() => {
@@ -429,6 +473,11 @@ export function useKiosk(): KioskController {
     closeSettings,
     openPrecheck,
     closePrecheck,
+    openBooking,
+    closeBooking,
+    openReservationCode,
+    closeReservationCode,
+    checkInReservation,
     idleTimeout,
     requestCallback,
     startConsultation,
@@ -444,6 +493,20 @@ export function useKiosk(): KioskController {
       (consultationId: string, requestId: string, image: Blob) => {
         if (!token) return Promise.reject(new Error('the tablet is not paired'));
         return uploadStill(token, consultationId, requestId, image);
+      },
+      [token],
+    ),
+    reservationOptions: useCallback(
+      (departmentId: string, date: string) => {
+        if (!token) return Promise.reject(new Error('the tablet is not paired'));
+        return fetchReservationOptions(token, departmentId, date);
+      },
+      [token],
+    ),
+    book: useCallback(
+      (request: BookingRequest) => {
+        if (!token) return Promise.reject(new Error('the tablet is not paired'));
+        return bookReservation(token, request);
       },
       [token],
     ),

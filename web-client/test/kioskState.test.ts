@@ -428,3 +428,33 @@ describe('idle reset', () => {
     expect(run(initialKioskState, { type: 'idleTimeout' })).toBe(initialKioskState);
   });
 });
+
+describe('予約の方 and the clerk’s booking form', () => {
+  it('checks a code in: refused codes stay on the pad, a checked-in booking waits for its department', () => {
+    let state = run(home, { type: 'reservationCodeOpened' });
+    expect(state.phase).toEqual({ name: 'reservationCode', checking: false, notFound: false });
+    expect(resetsWhenIdle(state)).toBe(true);
+    state = run(state, { type: 'reservationCodeSubmitted' });
+    expect(state.phase).toMatchObject({ checking: true });
+    state = run(state, { type: 'reservationCodeRefused' });
+    expect(state.phase).toEqual({ name: 'reservationCode', checking: false, notFound: true });
+    state = run(
+      state,
+      { type: 'reservationCodeSubmitted' },
+      { type: 'requestStarted', department: welfare },
+      { type: 'requestAcknowledged', ack: { consultationId: 'c9', status: 'waiting', queuePosition: 1, estimatedWaitSeconds: 60 } },
+    );
+    expect(state.phase).toMatchObject({ name: 'waiting', department: welfare, consultationId: 'c9', queuePosition: 1 });
+    expect(run(home, { type: 'reservationCodeOpened' }, { type: 'reservationCodeClosed' }).phase).toEqual({ name: 'home' });
+    expect(run(home, { type: 'reservationCodeOpened' }, { type: 'requestFailed', notice: 'requestFailed' })).toMatchObject({ phase: { name: 'home' }, notice: 'requestFailed' });
+  });
+
+  it('opens the booking form from the clerk’s settings only, and goes back to them', () => {
+    expect(run(home, { type: 'bookingOpened' })).toBe(home);
+    const booking = run(home, ...UNLOCK, { type: 'bookingOpened' });
+    expect(booking.phase).toEqual({ name: 'booking' });
+    expect(resetsWhenIdle(booking)).toBe(true);
+    expect(run(booking, { type: 'bookingClosed' }).phase).toEqual({ name: 'settings' });
+    expect(run(booking, { type: 'idleTimeout' }).phase).toEqual({ name: 'home' });
+  });
+});

@@ -116,6 +116,17 @@ export const en: Messages = {
     recordedBy: (status, who, at) => `${status} (${who}, ${at})`,
   },
 
+  reservations: {
+    heading: 'Today’s reservations',
+    none: 'No reservations today.',
+    failed: 'The reservations could not be loaded.',
+    preferred: 'Staff member',
+    note: 'Note',
+    ics: 'Add to calendar (.ics)',
+    state: { booked: 'Booked', late: 'Late', arrived: 'Arrived', arrivedLate: 'Arrived (late)', no_show: 'Did not come', cancelled: 'Cancelled' },
+    language: { ja: 'Japanese', en: 'English', zh: 'Chinese', ko: 'Korean', vi: 'Vietnamese', pt: 'Portuguese' },
+  },
+
   callbackReview: {
     title: 'Callback requests',
     status: 'Status',
@@ -248,6 +259,8 @@ export const en: Messages = {
     notFound: 'This consultation record was not found (it was deleted, or you may not view it).',
     summary: 'Summary',
     id: 'Consultation ID',
+    arrival: 'Arrival',
+    arrivalValue: { reserved: 'Reserved', walk_in: 'Walk-in' },
     device: 'Tablet',
     answeredAt: 'Answered',
     endedAt: 'Ended',
@@ -374,6 +387,13 @@ export const en: Messages = {
     medianWait: 'Wait (median)',
     callbacks: 'Callback requests by result',
     callbackRequests: 'Requests',
+    reservations: 'Reservations by department',
+    reservationsBooked: 'Booked',
+    reservationsArrived: 'Arrived',
+    reservationsNoShows: 'No-shows',
+    reservationsNoShowRate: 'No-show rate',
+    reservedWait: 'Average wait (reserved)',
+    walkInWait: 'Average wait (walk-in)',
     callbacksTotal: 'Total',
     exportCsv: (table) => `Download “${table}” as CSV`,
   },
@@ -433,6 +453,12 @@ export const en: Messages = {
   },
 
   routing: {
+    reservations: 'Reservation slots',
+    reservationsHint: 'Slots follow the opening hours and closures above.',
+    reservationsEnabled: 'This department takes reservations',
+    slotMinutes: 'Slot length (minutes)',
+    slotCapacity: 'Reservations per slot',
+    bookableDays: 'Bookable up to (days ahead)',
     title: 'Routing',
     department: 'Department',
     readOnly: 'Routing is changed by the system administrator.',

@@ -123,6 +123,17 @@ export const ja = {
     recordedBy: (status: string, who: string, at: string) => `${status}（${who}・${at}）`,
   },
 
+  reservations: {
+    heading: '今日の予約',
+    none: '今日の予約はありません。',
+    failed: '予約を読み込めませんでした。',
+    preferred: '担当者',
+    note: 'メモ',
+    ics: 'カレンダーに追加（.ics）',
+    state: { booked: '予約済み', late: '遅れています', arrived: '来所済み', arrivedLate: '来所済み（遅れ）', no_show: '来なかった', cancelled: '取消' },
+    language: { ja: '日本語', en: '英語', zh: '中国語', ko: '韓国語', vi: 'ベトナム語', pt: 'ポルトガル語' },
+  },
+
   callbackReview: {
     title: '折り返し電話の依頼',
     status: '状況',
@@ -250,6 +261,8 @@ export const ja = {
     notFound: 'この相談記録は見つかりません（削除されたか、閲覧する権限がありません）。',
     summary: '概要',
     id: '相談ID',
+    arrival: '受付',
+    arrivalValue: { reserved: '予約', walk_in: '予約なし' },
     device: '端末',
     answeredAt: '応答日時',
     endedAt: '終了日時',
@@ -378,6 +391,13 @@ export const ja = {
     medianWait: '待ち時間（中央値）',
     callbacks: '折り返し電話の依頼（結果別）',
     callbackRequests: '依頼数',
+    reservations: '予約（担当課別）',
+    reservationsBooked: '予約',
+    reservationsArrived: '来所',
+    reservationsNoShows: '来なかった',
+    reservationsNoShowRate: '無断キャンセル率',
+    reservedWait: '平均待ち時間（予約）',
+    walkInWait: '平均待ち時間（予約なし）',
     callbacksTotal: '合計',
     exportCsv: (table: string) => `${table}の表をCSVでダウンロード`,
   },
@@ -438,6 +458,12 @@ export const ja = {
   },
 
   routing: {
+    reservations: '予約枠',
+    reservationsHint: '予約の時間帯は、上の受付時間・休業日にしたがって区切られます。',
+    reservationsEnabled: 'この担当課は予約を受け付ける',
+    slotMinutes: '1枠の長さ（分）',
+    slotCapacity: '同じ時間に受ける予約の数',
+    bookableDays: '何日先まで予約できるか（日）',
     title: '受付設定',
     department: '担当課',
     readOnly: '受付設定の変更はシステム管理者が行います。',

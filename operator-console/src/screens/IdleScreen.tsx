@@ -28,6 +28,8 @@ interface IdleScreenProps {
   notes: ReactNode;
   /** The callback list. */
   callbacks: ReactNode;
+  /** Today's bookings of the operator's departments. */
+  reservations: ReactNode;
 }
 
 const SELECTABLE: SelectablePresence[] = ['available', 'away'];
@@ -39,7 +41,7 @@ function presenceHint(t: Messages, { presence, awayReason }: PresenceControl): s
   return t.presence.hint.other;
 }
 
-export function IdleScreen({ presence, offers, queues, notes, callbacks }: IdleScreenProps) {
+export function IdleScreen({ presence, offers, queues, notes, callbacks, reservations }: IdleScreenProps) {
   const { t } = useI18n();
   return (
     <main className="idle-screen">
@@ -87,6 +89,7 @@ export function IdleScreen({ presence, offers, queues, notes, callbacks }: IdleS
       ) : null}
       {notes}
       <QueuePanel queues={queues} />
+      {reservations}
       {callbacks}
     </main>
   );

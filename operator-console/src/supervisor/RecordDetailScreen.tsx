@@ -93,6 +93,7 @@ function RecordView({ detail, token }: { detail: RecordDetail; token: string }) 
     [t.record.endedAt, detail.endedAt ? t.format.dateTime(detail.endedAt) : '—'],
     [t.records.column.site, detail.site.name],
     [t.record.device, detail.device.name],
+    [t.record.arrival, t.record.arrivalValue[detail.arrival]],
     [t.records.column.department, detail.department.name],
     [t.record.departmentsServed, t.format.list(detail.departmentsServed.map((d) => d.name))],
     [t.records.column.operator, detail.operator?.name ?? '—'],

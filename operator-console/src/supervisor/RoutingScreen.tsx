@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { DepartmentRoutingView, RoutingSettingsResponse } from '@madoguchi/protocol';
 import { useI18n } from '../i18n/index.ts';
 import { request } from '../api.ts';
+import { ReservationCalendarPanel } from './ReservationCalendarPanel.tsx';
 import { useAction } from './useAction.ts';
 import { useLoad } from './useLoad.ts';
 import {
@@ -225,6 +226,7 @@ export function RoutingScreen({ token, canChange, onUnauthorized }: RoutingScree
               </p>
             ) : null}
           </form>
+          <ReservationCalendarPanel key={current.department.id} token={token} departmentId={current.department.id} canChange={canChange} onUnauthorized={onUnauthorized} />
         </>
       ) : null}
     </section>

@@ -298,6 +298,38 @@ function BreakdownView({ stats, token, filter }: { stats: RecordsStatsResponse; 
         </table>
         {csv('callbacks', t.stats.callbacks)}
       </figure>
+      {stats.reservations.length > 0 ? (
+        <figure className="chart chart-wide" data-testid="stats-reservations">
+          <figcaption>{t.stats.reservations}</figcaption>
+          <table className="data-table">
+            <thead>
+              <tr>
+                <th scope="col">{t.records.department}</th>
+                <th scope="col" className="number">{t.stats.reservationsBooked}</th>
+                <th scope="col" className="number">{t.stats.reservationsArrived}</th>
+                <th scope="col" className="number">{t.stats.reservationsNoShows}</th>
+                <th scope="col" className="number">{t.stats.reservationsNoShowRate}</th>
+                <th scope="col" className="number">{t.stats.reservedWait}</th>
+                <th scope="col" className="number">{t.stats.walkInWait}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {stats.reservations.map((r) => (
+                <tr key={r.department.id}>
+                  <th scope="row">{r.department.name}</th>
+                  <td className="number">{t.format.number(r.booked)}</td>
+                  <td className="number">{t.format.number(r.arrived)}</td>
+                  <td className="number">{t.format.number(r.noShows)}</td>
+                  <td className="number">{t.format.percent(r.noShowRate)}</td>
+                  <td className="number">{t.format.seconds(r.waitSeconds.reserved)}</td>
+                  <td className="number">{t.format.seconds(r.waitSeconds.walkIn)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {csv('reservations', t.stats.reservations)}
+        </figure>
+      ) : null}
     </div>
   );
 }

@@ -174,7 +174,7 @@ export function createRecordsRouter({ db, audit, settings }: RecordsApiDependenc
     const { header, rows } = statsCsvTable(await breakdown.compute(filter), table);
     // Figures per named staff member: who took them out of the system is on the record, like the records' export.
     await audit.write({ staffId: staff.staffId, action: 'records.export', details: { statistics: table, filter } });
-    csvDownload(res, `statistics-${table}`, { operator: '職員別統計', category: '相談種別統計', callbacks: '折り返し統計' }[table]);
+    csvDownload(res, `statistics-${table}`, { operator: '職員別統計', category: '相談種別統計', callbacks: '折り返し統計', reservations: '予約統計' }[table]);
     res.end(UTF8_BOM + [header, ...rows].map((fields) => csvLine(fields)).join(''));
   });
 

@@ -31,7 +31,7 @@ import type { Clock, TimerHandle } from '../clock.ts';
 import type { AuditLog } from '../records/AuditLog.ts';
 import { Throttle } from '../throttle.ts';
 import type { Actor, ConsultationEventType, ConsultationRecorder } from '../records/ConsultationRecorder.ts';
-import { RoutingCore, RoutingError, type RoutingErrorCode, type RoutingEventOf, type RoutingOutcome } from '../routing/core/index.ts';
+import { CORE_DEFAULTS, RoutingCore, RoutingError, type RoutingErrorCode, type RoutingEventOf, type RoutingOutcome } from '../routing/core/index.ts';
 import { toCoreConfig } from '../routing/RoutingSettingsStore.ts';
 import { MediaQualityLog } from '../records/MediaQuality.ts';
 import { stillInfo } from '../stills/StillService.ts';
@@ -509,7 +509,15 @@ export class ConsultationService {
 
   // ── Tablet ─────────────────────────────────────────────────────────────────
 
-  async request(device: DevicePrincipal, departmentId: string): Promise<ClientAck<'consultation:request'>> {
+  /**
+   * A resident asks for a department. `reservation`: they came for a booking — ahead of walk-ins, and
+   * offered first to the operator named on it.
+   */
+  async request(
+    device: DevicePrincipal,
+    departmentId: string,
+    reservation?: { preferredOperatorId: string | null },
+  ): Promise<ClientAck<'consultation:request'>> {
     if (this.#byDevice.has(device.deviceId) || this.#requesting.has(device.deviceId)) {
       throw new ProtocolError('CONFLICT', 'this tablet already has a consultation');
     }
@@ -548,7 +556,12 @@ export class ConsultationService {
     this.#live.set(live.id, live);
     this.#byDevice.set(device.deviceId, live);
     this.#ensureDepartment(live.department.id);
-    const result = this.#core.request({ consultationId: live.id, departmentId: live.department.id, requestedAt: live.requestedAt });
+    const result = this.#core.request({
+      consultationId: live.id,
+      departmentId: live.department.id,
+      requestedAt: live.requestedAt,
+      ...(reservation && { priority: CORE_DEFAULTS.reservedPriority, preferredOperatorId: reservation.preferredOperatorId ?? undefined }),
+    });
     if (!result.accepted) return { consultationId: live.id, status: 'waiting', queuePosition: null, estimatedWaitSeconds: null };
     // The place goes with the ack; the department's coalesced pushes then only send changes.
     const estimatedWaitSeconds = toSeconds(result.estimatedWaitMs);

@@ -6,6 +6,7 @@ import type { HelpDesk } from '../clerk/HelpDesk.ts';
 import type { ConsultationService } from '../consultations/ConsultationService.ts';
 import type { NetworkProbes } from '../probes/NetworkProbes.ts';
 import type { FeedbackService } from '../records/FeedbackService.ts';
+import type { BoothCheckIn } from '../reservations/BoothCheckIn.ts';
 import type { StillService } from '../stills/StillService.ts';
 import type { IceServers } from '../turn/IceServers.ts';
 
@@ -37,12 +38,14 @@ export interface Domain {
   help: HelpDesk;
   iceServers: IceServers;
   probes: NetworkProbes;
+  boothCheckIn: BoothCheckIn;
 }
 
 /** Thin mapping from validated messages to the domain: no state and no rules live here. */
-export function createHandlers({ consultations, feedback, stills, clerkPins, help, iceServers, probes }: Domain): Handlers {
+export function createHandlers({ consultations, feedback, stills, clerkPins, help, iceServers, probes, boothCheckIn }: Domain): Handlers {
   return {
     'consultation:request': (principal, { departmentId }) => consultations.request(asDevice(principal), departmentId),
+    'reservation:checkIn': (principal, { code }) => boothCheckIn.checkIn(asDevice(principal), code),
     'consultation:cancel': (principal, { consultationId }) => {
       consultations.cancel(asDevice(principal), consultationId);
       return {};

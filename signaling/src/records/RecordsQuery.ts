@@ -83,7 +83,7 @@ export interface RecordRow extends Omit<RecordListItem, 'requestedAt'> {
 export type RecordsStatsFilter = Omit<RecordsStatsQuery, 'serviceLevelSeconds'>;
 
 /** The statistics added up from the daily rollup (the rest: StatsBreakdown). */
-export type DailyStats = Omit<RecordsStatsResponse, 'byOperator' | 'byCategory' | 'callbacks'>;
+export type DailyStats = Omit<RecordsStatsResponse, 'byOperator' | 'byCategory' | 'callbacks' | 'reservations'>;
 
 function filterConditions(filter: RecordsFilter): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];
@@ -249,6 +249,7 @@ export class RecordsQuery {
         site: true,
         department: true,
         device: true,
+        reservation: { select: { id: true } },
         events: { orderBy: [{ at: 'asc' }, { id: 'asc' }] },
         stills: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
       },
@@ -286,6 +287,7 @@ export class RecordsQuery {
       outcome: row.outcome as ConsultationOutcome | null,
       satisfaction: row.satisfaction,
       device: { id: row.device.id, name: row.device.name },
+      arrival: row.reservation ? 'reserved' : 'walk_in',
       answeredAt: row.answeredAt?.toISOString() ?? null,
       endedAt: row.endedAt?.toISOString() ?? null,
       endedBy: row.endedBy as RecordDetail['endedBy'],

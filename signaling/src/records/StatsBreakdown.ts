@@ -1,5 +1,14 @@
 import { localDayBounds, Prisma, type PrismaClient } from '@madoguchi/db';
-import { CALLBACK_STATUSES, ConsultationOutcome, type CallbackStatus, type CategoryStats, type OperatorStats, type RecordsStatsResponse } from '@madoguchi/protocol';
+import {
+  CALLBACK_STATUSES,
+  ConsultationOutcome,
+  type CallbackStatus,
+  type CategoryStats,
+  type OperatorStats,
+  type RecordsStatsResponse,
+  type ReservationStats,
+} from '@madoguchi/protocol';
+import { FALLBACK_SLOT_MINUTES, reservationStatus } from '../reservations/status.ts';
 import { addHistogram, averageSeconds, num, percentileOfHistogram, ratingSummary, type Count } from './histograms.ts';
 import { rollupWhere, toDbTime, type RecordsStatsFilter } from './RecordsQuery.ts';
 
@@ -17,8 +26,22 @@ import { rollupWhere, toDbTime, type RecordsStatsFilter } from './RecordsQuery.t
  */
 
 /** What the statistics add to the daily rollup's figures (RecordsQuery.stats). */
-export type StatsBreakdownResponse = Pick<RecordsStatsResponse, 'byOperator' | 'byCategory' | 'callbacks'>;
+export type StatsBreakdownResponse = Pick<RecordsStatsResponse, 'byOperator' | 'byCategory' | 'callbacks' | 'reservations'>;
 type Department = { id: string; code: string; name: string };
+
+interface BookingRow {
+  departmentId: string;
+  status: string;
+  slotStart: string | Date;
+  slotMinutes: Count;
+}
+
+interface WaitRow {
+  departmentId: string;
+  reserved: Count;
+  waitSumMs: Count;
+  waitCount: Count;
+}
 
 interface BreakdownRow {
   departmentId: string;
@@ -75,18 +98,22 @@ class Tally {
 
 export class StatsBreakdown {
   readonly #db: PrismaClient;
+  readonly #now: () => Date;
 
-  constructor(db: PrismaClient) {
+  constructor(db: PrismaClient, now: () => Date = () => new Date()) {
     this.#db = db;
+    this.#now = now;
   }
 
   async compute(filter: RecordsStatsFilter): Promise<StatsBreakdownResponse> {
-    const [rows, callbackRows, departments] = await Promise.all([
+    const [rows, callbackRows, departments, bookingRows, waitRows] = await Promise.all([
       this.#db.$queryRaw<BreakdownRow[]>`
         SELECT "departmentId", dimension, key, total, outcomes, "waitSumMs", "waitCount", "waitHistogram", "talkSumMs", "talkCount", "talkHistogram", ratings, transfers
           FROM "ConsultationDailyBreakdown" ${rollupWhere(filter)}`,
       this.#callbackCounts(filter),
       this.#db.department.findMany({ orderBy: { sortOrder: 'asc' }, select: { id: true, code: true, name: true } }),
+      this.#bookings(filter),
+      this.#waitsByArrival(filter),
     ]);
     const operators = new Map<string, Tally>();
     const categories = new Map<string, Tally>();
@@ -157,6 +184,7 @@ export class StatsBreakdown {
     return {
       byOperator,
       byCategory,
+      reservations: this.#reservationStats(departments, bookingRows, waitRows),
       callbacks: {
         ...total,
         byDepartment: departments
@@ -164,6 +192,70 @@ export class StatsBreakdown {
           .map((department) => ({ department, ...callbacksByDepartment.get(department.id)! })),
       },
     };
+  }
+
+  #reservationStats(departments: Department[], bookings: BookingRow[], waits: WaitRow[]): ReservationStats[] {
+    const now = this.#now().getTime();
+    const counts = new Map<string, { booked: number; arrived: number; noShows: number }>();
+    for (const booking of bookings) {
+      const end = new Date(booking.slotStart).getTime() + (num(booking.slotMinutes) || FALLBACK_SLOT_MINUTES) * 60_000;
+      const status = reservationStatus(booking.status, end, now);
+      if (status === 'cancelled') continue;
+      const tally = counts.get(booking.departmentId) ?? { booked: 0, arrived: 0, noShows: 0 };
+      tally.booked += 1;
+      if (status === 'arrived') tally.arrived += 1;
+      if (status === 'no_show') tally.noShows += 1;
+      counts.set(booking.departmentId, tally);
+    }
+    const waitOf = (departmentId: string, reserved: boolean) => {
+      const row = waits.find((w) => w.departmentId === departmentId && num(w.reserved) === (reserved ? 1 : 0));
+      return row ? averageSeconds(num(row.waitSumMs), num(row.waitCount)) : null;
+    };
+    return departments
+      .filter((department) => counts.has(department.id) || waits.some((w) => w.departmentId === department.id && num(w.reserved) === 1))
+      .map((department) => {
+        const { booked, arrived, noShows } = counts.get(department.id) ?? { booked: 0, arrived: 0, noShows: 0 };
+        return {
+          department,
+          booked,
+          arrived,
+          noShows,
+          // Of the bookings whose slot has ended (kept or missed); one still to come is neither.
+          noShowRate: arrived + noShows > 0 ? noShows / (arrived + noShows) : null,
+          waitSeconds: { reserved: waitOf(department.id, true), walkIn: waitOf(department.id, false) },
+        };
+      });
+  }
+
+  /** Bookings of the filter's days (by slot), department and site, with their slot length. */
+  #bookings(filter: RecordsStatsFilter) {
+    const where: Prisma.Sql[] = [];
+    if (filter.from) where.push(Prisma.sql`r.slotStart >= ${toDbTime(localDayBounds(filter.from).start)}`);
+    if (filter.to) where.push(Prisma.sql`r.slotStart < ${toDbTime(localDayBounds(filter.to).end)}`);
+    if (filter.departmentId) where.push(Prisma.sql`r.departmentId = ${filter.departmentId}`);
+    if (filter.siteId) where.push(Prisma.sql`r.siteId = ${filter.siteId}`);
+    return this.#db.$queryRaw<BookingRow[]>`
+      SELECT r.departmentId, r.status, r.slotStart, rc.slotMinutes
+        FROM Reservation r LEFT JOIN ReservationCalendar rc ON rc.departmentId = r.departmentId
+        ${where.length ? Prisma.sql`WHERE ${Prisma.join(where, ' AND ')}` : Prisma.empty}`;
+  }
+
+  /**
+   * Waiting time of reserved and walk-in consultations per department. Read from the consultations (on
+   * their requestedAt index), not a rollup: a consultation becomes reserved only when its booking is
+   * linked to it, after the records writer has written the row.
+   */
+  #waitsByArrival(filter: RecordsStatsFilter) {
+    const where: Prisma.Sql[] = [Prisma.sql`c.waitMs IS NOT NULL`];
+    if (filter.from) where.push(Prisma.sql`c.requestedAt >= ${toDbTime(localDayBounds(filter.from).start)}`);
+    if (filter.to) where.push(Prisma.sql`c.requestedAt < ${toDbTime(localDayBounds(filter.to).end)}`);
+    if (filter.departmentId) where.push(Prisma.sql`c.departmentId = ${filter.departmentId}`);
+    if (filter.siteId) where.push(Prisma.sql`c.siteId = ${filter.siteId}`);
+    return this.#db.$queryRaw<WaitRow[]>`
+      SELECT c.departmentId, (r.id IS NOT NULL) AS reserved, SUM(c.waitMs) AS waitSumMs, COUNT(*) AS waitCount
+        FROM Consultation c LEFT JOIN Reservation r ON r.consultationId = c.id
+       WHERE ${Prisma.join(where, ' AND ')}
+       GROUP BY c.departmentId, reserved`;
   }
 
   /** Callback requests of the filter's days (by request), department and site, by status and by who set it. */

@@ -7,7 +7,7 @@ export interface CsvTable {
   rows: (string | number | null)[][];
 }
 
-/** The statistics' tables of the CSV export: per operator, per 相談種別, callback requests by status per department. */
+/** The statistics' tables of the CSV export: per operator, per 相談種別, callback requests by status per department, 予約 per department. */
 export function statsCsvTable(stats: StatsBreakdownResponse, breakdown: RecordsStatsCsvQuery['breakdown']): CsvTable {
   switch (breakdown) {
     case 'operator':
@@ -46,6 +46,19 @@ export function statsCsvTable(stats: StatsBreakdownResponse, breakdown: RecordsS
           ...ConsultationOutcome.options.map((outcome) => c.outcomes[outcome]),
           c.satisfaction.average,
           c.satisfaction.rated,
+        ]),
+      };
+    case 'reservations':
+      return {
+        header: ['担当課', '予約', '来所', '来なかった', '無断キャンセル率(%)', '待ち時間 平均(秒) 予約', '待ち時間 平均(秒) 予約なし'],
+        rows: stats.reservations.map((r) => [
+          r.department.name,
+          r.booked,
+          r.arrived,
+          r.noShows,
+          r.noShowRate === null ? null : Math.round(r.noShowRate * 1000) / 10,
+          r.waitSeconds.reserved,
+          r.waitSeconds.walkIn,
         ]),
       };
     case 'callbacks':

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ALWAYS_OPEN,
+  CORE_DEFAULTS,
   RoutingCore,
   RoutingError,
   tokyoInstant,
@@ -48,6 +49,11 @@ function ahead(a: QueueEntry, b: QueueEntry): boolean {
   if (a.priority !== b.priority) return a.priority > b.priority;
   if (a.requestedAt !== b.requestedAt) return a.requestedAt < b.requestedAt;
   return a.seq < b.seq;
+}
+
+/** During a booking's grace an entry may go only to the operator named on it. */
+function heldFor(entry: QueueEntry, operator: OperatorRecord): boolean {
+  return entry.preferredOperatorId === null || entry.preferredOperatorId === operator.operatorId;
 }
 
 class Simulation {
@@ -121,6 +127,17 @@ class Simulation {
       this.requested.add(consultationId);
       this.attempt(`request ${consultationId} ${departmentId}`, () => {
         const result = this.core.request({ consultationId, departmentId });
+        if (!result.accepted) this.refused.add(consultationId);
+      });
+    }],
+    [4, () => {
+      // A resident arrives for a booking: priority, and the operator named on it (logged in or not).
+      const consultationId = `c${this.#nextConsultation++}`;
+      const departmentId = this.pick(DEPARTMENTS)!;
+      const preferredOperatorId = this.pick(OPERATORS)!;
+      this.requested.add(consultationId);
+      this.attempt(`reserved ${consultationId} ${departmentId} ${preferredOperatorId}`, () => {
+        const result = this.core.request({ consultationId, departmentId, priority: CORE_DEFAULTS.reservedPriority, preferredOperatorId });
         if (!result.accepted) this.refused.add(consultationId);
       });
     }],
@@ -277,6 +294,7 @@ class Simulation {
     ];
     // The entry's side: no free operator ranked before the chosen one (tier, then longest idle).
     const rank = (candidate: OperatorRecord): [number, number, number] | null => {
+      if (!heldFor(entry, candidate)) return null;
       const tierOf: OfferTier | null = candidate.primary.includes(entry.departmentId)
         ? 'primary'
         : entry.widened && candidate.secondary.includes(entry.departmentId)
@@ -298,7 +316,7 @@ class Simulation {
     for (const [poolTier, pool] of pools) {
       if (TIER_RANK[poolTier] > TIER_RANK[tier]) continue;
       for (const other of this.core.waiting(pool)) {
-        if (other.passedOver.includes(operatorId)) continue;
+        if (other.passedOver.includes(operatorId) || !heldFor(other, operator)) continue;
         if (TIER_RANK[poolTier] < TIER_RANK[tier] || ahead(other, entry)) {
           this.violations.push(`${operatorId} was offered ${entryId} (${tier}) while ${other.entryId} (${poolTier}) was ahead`);
         }
@@ -341,8 +359,12 @@ class Simulation {
           }
         }
         if (entry.specialistEntryId && byId.get(entry.specialistEntryId)?.kind !== 'specialist') fail(`${entry.entryId} lost its invitation`);
+        if (entry.preferredOperatorId !== null) fail(`${entry.entryId} in a call still holds a preferred operator`);
       } else if (entry.operatorId || entry.specialistId || entry.specialistEntryId) {
         fail(`${entry.entryId} (${entry.phase}) still has call members`);
+      }
+      if (entry.preferredOperatorId !== null && this.clock.now().getTime() - entry.enqueuedAt >= CORE_DEFAULTS.preferredOperatorGraceMs) {
+        fail(`${entry.entryId} is still held for ${entry.preferredOperatorId} after the grace`);
       }
     }
 
@@ -386,7 +408,7 @@ class Simulation {
     for (const operator of operators.values()) {
       if (operator.presence !== 'available') continue;
       for (const entry of waiting) {
-        if (entry.passedOver.includes(operator.operatorId)) continue;
+        if (entry.passedOver.includes(operator.operatorId) || !heldFor(entry, operator)) continue;
         const eligible =
           operator.primary.includes(entry.departmentId) ||
           (entry.widened && operator.secondary.includes(entry.departmentId)) ||
@@ -421,7 +443,7 @@ describe('RoutingCore under random load', () => {
     const simulation = run(seed, 4_000);
     // The run exercised the rules it claims to (not just arrivals and timeouts).
     const seen = new Set([...simulation.counts.keys()].map((key) => key.split(':')[0]));
-    for (const command of ['request', 'accept', 'decline', 'endCall', 'cancel', 'transfer', 'invite', 'leaveCall', 'disconnect', 'advance']) {
+    for (const command of ['request', 'reserved', 'accept', 'decline', 'endCall', 'cancel', 'transfer', 'invite', 'leaveCall', 'disconnect', 'advance']) {
       expect(seen.has(command), command).toBe(true);
     }
     const outcomes = [...simulation.outcomes.values()].flat();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RoutingCore, RoutingError, tokyoInstant, type RoutingErrorCode } from '../../src/routing/core/index.ts';
+import { CORE_DEFAULTS, RoutingCore, RoutingError, tokyoInstant, type RoutingErrorCode } from '../../src/routing/core/index.ts';
 import { FakeClock, setup, TEST_SETTINGS } from './support.ts';
 
 function expectRoutingError(action: () => unknown, code: RoutingErrorCode): RoutingError {
@@ -611,5 +611,85 @@ describe('RoutingCore: after a server restart', () => {
     expect(core.request({ consultationId: 'c2', departmentId: 'tax', requestedAt: late, resumed: true })).toMatchObject({ accepted: true, status: 'waiting' });
     expect(core.request({ consultationId: 'c1', departmentId: 'tax', requestedAt: early, resumed: true })).toMatchObject({ accepted: true });
     expect(core.queue('tax').positions.map((p) => [p.consultationId, p.position])).toEqual([['c1', 1], ['c2', 2]]);
+  });
+});
+
+describe('RoutingCore: reservations', () => {
+  it('queues a reserved resident ahead of walk-ins who came earlier', () => {
+    const { clock, core, log } = setup();
+    core.addOperator({ operatorId: 'a', primary: ['welfare'], presence: 'away' });
+    core.request({ consultationId: 'walk-in-1', departmentId: 'welfare' });
+    clock.advance(1_000);
+    core.request({ consultationId: 'walk-in-2', departmentId: 'welfare' });
+    clock.advance(1_000);
+    core.request({ consultationId: 'reserved', departmentId: 'welfare', priority: CORE_DEFAULTS.reservedPriority });
+    expect(core.queue('welfare').entries.map((entry) => entry.consultationId)).toEqual(['reserved', 'walk-in-1', 'walk-in-2']);
+    expect(core.queueStatus('reserved')).toMatchObject({ position: 1 });
+    core.setPresence('a', 'available');
+    expect(log.last('offered')).toMatchObject({ consultationId: 'reserved', operatorId: 'a' });
+  });
+
+  it('offers the booking’s operator alone during the grace, then everyone', () => {
+    const { clock, core, log } = setup();
+    core.addOperator({ operatorId: 'idle-longest', primary: ['welfare'], presence: 'available' });
+    clock.advance(1_000);
+    core.addOperator({ operatorId: 'named', primary: ['welfare'], presence: 'away' });
+    const result = core.request({ consultationId: 'c1', departmentId: 'welfare', priority: CORE_DEFAULTS.reservedPriority, preferredOperatorId: 'named' });
+    expect(result).toMatchObject({ accepted: true, status: 'waiting', position: 1 });
+    expect(log.of('offered')).toHaveLength(0); // the longest-idle operator is free, but the booking names another
+    // A walk-in behind it goes to the free operator: the hold is on the reserved resident, not the queue.
+    core.request({ consultationId: 'walk-in', departmentId: 'welfare' });
+    expect(log.last('offered')).toMatchObject({ consultationId: 'walk-in', operatorId: 'idle-longest' });
+    core.decline('idle-longest', 'walk-in');
+    expect(log.last('offered')).toMatchObject({ consultationId: 'walk-in' }); // still not c1
+    clock.advance(CORE_DEFAULTS.preferredOperatorGraceMs - 1_000);
+    core.setPresence('named', 'available');
+    expect(log.last('offered')).toMatchObject({ consultationId: 'c1', operatorId: 'named' });
+    core.accept('named', 'c1');
+    expect(core.consultation('c1')).toMatchObject({ phase: 'in_call', operatorId: 'named', preferredOperatorId: null });
+  });
+
+  it('releases the resident to the others when the grace ends, or at once when the named operator declines', () => {
+    const { clock, core, log } = setup();
+    core.addOperator({ operatorId: 'other', primary: ['welfare'], presence: 'available' });
+    core.addOperator({ operatorId: 'named', primary: ['welfare'], presence: 'away' });
+    core.request({ consultationId: 'c1', departmentId: 'welfare', preferredOperatorId: 'named' });
+    clock.advance(CORE_DEFAULTS.preferredOperatorGraceMs - 1);
+    expect(log.of('offered')).toHaveLength(0);
+    clock.advance(1);
+    expect(log.last('offered')).toMatchObject({ consultationId: 'c1', operatorId: 'other' });
+    expect(clock.pending).toBe(1); // the ring timer only: the grace timer is gone
+
+    core.request({ consultationId: 'c2', departmentId: 'welfare', preferredOperatorId: 'named' });
+    core.setPresence('named', 'available');
+    expect(log.last('offered')).toMatchObject({ consultationId: 'c2', operatorId: 'named' });
+    core.decline('named', 'c2');
+    expect(core.consultation('c2')).toMatchObject({ phase: 'waiting', preferredOperatorId: null });
+    core.accept('other', 'c1');
+    core.endCall('c1');
+    expect(log.last('offered')).toMatchObject({ consultationId: 'c2', operatorId: 'other' });
+  });
+
+  it('ignores a named operator who is not logged in with the department as a primary skill', () => {
+    const { core, log, clock } = setup();
+    core.addOperator({ operatorId: 'other', primary: ['welfare'], presence: 'available' });
+    core.addOperator({ operatorId: 'tax-only', primary: ['tax'], secondary: ['welfare'], presence: 'available' });
+    core.request({ consultationId: 'c1', departmentId: 'welfare', preferredOperatorId: 'absent' });
+    expect(log.last('offered')).toMatchObject({ consultationId: 'c1', operatorId: 'other' });
+    core.request({ consultationId: 'c2', departmentId: 'welfare', preferredOperatorId: 'tax-only' });
+    expect(core.consultation('c2')).toMatchObject({ phase: 'waiting', preferredOperatorId: null });
+    expect(clock.pending).toBe(1); // c1's ring timer; no grace for c2
+  });
+
+  it('clears the grace timer when the request ends and on close', () => {
+    const { clock, core } = setup();
+    core.addOperator({ operatorId: 'named', primary: ['welfare'], presence: 'away' });
+    core.request({ consultationId: 'c1', departmentId: 'welfare', preferredOperatorId: 'named' });
+    expect(clock.pending).toBe(1);
+    core.cancel('c1');
+    expect(clock.pending).toBe(0);
+    core.request({ consultationId: 'c2', departmentId: 'welfare', preferredOperatorId: 'named' });
+    core.close();
+    expect(clock.pending).toBe(0);
   });
 });

@@ -56,12 +56,14 @@ interface HomeScreenProps {
   notice: Notice | null;
   help: HelpControl;
   onStart(department: KioskDepartment): void;
+  /** 予約の方: the resident has a booking's code. */
+  onOpenReservation(): void;
   onOpenSettings(): void;
   onDismissNotice(): void;
 }
 
 export function HomeScreen(props: HomeScreenProps) {
-  const { siteName, departments, availability, online, serverBusy, notice, help, onStart, onOpenSettings, onDismissNotice } = props;
+  const { siteName, departments, availability, online, serverBusy, notice, help, onStart, onOpenReservation, onOpenSettings, onDismissNotice } = props;
   const { t, language } = useI18n();
 
   useEffect(() => {
@@ -90,6 +92,9 @@ export function HomeScreen(props: HomeScreenProps) {
         )}
         <h1 className="heading">{t.homeTitle}</h1>
         <p className="lead">{t.homeHint}</p>
+        <button type="button" className="button button--secondary home__reservation" data-testid="reservation-open" disabled={!online} onClick={onOpenReservation}>
+          {t.reservationButton} ›
+        </button>
         {departments.length === 0 ? (
           <p className="message">{t.noDepartments}</p>
         ) : (

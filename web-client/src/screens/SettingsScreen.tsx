@@ -10,10 +10,12 @@ interface SettingsScreenProps {
   siteName: string;
   onClose(): void;
   onOpenPrecheck(): void;
+  /** The clerk books a slot for a resident at this site. */
+  onOpenBooking(): void;
 }
 
 /** For the clerk: which camera films the face and which the documents, with live previews. */
-export function SettingsScreen({ siteName, onClose, onOpenPrecheck }: SettingsScreenProps) {
+export function SettingsScreen({ siteName, onClose, onOpenPrecheck, onOpenBooking }: SettingsScreenProps) {
   const { t } = useI18n();
   const [inputs, setInputs] = useState<VideoInput[] | null>(null);
   const [listError, setListError] = useState(false);
@@ -149,6 +151,9 @@ export function SettingsScreen({ siteName, onClose, onOpenPrecheck }: SettingsSc
         <div className="settings__actions">
           <button type="button" className="button button--secondary settings__precheck" data-testid="open-precheck" onClick={openPrecheck}>
             {t.openPrecheck}
+          </button>
+          <button type="button" className="button button--secondary" data-testid="open-booking" onClick={onOpenBooking}>
+            {t.bookingOpen}
           </button>
           <button type="button" className="button button--secondary" data-testid="settings-back" onClick={onClose}>
             {t.back}

@@ -43,6 +43,8 @@ export interface RoutingCoreOptions {
   store?: RoutingStore;
   /** Priority of transferred residents and specialist invitations (normal arrivals: 0). */
   transferPriority?: number;
+  /** How long a booking's named operator alone is offered the resident. */
+  preferredOperatorGraceMs?: number;
 }
 
 export interface AddOperatorInput {
@@ -62,6 +64,11 @@ export interface RequestInput {
   requestedAt?: Date;
   /** Higher goes first (default 0). */
   priority?: number;
+  /**
+   * The operator named on a booking: offered the request alone for the core's
+   * `preferredOperatorGraceMs`, if they are logged in with the department as a primary skill.
+   */
+  preferredOperatorId?: string;
   /**
    * Taken back after a server restart: it was queued before, so it is queued again, not refused
    * because nobody has logged back in yet.
@@ -144,11 +151,13 @@ export class RoutingCore {
   readonly #emitter = new RoutingEmitter();
   readonly #defaults: DepartmentRoutingSettings;
   readonly #transferPriority: number;
+  readonly #preferredOperatorGraceMs: number;
   readonly #departments = new Map<string, Department>();
   /** By entry id. */
   readonly #ringTimers = new Map<string, TimerHandle>();
   readonly #widenTimers = new Map<string, TimerHandle>();
   readonly #overflowTimers = new Map<string, TimerHandle>();
+  readonly #graceTimers = new Map<string, TimerHandle>();
   /** By operator id. */
   readonly #wrapUpTimers = new Map<string, TimerHandle>();
   /** Per entry, per operator passed over: when the operator may be offered the entry again. */
@@ -160,11 +169,19 @@ export class RoutingCore {
   #flushing = false;
   #closed = false;
 
-  constructor({ clock, departments, defaults, store = new InMemoryRoutingStore(), transferPriority = CORE_DEFAULTS.transferPriority }: RoutingCoreOptions) {
+  constructor({
+    clock,
+    departments,
+    defaults,
+    store = new InMemoryRoutingStore(),
+    transferPriority = CORE_DEFAULTS.transferPriority,
+    preferredOperatorGraceMs = CORE_DEFAULTS.preferredOperatorGraceMs,
+  }: RoutingCoreOptions) {
     this.#clock = clock;
     this.#store = store;
     this.#defaults = { ...ROUTING_DEFAULTS, ...withoutUndefined(defaults ?? {}) };
     this.#transferPriority = transferPriority;
+    this.#preferredOperatorGraceMs = preferredOperatorGraceMs;
     for (const input of departments) {
       if (this.#departments.has(input.departmentId)) {
         throw new RoutingError('invalid_config', `department ${input.departmentId} is configured twice`);
@@ -186,7 +203,7 @@ export class RoutingCore {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const timers of [this.#ringTimers, this.#widenTimers, this.#overflowTimers, this.#wrapUpTimers, ...this.#passTimers.values()]) {
+    for (const timers of [this.#ringTimers, this.#widenTimers, this.#overflowTimers, this.#graceTimers, this.#wrapUpTimers, ...this.#passTimers.values()]) {
       for (const handle of timers.values()) this.#clock.clearTimeout(handle);
       timers.clear();
     }
@@ -354,6 +371,8 @@ export class RoutingCore {
       this.#department(input.departmentId);
       const now = this.#now();
       const refusal = input.resumed ? null : this.#refusal(input.departmentId, now);
+      const preferred = input.preferredOperatorId ? this.#store.operator(input.preferredOperatorId) : undefined;
+      const preferredOperatorId = !refusal && preferred?.primary.includes(input.departmentId) ? preferred.operatorId : null;
       const entry: QueueEntry = {
         entryId: input.consultationId,
         consultationId: input.consultationId,
@@ -367,6 +386,7 @@ export class RoutingCore {
         widened: false,
         overflowTo: null,
         passedOver: [],
+        preferredOperatorId,
         offeredTo: null,
         offerTier: null,
         refusal: refusal?.reason ?? null,
@@ -380,6 +400,9 @@ export class RoutingCore {
         this.#store.saveEntry(entry);
         this.#emit('refused', { consultationId: entry.consultationId, departmentId: entry.departmentId, ...refusal });
         return { accepted: false, ...refusal };
+      }
+      if (preferredOperatorId) {
+        this.#schedule(this.#graceTimers, entry.entryId, this.#preferredOperatorGraceMs, () => this.#endPreference(entry.entryId));
       }
       this.#dispatchEntry(this.#enqueue(entry));
       return { accepted: true, ...this.#queueStatus(entry.entryId)! };
@@ -414,6 +437,7 @@ export class RoutingCore {
         widened: false,
         overflowTo: null,
         passedOver: [],
+        preferredOperatorId: null,
         offeredTo: null,
         offerTier: null,
         refusal: null,
@@ -469,6 +493,7 @@ export class RoutingCore {
           widened: false,
           overflowTo: null,
           passedOver: [],
+          preferredOperatorId: null,
         });
         this.#setOperator(operator, { presence: 'in_call', entryId: null, missedOffers: 0, work });
         this.#emit('answered', {
@@ -578,6 +603,7 @@ export class RoutingCore {
         widened: false,
         overflowTo: null,
         passedOver: [byOperatorId],
+        preferredOperatorId: null,
         offeredTo: null,
         offerTier: null,
         refusal: null,
@@ -695,6 +721,13 @@ export class RoutingCore {
   /** A waiting entry looks for the longest-idle eligible operator: primary skill, then secondary (widened), then overflow. */
   #dispatchEntry(entry: QueueEntry): void {
     if (entry.phase !== 'waiting') return;
+    if (entry.preferredOperatorId) {
+      const preferred = this.#store.operator(entry.preferredOperatorId);
+      if (preferred?.presence === 'available' && preferred.primary.includes(entry.departmentId) && !entry.passedOver.includes(preferred.operatorId)) {
+        this.#offer(entry, preferred, 'primary');
+      }
+      return; // during the grace nobody else is asked
+    }
     const skip = (operatorId: string) => entry.passedOver.includes(operatorId);
     const primary = this.#store.firstAvailableOperator(entry.departmentId, 'primary', skip);
     if (primary) return this.#offer(entry, primary, 'primary');
@@ -707,7 +740,8 @@ export class RoutingCore {
   /** An available operator takes the first eligible entry: own departments, then widened secondary ones, then overflow. */
   #dispatchOperator(operator: OperatorRecord): void {
     if (operator.presence !== 'available') return;
-    const skip = (entry: QueueEntry) => entry.passedOver.includes(operator.operatorId);
+    const skip = (entry: QueueEntry) =>
+      entry.passedOver.includes(operator.operatorId) || (entry.preferredOperatorId !== null && entry.preferredOperatorId !== operator.operatorId);
     const tiers: [OfferTier, QueuePool['index'], readonly string[]][] = [
       ['primary', 'department', operator.primary],
       ['secondary', 'widened', operator.secondary],
@@ -746,12 +780,16 @@ export class RoutingCore {
   #withdraw(entry: QueueEntry, reason: OfferWithdrawnReason, passOver: boolean): QueueEntry {
     const operatorId = entry.offeredTo!;
     this.#cancelTimer(this.#ringTimers, entry.entryId);
+    // The named operator said no (or did not answer): the others need not wait out the grace.
+    const preferenceDeclined = passOver && entry.preferredOperatorId === operatorId;
+    if (preferenceDeclined) this.#cancelTimer(this.#graceTimers, entry.entryId);
     const waiting: QueueEntry = {
       ...entry,
       phase: 'waiting',
       offeredTo: null,
       offerTier: null,
       passedOver: passOver ? [...entry.passedOver, operatorId] : entry.passedOver,
+      preferredOperatorId: preferenceDeclined ? null : entry.preferredOperatorId,
     };
     this.#store.saveEntry(waiting);
     if (passOver) this.#schedulePassExpiry(waiting, operatorId);
@@ -803,6 +841,15 @@ export class RoutingCore {
     return queued;
   }
 
+  /** The booking's grace is over: every eligible operator may be offered the resident now. */
+  #endPreference(entryId: string): void {
+    const entry = this.#store.entry(entryId);
+    if (!entry?.preferredOperatorId) return;
+    const released: QueueEntry = { ...entry, preferredOperatorId: null };
+    this.#store.saveEntry(released);
+    this.#dispatchEntry(released);
+  }
+
   #widen(entryId: string): void {
     const entry = this.#store.entry(entryId);
     if (!entry || (entry.phase !== 'waiting' && entry.phase !== 'offered')) return;
@@ -835,6 +882,7 @@ export class RoutingCore {
     this.#cancelTimer(this.#ringTimers, entryId);
     this.#cancelTimer(this.#widenTimers, entryId);
     this.#cancelTimer(this.#overflowTimers, entryId);
+    this.#cancelTimer(this.#graceTimers, entryId);
     for (const handle of this.#passTimers.get(entryId)?.values() ?? []) this.#clock.clearTimeout(handle);
     this.#passTimers.delete(entryId);
   }

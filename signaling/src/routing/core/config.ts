@@ -79,6 +79,10 @@ export const CORE_DEFAULTS = {
   normalPriority: 0,
   /** Priority of a transferred resident and of a specialist invitation: ahead of normal arrivals. */
   transferPriority: 1,
+  /** Priority of a resident who arrived for a booked slot (予約): ahead of walk-ins. */
+  reservedPriority: 1,
+  /** How long only the operator named on a booking is offered the resident before the others are. */
+  preferredOperatorGraceMs: 30_000,
 } as const;
 
 /** Open hours every day, all day: for tests, benchmarks and 24-hour services. */

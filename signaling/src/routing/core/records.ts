@@ -76,6 +76,11 @@ export interface QueueEntry {
    * passOverMs has passed), and who transferred the resident or invited the specialist (for good).
    */
   readonly passedOver: readonly string[];
+  /**
+   * The operator named on the resident's booking: while set (the grace after the request), only they
+   * are offered the entry. Cleared when the grace ends, or when they decline it or let it ring out.
+   */
+  readonly preferredOperatorId: string | null;
   readonly offeredTo: string | null;
   readonly offerTier: OfferTier | null;
   readonly refusal: RefusalReason | null;

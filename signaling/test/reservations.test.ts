@@ -1,0 +1,223 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProtocolError, type RecordDetail, type RecordsStatsResponse, type Reservation, type ReservationCalendarsResponse, type ReservationList, type ReservationOptions } from '@madoguchi/protocol';
+import { tokyoTime } from '../src/routing/core/index.ts';
+import { waitFor } from './callFlow.ts';
+import { nextEvent, startTestServer, type TestServer } from './harness.ts';
+
+const BRANCH = '江川出張所';
+const POST_OFFICE = '清滝郵便局';
+
+describe('reservations (予約)', () => {
+  let t: TestServer;
+  let admin: string;
+  let branchTablet: string;
+  const ids: Record<string, string> = {};
+  const api = async (method: string, path: string, token: string, body?: unknown) =>
+    fetch(`${t.server.url}/api${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  const today = () => tokyoTime(Date.now()).date;
+  /** The welfare slot running now, and a valid booking of it. */
+  const currentSlot = async (token: string, departmentId = ids.welfare!) => {
+    const options = (await (await api('GET', `/reservations/options?departmentId=${departmentId}&date=${today()}`, token)).json()) as ReservationOptions;
+    return { options, slot: options.slots[0]! };
+  };
+  const booking = (options: ReservationOptions, slotStart: string, extra: Record<string, unknown> = {}) => ({
+    departmentId: ids.welfare,
+    slotStart,
+    name: '予約 花子',
+    phone: '090-1234-5678',
+    categoryId: options.categories[0]!.id,
+    language: 'ja',
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    t = await startTestServer();
+    for (const { id, code } of await t.db.department.findMany()) ids[code] = id;
+    for (const { id, name } of await t.db.site.findMany()) ids[name] = id;
+    admin = await t.staffToken('admin');
+    branchTablet = await t.deviceToken(BRANCH);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('lets admins alone set a department’s slot calendar, validated and audited', async () => {
+    const settings = { slotMinutes: 30, capacity: 2, bookableDays: 14 };
+    // The demo city books 福祉課 and 子育て支援課 only.
+    const seeded = ((await (await api('GET', '/reservations/calendars', admin)).json()) as ReservationCalendarsResponse).calendars;
+    expect(seeded.filter((calendar) => calendar.settings).map((calendar) => calendar.department.code)).toEqual(['welfare', 'childcare']);
+    expect((await api('PUT', `/reservations/calendars/${ids.welfare}`, await t.staffToken('supervisor'), { settings })).status).toBe(403);
+    expect((await api('PUT', `/reservations/calendars/${ids.welfare}`, branchTablet, { settings })).status).toBe(403);
+    for (const bad of [{ settings: { ...settings, capacity: 0 } }, { settings: { ...settings, slotMinutes: 5 } }, { settings, extra: 1 }, {}]) {
+      expect((await api('PUT', `/reservations/calendars/${ids.welfare}`, admin, bad)).status, JSON.stringify(bad)).toBe(400);
+    }
+    const saved = await api('PUT', `/reservations/calendars/${ids.welfare}`, admin, { settings });
+    expect(saved.status).toBe(200);
+    expect(((await saved.json()) as ReservationCalendarsResponse).calendars.find((c) => c.department.code === 'welfare')?.settings).toEqual(settings);
+    const audit = await t.db.auditLog.findFirstOrThrow({ where: { action: 'config.change', targetId: ids.welfare }, orderBy: { id: 'desc' } });
+    expect(JSON.parse(audit.details!)).toEqual({ change: 'reservation.calendar', settings });
+
+    // The demo departments are open around the clock: today's slots run from the one under way, 30 minutes each.
+    const { options, slot } = await currentSlot(branchTablet);
+    expect(Date.parse(slot.start)).toBeLessThanOrEqual(Date.now());
+    expect(Date.parse(slot.end) - Date.parse(slot.start)).toBe(30 * 60_000);
+    expect(slot.free).toBe(2);
+    expect(options.categories.map((category) => category.name)).toContain('高齢者福祉');
+    expect(options.operators.map((operator) => operator.name).sort()).toEqual(['福祉 一郎', '福祉 花子']);
+    // A department without a calendar takes no bookings.
+    expect((await currentSlot(branchTablet, ids.tax)).options).toMatchObject({ slots: [], bookableUntil: null });
+  });
+
+  it('books exactly capacity seats when 20 bookings of one slot arrive at once', async () => {
+    const staff = await t.staffToken('welfare1');
+    // Tomorrow's first slot: untouched by the other tests, whatever the hour.
+    const tomorrow = tokyoTime(Date.now() + 24 * 60 * 60_000).date;
+    const options = (await (await api('GET', `/reservations/options?departmentId=${ids.welfare}&date=${tomorrow}`, staff)).json()) as ReservationOptions;
+    const slot = options.slots[0]!;
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        i % 2 === 0
+          ? api('POST', '/reservations', branchTablet, booking(options, slot.start, { name: `住民 ${i}` }))
+          : api('POST', '/reservations', staff, booking(options, slot.start, { name: `住民 ${i}`, siteId: ids[POST_OFFICE] })),
+      ),
+    );
+    const statuses = responses.map((response) => response.status).sort();
+    expect(statuses.filter((status) => status === 201)).toHaveLength(2);
+    expect(statuses.filter((status) => status === 409)).toHaveLength(18);
+    const rows = await t.db.reservation.findMany({ where: { departmentId: ids.welfare, slotStart: new Date(slot.start) } });
+    expect(rows.map((row) => row.seat).sort()).toEqual([0, 1]);
+    expect(new Set(rows.map((row) => row.code)).size).toBe(2);
+    const after = (await (await api('GET', `/reservations/options?departmentId=${ids.welfare}&date=${tomorrow}`, staff)).json()) as ReservationOptions;
+    expect(after.slots[0]).toMatchObject({ start: slot.start, free: 0 });
+
+    // A cancelled booking gives its seat back.
+    const cancelled = (await (await api('POST', `/reservations/${rows[0]!.id}/cancel`, staff)).json()) as Reservation;
+    expect(cancelled.status).toBe('cancelled');
+    expect((await api('POST', `/reservations/${rows[0]!.id}/cancel`, staff)).status).toBe(409);
+    expect((await api('POST', '/reservations', branchTablet, booking(options, slot.start))).status).toBe(201);
+  });
+
+  it('refuses bookings that are not valid at the boundary', async () => {
+    const { options, slot } = await currentSlot(branchTablet);
+    const offSlot = new Date(Date.parse(slot.start) + 60_000).toISOString();
+    const farAhead = new Date(Date.parse(slot.start) + 15 * 24 * 60 * 60_000).toISOString();
+    const otherCategory = (await t.db.consultationCategory.findFirstOrThrow({ where: { departmentId: ids.tax } })).id;
+    const taxOperator = (await t.db.staff.findUniqueOrThrow({ where: { username: 'tax1' } })).id;
+    for (const body of [
+      booking(options, offSlot),
+      booking(options, farAhead),
+      booking(options, slot.start, { phone: '12' }),
+      booking(options, slot.start, { name: '' }),
+      booking(options, slot.start, { language: 'fr' }),
+      booking(options, slot.start, { categoryId: otherCategory }),
+      booking(options, slot.start, { preferredOperatorId: taxOperator }),
+      booking(options, slot.start, { unknown: true }),
+    ]) {
+      expect((await api('POST', '/reservations', branchTablet, body)).status, JSON.stringify(body)).toBe(400);
+    }
+    expect((await api('POST', '/reservations', branchTablet, booking(options, slot.start, { siteId: ids[POST_OFFICE] }))).status).toBe(403);
+    expect((await api('POST', '/reservations', await t.staffToken('welfare1'), booking(options, slot.start))).status).toBe(400); // staff name the site
+    expect((await api('GET', `/reservations/options?departmentId=${ids.welfare}&date=tomorrow`, branchTablet)).status).toBe(400);
+    expect((await api('GET', `/reservations?date=${today()}`, branchTablet)).status).toBe(403); // the tablet never lists residents
+  });
+
+  it('shows staff the day’s bookings of their departments, with an .ics for each', async () => {
+    const { options, slot } = await currentSlot(branchTablet);
+    const response = await api('POST', '/reservations', branchTablet, booking(options, slot.start, { note: '書類を持参', language: 'en' }));
+    expect(response.status).toBe(201);
+    const booked = (await response.json()) as Reservation;
+    expect(booked).toMatchObject({ status: 'booked', site: { name: BRANCH }, department: { code: 'welfare' }, language: 'en', late: true });
+    expect(booked.code).toMatch(/^\d{6}$/);
+
+    const list = async (username: string, query = '') =>
+      ((await (await api('GET', `/reservations?date=${today()}${query}`, await t.staffToken(username))).json()) as ReservationList).reservations;
+    expect((await list('welfare2')).map((r) => r.id)).toContain(booked.id);
+    expect(await list('tax1')).toEqual([]);
+    expect((await list('supervisor')).map((r) => r.id)).toContain(booked.id);
+    expect((await api('GET', `/reservations?date=${today()}&departmentId=${ids.welfare}`, await t.staffToken('tax1'))).status).toBe(403);
+
+    const ics = await api('GET', `/reservations/${booked.id}/ics`, await t.staffToken('welfare1'));
+    expect(ics.headers.get('content-type')).toMatch(/^text\/calendar/);
+    const text = await ics.text();
+    expect(text).toContain(`DTSTART:${booked.slotStart.replace(/[-:]/g, '').replace('.000', '')}`);
+    expect(text).toContain('SUMMARY:福祉課 予約 予約 花子 様（高齢者福祉）');
+    expect(text).toContain(`予約番号 ${booked.code}`);
+    expect(text.split('\r\n').at(-1)).toBe('');
+    // Long lines are folded at 75 octets, between characters (RFC 5545).
+    expect(text.split('\r\n').every((line) => Buffer.byteLength(line) <= 75)).toBe(true);
+    expect(text.replace(/\r\n /g, '')).toContain('メモ 書類を持参');
+    expect((await api('GET', `/reservations/${booked.id}/ics`, await t.staffToken('tax1'))).status).toBe(404);
+  });
+
+  it('routes a resident who types the code ahead of walk-ins, to the named operator first; the record says reserved', async () => {
+    const welfare1 = await t.connect(await t.staffToken('welfare1'));
+    const welfare2 = await t.connect(await t.staffToken('welfare2'));
+    const named = await t.db.staff.findUniqueOrThrow({ where: { username: 'welfare2' } });
+    const walkIns = await Promise.all([POST_OFFICE, '中央公民館'].map(async (site) => t.connect(await t.deviceToken(site))));
+    const walkInIds: string[] = [];
+    for (const tablet of walkIns) walkInIds.push((await tablet.request('consultation:request', { departmentId: ids.welfare! })).consultationId);
+
+    const { options, slot } = await currentSlot(branchTablet);
+    const booked = (await (await api('POST', '/reservations', branchTablet, booking(options, slot.start, { preferredOperatorId: named.id }))).json()) as Reservation;
+    const booth = await t.connect(branchTablet);
+    const wrongCode = String((Number(booked.code) + 1) % 1_000_000).padStart(6, '0');
+    await expect(booth.request('reservation:checkIn', { code: wrongCode })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const postOffice = await t.connect(await t.deviceToken(POST_OFFICE));
+    await expect(postOffice.request('reservation:checkIn', { code: booked.code })).rejects.toBeInstanceOf(ProtocolError); // another site's booth
+    postOffice.close();
+
+    const checkedIn = await booth.request('reservation:checkIn', { code: ` ${booked.code.slice(0, 3)} ${booked.code.slice(3)} ` });
+    expect(checkedIn).toMatchObject({ status: 'waiting', queuePosition: 1, department: { id: ids.welfare, name: '福祉課' } });
+
+    // welfare1 frees up first: the named operator's grace holds the reserved resident, so welfare1 gets the first walk-in.
+    const firstOffer = nextEvent(welfare1, 'offer:incoming');
+    await welfare1.request('presence:set', { presence: 'available' });
+    expect((await firstOffer).consultationId).toBe(walkInIds[0]);
+    const reservedOffer = nextEvent(welfare2, 'offer:incoming');
+    await welfare2.request('presence:set', { presence: 'available' });
+    expect((await reservedOffer).consultationId).toBe(checkedIn.consultationId);
+
+    // The code works once.
+    await booth.request('consultation:cancel', { consultationId: checkedIn.consultationId });
+    const again = await t.connect(branchTablet);
+    await expect(again.request('reservation:checkIn', { code: booked.code })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await waitFor(async () => (await t.db.reservation.findUniqueOrThrow({ where: { id: booked.id } })).consultationId === checkedIn.consultationId);
+    const arrived = (await (await api('GET', `/reservations?date=${today()}`, await t.staffToken('welfare2'))).json()) as ReservationList;
+    expect(arrived.reservations.find((r) => r.id === booked.id)).toMatchObject({ status: 'arrived' });
+    const supervisor = await t.staffToken('supervisor');
+    const record = async (id: string) => ((await (await api('GET', `/records/${id}`, supervisor)).json()) as RecordDetail).arrival;
+    expect(await record(checkedIn.consultationId)).toBe('reserved');
+    expect(await record(walkInIds[1]!)).toBe('walk_in');
+
+    for (const [index, tablet] of walkIns.entries()) await tablet.request('consultation:cancel', { consultationId: walkInIds[index]! });
+    for (const client of [welfare1, welfare2, booth, again, ...walkIns]) client.close();
+  });
+
+  it('counts bookings, no-shows and the waits of reserved and walk-in residents per department, in the statistics and their CSV', async () => {
+    // A booking of yesterday's slot nobody kept: a no-show.
+    const yesterday = new Date(Date.now() - 24 * 60 * 60_000);
+    yesterday.setUTCMinutes(yesterday.getUTCMinutes() < 30 ? 0 : 30, 0, 0);
+    const category = await t.db.consultationCategory.findFirstOrThrow({ where: { departmentId: ids.childcare } });
+    await t.db.reservation.create({
+      data: { code: '000001', departmentId: ids.childcare!, siteId: ids[BRANCH]!, slotStart: yesterday, seat: 0, name: '来ない 人', phone: '0312345678', categoryId: category.id, language: 'ja', bookedBy: 'staff:test' },
+    });
+    const supervisor = await t.staffToken('supervisor');
+    const stats = (await (await api('GET', '/records/stats', supervisor)).json()) as RecordsStatsResponse;
+    const welfare = stats.reservations.find((r) => r.department.code === 'welfare')!;
+    expect(welfare).toMatchObject({ arrived: 1, noShows: 0, noShowRate: 0 });
+    expect(welfare.booked).toBeGreaterThanOrEqual(4);
+    expect(welfare.waitSeconds.reserved).toEqual(expect.any(Number));
+    expect(welfare.waitSeconds.walkIn).toEqual(expect.any(Number));
+    expect(stats.reservations.find((r) => r.department.code === 'childcare')).toMatchObject({ booked: 1, arrived: 0, noShows: 1, noShowRate: 1 });
+    expect(stats.reservations.map((r) => r.department.code)).not.toContain('tax');
+
+    const csv = await (await api('GET', '/records/stats.csv?breakdown=reservations', supervisor)).text();
+    const lines = csv.replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+    expect(lines[0]).toContain('無断キャンセル率(%)');
+    expect(lines.find((line) => line.startsWith('子育て支援課'))).toMatch(/^子育て支援課,1,0,1,100,/);
+  });
+});

@@ -1,0 +1,156 @@
+import { expect, test, type Page } from '@playwright/test';
+import type { RecordDetail, ReservationCalendarsResponse } from '@madoguchi/protocol';
+import { openConsole, openTablet } from './support/call.ts';
+import { checkScreen } from './support/screens.ts';
+import { E2E_PASSWORD, startServer, type RunningServer } from './support/server.ts';
+
+/**
+ * 予約 (issue 14): the clerk at 江川出張所 books 福祉課 for the slot under way (the demo city is open
+ * around the clock, so "now" always has a slot) and names 福祉 花子. Two walk-in residents already
+ * wait for 福祉課 at other sites. The resident types the code at 江川出張所's booth: they are first in
+ * line, and 福祉 花子 is offered their call ahead of the walk-ins. The record says reserved.
+ * The booking form and the code pad are screenshot in Japanese and English and checked with axe.
+ */
+
+const BRANCH = '江川出張所';
+const WALK_IN_SITES = ['清滝郵便局', '中央公民館'];
+
+let server: RunningServer;
+test.beforeAll(async () => {
+  server = await startServer({}, { routing: { wrapUpSeconds: 0, ringTimeoutSeconds: 90 } });
+});
+test.afterAll(async () => {
+  await server?.stop();
+});
+
+/** The screen in Japanese and English (axe-checked), back in Japanese after. */
+async function checkInBothLanguages(page: Page, name: string): Promise<void> {
+  for (const language of ['ja', 'en'] as const) {
+    await page.getByTestId(`language-${language}`).click();
+    await checkScreen(page, name, language);
+  }
+  await page.getByTestId('language-ja').click();
+}
+
+test('a booking made by the branch clerk goes ahead of walk-ins, to the operator named on it', async ({ browser }) => {
+  test.setTimeout(240_000);
+  // The named operator is logged in but away while the residents arrive.
+  const named = await openConsole(browser, server, 'welfare2');
+  await named.getByTestId('presence-away').click();
+  await expect(named.getByTestId('presence-away')).toHaveAttribute('aria-pressed', 'true');
+
+  // The clerk books from the tablet's clerk screen: 福祉課, the slot under way, 福祉 花子.
+  const booth = await openTablet(browser, server, BRANCH);
+  await booth.getByTestId('open-settings').click();
+  await booth.getByTestId('open-booking').click();
+  await booth.getByTestId('booking-department').selectOption({ label: '福祉課' });
+  await expect(booth.getByTestId('booking-slot').locator('option').first()).toContainText('空き 2');
+  await booth.getByTestId('booking-category').selectOption({ label: '高齢者福祉' });
+  await booth.getByTestId('booking-operator').selectOption({ label: '福祉 花子' });
+  await booth.getByTestId('booking-name').fill('緑 太郎');
+  await booth.getByTestId('booking-phone').fill('090-1234-5678');
+  await checkInBothLanguages(booth, 'kiosk-booking-form');
+  await booth.getByTestId('booking-submit').click();
+  const code = (await booth.getByTestId('booking-code').textContent())!.trim();
+  expect(code).toMatch(/^\d{6}$/);
+  await expect(booth.getByTestId('booking-done')).toContainText(`予約番号は ${code} です`);
+  await checkInBothLanguages(booth, 'kiosk-booking-done');
+  await booth.getByTestId('booking-back').click();
+  await booth.getByTestId('settings-back').click();
+  await expect(booth.getByTestId('home-screen')).toBeVisible();
+
+  // The named operator's console lists it among today's bookings: the slot is under way, nobody has come yet.
+  const listed = named.getByTestId('reservation-item').filter({ hasText: '緑 太郎' });
+  await expect(listed).toHaveAttribute('data-state', 'late', { timeout: 40_000 });
+  await expect(listed).toContainText('高齢者福祉');
+  await expect(listed).toContainText('福祉 花子');
+
+  // Two walk-ins wait for 福祉課.
+  const walkIns: Page[] = [];
+  for (const site of WALK_IN_SITES) {
+    const tablet = await openTablet(browser, server, site);
+    await tablet.getByTestId('department-welfare').click();
+    await expect(tablet.getByTestId('waiting-screen')).toBeVisible();
+    walkIns.push(tablet);
+  }
+  await expect(walkIns[1]!.getByTestId('queue-position')).toHaveAttribute('data-position', '2');
+
+  // At the booth: 予約の方, a wrong code is refused, the right one puts the resident first in line.
+  await booth.getByTestId('reservation-open').click();
+  await booth.getByTestId('reservation-code').fill(code === '123456' ? '654321' : '123456');
+  await booth.getByTestId('reservation-submit').click();
+  await expect(booth.getByTestId('reservation-error')).toContainText('今日の 予約は ありません');
+  await checkInBothLanguages(booth, 'kiosk-reservation-code');
+  await booth.getByTestId('reservation-code').fill(code);
+  await booth.getByTestId('reservation-submit').click();
+  await expect(booth.getByTestId('waiting-screen')).toBeVisible();
+  await expect(booth.getByTestId('queue-position')).toHaveAttribute('data-position', '1');
+  for (const [index, tablet] of walkIns.entries()) {
+    await expect(tablet.getByTestId('queue-position')).toHaveAttribute('data-position', String(index + 2));
+  }
+
+  // 受付可: the named operator is offered the reserved resident, not the walk-ins who came first.
+  await named.getByTestId('presence-available').click();
+  const offer = named.getByTestId('incoming-offer');
+  await expect(offer).toContainText(BRANCH);
+  await named.getByTestId('accept-offer').click();
+  await expect(booth.getByTestId('call-screen')).toBeVisible();
+  await expect(named.getByTestId('call-screen')).toBeVisible();
+  await booth.getByTestId('end-button').click();
+  await expect(named.getByTestId('call-screen')).toBeHidden();
+
+  // The record says reserved (the booking points at the consultation once its row is written).
+  const [booked] = server.query<{ consultationId: string | null; status: string }>('SELECT consultationId, status FROM Reservation WHERE code = ?', code);
+  expect(booked?.status).toBe('arrived');
+  const supervisor = await server.login('supervisor');
+  const record = async () => {
+    const [row] = server.query<{ consultationId: string | null }>('SELECT consultationId FROM Reservation WHERE code = ?', code);
+    if (!row?.consultationId) return null;
+    const response = await fetch(`${server.url}/api/records/${row.consultationId}`, { headers: { authorization: `Bearer ${supervisor}` } });
+    return ((await response.json()) as RecordDetail).arrival;
+  };
+  await expect.poll(record).toBe('reserved');
+  await expect(listed).toHaveAttribute('data-state', 'arrivedLate', { timeout: 40_000 });
+  await named.screenshot({ path: '../test-output/screens/console-reservations-today.png' });
+
+  for (const tablet of walkIns) await tablet.getByTestId('cancel-button').click();
+  for (const page of [named, booth, ...walkIns]) await page.context().close();
+
+  // 統計: the supervisor sees bookings, arrivals, no-shows and reserved vs walk-in waits per department.
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'ja-JP' });
+  const stats = await context.newPage();
+  await stats.goto(`${server.url}/console/`);
+  await stats.getByTestId('login-username').fill('supervisor');
+  await stats.getByTestId('login-password').fill(E2E_PASSWORD);
+  await stats.getByTestId('login-submit').click();
+  await stats.getByTestId('nav-stats').click();
+  const welfareRow = stats.getByTestId('stats-reservations').locator('tbody tr', { hasText: '福祉課' });
+  await expect(welfareRow.locator('td')).toHaveText(['1', '1', '0', '0.0%', /秒|分/, /秒|分/]);
+  await welfareRow.scrollIntoViewIfNeeded();
+  await checkScreen(stats, 'supervisor-stats-reservations', 'ja');
+  await context.close();
+});
+
+test('an admin lets 税務課 take bookings in 受付設定 (予約枠)', async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'ja-JP' });
+  const admin = await context.newPage();
+  await admin.goto(`${server.url}/console/`);
+  await admin.getByTestId('login-username').fill('admin');
+  await admin.getByTestId('login-password').fill(E2E_PASSWORD);
+  await admin.getByTestId('login-submit').click();
+  await admin.getByTestId('nav-routing').click();
+  await admin.getByTestId('routing-department').selectOption({ label: '税務課' });
+  const panel = admin.getByTestId('reservation-calendar');
+  await expect(panel.getByTestId('reservation-enabled')).not.toBeChecked();
+  await panel.getByTestId('reservation-enabled').check();
+  await panel.getByTestId('reservation-capacity').fill('0');
+  await panel.getByTestId('reservation-save').click();
+  await expect(panel.getByRole('alert')).toContainText('capacity'); // the server says which number is wrong
+  await panel.getByTestId('reservation-capacity').fill('3');
+  await panel.getByTestId('reservation-save').click();
+  await expect(panel.getByRole('status')).toHaveText('保存しました。受付にはすぐに反映されます。');
+  const token = await server.login('admin');
+  const calendars = (await (await fetch(`${server.url}/api/reservations/calendars`, { headers: { authorization: `Bearer ${token}` } })).json()) as ReservationCalendarsResponse;
+  expect(calendars.calendars.find((calendar) => calendar.department.code === 'tax')?.settings).toEqual({ slotMinutes: 30, capacity: 3, bookableDays: 14 });
+  await context.close();
+});

@@ -1,0 +1,197 @@
+import { tokyoClock, tokyoDate, type BookingRequest, type KioskDepartment, type Reservation, type ReservationOptions, type ResidentLanguage } from '@madoguchi/protocol';
+import { useEffect, useState, type FormEvent } from 'react';
+import { ApiError } from '../api.ts';
+import { TopBar } from '../components/TopBar.tsx';
+import { LANGUAGES, useI18n } from '../i18n.ts';
+
+interface BookingScreenProps {
+  siteName: string;
+  departments: readonly KioskDepartment[];
+  loadOptions(departmentId: string, date: string): Promise<ReservationOptions>;
+  book(request: BookingRequest): Promise<Reservation>;
+  onClose(): void;
+}
+
+type Outcome = { kind: 'booked'; code: string } | { kind: 'full' } | { kind: 'failed' };
+
+/**
+ * For the site's clerk (behind the clerk PIN): book a department's slot for a resident at this site.
+ * The code it shows is what the resident types at 予約の方 on the day.
+ */
+export function BookingScreen({ siteName, departments, loadOptions, book, onClose }: BookingScreenProps) {
+  const { t } = useI18n();
+  const [departmentId, setDepartmentId] = useState(departments[0]?.id ?? '');
+  const [date, setDate] = useState(() => tokyoDate());
+  const [options, setOptions] = useState<ReservationOptions | null>(null);
+  const [slotStart, setSlotStart] = useState('');
+  const [categoryId, setCategoryId] = useState('');
+  const [operatorId, setOperatorId] = useState('');
+  const [name, setName] = useState('');
+  const [phone, setPhone] = useState('');
+  const [language, setLanguage] = useState<ResidentLanguage>('ja');
+  const [note, setNote] = useState('');
+  const [sending, setSending] = useState(false);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [reloads, setReloads] = useState(0);
+
+  useEffect(() => {
+    if (!departmentId) return;
+    let current = true;
+    loadOptions(departmentId, date).then(
+      (loaded) => {
+        if (!current) return;
+        setOptions(loaded);
+        setSlotStart(loaded.slots.find((slot) => slot.free > 0)?.start ?? '');
+        setCategoryId(loaded.categories[0]?.id ?? '');
+        setOperatorId('');
+      },
+      (error: unknown) => {
+        console.warn('[booking] options not loaded:', error);
+        if (current) setOptions({ slots: [], categories: [], operators: [], bookableUntil: null });
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [departmentId, date, loadOptions, reloads]);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setSending(true);
+    book({ departmentId, slotStart, name, phone, categoryId, note, language, preferredOperatorId: operatorId || null }).then(
+      (reservation) => setOutcome({ kind: 'booked', code: reservation.code }),
+      (error: unknown) => {
+        const full = error instanceof ApiError && error.status === 409;
+        setOutcome({ kind: full ? 'full' : 'failed' });
+        if (full) setReloads((count) => count + 1);
+      },
+    ).finally(() => setSending(false));
+  };
+  const startAnother = () => {
+    setOutcome(null);
+    setName('');
+    setPhone('');
+    setNote('');
+    setReloads((count) => count + 1);
+  };
+
+  const bookable = options !== null && slotStart !== '' && categoryId !== '';
+  return (
+    <div className="screen" data-testid="booking-screen">
+      <TopBar siteName={siteName} />
+      <main className="screen__body">
+        <h1 className="heading">{t.bookingTitle}</h1>
+        {outcome?.kind === 'booked' ? (
+          <div className="booking__done">
+            <p className="message" role="status" data-testid="booking-done">
+              {t.bookingDone(outcome.code)}
+            </p>
+            <p className="booking__code" data-testid="booking-code">
+              {outcome.code}
+            </p>
+            <button type="button" className="button button--secondary" data-testid="booking-another" onClick={startAnother}>
+              {t.bookingAnother}
+            </button>
+          </div>
+        ) : (
+          <form className="booking" onSubmit={submit}>
+            <label className="field">
+              <span className="field__label">{t.bookingDepartment}</span>
+              <select className="field__input" data-testid="booking-department" value={departmentId} onChange={(event) => setDepartmentId(event.target.value)}>
+                {departments.map((department) => (
+                  <option key={department.id} value={department.id}>
+                    {department.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="field">
+              <span className="field__label">{t.bookingDate}</span>
+              <input
+                className="field__input"
+                type="date"
+                data-testid="booking-date"
+                value={date}
+                min={tokyoDate()}
+                max={options?.bookableUntil ?? undefined}
+                onChange={(event) => event.target.value && setDate(event.target.value)}
+              />
+            </label>
+            <label className="field">
+              <span className="field__label">{t.bookingSlot}</span>
+              {options && options.slots.length === 0 ? (
+                <span className="message" data-testid="booking-no-slots">
+                  {t.bookingNoSlots}
+                </span>
+              ) : (
+                <select className="field__input" data-testid="booking-slot" value={slotStart} onChange={(event) => setSlotStart(event.target.value)}>
+                  {options?.slots.map((slot) => (
+                    <option key={slot.start} value={slot.start} disabled={slot.free === 0}>
+                      {`${tokyoClock(slot.start)}–${tokyoClock(slot.end)}（${t.bookingSlotFree(slot.free)}）`}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </label>
+            <label className="field">
+              <span className="field__label">{t.bookingCategory}</span>
+              <select className="field__input" data-testid="booking-category" value={categoryId} onChange={(event) => setCategoryId(event.target.value)}>
+                {options?.categories.map((category) => (
+                  <option key={category.id} value={category.id}>
+                    {category.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="field">
+              <span className="field__label">{t.bookingOperator}</span>
+              <select className="field__input" data-testid="booking-operator" value={operatorId} onChange={(event) => setOperatorId(event.target.value)}>
+                <option value="">{t.bookingOperatorAny}</option>
+                {options?.operators.map((operator) => (
+                  <option key={operator.id} value={operator.id}>
+                    {operator.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="field">
+              <span className="field__label">{t.bookingName}</span>
+              <input className="field__input" data-testid="booking-name" value={name} onChange={(event) => setName(event.target.value)} required maxLength={60} autoComplete="off" />
+            </label>
+            <label className="field">
+              <span className="field__label">{t.bookingPhone}</span>
+              <input className="field__input" type="tel" data-testid="booking-phone" value={phone} onChange={(event) => setPhone(event.target.value)} required autoComplete="off" />
+            </label>
+            <label className="field">
+              <span className="field__label">{t.bookingLanguage}</span>
+              <select className="field__input" data-testid="booking-language" value={language} onChange={(event) => setLanguage(event.target.value as ResidentLanguage)}>
+                {LANGUAGES.map((option) => (
+                  <option key={option.code} value={option.code}>
+                    {option.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="field">
+              <span className="field__label">{t.bookingNote}</span>
+              <textarea className="field__input" data-testid="booking-note" value={note} onChange={(event) => setNote(event.target.value)} maxLength={500} rows={2} />
+            </label>
+            {outcome && (
+              <p className="message message--error" role="alert" data-testid="booking-error">
+                {outcome.kind === 'full' ? t.bookingFull : t.bookingFailed}
+              </p>
+            )}
+            <button type="submit" className="button button--primary" data-testid="booking-submit" disabled={!bookable || sending}>
+              {t.bookingSubmit}
+            </button>
+          </form>
+        )}
+      </main>
+      <footer className="screen__footer">
+        <button type="button" className="button button--secondary" data-testid="booking-back" onClick={onClose}>
+          {t.back}
+        </button>
+      </footer>
+    </div>
+  );
+}
