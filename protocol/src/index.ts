@@ -7,3 +7,4 @@ export * from './routing.ts';
 export * from './notes.ts';
 export * from './admin.ts';
 export * from './clerk.ts';
+export * from './annotation.ts';
