@@ -20,10 +20,10 @@ export {
 } from './CallConnection.ts';
 export { clampView, containedSize, WHOLE_PICTURE, zoomAround, type PictureView, type Size, type ZoomLimits } from './pictureView.ts';
 export { CallMarks } from './CallMarks.ts';
+export { MarkLayer, type MarkLayerState, type Pen } from './MarkLayer.ts';
 export {
   MARK_COLOURS,
   markPath,
-  MarkSketch,
   pictureTransform,
   toBox,
   toFrame,
