@@ -132,7 +132,7 @@ export function DocumentView({ track, connected, marks, board, children }: Docum
           <button type="button" className="button button-small" onClick={() => setView(WHOLE_PICTURE)} disabled={view.zoom === 1} data-testid="document-zoom-reset">
             {t.call.zoomReset}
           </button>
-          <button type="button" className="button button-small" onClick={() => setQuarterTurns((turns) => (turns + 1) % 4)} data-testid="document-rotate" aria-label={t.marks.rotate}>
+          <button type="button" className="button button-small" onClick={() => setQuarterTurns((turns) => (turns + 1) % 4)} data-testid="document-rotate" aria-label={t.stills.rotate} title={t.stills.rotate}>
             ↻
           </button>
           <button type="button" className="button button-small" onClick={toggleFullscreen} data-testid="document-fullscreen">

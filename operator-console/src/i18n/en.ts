@@ -825,7 +825,6 @@ export const en: Messages = {
     clear: 'Clear all',
     onDocument: 'Marks on the document',
     onShare: 'The resident’s marks',
-    rotate: 'Rotate 90° right',
     stillWithMarks: 'Include marks',
   },
 };

@@ -845,7 +845,6 @@ export const ja = {
     clear: 'すべて消す',
     onDocument: '書類への書き込み',
     onShare: '相談者の書き込み',
-    rotate: '右に90°回転',
     stillWithMarks: '書き込みを含める',
   },
 };
