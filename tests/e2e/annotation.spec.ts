@@ -22,14 +22,30 @@ test.afterAll(async () => {
 /** 2 % of the frame: how far a mark may land from where it was drawn, on the other side. */
 const TOLERANCE = 0.02;
 
+type Bounds = { left: number; top: number; right: number; bottom: number };
+
+/** Each side of a mark within 2 % of the frame of where it was drawn. */
+function expectInPlace(got: Bounds, drawn: Bounds, name: string): void {
+  for (const side of ['left', 'top', 'right', 'bottom'] as const) {
+    expect(Math.abs(got[side] - drawn[side]), `${name}: ${side} at ${got[side].toFixed(3)}, drawn at ${drawn[side]}`).toBeLessThan(TOLERANCE);
+  }
+}
+
 /** A point of a picture's box, as fractions of it (0..1). */
 const at = (picture: Box, x: number, y: number) => ({ x: picture.x + x * picture.width, y: picture.y + y * picture.height });
 
-/** The bounds of a mark (by kind) in an overlay, as fractions of the picture drawn under it. */
-async function markBounds(overlay: Locator, kind: string, picture: Box): Promise<{ left: number; top: number; right: number; bottom: number }> {
+/**
+ * The bounds of a mark (by kind) in an overlay, as fractions of the picture drawn under it: its
+ * geometry (getBBox), not the page box of its stroke, which stands half a line beyond it.
+ */
+async function markBounds(overlay: Locator, kind: string, picture: Box): Promise<Bounds> {
   const path = overlay.locator(`path[data-kind=${kind}]`);
   await expect(path).toHaveCount(1);
-  const box = (await path.boundingBox())!;
+  const box = await path.evaluate((element: SVGPathElement) => {
+    const shape = element.getBBox();
+    const overlayBox = element.ownerSVGElement!.getBoundingClientRect();
+    return { x: overlayBox.left + shape.x, y: overlayBox.top + shape.y, width: shape.width, height: shape.height };
+  });
   return {
     left: (box.x - picture.x) / picture.width,
     top: (box.y - picture.y) / picture.height,
@@ -47,7 +63,7 @@ async function drag(page: Page, from: { x: number; y: number }, to: { x: number;
 }
 
 /** The share of points around the circle's outline that are drawn in the marks' red, in the still's own pixels. */
-async function redOnOutline(image: Locator, circle: { left: number; top: number; right: number; bottom: number }): Promise<number> {
+async function redOnOutline(image: Locator, circle: Bounds): Promise<number> {
   return image.evaluate((img: HTMLImageElement, c) => {
     const canvas = document.createElement('canvas');
     canvas.width = img.naturalWidth;
@@ -77,24 +93,18 @@ test('post office ↔ 市民課: the operator circles a field, the tablet shows 
   await videoPlaying(tablet, 'local-video-document');
 
   // The operator circles a field (from 30 %, 40 % to 55 %, 52 % of the page they see, whole and upright).
+  const field: Bounds = { left: 0.3, top: 0.4, right: 0.55, bottom: 0.52 };
   const consoleDocument = operator.getByTestId('remote-video-document');
   await operator.getByTestId('mark-tool-circle').click();
   await expect(operator.getByTestId('mark-tool-circle')).toHaveAttribute('aria-pressed', 'true');
   let seen = await containedPicture(consoleDocument);
-  await drag(operator, at(seen, 0.3, 0.4), at(seen, 0.55, 0.52));
+  await drag(operator, at(seen, field.left, field.top), at(seen, field.right, field.bottom));
 
   // The tablet draws it over its own preview (another size, another letterbox) on the same spot of the paper.
   const tabletPicture = await containedPicture(tablet.getByTestId('local-video-document'));
   const onTablet = await markBounds(tablet.getByTestId('document-marks'), 'circle', tabletPicture);
-  console.log('[annotation] circle drawn at 0.30,0.40–0.55,0.52; on the tablet', onTablet);
-  for (const [got, want] of [
-    [onTablet.left, 0.3],
-    [onTablet.top, 0.4],
-    [onTablet.right, 0.55],
-    [onTablet.bottom, 0.52],
-  ] as const) {
-    expect(Math.abs(got - want)).toBeLessThan(TOLERANCE);
-  }
+  console.log('[annotation] circle drawn at', field, 'on the tablet at', onTablet);
+  expectInPlace(onTablet, field, 'the circle on the tablet');
 
   // Turned upside down (paper put down facing the resident) and zoomed in, the operator's pointer
   // still lands where they point: 25 %, 25 % of the picture they see (zoomed and turned) is 75 %, 75 %
@@ -127,14 +137,13 @@ test('post office ↔ 市民課: the operator circles a field, the tablet shows 
   await operator.getByTestId('document-zoom-reset').click();
   await operator.getByTestId('mark-tool-circle').click();
   seen = await containedPicture(consoleDocument);
-  const field = { left: 0.3, top: 0.4, right: 0.55, bottom: 0.52 };
   await drag(operator, at(seen, field.left, field.top), at(seen, field.right, field.bottom));
   await expect(tablet.getByTestId('document-marks').locator('path[data-kind=circle]')).toHaveCount(1);
   await tablet.reload();
   await expect(tablet.getByTestId('call-screen')).toBeVisible({ timeout: 30_000 });
   await videoPlaying(tablet, 'local-video-document');
   const reloaded = await markBounds(tablet.getByTestId('document-marks'), 'circle', await containedPicture(tablet.getByTestId('local-video-document')));
-  expect(Math.abs(reloaded.left - field.left)).toBeLessThan(TOLERANCE);
+  expectInPlace(reloaded, field, 'the circle after a reload');
 
   // A still with the marks: the record keeps the circled form.
   await operator.getByTestId('still-with-marks').check();
@@ -159,10 +168,8 @@ test('post office ↔ 市民課: the operator circles a field, the tablet shows 
   await expect(tablet.getByTestId('share-enlarged')).toHaveCount(0);
   const preview = await containedPicture(operator.getByTestId('share-preview-video'));
   const finger = await markBounds(operator.getByTestId('share-marks'), 'freehand', preview);
-  console.log('[annotation] finger stroke drawn 0.60,0.20–0.80,0.35; on the console', finger);
-  // The console's preview is small (136 px): its stroke is a few pixels wide, half of it outside the line.
-  expect(Math.abs(finger.left - 0.6)).toBeLessThan(TOLERANCE * 2);
-  expect(Math.abs(finger.bottom - 0.35)).toBeLessThan(TOLERANCE * 2);
+  console.log('[annotation] finger stroke drawn at 0.60,0.20–0.80,0.35; on the console at', finger);
+  expectInPlace(finger, { left: 0.6, top: 0.2, right: 0.8, bottom: 0.35 }, 'the finger stroke on the console');
   await checkScreen(tablet, 'tablet-call-finger-marks', 'ja');
 
   // The same screens in English.
