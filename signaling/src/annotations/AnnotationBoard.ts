@@ -29,6 +29,7 @@ export class AnnotationBoard {
   readonly #now: (() => number) | undefined;
   readonly #boards = new Map<string, CallBoard>();
 
+  /** `now`: the allowances' monotonic clock (real time, as the gateway's rate limits; injected by tests). */
   constructor(options: { consultations: ConsultationService; notifier: Notifier; now?: () => number }) {
     this.#consultations = options.consultations;
     this.#notifier = options.notifier;
