@@ -178,8 +178,13 @@ test('post office ↔ 市民課: the operator circles a field, the tablet shows 
   await checkScreen(operator, 'console-call-annotation', 'en');
   await checkScreen(tablet, 'tablet-call-finger-marks', 'en');
 
+  // The resident takes their stroke back; a new one the operator clears from the console.
   await tablet.getByTestId('mark-undo').click();
   await expect(operator.getByTestId('share-marks').locator('path')).toHaveCount(0);
+  await tablet.mouse.click(at(shared, 0.5, 0.5).x, at(shared, 0.5, 0.5).y);
+  await expect(operator.getByTestId('share-marks').locator('path[data-kind=dot]')).toHaveCount(1);
+  await operator.getByTestId('share-marks-clear').click();
+  await expect(tablet.getByTestId('shared-marks').locator('path')).toHaveCount(0);
   await tablet.getByTestId('end-button').click();
   await expect.poll(() => server.sfuTotals()).toEqual({ routers: 0, transports: 0, producers: 0, consumers: 0 });
 });

@@ -11,6 +11,8 @@ interface SharePreviewProps {
   onTablet: ShareDisplay | null;
   /** The marks on the shared picture (the resident points with a finger on the tablet). */
   marks: readonly Mark[];
+  /** Clears them, when the resident's pointing has done its job. */
+  onClearMarks(): void;
 }
 
 /**
@@ -19,7 +21,7 @@ interface SharePreviewProps {
  * Until the tablet reports, the preview says so rather than guess. The resident's marks show on it
  * where the resident put them.
  */
-export function SharePreview({ shared, onTablet, marks }: SharePreviewProps) {
+export function SharePreview({ shared, onTablet, marks, onClearMarks }: SharePreviewProps) {
   const { t } = useI18n();
   const [frame, setFrame] = useState<Size>({ width: 0, height: 0 });
   const onResize = useCallback((width: number, height: number) => setFrame({ width, height }), []);
@@ -58,6 +60,11 @@ export function SharePreview({ shared, onTablet, marks }: SharePreviewProps) {
             {texts.waiting}
           </p>
         )}
+        {marks.length > 0 ? (
+          <button type="button" className="button button-small" data-testid="share-marks-clear" aria-label={`${t.marks.onShare}: ${t.marks.clear}`} onClick={onClearMarks}>
+            {t.marks.clear}
+          </button>
+        ) : null}
       </div>
     </section>
   );

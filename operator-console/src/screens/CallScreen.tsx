@@ -74,6 +74,7 @@ export function CallScreen(props: CallScreenProps) {
   const unhealthy =
     call.media === 'failed' || connection === 'failed' || connection === 'disconnected' || residentLost !== undefined || faceFrozen || residentWeak;
   const capturing = isCapturing(call);
+  const sharing = call.sharing;
   const captureFailure = call.capture && 'failed' in call.capture ? call.capture.failed : null;
 
   return (
@@ -186,11 +187,12 @@ export function CallScreen(props: CallScreenProps) {
           </DocumentView>
           <div className="document-footer">
             <StillGallery stills={call.stills} token={token} />
-            {call.sharing ? (
+            {sharing ? (
               <SharePreview
-                shared={call.sharing}
+                shared={sharing}
                 onTablet={call.shareOnTablet}
-                marks={marks.filter((mark) => mark.source === call.sharing?.source)}
+                marks={marks.filter((mark) => mark.source === sharing.source)}
+                onClearMarks={() => void board?.clear(sharing.source).catch(() => undefined)}
               />
             ) : null}
             <ShareControls sharing={call.sharing?.source ?? null} onStart={onStartSharing} onStop={onStopSharing} />
