@@ -1,5 +1,5 @@
 import { DepartmentsResponse, type DepartmentSummary } from '@madoguchi/protocol';
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { request } from './api.ts';
 import type { SessionProblem, StaffSession } from './auth.ts';
 import { canChangePresence, consolePhase, isCapturing } from './consoleState.ts';
@@ -32,7 +32,10 @@ export function OperatorConsole({ session, onLogout, onSessionEnded }: OperatorC
     () => ({ onSessionEnded, onDepartmentsChanged: () => setDepartmentsRevision((revision) => revision + 1) }),
     [onSessionEnded],
   );
-  const { state, actions } = useConsole(session.token, sessionEvents);
+  const { state, actions, marks } = useConsole(session.token, sessionEvents);
+  /** 書き込みを含める: stills (the button and Alt+C alike) keep the marks on the document. */
+  const [stillWithMarks, setStillWithMarks] = useState(false);
+  const captureStill = useCallback(() => actions.captureStill(stillWithMarks), [actions, stillWithMarks]);
   const phase = consolePhase(state);
   const ringing = phase === 'offered';
 
@@ -61,7 +64,7 @@ export function OperatorConsole({ session, onLogout, onSessionEnded }: OperatorC
     mute: call && !call.localMissing.includes('audio') ? actions.toggleMute : undefined,
     end: call && !call.ending ? actions.endCall : undefined,
     stopSharing: call?.sharing ? actions.stopSharing : undefined,
-    capture: call && !call.ending && !isCapturing(call) ? actions.captureStill : undefined,
+    capture: call && !call.ending && !isCapturing(call) ? captureStill : undefined,
   });
 
   useEffect(() => {
@@ -80,7 +83,10 @@ export function OperatorConsole({ session, onLogout, onSessionEnded }: OperatorC
           onStartSharing={actions.startSharing}
           onStopSharing={actions.stopSharing}
           onSendChat={actions.sendChat}
-          onCaptureStill={actions.captureStill}
+          onCaptureStill={captureStill}
+          stillWithMarks={stillWithMarks}
+          onStillWithMarks={setStillWithMarks}
+          marks={marks}
           token={session.token}
           onEnd={actions.endCall}
           departments={departments}

@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useMemo, useReducer, useRef } from 'react';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { ProtocolError, type DepartmentSummary, type ErrorCode, type SelectablePresence, type ServerPayload } from '@madoguchi/protocol';
-import { CallConnection, ProtocolClient } from '@madoguchi/protocol/client';
+import { CallConnection, CallMarks, ProtocolClient } from '@madoguchi/protocol/client';
 import { refusedSession, type SessionProblem } from './auth.ts';
 import { consoleReducer, initialConsoleState, type ConsoleState, type SharedSource } from './consoleState.ts';
 import { acquireOperatorMedia, openSharedTrack, stopOperatorMedia, type OperatorMedia } from './media/localMedia.ts';
@@ -26,8 +26,8 @@ export interface ConsoleActions {
   stopSharing(): void;
   /** Send a chat message in the call; rejects when it could not be sent. */
   sendChat(text: string): Promise<void>;
-  /** Ask the tablet for a full-resolution still of its document camera. */
-  captureStill(): void;
+  /** Ask the tablet for a full-resolution still of its document camera, with the marks on it drawn in or not. */
+  captureStill(withMarks: boolean): void;
   endCall(): void;
   /** Blind transfer of the resident to another department's queue, with an optional handover note. */
   transfer(department: DepartmentSummary, note: string): void;
@@ -45,6 +45,8 @@ export interface ConsoleActions {
 interface LiveCall {
   id: string;
   session: CallConnection | null;
+  /** The marks on the call's pictures, as the server keeps them. */
+  marks: CallMarks;
   media: OperatorMedia | null;
   /** What is being shown to the resident (document camera or screen), if anything. */
   shared: { source: SharedSource; track: MediaStreamTrack } | null;
@@ -80,8 +82,13 @@ export interface ConsoleSessionEvents {
  * The operator console's side effects: one socket for the logged-in operator, the server's pushes
  * turned into reducer actions, and the media of the call in progress.
  */
-export function useConsole(token: string, sessionEvents: ConsoleSessionEvents): { state: ConsoleState; actions: ConsoleActions } {
+export function useConsole(
+  token: string,
+  sessionEvents: ConsoleSessionEvents,
+): { state: ConsoleState; actions: ConsoleActions; marks: CallMarks | null } {
   const [state, dispatch] = useReducer(consoleReducer, initialConsoleState);
+  /** The marks of the call in progress (React state: the call screen subscribes to them). */
+  const [marks, setMarks] = useState<CallMarks | null>(null);
   const clientRef = useRef<ProtocolClient | null>(null);
   const callRef = useRef<LiveCall | null>(null);
   const sessionEventsRef = useRef(sessionEvents);
@@ -96,6 +103,8 @@ export function useConsole(token: string, sessionEvents: ConsoleSessionEvents): 
     if (!call) return;
     if (call.endTimer !== null) window.clearTimeout(call.endTimer);
     call.session?.close();
+    call.marks.close();
+    setMarks(null);
     stopOperatorMedia(call.media);
     call.shared?.track.stop();
   }, []);
@@ -124,7 +133,8 @@ export function useConsole(token: string, sessionEvents: ConsoleSessionEvents): 
       if (callRef.current?.id === joined.consultationId) return;
       releaseCall();
       const consultationId = joined.consultationId;
-      const call: LiveCall = { id: consultationId, session: null, media: null, shared: null, muted: false, endTimer: null };
+      const call: LiveCall = { id: consultationId, session: null, marks: new CallMarks(client, consultationId), media: null, shared: null, muted: false, endTimer: null };
+      setMarks(call.marks);
       const current = () => callRef.current === call;
       callRef.current = call;
       dispatch({ type: 'call/joined', joined, now: Date.now() });
@@ -322,12 +332,12 @@ export function useConsole(token: string, sessionEvents: ConsoleSessionEvents): 
         await client.request('chat:send', { consultationId: call.id, text });
       },
 
-      captureStill() {
+      captureStill(withMarks) {
         const call = callRef.current;
         const client = clientRef.current;
         if (!call || !client) return;
         dispatch({ type: 'still/capturing' });
-        client.request('still:capture', { consultationId: call.id }).then(
+        client.request('still:capture', { consultationId: call.id, withMarks }).then(
           ({ requestId }) => dispatch({ type: 'still/requested', consultationId: call.id, requestId }),
           (error: unknown) => dispatch({ type: 'still/requestFailed', consultationId: call.id, code: codeOf(error) }),
         );
@@ -406,5 +416,5 @@ export function useConsole(token: string, sessionEvents: ConsoleSessionEvents): 
     [finishCall, stopShared],
   );
 
-  return { state, actions };
+  return { state, actions, marks };
 }

@@ -29,6 +29,7 @@ import {
   SupervisionNotice,
   CallSupervisor,
 } from './domain.ts';
+import { AnnotatedSource, Mark, MarkDrawing } from './annotation.ts';
 import { ClerkLock, ClerkPin, ClerkUnlockResult, HelpCall } from './clerk.ts';
 import { ReservationCode } from './reservations.ts';
 import { ErrorCode, type Ack } from './errors.ts';
@@ -231,14 +232,29 @@ export const clientEvents = {
     payload: consultationRef.extend({ display: ShareDisplay }),
     ack: empty,
   },
-  /** The operator asks the tablet for a full-resolution photo of the document camera (Alt+C). */
-  'still:capture': { from: ['operator'], payload: consultationRef, ack: z.object({ requestId: Id }) },
+  /**
+   * The operator asks the tablet for a full-resolution photo of the document camera (Alt+C);
+   * `withMarks`: the marks on the document now are drawn into the stored image.
+   */
+  'still:capture': { from: ['operator'], payload: consultationRef.extend({ withMarks: z.boolean().optional() }), ack: z.object({ requestId: Id }) },
   /** The tablet could not take or upload the still it was asked for; the operator is told why. */
   'still:captureFailed': {
     from: ['device'],
     payload: consultationRef.extend({ requestId: Id, reason: StillFailure.exclude(['timeout']) }),
     ack: empty,
   },
+  /** A mark on a picture of the call (see annotation.ts): the server keeps it and passes it to every party (annotation:added). */
+  'annotation:add': {
+    from: ['device', 'operator'],
+    payload: consultationRef.extend({ source: AnnotatedSource, mark: MarkDrawing }),
+    ack: z.object({ markId: Id }),
+  },
+  /** Take back the sender's own latest mark on a picture. */
+  'annotation:undo': { from: ['device', 'operator'], payload: consultationRef.extend({ source: AnnotatedSource }), ack: empty },
+  /** Remove every mark on a picture, whoever drew it. */
+  'annotation:clear': { from: ['device', 'operator'], payload: consultationRef.extend({ source: AnnotatedSource }), ack: empty },
+  /** The call's marks as the server keeps them: asked on every call:joined, so a reloaded page gets them back. */
+  'annotation:list': { from: ['device', 'operator'], payload: consultationRef, ack: z.object({ marks: z.array(Mark) }) },
   /** Before the PIN pad: whether this tablet's site has a clerk PIN, and whether wrong PINs locked it. */
   'clerk:status': { from: ['device'], payload: empty, ack: ClerkLock },
   /** The clerk's PIN, checked on the server: the camera settings and pre-call check open with it. */
@@ -390,8 +406,12 @@ export const serverEvents = {
     stills: z.array(StillInfo),
     handoverNotes: z.array(HandoverNote),
   }),
-  /** To the tablet: take a still of the document camera and upload it (POST /api/stills). */
-  'still:requested': z.object({ consultationId: Id, requestId: Id }),
+  /** To the tablet: take a still of the document camera and upload it (POST /api/stills), with these marks drawn in. */
+  'still:requested': z.object({ consultationId: Id, requestId: Id, marks: z.array(Mark) }),
+  /** To the tablet and the operators of a call: a mark was added (the sender gets its own back too, in order). */
+  'annotation:added': z.object({ consultationId: Id, mark: Mark }),
+  /** To the tablet and the operators of a call: marks were taken back or cleared. */
+  'annotation:removed': z.object({ consultationId: Id, markIds: z.array(Id) }),
   /** To the operator: the still they asked for is stored (fetch it from GET /api/stills/:id). */
   'still:captured': z.object({ consultationId: Id, requestId: Id, still: StillInfo }),
   /** To the operator: the still they asked for could not be taken. */

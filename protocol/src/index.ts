@@ -8,3 +8,4 @@ export * from './notes.ts';
 export * from './admin.ts';
 export * from './clerk.ts';
 export * from './reservations.ts';
+export * from './annotation.ts';

@@ -23,6 +23,7 @@ import { DEFAULT_LOGIN_LIMITS, LoginThrottle } from './auth/LoginThrottle.ts';
 import { PairingCodes } from './PairingCodes.ts';
 import { ClerkPins } from './clerk/ClerkPins.ts';
 import { HelpDesk } from './clerk/HelpDesk.ts';
+import { AnnotationBoard } from './annotations/AnnotationBoard.ts';
 import { ConsultationService } from './consultations/ConsultationService.ts';
 import { loadHeldConsultations } from './consultations/heldConsultations.ts';
 import { NetworkProbes } from './probes/NetworkProbes.ts';
@@ -142,9 +143,11 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     await sfu.close();
     throw error;
   }
+  const annotations = new AnnotationBoard({ consultations, notifier });
   const stills = new StillService({
     db,
     consultations,
+    annotations,
     notifier,
     audit,
     recorder,
@@ -164,7 +167,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   attachGateway(
     io,
     { tokens, sessions },
-    { consultations, feedback: new FeedbackService(db, recorder, clock), stills, clerkPins, help, iceServers, probes, boothCheckIn },
+    { consultations, annotations, feedback: new FeedbackService(db, recorder, clock), stills, clerkPins, help, iceServers, probes, boothCheckIn },
     config.socketLimits,
   );
 
@@ -216,6 +219,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     close: () =>
       (closing ??= (async () => {
         stills.close();
+        annotations.close();
         await retention.stop();
         // Ending the calls records them and waits for the recorder, which gives up after a while
         // if the database cannot be written (logging what it could not write).

@@ -55,7 +55,7 @@ describe('stills of the document camera', () => {
   async function capture(call: PlacedCall, deviceToken: string, image: Buffer): Promise<StillInfo> {
     const requested = nextEvent(call.device, 'still:requested');
     const { requestId } = await call.operator.request('still:capture', { consultationId: call.consultationId });
-    expect(await requested).toEqual({ consultationId: call.consultationId, requestId });
+    expect(await requested).toEqual({ consultationId: call.consultationId, requestId, marks: [] });
     const captured = nextEvent(call.operator, 'still:captured');
     const response = await upload(deviceToken, { consultationId: call.consultationId, requestId }, image);
     expect(response.status).toBe(201);

@@ -12,13 +12,15 @@ interface TrackVideoProps {
   onResize?: (width: number, height: number) => void;
   videoRef?: (element: HTMLVideoElement | null) => void;
   style?: CSSProperties;
+  /** Drawn over the picture, in the same box (marks). */
+  overlay?: ReactNode;
 }
 
 /**
  * A <video> bound to one track. Always rendered (even without a track) so the layout and the
  * test ids stay put while media connects. Muted: the resident's voice plays from <RemoteAudio>.
  */
-export function TrackVideo({ track, testId, className, mirrored, placeholder, label, onResize, videoRef, style }: TrackVideoProps) {
+export function TrackVideo({ track, testId, className, mirrored, placeholder, label, onResize, videoRef, style, overlay }: TrackVideoProps) {
   const ref = useRef<HTMLVideoElement | null>(null);
 
   useEffect(() => {
@@ -55,6 +57,7 @@ export function TrackVideo({ track, testId, className, mirrored, placeholder, la
         className={mirrored ? 'mirrored' : undefined}
         style={style}
       />
+      {overlay}
       {!track && placeholder ? <div className="video-placeholder">{placeholder}</div> : null}
     </div>
   );

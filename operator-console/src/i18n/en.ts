@@ -842,4 +842,15 @@ export const en: Messages = {
       INTERNAL: 'No response from the server.',
     },
   },
+  marks: {
+    tools: 'Marking',
+    tool: { move: 'Move', dot: 'Point', circle: 'Circle', arrow: 'Arrow', freehand: 'Draw' },
+    colour: 'Colour',
+    colours: { red: 'Red', blue: 'Blue', green: 'Green', orange: 'Orange' },
+    undo: 'Undo',
+    clear: 'Clear all',
+    onDocument: 'Marks on the document',
+    onShare: 'The resident’s marks',
+    stillWithMarks: 'Include marks',
+  },
 };

@@ -861,6 +861,18 @@ export const ja = {
       INTERNAL: 'サーバーから応答がありません。',
     } satisfies Record<ErrorCode, string>,
   },
+  /** Pointing and marking on the resident's document and on what the operator shows (issue 13). */
+  marks: {
+    tools: '書き込み',
+    tool: { move: '移動', dot: '指し示す', circle: '丸で囲む', arrow: '矢印', freehand: '手書き' },
+    colour: '色',
+    colours: { red: '赤', blue: '青', green: '緑', orange: 'オレンジ' },
+    undo: '元に戻す',
+    clear: 'すべて消す',
+    onDocument: '書類への書き込み',
+    onShare: '相談者の書き込み',
+    stillWithMarks: '書き込みを含める',
+  },
 };
 
 /** The shape every language must provide. */

@@ -1,5 +1,6 @@
-import { useCallback, useRef } from 'react';
-import type { DepartmentSummary } from '@madoguchi/protocol';
+import { useCallback, useRef, useSyncExternalStore } from 'react';
+import type { DepartmentSummary, Mark } from '@madoguchi/protocol';
+import type { CallMarks } from '@madoguchi/protocol/client';
 import { colleagueMedia, isCapturing, remoteBySource, staffVoices, type ActiveCall, type SharedSource } from '../consoleState.ts';
 import { RoutingControls } from '../routing/RoutingControls.tsx';
 import { ChatPanel } from '../components/ChatPanel.tsx';
@@ -14,6 +15,9 @@ import { useFramesMissing } from '../components/useFramesMissing.ts';
 import { useI18n } from '../i18n/index.ts';
 import { useNow } from '../useNow.ts';
 
+const NO_MARKS: readonly Mark[] = [];
+const nothingToWatch = () => () => undefined;
+
 /** The resident's face showing no new frame this long, while this console is connected, is frozen. */
 const FACE_FROZEN_AFTER_MS = 3_000;
 
@@ -24,6 +28,11 @@ interface CallScreenProps {
   onStopSharing(): void;
   onSendChat(text: string): Promise<void>;
   onCaptureStill(): void;
+  /** Whether a still keeps the marks on the document (書き込みを含める). */
+  stillWithMarks: boolean;
+  onStillWithMarks(withMarks: boolean): void;
+  /** The marks on the call's pictures (null until the call's media starts). */
+  marks: CallMarks | null;
   /** The staff token, to fetch stills. */
   token: string;
   onEnd(): void;
@@ -42,7 +51,8 @@ interface CallScreenProps {
  */
 export function CallScreen(props: CallScreenProps) {
   const { t } = useI18n();
-  const { call, onToggleMute, onStartSharing, onStopSharing, onSendChat, onCaptureStill, token, onEnd } = props;
+  const { call, onToggleMute, onStartSharing, onStopSharing, onSendChat, onCaptureStill, token, onEnd, marks: board } = props;
+  const marks = useSyncExternalStore(board?.subscribe ?? nothingToWatch, board?.snapshot ?? (() => NO_MARKS));
   const now = useNow(1000);
   const colleagues = colleagueMedia(call);
   const colleagueVideo = colleagues.find((media) => media.source === 'operator-cam');
@@ -64,6 +74,7 @@ export function CallScreen(props: CallScreenProps) {
   const unhealthy =
     call.media === 'failed' || connection === 'failed' || connection === 'disconnected' || residentLost !== undefined || faceFrozen || residentWeak;
   const capturing = isCapturing(call);
+  const sharing = call.sharing;
   const captureFailure = call.capture && 'failed' in call.capture ? call.capture.failed : null;
 
   return (
@@ -142,7 +153,12 @@ export function CallScreen(props: CallScreenProps) {
 
       <div className="call-body">
         <div className="document-column">
-          <DocumentView track={document?.track ?? null} connected={connection === 'connected'}>
+          <DocumentView
+            track={document?.track ?? null}
+            connected={connection === 'connected'}
+            marks={marks.filter((mark) => mark.source === 'document')}
+            board={board}
+          >
             <button
               type="button"
               className="button"
@@ -154,6 +170,15 @@ export function CallScreen(props: CallScreenProps) {
             >
               {capturing ? t.stills.capturing : `${t.stills.capture}${t.format.parenthetical(SHORTCUTS.capture)}`}
             </button>
+            <label className="still-with-marks">
+              <input
+                type="checkbox"
+                data-testid="still-with-marks"
+                checked={props.stillWithMarks}
+                onChange={(event) => props.onStillWithMarks(event.target.checked)}
+              />
+              {t.marks.stillWithMarks}
+            </label>
             {captureFailure ? (
               <p className="still-error" role="alert" data-testid="capture-error">
                 {t.stills.failed[captureFailure] ?? t.stills.failedOther}
@@ -162,7 +187,14 @@ export function CallScreen(props: CallScreenProps) {
           </DocumentView>
           <div className="document-footer">
             <StillGallery stills={call.stills} token={token} />
-            {call.sharing ? <SharePreview shared={call.sharing} onTablet={call.shareOnTablet} /> : null}
+            {sharing ? (
+              <SharePreview
+                shared={sharing}
+                onTablet={call.shareOnTablet}
+                marks={marks.filter((mark) => mark.source === sharing.source)}
+                onClearMarks={() => void board?.clear(sharing.source).catch(() => undefined)}
+              />
+            ) : null}
             <ShareControls sharing={call.sharing?.source ?? null} onStart={onStartSharing} onStop={onStopSharing} />
           </div>
         </div>

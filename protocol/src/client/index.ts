@@ -19,6 +19,20 @@ export {
   type RecoveryTimings,
 } from './CallConnection.ts';
 export { clampView, containedSize, WHOLE_PICTURE, zoomAround, type PictureView, type Size, type ZoomLimits } from './pictureView.ts';
+export { CallMarks } from './CallMarks.ts';
+export { MarkLayer, type MarkLayerState, type Pen } from './MarkLayer.ts';
+export {
+  MARK_COLOURS,
+  markPath,
+  pictureTransform,
+  toBox,
+  toFrame,
+  turnedSize,
+  type BoxPoint,
+  type MarkPath,
+  type MarkSizes,
+  type PicturePlacement,
+} from './markGeometry.ts';
 export { runNetworkCheck } from './networkCheck.ts';
 export {
   describeNetworkCheck,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { PrismaClient } from '@madoguchi/db';
 import {
   ProtocolError,
@@ -121,6 +122,12 @@ interface LiveConsultation {
   residentQuality: ConnectionQuality | null;
   /** Each party's media path as its browser last reported it (media:path), by principal key. */
   paths: Map<string, MediaPath>;
+}
+
+/** Who is in a connected call: its tablet and its operators. */
+export interface CallParties {
+  deviceId: string;
+  operatorIds: string[];
 }
 
 export interface ConsultationServiceOptions {
@@ -250,6 +257,8 @@ export class ConsultationService {
   /** Each department's queue pushes (positions and estimates on tablets, counts on consoles). */
   readonly #queuePushes = new Map<string, Throttle>();
   #closed = false;
+  /** For what lives beside a consultation and goes with it (a call's marks): `ended` once per consultation. */
+  readonly observer = new EventEmitter<{ ended: [consultationId: string] }>();
 
   constructor(options: ConsultationServiceOptions) {
     this.#db = options.db;
@@ -829,9 +838,14 @@ export class ConsultationService {
 
   /** The tablet of a connected call the principal takes part in (for what travels beside the media, e.g. stills). */
   connectedTablet(principal: Principal, consultationId: string): string {
+    return this.connectedParties(principal, consultationId).deviceId;
+  }
+
+  /** The tablet and operators of a connected call the principal takes part in (for what all of them see, e.g. marks). */
+  connectedParties(principal: Principal, consultationId: string): CallParties {
     const live = this.#own(principal, consultationId);
     if (!live.room || live.operators.size === 0) throw new ProtocolError('CONFLICT', 'the call is not connected');
-    return live.deviceId;
+    return { deviceId: live.deviceId, operatorIds: [...live.operators.keys()] };
   }
 
   /** The caller's media participant in a connected call; refuses anyone not in it. */
@@ -1143,6 +1157,7 @@ export class ConsultationService {
       allOperatorsAway: false,
     });
     for (const staffId of live.operators.keys()) this.#notifier.toStaff(staffId, 'call:ended', ended);
+    this.observer.emit('ended', live.id);
   }
 
   // ── Rooms ──────────────────────────────────────────────────────────────────

@@ -1,5 +1,6 @@
 import { ProtocolError, SOURCES_BY_ROLE, type ClientAck, type ClientEventName, type ClientPayload, type ParticipantRole } from '@madoguchi/protocol';
 import type { mediasoupTypes } from '@madoguchi/sfu';
+import type { AnnotationBoard } from '../annotations/AnnotationBoard.ts';
 import { principalKey, type DevicePrincipal, type Principal, type StaffPrincipal } from '../auth/principal.ts';
 import type { ClerkPins } from '../clerk/ClerkPins.ts';
 import type { HelpDesk } from '../clerk/HelpDesk.ts';
@@ -32,6 +33,7 @@ const asStaff = (principal: Principal) => principal as StaffPrincipal;
 
 export interface Domain {
   consultations: ConsultationService;
+  annotations: AnnotationBoard;
   feedback: FeedbackService;
   stills: StillService;
   clerkPins: ClerkPins;
@@ -42,7 +44,7 @@ export interface Domain {
 }
 
 /** Thin mapping from validated messages to the domain: no state and no rules live here. */
-export function createHandlers({ consultations, feedback, stills, clerkPins, help, iceServers, probes, boothCheckIn }: Domain): Handlers {
+export function createHandlers({ consultations, annotations, feedback, stills, clerkPins, help, iceServers, probes, boothCheckIn }: Domain): Handlers {
   return {
     'consultation:request': (principal, { departmentId }) => consultations.request(asDevice(principal), departmentId),
     'reservation:checkIn': (principal, { code }) => boothCheckIn.checkIn(asDevice(principal), code),
@@ -147,11 +149,21 @@ export function createHandlers({ consultations, feedback, stills, clerkPins, hel
       consultations.reportShareDisplay(asDevice(principal), consultationId, display);
       return {};
     },
-    'still:capture': (principal, { consultationId }) => stills.requestCapture(asStaff(principal), consultationId),
+    'still:capture': (principal, { consultationId, withMarks }) => stills.requestCapture(asStaff(principal), consultationId, withMarks ?? false),
     'still:captureFailed': (principal, { consultationId, requestId, reason }) => {
       stills.captureFailed(asDevice(principal), consultationId, requestId, reason);
       return {};
     },
+    'annotation:add': (principal, { consultationId, source, mark }) => annotations.add(principal, consultationId, source, mark),
+    'annotation:undo': (principal, { consultationId, source }) => {
+      annotations.undo(principal, consultationId, source);
+      return {};
+    },
+    'annotation:clear': (principal, { consultationId, source }) => {
+      annotations.clear(principal, consultationId, source);
+      return {};
+    },
+    'annotation:list': (principal, { consultationId }) => annotations.list(principal, consultationId),
     'supervision:start': async (principal, { consultationId, mode }) => {
       await consultations.startSupervision(asStaff(principal), consultationId, mode);
       return {};

@@ -10,6 +10,7 @@ import {
   type StillInfo,
 } from '@madoguchi/protocol';
 import { createLogger } from '@madoguchi/protocol/logger';
+import type { AnnotationBoard } from '../annotations/AnnotationBoard.ts';
 import type { DevicePrincipal, StaffPrincipal } from '../auth/principal.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { ConsultationService, Notifier } from '../consultations/ConsultationService.ts';
@@ -33,12 +34,16 @@ interface PendingCapture {
   deviceId: string;
   staffId: string;
   requestedAt: Date;
+  /** How many marks the tablet was asked to draw into the image. */
+  marks: number;
   timer: TimerHandle;
 }
 
 export interface StillServiceOptions {
   db: PrismaClient;
   consultations: ConsultationService;
+  /** The call's marks, drawn into a still when the operator asks for that. */
+  annotations: AnnotationBoard;
   notifier: Notifier;
   audit: AuditLog;
   /** Each still stored is an event of its consultation's record. */
@@ -58,6 +63,7 @@ export interface StillServiceOptions {
 export class StillService {
   readonly #db: PrismaClient;
   readonly #consultations: ConsultationService;
+  readonly #annotations: AnnotationBoard;
   readonly #notifier: Notifier;
   readonly #audit: AuditLog;
   readonly #recorder: ConsultationRecorder;
@@ -72,6 +78,7 @@ export class StillService {
   constructor(options: StillServiceOptions) {
     this.#db = options.db;
     this.#consultations = options.consultations;
+    this.#annotations = options.annotations;
     this.#notifier = options.notifier;
     this.#audit = options.audit;
     this.#recorder = options.recorder;
@@ -80,16 +87,21 @@ export class StillService {
     this.#retentionMs = options.retentionMs;
   }
 
-  /** The operator asks the tablet of their call for a still; one capture at a time per call. */
-  requestCapture(staff: StaffPrincipal, consultationId: string): { requestId: string } {
+  /**
+   * The operator asks the tablet of their call for a still; one capture at a time per call. With
+   * `withMarks` the tablet draws the marks on the document now into the image, so the record keeps
+   * the annotated page.
+   */
+  requestCapture(staff: StaffPrincipal, consultationId: string, withMarks: boolean): { requestId: string } {
     const deviceId = this.#consultations.connectedTablet(staff, consultationId);
     for (const pending of this.#pending.values()) {
       if (pending.consultationId === consultationId) throw new ProtocolError('CONFLICT', 'a still is already being taken');
     }
     const requestId = randomUUID();
     const timer = this.#clock.setTimeout(() => this.#fail(requestId, 'timeout'), CAPTURE_TIMEOUT_MS);
-    this.#pending.set(requestId, { requestId, consultationId, deviceId, staffId: staff.staffId, requestedAt: this.#clock.now(), timer });
-    this.#notifier.toDevice(deviceId, 'still:requested', { consultationId, requestId });
+    const marks = withMarks ? this.#annotations.marksOn(consultationId, 'document') : [];
+    this.#pending.set(requestId, { requestId, consultationId, deviceId, staffId: staff.staffId, requestedAt: this.#clock.now(), marks: marks.length, timer });
+    this.#notifier.toDevice(deviceId, 'still:requested', { consultationId, requestId, marks });
     return { requestId };
   }
 
@@ -141,7 +153,7 @@ export class StillService {
       const still = stillInfo(row);
       // The record keeps who asked and which still (the record's page opens it); queued in order, never rejects.
       void this.#recorder.record(consultationId, 'still_taken', row.createdAt, { type: 'staff', id: pending.staffId }, {
-        data: { stillId: id, width: image.width, height: image.height, bytes: data.length },
+        data: { stillId: id, width: image.width, height: image.height, bytes: data.length, ...(pending.marks > 0 ? { marks: pending.marks } : {}) },
       });
       // The operator waits for this: the time from the button to a stored still is worth watching.
       logger.info(

@@ -1,7 +1,8 @@
-import type { ShareDisplay, SharedSource } from '@madoguchi/protocol';
-import { clampView, containedSize, WHOLE_PICTURE, zoomAround, type PictureView, type Size } from '@madoguchi/protocol/client';
+import type { Mark, ShareDisplay, SharedSource } from '@madoguchi/protocol';
+import { clampView, containedSize, WHOLE_PICTURE, zoomAround, type CallMarks, type Pen, type PictureView, type Size } from '@madoguchi/protocol/client';
 import { useCallback, useEffect, useMemo, useRef, useState, type PointerEvent } from 'react';
 import { useI18n } from '../i18n.ts';
+import { MarkOverlay } from './MarkOverlay.tsx';
 import { VideoView } from './VideoView.tsx';
 
 const ZOOM_LIMITS = { min: 1, max: 4 };
@@ -15,6 +16,10 @@ interface SharedPictureProps {
   label: string;
   /** How the picture is drawn now (null before its first frame and once it is gone), for the operator's preview. */
   onDisplay(display: ShareDisplay | null): void;
+  /** The marks on this picture, the operator's and the resident's. */
+  marks: readonly Mark[];
+  /** Where the resident's marks go (null until the call's marks are loaded). */
+  board: CallMarks | null;
 }
 
 /** A ref callback that keeps the element's content size (React 19 calls the returned cleanup on detach). */
@@ -34,9 +39,10 @@ function useBoxSize(): [(element: HTMLElement | null) => (() => void) | undefine
 /**
  * What the operator shows (their document camera or screen), as large as the call screen allows,
  * and full-screen inside the page on 拡大 or a tap: zoom with ＋/− or two fingers, drag to move.
- * Not the browser's Fullscreen API, which kiosk browsers often block.
+ * Not the browser's Fullscreen API, which kiosk browsers often block. With ゆびで しるしを つける the
+ * resident points with a finger on the picture (a tap is a dot, a stroke a line); the console sees it.
  */
-export function SharedPicture({ track, source, label, onDisplay }: SharedPictureProps) {
+export function SharedPicture({ track, source, label, onDisplay, marks, board }: SharedPictureProps) {
   const { t } = useI18n();
   const [frame, setFrame] = useState<Size>(NO_SIZE);
   const [observeStage, stageBox] = useBoxSize();
@@ -44,6 +50,9 @@ export function SharedPicture({ track, source, label, onDisplay }: SharedPicture
   const [enlarged, setEnlarged] = useState(false);
   const [view, setView] = useState<PictureView>(WHOLE_PICTURE);
   const onFrameSize = useCallback((width: number, height: number) => setFrame({ width, height }), []);
+  const [marking, setMarking] = useState(false);
+  const pen: Pen | null = marking && board ? { kind: 'freehand', colour: 'orange', onMark: (mark) => void board.add(source, mark).catch(() => undefined) } : null;
+  const ownMarks = marks.some((mark) => mark.by === 'resident');
   const open = () => {
     setView(WHOLE_PICTURE);
     setEnlarged(true);
@@ -70,13 +79,37 @@ export function SharedPicture({ track, source, label, onDisplay }: SharedPicture
     <div className="tile tile--shared shared" data-testid={`shared-${source}`}>
       <div className="shared__bar">
         <span className="shared__label">{label}</span>
-        <button type="button" className="button button--large button--primary shared__enlarge" data-testid="share-enlarge" onClick={open}>
-          {t.enlarge}
-        </button>
+        <div className="shared__actions">
+          {marking ? (
+            <>
+              <button type="button" className="button button--large button--secondary" data-testid="mark-undo" disabled={!ownMarks} onClick={() => void board?.undo(source).catch(() => undefined)}>
+                {t.markUndo}
+              </button>
+              <button type="button" className="button button--large button--secondary" data-testid="mark-clear" disabled={marks.length === 0} onClick={() => void board?.clear(source).catch(() => undefined)}>
+                {t.markClear}
+              </button>
+            </>
+          ) : null}
+          <button
+            type="button"
+            className={`button button--large ${marking ? 'button--warning' : 'button--secondary'}`}
+            data-testid="mark-pen"
+            aria-pressed={marking}
+            disabled={!board}
+            onClick={() => setMarking((on) => !on)}
+          >
+            {marking ? t.markPenOff : t.markPen}
+          </button>
+          <button type="button" className="button button--large button--primary shared__enlarge" data-testid="share-enlarge" onClick={open}>
+            {t.enlarge}
+          </button>
+        </div>
       </div>
-      {/* A tap on the picture enlarges it too; the button is the way for keyboards and screen readers. */}
+      {marking ? <p className="shared__hint">{t.markPenHint}</p> : null}
+      {/* A tap on the picture enlarges it too (not while marking); the button is the way for keyboards and screen readers. */}
       <div className="shared__frame" ref={observeStage} onClick={open}>
         <VideoView track={track} testId={`remote-video-${source}`} className="video--contain" label={label} onFrameSize={onFrameSize} />
+        <MarkOverlay marks={marks} frame={frame} pen={pen} label={t.marksOnPicture} testId="shared-marks" />
       </div>
       {enlarged && (
         <EnlargedPicture
@@ -84,6 +117,8 @@ export function SharedPicture({ track, source, label, onDisplay }: SharedPicture
           source={source}
           label={label}
           view={view}
+          marks={marks}
+          frame={frame}
           box={enlargedBox}
           observeBox={observeEnlarged}
           onView={setView}
@@ -99,6 +134,8 @@ interface EnlargedPictureProps {
   source: SharedSource;
   label: string;
   view: PictureView;
+  marks: readonly Mark[];
+  frame: Size;
   box: Size;
   observeBox(element: HTMLElement | null): (() => void) | undefined;
   onView(update: (view: PictureView) => PictureView): void;
@@ -106,7 +143,7 @@ interface EnlargedPictureProps {
 }
 
 /** The picture over the whole page in a modal dialog; closing it brings the call's controls back. */
-function EnlargedPicture({ track, source, label, view, box, observeBox, onView, onClose }: EnlargedPictureProps) {
+function EnlargedPicture({ track, source, label, view, marks, frame, box, observeBox, onView, onClose }: EnlargedPictureProps) {
   const { t } = useI18n();
   const dialogRef = useRef<HTMLDialogElement>(null);
   /** Fingers (or the mouse) on the picture, where each was last. */
@@ -185,6 +222,7 @@ function EnlargedPicture({ track, source, label, view, box, observeBox, onView, 
         <div className="enlarged__picture" style={{ transform: `translate(${view.x}px, ${view.y}px) scale(${view.zoom})` }}>
           <VideoView track={track} testId={`enlarged-video-${source}`} className="video--contain" label={label} />
         </div>
+        <MarkOverlay marks={marks} frame={frame} view={view} label={t.marksOnPicture} testId="enlarged-marks" />
       </div>
     </dialog>
   );

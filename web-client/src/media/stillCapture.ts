@@ -1,4 +1,5 @@
-import { StillMime } from '@madoguchi/protocol';
+import { StillMime, type Mark } from '@madoguchi/protocol';
+import { MARK_COLOURS, markPath } from '@madoguchi/protocol/client';
 
 /** Chromium's ImageCapture (not in TypeScript's DOM library). */
 declare class ImageCapture {
@@ -20,15 +21,15 @@ const JPEG_QUALITY = 0.92;
  * only when the camera's photo mode gives more pixels than the track: a photo can reconfigure the
  * camera and takes seconds, which is worth it only for a sharper picture.
  */
-export async function captureStill(track: MediaStreamTrack): Promise<Blob> {
+export async function captureStill(track: MediaStreamTrack, marks: readonly Mark[] = []): Promise<Blob> {
   if (track.readyState !== 'live') throw new Error('the document camera is not running');
-  if (typeof ImageCapture === 'undefined') return encodeFrame(await videoFrameOf(track));
+  if (typeof ImageCapture === 'undefined') return encodeFrame(await videoFrameOf(track), marks);
   const capture = new ImageCapture(track);
   const photoSize = await prepareStillCapture(track);
   if (photoSize) {
     try {
       const photo = await capture.takePhoto(photoSize);
-      if (photo.size > 0 && StillMime.safeParse(photo.type).success) return photo;
+      if (photo.size > 0 && StillMime.safeParse(photo.type).success) return marks.length === 0 ? photo : await encodeBitmap(await createImageBitmap(photo), marks);
       console.warn(`[still] takePhoto gave ${photo.type || 'no type'}; taking a frame instead`);
     } catch (error) {
       console.warn('[still] takePhoto failed; taking a frame instead:', error);
@@ -38,9 +39,13 @@ export async function captureStill(track: MediaStreamTrack): Promise<Blob> {
     console.warn('[still] grabFrame failed; drawing the video instead:', error);
     return null;
   });
-  if (!bitmap) return encodeFrame(await videoFrameOf(track));
+  if (!bitmap) return encodeFrame(await videoFrameOf(track), marks);
+  return encodeBitmap(bitmap, marks);
+}
+
+async function encodeBitmap(bitmap: ImageBitmap, marks: readonly Mark[]): Promise<Blob> {
   try {
-    return await encodeFrame({ image: bitmap, width: bitmap.width, height: bitmap.height });
+    return await encodeFrame({ image: bitmap, width: bitmap.width, height: bitmap.height }, marks);
   } finally {
     bitmap.close();
   }
@@ -100,8 +105,27 @@ async function videoFrameOf(track: MediaStreamTrack): Promise<Frame> {
   return { image: video, width: video.videoWidth, height: video.videoHeight, release };
 }
 
-/** A frame as a JPEG at the frame's own size. Everything made here is released. */
-async function encodeFrame(frame: Frame): Promise<Blob> {
+/**
+ * The operator's marks drawn into the image as the screens draw them (the same paths), their lines
+ * sized to the image — about as thick, against the page, as on the operator's screen.
+ */
+function drawMarks(context: CanvasRenderingContext2D, marks: readonly Mark[], width: number, height: number): void {
+  const line = Math.max(2, Math.round(Math.max(width, height) / 400));
+  const sizes = { line, dotRadius: line * 3, arrowHead: line * 6 };
+  context.lineWidth = line;
+  context.lineCap = 'round';
+  context.lineJoin = 'round';
+  for (const mark of marks) {
+    const { d, filled } = markPath(mark, ([x, y]) => ({ x: x * width, y: y * height }), sizes);
+    const path = new Path2D(d);
+    context.fillStyle = context.strokeStyle = MARK_COLOURS[mark.colour];
+    if (filled) context.fill(path);
+    else context.stroke(path);
+  }
+}
+
+/** A frame as a JPEG at the frame's own size, with the marks asked for drawn in. Everything made here is released. */
+async function encodeFrame(frame: Frame, marks: readonly Mark[]): Promise<Blob> {
   const canvas = document.createElement('canvas');
   try {
     canvas.width = frame.width;
@@ -109,6 +133,7 @@ async function encodeFrame(frame: Frame): Promise<Blob> {
     const context = canvas.getContext('2d');
     if (!context) throw new Error('no 2D canvas');
     context.drawImage(frame.image, 0, 0);
+    drawMarks(context, marks, frame.width, frame.height);
     return await new Promise<Blob>((resolve, reject) =>
       canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('the frame could not be encoded'))), 'image/jpeg', JPEG_QUALITY),
     );

@@ -1,10 +1,16 @@
-import type { StillFailure, StillInfo } from '@madoguchi/protocol';
+import type { Mark, StillFailure, StillInfo } from '@madoguchi/protocol';
 import type { ProtocolClient } from '@madoguchi/protocol/client';
 import { useEffect, useRef, useState } from 'react';
 import { captureStill, prepareStillCapture } from './stillCapture.ts';
 
 /** How long the tablet says that a photo was taken: long enough for an unhurried reader. */
 const TAKEN_NOTICE_MS = 8_000;
+
+/** A still the operator asked for, with the marks to draw into it (none unless they asked). */
+interface StillRequest {
+  requestId: string;
+  marks: readonly Mark[];
+}
 
 export type StillUploader = (consultationId: string, requestId: string, image: Blob) => Promise<StillInfo>;
 
@@ -24,14 +30,14 @@ export function useStillRequests(
   const trackRef = useRef(documentTrack);
   trackRef.current = documentTrack;
   /** Requests that came while the cameras were being opened, and how to answer one. */
-  const waiting = useRef<string[]>([]);
-  const answerRef = useRef<(requestId: string) => void>(() => {});
+  const waiting = useRef<StillRequest[]>([]);
+  const answerRef = useRef<(request: StillRequest) => void>(() => {});
   const uploadRef = useRef(upload);
   uploadRef.current = upload;
 
   useEffect(() => {
     if (documentTrack) void prepareStillCapture(documentTrack);
-    if (documentTrack !== undefined) for (const requestId of waiting.current.splice(0)) answerRef.current(requestId);
+    if (documentTrack !== undefined) for (const request of waiting.current.splice(0)) answerRef.current(request);
   }, [documentTrack]);
 
   useEffect(() => {
@@ -41,11 +47,12 @@ export function useStillRequests(
       if (error) console.warn(`[still] ${reason}:`, error);
       client.request('still:captureFailed', { consultationId, requestId, reason }).catch(() => {});
     };
-    const answer = (requestId: string) => {
+    const answer = (request: StillRequest) => {
+      const { requestId } = request;
       const track = trackRef.current;
-      if (track === undefined) return void waiting.current.push(requestId);
+      if (track === undefined) return void waiting.current.push(request);
       if (!track) return fail(requestId, 'no_document_camera');
-      captureStill(track).then(
+      captureStill(track, request.marks).then(
         (image) =>
           uploadRef.current(consultationId, requestId, image).then(
             () => {
@@ -61,7 +68,7 @@ export function useStillRequests(
     };
     answerRef.current = answer;
     const unsubscribe = client.on('still:requested', (request) => {
-      if (request.consultationId === consultationId) answer(request.requestId);
+      if (request.consultationId === consultationId) answer(request);
     });
     return () => {
       disposed = true;

@@ -6,10 +6,12 @@ import { ChatPanel } from '../components/ChatPanel.tsx';
 import { LanguageSwitch } from '../components/LanguageSwitch.tsx';
 import { RemoteAudio } from '../components/RemoteAudio.tsx';
 import { SharedPicture } from '../components/SharedPicture.tsx';
+import { MarkOverlay } from '../components/MarkOverlay.tsx';
 import { VideoView } from '../components/VideoView.tsx';
 import { departmentName, useI18n } from '../i18n.ts';
 import type { CallJoined, Serving } from '../kioskState.ts';
 import type { PreparedCallMedia } from '../media/localMedia.ts';
+import { useCallMarks } from '../media/useCallMarks.ts';
 import { useCallSession } from '../media/useCallSession.ts';
 import { useShareDisplayReport } from '../media/useShareDisplayReport.ts';
 import { useStillRequests, type StillUploader } from '../media/useStillRequests.ts';
@@ -48,6 +50,9 @@ export function CallScreen({ client, call, serving, ending, transfer, supervisio
   const media = useCallSession(client, call, preparedMedia);
   const stillTaken = useStillRequests(client, call.consultationId, media.devicesOpened ? media.local.document : undefined, uploadStill);
   const chat = useCallChat(client, call.consultationId);
+  const { marks, board } = useCallMarks(client, call.consultationId);
+  const [documentFrame, setDocumentFrame] = useState({ width: 0, height: 0 });
+  const onDocumentFrame = useCallback((width: number, height: number) => setDocumentFrame({ width, height }), []);
   const operatorLost = useOperatorConnectionLost(client, call.consultationId);
   const remoteVideo = useMemo(() => videoBySource(media.remote), [media.remote]);
   const remoteAudio = useMemo(
@@ -148,7 +153,17 @@ export function CallScreen({ client, call, serving, ending, transfer, supervisio
           {shared.map((source) => {
             const track = remoteVideo[source]!;
             // A new picture is a new element: its size is told afresh.
-            return <SharedPicture key={track.id} track={track} source={source} label={sharedLabel[source]} onDisplay={reportShareDisplay} />;
+            return (
+              <SharedPicture
+                key={track.id}
+                track={track}
+                source={source}
+                label={sharedLabel[source]}
+                onDisplay={reportShareDisplay}
+                marks={marks.filter((mark) => mark.source === source)}
+                board={board}
+              />
+            );
           })}
         </section>
 
@@ -170,12 +185,22 @@ export function CallScreen({ client, call, serving, ending, transfer, supervisio
           </div>
           <div className="tile tile--document">
             {media.local.document ? (
-              <VideoView
-                track={media.local.document}
-                testId="local-video-document"
-                className="video--contain"
-                label={t.yourDocument}
-              />
+              <>
+                <VideoView
+                  track={media.local.document}
+                  testId="local-video-document"
+                  className="video--contain"
+                  label={t.yourDocument}
+                  onFrameSize={onDocumentFrame}
+                />
+                {/* The operator's marks on the paper, over the tablet's own preview of it. */}
+                <MarkOverlay
+                  marks={marks.filter((mark) => mark.source === 'document')}
+                  frame={documentFrame}
+                  label={t.marksOnDocument}
+                  testId="document-marks"
+                />
+              </>
             ) : (
               <p className="tile__empty">{t.noDocumentCamera}</p>
             )}
