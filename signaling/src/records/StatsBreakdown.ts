@@ -230,13 +230,13 @@ export class StatsBreakdown {
   /** Bookings of the filter's days (by slot), department and site, with their slot length. */
   #bookings(filter: RecordsStatsFilter) {
     const where: Prisma.Sql[] = [];
-    if (filter.from) where.push(Prisma.sql`r.slotStart >= ${toDbTime(localDayBounds(filter.from).start)}`);
-    if (filter.to) where.push(Prisma.sql`r.slotStart < ${toDbTime(localDayBounds(filter.to).end)}`);
-    if (filter.departmentId) where.push(Prisma.sql`r.departmentId = ${filter.departmentId}`);
-    if (filter.siteId) where.push(Prisma.sql`r.siteId = ${filter.siteId}`);
+    if (filter.from) where.push(Prisma.sql`r."slotStart" >= ${toDbTime(localDayBounds(filter.from).start)}`);
+    if (filter.to) where.push(Prisma.sql`r."slotStart" < ${toDbTime(localDayBounds(filter.to).end)}`);
+    if (filter.departmentId) where.push(Prisma.sql`r."departmentId" = ${filter.departmentId}`);
+    if (filter.siteId) where.push(Prisma.sql`r."siteId" = ${filter.siteId}`);
     return this.#db.$queryRaw<BookingRow[]>`
-      SELECT r.departmentId, r.status, r.slotStart, rc.slotMinutes
-        FROM Reservation r LEFT JOIN ReservationCalendar rc ON rc.departmentId = r.departmentId
+      SELECT r."departmentId", r.status, r."slotStart", rc."slotMinutes"
+        FROM "Reservation" r LEFT JOIN "ReservationCalendar" rc ON rc."departmentId" = r."departmentId"
         ${where.length ? Prisma.sql`WHERE ${Prisma.join(where, ' AND ')}` : Prisma.empty}`;
   }
 
@@ -246,16 +246,16 @@ export class StatsBreakdown {
    * linked to it, after the records writer has written the row.
    */
   #waitsByArrival(filter: RecordsStatsFilter) {
-    const where: Prisma.Sql[] = [Prisma.sql`c.waitMs IS NOT NULL`];
-    if (filter.from) where.push(Prisma.sql`c.requestedAt >= ${toDbTime(localDayBounds(filter.from).start)}`);
-    if (filter.to) where.push(Prisma.sql`c.requestedAt < ${toDbTime(localDayBounds(filter.to).end)}`);
-    if (filter.departmentId) where.push(Prisma.sql`c.departmentId = ${filter.departmentId}`);
-    if (filter.siteId) where.push(Prisma.sql`c.siteId = ${filter.siteId}`);
+    const where: Prisma.Sql[] = [Prisma.sql`c."waitMs" IS NOT NULL`];
+    if (filter.from) where.push(Prisma.sql`c."requestedAt" >= ${toDbTime(localDayBounds(filter.from).start)}`);
+    if (filter.to) where.push(Prisma.sql`c."requestedAt" < ${toDbTime(localDayBounds(filter.to).end)}`);
+    if (filter.departmentId) where.push(Prisma.sql`c."departmentId" = ${filter.departmentId}`);
+    if (filter.siteId) where.push(Prisma.sql`c."siteId" = ${filter.siteId}`);
     return this.#db.$queryRaw<WaitRow[]>`
-      SELECT c.departmentId, (r.id IS NOT NULL) AS reserved, SUM(c.waitMs) AS waitSumMs, COUNT(*) AS waitCount
-        FROM Consultation c LEFT JOIN Reservation r ON r.consultationId = c.id
+      SELECT c."departmentId", CASE WHEN r.id IS NULL THEN 0 ELSE 1 END AS reserved, SUM(c."waitMs") AS "waitSumMs", COUNT(*) AS "waitCount"
+        FROM "Consultation" c LEFT JOIN "Reservation" r ON r."consultationId" = c.id
        WHERE ${Prisma.join(where, ' AND ')}
-       GROUP BY c.departmentId, reserved`;
+       GROUP BY c."departmentId", CASE WHEN r.id IS NULL THEN 0 ELSE 1 END`;
   }
 
   /** Callback requests of the filter's days (by request), department and site, by status and by who set it. */
