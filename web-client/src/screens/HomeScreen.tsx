@@ -90,11 +90,16 @@ export function HomeScreen(props: HomeScreenProps) {
             </button>
           </div>
         )}
-        <h1 className="heading">{t.homeTitle}</h1>
-        <p className="lead">{t.homeHint}</p>
-        <button type="button" className="button button--secondary home__reservation" data-testid="reservation-open" disabled={!online} onClick={onOpenReservation}>
-          {t.reservationButton} ›
-        </button>
+        {/* 予約の方 beside the title, not in a row of its own: every department button must still fit the screen. */}
+        <div className="home__intro">
+          <div>
+            <h1 className="heading">{t.homeTitle}</h1>
+            <p className="lead">{t.homeHint}</p>
+          </div>
+          <button type="button" className="button button--secondary home__reservation" data-testid="reservation-open" disabled={!online} onClick={onOpenReservation}>
+            {t.reservationButton} ›
+          </button>
+        </div>
         {departments.length === 0 ? (
           <p className="message">{t.noDepartments}</p>
         ) : (
