@@ -34,6 +34,7 @@ const joined = (consultationId = 'c1'): ServerPayload<'call:joined'> => ({
   site,
   department,
   operatorName: '山田 花子',
+  answered: true,
 });
 
 const track = (id: string) => ({ id, kind: 'video' }) as unknown as MediaStreamTrack;

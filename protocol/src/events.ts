@@ -368,7 +368,11 @@ export const serverEvents = {
     consultationId: Id,
     operators: z.array(z.object({ staffId: Id, name: z.string(), department: DepartmentSummary })),
   }),
-  /** To both sides: the call is connected; set up media against this router. */
+  /**
+   * To a party entering the call's room: set up media against this router. The tablet enters it
+   * already while an operator's console rings (`answered` false): its media is connected and flowing
+   * into the SFU, unseen, so the operator sees the resident the moment they answer (call:answered).
+   */
   'call:joined': z.object({
     consultationId: Id,
     role: ParticipantRole,
@@ -376,7 +380,12 @@ export const serverEvents = {
     site: SiteSummary,
     department: DepartmentSummary,
     operatorName: z.string(),
+    answered: z.boolean(),
   }),
+  /** To the tablet, whose media entered the room while the operator's console rang: the operator answered. */
+  'call:answered': z.object({ consultationId: Id, operatorName: z.string(), department: DepartmentSummary }),
+  /** To the tablet: the room it entered for an offer is given up (declined, timed out): stop sending. */
+  'call:released': z.object({ consultationId: Id }),
   'media:newConsumer': z.object({
     consultationId: Id,
     consumerId: Id,

@@ -1,10 +1,11 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import type { ProtocolClient } from '@madoguchi/protocol/client';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { HelpControl } from './components/HelpCall.tsx';
 import { DEFAULT_LANGUAGE, I18nContext, LANGUAGES, messagesFor, type I18n } from './i18n.ts';
 import { BookingScreen } from './screens/BookingScreen.tsx';
 import { CallScreen } from './screens/CallScreen.tsx';
 import { ClerkPinScreen } from './screens/ClerkPinScreen.tsx';
-import { IDLE_RESET_SECONDS, resetsWhenIdle } from './kioskState.ts';
+import { IDLE_RESET_SECONDS, resetsWhenIdle, type CallJoined } from './kioskState.ts';
 import { HomeScreen } from './screens/HomeScreen.tsx';
 import { PairingScreen } from './screens/PairingScreen.tsx';
 import { PrecheckScreen } from './screens/PrecheckScreen.tsx';
@@ -15,7 +16,15 @@ import { StartingScreen } from './screens/StartingScreen.tsx';
 import { WaitingScreen } from './screens/WaitingScreen.tsx';
 import { useIdleTimer } from './useIdleTimer.ts';
 import { useKiosk } from './useKiosk.ts';
-import { usePreparedCallMedia } from './media/usePreparedCallMedia.ts';
+import { useCallSession, type CallMediaState } from './media/useCallSession.ts';
+
+/**
+ * Owns one consultation's media from the moment the tablet enters its room — while the operator's
+ * console still rings, on the waiting screen — through the call screen, to the end of the call.
+ */
+function CallMedia({ client, call, children }: { client: ProtocolClient; call: CallJoined; children(media: CallMediaState): ReactNode }) {
+  return children(useCallSession(client, call));
+}
 
 export function App() {
   const kiosk = useKiosk();
@@ -50,13 +59,12 @@ export function App() {
     setLanguage(DEFAULT_LANGUAGE);
   });
 
-  const preparedMedia = usePreparedCallMedia(phase.name === 'waiting' && phase.status === 'offered' && !phase.refusal, phase.name === 'call');
-
   const siteName = state.device?.site.name ?? '';
   const { callForHelp, dismissHelp } = kiosk;
   const help = useMemo<HelpControl>(() => ({ status: state.help, call: callForHelp, dismiss: dismissHelp }), [state.help, callForHelp, dismissHelp]);
 
-  let screen;
+  let screen: ReactNode;
+  let callScreen: ((media: CallMediaState, client: ProtocolClient) => ReactNode) | null = null;
   switch (phase.name) {
     case 'starting':
       screen = <StartingScreen failed={phase.failed} serverBusy={kiosk.serverBusy} onRetry={kiosk.retryBoot} />;
@@ -133,10 +141,9 @@ export function App() {
       );
       break;
     case 'call':
-      screen = kiosk.client ? (
+      callScreen = (media, client) => (
         <CallScreen
-          key={phase.call.consultationId}
-          client={kiosk.client}
+          client={client}
           call={phase.call}
           serving={phase.serving}
           ending={phase.ending}
@@ -144,9 +151,9 @@ export function App() {
           supervision={phase.supervision}
           onEnd={kiosk.endCall}
           uploadStill={kiosk.uploadStill}
-          preparedMedia={preparedMedia}
+          media={media}
         />
-      ) : null;
+      );
       break;
     case 'rating':
       screen = (
@@ -164,5 +171,15 @@ export function App() {
       break;
   }
 
-  return <I18nContext.Provider value={i18n}>{screen}</I18nContext.Provider>;
+  // The same CallMedia element across waiting → call: the media set up while it rang carries on.
+  const mediaCall = phase.name === 'call' ? phase.call : phase.name === 'waiting' ? phase.preparedCall : null;
+  const content =
+    mediaCall && kiosk.client ? (
+      <CallMedia key={mediaCall.consultationId} client={kiosk.client} call={mediaCall}>
+        {(media) => (callScreen ? callScreen(media, kiosk.client!) : screen)}
+      </CallMedia>
+    ) : (
+      screen
+    );
+  return <I18nContext.Provider value={i18n}>{content}</I18nContext.Provider>;
 }

@@ -96,6 +96,11 @@ export type KioskPhase =
       /** The department cannot take the request now: the resident may ask for a callback or leave. */
       refusal: Refusal | null;
       cancelling: boolean;
+      /**
+       * The room this tablet entered while an operator's console rings (call:joined, not yet answered):
+       * its media is set up and sent ahead, so the call starts with a picture on the operator's answer.
+       */
+      preparedCall: CallJoined | null;
     }
   | {
       name: 'call';
@@ -182,6 +187,8 @@ export type KioskAction =
   | { type: 'cancelRequested' }
   | { type: 'cancelled' }
   | { type: 'callJoined'; call: CallJoined }
+  | { type: 'callAnswered'; answered: ServerPayload<'call:answered'> }
+  | { type: 'callReleased'; consultationId: string }
   | { type: 'endRequested' }
   | {
       type: 'callEnded';
@@ -232,6 +239,8 @@ export function isCurrentConsultation(state: KioskState, consultationId: string)
 export function acceptsCall(state: KioskState, call: CallJoined): boolean {
   const { phase } = state;
   if (call.role !== 'resident') return false;
+  // Media prepared for a ringing offer belongs to the waiting screen of that request only.
+  if (!call.answered) return phase.name === 'waiting' && !phase.cancelling && phase.consultationId === call.consultationId;
   if (phase.name === 'home') return true;
   if (phase.name === 'call') return phase.call.consultationId === call.consultationId;
   return phase.name === 'waiting' && !phase.cancelling && (phase.consultationId === null || phase.consultationId === call.consultationId);
@@ -351,6 +360,7 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
           allOperatorsAway: false,
           refusal: null,
           cancelling: false,
+          preparedCall: null,
         },
       };
     case 'requestAcknowledged': {
@@ -383,6 +393,7 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
             allOperatorsAway: status.allOperatorsAway,
             refusal: null,
             cancelling: false,
+            preparedCall: null,
           },
         };
       }
@@ -427,6 +438,7 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
             allOperatorsAway: false,
             refusal: { reason: refused.reason, nextOpeningAt: refused.nextOpeningAt },
             cancelling: false,
+            preparedCall: null,
           },
         };
       }
@@ -458,6 +470,7 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
 
     case 'callJoined':
       if (!acceptsCall(state, action.call)) return state;
+      if (phase.name === 'waiting' && !action.call.answered) return { ...state, phase: { ...phase, preparedCall: action.call } };
       // Joined again during the call: the same call on screen (its media reconnects underneath);
       // who serves it comes with the call:participants that follows.
       if (phase.name === 'call') return { ...state, phase: { ...phase, call: action.call } };
@@ -466,6 +479,19 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
         notice: null,
         phase: { name: 'call', call: action.call, serving: servingAtJoin(action.call), ending: false, transfer: null, supervision: null },
       };
+    case 'callAnswered': {
+      const { consultationId, operatorName, department } = action.answered;
+      if (phase.name !== 'waiting' || phase.preparedCall?.consultationId !== consultationId) return state;
+      const call = { ...phase.preparedCall, operatorName, department, answered: true };
+      return {
+        ...state,
+        notice: null,
+        phase: { name: 'call', call, serving: servingAtJoin(call), ending: false, transfer: null, supervision: null },
+      };
+    }
+    case 'callReleased':
+      if (phase.name !== 'waiting' || phase.preparedCall?.consultationId !== action.consultationId) return state;
+      return { ...state, phase: { ...phase, preparedCall: null } };
     case 'endRequested':
       return phase.name === 'call' ? { ...state, phase: { ...phase, ending: true } } : state;
     case 'callEnded':

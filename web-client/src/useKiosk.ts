@@ -229,10 +229,20 @@ export function useKiosk(): KioskController {
       protocol.on('call:joined', (call) => {
         if (!finished.current.has(call.consultationId) && acceptsCall(stateRef.current, call)) {
           dispatch({ type: 'callJoined', call });
-        } else if (call.role === 'resident') {
+        } else if (call.role === 'resident' && call.answered) {
           endQuietly(call.consultationId); // cancelled meanwhile, or unknown: nobody is at the tablet for it
         }
       }),
+      protocol.on('call:answered', (answered) => {
+        const { phase } = stateRef.current;
+        const prepared = phase.name === 'waiting' && phase.preparedCall?.consultationId === answered.consultationId;
+        if (prepared) dispatch({ type: 'callAnswered', answered });
+        // Answered while this page had no media in the room (reloaded as it rang): enter it afresh.
+        else if (phase.name === 'waiting' && phase.consultationId === answered.consultationId && !phase.cancelling) {
+          protocol.request('call:rejoin', { consultationId: answered.consultationId }).catch((error: unknown) => console.warn('[kiosk] rejoin refused:', error));
+        }
+      }),
+      protocol.on('call:released', ({ consultationId }) => dispatch({ type: 'callReleased', consultationId })),
       protocol.on('consultation:refused', (refused) => dispatch({ type: 'refused', refused })),
       protocol.on('departments:availability', (availability) => dispatch({ type: 'availabilityChanged', availability })),
       protocol.on('call:participants', (participants) => dispatch({ type: 'participantsChanged', participants })),

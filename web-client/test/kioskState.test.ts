@@ -25,7 +25,13 @@ function joined(consultationId = 'c1'): CallJoined {
     site: device.site,
     department: tax,
     operatorName: '山田 花子',
+    answered: true,
   };
+}
+
+/** The room entered while the operator's console rings: nobody has answered yet. */
+function prepared(consultationId = 'c1'): CallJoined {
+  return { ...joined(consultationId), operatorName: '', answered: false };
 }
 
 /** The settings button, and a right PIN (or a site without one). */
@@ -276,6 +282,33 @@ describe('call', () => {
   it('joins the call from waiting', () => {
     expect(acceptsCall(waiting, joined())).toBe(true);
     expect(inCall.phase).toEqual({ name: 'call', call: joined(), serving: [{ name: '山田 花子', department: tax }], ending: false, transfer: null, supervision: null });
+  });
+
+  it("keeps the media prepared while the operator's console rings on the waiting screen, and enters the call when they answer", () => {
+    const offered = run(waiting, {
+      type: 'statusChanged',
+      status: { consultationId: 'c1', status: 'offered', department: tax, queuePosition: null, estimatedWaitSeconds: null, allOperatorsAway: false },
+    });
+    expect(acceptsCall(offered, prepared())).toBe(true);
+    const ringing = run(offered, { type: 'callJoined', call: prepared() });
+    expect(ringing.phase).toMatchObject({ name: 'waiting', status: 'offered', preparedCall: prepared() });
+    const answered = run(ringing, { type: 'callAnswered', answered: { consultationId: 'c1', operatorName: '山田 花子', department: tax } });
+    expect(answered.phase).toEqual({ name: 'call', call: joined(), serving: [{ name: '山田 花子', department: tax }], ending: false, transfer: null, supervision: null });
+    // Another consultation's answer, or one without prepared media, changes nothing.
+    expect(run(ringing, { type: 'callAnswered', answered: { consultationId: 'other', operatorName: '田中', department: tax } })).toBe(ringing);
+    expect(run(offered, { type: 'callAnswered', answered: { consultationId: 'c1', operatorName: '田中', department: tax } })).toBe(offered);
+  });
+
+  it('gives up the prepared media when the offer goes unanswered, and prepares nothing outside its own waiting screen', () => {
+    const ringing = run(waiting, { type: 'callJoined', call: prepared() });
+    const released = run(ringing, { type: 'callReleased', consultationId: 'c1' });
+    expect(released.phase).toMatchObject({ name: 'waiting', preparedCall: null });
+    expect(run(ringing, { type: 'callReleased', consultationId: 'other' })).toBe(ringing);
+    // A reloaded page on its home screen, a cancelling resident, another request: not theirs to send.
+    expect(acceptsCall(home, prepared())).toBe(false);
+    expect(acceptsCall(run(waiting, { type: 'cancelRequested' }), prepared())).toBe(false);
+    expect(acceptsCall(waiting, prepared('other'))).toBe(false);
+    expect(acceptsCall(inCall, prepared())).toBe(false);
   });
 
   it('joins from home the call the server held for this tablet (a page reload, a server restart)', () => {

@@ -102,8 +102,17 @@ interface LiveConsultation {
   operators: Map<string, CallOperator>;
   /** Supervisors monitoring, whispering or barged in, by staff id (live supervision). */
   supervisors: Map<string, CallSupervision>;
-  /** Created on the first answer; lives until the consultation ends (a transfer keeps the resident in it). */
+  /** The call's room from the first answer until the consultation ends (a transfer keeps the resident in it). */
   room?: Room;
+  /**
+   * The room made when the call is first offered, with only the resident in it: the tablet's media is
+   * connected and flowing into the SFU, consumed by nobody, while the operator's console rings, so the
+   * operator sees the resident the moment they answer. It becomes `room` on the answer and is closed
+   * when the offer is declined or times out (the tablet stops sending until the next offer).
+   */
+  preparedRoom?: Room;
+  /** The prepared room being created, which an answer waits for. */
+  preparing?: Promise<void>;
   /** The room's streams sampled every few seconds while it lives; written once at the end. */
   quality: MediaQualityLog;
   qualityTimer?: TimerHandle;
@@ -128,6 +137,11 @@ interface LiveConsultation {
 export interface CallParties {
   deviceId: string;
   operatorIds: string[];
+}
+
+/** The room the consultation's media is in: the call's, or the one prepared while its first offer rings. */
+function mediaRoom(live: LiveConsultation): Room | undefined {
+  return live.room ?? live.preparedRoom;
 }
 
 export interface ConsultationServiceOptions {
@@ -609,13 +623,20 @@ export class ConsultationService {
   async accept(staff: StaffPrincipal, consultationId: string): Promise<void> {
     const live = this.#live.get(consultationId);
     if (!live) throw new ProtocolError('CONFLICT', 'this call is not offered to you');
+    await live.preparing;
     const accepted = routed(() => this.#core.accept(staff.staffId, consultationId));
     const joinsOngoingCall = live.room !== undefined;
     live.operators.set(staff.staffId, { name: staff.displayName, department: this.#departmentSummary(accepted.departmentId) });
     if (accepted.kind === 'resident') live.department = this.#departmentSummary(accepted.departmentId);
 
     let room = live.room;
-    if (!room) {
+    if (!room && live.preparedRoom) {
+      // The resident's media is already in the room: it is forwarded as soon as the operator is ready.
+      room = live.room = live.preparedRoom;
+      live.preparedRoom = undefined;
+      this.#sampleQuality(live);
+      this.#notifier.toDevice(live.deviceId, 'call:answered', { consultationId: live.id, operatorName: staff.displayName, department: live.department });
+    } else if (!room) {
       try {
         room = await this.#sfu.createRoom(live.id);
       } catch (error) {
@@ -851,7 +872,7 @@ export class ConsultationService {
   /** The caller's media participant in a connected call; refuses anyone not in it. */
   participant(principal: Principal, consultationId: string): Participant {
     const live = this.#own(principal, consultationId);
-    const participant = live.room?.participant(this.#participantId(principal));
+    const participant = mediaRoom(live)?.participant(this.#participantId(principal));
     if (!participant) throw new ProtocolError('CONFLICT', 'the call is not connected');
     return participant;
   }
@@ -874,9 +895,10 @@ export class ConsultationService {
   /** An ICE restart did not help (or the transports are gone): the caller enters the call's room afresh. */
   rejoin(principal: Principal, consultationId: string): void {
     const live = this.#own(principal, consultationId);
-    if (!live.room) throw new ProtocolError('CONFLICT', 'the call is not connected');
+    const room = mediaRoom(live);
+    if (!room) throw new ProtocolError('CONFLICT', 'the call is not connected');
     const participantId = this.#participantId(principal);
-    const participant = live.room.participant(participantId);
+    const participant = room.participant(participantId);
     if (!participant) throw new ProtocolError('CONFLICT', 'not in this call');
     if (participant.role !== 'supervisor') {
       const outage = this.#connectionLost(live, participantId, this.#clock.now(), 'media');
@@ -969,6 +991,8 @@ export class ConsultationService {
       const type = reason === 'declined' ? 'declined' : reason === 'timeout' ? 'offer_timeout' : 'offer_withdrawn';
       const actor: Actor = reason === 'declined' ? { type: 'staff', id: operatorId } : { type: 'system' };
       record(consultationId, type, at, { operatorId, reason }, actor);
+      const live = this.#live.get(consultationId);
+      if (live) this.#releasePreparedRoom(live);
       this.#notifier.toStaff(operatorId, 'offer:withdrawn', {
         consultationId,
         reason: reason === 'operator_removed' ? 'cancelled' : reason,
@@ -1069,7 +1093,49 @@ export class ConsultationService {
       transferred,
       invitedBy: lead?.name ?? null,
     });
-    if (kind === 'resident') this.#pushStatus(live, 'offered', null, null, false);
+    if (kind === 'resident') {
+      this.#pushStatus(live, 'offered', null, null, false);
+      if (!live.room) void this.#prepareRoom(live);
+    }
+  }
+
+  /** The room of a first offer, with the resident in it (see LiveConsultation.preparedRoom). Best effort: the answer makes one if this fails. */
+  #prepareRoom(live: LiveConsultation): Promise<void> {
+    if (live.preparedRoom || live.preparing) return live.preparing ?? Promise.resolve();
+    const preparing = (async () => {
+      let room: Room;
+      try {
+        room = await this.#sfu.createRoom(live.id);
+      } catch (error) {
+        logger.warn(`no media room prepared for the offer of ${live.id}:`, error);
+        return;
+      }
+      if (!this.#live.has(live.id) || live.room || this.#closed || this.#core.consultation(live.id)?.phase !== 'offered') {
+        room.close(); // answered another way, ended, or no longer offered while it was made
+        return;
+      }
+      live.preparedRoom = room;
+      // However it closes before the answer (released, or its worker died), the tablet stops sending.
+      room.once('close', () => {
+        if (live.preparedRoom !== room) return;
+        live.preparedRoom = undefined;
+        if (this.#live.has(live.id)) this.#notifier.toDevice(live.deviceId, 'call:released', { consultationId: live.id });
+      });
+      this.#enterRoom(live, room, 'resident', live.deviceId);
+    })();
+    const tracked: Promise<void> = preparing.finally(() => {
+      if (live.preparing === tracked) live.preparing = undefined;
+    });
+    live.preparing = tracked;
+    return tracked;
+  }
+
+  /** An offer ended unanswered: unless the core offered the call again at once, the prepared room is given up. */
+  #releasePreparedRoom(live: LiveConsultation): void {
+    // The core's decisions in this turn (a re-offer to the next operator) are settled by the microtask.
+    queueMicrotask(() => {
+      if (live.preparedRoom && this.#core.consultation(live.id)?.phase !== 'offered') live.preparedRoom.close();
+    });
   }
 
   /**
@@ -1138,6 +1204,7 @@ export class ConsultationService {
     this.#clearGrace(deviceKey(live.deviceId));
     if (live.qualityTimer) this.#clock.clearTimeout(live.qualityTimer);
     live.room?.close();
+    live.preparedRoom?.close();
     if (!live.quality.empty) {
       void this.#recorder.record(live.id, 'media_quality', endedAt, { type: 'system' }, { data: { streams: live.quality.summary() } });
     }
@@ -1233,6 +1300,7 @@ export class ConsultationService {
       site: live.site,
       department: live.department,
       operatorName: [...live.operators.values()][0]?.name ?? '',
+      answered: room !== live.preparedRoom,
     });
     // An operator joining (or rejoining) learns how the resident's connection stands now.
     if (role === 'operator' && live.residentQuality) send('call:quality', { consultationId: live.id, role: 'resident', quality: live.residentQuality });
@@ -1302,8 +1370,12 @@ export class ConsultationService {
   #resumeResident(live: LiveConsultation): void {
     const entry = this.#core.consultation(live.id);
     if (live.room) this.#resumeInRoom(live, 'resident', live.deviceId);
-    // Waiting, not in a call: with the socket back there is nothing more to repair.
-    else this.#connectionBack(live, `resident:${live.deviceId}`);
+    else {
+      // Waiting, not in a call: with the socket back there is nothing more to repair…
+      this.#connectionBack(live, `resident:${live.deviceId}`);
+      // …but the media prepared for a ringing offer, which a reloaded page sets up again.
+      if (live.preparedRoom) this.#resumeInRoom(live, 'resident', live.deviceId);
+    }
     if (entry?.phase === 'refused') this.#sendRefusal(live, entry.departmentId, entry.refusal!, this.#core.nextOpening(entry.departmentId));
     else if (entry?.phase === 'waiting') {
       const status = this.#core.queueStatus(live.id);
@@ -1324,7 +1396,7 @@ export class ConsultationService {
    * (restored after a restart) enters it.
    */
   #resumeInRoom(live: LiveConsultation, role: ParticipantRole, principalId: string): void {
-    const room = live.room!;
+    const room = mediaRoom(live)!;
     const participant = room.participant(`${role}:${principalId}`);
     if (!participant) {
       this.#enterRoom(live, room, role, principalId);
@@ -1341,7 +1413,7 @@ export class ConsultationService {
 
   /** A party enters the room again with new transports (its old ones are closed): call:joined once more. */
   #reenterRoom(live: LiveConsultation, role: ParticipantRole, principalId: string): void {
-    const room = live.room!;
+    const room = mediaRoom(live)!;
     room.participant(`${role}:${principalId}`)?.close();
     this.#enterRoom(live, room, role, principalId);
     this.#pushParticipants(live);

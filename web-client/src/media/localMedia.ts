@@ -214,32 +214,3 @@ export async function openCallMedia(
   if (!choice.face) failures.push('face');
   return { mic, face: face?.track ?? null, document: document?.track ?? null, failures };
 }
-
-/**
- * The call's devices opened ahead of the answer, while the operator's console rings: opening the
- * cameras (and checking a camera the first time) takes long enough to show as a blank screen after
- * 「つながりました」. Exactly one owner stops the tracks: the call that takes them, or release().
- */
-export class PreparedCallMedia {
-  readonly #opened: Promise<CallMedia>;
-  #owned = true;
-
-  /** `open`: openCallMedia with the kiosk's camera choice. */
-  constructor(open: () => Promise<CallMedia>) {
-    this.#opened = open();
-  }
-
-  /** Hands the devices to a call, which then stops them; null once they were taken or released. */
-  take(): Promise<CallMedia> | null {
-    if (!this.#owned) return null;
-    this.#owned = false;
-    return this.#opened;
-  }
-
-  /** Stops the devices, when they open if they are still opening, unless a call took them. */
-  release(): void {
-    if (!this.#owned) return;
-    this.#owned = false;
-    void this.#opened.then((media) => stopTracks([media.mic, media.face, media.document]));
-  }
-}

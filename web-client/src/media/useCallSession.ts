@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CallJoined } from '../kioskState.ts';
 import { loadCameraPrefs, resolveCameras } from './cameraPrefs.ts';
 import { QualityMeter, type ConnectionQuality, type StatsEntry } from './connectionQuality.ts';
-import { openCallMedia, stopTracks, type CallMedia, type PreparedCallMedia } from './localMedia.ts';
+import { openCallMedia, stopTracks, type CallMedia } from './localMedia.ts';
 
 /**
  * The document camera: a sharp picture of the papers matters more than motion. Its own budget at
@@ -63,10 +63,11 @@ export interface CallMediaState {
 /**
  * The media of one call, tied to the component's lifetime: on mount it opens the microphone and
  * cameras, opens the CallConnection (which rides out outages: ICE restart, rejoin) and publishes
- * mic/face/document; on unmount (the call ended) it closes the connection and stops every local
- * track, whatever stage the setup had reached.
+ * mic/face/document; on unmount (the call ended, or the offer it was prepared for went unanswered)
+ * it closes the connection and stops every local track, whatever stage the setup had reached.
+ * It mounts when the tablet enters the room, which is while the operator's console rings.
  */
-export function useCallSession(client: ProtocolClient, call: CallJoined, prepared: PreparedCallMedia | null = null): CallMediaState {
+export function useCallSession(client: ProtocolClient, call: CallJoined): CallMediaState {
   const [remote, setRemote] = useState<ReadonlyMap<string, RemoteTrack>>(new Map());
   const [local, setLocal] = useState<CallMediaState['local']>({ face: null, document: null, mic: null });
   const [devicesOpened, setDevicesOpened] = useState(false);
@@ -120,12 +121,7 @@ export function useCallSession(client: ProtocolClient, call: CallJoined, prepare
         });
       };
       const publishOptions = (what: CallMedia['failures'][number]) => (what === 'face' ? FACE_PUBLISH : what === 'document' ? DOCUMENT_PUBLISH : {});
-      // Taken once: should this effect run again in the same call, it opens the devices itself.
-      const ready = prepared?.take();
-      const opened = ready
-        ? await ready
-        : await openCallMedia((ids) => resolveCameras(ids, loadCameraPrefs()), (what, track) => publish(what, track, publishOptions(what)));
-      if (ready) for (const what of ['mic', 'face', 'document'] as const) if (opened[what]) publish(what, opened[what], publishOptions(what));
+      const opened = await openCallMedia((ids) => resolveCameras(ids, loadCameraPrefs()), (what, track) => publish(what, track, publishOptions(what)));
       media = opened;
       if (disposed) {
         stopTracks([opened.mic, opened.face, opened.document]);

@@ -10,9 +10,8 @@ import { MarkOverlay } from '../components/MarkOverlay.tsx';
 import { VideoView } from '../components/VideoView.tsx';
 import { departmentName, useI18n } from '../i18n.ts';
 import type { CallJoined, Serving } from '../kioskState.ts';
-import type { PreparedCallMedia } from '../media/localMedia.ts';
 import { useCallMarks } from '../media/useCallMarks.ts';
-import { useCallSession } from '../media/useCallSession.ts';
+import type { CallMediaState } from '../media/useCallSession.ts';
 import { useShareDisplayReport } from '../media/useShareDisplayReport.ts';
 import { useStillRequests, type StillUploader } from '../media/useStillRequests.ts';
 
@@ -28,8 +27,8 @@ interface CallScreenProps {
   supervision: SupervisionNotice | null;
   onEnd(): void;
   uploadStill: StillUploader;
-  /** The microphone and cameras opened while the operator's console rang, if they were. */
-  preparedMedia: PreparedCallMedia | null;
+  /** The call's media (useCallSession), set up since the tablet entered the room while the operator's console rang. */
+  media: CallMediaState;
 }
 
 /** The newest remote video track of each source (layout goes by source, never by arrival order). */
@@ -43,11 +42,9 @@ function videoBySource(remote: ReadonlyMap<string, RemoteTrack>): Partial<Record
  * The consultation: the operator's camera large — or, while the operator shows their document
  * camera or screen, that picture as large as the controls allow and their face small — with the
  * resident's own face small, their document camera, the chat, mute and end.
- * Mounting starts the media, unmounting (call ended) releases all of it.
  */
-export function CallScreen({ client, call, serving, ending, transfer, supervision, onEnd, uploadStill, preparedMedia }: CallScreenProps) {
+export function CallScreen({ client, call, serving, ending, transfer, supervision, onEnd, uploadStill, media }: CallScreenProps) {
   const { t, language } = useI18n();
-  const media = useCallSession(client, call, preparedMedia);
   const stillTaken = useStillRequests(client, call.consultationId, media.devicesOpened ? media.local.document : undefined, uploadStill);
   const chat = useCallChat(client, call.consultationId);
   const { marks, board } = useCallMarks(client, call.consultationId);
