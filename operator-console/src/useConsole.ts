@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'r
 import { ProtocolError, type DepartmentSummary, type ErrorCode, type SelectablePresence, type ServerPayload } from '@madoguchi/protocol';
 import { CallConnection, CallMarks, ProtocolClient } from '@madoguchi/protocol/client';
 import { refusedSession, type SessionProblem } from './auth.ts';
-import { consoleReducer, initialConsoleState, type ConsoleState, type SharedSource } from './consoleState.ts';
+import { consoleReducer, initialConsoleState, type ConsoleAction, type ConsoleState, type SharedSource } from './consoleState.ts';
 import { acquireOperatorMedia, openSharedTrack, stopOperatorMedia, type OperatorMedia } from './media/localMedia.ts';
 
 /** How long to wait for call:ended after consultation:end was acknowledged before closing locally. */
@@ -52,6 +52,13 @@ interface LiveCall {
   shared: { source: SharedSource; track: MediaStreamTrack } | null;
   muted: boolean;
   endTimer: number | null;
+  /**
+   * False while the console still rings: the call's media is set up in the background (the server
+   * forwards nothing yet) and what it reports waits in `untilAnswered`, shown once the call is answered.
+   */
+  answered: boolean;
+  joined: ServerPayload<'call:joined'>;
+  untilAnswered: ConsoleAction[];
 }
 
 /** The document camera and the screen are sent like the resident's document: resolution first. */
@@ -127,24 +134,47 @@ export function useConsole(
     [releaseCall],
   );
 
+  /** The operator answered the call whose media was prepared while the console rang: show it, with what it reported meanwhile. */
+  const showAnsweredCall = useCallback((call: LiveCall) => {
+    if (call.answered) return;
+    call.answered = true;
+    setMarks(call.marks);
+    dispatch({ type: 'call/joined', joined: { ...call.joined, answered: true }, now: Date.now() });
+    for (const action of call.untilAnswered.splice(0)) dispatch(action);
+  }, []);
+
   const startCall = useCallback(
     async (client: ProtocolClient, joined: ServerPayload<'call:joined'>) => {
       // Joined again in the call on screen (a rejoin, a rebuilt room): its CallConnection reattaches itself.
-      if (callRef.current?.id === joined.consultationId) return;
+      if (callRef.current?.id === joined.consultationId) {
+        if (joined.answered) showAnsweredCall(callRef.current);
+        return;
+      }
       releaseCall();
       const consultationId = joined.consultationId;
-      const call: LiveCall = { id: consultationId, session: null, marks: new CallMarks(client, consultationId), media: null, shared: null, muted: false, endTimer: null };
-      setMarks(call.marks);
+      const call: LiveCall = {
+        id: consultationId,
+        session: null,
+        marks: new CallMarks(client, consultationId),
+        media: null,
+        shared: null,
+        muted: false,
+        endTimer: null,
+        answered: false,
+        joined,
+        untilAnswered: [],
+      };
       const current = () => callRef.current === call;
+      const report = (action: ConsoleAction) => (call.answered ? dispatch(action) : call.untilAnswered.push(action));
       callRef.current = call;
-      dispatch({ type: 'call/joined', joined, now: Date.now() });
+      if (joined.answered) showAnsweredCall(call);
 
       const session = new CallConnection(client, joined, {
-        onTrack: (media) => dispatch({ type: 'track/added', consultationId, media }),
-        onTrackEnded: (consumerId) => dispatch({ type: 'track/ended', consultationId, consumerId }),
+        onTrack: (media) => report({ type: 'track/added', consultationId, media }),
+        onTrackEnded: (consumerId) => report({ type: 'track/ended', consultationId, consumerId }),
         onState: ({ status, lostSince, failed }) => {
-          if (failed) dispatch({ type: 'call/mediaFailed', consultationId });
-          dispatch({ type: 'call/connectionState', consultationId, status, lostSince });
+          if (failed) report({ type: 'call/mediaFailed', consultationId });
+          report({ type: 'call/connectionState', consultationId, status, lostSince });
         },
       });
       call.session = session;
@@ -156,19 +186,19 @@ export function useConsole(
       }
       call.media = media;
       if (media.mic) media.mic.enabled = !call.muted;
-      dispatch({ type: 'call/localMedia', consultationId, video: media.cam, missing: media.missing });
+      report({ type: 'call/localMedia', consultationId, video: media.cam, missing: media.missing });
       try {
         await Promise.all([
           media.mic && session.publish('operator-mic', media.mic).then(() => (call.muted ? session.setPaused('operator-mic', true) : undefined)),
           media.cam && session.publish('operator-cam', media.cam),
         ]);
-        if (current()) dispatch({ type: 'call/mediaReady', consultationId });
+        if (current()) report({ type: 'call/mediaReady', consultationId });
       } catch (error) {
         // The connection keeps what it was asked to send and sends it again once repaired.
         console.warn('[call] publishing failed for now:', error);
       }
     },
-    [releaseCall],
+    [releaseCall, showAnsweredCall],
   );
 
   useEffect(() => {
@@ -206,7 +236,7 @@ export function useConsole(
       client.on('presence:changed', ({ presence, awayReason }) => {
         // The server no longer counts us in a call (it ended while we were away): close it here too.
         const call = callRef.current;
-        if (call && (presence === 'available' || presence === 'away' || presence === 'offline') && call.endTimer === null) {
+        if (call?.answered && (presence === 'available' || presence === 'away' || presence === 'offline') && call.endTimer === null) {
           call.endTimer = window.setTimeout(() => {
             call.endTimer = null;
             if (callRef.current === call) finishCall({ consultationId: call.id, outcome: 'failed', endedBy: 'system', reason: null });
@@ -225,11 +255,17 @@ export function useConsole(
         if (callRef.current?.id === left.consultationId) releaseCall();
         dispatch({ type: 'call/left', left, now: Date.now() });
       }),
-      client.on('offer:withdrawn', ({ consultationId, reason }) =>
-        dispatch({ type: 'offer/withdrawn', consultationId, reason }),
-      ),
+      client.on('offer:withdrawn', ({ consultationId, reason }) => {
+        // The media prepared while it rang is given up with the offer.
+        if (callRef.current?.id === consultationId && !callRef.current.answered) releaseCall();
+        dispatch({ type: 'offer/withdrawn', consultationId, reason });
+      }),
       client.on('call:joined', (joined) => {
         if (joined.role === 'operator') void startCall(client, joined);
+      }),
+      // 応答 to a call whose media was prepared while the console rang.
+      client.on('call:answered', ({ consultationId }) => {
+        if (callRef.current?.id === consultationId) showAnsweredCall(callRef.current);
       }),
       // A call the server held for us while this page was not there (a reload): rejoin its room.
       client.on('call:resumable', ({ consultationId }) => {
@@ -251,7 +287,7 @@ export function useConsole(
       client.close();
       if (clientRef.current === client) clientRef.current = null;
     };
-  }, [token, startCall, finishCall, releaseCall]);
+  }, [token, startCall, finishCall, releaseCall, showAnsweredCall]);
 
   const actions = useMemo<ConsoleActions>(
     () => ({

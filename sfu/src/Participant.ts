@@ -59,6 +59,8 @@ export interface ParticipantContext {
   maxIncomingBitrate?: number;
   /** Producers of everyone else in the room, to consume once this participant is ready. */
   othersProducers(): Iterable<types.Producer<ProducerAppData>>;
+  /** Whether the room forwards nothing yet (Room.hold): consumers stay paused until it is released. */
+  held(): boolean;
 }
 
 /**
@@ -74,6 +76,8 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   readonly #consumers = new Map<string, types.Consumer>();
   /** What the browser was told of each consumer, to tell it again after its socket came back. */
   readonly #consumerInfos = new Map<string, ConsumerInfo>();
+  /** Consumers the browser asked to resume while the room was held: resumed when it is released. */
+  readonly #resumeOnRelease = new Set<string>();
   /** Producers whose consumer is being created. */
   readonly #consuming = new Set<string>();
   /**
@@ -240,7 +244,15 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   async resumeConsumer(consumerId: string): Promise<void> {
     const consumer = this.#consumers.get(consumerId);
     if (!consumer) throw new SfuError('NOT_FOUND', 'no such consumer');
-    await consumer.resume();
+    if (this.#context.held()) this.#resumeOnRelease.add(consumerId);
+    else await consumer.resume();
+  }
+
+  /** The room forwards from now on: what the browser asked to resume is resumed (mediasoup asks the sender for a key frame). */
+  async released(): Promise<void> {
+    const consumers = [...this.#resumeOnRelease].flatMap((id) => this.#consumers.get(id) ?? []);
+    this.#resumeOnRelease.clear();
+    await Promise.all(consumers.map((consumer) => consumer.resume().catch(() => {})));
   }
 
   /**
@@ -266,7 +278,9 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     this.#consuming.add(producer.id);
     let consumer: types.Consumer;
     try {
+      const __a=Date.now();
       await lowestLayerArrived(producer);
+      console.log('[trace-sfu] layerwait '+producer.appData.source+' '+(Date.now()-__a)+' at '+Date.now());
       if (this.#closed || transport.closed || producer.closed) return;
       consumer = await transport.consume({
         producerId: producer.id,
@@ -296,6 +310,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     consumer.observer.once('close', () => {
       this.#consumers.delete(consumer.id);
       this.#consumerInfos.delete(consumer.id);
+      this.#resumeOnRelease.delete(consumer.id);
     });
     consumer.on('producerclose', () => {
       this.#consumers.delete(consumer.id);
@@ -337,6 +352,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     this.#producers.clear();
     this.#consumers.clear();
     this.#consumerInfos.clear();
+    this.#resumeOnRelease.clear();
     this.#sendTransport = undefined;
     this.#recvTransport = undefined;
     this.emit('close');

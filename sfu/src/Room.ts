@@ -31,6 +31,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   readonly #webRtcServer: types.WebRtcServer;
   readonly #maxIncomingBitrate?: number;
   readonly #participants = new Map<string, Participant>();
+  #held = false;
   #closed = false;
 
   constructor(id: string, router: types.Router, webRtcServer: types.WebRtcServer, maxIncomingBitrate?: number) {
@@ -74,6 +75,7 @@ export class Room extends TypedEmitter<RoomEvents> {
         webRtcServer: this.#webRtcServer,
         maxIncomingBitrate: this.#maxIncomingBitrate,
         othersProducers: () => this.#producersFor(participant),
+        held: () => this.#held,
       },
       audience,
     );
@@ -81,6 +83,26 @@ export class Room extends TypedEmitter<RoomEvents> {
     participant.on('newProducer', (producer) => void this.#fanOut(participantId, producer));
     participant.on('close', () => this.#participants.delete(participantId));
     return participant;
+  }
+
+  get held(): boolean {
+    return this.#held;
+  }
+
+  /**
+   * Forward nothing until release(): the parties connect, send and set up their consumers, which
+   * stay paused in the SFU whatever the browsers ask (a call that rings: nobody sees or hears
+   * anybody before the answer, and everything is ready when it comes).
+   */
+  hold(): void {
+    this.#held = true;
+  }
+
+  /** End the hold: every consumer a browser asked to resume starts forwarding, from a key frame. */
+  async release(): Promise<void> {
+    if (!this.#held) return;
+    this.#held = false;
+    await Promise.all([...this.#participants.values()].map((participant) => participant.released()));
   }
 
   /**

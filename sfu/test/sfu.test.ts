@@ -1,3 +1,4 @@
+import * as mediasoup from 'mediasoup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PARTICIPANT_LIMITS, SfuNode, type ConsumerInfo, type Participant } from '../src/index.ts';
 import { browserLikeRtpParameters } from '../src/testing.ts';
@@ -21,7 +22,14 @@ async function sendAndReceive(participant: Participant, sources: [string, 'audio
 
 describe('SfuNode with real mediasoup workers', () => {
   let sfu: SfuNode;
+  /** Every consumer the workers create, by id, seen through mediasoup's observer API (to read its paused state). */
+  const workerConsumers = new Map<string, mediasoup.types.Consumer>();
   beforeAll(async () => {
+    mediasoup.observer.on('newworker', (worker) =>
+      worker.observer.on('newrouter', (router) =>
+        router.observer.on('newtransport', (transport) => transport.observer.on('newconsumer', (consumer) => workerConsumers.set(consumer.id, consumer))),
+      ),
+    );
     sfu = await SfuNode.start({ numWorkers: 2, port: 0 });
   });
   afterAll(async () => {
@@ -127,6 +135,29 @@ describe('SfuNode with real mediasoup workers', () => {
     room.close();
     expect(await totals(sfu)).toEqual([0, 0, 0, 0]);
   });
+  it('forwards nothing in a held room, whatever the browsers ask, until it is released', async () => {
+    const room = await sfu.createRoom('ringing');
+    room.hold();
+    const resident = room.join('resident:1', 'resident');
+    const operator = room.join('operator:1', 'operator');
+    const toOperator: ConsumerInfo[] = [];
+    operator.on('newConsumer', (consumer) => toOperator.push(consumer));
+    await sendAndReceive(resident, [['mic', 'audio'], ['face', 'video']], room.rtpCapabilities);
+    await sendAndReceive(operator, [], room.rtpCapabilities);
+    await expect.poll(() => toOperator.length, { timeout: 5000 }).toBe(2);
+    const paused = () => toOperator.map(({ consumerId }) => workerConsumers.get(consumerId)!.paused);
+
+    for (const { consumerId } of toOperator) await operator.resumeConsumer(consumerId);
+    expect(room.held).toBe(true);
+    expect(paused()).toEqual([true, true]);
+
+    await room.release();
+    expect(room.held).toBe(false);
+    expect(paused()).toEqual([false, false]);
+    room.close();
+    expect(await totals(sfu)).toEqual([0, 0, 0, 0]);
+  });
+
   it('holds its limits under a burst: 500 concurrent transports or producers of one source give exactly one', async () => {
     const room = await sfu.createRoom('burst');
     const resident = room.join('resident:1', 'resident');

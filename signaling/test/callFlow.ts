@@ -68,11 +68,12 @@ export async function placeCall(
   const { id: departmentId } = await t.db.department.findUniqueOrThrow({ where: { code: department } });
 
   const offered = nextEvent(operator, 'offer:incoming');
-  // The tablet enters the call's room while the operator's console still rings.
+  // Both enter the call's room while the operator's console still rings.
   const deviceJoined = nextEvent(device, 'call:joined');
+  const operatorJoined = nextEvent(operator, 'call:joined');
   const { consultationId } = await device.request('consultation:request', { departmentId });
   await offered;
-  const operatorJoined = nextEvent(operator, 'call:joined');
+  await operatorJoined;
   await operator.request('offer:accept', { consultationId });
 
   const deviceConsumers: NewConsumer[] = [];

@@ -113,6 +113,11 @@ interface LiveConsultation {
   preparedRoom?: Room;
   /** The prepared room being created, which an answer waits for. */
   preparing?: Promise<void>;
+  /**
+   * The operator whose console rings for the first answer: already in the prepared room, connected
+   * and sending, with the room held (Room.hold) so that nothing is forwarded before 応答.
+   */
+  ringingOperatorId?: string;
   /** The room's streams sampled every few seconds while it lives; written once at the end. */
   quality: MediaQualityLog;
   qualityTimer?: TimerHandle;
@@ -629,13 +634,22 @@ export class ConsultationService {
     live.operators.set(staff.staffId, { name: staff.displayName, department: this.#departmentSummary(accepted.departmentId) });
     if (accepted.kind === 'resident') live.department = this.#departmentSummary(accepted.departmentId);
 
+    live.ringingOperatorId = undefined;
     let room = live.room;
     if (!room && live.preparedRoom) {
-      // The resident's media is already in the room: it is forwarded as soon as the operator is ready.
+      // Both sides are already in the room: what they send is forwarded from now on.
       room = live.room = live.preparedRoom;
       live.preparedRoom = undefined;
+      void room.release();
       this.#sampleQuality(live);
-      this.#notifier.toDevice(live.deviceId, 'call:answered', { consultationId: live.id, operatorName: staff.displayName, department: live.department });
+      const answered = { consultationId: live.id, operatorName: staff.displayName, department: live.department };
+      this.#notifier.toDevice(live.deviceId, 'call:answered', answered);
+      if (room.participant(`operator:${staff.staffId}`)) {
+        this.#notifier.toStaff(staff.staffId, 'call:answered', answered);
+        this.#operatorAnsweredPrepared(live, staff);
+        this.#pushParticipants(live);
+        return;
+      }
     } else if (!room) {
       try {
         room = await this.#sfu.createRoom(live.id);
@@ -655,6 +669,13 @@ export class ConsultationService {
     this.#enterRoom(live, room, 'operator', staff.staffId);
     this.#pushParticipants(live);
     if (joinsOngoingCall) void this.#sendHistory(live, staff.staffId);
+  }
+
+  /** What an operator who entered the room while their console rang learns only once they answer. */
+  #operatorAnsweredPrepared(live: LiveConsultation, staff: StaffPrincipal): void {
+    if (live.residentQuality) this.#notifier.toStaff(staff.staffId, 'call:quality', { consultationId: live.id, role: 'resident', quality: live.residentQuality });
+    const path = live.paths.get(principalKey(staff));
+    if (path) void this.#recorder.record(live.id, 'media_path', this.#clock.now(), this.#actor(staff), { data: { role: 'staff', ...path } });
   }
 
   decline(staff: StaffPrincipal, consultationId: string): void {
@@ -871,7 +892,7 @@ export class ConsultationService {
 
   /** The caller's media participant in a connected call; refuses anyone not in it. */
   participant(principal: Principal, consultationId: string): Participant {
-    const live = this.#own(principal, consultationId);
+    const live = this.#mediaParty(principal, consultationId);
     const participant = mediaRoom(live)?.participant(this.#participantId(principal));
     if (!participant) throw new ProtocolError('CONFLICT', 'the call is not connected');
     return participant;
@@ -936,11 +957,13 @@ export class ConsultationService {
    * and recorded when it is new or changed (a reconnection may move a tablet onto TURN).
    */
   reportPath(principal: Principal, consultationId: string, path: MediaPath): void {
-    const live = this.#own(principal, consultationId);
+    const live = this.#mediaParty(principal, consultationId);
     const key = principalKey(principal);
     const changed = !samePath(live.paths.get(key), path);
     live.paths.set(key, path);
-    if (changed) {
+    // A console that connected while it rang has its path recorded when it answers (if it does).
+    const ringing = principal.kind === 'staff' && live.ringingOperatorId === principal.staffId;
+    if (changed && !ringing) {
       const role = principal.kind === 'device' ? 'resident' : 'staff';
       void this.#recorder.record(live.id, 'media_path', this.#clock.now(), this.#actor(principal), { data: { role, ...path } });
     }
@@ -992,7 +1015,7 @@ export class ConsultationService {
       const actor: Actor = reason === 'declined' ? { type: 'staff', id: operatorId } : { type: 'system' };
       record(consultationId, type, at, { operatorId, reason }, actor);
       const live = this.#live.get(consultationId);
-      if (live) this.#releasePreparedRoom(live);
+      if (live) this.#releasePreparedRoom(live, operatorId);
       this.#notifier.toStaff(operatorId, 'offer:withdrawn', {
         consultationId,
         reason: reason === 'operator_removed' ? 'cancelled' : reason,
@@ -1095,7 +1118,10 @@ export class ConsultationService {
     });
     if (kind === 'resident') {
       this.#pushStatus(live, 'offered', null, null, false);
-      if (!live.room) void this.#prepareRoom(live);
+      if (!live.room) {
+        live.ringingOperatorId = operatorId;
+        void this.#prepareRoom(live).then(() => this.#enterRingingOperator(live, operatorId));
+      }
     }
   }
 
@@ -1114,6 +1140,7 @@ export class ConsultationService {
         room.close(); // answered another way, ended, or no longer offered while it was made
         return;
       }
+      room.hold();
       live.preparedRoom = room;
       // However it closes before the answer (released, or its worker died), the tablet stops sending.
       room.once('close', () => {
@@ -1130,8 +1157,21 @@ export class ConsultationService {
     return tracked;
   }
 
-  /** An offer ended unanswered: unless the core offered the call again at once, the prepared room is given up. */
-  #releasePreparedRoom(live: LiveConsultation): void {
+  /** The operator whose console rings enters the prepared room (call:joined, answered false) if the offer still stands. */
+  #enterRingingOperator(live: LiveConsultation, operatorId: string): void {
+    const room = live.preparedRoom;
+    if (!room || live.ringingOperatorId !== operatorId || room.participant(`operator:${operatorId}`)) return;
+    this.#enterRoom(live, room, 'operator', operatorId);
+  }
+
+  /**
+   * An offer ended unanswered: its operator leaves the prepared room and, unless the core offered
+   * the call again at once, the room is given up.
+   */
+  #releasePreparedRoom(live: LiveConsultation, operatorId: string): void {
+    if (live.ringingOperatorId === operatorId) live.ringingOperatorId = undefined;
+    live.preparedRoom?.participant(`operator:${operatorId}`)?.close();
+    live.paths.delete(staffKey(operatorId));
     // The core's decisions in this turn (a re-offer to the next operator) are settled by the microtask.
     queueMicrotask(() => {
       if (live.preparedRoom && this.#core.consultation(live.id)?.phase !== 'offered') live.preparedRoom.close();
@@ -1577,6 +1617,13 @@ export class ConsultationService {
    * The consultation if the principal takes part in it. Another tablet's or operator's
    * consultation is reported as not found, so ids cannot be probed.
    */
+  /** #own, or the operator whose console rings for the call, who connects media ahead of the answer. */
+  #mediaParty(principal: Principal, consultationId: string): LiveConsultation {
+    const live = this.#live.get(consultationId);
+    if (live?.preparedRoom && principal.kind === 'staff' && live.ringingOperatorId === principal.staffId) return live;
+    return this.#own(principal, consultationId);
+  }
+
   #own(principal: Principal, consultationId: string): LiveConsultation {
     const live = this.#live.get(consultationId);
     const mine =
