@@ -284,8 +284,7 @@ function servePage(app: express.Express, prefix: string, file: string): void {
     if (existsSync(file)) res.sendFile(file);
     else res.status(503).type('text/plain').send(`The page ${file} is not built yet: run npm run setup.`);
   };
-  app.get(prefix, (req, res) => res.redirect(`${prefix}/`));
-  app.get(`${prefix}/`, send);
+  app.get(prefix, send); // with or without the trailing slash (express's routing is not strict)
   app.get(`${prefix}/*rest`, send);
 }
 

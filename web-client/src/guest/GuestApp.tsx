@@ -2,7 +2,8 @@ import { MIC_HEARD_PERCENT } from '../precheck/level.ts';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { VideoView } from '../components/VideoView.tsx';
 import { GuestCall } from './GuestCall.tsx';
-import { GUEST_LANGUAGES, GuestI18nContext, guestMessages, initialGuestLanguage, useGuestI18n, type GuestI18n } from './guestI18n.ts';
+import { GuestLanguageSwitch } from './GuestLanguageSwitch.tsx';
+import { GuestI18nContext, guestMessages, initialGuestLanguage, useGuestI18n, type GuestI18n } from './guestI18n.ts';
 import { readGuestLink, type GuestLink } from './guestLink.ts';
 import { useGuestDevices, useMicLevel } from './useGuestDevices.ts';
 import { useGuestSocket, type GuestWelcome } from './useGuestSocket.ts';
@@ -81,37 +82,25 @@ function GuestFlow({ link }: { link: GuestLink }) {
 }
 
 function Header({ welcome }: { welcome?: GuestWelcome }) {
-  const { t, language, setLanguage } = useGuestI18n();
+  const { t } = useGuestI18n();
   return (
     <header className="top-bar guest__bar">
       <div className="top-bar__title">
         <span className="top-bar__app">{t.appName}</span>
         <span className="top-bar__site">{welcome ? t.kind[welcome.kind] : t.pageTitle}</span>
       </div>
-      <nav className="language-switch" aria-label={t.languageLabel}>
-        {GUEST_LANGUAGES.map((option) => (
-          <button
-            key={option.code}
-            type="button"
-            lang={option.code}
-            className="language-switch__option"
-            aria-pressed={option.code === language}
-            data-testid={`guest-language-${option.code}`}
-            onClick={() => setLanguage(option.code)}
-          >
-            {option.label}
-          </button>
-        ))}
-      </nav>
+      <GuestLanguageSwitch />
     </header>
   );
 }
 
 function Notice({ testId, reason, alert = false, children }: { testId: string; reason?: string; alert?: boolean; children: ReactNode }) {
+  const { t } = useGuestI18n();
   return (
     <div className="screen">
       <Header />
       <main className="screen__body screen__body--center" data-testid={testId} data-reason={reason}>
+        <h1 className="heading">{t.pageTitle}</h1>
         <p className={`message${alert ? ' message--error' : ''}`} role={alert ? 'alert' : 'status'}>
           {children}
         </p>
@@ -206,9 +195,9 @@ function Lobby({ welcome, camera, onCancel }: { welcome: GuestWelcome; camera: M
     <div className="screen">
       <Header welcome={welcome} />
       <main className="screen__body screen__body--center guest-lobby" data-testid="guest-lobby">
-        <h1 className="heading" role="status">
-          {t.lobbyTitle}
-        </h1>
+        <div role="status">
+          <h1 className="heading">{t.lobbyTitle}</h1>
+        </div>
         <p className="lead">{t.joiningAs(t.kind[welcome.kind], welcome.department.name)}</p>
         <p className="guest-check__lead">{t.lobbyLead}</p>
         <div className="guest-lobby__spinner" aria-hidden="true" />

@@ -3,6 +3,7 @@ import { CallConnection, type ProtocolClient, type RemoteTrack } from '@madoguch
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { VideoView } from '../components/VideoView.tsx';
 import { useGuestI18n } from './guestI18n.ts';
+import { GuestLanguageSwitch } from './GuestLanguageSwitch.tsx';
 import type { GuestCallJoined, GuestWelcome } from './useGuestSocket.ts';
 
 interface GuestCallProps {
@@ -87,6 +88,7 @@ export function GuestCall({ client, welcome, joined, camera, mic, onLeave }: Gue
       <header className="guest-call__bar">
         <h1 className="guest-call__title">{t.callTitle(joined.department.name)}</h1>
         <span className="guest-call__as">{t.kind[welcome.kind]}</span>
+        <GuestLanguageSwitch />
       </header>
       {lost ? (
         <p className="banner banner--warning" role="status" data-testid="guest-reconnecting">
