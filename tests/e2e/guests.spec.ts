@@ -107,6 +107,9 @@ test('an interpreter joins by link, hears and sees the resident but not the pape
   expect(video.every((stream) => stream.after.frameWidth < 1920)).toBe(true);
   await expect(guest.getByTestId('guest-video-document')).toHaveCount(0);
   await bothLanguages(guest, 'guest-call');
+  // What the resident and the operator see meanwhile.
+  await tablet.screenshot({ path: '../test-output/screens/guest-tablet-call.png' });
+  await operator.screenshot({ path: '../test-output/screens/guest-console-call.png' });
 
   // Removed with one click: the guest is told, the tablet too, and the link no longer works.
   await operator.getByTestId('guest-admitted').getByTestId('guest-remove').click();
