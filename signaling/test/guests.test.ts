@@ -292,6 +292,31 @@ describe('guests by link', () => {
     ]);
   });
 
+  it('puts an admitted guest into the new room when the media worker dies, still without the papers', async () => {
+    const call = await placeCall(t);
+    const { consultationId } = call;
+    await waitFor(() => call.operatorConsumers.length === 3 && call.deviceConsumers.length === 2);
+    const guest = await admittedGuest(call, 'sign_interpreter');
+    await waitFor(() => liveSources(guest.consumers, guest.closed).length === 4);
+    const hostOf = async () => (await t.server.sfu.stats()).find((worker) => worker.roomIds.includes(consultationId))?.pid;
+    const deadPid = await hostOf();
+    const deviceJoined = nextEvent(call.device, 'call:joined');
+    const operatorJoined = nextEvent(call.operator, 'call:joined');
+    const guestJoined = nextEvent(guest.client, 'call:joined');
+    process.kill(deadPid!, 'SIGKILL');
+    const [device, operator, again] = await Promise.all([deviceJoined, operatorJoined, guestJoined]);
+    expect(again).toMatchObject({ consultationId, role: 'guest' });
+    expect(await hostOf()).not.toBe(deadPid);
+    await joinMedia(call.device, device, [{ source: 'mic', kind: 'audio' }, { source: 'face', kind: 'video' }, { source: 'document', kind: 'video' }], []);
+    await joinMedia(call.operator, operator, [{ source: 'operator-mic', kind: 'audio' }, { source: 'operator-cam', kind: 'video' }], []);
+    const consumers: NewConsumer[] = [];
+    await joinMedia(guest.client, again, [], consumers);
+    await waitFor(() => consumers.length === 4);
+    expect(consumers.map((consumer) => consumer.source).sort()).toEqual(['face', 'mic', 'operator-cam', 'operator-mic']);
+    expect(serverSideSources(consultationId, guest.guestId)).toEqual(['face', 'mic', 'operator-cam', 'operator-mic']);
+    await call.operator.request('consultation:end', { consultationId });
+  });
+
   it('limits a guest’s messages like any socket’s', async () => {
     const call = await placeCall(t);
     const guest = await admittedGuest(call);
