@@ -1,6 +1,9 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
+/** Two pages: the booth tablet (index.html) and a guest's link (guest.html, served at /guest/). */
+const page = (name: string) => new URL(name, import.meta.url).pathname;
+
 /**
  * The signaling server serves the built app at /kiosk/ and answers /api and socket.io on the
  * same origin. For `npm run dev`, point MADOGUCHI_SERVER at a running server (default :8080).
@@ -15,6 +18,7 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     rollupOptions: {
+      input: { kiosk: page('index.html'), guest: page('guest.html') },
       output: {
         // Libraries change less often than the app: separate files stay cached on the tablets.
         manualChunks(id: string): string | undefined {

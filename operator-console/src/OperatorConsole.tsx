@@ -1,4 +1,4 @@
-import { DepartmentsResponse, type DepartmentSummary } from '@madoguchi/protocol';
+import { DepartmentsResponse, type CallGuest, type DepartmentSummary } from '@madoguchi/protocol';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { request } from './api.ts';
 import type { SessionProblem, StaffSession } from './auth.ts';
@@ -16,6 +16,8 @@ import { IdleScreen } from './screens/IdleScreen.tsx';
 import { useConsole } from './useConsole.ts';
 import { useShortcuts } from './useShortcuts.ts';
 
+const NO_GUESTS: readonly CallGuest[] = [];
+
 interface OperatorConsoleProps {
   session: StaffSession;
   onLogout(): void;
@@ -32,7 +34,7 @@ export function OperatorConsole({ session, onLogout, onSessionEnded }: OperatorC
     () => ({ onSessionEnded, onDepartmentsChanged: () => setDepartmentsRevision((revision) => revision + 1) }),
     [onSessionEnded],
   );
-  const { state, actions, marks } = useConsole(session.token, sessionEvents);
+  const { state, actions, marks, client, guests } = useConsole(session.token, sessionEvents);
   /** 書き込みを含める: stills (the button and Alt+C alike) keep the marks on the document. */
   const [stillWithMarks, setStillWithMarks] = useState(false);
   const captureStill = useCallback(() => actions.captureStill(stillWithMarks), [actions, stillWithMarks]);
@@ -94,6 +96,8 @@ export function OperatorConsole({ session, onLogout, onSessionEnded }: OperatorC
           onInvite={actions.invite}
           onCancelInvite={actions.cancelInvite}
           onLeave={actions.leaveCall}
+          client={client}
+          guests={guests?.consultationId === state.call.consultationId ? guests.guests : NO_GUESTS}
         />
       ) : (
         <IdleScreen

@@ -43,6 +43,8 @@ export interface RemoteMedia {
   participant: ParticipantRole;
   kind: 'audio' | 'video';
   track: MediaStreamTrack;
+  /** A guest's stream: which guest sends it (call:guests says who they are). */
+  guestId?: string;
 }
 
 export type CallMediaStatus = 'connecting' | 'ready' | 'failed';

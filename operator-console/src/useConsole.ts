@@ -92,8 +92,11 @@ export interface ConsoleSessionEvents {
 export function useConsole(
   token: string,
   sessionEvents: ConsoleSessionEvents,
-): { state: ConsoleState; actions: ConsoleActions; marks: CallMarks | null } {
+): { state: ConsoleState; actions: ConsoleActions; marks: CallMarks | null; client: ProtocolClient | null; guests: ServerPayload<'call:guests'> | null } {
   const [state, dispatch] = useReducer(consoleReducer, initialConsoleState);
+  /** The socket, for panels that speak for themselves (the call's guests), and the call's guests as last pushed. */
+  const [client, setClient] = useState<ProtocolClient | null>(null);
+  const [guests, setGuests] = useState<ServerPayload<'call:guests'> | null>(null);
   /** The marks of the call in progress (React state: the call screen subscribes to them). */
   const [marks, setMarks] = useState<CallMarks | null>(null);
   const clientRef = useRef<ProtocolClient | null>(null);
@@ -204,6 +207,7 @@ export function useConsole(
   useEffect(() => {
     const client = ProtocolClient.connect(token);
     clientRef.current = client;
+    setClient(client);
     const { socket } = client;
     dispatch({ type: 'connection', status: 'connecting' });
 
@@ -247,6 +251,7 @@ export function useConsole(
       client.on('offer:incoming', (offer) => dispatch({ type: 'offer/incoming', offer, now: Date.now() })),
       client.on('queues:changed', ({ queues }) => dispatch({ type: 'queues/changed', queues })),
       client.on('call:participants', (participants) => dispatch({ type: 'call/participants', participants })),
+      client.on('call:guests', (pushed) => setGuests(pushed)),
       client.on('call:supervision', (supervision) => dispatch({ type: 'call/supervision', supervision })),
       client.on('call:connection', (connection) => dispatch({ type: 'call/partyConnection', connection, now: Date.now() })),
       client.on('call:quality', (quality) => dispatch({ type: 'call/quality', quality })),
@@ -452,5 +457,5 @@ export function useConsole(
     [finishCall, stopShared],
   );
 
-  return { state, actions, marks };
+  return { state, actions, marks, client, guests };
 }

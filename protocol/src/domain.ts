@@ -48,6 +48,8 @@ export const MediaSource = z.enum([
   'operator-document',
   'screen',
   'supervisor-mic',
+  'guest-mic',
+  'guest-cam',
 ]);
 export type MediaSource = z.infer<typeof MediaSource>;
 
@@ -75,10 +77,11 @@ export const ShareDisplay = z.object({
 export type ShareDisplay = z.infer<typeof ShareDisplay>;
 
 /**
- * Who is in a call's room: the resident's tablet, the operators, and a supervisor (supervisor or
- * admin) who monitors, whispers or barges in (live supervision).
+ * Who is in a call's room: the resident's tablet, the operators, a supervisor (supervisor or
+ * admin) who monitors, whispers or barges in (live supervision), and a guest invited by link
+ * (an interpreter, a family member, staff of another organisation: see guests.ts).
  */
-export const ParticipantRole = z.enum(['resident', 'operator', 'supervisor']);
+export const ParticipantRole = z.enum(['resident', 'operator', 'supervisor', 'guest']);
 export type ParticipantRole = z.infer<typeof ParticipantRole>;
 
 /** Sources each side of a call may send. */
@@ -86,6 +89,7 @@ export const SOURCES_BY_ROLE: Record<ParticipantRole, readonly MediaSource[]> = 
   resident: ['mic', 'face', 'document'],
   operator: ['operator-mic', 'operator-cam', 'operator-document', 'screen'],
   supervisor: ['supervisor-mic'],
+  guest: ['guest-mic', 'guest-cam'],
 };
 
 /**
@@ -100,7 +104,7 @@ export type SupervisionMode = z.infer<typeof SupervisionMode>;
 export const SUPERVISOR_AUDIENCE: Record<SupervisionMode, readonly ParticipantRole[]> = {
   monitor: [],
   whisper: ['operator', 'supervisor'],
-  barge: ['resident', 'operator', 'supervisor'],
+  barge: ['resident', 'operator', 'supervisor', 'guest'],
 };
 
 /** A supervisor in a call, as the operators' banner shows them. */

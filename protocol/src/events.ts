@@ -32,11 +32,15 @@ import {
 import { AnnotatedSource, Mark, MarkDrawing } from './annotation.ts';
 import { ClerkLock, ClerkPin, ClerkUnlockResult, HelpCall } from './clerk.ts';
 import { ReservationCode } from './reservations.ts';
+import { CallGuest, GuestEnd, GuestKind, GuestName, GuestState } from './guests.ts';
 import { ErrorCode, type Ack } from './errors.ts';
 import { DtlsParameters, IceParameters, MediaPath, ProbeOptions, RtpCapabilities, RtpParameters, SctpStreamParameters, TransportOptions } from './media.ts';
 
-/** Who may send an event: a kiosk device, an operator, or a supervisor (supervisors and admins). */
-export type Sender = 'device' | 'operator' | 'supervisor';
+/**
+ * Who may send an event: a kiosk device, an operator, a supervisor (supervisors and admins), or a
+ * guest invited by link (on its own namespace, which dispatches only the events that name `guest`).
+ */
+export type Sender = 'device' | 'operator' | 'supervisor' | 'guest';
 
 interface ClientEventSpec {
   readonly from: readonly Sender[];
@@ -138,22 +142,22 @@ export const clientEvents = {
   'offer:decline': { from: ['operator'], payload: consultationRef, ack: empty },
   /** Sent once the browser has loaded the router's capabilities: the server may now send consumers. */
   'call:ready': {
-    from: ['device', 'operator', 'supervisor'],
+    from: ['device', 'operator', 'supervisor', 'guest'],
     payload: consultationRef.extend({ rtpCapabilities: RtpCapabilities }),
     ack: empty,
   },
   'media:createTransport': {
-    from: ['device', 'operator', 'supervisor'],
+    from: ['device', 'operator', 'supervisor', 'guest'],
     payload: consultationRef.extend({ direction: z.enum(['send', 'recv']) }),
     ack: TransportOptions,
   },
   'media:connectTransport': {
-    from: ['device', 'operator', 'supervisor'],
+    from: ['device', 'operator', 'supervisor', 'guest'],
     payload: consultationRef.extend({ transportId: Id, dtlsParameters: DtlsParameters }),
     ack: empty,
   },
   'media:produce': {
-    from: ['device', 'operator', 'supervisor'],
+    from: ['device', 'operator', 'supervisor', 'guest'],
     payload: consultationRef.extend({
       transportId: Id,
       kind: z.enum(['audio', 'video']),
@@ -163,17 +167,17 @@ export const clientEvents = {
     ack: z.object({ producerId: Id }),
   },
   'media:closeProducer': {
-    from: ['device', 'operator', 'supervisor'],
+    from: ['device', 'operator', 'supervisor', 'guest'],
     payload: consultationRef.extend({ producerId: Id }),
     ack: empty,
   },
   'media:setProducerPaused': {
-    from: ['device', 'operator', 'supervisor'],
+    from: ['device', 'operator', 'supervisor', 'guest'],
     payload: consultationRef.extend({ producerId: Id, paused: z.boolean() }),
     ack: empty,
   },
   'media:resumeConsumer': {
-    from: ['device', 'operator', 'supervisor'],
+    from: ['device', 'operator', 'supervisor', 'guest'],
     payload: consultationRef.extend({ consumerId: Id }),
     ack: empty,
   },
@@ -182,7 +186,7 @@ export const clientEvents = {
    * browser can restart ICE on the same transport and keep its producers and consumers.
    */
   'media:restartIce': {
-    from: ['device', 'operator', 'supervisor'],
+    from: ['device', 'operator', 'supervisor', 'guest'],
     payload: consultationRef.extend({
       transportId: Id,
       /** How long the browser has been without this transport's connection (for the record). */
@@ -194,14 +198,14 @@ export const clientEvents = {
    * An ICE restart did not bring media back (or the transports are gone): the server puts the
    * sender back into the call's room afresh and answers with a new call:joined.
    */
-  'call:rejoin': { from: ['device', 'operator', 'supervisor'], payload: consultationRef, ack: empty },
+  'call:rejoin': { from: ['device', 'operator', 'supervisor', 'guest'], payload: consultationRef, ack: empty },
   /**
    * The browser's media is connected again (after an outage, a rejoin, a reload): the record gets
    * `reconnected`. `lostForMs`: how long the browser itself saw its media stalled, for an outage the
    * server could not see (the socket held).
    */
   'media:recovered': {
-    from: ['device', 'operator'],
+    from: ['device', 'operator', 'guest'],
     payload: consultationRef.extend({ lostForMs: z.number().int().min(0).max(3_600_000).optional() }),
     ack: empty,
   },
@@ -210,7 +214,7 @@ export const clientEvents = {
    * send transport connects or moves: the wallboard shows it and the record keeps it.
    */
   'media:path': {
-    from: ['device', 'operator'],
+    from: ['device', 'operator', 'guest'],
     payload: consultationRef.extend({ path: MediaPath }),
     ack: empty,
   },
@@ -274,6 +278,27 @@ export const clientEvents = {
   /** 対応します: a supervisor takes the help call; every console's alert clears and the tablet is told. */
   'help:acknowledge': { from: ['supervisor'], payload: z.object({ helpCallId: Id }), ack: empty },
   /**
+   * Guests by link (guests.ts): the operator invites a guest of a kind into their call and is given
+   * the link's token (signed, scoped to this consultation and kind, short-lived, revocable).
+   */
+  'guest:invite': {
+    from: ['operator'],
+    payload: consultationRef.extend({ kind: GuestKind }),
+    ack: z.object({ guestId: Id, token: z.string(), expiresAt: z.iso.datetime() }),
+  },
+  /** 参加を許可: the guest waiting in the lobby enters the call. */
+  'guest:admit': { from: ['operator'], payload: consultationRef.extend({ guestId: Id }), ack: empty },
+  /** 断る: the guest waiting in the lobby is turned away; their link stops working. */
+  'guest:refuse': { from: ['operator'], payload: consultationRef.extend({ guestId: Id }), ack: empty },
+  /** 退出させる / 取り消す: the guest leaves the call (or the link is withdrawn before use); their link stops working. */
+  'guest:remove': { from: ['operator'], payload: consultationRef.extend({ guestId: Id }), ack: empty },
+  /** Whether the guest may see the document camera and what staff show (off by default; enforced by the server). */
+  'guest:documents': { from: ['operator'], payload: consultationRef.extend({ guestId: Id, allowed: z.boolean() }), ack: empty },
+  /** The guest has checked camera and microphone and asks to join: they wait in the lobby. */
+  'guest:knock': { from: ['guest'], payload: z.object({ name: GuestName.optional() }), ack: z.object({ state: GuestState }) },
+  /** The guest leaves the call (or the lobby); their link stops working. */
+  'guest:leave': { from: ['guest'], payload: empty, ack: empty },
+  /**
    * The network check (the kiosk's pre-call check, the console's ネットワーク診断): a short-lived
    * transport to the SFU with TURN servers, one per path tried. It closes on probe:close, after a
    * few seconds, and with the socket; only a few may be open per connection.
@@ -292,6 +317,17 @@ export const clientEvents = {
 export type ClientEventName = keyof typeof clientEvents;
 export type ClientPayload<E extends ClientEventName> = z.infer<(typeof clientEvents)[E]['payload']>;
 export type ClientAck<E extends ClientEventName> = z.infer<(typeof clientEvents)[E]['ack']>;
+
+type SendersOf<E extends ClientEventName> = (typeof clientEvents)[E]['from'][number];
+/** The events a sender of kind S may send (for S a union: any of them). */
+export type ClientEventNameFrom<S extends Sender> = { [E in ClientEventName]: S extends SendersOf<E> ? E : never }[ClientEventName];
+/** What the guest namespace dispatches: every other event is unknown there. */
+export type GuestEventName = ClientEventNameFrom<'guest'>;
+
+/** Whether a sender of this kind may send the event at all. */
+export function mayBeSentBy(event: ClientEventName, sender: Sender): boolean {
+  return (clientEvents[event].from as readonly Sender[]).includes(sender);
+}
 
 export function isClientEventName(name: string): name is ClientEventName {
   return Object.hasOwn(clientEvents, name);
@@ -394,6 +430,8 @@ export const serverEvents = {
     rtpParameters: RtpParameters,
     source: MediaSource,
     participant: ParticipantRole,
+    /** For a guest's stream: which guest sends it (call:guests says who they are; a sign-language interpreter is shown large). */
+    guestId: Id.optional(),
   }),
   'media:consumerClosed': z.object({ consultationId: Id, consumerId: Id }),
   /**
@@ -465,6 +503,26 @@ export const serverEvents = {
   'help:calls': z.object({ calls: z.array(HelpCall) }),
   /** To the tablet that called: a staff member acknowledged (対応します). */
   'help:acknowledged': z.object({ helpCallId: Id }),
+  /**
+   * Guests of a call, on every change and to whoever joins: to its operators and supervisors every
+   * guest invited, waiting or admitted; to the tablet only those admitted (「通訳の方が参加しました」).
+   */
+  'call:guests': z.object({ consultationId: Id, guests: z.array(CallGuest) }),
+  /**
+   * To a guest as their socket connects: who they are to the call and where it stands. `claim`:
+   * kept by the page (sessionStorage) and given with the token on reconnecting; another browser
+   * opening the same link without it is refused (in_use).
+   */
+  'guest:welcome': z.object({
+    consultationId: Id,
+    guestId: Id,
+    kind: GuestKind,
+    state: GuestState,
+    claim: z.string(),
+    department: DepartmentSummary,
+  }),
+  /** To a guest: their part is over (refused, removed, left, the call ended); the socket closes and the link no longer works. */
+  'guest:closed': z.object({ reason: GuestEnd }),
   /** To every client: the server is stopping (update or restart); consultations are held and resumed when it is back. */
   'server:restarting': z.object({}),
 } as const;

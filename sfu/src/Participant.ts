@@ -30,6 +30,8 @@ export interface ConsumerInfo {
   source: string;
   /** Role of the participant whose producer this consumes. */
   producerRole: string;
+  /** Id of the participant whose producer this consumes (in its room). */
+  producerParticipantId: string;
 }
 
 export interface ProduceRequest {
@@ -43,7 +45,11 @@ export interface ProduceRequest {
 export interface ProducerAppData extends types.AppData {
   source: string;
   role: string;
+  participantId: string;
 }
+
+/** Which sources a participant may be given (a guest: faces and voices, the papers only if allowed); null: all. */
+export type ReceiveFilter = ((source: string) => boolean) | null;
 
 export type ParticipantEvents = {
   newConsumer: [ConsumerInfo];
@@ -91,14 +97,27 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   #rtpCapabilities?: types.RtpCapabilities;
   /** Roles of the participants who may consume what this one sends; null: everyone in the room. */
   #audience: ReadonlySet<string> | null;
+  /** Sources this participant may consume; null: every one the others' audiences let it have. */
+  #receives: ReceiveFilter;
   #closed = false;
 
-  constructor(id: string, role: string, context: ParticipantContext, audience: readonly string[] | null = null) {
+  constructor(id: string, role: string, context: ParticipantContext, audience: readonly string[] | null = null, receives: ReceiveFilter = null) {
     super();
     this.id = id;
     this.role = role;
     this.#context = context;
     this.#audience = audience ? new Set(audience) : null;
+    this.#receives = receives;
+  }
+
+  /** Whether this participant may be given a stream of this source (no consumer of any other is ever created). */
+  receives(source: string): boolean {
+    return this.#receives === null || this.#receives(source);
+  }
+
+  /** Change what this participant may receive (the room then adds and removes the consumers: Room.setReceives). */
+  setReceives(receives: ReceiveFilter): void {
+    this.#receives = receives;
   }
 
   /** Whether a participant of `role` may consume this participant's producers. */
@@ -216,7 +235,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
       producer = await transport.produce<ProducerAppData>({
         kind,
         rtpParameters,
-        appData: { source, role: this.role },
+        appData: { source, role: this.role, participantId: this.id },
       });
     } finally {
       this.#producingSources.delete(source);
@@ -263,6 +282,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     const transport = this.#recvTransport;
     const rtpCapabilities = this.#rtpCapabilities;
     if (this.#closed || !transport || !rtpCapabilities || producer.closed) return;
+    if (!this.receives(producer.appData.source)) return;
     // One consumer per producer, also when the ready-time catch-up and a new producer's fan-out
     // ask for the same producer at the same moment.
     if (this.#consuming.has(producer.id)) return;
@@ -303,6 +323,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
       rtpParameters: consumer.rtpParameters,
       source: producer.appData.source,
       producerRole: producer.appData.role,
+      producerParticipantId: producer.appData.participantId,
     };
     this.#consumers.set(consumer.id, consumer);
     this.#consumerInfos.set(consumer.id, info);

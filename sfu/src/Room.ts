@@ -1,5 +1,5 @@
 import type { types } from 'mediasoup';
-import { Participant, SfuError, type ProducerAppData } from './Participant.ts';
+import { Participant, SfuError, type ProducerAppData, type ReceiveFilter } from './Participant.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 
 export type RoomCloseReason = 'ended' | 'worker_died' | 'shutdown';
@@ -64,7 +64,7 @@ export class Room extends TypedEmitter<RoomEvents> {
    * A participant enters the room. `audience`: the roles that may consume what it sends (a
    * supervisor who whispers is heard by operators only); null, the default: everyone.
    */
-  join(participantId: string, role: string, audience: readonly string[] | null = null): Participant {
+  join(participantId: string, role: string, audience: readonly string[] | null = null, receives: ReceiveFilter = null): Participant {
     if (this.#closed) throw new SfuError('CONFLICT', 'room closed');
     if (this.#participants.has(participantId)) throw new SfuError('CONFLICT', 'already in the room');
     const participant: Participant = new Participant(
@@ -78,6 +78,7 @@ export class Room extends TypedEmitter<RoomEvents> {
         held: () => this.#held,
       },
       audience,
+      receives,
     );
     this.#participants.set(participantId, participant);
     participant.on('newProducer', (producer) => void this.#fanOut(participantId, producer));
@@ -117,6 +118,23 @@ export class Room extends TypedEmitter<RoomEvents> {
       if (id === participantId) continue;
       for (const producer of sender.producers) {
         if (sender.heardBy(receiver.role)) await receiver.consume(producer).catch(() => {});
+        else receiver.stopConsuming(producer.id);
+      }
+    }
+  }
+
+  /**
+   * Change which sources a participant may receive: consumers of sources it may no longer have are
+   * closed (and it is told), those it now may have are created.
+   */
+  async setReceives(participantId: string, receives: ReceiveFilter): Promise<void> {
+    const receiver = this.#participants.get(participantId);
+    if (!receiver) throw new SfuError('NOT_FOUND', 'no such participant');
+    receiver.setReceives(receives);
+    for (const [id, sender] of this.#participants) {
+      if (id === participantId || !sender.heardBy(receiver.role)) continue;
+      for (const producer of sender.producers) {
+        if (receiver.receives(producer.appData.source)) await receiver.consume(producer).catch(() => {});
         else receiver.stopConsuming(producer.id);
       }
     }
@@ -177,7 +195,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   async #fanOut(senderId: string, producer: types.Producer<ProducerAppData>): Promise<void> {
     const sender = this.#participants.get(senderId);
     for (const [id, participant] of this.#participants) {
-      if (id === senderId || !sender?.heardBy(participant.role)) continue;
+      if (id === senderId || !sender?.heardBy(participant.role) || !participant.receives(producer.appData.source)) continue;
       await participant.consume(producer).catch(() => {
         // A consumer that cannot be created (participant left meanwhile) is not the sender's problem.
       });
@@ -186,6 +204,9 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   /** What a participant may consume: the producers of everyone else whose audience includes its role. */
   *#producersFor(receiver: Participant): Iterable<types.Producer<ProducerAppData>> {
-    for (const sender of this.#participants.values()) if (sender !== receiver && sender.heardBy(receiver.role)) yield* sender.producers;
+    for (const sender of this.#participants.values()) {
+      if (sender === receiver || !sender.heardBy(receiver.role)) continue;
+      for (const producer of sender.producers) if (receiver.receives(producer.appData.source)) yield producer;
+    }
   }
 }

@@ -7,6 +7,7 @@ export {
   type ConsumerInfo,
   type Direction,
   type ProduceRequest,
+  type ReceiveFilter,
   type SfuErrorCode,
   type TransportOptions,
 } from './Participant.ts';

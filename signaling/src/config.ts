@@ -59,6 +59,8 @@ export interface Config {
   resumeWindows: { tabletMs: number; operatorMs: number };
   /** How often the SFU's statistics of each call's streams are sampled for its record. */
   qualitySampleMs: number;
+  /** Guests by link: how long an invitation's link may be opened (an opened link is good until the call ends or the guest is removed). */
+  guestLinkTtlMs: number;
   /** Defaults of the records settings an admin may change at run time (Setting table). */
   records: {
     retentionDays: number;
@@ -236,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = REPO_ROO
       operatorMs: Math.max(1, int(env.RESUME_WINDOW_OPERATOR_SECONDS, 60, 'RESUME_WINDOW_OPERATOR_SECONDS')) * 1000,
     },
     qualitySampleMs: Math.max(1, int(env.QUALITY_SAMPLE_SECONDS, 5, 'QUALITY_SAMPLE_SECONDS')) * 1000,
+    guestLinkTtlMs: Math.max(1, int(env.GUEST_LINK_MINUTES, 30, 'GUEST_LINK_MINUTES')) * 60_000,
     records: {
       retentionDays: int(env.RECORDS_RETENTION_DAYS, 1825, 'RECORDS_RETENTION_DAYS'),
       serviceLevelSeconds: int(env.SERVICE_LEVEL_SECONDS, 60, 'SERVICE_LEVEL_SECONDS'),

@@ -24,6 +24,9 @@ import { PairingCodes } from './PairingCodes.ts';
 import { ClerkPins } from './clerk/ClerkPins.ts';
 import { HelpDesk } from './clerk/HelpDesk.ts';
 import { AnnotationBoard } from './annotations/AnnotationBoard.ts';
+import { GuestDesk } from './guests/GuestDesk.ts';
+import { attachGuestGateway, createGuestNotifier } from './guests/GuestGateway.ts';
+import { GuestTokens } from './guests/GuestTokens.ts';
 import { ConsultationService } from './consultations/ConsultationService.ts';
 import { loadHeldConsultations } from './consultations/heldConsultations.ts';
 import { NetworkProbes } from './probes/NetworkProbes.ts';
@@ -62,6 +65,8 @@ export interface MadoguchiServer {
   recorder: ConsultationRecorder;
   stills: StillService;
   retention: RetentionJob;
+  /** Guests by link: their invitations and their part in calls. */
+  guests: GuestDesk;
   close(): Promise<void>;
 }
 
@@ -164,12 +169,23 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   const probes = new NetworkProbes({ sfu, clock });
   const reservations = new ReservationService({ db, routingSettings, clock });
   const boothCheckIn = new BoothCheckIn({ reservations, consultations, recorder });
+  const guests = new GuestDesk({
+    consultations,
+    tokens: new GuestTokens(config.jwtSecret, () => clock.now()),
+    recorder,
+    notifier,
+    guests: createGuestNotifier(io),
+    clock,
+    linkTtlMs: config.guestLinkTtlMs,
+    resumeMs: config.resumeWindows.tabletMs,
+  });
   attachGateway(
     io,
     { tokens, sessions },
-    { consultations, annotations, feedback: new FeedbackService(db, recorder, clock), stills, clerkPins, help, iceServers, probes, boothCheckIn },
+    { consultations, annotations, feedback: new FeedbackService(db, recorder, clock), stills, clerkPins, help, iceServers, probes, boothCheckIn, guests },
     config.socketLimits,
   );
+  attachGuestGateway(io, guests, iceServers, config.socketLimits);
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -185,6 +201,8 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   if (localAuthority) app.get(CA_PATH, (_req, res) => res.type('application/x-x509-ca-cert').attachment('madoguchi-ca.crt').send(localAuthority));
   serveApp(app, '/kiosk', config.webClientDir);
   serveApp(app, '/console', config.operatorConsoleDir);
+  // A guest's link (GUEST_PAGE_PATH): the web-client's guest page, its assets under /kiosk/.
+  servePage(app, '/guest', join(config.webClientDir, 'guest.html'));
   app.get('/', (_req, res) => res.redirect('/console/'));
   app.use(errorHandler);
 
@@ -216,9 +234,11 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     recorder,
     stills,
     retention,
+    guests,
     close: () =>
       (closing ??= (async () => {
         stills.close();
+        guests.close();
         annotations.close();
         await retention.stop();
         // Ending the calls records them and waits for the recorder, which gives up after a while
@@ -256,6 +276,16 @@ async function startTurn(config: Config, certificates: { certFile: string; keyFi
     logger.error(`TURN is off, so tablets behind networks that let no UDP out cannot carry calls: ${(error as Error).message}`);
     return undefined;
   }
+}
+
+/** One built page at a path prefix (and every path below it): its assets are served by the app that built it. */
+function servePage(app: express.Express, prefix: string, file: string): void {
+  const send = (_req: express.Request, res: express.Response) => {
+    if (existsSync(file)) res.sendFile(file);
+    else res.status(503).type('text/plain').send(`The page ${file} is not built yet: run npm run setup.`);
+  };
+  app.get(prefix, send); // with or without the trailing slash (express's routing is not strict)
+  app.get(`${prefix}/*rest`, send);
 }
 
 /** A built single-page app under a path prefix; unknown paths below it get its index.html. */

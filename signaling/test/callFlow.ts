@@ -14,6 +14,8 @@ export interface PlacedCall {
   operatorConsumers: NewConsumer[];
   /** The tablet's transports. */
   deviceTransports: JoinedMedia;
+  /** The operator's transports. */
+  operatorTransports: JoinedMedia;
 }
 
 let ssrc = 1000;
@@ -88,7 +90,7 @@ export async function placeCall(
     ],
     deviceConsumers,
   );
-  await joinMedia(
+  const operatorTransports = await joinMedia(
     operator,
     await operatorJoined,
     [
@@ -97,7 +99,7 @@ export async function placeCall(
     ],
     operatorConsumers,
   );
-  return { consultationId, device, operator, deviceConsumers, operatorConsumers, deviceTransports };
+  return { consultationId, device, operator, deviceConsumers, operatorConsumers, deviceTransports, operatorTransports };
 }
 
 export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {

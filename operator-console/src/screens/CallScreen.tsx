@@ -1,6 +1,7 @@
 import { useCallback, useRef, useSyncExternalStore } from 'react';
-import type { DepartmentSummary, Mark } from '@madoguchi/protocol';
-import type { CallMarks } from '@madoguchi/protocol/client';
+import type { CallGuest, DepartmentSummary, Mark } from '@madoguchi/protocol';
+import type { CallMarks, ProtocolClient } from '@madoguchi/protocol/client';
+import { GuestPanel } from '../components/GuestPanel.tsx';
 import { colleagueMedia, isCapturing, remoteBySource, staffVoices, type ActiveCall, type SharedSource } from '../consoleState.ts';
 import { RoutingControls } from '../routing/RoutingControls.tsx';
 import { ChatPanel } from '../components/ChatPanel.tsx';
@@ -41,6 +42,10 @@ interface CallScreenProps {
   onInvite(department: DepartmentSummary, note: string): void;
   onCancelInvite(): void;
   onLeave(): void;
+  /** For the guests panel, which speaks for itself (guest:invite, admit, …). */
+  client: ProtocolClient | null;
+  /** The call's guests (call:guests). */
+  guests: readonly CallGuest[];
 }
 
 /**
@@ -57,6 +62,11 @@ export function CallScreen(props: CallScreenProps) {
   const colleagues = colleagueMedia(call);
   const colleagueVideo = colleagues.find((media) => media.source === 'operator-cam');
   const colleagueName = call.operators.length > 1 ? t.format.list(call.operators.map((operator) => operator.name)) : null;
+  const guestVideos = call.remote.filter((media) => media.participant === 'guest' && media.kind === 'video');
+  const guestKind = (guestId: string | undefined) => {
+    const guest = props.guests.find((candidate) => candidate.guestId === guestId);
+    return guest ? (t.guests.kind[guest.kind] ?? guest.kind) : '';
+  };
   const document = remoteBySource(call, 'document');
   const face = remoteBySource(call, 'face');
   const mic = remoteBySource(call, 'mic');
@@ -233,6 +243,13 @@ export function CallScreen(props: CallScreenProps) {
               </section>
             ) : null}
 
+            {guestVideos.map((media) => (
+              <section className="side-video" aria-label={t.guests.guestVideo(guestKind(media.guestId))} key={media.consumerId}>
+                <TrackVideo track={media.track} testId="remote-video-guest" label={t.guests.guestVideo(guestKind(media.guestId))} className="face-video" placeholder={null} />
+                <div className="video-caption">{t.guests.guestVideo(guestKind(media.guestId))}</div>
+              </section>
+            ))}
+
             <section className="side-video self-view" aria-label={t.call.self}>
               <TrackVideo
                 track={call.localVideo}
@@ -259,6 +276,8 @@ export function CallScreen(props: CallScreenProps) {
             onCancelInvite={props.onCancelInvite}
             onLeave={props.onLeave}
           />
+
+          <GuestPanel client={props.client} consultationId={call.consultationId} guests={props.guests} />
 
           <div className="call-controls">
             <button

@@ -44,6 +44,13 @@ function eventNote(t: Messages, event: RecordEvent, detail: RecordDetail): strin
     const reason = typeof data.reason === 'string' ? (t.record.supervisionEnd[data.reason] ?? data.reason) : null;
     return t.format.list([mode(data.mode), reason].filter((part): part is string => Boolean(part)));
   }
+  if (event.type.startsWith('guest_')) {
+    const kind = typeof data.kind === 'string' ? (t.record.guestKind[data.kind] ?? data.kind) : null;
+    const name = typeof data.name === 'string' ? data.name : null;
+    const left = event.type === 'guest_left' && typeof data.reason === 'string' ? (t.record.guestLeft[data.reason] ?? data.reason) : null;
+    const documents = event.type === 'guest_documents' && typeof data.allowed === 'boolean' ? t.record.guestDocuments(data.allowed) : null;
+    return t.format.list([kind, name, left, documents].filter((part): part is string => Boolean(part)));
+  }
   if (event.type === 'note') return t.format.list([data.category, data.text].filter((part): part is string => typeof part === 'string' && part !== ''));
   const department = detail.departmentsServed.find((d) => Object.values(data).includes(d.id));
   const staff = detail.operatorsInvolved.find((s) => Object.values(data).includes(s.id));

@@ -11,6 +11,8 @@ export interface RemoteTrack {
   participant: ParticipantRole;
   kind: 'audio' | 'video';
   track: MediaStreamTrack;
+  /** A guest's stream: which guest sends it. */
+  guestId?: string;
 }
 
 export interface PublishOptions {
@@ -310,6 +312,7 @@ export class CallSession {
       participant: info.participant,
       kind: info.kind,
       track: consumer.track,
+      ...(info.guestId ? { guestId: info.guestId } : {}),
     });
     await this.#client.request('media:resumeConsumer', { consultationId: this.consultationId, consumerId: consumer.id });
     __t('resumed:'+info.source);

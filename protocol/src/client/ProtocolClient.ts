@@ -24,8 +24,16 @@ export class ProtocolClient {
 
   /** Connect to the signaling server with a staff or device token. */
   static connect(token: string, url: string = typeof location === 'undefined' ? '' : location.origin): ProtocolClient {
+    return ProtocolClient.open(url, { token });
+  }
+
+  /**
+   * Connect to a URL (with a namespace: a guest's `/guest`) with these credentials; a function is
+   * asked again on every reconnection (a guest's claim, known only after the first).
+   */
+  static open(url: string, auth: Record<string, unknown> | ((callback: (data: Record<string, unknown>) => void) => void)): ProtocolClient {
     const socket: ProtocolSocket = io(url, {
-      auth: { token },
+      auth,
       transports: ['websocket'],
       // A tablet on LTE or post-office Wi-Fi comes back within seconds of its network: retry soon
       // and often (with jitter), and give up on a connection attempt that hangs in a dead network.

@@ -10,8 +10,8 @@ import type { StaffSessions } from './StaffSessions.ts';
 /** What token checks need of the staff's sessions (a command that issues only tablet tokens has none). */
 export type StaffSessionStore = Pick<StaffSessions, 'start' | 'principal'>;
 
-const ISSUER = 'madoguchi';
-const ALGORITHM = 'HS256';
+export const ISSUER = 'madoguchi';
+export const ALGORITHM = 'HS256';
 
 const StaffClaims = z.object({ sub: z.string(), jti: z.string(), kind: z.literal('staff'), role: StaffRole, iat: z.number(), exp: z.number() });
 const DeviceClaims = z.object({ sub: z.string(), kind: z.literal('device'), site: z.string(), ver: z.number().int() });

@@ -138,6 +138,16 @@ interface LiveConsultation {
   paths: Map<string, MediaPath>;
 }
 
+/** A connected call, for what lives beside it (callView). */
+export interface CallView extends CallParties {
+  room: Room;
+  supervisorIds: string[];
+  site: SiteSummary;
+  department: DepartmentSummary;
+  /** The lead operator's name (call:joined). */
+  operatorName: string;
+}
+
 /** Who is in a connected call: its tablet and its operators. */
 export interface CallParties {
   deviceId: string;
@@ -276,8 +286,12 @@ export class ConsultationService {
   /** Each department's queue pushes (positions and estimates on tablets, counts on consoles). */
   readonly #queuePushes = new Map<string, Throttle>();
   #closed = false;
-  /** For what lives beside a consultation and goes with it (a call's marks): `ended` once per consultation. */
-  readonly observer = new EventEmitter<{ ended: [consultationId: string] }>();
+  /**
+   * For what lives beside a consultation and goes with it (a call's marks, its guests): `ended` once
+   * per consultation; `participants` whenever its parties are pushed again (someone joined, left or
+   * came back); `roomRebuilt` when its room was made anew on another media worker.
+   */
+  readonly observer = new EventEmitter<{ ended: [consultationId: string]; participants: [consultationId: string]; roomRebuilt: [consultationId: string] }>();
 
   constructor(options: ConsultationServiceOptions) {
     this.#db = options.db;
@@ -890,6 +904,24 @@ export class ConsultationService {
     return { deviceId: live.deviceId, operatorIds: [...live.operators.keys()] };
   }
 
+  /**
+   * A connected call as what lives beside it sees it (guests by link): its room, its parties, where
+   * the resident is and whom they consult; null when there is no call with a room and an operator.
+   */
+  callView(consultationId: string): CallView | null {
+    const live = this.#live.get(consultationId);
+    if (!live?.room || live.room.closed || live.operators.size === 0) return null;
+    return {
+      room: live.room,
+      deviceId: live.deviceId,
+      operatorIds: [...live.operators.keys()],
+      supervisorIds: [...live.supervisors.keys()],
+      site: live.site,
+      department: live.department,
+      operatorName: [...live.operators.values()][0]?.name ?? '',
+    };
+  }
+
   /** The caller's media participant in a connected call; refuses anyone not in it. */
   participant(principal: Principal, consultationId: string): Participant {
     const live = this.#mediaParty(principal, consultationId);
@@ -1300,6 +1332,7 @@ export class ConsultationService {
     this.#enterRoom(live, room, 'resident', live.deviceId);
     for (const staffId of live.operators.keys()) this.#enterRoom(live, room, 'operator', staffId);
     for (const staffId of live.supervisors.keys()) this.#enterRoom(live, room, 'supervisor', staffId);
+    this.observer.emit('roomRebuilt', live.id);
     this.#pushParticipants(live);
     if (!live.qualityTimer) this.#sampleQuality(live);
   }
@@ -1381,6 +1414,7 @@ export class ConsultationService {
       rtpParameters: consumer.rtpParameters as ServerPayload<'media:newConsumer'>['rtpParameters'],
       source: consumer.source as ServerPayload<'media:newConsumer'>['source'],
       participant: consumer.producerRole as ParticipantRole,
+      ...(consumer.producerRole === 'guest' ? { guestId: consumer.producerParticipantId.slice('guest:'.length) } : {}),
     };
   }
 
@@ -1401,6 +1435,7 @@ export class ConsultationService {
     for (const staffId of [...live.operators.keys(), ...live.supervisors.keys()]) this.#notifier.toStaff(staffId, 'call:participants', payload);
     // Whoever joins or comes back learns who supervises (an operator's banner, a reloaded tablet's notice).
     if (live.supervisors.size > 0) this.#pushSupervision(live);
+    this.observer.emit('participants', live.id);
   }
 
   /**

@@ -175,7 +175,7 @@ async function currentPrincipal(socket: GatewaySocket, sessions: StaffSessions):
   }
 }
 
-function rateLimited(message: string): Ack<never> {
+export function rateLimited(message: string): Ack<never> {
   return { ok: false, error: { code: 'RATE_LIMITED', message } };
 }
 
@@ -183,7 +183,7 @@ function nameOf(principal: Principal): string {
   return principal.kind === 'device' ? `tablet ${principal.deviceId}` : `staff ${principal.staffId}`;
 }
 
-function takeAck(args: unknown[]): ((response: Ack<unknown>) => void) | undefined {
+export function takeAck(args: unknown[]): ((response: Ack<unknown>) => void) | undefined {
   const last = args.at(-1);
   if (typeof last !== 'function') return undefined;
   args.pop();
@@ -214,7 +214,7 @@ async function dispatch<E extends ClientEventName>(
     return { ok: false, error: { code: 'BAD_REQUEST', message: `${event}: ${where}: ${issue?.message ?? 'invalid'}` } };
   }
   try {
-    const handler = handlers[event] as (principal: Principal, payload: ClientPayload<E>, connection: Connection) => Promise<ClientAck<E>> | ClientAck<E>;
+    const handler = (handlers as Record<ClientEventName, unknown>)[event] as (principal: Principal, payload: ClientPayload<E>, connection: Connection) => Promise<ClientAck<E>> | ClientAck<E>;
     const data = await handler(principal, parsed.data as ClientPayload<E>, connection);
     return { ok: true, data };
   } catch (error) {
@@ -222,7 +222,7 @@ async function dispatch<E extends ClientEventName>(
   }
 }
 
-function toWireError(event: string, error: unknown): { code: ProtocolError['code']; message: string } {
+export function toWireError(event: string, error: unknown): { code: ProtocolError['code']; message: string } {
   if (error instanceof ProtocolError) return { code: error.code, message: error.message };
   if (error instanceof SfuError) {
     const code = error.code === 'UNAVAILABLE' ? 'MEDIA_ERROR' : error.code;

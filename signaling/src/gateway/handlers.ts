@@ -1,4 +1,12 @@
-import { ProtocolError, SOURCES_BY_ROLE, type ClientAck, type ClientEventName, type ClientPayload, type ParticipantRole } from '@madoguchi/protocol';
+import {
+  ProtocolError,
+  SOURCES_BY_ROLE,
+  type ClientAck,
+  type ClientEventName,
+  type ClientEventNameFrom,
+  type ClientPayload,
+  type ParticipantRole,
+} from '@madoguchi/protocol';
 import type { mediasoupTypes } from '@madoguchi/sfu';
 import type { AnnotationBoard } from '../annotations/AnnotationBoard.ts';
 import { principalKey, type DevicePrincipal, type Principal, type StaffPrincipal } from '../auth/principal.ts';
@@ -7,6 +15,7 @@ import type { HelpDesk } from '../clerk/HelpDesk.ts';
 import type { ConsultationService } from '../consultations/ConsultationService.ts';
 import type { NetworkProbes } from '../probes/NetworkProbes.ts';
 import type { FeedbackService } from '../records/FeedbackService.ts';
+import type { GuestDesk } from '../guests/GuestDesk.ts';
 import type { BoothCheckIn } from '../reservations/BoothCheckIn.ts';
 import type { StillService } from '../stills/StillService.ts';
 import type { IceServers } from '../turn/IceServers.ts';
@@ -25,7 +34,8 @@ type Handler<E extends ClientEventName> = (
   connection: Connection,
 ) => Promise<ClientAck<E>> | ClientAck<E>;
 
-export type Handlers = { [E in ClientEventName]: Handler<E> };
+/** Every event a tablet or staff may send (a guest's own events are the guest namespace's: GuestGateway). */
+export type Handlers = { [E in ClientEventNameFrom<'device' | 'operator' | 'supervisor'>]: Handler<E> };
 
 // The gateway has checked the sender kind against protocol's `from` before a handler runs.
 const asDevice = (principal: Principal) => principal as DevicePrincipal;
@@ -41,10 +51,11 @@ export interface Domain {
   iceServers: IceServers;
   probes: NetworkProbes;
   boothCheckIn: BoothCheckIn;
+  guests: GuestDesk;
 }
 
 /** Thin mapping from validated messages to the domain: no state and no rules live here. */
-export function createHandlers({ consultations, annotations, feedback, stills, clerkPins, help, iceServers, probes, boothCheckIn }: Domain): Handlers {
+export function createHandlers({ consultations, annotations, feedback, stills, clerkPins, help, iceServers, probes, boothCheckIn, guests }: Domain): Handlers {
   return {
     'consultation:request': (principal, { departmentId }) => consultations.request(asDevice(principal), departmentId),
     'reservation:checkIn': (principal, { code }) => boothCheckIn.checkIn(asDevice(principal), code),
@@ -174,6 +185,23 @@ export function createHandlers({ consultations, annotations, feedback, stills, c
     },
     'supervision:stop': (principal, { consultationId }) => {
       consultations.stopSupervision(asStaff(principal), consultationId);
+      return {};
+    },
+    'guest:invite': (principal, { consultationId, kind }) => guests.invite(asStaff(principal), consultationId, kind),
+    'guest:admit': (principal, { consultationId, guestId }) => {
+      guests.admit(asStaff(principal), consultationId, guestId);
+      return {};
+    },
+    'guest:refuse': (principal, { consultationId, guestId }) => {
+      guests.refuse(asStaff(principal), consultationId, guestId);
+      return {};
+    },
+    'guest:remove': (principal, { consultationId, guestId }) => {
+      guests.remove(asStaff(principal), consultationId, guestId);
+      return {};
+    },
+    'guest:documents': async (principal, { consultationId, guestId, allowed }) => {
+      await guests.setDocuments(asStaff(principal), consultationId, guestId, allowed);
       return {};
     },
     'clerk:status': (principal) => clerkPins.status(asDevice(principal)),

@@ -51,7 +51,17 @@ export type ConsultationEventType =
   | 'wrap_up_ended' // the operator's 後処理 after the call is over
   | 'supervision_started' // a supervisor began to monitor, whisper or barge in (who, which mode)
   | 'supervision_mode_changed' // …moved to another mode (from, to)
-  | 'supervision_ended'; // …stopped (the mode, why: stopped, call_ended, transferred, disconnected)
+  | 'supervision_ended' // …stopped (the mode, why: stopped, call_ended, transferred, disconnected)
+  // Guests by link (each with the guest's id and kind): the link issued, the guest in the lobby,
+  // let in or turned away, allowed the papers or not, gone (left, disconnected, with the call), removed, or the link unused in time.
+  | 'guest_invited'
+  | 'guest_waiting'
+  | 'guest_admitted'
+  | 'guest_refused'
+  | 'guest_documents'
+  | 'guest_left'
+  | 'guest_removed'
+  | 'guest_expired';
 
 /** Who caused a change on record (the writer's own type). */
 export type Actor = RecordActor;

@@ -10,6 +10,7 @@ import { MarkOverlay } from '../components/MarkOverlay.tsx';
 import { VideoView } from '../components/VideoView.tsx';
 import { departmentName, useI18n } from '../i18n.ts';
 import type { CallJoined, Serving } from '../kioskState.ts';
+import { useCallGuests } from '../media/useCallGuests.ts';
 import { useCallMarks } from '../media/useCallMarks.ts';
 import type { CallMediaState } from '../media/useCallSession.ts';
 import { useShareDisplayReport } from '../media/useShareDisplayReport.ts';
@@ -62,6 +63,15 @@ export function CallScreen({ client, call, serving, ending, transfer, supervisio
     [media.remote],
   );
   const [operatorCam, ...colleagueCams] = operatorCams;
+  // Guests by link: their cameras, each named by kind; a sign-language interpreter's large beside the staff (a layout option).
+  const { guests, notice: guestNotice } = useCallGuests(client, call.consultationId);
+  const [signLarge, setSignLarge] = useState(true);
+  const guestCams = [...media.remote.values()].filter((track) => track.kind === 'video' && track.source === 'guest-cam');
+  const guestOf = (guestId: string | undefined) => guests.find((guest) => guest.guestId === guestId);
+  const signCam = guestCams.find((track) => guestOf(track.guestId)?.kind === 'sign_interpreter');
+  const bigSign = signLarge && signCam !== undefined;
+  const smallGuestCams = guestCams.filter((track) => !(bigSign && track === signCam));
+  const guestLabel = (guestId: string | undefined) => t.guestKind[guestOf(guestId)?.kind ?? ''] ?? t.guestKind.interpreter!;
   const shared = SharedSource.options.filter((source) => remoteVideo[source]);
   const reportShareDisplay = useShareDisplayReport(client, call.consultationId);
   const sharedLabel = { 'operator-document': t.operatorDocument, screen: t.sharedScreen };
@@ -121,14 +131,49 @@ export function CallScreen({ client, call, serving, ending, transfer, supervisio
         </p>
       ) : null}
 
+      {guestNotice ? (
+        <p className="banner banner--info call__guest-notice" role="status" data-testid="guest-notice" data-change={guestNotice.change}>
+          {(guestNotice.change === 'joined' ? t.guestJoined : t.guestLeft)(t.guestKind[guestNotice.kind] ?? '')}
+        </p>
+      ) : null}
+      {guests.length > 0 ? (
+        <div className="call__guests" data-testid="call-guests">
+          <span className="call__guests-label">{t.guestsInCall}</span>
+          <ul className="call__guests-list">
+            {guests.map((guest) => (
+              <li key={guest.guestId} className="call__guest" data-kind={guest.kind}>
+                {t.guestKind[guest.kind]}
+              </li>
+            ))}
+          </ul>
+          {signCam ? (
+            <button
+              type="button"
+              className="button button--small call__sign-toggle"
+              aria-pressed={signLarge}
+              data-testid="sign-layout"
+              onClick={() => setSignLarge((large) => !large)}
+            >
+              {signLarge ? t.signSmall : t.signLarge}
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+
       {supervision ? (
         <p className="banner banner--info call__supervision" role="status" data-testid="supervision-notice" data-notice={supervision}>
           {t.supervision[supervision]}
         </p>
       ) : null}
 
-      <main className="call__stage" data-sharing={shared.length > 0 || undefined}>
-        <section className="call__main" data-tiles={1 + colleagueCams.length + shared.length}>
+      <main className="call__stage" data-sharing={shared.length > 0 || undefined} data-sign-large={bigSign || undefined}>
+        {bigSign ? (
+          <div className="tile tile--sign" data-testid="sign-tile">
+            <VideoView track={signCam.track} testId="remote-video-sign" className="video--contain" label={guestLabel(signCam.guestId)} />
+            <span className="tile__caption">{guestLabel(signCam.guestId)}</span>
+          </div>
+        ) : null}
+        <section className="call__main" data-tiles={1 + colleagueCams.length + shared.length + smallGuestCams.length}>
           <div className="tile tile--operator">
             {operatorCam ? (
               <VideoView
@@ -145,6 +190,12 @@ export function CallScreen({ client, call, serving, ending, transfer, supervisio
             <div className="tile tile--operator" key={track.id}>
               <VideoView track={track} testId={`remote-video-colleague-${index + 1}`} className="video--contain" label={t.colleagueVideo} />
               <span className="tile__caption">{t.colleagueVideo}</span>
+            </div>
+          ))}
+          {smallGuestCams.map((track) => (
+            <div className="tile tile--operator tile--guest" key={track.consumerId} data-kind={guestOf(track.guestId)?.kind}>
+              <VideoView track={track.track} testId="remote-video-guest" className="video--contain" label={guestLabel(track.guestId)} />
+              <span className="tile__caption">{guestLabel(track.guestId)}</span>
             </div>
           ))}
           {shared.map((source) => {
