@@ -386,6 +386,7 @@ export class GuestDesk {
       site: view.site,
       department: view.department,
       operatorName: view.operatorName,
+      answered: true,
     });
   }
 
