@@ -116,6 +116,7 @@ const describe = (write: RecordWrite) => JSON.stringify(write);
 export class ConsultationRecorder {
   readonly #threadOptions: WriterThreadOptions;
   readonly #bufferLimit: number;
+  readonly #threadIdleStopMs: number;
   /** Every write not yet reported written, oldest first (sent to the thread or about to be). */
   readonly #pending = new WriteQueue();
   /** Writes queued since the last message to the thread: sent together after this turn of the event loop (a burst of socket events is one message). */
@@ -138,10 +139,23 @@ export class ConsultationRecorder {
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
   #markReady: () => void = () => undefined;
 
-  /** The writer thread starts with the first write (or ready()), and stops after THREAD_IDLE_STOP_MS without one. */
-  constructor(databaseUrl: string, { bufferLimit = DEFAULT_BUFFER_LIMIT, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS }: { bufferLimit?: number; busyTimeoutMs?: number } = {}) {
+  /** The writer thread starts with the first write (or ready()), and stops after `threadIdleStopMs` (default THREAD_IDLE_STOP_MS) without one. */
+  constructor(
+    databaseUrl: string,
+    {
+      bufferLimit = DEFAULT_BUFFER_LIMIT,
+      busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS,
+      threadIdleStopMs = THREAD_IDLE_STOP_MS,
+    }: { bufferLimit?: number; busyTimeoutMs?: number; threadIdleStopMs?: number } = {},
+  ) {
     this.#threadOptions = { url: resolveDatabaseUrl(databaseUrl), busyTimeoutMs };
     this.#bufferLimit = bufferLimit;
+    this.#threadIdleStopMs = threadIdleStopMs;
+  }
+
+  /** Whether a writer thread runs now (none before the first write and while idle). */
+  get threadRunning(): boolean {
+    return this.#thread !== undefined;
   }
 
   /**
@@ -252,7 +266,7 @@ export class ConsultationRecorder {
       // It closes its connection and ends; the next write goes to a new thread (its exit is not a failure).
       this.#thread = undefined;
       thread.postMessage({ type: 'stop' } satisfies ToWriterThread);
-    }, THREAD_IDLE_STOP_MS);
+    }, this.#threadIdleStopMs);
     this.#idleTimer.unref();
   }
 
