@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaPg } from '@prisma/adapter-pg';
 import Database from 'better-sqlite3';
 import { PrismaClient } from '../generated/client/client.ts';
 import { PrismaClient as PostgresPrismaClient } from '../generated/postgres-client/client.ts';
+import { loadPrismaPg } from './lazyPg.ts';
 import { LOCK_TRY_MS, lockPatient } from './lockPatience.ts';
 import { createPrivateDatabaseFile, databaseProvider, resolveDatabaseUrl, sqliteFilePath } from './paths.ts';
 import { postgresConnection } from './postgres.ts';
@@ -47,7 +47,7 @@ export function openDatabase(url?: string, options: OpenDatabaseOptions = {}): P
  */
 function openPostgres(url: string): PrismaClient {
   const { config, schema } = postgresConnection(url);
-  return new PostgresPrismaClient({ adapter: new PrismaPg(config, { schema }) }) as unknown as PrismaClient;
+  return new PostgresPrismaClient({ adapter: new (loadPrismaPg())(config, { schema }) }) as unknown as PrismaClient;
 }
 
 function openSqlite(absUrl: string, options: OpenDatabaseOptions): PrismaClient {

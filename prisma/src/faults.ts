@@ -1,6 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import Database from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from './lazyPg.ts';
 import { databaseProvider, sqliteFilePath } from './paths.ts';
 import { postgresConnection } from './postgres.ts';
 
@@ -151,7 +152,7 @@ class PostgresProbe implements DatabaseProbe {
   }
 
   async check(): Promise<DatabaseState> {
-    const client = new pg.Client(this.#config);
+    const client = new (loadPg().Client)(this.#config);
     client.on('error', () => undefined); // reported by the query that meets it
     try {
       await client.connect();

@@ -17,7 +17,8 @@ import type {
   MigrationList,
   SchemaFilter,
 } from '@prisma/schema-engine-wasm';
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from './lazyPg.ts';
 import { createPrivateDatabaseFile, databaseProvider, providerFiles, resolveDatabaseUrl, sqliteFilePath, type DatabaseProvider } from './paths.ts';
 import { postgresConnection } from './postgres.ts';
 import { openSchemaEngine, type EngineHandle } from './schema-engine.ts';
@@ -218,7 +219,7 @@ function deleteDatabaseFile(databaseUrl?: string): string {
 /** Drops the PostgreSQL schema of the URL (`?schema=`, else public) with everything in it, and creates it empty. */
 async function dropPostgresSchema(url: string): Promise<string> {
   const { config, schema = 'public' } = postgresConnection(url);
-  const client = new pg.Client(config);
+  const client = new (loadPg().Client)(config);
   await client.connect();
   try {
     const name = client.escapeIdentifier(schema);

@@ -2,7 +2,7 @@
  * Connecting to PostgreSQL with node-postgres, the way every part of @madoguchi/db does it (the
  * server's Prisma client, the migrations, the records writer).
  */
-import pg from 'pg';
+import type pg from 'pg';
 
 export interface PostgresConnection {
   /** For `new pg.Pool` / `new pg.Client`. */

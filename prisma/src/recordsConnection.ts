@@ -4,7 +4,8 @@
  * placeholders and the common subset of both databases (dialect.ts).
  */
 import Database from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from './lazyPg.ts';
 import { databaseProvider, sqliteFilePath, type DatabaseProvider } from './paths.ts';
 import { postgresConnection } from './postgres.ts';
 
@@ -104,7 +105,7 @@ class PostgresRecordsConnection implements RecordsConnection {
  */
 export async function openRecordsConnection(url: string, { busyTimeoutMs }: { busyTimeoutMs: number }): Promise<RecordsConnection> {
   if (databaseProvider(url) === 'sqlite') return new SqliteRecordsConnection(sqliteFilePath(url), busyTimeoutMs);
-  const client = new pg.Client(postgresConnection(url).config);
+  const client = new (loadPg().Client)(postgresConnection(url).config);
   // A connection lost while idle is reported on the next query; without a listener it would end the thread.
   client.on('error', () => undefined);
   try {

@@ -13,7 +13,6 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaPg } from '@prisma/adapter-pg';
 import {
   bindMigrationAwareSqlAdapterFactory,
   type SqlDriverAdapter,
@@ -22,7 +21,8 @@ import {
   type Transaction,
 } from '@prisma/driver-adapter-utils';
 import type { SchemaEngine } from '@prisma/schema-engine-wasm';
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg, loadPrismaPg } from './lazyPg.ts';
 import { databaseProvider } from './paths.ts';
 import { postgresConnection, postgresUrlOfDatabase } from './postgres.ts';
 
@@ -163,16 +163,19 @@ const charAsText = (results: QueryResults) => {
  * (UnsupportedNativeDataType); node-postgres hands their values over as text already, so the columns
  * are announced as text. Only the migration connections use this client.
  */
-class CharAsTextClient extends pg.Client {
-  override query(...args: unknown[]): never {
-    const callback = args.at(-1);
-    if (typeof callback === 'function') {
-      args[args.length - 1] = (error: Error | null, results: QueryResults) => callback(error, results && charAsText(results));
-      return (super.query as (...a: unknown[]) => never)(...args);
+let charAsTextClient: typeof pg.Client | undefined;
+function CharAsTextClient(): typeof pg.Client {
+  return (charAsTextClient ??= class CharAsTextClient extends loadPg().Client {
+    override query(...args: unknown[]): never {
+      const callback = args.at(-1);
+      if (typeof callback === 'function') {
+        args[args.length - 1] = (error: Error | null, results: QueryResults) => callback(error, results && charAsText(results));
+        return (super.query as (...a: unknown[]) => never)(...args);
+      }
+      const pending = (super.query as (...a: unknown[]) => unknown)(...args);
+      return (pending instanceof Promise ? pending.then(charAsText) : pending) as never;
     }
-    const pending = (super.query as (...a: unknown[]) => unknown)(...args);
-    return (pending instanceof Promise ? pending.then(charAsText) : pending) as never;
-  }
+  });
 }
 
 /**
@@ -184,7 +187,7 @@ class CharAsTextClient extends pg.Client {
 function postgresMigrationAdapterFactory(url: string, opened: SqlDriverAdapter[]): SqlMigrationAwareDriverAdapterFactory {
   const factoryFor = (databaseUrl: string) => {
     const { config, schema } = postgresConnection(databaseUrl);
-    return new PrismaPg({ ...config, Client: CharAsTextClient }, { schema });
+    return new (loadPrismaPg())({ ...config, Client: CharAsTextClient() }, { schema });
   };
   const main = factoryFor(url);
   const track = (a: SqlDriverAdapter) => {

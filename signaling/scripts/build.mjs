@@ -5,9 +5,45 @@
  * there). Packages from node_modules stay imports: mediasoup, Prisma's runtime and better-sqlite3
  * find their own native and wasm files. Source maps (without the sources) give stack traces in
  * TypeScript with `node --enable-source-maps`.
+ *
+ * Memory (README, Benchmarks): Prisma's query compiler is loaded from a .wasm file written beside
+ * main.js instead of the runtime's base64 module, whose 2 MB of text (its source and its string, 4 MB
+ * of heap) a loaded module keeps for good.
  */
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+
+const signalingDir = fileURLToPath(new URL('..', import.meta.url));
+const outdir = 'dist';
+/** Resolves the generated clients' imports (the runtime lives in prisma/'s node_modules). */
+const requireFromPrisma = createRequire(fileURLToPath(new URL('../../prisma/package.json', import.meta.url)));
+
+/**
+ * The generated clients' `getQueryCompilerWasmModule` reads the module decoded here from a file
+ * instead of importing its base64 text. Fails the build if Prisma's generated code no longer has
+ * the expected shape (a Prisma upgrade), rather than silently keeping the costly path.
+ */
+const queryCompilerFromFile = {
+  name: 'query-compiler-from-file',
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]generated[\\/][^\\/]+[\\/]internal[\\/]class\.ts$/ }, ({ path }) => {
+      const source = readFileSync(path, 'utf8');
+      const pattern = /const \{ wasm \} = await import\("(@prisma\/client\/runtime\/(query_compiler_\w+_bg\.\w+)\.wasm-base64\.mjs)"\)\s*\n\s*return await decodeBase64AsWasm\(wasm\)/;
+      const match = pattern.exec(source);
+      if (!match) throw new Error(`${path}: Prisma's query compiler loader has changed; update signaling/scripts/build.mjs`);
+      const [, specifier, name] = match;
+      return import(pathToFileURL(requireFromPrisma.resolve(specifier)).href).then(({ wasm }) => {
+        mkdirSync(join(signalingDir, outdir), { recursive: true });
+        writeFileSync(join(signalingDir, outdir, `${name}.wasm`), Buffer.from(wasm, 'base64'));
+        const load = `const { readFile } = await import('node:fs/promises')\n    return new WebAssembly.Module(await readFile(new URL('./${name}.wasm', import.meta.url)))`;
+        return { contents: source.replace(pattern, load), loader: 'ts' };
+      });
+    });
+  },
+};
 
 const nodeModulesExternal = {
   name: 'node-modules-external',
@@ -17,15 +53,15 @@ const nodeModulesExternal = {
 };
 
 await build({
-  absWorkingDir: fileURLToPath(new URL('..', import.meta.url)),
+  absWorkingDir: signalingDir,
   entryPoints: { main: 'src/main.ts', recordsWriterThread: 'src/records/recordsWriterThread.ts' },
-  outdir: 'dist',
+  outdir,
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
   sourcemap: true,
   sourcesContent: false,
-  plugins: [nodeModulesExternal],
+  plugins: [queryCompilerFromFile, nodeModulesExternal],
   logLevel: 'warning',
 });

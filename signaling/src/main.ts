@@ -7,6 +7,10 @@ import { startBanner } from './startBanner.ts';
 
 const logger = createLogger('madoguchi');
 
+// `npm start` tunes glibc's malloc for this process (README, Benchmarks: memory); glibc read it at
+// start-up, so the media workers and coturn, started from here, keep their defaults.
+delete process.env.MALLOC_MMAP_THRESHOLD_;
+
 let config: Config;
 try {
   config = loadConfig();

@@ -105,7 +105,6 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     port: config.media.port,
     maxIncomingBitrate: config.media.maxIncomingBitrate,
   });
-  await recorder.ready(); // its thread started meanwhile
 
   // Routes are added once the domain exists; the HTTP server only calls the app per request.
   const app = express();

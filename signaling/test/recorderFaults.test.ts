@@ -74,6 +74,22 @@ function recordCall(recorder: ConsultationRecorder, id: string, chats: number): 
   return ['requested', ...types];
 }
 
+describe('the records writer thread', () => {
+  it('starts with the first write, stops when idle, and a write after that lands through a new thread, in order', async () => {
+    const recorder = new ConsultationRecorder(`file:${file}`, { threadIdleStopMs: 300 });
+    recorders.push(recorder);
+    expect(recorder.threadRunning).toBe(false);
+    const id = await newConsultation();
+    void recorder.record(id, 'offered', new Date(), system);
+    await recorder.flush();
+    expect(recorder.threadRunning).toBe(true);
+    await expect.poll(() => recorder.threadRunning, { timeout: 10_000 }).toBe(false);
+    void recorder.record(id, 'declined', new Date(), system);
+    await recorder.flush();
+    expect(await eventTypes(id)).toEqual(['requested', 'offered', 'declined']);
+  });
+});
+
 describe('records while the database cannot be written', () => {
   it('holds every event while another process locks the database and writes them in order once it lets go', async () => {
     const recorder = await newRecorder();

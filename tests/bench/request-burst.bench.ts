@@ -22,6 +22,7 @@ import { ProtocolClient } from '@madoguchi/protocol/client';
 import { watchHealth } from '../e2e/support/healthWatch.ts';
 import { startServer, type RunningServer } from '../e2e/support/server.ts';
 import { ALWAYS_OPEN } from '../../signaling/src/routing/core/index.ts';
+import { cpuMs, rssBytes } from './load/procStat.ts';
 
 const TABLETS = Number(process.env.BURST_TABLETS ?? 3_000);
 const RATE = Number(process.env.BURST_RATE ?? 1_500);
@@ -89,6 +90,7 @@ async function burst(server: RunningServer, tablets: Tablet[], departmentId: str
   const watch = watchHealth(server.url, { since: started, intervalMs: 50 });
   await sleep(300); // the watcher's first answers come from a quiet server
   const burstStart = performance.now();
+  const cpuBefore = cpuMs(server.pid());
   const burstStartAtMs = Date.now() - started;
   const refusals = new Map<string, number>();
   const perSlice = RATE > 0 ? Math.max(1, Math.round((RATE * SLICE_MS) / 1000)) : tablets.length;
@@ -112,6 +114,8 @@ async function burst(server: RunningServer, tablets: Tablet[], departmentId: str
   while (tablets.some((tablet) => tablet.ackedAt !== undefined && tablet.firstPositionAt === undefined) && Date.now() < deadline) await sleep(20);
   const drainMs = await recordsDrained(server);
   const drainedAt = performance.now();
+  const serverCpuMs = cpuMs(server.pid()) - cpuBefore;
+  const rssAfter = rssBytes(server.pid());
   await sleep(300);
   const during = (await watch.stop()).filter((sample) => sample.atMs >= burstStartAtMs && sample.atMs <= burstStartAtMs + (drainedAt - burstStart));
 
@@ -133,6 +137,7 @@ async function burst(server: RunningServer, tablets: Tablet[], departmentId: str
   console.log(`  /api/health during the burst: ${healthTimes.length} answers, p50 ${ms(percentile(healthTimes, 0.5))}, max ${ms(Math.max(...healthTimes))}`);
   console.log(`  records: every request in the database ${writeSeconds.toFixed(2)} s after the burst began (${ms(drainMs)} after the last position); ${(writeSeconds * 1e6 / tablets.length).toFixed(0)} µs of wall time per request`);
   console.log(`  sockets dropped: ${disconnects}`);
+  console.log(`  server process CPU (all its threads, from /proc): ${(serverCpuMs / 1000).toFixed(2)} s, ${((serverCpuMs * 1000) / tablets.length).toFixed(0)} µs per request; RSS after the burst ${(rssAfter / 1048576).toFixed(0)} MB`);
   target(rate >= 1_000 && refusals.size === 0, `≥ 1,000 requests/s, every one acknowledged (${rate.toFixed(0)}/s, ${acked.length}/${tablets.length})`);
   target(disconnects === 0, `0 disconnects (${disconnects})`);
   target(healthTimes.length > 0 && Math.max(...healthTimes) <= 200, `/api/health ≤ 200 ms during the burst (max ${ms(Math.max(...healthTimes))})`);

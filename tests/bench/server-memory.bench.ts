@@ -1,7 +1,9 @@
 /**
  * The built server (`npm start`'s command) on the default configuration — as many media workers as
- * cores — and what it costs in memory: start-up to ready, idle RSS of the server process and of each
- * mediasoup worker (separate processes), RSS per idle tablet socket at 500, 1,000 and 2,000 sockets
+ * cores — and what it costs in memory: start-up to ready, idle RSS of the server process (split into
+ * file-backed pages — node's binary and the native modules' code — and anonymous memory, with V8's
+ * heap and the memory outside it as the server itself reports them) and of each mediasoup worker
+ * (separate processes), RSS per idle tablet socket at 500, 1,000 and 2,000 sockets
  * (real device tokens, real socket.io clients), and the heap per waiting consultation while 100 wait
  * (after a full garbage collection, asked for through the inspector).
  *
@@ -13,7 +15,8 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import type { ProtocolClient } from '@madoguchi/protocol/client';
-import { SERVER_ARGS, startServer, type RunningServer } from '../e2e/support/server.ts';
+import { readFileSync } from 'node:fs';
+import { SERVER_ARGS, SERVER_ENV, startServer, type RunningServer } from '../e2e/support/server.ts';
 import { ALWAYS_OPEN } from '../../signaling/src/routing/core/index.ts';
 import { connectClient } from './connectClient.ts';
 import { rssBytes } from './load/procStat.ts';
@@ -47,7 +50,14 @@ async function inParallel<T>(items: T[], parallel: number, deadline: number, tas
  * The server's own view of its memory after a full collection, through the inspector (SIGUSR1 opens
  * it on the port given by --inspect-port; nothing listens before the heap is measured).
  */
-async function inspect(server: RunningServer): Promise<{ heapUsed(): Promise<number>; close(): void }> {
+/** Resident and anonymous memory of a process, from /proc/<pid>/smaps_rollup (the rest of its RSS is file-backed). */
+function residentSplit(pid: number): { rss: number; anonymous: number } {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const kB = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1]) * 1024;
+  return { rss: kB('Rss'), anonymous: kB('Anonymous') };
+}
+
+async function inspect(server: RunningServer): Promise<{ heapUsed(): Promise<number>; evaluate(expression: string): Promise<unknown>; close(): void }> {
   const before = server.output().length;
   process.kill(server.pid(), 'SIGUSR1');
   let address: string | undefined;
@@ -72,6 +82,10 @@ async function inspect(server: RunningServer): Promise<{ heapUsed(): Promise<num
       socket.send(JSON.stringify({ id: mine, method, params }));
     });
   return {
+    async evaluate(expression) {
+      const answer = await call('Runtime.evaluate', { expression, returnByValue: true });
+      return answer.result?.result?.value;
+    },
     async heapUsed() {
       await call('HeapProfiler.collectGarbage');
       const answer = await call('Runtime.evaluate', { expression: 'process.memoryUsage().heapUsed', returnByValue: true });
@@ -87,16 +101,28 @@ const server = await startServer(
   { routing: { wrapUpSeconds: 0, hours: ALWAYS_OPEN as never, closedDates: [], annualClosures: [] } },
 );
 const clients: ProtocolClient[] = [];
+let inspector: Awaited<ReturnType<typeof inspect>> | undefined;
 try {
   const readyMs = Number(/ready ([\d.]+) s after the process started/.exec(server.output())?.[1]) * 1000;
+  const atReady = rssBytes(server.pid()); // startServer() returns once it answered, logged the admin in and set the routing
   await sleep(SETTLE_MS);
-  const idle = rssBytes(server.pid());
+  const idle = residentSplit(server.pid());
   const workers = await server.sfuWorkers();
   const cpu = os.cpus()[0]?.model.trim() ?? 'unknown cpu';
+  const env = Object.entries(SERVER_ENV).map(([name, value]) => `${name}=${value} `).join('');
   console.log(`machine: ${cpu} × ${os.cpus().length} cores, node ${process.version}`);
-  console.log(`server: node ${SERVER_ARGS.join(' ')} (npm start), ${workers.length} media workers`);
+  console.log(`server: ${env}node ${SERVER_ARGS.join(' ')} (npm start), ${workers.length} media workers`);
   console.log(`start-up to ready: ${(readyMs / 1000).toFixed(2)} s (the server's own banner, from its process start)`);
-  console.log(`idle RSS: server process ${mb(idle)} (target ≤ ${IDLE_TARGET_MB} MB: ${idle <= IDLE_TARGET_MB * 1048576 ? 'met' : 'MISSED'}); media workers ${workers.map(({ pid }) => mb(rssBytes(pid))).join(', ')} (separate processes, not counted)`);
+  console.log(`RSS once ready (after an admin login and a routing change): ${mb(atReady)}`);
+  console.log(`idle RSS ${SETTLE_MS / 1000} s later: server process ${mb(idle.rss)} (target ≤ ${IDLE_TARGET_MB} MB: ${idle.rss <= IDLE_TARGET_MB * 1048576 ? 'met' : 'MISSED'}); media workers ${workers.map(({ pid }) => mb(rssBytes(pid))).join(', ')} (separate processes, not counted)`);
+  console.log(`  file-backed ${mb(idle.rss - idle.anonymous)} (node's binary and the native modules' code, shared with other processes that map them), anonymous ${mb(idle.anonymous)}`);
+  // What the server itself reports, read after the figures above: the inspector, opened now and kept
+  // for the heap per consultation below, costs memory of its own (in every figure from here on).
+  inspector = await inspect(server);
+  const usage = (await inspector.evaluate(
+    '(() => { const m = process.memoryUsage(); return { heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers }; })()',
+  )) as { heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
+  console.log(`  of the anonymous memory: V8's heap ${mb(usage.heapTotal)} (${mb(usage.heapUsed)} in use), external to it ${mb(usage.external)} (array buffers ${mb(usage.arrayBuffers)}); the rest is malloc's (native modules, V8's compilers, OpenSSL) and thread stacks`);
 
   // Tablets registered as an admin would (each its own device and token) at the four demo sites.
   const sites = server.query<{ name: string }>('SELECT name FROM Site ORDER BY name').map(({ name }) => name);
@@ -128,17 +154,13 @@ try {
   const operator = await connectClient(server, await server.login('welfare1'));
   clients.push(operator);
   const waiting = clients.slice(0, WAITING);
-  const inspector = await inspect(server);
-  try {
-    const heapBefore = await inspector.heapUsed();
-    for (const tablet of waiting) await tablet.request('consultation:request', { departmentId: welfare!.id });
-    await sleep(1_000); // the records writer has the requests
-    const heapAfter = await inspector.heapUsed();
-    console.log(`${WAITING} consultations waiting: server heap ${mb(heapBefore)} → ${mb(heapAfter)}, ${kb((heapAfter - heapBefore) / WAITING)} per waiting consultation`);
-  } finally {
-    inspector.close();
-  }
+  const heapBefore = await inspector.heapUsed();
+  for (const tablet of waiting) await tablet.request('consultation:request', { departmentId: welfare!.id });
+  await sleep(1_000); // the records writer has the requests
+  const heapAfter = await inspector.heapUsed();
+  console.log(`${WAITING} consultations waiting: server heap ${mb(heapBefore)} → ${mb(heapAfter)}, ${kb((heapAfter - heapBefore) / WAITING)} per waiting consultation`);
 } finally {
+  inspector?.close();
   for (const client of clients) client.close();
   await server.stop();
 }

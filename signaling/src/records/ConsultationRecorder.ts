@@ -14,6 +14,12 @@ const DEFAULT_BUFFER_LIMIT = 50_000;
 /** Backoff of the writer thread's restarts. */
 const RESTART_FIRST_MS = 100;
 const RESTART_MAX_MS = 5_000;
+/**
+ * A writer thread with nothing to write for this long is stopped (a V8 isolate of its own, about
+ * 14 MB of the server's memory); the next write starts another, which takes a few tens of
+ * milliseconds on its own thread while the writes wait in order.
+ */
+const THREAD_IDLE_STOP_MS = 30_000;
 
 /** Every state change of a consultation, as written to the append-only ConsultationEvent log. */
 export type ConsultationEventType =
@@ -120,11 +126,16 @@ const describe = (write: RecordWrite) => JSON.stringify(write);
 export class ConsultationRecorder {
   readonly #threadOptions: WriterThreadOptions;
   readonly #bufferLimit: number;
+  readonly #threadIdleStopMs: number;
   /** Every write not yet reported written, oldest first (sent to the thread or about to be). */
   readonly #pending = new WriteQueue();
   /** Writes queued since the last message to the thread: sent together after this turn of the event loop (a burst of socket events is one message). */
   #unsent: RecordWrite[] = [];
-  #thread: Worker;
+  /** The writer thread; none before the first write and while idle. */
+  #thread: Worker | undefined;
+  /** Resolves once #thread has loaded. */
+  #threadReady: Promise<void> = Promise.resolve();
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #fault: DatabaseFault | null = null;
   #faultSince = 0;
   #dropped = 0;
@@ -136,13 +147,25 @@ export class ConsultationRecorder {
   #restartDelayMs = RESTART_FIRST_MS;
   #lastWriteAt: number | null = null;
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
-  #markReady!: () => void;
-  readonly #ready = new Promise<void>((resolve) => (this.#markReady = resolve));
+  #markReady: () => void = () => undefined;
 
-  constructor(databaseUrl: string, { bufferLimit = DEFAULT_BUFFER_LIMIT, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS }: { bufferLimit?: number; busyTimeoutMs?: number } = {}) {
+  /** The writer thread starts with the first write (or ready()), and stops after `threadIdleStopMs` (default THREAD_IDLE_STOP_MS) without one. */
+  constructor(
+    databaseUrl: string,
+    {
+      bufferLimit = DEFAULT_BUFFER_LIMIT,
+      busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS,
+      threadIdleStopMs = THREAD_IDLE_STOP_MS,
+    }: { bufferLimit?: number; busyTimeoutMs?: number; threadIdleStopMs?: number } = {},
+  ) {
     this.#threadOptions = { url: resolveDatabaseUrl(databaseUrl), busyTimeoutMs };
     this.#bufferLimit = bufferLimit;
-    this.#thread = this.#startThread();
+    this.#threadIdleStopMs = threadIdleStopMs;
+  }
+
+  /** Whether a writer thread runs now (none before the first write and while idle). */
+  get threadRunning(): boolean {
+    return this.#thread !== undefined;
   }
 
   /**
@@ -178,9 +201,10 @@ export class ConsultationRecorder {
     return this.#enqueue({ kind: 'event', consultationId, type, at, actor, update, data });
   }
 
-  /** Resolves once the writer thread has started (it loads and opens the file in the background). */
+  /** Starts the writer thread if none runs; resolves once it has loaded (it opens the file at its first write). */
   ready(): Promise<void> {
-    return this.#ready;
+    if (!this.#closed) this.#thread ??= this.#startThread();
+    return this.#threadReady;
   }
 
   /** Wait until no write waits (or the recorder gave up at close()). */
@@ -202,7 +226,8 @@ export class ConsultationRecorder {
     clearTimeout(timer);
     this.#closed = true;
     clearTimeout(this.#restartTimer);
-    await this.#thread.terminate();
+    clearTimeout(this.#idleTimer);
+    await this.#thread?.terminate();
     if (drained) return;
     logger.error(`database ${this.#fault ?? 'unavailable'}: ${this.#pending.length} events were not written before shutdown:`);
     for (let pending = this.#pending.shift(); pending; pending = this.#pending.shift()) {
@@ -228,6 +253,7 @@ export class ConsultationRecorder {
         settle();
       } else {
         this.#pending.push(pending);
+        clearTimeout(this.#idleTimer);
         if (this.#unsent.push(write) === 1) setImmediate(() => this.#send());
       }
     });
@@ -235,8 +261,23 @@ export class ConsultationRecorder {
 
   #send(): void {
     if (this.#unsent.length === 0 || this.#closed) return;
+    this.#thread ??= this.#startThread();
     this.#thread.postMessage({ type: 'write', writes: this.#unsent } satisfies ToWriterThread);
     this.#unsent = [];
+  }
+
+  /** Once every write is reported written, stop the thread after THREAD_IDLE_STOP_MS unless another comes. */
+  #stopWhenIdle(): void {
+    clearTimeout(this.#idleTimer);
+    if (this.#pending.length > 0 || this.#unsent.length > 0 || this.#closed) return;
+    this.#idleTimer = setTimeout(() => {
+      const thread = this.#thread;
+      if (!thread || this.#pending.length > 0 || this.#unsent.length > 0 || this.#restartTimer) return;
+      // It closes its connection and ends; the next write goes to a new thread (its exit is not a failure).
+      this.#thread = undefined;
+      thread.postMessage({ type: 'stop' } satisfies ToWriterThread);
+    }, this.#threadIdleStopMs);
+    this.#idleTimer.unref();
   }
 
   /** The writer thread: from source through tsx (recordsWriterThread.boot.mjs), or built JavaScript. */
@@ -244,10 +285,12 @@ export class ConsultationRecorder {
     const fromSource = import.meta.url.endsWith('.ts');
     const entry = new URL(fromSource ? './recordsWriterThread.boot.mjs' : './recordsWriterThread.js', import.meta.url);
     const thread = new Worker(entry, { workerData: this.#threadOptions });
+    this.#threadReady = new Promise<void>((resolve) => (this.#markReady = resolve));
     thread.on('message', (message: FromWriterThread) => this.#onMessage(message));
     thread.on('error', (error) => logger.error('the records writer thread failed', error));
     thread.on('exit', () => {
-      if (this.#closed) return;
+      // A thread stopped while idle, or at close(), is not restarted.
+      if (this.#closed || thread !== this.#thread) return;
       // Everything not reported written goes again to a new thread (a batch committed just before
       // the old one died would be written twice; the log shows when this happened).
       logger.error(`the records writer thread stopped; another starts in ${this.#restartDelayMs} ms and gets the ${this.#pending.length} writes not yet confirmed`);
@@ -266,6 +309,7 @@ export class ConsultationRecorder {
   #onMessage(message: FromWriterThread): void {
     if (message.type === 'ready') {
       this.#markReady();
+      this.#stopWhenIdle();
       return;
     }
     if (message.type === 'fault') {
@@ -289,6 +333,7 @@ export class ConsultationRecorder {
     }
     for (let i = 0; i < message.count; i++) this.#pending.shift()?.settle();
     this.#settleFlushes();
+    this.#stopWhenIdle();
   }
 
   #settleFlushes(): void {

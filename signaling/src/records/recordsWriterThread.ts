@@ -4,7 +4,8 @@
  * sends, in order, in batches. SQLite is synchronous, so every millisecond spent writing (or waiting
  * for another process's lock) is spent here and never on the thread that answers sockets and HTTP.
  *
- * Messages: in, `{ type: 'write', writes }` (appended to the queue); out, `{ type: 'ready' }` once
+ * Messages: in, `{ type: 'write', writes }` (appended to the queue) and `{ type: 'stop' }` (sent only
+ * when every write was reported written: close the connection and end); out, `{ type: 'ready' }` once
  * loaded, `{ type: 'written', count, refused }` once the first `count` writes not
  * yet reported are in the database (or refused by it as invalid), and `{ type: 'fault', fault }`
  * while the database cannot be written (retried with backoff; nothing is dropped here).
@@ -20,7 +21,7 @@ export interface WriterThreadOptions {
   busyTimeoutMs: number;
 }
 
-export type ToWriterThread = { type: 'write'; writes: RecordWrite[] };
+export type ToWriterThread = { type: 'write'; writes: RecordWrite[] } | { type: 'stop' };
 export type FromWriterThread =
   | { type: 'ready' }
   | { type: 'written'; count: number; refused: { write: RecordWrite; error: string }[] }
@@ -134,6 +135,12 @@ function schedule(): void {
 }
 
 port.on('message', (message: ToWriterThread) => {
+  if (message.type === 'stop') {
+    clearTimeout(idleTimer);
+    close();
+    port.close(); // nothing else keeps the thread: it ends
+    return;
+  }
   for (const write of message.writes) queue.push(write);
   schedule();
 });

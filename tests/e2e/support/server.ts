@@ -11,14 +11,18 @@ const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 export const E2E_PASSWORD = 'e2e-demo-password';
 
 /**
- * The node arguments of `npm start` (signaling's start script, `node <args>`), run from signaling/:
- * the tests start the very built server users run, with node itself as the process they hold, so
- * that crash() kills the server and not a wrapper. `npm test` builds it first.
+ * The node arguments of `npm start` (signaling's start script, `[NAME=value …] node <args>`), run from
+ * signaling/: the tests start the very built server users run, with node itself as the process they
+ * hold, so that crash() kills the server and not a wrapper, and with the script's environment
+ * settings (SERVER_ENV: glibc's malloc tuning). `npm test` builds it first.
  */
 export const SERVER_DIR = join(REPO_ROOT, 'signaling');
-export const SERVER_ARGS = (JSON.parse(readFileSync(join(SERVER_DIR, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
-  .split(' ')
-  .slice(1);
+const startWords = (JSON.parse(readFileSync(join(SERVER_DIR, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
+const nodeAt = startWords.indexOf('node');
+export const SERVER_ENV: Record<string, string> = Object.fromEntries(
+  startWords.slice(0, nodeAt).map((word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]),
+);
+export const SERVER_ARGS = startWords.slice(nodeAt + 1);
 
 export async function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -88,6 +92,7 @@ export async function startServer(
   const port = await freePort(host);
   const env = {
     ...process.env,
+    ...SERVER_ENV,
     DATABASE_URL: `file:${databaseFile}`,
     SEED_DEMO_PASSWORD: E2E_PASSWORD,
     JWT_SECRET: 'e2e-secret-0123456789abcdef0123456789',
