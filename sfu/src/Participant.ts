@@ -298,9 +298,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     this.#consuming.add(producer.id);
     let consumer: types.Consumer;
     try {
-      const __a=Date.now();
       await lowestLayerArrived(producer);
-      console.log('[trace-sfu] layerwait '+producer.appData.source+' '+(Date.now()-__a)+' at '+Date.now());
       if (this.#closed || transport.closed || producer.closed) return;
       consumer = await transport.consume({
         producerId: producer.id,

@@ -45,7 +45,6 @@ export interface SentVideoStats {
  * and one receive transport, the local producers by source and the remote consumers. close()
  * releases all. Recovery across outages (ICE restarts, rejoining a rebuilt room) is CallConnection's.
  */
-const __t=(l:string)=>console.log('[trace] '+l+' '+Date.now());
 export class CallSession {
   readonly consultationId: string;
   readonly #client: ProtocolClient;
@@ -77,10 +76,8 @@ export class CallSession {
   }
 
   async #start(joined: CallJoined): Promise<void> {
-    __t('joined');
     const device = new Device();
     await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as never });
-    __t('deviceLoaded');
     // Both at once: each is a round trip to the server, and nothing about one waits for the other.
     // One that was made when the other failed is kept, so that close() closes it.
     const [send, recv] = await Promise.allSettled([this.#createTransport(device, 'send'), this.#createTransport(device, 'recv')]);
@@ -88,11 +85,9 @@ export class CallSession {
     if (recv.status === 'fulfilled') this.#recvTransport = recv.value;
     if (send.status === 'rejected') throw send.reason;
     if (recv.status === 'rejected') throw recv.reason;
-    __t('transportsCreated');
     this.#unsubscribe.push(
       this.#client.on('media:newConsumer', (info) => {
         if (info.consultationId !== this.consultationId) return;
-        __t('newConsumer:'+info.source);
         // A consumer closed before it was resumed (the operator left, a transfer) is no error.
         this.#consume(info).catch((error: unknown) => console.warn(`[call] ${info.source} not received:`, error));
       }),
@@ -104,7 +99,6 @@ export class CallSession {
       consultationId: this.consultationId,
       rtpCapabilities: device.rtpCapabilities as never,
     });
-    __t('readyDone');
   }
 
   /** Send a local track as the given source (mic, face, document, …). */
@@ -112,11 +106,9 @@ export class CallSession {
     const transport = this.#sendTransport;
     if (!transport || this.#closed) throw new Error('call is not connected');
     await this.unpublish(source);
-    __t('publish:'+source);
     const { degradationPreference, ...produceOptions } = options;
     const producer = await transport.produce({ track, ...produceOptions, stopTracks: false, appData: { source } });
     this.#producers.set(source, producer);
-    __t('produced:'+source);
     const sender = producer.rtpSender;
     if (degradationPreference && sender) {
       const parameters = sender.getParameters();
@@ -223,7 +215,6 @@ export class CallSession {
         ? device.createSendTransport(options as never)
         : device.createRecvTransport(options as never);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-      __t('connect:'+direction);
       this.#client
         .request('media:connectTransport', {
           consultationId: this.consultationId,
@@ -246,7 +237,6 @@ export class CallSession {
       });
     }
     transport.on('connectionstatechange', (state) => {
-      __t('state:'+direction+':'+state);
       if (this.#closed) return;
       this.#listeners.onConnectionState?.(this.connectionState);
       if (direction === 'send' && state === 'connected') this.#reportPath(transport);
@@ -305,7 +295,6 @@ export class CallSession {
       return;
     }
     this.#consumers.set(consumer.id, consumer);
-    __t('consumed:'+info.source);
     this.#listeners.onTrack({
       consumerId: consumer.id,
       source: info.source,
@@ -315,7 +304,6 @@ export class CallSession {
       ...(info.guestId ? { guestId: info.guestId } : {}),
     });
     await this.#client.request('media:resumeConsumer', { consultationId: this.consultationId, consumerId: consumer.id });
-    __t('resumed:'+info.source);
   }
 
   #closeConsumer(consumerId: string): void {
