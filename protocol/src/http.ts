@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SentDocument } from './documents.ts';
 import { ConsultationOutcome, DepartmentSummary, Id, SiteSummary, StaffRole, StillInfo } from './domain.ts';
 import { ConsultationNote } from './notes.ts';
 
@@ -223,6 +224,8 @@ export const RecordDetail = RecordListItem.extend({
   events: z.array(RecordEvent),
   /** the stills of the document camera still kept (retention deletes older ones), oldest first; each opens at GET /api/stills/:id */
   stills: z.array(StillInfo),
+  /** the documents sent to the tablet still kept (retention deletes older ones), oldest first; each opens at GET /api/documents/sent/:id */
+  documents: z.array(SentDocument),
 });
 export type RecordDetail = z.infer<typeof RecordDetail>;
 

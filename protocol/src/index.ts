@@ -9,3 +9,4 @@ export * from './admin.ts';
 export * from './clerk.ts';
 export * from './reservations.ts';
 export * from './annotation.ts';
+export * from './documents.ts';

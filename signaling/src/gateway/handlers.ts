@@ -9,6 +9,7 @@ import type { NetworkProbes } from '../probes/NetworkProbes.ts';
 import type { FeedbackService } from '../records/FeedbackService.ts';
 import type { BoothCheckIn } from '../reservations/BoothCheckIn.ts';
 import type { StillService } from '../stills/StillService.ts';
+import type { DocumentService } from '../documents/DocumentService.ts';
 import type { IceServers } from '../turn/IceServers.ts';
 
 /** What a handler may need of the socket itself. */
@@ -36,6 +37,7 @@ export interface Domain {
   annotations: AnnotationBoard;
   feedback: FeedbackService;
   stills: StillService;
+  documents: DocumentService;
   clerkPins: ClerkPins;
   help: HelpDesk;
   iceServers: IceServers;
@@ -44,7 +46,7 @@ export interface Domain {
 }
 
 /** Thin mapping from validated messages to the domain: no state and no rules live here. */
-export function createHandlers({ consultations, annotations, feedback, stills, clerkPins, help, iceServers, probes, boothCheckIn }: Domain): Handlers {
+export function createHandlers({ consultations, annotations, feedback, stills, documents, clerkPins, help, iceServers, probes, boothCheckIn }: Domain): Handlers {
   return {
     'consultation:request': (principal, { departmentId }) => consultations.request(asDevice(principal), departmentId),
     'reservation:checkIn': (principal, { code }) => boothCheckIn.checkIn(asDevice(principal), code),
@@ -152,6 +154,15 @@ export function createHandlers({ consultations, annotations, feedback, stills, c
     'still:capture': (principal, { consultationId, withMarks }) => stills.requestCapture(asStaff(principal), consultationId, withMarks ?? false),
     'still:captureFailed': (principal, { consultationId, requestId, reason }) => {
       stills.captureFailed(asDevice(principal), consultationId, requestId, reason);
+      return {};
+    },
+    'document:current': (principal, { consultationId }) => ({ document: documents.showing(principal, consultationId) }),
+    'document:close': (principal, { consultationId, documentId }) => {
+      documents.close(asStaff(principal), consultationId, documentId);
+      return {};
+    },
+    'document:displayed': (principal, { consultationId, documentId, state, pages }) => {
+      documents.displayed(principal, consultationId, documentId, state, pages);
       return {};
     },
     'annotation:add': (principal, { consultationId, source, mark }) => annotations.add(principal, consultationId, source, mark),

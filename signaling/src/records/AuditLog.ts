@@ -14,6 +14,8 @@ export type AuditAction =
   | 'config.change'
   | 'records.purge'
   | 'still.view'
+  | 'document.view'
+  | 'library.change'
   | 'callback.view'
   | 'callback.outcome'
   | 'session.logout'

@@ -44,6 +44,7 @@ export type ConsultationEventType =
   | 'failed'
   | 'rated'
   | 'chat'
+  | 'document_sent' // a document was sent to the tablet (who, the stored copy's id, title, type, size and SHA-256)
   | 'still_taken' // a still of the document camera was stored (who asked, the still's id and size)
   | 'note' // the operator's note and category (対応メモ・相談種別)
   | 'media_quality' // each stream's bitrate, loss, score and RTT over the call, from the SFU

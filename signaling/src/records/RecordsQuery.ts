@@ -11,6 +11,7 @@ import type {
   StaffSummary,
 } from '@madoguchi/protocol';
 import { stillInfo } from '../stills/StillService.ts';
+import { sentDocumentInfo } from '../documents/DocumentService.ts';
 import { addHistogram, averageSeconds, num, percentileOfHistogram, type Count } from './histograms.ts';
 import { PARTICIPATION_EVENTS, participationSql } from './participation.ts';
 
@@ -252,6 +253,7 @@ export class RecordsQuery {
         reservation: { select: { id: true } },
         events: { orderBy: [{ at: 'asc' }, { id: 'asc' }] },
         stills: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
+        documents: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
       },
     });
     if (!row) return undefined;
@@ -328,6 +330,7 @@ export class RecordsQuery {
         }),
       ),
       stills: row.stills.map(stillInfo),
+      documents: row.documents.map(sentDocumentInfo),
     };
   }
 
