@@ -32,7 +32,7 @@ export function OperatorConsole({ session, onLogout, onSessionEnded }: OperatorC
     () => ({ onSessionEnded, onDepartmentsChanged: () => setDepartmentsRevision((revision) => revision + 1) }),
     [onSessionEnded],
   );
-  const { state, actions, marks } = useConsole(session.token, sessionEvents);
+  const { state, actions, marks, client } = useConsole(session.token, sessionEvents);
   /** 書き込みを含める: stills (the button and Alt+C alike) keep the marks on the document. */
   const [stillWithMarks, setStillWithMarks] = useState(false);
   const captureStill = useCallback(() => actions.captureStill(stillWithMarks), [actions, stillWithMarks]);
@@ -88,6 +88,8 @@ export function OperatorConsole({ session, onLogout, onSessionEnded }: OperatorC
           onStillWithMarks={setStillWithMarks}
           marks={marks}
           token={session.token}
+          client={client}
+          ownDepartments={session.staff.departments}
           onEnd={actions.endCall}
           departments={departments}
           onTransfer={actions.transfer}

@@ -85,7 +85,7 @@ export interface ConsoleSessionEvents {
 export function useConsole(
   token: string,
   sessionEvents: ConsoleSessionEvents,
-): { state: ConsoleState; actions: ConsoleActions; marks: CallMarks | null } {
+): { state: ConsoleState; actions: ConsoleActions; marks: CallMarks | null; client: ProtocolClient | null } {
   const [state, dispatch] = useReducer(consoleReducer, initialConsoleState);
   /** The marks of the call in progress (React state: the call screen subscribes to them). */
   const [marks, setMarks] = useState<CallMarks | null>(null);
@@ -416,5 +416,6 @@ export function useConsole(
     [finishCall, stopShared],
   );
 
-  return { state, actions, marks };
+  // The socket, for panels of the call screen that speak to the call themselves (書類を送る); set once connected.
+  return { state, actions, marks, client: clientRef.current };
 }

@@ -116,3 +116,15 @@ export function bookReservation(token: string, request: BookingRequest): Promise
   const init = { method: 'POST', headers: { Authorization: authorization(token), 'Content-Type': 'application/json' }, body: JSON.stringify(request) };
   return send('/api/reservations', init, Reservation);
 }
+
+/** The file of a document sent in this tablet's call (GET /api/documents/sent/:id), as bytes. */
+export async function fetchSentDocument(token: string, documentId: string): Promise<ArrayBuffer> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/documents/sent/${encodeURIComponent(documentId)}`, { headers: { Authorization: authorization(token) }, cache: 'no-store' });
+  } catch (error) {
+    throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : String(error));
+  }
+  if (!response.ok) throw new ApiError(response.status, `HTTP_${response.status}`, response.statusText);
+  return response.arrayBuffer();
+}

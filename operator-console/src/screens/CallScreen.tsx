@@ -10,6 +10,8 @@ import { SHORTCUTS } from '../useShortcuts.ts';
 import { DocumentView } from '../components/DocumentView.tsx';
 import { RemoteAudio } from '../components/RemoteAudio.tsx';
 import { StillGallery } from '../components/StillGallery.tsx';
+import { DocumentSendPanel } from '../components/DocumentSendPanel.tsx';
+import type { ProtocolClient } from '@madoguchi/protocol/client';
 import { TrackVideo } from '../components/TrackVideo.tsx';
 import { useFramesMissing } from '../components/useFramesMissing.ts';
 import { useI18n } from '../i18n/index.ts';
@@ -35,6 +37,10 @@ interface CallScreenProps {
   marks: CallMarks | null;
   /** The staff token, to fetch stills. */
   token: string;
+  /** The socket, for 書類を送る (null before it connects). */
+  client: ProtocolClient | null;
+  /** The operator's own departments: whose libraries they may send from. */
+  ownDepartments: DepartmentSummary[];
   onEnd(): void;
   departments: DepartmentSummary[];
   onTransfer(department: DepartmentSummary, note: string): void;
@@ -187,6 +193,12 @@ export function CallScreen(props: CallScreenProps) {
           </DocumentView>
           <div className="document-footer">
             <StillGallery stills={call.stills} token={token} />
+            <DocumentSendPanel
+              client={props.client}
+              token={token}
+              consultationId={call.consultationId}
+              departments={[...props.ownDepartments].sort((a, b) => Number(b.id === call.department.id) - Number(a.id === call.department.id))}
+            />
             {sharing ? (
               <SharePreview
                 shared={sharing}

@@ -1,4 +1,4 @@
-import { MediaPath, RecordDetail, type RecordEvent, type SupervisionMode } from '@madoguchi/protocol';
+import { MediaPath, RecordDetail, type RecordEvent, type SentDocument, type SupervisionMode } from '@madoguchi/protocol';
 import { useState } from 'react';
 import { request } from '../api.ts';
 import { StillThumb, useStillImages } from '../components/StillGallery.tsx';
@@ -137,6 +137,8 @@ function RecordView({ detail, token }: { detail: RecordDetail; token: string }) 
                   <StillThumb still={still} image={images.get(still.id)} label={t.record.openStill} onOpen={() => setOpenStillId(still.id)} />
                 ) : event.type === 'still_taken' ? (
                   <span className="hint">{t.record.stillDeleted}</span>
+                ) : event.type === 'document_sent' ? (
+                  <SentDocumentLink document={documentOf(event, detail)} token={token} />
                 ) : null}
               </li>
             );
@@ -183,5 +185,46 @@ function RecordView({ detail, token }: { detail: RecordDetail; token: string }) 
         )}
       </section>
     </div>
+  );
+}
+
+/** The stored copy an event names, if retention has not deleted it. */
+function documentOf(event: RecordEvent, detail: RecordDetail): SentDocument | undefined {
+  const documentId = (event.data as { documentId?: unknown } | null)?.documentId;
+  return detail.documents.find((document) => document.id === documentId);
+}
+
+/**
+ * A document sent in the consultation: its title and a download (each download is a look the
+ * server audits, as stills are). Deleted by retention: said so.
+ */
+function SentDocumentLink({ document, token }: { document: SentDocument | undefined; token: string }) {
+  const { t } = useI18n();
+  const [failed, setFailed] = useState(false);
+  if (!document) return <span className="hint">{t.record.documentDeleted}</span>;
+  const open = async () => {
+    setFailed(false);
+    try {
+      const response = await fetch(`/api/documents/sent/${encodeURIComponent(document.id)}`, { headers: { authorization: `Bearer ${token}` } });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const url = URL.createObjectURL(await response.blob());
+      const link = window.document.createElement('a');
+      link.href = url;
+      link.download = `${document.title}.${document.mime === 'application/pdf' ? 'pdf' : document.mime === 'image/png' ? 'png' : 'jpg'}`;
+      window.document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch {
+      setFailed(true);
+    }
+  };
+  return (
+    <span className="record-document">
+      <button type="button" className="button" data-testid="record-document-download" data-document-id={document.id} onClick={() => void open()}>
+        {t.record.downloadDocument(document.title)}
+      </button>
+      {failed ? <span className="still-error" role="alert">{t.record.documentDownloadFailed}</span> : null}
+    </span>
   );
 }
