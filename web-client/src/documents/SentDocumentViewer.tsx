@@ -144,6 +144,10 @@ function DocumentPages({ client, document, onHide }: { client: ProtocolClient; d
         className="sent-document__viewport"
         data-testid="sent-document-viewport"
         data-zoom={zoom.toFixed(2)}
+        // Scrollable when zoomed: reachable by keyboard too (arrow keys scroll it).
+        tabIndex={0}
+        role="group"
+        aria-label={document.title}
         onPointerDown={pinch.down}
         onPointerMove={pinch.move}
         onPointerUp={pinch.up}
