@@ -33,6 +33,7 @@ import { AnnotatedSource, Mark, MarkDrawing } from './annotation.ts';
 import { ClerkLock, ClerkPin, ClerkUnlockResult, HelpCall } from './clerk.ts';
 import { ReservationCode } from './reservations.ts';
 import { SentDocument } from './documents.ts';
+import { ConsultationForm } from './forms.ts';
 import { ErrorCode, type Ack } from './errors.ts';
 import { DtlsParameters, IceParameters, MediaPath, ProbeOptions, RtpCapabilities, RtpParameters, SctpStreamParameters, TransportOptions } from './media.ts';
 
@@ -246,6 +247,8 @@ export const clientEvents = {
   },
   /** What the call shows now (asked on every call:joined, so a reloaded page shows it again); null: nothing. */
   'document:current': { from: ['device', 'operator'], payload: consultationRef, ack: z.object({ document: SentDocument.nullable() }) },
+  /** The form the tablet is to have signed now, if any (asked on mount, so a reloaded tablet shows it again). */
+  'form:current': { from: ['device', 'operator'], payload: consultationRef, ack: z.object({ form: ConsultationForm.nullable() }) },
   /** The operator takes the sent document off the tablet's screen (it stays in the record). */
   'document:close': { from: ['operator'], payload: consultationRef.extend({ documentId: Id }), ack: empty },
   /**
@@ -428,6 +431,10 @@ export const serverEvents = {
   'annotation:removed': z.object({ consultationId: Id, markIds: z.array(Id) }),
   /** To the tablet and the operators of a call: a document was sent (the tablet fetches it from GET /api/documents/sent/:id and shows it). */
   'document:shown': z.object({ consultationId: Id, document: SentDocument }),
+  /** To the tablet and the operators of a call: a filled form waits for the resident's check and signature (fetch GET /api/forms/:id/filled). */
+  'form:toSign': z.object({ consultationId: Id, form: ConsultationForm }),
+  /** To the tablet and the operators of a call: the resident signed; the signed PDF is stored (its SHA-256 in the form). */
+  'form:signed': z.object({ consultationId: Id, form: ConsultationForm }),
   /** To the tablet and the operators of a call: the document was taken off the tablet's screen. */
   'document:closed': z.object({ consultationId: Id, documentId: Id }),
   /** To the operators of a call: how the tablet showed the document (document:displayed). */

@@ -75,6 +75,8 @@ export interface Config {
     dir: string;
     /** Sent documents older than this are deleted (file and row). */
     retentionMs: number;
+    /** Signed forms (DOCUMENTS_DIR/signed) older than this are deleted, file and row; their events with the hash stay. */
+    signedFormRetentionMs: number;
   };
   stills: {
     /** Where still images are kept. */
@@ -253,6 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = REPO_ROO
     documents: {
       dir: resolve(root, env.DOCUMENTS_DIR ?? '.data/documents'),
       retentionMs: int(env.DOCUMENT_RETENTION_DAYS, 30, 'DOCUMENT_RETENTION_DAYS') * 24 * 60 * 60 * 1000,
+      signedFormRetentionMs: int(env.SIGNED_FORM_RETENTION_DAYS, 1825, 'SIGNED_FORM_RETENTION_DAYS') * 24 * 60 * 60 * 1000,
     },
     stills: {
       dir: resolve(root, env.STILLS_DIR ?? '.data/stills'),

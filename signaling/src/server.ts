@@ -36,6 +36,7 @@ import { ReservationService } from './reservations/ReservationService.ts';
 import { RoutingSettingsStore } from './routing/RoutingSettingsStore.ts';
 import { StillService } from './stills/StillService.ts';
 import { DocumentService } from './documents/DocumentService.ts';
+import { FormService } from './forms/FormService.ts';
 import { RetentionJob } from './records/RetentionJob.ts';
 import { SettingsStore } from './records/SettingsStore.ts';
 import { enforcePrivateModes } from './dataAtRest.ts';
@@ -63,6 +64,7 @@ export interface MadoguchiServer {
   recorder: ConsultationRecorder;
   stills: StillService;
   documents: DocumentService;
+  forms: FormService;
   retention: RetentionJob;
   close(): Promise<void>;
 }
@@ -167,6 +169,16 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     dir: config.documents.dir,
     retentionMs: config.documents.retentionMs,
   });
+  const forms = new FormService({
+    db,
+    consultations,
+    notifier,
+    audit,
+    recorder,
+    clock,
+    dir: config.documents.dir,
+    retentionMs: config.documents.signedFormRetentionMs,
+  });
   const sessions = new StaffSessions({ db, clock, notifier, consultations });
   const tokens = new TokenService(db, config.jwtSecret, config.staffTokenTtl, sessions);
   const loginThrottle = new LoginThrottle({ clock, ...DEFAULT_LOGIN_LIMITS, ...config.login });
@@ -179,7 +191,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   attachGateway(
     io,
     { tokens, sessions },
-    { consultations, annotations, feedback: new FeedbackService(db, recorder, clock), stills, documents, clerkPins, help, iceServers, probes, boothCheckIn },
+    { consultations, annotations, feedback: new FeedbackService(db, recorder, clock), stills, documents, forms, clerkPins, help, iceServers, probes, boothCheckIn },
     config.socketLimits,
   );
 
@@ -192,7 +204,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   });
   app.use(express.json({ limit: '64kb' }));
   const pairingCodes = new PairingCodes(clock);
-  app.use('/api', createApiRouter({ db, databaseProbe: probe, tokens, sessions, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, documents, recorder, clerkPins, reservations, clock }));
+  app.use('/api', createApiRouter({ db, databaseProbe: probe, tokens, sessions, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, documents, forms, recorder, clerkPins, reservations, clock }));
   app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
   if (localAuthority) app.get(CA_PATH, (_req, res) => res.type('application/x-x509-ca-cert').attachment('madoguchi-ca.crt').send(localAuthority));
   serveApp(app, '/kiosk', config.webClientDir);
@@ -211,6 +223,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   }
   stills.startRetention();
   documents.startRetention();
+  forms.startRetention();
   retention.start();
   const { port } = listener.address() as AddressInfo;
   const host = WILDCARD_ADDRESSES.has(config.host) ? '127.0.0.1' : config.host;
@@ -229,11 +242,13 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     recorder,
     stills,
     documents,
+    forms,
     retention,
     close: () =>
       (closing ??= (async () => {
         stills.close();
         documents.shutdown();
+        forms.shutdown();
         annotations.close();
         await retention.stop();
         // Ending the calls records them and waits for the recorder, which gives up after a while

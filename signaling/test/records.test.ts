@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +26,8 @@ let declinedId: string;
 let transferredId: string;
 /** A document tax1 sent to the tablet in `callId` (issue 13): opened with the record's need-to-know. */
 let documentId: string;
+/** A signed form of `callId` (its row and PDF as FormService stores them; the signing itself is in forms.test.ts). */
+let formId: string;
 const tokens: Record<string, string> = {};
 const staffIdOf: Record<string, string> = {};
 
@@ -81,6 +85,13 @@ beforeAll(async () => {
   await t.server.recorder.flush();
   call.device.close();
   call.operator.close();
+  const template = await t.db.formTemplate.findUniqueOrThrow({ where: { code: 'juminhyo' } });
+  formId = randomUUID();
+  await t.db.consultationForm.create({
+    data: { id: formId, consultationId: callId, templateId: template.id, title: template.title, values: '{}', filledBy: staffIdOf.tax1!, status: 'signed', signedAt: new Date(), sha256: '0'.repeat(64), bytes: 8 },
+  });
+  mkdirSync(join(t.config.documents.dir, 'signed'), { recursive: true });
+  writeFileSync(join(t.config.documents.dir, 'signed', `${formId}.pdf`), '%PDF-1.7');
 
   const site = await t.db.site.findFirstOrThrow({ where: { name: '江川出張所' }, include: { devices: true } });
   const tax = await t.db.department.findUniqueOrThrow({ where: { code: 'tax' } });
@@ -247,6 +258,8 @@ describe('records: who may see what', () => {
     { endpoint: 'audit trail', path: () => '/audit', allowed: everyone(403, { admin: 200 }) },
     // A document sent in the call: those who took part, supervisors and admins; the tablet only during the call.
     { endpoint: 'sent document', path: () => `/documents/sent/${documentId}`, allowed: everyone(200, { citizen1: 404, device: 404 }) },
+    // A signed form of the call: the same need-to-know; staff only.
+    { endpoint: 'signed form', path: () => `/forms/${formId}/signed`, allowed: everyone(200, { citizen1: 404 }) },
   ];
 
   for (const { endpoint, path, method, body, allowed } of matrix) {
@@ -265,6 +278,9 @@ describe('records: who may see what', () => {
         } else if (endpoint === 'sent document') {
           // Every view and download of a sent document is one audit row, naming the viewer and the consultation.
           expect(added).toMatchObject([{ action: 'document.view', staffId: staffIdOf[who], targetId: documentId, details: JSON.stringify({ consultationId: callId }) }]);
+        } else if (endpoint === 'signed form') {
+          // Every view and download of a signed form is one audit row.
+          expect(added).toMatchObject([{ action: 'form.view', staffId: staffIdOf[who], targetId: formId, details: JSON.stringify({ consultationId: callId }) }]);
         } else if (endpoint === 'export') {
           expect(added).toMatchObject([{ action: 'records.export', staffId: staffIdOf[who] }]);
         } else {

@@ -10,6 +10,7 @@ import type { FeedbackService } from '../records/FeedbackService.ts';
 import type { BoothCheckIn } from '../reservations/BoothCheckIn.ts';
 import type { StillService } from '../stills/StillService.ts';
 import type { DocumentService } from '../documents/DocumentService.ts';
+import type { FormService } from '../forms/FormService.ts';
 import type { IceServers } from '../turn/IceServers.ts';
 
 /** What a handler may need of the socket itself. */
@@ -38,6 +39,7 @@ export interface Domain {
   feedback: FeedbackService;
   stills: StillService;
   documents: DocumentService;
+  forms: FormService;
   clerkPins: ClerkPins;
   help: HelpDesk;
   iceServers: IceServers;
@@ -46,7 +48,7 @@ export interface Domain {
 }
 
 /** Thin mapping from validated messages to the domain: no state and no rules live here. */
-export function createHandlers({ consultations, annotations, feedback, stills, documents, clerkPins, help, iceServers, probes, boothCheckIn }: Domain): Handlers {
+export function createHandlers({ consultations, annotations, feedback, stills, documents, forms, clerkPins, help, iceServers, probes, boothCheckIn }: Domain): Handlers {
   return {
     'consultation:request': (principal, { departmentId }) => consultations.request(asDevice(principal), departmentId),
     'reservation:checkIn': (principal, { code }) => boothCheckIn.checkIn(asDevice(principal), code),
@@ -156,6 +158,7 @@ export function createHandlers({ consultations, annotations, feedback, stills, d
       stills.captureFailed(asDevice(principal), consultationId, requestId, reason);
       return {};
     },
+    'form:current': async (principal, { consultationId }) => ({ form: await forms.current(principal, consultationId) }),
     'document:current': (principal, { consultationId }) => ({ document: documents.showing(principal, consultationId) }),
     'document:close': (principal, { consultationId, documentId }) => {
       documents.close(asStaff(principal), consultationId, documentId);

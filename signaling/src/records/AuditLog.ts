@@ -15,6 +15,7 @@ export type AuditAction =
   | 'records.purge'
   | 'still.view'
   | 'document.view'
+  | 'form.view'
   | 'library.change'
   | 'callback.view'
   | 'callback.outcome'

@@ -44,6 +44,8 @@ export type ConsultationEventType =
   | 'failed'
   | 'rated'
   | 'chat'
+  | 'form_filled' // staff filled a form and handed it to the tablet to sign (the form's id, template, title)
+  | 'form_signed' // the resident signed; the signed PDF is stored (its id, template, title, SHA-256 and size)
   | 'document_sent' // a document was sent to the tablet (who, the stored copy's id, title, type, size and SHA-256)
   | 'still_taken' // a still of the document camera was stored (who asked, the still's id and size)
   | 'note' // the operator's note and category (対応メモ・相談種別)
