@@ -128,3 +128,18 @@ export async function fetchSentDocument(token: string, documentId: string): Prom
   if (!response.ok) throw new ApiError(response.status, `HTTP_${response.status}`, response.statusText);
   return response.arrayBuffer();
 }
+
+/** The filled form to check, before the signature (GET /api/forms/:id/filled). */
+export async function fetchFilledForm(token: string, formId: string): Promise<ArrayBuffer> {
+  const response = await fetch(`/api/forms/${encodeURIComponent(formId)}/filled`, { headers: { Authorization: authorization(token) }, cache: 'no-store' }).catch((error: unknown) => {
+    throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : String(error));
+  });
+  if (!response.ok) throw new ApiError(response.status, `HTTP_${response.status}`, response.statusText);
+  return response.arrayBuffer();
+}
+
+/** The resident's signature (PNG) for a form of this tablet's call. */
+export async function sendSignature(token: string, formId: string, signature: Blob): Promise<void> {
+  const init = { method: 'POST', headers: { Authorization: authorization(token), 'Content-Type': 'image/png' }, body: signature };
+  await send(`/api/forms/${encodeURIComponent(formId)}/signature`, init, { safeParse: (value: unknown) => ({ success: true as const, data: value }) });
+}

@@ -11,6 +11,8 @@ import { DocumentView } from '../components/DocumentView.tsx';
 import { RemoteAudio } from '../components/RemoteAudio.tsx';
 import { StillGallery } from '../components/StillGallery.tsx';
 import { DocumentSendPanel } from '../components/DocumentSendPanel.tsx';
+import { FormFillPanel } from '../components/FormFillPanel.tsx';
+import { useMemo } from 'react';
 import type { ProtocolClient } from '@madoguchi/protocol/client';
 import { TrackVideo } from '../components/TrackVideo.tsx';
 import { useFramesMissing } from '../components/useFramesMissing.ts';
@@ -82,6 +84,11 @@ export function CallScreen(props: CallScreenProps) {
   const capturing = isCapturing(call);
   const sharing = call.sharing;
   const captureFailure = call.capture && 'failed' in call.capture ? call.capture.failed : null;
+  // The libraries and forms the operator may use: their own departments, the call's first.
+  const libraries = useMemo(
+    () => [...props.ownDepartments].sort((a, b) => Number(b.id === call.department.id) - Number(a.id === call.department.id)),
+    [props.ownDepartments, call.department.id],
+  );
 
   return (
     <main className="call-screen" data-testid="call-screen" data-consultation-id={call.consultationId}>
@@ -193,12 +200,8 @@ export function CallScreen(props: CallScreenProps) {
           </DocumentView>
           <div className="document-footer">
             <StillGallery stills={call.stills} token={token} />
-            <DocumentSendPanel
-              client={props.client}
-              token={token}
-              consultationId={call.consultationId}
-              departments={[...props.ownDepartments].sort((a, b) => Number(b.id === call.department.id) - Number(a.id === call.department.id))}
-            />
+            <DocumentSendPanel client={props.client} token={token} consultationId={call.consultationId} departments={libraries} />
+            <FormFillPanel client={props.client} token={token} consultationId={call.consultationId} departments={libraries} />
             {sharing ? (
               <SharePreview
                 shared={sharing}

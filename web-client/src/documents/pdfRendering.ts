@@ -23,9 +23,9 @@ export async function openPdf(data: ArrayBuffer): Promise<PDFDocumentProxy> {
 
 /**
  * Draw one page (1-based) into the canvas, `cssWidth` CSS pixels wide, sharp on the screen's pixel
- * ratio. Returns the page's height over its width. A render superseded by a newer one is cancelled.
+ * ratio. Returns the page's size in PDF points. A render superseded by a newer one is cancelled.
  */
-export async function renderPage(document: PDFDocumentProxy, pageNumber: number, canvas: HTMLCanvasElement, cssWidth: number, signal: AbortSignal): Promise<number> {
+export async function renderPage(document: PDFDocumentProxy, pageNumber: number, canvas: HTMLCanvasElement, cssWidth: number, signal: AbortSignal): Promise<{ width: number; height: number }> {
   const page = await document.getPage(pageNumber);
   const unscaled = page.getViewport({ scale: 1 });
   const ratio = window.devicePixelRatio || 1;
@@ -48,7 +48,7 @@ export async function renderPage(document: PDFDocumentProxy, pageNumber: number,
   canvas.getContext('2d')?.drawImage(offscreen, 0, 0);
   canvas.style.width = `${cssWidth}px`;
   canvas.style.height = `${(cssWidth * unscaled.height) / unscaled.width}px`;
-  return unscaled.height / unscaled.width;
+  return { width: unscaled.width, height: unscaled.height };
 }
 
 function document_createCanvas(width: number, height: number): HTMLCanvasElement {

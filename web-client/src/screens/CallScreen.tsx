@@ -9,6 +9,7 @@ import { SharedPicture } from '../components/SharedPicture.tsx';
 import { MarkOverlay } from '../components/MarkOverlay.tsx';
 import { VideoView } from '../components/VideoView.tsx';
 import { SentDocumentViewer } from '../documents/SentDocumentViewer.tsx';
+import { FormSigning } from '../documents/FormSigning.tsx';
 import { departmentName, useI18n } from '../i18n.ts';
 import type { CallJoined, Serving } from '../kioskState.ts';
 import type { PreparedCallMedia } from '../media/localMedia.ts';
@@ -135,6 +136,8 @@ export function CallScreen({ client, call, serving, ending, transfer, supervisio
         <section className="call__main" data-tiles={1 + colleagueCams.length + shared.length}>
           {/* A document the operator sent: large, over the pictures, until put aside or taken back. */}
           <SentDocumentViewer client={client} consultationId={call.consultationId} />
+          {/* A form staff filled, to check and sign. */}
+          <FormSigning client={client} consultationId={call.consultationId} />
           <div className="tile tile--operator">
             {operatorCam ? (
               <VideoView
