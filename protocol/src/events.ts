@@ -249,6 +249,14 @@ export const clientEvents = {
   'document:current': { from: ['device', 'operator'], payload: consultationRef, ack: z.object({ document: SentDocument.nullable() }) },
   /** The form the tablet is to have signed now, if any (asked on mount, so a reloaded tablet shows it again). */
   'form:current': { from: ['device', 'operator'], payload: consultationRef, ack: z.object({ form: ConsultationForm.nullable() }) },
+  /** 印刷: the operator has the booth's printer print a document sent in the call or a signed form of it. */
+  'print:request': {
+    from: ['operator'],
+    payload: consultationRef.extend({ kind: z.enum(['document', 'form']), id: Id }),
+    ack: z.object({ printId: Id }),
+  },
+  /** The tablet says how the print went: `printed` once the browser's print returned, `failed` when it could not. */
+  'print:result': { from: ['device'], payload: consultationRef.extend({ printId: Id, state: z.enum(['printed', 'failed']) }), ack: empty },
   /** The operator takes the sent document off the tablet's screen (it stays in the record). */
   'document:close': { from: ['operator'], payload: consultationRef.extend({ documentId: Id }), ack: empty },
   /**
@@ -431,6 +439,10 @@ export const serverEvents = {
   'annotation:removed': z.object({ consultationId: Id, markIds: z.array(Id) }),
   /** To the tablet and the operators of a call: a document was sent (the tablet fetches it from GET /api/documents/sent/:id and shows it). */
   'document:shown': z.object({ consultationId: Id, document: SentDocument }),
+  /** To the tablet: print this (fetch it as for showing: GET /api/documents/sent/:id or GET /api/forms/:id/signed) and answer print:result. */
+  'print:requested': z.object({ consultationId: Id, printId: Id, kind: z.enum(['document', 'form']), id: Id, title: z.string() }),
+  /** To the operators of a call: how the booth's print went. */
+  'print:reported': z.object({ consultationId: Id, printId: Id, state: z.enum(['printed', 'failed']) }),
   /** To the tablet and the operators of a call: a filled form waits for the resident's check and signature (fetch GET /api/forms/:id/filled). */
   'form:toSign': z.object({ consultationId: Id, form: ConsultationForm }),
   /** To the tablet and the operators of a call: the resident signed; the signed PDF is stored (its SHA-256 in the form). */

@@ -37,6 +37,7 @@ import { RoutingSettingsStore } from './routing/RoutingSettingsStore.ts';
 import { StillService } from './stills/StillService.ts';
 import { DocumentService } from './documents/DocumentService.ts';
 import { FormService } from './forms/FormService.ts';
+import { BoothPrinter } from './documents/BoothPrinter.ts';
 import { RetentionJob } from './records/RetentionJob.ts';
 import { SettingsStore } from './records/SettingsStore.ts';
 import { enforcePrivateModes } from './dataAtRest.ts';
@@ -179,6 +180,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     dir: config.documents.dir,
     retentionMs: config.documents.signedFormRetentionMs,
   });
+  const printer = new BoothPrinter({ db, consultations, notifier, recorder, clock });
   const sessions = new StaffSessions({ db, clock, notifier, consultations });
   const tokens = new TokenService(db, config.jwtSecret, config.staffTokenTtl, sessions);
   const loginThrottle = new LoginThrottle({ clock, ...DEFAULT_LOGIN_LIMITS, ...config.login });
@@ -191,7 +193,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   attachGateway(
     io,
     { tokens, sessions },
-    { consultations, annotations, feedback: new FeedbackService(db, recorder, clock), stills, documents, forms, clerkPins, help, iceServers, probes, boothCheckIn },
+    { consultations, annotations, feedback: new FeedbackService(db, recorder, clock), stills, documents, forms, printer, clerkPins, help, iceServers, probes, boothCheckIn },
     config.socketLimits,
   );
 
@@ -249,6 +251,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
         stills.close();
         documents.shutdown();
         forms.shutdown();
+        printer.close();
         annotations.close();
         await retention.stop();
         // Ending the calls records them and waits for the recorder, which gives up after a while

@@ -189,6 +189,20 @@ describe('documents sent to the tablet', () => {
     const { document } = SendDocumentResponse.parse(await response.json());
     expect(document).toMatchObject({ title: '記入例', mime: 'image/png', libraryDocumentId: null, sha256: sha256(image) });
     expect((await shown).document).toEqual(document);
+
+    // 印刷 at the booth: the tablet is asked, reports printed; the operator is told; the record keeps it.
+    const requested = nextEvent(call.device, 'print:requested');
+    const { printId } = await call.operator.request('print:request', { consultationId, kind: 'document', id: document.id });
+    expect(await requested).toEqual({ consultationId, printId, kind: 'document', id: document.id, title: '記入例' });
+    await expect(call.operator.request('print:request', { consultationId, kind: 'form', id: document.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(call.device.request('print:request', { consultationId, kind: 'document', id: document.id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const reported = nextEvent(call.operator, 'print:reported');
+    await call.device.request('print:result', { consultationId, printId, state: 'printed' });
+    expect(await reported).toEqual({ consultationId, printId, state: 'printed' });
+    await expect(call.device.request('print:result', { consultationId, printId, state: 'printed' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await t.server.recorder.flush();
+    const printed = await t.db.consultationEvent.findMany({ where: { consultationId, type: 'printed' } });
+    expect(printed.map(({ data }) => JSON.parse(data!))).toEqual([expect.objectContaining({ printId, kind: 'document', id: document.id, title: '記入例' })]);
     await call.device.request('consultation:end', { consultationId });
     call.device.close();
     call.operator.close();

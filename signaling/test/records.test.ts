@@ -258,8 +258,8 @@ describe('records: who may see what', () => {
     { endpoint: 'audit trail', path: () => '/audit', allowed: everyone(403, { admin: 200 }) },
     // A document sent in the call: those who took part, supervisors and admins; the tablet only during the call.
     { endpoint: 'sent document', path: () => `/documents/sent/${documentId}`, allowed: everyone(200, { citizen1: 404, device: 404 }) },
-    // A signed form of the call: the same need-to-know; staff only.
-    { endpoint: 'signed form', path: () => `/forms/${formId}/signed`, allowed: everyone(200, { citizen1: 404 }) },
+    // A signed form of the call: the same need-to-know; the tablet only during the call (to print it).
+    { endpoint: 'signed form', path: () => `/forms/${formId}/signed`, allowed: everyone(200, { citizen1: 404, device: 404 }) },
   ];
 
   for (const { endpoint, path, method, body, allowed } of matrix) {

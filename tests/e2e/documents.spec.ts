@@ -175,6 +175,26 @@ test('post office ↔ 市民課: the operator fills 住民票の写し等交付�
   await expect(operator.getByTestId('form-status')).toHaveAttribute('data-state', 'signed');
   const formId = (await operator.getByTestId('form-status').getAttribute('data-form-id'))!;
 
+  // 印刷: the tablet prints the signed form through the browser. The booth's Chromium (--kiosk-printing)
+  // would print at once; here the page's print call is counted, and the print-only view is what paper gets.
+  await tablet.evaluate(() => {
+    const counted = window as unknown as { prints: number };
+    counted.prints = 0;
+    window.print = () => {
+      counted.prints++;
+    };
+  });
+  await operator.getByTestId('print-form').click();
+  await expect(operator.getByTestId('print-form-state')).toHaveAttribute('data-state', 'printed', { timeout: 30_000 });
+  expect(await tablet.evaluate(() => (window as unknown as { prints: number }).prints)).toBe(1);
+  await expect(tablet.getByTestId('booth-print')).toHaveAttribute('data-pages', '1');
+  await tablet.emulateMedia({ media: 'print' });
+  await expect(tablet.getByTestId('booth-print')).toBeVisible();
+  await expect(tablet.getByTestId('call-screen')).toBeHidden();
+  await tablet.screenshot({ path: '../test-output/screens/tablet-print-signed-form.png' });
+  await tablet.emulateMedia({ media: 'screen' });
+  await expect(tablet.getByTestId('booth-print')).toBeHidden();
+
   const consultationId = await operator.getByTestId('call-screen').getAttribute('data-consultation-id');
   await tablet.getByTestId('end-button').click();
   await expect(tablet.getByTestId('rating-screen')).toBeVisible();
@@ -206,4 +226,7 @@ test('post office ↔ 市民課: the operator fills 住民票の写し等交付�
     .filter((object): object is PDFRawStream => object instanceof PDFRawStream && object.dict.get(PDFName.of('Subtype')) === PDFName.of('Image'));
   expect(images).toHaveLength(1);
   expect(server.query<{ n: number }>("SELECT COUNT(*) AS n FROM AuditLog WHERE action = 'form.view'")[0]!.n).toBe(1);
+  expect(server.query<{ data: string }>(`SELECT data FROM ConsultationEvent WHERE type = 'printed' AND consultationId = ?`, consultationId).map(({ data }) => JSON.parse(data))).toEqual([
+    expect.objectContaining({ kind: 'form', id: formId, title: '住民票の写し等交付申請書' }),
+  ]);
 });

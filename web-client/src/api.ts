@@ -143,3 +143,12 @@ export async function sendSignature(token: string, formId: string, signature: Bl
   const init = { method: 'POST', headers: { Authorization: authorization(token), 'Content-Type': 'image/png' }, body: signature };
   await send(`/api/forms/${encodeURIComponent(formId)}/signature`, init, { safeParse: (value: unknown) => ({ success: true as const, data: value }) });
 }
+
+/** A signed form of this tablet's call, to print it at the booth (GET /api/forms/:id/signed). */
+export async function fetchSignedForm(token: string, formId: string): Promise<ArrayBuffer> {
+  const response = await fetch(`/api/forms/${encodeURIComponent(formId)}/signed`, { headers: { Authorization: authorization(token) }, cache: 'no-store' }).catch((error: unknown) => {
+    throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : String(error));
+  });
+  if (!response.ok) throw new ApiError(response.status, `HTTP_${response.status}`, response.statusText);
+  return response.arrayBuffer();
+}

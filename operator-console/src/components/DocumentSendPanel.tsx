@@ -3,6 +3,7 @@ import type { ProtocolClient } from '@madoguchi/protocol/client';
 import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, query, request } from '../api.ts';
 import { useI18n } from '../i18n/index.ts';
+import { BoothPrintButton } from './BoothPrintButton.tsx';
 
 type TabletState = { state: 'pending' } | { state: 'shown'; pages: number | null } | { state: 'failed' } | { state: 'closed' };
 
@@ -173,6 +174,7 @@ export function DocumentSendPanel({ client, token, consultationId, departments }
           <span>
             {tablet.state === 'shown' ? t.documents.state.shown(tablet.pages) : t.documents.state[tablet.state]}
           </span>
+          <BoothPrintButton key={sent.id} client={client} consultationId={consultationId} kind="document" id={sent.id} />
           {tablet.state !== 'closed' && client ? (
             <button
               type="button"

@@ -3,6 +3,7 @@ import type { ProtocolClient } from '@madoguchi/protocol/client';
 import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, query, request } from '../api.ts';
 import { useI18n } from '../i18n/index.ts';
+import { BoothPrintButton } from './BoothPrintButton.tsx';
 
 interface FormFillPanelProps {
   client: ProtocolClient | null;
@@ -118,9 +119,12 @@ export function FormFillPanel({ client, token, consultationId, departments }: Fo
         </p>
       ) : null}
       {form ? (
-        <p className="document-send-status" role="status" data-testid="form-status" data-state={form.status} data-form-id={form.id}>
-          {form.status === 'signed' ? t.forms.signed(form.title, form.sha256 ?? '') : t.forms.awaiting(form.title)}
-        </p>
+        <div className="document-send-status">
+          <p role="status" data-testid="form-status" data-state={form.status} data-form-id={form.id}>
+            {form.status === 'signed' ? t.forms.signed(form.title, form.sha256 ?? '') : t.forms.awaiting(form.title)}
+          </p>
+          {form.status === 'signed' ? <BoothPrintButton key={form.id} client={client} consultationId={consultationId} kind="form" id={form.id} /> : null}
+        </div>
       ) : null}
     </section>
   );

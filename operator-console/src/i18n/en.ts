@@ -309,6 +309,8 @@ export const en: Messages = {
       document_sent: 'Document sent to the tablet',
       form_filled: 'Form filled and handed to the tablet',
       form_signed: 'Form signed (PDF stored)',
+      printed: 'Printed at the booth',
+      print_failed: 'Could not print at the booth',
       wrap_up_ended: 'Wrap-up ended',
       supervision_started: 'A supervisor started supervising',
       supervision_mode_changed: 'Supervision mode changed',
@@ -696,6 +698,10 @@ export const en: Messages = {
     placeholder: 'Type a message',
     send: 'Send',
     failed: 'Could not send the message. Please try again.',
+  },
+  print: {
+    button: 'Print',
+    state: { requested: 'Printing at the booth…', printed: 'Printed at the booth', failed: 'Could not print at the booth' },
   },
   forms: {
     title: 'Fill in a form',

@@ -311,6 +311,8 @@ export const ja = {
       document_sent: '書類をタブレットに送付',
       form_filled: '申請書を記入しタブレットへ',
       form_signed: '申請書に署名（PDF保存）',
+      printed: 'ブースで印刷',
+      print_failed: 'ブースで印刷できず',
       wrap_up_ended: '後処理終了',
       supervision_started: '管理者が通話の確認を開始',
       supervision_mode_changed: '通話の確認方法を変更',
@@ -705,6 +707,10 @@ export const ja = {
     placeholder: 'メッセージを入力',
     send: '送信',
     failed: 'メッセージを送信できませんでした。もう一度お試しください。',
+  },
+  print: {
+    button: '印刷',
+    state: { requested: 'ブースで印刷しています…', printed: 'ブースで印刷しました', failed: 'ブースで印刷できませんでした' },
   },
   forms: {
     title: '申請書の記入',

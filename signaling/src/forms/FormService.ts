@@ -222,6 +222,14 @@ export class FormService {
     }
   }
 
+  /** A signed form's PDF for the tablet of its call, while connected (to print it at the booth). */
+  async openSignedForDevice(device: DevicePrincipal, formId: string): Promise<string> {
+    const row = await this.#db.consultationForm.findUnique({ where: { id: formId }, select: { consultationId: true, status: true } });
+    const parties = row ? this.#partiesOrNull(device, row.consultationId) : null;
+    if (!row || row.status !== 'signed' || !parties || parties.deviceId !== device.deviceId) throw new ProtocolError('NOT_FOUND', FORM_ERRORS.noSuchForm);
+    return this.#signedFile(formId);
+  }
+
   /** A signed form's PDF for staff with need-to-know (as stills), each look audited as form.view. */
   async openSigned(staff: StaffPrincipal, formId: string): Promise<{ form: ConsultationForm; file: string }> {
     const row = await this.#db.consultationForm.findUnique({

@@ -11,6 +11,7 @@ import type { BoothCheckIn } from '../reservations/BoothCheckIn.ts';
 import type { StillService } from '../stills/StillService.ts';
 import type { DocumentService } from '../documents/DocumentService.ts';
 import type { FormService } from '../forms/FormService.ts';
+import type { BoothPrinter } from '../documents/BoothPrinter.ts';
 import type { IceServers } from '../turn/IceServers.ts';
 
 /** What a handler may need of the socket itself. */
@@ -40,6 +41,7 @@ export interface Domain {
   stills: StillService;
   documents: DocumentService;
   forms: FormService;
+  printer: BoothPrinter;
   clerkPins: ClerkPins;
   help: HelpDesk;
   iceServers: IceServers;
@@ -48,7 +50,7 @@ export interface Domain {
 }
 
 /** Thin mapping from validated messages to the domain: no state and no rules live here. */
-export function createHandlers({ consultations, annotations, feedback, stills, documents, forms, clerkPins, help, iceServers, probes, boothCheckIn }: Domain): Handlers {
+export function createHandlers({ consultations, annotations, feedback, stills, documents, forms, printer, clerkPins, help, iceServers, probes, boothCheckIn }: Domain): Handlers {
   return {
     'consultation:request': (principal, { departmentId }) => consultations.request(asDevice(principal), departmentId),
     'reservation:checkIn': (principal, { code }) => boothCheckIn.checkIn(asDevice(principal), code),
@@ -156,6 +158,11 @@ export function createHandlers({ consultations, annotations, feedback, stills, d
     'still:capture': (principal, { consultationId, withMarks }) => stills.requestCapture(asStaff(principal), consultationId, withMarks ?? false),
     'still:captureFailed': (principal, { consultationId, requestId, reason }) => {
       stills.captureFailed(asDevice(principal), consultationId, requestId, reason);
+      return {};
+    },
+    'print:request': (principal, { consultationId, kind, id }) => printer.request(asStaff(principal), consultationId, kind, id),
+    'print:result': (principal, { consultationId, printId, state }) => {
+      printer.result(asDevice(principal), consultationId, printId, state);
       return {};
     },
     'form:current': async (principal, { consultationId }) => ({ form: await forms.current(principal, consultationId) }),

@@ -10,6 +10,7 @@ import { MarkOverlay } from '../components/MarkOverlay.tsx';
 import { VideoView } from '../components/VideoView.tsx';
 import { SentDocumentViewer } from '../documents/SentDocumentViewer.tsx';
 import { FormSigning } from '../documents/FormSigning.tsx';
+import { BoothPrint } from '../documents/BoothPrint.tsx';
 import { departmentName, useI18n } from '../i18n.ts';
 import type { CallJoined, Serving } from '../kioskState.ts';
 import type { PreparedCallMedia } from '../media/localMedia.ts';
@@ -138,6 +139,8 @@ export function CallScreen({ client, call, serving, ending, transfer, supervisio
           <SentDocumentViewer client={client} consultationId={call.consultationId} />
           {/* A form staff filled, to check and sign. */}
           <FormSigning client={client} consultationId={call.consultationId} />
+          {/* 印刷: the booth's printer, through the browser. */}
+          <BoothPrint client={client} consultationId={call.consultationId} />
           <div className="tile tile--operator">
             {operatorCam ? (
               <VideoView
