@@ -35,6 +35,9 @@ APT_PACKAGES=(
   chromium
   # Japanese glyphs in the browser (screenshots, kiosk display)
   fonts-noto-cjk
+  # a Japanese TrueType font pdf-lib can embed (subset) in the forms' PDFs: Noto CJK comes only as
+  # .ttc collections of CFF fonts, which pdf-lib cannot embed
+  fonts-ipafont-gothic
   # fault-injection e2e: the tablet's own network namespace (ip netns, veth) and its cut (iptables DROP)
   iproute2 iptables
   # TURN for networks that let no UDP out (started by npm start; its certificates come from openssl)

@@ -25,6 +25,7 @@ export default defineConfig({
           if (!id.includes('node_modules')) return undefined;
           if (/[\\/](react|react-dom|scheduler)[\\/]/.test(id)) return 'react';
           if (/[\\/]zod[\\/]/.test(id)) return 'zod';
+          if (/[\\/]pdfjs-dist[\\/]/.test(id)) return 'pdf'; // loaded only when a PDF is shown
           return 'media'; // mediasoup-client, socket.io-client and their dependencies
         },
       },

@@ -90,13 +90,14 @@ export function OperatorConsole({ session, onLogout, onSessionEnded }: OperatorC
           onStillWithMarks={setStillWithMarks}
           marks={marks}
           token={session.token}
+          client={client}
+          ownDepartments={session.staff.departments}
           onEnd={actions.endCall}
           departments={departments}
           onTransfer={actions.transfer}
           onInvite={actions.invite}
           onCancelInvite={actions.cancelInvite}
           onLeave={actions.leaveCall}
-          client={client}
           guests={guests?.consultationId === state.call.consultationId ? guests.guests : NO_GUESTS}
         />
       ) : (

@@ -30,7 +30,7 @@ export function query(params: Record<string, string | number | undefined | null>
 export async function request<T>(token: string, path: string, schema: z.ZodType<T>, init: RequestInit = {}): Promise<T> {
   const response = await fetch(`/api${path}`, {
     ...init,
-    headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) },
+    headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(typeof init.body === 'string' ? { 'content-type': 'application/json' } : {}) },
   });
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {

@@ -457,5 +457,6 @@ export function useConsole(
     [finishCall, stopShared],
   );
 
+  // The socket, for panels of the call screen that speak to the call themselves (書類を送る, guests); set once connected.
   return { state, actions, marks, client, guests };
 }

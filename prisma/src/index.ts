@@ -34,3 +34,4 @@ export {
 } from './seed.ts';
 export { DEFAULT_DATABASE_URL, databaseProvider, resolveDatabaseUrl, sqliteFilePath, repoRoot, type DatabaseProvider } from './paths.ts';
 export { rebuildAllDerived, localDay, localDayBounds, RECORDS_UTC_OFFSET_MINUTES } from './summary.ts';
+export { seedFormTemplates, japaneseFontBytes, DEMO_FORM_TEMPLATES, JAPANESE_FONT_FILES } from './formTemplates.ts';

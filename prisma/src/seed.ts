@@ -5,6 +5,7 @@
  * SEED_DEMO_PASSWORD, or a random readable one per account written to
  * .data/demo-accounts.txt (mode 0600).
  */
+import { seedFormTemplates } from './formTemplates.ts';
 import { closeSync, fchmodSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { PrismaClient } from '../generated/client/client.ts';
@@ -139,6 +140,7 @@ function writeAccountsFile(file: string, accounts: Array<{ username: string; pas
 
 export async function seedDemoCity(db: PrismaClient, options: SeedDemoCityOptions = {}): Promise<SeedDemoCityResult> {
   if (await isDemoCitySeeded(db)) {
+    await seedFormTemplates(db);
     return { seeded: false, accounts: [], passwordSource: null, accountsFile: null };
   }
 
@@ -229,6 +231,7 @@ export async function seedDemoCity(db: PrismaClient, options: SeedDemoCityOption
     { timeout: 30_000 },
   );
   if (!created) return { seeded: false, accounts: [], passwordSource: null, accountsFile: null };
+  await seedFormTemplates(db);
 
   let accountsFile: string | null = null;
   if (passwordSource === 'generated' && options.accountsFile) {

@@ -33,6 +33,8 @@ import { AnnotatedSource, Mark, MarkDrawing } from './annotation.ts';
 import { ClerkLock, ClerkPin, ClerkUnlockResult, HelpCall } from './clerk.ts';
 import { ReservationCode } from './reservations.ts';
 import { CallGuest, GuestEnd, GuestKind, GuestName, GuestState } from './guests.ts';
+import { SentDocument } from './documents.ts';
+import { ConsultationForm } from './forms.ts';
 import { ErrorCode, type Ack } from './errors.ts';
 import { DtlsParameters, IceParameters, MediaPath, ProbeOptions, RtpCapabilities, RtpParameters, SctpStreamParameters, TransportOptions } from './media.ts';
 
@@ -247,6 +249,29 @@ export const clientEvents = {
     payload: consultationRef.extend({ requestId: Id, reason: StillFailure.exclude(['timeout']) }),
     ack: empty,
   },
+  /** What the call shows now (asked on every call:joined, so a reloaded page shows it again); null: nothing. */
+  'document:current': { from: ['device', 'operator'], payload: consultationRef, ack: z.object({ document: SentDocument.nullable() }) },
+  /** The form the tablet is to have signed now, if any (asked on mount, so a reloaded tablet shows it again). */
+  'form:current': { from: ['device', 'operator'], payload: consultationRef, ack: z.object({ form: ConsultationForm.nullable() }) },
+  /** 印刷: the operator has the booth's printer print a document sent in the call or a signed form of it. */
+  'print:request': {
+    from: ['operator'],
+    payload: consultationRef.extend({ kind: z.enum(['document', 'form']), id: Id }),
+    ack: z.object({ printId: Id }),
+  },
+  /** The tablet says how the print went: `printed` once the browser's print returned, `failed` when it could not. */
+  'print:result': { from: ['device'], payload: consultationRef.extend({ printId: Id, state: z.enum(['printed', 'failed']) }), ack: empty },
+  /** The operator takes the sent document off the tablet's screen (it stays in the record). */
+  'document:close': { from: ['operator'], payload: consultationRef.extend({ documentId: Id }), ack: empty },
+  /**
+   * The tablet tells how showing the document went: `shown` once it is drawn, `failed` when it could
+   * not be fetched or drawn. The operators see it.
+   */
+  'document:displayed': {
+    from: ['device'],
+    payload: consultationRef.extend({ documentId: Id, state: z.enum(['shown', 'failed']), pages: z.number().int().min(1).max(1000).optional() }),
+    ack: empty,
+  },
   /** A mark on a picture of the call (see annotation.ts): the server keeps it and passes it to every party (annotation:added). */
   'annotation:add': {
     from: ['device', 'operator'],
@@ -459,6 +484,20 @@ export const serverEvents = {
   'annotation:added': z.object({ consultationId: Id, mark: Mark }),
   /** To the tablet and the operators of a call: marks were taken back or cleared. */
   'annotation:removed': z.object({ consultationId: Id, markIds: z.array(Id) }),
+  /** To the tablet and the operators of a call: a document was sent (the tablet fetches it from GET /api/documents/sent/:id and shows it). */
+  'document:shown': z.object({ consultationId: Id, document: SentDocument }),
+  /** To the tablet: print this (fetch it as for showing: GET /api/documents/sent/:id or GET /api/forms/:id/signed) and answer print:result. */
+  'print:requested': z.object({ consultationId: Id, printId: Id, kind: z.enum(['document', 'form']), id: Id, title: z.string() }),
+  /** To the operators of a call: how the booth's print went. */
+  'print:reported': z.object({ consultationId: Id, printId: Id, state: z.enum(['printed', 'failed']) }),
+  /** To the tablet and the operators of a call: a filled form waits for the resident's check and signature (fetch GET /api/forms/:id/filled). */
+  'form:toSign': z.object({ consultationId: Id, form: ConsultationForm }),
+  /** To the tablet and the operators of a call: the resident signed; the signed PDF is stored (its SHA-256 in the form). */
+  'form:signed': z.object({ consultationId: Id, form: ConsultationForm }),
+  /** To the tablet and the operators of a call: the document was taken off the tablet's screen. */
+  'document:closed': z.object({ consultationId: Id, documentId: Id }),
+  /** To the operators of a call: how the tablet showed the document (document:displayed). */
+  'document:displayState': z.object({ consultationId: Id, documentId: Id, state: z.enum(['shown', 'failed']), pages: z.number().int().nullable() }),
   /** To the operator: the still they asked for is stored (fetch it from GET /api/stills/:id). */
   'still:captured': z.object({ consultationId: Id, requestId: Id, still: StillInfo }),
   /** To the operator: the still they asked for could not be taken. */

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { SentDocument } from './documents.ts';
+import { ConsultationForm } from './forms.ts';
 import { ConsultationOutcome, DepartmentSummary, Id, SiteSummary, StaffRole, StillInfo } from './domain.ts';
 import { ConsultationNote } from './notes.ts';
 
@@ -223,6 +225,10 @@ export const RecordDetail = RecordListItem.extend({
   events: z.array(RecordEvent),
   /** the stills of the document camera still kept (retention deletes older ones), oldest first; each opens at GET /api/stills/:id */
   stills: z.array(StillInfo),
+  /** the documents sent to the tablet still kept (retention deletes older ones), oldest first; each opens at GET /api/documents/sent/:id */
+  documents: z.array(SentDocument),
+  /** the forms filled in the consultation (signed ones open at GET /api/forms/:id/signed), oldest first */
+  forms: z.array(ConsultationForm),
 });
 export type RecordDetail = z.infer<typeof RecordDetail>;
 

@@ -10,3 +10,5 @@ export * from './clerk.ts';
 export * from './reservations.ts';
 export * from './annotation.ts';
 export * from './guests.ts';
+export * from './documents.ts';
+export * from './forms.ts';

@@ -72,6 +72,14 @@ export interface Config {
   /** Built browser apps, served at /kiosk/ and /console/. */
   webClientDir: string;
   operatorConsoleDir: string;
+  documents: {
+    /** Where the departments' libraries and the documents sent in calls are kept (library/, sent/). */
+    dir: string;
+    /** Sent documents older than this are deleted (file and row). */
+    retentionMs: number;
+    /** Signed forms (DOCUMENTS_DIR/signed) older than this are deleted, file and row; their events with the hash stay. */
+    signedFormRetentionMs: number;
+  };
   stills: {
     /** Where still images are kept. */
     dir: string;
@@ -247,6 +255,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = REPO_ROO
     },
     webClientDir: resolve(REPO_ROOT, 'web-client/dist'),
     operatorConsoleDir: resolve(REPO_ROOT, 'operator-console/dist'),
+    documents: {
+      dir: resolve(root, env.DOCUMENTS_DIR ?? '.data/documents'),
+      retentionMs: int(env.DOCUMENT_RETENTION_DAYS, 30, 'DOCUMENT_RETENTION_DAYS') * 24 * 60 * 60 * 1000,
+      signedFormRetentionMs: int(env.SIGNED_FORM_RETENTION_DAYS, 1825, 'SIGNED_FORM_RETENTION_DAYS') * 24 * 60 * 60 * 1000,
+    },
     stills: {
       dir: resolve(root, env.STILLS_DIR ?? '.data/stills'),
       retentionMs: int(env.STILL_RETENTION_DAYS, 30, 'STILL_RETENTION_DAYS') * 24 * 60 * 60 * 1000,

@@ -38,6 +38,9 @@ import { BoothCheckIn } from './reservations/BoothCheckIn.ts';
 import { ReservationService } from './reservations/ReservationService.ts';
 import { RoutingSettingsStore } from './routing/RoutingSettingsStore.ts';
 import { StillService } from './stills/StillService.ts';
+import { DocumentService } from './documents/DocumentService.ts';
+import { FormService } from './forms/FormService.ts';
+import { BoothPrinter } from './documents/BoothPrinter.ts';
 import { RetentionJob } from './records/RetentionJob.ts';
 import { SettingsStore } from './records/SettingsStore.ts';
 import { enforcePrivateModes } from './dataAtRest.ts';
@@ -64,6 +67,8 @@ export interface MadoguchiServer {
   consultations: ConsultationService;
   recorder: ConsultationRecorder;
   stills: StillService;
+  documents: DocumentService;
+  forms: FormService;
   retention: RetentionJob;
   /** Guests by link: their invitations and their part in calls. */
   guests: GuestDesk;
@@ -85,7 +90,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   // A PostgreSQL database's files are its server's to keep.
   const databaseFile = databaseProvider(databaseUrl) === 'sqlite' ? sqliteFilePath(databaseUrl) : undefined;
   enforcePrivateModes({
-    trees: [config.dataDir, config.stills.dir],
+    trees: [config.dataDir, config.stills.dir, config.documents.dir],
     files: [
       ...(databaseFile === undefined || databaseFile === ':memory:' ? [] : [databaseFile, `${databaseFile}-wal`, `${databaseFile}-shm`]),
       ...(config.jwtSecretFile ? [config.jwtSecretFile] : []),
@@ -159,6 +164,27 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     dir: config.stills.dir,
     retentionMs: config.stills.retentionMs,
   });
+  const documents = new DocumentService({
+    db,
+    consultations,
+    notifier,
+    audit,
+    recorder,
+    clock,
+    dir: config.documents.dir,
+    retentionMs: config.documents.retentionMs,
+  });
+  const forms = new FormService({
+    db,
+    consultations,
+    notifier,
+    audit,
+    recorder,
+    clock,
+    dir: config.documents.dir,
+    retentionMs: config.documents.signedFormRetentionMs,
+  });
+  const printer = new BoothPrinter({ db, consultations, notifier, recorder, clock });
   const sessions = new StaffSessions({ db, clock, notifier, consultations });
   const tokens = new TokenService(db, config.jwtSecret, config.staffTokenTtl, sessions);
   const loginThrottle = new LoginThrottle({ clock, ...DEFAULT_LOGIN_LIMITS, ...config.login });
@@ -181,7 +207,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   attachGateway(
     io,
     { tokens, sessions },
-    { consultations, annotations, feedback: new FeedbackService(db, recorder, clock), stills, clerkPins, help, iceServers, probes, boothCheckIn, guests },
+    { consultations, annotations, feedback: new FeedbackService(db, recorder, clock), stills, documents, forms, printer, clerkPins, help, iceServers, probes, boothCheckIn, guests },
     config.socketLimits,
   );
   attachGuestGateway(io, guests, iceServers, config.socketLimits);
@@ -195,7 +221,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   });
   app.use(express.json({ limit: '64kb' }));
   const pairingCodes = new PairingCodes(clock);
-  app.use('/api', createApiRouter({ db, databaseProbe: probe, tokens, sessions, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clerkPins, reservations, clock }));
+  app.use('/api', createApiRouter({ db, databaseProbe: probe, tokens, sessions, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, documents, forms, recorder, clerkPins, reservations, clock }));
   app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
   if (localAuthority) app.get(CA_PATH, (_req, res) => res.type('application/x-x509-ca-cert').attachment('madoguchi-ca.crt').send(localAuthority));
   serveApp(app, '/kiosk', config.webClientDir);
@@ -215,6 +241,8 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     throw error;
   }
   stills.startRetention();
+  documents.startRetention();
+  forms.startRetention();
   retention.start();
   const { port } = listener.address() as AddressInfo;
   const host = WILDCARD_ADDRESSES.has(config.host) ? '127.0.0.1' : config.host;
@@ -232,12 +260,17 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     consultations,
     recorder,
     stills,
+    documents,
+    forms,
     retention,
     guests,
     close: () =>
       (closing ??= (async () => {
         stills.close();
         guests.close();
+        documents.shutdown();
+        forms.shutdown();
+        printer.close();
         annotations.close();
         await retention.stop();
         // Ending the calls records them and waits for the recorder, which gives up after a while

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +16,7 @@ import { csvField, csvLine } from '../src/records/csv.ts';
 import { listStatement } from '../src/records/RecordsQuery.ts';
 import { nextEvent, startTestServer, type TestServer } from './harness.ts';
 import { placeCall } from './callFlow.ts';
+import { blankPdf } from './pdfs.ts';
 
 let t: TestServer;
 /** A call tax1 answered, with chat and a rating. */
@@ -21,6 +24,10 @@ let callId: string;
 /** A consultation taken by tax1 that tax2 only declined (an actor in its events, not its operator). */
 let declinedId: string;
 let transferredId: string;
+/** A document tax1 sent to the tablet in `callId` (issue 13): opened with the record's need-to-know. */
+let documentId: string;
+/** A signed form of `callId` (its row and PDF as FormService stores them; the signing itself is in forms.test.ts). */
+let formId: string;
 const tokens: Record<string, string> = {};
 const staffIdOf: Record<string, string> = {};
 
@@ -64,6 +71,13 @@ beforeAll(async () => {
   callId = call.consultationId;
   await call.device.request('chat:send', { consultationId: callId, text: '申告書の書き方を教えてください' });
   await call.operator.request('chat:send', { consultationId: callId, text: '書類カメラに映してください。' });
+  const sent = await fetch(`${t.server.url}/api/documents/sent?${new URLSearchParams({ consultationId: callId, title: '申告書の記入例' })}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${tokens.tax1}`, 'content-type': 'application/pdf' },
+    body: new Uint8Array(blankPdf()),
+  });
+  expect(sent.status).toBe(201);
+  documentId = ((await sent.json()) as { document: { id: string } }).document.id;
   const ended = nextEvent(call.device, 'call:ended');
   await call.device.request('consultation:end', { consultationId: callId });
   await ended;
@@ -71,6 +85,13 @@ beforeAll(async () => {
   await t.server.recorder.flush();
   call.device.close();
   call.operator.close();
+  const template = await t.db.formTemplate.findUniqueOrThrow({ where: { code: 'juminhyo' } });
+  formId = randomUUID();
+  await t.db.consultationForm.create({
+    data: { id: formId, consultationId: callId, templateId: template.id, title: template.title, values: '{}', filledBy: staffIdOf.tax1!, status: 'signed', signedAt: new Date(), sha256: '0'.repeat(64), bytes: 8 },
+  });
+  mkdirSync(join(t.config.documents.dir, 'signed'), { recursive: true });
+  writeFileSync(join(t.config.documents.dir, 'signed', `${formId}.pdf`), '%PDF-1.7');
 
   const site = await t.db.site.findFirstOrThrow({ where: { name: '江川出張所' }, include: { devices: true } });
   const tax = await t.db.department.findUniqueOrThrow({ where: { code: 'tax' } });
@@ -135,7 +156,7 @@ afterAll(async () => {
 describe('records of real consultations', () => {
   it('a call with chat and a rating: event sequence, durations, satisfaction, transcript', async () => {
     const detail = await json<RecordDetail>(`/records/${callId}`, 'supervisor');
-    expect(detail.events.map((e) => e.type)).toEqual(['requested', 'offered', 'answered', 'chat', 'chat', 'ended', 'rated']);
+    expect(detail.events.map((e) => e.type)).toEqual(['requested', 'offered', 'answered', 'chat', 'chat', 'document_sent', 'ended', 'rated']);
     const at = (type: string) => detail.events.find((e) => e.type === type)!.at;
     expect(detail.answeredAt).toBe(at('answered'));
     expect(detail.endedAt).toBe(at('ended'));
@@ -235,6 +256,10 @@ describe('records: who may see what', () => {
       allowed: everyone(403, { admin: 200 }),
     },
     { endpoint: 'audit trail', path: () => '/audit', allowed: everyone(403, { admin: 200 }) },
+    // A document sent in the call: those who took part, supervisors and admins; the tablet only during the call.
+    { endpoint: 'sent document', path: () => `/documents/sent/${documentId}`, allowed: everyone(200, { citizen1: 404, device: 404 }) },
+    // A signed form of the call: the same need-to-know; the tablet only during the call (to print it).
+    { endpoint: 'signed form', path: () => `/forms/${formId}/signed`, allowed: everyone(200, { citizen1: 404, device: 404 }) },
   ];
 
   for (const { endpoint, path, method, body, allowed } of matrix) {
@@ -250,6 +275,12 @@ describe('records: who may see what', () => {
         } else if (endpoint === 'detail') {
           // Exactly one audit row per detail view, naming the viewer and the record.
           expect(added).toMatchObject([{ action: 'record.view', staffId: staffIdOf[who], targetId: callId }]);
+        } else if (endpoint === 'sent document') {
+          // Every view and download of a sent document is one audit row, naming the viewer and the consultation.
+          expect(added).toMatchObject([{ action: 'document.view', staffId: staffIdOf[who], targetId: documentId, details: JSON.stringify({ consultationId: callId }) }]);
+        } else if (endpoint === 'signed form') {
+          // Every view and download of a signed form is one audit row.
+          expect(added).toMatchObject([{ action: 'form.view', staffId: staffIdOf[who], targetId: formId, details: JSON.stringify({ consultationId: callId }) }]);
         } else if (endpoint === 'export') {
           expect(added).toMatchObject([{ action: 'records.export', staffId: staffIdOf[who] }]);
         } else {

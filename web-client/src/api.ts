@@ -116,3 +116,39 @@ export function bookReservation(token: string, request: BookingRequest): Promise
   const init = { method: 'POST', headers: { Authorization: authorization(token), 'Content-Type': 'application/json' }, body: JSON.stringify(request) };
   return send('/api/reservations', init, Reservation);
 }
+
+/** The file of a document sent in this tablet's call (GET /api/documents/sent/:id), as bytes. */
+export async function fetchSentDocument(token: string, documentId: string): Promise<ArrayBuffer> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/documents/sent/${encodeURIComponent(documentId)}`, { headers: { Authorization: authorization(token) }, cache: 'no-store' });
+  } catch (error) {
+    throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : String(error));
+  }
+  if (!response.ok) throw new ApiError(response.status, `HTTP_${response.status}`, response.statusText);
+  return response.arrayBuffer();
+}
+
+/** The filled form to check, before the signature (GET /api/forms/:id/filled). */
+export async function fetchFilledForm(token: string, formId: string): Promise<ArrayBuffer> {
+  const response = await fetch(`/api/forms/${encodeURIComponent(formId)}/filled`, { headers: { Authorization: authorization(token) }, cache: 'no-store' }).catch((error: unknown) => {
+    throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : String(error));
+  });
+  if (!response.ok) throw new ApiError(response.status, `HTTP_${response.status}`, response.statusText);
+  return response.arrayBuffer();
+}
+
+/** The resident's signature (PNG) for a form of this tablet's call. */
+export async function sendSignature(token: string, formId: string, signature: Blob): Promise<void> {
+  const init = { method: 'POST', headers: { Authorization: authorization(token), 'Content-Type': 'image/png' }, body: signature };
+  await send(`/api/forms/${encodeURIComponent(formId)}/signature`, init, { safeParse: (value: unknown) => ({ success: true as const, data: value }) });
+}
+
+/** A signed form of this tablet's call, to print it at the booth (GET /api/forms/:id/signed). */
+export async function fetchSignedForm(token: string, formId: string): Promise<ArrayBuffer> {
+  const response = await fetch(`/api/forms/${encodeURIComponent(formId)}/signed`, { headers: { Authorization: authorization(token) }, cache: 'no-store' }).catch((error: unknown) => {
+    throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : String(error));
+  });
+  if (!response.ok) throw new ApiError(response.status, `HTTP_${response.status}`, response.statusText);
+  return response.arrayBuffer();
+}

@@ -11,6 +11,9 @@ import { SHORTCUTS } from '../useShortcuts.ts';
 import { DocumentView } from '../components/DocumentView.tsx';
 import { RemoteAudio } from '../components/RemoteAudio.tsx';
 import { StillGallery } from '../components/StillGallery.tsx';
+import { DocumentSendPanel } from '../components/DocumentSendPanel.tsx';
+import { FormFillPanel } from '../components/FormFillPanel.tsx';
+import { useMemo } from 'react';
 import { TrackVideo } from '../components/TrackVideo.tsx';
 import { useFramesMissing } from '../components/useFramesMissing.ts';
 import { useI18n } from '../i18n/index.ts';
@@ -36,14 +39,16 @@ interface CallScreenProps {
   marks: CallMarks | null;
   /** The staff token, to fetch stills. */
   token: string;
+  /** The socket, for the panels that speak for themselves: 書類を送る, 申請書の記入, guests (null before it connects). */
+  client: ProtocolClient | null;
+  /** The operator's own departments: whose libraries they may send from. */
+  ownDepartments: DepartmentSummary[];
   onEnd(): void;
   departments: DepartmentSummary[];
   onTransfer(department: DepartmentSummary, note: string): void;
   onInvite(department: DepartmentSummary, note: string): void;
   onCancelInvite(): void;
   onLeave(): void;
-  /** For the guests panel, which speaks for itself (guest:invite, admit, …). */
-  client: ProtocolClient | null;
   /** The call's guests (call:guests). */
   guests: readonly CallGuest[];
 }
@@ -86,6 +91,11 @@ export function CallScreen(props: CallScreenProps) {
   const capturing = isCapturing(call);
   const sharing = call.sharing;
   const captureFailure = call.capture && 'failed' in call.capture ? call.capture.failed : null;
+  // The libraries and forms the operator may use: their own departments, the call's first.
+  const libraries = useMemo(
+    () => [...props.ownDepartments].sort((a, b) => Number(b.id === call.department.id) - Number(a.id === call.department.id)),
+    [props.ownDepartments, call.department.id],
+  );
 
   return (
     <main className="call-screen" data-testid="call-screen" data-consultation-id={call.consultationId}>
@@ -197,6 +207,8 @@ export function CallScreen(props: CallScreenProps) {
           </DocumentView>
           <div className="document-footer">
             <StillGallery stills={call.stills} token={token} />
+            <DocumentSendPanel client={props.client} token={token} consultationId={call.consultationId} departments={libraries} />
+            <FormFillPanel client={props.client} token={token} consultationId={call.consultationId} departments={libraries} />
             {sharing ? (
               <SharePreview
                 shared={sharing}

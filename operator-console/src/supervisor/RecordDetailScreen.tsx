@@ -1,4 +1,4 @@
-import { MediaPath, RecordDetail, type RecordEvent, type SupervisionMode } from '@madoguchi/protocol';
+import { MediaPath, RecordDetail, type RecordEvent, type SentDocument, type ConsultationForm, type SupervisionMode } from '@madoguchi/protocol';
 import { useState } from 'react';
 import { request } from '../api.ts';
 import { StillThumb, useStillImages } from '../components/StillGallery.tsx';
@@ -144,6 +144,10 @@ function RecordView({ detail, token }: { detail: RecordDetail; token: string }) 
                   <StillThumb still={still} image={images.get(still.id)} label={t.record.openStill} onOpen={() => setOpenStillId(still.id)} />
                 ) : event.type === 'still_taken' ? (
                   <span className="hint">{t.record.stillDeleted}</span>
+                ) : event.type === 'document_sent' ? (
+                  <SentDocumentLink document={documentOf(event, detail)} token={token} />
+                ) : event.type === 'form_signed' ? (
+                  <SignedFormLink form={formOf(event, detail)} token={token} />
                 ) : null}
               </li>
             );
@@ -190,5 +194,74 @@ function RecordView({ detail, token }: { detail: RecordDetail; token: string }) 
         )}
       </section>
     </div>
+  );
+}
+
+/** The stored copy an event names, if retention has not deleted it. */
+function documentOf(event: RecordEvent, detail: RecordDetail): SentDocument | undefined {
+  const documentId = (event.data as { documentId?: unknown } | null)?.documentId;
+  return detail.documents.find((document) => document.id === documentId);
+}
+
+/**
+ * A document sent in the consultation: its title and a download (each download is a look the
+ * server audits, as stills are). Deleted by retention: said so.
+ */
+function SentDocumentLink({ document, token }: { document: SentDocument | undefined; token: string }) {
+  const { t } = useI18n();
+  const [failed, setFailed] = useState(false);
+  if (!document) return <span className="hint">{t.record.documentDeleted}</span>;
+  const open = () =>
+    saveFile(token, `/api/documents/sent/${encodeURIComponent(document.id)}`, `${document.title}.${document.mime === 'application/pdf' ? 'pdf' : document.mime === 'image/png' ? 'png' : 'jpg'}`).then(
+      () => setFailed(false),
+      () => setFailed(true),
+    );
+  return (
+    <span className="record-document">
+      <button type="button" className="button" data-testid="record-document-download" data-document-id={document.id} onClick={() => void open()}>
+        {t.record.downloadDocument(document.title)}
+      </button>
+      {failed ? <span className="still-error" role="alert">{t.record.documentDownloadFailed}</span> : null}
+    </span>
+  );
+}
+
+/** Fetch a file with the staff token (the server audits the look) and save it under `name`. */
+async function saveFile(token: string, path: string, name: string): Promise<void> {
+  const response = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  const url = URL.createObjectURL(await response.blob());
+  const link = window.document.createElement('a');
+  link.href = url;
+  link.download = name;
+  window.document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function formOf(event: RecordEvent, detail: RecordDetail): ConsultationForm | undefined {
+  const formId = (event.data as { formId?: unknown } | null)?.formId;
+  return detail.forms.find((form) => form.id === formId && form.status === 'signed');
+}
+
+/** A signed form: its SHA-256 as recorded, and a download of the signed PDF (audited as form.view). */
+function SignedFormLink({ form, token }: { form: ConsultationForm | undefined; token: string }) {
+  const { t } = useI18n();
+  const [failed, setFailed] = useState(false);
+  if (!form) return <span className="hint">{t.record.documentDeleted}</span>;
+  const open = () =>
+    saveFile(token, `/api/forms/${encodeURIComponent(form.id)}/signed`, `${form.title}（署名済み）.pdf`).then(
+      () => setFailed(false),
+      () => setFailed(true),
+    );
+  return (
+    <span className="record-document">
+      <code className="hint" data-testid="record-form-sha256">SHA-256 {form.sha256}</code>
+      <button type="button" className="button" data-testid="record-form-download" data-form-id={form.id} onClick={() => void open()}>
+        {t.record.downloadDocument(form.title)}
+      </button>
+      {failed ? <span className="still-error" role="alert">{t.record.documentDownloadFailed}</span> : null}
+    </span>
   );
 }

@@ -4,6 +4,7 @@ import { Header } from '../components/Header.tsx';
 import { useI18n, type Messages } from '../i18n/index.ts';
 import { administersCity, changesSettings, managesDevices, seesAuditTrail } from '../roles.ts';
 import { DepartmentsScreen } from '../admin/DepartmentsScreen.tsx';
+import { DocumentLibraryScreen } from '../admin/DocumentLibraryScreen.tsx';
 import { SitesScreen } from '../admin/SitesScreen.tsx';
 import { StaffScreen } from '../admin/StaffScreen.tsx';
 import { AuditScreen } from './AuditScreen.tsx';
@@ -33,9 +34,10 @@ type View =
   | { name: 'staff' }
   | { name: 'sites' }
   | { name: 'departments' }
+  | { name: 'library' }
   | { name: 'audit' };
 
-const SCREENS = ['stats', 'callbacks', 'routing', 'settings', 'devices', 'staff', 'sites', 'departments', 'audit'] as const;
+const SCREENS = ['stats', 'callbacks', 'routing', 'settings', 'devices', 'staff', 'sites', 'departments', 'library', 'audit'] as const;
 
 /** The view of a location hash (#/records, #/records/<id>, #/stats, …): links and the back button work. */
 function viewOf(hash: string): View {
@@ -80,7 +82,7 @@ export function SupervisorConsole({ session, onLogout, onUnauthorized, onSession
     'routing',
     'settings',
     ...(managesDevices(role) ? (['devices'] as const) : []),
-    ...(administersCity(role) ? (['staff', 'sites', 'departments'] as const) : []),
+    ...(administersCity(role) ? (['staff', 'sites', 'departments', 'library'] as const) : []),
     ...(seesAuditTrail(role) ? (['audit'] as const) : []),
   ];
   const forbidden = <p role="alert">{t.supervisor.forbidden}</p>;
@@ -134,6 +136,9 @@ export function SupervisorConsole({ session, onLogout, onUnauthorized, onSession
         {view.name === 'sites' ? (administersCity(role) ? <SitesScreen token={session.token} onUnauthorized={onUnauthorized} /> : forbidden) : null}
         {view.name === 'departments' ? (
           administersCity(role) ? <DepartmentsScreen token={session.token} onUnauthorized={onUnauthorized} /> : forbidden
+        ) : null}
+        {view.name === 'library' ? (
+          administersCity(role) ? <DocumentLibraryScreen token={session.token} onUnauthorized={onUnauthorized} /> : forbidden
         ) : null}
         {view.name === 'audit' ? (seesAuditTrail(role) ? <AuditScreen token={session.token} onUnauthorized={onUnauthorized} /> : forbidden) : null}
       </main>

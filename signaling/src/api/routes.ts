@@ -33,6 +33,10 @@ import { createWallboardRouter } from './wallboard.ts';
 import { createCategoriesRouter, createNotesRouter } from './notes.ts';
 import type { ConsultationRecorder } from '../records/ConsultationRecorder.ts';
 import { createStillsRouter } from './stills.ts';
+import { createDocumentsRouter } from './documents.ts';
+import { createFormsRouter } from './forms.ts';
+import type { FormService } from '../forms/FormService.ts';
+import type { DocumentService } from '../documents/DocumentService.ts';
 import { createReservationsRouter } from './reservations.ts';
 import type { ReservationService } from '../reservations/ReservationService.ts';
 import type { StillService } from '../stills/StillService.ts';
@@ -53,6 +57,8 @@ export interface ApiDependencies {
   audit: AuditLog;
   settings: SettingsStore;
   stills: StillService;
+  documents: DocumentService;
+  forms: FormService;
   recorder: ConsultationRecorder;
   clerkPins: ClerkPins;
   reservations: ReservationService;
@@ -68,7 +74,7 @@ export type AuthedRequest = Request & { principal?: Principal };
 let unknownUserHash: Promise<string> | undefined;
 const hashForUnknownUser = () => (unknownUserHash ??= hashPassword(randomUUID()));
 
-export function createApiRouter({ db, databaseProbe, tokens, sessions, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, recorder, clerkPins, reservations, clock }: ApiDependencies): Router {
+export function createApiRouter({ db, databaseProbe, tokens, sessions, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, documents, forms, recorder, clerkPins, reservations, clock }: ApiDependencies): Router {
   const api = Router();
 
   const authenticate = (req: AuthedRequest, _res: Response, next: NextFunction) => {
@@ -172,6 +178,8 @@ export function createApiRouter({ db, databaseProbe, tokens, sessions, loginThro
   api.use('/consultations', authenticate, requireRole('operator'), createNotesRouter({ db, recorder, clock }));
   api.use('/callbacks', authenticate, requireRole('operator', 'supervisor', 'admin'), createCallbacksRouter({ db, audit }));
   api.use('/stills', authenticate, createStillsRouter(stills));
+  api.use('/documents', authenticate, createDocumentsRouter(documents));
+  api.use('/forms', authenticate, createFormsRouter(forms));
   api.use('/records', authenticate, createRecordsRouter({ db, audit, settings }));
   api.use('/admin/settings', authenticate, createSettingsRouter({ settings }));
   api.use('/audit', authenticate, requireRole('admin'), createAuditRouter({ db }));

@@ -18,6 +18,9 @@ import type { FeedbackService } from '../records/FeedbackService.ts';
 import type { GuestDesk } from '../guests/GuestDesk.ts';
 import type { BoothCheckIn } from '../reservations/BoothCheckIn.ts';
 import type { StillService } from '../stills/StillService.ts';
+import type { DocumentService } from '../documents/DocumentService.ts';
+import type { FormService } from '../forms/FormService.ts';
+import type { BoothPrinter } from '../documents/BoothPrinter.ts';
 import type { IceServers } from '../turn/IceServers.ts';
 
 /** What a handler may need of the socket itself. */
@@ -46,6 +49,9 @@ export interface Domain {
   annotations: AnnotationBoard;
   feedback: FeedbackService;
   stills: StillService;
+  documents: DocumentService;
+  forms: FormService;
+  printer: BoothPrinter;
   clerkPins: ClerkPins;
   help: HelpDesk;
   iceServers: IceServers;
@@ -55,7 +61,7 @@ export interface Domain {
 }
 
 /** Thin mapping from validated messages to the domain: no state and no rules live here. */
-export function createHandlers({ consultations, annotations, feedback, stills, clerkPins, help, iceServers, probes, boothCheckIn, guests }: Domain): Handlers {
+export function createHandlers({ consultations, annotations, feedback, stills, documents, forms, printer, clerkPins, help, iceServers, probes, boothCheckIn, guests }: Domain): Handlers {
   return {
     'consultation:request': (principal, { departmentId }) => consultations.request(asDevice(principal), departmentId),
     'reservation:checkIn': (principal, { code }) => boothCheckIn.checkIn(asDevice(principal), code),
@@ -163,6 +169,21 @@ export function createHandlers({ consultations, annotations, feedback, stills, c
     'still:capture': (principal, { consultationId, withMarks }) => stills.requestCapture(asStaff(principal), consultationId, withMarks ?? false),
     'still:captureFailed': (principal, { consultationId, requestId, reason }) => {
       stills.captureFailed(asDevice(principal), consultationId, requestId, reason);
+      return {};
+    },
+    'print:request': (principal, { consultationId, kind, id }) => printer.request(asStaff(principal), consultationId, kind, id),
+    'print:result': (principal, { consultationId, printId, state }) => {
+      printer.result(asDevice(principal), consultationId, printId, state);
+      return {};
+    },
+    'form:current': async (principal, { consultationId }) => ({ form: await forms.current(principal, consultationId) }),
+    'document:current': (principal, { consultationId }) => ({ document: documents.showing(principal, consultationId) }),
+    'document:close': (principal, { consultationId, documentId }) => {
+      documents.close(asStaff(principal), consultationId, documentId);
+      return {};
+    },
+    'document:displayed': (principal, { consultationId, documentId, state, pages }) => {
+      documents.displayed(principal, consultationId, documentId, state, pages);
       return {};
     },
     'annotation:add': (principal, { consultationId, source, mark }) => annotations.add(principal, consultationId, source, mark),

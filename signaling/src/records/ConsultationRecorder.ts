@@ -50,6 +50,11 @@ export type ConsultationEventType =
   | 'failed'
   | 'rated'
   | 'chat'
+  | 'printed' // the booth's printer printed a sent document or a signed form (which, who asked)
+  | 'print_failed' // …or the tablet could not print it
+  | 'form_filled' // staff filled a form and handed it to the tablet to sign (the form's id, template, title)
+  | 'form_signed' // the resident signed; the signed PDF is stored (its id, template, title, SHA-256 and size)
+  | 'document_sent' // a document was sent to the tablet (who, the stored copy's id, title, type, size and SHA-256)
   | 'still_taken' // a still of the document camera was stored (who asked, the still's id and size)
   | 'note' // the operator's note and category (対応メモ・相談種別)
   | 'media_quality' // each stream's bitrate, loss, score and RTT over the call, from the SFU

@@ -11,6 +11,8 @@ import type {
   StaffSummary,
 } from '@madoguchi/protocol';
 import { stillInfo } from '../stills/StillService.ts';
+import { sentDocumentInfo } from '../documents/DocumentService.ts';
+import { formInfo, templateInfo } from '../forms/FormService.ts';
 import { addHistogram, averageSeconds, num, percentileOfHistogram, type Count } from './histograms.ts';
 import { PARTICIPATION_EVENTS, participationSql } from './participation.ts';
 
@@ -252,9 +254,16 @@ export class RecordsQuery {
         reservation: { select: { id: true } },
         events: { orderBy: [{ at: 'asc' }, { id: 'asc' }] },
         stills: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
+        documents: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
+        forms: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
       },
     });
     if (!row) return undefined;
+    const templates = new Map(
+      (await this.#db.formTemplate.findMany({ where: { id: { in: row.forms.map((form) => form.templateId) } }, select: { id: true, departmentId: true, title: true, fields: true, signatureBox: true } })).map(
+        (template) => [template.id, templateInfo(template)],
+      ),
+    );
     const staffActors = row.events.filter((e) => e.actorType === 'staff' && e.actorId).map((e) => e.actorId!);
     const tookPart = (staffId: string) =>
       row.operatorId === staffId ||
@@ -328,6 +337,10 @@ export class RecordsQuery {
         }),
       ),
       stills: row.stills.map(stillInfo),
+      documents: row.documents.map(sentDocumentInfo),
+      forms: row.forms.map((form) =>
+        formInfo(form, templates.get(form.templateId) ?? { id: form.templateId, departmentId: row.departmentId, title: form.title, fields: [], signatureBox: { page: 0, x: 0, y: 0, width: 1, height: 1 } }),
+      ),
     };
   }
 

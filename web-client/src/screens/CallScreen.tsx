@@ -8,6 +8,9 @@ import { RemoteAudio } from '../components/RemoteAudio.tsx';
 import { SharedPicture } from '../components/SharedPicture.tsx';
 import { MarkOverlay } from '../components/MarkOverlay.tsx';
 import { VideoView } from '../components/VideoView.tsx';
+import { SentDocumentViewer } from '../documents/SentDocumentViewer.tsx';
+import { FormSigning } from '../documents/FormSigning.tsx';
+import { BoothPrint } from '../documents/BoothPrint.tsx';
 import { departmentName, useI18n } from '../i18n.ts';
 import type { CallJoined, Serving } from '../kioskState.ts';
 import { useCallGuests } from '../media/useCallGuests.ts';
@@ -174,6 +177,12 @@ export function CallScreen({ client, call, serving, ending, transfer, supervisio
           </div>
         ) : null}
         <section className="call__main" data-tiles={1 + colleagueCams.length + shared.length + smallGuestCams.length}>
+          {/* A document the operator sent: large, over the pictures, until put aside or taken back. */}
+          <SentDocumentViewer client={client} consultationId={call.consultationId} />
+          {/* A form staff filled, to check and sign. */}
+          <FormSigning client={client} consultationId={call.consultationId} />
+          {/* 印刷: the booth's printer, through the browser. */}
+          <BoothPrint client={client} consultationId={call.consultationId} />
           <div className="tile tile--operator">
             {operatorCam ? (
               <VideoView

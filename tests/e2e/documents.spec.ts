@@ -1,0 +1,232 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { PDFDict, PDFDocument, PDFName, PDFRawStream, StandardFonts, rgb } from 'pdf-lib';
+import { connectCall, openConsole, openTablet } from './support/call.ts';
+import { checkScreen } from './support/screens.ts';
+import { E2E_PASSWORD, startServer, type RunningServer } from './support/server.ts';
+
+/**
+ * Issue 13, items 2 and 3: documents sent to the tablet, and forms signed on it. An admin adds a leaflet to 市民課's library; in a
+ * post-office call the operator sends it; the tablet shows it large, page by page (pdf.js, offline),
+ * zooms, and reports it shown; the supervisor downloads the consultation's copy from the record.
+ */
+
+let server: RunningServer;
+test.beforeAll(async () => {
+  server = await startServer();
+});
+test.afterAll(async () => {
+  await server?.stop();
+});
+
+async function consoleAs(browser: Browser, username: string): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+  await page.goto(`${server.url}/console/`);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(E2E_PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('nav-records')).toBeVisible();
+  return page;
+}
+
+/** A two-page leaflet: a dark heading band on each page (what the tablet's pixels are checked for). */
+async function leaflet(): Promise<Buffer> {
+  const pdf = await PDFDocument.create();
+  const font = await pdf.embedFont(StandardFonts.Helvetica);
+  for (const title of ['My Number Card', 'Where to apply']) {
+    const page = pdf.addPage([595, 842]);
+    page.drawRectangle({ x: 0, y: 742, width: 595, height: 100, color: rgb(0.05, 0.2, 0.5) });
+    page.drawText(title, { x: 40, y: 690, size: 32, font, color: rgb(0, 0, 0) });
+  }
+  return Buffer.from(await pdf.save());
+}
+
+/** The share of the canvas's pixels in the top band that are dark blue (the heading band drawn by pdf.js). */
+function bandShare(page: Page): Promise<number> {
+  return page.getByTestId('sent-document-page').evaluate((canvas: HTMLCanvasElement) => {
+    const context = canvas.getContext('2d')!;
+    const { data } = context.getImageData(0, 0, canvas.width, Math.floor(canvas.height * 0.1));
+    let dark = 0;
+    for (let p = 0; p < data.length; p += 4) if (data[p]! < 60 && data[p + 2]! > 90) dark++;
+    return dark / (data.length / 4);
+  });
+}
+
+test('an admin adds a leaflet to 市民課’s library; sent in a call, the tablet shows it page by page; the record keeps it', async ({ browser }) => {
+  const pdf = await leaflet();
+
+  // 書類ライブラリ: a file that is no PDF or image is refused in Japanese; the leaflet is added.
+  const admin = await consoleAs(browser, 'admin');
+  await admin.getByTestId('nav-library').click();
+  await admin.getByTestId('library-department').selectOption({ label: '市民課' });
+  await admin.getByTestId('library-kind').selectOption('leaflet');
+  await admin.getByTestId('library-title').fill('マイナンバーカードのご案内');
+  await admin.getByTestId('library-file').setInputFiles({ name: 'notes.pdf', mimeType: 'application/pdf', buffer: Buffer.from('これはPDFではありません') });
+  await admin.getByTestId('library-upload').click();
+  await expect(admin.getByTestId('library-failed')).toContainText('PDF・JPEG・PNG のファイルではありません');
+  await admin.getByTestId('library-file').setInputFiles({ name: 'mynumber.pdf', mimeType: 'application/pdf', buffer: pdf });
+  await admin.getByTestId('library-upload').click();
+  await expect(admin.getByTestId('library-row')).toHaveCount(1);
+  await expect(admin.getByTestId('library-row')).toContainText('マイナンバーカードのご案内');
+
+  const operator = await openConsole(browser, server, 'citizen1');
+  const tablet = await openTablet(browser, server, '清滝郵便局');
+  await connectCall(tablet, operator, 'citizen');
+
+  await expect(operator.getByTestId('document-library')).toContainText('マイナンバーカードのご案内');
+  await operator.getByTestId('document-send-library').click();
+
+  // The tablet draws page 1 of 2 with pdf.js (its worker served by this server: no internet).
+  await expect(tablet.getByTestId('sent-document')).toBeVisible();
+  await expect(tablet.getByTestId('sent-document-page')).toHaveAttribute('data-page', '1', { timeout: 30_000 });
+  await expect(tablet.getByTestId('sent-document-page-number')).toHaveText('1 / 2 ページ');
+  expect(await bandShare(tablet)).toBeGreaterThan(0.5);
+  await expect(operator.getByTestId('document-sent')).toHaveAttribute('data-state', 'shown');
+  await expect(operator.getByTestId('document-sent')).toContainText('タブレットに表示中（2ページ）');
+  await checkScreen(tablet, 'tablet-call-sent-document', 'ja');
+
+  await tablet.getByTestId('sent-document-next').click();
+  await expect(tablet.getByTestId('sent-document-page')).toHaveAttribute('data-page', '2');
+  const before = await tablet.getByTestId('sent-document-page').evaluate((canvas: HTMLCanvasElement) => canvas.getBoundingClientRect().width);
+  await tablet.getByTestId('sent-document-zoom-in').click();
+  await expect(tablet.getByTestId('sent-document-viewport')).toHaveAttribute('data-zoom', '1.50');
+  await expect
+    .poll(() => tablet.getByTestId('sent-document-page').evaluate((canvas: HTMLCanvasElement) => canvas.getBoundingClientRect().width))
+    .toBeGreaterThan(before * 1.4);
+
+  // The operator takes it off the tablet.
+  await operator.getByTestId('document-close').click();
+  await expect(tablet.getByTestId('sent-document')).toHaveCount(0);
+  await expect(operator.getByTestId('document-sent')).toHaveAttribute('data-state', 'closed');
+
+  const consultationId = await operator.getByTestId('call-screen').getAttribute('data-consultation-id');
+  await tablet.getByTestId('end-button').click();
+  await expect(tablet.getByTestId('rating-screen')).toBeVisible();
+
+  // The record: the sending on the timeline with its hash, the copy downloaded byte for byte, the download audited.
+  const sent = server.query<{ data: string }>(`SELECT data FROM ConsultationEvent WHERE type = 'document_sent' AND consultationId = ?`, consultationId);
+  expect(sent.map(({ data }) => JSON.parse(data))).toEqual([expect.objectContaining({ title: 'マイナンバーカードのご案内', mime: 'application/pdf', bytes: pdf.length })]);
+  const supervisor = await consoleAs(browser, 'supervisor');
+  await supervisor.goto(`${server.url}/console/#/records/${consultationId}`);
+  const row = supervisor.getByTestId('record-timeline').locator('[data-event-type="document_sent"]');
+  await expect(row).toHaveCount(1);
+  const downloading = supervisor.waitForEvent('download');
+  await row.getByTestId('record-document-download').click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe('マイナンバーカードのご案内.pdf');
+  expect((await readFile((await download.path())!)).equals(pdf)).toBe(true);
+  expect(server.query<{ n: number }>("SELECT COUNT(*) AS n FROM AuditLog WHERE action = 'document.view'")[0]!.n).toBe(1);
+});
+
+/** A stroke across the pad, from and to fractions of its box. */
+async function stroke(page: Page, pad: { x: number; y: number; width: number; height: number }, points: [number, number][]): Promise<void> {
+  const at = ([x, y]: [number, number]) => ({ x: pad.x + x * pad.width, y: pad.y + y * pad.height });
+  const [first, ...rest] = points.map(at);
+  await page.mouse.move(first!.x, first!.y);
+  await page.mouse.down();
+  for (const point of rest) await page.mouse.move(point.x, point.y, { steps: 6 });
+  await page.mouse.up();
+}
+
+test('post office ↔ 市民課: the operator fills 住民票の写し等交付申請書, the resident signs on the tablet, the record keeps the signed PDF', async ({ browser }) => {
+  const operator = await openConsole(browser, server, 'citizen1');
+  const tablet = await openTablet(browser, server, '清滝郵便局');
+  await connectCall(tablet, operator, 'citizen');
+
+  await operator.getByTestId('form-template').selectOption({ label: '住民票の写し等交付申請書' });
+  // A required field left empty is refused in Japanese.
+  await operator.getByTestId('form-field-requestDate').fill('2026-12-04');
+  await operator.getByTestId('form-field-applicantName').fill('緑川 花子');
+  await operator.getByTestId('form-send').click();
+  await expect(operator.getByTestId('form-error')).toHaveText('「生年月日」を入力してください。');
+  await operator.getByTestId('form-field-birthDate').fill('1958-04-12');
+  await operator.getByTestId('form-field-address').fill('みどり市清滝町1丁目2番3号');
+  await operator.getByTestId('form-field-targetName').fill('緑川 花子');
+  await operator.getByTestId('form-field-wholeHousehold').check();
+  await operator.getByTestId('form-field-copies').fill('1');
+  await operator.getByTestId('form-field-purpose').fill('年金の手続き');
+  await operator.getByTestId('form-send').click();
+  await expect(operator.getByTestId('form-status')).toHaveAttribute('data-state', 'awaiting_signature');
+
+  // The tablet: the filled form drawn, the fields to check highlighted, the values in large type.
+  const signing = tablet.getByTestId('form-signing');
+  await expect(signing).toBeVisible();
+  await expect(tablet.getByTestId('form-signing-page')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
+  await expect(tablet.getByTestId('form-signing-highlight')).toHaveCount(11);
+  await expect(tablet.getByTestId('form-signing-values')).toContainText('みどり市清滝町1丁目2番3号');
+  await expect(tablet.getByTestId('form-signing-values')).toContainText('1958年4月12日');
+  await expect(tablet.getByTestId('signature-submit')).toBeDisabled();
+  await checkScreen(tablet, 'tablet-form-signing', 'ja');
+
+  // The resident signs with a finger (strokes drawn by the mouse).
+  await tablet.getByTestId('signature-pad').scrollIntoViewIfNeeded();
+  const pad = (await tablet.getByTestId('signature-pad').boundingBox())!;
+  await stroke(tablet, pad, [[0.1, 0.6], [0.2, 0.3], [0.3, 0.7], [0.4, 0.35], [0.5, 0.65]]);
+  await stroke(tablet, pad, [[0.55, 0.5], [0.7, 0.3], [0.85, 0.6]]);
+  await expect(tablet.getByTestId('signature-submit')).toBeEnabled();
+  await tablet.getByTestId('language-en').click();
+  await expect(tablet.getByTestId('signature-submit')).toHaveText('Confirm and send signature');
+  await checkScreen(tablet, 'tablet-form-signing', 'en');
+  await tablet.getByTestId('language-ja').click();
+  await tablet.getByTestId('signature-submit').click();
+  await expect(tablet.getByTestId('form-signed-notice')).toBeVisible();
+  await expect(signing).toHaveCount(0);
+  await expect(operator.getByTestId('form-status')).toHaveAttribute('data-state', 'signed');
+  const formId = (await operator.getByTestId('form-status').getAttribute('data-form-id'))!;
+
+  // 印刷: the tablet prints the signed form through the browser. The booth's Chromium (--kiosk-printing)
+  // would print at once; here the page's print call is counted, and the print-only view is what paper gets.
+  await tablet.evaluate(() => {
+    const counted = window as unknown as { prints: number };
+    counted.prints = 0;
+    window.print = () => {
+      counted.prints++;
+    };
+  });
+  await operator.getByTestId('print-form').click();
+  await expect(operator.getByTestId('print-form-state')).toHaveAttribute('data-state', 'printed', { timeout: 30_000 });
+  expect(await tablet.evaluate(() => (window as unknown as { prints: number }).prints)).toBe(1);
+  await expect(tablet.getByTestId('booth-print')).toHaveAttribute('data-pages', '1');
+  await tablet.emulateMedia({ media: 'print' });
+  await expect(tablet.getByTestId('booth-print')).toBeVisible();
+  await expect(tablet.getByTestId('call-screen')).toBeHidden();
+  await tablet.screenshot({ path: '../test-output/screens/tablet-print-signed-form.png' });
+  await tablet.emulateMedia({ media: 'screen' });
+  await expect(tablet.getByTestId('booth-print')).toBeHidden();
+
+  const consultationId = await operator.getByTestId('call-screen').getAttribute('data-consultation-id');
+  await tablet.getByTestId('end-button').click();
+  await expect(tablet.getByTestId('rating-screen')).toBeVisible();
+
+  // The record: form_signed with the hash; the supervisor downloads the signed PDF; values and signature read back.
+  const [event] = server
+    .query<{ data: string }>(`SELECT data FROM ConsultationEvent WHERE type = 'form_signed' AND consultationId = ?`, consultationId)
+    .map(({ data }) => JSON.parse(data) as { formId: string; sha256: string });
+  expect(event).toMatchObject({ formId, title: '住民票の写し等交付申請書' });
+  const supervisor = await consoleAs(browser, 'supervisor');
+  await supervisor.goto(`${server.url}/console/#/records/${consultationId}`);
+  const row = supervisor.getByTestId('record-timeline').locator('[data-event-type="form_signed"]');
+  await expect(row.getByTestId('record-form-sha256')).toHaveText(`SHA-256 ${event!.sha256}`);
+  const downloading = supervisor.waitForEvent('download');
+  await row.getByTestId('record-form-download').click();
+  const file = await readFile((await (await downloading).path())!);
+  expect(createHash('sha256').update(file).digest('hex')).toBe(event!.sha256);
+  const pdf = await PDFDocument.load(file);
+  const fields = pdf.getForm();
+  expect(fields.getTextField('applicantName').getText()).toBe('緑川 花子');
+  expect(fields.getTextField('birthDate').getText()).toBe('1958年4月12日');
+  expect(fields.getTextField('address').getText()).toBe('みどり市清滝町1丁目2番3号');
+  expect(fields.getTextField('purpose').getText()).toBe('年金の手続き');
+  expect(fields.getCheckBox('wholeHousehold').isChecked()).toBe(true);
+  const xObjects = pdf.getPage(0).node.Resources()!.lookupMaybe(PDFName.of('XObject'), PDFDict)!;
+  const images = xObjects
+    .entries()
+    .map(([, ref]) => pdf.context.lookup(ref))
+    .filter((object): object is PDFRawStream => object instanceof PDFRawStream && object.dict.get(PDFName.of('Subtype')) === PDFName.of('Image'));
+  expect(images).toHaveLength(1);
+  expect(server.query<{ n: number }>("SELECT COUNT(*) AS n FROM AuditLog WHERE action = 'form.view'")[0]!.n).toBe(1);
+  expect(server.query<{ data: string }>(`SELECT data FROM ConsultationEvent WHERE type = 'printed' AND consultationId = ?`, consultationId).map(({ data }) => JSON.parse(data))).toEqual([
+    expect.objectContaining({ kind: 'form', id: formId, title: '住民票の写し等交付申請書' }),
+  ]);
+});
