@@ -31,6 +31,8 @@ export function createNotesRouter({ db, recorder, clock }: { db: PrismaClient; r
     if (principal?.kind !== 'staff') throw new ProtocolError('FORBIDDEN', 'staff only');
     const id = parseBody(Id, req.params.id);
     const { categoryId, text } = parseBody(NoteRequest, req.body);
+    // A note written the moment the call ended: its answer and end may still be on their way to the database.
+    await recorder.flush();
     const tookPart = await db.consultationEvent.findFirst({
       where: { consultationId: id, ...participationEventsOf(principal.staffId) },
       select: { id: true },
