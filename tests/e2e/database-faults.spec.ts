@@ -167,7 +167,8 @@ for (const fault of ['locked', 'read-only'] as const) {
       const events = eventsOf(server, call.consultationId);
       console.log(`[record] database ${fault}:`, events.map((event) => event.type).join(' '));
       const types = events.map((event) => event.type);
-      expect(types.slice(0, 3)).toEqual(['requested', 'offered', 'answered']);
+      // The tablet's media path may be settled while the operator's console still rings (the held room).
+      expect(types.filter((type) => type !== 'media_path').slice(0, 3)).toEqual(['requested', 'offered', 'answered']);
       expect(types.at(-1)).toBe('ended');
       expect(events.filter((event) => event.type === 'chat').map((event) => event.data)).toEqual(sent);
       // Stored as ISO text (or epoch ms): compare as instants.

@@ -74,6 +74,9 @@ test('an admin adds a leaflet to 市民課’s library; sent in a call, the tabl
   const tablet = await openTablet(browser, server, '清滝郵便局');
   await connectCall(tablet, operator, 'citizen');
 
+  // 書類を送る opens in the side column in place of chat and transfer; the document camera stays large.
+  await operator.getByTestId('open-document-send').click();
+  await expect(operator.getByTestId('chat-input')).toBeHidden();
   await expect(operator.getByTestId('document-library')).toContainText('マイナンバーカードのご案内');
   await operator.getByTestId('document-send-library').click();
 
@@ -134,6 +137,7 @@ test('post office ↔ 市民課: the operator fills 住民票の写し等交付�
   const tablet = await openTablet(browser, server, '清滝郵便局');
   await connectCall(tablet, operator, 'citizen');
 
+  await operator.getByTestId('open-form-fill').click();
   await operator.getByTestId('form-template').selectOption({ label: '住民票の写し等交付申請書' });
   // A required field left empty is refused in Japanese.
   await operator.getByTestId('form-field-requestDate').fill('2026-12-04');

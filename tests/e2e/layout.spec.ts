@@ -257,6 +257,20 @@ test('console in a call at 1366×768 and 1440×900: everything in view without s
   await operator.setViewportSize(CITY_PC);
   await checkScreen(operator, 'layout-console-call-1366', 'ja');
 
+  // 申請書の記入 takes the side column's place of chat and transfer: the resident's paper stays as large.
+  const documentBefore = (await operator.getByTestId('remote-video-document').boundingBox())!;
+  await operator.getByTestId('open-form-fill').click();
+  const closeFormTool = operator.locator('#side-tool-form').getByTestId('side-sheet-close');
+  await expectWhole(closeFormTool, 'side-sheet-close');
+  for (const id of ['form-template', 'remote-video-face', 'mute-button', 'end-button']) {
+    await expectWhole(operator.getByTestId(id), id);
+  }
+  await expect(operator.getByTestId('chat-input')).toBeHidden();
+  expect(await operator.getByTestId('remote-video-document').boundingBox()).toEqual(documentBefore);
+  await checkScreen(operator, 'layout-console-form-tool-1366', 'ja');
+  await closeFormTool.click();
+  await expectWhole(operator.getByTestId('chat-input'), 'chat-input');
+
   // The still opens fitted to the window: the whole page at once.
   await operator.getByTestId('still-thumb').click();
   const still = operator.getByTestId('still-full');

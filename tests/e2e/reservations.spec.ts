@@ -15,9 +15,31 @@ import { E2E_PASSWORD, startServer, type RunningServer } from './support/server.
 const BRANCH = '江川出張所';
 const WALK_IN_SITES = ['清滝郵便局', '中央公民館'];
 
+/**
+ * A slot length for which the slot under way began at least a minute ago and has at least 15 minutes
+ * left, so that the booking stays "late" (not yet "no-show") for the whole test at whatever time it runs.
+ * The demo city's 福祉課 is open around the clock, so slots are cut from Tokyo midnight.
+ */
+function slotMinutesWithSlotUnderWay(now = Date.now()): number {
+  const minute = Math.floor(((now + 9 * 3_600_000) % 86_400_000) / 60_000);
+  for (let length = 30; length <= 240; length += 1) {
+    const elapsed = minute % length;
+    const fitsTheDay = (Math.floor(minute / length) + 1) * length <= 24 * 60;
+    if (elapsed >= 1 && length - elapsed >= 15 && fitsTheDay) return length;
+  }
+  throw new Error(`no slot length leaves the slot under way at minute ${minute} long enough`);
+}
+
 let server: RunningServer;
 test.beforeAll(async () => {
   server = await startServer({}, { routing: { wrapUpSeconds: 0, ringTimeoutSeconds: 90 } });
+  const admin = await server.login('admin');
+  const headers = { authorization: `Bearer ${admin}`, 'content-type': 'application/json' };
+  const { calendars } = (await (await fetch(`${server.url}/api/reservations/calendars`, { headers })).json()) as ReservationCalendarsResponse;
+  const welfare = calendars.find((calendar) => calendar.department.code === 'welfare')!;
+  const settings = { ...welfare.settings!, slotMinutes: slotMinutesWithSlotUnderWay() };
+  const saved = await fetch(`${server.url}/api/reservations/calendars/${welfare.department.id}`, { method: 'PUT', headers, body: JSON.stringify({ settings }) });
+  expect(saved.ok).toBe(true);
 });
 test.afterAll(async () => {
   await server?.stop();

@@ -834,6 +834,8 @@ export const en: Messages = {
       purpose === 'transfer' ? `Handover note from ${name} (${department}), who transferred the resident` : `Handover note from ${name} (${department}), who called you in`,
     colleague: 'Colleague',
     leave: 'Leave (the consultation continues)',
+    tools: 'Documents and forms',
+    backToChat: '← Back to chat and transfer',
     site: 'Site',
     department: 'Department',
     handling: 'Handling time',

@@ -847,6 +847,8 @@ export const ja = {
       purpose === 'transfer' ? `引き継ぎメモ（${department} ${name} さんからの転送）` : `引き継ぎメモ（${department} ${name} さんからの同席依頼）`,
     colleague: '同席の職員',
     leave: '退出する（相談は続きます）',
+    tools: '書類と申請書',
+    backToChat: '← チャット・転送に戻る',
     site: '窓口',
     department: '担当課',
     handling: '対応時間',

@@ -1,4 +1,4 @@
-import { useCallback, useRef, useSyncExternalStore } from 'react';
+import { useCallback, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { CallGuest, DepartmentSummary, Mark } from '@madoguchi/protocol';
 import type { CallMarks, ProtocolClient } from '@madoguchi/protocol/client';
 import { GuestPanel } from '../components/GuestPanel.tsx';
@@ -13,13 +13,16 @@ import { RemoteAudio } from '../components/RemoteAudio.tsx';
 import { StillGallery } from '../components/StillGallery.tsx';
 import { DocumentSendPanel } from '../components/DocumentSendPanel.tsx';
 import { FormFillPanel } from '../components/FormFillPanel.tsx';
-import { useMemo } from 'react';
+import { SideSheet } from '../components/SideSheet.tsx';
 import { TrackVideo } from '../components/TrackVideo.tsx';
 import { useFramesMissing } from '../components/useFramesMissing.ts';
 import { useI18n } from '../i18n/index.ts';
 import { useNow } from '../useNow.ts';
 
 const NO_MARKS: readonly Mark[] = [];
+
+/** The tools that take the side column's place of chat and transfer while the operator uses them. */
+type SideTool = 'documents' | 'form';
 const nothingToWatch = () => () => undefined;
 
 /** The resident's face showing no new frame this long, while this console is connected, is frozen. */
@@ -58,6 +61,8 @@ interface CallScreenProps {
  * document camera large on the left, their face beside it, the operator's own camera small.
  * Everything fits a 1366×768 city PC without scrolling: the stills and what the operator shows
  * share the row under the document, the side column keeps the faces, chat, transfer and end.
+ * 書類を送る and 申請書の記入 open in the side column in place of chat and transfer, so the
+ * resident's paper stays large while the operator types what it says.
  */
 export function CallScreen(props: CallScreenProps) {
   const { t } = useI18n();
@@ -88,6 +93,8 @@ export function CallScreen(props: CallScreenProps) {
   const residentWeak = call.residentQuality === 'poor';
   const unhealthy =
     call.media === 'failed' || connection === 'failed' || connection === 'disconnected' || residentLost !== undefined || faceFrozen || residentWeak;
+  const [sideTool, setSideTool] = useState<SideTool | null>(null);
+  const toggleSideTool = (tool: SideTool) => setSideTool((open) => (open === tool ? null : tool));
   const capturing = isCapturing(call);
   const sharing = call.sharing;
   const captureFailure = call.capture && 'failed' in call.capture ? call.capture.failed : null;
@@ -207,8 +214,28 @@ export function CallScreen(props: CallScreenProps) {
           </DocumentView>
           <div className="document-footer">
             <StillGallery stills={call.stills} token={token} />
-            <DocumentSendPanel client={props.client} token={token} consultationId={call.consultationId} departments={libraries} />
-            <FormFillPanel client={props.client} token={token} consultationId={call.consultationId} departments={libraries} />
+            <nav className="call-tools" aria-label={t.call.tools}>
+              <button
+                type="button"
+                className="button"
+                data-testid="open-document-send"
+                aria-expanded={sideTool === 'documents'}
+                aria-controls="side-tool-documents"
+                onClick={() => toggleSideTool('documents')}
+              >
+                {t.documents.title}
+              </button>
+              <button
+                type="button"
+                className="button"
+                data-testid="open-form-fill"
+                aria-expanded={sideTool === 'form'}
+                aria-controls="side-tool-form"
+                onClick={() => toggleSideTool('form')}
+              >
+                {t.forms.title}
+              </button>
+            </nav>
             {sharing ? (
               <SharePreview
                 shared={sharing}
@@ -278,18 +305,27 @@ export function CallScreen(props: CallScreenProps) {
             </section>
           </div>
 
-          <ChatPanel messages={call.chat} beforeJoiningUntil={call.chatBeforeJoiningUntil} onSend={onSendChat} />
+          {/* Hidden, never unmounted: a draft chat message, a sent document's state and a half-filled form survive switching. */}
+          <div className="side-main" hidden={sideTool !== null}>
+            <ChatPanel messages={call.chat} beforeJoiningUntil={call.chatBeforeJoiningUntil} onSend={onSendChat} />
 
-          <RoutingControls
-            call={call}
-            departments={props.departments}
-            onTransfer={props.onTransfer}
-            onInvite={props.onInvite}
-            onCancelInvite={props.onCancelInvite}
-            onLeave={props.onLeave}
-          />
+            <RoutingControls
+              call={call}
+              departments={props.departments}
+              onTransfer={props.onTransfer}
+              onInvite={props.onInvite}
+              onCancelInvite={props.onCancelInvite}
+              onLeave={props.onLeave}
+            />
 
-          <GuestPanel client={props.client} consultationId={call.consultationId} guests={props.guests} />
+            <GuestPanel client={props.client} consultationId={call.consultationId} guests={props.guests} />
+          </div>
+          <SideSheet id="side-tool-documents" open={sideTool === 'documents'} onClose={() => setSideTool(null)}>
+            <DocumentSendPanel client={props.client} token={token} consultationId={call.consultationId} departments={libraries} />
+          </SideSheet>
+          <SideSheet id="side-tool-form" open={sideTool === 'form'} onClose={() => setSideTool(null)}>
+            <FormFillPanel client={props.client} token={token} consultationId={call.consultationId} departments={libraries} />
+          </SideSheet>
 
           <div className="call-controls">
             <button
