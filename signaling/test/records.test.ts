@@ -696,6 +696,11 @@ describe('records: retention', () => {
           events: { create: [{ type: 'requested', at: requestedAt, actorType: 'device' }] },
         },
       });
+    const { id: staffId } = await t.db.staff.findUniqueOrThrow({ where: { username: 'general1' } });
+    const oldSession = await t.db.staffSession.create({
+      data: { staffId, createdAt: new Date('2015-04-01T00:00:00Z'), expiresAt: new Date('2015-04-01T12:00:00Z'), endedAt: new Date('2015-04-01T03:00:00Z'), endReason: 'logged_out' },
+    });
+    const sessionsBefore = await t.db.staffSession.count();
     const expired = await old(new Date('2015-04-01T01:00:00Z'), new Date('2015-04-01T01:01:00Z'));
     const stillOpen = await old(new Date('2015-04-02T01:00:00Z'), null);
     const before = await t.db.consultation.count();
@@ -703,8 +708,11 @@ describe('records: retention', () => {
     const oldDays = { where: { day: { lt: '2016-01-01' } } };
     expect(await t.db.consultationDailyBreakdown.count(oldDays)).toBeGreaterThan(0);
 
-    expect(await t.server.retention.purgeExpired()).toEqual({ consultations: 1, events: 1 });
+    expect(await t.server.retention.purgeExpired()).toEqual({ consultations: 1, events: 1, sessions: 1 });
     expect(await t.db.consultation.findUnique({ where: { id: expired.id } })).toBeNull();
+    // The session that expired in 2015 goes; today's sessions stay.
+    expect(await t.db.staffSession.findUnique({ where: { id: oldSession.id } })).toBeNull();
+    expect(await t.db.staffSession.count()).toBe(sessionsBefore - 1);
     expect(await t.db.consultationEvent.count({ where: { consultationId: expired.id } })).toBe(0);
     expect(await t.db.consultation.findUnique({ where: { id: stillOpen.id } })).not.toBeNull();
     expect(await t.db.consultation.count()).toBe(before - 1);
@@ -713,10 +721,10 @@ describe('records: retention', () => {
     expect(await t.db.consultationDailyBreakdown.count(oldDays)).toBe(0);
     const purge = await t.db.auditLog.findFirstOrThrow({ where: { action: 'records.purge' } });
     expect(purge.staffId).toBe('system');
-    expect(JSON.parse(purge.details!)).toMatchObject({ retentionDays: 1825, consultations: 1, events: 1 });
+    expect(JSON.parse(purge.details!)).toMatchObject({ retentionDays: 1825, consultations: 1, events: 1, sessions: 1 });
 
     // Nothing left to purge: no empty audit rows.
-    expect(await t.server.retention.purgeExpired()).toEqual({ consultations: 0, events: 0 });
+    expect(await t.server.retention.purgeExpired()).toEqual({ consultations: 0, events: 0, sessions: 0 });
     expect(await t.db.auditLog.count({ where: { action: 'records.purge' } })).toBe(1);
     await t.db.consultationEvent.deleteMany({ where: { consultationId: stillOpen.id } });
     await t.db.consultation.delete({ where: { id: stillOpen.id } });

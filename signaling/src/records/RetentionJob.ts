@@ -13,7 +13,8 @@ const BATCH = 2000;
 
 /**
  * Deletes the records (consultations, their events, the daily statistics) of the local days that
- * are entirely older than the retention setting, once at start and then daily. Each purge that removes anything is written to the audit
+ * are entirely older than the retention setting, and the staff sessions that expired before them,
+ * once at start and then daily. Each purge that removes anything is written to the audit
  * trail with its cut-off and counts. Consultations still open are never purged.
  */
 export class RetentionJob {
@@ -45,8 +46,8 @@ export class RetentionJob {
     await this.#running;
   }
 
-  /** One purge; returns how many consultations and events were deleted. */
-  async purgeExpired(): Promise<{ consultations: number; events: number }> {
+  /** One purge; returns how many consultations, events and staff sessions were deleted. */
+  async purgeExpired(): Promise<{ consultations: number; events: number; sessions: number }> {
     const { retentionDays } = await this.#settings.get();
     // Whole local days, so that no day of the statistics is left half counted.
     const { day: firstKeptDay, start: cutoff } = localDay(new Date(this.#clock.now().getTime() - retentionDays * DAY_MS));
@@ -69,14 +70,16 @@ export class RetentionJob {
       this.#db.consultationDaily.deleteMany({ where: { day: { lt: firstKeptDay } } }),
       this.#db.consultationDailyBreakdown.deleteMany({ where: { day: { lt: firstKeptDay } } }),
     ]);
-    if (consultations > 0 || dailyRows > 0 || breakdownRows > 0) {
+    // A session whose token expired that long ago says only that someone was once logged in.
+    const { count: sessions } = await this.#db.staffSession.deleteMany({ where: { expiresAt: { lt: cutoff } } });
+    if (consultations > 0 || dailyRows > 0 || breakdownRows > 0 || sessions > 0) {
       await this.#audit.write({
         staffId: SYSTEM_ACTOR,
         action: 'records.purge',
-        details: { cutoff: cutoff.toISOString(), retentionDays, consultations, events, dailyRows, breakdownRows },
+        details: { cutoff: cutoff.toISOString(), retentionDays, consultations, events, dailyRows, breakdownRows, sessions },
       });
       logger.info(`purged ${consultations} consultations (${events} events) requested before ${cutoff.toISOString()}`);
     }
-    return { consultations, events };
+    return { consultations, events, sessions };
   }
 }
