@@ -121,6 +121,11 @@ describe('reservations (予約)', () => {
     }
     expect((await api('POST', '/reservations', branchTablet, booking(options, slot.start, { siteId: ids[POST_OFFICE] }))).status).toBe(403);
     expect((await api('POST', '/reservations', await t.staffToken('welfare1'), booking(options, slot.start))).status).toBe(400); // staff name the site
+    // An operator books their own departments only; supervisors and admins any (the booking itself is refused here: the slot is checked after).
+    const atPostOffice = booking(options, offSlot, { siteId: ids[POST_OFFICE] });
+    expect((await api('POST', '/reservations', await t.staffToken('tax1'), atPostOffice)).status).toBe(403);
+    expect((await api('POST', '/reservations', await t.staffToken('supervisor'), atPostOffice)).status).toBe(400);
+    expect((await api('POST', '/reservations', admin, atPostOffice)).status).toBe(400);
     expect((await api('GET', `/reservations/options?departmentId=${ids.welfare}&date=tomorrow`, branchTablet)).status).toBe(400);
     expect((await api('GET', `/reservations?date=${today()}`, branchTablet)).status).toBe(403); // the tablet never lists residents
   });

@@ -49,7 +49,11 @@ export function createReservationsRouter({ reservations, audit }: { reservations
 
   router.post('/', async (req: AuthedRequest, res) => {
     const booker = bookerOf(req.principal);
-    const reservation = await reservations.book(parseBody(BookingRequest, req.body), booker);
+    const request = parseBody(BookingRequest, req.body);
+    // An operator books for the departments whose bookings they see; supervisors and admins for any.
+    const visible = req.principal?.kind === 'staff' ? visibleDepartments(req.principal) : undefined;
+    if (visible && !visible.includes(request.departmentId)) throw new ProtocolError('FORBIDDEN', 'not one of your departments');
+    const reservation = await reservations.book(request, booker);
     res.status(201).json(reservation);
   });
 
