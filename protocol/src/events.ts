@@ -31,7 +31,7 @@ import {
 } from './domain.ts';
 import { AnnotatedSource, Mark, MarkDrawing } from './annotation.ts';
 import { ClerkLock, ClerkPin, ClerkUnlockResult, HelpCall } from './clerk.ts';
-import { ReservationCode } from './reservations.ts';
+import { BoothReservation, ReservationCode } from './reservations.ts';
 import { CallGuest, GuestEnd, GuestKind, GuestName, GuestState } from './guests.ts';
 import { SentDocument } from './documents.ts';
 import { ConsultationForm } from './forms.ts';
@@ -85,6 +85,22 @@ export const clientEvents = {
   'reservation:checkIn': {
     from: ['device'],
     payload: z.object({ code: ReservationCode }),
+    ack: ConsultationRequested.extend({ department: DepartmentSummary }),
+  },
+  /**
+   * The clerk's screen: today's bookings of this tablet's site not yet kept. Residents' names, so the
+   * clerk's PIN comes with each request and is checked on the server (a wrong one counts towards the
+   * site's lockout): FORBIDDEN without it.
+   */
+  'reservation:today': {
+    from: ['device'],
+    payload: z.object({ pin: ClerkPin }),
+    ack: z.object({ reservations: z.array(BoothReservation) }),
+  },
+  /** The clerk's 受付する on one of those bookings: checked in exactly as its code would be. */
+  'reservation:checkInById': {
+    from: ['device'],
+    payload: z.object({ pin: ClerkPin, reservationId: Id }),
     ack: ConsultationRequested.extend({ department: DepartmentSummary }),
   },
   'consultation:cancel': { from: ['device'], payload: consultationRef, ack: empty },

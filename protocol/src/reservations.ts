@@ -108,6 +108,13 @@ export const Reservation = z.object({
 });
 export type Reservation = z.infer<typeof Reservation>;
 
+/**
+ * One of today's bookings of the tablet's site still to be kept, as the clerk's screen lists it
+ * (`reservation:today`): no phone number, no note — only what the clerk needs to find the resident.
+ */
+export const BoothReservation = Reservation.pick({ id: true, department: true, slotStart: true, slotEnd: true, name: true, category: true, late: true });
+export type BoothReservation = z.infer<typeof BoothReservation>;
+
 /** GET /api/reservations?date=YYYY-MM-DD[&departmentId=]: the day's bookings of the staff member's departments (all for supervisors and admins). */
 export const ReservationListQuery = z.strictObject({ date: z.iso.date(), departmentId: Id.optional() });
 export const ReservationList = z.object({ reservations: z.array(Reservation) });

@@ -11,7 +11,10 @@ import {
   type RecordListItem,
   type RecordsListResponse,
   type RecordsStatsResponse,
+  type Reservation,
+  type ReservationOptions,
 } from '@madoguchi/protocol';
+import { tokyoTime } from '../src/routing/core/index.ts';
 import { csvField, csvLine } from '../src/records/csv.ts';
 import { listStatement } from '../src/records/RecordsQuery.ts';
 import { nextEvent, startTestServer, type TestServer } from './harness.ts';
@@ -28,6 +31,9 @@ let transferredId: string;
 let documentId: string;
 /** A signed form of `callId` (its row and PDF as FormService stores them; the signing itself is in forms.test.ts). */
 let formId: string;
+/** Today's 福祉課 booking made at the post office's tablet (issue 14): names and phone numbers, read on a need-to-know. */
+let reservationId: string;
+const today = () => tokyoTime(Date.now()).date;
 const tokens: Record<string, string> = {};
 const staffIdOf: Record<string, string> = {};
 
@@ -92,6 +98,15 @@ beforeAll(async () => {
   });
   mkdirSync(join(t.config.documents.dir, 'signed'), { recursive: true });
   writeFileSync(join(t.config.documents.dir, 'signed', `${formId}.pdf`), '%PDF-1.7');
+
+  const welfare = await t.db.department.findUniqueOrThrow({ where: { code: 'welfare' } });
+  const options = (await (await api(`/reservations/options?departmentId=${welfare.id}&date=${today()}`, 'device')).json()) as ReservationOptions;
+  const booked = await api('/reservations', 'device', {
+    method: 'POST',
+    body: JSON.stringify({ departmentId: welfare.id, slotStart: options.slots[0]!.start, name: '予約 花子', phone: '090-1234-5678', categoryId: options.categories[0]!.id, language: 'ja' }),
+  });
+  expect(booked.status).toBe(201);
+  reservationId = ((await booked.json()) as Reservation).id;
 
   const site = await t.db.site.findFirstOrThrow({ where: { name: '江川出張所' }, include: { devices: true } });
   const tax = await t.db.department.findUniqueOrThrow({ where: { code: 'tax' } });
@@ -260,6 +275,9 @@ describe('records: who may see what', () => {
     { endpoint: 'sent document', path: () => `/documents/sent/${documentId}`, allowed: everyone(200, { citizen1: 404, device: 404 }) },
     // A signed form of the call: the same need-to-know; the tablet only during the call (to print it).
     { endpoint: 'signed form', path: () => `/forms/${formId}/signed`, allowed: everyone(200, { citizen1: 404, device: 404 }) },
+    // Today's bookings: an operator's list holds their departments' only (tax1 and citizen1: none of 福祉課's); the tablet lists none.
+    { endpoint: 'bookings of the day', path: () => `/reservations?date=${today()}`, allowed: everyone(200) },
+    { endpoint: 'booking .ics', path: () => `/reservations/${reservationId}/ics`, allowed: everyone(200, { tax1: 404, citizen1: 404 }) },
   ];
 
   for (const { endpoint, path, method, body, allowed } of matrix) {
@@ -281,6 +299,12 @@ describe('records: who may see what', () => {
         } else if (endpoint === 'signed form') {
           // Every view and download of a signed form is one audit row.
           expect(added).toMatchObject([{ action: 'form.view', staffId: staffIdOf[who], targetId: formId, details: JSON.stringify({ consultationId: callId }) }]);
+        } else if (endpoint === 'bookings of the day') {
+          // One row per booking shown (coalesced like callback requests); an empty list leaves none.
+          const shown = who === 'supervisor' || who === 'admin' ? [{ action: 'reservation.view', staffId: staffIdOf[who], targetId: reservationId, details: null }] : [];
+          expect(added).toMatchObject(shown);
+        } else if (endpoint === 'booking .ics') {
+          expect(added).toMatchObject([{ action: 'reservation.view', staffId: staffIdOf[who], targetId: reservationId, details: JSON.stringify({ download: 'ics' }) }]);
         } else if (endpoint === 'export') {
           expect(added).toMatchObject([{ action: 'records.export', staffId: staffIdOf[who] }]);
         } else {

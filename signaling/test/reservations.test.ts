@@ -121,6 +121,11 @@ describe('reservations (予約)', () => {
     }
     expect((await api('POST', '/reservations', branchTablet, booking(options, slot.start, { siteId: ids[POST_OFFICE] }))).status).toBe(403);
     expect((await api('POST', '/reservations', await t.staffToken('welfare1'), booking(options, slot.start))).status).toBe(400); // staff name the site
+    // An operator books their own departments only; supervisors and admins any (the booking itself is refused here: the slot is checked after).
+    const atPostOffice = booking(options, offSlot, { siteId: ids[POST_OFFICE] });
+    expect((await api('POST', '/reservations', await t.staffToken('tax1'), atPostOffice)).status).toBe(403);
+    expect((await api('POST', '/reservations', await t.staffToken('supervisor'), atPostOffice)).status).toBe(400);
+    expect((await api('POST', '/reservations', admin, atPostOffice)).status).toBe(400);
     expect((await api('GET', `/reservations/options?departmentId=${ids.welfare}&date=tomorrow`, branchTablet)).status).toBe(400);
     expect((await api('GET', `/reservations?date=${today()}`, branchTablet)).status).toBe(403); // the tablet never lists residents
   });
@@ -219,5 +224,46 @@ describe('reservations (予約)', () => {
     const lines = csv.replace(/^\uFEFF/, '').trim().split(/\r?\n/);
     expect(lines[0]).toContain('無断キャンセル率(%)');
     expect(lines.find((line) => line.startsWith('子育て支援課'))).toMatch(/^子育て支援課,1,0,1,100,/);
+  });
+
+  it('lists today’s bookings of its own site at the clerk’s screen, behind the site’s PIN, and checks one in by id exactly once', async () => {
+    // 子育て支援課: welfare's slot under way is full by now.
+    const { options, slot } = await currentSlot(branchTablet, ids.childcare);
+    const childcare = { departmentId: ids.childcare, categoryId: options.categories[0]!.id };
+    const book = async (token: string, name: string) =>
+      ((await (await api('POST', '/reservations', token, booking(options, slot.start, { ...childcare, name }))).json()) as Reservation).id;
+    const here = await book(branchTablet, '江川 太郎');
+    const elsewhere = await book(await t.deviceToken(POST_OFFICE), '清滝 次郎');
+    const booth = await t.connect(branchTablet);
+
+    // Names never show on a tablet whose site has no PIN, nor with a wrong one.
+    await expect(booth.request('reservation:today', { pin: '2468' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect((await api('PUT', `/admin/sites/${ids[BRANCH]}/clerk-pin`, admin, { pin: '2468' })).status).toBe(200);
+    await expect(booth.request('reservation:today', { pin: '1357' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(booth.request('reservation:checkInById', { pin: '1357', reservationId: here })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(booth.request('reservation:today', { pin: 'abcd' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+
+    const { reservations } = await booth.request('reservation:today', { pin: '2468' });
+    expect(reservations.map((r) => r.id)).toContain(here);
+    expect(reservations.map((r) => r.id)).not.toContain(elsewhere); // another site's booking
+    expect(reservations.find((r) => r.id === here)).toEqual({
+      id: here,
+      department: expect.objectContaining({ id: ids.childcare }),
+      slotStart: slot.start,
+      slotEnd: slot.end,
+      name: '江川 太郎',
+      category: options.categories[0],
+      late: true,
+    }); // no phone number, no note, no code
+
+    await expect(booth.request('reservation:checkInById', { pin: '2468', reservationId: elsewhere })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const checkedIn = await booth.request('reservation:checkInById', { pin: '2468', reservationId: here });
+    expect(checkedIn.department).toMatchObject({ id: ids.childcare, name: '子育て支援課' });
+    await expect(booth.request('reservation:checkInById', { pin: '2468', reservationId: here })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await booth.request('reservation:today', { pin: '2468' })).reservations.map((r) => r.id)).not.toContain(here);
+    await waitFor(async () => (await t.db.reservation.findUniqueOrThrow({ where: { id: here } })).consultationId === checkedIn.consultationId);
+    expect(await t.db.reservation.findUniqueOrThrow({ where: { id: elsewhere } })).toMatchObject({ status: 'booked', consultationId: null });
+    await booth.request('consultation:cancel', { consultationId: checkedIn.consultationId });
+    booth.close();
   });
 });

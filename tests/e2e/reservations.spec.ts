@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
-import type { RecordDetail, ReservationCalendarsResponse } from '@madoguchi/protocol';
-import { openConsole, openTablet } from './support/call.ts';
+import type { AdminSitesResponse, RecordDetail, Reservation, ReservationCalendarsResponse, ReservationOptions } from '@madoguchi/protocol';
+import { enterClerkPin, openConsole, openTablet } from './support/call.ts';
 import { checkScreen } from './support/screens.ts';
 import { E2E_PASSWORD, startServer, type RunningServer } from './support/server.ts';
 
@@ -175,4 +175,38 @@ test('an admin lets 税務課 take bookings in 受付設定 (予約枠)', async 
   const calendars = (await (await fetch(`${server.url}/api/reservations/calendars`, { headers: { authorization: `Bearer ${token}` } })).json()) as ReservationCalendarsResponse;
   expect(calendars.calendars.find((calendar) => calendar.department.code === 'tax')?.settings).toEqual({ slotMinutes: 30, capacity: 3, bookableDays: 14 });
   await context.close();
+});
+
+test('the clerk finds a resident without their code in today’s bookings of the site, behind the PIN, and checks them in', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const SITE = '中央公民館';
+  const PIN = '2468';
+  const admin = await server.login('admin');
+  const headers = { authorization: `Bearer ${admin}`, 'content-type': 'application/json' };
+  const { sites } = (await (await fetch(`${server.url}/api/admin/sites`, { headers })).json()) as AdminSitesResponse;
+  const site = sites.find((candidate) => candidate.name === SITE)!;
+  expect((await fetch(`${server.url}/api/admin/sites/${site.id}/clerk-pin`, { method: 'PUT', headers, body: JSON.stringify({ pin: PIN }) })).ok).toBe(true);
+  // Staff booked 子育て支援課's slot under way for this site.
+  const { calendars } = (await (await fetch(`${server.url}/api/reservations/calendars`, { headers })).json()) as ReservationCalendarsResponse;
+  const childcare = calendars.find((calendar) => calendar.department.code === 'childcare')!.department;
+  const today = new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 10);
+  const options = (await (await fetch(`${server.url}/api/reservations/options?departmentId=${childcare.id}&date=${today}`, { headers })).json()) as ReservationOptions;
+  const body = { departmentId: childcare.id, siteId: site.id, slotStart: options.slots[0]!.start, name: '公民 花子', phone: '090-1111-2222', categoryId: options.categories[0]!.id, language: 'ja' };
+  const booked = await fetch(`${server.url}/api/reservations`, { method: 'POST', headers, body: JSON.stringify(body) });
+  expect(booked.status).toBe(201);
+  const { id } = (await booked.json()) as Reservation;
+
+  const booth = await openTablet(browser, server, SITE, { clerkPin: PIN });
+  await expect(booth.getByTestId('home-screen')).not.toContainText('公民 花子'); // never on the resident's screen
+  await booth.getByTestId('open-settings').click();
+  await enterClerkPin(booth, PIN);
+  const item = booth.getByTestId('today-booking').filter({ hasText: '公民 花子' });
+  await expect(item).toContainText('子育て支援課');
+  await expect(item).toContainText(options.categories[0]!.name);
+  await checkInBothLanguages(booth, 'kiosk-today-bookings');
+  await item.getByTestId('today-booking-check-in').click();
+  await expect(booth.getByTestId('waiting-screen')).toBeVisible();
+  await expect.poll(() => server.query<{ status: string }>('SELECT status FROM Reservation WHERE id = ?', id)[0]?.status).toBe('arrived');
+  await booth.getByTestId('cancel-button').click();
+  await booth.context().close();
 });

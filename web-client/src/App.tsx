@@ -93,7 +93,15 @@ export function App() {
       screen = <ClerkPinScreen siteName={siteName} pad={phase} onSubmit={kiosk.submitClerkPin} onCancel={kiosk.closeSettings} />;
       break;
     case 'settings':
-      screen = <SettingsScreen siteName={siteName} onClose={kiosk.closeSettings} onOpenPrecheck={kiosk.openPrecheck} onOpenBooking={kiosk.openBooking} />;
+      screen = (
+        <SettingsScreen
+          siteName={siteName}
+          bookings={{ load: kiosk.todayBookings, checkIn: kiosk.checkInBooking }}
+          onClose={kiosk.closeSettings}
+          onOpenPrecheck={kiosk.openPrecheck}
+          onOpenBooking={kiosk.openBooking}
+        />
+      );
       break;
     case 'booking':
       screen = (

@@ -346,7 +346,8 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
       return resetsWhenIdle(state) ? { ...state, phase: HOME, notice: null } : state;
 
     case 'requestStarted':
-      if ((phase.name !== 'home' && phase.name !== 'reservationCode') || !state.online) return state;
+      // From the clerk's screen too: the clerk checked a booking in (受付する).
+      if ((phase.name !== 'home' && phase.name !== 'reservationCode' && phase.name !== 'settings') || !state.online) return state;
       return {
         ...state,
         notice: null,

@@ -1,4 +1,4 @@
-import { ProtocolError, type BookingRequest, type ClientAck, type DepartmentSummary, type Reservation, type ReservationOptions, type SatisfactionScore, type StillInfo } from '@madoguchi/protocol';
+import { ProtocolError, type BookingRequest, type BoothReservation, type ClientAck, type DepartmentSummary, type Reservation, type ReservationOptions, type SatisfactionScore, type StillInfo } from '@madoguchi/protocol';
 import { ProtocolClient } from '@madoguchi/protocol/client';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { ApiError, bookReservation, fetchDepartments, fetchDeviceProfile, fetchReservationOptions, redeemPairingCode, uploadStill } from './api.ts';
@@ -66,6 +66,10 @@ export interface KioskController {
   /** The clerk's booking form: a day's slots, categories and operators of a department; a booking for this site. */
   reservationOptions(departmentId: string, date: string): Promise<ReservationOptions>;
   book(request: BookingRequest): Promise<Reservation>;
+  /** The clerk's screen: today's bookings of this site not yet kept; null when the site has no clerk PIN. */
+  todayBookings(): Promise<BoothReservation[] | null>;
+  /** 受付する on one of them: the resident then waits as after typing the code. */
+  checkInBooking(reservationId: string): Promise<void>;
 }
 
 /** When a lock of `retryAfterSeconds` (from the server) ends, in this tablet's Date.now() time. */
@@ -93,6 +97,11 @@ export function useKiosk(): KioskController {
   const [token, setToken] = useState<string | null>(() => loadDeviceToken());
   const [client, setClient] = useState<ProtocolClient | null>(null);
   const clientRef = useRef<ProtocolClient | null>(null);
+  /**
+   * The clerk's PIN while the clerk's screen is open: the server wants it again with each request for
+   * residents' names. Memory only, dropped when the screen closes or a resident is checked in.
+   */
+  const clerkPinRef = useRef<string | null>(null);
   const [bootAttempt, setBootAttempt] = useState(0);
   const [serverBusy, setServerBusy] = useState(false);
   /** Consultations this tablet is done with: late pushes about them are ignored (or ended). */
@@ -298,8 +307,10 @@ export function useKiosk(): KioskController {
       dispatch({ type: 'clerkPinSubmitted' });
       if (!protocol) return dispatch({ type: 'clerkPinUnreachable' });
       protocol.request('clerk:unlock', { pin }).then(
-        ({ unlocked, attemptsLeft, retryAfterSeconds }) =>
-          dispatch(unlocked ? { type: 'settingsOpened' } : { type: 'clerkPinRefused', attemptsLeft, lockedUntil: lockEnd(retryAfterSeconds) }),
+        ({ unlocked, attemptsLeft, retryAfterSeconds }) => {
+          if (unlocked) clerkPinRef.current = pin;
+          dispatch(unlocked ? { type: 'settingsOpened' } : { type: 'clerkPinRefused', attemptsLeft, lockedUntil: lockEnd(retryAfterSeconds) });
+        },
         () => dispatch({ type: 'clerkPinUnreachable' }),
       );
     },
@@ -318,7 +329,10 @@ export function useKiosk(): KioskController {
     );
   }, [dispatch]);
   const dismissHelp = useCallback(() => dispatch({ type: 'helpDismissed' }), [dispatch]);
-  const closeSettings = useCallback(() => dispatch({ type: 'settingsClosed' }), [dispatch]);
+  const closeSettings = useCallback(() => {
+    clerkPinRef.current = null;
+    dispatch({ type: 'settingsClosed' });
+  }, [dispatch]);
   const openBooking = useCallback(() => dispatch({ type: 'bookingOpened' }), [dispatch]);
   const closeBooking = useCallback(() => dispatch({ type: 'bookingClosed' }), [dispatch]);
   const openReservationCode = useCallback(() => dispatch({ type: 'reservationCodeOpened' }), [dispatch]);
@@ -449,6 +463,26 @@ export function useKiosk(): KioskController {
     [dispatch, requestAcknowledged, requestRefused],
   );
 
+  const todayBookings = useCallback(async () => {
+    const protocol = clientRef.current;
+    const pin = clerkPinRef.current;
+    if (!protocol) throw new Error('not connected');
+    return pin === null ? null : (await protocol.request('reservation:today', { pin })).reservations;
+  }, []);
+  /** 受付する on the clerk's screen: as checkInReservation, found by the clerk instead of typed. */
+  const checkInBooking = useCallback(
+    async (reservationId: string) => {
+      const protocol = clientRef.current;
+      const pin = clerkPinRef.current;
+      if (!protocol || pin === null) throw new Error('clerk screen not unlocked');
+      const ack = await protocol.request('reservation:checkInById', { pin, reservationId });
+      clerkPinRef.current = null;
+      dispatch({ type: 'requestStarted', department: ack.department });
+      requestAcknowledged(ack);
+    },
+    [dispatch, requestAcknowledged],
+  );
+
   const cancelConsultation = useCallback(() => {
     const phase = stateRef.current.phase;
     if (phase.name !== 'waiting' || phase.cancelling) return;
@@ -488,6 +522,8 @@ export function useKiosk(): KioskController {
     openReservationCode,
     closeReservationCode,
     checkInReservation,
+    todayBookings,
+    checkInBooking,
     idleTimeout,
     requestCallback,
     startConsultation,

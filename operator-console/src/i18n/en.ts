@@ -446,6 +446,7 @@ export const en: Messages = {
       'session.logout': 'Logged out',
       'help.acknowledge': 'Answered a call for staff',
       'callback.outcome': 'Recorded the result of a callback',
+      'reservation.view': 'Viewed a booking (name and phone number)',
       'supervision.start': 'Started supervising a call',
       'supervision.end': 'Stopped supervising a call',
     },

@@ -36,7 +36,7 @@ function visibleDepartments(staff: StaffPrincipal): readonly string[] | undefine
 
 /**
  * /api/reservations: booking by a site's tablet (its clerk, for that site) or by staff; the day's
- * bookings and their `.ics` for staff; the slot calendars (admins change them, audited).
+ * bookings and their `.ics` for staff (both audited as reservation.view); the slot calendars (admins change them, audited).
  */
 export function createReservationsRouter({ reservations, audit }: { reservations: ReservationService; audit: AuditLog }): Router {
   const router = Router();
@@ -49,7 +49,11 @@ export function createReservationsRouter({ reservations, audit }: { reservations
 
   router.post('/', async (req: AuthedRequest, res) => {
     const booker = bookerOf(req.principal);
-    const reservation = await reservations.book(parseBody(BookingRequest, req.body), booker);
+    const request = parseBody(BookingRequest, req.body);
+    // An operator books for the departments whose bookings they see; supervisors and admins for any.
+    const visible = req.principal?.kind === 'staff' ? visibleDepartments(req.principal) : undefined;
+    if (visible && !visible.includes(request.departmentId)) throw new ProtocolError('FORBIDDEN', 'not one of your departments');
+    const reservation = await reservations.book(request, booker);
     res.status(201).json(reservation);
   });
 
@@ -76,6 +80,8 @@ export function createReservationsRouter({ reservations, audit }: { reservations
     const visible = visibleDepartments(staff);
     if (departmentId && visible && !visible.includes(departmentId)) throw new ProtocolError('FORBIDDEN', 'not one of your departments');
     const body: ReservationList = { reservations: await reservations.list(date, departmentId ? [departmentId] : visible) };
+    // Names, phone numbers and notes: who was shown which booking, and how often, is on the record before it is sent.
+    await audit.writeViews(staff.staffId, 'reservation.view', body.reservations.map((reservation) => reservation.id));
     res.json(body);
   });
 
@@ -90,6 +96,8 @@ export function createReservationsRouter({ reservations, audit }: { reservations
   router.get('/:id/ics', async (req: AuthedRequest, res) => {
     const { id } = await visibleReservation(req);
     const { filename, body } = await reservations.icsOf(id);
+    // A download leaves the server with the resident's name and phone number: one row each time, like a record's detail.
+    await audit.write({ staffId: staffOf(req.principal).staffId, action: 'reservation.view', targetId: id, details: { download: 'ics' } });
     res.setHeader('Content-Type', 'text/calendar; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${filename}"; filename*=UTF-8''${filename}`);
     res.send(body);

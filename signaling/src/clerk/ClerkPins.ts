@@ -1,5 +1,5 @@
 import { hashPassword, verifyPassword, type PrismaClient } from '@madoguchi/db';
-import type { ClerkLock, ClerkUnlockResult } from '@madoguchi/protocol';
+import { ProtocolError, type ClerkLock, type ClerkUnlockResult } from '@madoguchi/protocol';
 import { createLogger } from '@madoguchi/protocol/logger';
 import type { DevicePrincipal } from '../auth/principal.ts';
 import type { Clock } from '../clock.ts';
@@ -61,6 +61,15 @@ export class ClerkPins {
     }
     const wrong = this.#recordWrong(siteId, device);
     return { unlocked: false, attemptsLeft: Math.max(0, WRONG_PINS_BEFORE_LOCK - wrong.count), retryAfterSeconds: this.#retryAfterSeconds(siteId) };
+  }
+
+  /**
+   * Residents' names on the tablet (today's bookings): the site's PIN itself, with each request —
+   * never shown where no PIN is set. A wrong PIN counts towards the lockout as at the pad.
+   */
+  async authorizeNames(device: DevicePrincipal, pin: string): Promise<void> {
+    if ((await this.#hash(device.siteId)) === null) throw new ProtocolError('FORBIDDEN', 'this site has no clerk PIN');
+    if (!(await this.unlock(device, pin)).unlocked) throw new ProtocolError('FORBIDDEN', 'wrong clerk PIN');
   }
 
   async #hash(siteId: string): Promise<string | null> {

@@ -64,7 +64,15 @@ export interface Domain {
 export function createHandlers({ consultations, annotations, feedback, stills, documents, forms, printer, clerkPins, help, iceServers, probes, boothCheckIn, guests }: Domain): Handlers {
   return {
     'consultation:request': (principal, { departmentId }) => consultations.request(asDevice(principal), departmentId),
-    'reservation:checkIn': (principal, { code }) => boothCheckIn.checkIn(asDevice(principal), code),
+    'reservation:checkIn': (principal, { code }) => boothCheckIn.checkIn(asDevice(principal), { code }),
+    'reservation:today': async (principal, { pin }) => {
+      await clerkPins.authorizeNames(asDevice(principal), pin);
+      return { reservations: await boothCheckIn.today(asDevice(principal)) };
+    },
+    'reservation:checkInById': async (principal, { pin, reservationId }) => {
+      await clerkPins.authorizeNames(asDevice(principal), pin);
+      return boothCheckIn.checkIn(asDevice(principal), { id: reservationId });
+    },
     'consultation:cancel': (principal, { consultationId }) => {
       consultations.cancel(asDevice(principal), consultationId);
       return {};

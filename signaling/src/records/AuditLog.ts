@@ -2,7 +2,7 @@ import type { PrismaClient } from '@madoguchi/db';
 
 /**
  * What was done; the audit trail's vocabulary: a record's detail, a still or a resident's callback
- * request (name and phone number) viewed, a callback's outcome recorded (its status, never the note's
+ * request (name and phone number) viewed, a booking (name, phone number, note) listed or downloaded as .ics, a callback's outcome recorded (its status, never the note's
  * text), records or statistics exported, a setting or device changed, records
  * purged by the retention job, a staff member's own logout (the ends of sessions an admin causes are
  * in their config.change rows), a tablet's call for help (職員を呼ぶ) acknowledged, a live call supervised (one start row and one
@@ -19,6 +19,7 @@ export type AuditAction =
   | 'library.change'
   | 'callback.view'
   | 'callback.outcome'
+  | 'reservation.view'
   | 'session.logout'
   | 'help.acknowledge'
   | 'supervision.start'

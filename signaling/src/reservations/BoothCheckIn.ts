@@ -1,4 +1,4 @@
-import type { ClientAck } from '@madoguchi/protocol';
+import type { BoothReservation, ClientAck } from '@madoguchi/protocol';
 import { createLogger } from '@madoguchi/protocol/logger';
 import type { DevicePrincipal } from '../auth/principal.ts';
 import type { ConsultationService } from '../consultations/ConsultationService.ts';
@@ -8,7 +8,7 @@ import type { ReservationService } from './ReservationService.ts';
 const logger = createLogger('reservations');
 
 /**
- * 予約の方 at the booth: the code claims the booking (so a second tablet cannot use it), the
+ * 予約の方 at the booth: the code (or the clerk's pick from today's list) claims the booking (so a second tablet cannot use it), the
  * consultation is requested as a reserved one, and once its row exists the booking points at it —
  * which is what makes the record say `reserved`. A request that fails gives the booking back.
  */
@@ -23,8 +23,13 @@ export class BoothCheckIn {
     this.#recorder = recorder;
   }
 
-  async checkIn(device: DevicePrincipal, code: string): Promise<ClientAck<'reservation:checkIn'>> {
-    const booking = await this.#reservations.arrive(device.siteId, code);
+  /** Today's bookings of the tablet's site not yet kept (the caller has checked the clerk's PIN). */
+  async today(device: DevicePrincipal): Promise<BoothReservation[]> {
+    return this.#reservations.todayAt(device.siteId);
+  }
+
+  async checkIn(device: DevicePrincipal, key: { code: string } | { id: string }): Promise<ClientAck<'reservation:checkIn'>> {
+    const booking = await this.#reservations.arrive(device.siteId, key);
     let requested: ClientAck<'consultation:request'>;
     try {
       requested = await this.#consultations.request(device, booking.department.id, { preferredOperatorId: booking.preferredOperatorId });

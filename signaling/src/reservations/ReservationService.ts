@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { PrismaClient } from '@madoguchi/db';
 import {
+  BoothReservation,
   BookingRequest,
   ProtocolError,
   ResidentLanguage,
@@ -197,19 +198,32 @@ export class ReservationService {
     return this.get(id);
   }
 
+  /** Today's bookings of a site not yet kept, by slot: the clerk's list at its tablet. */
+  async todayAt(siteId: string): Promise<BoothReservation[]> {
+    const midnight = tokyoTime(this.#clock.now().getTime()).midnight;
+    const rows = await this.#db.reservation.findMany({
+      where: { siteId, status: 'booked', slotStart: { gte: new Date(midnight), lt: new Date(midnight + DAY_MS) } },
+      include: INCLUDE,
+      orderBy: [{ slotStart: 'asc' }, { createdAt: 'asc' }],
+    });
+    const lengths = await this.#slotLengths(rows.map((row) => row.departmentId));
+    return rows.map((row) => BoothReservation.parse(this.#view(row, lengths.get(row.departmentId))));
+  }
+
   /**
-   * The resident typed the code at a booth of the booked site, on the booked day: the booking is
-   * claimed (arrived) at once, so a second tablet typing the same code is refused. NOT_FOUND for any
-   * code that does not fit, so codes cannot be probed for other sites or days.
+   * The resident is at a booth of the booked site, on the booked day — they typed the code, or the
+   * clerk picked the booking from today's list: the booking is claimed (arrived) at once, so a second
+   * tablet is refused. NOT_FOUND for anything that does not fit, so codes and ids cannot be probed
+   * for other sites or days.
    */
-  async arrive(siteId: string, code: string): Promise<ArrivedReservation> {
+  async arrive(siteId: string, key: { code: string } | { id: string }): Promise<ArrivedReservation> {
     const now = this.#clock.now();
     const midnight = tokyoTime(now.getTime()).midnight;
-    const row = await this.#db.reservation.findUnique({ where: { code }, include: { department: true } });
+    const row = await this.#db.reservation.findUnique({ where: key, include: { department: true } });
     const today = row && row.siteId === siteId && row.slotStart.getTime() >= midnight && row.slotStart.getTime() < midnight + DAY_MS;
-    if (!row || !today || row.status !== 'booked') throw new ProtocolError('NOT_FOUND', 'no booking with this code today at this site');
+    if (!row || !today || row.status !== 'booked') throw new ProtocolError('NOT_FOUND', 'no such booking today at this site');
     const { count } = await this.#db.reservation.updateMany({ where: { id: row.id, status: 'booked' }, data: { status: 'arrived', arrivedAt: now } });
-    if (count === 0) throw new ProtocolError('NOT_FOUND', 'no booking with this code today at this site');
+    if (count === 0) throw new ProtocolError('NOT_FOUND', 'no such booking today at this site');
     const { id, code: departmentCode, name } = row.department;
     return { reservationId: row.id, department: { id, code: departmentCode, name }, preferredOperatorId: row.preferredOperatorId };
   }

@@ -5,9 +5,12 @@ import { useI18n } from '../i18n.ts';
 import { loadCameraPrefs, resolveCameras, saveCameraPrefs, type CameraChoice } from '../media/cameraPrefs.ts';
 import { listVideoInputs, openDocumentCamera, openFaceCamera, type VideoInput } from '../media/localMedia.ts';
 import { useCameraTrack, type CameraPreview } from '../media/useCameraTrack.ts';
+import { TodayBookings, type TodayBookingsProps } from './TodayBookings.tsx';
 
 interface SettingsScreenProps {
   siteName: string;
+  /** Today's bookings of this site, for the resident who has no code at hand. */
+  bookings: TodayBookingsProps;
   onClose(): void;
   onOpenPrecheck(): void;
   /** The clerk books a slot for a resident at this site. */
@@ -15,7 +18,7 @@ interface SettingsScreenProps {
 }
 
 /** For the clerk: which camera films the face and which the documents, with live previews. */
-export function SettingsScreen({ siteName, onClose, onOpenPrecheck, onOpenBooking }: SettingsScreenProps) {
+export function SettingsScreen({ siteName, bookings, onClose, onOpenPrecheck, onOpenBooking }: SettingsScreenProps) {
   const { t } = useI18n();
   const [inputs, setInputs] = useState<VideoInput[] | null>(null);
   const [listError, setListError] = useState(false);
@@ -148,6 +151,7 @@ export function SettingsScreen({ siteName, onClose, onOpenPrecheck, onOpenBookin
             <SendsNothing preview={document} testId="document-camera-sends-nothing" />
           </section>
         </div>
+        <TodayBookings {...bookings} />
         <div className="settings__actions">
           <button type="button" className="button button--secondary settings__precheck" data-testid="open-precheck" onClick={openPrecheck}>
             {t.openPrecheck}
