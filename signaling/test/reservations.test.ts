@@ -97,6 +97,7 @@ describe('reservations (予約)', () => {
     // A cancelled booking gives its seat back.
     const cancelled = (await (await api('POST', `/reservations/${rows[0]!.id}/cancel`, staff)).json()) as Reservation;
     expect(cancelled.status).toBe('cancelled');
+    expect(await t.db.auditLog.count({ where: { action: 'reservation.cancel', targetId: rows[0]!.id } })).toBe(1);
     expect((await api('POST', `/reservations/${rows[0]!.id}/cancel`, staff)).status).toBe(409);
     expect((await api('POST', '/reservations', branchTablet, booking(options, slot.start))).status).toBe(201);
   });

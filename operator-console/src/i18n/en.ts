@@ -447,6 +447,7 @@ export const en: Messages = {
       'help.acknowledge': 'Answered a call for staff',
       'callback.outcome': 'Recorded the result of a callback',
       'reservation.view': 'Viewed a booking (name and phone number)',
+      'reservation.cancel': 'Cancelled a booking',
       'supervision.start': 'Started supervising a call',
       'supervision.end': 'Stopped supervising a call',
     },

@@ -451,6 +451,7 @@ export const ja = {
       'callback.view': '折り返し依頼（氏名・電話番号）の閲覧',
       'callback.outcome': '折り返し電話の結果の記録',
       'reservation.view': '予約（氏名・電話番号）の閲覧',
+      'reservation.cancel': '予約の取り消し',
       'session.logout': 'ログアウト',
       'help.acknowledge': '職員の呼び出しに対応',
       'supervision.start': '通話の確認を開始',

@@ -105,7 +105,10 @@ export function createReservationsRouter({ reservations, audit }: { reservations
 
   router.post('/:id/cancel', async (req: AuthedRequest, res) => {
     const { id } = await visibleReservation(req);
-    res.json(await reservations.cancel(id));
+    const cancelled = await reservations.cancel(id);
+    // A change to a resident's booking, answered with their name and phone number: on the record.
+    await audit.write({ staffId: staffOf(req.principal).staffId, action: 'reservation.cancel', targetId: id });
+    res.json(cancelled);
   });
 
   return router;

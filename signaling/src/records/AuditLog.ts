@@ -20,6 +20,7 @@ export type AuditAction =
   | 'callback.view'
   | 'callback.outcome'
   | 'reservation.view'
+  | 'reservation.cancel'
   | 'session.logout'
   | 'help.acknowledge'
   | 'supervision.start'
