@@ -136,8 +136,12 @@ describe('documents sent to the tablet', () => {
     // A reloaded tablet asks what the call shows; the tablet reports it drawn, and the operator is told.
     expect(await call.device.request('document:current', { consultationId })).toEqual({ document: sent });
     const displayState = nextEvent(call.operator, 'document:displayState');
-    await call.device.request('document:displayed', { consultationId, documentId: sent.id, state: 'shown', pages: 3 });
-    expect(await displayState).toEqual({ consultationId, documentId: sent.id, state: 'shown', pages: 3 });
+    await call.device.request('document:displayed', { consultationId, documentId: sent.id, state: 'shown', pages: 3, page: 1 });
+    expect(await displayState).toEqual({ consultationId, documentId: sent.id, state: 'shown', pages: 3, page: 1 });
+    // A page turn on the tablet: the console shows that page.
+    const turned = nextEvent(call.operator, 'document:displayState');
+    await call.device.request('document:displayed', { consultationId, documentId: sent.id, state: 'shown', pages: 3, page: 2 });
+    expect(await turned).toMatchObject({ state: 'shown', page: 2 });
 
     // Taken off the screen by the operator: both sides are told; it stays in the record.
     const closedOnTablet = nextEvent(call.device, 'document:closed');

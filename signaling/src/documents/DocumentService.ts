@@ -155,11 +155,11 @@ export class DocumentService {
   }
 
   /** The tablet tells how showing went; the operators of the call are told. */
-  displayed(principal: Principal, consultationId: string, documentId: string, state: 'shown' | 'failed', pages: number | undefined): void {
+  displayed(principal: Principal, consultationId: string, documentId: string, state: 'shown' | 'failed', pages: number | undefined, page: number | undefined): void {
     const parties = this.#consultations.connectedParties(principal, consultationId);
     if (this.#showing.get(consultationId)?.id !== documentId) return;
     for (const staffId of parties.operatorIds) {
-      this.#notifier.toStaff(staffId, 'document:displayState', { consultationId, documentId, state, pages: pages ?? null });
+      this.#notifier.toStaff(staffId, 'document:displayState', { consultationId, documentId, state, pages: pages ?? null, page: page ?? null });
     }
   }
 

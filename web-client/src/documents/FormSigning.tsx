@@ -5,7 +5,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { fetchFilledForm, sendSignature } from '../api.ts';
 import { useI18n } from '../i18n.ts';
 import { loadDeviceToken } from '../storage.ts';
-import { openPdf, renderPage } from './pdfRendering.ts';
+import { openPdf, renderPage } from '@madoguchi/protocol/pdf';
 
 /**
  * The resident checks a form staff filled and signs it (issue 13, item 3): the filled form drawn

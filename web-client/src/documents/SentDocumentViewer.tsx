@@ -7,7 +7,7 @@ import { FingerMarkTools, useFingerPen } from '../components/FingerMarking.tsx';
 import { MarkOverlay } from '../components/MarkOverlay.tsx';
 import { useI18n } from '../i18n.ts';
 import { loadDeviceToken } from '../storage.ts';
-import { openPdf, renderPage } from './pdfRendering.ts';
+import { openPdf, renderPage } from '@madoguchi/protocol/pdf';
 
 const MIN_ZOOM = 1;
 const MAX_ZOOM = 4;
@@ -82,14 +82,16 @@ function DocumentPages({ client, document, marks, board, onHide }: DocumentPages
   const viewport = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const width = useViewportWidth(viewport);
-  const reported = useRef(false);
+  /** What was last reported: each page once as it is first drawn (the console shows that page), a failure once and for good. */
+  const reported = useRef<string | null>(null);
 
   const report = useCallback(
-    (state: 'shown' | 'failed', pages?: number) => {
-      if (reported.current) return;
-      reported.current = true;
+    (state: 'shown' | 'failed', pages?: number, shownPage?: number) => {
+      const key = state === 'failed' ? state : `page ${shownPage}`;
+      if (reported.current === 'failed' || reported.current === key) return;
+      reported.current = key;
       client
-        .request('document:displayed', { consultationId: document.consultationId, documentId: document.id, state, ...(pages ? { pages } : {}) })
+        .request('document:displayed', { consultationId: document.consultationId, documentId: document.id, state, ...(pages ? { pages, page: shownPage } : {}) })
         .catch(() => undefined);
     },
     [client, document],
@@ -132,7 +134,7 @@ function DocumentPages({ client, document, marks, board, onHide }: DocumentPages
       (size) => {
         setPageSize(size);
         setRendered(page);
-        report('shown', loaded.pages);
+        report('shown', loaded.pages, page);
       },
       (error: unknown) => {
         if (controller.signal.aborted || (error as { name?: string }).name === 'RenderingCancelledException') return;
@@ -193,7 +195,7 @@ function DocumentPages({ client, document, marks, board, onHide }: DocumentPages
                 draggable={false}
                 onLoad={(event) => {
                   setPageSize({ width: event.currentTarget.naturalWidth, height: event.currentTarget.naturalHeight });
-                  report('shown', 1);
+                  report('shown', 1, 1);
                 }}
                 onError={() => {
                   setFailed(true);
