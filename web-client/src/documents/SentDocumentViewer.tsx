@@ -207,7 +207,6 @@ function DocumentPages({ client, document, marks, board, onHide }: DocumentPages
           </div>
         )}
       </div>
-      {marking ? <p className="sent-document__hint">{t.markPenHint}</p> : null}
       <footer className="sent-document__controls">
         {pages > 1 && (
           <>
@@ -228,7 +227,8 @@ function DocumentPages({ client, document, marks, board, onHide }: DocumentPages
         <button type="button" className="button button--large button--secondary" data-testid="sent-document-zoom-in" disabled={zoom >= MAX_ZOOM} onClick={() => zoomBy(ZOOM_STEP)}>
           {t.sentDocument.zoomIn}
         </button>
-        <span className="sent-document__hint">{t.sentDocument.pinchHint}</span>
+        {/* While marking one finger draws: the hint says so instead of how to zoom. */}
+        <span className="sent-document__hint">{marking ? t.markPenHint : t.sentDocument.pinchHint}</span>
       </footer>
     </section>
   );
