@@ -1,5 +1,6 @@
 import { sentPageSource, type Mark, type SentDocument } from '@madoguchi/protocol';
 import type { CallMarks, ProtocolClient, Size } from '@madoguchi/protocol/client';
+import { openPdf, renderPage } from '@madoguchi/protocol/pdf';
 import type { PDFDocumentProxy } from 'pdfjs-dist';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import { fetchSentDocument } from '../api.ts';
@@ -7,7 +8,6 @@ import { FingerMarkTools, useFingerPen } from '../components/FingerMarking.tsx';
 import { MarkOverlay } from '../components/MarkOverlay.tsx';
 import { useI18n } from '../i18n.ts';
 import { loadDeviceToken } from '../storage.ts';
-import { openPdf, renderPage } from '@madoguchi/protocol/pdf';
 
 const MIN_ZOOM = 1;
 const MAX_ZOOM = 4;
