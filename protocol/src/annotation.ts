@@ -8,9 +8,30 @@ import { Id } from './domain.ts';
  * does with the picture (zoom, pan, rotation, letterboxing, a smaller received resolution).
  */
 
-/** The pictures marks are drawn on: the resident's document camera, or what an operator shows. */
-export const AnnotatedSource = z.enum(['document', 'operator-document', 'screen']);
+/** A page of a document sent in the call (issue 13, item 2): `sent:<document id>:<page, from 1>`. */
+export type SentPageSource = `sent:${string}:${number}`;
+const SENT_PAGE = /^sent:([A-Za-z0-9-]{1,64}):([1-9][0-9]{0,3})$/;
+
+/**
+ * The pictures marks are drawn on: the resident's document camera, what an operator shows, or a page
+ * of a sent document (its points normalised to the page). One string, so a picture's marks are
+ * still picked out by equality everywhere; the server checks the document was sent in the call.
+ */
+export const AnnotatedSource = z.union([
+  z.enum(['document', 'operator-document', 'screen']),
+  z.custom<SentPageSource>((value) => typeof value === 'string' && SENT_PAGE.test(value), 'a sent document page: sent:<id>:<page>'),
+]);
 export type AnnotatedSource = z.infer<typeof AnnotatedSource>;
+
+export function sentPageSource(documentId: string, page: number): SentPageSource {
+  return `sent:${documentId}:${page}`;
+}
+
+/** The sent document and page a source names, or null for a camera or a screen. */
+export function sentPageOf(source: string): { documentId: string; page: number } | null {
+  const match = SENT_PAGE.exec(source);
+  return match ? { documentId: match[1] as string, page: Number(match[2]) } : null;
+}
 
 /** What a call may hold, and what one stroke may carry: a mark set the server keeps in memory and sends whole to a rejoining party. */
 export const ANNOTATION_LIMITS = {

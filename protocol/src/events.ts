@@ -285,7 +285,13 @@ export const clientEvents = {
    */
   'document:displayed': {
     from: ['device'],
-    payload: consultationRef.extend({ documentId: Id, state: z.enum(['shown', 'failed']), pages: z.number().int().min(1).max(1000).optional() }),
+    // Again on every page turn: `page` is the page the resident sees, for the console to show and mark.
+    payload: consultationRef.extend({
+      documentId: Id,
+      state: z.enum(['shown', 'failed']),
+      pages: z.number().int().min(1).max(1000).optional(),
+      page: z.number().int().min(1).max(1000).optional(),
+    }),
     ack: empty,
   },
   /** A mark on a picture of the call (see annotation.ts): the server keeps it and passes it to every party (annotation:added). */
@@ -513,7 +519,7 @@ export const serverEvents = {
   /** To the tablet and the operators of a call: the document was taken off the tablet's screen. */
   'document:closed': z.object({ consultationId: Id, documentId: Id }),
   /** To the operators of a call: how the tablet showed the document (document:displayed). */
-  'document:displayState': z.object({ consultationId: Id, documentId: Id, state: z.enum(['shown', 'failed']), pages: z.number().int().nullable() }),
+  'document:displayState': z.object({ consultationId: Id, documentId: Id, state: z.enum(['shown', 'failed']), pages: z.number().int().nullable(), page: z.number().int().nullable() }),
   /** To the operator: the still they asked for is stored (fetch it from GET /api/stills/:id). */
   'still:captured': z.object({ consultationId: Id, requestId: Id, still: StillInfo }),
   /** To the operator: the still they asked for could not be taken. */

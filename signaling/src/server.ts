@@ -152,7 +152,17 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     await sfu.close();
     throw error;
   }
-  const annotations = new AnnotationBoard({ consultations, notifier });
+  const documents = new DocumentService({
+    db,
+    consultations,
+    notifier,
+    audit,
+    recorder,
+    clock,
+    dir: config.documents.dir,
+    retentionMs: config.documents.retentionMs,
+  });
+  const annotations = new AnnotationBoard({ consultations, notifier, sentInCall: (consultationId, documentId) => documents.sentInCall(consultationId, documentId) });
   const stills = new StillService({
     db,
     consultations,
@@ -163,16 +173,6 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     clock,
     dir: config.stills.dir,
     retentionMs: config.stills.retentionMs,
-  });
-  const documents = new DocumentService({
-    db,
-    consultations,
-    notifier,
-    audit,
-    recorder,
-    clock,
-    dir: config.documents.dir,
-    retentionMs: config.documents.retentionMs,
   });
   const forms = new FormService({
     db,

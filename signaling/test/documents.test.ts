@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LibraryResponse, LibraryUploadResponse, RecordDetail, SendDocumentResponse, type LibraryDocument, type SentDocument } from '@madoguchi/protocol';
+import { LibraryResponse, LibraryUploadResponse, RecordDetail, SendDocumentResponse, sentPageSource, type LibraryDocument, type MarkDrawing, type SentDocument } from '@madoguchi/protocol';
 import { systemClock, type Clock } from '../src/clock.ts';
 import { DOCUMENT_ERRORS } from '../src/documents/DocumentService.ts';
 import { sniffDocument } from '../src/documents/sniff.ts';
@@ -136,8 +136,12 @@ describe('documents sent to the tablet', () => {
     // A reloaded tablet asks what the call shows; the tablet reports it drawn, and the operator is told.
     expect(await call.device.request('document:current', { consultationId })).toEqual({ document: sent });
     const displayState = nextEvent(call.operator, 'document:displayState');
-    await call.device.request('document:displayed', { consultationId, documentId: sent.id, state: 'shown', pages: 3 });
-    expect(await displayState).toEqual({ consultationId, documentId: sent.id, state: 'shown', pages: 3 });
+    await call.device.request('document:displayed', { consultationId, documentId: sent.id, state: 'shown', pages: 3, page: 1 });
+    expect(await displayState).toEqual({ consultationId, documentId: sent.id, state: 'shown', pages: 3, page: 1 });
+    // A page turn on the tablet: the console shows that page.
+    const turned = nextEvent(call.operator, 'document:displayState');
+    await call.device.request('document:displayed', { consultationId, documentId: sent.id, state: 'shown', pages: 3, page: 2 });
+    expect(await turned).toMatchObject({ state: 'shown', page: 2 });
 
     // Taken off the screen by the operator: both sides are told; it stays in the record.
     const closedOnTablet = nextEvent(call.device, 'document:closed');
@@ -206,6 +210,39 @@ describe('documents sent to the tablet', () => {
     await call.device.request('consultation:end', { consultationId });
     call.device.close();
     call.operator.close();
+  });
+
+  it('takes marks on a sent page both ways, only for a document sent in this call', async () => {
+    const { document: leaflet } = await libraryPdf('国保のてびき', 3);
+    const first = await placeCall(t);
+    const sent = await sendFromLibrary(first, leaflet.id);
+    const source = sentPageSource(sent.id, 2);
+    const circle: MarkDrawing = { kind: 'circle', colour: 'red', points: [[0.2, 0.3], [0.4, 0.35]] };
+
+    const onTablet = nextEvent(first.device, 'annotation:added');
+    const { markId } = await first.operator.request('annotation:add', { consultationId: first.consultationId, source, mark: circle });
+    expect((await onTablet).mark).toEqual({ ...circle, markId, source, by: 'operator' });
+    const onConsole = nextEvent(first.operator, 'annotation:added');
+    await first.device.request('annotation:add', { consultationId: first.consultationId, source, mark: { kind: 'dot', colour: 'blue', points: [[0.7, 0.8]] } });
+    expect((await onConsole).mark).toMatchObject({ source, by: 'resident', points: [[0.7, 0.8]] });
+    await expect(
+      first.device.request('annotation:add', { consultationId: first.consultationId, source: `sent:${sent.id}` as never, mark: circle }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await first.device.request('consultation:end', { consultationId: first.consultationId });
+    first.device.close();
+    first.operator.close();
+
+    // The next call has not been sent that document: its pages are not there to mark.
+    const second = await placeCall(t);
+    for (const documentId of [sent.id, randomUUID()]) {
+      await expect(
+        second.operator.request('annotation:add', { consultationId: second.consultationId, source: sentPageSource(documentId, 1), mark: circle }),
+      ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    }
+    expect((await second.device.request('annotation:list', { consultationId: second.consultationId })).marks).toEqual([]);
+    await second.device.request('consultation:end', { consultationId: second.consultationId });
+    second.device.close();
+    second.operator.close();
   });
 
   it('is opened only with need-to-know, every look audited, and goes after the retention period', async () => {

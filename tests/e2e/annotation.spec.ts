@@ -1,6 +1,7 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator } from '@playwright/test';
 import { connectCall, openConsole, openTablet, videoPlaying } from './support/call.ts';
 import { containedPicture, type Box } from './support/geometry.ts';
+import { at, drag, expectInPlace, markBounds, TOLERANCE, type Bounds } from './support/marks.ts';
 import { checkScreen } from './support/screens.ts';
 import { startServer, type RunningServer } from './support/server.ts';
 
@@ -18,49 +19,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await server?.stop();
 });
-
-/** 2 % of the frame: how far a mark may land from where it was drawn, on the other side. */
-const TOLERANCE = 0.02;
-
-type Bounds = { left: number; top: number; right: number; bottom: number };
-
-/** Each side of a mark within 2 % of the frame of where it was drawn. */
-function expectInPlace(got: Bounds, drawn: Bounds, name: string): void {
-  for (const side of ['left', 'top', 'right', 'bottom'] as const) {
-    expect(Math.abs(got[side] - drawn[side]), `${name}: ${side} at ${got[side].toFixed(3)}, drawn at ${drawn[side]}`).toBeLessThan(TOLERANCE);
-  }
-}
-
-/** A point of a picture's box, as fractions of it (0..1). */
-const at = (picture: Box, x: number, y: number) => ({ x: picture.x + x * picture.width, y: picture.y + y * picture.height });
-
-/**
- * The bounds of a mark (by kind) in an overlay, as fractions of the picture drawn under it: its
- * geometry (getBBox), not the page box of its stroke, which stands half a line beyond it.
- */
-async function markBounds(overlay: Locator, kind: string, picture: Box): Promise<Bounds> {
-  const path = overlay.locator(`path[data-kind=${kind}]`);
-  await expect(path).toHaveCount(1);
-  const box = await path.evaluate((element: SVGPathElement) => {
-    const shape = element.getBBox();
-    const overlayBox = element.ownerSVGElement!.getBoundingClientRect();
-    return { x: overlayBox.left + shape.x, y: overlayBox.top + shape.y, width: shape.width, height: shape.height };
-  });
-  return {
-    left: (box.x - picture.x) / picture.width,
-    top: (box.y - picture.y) / picture.height,
-    right: (box.x + box.width - picture.x) / picture.width,
-    bottom: (box.y + box.height - picture.y) / picture.height,
-  };
-}
-
-async function drag(page: Page, from: { x: number; y: number }, to: { x: number; y: number }): Promise<void> {
-  await page.mouse.move(from.x, from.y);
-  await page.mouse.down();
-  await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 4 });
-  await page.mouse.move(to.x, to.y, { steps: 4 });
-  await page.mouse.up();
-}
 
 /** The share of points around the circle's outline that are drawn in the marks' red, in the still's own pixels. */
 async function redOnOutline(image: Locator, circle: Bounds): Promise<number> {

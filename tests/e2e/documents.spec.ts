@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { PDFDict, PDFDocument, PDFName, PDFRawStream, StandardFonts, rgb } from 'pdf-lib';
 import { connectCall, openConsole, openTablet } from './support/call.ts';
+import { at, drag, expectInPlace, markBounds, TOLERANCE, type Bounds } from './support/marks.ts';
 import { checkScreen } from './support/screens.ts';
 import { E2E_PASSWORD, startServer, type RunningServer } from './support/server.ts';
 
@@ -119,7 +120,67 @@ test('an admin adds a leaflet to 市民課’s library; sent in a call, the tabl
   const download = await downloading;
   expect(download.suggestedFilename()).toBe('マイナンバーカードのご案内.pdf');
   expect((await readFile((await download.path())!)).equals(pdf)).toBe(true);
-  expect(server.query<{ n: number }>("SELECT COUNT(*) AS n FROM AuditLog WHERE action = 'document.view'")[0]!.n).toBe(1);
+  // Two looks: the operator's console opened it in the call (to show the tablet's page), the supervisor downloaded it.
+  expect(server.query<{ n: number }>("SELECT COUNT(*) AS n FROM AuditLog WHERE action = 'document.view'")[0]!.n).toBe(2);
+});
+
+test('both sides mark the sent page: the operator’s circle sits on the tablet’s page in place, zoomed too; the resident points back', async ({ browser }) => {
+  const operator = await openConsole(browser, server, 'citizen1');
+  const tablet = await openTablet(browser, server, '清滝郵便局');
+  await connectCall(tablet, operator, 'citizen');
+  await operator.getByTestId('open-document-send').click();
+  await operator.getByTestId('document-file').setInputFiles({ name: 'mynumber.pdf', mimeType: 'application/pdf', buffer: await leaflet() });
+  await operator.getByTestId('document-send-file').click();
+  await expect(tablet.getByTestId('sent-document-page')).toHaveAttribute('data-page', '1', { timeout: 30_000 });
+
+  // The console shows the page the tablet shows, and follows a page turn.
+  const view = operator.getByTestId('sent-page-view');
+  await expect(view).toHaveAttribute('data-page', '1');
+  await tablet.getByTestId('sent-document-next').click();
+  await expect(view).toHaveAttribute('data-page', '2');
+  const consolePage = view.getByTestId('sent-page-canvas');
+  await expect.poll(() => consolePage.evaluate((canvas: HTMLCanvasElement) => canvas.getBoundingClientRect().height)).toBeGreaterThan(200);
+  await consolePage.scrollIntoViewIfNeeded();
+
+  // The operator circles the page's heading band.
+  await view.getByTestId('mark-tool-circle').click();
+  const field: Bounds = { left: 0.3, top: 0.05, right: 0.6, bottom: 0.15 };
+  const seen = (await consolePage.boundingBox())!;
+  await drag(operator, at(seen, field.left, field.top), at(seen, field.right, field.bottom));
+  const tabletPage = tablet.getByTestId('sent-document-page');
+  const onTablet = await markBounds(tablet.getByTestId('sent-document-marks'), 'circle', (await tabletPage.boundingBox())!);
+  console.log('[documents] circle drawn at', field, 'on the tablet at', onTablet);
+  expectInPlace(onTablet, field, 'the circle on the tablet');
+  // Zoomed in, the circle stays on the same spot of the page.
+  const shownWidth = (await tabletPage.boundingBox())!.width;
+  await tablet.getByTestId('sent-document-zoom-in').click();
+  await expect(tablet.getByTestId('sent-document-viewport')).toHaveAttribute('data-zoom', '1.50');
+  await expect.poll(async () => (await tabletPage.boundingBox())!.width).toBeGreaterThan(shownWidth * 1.4);
+  // Polled: the overlay redraws its paths as the page grows, and a measure may meet a replaced one.
+  const offBy = async () => {
+    const got = await markBounds(tablet.getByTestId('sent-document-marks'), 'circle', (await tabletPage.boundingBox())!).catch(() => null);
+    return got ? Math.max(...(['left', 'top', 'right', 'bottom'] as const).map((side) => Math.abs(got[side] - field[side]))) : 1;
+  };
+  await expect.poll(offBy, { message: 'the circle, zoomed' }).toBeLessThan(TOLERANCE);
+  await tablet.getByTestId('sent-document-zoom-out').click();
+  await expect(tablet.getByTestId('sent-document-viewport')).toHaveAttribute('data-zoom', '1.00');
+
+  // The resident points back with a finger; the console shows it on its page.
+  const sheet = tablet.getByTestId('sent-document');
+  await sheet.getByTestId('mark-pen').click();
+  await expect(sheet.getByTestId('mark-pen')).toHaveAttribute('aria-pressed', 'true');
+  // Within the top of the page: the part the tablet's viewer shows without scrolling.
+  const pointed: Bounds = { left: 0.2, top: 0.02, right: 0.5, bottom: 0.08 };
+  const shown = (await tabletPage.boundingBox())!;
+  await drag(tablet, at(shown, pointed.left, pointed.top), at(shown, pointed.right, pointed.bottom));
+  const finger = await markBounds(view.getByTestId('sent-page-marks'), 'freehand', (await consolePage.boundingBox())!);
+  console.log('[documents] finger stroke drawn at', pointed, 'on the console at', finger);
+  expectInPlace(finger, pointed, 'the finger stroke on the console');
+  await checkScreen(tablet, 'tablet-call-sent-document-marks', 'ja');
+  await tablet.getByTestId('language-en').click();
+  await checkScreen(tablet, 'tablet-call-sent-document-marks', 'en');
+  await tablet.getByTestId('end-button').click();
+  await expect(tablet.getByTestId('rating-screen')).toBeVisible();
 });
 
 /** A stroke across the pad, from and to fractions of its box. */

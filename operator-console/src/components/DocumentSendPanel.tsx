@@ -1,11 +1,12 @@
-import { LibraryResponse, SendDocumentResponse, type DepartmentSummary, type LibraryDocument, type SentDocument } from '@madoguchi/protocol';
-import type { ProtocolClient } from '@madoguchi/protocol/client';
+import { LibraryResponse, SendDocumentResponse, type DepartmentSummary, type LibraryDocument, type Mark, type SentDocument } from '@madoguchi/protocol';
+import type { CallMarks, ProtocolClient } from '@madoguchi/protocol/client';
 import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, query, request } from '../api.ts';
 import { useI18n } from '../i18n/index.ts';
 import { BoothPrintButton } from './BoothPrintButton.tsx';
+import { SentPageView } from './SentPageView.tsx';
 
-type TabletState = { state: 'pending' } | { state: 'shown'; pages: number | null } | { state: 'failed' } | { state: 'closed' };
+type TabletState = { state: 'pending' } | { state: 'shown'; pages: number | null; page: number } | { state: 'failed' } | { state: 'closed' };
 
 interface DocumentSendPanelProps {
   client: ProtocolClient | null;
@@ -13,6 +14,9 @@ interface DocumentSendPanelProps {
   consultationId: string;
   /** The libraries the operator may use: the call's department first, then their own. */
   departments: DepartmentSummary[];
+  /** The call's marks and where the operator's go: the page the tablet shows is marked here. */
+  marks: readonly Mark[];
+  board: CallMarks | null;
 }
 
 /**
@@ -20,7 +24,7 @@ interface DocumentSendPanelProps {
  * their own, and the tablet shows it large; what the tablet reports (shown, failed) is shown here,
  * and the operator may take it off the tablet again.
  */
-export function DocumentSendPanel({ client, token, consultationId, departments }: DocumentSendPanelProps) {
+export function DocumentSendPanel({ client, token, consultationId, departments, marks, board }: DocumentSendPanelProps) {
   const { t } = useI18n();
   const [departmentId, setDepartmentId] = useState(departments[0]?.id ?? '');
   const [library, setLibrary] = useState<LibraryDocument[] | null>(null);
@@ -58,10 +62,10 @@ export function DocumentSendPanel({ client, token, consultationId, departments }
       setSent(document);
       setTablet({ state: 'pending' });
     });
-    const offState = client.on('document:displayState', ({ consultationId: id, documentId, state, pages }) => {
+    const offState = client.on('document:displayState', ({ consultationId: id, documentId, state, pages, page }) => {
       if (id !== consultationId) return;
       setSent((current) => {
-        if (current?.id === documentId) setTablet(state === 'shown' ? { state, pages } : { state });
+        if (current?.id === documentId) setTablet(state === 'shown' ? { state, pages, page: page ?? 1 } : { state });
         return current;
       });
     });
@@ -187,6 +191,7 @@ export function DocumentSendPanel({ client, token, consultationId, departments }
           ) : null}
         </div>
       ) : null}
+      {sent && tablet.state === 'shown' ? <SentPageView token={token} document={sent} page={tablet.page} marks={marks} board={board} /> : null}
     </section>
   );
 }

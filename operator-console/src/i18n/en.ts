@@ -747,6 +747,8 @@ export const en: Messages = {
     close: 'Take off the tablet',
     failed: 'Could not send',
     loadFailed: 'Could not load the department documents',
+    tabletPage: (page: number) => `The page shown on the tablet (page ${page})`,
+    pageFailed: 'This page could not be shown',
   },
   stills: {
     title: 'Document stills',

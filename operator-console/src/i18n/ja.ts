@@ -757,6 +757,8 @@ export const ja = {
     close: 'タブレットから閉じる',
     failed: '送れませんでした',
     loadFailed: '課の書類を読み込めませんでした',
+    tabletPage: (page: number) => `タブレットに表示中のページ（${page}ページ目）`,
+    pageFailed: 'このページを表示できませんでした',
   },
   stills: {
     title: '書類の静止画',

@@ -321,7 +321,7 @@ export function CallScreen(props: CallScreenProps) {
             <GuestPanel client={props.client} consultationId={call.consultationId} guests={props.guests} />
           </div>
           <SideSheet id="side-tool-documents" open={sideTool === 'documents'} onClose={() => setSideTool(null)}>
-            <DocumentSendPanel client={props.client} token={token} consultationId={call.consultationId} departments={libraries} />
+            <DocumentSendPanel client={props.client} token={token} consultationId={call.consultationId} departments={libraries} marks={marks} board={board} />
           </SideSheet>
           <SideSheet id="side-tool-form" open={sideTool === 'form'} onClose={() => setSideTool(null)}>
             <FormFillPanel client={props.client} token={token} consultationId={call.consultationId} departments={libraries} />

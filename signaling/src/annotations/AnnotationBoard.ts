@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ANNOTATION_LIMITS, ProtocolError, type AnnotatedSource, type Mark, type MarkDrawing, type ServerPayload } from '@madoguchi/protocol';
+import { ANNOTATION_LIMITS, ProtocolError, sentPageOf, type AnnotatedSource, type Mark, type MarkDrawing, type ServerPayload } from '@madoguchi/protocol';
 import { principalKey, type Principal } from '../auth/principal.ts';
 import type { CallParties, ConsultationService, Notifier } from '../consultations/ConsultationService.ts';
 import { TokenBucket } from '../gateway/RateLimit.ts';
@@ -27,18 +27,26 @@ export class AnnotationBoard {
   readonly #consultations: ConsultationService;
   readonly #notifier: Notifier;
   readonly #now: (() => number) | undefined;
+  readonly #sentInCall: (consultationId: string, documentId: string) => boolean;
   readonly #boards = new Map<string, CallBoard>();
 
-  /** `now`: the allowances' monotonic clock (real time, as the gateway's rate limits; injected by tests). */
-  constructor(options: { consultations: ConsultationService; notifier: Notifier; now?: () => number }) {
+  /**
+   * `sentInCall`: whether a document was sent in the call (DocumentService), for marks on its pages.
+   * `now`: the allowances' monotonic clock (real time, as the gateway's rate limits; injected by tests).
+   */
+  constructor(options: { consultations: ConsultationService; notifier: Notifier; sentInCall: (consultationId: string, documentId: string) => boolean; now?: () => number }) {
     this.#consultations = options.consultations;
     this.#notifier = options.notifier;
+    this.#sentInCall = options.sentInCall;
     this.#now = options.now;
     this.#consultations.observer.on('ended', this.#ended);
   }
 
   add(principal: Principal, consultationId: string, source: AnnotatedSource, drawing: MarkDrawing): { markId: string } {
     const parties = this.#consultations.connectedParties(principal, consultationId);
+    const sentPage = sentPageOf(source);
+    // A page id of another call's document would be a way to probe for it: refused alike.
+    if (sentPage && !this.#sentInCall(consultationId, sentPage.documentId)) throw new ProtocolError('NOT_FOUND', 'no such document in this call');
     const board = this.#boardOf(consultationId);
     const author = principalKey(principal);
     let allowance = board.allowances.get(author);

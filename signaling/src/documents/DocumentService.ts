@@ -66,6 +66,8 @@ export class DocumentService {
   readonly #retentionMs: number;
   /** The document each connected call shows now, by consultation: a reloaded tablet gets it back. */
   readonly #showing = new Map<string, SentDocument>();
+  /** The ids of the documents sent in each connected call: only their pages may be marked. */
+  readonly #sent = new Map<string, Set<string>>();
   #sweepTimer: TimerHandle | undefined;
   #closed = false;
 
@@ -153,11 +155,11 @@ export class DocumentService {
   }
 
   /** The tablet tells how showing went; the operators of the call are told. */
-  displayed(principal: Principal, consultationId: string, documentId: string, state: 'shown' | 'failed', pages: number | undefined): void {
+  displayed(principal: Principal, consultationId: string, documentId: string, state: 'shown' | 'failed', pages: number | undefined, page: number | undefined): void {
     const parties = this.#consultations.connectedParties(principal, consultationId);
     if (this.#showing.get(consultationId)?.id !== documentId) return;
     for (const staffId of parties.operatorIds) {
-      this.#notifier.toStaff(staffId, 'document:displayState', { consultationId, documentId, state, pages: pages ?? null });
+      this.#notifier.toStaff(staffId, 'document:displayState', { consultationId, documentId, state, pages: pages ?? null, page: page ?? null });
     }
   }
 
@@ -247,10 +249,17 @@ export class DocumentService {
     if (this.#sweepTimer) this.#clock.clearTimeout(this.#sweepTimer);
     this.#consultations.observer.off('ended', this.#ended);
     this.#showing.clear();
+    this.#sent.clear();
+  }
+
+  /** Whether the document was sent in this call (connected now): marks on its pages are allowed. */
+  sentInCall(consultationId: string, documentId: string): boolean {
+    return this.#sent.get(consultationId)?.has(documentId) ?? false;
   }
 
   readonly #ended = (consultationId: string): void => {
     this.#showing.delete(consultationId);
+    this.#sent.delete(consultationId);
   };
 
   async #send(staff: StaffPrincipal, consultationId: string, title: string, data: Buffer, libraryDocumentId: string | null): Promise<SentDocument> {
@@ -276,6 +285,7 @@ export class DocumentService {
       }
       if (parties) {
         this.#showing.set(consultationId, document);
+        this.#sent.set(consultationId, (this.#sent.get(consultationId) ?? new Set()).add(id));
         this.#tell(parties, 'document:shown', { consultationId, document });
       }
       logger.info(`document ${id} sent in ${consultationId}: ${mime}, ${Math.round(data.length / 1024)} KiB${libraryDocumentId ? ' from the library' : ''}`);

@@ -190,8 +190,8 @@ export function createHandlers({ consultations, annotations, feedback, stills, d
       documents.close(asStaff(principal), consultationId, documentId);
       return {};
     },
-    'document:displayed': (principal, { consultationId, documentId, state, pages }) => {
-      documents.displayed(principal, consultationId, documentId, state, pages);
+    'document:displayed': (principal, { consultationId, documentId, state, pages, page }) => {
+      documents.displayed(principal, consultationId, documentId, state, pages, page);
       return {};
     },
     'annotation:add': (principal, { consultationId, source, mark }) => annotations.add(principal, consultationId, source, mark),

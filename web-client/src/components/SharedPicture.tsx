@@ -1,7 +1,8 @@
 import type { Mark, ShareDisplay, SharedSource } from '@madoguchi/protocol';
-import { clampView, containedSize, WHOLE_PICTURE, zoomAround, type CallMarks, type Pen, type PictureView, type Size } from '@madoguchi/protocol/client';
+import { clampView, containedSize, WHOLE_PICTURE, zoomAround, type CallMarks, type PictureView, type Size } from '@madoguchi/protocol/client';
 import { useCallback, useEffect, useMemo, useRef, useState, type PointerEvent } from 'react';
 import { useI18n } from '../i18n.ts';
+import { FingerMarkTools, useFingerPen } from './FingerMarking.tsx';
 import { MarkOverlay } from './MarkOverlay.tsx';
 import { VideoView } from './VideoView.tsx';
 
@@ -50,9 +51,7 @@ export function SharedPicture({ track, source, label, onDisplay, marks, board }:
   const [enlarged, setEnlarged] = useState(false);
   const [view, setView] = useState<PictureView>(WHOLE_PICTURE);
   const onFrameSize = useCallback((width: number, height: number) => setFrame({ width, height }), []);
-  const [marking, setMarking] = useState(false);
-  const pen: Pen | null = marking && board ? { kind: 'freehand', colour: 'orange', onMark: (mark) => void board.add(source, mark).catch(() => undefined) } : null;
-  const ownMarks = marks.some((mark) => mark.by === 'resident');
+  const { marking, toggle, pen } = useFingerPen(board, source);
   const open = () => {
     setView(WHOLE_PICTURE);
     setEnlarged(true);
@@ -80,26 +79,7 @@ export function SharedPicture({ track, source, label, onDisplay, marks, board }:
       <div className="shared__bar">
         <span className="shared__label">{label}</span>
         <div className="shared__actions">
-          {marking ? (
-            <>
-              <button type="button" className="button button--large button--secondary" data-testid="mark-undo" disabled={!ownMarks} onClick={() => void board?.undo(source).catch(() => undefined)}>
-                {t.markUndo}
-              </button>
-              <button type="button" className="button button--large button--secondary" data-testid="mark-clear" disabled={marks.length === 0} onClick={() => void board?.clear(source).catch(() => undefined)}>
-                {t.markClear}
-              </button>
-            </>
-          ) : null}
-          <button
-            type="button"
-            className={`button button--large ${marking ? 'button--warning' : 'button--secondary'}`}
-            data-testid="mark-pen"
-            aria-pressed={marking}
-            disabled={!board}
-            onClick={() => setMarking((on) => !on)}
-          >
-            {marking ? t.markPenOff : t.markPen}
-          </button>
+          <FingerMarkTools board={board} source={source} marks={marks} marking={marking} onToggle={toggle} />
           <button type="button" className="button button--large button--primary shared__enlarge" data-testid="share-enlarge" onClick={open}>
             {t.enlarge}
           </button>

@@ -1,10 +1,10 @@
 import type { ServerPayload } from '@madoguchi/protocol';
 import type { ProtocolClient } from '@madoguchi/protocol/client';
+import { openPdf, renderPage } from '@madoguchi/protocol/pdf';
 import { useEffect, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { fetchSentDocument, fetchSignedForm } from '../api.ts';
 import { loadDeviceToken } from '../storage.ts';
-import { openPdf, renderPage } from './pdfRendering.ts';
 
 /** A4 at 96 CSS pixels to the inch, drawn at twice that for a sharp print. */
 const PRINT_WIDTH_CSS = 794;

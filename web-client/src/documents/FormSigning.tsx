@@ -1,11 +1,11 @@
 import type { ConsultationForm, FormField } from '@madoguchi/protocol';
 import type { ProtocolClient } from '@madoguchi/protocol/client';
+import { openPdf, renderPage } from '@madoguchi/protocol/pdf';
 import SignaturePad from 'signature_pad';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { fetchFilledForm, sendSignature } from '../api.ts';
 import { useI18n } from '../i18n.ts';
 import { loadDeviceToken } from '../storage.ts';
-import { openPdf, renderPage } from './pdfRendering.ts';
 
 /**
  * The resident checks a form staff filled and signs it (issue 13, item 3): the filled form drawn

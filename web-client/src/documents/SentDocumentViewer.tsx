@@ -1,11 +1,13 @@
-import type { SentDocument } from '@madoguchi/protocol';
-import type { ProtocolClient } from '@madoguchi/protocol/client';
+import { sentPageSource, type Mark, type SentDocument } from '@madoguchi/protocol';
+import type { CallMarks, ProtocolClient, Size } from '@madoguchi/protocol/client';
+import { openPdf, renderPage } from '@madoguchi/protocol/pdf';
 import type { PDFDocumentProxy } from 'pdfjs-dist';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import { fetchSentDocument } from '../api.ts';
+import { FingerMarkTools, useFingerPen } from '../components/FingerMarking.tsx';
+import { MarkOverlay } from '../components/MarkOverlay.tsx';
 import { useI18n } from '../i18n.ts';
 import { loadDeviceToken } from '../storage.ts';
-import { openPdf, renderPage } from './pdfRendering.ts';
 
 const MIN_ZOOM = 1;
 const MAX_ZOOM = 4;
@@ -16,10 +18,11 @@ type Loaded = { kind: 'pdf'; pdf: PDFDocumentProxy; pages: number } | { kind: 'i
 /**
  * A document the operator sent (issue 13, item 2), shown large over the call's main picture, page
  * by page, with pinch-zoom and big buttons. The resident may put it aside and bring it back; the
- * operator takes it away (document:closed). Mounted by the call screen; it asks on mount what the
- * call shows, so a reloaded tablet shows it again.
+ * operator takes it away (document:closed). Both sides mark the page shown (issue 13, item 1): the
+ * marks sit on the page itself, so they scroll and zoom with it. Mounted by the call screen; it asks
+ * on mount what the call shows, so a reloaded tablet shows it again.
  */
-export function SentDocumentViewer({ client, consultationId }: { client: ProtocolClient; consultationId: string }) {
+export function SentDocumentViewer({ client, consultationId, marks, board }: { client: ProtocolClient; consultationId: string; marks: readonly Mark[]; board: CallMarks | null }) {
   const { t } = useI18n();
   const [document, setDocument] = useState<SentDocument | null>(null);
   const [hidden, setHidden] = useState(false);
@@ -53,27 +56,42 @@ export function SentDocumentViewer({ client, consultationId }: { client: Protoco
       </button>
     );
   }
-  return <DocumentPages key={document.id} client={client} document={document} onHide={() => setHidden(true)} />;
+  return <DocumentPages key={document.id} client={client} document={document} marks={marks} board={board} onHide={() => setHidden(true)} />;
 }
 
-function DocumentPages({ client, document, onHide }: { client: ProtocolClient; document: SentDocument; onHide(): void }) {
+interface DocumentPagesProps {
+  client: ProtocolClient;
+  document: SentDocument;
+  marks: readonly Mark[];
+  board: CallMarks | null;
+  onHide(): void;
+}
+
+function DocumentPages({ client, document, marks, board, onHide }: DocumentPagesProps) {
   const { t } = useI18n();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [failed, setFailed] = useState(false);
   const [page, setPage] = useState(1);
   const [zoom, setZoom] = useState(MIN_ZOOM);
   const [rendered, setRendered] = useState<number | null>(null);
+  /** The page's own size (PDF points, image pixels): the frame its marks are normalised to. */
+  const [pageSize, setPageSize] = useState<Size>({ width: 0, height: 0 });
+  const source = sentPageSource(document.id, page);
+  const { marking, toggle, pen } = useFingerPen(board, source);
+  const pageMarks = marks.filter((mark) => mark.source === source);
   const viewport = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const width = useViewportWidth(viewport);
-  const reported = useRef(false);
+  /** What was last reported: each page once as it is first drawn (the console shows that page), a failure once and for good. */
+  const reported = useRef<string | null>(null);
 
   const report = useCallback(
-    (state: 'shown' | 'failed', pages?: number) => {
-      if (reported.current) return;
-      reported.current = true;
+    (state: 'shown' | 'failed', pages?: number, shownPage?: number) => {
+      const key = state === 'failed' ? state : `page ${shownPage}`;
+      if (reported.current === 'failed' || reported.current === key) return;
+      reported.current = key;
       client
-        .request('document:displayed', { consultationId: document.consultationId, documentId: document.id, state, ...(pages ? { pages } : {}) })
+        .request('document:displayed', { consultationId: document.consultationId, documentId: document.id, state, ...(pages ? { pages, page: shownPage } : {}) })
         .catch(() => undefined);
     },
     [client, document],
@@ -113,9 +131,10 @@ function DocumentPages({ client, document, onHide }: { client: ProtocolClient; d
     if (loaded?.kind !== 'pdf' || !canvas.current || width === 0) return;
     const controller = new AbortController();
     renderPage(loaded.pdf, page, canvas.current, width * zoom, controller.signal).then(
-      () => {
+      (size) => {
+        setPageSize(size);
         setRendered(page);
-        report('shown', loaded.pages);
+        report('shown', loaded.pages, page);
       },
       (error: unknown) => {
         if (controller.signal.aborted || (error as { name?: string }).name === 'RenderingCancelledException') return;
@@ -135,6 +154,7 @@ function DocumentPages({ client, document, onHide }: { client: ProtocolClient; d
     <section className="sent-document" aria-label={t.sentDocument.region} data-testid="sent-document" data-document-id={document.id} data-mime={document.mime}>
       <header className="sent-document__bar">
         <h2 className="sent-document__title">{document.title}</h2>
+        <FingerMarkTools board={board} source={source} marks={pageMarks} marking={marking} onToggle={toggle} />
         <button type="button" className="button button--secondary" data-testid="sent-document-hide" onClick={onHide}>
           {t.sentDocument.hide}
         </button>
@@ -161,22 +181,30 @@ function DocumentPages({ client, document, onHide }: { client: ProtocolClient; d
           <p className="sent-document__loading" role="status">
             {t.sentDocument.loading}
           </p>
-        ) : loaded.kind === 'pdf' ? (
-          <canvas ref={canvas} className="sent-document__page" data-testid="sent-document-page" data-page={rendered ?? ''} role="img" aria-label={`${document.title} ${t.sentDocument.page(page, pages)}`} />
         ) : (
-          <img
-            className="sent-document__page"
-            data-testid="sent-document-image"
-            src={loaded.url}
-            alt={document.title}
-            style={{ width: width * zoom || undefined }}
-            draggable={false}
-            onLoad={() => report('shown', 1)}
-            onError={() => {
-              setFailed(true);
-              report('failed');
-            }}
-          />
+          <div className="sent-document__sheet">
+            {loaded.kind === 'pdf' ? (
+              <canvas ref={canvas} className="sent-document__page" data-testid="sent-document-page" data-page={rendered ?? ''} role="img" aria-label={`${document.title} ${t.sentDocument.page(page, pages)}`} />
+            ) : (
+              <img
+                className="sent-document__page"
+                data-testid="sent-document-image"
+                src={loaded.url}
+                alt={document.title}
+                style={{ width: width * zoom || undefined }}
+                draggable={false}
+                onLoad={(event) => {
+                  setPageSize({ width: event.currentTarget.naturalWidth, height: event.currentTarget.naturalHeight });
+                  report('shown', 1, 1);
+                }}
+                onError={() => {
+                  setFailed(true);
+                  report('failed');
+                }}
+              />
+            )}
+            <MarkOverlay marks={pageMarks} frame={pageSize} pen={pen} label={t.marksOnPicture} testId="sent-document-marks" />
+          </div>
         )}
       </div>
       <footer className="sent-document__controls">
@@ -199,7 +227,8 @@ function DocumentPages({ client, document, onHide }: { client: ProtocolClient; d
         <button type="button" className="button button--large button--secondary" data-testid="sent-document-zoom-in" disabled={zoom >= MAX_ZOOM} onClick={() => zoomBy(ZOOM_STEP)}>
           {t.sentDocument.zoomIn}
         </button>
-        <span className="sent-document__hint">{t.sentDocument.pinchHint}</span>
+        {/* While marking one finger draws: the hint says so instead of how to zoom. */}
+        <span className="sent-document__hint">{marking ? t.markPenHint : t.sentDocument.pinchHint}</span>
       </footer>
     </section>
   );

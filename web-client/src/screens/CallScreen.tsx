@@ -178,7 +178,7 @@ export function CallScreen({ client, call, serving, ending, transfer, supervisio
         ) : null}
         <section className="call__main" data-tiles={1 + colleagueCams.length + shared.length + smallGuestCams.length}>
           {/* A document the operator sent: large, over the pictures, until put aside or taken back. */}
-          <SentDocumentViewer client={client} consultationId={call.consultationId} />
+          <SentDocumentViewer client={client} consultationId={call.consultationId} marks={marks} board={board} />
           {/* A form staff filled, to check and sign. */}
           <FormSigning client={client} consultationId={call.consultationId} />
           {/* 印刷: the booth's printer, through the browser. */}

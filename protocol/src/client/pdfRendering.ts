@@ -1,8 +1,9 @@
 import type { PDFDocumentProxy } from 'pdfjs-dist';
 
 /**
- * pdf.js, loaded when a PDF is first shown (it is large, and most calls show none), with its worker
- * bundled by vite beside the app: nothing is fetched from the internet, so the booth works offline.
+ * pdf.js for the tablet and the console, loaded when a PDF is first shown (it is large, and most
+ * calls show none), with its worker bundled by each app's vite build beside the app: nothing is
+ * fetched from the internet, so the booth works offline.
  */
 let library: Promise<typeof import('pdfjs-dist')> | undefined;
 
