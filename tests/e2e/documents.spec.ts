@@ -20,6 +20,11 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await server?.stop();
 });
+// The tests share a server and its operators: a console left open would be a second console of the
+// next test's operator, taking the same call's media.
+test.afterEach(async ({ browser }) => {
+  for (const context of browser.contexts()) await context.close();
+});
 
 async function consoleAs(browser: Browser, username: string): Promise<Page> {
   const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
