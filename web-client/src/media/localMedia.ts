@@ -65,19 +65,42 @@ async function videoTrack(deviceId: string, constraints: MediaTrackConstraints):
   return track;
 }
 
-/** How long a camera has, once the check's connection is up, to give a frame the browser can encode. */
-const FIRST_FRAME_TIMEOUT_MS = 4_000;
+/**
+ * How long a camera has, once the check's connection is up, to give a frame the browser can encode.
+ * A 4K document camera's first frame took over 4 s on a busy machine (CI): a working camera was refused.
+ */
+const FIRST_FRAME_TIMEOUT_MS = 8_000;
 /** How long the check's in-page connection may take to come up (long on a busy tablet) before the check gives no verdict. */
 const LOOPBACK_TIMEOUT_MS = 10_000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Cameras this page has seen send a picture. A camera's kind does not change while the page runs, so
- * each is checked once (in the settings, the pre-call check or the first call), and later calls
- * publish without the check's second or two between 応答 and the operator seeing the resident.
+ * Cameras this tablet has seen send a picture. A camera's kind does not change, so each is checked
+ * once (in the settings, the pre-call check or the first call) and remembered across reloads: later
+ * calls publish without the check's second or two between 応答 and the operator seeing the resident,
+ * and a page reloaded mid-call is not refused its cameras by a check starved on a busy tablet.
  */
-const camerasThatSend = new Set<string>();
+const SENDING_CAMERAS_KEY = 'madoguchi.kiosk.camerasThatSend';
+const camerasThatSend = new Set<string>(readSendingCameras());
+
+function readSendingCameras(): string[] {
+  try {
+    const stored: unknown = JSON.parse(localStorage.getItem(SENDING_CAMERAS_KEY) ?? '[]');
+    return Array.isArray(stored) ? stored.filter((id): id is string => typeof id === 'string') : [];
+  } catch {
+    return []; // no storage (private mode, tests): checked once per page, as before
+  }
+}
+
+function rememberSendingCamera(deviceId: string): void {
+  camerasThatSend.add(deviceId);
+  try {
+    localStorage.setItem(SENDING_CAMERAS_KEY, JSON.stringify([...camerasThatSend]));
+  } catch {
+    // kept for this page only
+  }
+}
 
 /**
  * Whether WebRTC can send this camera's picture: a copy of the track is encoded over a connection
@@ -114,7 +137,7 @@ export async function sendsFrames(track: MediaStreamTrack, timeoutMs = FIRST_FRA
     }
     for (const start = performance.now(); performance.now() - start < timeoutMs; await sleep(200)) {
       if ((await framesEncoded()) > 0) {
-        if (deviceId) camerasThatSend.add(deviceId);
+        if (deviceId) rememberSendingCamera(deviceId);
         return true;
       }
     }
