@@ -1,14 +1,11 @@
 import { sentPageSource, type Mark, type MarkColour, type MarkDrawing, type MarkKind, type SentDocument } from '@madoguchi/protocol';
 import type { CallMarks, Pen, Size } from '@madoguchi/protocol/client';
-import { openPdf, renderPage } from '@madoguchi/protocol/pdf';
-import type { PDFDocumentProxy } from 'pdfjs-dist';
+import { closeDocument, openDocument, renderPage, type OpenedDocument } from '@madoguchi/protocol/pdf';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api.ts';
 import { useI18n } from '../i18n/index.ts';
 import { MarkOverlay } from './MarkOverlay.tsx';
 import { MarkTools } from './MarkTools.tsx';
-
-type Loaded = { kind: 'pdf'; pdf: PDFDocumentProxy } | { kind: 'image'; url: string };
 
 interface SentPageViewProps {
   token: string;
@@ -27,7 +24,7 @@ interface SentPageViewProps {
  */
 export function SentPageView({ token, document, page, marks, board }: SentPageViewProps) {
   const { t } = useI18n();
-  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [loaded, setLoaded] = useState<OpenedDocument | null>(null);
   const [failed, setFailed] = useState(false);
   const [pageSize, setPageSize] = useState<Size>({ width: 0, height: 0 });
   const [width, setWidth] = useState(0);
@@ -48,29 +45,22 @@ export function SentPageView({ token, document, page, marks, board }: SentPageVi
   // Fetch and open once per document; the pdf and the image's address go with the view.
   useEffect(() => {
     let current = true;
-    let url: string | undefined;
-    let pdf: PDFDocumentProxy | undefined;
+    let opened: OpenedDocument | undefined;
     (async () => {
       const response = await fetch(`/api/documents/sent/${encodeURIComponent(document.id)}`, { headers: { authorization: `Bearer ${token}` } });
       if (!response.ok) throw new ApiError(response.status, `HTTP ${response.status}`);
-      const data = await response.arrayBuffer();
-      if (document.mime === 'application/pdf') {
-        pdf = await openPdf(data);
-        // Unmounted while it opened: the cleanup had nothing to close yet.
-        if (current) setLoaded({ kind: 'pdf', pdf });
-        else void pdf.destroy();
-      } else {
-        url = URL.createObjectURL(new Blob([data], { type: document.mime }));
-        if (current) setLoaded({ kind: 'image', url });
-      }
+      const next = await openDocument(await response.arrayBuffer(), document.mime);
+      // Unmounted while it opened: the cleanup had nothing to close yet.
+      if (!current) return closeDocument(next);
+      opened = next;
+      setLoaded(next);
     })().catch((error: unknown) => {
       console.warn(`sent document ${document.id} could not be shown:`, error);
       if (current) setFailed(true);
     });
     return () => {
       current = false;
-      if (url) URL.revokeObjectURL(url);
-      void pdf?.destroy();
+      if (opened) closeDocument(opened);
     };
   }, [token, document]);
 

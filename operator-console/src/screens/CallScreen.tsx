@@ -23,6 +23,10 @@ const NO_MARKS: readonly Mark[] = [];
 
 /** The tools that take the side column's place of chat and transfer while the operator uses them. */
 type SideTool = 'documents' | 'form';
+const SIDE_TOOLS: readonly { tool: SideTool; testId: string }[] = [
+  { tool: 'documents', testId: 'open-document-send' },
+  { tool: 'form', testId: 'open-form-fill' },
+];
 const nothingToWatch = () => () => undefined;
 
 /** The resident's face showing no new frame this long, while this console is connected, is frozen. */
@@ -94,7 +98,6 @@ export function CallScreen(props: CallScreenProps) {
   const unhealthy =
     call.media === 'failed' || connection === 'failed' || connection === 'disconnected' || residentLost !== undefined || faceFrozen || residentWeak;
   const [sideTool, setSideTool] = useState<SideTool | null>(null);
-  const toggleSideTool = (tool: SideTool) => setSideTool((open) => (open === tool ? null : tool));
   const capturing = isCapturing(call);
   const sharing = call.sharing;
   const captureFailure = call.capture && 'failed' in call.capture ? call.capture.failed : null;
@@ -215,26 +218,19 @@ export function CallScreen(props: CallScreenProps) {
           <div className="document-footer">
             <StillGallery stills={call.stills} token={token} />
             <nav className="call-tools" aria-label={t.call.tools}>
-              <button
-                type="button"
-                className="button"
-                data-testid="open-document-send"
-                aria-expanded={sideTool === 'documents'}
-                aria-controls="side-tool-documents"
-                onClick={() => toggleSideTool('documents')}
-              >
-                {t.documents.title}
-              </button>
-              <button
-                type="button"
-                className="button"
-                data-testid="open-form-fill"
-                aria-expanded={sideTool === 'form'}
-                aria-controls="side-tool-form"
-                onClick={() => toggleSideTool('form')}
-              >
-                {t.forms.title}
-              </button>
+              {SIDE_TOOLS.map(({ tool, testId }) => (
+                <button
+                  key={tool}
+                  type="button"
+                  className="button"
+                  data-testid={testId}
+                  aria-expanded={sideTool === tool}
+                  aria-controls={`side-tool-${tool}`}
+                  onClick={() => setSideTool((open) => (open === tool ? null : tool))}
+                >
+                  {tool === 'documents' ? t.documents.title : t.forms.title}
+                </button>
+              ))}
             </nav>
             {sharing ? (
               <SharePreview

@@ -22,6 +22,20 @@ export async function openPdf(data: ArrayBuffer): Promise<PDFDocumentProxy> {
   return pdf.getDocument({ data: new Uint8Array(data), isEvalSupported: false, disableFontFace: false, useSystemFonts: true }).promise;
 }
 
+/** A sent document opened for display: a PDF for pdf.js, or an image at an object URL. */
+export type OpenedDocument = { kind: 'pdf'; pdf: PDFDocumentProxy } | { kind: 'image'; url: string };
+
+/** Open a fetched document by its (server-sniffed) type; `closeDocument` releases it. */
+export async function openDocument(data: ArrayBuffer, mime: string): Promise<OpenedDocument> {
+  if (mime === 'application/pdf') return { kind: 'pdf', pdf: await openPdf(data) };
+  return { kind: 'image', url: URL.createObjectURL(new Blob([data], { type: mime })) };
+}
+
+export function closeDocument(opened: OpenedDocument): void {
+  if (opened.kind === 'pdf') void opened.pdf.destroy();
+  else URL.revokeObjectURL(opened.url);
+}
+
 /**
  * Draw one page (1-based) into the canvas, `cssWidth` CSS pixels wide, sharp on the screen's pixel
  * ratio. Returns the page's size in PDF points. A render superseded by a newer one is cancelled.

@@ -1,7 +1,6 @@
 import { sentPageSource, type Mark, type SentDocument } from '@madoguchi/protocol';
 import type { CallMarks, ProtocolClient, Size } from '@madoguchi/protocol/client';
-import { openPdf, renderPage } from '@madoguchi/protocol/pdf';
-import type { PDFDocumentProxy } from 'pdfjs-dist';
+import { closeDocument, openDocument, renderPage, type OpenedDocument } from '@madoguchi/protocol/pdf';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import { fetchSentDocument } from '../api.ts';
 import { FingerMarkTools, useFingerPen } from '../components/FingerMarking.tsx';
@@ -12,8 +11,6 @@ import { loadDeviceToken } from '../storage.ts';
 const MIN_ZOOM = 1;
 const MAX_ZOOM = 4;
 const ZOOM_STEP = 1.5;
-
-type Loaded = { kind: 'pdf'; pdf: PDFDocumentProxy; pages: number } | { kind: 'image'; url: string };
 
 /**
  * A document the operator sent (issue 13, item 2), shown large over the call's main picture, page
@@ -69,7 +66,7 @@ interface DocumentPagesProps {
 
 function DocumentPages({ client, document, marks, board, onHide }: DocumentPagesProps) {
   const { t } = useI18n();
-  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [loaded, setLoaded] = useState<OpenedDocument | null>(null);
   const [failed, setFailed] = useState(false);
   const [page, setPage] = useState(1);
   const [zoom, setZoom] = useState(MIN_ZOOM);
@@ -100,19 +97,15 @@ function DocumentPages({ client, document, marks, board, onHide }: DocumentPages
   // Fetch and open once per document.
   useEffect(() => {
     let current = true;
-    let url: string | undefined;
-    let pdf: PDFDocumentProxy | undefined;
+    let opened: OpenedDocument | undefined;
     (async () => {
       const token = loadDeviceToken();
       if (!token) throw new Error('the tablet is not paired');
-      const data = await fetchSentDocument(token, document.id);
-      if (document.mime === 'application/pdf') {
-        pdf = await openPdf(data);
-        if (current) setLoaded({ kind: 'pdf', pdf, pages: pdf.numPages });
-      } else {
-        url = URL.createObjectURL(new Blob([data], { type: document.mime }));
-        if (current) setLoaded({ kind: 'image', url });
-      }
+      const next = await openDocument(await fetchSentDocument(token, document.id), document.mime);
+      // Unmounted while it opened: the cleanup had nothing to close yet.
+      if (!current) return closeDocument(next);
+      opened = next;
+      setLoaded(next);
     })().catch((error: unknown) => {
       console.warn(`document ${document.id} could not be shown:`, error);
       if (!current) return;
@@ -121,8 +114,7 @@ function DocumentPages({ client, document, marks, board, onHide }: DocumentPages
     });
     return () => {
       current = false;
-      if (url) URL.revokeObjectURL(url);
-      void pdf?.destroy();
+      if (opened) closeDocument(opened);
     };
   }, [document, report]);
 
@@ -134,7 +126,7 @@ function DocumentPages({ client, document, marks, board, onHide }: DocumentPages
       (size) => {
         setPageSize(size);
         setRendered(page);
-        report('shown', loaded.pages, page);
+        report('shown', loaded.pdf.numPages, page);
       },
       (error: unknown) => {
         if (controller.signal.aborted || (error as { name?: string }).name === 'RenderingCancelledException') return;
@@ -147,7 +139,7 @@ function DocumentPages({ client, document, marks, board, onHide }: DocumentPages
   }, [loaded, page, zoom, width, document.id, report]);
 
   const pinch = usePinchZoom(zoom, setZoom);
-  const pages = loaded?.kind === 'pdf' ? loaded.pages : 1;
+  const pages = loaded?.kind === 'pdf' ? loaded.pdf.numPages : 1;
   const zoomBy = (factor: number) => setZoom((previous) => clampZoom(previous * factor));
 
   return (
