@@ -120,7 +120,8 @@ test('chat both ways, camera off, the connection shown in words, then the rating
     expect(leftovers, `the tablet still holds "${trace}"`).not.toContain(trace);
   }
   expect(await tablet.evaluate(() => sessionStorage.length)).toBe(0);
-  expect(await tablet.evaluate(() => Object.keys(localStorage).sort())).toEqual(['madoguchi.cameras', 'madoguchi.deviceToken']);
+  // Only the booth's own settings stay: its cameras, the cameras proved to send a picture, its token.
+  expect(await tablet.evaluate(() => Object.keys(localStorage).sort())).toEqual(['madoguchi.cameras', 'madoguchi.deviceToken', 'madoguchi.kiosk.camerasThatSend']);
 });
 
 test('a still of the document camera: taken from the raw track at its capture resolution, stored, and shown to the operator', async ({ browser }) => {

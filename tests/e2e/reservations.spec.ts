@@ -15,23 +15,42 @@ import { E2E_PASSWORD, startServer, type RunningServer } from './support/server.
 const BRANCH = '江川出張所';
 const WALK_IN_SITES = ['清滝郵便局', '中央公民館'];
 
+const DAY_MS = 86_400_000;
+const tokyoMinute = (now: number) => Math.floor(((now + 9 * 3_600_000) % DAY_MS) / 60_000);
+/** Minutes a slot under way must have left for the booking to stay "late" (not yet "no-show") for the whole test. */
+const SLOT_LEFT_MINUTES = 15;
+
 /**
  * A slot length for which the slot under way began at least a minute ago and has at least 15 minutes
- * left, so that the booking stays "late" (not yet "no-show") for the whole test at whatever time it runs.
+ * left, so that the booking stays "late" for the whole test at whatever time it runs.
  * The demo city's 福祉課 is open around the clock, so slots are cut from Tokyo midnight.
  */
 function slotMinutesWithSlotUnderWay(now = Date.now()): number {
-  const minute = Math.floor(((now + 9 * 3_600_000) % 86_400_000) / 60_000);
+  const minute = tokyoMinute(now);
   for (let length = 30; length <= 240; length += 1) {
     const elapsed = minute % length;
     const fitsTheDay = (Math.floor(minute / length) + 1) * length <= 24 * 60;
-    if (elapsed >= 1 && length - elapsed >= 15 && fitsTheDay) return length;
+    if (elapsed >= 1 && length - elapsed >= SLOT_LEFT_MINUTES && fitsTheDay) return length;
   }
   throw new Error(`no slot length leaves the slot under way at minute ${minute} long enough`);
 }
 
+/**
+ * In the last minutes of a Tokyo day no slot under way lasts long enough (slots end at midnight), and
+ * in its first minute none has begun yet: there, wait until 00:01 Tokyo time rather than book a slot that ends mid-test.
+ */
+async function waitForRoomInTheDay(): Promise<void> {
+  const minute = tokyoMinute(Date.now());
+  if (minute >= 1 && minute <= 24 * 60 - SLOT_LEFT_MINUTES) return;
+  const wait = ((24 * 60 + 1 - minute) % (24 * 60)) * 60_000;
+  console.log(`[reservations] Tokyo minute ${minute} of the day: waiting ${wait / 60_000} min for a slot under way that lasts`);
+  test.setTimeout(wait + 60_000);
+  await new Promise((resolveWait) => setTimeout(resolveWait, wait));
+}
+
 let server: RunningServer;
 test.beforeAll(async () => {
+  await waitForRoomInTheDay();
   server = await startServer({}, { routing: { wrapUpSeconds: 0, ringTimeoutSeconds: 90 } });
   const admin = await server.login('admin');
   const headers = { authorization: `Bearer ${admin}`, 'content-type': 'application/json' };
