@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { OPERATOR_FLOW, TABLET_FLOW, startCall, startFaultRig, watchScreens, type FaultRig, type LiveCall } from './support/faults.ts';
+import { FACE_ONLY_FLOW, TABLET_FLOW, startCall, startFaultRig, watchScreens, type FaultRig, type LiveCall } from './support/faults.ts';
 import { waitForMediaFlowing } from './support/webrtcStats.ts';
 
 /**
@@ -11,6 +11,12 @@ import { waitForMediaFlowing } from './support/webrtcStats.ts';
  *
  * The tablet's Chromium runs in its own network namespace (support/netns.ts); the cap is an iptables
  * hashlimit policer on what it sends, removed in `finally` with the namespace.
+ *
+ * The booth here has no document camera (使わない): what is judged is the face and the voice. With
+ * Chromium's fake 4K document camera, capturing and encoding it in software took both of this
+ * machine's cores, and the tablet's own bandwidth estimate then fell for want of CPU, not of network
+ * (measured: 25 fps of face without it, 2–3 fps with it). The face giving way to the document is
+ * proved in document-camera.spec.ts.
  */
 
 const STOPPED = '相談者側の通信が不安定です（映像が止まっています）';
@@ -21,7 +27,7 @@ const RESTORING = /相談者側の接続を回復しています…（\d+秒）/
 async function withCall(body: (rig: FaultRig, call: LiveCall) => Promise<void>): Promise<void> {
   const rig = await startFaultRig();
   try {
-    await body(rig, await startCall(rig));
+    await body(rig, await startCall(rig, { documentCamera: false }));
   } finally {
     await rig.close();
   }
@@ -41,7 +47,7 @@ test('a 400 kbps uplink: the tablet says 通信: わるい and the console says 
     const watch = watchScreens({ tablet: call.tablet, operator: call.operator }, since);
     try {
       rig.net.limitUplink(400);
-      // The tablet reads its own uplink: the estimate falls and the face's frames stop going out.
+      // The tablet reads its own uplink: the estimate falls.
       await expect(call.tablet.getByTestId('connection-state')).toHaveAttribute('data-quality', 'poor', { timeout: 30_000 });
       await expect(call.tablet.getByTestId('connection-state')).toContainText('通信: わるい');
       // The operator is told in words, not left with a black, frozen or stuttering face.
@@ -53,7 +59,7 @@ test('a 400 kbps uplink: the tablet says 通信: わるい and the console says 
 
     // The cap lifted: the picture comes back, and so do the words — once the tablet's bandwidth
     // estimate has climbed back from 400 kbps, which takes tens of seconds on a loaded machine.
-    await waitForMediaFlowing(call.operator, OPERATOR_FLOW, { timeoutMs: 30_000 });
+    await waitForMediaFlowing(call.operator, FACE_ONLY_FLOW, { timeoutMs: 30_000 });
     await expect(badge(call.operator)).toHaveText('通話中', { timeout: 60_000 });
     await expect(call.operator.getByTestId('face-stopped')).toBeHidden();
     await expect(call.tablet.getByTestId('connection-state')).toHaveAttribute('data-quality', 'good', { timeout: 30_000 });
@@ -79,7 +85,7 @@ test('a 15 s loss of the tablet: the console says the picture stopped, then that
     }
     try {
       await Promise.all([
-        waitForMediaFlowing(call.operator, OPERATOR_FLOW, { timeoutMs: 30_000 }),
+        waitForMediaFlowing(call.operator, FACE_ONLY_FLOW, { timeoutMs: 30_000 }),
         waitForMediaFlowing(call.tablet, TABLET_FLOW, { timeoutMs: 30_000 }),
       ]);
       await expect(badge(call.operator)).toHaveText('通話中', { timeout: 30_000 });

@@ -37,14 +37,20 @@ export async function enterClerkPin(page: Page, pin: string): Promise<void> {
  * `clerkPin`: the site's clerk PIN, where the test set one (the seeded sites have none: their
  * settings open without).
  */
-export async function openTablet(browser: Browser, server: RunningServer, siteName: string, { clerkPin }: { clerkPin?: string } = {}): Promise<Page> {
+export async function openTablet(
+  browser: Browser,
+  server: RunningServer,
+  siteName: string,
+  { clerkPin, documentCamera = true }: { clerkPin?: string; documentCamera?: boolean } = {},
+): Promise<Page> {
   const page = await pairTablet(browser, server, siteName);
   // The booth's clerk chooses the cameras once. Chromium's fake_device_1 is a depth camera that
-  // WebRTC cannot encode; fake_device_2 delivers 1920×1080, like a real document camera.
+  // WebRTC cannot encode; fake_device_2 delivers up to 3840×2160, like a real document camera.
+  // Without one (使わない) the booth sends only the face.
   await page.getByTestId('open-settings').click();
   if (clerkPin) await enterClerkPin(page, clerkPin);
   await page.getByTestId('face-camera-select').selectOption({ label: 'fake_device_0' });
-  await page.getByTestId('document-camera-select').selectOption({ label: 'fake_device_2' });
+  await page.getByTestId('document-camera-select').selectOption(documentCamera ? { label: 'fake_device_2' } : { value: '' });
   await page.getByTestId('settings-save').click();
   await expect(page.getByTestId('department-tax')).toBeVisible();
   return page;

@@ -17,6 +17,8 @@ import { waitForMediaFlowing, waitForMediaStopped, type FlowExpectation } from '
 /** What each side receives in a one-to-one call: the operator the resident's face, document and voice; the tablet the operator's camera and voice. */
 export const OPERATOR_FLOW: FlowExpectation = { video: 2, audio: 1 };
 export const TABLET_FLOW: FlowExpectation = { video: 1, audio: 1 };
+/** What the console receives from a booth without a document camera: the face and the voice. */
+export const FACE_ONLY_FLOW: FlowExpectation = { video: 1, audio: 1 };
 
 export interface FaultRig {
   server: RunningServer;
@@ -75,10 +77,15 @@ export interface LiveCall {
 /** A resident at 清滝郵便局 calls 税務課 and tax1 answers; resolves once media flows both ways. */
 export async function startCall(
   rig: Pick<FaultRig, 'server' | 'tabletBrowser' | 'consoleBrowser'>,
-  { operator: username = 'tax1', site = '清滝郵便局', operatorFlow = OPERATOR_FLOW }: { operator?: string; site?: string; operatorFlow?: FlowExpectation } = {},
+  {
+    operator: username = 'tax1',
+    site = '清滝郵便局',
+    documentCamera = true,
+    operatorFlow = documentCamera ? OPERATOR_FLOW : FACE_ONLY_FLOW,
+  }: { operator?: string; site?: string; documentCamera?: boolean; operatorFlow?: FlowExpectation } = {},
 ): Promise<LiveCall> {
   const operator = await openConsole(rig.consoleBrowser, rig.server, username);
-  const tablet = await openTablet(rig.tabletBrowser, rig.server, site);
+  const tablet = await openTablet(rig.tabletBrowser, rig.server, site, { documentCamera });
   await connectCall(tablet, operator, 'tax');
   const consultationId = await consultationOnScreen(tablet);
   await Promise.all([

@@ -2,13 +2,17 @@ import type { Page } from '@playwright/test';
 
 /**
  * Keep every RTCPeerConnection a page creates, so tests can read getStats() on the receiving
- * side — the only proof that media really arrives and decodes.
+ * side — the only proof that media really arrives and decodes. The helpers read only the
+ * connections to the SFU (`__sfuConnections`: mediasoup answers ICE-lite): the tablet's camera
+ * check also connects the page to itself for a moment, and that is no media path of the call.
  */
 export async function recordPeerConnections(page: Page): Promise<void> {
   await page.addInitScript(() => {
     const Original = window.RTCPeerConnection;
     const created: RTCPeerConnection[] = [];
-    (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections = created;
+    Object.defineProperty(window, '__sfuConnections', {
+      get: () => created.filter((connection) => connection.remoteDescription?.sdp.includes('a=ice-lite')),
+    });
     window.RTCPeerConnection = class extends Original {
       constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
         super(...args);
@@ -34,7 +38,7 @@ export interface InboundStream {
 /** inbound-rtp figures of every live receiving stream on the page. */
 export async function inboundStreams(page: Page): Promise<InboundStream[]> {
   return page.evaluate(async () => {
-    const connections = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
+    const connections = (window as unknown as { __sfuConnections: RTCPeerConnection[] }).__sfuConnections;
     const streams: InboundStream[] = [];
     for (const connection of connections) {
       if (connection.connectionState === 'closed') continue;
@@ -179,7 +183,7 @@ export interface OutboundVideo {
 /** outbound-rtp figures of every video encoding the page sends (one per simulcast layer). */
 export async function outboundVideo(page: Page): Promise<OutboundVideo[]> {
   return page.evaluate(async () => {
-    const connections = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
+    const connections = (window as unknown as { __sfuConnections: RTCPeerConnection[] }).__sfuConnections;
     const encodings: OutboundVideo[] = [];
     for (const connection of connections) {
       if (connection.connectionState === 'closed') continue;
@@ -217,7 +221,7 @@ export interface MediaPath {
 /** The selected candidate pair of each of the page's connected peer connections. */
 export async function mediaPaths(page: Page): Promise<MediaPath[]> {
   return page.evaluate(async () => {
-    const connections = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
+    const connections = (window as unknown as { __sfuConnections: RTCPeerConnection[] }).__sfuConnections;
     const paths: MediaPath[] = [];
     for (const connection of connections) {
       if (connection.connectionState !== 'connected') continue;
@@ -243,7 +247,7 @@ export async function mediaPaths(page: Page): Promise<MediaPath[]> {
 /** Bytes the page has sent in media so far, over every outbound-rtp stream (audio and video): 0 for a page that sends nothing. */
 export async function mediaBytesSent(page: Page): Promise<number> {
   return page.evaluate(async () => {
-    const connections = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
+    const connections = (window as unknown as { __sfuConnections: RTCPeerConnection[] }).__sfuConnections;
     let total = 0;
     for (const connection of connections) {
       if (connection.connectionState === 'closed') continue;
