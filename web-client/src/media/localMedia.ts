@@ -66,10 +66,15 @@ async function videoTrack(deviceId: string, constraints: MediaTrackConstraints):
 }
 
 /**
- * How long a camera has, once the check's connection is up, to give a frame the browser can encode.
- * A 4K document camera's first frame took over 4 s on a busy machine (CI): a working camera was refused.
+ * How long a camera has, once the check's connection is up, to hand the sender its first frame. A
+ * depth camera never does (its 16-bit frames do not reach WebRTC); a working one does within a second.
  */
 const FIRST_FRAME_TIMEOUT_MS = 8_000;
+/**
+ * How long the encoder then has for that camera's first encoded frame. A 4K camera's first frame took
+ * over 8 s to encode on a busy machine (CI): counted from the connection, a working camera was refused.
+ */
+const FIRST_ENCODE_TIMEOUT_MS = 10_000;
 /** How long the check's in-page connection may take to come up (long on a busy tablet) before the check gives no verdict. */
 const LOOPBACK_TIMEOUT_MS = 10_000;
 
@@ -106,9 +111,14 @@ function rememberSendingCamera(deviceId: string): void {
  * Whether WebRTC can send this camera's picture: a copy of the track is encoded over a connection
  * from the page to itself until a first frame is encoded. Playing in a <video> proves nothing: a
  * depth camera's 16-bit frames show there but no video encoder takes them, so the other side
- * would get nothing. `true` too when the check itself cannot run, so a camera is never refused for that.
+ * would get nothing. Two clocks, so that a starved encoder is not taken for a camera that cannot
+ * send: the camera must hand the sender a frame (`firstFrameMs`), then the encoder must encode one
+ * (`firstEncodeMs`). `true` too when the check itself cannot run, so a camera is never refused for that.
  */
-export async function sendsFrames(track: MediaStreamTrack, timeoutMs = FIRST_FRAME_TIMEOUT_MS): Promise<boolean> {
+export async function sendsFrames(
+  track: MediaStreamTrack,
+  { firstFrameMs = FIRST_FRAME_TIMEOUT_MS, firstEncodeMs = FIRST_ENCODE_TIMEOUT_MS }: { firstFrameMs?: number; firstEncodeMs?: number } = {},
+): Promise<boolean> {
   const { deviceId } = track.getSettings();
   if (deviceId && camerasThatSend.has(deviceId)) return true;
   const copy = track.clone();
@@ -116,12 +126,14 @@ export async function sendsFrames(track: MediaStreamTrack, timeoutMs = FIRST_FRA
   const receiver = new RTCPeerConnection();
   sender.onicecandidate = ({ candidate }) => void (candidate && receiver.addIceCandidate(candidate).catch(() => undefined));
   receiver.onicecandidate = ({ candidate }) => void (candidate && sender.addIceCandidate(candidate).catch(() => undefined));
-  const framesEncoded = async () => {
-    let frames = 0;
-    (await sender.getStats()).forEach((stat: { type: string; framesEncoded?: number }) => {
-      if (stat.type === 'outbound-rtp') frames += stat.framesEncoded ?? 0;
+  /** Frames the camera handed the sender (media-source) and frames encoded (outbound-rtp). */
+  const frameCounts = async () => {
+    const counts = { captured: 0, encoded: 0 };
+    (await sender.getStats()).forEach((stat: { type: string; frames?: number; framesEncoded?: number }) => {
+      if (stat.type === 'media-source') counts.captured += stat.frames ?? 0;
+      if (stat.type === 'outbound-rtp') counts.encoded += stat.framesEncoded ?? 0;
     });
-    return frames;
+    return counts;
   };
   try {
     sender.addTrack(copy);
@@ -135,13 +147,17 @@ export async function sendsFrames(track: MediaStreamTrack, timeoutMs = FIRST_FRA
         return true;
       }
     }
-    for (const start = performance.now(); performance.now() - start < timeoutMs; await sleep(200)) {
-      if ((await framesEncoded()) > 0) {
+    let firstCapturedAt: number | null = null;
+    for (const start = performance.now(); ; await sleep(200)) {
+      const { captured, encoded } = await frameCounts();
+      if (encoded > 0) {
         if (deviceId) rememberSendingCamera(deviceId);
         return true;
       }
+      const now = performance.now();
+      if (captured > 0) firstCapturedAt ??= now;
+      if (firstCapturedAt === null ? now - start > firstFrameMs : now - firstCapturedAt > firstEncodeMs) return false;
     }
-    return false;
   } catch (error) {
     console.warn('[media] cannot check the camera:', error);
     return true;
