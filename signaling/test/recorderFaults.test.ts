@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { databaseProbe, migrateDeploy, openDatabase, seedDemoCity, type PrismaClient } from '@madoguchi/db';
+import { databaseHealth } from '../src/api/health.ts';
 import { loadHeldConsultations } from '../src/consultations/heldConsultations.ts';
 import { ConsultationRecorder, type ConsultationEventType } from '../src/records/ConsultationRecorder.ts';
 import { canMakeReadOnly, lockDatabase, longestStall, makeReadOnly } from './databaseFaults.ts';
@@ -132,6 +133,9 @@ describe('records while the database cannot be written', () => {
     try {
       // What health asks right after a successful write, when a lock probe would only meet our own writer.
       expect(probe.filesWritable()).toBe('read-only');
+      // And before the writer has tried (and failed) a write: the lock probe alone would say ok.
+      expect(recorder.status().fault).toBeNull();
+      expect(await databaseHealth(probe, recorder.status())).toBe('read-only');
       expected = recordCall(recorder, id, 5);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       expect(recorder.status()).toMatchObject({ fault: 'read-only', buffered: 8 });

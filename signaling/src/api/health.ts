@@ -13,9 +13,9 @@ const MEDIA_ANSWER_MS = 500;
 const LOCK_CONFIRMATIONS = 3;
 const LOCK_RECHECK_MS = 30;
 /**
- * A batch the records writer committed this recently proves the database was writable and not
- * locked by another process: no lock probe then, which during a burst would find our own writer's
- * lock and wait to recheck it. Only the files are checked (made read-only since that write).
+ * A batch the records writer committed this recently proves the database was not locked by another
+ * process: no lock probe then, which during a burst would find our own writer's lock and wait to
+ * recheck it.
  */
 const RECENT_WRITE_MS = 1_000;
 
@@ -28,9 +28,7 @@ export function createHealthRouter({ sfu, recorder, probe }: { sfu: SfuNode; rec
   const router = Router();
   router.get('/', async (_req, res) => {
     const records = recorder.status();
-    const writtenJustNow = records.fault === null && records.lastWriteAt !== null && Date.now() - records.lastWriteAt < RECENT_WRITE_MS;
-    const [workers, database] = await Promise.all([mediaWorkers(sfu), writtenJustNow ? probe.filesWritable() : databaseState(probe)]);
-    const databaseNow = database === 'ok' ? (records.fault ?? 'ok') : database;
+    const [workers, databaseNow] = await Promise.all([mediaWorkers(sfu), databaseHealth(probe, records)]);
     const failedWorkers = workers ? workers.filter((worker) => worker.failed).length : 0;
     const body: HealthResponse = {
       status: databaseNow === 'ok' && workers !== null && failedWorkers === 0 ? 'ok' : 'degraded',
@@ -53,6 +51,19 @@ async function mediaWorkers(sfu: SfuNode): Promise<Awaited<ReturnType<SfuNode['s
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The database as health reports it. The files are looked at first, every time: a file made read-only
+ * lets the lock probe through and is otherwise seen only when the records writer next fails a write,
+ * which may be seconds away when nobody is talking.
+ */
+export async function databaseHealth(probe: DatabaseProbe, records: ReturnType<ConsultationRecorder['status']>): Promise<DatabaseState> {
+  const files = probe.filesWritable();
+  if (files !== 'ok') return files;
+  const writtenJustNow = records.fault === null && records.lastWriteAt !== null && Date.now() - records.lastWriteAt < RECENT_WRITE_MS;
+  const database = writtenJustNow ? 'ok' : await databaseState(probe);
+  return database === 'ok' ? (records.fault ?? 'ok') : database;
 }
 
 async function databaseState(probe: DatabaseProbe): Promise<DatabaseState> {
