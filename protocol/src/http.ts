@@ -109,7 +109,7 @@ export type SfuStats = z.infer<typeof SfuStats>;
 export const HealthResponse = z.object({
   status: z.enum(['ok', 'degraded']),
   ok: z.boolean(),
-  /** Media workers running, and how many of them died. */
+  /** Media workers running, and how many of those the node is meant to have are not (died, replacement not up yet). */
   workers: z.number(),
   failedWorkers: z.number(),
   /** Whether a write could start now; `read-only` also when the records' writes are refused. */

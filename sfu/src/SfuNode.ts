@@ -82,6 +82,15 @@ export class SfuNode extends TypedEmitter<SfuNodeEvents> {
     return this.#rooms.size;
   }
 
+  /**
+   * Workers running out of those the node is meant to have (one that died counts as failed until its
+   * replacement is up). From what the worker processes have told us, with no round trip to them, so
+   * that health answers at once while the event loop is busy with a burst.
+   */
+  workerHealth(): { expected: number; running: number } {
+    return { expected: this.#options.numWorkers, running: this.#workers.filter((worker) => worker.alive).length };
+  }
+
   room(roomId: string): Room | undefined {
     return this.#rooms.get(roomId);
   }

@@ -224,7 +224,9 @@ describe('SfuNode with real mediasoup workers', () => {
     const failed = await died;
     expect(failed).toHaveLength(1);
     expect(reasons).toEqual(['worker_died']);
+    expect(sfu.workerHealth()).toEqual({ expected: 2, running: 1 });
     await expect.poll(async () => (await sfu.stats()).filter((w) => !w.failed).length, { timeout: 5000 }).toBe(2);
+    expect(sfu.workerHealth()).toEqual({ expected: 2, running: 2 });
     const survivor = rooms.find((room) => !room.closed)!;
     survivor.close();
     expect(sfu.roomCount).toBe(0);

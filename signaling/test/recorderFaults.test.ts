@@ -135,7 +135,7 @@ describe('records while the database cannot be written', () => {
       expect(probe.filesWritable()).toBe('read-only');
       // And before the writer has tried (and failed) a write: the lock probe alone would say ok.
       expect(recorder.status().fault).toBeNull();
-      expect(await databaseHealth(probe, recorder.status())).toBe('read-only');
+      expect(await databaseHealth(probe, recorder)).toBe('read-only');
       expected = recordCall(recorder, id, 5);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       expect(recorder.status()).toMatchObject({ fault: 'read-only', buffered: 8 });

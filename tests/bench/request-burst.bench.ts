@@ -135,6 +135,7 @@ async function burst(server: RunningServer, tablets: Tablet[], departmentId: str
   const withAck = positioned.filter((tablet) => tablet.firstPositionAt === tablet.ackedAt).length;
   console.log(`  first queue position after the ack: ${positioned.length}/${tablets.length} got one (${withAck} in the ack itself); p50 ${ms(percentile(toPosition, 0.5))}, p99 ${ms(percentile(toPosition, 0.99))}, max ${ms(Math.max(...toPosition))}`);
   console.log(`  /api/health during the burst: ${healthTimes.length} answers, p50 ${ms(percentile(healthTimes, 0.5))}, max ${ms(Math.max(...healthTimes))}`);
+  console.log(`    each (sent after the burst began → answer time, database): ${during.map((sample) => `+${((sample.atMs - burstStartAtMs) / 1000).toFixed(2)} s ${ms(sample.ms)} ${sample.database}`).join(', ')}`);
   console.log(`  records: every request in the database ${writeSeconds.toFixed(2)} s after the burst began (${ms(drainMs)} after the last position); ${(writeSeconds * 1e6 / tablets.length).toFixed(0)} µs of wall time per request`);
   console.log(`  sockets dropped: ${disconnects}`);
   console.log(`  server process CPU (all its threads, from /proc): ${(serverCpuMs / 1000).toFixed(2)} s, ${((serverCpuMs * 1000) / tablets.length).toFixed(0)} µs per request; RSS after the burst ${(rssAfter / 1048576).toFixed(0)} MB`);
