@@ -162,7 +162,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     dir: config.documents.dir,
     retentionMs: config.documents.retentionMs,
   });
-  const annotations = new AnnotationBoard({ consultations, notifier, sentInCall: (consultationId, documentId) => documents.sentInCall(consultationId, documentId) });
+  const annotations = new AnnotationBoard({ consultations, notifier, sentPage: (consultationId, documentId, page) => documents.sentPage(consultationId, documentId, page) });
   const stills = new StillService({
     db,
     consultations,

@@ -101,7 +101,7 @@ describe('the annotation board’s bounds', () => {
     connectedParties: () => ({ deviceId: 'tablet-1', operatorIds: ['staff-1'] }),
   } as unknown as ConsultationService;
   let now = 0;
-  const board = new AnnotationBoard({ consultations, notifier, sentInCall: () => false, now: () => now });
+  const board = new AnnotationBoard({ consultations, notifier, sentPage: () => 'no-document', now: () => now });
 
   it('lets each party add a burst, then its sustained rate', () => {
     for (let i = 0; i < ANNOTATION_LIMITS.markBurst; i++) board.add(device, 'c1', 'operator-document', dot);

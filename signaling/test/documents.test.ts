@@ -228,6 +228,12 @@ describe('documents sent to the tablet', () => {
     await expect(
       first.device.request('annotation:add', { consultationId: first.consultationId, source: `sent:${sent.id}` as never, mark: circle }),
     ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    // Once the tablet has said how many pages it opened, a page past the last is refused.
+    await first.device.request('document:displayed', { consultationId: first.consultationId, documentId: sent.id, state: 'shown', pages: 3, page: 1 });
+    await expect(
+      first.operator.request('annotation:add', { consultationId: first.consultationId, source: sentPageSource(sent.id, 4), mark: circle }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await first.operator.request('annotation:add', { consultationId: first.consultationId, source: sentPageSource(sent.id, 3), mark: circle });
     await first.device.request('consultation:end', { consultationId: first.consultationId });
     first.device.close();
     first.operator.close();

@@ -4,6 +4,9 @@ import { principalKey, type Principal } from '../auth/principal.ts';
 import type { CallParties, ConsultationService, Notifier } from '../consultations/ConsultationService.ts';
 import { TokenBucket } from '../gateway/RateLimit.ts';
 
+/** Whether a page of a document sent in a call is there to mark. */
+export type SentPageCheck = (consultationId: string, documentId: string, page: number) => 'ok' | 'no-document' | 'no-page';
+
 /** A mark and who drew it (a principal key: only its author takes it back with undo). */
 interface KeptMark {
   mark: Mark;
@@ -27,17 +30,17 @@ export class AnnotationBoard {
   readonly #consultations: ConsultationService;
   readonly #notifier: Notifier;
   readonly #now: (() => number) | undefined;
-  readonly #sentInCall: (consultationId: string, documentId: string) => boolean;
+  readonly #sentPage: SentPageCheck;
   readonly #boards = new Map<string, CallBoard>();
 
   /**
-   * `sentInCall`: whether a document was sent in the call (DocumentService), for marks on its pages.
+   * `sentPage`: whether a page of a document sent in the call is there to mark (DocumentService).
    * `now`: the allowances' monotonic clock (real time, as the gateway's rate limits; injected by tests).
    */
-  constructor(options: { consultations: ConsultationService; notifier: Notifier; sentInCall: (consultationId: string, documentId: string) => boolean; now?: () => number }) {
+  constructor(options: { consultations: ConsultationService; notifier: Notifier; sentPage: SentPageCheck; now?: () => number }) {
     this.#consultations = options.consultations;
     this.#notifier = options.notifier;
-    this.#sentInCall = options.sentInCall;
+    this.#sentPage = options.sentPage;
     this.#now = options.now;
     this.#consultations.observer.on('ended', this.#ended);
   }
@@ -46,7 +49,9 @@ export class AnnotationBoard {
     const parties = this.#consultations.connectedParties(principal, consultationId);
     const sentPage = sentPageOf(source);
     // A page id of another call's document would be a way to probe for it: refused alike.
-    if (sentPage && !this.#sentInCall(consultationId, sentPage.documentId)) throw new ProtocolError('NOT_FOUND', 'no such document in this call');
+    const page = sentPage ? this.#sentPage(consultationId, sentPage.documentId, sentPage.page) : 'ok';
+    if (page === 'no-document') throw new ProtocolError('NOT_FOUND', 'no such document in this call');
+    if (page === 'no-page') throw new ProtocolError('BAD_REQUEST', 'the document has no such page');
     const board = this.#boardOf(consultationId);
     const author = principalKey(principal);
     let allowance = board.allowances.get(author);

@@ -66,8 +66,11 @@ export class DocumentService {
   readonly #retentionMs: number;
   /** The document each connected call shows now, by consultation: a reloaded tablet gets it back. */
   readonly #showing = new Map<string, SentDocument>();
-  /** The ids of the documents sent in each connected call: only their pages may be marked. */
-  readonly #sent = new Map<string, Set<string>>();
+  /**
+   * The documents sent in each connected call, with their page count where known (an image has one;
+   * a PDF's is what the tablet reports once it has opened it): only their pages may be marked.
+   */
+  readonly #sent = new Map<string, Map<string, number | null>>();
   #sweepTimer: TimerHandle | undefined;
   #closed = false;
 
@@ -158,6 +161,8 @@ export class DocumentService {
   displayed(principal: Principal, consultationId: string, documentId: string, state: 'shown' | 'failed', pages: number | undefined, page: number | undefined): void {
     const parties = this.#consultations.connectedParties(principal, consultationId);
     if (this.#showing.get(consultationId)?.id !== documentId) return;
+    const sent = this.#sent.get(consultationId);
+    if (principal.kind === 'device' && state === 'shown' && pages !== undefined && sent?.get(documentId) === null) sent.set(documentId, pages);
     for (const staffId of parties.operatorIds) {
       this.#notifier.toStaff(staffId, 'document:displayState', { consultationId, documentId, state, pages: pages ?? null, page: page ?? null });
     }
@@ -252,9 +257,15 @@ export class DocumentService {
     this.#sent.clear();
   }
 
-  /** Whether the document was sent in this call (connected now): marks on its pages are allowed. */
-  sentInCall(consultationId: string, documentId: string): boolean {
-    return this.#sent.get(consultationId)?.has(documentId) ?? false;
+  /**
+   * Whether a page of a document sent in this call (connected now) is there to mark: `no-document`
+   * for one not sent in it, `no-page` past its last page (when its page count is known).
+   */
+  sentPage(consultationId: string, documentId: string, page: number): 'ok' | 'no-document' | 'no-page' {
+    const sent = this.#sent.get(consultationId);
+    if (!sent?.has(documentId)) return 'no-document';
+    const pages = sent.get(documentId) ?? null;
+    return pages !== null && page > pages ? 'no-page' : 'ok';
   }
 
   readonly #ended = (consultationId: string): void => {
@@ -285,7 +296,7 @@ export class DocumentService {
       }
       if (parties) {
         this.#showing.set(consultationId, document);
-        this.#sent.set(consultationId, (this.#sent.get(consultationId) ?? new Set()).add(id));
+        this.#sent.set(consultationId, (this.#sent.get(consultationId) ?? new Map()).set(id, mime === 'application/pdf' ? null : 1));
         this.#tell(parties, 'document:shown', { consultationId, document });
       }
       logger.info(`document ${id} sent in ${consultationId}: ${mime}, ${Math.round(data.length / 1024)} KiB${libraryDocumentId ? ' from the library' : ''}`);
