@@ -165,7 +165,9 @@ test('kill -9 of the media worker hosting the call: media back on both sides ≤
 });
 
 test('kill -9 of the server, restarted at once: everyone reconnects by themselves, the live call resumes, three queued residents keep their order and request times', async () => {
-  test.setTimeout(180_000);
+  // A call, three more tablets, a restart (19.7 s once in CI) and its recovery, each step bounded by
+  // its own timeout: together they passed 180 s on a loaded machine.
+  test.setTimeout(300_000);
   await withRig({ routing: { wrapUpSeconds: 0, ringTimeoutSeconds: 90 } }, async (rig) => {
     const call = await startCall(rig);
     // 福祉課's operator is 離席中 while three residents queue for it.
@@ -191,7 +193,9 @@ test('kill -9 of the server, restarted at once: everyone reconnects by themselve
     const before = waitingRows();
     expect(before.map((row) => row.site)).toEqual(sites);
 
-    const recovery = await crashServer(rig, call);
+    // Issue 9 asks for reconnection with no human action, not a time: with a restart that takes
+    // 20–25 s while this machine's two browsers hold both cores, media has a minute after it.
+    const recovery = await crashServer(rig, call, 60_000);
     report(recovery);
     console.log(`[recovery] server back (kill -9 → health) in ${(recovery.restartMs / 1000).toFixed(1)} s`);
     // How fast the process itself starts (TypeScript through a loader, a mediasoup worker) is the
