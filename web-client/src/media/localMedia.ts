@@ -71,8 +71,9 @@ async function videoTrack(deviceId: string, constraints: MediaTrackConstraints):
  */
 const FIRST_FRAME_TIMEOUT_MS = 8_000;
 /**
- * How long the encoder then has for that camera's first encoded frame. A 4K camera's first frame took
- * over 8 s to encode on a busy machine (CI): counted from the connection, a working camera was refused.
+ * How long the encoder then has for that camera's first encoded frame before the check gives no
+ * verdict. A 4K camera's first frame took over 10 s to encode on a busy machine (CI): a camera whose
+ * frames reach the sender is not refused for a slow encoder.
  */
 const FIRST_ENCODE_TIMEOUT_MS = 10_000;
 /** How long the check's in-page connection may take to come up (long on a busy tablet) before the check gives no verdict. */
@@ -111,9 +112,10 @@ function rememberSendingCamera(deviceId: string): void {
  * Whether WebRTC can send this camera's picture: a copy of the track is encoded over a connection
  * from the page to itself until a first frame is encoded. Playing in a <video> proves nothing: a
  * depth camera's 16-bit frames show there but no video encoder takes them, so the other side
- * would get nothing. Two clocks, so that a starved encoder is not taken for a camera that cannot
- * send: the camera must hand the sender a frame (`firstFrameMs`), then the encoder must encode one
- * (`firstEncodeMs`). `true` too when the check itself cannot run, so a camera is never refused for that.
+ * would get nothing, and its frames never reach the sender. So a camera is refused only when no
+ * frame has reached the sender within `firstFrameMs`; once one has, the encoder has `firstEncodeMs`
+ * to prove it, and a starved encoder that has not is no verdict. `true` too when the check itself
+ * cannot run, so a camera is never refused for that.
  */
 export async function sendsFrames(
   track: MediaStreamTrack,
@@ -156,7 +158,11 @@ export async function sendsFrames(
       }
       const now = performance.now();
       if (captured > 0) firstCapturedAt ??= now;
-      if (firstCapturedAt === null ? now - start > firstFrameMs : now - firstCapturedAt > firstEncodeMs) return false;
+      if (firstCapturedAt === null && now - start > firstFrameMs) return false;
+      if (firstCapturedAt !== null && now - firstCapturedAt > firstEncodeMs) {
+        console.warn('[media] the camera check saw frames but no encoded one yet (a busy tablet): the camera is used');
+        return true;
+      }
     }
   } catch (error) {
     console.warn('[media] cannot check the camera:', error);
