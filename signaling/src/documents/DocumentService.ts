@@ -162,7 +162,8 @@ export class DocumentService {
     const parties = this.#consultations.connectedParties(principal, consultationId);
     if (this.#showing.get(consultationId)?.id !== documentId) return;
     const sent = this.#sent.get(consultationId);
-    if (principal.kind === 'device' && state === 'shown' && pages !== undefined && sent?.get(documentId) === null) sent.set(documentId, pages);
+    // Only the tablet sends document:displayed (the protocol says so): its page count is the PDF's.
+    if (state === 'shown' && pages !== undefined && sent?.get(documentId) === null) sent.set(documentId, pages);
     for (const staffId of parties.operatorIds) {
       this.#notifier.toStaff(staffId, 'document:displayState', { consultationId, documentId, state, pages: pages ?? null, page: page ?? null });
     }

@@ -113,14 +113,11 @@ function rememberSendingCamera(deviceId: string): void {
  * from the page to itself until a first frame is encoded. Playing in a <video> proves nothing: a
  * depth camera's 16-bit frames show there but no video encoder takes them, so the other side
  * would get nothing, and its frames never reach the sender. So a camera is refused only when no
- * frame has reached the sender within `firstFrameMs`; once one has, the encoder has `firstEncodeMs`
- * to prove it, and a starved encoder that has not is no verdict. `true` too when the check itself
+ * frame has reached the sender in time; once one has, the encoder has its own time to prove it, and
+ * a starved encoder that has not is no verdict. `true` too when the check itself
  * cannot run, so a camera is never refused for that.
  */
-export async function sendsFrames(
-  track: MediaStreamTrack,
-  { firstFrameMs = FIRST_FRAME_TIMEOUT_MS, firstEncodeMs = FIRST_ENCODE_TIMEOUT_MS }: { firstFrameMs?: number; firstEncodeMs?: number } = {},
-): Promise<boolean> {
+export async function sendsFrames(track: MediaStreamTrack): Promise<boolean> {
   const { deviceId } = track.getSettings();
   if (deviceId && camerasThatSend.has(deviceId)) return true;
   const copy = track.clone();
@@ -158,8 +155,8 @@ export async function sendsFrames(
       }
       const now = performance.now();
       if (captured > 0) firstCapturedAt ??= now;
-      if (firstCapturedAt === null && now - start > firstFrameMs) return false;
-      if (firstCapturedAt !== null && now - firstCapturedAt > firstEncodeMs) {
+      if (firstCapturedAt === null && now - start > FIRST_FRAME_TIMEOUT_MS) return false;
+      if (firstCapturedAt !== null && now - firstCapturedAt > FIRST_ENCODE_TIMEOUT_MS) {
         console.warn('[media] the camera check saw frames but no encoded one yet (a busy tablet): the camera is used');
         return true;
       }
