@@ -82,7 +82,10 @@ test('a tablet behind a network that lets out only HTTPS and TURN/TLS: the call 
 test('MEDIA_FORCE_RELAY: every call goes through TURN, on both sides, with nothing blocked', async () => {
   const { rig } = await rigWithTurn({ MEDIA_FORCE_RELAY: 'true' });
   try {
-    const call = await startCall(rig);
+    // What this judges is the path of every connection, so the booth has no document camera: on
+    // this 2-core machine Chromium's fake 4K camera, encoded in software beside two browsers, the
+    // SFU and coturn, starved both videos (CI: 4 and 7 frames in 30 s while the voice flowed).
+    const call = await startCall(rig, { documentCamera: false });
     const { tablet, operator } = await printPaths(call, 'forced relay');
     expect(tablet.length).toBeGreaterThan(0);
     expect(operator.length).toBeGreaterThan(0);
