@@ -29,6 +29,7 @@ const offer = (consultationId = 'c1'): ServerPayload<'offer:incoming'> => ({
 
 const joined = (consultationId = 'c1'): ServerPayload<'call:joined'> => ({
   consultationId,
+  joinId: 'join-1',
   role: 'operator',
   routerRtpCapabilities: { codecs: [] },
   site,

@@ -51,6 +51,12 @@ interface ClientEventSpec {
 }
 
 const consultationRef = z.object({ consultationId: Id });
+/**
+ * The entry into the room a set-up request belongs to (call:joined's joinId): one sent for an
+ * earlier entry, still in flight when the party entered again, is refused (CONFLICT) instead of
+ * setting up the new one. Optional for a client that sets up only once.
+ */
+const JoinId = Id.optional();
 
 /** One chat message of a call, as everyone in it receives it. */
 const ChatMessage = z.object({
@@ -161,12 +167,12 @@ export const clientEvents = {
   /** Sent once the browser has loaded the router's capabilities: the server may now send consumers. */
   'call:ready': {
     from: ['device', 'operator', 'supervisor', 'guest'],
-    payload: consultationRef.extend({ rtpCapabilities: RtpCapabilities }),
+    payload: consultationRef.extend({ rtpCapabilities: RtpCapabilities, joinId: JoinId }),
     ack: empty,
   },
   'media:createTransport': {
     from: ['device', 'operator', 'supervisor', 'guest'],
-    payload: consultationRef.extend({ direction: z.enum(['send', 'recv']) }),
+    payload: consultationRef.extend({ direction: z.enum(['send', 'recv']), joinId: JoinId }),
     ack: TransportOptions,
   },
   'media:connectTransport': {
@@ -458,6 +464,8 @@ export const serverEvents = {
    */
   'call:joined': z.object({
     consultationId: Id,
+    /** This entry into the room; the set-up requests (call:ready, media:createTransport) carry it back. */
+    joinId: Id,
     role: ParticipantRole,
     routerRtpCapabilities: RtpCapabilities,
     site: SiteSummary,

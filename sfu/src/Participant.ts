@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { types } from 'mediasoup';
 import { createLogger } from '@madoguchi/protocol/logger';
 import { FIRST_SIMULCAST_LAYERS, lowestLayerArrived, upgradeWhenForwarding } from './simulcastLayers.ts';
@@ -75,6 +76,11 @@ export interface ParticipantContext {
  */
 export class Participant extends TypedEmitter<ParticipantEvents> {
   readonly id: string;
+  /**
+   * This entry into the room: a party that enters again (a rejoin, a rebuilt room) is a new
+   * Participant with the same id and a new joinId, which its browser sends with its set-up requests.
+   */
+  readonly joinId = randomUUID();
   readonly role: string;
   readonly #context: ParticipantContext;
   readonly #transports = new Map<string, types.WebRtcTransport>();
@@ -108,6 +114,15 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     this.#context = context;
     this.#audience = audience ? new Set(audience) : null;
     this.#receives = receives;
+  }
+
+  /**
+   * This participant, for a set-up request of the given join: a request sent for an earlier entry
+   * (still in flight when the party entered again) is refused instead of setting up this one.
+   */
+  ofJoin(joinId: string | undefined): this {
+    if (joinId !== undefined && joinId !== this.joinId) throw new SfuError('CONFLICT', 'a request of an earlier join of the room');
+    return this;
   }
 
   /** Whether this participant may be given a stream of this source (no consumer of any other is ever created). */

@@ -34,15 +34,15 @@ export async function joinMedia(
   sources: { source: string; kind: 'audio' | 'video' }[],
   consumers: NewConsumer[],
 ): Promise<JoinedMedia> {
-  const { consultationId } = joined;
+  const { consultationId, joinId } = joined;
   client.on('media:newConsumer', (consumer) => {
     consumers.push(consumer);
     // Fire and forget, as a browser does; the call may end before the answer comes back.
     client.request('media:resumeConsumer', { consultationId, consumerId: consumer.consumerId }).catch(() => undefined);
   });
-  const send = await client.request('media:createTransport', { consultationId, direction: 'send' });
-  const recv = await client.request('media:createTransport', { consultationId, direction: 'recv' });
-  await client.request('call:ready', { consultationId, rtpCapabilities: joined.routerRtpCapabilities });
+  const send = await client.request('media:createTransport', { consultationId, direction: 'send', joinId });
+  const recv = await client.request('media:createTransport', { consultationId, direction: 'recv', joinId });
+  await client.request('call:ready', { consultationId, rtpCapabilities: joined.routerRtpCapabilities, joinId });
   for (const { source, kind } of sources) await produce(client, consultationId, send.id, source, kind);
   return { sendTransportId: send.id, recvTransportId: recv.id, sendTransport: send };
 }

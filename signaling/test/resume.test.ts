@@ -107,6 +107,27 @@ describe('a consultation held while its parties come back', () => {
     expect(log.find((event) => event.type === 'reconnected')?.data).toMatchObject({ party: 'resident', how: 'rejoin' });
   });
 
+  it('refuses a set-up request of an earlier join (in flight when the party rejoined): it cannot take the new join’s place', async () => {
+    const call = await placeCall(t);
+    await waitFor(() => call.operatorConsumers.length === 3 && call.deviceConsumers.length === 2);
+    const rejoin = async () => {
+      const joined = nextEvent(call.device, 'call:joined');
+      await call.device.request('call:rejoin', { consultationId: call.consultationId });
+      return joined;
+    };
+    const earlier = await rejoin();
+    const latest = await rejoin();
+    expect(latest.joinId).not.toBe(earlier.joinId);
+    const { consultationId } = call;
+    await expect(call.device.request('media:createTransport', { consultationId, direction: 'send', joinId: earlier.joinId })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(call.device.request('call:ready', { consultationId, rtpCapabilities: earlier.routerRtpCapabilities, joinId: earlier.joinId })).rejects.toMatchObject({ code: 'CONFLICT' });
+    // The latest join sets up as if the earlier one had never been.
+    const consumers: ServerPayload<'media:newConsumer'>[] = [];
+    await joinMedia(call.device, latest, [...RESIDENT_SOURCES], consumers);
+    await waitFor(() => consumers.length === 2);
+    expect(await sfuTotals(t.server)).toMatchObject({ routers: 1, transports: 4, producers: 5, consumers: 5 });
+  });
+
   it('keeps a call and three waiting residents across a restart: the call goes on in the same consultation, the queue in its order', async () => {
     const call = await placeCall(t);
     await waitFor(() => call.operatorConsumers.length === 3);

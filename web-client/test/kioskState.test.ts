@@ -20,6 +20,7 @@ const departments = [tax, { id: 'dep-citizen', code: 'citizen', name: '市民課
 function joined(consultationId = 'c1'): CallJoined {
   return {
     consultationId,
+    joinId: 'join-1',
     role: 'resident',
     routerRtpCapabilities: { codecs: [] },
     site: device.site,

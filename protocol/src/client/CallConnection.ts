@@ -82,7 +82,7 @@ export class CallConnection {
   readonly #timings: RecoveryTimings;
   readonly #published = new Map<MediaSource, Published>();
   readonly #unsubscribe: (() => void)[] = [];
-  /** Waiters for the media to be connected (or the connection to close). */
+  /** Waiters for the media to be connected (or the connection to close, or a new session to attach). */
   readonly #connectedWaiters = new Set<() => void>();
   #session: CallSession | null = null;
   /** Bumped on every attach: a late answer of an older session is ignored. */
@@ -175,6 +175,7 @@ export class CallConnection {
       if (this.#attaching === attaching) this.#attaching = null;
     });
     this.#attaching = attaching;
+    this.#wakeWaiters(); // a repair under way turns to the new session at once
     return attaching;
   }
 
@@ -324,30 +325,38 @@ export class CallConnection {
   async #recover(): Promise<void> {
     if (this.#recovering || this.#closed) return;
     this.#recovering = true;
+    /** The session whose connection this loop has already given its chance to connect. */
+    let given = this.#generation;
+    // A session set up meanwhile (a rejoin, a room rebuilt after a worker died or the server
+    // restarted) is let finish and connect first: an ICE restart or a rejoin under it would have its
+    // requests land on the room's next participant (a second send transport: refused, a cycle lost).
+    const newerSession = () => this.#attaching !== null || this.#generation !== given;
     try {
       for (let attempt = 0; !this.#closed && !this.#isConnected(); attempt++) {
-        await this.#sleep(backoffDelay(attempt, this.#timings));
+        if (!newerSession()) await this.#sleep(backoffDelay(attempt, this.#timings));
         await this.#socketConnected();
         if (this.#closed || this.#isConnected()) break;
-        // A session being set up (a rejoin, a rebuilt room) is let finish and connect: restarting or
-        // rejoining under it would have its requests land on the room's next participant.
-        if (this.#attaching) {
-          await this.#attaching;
+        if (newerSession()) {
+          while (this.#attaching) await this.#attaching;
+          given = this.#generation;
           if (await this.#waitConnected(this.#timings.rejoinWaitMs)) break;
         }
-        const generation = this.#generation;
         // A link that went quiet usually comes back as it was: give it a moment before restarting ICE.
         const failed = this.#session?.connectionState === 'failed';
         if (attempt === 0 && !failed && (await this.#waitConnected(this.#timings.selfHealWaitMs))) break;
-        if (generation === this.#generation && (await this.#restartIce())) break;
+        if (newerSession()) continue;
+        if (await this.#restartIce()) break;
         if (this.#closed || this.#isConnected()) break;
+        if (newerSession()) continue;
         try {
           await this.#client.request('call:rejoin', { consultationId: this.consultationId });
         } catch (error) {
           console.warn('[call] rejoin refused:', error);
           continue;
         }
+        // The rejoin's session (call:joined) attaches and gets its chance to connect here.
         await this.#waitConnected(this.#timings.rejoinWaitMs);
+        if (!this.#attaching) given = this.#generation;
       }
     } finally {
       this.#recovering = false;

@@ -80,7 +80,7 @@ export class CallSession {
     await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as never });
     // Both at once: each is a round trip to the server, and nothing about one waits for the other.
     // One that was made when the other failed is kept, so that close() closes it.
-    const [send, recv] = await Promise.allSettled([this.#createTransport(device, 'send'), this.#createTransport(device, 'recv')]);
+    const [send, recv] = await Promise.allSettled([this.#createTransport(device, 'send', joined.joinId), this.#createTransport(device, 'recv', joined.joinId)]);
     if (send.status === 'fulfilled') this.#sendTransport = send.value;
     if (recv.status === 'fulfilled') this.#recvTransport = recv.value;
     if (send.status === 'rejected') throw send.reason;
@@ -98,6 +98,7 @@ export class CallSession {
     await this.#client.request('call:ready', {
       consultationId: this.consultationId,
       rtpCapabilities: device.rtpCapabilities as never,
+      joinId: joined.joinId,
     });
   }
 
@@ -205,10 +206,11 @@ export class CallSession {
     this.#recvTransport?.close();
   }
 
-  async #createTransport(device: Device, direction: 'send' | 'recv'): Promise<Transport> {
+  async #createTransport(device: Device, direction: 'send' | 'recv', joinId: string): Promise<Transport> {
     const options = await this.#client.request('media:createTransport', {
       consultationId: this.consultationId,
       direction,
+      joinId,
     });
     const transport =
       direction === 'send'

@@ -1368,6 +1368,7 @@ export class ConsultationService {
     participant.on('consumerClosed', (consumerId) => send('media:consumerClosed', { consultationId: live.id, consumerId }));
     send('call:joined', {
       consultationId: live.id,
+      joinId: participant.joinId,
       role,
       routerRtpCapabilities: room.rtpCapabilities as ServerPayload<'call:joined'>['routerRtpCapabilities'],
       site: live.site,

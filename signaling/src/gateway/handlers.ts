@@ -116,12 +116,12 @@ export function createHandlers({ consultations, annotations, feedback, stills, d
       consultations.decline(asStaff(principal), consultationId);
       return {};
     },
-    'call:ready': async (principal, { consultationId, rtpCapabilities }) => {
-      await consultations.participant(principal, consultationId).setReady(rtpCapabilities as mediasoupTypes.RtpCapabilities);
+    'call:ready': async (principal, { consultationId, rtpCapabilities, joinId }) => {
+      await consultations.participant(principal, consultationId).ofJoin(joinId).setReady(rtpCapabilities as mediasoupTypes.RtpCapabilities);
       return {};
     },
-    'media:createTransport': async (principal, { consultationId, direction }, { host }) => ({
-      ...(await consultations.participant(principal, consultationId).createTransport(direction)),
+    'media:createTransport': async (principal, { consultationId, direction, joinId }, { host }) => ({
+      ...(await consultations.participant(principal, consultationId).ofJoin(joinId).createTransport(direction)),
       ...iceServers.forClient(principalKey(principal), host),
     }),
     'media:connectTransport': async (principal, { consultationId, transportId, dtlsParameters }) => {

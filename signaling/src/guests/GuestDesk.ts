@@ -381,6 +381,7 @@ export class GuestDesk {
     );
     this.#guests.toGuest(invite.id, 'call:joined', {
       consultationId: invite.consultationId,
+      joinId: participant.joinId,
       role: 'guest',
       routerRtpCapabilities: room.rtpCapabilities as ServerPayload<'call:joined'>['routerRtpCapabilities'],
       site: view.site,

@@ -46,12 +46,12 @@ function createGuestHandlers(desk: GuestDesk, iceServers: IceServers): GuestHand
       desk.leave(guest);
       return {};
     },
-    'call:ready': async (guest, { consultationId, rtpCapabilities }) => {
-      await desk.participant(guest, consultationId).setReady(rtpCapabilities as mediasoupTypes.RtpCapabilities);
+    'call:ready': async (guest, { consultationId, rtpCapabilities, joinId }) => {
+      await desk.participant(guest, consultationId).ofJoin(joinId).setReady(rtpCapabilities as mediasoupTypes.RtpCapabilities);
       return {};
     },
-    'media:createTransport': async (guest, { consultationId, direction }, host) => ({
-      ...(await desk.participant(guest, consultationId).createTransport(direction)),
+    'media:createTransport': async (guest, { consultationId, direction, joinId }, host) => ({
+      ...(await desk.participant(guest, consultationId).ofJoin(joinId).createTransport(direction)),
       ...iceServers.forClient(guestRoom(guest.guestId), host),
     }),
     'media:connectTransport': async (guest, { consultationId, transportId, dtlsParameters }) => {
