@@ -95,7 +95,9 @@ test('tablet cut longer than its resume window: both screens say the call was lo
   test.setTimeout(120_000);
   const windowSeconds = 8;
   await withRig({ settings: { RESUME_WINDOW_TABLET_SECONDS: String(windowSeconds) } }, async (rig) => {
-    const call = await startCall(rig);
+    // What this judges is the screens and the record, so face and voice are enough (CI: with the fake
+    // 4K document camera encoded in software the face never reached the console before the cut).
+    const call = await startCall(rig, { documentCamera: false });
     const cutAt = Date.now();
     const watch = watchScreens({ tablet: call.tablet, operator: call.operator }, cutAt);
     let endedOnConsoleMs: number | null = null;
