@@ -8,6 +8,7 @@ describe('client event payloads', () => {
     expect(parse('consultation:request', { departmentId: 'd1' }).success).toBe(true);
     expect(parse('presence:set', { presence: 'available' }).success).toBe(true);
     expect(parse('media:createTransport', { consultationId: 'c', direction: 'recv' }).success).toBe(true);
+    expect(parse('media:createTransport', { consultationId: 'c', direction: 'recv', joinId: 'j1' }).success).toBe(true);
     expect(
       parse('media:produce', {
         consultationId: 'c',
@@ -33,6 +34,8 @@ describe('client event payloads', () => {
     expect(parse('consultation:request', null).success).toBe(false);
     expect(parse('presence:set', { presence: 'in_call' }).success).toBe(false); // set by the server only
     expect(parse('media:createTransport', { consultationId: 'c', direction: 'both' }).success).toBe(false);
+    expect(parse('media:createTransport', { consultationId: 'c', direction: 'send', joinId: 7 }).success).toBe(false);
+    expect(parse('call:ready', { consultationId: 'c', rtpCapabilities: {}, joinId: 'x'.repeat(65) }).success).toBe(false);
     expect(parse('media:connectTransport', { consultationId: 'c', transportId: 't', dtlsParameters: { fingerprints: [] } }).success).toBe(false);
     const produce = (rtpParameters: unknown, source = 'face') =>
       parse('media:produce', { consultationId: 'c', transportId: 't', kind: 'video', source, rtpParameters }).success;
