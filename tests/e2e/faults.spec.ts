@@ -172,9 +172,8 @@ test('kill -9 of the server, restarted at once: everyone reconnects by themselve
   test.setTimeout(300_000);
   await withRig({ routing: { wrapUpSeconds: 0, ringTimeoutSeconds: 90 } }, async (rig) => {
     // Face and voice: every source is sent again by the same path after a rejoin (the worker kill
-    // above proves it with the document camera). The fake 4K document camera, encoded in software,
-    // held both cores: the face never reached the console before the crash, and the restart took
-    // 17–24 s instead of 2.5 s (module loading alone 13 s).
+    // above proves it with the document camera). With the fake 4K document camera, encoded in
+    // software, the face once never reached the console before the crash.
     const call = await startCall(rig, { documentCamera: false });
     // 福祉課's operator is 離席中 while three residents queue for it.
     const welfare = await openConsole(rig.consoleBrowser, rig.server, 'welfare1');
