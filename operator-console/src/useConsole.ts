@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { ProtocolError, type DepartmentSummary, type ErrorCode, type SelectablePresence, type ServerPayload } from '@madoguchi/protocol';
-import { CallConnection, CallMarks, ProtocolClient } from '@madoguchi/protocol/client';
+import { CallConnection, CallMarks, LIVE_DOCUMENT_SIZE, ProtocolClient, type PublishOptions } from '@madoguchi/protocol/client';
 import { refusedSession, type SessionProblem } from './auth.ts';
 import { consoleReducer, initialConsoleState, type ConsoleAction, type ConsoleState, type SharedSource } from './consoleState.ts';
 import { acquireOperatorMedia, openSharedTrack, stopOperatorMedia, type OperatorMedia } from './media/localMedia.ts';
@@ -61,10 +61,11 @@ interface LiveCall {
   untilAnswered: ConsoleAction[];
 }
 
-/** The document camera and the screen are sent like the resident's document: resolution first. */
-const SHARE_PUBLISH = {
-  encodings: [{ maxBitrate: 3_000_000, priority: 'high' as const, networkPriority: 'high' as const }],
-  degradationPreference: 'maintain-resolution' as const,
+/** The document camera and the screen are sent like the resident's document: resolution first, up to Full HD. */
+const SHARE_PUBLISH: PublishOptions = {
+  encodings: [{ maxBitrate: 2_500_000, priority: 'high', networkPriority: 'high' }],
+  degradationPreference: 'maintain-resolution',
+  maxSentSize: LIVE_DOCUMENT_SIZE,
 };
 
 /** The handover note as the protocol takes it: left out when nothing was written. */

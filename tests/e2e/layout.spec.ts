@@ -126,8 +126,8 @@ test('tablet, the operator shows their document camera: large in both orientatio
   const sharedTrack = await trackIdOf(tablet, 'remote-video-operator-document');
   const decoded = async () => (await sampleGrowth(tablet, 500)).find((s) => s.after.trackIdentifier === sharedTrack);
   await expect.poll(async () => (await decoded())?.after.frameWidth ?? 0, { timeout: 30_000 }).toBeGreaterThanOrEqual(1280);
-  const flowing = (await decoded())!;
-  expect(flowing.after.framesDecoded).toBeGreaterThan(flowing.before.framesDecoded);
+  // Frames keep coming (a document is sent at a low frame rate, dropped further on a busy machine).
+  await expect.poll(async () => { const s = await decoded(); return s ? s.after.framesDecoded - s.before.framesDecoded : 0; }, { timeout: 15_000 }).toBeGreaterThan(0);
 
   const reportedWidth = async () => Number(await operator.getByTestId('share-preview-size').getAttribute('data-width'));
   for (const [orientation, viewport] of [['landscape', LANDSCAPE], ['portrait', PORTRAIT]] as const) {

@@ -2,6 +2,7 @@
  * The operator's own microphone and camera. Each is opened on its own, so a missing camera does
  * not cost the call its voice (and the other way round).
  */
+import { LIVE_DOCUMENT_SIZE } from '@madoguchi/protocol/client';
 
 export interface OperatorMedia {
   mic: MediaStreamTrack | null;
@@ -57,8 +58,8 @@ export async function listCameras(): Promise<{ deviceId: string; label: string }
 }
 
 /**
- * A track to show the resident: the operator's document camera at full resolution, or a screen
- * or window. Both are papers and text, so detail matters more than motion.
+ * A track to show the resident: the operator's document camera at Full HD (what is sent; no still
+ * is taken of it), or a screen or window. Both are papers and text, so detail matters more than motion.
  */
 export async function openSharedTrack(source: 'operator-document' | 'screen', cameraId?: string): Promise<MediaStreamTrack> {
   const stream =
@@ -67,8 +68,8 @@ export async function openSharedTrack(source: 'operator-document' | 'screen', ca
       : await navigator.mediaDevices.getUserMedia({
           video: {
             ...(cameraId ? { deviceId: { exact: cameraId } } : {}),
-            width: { ideal: 3840 },
-            height: { ideal: 2160 },
+            width: { ideal: LIVE_DOCUMENT_SIZE.long },
+            height: { ideal: LIVE_DOCUMENT_SIZE.short },
             frameRate: { ideal: 10, max: 15 },
           },
         });

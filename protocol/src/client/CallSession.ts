@@ -20,6 +20,31 @@ export interface PublishOptions {
   codecOptions?: ProducerCodecOptions;
   /** What the browser gives up first when bandwidth or CPU is short. */
   degradationPreference?: RTCDegradationPreference;
+  /**
+   * The largest picture sent (one encoding only): a larger capture is scaled down before encoding,
+   * by the same factor on both sides. The local track keeps its full size (for stills).
+   */
+  maxSentSize?: PictureSize;
+}
+
+/** A picture's size by its sides, whatever the orientation. */
+export interface PictureSize {
+  long: number;
+  short: number;
+}
+
+/**
+ * Papers are sent live at up to Full HD: enough to read a form's print on the other side, and a
+ * quarter of a 4K camera's encoding work, which a tablet encoding in software (or a weak uplink)
+ * cannot keep up with — the picture then stalls, and the face with it. A still is taken from the
+ * camera's full-size track, so small print stays sharp there.
+ */
+export const LIVE_DOCUMENT_SIZE: PictureSize = { long: 1920, short: 1080 };
+
+/** The factor (≥ 1) that brings a captured picture within `max` on both sides. */
+export function downscaleToFit(captured: { width?: number; height?: number }, max: PictureSize): number {
+  const { width = 0, height = 0 } = captured;
+  return Math.max(1, Math.max(width, height) / max.long, Math.min(width, height) / max.short);
 }
 
 export interface CallSessionListeners {
@@ -33,6 +58,12 @@ export interface CallSessionListeners {
 const STATE_SEVERITY: RTCPeerConnectionState[] = ['closed', 'failed', 'disconnected', 'connecting', 'connected', 'new'];
 
 type CallJoined = ServerPayload<'call:joined'>;
+
+function fitEncoding(track: MediaStreamTrack, encodings: RtpEncodingParameters[] = [{}], max: PictureSize): RtpEncodingParameters[] {
+  if (encodings.length !== 1) throw new Error('maxSentSize applies to a single encoding, not to simulcast layers');
+  const scale = downscaleToFit(track.getSettings(), max);
+  return [{ ...encodings[0], ...(scale > 1 ? { scaleResolutionDownBy: scale } : {}) }];
+}
 
 /** What one camera sends, from its sender's statistics. */
 export interface SentVideoStats {
@@ -107,7 +138,8 @@ export class CallSession {
     const transport = this.#sendTransport;
     if (!transport || this.#closed) throw new Error('call is not connected');
     await this.unpublish(source);
-    const { degradationPreference, ...produceOptions } = options;
+    const { degradationPreference, maxSentSize, ...produceOptions } = options;
+    if (maxSentSize) produceOptions.encodings = fitEncoding(track, produceOptions.encodings, maxSentSize);
     const producer = await transport.produce({ track, ...produceOptions, stopTracks: false, appData: { source } });
     this.#producers.set(source, producer);
     const sender = producer.rtpSender;

@@ -9,7 +9,16 @@ export {
   type ChatDraftAction,
   type ChatMessage,
 } from './chat.ts';
-export { CallSession, type CallSessionListeners, type PublishOptions, type RemoteTrack, type SentVideoStats } from './CallSession.ts';
+export {
+  CallSession,
+  downscaleToFit,
+  LIVE_DOCUMENT_SIZE,
+  type CallSessionListeners,
+  type PictureSize,
+  type PublishOptions,
+  type RemoteTrack,
+  type SentVideoStats,
+} from './CallSession.ts';
 export {
   backoffDelay,
   CallConnection,

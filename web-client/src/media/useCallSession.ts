@@ -1,5 +1,5 @@
 import type { MediaSource } from '@madoguchi/protocol';
-import { CallConnection, type ProtocolClient, type PublishOptions, type RemoteTrack } from '@madoguchi/protocol/client';
+import { CallConnection, LIVE_DOCUMENT_SIZE, type ProtocolClient, type PublishOptions, type RemoteTrack } from '@madoguchi/protocol/client';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CallJoined } from '../kioskState.ts';
 import { loadCameraPrefs, resolveCameras } from './cameraPrefs.ts';
@@ -9,12 +9,13 @@ import { openCallMedia, stopTracks, type CallMedia } from './localMedia.ts';
 /**
  * The document camera: a sharp picture of the papers matters more than motion. Its own budget at
  * high priority, and resolution kept (frame rate dropped) when bandwidth or CPU is short, so the
- * face camera gives way first on a weak uplink.
+ * face camera gives way first on a weak uplink. Sent at up to Full HD; stills are full size.
  */
 const DOCUMENT_PUBLISH: PublishOptions = {
-  encodings: [{ maxBitrate: 4_000_000, priority: 'high', networkPriority: 'high' }],
+  encodings: [{ maxBitrate: 2_500_000, priority: 'high', networkPriority: 'high' }],
   codecOptions: { videoGoogleStartBitrate: 1500 },
   degradationPreference: 'maintain-resolution',
+  maxSentSize: LIVE_DOCUMENT_SIZE,
 };
 
 /**
