@@ -97,6 +97,12 @@ export class CallConnection {
   #stallTimer: ReturnType<typeof setInterval> | undefined;
   /** Nothing has been received for stallMs: the link is cut although ICE has not noticed yet. */
   #stalled = false;
+  /**
+   * An ICE restart or a rejoin reached the server, which holds an outage for us until media:recovered.
+   * Owed even when our state is connected again by then (media came back while the request was in
+   * flight), or the other side would be told "restoring" for the rest of the call.
+   */
+  #recoveryOwed = false;
   #closed = false;
 
   constructor(client: ProtocolClient, joined: CallJoined, listeners: CallConnectionListeners, timings: Partial<RecoveryTimings> = {}) {
@@ -265,7 +271,8 @@ export class CallConnection {
     this.#wakeWaiters();
     // Media flows (again): the server closes the outage it holds for us, with its gap, or records
     // the one only we saw. Also on the first connection of a page, which may follow a reload.
-    if (status !== 'connected') {
+    if (status !== 'connected' || this.#recoveryOwed) {
+      this.#recoveryOwed = false;
       const lostForMs = lostSince === null ? undefined : Math.min(3_600_000, Date.now() - lostSince);
       this.#client.request('media:recovered', { consultationId: this.consultationId, lostForMs }).catch(() => {});
     }
@@ -350,6 +357,7 @@ export class CallConnection {
         if (newerSession()) continue;
         try {
           await this.#client.request('call:rejoin', { consultationId: this.consultationId });
+          this.#recoveryOwed = true; // for the rejoin's session, however our state reads by then
         } catch (error) {
           console.warn('[call] rejoin refused:', error);
           continue;
@@ -369,7 +377,9 @@ export class CallConnection {
     const session = this.#session;
     if (!session) return false;
     try {
+      this.#recoveryOwed = true;
       await session.restartIce(Date.now() - (this.#state.lostSince ?? Date.now()), this.#stalled);
+      this.#recoveryOwed = true; // a transport restarted after media came back opened a new outage
     } catch (error) {
       console.warn('[call] ICE restart refused:', error);
       return false;
