@@ -78,7 +78,16 @@ export function OperatorConsole({ session, onLogout, onSessionEnded }: OperatorC
     <div className="app">
       <Header staff={session.staff} connection={state.connection} canLogout={!state.call} onLogout={onLogout} />
       <NoticeBar notice={state.notice} onDismiss={actions.dismissNotice} />
-      {state.call ? (
+      {state.connection === 'superseded' ? (
+        <main className="superseded" data-testid="console-superseded">
+          <h1>{t.superseded.title}</h1>
+          <p>{t.superseded.body}</p>
+          {/* A fresh page connects as the newest console: the calls come back here, as after a reload. */}
+          <button type="button" className="button button-accept" onClick={() => window.location.reload()} data-testid="console-take-over">
+            {t.superseded.takeOver}
+          </button>
+        </main>
+      ) : state.call ? (
         <CallScreen
           call={state.call}
           onToggleMute={actions.toggleMute}
@@ -121,7 +130,7 @@ export function OperatorConsole({ session, onLogout, onSessionEnded }: OperatorC
           queues={state.queues}
           notes={state.lastCall ? <NotesForm key={state.lastCall.consultationId} token={session.token} call={state.lastCall} onDone={actions.notesDone} /> : null}
           callbacks={<CallbackList token={session.token} />}
-          reservations={<ReservationList token={session.token} />}
+          reservations={<ReservationList token={session.token} departments={session.staff.departments} />}
         />
       )}
     </div>

@@ -25,8 +25,11 @@ import { withChatMessage } from '@madoguchi/protocol/client';
  * progress. Pure — every side effect (socket, media) lives in useConsole.ts and reports here.
  */
 
-/** `unavailable`: the server refused the connection for now (its database is busy); the token is still good. */
-export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'unavailable';
+/**
+ * `unavailable`: the server refused the connection for now (its database is busy); the token is still good.
+ * `superseded`: the operator opened the console in another window, which takes the calls now.
+ */
+export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'unavailable' | 'superseded';
 
 /** A ringing offer as the server sent it, and when it arrived by the console's own clock. */
 export type Offer = ServerPayload<'offer:incoming'> & {

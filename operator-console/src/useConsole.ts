@@ -218,7 +218,8 @@ export function useConsole(
       retryMs = REFUSED_RETRY_FIRST_MS;
       dispatch({ type: 'connection', status: 'connected' });
     });
-    socket.on('disconnect', () => dispatch({ type: 'connection', status: 'reconnecting' }));
+    let superseded = false;
+    socket.on('disconnect', () => dispatch({ type: 'connection', status: superseded ? 'superseded' : 'reconnecting' }));
     socket.on('connect_error', (error) => {
       const ended = refusedSession(error);
       if (ended) {
@@ -237,6 +238,14 @@ export function useConsole(
 
     const unsubscribe = [
       client.on('session:ended', ({ reason }) => sessionEventsRef.current.onSessionEnded(reason)),
+      // The newest window takes the calls (a live one goes on there): this one lets go of its media,
+      // and does not connect again by itself — that would take the calls back from the other window.
+      client.on('console:superseded', () => {
+        superseded = true;
+        socket.io.reconnection(false);
+        releaseCall();
+        dispatch({ type: 'connection', status: 'superseded' });
+      }),
       client.on('departments:changed', () => sessionEventsRef.current.onDepartmentsChanged()),
       client.on('presence:changed', ({ presence, awayReason }) => {
         // The server no longer counts us in a call (it ended while we were away): close it here too.

@@ -568,6 +568,12 @@ export const serverEvents = {
    * to the login.
    */
   'session:ended': z.object({ reason: SessionEndReason }),
+  /**
+   * To an operator's console, just before the server closes its connection: the same operator opened
+   * the console in another window (a tab, a PC). Calls and offers go to the newest window only — a
+   * live call goes on there, as after a reload; this one stops its media and says so.
+   */
+  'console:superseded': z.object({}),
   /** To supervisors' and admins' consoles, on connection and on every change: the help calls not yet acknowledged. */
   'help:calls': z.object({ calls: z.array(HelpCall) }),
   /** To the tablet that called: a staff member acknowledged (対応します). */

@@ -68,6 +68,8 @@ export const ReservationOptions = z.object({
   operators: z.array(z.object({ id: Id, name: z.string() })),
   /** The last day a slot may be booked, YYYY-MM-DD; null when the department takes no bookings. */
   bookableUntil: z.iso.date().nullable(),
+  /** Where the resident may be booked to come: a tablet's own site; for staff, every site in service. */
+  sites: z.array(SiteSummary),
 });
 export type ReservationOptions = z.infer<typeof ReservationOptions>;
 

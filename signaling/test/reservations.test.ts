@@ -68,6 +68,17 @@ describe('reservations (予約)', () => {
     expect(slot.free).toBe(2);
     expect(options.categories.map((category) => category.name)).toContain('高齢者福祉');
     expect(options.operators.map((operator) => operator.name).sort()).toEqual(['福祉 一郎', '福祉 花子']);
+    // A tablet books for its own site; staff for every site in service (a closed one is not offered).
+    expect(options.sites).toEqual([{ id: ids[BRANCH], name: BRANCH }]);
+    await t.db.site.update({ where: { id: ids[POST_OFFICE] }, data: { active: false } });
+    try {
+      const staffSites = (await currentSlot(await t.staffToken('welfare1'))).options.sites.map((site) => site.name);
+      expect(staffSites).toContain(BRANCH);
+      expect(staffSites).not.toContain(POST_OFFICE);
+      expect(staffSites.length).toBe((await t.db.site.count({ where: { active: true } })));
+    } finally {
+      await t.db.site.update({ where: { id: ids[POST_OFFICE] }, data: { active: true } });
+    }
     // A department without a calendar takes no bookings.
     expect((await currentSlot(branchTablet, ids.tax)).options).toMatchObject({ slots: [], bookableUntil: null });
   });

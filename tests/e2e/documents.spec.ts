@@ -20,8 +20,8 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await server?.stop();
 });
-// The tests share a server and its operators: a console left open would be a second console of the
-// next test's operator, taking the same call's media.
+// The tests share a server and its operators: a console left open would be an older window of the
+// next test's operator (superseded by its console, but still a browser context using the cores).
 test.afterEach(async ({ browser }) => {
   for (const context of browser.contexts()) await context.close();
 });

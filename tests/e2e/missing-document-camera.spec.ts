@@ -89,7 +89,7 @@ for (const [count, tablet] of [
       await expect(kiosk.getByTestId('rating-screen')).toBeVisible();
     } finally {
       await tabletBrowser.close();
-      // Closed: the next test signs in as the same operator, and every console of an operator is put into its calls.
+      // Closed: the next test signs in as the same operator, whose newest console takes the calls.
       await operator.context().close();
     }
   });

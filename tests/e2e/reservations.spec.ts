@@ -229,3 +229,63 @@ test('the clerk finds a resident without their code in today’s bookings of the
   await booth.getByTestId('cancel-button').click();
   await booth.context().close();
 });
+
+test('an operator books a resident by phone from the console (予約を入れる), reads them the code, and cancels a booking not yet kept', async ({ browser }) => {
+  const operator = await openConsole(browser, server, 'childcare1');
+  const list = operator.getByTestId('reservation-list');
+  await list.getByTestId('reservation-book').click();
+  const form = operator.getByTestId('console-booking');
+  // Only the operator's own department takes bookings here; tomorrow, so the slot does not end mid-test.
+  await expect(form.getByTestId('console-booking-department').locator('option')).toHaveText(['子育て支援課']);
+  const tomorrow = new Date(Date.now() + 9 * 3_600_000 + 86_400_000).toISOString().slice(0, 10);
+  await form.getByTestId('console-booking-date').fill(tomorrow);
+  await expect(form.getByTestId('console-booking-slot')).toHaveValue(new Date(`${tomorrow}T00:00:00+09:00`).toISOString());
+  await form.getByTestId('console-booking-site').selectOption({ label: '移動窓口1号車' });
+  await form.getByTestId('console-booking-name').fill('電話 予約子');
+  await form.getByTestId('console-booking-phone').fill('090-3333-4444');
+  await form.getByTestId('console-booking-language').selectOption('vi');
+  await form.getByTestId('console-booking-note').fill('児童手当の現況届');
+  for (const language of ['ja', 'en'] as const) {
+    await operator.getByTestId('language-select').selectOption(language);
+    await checkScreen(operator, 'console-booking-form', language);
+  }
+  await operator.getByTestId('language-select').selectOption('ja');
+  await form.getByTestId('console-booking-submit').click();
+
+  const code = (await form.getByTestId('console-booking-code').textContent()) ?? '';
+  expect(code).toMatch(/^\d{6}$/);
+  await expect(form.getByTestId('console-booking-done')).toContainText('移動窓口1号車');
+  await checkScreen(operator, 'console-booking-done', 'ja');
+  const [row] = server.query<{ id: string; status: string; bookedBy: string; language: string; siteName: string }>(
+    'SELECT r.id, r.status, r.bookedBy, r.language, s.name AS siteName FROM Reservation r JOIN Site s ON s.id = r.siteId WHERE r.code = ? AND r.name = ?',
+    code,
+    '電話 予約子',
+  );
+  expect(row).toMatchObject({ status: 'booked', language: 'vi', siteName: '移動窓口1号車' });
+  expect(row!.bookedBy).toMatch(/^staff:/);
+
+  // Today's list is today's: a booking made for today from the form appears there and can be cancelled.
+  await form.getByTestId('console-booking-another').click();
+  const today = new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 10);
+  await form.getByTestId('console-booking-date').fill(today);
+  // The day's last 30-minute slot, 23:30 Tokyo time: it runs past the end of the test (the file waits for 15 minutes left in the day).
+  const lastSlot = new Date(`${today}T23:30:00+09:00`).toISOString();
+  await expect(form.getByTestId('console-booking-slot').locator(`option[value="${lastSlot}"]`)).toHaveCount(1);
+  await form.getByTestId('console-booking-slot').selectOption(lastSlot);
+  await form.getByTestId('console-booking-site').selectOption({ label: '清滝郵便局' });
+  await form.getByTestId('console-booking-name').fill('取消 予定');
+  await form.getByTestId('console-booking-phone').fill('090-5555-6666');
+  await form.getByTestId('console-booking-submit').click();
+  await expect(form.getByTestId('console-booking-code')).toHaveText(/^\d{6}$/);
+  const item = list.getByTestId('reservation-item').filter({ hasText: '取消 予定' });
+  await expect(item).toHaveAttribute('data-state', /booked|late/);
+  await item.getByTestId('reservation-cancel').click();
+  await expect(operator.getByTestId('confirm-dialog')).toContainText('取消 予定さんの予約を取り消します');
+  await operator.getByTestId('confirm-ok').click();
+  await expect(item).toHaveAttribute('data-state', 'cancelled');
+  await expect(item.getByTestId('reservation-cancel')).toHaveCount(0);
+  const [cancelled] = server.query<{ id: string; status: string; seat: number | null }>('SELECT id, status, seat FROM Reservation WHERE name = ?', '取消 予定');
+  expect(cancelled).toMatchObject({ status: 'cancelled', seat: null });
+  expect(server.query<{ n: number }>("SELECT COUNT(*) AS n FROM AuditLog WHERE action = 'reservation.cancel' AND targetId = ?", cancelled!.id)[0]?.n).toBe(1);
+  await operator.context().close();
+});

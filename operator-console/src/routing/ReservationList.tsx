@@ -1,7 +1,9 @@
-import { ReservationList as ReservationListResponse, tokyoDate, type Reservation } from '@madoguchi/protocol';
+import { Reservation as ReservationSchema, ReservationList as ReservationListResponse, tokyoDate, type DepartmentSummary, type Reservation } from '@madoguchi/protocol';
 import { useCallback, useEffect, useState } from 'react';
 import { download, query, request } from '../api.ts';
+import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { useI18n } from '../i18n/index.ts';
+import { BookingForm } from './BookingForm.tsx';
 
 const REFRESH_MS = 30_000;
 
@@ -14,12 +16,16 @@ function stateOf(reservation: Reservation): 'booked' | 'late' | 'arrived' | 'arr
 
 /**
  * Today's bookings (予約) of the operator's departments, by slot: who has arrived and who is late, the
- * subject and the note to prepare with, and each booking's .ics for the operator's calendar.
+ * subject and the note to prepare with, and each booking's .ics for the operator's calendar. 予約を入れる
+ * books one for a resident; a booking not yet kept can be cancelled.
  */
-export function ReservationList({ token }: { token: string }) {
+export function ReservationList({ token, departments }: { token: string; departments: readonly DepartmentSummary[] }) {
   const { t } = useI18n();
   const [reservations, setReservations] = useState<Reservation[] | null>(null);
   const [failed, setFailed] = useState(false);
+  const [booking, setBooking] = useState(false);
+  const [cancelling, setCancelling] = useState<Reservation | null>(null);
+  const [cancelFailed, setCancelFailed] = useState(false);
 
   const load = useCallback(async () => {
     try {
@@ -37,14 +43,37 @@ export function ReservationList({ token }: { token: string }) {
     return () => window.clearInterval(timer);
   }, [load]);
 
+  const cancel = async (reservation: Reservation) => {
+    setCancelling(null);
+    try {
+      await request(token, `/reservations/${encodeURIComponent(reservation.id)}/cancel`, ReservationSchema, { method: 'POST' });
+      setCancelFailed(false);
+    } catch {
+      setCancelFailed(true);
+    }
+    await load();
+  };
+  const slotOf = (reservation: Reservation) => `${t.format.time(reservation.slotStart)}–${t.format.time(reservation.slotEnd)}`;
+
   return (
     <section className="callback-panel" aria-labelledby="reservation-heading" data-testid="reservation-list">
       <div className="callback-header">
         <h2 id="reservation-heading">{t.reservations.heading}</h2>
+        {booking ? null : (
+          <button type="button" className="button button-small" onClick={() => setBooking(true)} data-testid="reservation-book">
+            {t.reservations.book}
+          </button>
+        )}
       </div>
+      {booking ? <BookingForm token={token} departments={departments} onBooked={() => void load()} onClose={() => setBooking(false)} /> : null}
       {failed ? (
         <p className="notice notice-error" role="alert">
           {t.reservations.failed}
+        </p>
+      ) : null}
+      {cancelFailed ? (
+        <p className="notice notice-error" role="alert">
+          {t.reservations.cancelFailed}
         </p>
       ) : null}
       {reservations && reservations.length === 0 ? <p className="presence-hint">{t.reservations.none}</p> : null}
@@ -54,7 +83,7 @@ export function ReservationList({ token }: { token: string }) {
           return (
             <li key={reservation.id} className={`callback-item reservation-${state}`} data-testid="reservation-item" data-state={state}>
               <div className="callback-who">
-                <strong>{`${t.format.time(reservation.slotStart)}–${t.format.time(reservation.slotEnd)}`}</strong> {reservation.name}{' '}
+                <strong>{slotOf(reservation)}</strong> {reservation.name}{' '}
                 <span className="reservation-state">{t.reservations.state[state]}</span>
               </div>
               <div className="callback-meta">
@@ -67,13 +96,30 @@ export function ReservationList({ token }: { token: string }) {
                 ])}
               </div>
               {reservation.note ? <div className="callback-meta">{t.format.labelled(t.reservations.note, reservation.note)}</div> : null}
-              <button type="button" className="button button-small reservation-ics" data-testid="reservation-ics" onClick={() => void download(token, `/reservations/${encodeURIComponent(reservation.id)}/ics`).catch(() => setFailed(true))}>
-                {t.reservations.ics}
-              </button>
+              <div className="reservation-actions">
+                <button type="button" className="button button-small reservation-ics" data-testid="reservation-ics" onClick={() => void download(token, `/reservations/${encodeURIComponent(reservation.id)}/ics`).catch(() => setFailed(true))}>
+                  {t.reservations.ics}
+                </button>
+                {reservation.status === 'booked' ? (
+                  <button type="button" className="button button-small reservation-cancel" data-testid="reservation-cancel" onClick={() => setCancelling(reservation)}>
+                    {t.reservations.cancel}
+                  </button>
+                ) : null}
+              </div>
             </li>
           );
         })}
       </ul>
+      {cancelling ? (
+        <ConfirmDialog
+          title={t.reservations.cancelTitle}
+          warning={t.reservations.cancelWarning(slotOf(cancelling), cancelling.name)}
+          confirmLabel={t.reservations.cancelConfirm}
+          cancelLabel={t.reservations.cancelKeep}
+          onConfirm={() => void cancel(cancelling)}
+          onCancel={() => setCancelling(null)}
+        />
+      ) : null}
     </section>
   );
 }

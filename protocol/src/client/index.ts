@@ -10,6 +10,15 @@ export {
   type ChatMessage,
 } from './chat.ts';
 export {
+  bookingDraftReady,
+  bookingRequestOf,
+  emptyBookingDraft,
+  nextBookingDraft,
+  NO_BOOKING_OPTIONS,
+  withBookingOptions,
+  type BookingDraft,
+} from './bookingDraft.ts';
+export {
   CallSession,
   downscaleToFit,
   LIVE_DOCUMENT_SIZE,

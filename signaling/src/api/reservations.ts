@@ -42,9 +42,9 @@ export function createReservationsRouter({ reservations, audit }: { reservations
   const router = Router();
 
   router.get('/options', async (req: AuthedRequest, res) => {
-    bookerOf(req.principal);
+    const booker = bookerOf(req.principal);
     const { departmentId, date } = parseBody(ReservationOptionsQuery, req.query);
-    res.json(await reservations.options(departmentId, date));
+    res.json(await reservations.options(departmentId, date, booker));
   });
 
   router.post('/', async (req: AuthedRequest, res) => {

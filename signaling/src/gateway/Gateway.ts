@@ -33,6 +33,8 @@ const MAX_MESSAGE_BYTES = 64 * 1024;
 
 interface SocketData {
   principal: Principal;
+  /** An operator's console that a newer one of the same operator replaced (see supersedeConsoles). */
+  superseded?: boolean;
 }
 
 type GatewaySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -40,6 +42,8 @@ export type GatewayServer = Server<ClientToServerEvents, ServerToClientEvents, R
 
 const deviceRoom = (deviceId: string) => `device:${deviceId}`;
 const staffRoom = (staffId: string) => `staff:${staffId}`;
+/** An operator's older consoles, once a newer one takes the calls: inert, but told when their session ends. */
+const supersededRoom = (staffId: string) => `superseded:${staffId}`;
 /** The sockets of one login session (one console tab). */
 const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 /** Every tablet's sockets. */
@@ -53,7 +57,7 @@ export function createNotifier(io: GatewayServer): Notifier {
     toDevice: (deviceId, event, payload) => void io.to(deviceRoom(deviceId)).emit(event, ...([payload] as never)),
     toStaff: (staffId, event, payload) => void io.to(staffRoom(staffId)).emit(event, ...([payload] as never)),
     disconnectDevice: (deviceId) => io.in(deviceRoom(deviceId)).disconnectSockets(true),
-    endStaffSession: (staffId, reason) => endSockets(io, staffRoom(staffId), reason),
+    endStaffSession: (staffId, reason) => endSockets(io, [staffRoom(staffId), supersededRoom(staffId)], reason),
     endSession: (sessionId, reason) => endSockets(io, sessionRoom(sessionId), reason),
     toAll: (event, payload) => void io.emit(event, ...([payload] as never)),
     toDevices: (event, payload) => void io.to(DEVICES_ROOM).emit(event, ...([payload] as never)),
@@ -61,7 +65,23 @@ export function createNotifier(io: GatewayServer): Notifier {
   };
 }
 
-function endSockets(io: GatewayServer, room: string, reason: SessionEndReason): void {
+/**
+ * The operator's consoles connected so far: told, moved out of the staff room (no call, offer or
+ * push reaches them) into the room of superseded ones (a sign-out still does), and marked inert.
+ * This process's sockets: one signaling process serves a city today (several would ask the adapter).
+ */
+function supersedeConsoles(io: GatewayServer, staffId: string): GatewaySocket[] {
+  const older = [...(io.sockets.adapter.rooms.get(staffRoom(staffId)) ?? [])].flatMap((id) => io.sockets.sockets.get(id) ?? []);
+  for (const socket of older) {
+    socket.data.superseded = true;
+    socket.emit('console:superseded', {});
+    void socket.leave(staffRoom(staffId));
+    void socket.join(supersededRoom(staffId));
+  }
+  return older;
+}
+
+function endSockets(io: GatewayServer, room: string | string[], reason: SessionEndReason): void {
   // Sent first on the same connections, so the console can say why before it is closed.
   io.to(room).emit('session:ended', { reason });
   io.in(room).disconnectSockets(true);
@@ -114,6 +134,10 @@ export function attachGateway(
     const { principal } = socket.data;
     const sender = senderOf(principal);
     const connection: Connection = { id: socket.id, host: pageHost(socket.handshake.headers.host) };
+    // One console per operator takes calls: the newest. The older ones leave the staff room before
+    // this one is counted, so the call it resumes and the offers reach it alone; they are counted out
+    // after, so the move is no lost connection. They stay connected, inert, to hear of a session's end.
+    const older = principal.kind === 'staff' && principal.role === 'operator' ? supersedeConsoles(io, principal.staffId) : [];
     void socket.join(
       principal.kind === 'device' ? [deviceRoom(principal.deviceId), DEVICES_ROOM] : [staffRoom(principal.staffId), sessionRoom(principal.sessionId)],
     );
@@ -122,8 +146,9 @@ export function attachGateway(
       socket.emit('help:calls', { calls: help.openCalls() });
     }
     consultations.connected(principal);
+    for (const superseded of older) consultations.disconnected(superseded.data.principal);
     socket.on('disconnect', () => {
-      consultations.disconnected(principal);
+      if (!socket.data.superseded) consultations.disconnected(principal);
       probes.connectionClosed(socket.id);
     });
 
@@ -132,6 +157,10 @@ export function attachGateway(
     socket.onAny((event: unknown, ...args: unknown[]) => {
       if (socket.disconnected) return; // what was still in the buffer of a socket just dropped
       const ack = takeAck(args);
+      if (socket.data.superseded) {
+        ack?.({ ok: false, error: { code: 'CONFLICT', message: 'this console was opened in another window, which takes the calls now' } });
+        return;
+      }
       if (!events.take()) {
         if (events.abusive) {
           logger.warn(`${nameOf(principal)}: disconnected for sending events far faster than ${limits.events.perSecond}/s`);

@@ -96,15 +96,20 @@ export class ReservationService {
     else await this.#db.reservationCalendar.upsert({ where: { departmentId }, create: { departmentId, ...settings }, update: settings });
   }
 
-  /** The slots of a day with their free places, the department's 相談種別 and the operators who may be named. */
-  async options(departmentId: string, date: string): Promise<ReservationOptions> {
-    const [calendar, hours, categories, operators] = await Promise.all([
+  /** The slots of a day with their free places, the department's 相談種別, the operators who may be named and the sites the booker may book for. */
+  async options(departmentId: string, date: string, booker: Booker): Promise<ReservationOptions> {
+    const [calendar, hours, categories, operators, sites] = await Promise.all([
       this.#calendar(departmentId),
       this.#hours(departmentId),
       this.#db.consultationCategory.findMany({ where: { departmentId, active: true }, orderBy: { sortOrder: 'asc' } }),
       this.#db.staff.findMany({
         where: { active: true, role: 'operator', departments: { some: { departmentId, skill: 'primary' } } },
         orderBy: { displayName: 'asc' },
+      }),
+      this.#db.site.findMany({
+        where: { active: true, ...(booker.kind === 'device' ? { id: booker.siteId } : {}) },
+        orderBy: [{ createdAt: 'asc' }, { name: 'asc' }],
+        select: { id: true, name: true },
       }),
     ]);
     const now = this.#clock.now().getTime();
@@ -125,6 +130,7 @@ export class ReservationService {
       categories: categories.map(({ id, name }) => ({ id, name })),
       operators: operators.map(({ id, displayName }) => ({ id, name: displayName })),
       bookableUntil,
+      sites,
     };
   }
 

@@ -1,4 +1,13 @@
 import { tokyoClock, tokyoDate, type BookingRequest, type KioskDepartment, type Reservation, type ReservationOptions, type ResidentLanguage } from '@madoguchi/protocol';
+import {
+  bookingDraftReady,
+  bookingRequestOf,
+  emptyBookingDraft,
+  nextBookingDraft,
+  NO_BOOKING_OPTIONS,
+  withBookingOptions,
+  type BookingDraft,
+} from '@madoguchi/protocol/client';
 import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError } from '../api.ts';
 import { TopBar } from '../components/TopBar.tsx';
@@ -15,24 +24,18 @@ interface BookingScreenProps {
 type Outcome = { kind: 'booked'; code: string } | { kind: 'full' } | { kind: 'failed' };
 
 /**
- * For the site's clerk (behind the clerk PIN): book a department's slot for a resident at this site.
- * The code it shows is what the resident types at 予約の方 on the day.
+ * For the site's clerk (behind the clerk PIN): book a department's slot for a resident at this site
+ * (the only site the options offer a tablet). The code it shows is what the resident types at 予約の方 on the day.
  */
 export function BookingScreen({ siteName, departments, loadOptions, book, onClose }: BookingScreenProps) {
   const { t } = useI18n();
-  const [departmentId, setDepartmentId] = useState(departments[0]?.id ?? '');
-  const [date, setDate] = useState(() => tokyoDate());
+  const [draft, setDraft] = useState<BookingDraft>(() => emptyBookingDraft(departments[0]?.id ?? '', tokyoDate()));
   const [options, setOptions] = useState<ReservationOptions | null>(null);
-  const [slotStart, setSlotStart] = useState('');
-  const [categoryId, setCategoryId] = useState('');
-  const [operatorId, setOperatorId] = useState('');
-  const [name, setName] = useState('');
-  const [phone, setPhone] = useState('');
-  const [language, setLanguage] = useState<ResidentLanguage>('ja');
-  const [note, setNote] = useState('');
   const [sending, setSending] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [reloads, setReloads] = useState(0);
+  const edit = <K extends keyof BookingDraft>(field: K, value: BookingDraft[K]) => setDraft((previous) => ({ ...previous, [field]: value }));
+  const { departmentId, date } = draft;
 
   useEffect(() => {
     if (!departmentId) return;
@@ -41,13 +44,11 @@ export function BookingScreen({ siteName, departments, loadOptions, book, onClos
       (loaded) => {
         if (!current) return;
         setOptions(loaded);
-        setSlotStart(loaded.slots.find((slot) => slot.free > 0)?.start ?? '');
-        setCategoryId(loaded.categories[0]?.id ?? '');
-        setOperatorId('');
+        setDraft((previous) => withBookingOptions(previous, loaded));
       },
       (error: unknown) => {
         console.warn('[booking] options not loaded:', error);
-        if (current) setOptions({ slots: [], categories: [], operators: [], bookableUntil: null });
+        if (current) setOptions(NO_BOOKING_OPTIONS);
       },
     );
     return () => {
@@ -58,7 +59,7 @@ export function BookingScreen({ siteName, departments, loadOptions, book, onClos
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setSending(true);
-    book({ departmentId, slotStart, name, phone, categoryId, note, language, preferredOperatorId: operatorId || null }).then(
+    book(bookingRequestOf(draft)).then(
       (reservation) => setOutcome({ kind: 'booked', code: reservation.code }),
       (error: unknown) => {
         const full = error instanceof ApiError && error.status === 409;
@@ -69,13 +70,10 @@ export function BookingScreen({ siteName, departments, loadOptions, book, onClos
   };
   const startAnother = () => {
     setOutcome(null);
-    setName('');
-    setPhone('');
-    setNote('');
+    setDraft(nextBookingDraft);
     setReloads((count) => count + 1);
   };
 
-  const bookable = options !== null && slotStart !== '' && categoryId !== '';
   return (
     <div className="screen" data-testid="booking-screen">
       <TopBar siteName={siteName} />
@@ -97,7 +95,7 @@ export function BookingScreen({ siteName, departments, loadOptions, book, onClos
           <form className="booking" onSubmit={submit}>
             <label className="field">
               <span className="field__label">{t.bookingDepartment}</span>
-              <select className="field__input" data-testid="booking-department" value={departmentId} onChange={(event) => setDepartmentId(event.target.value)}>
+              <select className="field__input" data-testid="booking-department" value={departmentId} onChange={(event) => edit('departmentId', event.target.value)}>
                 {departments.map((department) => (
                   <option key={department.id} value={department.id}>
                     {department.name}
@@ -114,7 +112,7 @@ export function BookingScreen({ siteName, departments, loadOptions, book, onClos
                 value={date}
                 min={tokyoDate()}
                 max={options?.bookableUntil ?? undefined}
-                onChange={(event) => event.target.value && setDate(event.target.value)}
+                onChange={(event) => event.target.value && edit('date', event.target.value)}
               />
             </label>
             <label className="field">
@@ -124,7 +122,7 @@ export function BookingScreen({ siteName, departments, loadOptions, book, onClos
                   {t.bookingNoSlots}
                 </span>
               ) : (
-                <select className="field__input" data-testid="booking-slot" value={slotStart} onChange={(event) => setSlotStart(event.target.value)}>
+                <select className="field__input" data-testid="booking-slot" value={draft.slotStart} onChange={(event) => edit('slotStart', event.target.value)}>
                   {options?.slots.map((slot) => (
                     <option key={slot.start} value={slot.start} disabled={slot.free === 0}>
                       {`${tokyoClock(slot.start)}–${tokyoClock(slot.end)}（${t.bookingSlotFree(slot.free)}）`}
@@ -135,7 +133,7 @@ export function BookingScreen({ siteName, departments, loadOptions, book, onClos
             </label>
             <label className="field">
               <span className="field__label">{t.bookingCategory}</span>
-              <select className="field__input" data-testid="booking-category" value={categoryId} onChange={(event) => setCategoryId(event.target.value)}>
+              <select className="field__input" data-testid="booking-category" value={draft.categoryId} onChange={(event) => edit('categoryId', event.target.value)}>
                 {options?.categories.map((category) => (
                   <option key={category.id} value={category.id}>
                     {category.name}
@@ -145,7 +143,7 @@ export function BookingScreen({ siteName, departments, loadOptions, book, onClos
             </label>
             <label className="field">
               <span className="field__label">{t.bookingOperator}</span>
-              <select className="field__input" data-testid="booking-operator" value={operatorId} onChange={(event) => setOperatorId(event.target.value)}>
+              <select className="field__input" data-testid="booking-operator" value={draft.operatorId} onChange={(event) => edit('operatorId', event.target.value)}>
                 <option value="">{t.bookingOperatorAny}</option>
                 {options?.operators.map((operator) => (
                   <option key={operator.id} value={operator.id}>
@@ -156,15 +154,15 @@ export function BookingScreen({ siteName, departments, loadOptions, book, onClos
             </label>
             <label className="field">
               <span className="field__label">{t.bookingName}</span>
-              <input className="field__input" data-testid="booking-name" value={name} onChange={(event) => setName(event.target.value)} required maxLength={60} autoComplete="off" />
+              <input className="field__input" data-testid="booking-name" value={draft.name} onChange={(event) => edit('name', event.target.value)} required maxLength={60} autoComplete="off" />
             </label>
             <label className="field">
               <span className="field__label">{t.bookingPhone}</span>
-              <input className="field__input" type="tel" data-testid="booking-phone" value={phone} onChange={(event) => setPhone(event.target.value)} required autoComplete="off" />
+              <input className="field__input" type="tel" data-testid="booking-phone" value={draft.phone} onChange={(event) => edit('phone', event.target.value)} required autoComplete="off" />
             </label>
             <label className="field">
               <span className="field__label">{t.bookingLanguage}</span>
-              <select className="field__input" data-testid="booking-language" value={language} onChange={(event) => setLanguage(event.target.value as ResidentLanguage)}>
+              <select className="field__input" data-testid="booking-language" value={draft.language} onChange={(event) => edit('language', event.target.value as ResidentLanguage)}>
                 {LANGUAGES.map((option) => (
                   <option key={option.code} value={option.code}>
                     {option.label}
@@ -174,14 +172,14 @@ export function BookingScreen({ siteName, departments, loadOptions, book, onClos
             </label>
             <label className="field">
               <span className="field__label">{t.bookingNote}</span>
-              <textarea className="field__input" data-testid="booking-note" value={note} onChange={(event) => setNote(event.target.value)} maxLength={500} rows={2} />
+              <textarea className="field__input" data-testid="booking-note" value={draft.note} onChange={(event) => edit('note', event.target.value)} maxLength={500} rows={2} />
             </label>
             {outcome && (
               <p className="message message--error" role="alert" data-testid="booking-error">
                 {outcome.kind === 'full' ? t.bookingFull : t.bookingFailed}
               </p>
             )}
-            <button type="submit" className="button button--primary" data-testid="booking-submit" disabled={!bookable || sending}>
+            <button type="submit" className="button button--primary" data-testid="booking-submit" disabled={options === null || !bookingDraftReady(draft) || sending}>
               {t.bookingSubmit}
             </button>
           </form>
