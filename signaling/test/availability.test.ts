@@ -2,7 +2,7 @@ import type { DepartmentAvailability, ServerPayload } from '@madoguchi/protocol'
 import type { ProtocolClient } from '@madoguchi/protocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from './callFlow.ts';
-import { nextEvent, startTestServer, type TestServer } from './harness.ts';
+import { nextEvent, oneMorningAWeek, startTestServer, type TestServer } from './harness.ts';
 
 /**
  * Issue 16, item 10: a waiting resident is told when every operator of the department is away, and
@@ -68,18 +68,18 @@ describe('department availability on the tablet', () => {
     operator.close();
     await waitFor(() => latest('childcare')?.refusal === 'no_operator');
 
-    // An admin closes 子育て支援課 for every day but Saturday morning: closed, with the next opening.
+    // An admin closes 子育て支援課 for every day but one morning three days on: closed, with the next opening.
     const adminToken = await t.staffToken('admin');
     const api = (path: string, init: RequestInit = {}) =>
       fetch(`${t.server.url}/api${path}`, { ...init, headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' } });
     const { departments } = (await (await api('/admin/routing')).json()) as { departments: ({ department: { id: string } } & Record<string, unknown>)[] };
     const { department: _department, ...settings } = departments.find((d) => d.department.id === departmentIds.childcare)!;
-    const saturdayMorning = { sun: [], mon: [], tue: [], wed: [], thu: [], fri: [], sat: [{ open: '09:00', close: '12:00' }] };
-    const closing = await api(`/admin/routing/${departmentIds.childcare}`, { method: 'PUT', body: JSON.stringify({ ...settings, hours: saturdayMorning }) });
+    const { hours: oneMorning, weekday } = oneMorningAWeek();
+    const closing = await api(`/admin/routing/${departmentIds.childcare}`, { method: 'PUT', body: JSON.stringify({ ...settings, hours: oneMorning }) });
     expect(closing.status).toBe(200);
     await waitFor(() => latest('childcare')?.refusal === 'outside_hours');
     const next = new Date(latest('childcare')!.nextOpeningAt!);
-    expect(next.toLocaleString('en-US', { timeZone: 'Asia/Tokyo', weekday: 'short', hour: '2-digit', minute: '2-digit', hour12: false })).toBe('Sat 09:00');
+    expect(next.toLocaleString('en-US', { timeZone: 'Asia/Tokyo', weekday: 'short', hour: '2-digit', minute: '2-digit', hour12: false })).toBe(`${weekday} 09:00`);
     await api(`/admin/routing/${departmentIds.childcare}`, { method: 'PUT', body: JSON.stringify(settings) });
     await waitFor(() => latest('childcare')?.refusal === 'no_operator');
     for (const client of [tablet, other]) client.close();

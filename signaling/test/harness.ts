@@ -160,3 +160,16 @@ export const untyped = (client: ProtocolClient) => client.socket as unknown as S
 export function rawEmit(client: ProtocolClient, event: string, payload?: unknown, timeoutMs = 30_000): Promise<Ack<unknown>> {
   return payload === undefined ? untyped(client).timeout(timeoutMs).emitWithAck(event) : untyped(client).timeout(timeoutMs).emitWithAck(event, payload);
 }
+
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+/**
+ * Opening hours of one morning a week (09:00–12:00 in Japan), three days from now: a department
+ * with them is closed whenever a test runs — a fixed Saturday failed on Saturday mornings, Japan time.
+ * `weekday` is that day as `toLocaleString('en-US', { weekday: 'short' })` writes it.
+ */
+export function oneMorningAWeek(now = Date.now()): { hours: Record<(typeof WEEKDAYS)[number], { open: string; close: string }[]>; weekday: string } {
+  const day = new Date(now + 9 * 3_600_000 + 3 * 86_400_000).getUTCDay();
+  const hours = Object.fromEntries(WEEKDAYS.map((name, index) => [name, index === day ? [{ open: '09:00', close: '12:00' }] : []])) as Record<(typeof WEEKDAYS)[number], { open: string; close: string }[]>;
+  return { hours, weekday: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][day]! };
+}

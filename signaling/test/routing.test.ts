@@ -2,7 +2,7 @@ import type { ServerPayload, Wallboard } from '@madoguchi/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RoutingSettingsStore } from '../src/routing/RoutingSettingsStore.ts';
 import { joinMedia, placeCall, waitFor } from './callFlow.ts';
-import { nextEvent, startTestServer, type TestServer } from './harness.ts';
+import { nextEvent, oneMorningAWeek, startTestServer, type TestServer } from './harness.ts';
 
 /** Routing through the real server: queues and estimates, transfer, one-stop, callbacks, configuration. */
 describe('routing by department', () => {
@@ -143,16 +143,17 @@ describe('routing by department', () => {
     const api = (path: string, token: string, init: RequestInit = {}) =>
       fetch(`${t.server.url}/api${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers } });
 
-    // An admin closes 保険年金課 on every day; an operator may not change routing.
+    // An admin closes 保険年金課 on every day but one morning three days on; an operator may not change routing.
     const { departments } = (await (await api('/admin/routing', adminToken)).json()) as { departments: { department: { code: string } }[] };
     const insurance = departments.find((d) => d.department.code === 'insurance') as Record<string, unknown> & { department: unknown };
     const { department: _department, ...settings } = insurance;
-    const closedHours = { ...settings, hours: { sun: [], mon: [], tue: [], wed: [], thu: [], fri: [], sat: [{ open: '09:00', close: '12:00' }] } };
+    const { hours: oneMorning, weekday } = oneMorningAWeek();
+    const closedHours = { ...settings, hours: oneMorning };
     expect((await api(`/admin/routing/${departmentIds.insurance}`, operatorToken, { method: 'PUT', body: JSON.stringify(closedHours) })).status).toBe(403);
     expect((await api(`/admin/routing/${departmentIds.insurance}`, adminToken, { method: 'PUT', body: JSON.stringify({ ...closedHours, ringTimeoutSeconds: 0 }) })).status).toBe(400);
     const bad = await api(`/admin/routing/${departmentIds.insurance}`, adminToken, {
       method: 'PUT',
-      body: JSON.stringify({ ...closedHours, hours: { ...closedHours.hours, sat: [{ open: '12:00', close: '09:00' }] } }),
+      body: JSON.stringify({ ...closedHours, hours: { ...closedHours.hours, sat: [{ open: '12:00', close: '09:00' }] } }), // closes before it opens
     });
     expect(bad.status).toBe(400);
     expect((await api(`/admin/routing/${departmentIds.insurance}`, adminToken, { method: 'PUT', body: JSON.stringify(closedHours) })).status).toBe(200);
@@ -163,9 +164,9 @@ describe('routing by department', () => {
     const { consultationId } = await tablet.request('consultation:request', { departmentId: departmentIds.insurance! });
     const refusal = await refused;
     expect(refusal).toMatchObject({ consultationId, reason: 'outside_hours', department: { code: 'insurance' } });
-    // Next Saturday 09:00 in Tokyo.
+    // That morning, 09:00 in Tokyo.
     const next = new Date(refusal.nextOpeningAt!);
-    expect(next.toLocaleString('en-US', { timeZone: 'Asia/Tokyo', weekday: 'short', hour: '2-digit', minute: '2-digit', hour12: false })).toBe('Sat 09:00');
+    expect(next.toLocaleString('en-US', { timeZone: 'Asia/Tokyo', weekday: 'short', hour: '2-digit', minute: '2-digit', hour12: false })).toBe(`${weekday} 09:00`);
 
     // A malformed phone number is refused at the boundary; a real one ends the request as callback_requested.
     await expect(tablet.request('consultation:callback', { consultationId, name: '山田 太郎', phone: '123' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
