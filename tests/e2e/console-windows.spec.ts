@@ -1,8 +1,8 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { connectCall, openConsole, openTablet } from './support/call.ts';
 import { checkScreen } from './support/screens.ts';
-import { E2E_PASSWORD, startServer, type RunningServer } from './support/server.ts';
-import { recordPeerConnections, waitForMediaFlowing } from './support/webrtcStats.ts';
+import { startServer, type RunningServer } from './support/server.ts';
+import { waitForMediaFlowing } from './support/webrtcStats.ts';
 
 /**
  * An operator opens the console in a second window in the middle of a call (another tab, the PC
@@ -19,18 +19,6 @@ test.afterAll(async () => {
   await server?.stop();
 });
 
-/** A console window logged in as `username`, without touching its presence (it may be in a call). */
-async function secondWindow(browser: Browser, username: string): Promise<Page> {
-  const context = await browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1440, height: 900 } });
-  const page = await context.newPage();
-  await recordPeerConnections(page);
-  await page.goto(`${server.url}/console/`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(E2E_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  return page;
-}
-
 test('a second console window of the operator takes the live call over; the first says so and takes it back', async ({ browser }) => {
   test.setTimeout(240_000);
   const first = await openConsole(browser, server, 'tax1');
@@ -38,7 +26,7 @@ test('a second console window of the operator takes the live call over; the firs
   await connectCall(tablet, first, 'tax');
   await waitForMediaFlowing(first, { video: 1, audio: 1 });
 
-  const second = await secondWindow(browser, 'tax1');
+  const second = await openConsole(browser, server, 'tax1', { available: false });
   await expect(first.getByTestId('console-superseded')).toContainText('別のウィンドウで受付しています');
   await expect(first.getByTestId('connection-state')).toHaveText('別のウィンドウで受付中');
   await checkScreen(first, 'console-superseded', 'ja');

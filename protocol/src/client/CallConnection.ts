@@ -377,7 +377,6 @@ export class CallConnection {
     const session = this.#session;
     if (!session) return false;
     try {
-      this.#recoveryOwed = true;
       await session.restartIce(Date.now() - (this.#state.lostSince ?? Date.now()), this.#stalled);
       this.#recoveryOwed = true; // a transport restarted after media came back opened a new outage
     } catch (error) {

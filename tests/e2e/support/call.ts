@@ -56,8 +56,8 @@ export async function openTablet(
   return page;
 }
 
-/** An operator logged in to the console and set 受付可. */
-export async function openConsole(browser: Browser, server: RunningServer, username: string): Promise<Page> {
+/** An operator logged in to the console and set 受付可 (unless `available: false`: a console opened mid-call leaves presence alone). */
+export async function openConsole(browser: Browser, server: RunningServer, username: string, { available = true } = {}): Promise<Page> {
   const context = await browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
   watchContentSecurityPolicy(page);
@@ -67,6 +67,7 @@ export async function openConsole(browser: Browser, server: RunningServer, usern
   await page.getByTestId('login-username').fill(username);
   await page.getByTestId('login-password').fill(E2E_PASSWORD);
   await page.getByTestId('login-submit').click();
+  if (!available) return page;
   await page.getByTestId('presence-available').click();
   await expect(page.getByTestId('presence-available')).toHaveAttribute('aria-pressed', 'true');
   return page;
