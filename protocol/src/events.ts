@@ -74,6 +74,8 @@ const ConsultationRequested = z.object({
   status: ConsultationStatus,
   queuePosition: z.number().int().min(1).nullable(),
   estimatedWaitSeconds: z.number().int().min(0).nullable(),
+  /** Nobody of the department is 受付可 now: the wait has no estimate (as in consultation:status). */
+  allOperatorsAway: z.boolean(),
 });
 
 /** Every event a browser may send, who may send it, its payload and its acknowledgement. */

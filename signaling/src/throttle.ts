@@ -11,15 +11,16 @@ import type { Clock, TimerHandle } from './clock.ts';
  */
 export class Throttle {
   readonly #clock: Clock;
-  readonly #intervalMs: number;
+  readonly #intervalMs: () => number;
   readonly #run: () => void;
   #timer: TimerHandle | null = null;
   #pending = false;
   #closed = false;
 
-  constructor(clock: Clock, intervalMs: number, run: () => void) {
+  /** `intervalMs` may be a function: read when each interval opens, so it can follow the cost of a run. */
+  constructor(clock: Clock, intervalMs: number | (() => number), run: () => void) {
     this.#clock = clock;
-    this.#intervalMs = intervalMs;
+    this.#intervalMs = typeof intervalMs === 'number' ? () => intervalMs : intervalMs;
     this.#run = run;
   }
 
@@ -40,7 +41,7 @@ export class Throttle {
     this.#timer = null;
     if (!this.#pending || this.#closed) return; // a quiet interval: the next trigger is a leading edge
     this.#pending = false;
-    this.#timer = this.#clock.setTimeout(() => this.#fire(), this.#intervalMs);
+    this.#timer = this.#clock.setTimeout(() => this.#fire(), this.#intervalMs());
     this.#run();
   }
 }

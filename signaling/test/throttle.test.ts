@@ -71,4 +71,19 @@ describe('Throttle (leading and trailing edge)', () => {
     expect(runs).toEqual([0]);
     expect(clock.pending).toBe(0);
   });
+
+  it('reads an interval given as a function each time an interval opens', () => {
+    const clock = new FakeClock(0);
+    const runs: number[] = [];
+    let intervalMs = 200;
+    const throttle = new Throttle(clock, () => intervalMs, () => runs.push(clock.now().getTime()));
+    for (let at = 0; at < 1_000; at += 10) {
+      if (at === 300) intervalMs = 500;
+      throttle.trigger();
+      clock.advance(10);
+    }
+    clock.advance(2_000);
+    // 0 and 200 open 200 ms intervals; the run at 400 opens one of 500 ms, and so on.
+    expect(runs).toEqual([0, 200, 400, 900, 1_400]);
+  });
 });

@@ -370,7 +370,7 @@ export function kioskReducer(state: KioskState, action: KioskAction): KioskState
       // The ack carries the place at that moment; a status pushed before it arrived is newer.
       if (phase.consultationId !== null) return state;
       const place = ack.status === 'waiting' || ack.status === 'offered'
-        ? { status: ack.status, queuePosition: ack.queuePosition, estimatedWaitSeconds: ack.estimatedWaitSeconds }
+        ? { status: ack.status, queuePosition: ack.queuePosition, estimatedWaitSeconds: ack.estimatedWaitSeconds, allOperatorsAway: ack.allOperatorsAway }
         : {};
       return { ...state, phase: { ...phase, consultationId: ack.consultationId, ...place } };
     }

@@ -50,7 +50,7 @@ const home = run(
 const waiting = run(
   home,
   { type: 'requestStarted', department: tax },
-  { type: 'requestAcknowledged', ack: { consultationId: 'c1', status: 'waiting', queuePosition: null, estimatedWaitSeconds: null } },
+  { type: 'requestAcknowledged', ack: { consultationId: 'c1', status: 'waiting', queuePosition: null, estimatedWaitSeconds: null, allOperatorsAway: false } },
 );
 const inCall = run(waiting, { type: 'callJoined', call: joined() });
 
@@ -152,9 +152,18 @@ describe('waiting', () => {
     const state = run(
       home,
       { type: 'requestStarted', department: tax },
-      { type: 'requestAcknowledged', ack: { consultationId: 'c2', status: 'waiting', queuePosition: 4, estimatedWaitSeconds: 600 } },
+      { type: 'requestAcknowledged', ack: { consultationId: 'c2', status: 'waiting', queuePosition: 4, estimatedWaitSeconds: 600, allOperatorsAway: false } },
     );
     expect(state.phase).toMatchObject({ name: 'waiting', consultationId: 'c2', status: 'waiting', queuePosition: 4, estimatedWaitSeconds: 600 });
+  });
+
+  it('shows that everyone is away when the acknowledgement says so, without waiting for a push', () => {
+    const state = run(
+      home,
+      { type: 'requestStarted', department: tax },
+      { type: 'requestAcknowledged', ack: { consultationId: 'c4', status: 'waiting', queuePosition: 1, estimatedWaitSeconds: null, allOperatorsAway: true } },
+    );
+    expect(state.phase).toMatchObject({ name: 'waiting', consultationId: 'c4', queuePosition: 1, allOperatorsAway: true });
   });
 
   it('keeps a place pushed before the acknowledgement (it is newer)', () => {
@@ -162,7 +171,7 @@ describe('waiting', () => {
       home,
       { type: 'requestStarted', department: tax },
       { type: 'statusChanged', status: { consultationId: 'c3', status: 'waiting', department: tax, queuePosition: 2, estimatedWaitSeconds: null, allOperatorsAway: false } },
-      { type: 'requestAcknowledged', ack: { consultationId: 'c3', status: 'waiting', queuePosition: 3, estimatedWaitSeconds: null } },
+      { type: 'requestAcknowledged', ack: { consultationId: 'c3', status: 'waiting', queuePosition: 3, estimatedWaitSeconds: null, allOperatorsAway: false } },
     );
     expect(state.phase).toMatchObject({ consultationId: 'c3', queuePosition: 2 });
   });
@@ -476,7 +485,7 @@ describe('予約の方 and the clerk’s booking form', () => {
       state,
       { type: 'reservationCodeSubmitted' },
       { type: 'requestStarted', department: welfare },
-      { type: 'requestAcknowledged', ack: { consultationId: 'c9', status: 'waiting', queuePosition: 1, estimatedWaitSeconds: 60 } },
+      { type: 'requestAcknowledged', ack: { consultationId: 'c9', status: 'waiting', queuePosition: 1, estimatedWaitSeconds: 60, allOperatorsAway: false } },
     );
     expect(state.phase).toMatchObject({ name: 'waiting', department: welfare, consultationId: 'c9', queuePosition: 1 });
     expect(run(home, { type: 'reservationCodeOpened' }, { type: 'reservationCodeClosed' }).phase).toEqual({ name: 'home' });

@@ -52,7 +52,7 @@ export interface Notifier {
   /** The same for the consoles of one login session (a logout in one tab). */
   endSession(sessionId: string, reason: SessionEndReason): void;
   toAll<E extends ServerEventName>(event: E, payload: ServerPayload<E>): void;
-  /** Every connected tablet. */
+  /** Every connected tablet: a whole state, which a newer push of the same event replaces (see SlicedPush). */
   toDevices<E extends ServerEventName>(event: E, payload: ServerPayload<E>): void;
   /** Every console of a supervisor or an admin. */
   toSupervisors<E extends ServerEventName>(event: E, payload: ServerPayload<E>): void;
@@ -314,6 +314,7 @@ export class ConsultationService {
       departmentIds: () => this.#departments.keys(),
       outlook: (departmentId) => this.#core.outlook(departmentId),
       broadcast: (payload) => this.#notifier.toDevices('departments:availability', payload),
+      audience: () => this.#deviceConnections.size,
     });
     this.#listen();
     this.#sfu.on('workerDied', this.#onWorkerDied);
@@ -604,12 +605,15 @@ export class ConsultationService {
       requestedAt: live.requestedAt,
       ...(reservation && { priority: CORE_DEFAULTS.reservedPriority, preferredOperatorId: reservation.preferredOperatorId ?? undefined }),
     });
-    if (!result.accepted) return { consultationId: live.id, status: 'waiting', queuePosition: null, estimatedWaitSeconds: null };
-    // The place goes with the ack; the department's coalesced pushes then only send changes.
+    if (!result.accepted) {
+      return { consultationId: live.id, status: 'waiting', queuePosition: null, estimatedWaitSeconds: null, allOperatorsAway: false };
+    }
+    // The place goes with the ack, all of it: the department's coalesced pushes then only send changes
+    // (in a burst with everyone away, a push to each new tablet right after its ack was a third of the work).
     const estimatedWaitSeconds = toSeconds(result.estimatedWaitMs);
-    // (The ack does not say whether everyone is away: the kiosk assumes not, so a push follows if they are.)
-    live.lastStatusPushed = statusKey(result.status, result.position, estimatedWaitSeconds, false);
-    return { consultationId: live.id, status: result.status, queuePosition: result.position, estimatedWaitSeconds };
+    const allOperatorsAway = result.status === 'waiting' && this.#core.outlook(live.department.id).servingOperators === 0;
+    live.lastStatusPushed = statusKey(result.status, result.position, estimatedWaitSeconds, allOperatorsAway);
+    return { consultationId: live.id, status: result.status, queuePosition: result.position, estimatedWaitSeconds, allOperatorsAway };
   }
 
   cancel(device: DevicePrincipal, consultationId: string): void {

@@ -25,6 +25,7 @@ import type { OriginCheck } from '../web/origins.ts';
 import { pageHost } from '../turn/IceServers.ts';
 import { createHandlers, type Connection, type Domain, type Handlers } from './handlers.ts';
 import { TokenBucket, type RateLimit } from './RateLimit.ts';
+import { SlicedPush } from './SlicedPush.ts';
 
 const logger = createLogger('gateway');
 
@@ -53,6 +54,19 @@ const SUPERVISORS_ROOM = 'supervisors';
 
 /** Pushes from the domain reach every socket of the device or staff member. */
 export function createNotifier(io: GatewayServer): Notifier {
+  // A push to every tablet goes out in slices (one per event name, the newest replacing the one going out).
+  const devicePushes = new Map<string, SlicedPush<unknown>>();
+  const devicePush = (event: string) => {
+    let push = devicePushes.get(event);
+    if (!push) {
+      push = new SlicedPush(
+        () => io.sockets.adapter.rooms.get(DEVICES_ROOM) ?? [],
+        (socketIds, payload) => void io.to(socketIds).emit(event as never, ...([payload] as never)),
+      );
+      devicePushes.set(event, push);
+    }
+    return push;
+  };
   return {
     toDevice: (deviceId, event, payload) => void io.to(deviceRoom(deviceId)).emit(event, ...([payload] as never)),
     toStaff: (staffId, event, payload) => void io.to(staffRoom(staffId)).emit(event, ...([payload] as never)),
@@ -60,7 +74,7 @@ export function createNotifier(io: GatewayServer): Notifier {
     endStaffSession: (staffId, reason) => endSockets(io, [staffRoom(staffId), supersededRoom(staffId)], reason),
     endSession: (sessionId, reason) => endSockets(io, sessionRoom(sessionId), reason),
     toAll: (event, payload) => void io.emit(event, ...([payload] as never)),
-    toDevices: (event, payload) => void io.to(DEVICES_ROOM).emit(event, ...([payload] as never)),
+    toDevices: (event, payload) => devicePush(event).push(payload),
     toSupervisors: (event, payload) => void io.to(SUPERVISORS_ROOM).emit(event, ...([payload] as never)),
   };
 }
