@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import fontkit from '@pdf-lib/fontkit';
-import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import type { Color, PDFFont, PDFPage } from 'pdf-lib';
+import { loadPdfLibrary } from './pdfLibrary.ts';
 import type { PrismaClient } from '../generated/client/client.ts';
 
 /**
@@ -103,6 +103,7 @@ function signatureBoxOf(fields: FieldDefinition[]) {
 
 /** The blank form's PDF. */
 export async function renderBlankForm(template: TemplateDefinition, fontBytes: Uint8Array): Promise<Uint8Array> {
+  const { PDFDocument, rgb, fontkit } = await loadPdfLibrary();
   const pdf = await PDFDocument.create();
   pdf.registerFontkit(fontkit);
   const font = await pdf.embedFont(fontBytes, { subset: true });
@@ -114,7 +115,7 @@ export async function renderBlankForm(template: TemplateDefinition, fontBytes: U
     page.drawText(text, { x: (PAGE.width - font.widthOfTextAtSize(text, size)) / 2, y, size, font, color: ink });
   title(template.title, 20, 790);
   page.drawText(template.note, { x: LABEL_X, y: 760, size: 10, font, color: ink });
-  for (const field of layoutFields(template.fields)) drawRow(page, font, field);
+  for (const field of layoutFields(template.fields)) drawRow(page, font, { ink, hint: rgb(0.6, 0.6, 0.6) }, field);
   const signature = signatureBoxOf(template.fields);
   page.drawText('署名（ご本人）', { x: LABEL_X, y: signature.y + signature.height / 2 - 5, size: 11, font, color: ink });
   page.drawRectangle({ ...signature, borderColor: ink, borderWidth: 1 });
@@ -122,13 +123,12 @@ export async function renderBlankForm(template: TemplateDefinition, fontBytes: U
   return pdf.save();
 }
 
-function drawRow(page: PDFPage, font: PDFFont, field: ReturnType<typeof layoutFields>[number]): void {
-  const ink = rgb(0.1, 0.1, 0.1);
+function drawRow(page: PDFPage, font: PDFFont, { ink, hint }: { ink: Color; hint: Color }, field: ReturnType<typeof layoutFields>[number]): void {
   const label = field.required ? `${field.label}（必須）` : field.label;
   const middle = field.y + field.height / 2 - 5;
   page.drawText(label, { x: LABEL_X, y: middle, size: 10.5, font, color: ink });
   page.drawRectangle({ x: field.x, y: field.y, width: field.width, height: field.height, borderColor: ink, borderWidth: field.required ? 1.5 : 0.75 });
-  if (field.type === 'date') page.drawText('年　　　月　　　日', { x: field.x + field.width - 130, y: middle, size: 9, font, color: rgb(0.6, 0.6, 0.6) });
+  if (field.type === 'date') page.drawText('年　　　月　　　日', { x: field.x + field.width - 130, y: middle, size: 9, font, color: hint });
 }
 
 /**

@@ -35,3 +35,4 @@ export {
 export { DEFAULT_DATABASE_URL, databaseProvider, resolveDatabaseUrl, sqliteFilePath, repoRoot, type DatabaseProvider } from './paths.ts';
 export { rebuildAllDerived, localDay, localDayBounds, RECORDS_UTC_OFFSET_MINUTES } from './summary.ts';
 export { seedFormTemplates, japaneseFontBytes, DEMO_FORM_TEMPLATES, JAPANESE_FONT_FILES } from './formTemplates.ts';
+export { loadPdfLibrary } from './pdfLibrary.ts';

@@ -82,6 +82,10 @@ describe('server pushes and shared vocabulary', () => {
       phone: '09012345678',
     });
     expect(callback.parse({ consultationId: 'c', name: 'Ana', phone: '+81 3 1234 5678' }).phone).toBe('0312345678');
+    // Separators from a Japanese keyboard: full-width hyphen and parentheses, 長音 and U+2010.
+    for (const phone of ['090－1234－5678', '（090）1234ー5678', '090‐1234‐5678']) {
+      expect(callback.parse({ consultationId: 'c', name: 'x', phone }).phone).toBe('09012345678');
+    }
     for (const phone of ['123', '0901234567890', 'abc', '']) {
       expect(callback.safeParse({ consultationId: 'c', name: 'x', phone }).success).toBe(false);
     }

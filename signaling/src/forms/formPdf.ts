@@ -1,6 +1,5 @@
-import fontkit from '@pdf-lib/fontkit';
-import { PDFDocument, rgb } from 'pdf-lib';
 import type { FormBox, FormField, FormValues } from '@madoguchi/protocol';
+import { loadPdfLibrary } from '@madoguchi/db';
 
 export interface FormPdfInput {
   /** The template's blank PDF. */
@@ -34,6 +33,7 @@ export function fieldText(field: FormField, value: FormValues[string] | undefine
  * image in its box, and a footer on every page.
  */
 export async function renderFormPdf(input: FormPdfInput): Promise<Uint8Array> {
+  const { PDFDocument, rgb, fontkit } = await loadPdfLibrary();
   const pdf = await PDFDocument.load(input.template);
   pdf.registerFontkit(fontkit);
   const font = await pdf.embedFont(input.font, { subset: true });
