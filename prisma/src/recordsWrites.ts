@@ -204,10 +204,17 @@ export class RecordsBatchWriter {
   readonly #sql: DerivedSql;
   readonly #daily = new Rollup(DAILY);
   readonly #breakdown = new Rollup(BREAKDOWN);
+  readonly #onWriteLock: (held: boolean) => void;
 
-  constructor(connection: RecordsConnection) {
+  /**
+   * `onWriteLock(true)` once a batch's first write succeeded (its transaction holds the database's
+   * write lock from then), `onWriteLock(false)` when the transaction ended: so that a lock seen from
+   * outside can be told to be ours.
+   */
+  constructor(connection: RecordsConnection, { onWriteLock = () => {} }: { onWriteLock?: (held: boolean) => void } = {}) {
     this.#connection = connection;
     this.#sql = DERIVED_SQL[connection.provider];
+    this.#onWriteLock = onWriteLock;
   }
 
   /**
@@ -219,6 +226,7 @@ export class RecordsBatchWriter {
     const connection = this.#connection;
     const { contributionsOfBatch, breakdownContributionsOfBatch, updateSummariesOfBatch } = this.#sql;
     const refused: BatchResult['refused'] = [];
+    let holdsLock = false;
     await connection.run(connection.beginWrite);
     try {
       const ids = [JSON.stringify([...new Set(batch.map(consultationOf))])];
@@ -229,6 +237,7 @@ export class RecordsBatchWriter {
         await connection.run('SAVEPOINT record_write');
         try {
           await this.#apply(write);
+          if (!holdsLock) this.#onWriteLock((holdsLock = true));
           await connection.run('RELEASE SAVEPOINT record_write');
         } catch (error) {
           if (databaseFault(error)) throw error;
@@ -245,6 +254,8 @@ export class RecordsBatchWriter {
       // A connection that failed may have no transaction left to roll back; the first error is the one to report.
       await connection.run('ROLLBACK').catch(() => undefined);
       throw error;
+    } finally {
+      if (holdsLock) this.#onWriteLock(false);
     }
     return { refused };
   }

@@ -134,6 +134,17 @@ describe.each(databases.providers)('the records writer on %s', (provider) => {
     expect(await snapshot()).toEqual(live);
   });
 
+  it('says when a batch holds the write lock: from its first write to the end of its transaction', async () => {
+    const lock: boolean[] = [];
+    const writer = new RecordsBatchWriter(db, { onWriteLock: (held) => lock.push(held) });
+    const at = new Date('2026-12-02T02:00:00Z');
+    await writer.write([{ kind: 'create', id: 'lock1', siteId: 's1', deviceId: 't1', departmentId: 'd1', requestedAt: at, actor: { type: 'system' } }]);
+    expect(lock).toEqual([true, false]);
+    // A batch of refused writes only never held it.
+    await writer.write([{ kind: 'event', consultationId: 'no-such-consultation', type: 'chat', at, actor: { type: 'system' } }]);
+    expect(lock).toEqual([true, false]);
+  });
+
   it('refuses an invalid write alone and writes the rest of its batch', async () => {
     const writer = new RecordsBatchWriter(db);
     const at = new Date('2026-12-02T01:00:00Z');

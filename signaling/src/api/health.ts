@@ -48,7 +48,7 @@ export function createHealthRouter({ sfu, recorder, probe }: { sfu: SfuNode; rec
  * lets the lock probe through and is otherwise seen only when the records writer next fails a write,
  * which may be seconds away when nobody is talking.
  */
-export async function databaseHealth(probe: DatabaseProbe, recorder: Pick<ConsultationRecorder, 'status'>): Promise<DatabaseState> {
+export async function databaseHealth(probe: DatabaseProbe, recorder: Pick<ConsultationRecorder, 'status' | 'holdsWriteLock'>): Promise<DatabaseState> {
   const files = probe.filesWritable();
   if (files !== 'ok') return files;
   const records = recorder.status();
@@ -58,17 +58,19 @@ export async function databaseHealth(probe: DatabaseProbe, recorder: Pick<Consul
 }
 
 /**
- * The lock probe, confirmed. A batch our records writer commits between the first and the last check
- * proves nobody else held the lock all along: during a burst our writer's back-to-back batches are
- * what the probe finds, and calling that "locked" would be a lie.
+ * The lock probe, confirmed. A lock our records writer's transaction holds at a check, or a batch it
+ * commits between the first and the last check, proves nobody else held the lock all along: during a
+ * burst our writer's batches are what the probe finds (the first one of a thread just started may hold
+ * the lock past all three checks), and calling that "locked" would be a lie.
  */
-async function lockState(probe: DatabaseProbe, recorder: Pick<ConsultationRecorder, 'status'>): Promise<DatabaseState> {
+async function lockState(probe: DatabaseProbe, recorder: Pick<ConsultationRecorder, 'status' | 'holdsWriteLock'>): Promise<DatabaseState> {
   const writtenBefore = recorder.status().lastWriteAt;
   let state = await probe.check();
   for (let i = 1; i < LOCK_CONFIRMATIONS && state === 'locked'; i++) {
+    if (recorder.holdsWriteLock()) return 'ok';
     await new Promise((resolve) => setTimeout(resolve, LOCK_RECHECK_MS));
     if (recorder.status().lastWriteAt !== writtenBefore) return 'ok';
     state = await probe.check();
   }
-  return state;
+  return state === 'locked' && recorder.holdsWriteLock() ? 'ok' : state;
 }

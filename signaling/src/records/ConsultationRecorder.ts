@@ -130,6 +130,8 @@ const describe = (write: RecordWrite) => JSON.stringify(write);
  */
 export class ConsultationRecorder {
   readonly #threadOptions: WriterThreadOptions;
+  /** Set by the writer thread while its transaction holds the database's write lock. */
+  readonly #writeLockFlag: Int32Array;
   readonly #bufferLimit: number;
   readonly #threadIdleStopMs: number;
   /** Every write not yet reported written, oldest first (sent to the thread or about to be). */
@@ -163,7 +165,8 @@ export class ConsultationRecorder {
       threadIdleStopMs = THREAD_IDLE_STOP_MS,
     }: { bufferLimit?: number; busyTimeoutMs?: number; threadIdleStopMs?: number } = {},
   ) {
-    this.#threadOptions = { url: resolveDatabaseUrl(databaseUrl), busyTimeoutMs };
+    this.#threadOptions = { url: resolveDatabaseUrl(databaseUrl), busyTimeoutMs, writeLock: new SharedArrayBuffer(4) };
+    this.#writeLockFlag = new Int32Array(this.#threadOptions.writeLock);
     this.#bufferLimit = bufferLimit;
     this.#threadIdleStopMs = threadIdleStopMs;
   }
@@ -242,6 +245,11 @@ export class ConsultationRecorder {
     this.#settleFlushes();
   }
 
+  /** True while our writer's transaction holds the database's write lock: a lock health sees then is ours. */
+  holdsWriteLock(): boolean {
+    return Atomics.load(this.#writeLockFlag, 0) === 1;
+  }
+
   status(): RecorderStatus {
     return { buffered: this.#pending.length, dropped: this.#dropped, fault: this.#fault, lastWriteAt: this.#lastWriteAt };
   }
@@ -294,6 +302,7 @@ export class ConsultationRecorder {
     thread.on('message', (message: FromWriterThread) => this.#onMessage(message));
     thread.on('error', (error) => logger.error('the records writer thread failed', error));
     thread.on('exit', () => {
+      Atomics.store(this.#writeLockFlag, 0, 0); // a thread that ended holds nothing, whatever it last said
       // A thread stopped while idle, or at close(), is not restarted.
       if (this.#closed || thread !== this.#thread) return;
       // Everything not reported written goes again to a new thread (a batch committed just before

@@ -19,6 +19,8 @@ export interface WriterThreadOptions {
   url: string;
   /** SQLite: how long a write waits for another process's lock before it is retried later. */
   busyTimeoutMs: number;
+  /** One Int32: 1 while this thread's transaction holds the database's write lock (read by health). */
+  writeLock: SharedArrayBuffer;
 }
 
 export type ToWriterThread = { type: 'write'; writes: RecordWrite[] } | { type: 'stop' };
@@ -38,7 +40,8 @@ const RETRY_MAX_MS = 2_000;
 const CLOSE_WHEN_IDLE_MS = 1_000;
 
 const port = parentPort!;
-const { url, busyTimeoutMs } = workerData as WriterThreadOptions;
+const { url, busyTimeoutMs, writeLock } = workerData as WriterThreadOptions;
+const writeLockFlag = new Int32Array(writeLock);
 /** The open connection and its writer; none while idle or while the database could not be opened. */
 let connection: { database: RecordsConnection; writer: RecordsBatchWriter } | undefined;
 
@@ -50,7 +53,8 @@ let connection: { database: RecordsConnection; writer: RecordsBatchWriter } | un
 async function open(): Promise<{ database: RecordsConnection; writer: RecordsBatchWriter }> {
   if (!connection) {
     const database = await openRecordsConnection(url, { busyTimeoutMs });
-    connection = { database, writer: new RecordsBatchWriter(database) };
+    const onWriteLock = (held: boolean) => void Atomics.store(writeLockFlag, 0, held ? 1 : 0);
+    connection = { database, writer: new RecordsBatchWriter(database, { onWriteLock }) };
   }
   return connection;
 }
