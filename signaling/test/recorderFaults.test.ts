@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -88,6 +88,17 @@ describe('the records writer thread', () => {
     void recorder.record(id, 'declined', new Date(), system);
     await recorder.flush();
     expect(await eventTypes(id)).toEqual(['requested', 'offered', 'declined']);
+  });
+
+  it.runIf(process.platform === 'linux')('runs at a lower priority than the thread that answers sockets (nice 5)', async () => {
+    const recorder = await newRecorder();
+    void recorder.record(await newConsultation(), 'offered', new Date(), system);
+    await recorder.flush();
+    // Each thread's nice value is field 19 of its /proc stat line; nothing else in this process sets one.
+    const niceOf = (task: string) => Number(readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    const niceValues = readdirSync('/proc/self/task').map(niceOf);
+    expect(niceValues).toContain(5);
+    expect(niceOf(String(process.pid))).toBe(0);
   });
 });
 
