@@ -71,6 +71,10 @@ export interface SentVideoStats {
   report: RTCStatsReport;
 }
 
+/** How often, and how many times, the media path is looked for in the stats after the transport connects. */
+const PATH_RETRY_MS = 500;
+const PATH_TRIES = 20;
+
 /**
  * The browser's side of one consultation's media in one room: a mediasoup-client Device, one send
  * and one receive transport, the local producers by source and the remote consumers. close()
@@ -86,6 +90,8 @@ export class CallSession {
   readonly #unsubscribe: (() => void)[] = [];
   #sendTransport?: Transport;
   #recvTransport?: Transport;
+  /** The next look for the media path, while the browser's stats do not show it yet (see #reportPath). */
+  #pathRetry: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
   private constructor(client: ProtocolClient, consultationId: string, listeners: CallSessionListeners) {
@@ -229,6 +235,7 @@ export class CallSession {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#pathRetry);
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     for (const producer of this.#producers.values()) producer.close();
     for (const consumer of this.#consumers.values()) consumer.close();
@@ -278,13 +285,21 @@ export class CallSession {
     return transport;
   }
 
-  /** Tell the server which path the media took (direct or through TURN): best effort, for the wallboard and the record. */
-  #reportPath(transport: Transport): void {
+  /**
+   * Tell the server which path the media took (direct or through TURN), for the wallboard and the
+   * record. The stats may not name the selected pair yet when the transport says connected (CI, a
+   * TURN/TLS path on a loaded machine: never reported), so they are read again, every
+   * PATH_RETRY_MS, up to PATH_TRIES times while it stays connected.
+   */
+  #reportPath(transport: Transport, attempt = 1): void {
+    clearTimeout(this.#pathRetry);
     transport
       .getStats()
       .then((report) => {
+        if (this.#closed || transport.closed || transport.connectionState !== 'connected') return;
         const path = selectedMediaPath(report.values() as Iterable<Record<string, unknown>>);
-        if (path && !this.#closed) return this.#client.request('media:path', { consultationId: this.consultationId, path });
+        if (path) return this.#client.request('media:path', { consultationId: this.consultationId, path });
+        if (attempt < PATH_TRIES) this.#pathRetry = setTimeout(() => this.#reportPath(transport, attempt + 1), PATH_RETRY_MS);
       })
       .catch(() => undefined);
   }

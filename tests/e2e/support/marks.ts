@@ -20,21 +20,33 @@ export const at = (picture: Box, x: number, y: number) => ({ x: picture.x + x * 
 
 /**
  * The bounds of a mark (by kind) in an overlay, as fractions of the picture drawn under it: its
- * geometry (getBBox), not the page box of its stroke, which stands half a line beyond it.
+ * geometry (getBBox), not the page box of its stroke, which stands half a line beyond it. Measured
+ * again when the path was replaced between finding and measuring it (the overlay redraws as marks
+ * arrive: CI once measured a detached path, which has no <svg> around it).
  */
 export async function markBounds(overlay: Locator, kind: string, picture: Box): Promise<Bounds> {
   const path = overlay.locator(`path[data-kind=${kind}]`);
   await expect(path).toHaveCount(1);
-  const box = await path.evaluate((element: SVGPathElement) => {
-    const shape = element.getBBox();
-    const overlayBox = element.ownerSVGElement!.getBoundingClientRect();
-    return { x: overlayBox.left + shape.x, y: overlayBox.top + shape.y, width: shape.width, height: shape.height };
-  });
+  type PageBox = { x: number; y: number; width: number; height: number };
+  let box: PageBox | null = null;
+  await expect
+    .poll(async () => {
+      box = await path.evaluate((element: SVGPathElement): PageBox | null => {
+        if (!element.ownerSVGElement) return null;
+        const shape = element.getBBox();
+        const overlayBox = element.ownerSVGElement.getBoundingClientRect();
+        return { x: overlayBox.left + shape.x, y: overlayBox.top + shape.y, width: shape.width, height: shape.height };
+      });
+      return box !== null;
+    }, { message: `the ${kind} mark measured while in its overlay` })
+    .toBe(true);
+  const measured = box as PageBox | null;
+  if (!measured) throw new Error('unreachable: polled until measured');
   return {
-    left: (box.x - picture.x) / picture.width,
-    top: (box.y - picture.y) / picture.height,
-    right: (box.x + box.width - picture.x) / picture.width,
-    bottom: (box.y + box.height - picture.y) / picture.height,
+    left: (measured.x - picture.x) / picture.width,
+    top: (measured.y - picture.y) / picture.height,
+    right: (measured.x + measured.width - picture.x) / picture.width,
+    bottom: (measured.y + measured.height - picture.y) / picture.height,
   };
 }
 
