@@ -8,11 +8,11 @@ type AvailabilityPayload = ServerPayload<'departments:availability'>;
 /** A change goes out at once; a burst of them (a queue moving, operators coming and going) as one push per interval… */
 const PUSH_INTERVAL_MS = 200;
 /**
- * …which is longer when many tablets are connected. A push costs the main thread about 20 µs per
- * tablet (measured: 60 ms for 3,000 sockets, most of it one write each), so during a burst of
+ * …which is longer when many tablets are connected. A push costs the main thread 20–35 µs per
+ * tablet (measured: 60–100 ms for 3,000 sockets, most of it one write each), so during a burst of
  * requests pushes every 200 ms to 3,000 tablets took a third of the thread, and /api/health waited
- * behind them. 0.4 ms of interval per tablet keeps pushes near 5 % of it: 200 ms up to 500 tablets,
- * 1.2 s for 3,000 — a home-screen figure, a second old at worst.
+ * behind them. 0.4 ms of interval per tablet keeps pushes under about 8 % of it: 200 ms up to 500
+ * tablets, 1.2 s for 3,000 — a home-screen figure, a second old at worst.
  */
 const PUSH_INTERVAL_PER_TABLET_MS = 0.4;
 /** Checked this often even when nothing happened: a department opens and closes by the clock. */
