@@ -8,6 +8,7 @@ export * from './notes.ts';
 export * from './admin.ts';
 export * from './clerk.ts';
 export * from './reservations.ts';
+export * from './publicBooking.ts';
 export * from './annotation.ts';
 export * from './guests.ts';
 export * from './documents.ts';

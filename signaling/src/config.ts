@@ -1,5 +1,6 @@
-import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_DATABASE_URL } from '@madoguchi/db';
+import { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_DATABASE_URL, DEMO_CITY } from '@madoguchi/db';
 import { DEFAULT_LOGIN_LIMITS } from './auth/LoginThrottle.ts';
+import { DEFAULT_PUBLIC_BOOKING_LIMITS, type PublicBookingLimits } from './reservations/PublicBookingDesk.ts';
 import type { RateLimit } from './gateway/RateLimit.ts';
 import type { TurnConfig } from './turn/IceServers.ts';
 import { lanAddresses, WILDCARD_ADDRESSES } from './lanAddresses.ts';
@@ -59,6 +60,8 @@ export interface Config {
   resumeWindows: { tabletMs: number; operatorMs: number };
   /** How often the SFU's statistics of each call's streams are sampled for its record. */
   qualitySampleMs: number;
+  /** The residents' booking page (/booking/ and /api/public/booking) with its city's name and its limits; null: switched off. */
+  publicBooking: ({ city: string } & PublicBookingLimits) | null;
   /** Guests by link: how long an invitation's link may be opened (an opened link is good until the call ends or the guest is removed). */
   guestLinkTtlMs: number;
   /** Defaults of the records settings an admin may change at run time (Setting table). */
@@ -102,7 +105,6 @@ function flag(value: string | undefined, yes: string, no: string, name: string):
   throw new Error(`${name} must be "${yes}" or "${no}", got "${value}"`);
 }
 
-/** The JWT secret: JWT_SECRET, or a random one kept in a file (created once, readable by the owner only). */
 /** A secret kept in a file of its own (made owner-only, with 48 random bytes, on first use). */
 function secretInFile(file: string): string {
   if (!existsSync(file)) {
@@ -113,6 +115,7 @@ function secretInFile(file: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
+/** The JWT secret: JWT_SECRET, or a random one kept in a file (created once, readable by the owner only). */
 function loadJwtSecret(env: NodeJS.ProcessEnv, root: string): { jwtSecret: string; jwtSecretFile?: string } {
   if (env.JWT_SECRET) {
     if (env.JWT_SECRET.length < 32) throw new Error('JWT_SECRET must be at least 32 characters');
@@ -247,6 +250,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = REPO_ROO
     },
     qualitySampleMs: Math.max(1, int(env.QUALITY_SAMPLE_SECONDS, 5, 'QUALITY_SAMPLE_SECONDS')) * 1000,
     guestLinkTtlMs: Math.max(1, int(env.GUEST_LINK_MINUTES, 30, 'GUEST_LINK_MINUTES')) * 60_000,
+    publicBooking: flag(env.PUBLIC_BOOKING, 'on', 'off', 'PUBLIC_BOOKING')
+      ? {
+          city: env.CITY_NAME || DEMO_CITY,
+          bookingsPerAddress: Math.max(1, int(env.PUBLIC_BOOKINGS_PER_ADDRESS, DEFAULT_PUBLIC_BOOKING_LIMITS.bookingsPerAddress, 'PUBLIC_BOOKINGS_PER_ADDRESS')),
+          wrongKeysPerAddress: Math.max(1, int(env.PUBLIC_BOOKING_WRONG_CODES_PER_ADDRESS, DEFAULT_PUBLIC_BOOKING_LIMITS.wrongKeysPerAddress, 'PUBLIC_BOOKING_WRONG_CODES_PER_ADDRESS')),
+          openBookingsPerPhone: Math.max(1, int(env.PUBLIC_BOOKINGS_PER_PHONE, DEFAULT_PUBLIC_BOOKING_LIMITS.openBookingsPerPhone, 'PUBLIC_BOOKINGS_PER_PHONE')),
+        }
+      : null,
     records: {
       retentionDays: int(env.RECORDS_RETENTION_DAYS, 1825, 'RECORDS_RETENTION_DAYS'),
       serviceLevelSeconds: int(env.SERVICE_LEVEL_SECONDS, 60, 'SERVICE_LEVEL_SECONDS'),

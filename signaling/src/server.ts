@@ -36,6 +36,7 @@ import { AuditLog } from './records/AuditLog.ts';
 import { FeedbackService } from './records/FeedbackService.ts';
 import { BoothCheckIn } from './reservations/BoothCheckIn.ts';
 import { ReservationService } from './reservations/ReservationService.ts';
+import { PublicBookingDesk } from './reservations/PublicBookingDesk.ts';
 import { RoutingSettingsStore } from './routing/RoutingSettingsStore.ts';
 import { StillService } from './stills/StillService.ts';
 import { DocumentService } from './documents/DocumentService.ts';
@@ -194,6 +195,8 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   const probes = new NetworkProbes({ sfu, clock });
   const reservations = new ReservationService({ db, routingSettings, clock });
   const boothCheckIn = new BoothCheckIn({ reservations, consultations, recorder });
+  const { publicBooking } = config;
+  const publicBookingDesk = publicBooking && new PublicBookingDesk({ reservations, clock, city: publicBooking.city, limits: publicBooking });
   const guests = new GuestDesk({
     consultations,
     tokens: new GuestTokens(config.jwtSecret, () => clock.now()),
@@ -221,13 +224,15 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   });
   app.use(express.json({ limit: '64kb' }));
   const pairingCodes = new PairingCodes(clock);
-  app.use('/api', createApiRouter({ db, databaseProbe: probe, tokens, sessions, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, documents, forms, recorder, clerkPins, reservations, clock }));
+  app.use('/api', createApiRouter({ db, databaseProbe: probe, tokens, sessions, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, documents, forms, recorder, clerkPins, reservations, publicBooking: publicBookingDesk, clock }));
   app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
   if (localAuthority) app.get(CA_PATH, (_req, res) => res.type('application/x-x509-ca-cert').attachment('madoguchi-ca.crt').send(localAuthority));
   serveApp(app, '/kiosk', config.webClientDir);
   serveApp(app, '/console', config.operatorConsoleDir);
   // A guest's link (GUEST_PAGE_PATH): the web-client's guest page, its assets under /kiosk/.
   servePage(app, '/guest', join(config.webClientDir, 'guest.html'));
+  // Residents book a slot from their own phone (PUBLIC_BOOKING): the web-client's booking page.
+  servePage(app, '/booking', join(config.webClientDir, 'booking.html'));
   app.get('/', (_req, res) => res.redirect('/console/'));
   app.use(errorHandler);
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LoginRefused, LoginThrottle, type LoginThrottleOptions } from '../src/auth/LoginThrottle.ts';
+import { TooManyAttempts } from '../src/auth/AttemptWindow.ts';
+import { LoginThrottle, type LoginThrottleOptions } from '../src/auth/LoginThrottle.ts';
 import { FakeClock } from './routing/support.ts';
 
 const LIMITS = { failuresPerAccount: 3, failuresPerAddress: 5, windowMs: 60_000, concurrentChecks: 2, queuedChecks: 2 };
@@ -9,12 +10,12 @@ function setup(limits: Partial<LoginThrottleOptions> = {}) {
   return { clock, throttle: new LoginThrottle({ clock, ...LIMITS, ...limits }) };
 }
 
-function refusal(check: () => void): LoginRefused | null {
+function refusal(check: () => void): TooManyAttempts | null {
   try {
     check();
     return null;
   } catch (error) {
-    if (error instanceof LoginRefused) return error;
+    if (error instanceof TooManyAttempts) return error;
     throw error;
   }
 }
@@ -74,7 +75,7 @@ describe('LoginThrottle', () => {
         });
       });
     const admitted = [0, 1, 2, 3].map(() => throttle.gate(check)); // 2 running, 2 waiting
-    await expect(throttle.gate(check)).rejects.toBeInstanceOf(LoginRefused);
+    await expect(throttle.gate(check)).rejects.toBeInstanceOf(TooManyAttempts);
     for (let done = 0; done < 4; done++) {
       await new Promise((resolve) => setImmediate(resolve));
       expect(running).toBe(Math.min(2, 4 - done));

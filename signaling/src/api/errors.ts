@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { databaseFault } from '@madoguchi/db';
 import { ProtocolError, type ErrorCode } from '@madoguchi/protocol';
-import { LoginRefused } from '../auth/LoginThrottle.ts';
+import { TooManyAttempts } from '../auth/AttemptWindow.ts';
 import { createLogger } from '@madoguchi/protocol/logger';
 import type { z } from 'zod';
 
@@ -42,7 +42,7 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
  * the client retries; body-parser errors are the client's; the rest is ours.
  */
 export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
-  if (error instanceof LoginRefused) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+  if (error instanceof TooManyAttempts) res.setHeader('Retry-After', String(error.retryAfterSeconds));
   if (error instanceof ProtocolError) return sendError(res, error.code, error.message);
   const fault = databaseFault(error);
   if (fault) {

@@ -39,6 +39,8 @@ import type { FormService } from '../forms/FormService.ts';
 import type { DocumentService } from '../documents/DocumentService.ts';
 import { createReservationsRouter } from './reservations.ts';
 import type { ReservationService } from '../reservations/ReservationService.ts';
+import type { PublicBookingDesk } from '../reservations/PublicBookingDesk.ts';
+import { createPublicBookingRouter } from './publicBooking.ts';
 import type { StillService } from '../stills/StillService.ts';
 import type { SettingsStore } from '../records/SettingsStore.ts';
 import { createAuditRouter, createRecordsRouter, createSettingsRouter } from './records.ts';
@@ -62,6 +64,8 @@ export interface ApiDependencies {
   recorder: ConsultationRecorder;
   clerkPins: ClerkPins;
   reservations: ReservationService;
+  /** The residents' booking page's desk; null when PUBLIC_BOOKING=off. */
+  publicBooking: PublicBookingDesk | null;
   clock: Clock;
 }
 
@@ -74,7 +78,7 @@ export type AuthedRequest = Request & { principal?: Principal };
 let unknownUserHash: Promise<string> | undefined;
 const hashForUnknownUser = () => (unknownUserHash ??= hashPassword(randomUUID()));
 
-export function createApiRouter({ db, databaseProbe, tokens, sessions, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, documents, forms, recorder, clerkPins, reservations, clock }: ApiDependencies): Router {
+export function createApiRouter({ db, databaseProbe, tokens, sessions, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, documents, forms, recorder, clerkPins, reservations, publicBooking, clock }: ApiDependencies): Router {
   const api = Router();
 
   const authenticate = (req: AuthedRequest, _res: Response, next: NextFunction) => {
@@ -97,6 +101,8 @@ export function createApiRouter({ db, databaseProbe, tokens, sessions, loginThro
       next(new ProtocolError('FORBIDDEN', 'not allowed for this account'));
     };
 
+  // No token: a resident's own browser (PUBLIC_BOOKING).
+  if (publicBooking) api.use('/public/booking', createPublicBookingRouter(publicBooking));
   api.use('/health', createHealthRouter({ sfu, recorder, probe: databaseProbe }));
   api.use('/devices', createDevicePairingRouter({ db, tokens, notifier, audit, pairingCodes, loginThrottle }));
 

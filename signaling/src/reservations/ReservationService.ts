@@ -4,6 +4,7 @@ import {
   BoothReservation,
   BookingRequest,
   ProtocolError,
+  PUBLIC_BOOKING_SLOT_FULL,
   ResidentLanguage,
   type Reservation,
   type ReservationCalendarSettings,
@@ -44,8 +45,23 @@ function foldLine(line: string): string {
   return parts.join('\r\n ');
 }
 
-/** Who books: a site's tablet (its clerk, for that site) or a staff member (for any site). */
-export type Booker = { kind: 'device'; deviceId: string; siteId: string } | { kind: 'staff'; staffId: string };
+/**
+ * Who books: a site's tablet (its clerk, for that site), a staff member (for any site), or a resident
+ * on the public booking page (for any site in service, naming no operator).
+ */
+export type Booker = { kind: 'device'; deviceId: string; siteId: string } | { kind: 'staff'; staffId: string } | { kind: 'public' };
+
+/** Who made a booking, as its row says. */
+function bookedByOf(booker: Booker): string {
+  switch (booker.kind) {
+    case 'device':
+      return `device:${booker.deviceId}`;
+    case 'staff':
+      return `staff:${booker.staffId}`;
+    case 'public':
+      return 'public';
+  }
+}
 
 /** A booking claimed at the booth: what the consultation request needs. */
 export interface ArrivedReservation {
@@ -141,12 +157,13 @@ export class ReservationService {
     if (booker.kind === 'device' && request.siteId !== undefined && request.siteId !== siteId) {
       throw new ProtocolError('FORBIDDEN', 'a tablet books for its own site');
     }
+    if (booker.kind === 'public' && request.preferredOperatorId) throw new ProtocolError('FORBIDDEN', 'a resident does not name an operator');
     const calendar = await this.#calendar(request.departmentId);
     if (!calendar) throw new ProtocolError('CONFLICT', 'this department takes no bookings');
     const slotStart = Date.parse(request.slotStart);
     await this.#checkSlot(request.departmentId, calendar, slotStart);
     await this.#checkReferences(request, siteId);
-    const bookedBy = booker.kind === 'device' ? `device:${booker.deviceId}` : `staff:${booker.staffId}`;
+    const bookedBy = bookedByOf(booker);
     for (let attempt = 0; attempt < calendar.capacity + EXTRA_ATTEMPTS; attempt += 1) {
       const seat = await this.#freeSeat(request.departmentId, slotStart, calendar.capacity);
       if (seat === null) break;
@@ -173,7 +190,7 @@ export class ReservationService {
         if (!isUniqueViolation(error)) throw error;
       }
     }
-    throw new ProtocolError('CONFLICT', 'this slot is full');
+    throw new ProtocolError('CONFLICT', PUBLIC_BOOKING_SLOT_FULL);
   }
 
   /** The bookings of one Tokyo day, by slot, of the given departments (all when undefined). */
@@ -189,6 +206,38 @@ export class ReservationService {
     });
     const lengths = await this.#slotLengths(rows.map((row) => row.departmentId));
     return rows.map((row) => this.#view(row, lengths.get(row.departmentId)));
+  }
+
+  /**
+   * The departments that take bookings now, each with the last day it may be booked, and the sites in
+   * service: what the public booking page offers.
+   */
+  async bookable(): Promise<{
+    departments: { id: string; code: string; name: string; kioskText: string; bookableUntil: string }[];
+    sites: { id: string; name: string; kind: string }[];
+  }> {
+    const now = this.#clock.now().getTime();
+    const [departments, sites] = await Promise.all([
+      this.#db.department.findMany({ where: { active: true, reservationCalendar: { isNot: null } }, orderBy: { sortOrder: 'asc' }, include: { reservationCalendar: true } }),
+      this.#db.site.findMany({ where: { active: true }, orderBy: [{ createdAt: 'asc' }, { name: 'asc' }], select: { id: true, name: true, kind: true } }),
+    ]);
+    return {
+      departments: departments.map(({ id, code, name, kioskText, reservationCalendar }) => ({ id, code, name, kioskText, bookableUntil: lastBookableDate(now, reservationCalendar!) })),
+      sites,
+    };
+  }
+
+  /** The booking with this code, if it was made with this phone number; NOT_FOUND for anything else, so codes cannot be probed. */
+  async findByCodeAndPhone(code: string, phone: string): Promise<Reservation> {
+    const row = await this.#db.reservation.findUnique({ where: { code }, select: { id: true, phone: true } });
+    if (!row || row.phone !== phone) throw new ProtocolError('NOT_FOUND', 'no booking with this code and phone number');
+    return this.get(row.id);
+  }
+
+  /** Bookings made with this phone number that are still to be kept, from today on. */
+  async openBookingsOf(phone: string): Promise<number> {
+    const midnight = tokyoTime(this.#clock.now().getTime()).midnight;
+    return this.#db.reservation.count({ where: { phone, status: 'booked', slotStart: { gte: new Date(midnight) } } });
   }
 
   async get(id: string): Promise<Reservation> {

@@ -1,0 +1,119 @@
+import {
+  ProtocolError,
+  PUBLIC_BOOKING_PHONE_LIMIT,
+  type PublicBooking,
+  type PublicBookingInfo,
+  PublicBookingKey,
+  PublicBookingRequest,
+  type PublicSlots,
+  type Reservation,
+} from '@madoguchi/protocol';
+import type { z } from 'zod';
+import { AttemptWindow, TooManyAttempts } from '../auth/AttemptWindow.ts';
+import type { Clock } from '../clock.ts';
+import type { ReservationService } from './ReservationService.ts';
+
+const HOUR_MS = 60 * 60_000;
+
+export interface PublicBookingLimits {
+  /** Bookings tried from one address per hour (a household or a library's computer books a few; a script, many). */
+  bookingsPerAddress: number;
+  /** Lookups and cancellations with a wrong code or phone number from one address per hour: codes are not to be guessed. */
+  wrongKeysPerAddress: number;
+  /** Bookings still to be kept (from today on) that one phone number may hold. */
+  openBookingsPerPhone: number;
+}
+
+export const DEFAULT_PUBLIC_BOOKING_LIMITS: PublicBookingLimits = { bookingsPerAddress: 10, wrongKeysPerAddress: 10, openBookingsPerPhone: 2 };
+
+type ParsedRequest = z.output<typeof PublicBookingRequest>;
+type ParsedKey = z.output<typeof PublicBookingKey>;
+
+/**
+ * The public booking page's desk: residents book, look up and cancel with no account. Everything goes
+ * through the same ReservationService as a clerk's booking (same seats, same double-booking guard);
+ * this desk adds what an open page needs — limits per address and per phone number, and views that
+ * name no staff and show a booking only to whoever has its code and its phone number.
+ */
+export class PublicBookingDesk {
+  readonly #reservations: ReservationService;
+  readonly #city: string;
+  readonly #limits: PublicBookingLimits;
+  readonly #bookings: AttemptWindow;
+  readonly #wrongKeys: AttemptWindow;
+  /** Phone numbers with a booking being made: a second one at the same time could pass the count twice. */
+  readonly #phonesBooking = new Set<string>();
+
+  constructor({ reservations, clock, city, limits }: { reservations: ReservationService; clock: Clock; city: string; limits: PublicBookingLimits }) {
+    this.#reservations = reservations;
+    this.#city = city;
+    this.#limits = limits;
+    const now = () => clock.now().getTime();
+    this.#bookings = new AttemptWindow({ windowMs: HOUR_MS, now });
+    this.#wrongKeys = new AttemptWindow({ windowMs: HOUR_MS, now });
+  }
+
+  async info(): Promise<PublicBookingInfo> {
+    const { departments, sites } = await this.#reservations.bookable();
+    return { city: this.#city, departments, sites, openBookingsPerPhone: this.#limits.openBookingsPerPhone };
+  }
+
+  async slots(departmentId: string, date: string): Promise<PublicSlots> {
+    await this.#bookableDepartment(departmentId);
+    const { slots, categories } = await this.#reservations.options(departmentId, date, { kind: 'public' });
+    return { slots, categories };
+  }
+
+  async book(address: string, request: ParsedRequest): Promise<PublicBooking> {
+    this.#refuseIfOver(this.#bookings, address, this.#limits.bookingsPerAddress, 'too many bookings from this address; try again later');
+    this.#bookings.add(address);
+    if (this.#phonesBooking.has(request.phone)) throw new TooManyAttempts('a booking for this phone number is being made', 1);
+    this.#phonesBooking.add(request.phone);
+    try {
+      await this.#bookableDepartment(request.departmentId);
+      if ((await this.#reservations.openBookingsOf(request.phone)) >= this.#limits.openBookingsPerPhone) {
+        throw new ProtocolError('CONFLICT', PUBLIC_BOOKING_PHONE_LIMIT);
+      }
+      const { agreed: _agreed, ...booking } = request;
+      return publicView(await this.#reservations.book({ ...booking, preferredOperatorId: null }, { kind: 'public' }));
+    } finally {
+      this.#phonesBooking.delete(request.phone);
+    }
+  }
+
+  async lookup(address: string, key: ParsedKey): Promise<PublicBooking> {
+    return publicView(await this.#find(address, key));
+  }
+
+  /** CONFLICT for a booking already kept, cancelled or passed. */
+  async cancel(address: string, key: ParsedKey): Promise<PublicBooking> {
+    const reservation = await this.#find(address, key);
+    return publicView(await this.#reservations.cancel(reservation.id));
+  }
+
+  async #find(address: string, { code, phone }: ParsedKey): Promise<Reservation> {
+    this.#refuseIfOver(this.#wrongKeys, address, this.#limits.wrongKeysPerAddress, 'too many wrong booking numbers from this address; try again later');
+    try {
+      return await this.#reservations.findByCodeAndPhone(code, phone);
+    } catch (error) {
+      if (error instanceof ProtocolError && error.code === 'NOT_FOUND') this.#wrongKeys.add(address);
+      throw error;
+    }
+  }
+
+  /** Only a department that takes bookings now is offered, whatever id is asked for. */
+  async #bookableDepartment(departmentId: string): Promise<void> {
+    const { departments } = await this.#reservations.bookable();
+    if (!departments.some((department) => department.id === departmentId)) throw new ProtocolError('NOT_FOUND', 'this department takes no bookings');
+  }
+
+  #refuseIfOver(window: AttemptWindow, address: string, limit: number, message: string): void {
+    const retryAfterSeconds = window.retryAfterSeconds(address, limit);
+    if (retryAfterSeconds > 0) throw new TooManyAttempts(message, retryAfterSeconds);
+  }
+}
+
+function publicView(reservation: Reservation): PublicBooking {
+  const { code, department, site, slotStart, slotEnd, category, language, status } = reservation;
+  return { code, department, site, slotStart, slotEnd, category, language, status };
+}
