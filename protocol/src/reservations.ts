@@ -90,6 +90,9 @@ export const BookingRequest = z.strictObject({
 });
 export type BookingRequest = z.input<typeof BookingRequest>;
 
+export const BookedVia = z.enum(['tablet', 'staff', 'public']);
+export type BookedVia = z.infer<typeof BookedVia>;
+
 export const Reservation = z.object({
   id: Id,
   code: z.string(),
@@ -107,6 +110,8 @@ export const Reservation = z.object({
   arrivedAt: z.iso.datetime().nullable(),
   /** Arrived after the slot started, or not arrived while it runs. */
   late: z.boolean(),
+  /** Where it was booked: a site's tablet (its clerk), the console, or the residents' public page. */
+  bookedVia: BookedVia,
 });
 export type Reservation = z.infer<typeof Reservation>;
 

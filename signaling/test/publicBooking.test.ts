@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PUBLIC_BOOKING_PHONE_LIMIT, PUBLIC_BOOKING_SLOT_FULL, type PublicBooking, type PublicBookingInfo, type PublicSlots } from '@madoguchi/protocol';
+import { PUBLIC_BOOKING_PHONE_LIMIT, PUBLIC_BOOKING_SLOT_FULL, type PublicBooking, type PublicBookingInfo, type PublicSlots, type ReservationList } from '@madoguchi/protocol';
 import { loadConfig } from '../src/config.ts';
 import { DEFAULT_PUBLIC_BOOKING_LIMITS } from '../src/reservations/PublicBookingDesk.ts';
 import { tokyoTime } from '../src/routing/core/index.ts';
@@ -94,6 +94,10 @@ describe('the public booking page’s API (issue 14)', () => {
     expect(Object.keys(booked)).not.toContain('phone');
     const row = await t.db.reservation.findUniqueOrThrow({ where: { code: booked.code } });
     expect(row).toMatchObject({ bookedBy: 'public', preferredOperatorId: null, phone: '09011110001', siteId: ids[BRANCH] });
+    // Staff see it in the day's list like any booking, marked as booked online.
+    const list = await fetch(`${t.server.url}/api/reservations?date=${tomorrow()}`, { headers: { authorization: `Bearer ${await t.staffToken('admin')}` } });
+    const { reservations } = (await list.json()) as ReservationList;
+    expect(reservations.find((reservation) => reservation.code === booked.code)).toMatchObject({ bookedVia: 'public', name: '予約 太郎', preferredOperator: null });
   });
 
   it('lets one phone number hold two open bookings, and a cancelled one frees its place', async () => {

@@ -147,7 +147,7 @@ describe('reservations (予約)', () => {
     const response = await api('POST', '/reservations', branchTablet, booking(options, slot.start, { note: '書類を持参', language: 'en' }));
     expect(response.status).toBe(201);
     const booked = (await response.json()) as Reservation;
-    expect(booked).toMatchObject({ status: 'booked', site: { name: BRANCH }, department: { code: 'welfare' }, language: 'en', late: true });
+    expect(booked).toMatchObject({ status: 'booked', site: { name: BRANCH }, department: { code: 'welfare' }, language: 'en', late: true, bookedVia: 'tablet' });
     expect(booked.code).toMatch(/^\d{6}$/);
 
     const list = async (username: string, query = '') =>

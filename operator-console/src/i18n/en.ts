@@ -132,6 +132,7 @@ export const en: Messages = {
     ics: 'Add to calendar (.ics)',
     state: { booked: 'Booked', late: 'Late', arrived: 'Arrived', arrivedLate: 'Arrived (late)', no_show: 'Did not come', cancelled: 'Cancelled' },
     language: { ja: 'Japanese', en: 'English', zh: 'Chinese', ko: 'Korean', vi: 'Vietnamese', pt: 'Portuguese' },
+    bookedVia: { tablet: 'Booked at a counter', staff: 'Booked by staff', public: 'Booked online' },
     book: 'New reservation',
     cancel: 'Cancel',
     cancelTitle: 'Cancel this reservation?',

@@ -139,6 +139,7 @@ export const ja = {
     ics: 'カレンダーに追加（.ics）',
     state: { booked: '予約済み', late: '遅れています', arrived: '来所済み', arrivedLate: '来所済み（遅れ）', no_show: '来なかった', cancelled: '取消' },
     language: { ja: '日本語', en: '英語', zh: '中国語', ko: '韓国語', vi: 'ベトナム語', pt: 'ポルトガル語' },
+    bookedVia: { tablet: '窓口で予約', staff: '職員が予約', public: 'Web予約' },
     book: '予約を入れる',
     cancel: '取消',
     cancelTitle: '予約を取り消しますか',

@@ -92,6 +92,7 @@ export function ReservationList({ token, departments }: { token: string; departm
                   reservation.site.name,
                   reservation.category.name,
                   t.reservations.language[reservation.language],
+                  t.reservations.bookedVia[reservation.bookedVia],
                   ...(reservation.preferredOperator ? [t.format.labelled(t.reservations.preferred, reservation.preferredOperator.name)] : []),
                 ])}
               </div>

@@ -6,6 +6,7 @@ import {
   ProtocolError,
   PUBLIC_BOOKING_SLOT_FULL,
   ResidentLanguage,
+  type BookedVia,
   type Reservation,
   type ReservationCalendarSettings,
   type ReservationOptions,
@@ -61,6 +62,12 @@ function bookedByOf(booker: Booker): string {
     case 'public':
       return 'public';
   }
+}
+
+/** The channel of a row's `bookedBy` (device:…, staff:…, public). */
+function bookedViaOf(bookedBy: string): BookedVia {
+  if (bookedBy.startsWith('device:')) return 'tablet';
+  return bookedBy === 'public' ? 'public' : 'staff';
 }
 
 /** A booking claimed at the booth: what the consultation request needs. */
@@ -400,6 +407,7 @@ export class ReservationService {
       preferredOperator: row.preferredOperator && { id: row.preferredOperator.id, name: row.preferredOperator.displayName },
       arrivedAt: row.arrivedAt?.toISOString() ?? null,
       late: row.arrivedAt ? row.arrivedAt.getTime() > start : status === 'booked' && now > start,
+      bookedVia: bookedViaOf(row.bookedBy),
     };
   }
 }
