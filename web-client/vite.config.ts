@@ -1,7 +1,10 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
-/** Two pages: the booth tablet (index.html) and a guest's link (guest.html, served at /guest/). */
+/**
+ * Three pages: the booth tablet (index.html), a guest's link (guest.html, served at /guest/) and the
+ * residents' public booking page (booking.html, served at /booking/).
+ */
 const page = (name: string) => new URL(name, import.meta.url).pathname;
 
 /**
@@ -18,7 +21,7 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     rollupOptions: {
-      input: { kiosk: page('index.html'), guest: page('guest.html') },
+      input: { kiosk: page('index.html'), guest: page('guest.html'), booking: page('booking.html') },
       output: {
         // Libraries change less often than the app: separate files stay cached on the tablets.
         manualChunks(id: string): string | undefined {

@@ -175,9 +175,10 @@ export const CallbackName = z.string().trim().min(1).max(60);
 export const PhoneNumber = z
   .string()
   .trim()
-  // Separators as typed on a Japanese keyboard too: ‐ (U+2010), － (U+FF0D), ー (U+30FC), （ ）. Written
-  // as escapes so that the built server is ASCII only, which V8 keeps as one byte a character.
-  .transform((value) => value.replace(/[\s\-\u2010\uFF0D\u30FC()\uFF08\uFF09]/g, '').replace(/^\+81/, '0'))
+  // Full-width digits and separators as a Japanese keyboard types them (０９０－…) become ASCII (NFKC);
+  // ‐ (U+2010), − (U+2212) and ー (U+30FC) are dropped too. Written as escapes so that the built server is ASCII
+  // only, which V8 keeps as one byte a character.
+  .transform((value) => value.normalize('NFKC').replace(/[\s\-\u2010\u2212\u30FC()]/g, '').replace(/^\+81/, '0'))
   .pipe(z.string().regex(/^0\d{9,10}$/, 'a phone number of 10 or 11 digits'));
 
 /** One department's queue as the consoles show it. */

@@ -24,10 +24,10 @@ export function tokyoClock(iso: string): string {
 export const ResidentLanguage = z.enum(['ja', 'en', 'zh', 'ko', 'vi', 'pt']);
 export type ResidentLanguage = z.infer<typeof ResidentLanguage>;
 
-/** What the resident types at the booth: six digits (the tablet shows a number pad), spaces allowed. */
+/** What the resident types at the booth or on the booking page: six digits, spaces allowed, full-width too. */
 export const ReservationCode = z
   .string()
-  .transform((value) => value.replace(/[\s-]/g, ''))
+  .transform((value) => value.normalize('NFKC').replace(/[\s-]/g, ''))
   .pipe(z.string().regex(/^\d{6}$/, 'six digits'));
 
 /**

@@ -54,6 +54,13 @@ export class AttemptWindow {
     return attempts.length;
   }
 
+  /** Gives back the key's latest attempt (one that turned out not to count). */
+  removeLatest(key: string): void {
+    const attempts = this.#attempts.get(key);
+    attempts?.pop();
+    if (attempts?.length === 0) this.#attempts.delete(key);
+  }
+
   clear(key: string): void {
     this.#attempts.delete(key);
   }

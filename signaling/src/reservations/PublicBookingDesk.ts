@@ -16,7 +16,7 @@ import type { ReservationService } from './ReservationService.ts';
 const HOUR_MS = 60 * 60_000;
 
 export interface PublicBookingLimits {
-  /** Bookings tried from one address per hour (a household or a library's computer books a few; a script, many). */
+  /** Bookings made from one address per hour (a household or a library's computer makes a few; a script, many). */
   bookingsPerAddress: number;
   /** Lookups and cancellations with a wrong code or phone number from one address per hour: codes are not to be guessed. */
   wrongKeysPerAddress: number;
@@ -41,8 +41,8 @@ export class PublicBookingDesk {
   readonly #limits: PublicBookingLimits;
   readonly #bookings: AttemptWindow;
   readonly #wrongKeys: AttemptWindow;
-  /** Phone numbers with a booking being made: a second one at the same time could pass the count twice. */
-  readonly #phonesBooking = new Set<string>();
+  /** The last booking being made for a phone number, which the next one for it waits for. */
+  readonly #phonesBooking = new Map<string, Promise<void>>();
 
   constructor({ reservations, clock, city, limits }: { reservations: ReservationService; clock: Clock; city: string; limits: PublicBookingLimits }) {
     this.#reservations = reservations;
@@ -66,19 +66,33 @@ export class PublicBookingDesk {
 
   async book(address: string, request: ParsedRequest): Promise<PublicBooking> {
     this.#refuseIfOver(this.#bookings, address, this.#limits.bookingsPerAddress, 'too many bookings from this address; try again later');
+    // Counted before it is made, so that bookings sent at once cannot all pass the check; given back
+    // when refused, so that a household that keeps finding its slot taken is not locked out.
     this.#bookings.add(address);
-    if (this.#phonesBooking.has(request.phone)) throw new TooManyAttempts('a booking for this phone number is being made', 1);
-    this.#phonesBooking.add(request.phone);
-    try {
-      await this.#bookableDepartment(request.departmentId);
-      if ((await this.#reservations.openBookingsOf(request.phone)) >= this.#limits.openBookingsPerPhone) {
-        throw new ProtocolError('CONFLICT', PUBLIC_BOOKING_PHONE_LIMIT);
-      }
-      const { agreed: _agreed, ...booking } = request;
-      return publicView(await this.#reservations.book({ ...booking, preferredOperatorId: null }, { kind: 'public' }));
-    } finally {
-      this.#phonesBooking.delete(request.phone);
+    // One phone number's bookings are made one after another, so two at once cannot both pass its count.
+    const previous = this.#phonesBooking.get(request.phone) ?? Promise.resolve();
+    const booking = previous.then(() => this.#bookFor(request)).catch((error: unknown) => {
+      this.#bookings.removeLatest(address);
+      throw error;
+    });
+    const settled = booking.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#phonesBooking.set(request.phone, settled);
+    void settled.then(() => {
+      if (this.#phonesBooking.get(request.phone) === settled) this.#phonesBooking.delete(request.phone);
+    });
+    return booking;
+  }
+
+  async #bookFor(request: ParsedRequest): Promise<PublicBooking> {
+    await this.#bookableDepartment(request.departmentId);
+    if ((await this.#reservations.openBookingsOf(request.phone)) >= this.#limits.openBookingsPerPhone) {
+      throw new ProtocolError('CONFLICT', PUBLIC_BOOKING_PHONE_LIMIT);
     }
+    const { agreed: _agreed, ...booking } = request;
+    return publicView(await this.#reservations.book({ ...booking, preferredOperatorId: null }, { kind: 'public' }));
   }
 
   async lookup(address: string, key: ParsedKey): Promise<PublicBooking> {

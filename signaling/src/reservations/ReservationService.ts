@@ -253,8 +253,12 @@ export class ReservationService {
     return this.#view(row, (await this.#slotLengths([row.departmentId])).get(row.departmentId));
   }
 
-  /** Cancel a booking not yet kept: its seat is free again. */
+  /**
+   * Cancel a booking not yet kept whose slot has not ended: its seat is free again. A no-show stays
+   * one (cancelling it afterwards would take it out of the no-show rate).
+   */
   async cancel(id: string): Promise<Reservation> {
+    if ((await this.get(id)).status !== 'booked') throw new ProtocolError('CONFLICT', 'only a booking not yet kept can be cancelled');
     const { count } = await this.#db.reservation.updateMany({ where: { id, status: 'booked' }, data: { status: 'cancelled', seat: null } });
     if (count === 0) throw new ProtocolError('CONFLICT', 'only a booking not yet kept can be cancelled');
     return this.get(id);
