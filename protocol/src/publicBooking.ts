@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { CallbackName, DepartmentSummary, Id, PhoneNumber, SiteSummary } from './domain.ts';
+import { DepartmentSummary, Id, PhoneNumber, SiteSummary } from './domain.ts';
 import { ConsultationCategory } from './notes.ts';
-import { ReservationCode, ReservationSlot, ReservationStatus, ResidentLanguage } from './reservations.ts';
+import { BookingRequest, ReservationCode, ReservationSlot, ReservationStatus, ResidentLanguage } from './reservations.ts';
 
 /**
  * The public booking page (/booking/): a resident books a department's slot from their own phone or
@@ -40,15 +40,8 @@ export type PublicSlots = z.infer<typeof PublicSlots>;
  * POST /api/public/booking. Like a clerk's booking, but the site is always named, no operator may be
  * named, and the resident has agreed to how their name and number are used.
  */
-export const PublicBookingRequest = z.strictObject({
-  departmentId: Id,
+export const PublicBookingRequest = BookingRequest.omit({ siteId: true, preferredOperatorId: true }).extend({
   siteId: Id,
-  slotStart: z.iso.datetime(),
-  name: CallbackName,
-  phone: PhoneNumber,
-  categoryId: Id,
-  note: z.string().trim().max(500).default(''),
-  language: ResidentLanguage,
   /** 個人情報の取扱いに同意する: the page does not send a booking without it. */
   agreed: z.literal(true),
 });
@@ -71,6 +64,8 @@ export const PublicBooking = z.object({
 });
 export type PublicBooking = z.infer<typeof PublicBooking>;
 
-/** 409 messages the page tells apart: the slot was taken meanwhile; the phone number holds its most open bookings. */
-export const PUBLIC_BOOKING_SLOT_FULL = 'this slot is full';
+/**
+ * The 409 the page tells apart from a slot taken meanwhile (RESERVATION_SLOT_FULL): the phone number
+ * holds the most open bookings allowed.
+ */
 export const PUBLIC_BOOKING_PHONE_LIMIT = 'this phone number already holds the most bookings allowed';

@@ -90,6 +90,9 @@ export const BookingRequest = z.strictObject({
 });
 export type BookingRequest = z.input<typeof BookingRequest>;
 
+/** The 409 message of a booking whose slot has no place left (taken meanwhile, by any channel). */
+export const RESERVATION_SLOT_FULL = 'this slot is full';
+
 export const BookedVia = z.enum(['tablet', 'staff', 'public']);
 export type BookedVia = z.infer<typeof BookedVia>;
 

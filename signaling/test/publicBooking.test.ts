@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PUBLIC_BOOKING_PHONE_LIMIT, PUBLIC_BOOKING_SLOT_FULL, type PublicBooking, type PublicBookingInfo, type PublicSlots, type ReservationList } from '@madoguchi/protocol';
+import { PUBLIC_BOOKING_PHONE_LIMIT, RESERVATION_SLOT_FULL, type PublicBooking, type PublicBookingInfo, type PublicSlots, type ReservationList } from '@madoguchi/protocol';
 import { loadConfig } from '../src/config.ts';
 import { DEFAULT_PUBLIC_BOOKING_LIMITS } from '../src/reservations/PublicBookingDesk.ts';
 import { tokyoTime } from '../src/routing/core/index.ts';
@@ -122,7 +122,7 @@ describe('the public booking page’s API (issue 14)', () => {
     const results = await Promise.all(['070-3333-0001', '070-3333-0002', '070-3333-0003'].map((phone) => api('POST', '', booking(phone, 5))));
     expect(results.map((response) => response.status).sort()).toEqual([201, 201, 409]);
     const full = results.find((response) => response.status === 409)!;
-    expect(((await full.json()) as { error: { message: string } }).error.message).toBe(PUBLIC_BOOKING_SLOT_FULL);
+    expect(((await full.json()) as { error: { message: string } }).error.message).toBe(RESERVATION_SLOT_FULL);
     const after = (await (await api('GET', `/slots?departmentId=${ids.welfare}&date=${tomorrow()}`)).json()) as PublicSlots;
     expect(after.slots[5]!.free).toBe(0);
   });

@@ -1,4 +1,4 @@
-import { PUBLIC_BOOKING_PHONE_LIMIT, PUBLIC_BOOKING_SLOT_FULL, PublicBookingRequest } from '@madoguchi/protocol';
+import { PUBLIC_BOOKING_PHONE_LIMIT, RESERVATION_SLOT_FULL, PublicBookingRequest } from '@madoguchi/protocol';
 import { describe, expect, it } from 'vitest';
 import { BOOKING_LANGUAGES, bookingMessages, initialBookingLanguage, problemText } from '../src/booking/bookingI18n.ts';
 import {
@@ -112,7 +112,7 @@ describe('what the server’s refusal means for the resident', () => {
   const failed = (status: number, code: string, message = '', retryAfterSeconds: number | null = null) => ({ status, code, message, retryAfterSeconds });
 
   it('tells a full slot from a phone number at its limit, and a lookup’s miss from booking switched off', () => {
-    expect(problemOf(failed(409, 'CONFLICT', PUBLIC_BOOKING_SLOT_FULL), 'book')).toEqual({ kind: 'slotFull' });
+    expect(problemOf(failed(409, 'CONFLICT', RESERVATION_SLOT_FULL), 'book')).toEqual({ kind: 'slotFull' });
     expect(problemOf(failed(409, 'CONFLICT', PUBLIC_BOOKING_PHONE_LIMIT), 'book')).toEqual({ kind: 'phoneLimit' });
     expect(problemOf(failed(409, 'CONFLICT', 'something else'), 'book')).toEqual({ kind: 'failed' });
     expect(problemOf(failed(409, 'CONFLICT', 'this booking is cancelled'), 'cancel')).toEqual({ kind: 'notCancellable' });

@@ -31,16 +31,12 @@ export class AttemptWindow {
     this.#now = now;
   }
 
-  get windowMs(): number {
-    return this.#windowMs;
-  }
-
-  /** Seconds until the key is under `limit` again; 0 when it is under it now. */
-  retryAfterSeconds(key: string, limit: number): number {
+  /** Throws TooManyAttempts (with the seconds until the key is under `limit` again) when it has reached `limit`. */
+  refuseIfOver(key: string, limit: number, message: string): void {
     const now = this.#now();
     const attempts = this.#recent(key, now);
-    if (attempts.length < limit) return 0;
-    return Math.max(1, Math.ceil((attempts[attempts.length - limit]! + this.#windowMs - now) / 1000));
+    if (attempts.length < limit) return;
+    throw new TooManyAttempts(message, Math.max(1, Math.ceil((attempts[attempts.length - limit]! + this.#windowMs - now) / 1000)));
   }
 
   /** Counts an attempt; returns the key's attempts within the window, this one included. */

@@ -39,10 +39,7 @@ export class LoginThrottle {
 
   /** Throws TooManyAttempts when this address, or this address for this username, failed too often. */
   check(address: string, username: string): void {
-    for (const [key, limit] of this.#keys(address, username)) {
-      const retryAfterSeconds = this.#failures.retryAfterSeconds(key, limit);
-      if (retryAfterSeconds > 0) throw new TooManyAttempts('too many failed logins; try again later', retryAfterSeconds);
-    }
+    for (const [key, limit] of this.#keys(address, username)) this.#failures.refuseIfOver(key, limit, 'too many failed logins; try again later');
   }
 
   recordFailure(address: string, username: string): void {

@@ -9,7 +9,7 @@ import {
   type Reservation,
 } from '@madoguchi/protocol';
 import type { z } from 'zod';
-import { AttemptWindow, TooManyAttempts } from '../auth/AttemptWindow.ts';
+import { AttemptWindow } from '../auth/AttemptWindow.ts';
 import type { Clock } from '../clock.ts';
 import type { ReservationService } from './ReservationService.ts';
 
@@ -65,7 +65,7 @@ export class PublicBookingDesk {
   }
 
   async book(address: string, request: ParsedRequest): Promise<PublicBooking> {
-    this.#refuseIfOver(this.#bookings, address, this.#limits.bookingsPerAddress, 'too many bookings from this address; try again later');
+    this.#bookings.refuseIfOver(address, this.#limits.bookingsPerAddress, 'too many bookings from this address; try again later');
     // Counted before it is made, so that bookings sent at once cannot all pass the check; given back
     // when refused, so that a household that keeps finding its slot taken is not locked out.
     this.#bookings.add(address);
@@ -106,7 +106,7 @@ export class PublicBookingDesk {
   }
 
   async #find(address: string, { code, phone }: ParsedKey): Promise<Reservation> {
-    this.#refuseIfOver(this.#wrongKeys, address, this.#limits.wrongKeysPerAddress, 'too many wrong booking numbers from this address; try again later');
+    this.#wrongKeys.refuseIfOver(address, this.#limits.wrongKeysPerAddress, 'too many wrong booking numbers from this address; try again later');
     try {
       return await this.#reservations.findByCodeAndPhone(code, phone);
     } catch (error) {
@@ -117,13 +117,7 @@ export class PublicBookingDesk {
 
   /** Only a department that takes bookings now is offered, whatever id is asked for. */
   async #bookableDepartment(departmentId: string): Promise<void> {
-    const { departments } = await this.#reservations.bookable();
-    if (!departments.some((department) => department.id === departmentId)) throw new ProtocolError('NOT_FOUND', 'this department takes no bookings');
-  }
-
-  #refuseIfOver(window: AttemptWindow, address: string, limit: number, message: string): void {
-    const retryAfterSeconds = window.retryAfterSeconds(address, limit);
-    if (retryAfterSeconds > 0) throw new TooManyAttempts(message, retryAfterSeconds);
+    if (!(await this.#reservations.takesBookings(departmentId))) throw new ProtocolError('NOT_FOUND', 'this department takes no bookings');
   }
 }
 

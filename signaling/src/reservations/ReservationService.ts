@@ -4,7 +4,7 @@ import {
   BoothReservation,
   BookingRequest,
   ProtocolError,
-  PUBLIC_BOOKING_SLOT_FULL,
+  RESERVATION_SLOT_FULL,
   ResidentLanguage,
   type BookedVia,
   type Reservation,
@@ -197,7 +197,7 @@ export class ReservationService {
         if (!isUniqueViolation(error)) throw error;
       }
     }
-    throw new ProtocolError('CONFLICT', PUBLIC_BOOKING_SLOT_FULL);
+    throw new ProtocolError('CONFLICT', RESERVATION_SLOT_FULL);
   }
 
   /** The bookings of one Tokyo day, by slot, of the given departments (all when undefined). */
@@ -232,6 +232,11 @@ export class ReservationService {
       departments: departments.map(({ id, code, name, kioskText, reservationCalendar }) => ({ id, code, name, kioskText, bookableUntil: lastBookableDate(now, reservationCalendar!) })),
       sites,
     };
+  }
+
+  /** An active department with a slot calendar. */
+  async takesBookings(departmentId: string): Promise<boolean> {
+    return (await this.#db.department.count({ where: { id: departmentId, active: true, reservationCalendar: { isNot: null } } })) > 0;
   }
 
   /** The booking with this code, if it was made with this phone number; NOT_FOUND for anything else, so codes cannot be probed. */

@@ -2,7 +2,7 @@ import {
   CallbackName,
   PhoneNumber,
   PUBLIC_BOOKING_PHONE_LIMIT,
-  PUBLIC_BOOKING_SLOT_FULL,
+  RESERVATION_SLOT_FULL,
   ReservationCode,
   tokyoClock,
   type PublicBookingRequest,
@@ -45,7 +45,7 @@ export function slotLabel(slot: { start: string; end: string }): string {
   return `${tokyoClock(slot.start)}–${tokyoClock(slot.end)}`;
 }
 
-/** Digits as a Japanese keyboard may type them (０９０－…): the protocol reads ASCII digits. */
+/** Digits as a Japanese keyboard may type them (０９０－…), sent as ASCII (the protocol reads either). */
 export function halfWidth(text: string): string {
   return text.normalize('NFKC').trim();
 }
@@ -204,7 +204,7 @@ export function problemOf(error: FailedCall, action: BookingAction): Problem {
   if (error.status === 404 || error.code === 'NOT_FOUND') return action === 'lookup' || action === 'cancel' ? { kind: 'notFound' } : { kind: 'unavailable' };
   if (error.status === 409 || error.code === 'CONFLICT') {
     if (action === 'cancel') return { kind: 'notCancellable' };
-    if (error.message === PUBLIC_BOOKING_SLOT_FULL) return { kind: 'slotFull' };
+    if (error.message === RESERVATION_SLOT_FULL) return { kind: 'slotFull' };
     if (error.message === PUBLIC_BOOKING_PHONE_LIMIT) return { kind: 'phoneLimit' };
   }
   return { kind: 'failed' };
