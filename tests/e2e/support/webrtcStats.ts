@@ -7,19 +7,48 @@ import type { Page } from '@playwright/test';
  * check also connects the page to itself for a moment, and that is no media path of the call.
  */
 export async function recordPeerConnections(page: Page): Promise<void> {
-  await page.addInitScript(() => {
+  // A string, not a function: run by tsx (the benches), a function's class would call tsx's name
+  // helper, which does not exist in the page, and no connection would be recorded.
+  await page.addInitScript(`(() => {
     const Original = window.RTCPeerConnection;
-    const created: RTCPeerConnection[] = [];
+    const created = [];
     Object.defineProperty(window, '__sfuConnections', {
       get: () => created.filter((connection) => connection.remoteDescription?.sdp.includes('a=ice-lite')),
     });
     window.RTCPeerConnection = class extends Original {
-      constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
+      constructor(...args) {
         super(...args);
         created.push(this);
       }
-    } as typeof RTCPeerConnection;
-  });
+    };
+  })()`);
+}
+
+/**
+ * Keep every microphone and camera track the page opens (getUserMedia), so tests can see which are
+ * still open: a device left open is a camera light on in an empty booth.
+ */
+export async function recordDeviceTracks(page: Page): Promise<void> {
+  // A string, not a function (see recordPeerConnections).
+  await page.addInitScript(`(() => {
+    const devices = navigator.mediaDevices;
+    if (!devices) return;
+    const opened = [];
+    const getUserMedia = devices.getUserMedia.bind(devices);
+    devices.getUserMedia = async (constraints) => {
+      const stream = await getUserMedia(constraints);
+      opened.push(...stream.getTracks());
+      return stream;
+    };
+    Object.defineProperty(window, '__openDevices', {
+      get: () => opened.filter((track) => track.readyState === 'live').map((track) => track.kind).sort(),
+    });
+  })()`);
+}
+
+/** The kinds of the page's microphone and camera tracks still open, sorted ('audio', 'video', …). */
+export function openDevices(page: Page): Promise<string[]> {
+  return page.evaluate('window.__openDevices') as Promise<string[]>;
 }
 
 export interface InboundStream {
