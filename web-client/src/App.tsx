@@ -1,11 +1,11 @@
 import type { ProtocolClient } from '@madoguchi/protocol/client';
-import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { HelpControl } from './components/HelpCall.tsx';
 import { DEFAULT_LANGUAGE, I18nContext, LANGUAGES, messagesFor, type I18n } from './i18n.ts';
 import { BookingScreen } from './screens/BookingScreen.tsx';
 import { CallScreen } from './screens/CallScreen.tsx';
 import { ClerkPinScreen } from './screens/ClerkPinScreen.tsx';
-import { IDLE_RESET_SECONDS, resetsWhenIdle, wantsBoothDevices, type CallJoined } from './kioskState.ts';
+import { IDLE_RESET_SECONDS, resetsWhenIdle, type CallJoined } from './kioskState.ts';
 import { HomeScreen } from './screens/HomeScreen.tsx';
 import { PairingScreen } from './screens/PairingScreen.tsx';
 import { PrecheckScreen } from './screens/PrecheckScreen.tsx';
@@ -16,43 +16,14 @@ import { StartingScreen } from './screens/StartingScreen.tsx';
 import { WaitingScreen } from './screens/WaitingScreen.tsx';
 import { useIdleTimer } from './useIdleTimer.ts';
 import { useKiosk } from './useKiosk.ts';
-import { BoothMedia } from './media/BoothMedia.ts';
 import { useCallSession, type CallMediaState } from './media/useCallSession.ts';
 
 /**
  * Owns one consultation's media from the moment the tablet enters its room — while the operator's
  * console still rings, on the waiting screen — through the call screen, to the end of the call.
  */
-function CallMedia({
-  client,
-  booth,
-  call,
-  children,
-}: {
-  client: ProtocolClient;
-  booth: BoothMedia;
-  call: CallJoined;
-  children(media: CallMediaState): ReactNode;
-}) {
-  return children(useCallSession(client, booth, call));
-}
-
-/**
- * The booth's devices while a resident waits or talks (see BoothMedia); null otherwise. Made before
- * the screen is painted, so a page that comes back straight into a call (a reload) has them at once.
- */
-function useBoothMedia(wanted: boolean): BoothMedia | null {
-  const [booth, setBooth] = useState<BoothMedia | null>(null);
-  useLayoutEffect(() => {
-    if (!wanted) return;
-    const opened = new BoothMedia();
-    setBooth(opened);
-    return () => {
-      opened.close();
-      setBooth(null);
-    };
-  }, [wanted]);
-  return booth;
+function CallMedia({ client, call, children }: { client: ProtocolClient; call: CallJoined; children(media: CallMediaState): ReactNode }) {
+  return children(useCallSession(client, call));
 }
 
 export function App() {
@@ -88,7 +59,6 @@ export function App() {
     setLanguage(DEFAULT_LANGUAGE);
   });
 
-  const booth = useBoothMedia(wantsBoothDevices(phase));
   const siteName = state.device?.site.name ?? '';
   const { callForHelp, dismissHelp } = kiosk;
   const help = useMemo<HelpControl>(() => ({ status: state.help, call: callForHelp, dismiss: dismissHelp }), [state.help, callForHelp, dismissHelp]);
@@ -212,8 +182,8 @@ export function App() {
   // The same CallMedia element across waiting → call: the media set up while it rang carries on.
   const mediaCall = phase.name === 'call' ? phase.call : phase.name === 'waiting' ? phase.preparedCall : null;
   const content =
-    mediaCall && kiosk.client && booth ? (
-      <CallMedia key={mediaCall.consultationId} client={kiosk.client} booth={booth} call={mediaCall}>
+    mediaCall && kiosk.client ? (
+      <CallMedia key={mediaCall.consultationId} client={kiosk.client} call={mediaCall}>
         {(media) => (callScreen ? callScreen(media, kiosk.client!) : screen)}
       </CallMedia>
     ) : (

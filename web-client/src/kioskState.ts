@@ -260,21 +260,6 @@ export function resetsWhenIdle(state: KioskState): boolean {
   );
 }
 
-/**
- * How near the head of the queue the resident is when the booth opens its microphone and cameras
- * (BoothMedia): soon enough that they deliver frames when an operator answers, but not for the whole
- * of a long wait (a 4K document camera capturing for half an hour warms the tablet for nothing).
- */
-export const DEVICES_OPEN_AT_POSITION = 2;
-
-/** Whether the booth's microphone and cameras are open (see BoothMedia): from near the head of the queue to the end of the call. */
-export function wantsBoothDevices(phase: KioskPhase): boolean {
-  if (phase.name === 'call') return true;
-  if (phase.name !== 'waiting') return false;
-  if (phase.preparedCall !== null || phase.status === 'offered') return true;
-  return phase.refusal === null && phase.queuePosition !== null && phase.queuePosition <= DEVICES_OPEN_AT_POSITION;
-}
-
 /** Who call:joined names: the operator who answered, of the call's department. */
 function servingAtJoin(call: CallJoined): Serving[] {
   return call.operatorName ? [{ name: call.operatorName, department: call.department }] : [];

@@ -6,7 +6,6 @@ import {
   initialKioskState,
   kioskReducer,
   resetsWhenIdle,
-  wantsBoothDevices,
   type CallJoined,
   type KioskAction,
   type KioskState,
@@ -386,29 +385,6 @@ describe('call', () => {
     const done = run(inCall, { type: 'callEnded', consultationId: 'c1', outcome: 'completed', endedBy: 'resident' });
     expect(run(done, { type: 'callEnded', consultationId: 'c1', outcome: 'completed', endedBy: 'operator' })).toBe(done);
     expect(run(done, { type: 'statusChanged', status: { consultationId: 'c1', status: 'ended', department: tax, queuePosition: null, estimatedWaitSeconds: null, allOperatorsAway: false } })).toBe(done);
-  });
-});
-
-describe('the booth’s microphone and cameras', () => {
-  const at = (queuePosition: number | null, status: 'waiting' | 'offered' = 'waiting') =>
-    run(waiting, {
-      type: 'statusChanged',
-      status: { consultationId: 'c1', status, department: tax, queuePosition, estimatedWaitSeconds: null, allOperatorsAway: false },
-    }).phase;
-
-  it('open near the head of the queue, while an operator’s console rings, and in the call', () => {
-    expect(wantsBoothDevices(at(1))).toBe(true);
-    expect(wantsBoothDevices(at(2))).toBe(true);
-    expect(wantsBoothDevices(at(null, 'offered'))).toBe(true);
-    expect(wantsBoothDevices(run(waiting, { type: 'callJoined', call: prepared() }).phase)).toBe(true);
-    expect(wantsBoothDevices(inCall.phase)).toBe(true);
-  });
-
-  it('stay closed far down a long queue, before the place is known, and outside a consultation', () => {
-    expect(wantsBoothDevices(at(3))).toBe(false);
-    expect(wantsBoothDevices(waiting.phase)).toBe(false);
-    expect(wantsBoothDevices(home.phase)).toBe(false);
-    expect(wantsBoothDevices(run(inCall, { type: 'callEnded', consultationId: 'c1', outcome: 'completed', endedBy: 'operator' }).phase)).toBe(false);
   });
 });
 

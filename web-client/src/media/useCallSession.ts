@@ -2,9 +2,9 @@ import type { MediaSource } from '@madoguchi/protocol';
 import { CallConnection, LIVE_DOCUMENT_SIZE, type ProtocolClient, type PublishOptions, type RemoteTrack } from '@madoguchi/protocol/client';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CallJoined } from '../kioskState.ts';
-import type { BoothMedia } from './BoothMedia.ts';
+import { loadCameraPrefs, resolveCameras } from './cameraPrefs.ts';
 import { QualityMeter, type ConnectionQuality, type StatsEntry } from './connectionQuality.ts';
-import type { CallMedia } from './localMedia.ts';
+import { openCallMedia, stopTracks, type CallMedia } from './localMedia.ts';
 
 /**
  * The document camera: a sharp picture of the papers matters more than motion. Its own budget at
@@ -62,14 +62,13 @@ export interface CallMediaState {
 }
 
 /**
- * The media of one call, tied to the component's lifetime: on mount it opens the CallConnection
- * (which rides out outages: ICE restart, rejoin) and publishes the booth's mic/face/document as each
- * is open; on unmount (the call ended, or the offer it was prepared for went unanswered) it closes
- * the connection, whatever stage the setup had reached. The devices belong to `booth`, open from the
- * moment the resident joined the queue. It mounts when the tablet enters the room, which is while
- * the operator's console rings.
+ * The media of one call, tied to the component's lifetime: on mount it opens the microphone and
+ * cameras, opens the CallConnection (which rides out outages: ICE restart, rejoin) and publishes
+ * mic/face/document; on unmount (the call ended, or the offer it was prepared for went unanswered)
+ * it closes the connection and stops every local track, whatever stage the setup had reached.
+ * It mounts when the tablet enters the room, which is while the operator's console rings.
  */
-export function useCallSession(client: ProtocolClient, booth: BoothMedia, call: CallJoined): CallMediaState {
+export function useCallSession(client: ProtocolClient, call: CallJoined): CallMediaState {
   const [remote, setRemote] = useState<ReadonlyMap<string, RemoteTrack>>(new Map());
   const [local, setLocal] = useState<CallMediaState['local']>({ face: null, document: null, mic: null });
   const [devicesOpened, setDevicesOpened] = useState(false);
@@ -91,6 +90,7 @@ export function useCallSession(client: ProtocolClient, booth: BoothMedia, call: 
 
   useEffect(() => {
     let disposed = false;
+    let media: CallMedia | null = null;
     const session = new CallConnection(client, callRef.current, {
       onTrack: (track) => setRemote((previous) => new Map(previous).set(track.consumerId, track)),
       onTrackEnded: (consumerId) =>
@@ -122,8 +122,12 @@ export function useCallSession(client: ProtocolClient, booth: BoothMedia, call: 
         });
       };
       const publishOptions = (what: CallMedia['failures'][number]) => (what === 'face' ? FACE_PUBLISH : what === 'document' ? DOCUMENT_PUBLISH : {});
-      const opened = await booth.use((what, track) => publish(what, track, publishOptions(what)));
-      if (disposed) return;
+      const opened = await openCallMedia((ids) => resolveCameras(ids, loadCameraPrefs()), (what, track) => publish(what, track, publishOptions(what)));
+      media = opened;
+      if (disposed) {
+        stopTracks([opened.mic, opened.face, opened.document]);
+        return;
+      }
       micRef.current = opened.mic;
       faceRef.current = opened.face;
       setLocal({ face: opened.face, document: opened.document, mic: opened.mic });
@@ -139,8 +143,10 @@ export function useCallSession(client: ProtocolClient, booth: BoothMedia, call: 
       micRef.current = null;
       faceRef.current = null;
       session.close();
+      const opened = media as CallMedia | null;
+      if (opened) stopTracks([opened.mic, opened.face, opened.document]);
     };
-  }, [client, booth, consultationId]);
+  }, [client, consultationId]);
 
   const toggleMute = useCallback(() => {
     const nextMuted = !mutedRef.current;
