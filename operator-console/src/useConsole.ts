@@ -3,7 +3,7 @@ import { ProtocolError, type DepartmentSummary, type ErrorCode, type SelectableP
 import { CallConnection, CallMarks, LIVE_DOCUMENT_SIZE, ProtocolClient, type PublishOptions } from '@madoguchi/protocol/client';
 import { refusedSession, type SessionProblem } from './auth.ts';
 import { consoleReducer, initialConsoleState, type ConsoleAction, type ConsoleState, type SharedSource } from './consoleState.ts';
-import { openSharedTrack, StandbyMedia, type OperatorMedia } from './media/localMedia.ts';
+import { acquireOperatorMedia, openSharedTrack, stopOperatorMedia, type OperatorMedia } from './media/localMedia.ts';
 
 /** How long to wait for call:ended after consultation:end was acknowledged before closing locally. */
 const END_FALLBACK_MS = 3000;
@@ -98,8 +98,6 @@ export function useConsole(
   /** The socket, for panels that speak for themselves (the call's guests), and the call's guests as last pushed. */
   const [client, setClient] = useState<ProtocolClient | null>(null);
   const [guests, setGuests] = useState<ServerPayload<'call:guests'> | null>(null);
-  /** The operator's microphone and camera, open while they take calls (see StandbyMedia). */
-  const [standby] = useState(() => new StandbyMedia());
   /** The marks of the call in progress (React state: the call screen subscribes to them). */
   const [marks, setMarks] = useState<CallMarks | null>(null);
   const clientRef = useRef<ProtocolClient | null>(null);
@@ -109,7 +107,7 @@ export function useConsole(
     sessionEventsRef.current = sessionEvents;
   }, [sessionEvents]);
 
-  /** Release the call's media: consumers, producers, transports and what it shares (the microphone and camera stay with `standby`). */
+  /** Release the call's media: consumers, producers, transports and the local devices. */
   const releaseCall = useCallback(() => {
     const call = callRef.current;
     callRef.current = null;
@@ -118,6 +116,7 @@ export function useConsole(
     call.session?.close();
     call.marks.close();
     setMarks(null);
+    stopOperatorMedia(call.media);
     call.shared?.track.stop();
   }, []);
 
@@ -184,8 +183,11 @@ export function useConsole(
       });
       call.session = session;
 
-      const media = await standby.acquire();
-      if (!current()) return;
+      const media = await acquireOperatorMedia();
+      if (!current()) {
+        stopOperatorMedia(media);
+        return;
+      }
       call.media = media;
       if (media.mic) media.mic.enabled = !call.muted;
       report({ type: 'call/localMedia', consultationId, video: media.cam, missing: media.missing });
@@ -200,16 +202,8 @@ export function useConsole(
         console.warn('[call] publishing failed for now:', error);
       }
     },
-    [releaseCall, showAnsweredCall, standby],
+    [releaseCall, showAnsweredCall],
   );
-
-  // The devices are open while the operator takes calls, closed once they step away.
-  const takingCalls = state.presence !== 'away' && state.presence !== 'offline' && state.connection !== 'superseded';
-  useEffect(() => {
-    if (takingCalls) standby.warm();
-    else standby.release();
-  }, [takingCalls, standby]);
-  useEffect(() => () => standby.release(), [standby]);
 
   useEffect(() => {
     const client = ProtocolClient.connect(token);

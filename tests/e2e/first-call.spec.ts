@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { openConsole, openTablet } from './support/call.ts';
 import { startServer, type RunningServer } from './support/server.ts';
-import { openDevices, outboundVideo, sampleGrowth, trackIdOf } from './support/webrtcStats.ts';
+import { outboundVideo, sampleGrowth, trackIdOf } from './support/webrtcStats.ts';
 
 let server: RunningServer;
 const shot = (page: Page, name: string) => page.screenshot({ path: `../test-output/screens/${name}.png` });
@@ -17,9 +17,6 @@ test('a resident at the post office consults 税務課 by video, with the docume
   const tablet = await openTablet(browser, server, '清滝郵便局');
 
   await shot(tablet, 'tablet-home');
-  // 受付可: the operator's microphone and camera are open for the next call; the idle booth's are not.
-  await expect.poll(() => openDevices(operator)).toEqual(['audio', 'video']);
-  expect(await openDevices(tablet)).toEqual([]);
   await tablet.getByTestId('department-tax').click();
   await expect(tablet.getByTestId('waiting-screen')).toBeVisible();
   const offer = operator.getByTestId('incoming-offer');
@@ -30,9 +27,6 @@ test('a resident at the post office consults 税務課 by video, with the docume
   await operator.getByTestId('accept-offer').click();
   await expect(operator.getByTestId('call-screen')).toBeVisible();
   await expect(tablet.getByTestId('call-screen')).toBeVisible();
-  // The resident's microphone, face camera and document camera; the operator's, the same ones as before.
-  expect(await openDevices(tablet)).toEqual(['audio', 'video', 'video']);
-  expect(await openDevices(operator)).toEqual(['audio', 'video']);
 
   // The operator receives the resident's face, document camera and voice, all decoding.
   await expect.poll(async () => (await sampleGrowth(operator, 500)).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
@@ -137,11 +131,6 @@ test('a resident at the post office consults 税務課 by video, with the docume
   const [note] = server.query<{ type: string; data: string }>("SELECT type, data FROM ConsultationEvent WHERE type = 'note'");
   expect(JSON.parse(note!.data)).toMatchObject({ category: '納税・証明書', text: '納税証明書の申請書の書き方を説明した。' });
 
-  // After the call the tablet keeps nothing of it, and its devices are closed.
+  // After the call the tablet keeps nothing of it.
   expect(await tablet.evaluate(() => sessionStorage.length)).toBe(0);
-  expect(await openDevices(tablet)).toEqual([]);
-  // 離席: the operator's devices close too.
-  expect(await openDevices(operator)).toEqual(['audio', 'video']);
-  await operator.getByTestId('presence-away').click();
-  await expect.poll(() => openDevices(operator)).toEqual([]);
 });

@@ -79,60 +79,7 @@ export async function openSharedTrack(source: 'operator-document' | 'screen', ca
   return track;
 }
 
-function stopOperatorMedia(media: OperatorMedia): void {
-  media.mic?.stop();
-  media.cam?.stop();
-}
-
-const isLive = (track: MediaStreamTrack | null) => track !== null && track.readyState === 'live';
-
-/**
- * The operator's microphone and camera, kept open while they take calls (受付可, ringing, in a call,
- * after-call work), so that 応答 sends a camera that already has frames: opening one takes 0.3–0.7 s
- * that the resident would otherwise spend looking at a black picture after 「つながりました」.
- * Released when the operator goes 離席 or offline and when the console closes: no camera open on an
- * empty desk. A call borrows the tracks and never stops them.
- */
-export class StandbyMedia {
-  #media: OperatorMedia | null = null;
-  #opening: Promise<OperatorMedia> | null = null;
-  /** Bumped by release(): an opening that finishes after it is stopped at once. */
-  #generation = 0;
-
-  /**
-   * The open devices, opening them if need be (also again when one was missing or has ended: a
-   * camera plugged in or back since). The microphone comes back unmuted: muting is per call.
-   */
-  acquire(): Promise<OperatorMedia> {
-    const media = this.#media;
-    if (media && isLive(media.mic) && isLive(media.cam)) {
-      media.mic!.enabled = true;
-      return Promise.resolve(media);
-    }
-    if (this.#opening) return this.#opening;
-    if (media) stopOperatorMedia(media);
-    this.#media = null;
-    const generation = this.#generation;
-    const opening = acquireOperatorMedia().then((opened) => {
-      if (this.#opening === opening) this.#opening = null;
-      // Released meanwhile: the caller (a call that started regardless) gets tracks that are ended.
-      if (generation !== this.#generation) stopOperatorMedia(opened);
-      else this.#media = opened;
-      return opened;
-    });
-    this.#opening = opening;
-    return opening;
-  }
-
-  /** Open the devices ahead of the next call; failures show when a call uses them. */
-  warm(): void {
-    void this.acquire();
-  }
-
-  release(): void {
-    this.#generation++;
-    this.#opening = null;
-    if (this.#media) stopOperatorMedia(this.#media);
-    this.#media = null;
-  }
+export function stopOperatorMedia(media: OperatorMedia | null): void {
+  media?.mic?.stop();
+  media?.cam?.stop();
 }

@@ -1,7 +1,7 @@
 import { expect, type Browser, type Page } from '@playwright/test';
 import { E2E_PASSWORD, type RunningServer } from './server.ts';
 import { watchContentSecurityPolicy } from './csp.ts';
-import { recordDeviceTracks, recordPeerConnections } from './webrtcStats.ts';
+import { recordPeerConnections } from './webrtcStats.ts';
 
 /** The apps' own warnings about cameras and the call ("[media] …", "[call] …"), printed: they explain a call without a picture. */
 function echoMediaWarnings(page: Page): void {
@@ -17,7 +17,6 @@ export async function pairTablet(browser: Browser, server: RunningServer, siteNa
   watchContentSecurityPolicy(page);
   echoMediaWarnings(page);
   await recordPeerConnections(page);
-  await recordDeviceTracks(page);
   await page.goto(`${server.url}/kiosk/`);
   // What a clerk pastes: a whole line of .data/device-tokens.txt, names and all.
   await page.getByTestId('pair-token').fill(`${siteName}\t${siteName} タブレット1\t${await server.registerTablet(siteName)}`);
@@ -64,7 +63,6 @@ export async function openConsole(browser: Browser, server: RunningServer, usern
   watchContentSecurityPolicy(page);
   echoMediaWarnings(page);
   await recordPeerConnections(page);
-  await recordDeviceTracks(page);
   await page.goto(`${server.url}/console/`);
   await page.getByTestId('login-username').fill(username);
   await page.getByTestId('login-password').fill(E2E_PASSWORD);

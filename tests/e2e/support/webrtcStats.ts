@@ -24,33 +24,6 @@ export async function recordPeerConnections(page: Page): Promise<void> {
   })()`);
 }
 
-/**
- * Keep every microphone and camera track the page opens (getUserMedia), so tests can see which are
- * still open: a device left open is a camera light on in an empty booth.
- */
-export async function recordDeviceTracks(page: Page): Promise<void> {
-  // A string, not a function (see recordPeerConnections).
-  await page.addInitScript(`(() => {
-    const devices = navigator.mediaDevices;
-    if (!devices) return;
-    const opened = [];
-    const getUserMedia = devices.getUserMedia.bind(devices);
-    devices.getUserMedia = async (constraints) => {
-      const stream = await getUserMedia(constraints);
-      opened.push(...stream.getTracks());
-      return stream;
-    };
-    Object.defineProperty(window, '__openDevices', {
-      get: () => opened.filter((track) => track.readyState === 'live').map((track) => track.kind).sort(),
-    });
-  })()`);
-}
-
-/** The kinds of the page's microphone and camera tracks still open, sorted ('audio', 'video', …). */
-export function openDevices(page: Page): Promise<string[]> {
-  return page.evaluate('window.__openDevices') as Promise<string[]>;
-}
-
 export interface InboundStream {
   kind: 'audio' | 'video';
   trackIdentifier: string;
