@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { types } from 'mediasoup';
 import { createLogger } from '@madoguchi/protocol/logger';
-import { FIRST_SIMULCAST_LAYERS, lowestLayerArrived, upgradeWhenForwarding } from './simulcastLayers.ts';
+import { FIRST_SIMULCAST_LAYERS, noLayerAheadOfLowest, upgradeWhenForwarding } from './simulcastLayers.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 
 const logger = createLogger('sfu:Participant');
@@ -313,7 +313,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     this.#consuming.add(producer.id);
     let consumer: types.Consumer;
     try {
-      await lowestLayerArrived(producer);
+      await noLayerAheadOfLowest(producer);
       if (this.#closed || transport.closed || producer.closed) return;
       consumer = await transport.consume({
         producerId: producer.id,

@@ -19,8 +19,8 @@ export const FIRST_SIMULCAST_LAYERS: types.ConsumerLayers = { spatialLayer: 0 };
  * browser drops in the call's first second (its bandwidth estimate still ramping up, a busy CPU),
  * before its first report, froze the picture for the rest of the call (versatica/mediasoup#492,
  * fixed upstream in 3.14.16). The lowest layer is sent as long as the camera is: a safe reference.
- * The consumer is created paused, once the lowest layer has arrived (see lowestLayerArrived), and
- * resumed when the browser holds it, so the first layer it forwards is the lowest.
+ * The consumer is created paused when no other layer is ahead of the lowest (see noLayerAheadOfLowest)
+ * and resumed when the browser holds it, so the first layer it forwards is the lowest.
  */
 export function upgradeWhenForwarding(consumer: types.Consumer): void {
   const onLayers = (layers?: types.ConsumerLayers) => {
@@ -34,17 +34,23 @@ export function upgradeWhenForwarding(consumer: types.Consumer): void {
 }
 
 /**
- * Resolves once the producer's lowest simulcast layer is arriving, or after `timeoutMs` (a camera that
- * never sends it must still be consumed). mediasoup takes the lowest layer *with a score* as a new
- * consumer's first: a page that has just (re)started its camera may send the top layer's first packets
- * before the lowest one's, and a consumer created in that moment froze on the top layer for good.
+ * Resolves at once unless a layer above the lowest is arriving while the lowest is not; then once the
+ * lowest arrives, or after `timeoutMs` (a camera that never sends it must still be consumed).
+ * mediasoup takes the first layer with a score as a new consumer's first, so a consumer created in
+ * that moment froze on the top layer for good. Before any layer arrives the consumer is created at
+ * once: the browser opens its upper layers only after the lowest has sent a frame (CallSession), so
+ * the lowest arrives first, and its very first key frame reaches the consumer with no second one
+ * to ask for — what makes the resident's face appear quickly after 応答.
  */
-export function lowestLayerArrived(producer: types.Producer, timeoutMs = 3_000): Promise<void> {
+export function noLayerAheadOfLowest(producer: types.Producer, timeoutMs = 3_000): Promise<void> {
   // The browser names its layers by RID, a plain RTP sender by SSRC.
   const lowest = producer.rtpParameters.encodings?.[0];
   const isLowest = (layer: types.ProducerScore) => (lowest?.rid !== undefined ? layer.rid === lowest.rid : layer.ssrc === lowest?.ssrc);
-  const lowestScored = () => producer.score.some((layer) => isLowest(layer) && layer.score > 0);
-  if (producer.type !== 'simulcast' || lowestScored()) return Promise.resolve();
+  const safe = () => {
+    const arriving = producer.score.filter((layer) => layer.score > 0);
+    return arriving.length === 0 || arriving.some(isLowest);
+  };
+  if (producer.type !== 'simulcast' || safe()) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
@@ -53,7 +59,7 @@ export function lowestLayerArrived(producer: types.Producer, timeoutMs = 3_000):
       resolve();
     };
     const onScore = () => {
-      if (lowestScored()) done();
+      if (safe()) done();
     };
     const timer = setTimeout(done, timeoutMs);
     producer.on('score', onScore);

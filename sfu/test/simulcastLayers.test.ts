@@ -2,7 +2,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIRST_SIMULCAST_LAYERS, lowestLayerArrived, upgradeWhenForwarding } from '../src/simulcastLayers.ts';
+import { FIRST_SIMULCAST_LAYERS, noLayerAheadOfLowest, upgradeWhenForwarding } from '../src/simulcastLayers.ts';
 
 /**
  * A two-layer simulcast camera whose top layer stops in the call's first second, before it ever sent
@@ -55,20 +55,25 @@ describe('a simulcast consumer whose top layer stops before its first Sender Rep
   interface Camera {
     /** How much later than the top layer the lowest one starts (a page that has just started its camera). */
     lowestLayerLateMs?: number;
+    /** How much later than the lowest layer the top one starts (a page that opens it once the lowest sent a frame). */
+    topLayerLateMs?: number;
+    /** How long after the sending starts the consumer is created (0: before any packet). */
+    consumeAfterMs?: number;
     /** What the server awaits before it creates the consumer. */
     beforeConsume?: (producer: types.Producer) => Promise<void>;
   }
 
   /**
-   * The browser's sequence: the layers start flowing; the consumer is created paused; it is resumed
-   * 300 ms later (the browser holds it); 400 ms after that the top layer stops for good. Returns the
+   * The browser's sequence: the layers start flowing; the consumer is created paused (100 ms later by
+   * default); it is resumed 300 ms later (the browser holds it); 400 ms after that the top layer stops
+   * for good. Returns the
    * packets that reach the receiver over the last second of the 4 s after that, and the consumer's
    * layers then.
    */
   async function topLayerStopsEarly(
     setUp: (consumer: types.Consumer) => void,
     preferredLayers?: types.ConsumerLayers,
-    { lowestLayerLateMs = 0, beforeConsume }: Camera = {},
+    { lowestLayerLateMs = 0, topLayerLateMs = 0, consumeAfterMs = 100, beforeConsume }: Camera = {},
   ) {
     const sendTransport = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: true });
     const recvTransport = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: false });
@@ -91,16 +96,17 @@ describe('a simulcast consumer whose top layer stops before its first Sender Rep
     let frame = 0;
     let topLayerSending = true;
     const lowestLayerFrom = Date.now() + lowestLayerLateMs;
+    const topLayerFrom = Date.now() + topLayerLateMs;
     const sendFrame = () => {
       frame += 1;
       const port = sendTransport.tuple.localPort;
       if (Date.now() >= lowestLayerFrom) sender.send(vp8KeyFrame(LOW_SSRC, frame, frame * 3000, frame), port, '127.0.0.1');
-      if (topLayerSending) sender.send(vp8KeyFrame(TOP_SSRC, frame, frame * 3000, frame), port, '127.0.0.1');
+      if (topLayerSending && Date.now() >= topLayerFrom) sender.send(vp8KeyFrame(TOP_SSRC, frame, frame * 3000, frame), port, '127.0.0.1');
     };
     const timer = setInterval(sendFrame, FRAME_MS);
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     try {
-      await sleep(100);
+      await sleep(consumeAfterMs);
       await beforeConsume?.(producer);
       const consumer = await recvTransport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true, preferredLayers });
       setUp(consumer);
@@ -126,7 +132,16 @@ describe('a simulcast consumer whose top layer stops before its first Sender Rep
   });
 
   it('keeps forwarding the lowest layer when the top layer arrived first and the consumer waited for the lowest', async () => {
-    const camera = { lowestLayerLateMs: 800, beforeConsume: (producer: types.Producer) => lowestLayerArrived(producer) };
+    const camera = { lowestLayerLateMs: 800, beforeConsume: (producer: types.Producer) => noLayerAheadOfLowest(producer) };
+    const { packetsInLastSecond, layers } = await topLayerStopsEarly(upgradeWhenForwarding, FIRST_SIMULCAST_LAYERS, camera);
+    expect(layers?.spatialLayer).toBe(0);
+    expect(packetsInLastSecond).toBeGreaterThan(20);
+  });
+
+  it('keeps forwarding the lowest layer when the consumer was created before any layer arrived and the lowest came first', async () => {
+    // What the page does: the top layer opens once the lowest has sent a frame, and the server creates
+    // the consumer as soon as the producer exists.
+    const camera = { topLayerLateMs: 250, consumeAfterMs: 0, beforeConsume: (producer: types.Producer) => noLayerAheadOfLowest(producer) };
     const { packetsInLastSecond, layers } = await topLayerStopsEarly(upgradeWhenForwarding, FIRST_SIMULCAST_LAYERS, camera);
     expect(layers?.spatialLayer).toBe(0);
     expect(packetsInLastSecond).toBeGreaterThan(20);

@@ -61,6 +61,9 @@ export function backoffDelay(attempt: number, timings: Pick<RecoveryTimings, 'ba
 /** Checks in a row with something received before silence counts as a cut. */
 const STEADY_CHECKS = 3;
 
+/** How often firstFrameSent looks again for a session that publishes the source. */
+const FIRST_FRAME_WAIT_POLL_MS = 40;
+
 interface Published {
   track: MediaStreamTrack;
   options: PublishOptions;
@@ -154,6 +157,19 @@ export class CallConnection {
     const published = this.#published.get(source);
     if (published) published.paused = paused;
     return this.#serially((session) => session.setPaused(source, paused));
+  }
+
+  /**
+   * Resolves once `source` has sent its first frame in the current session (waiting for the session
+   * and the producer if need be), after `patienceMs`, or at once when the source is not published.
+   */
+  async firstFrameSent(source: MediaSource, patienceMs: number): Promise<void> {
+    const deadline = Date.now() + patienceMs;
+    while (!this.#closed && this.#published.has(source) && Date.now() < deadline) {
+      const session = this.#session;
+      if (session?.isPublishing(source)) return session.firstFrameSent(source, deadline - Date.now());
+      await new Promise((resolve) => setTimeout(resolve, FIRST_FRAME_WAIT_POLL_MS));
+    }
   }
 
   async getStats(): Promise<RTCStatsReport[]> {

@@ -65,6 +65,41 @@ function fitEncoding(track: MediaStreamTrack, encodings: RtpEncodingParameters[]
   return [{ ...encodings[0], ...(scale > 1 ? { scaleResolutionDownBy: scale } : {}) }];
 }
 
+/** How often a sender's statistics are looked at while waiting for its first frame. */
+const FIRST_FRAME_POLL_MS = 40;
+/** How long the upper simulcast layers wait for the lowest one's first frame at most (a camera must not stay small). */
+const LOWEST_LAYER_PATIENCE_MS = 3_000;
+
+/** Resolves once the producer has encoded a frame (of the layer `rid`, if given), or closed, or after `patienceMs`. */
+async function untilFrameEncoded(producer: Producer, patienceMs: number, rid?: string): Promise<void> {
+  const deadline = Date.now() + patienceMs;
+  const encoded = async () => {
+    for (const stats of (await producer.getStats()).values()) {
+      if (stats.type === 'outbound-rtp' && (rid === undefined || stats.rid === rid) && (stats.framesEncoded ?? 0) > 0) return true;
+    }
+    return false;
+  };
+  while (!producer.closed && Date.now() < deadline && !(await encoded())) {
+    await new Promise((resolve) => setTimeout(resolve, FIRST_FRAME_POLL_MS));
+  }
+}
+
+/**
+ * A simulcast producer is created with its lowest layer alone and opens the others once that layer
+ * has sent a frame. The server then gives the other side its consumer at once, before any packet
+ * (instead of waiting for the lowest layer's first one and asking for a second key frame), knowing
+ * that the first layer to arrive is the lowest: mediasoup 3.12 takes a consumer's first layer as its
+ * timestamp reference, and a top layer that stopped early froze the picture (sfu/simulcastLayers).
+ */
+async function openUpperLayersOnceLowestSent(producer: Producer, layers: number): Promise<void> {
+  try {
+    await untilFrameEncoded(producer, LOWEST_LAYER_PATIENCE_MS, producer.rtpParameters.encodings?.[0]?.rid);
+    if (!producer.closed) await producer.setMaxSpatialLayer(layers - 1);
+  } catch (error) {
+    if (!producer.closed) console.warn(`[call] ${producer.appData.source}: cannot open the upper simulcast layers:`, error);
+  }
+}
+
 /** What one camera sends, from its sender's statistics. */
 export interface SentVideoStats {
   source: MediaSource;
@@ -146,6 +181,9 @@ export class CallSession {
     await this.unpublish(source);
     const { degradationPreference, maxSentSize, ...produceOptions } = options;
     if (maxSentSize) produceOptions.encodings = fitEncoding(track, produceOptions.encodings, maxSentSize);
+    const layers = produceOptions.encodings?.length ?? 1;
+    // Simulcast starts on its lowest layer alone (see openUpperLayersOnceLowestSent).
+    if (layers > 1) produceOptions.encodings = produceOptions.encodings!.map((encoding, index) => (index === 0 ? encoding : { ...encoding, active: false }));
     const producer = await transport.produce({ track, ...produceOptions, stopTracks: false, appData: { source } });
     this.#producers.set(source, producer);
     const sender = producer.rtpSender;
@@ -157,6 +195,13 @@ export class CallSession {
         console.warn(`[call] ${source}: degradationPreference not applied:`, error);
       });
     }
+    if (layers > 1) void openUpperLayersOnceLowestSent(producer, layers);
+  }
+
+  /** Resolves once the source has sent its first frame, or after `patienceMs`; at once if it is not being sent. */
+  async firstFrameSent(source: MediaSource, patienceMs: number): Promise<void> {
+    const producer = this.#producers.get(source);
+    if (producer) await untilFrameEncoded(producer, patienceMs).catch(() => {});
   }
 
   /** Stop sending a source (e.g. the operator stops showing a document); the other side's consumer closes. */

@@ -216,11 +216,13 @@ export interface CallMedia {
 /**
  * Everything the resident sends in a call. A device that fails is left out, not fatal. `onOpened`
  * hears of each device as soon as it is ready (the microphone first, then the face camera), so that
- * it can be sent while the next one is still being opened and checked.
+ * it can be sent while the next one is still being opened and checked. The document camera is opened
+ * once `beforeDocument` resolves (the call waits for the face to be on its way first).
  */
 export async function openCallMedia(
   choose: (deviceIds: string[]) => CameraChoice,
   onOpened: (what: CallMedia['failures'][number], track: MediaStreamTrack) => void = () => {},
+  beforeDocument: () => Promise<void> = async () => {},
 ): Promise<CallMedia> {
   const failures: CallMedia['failures'] = [];
   const attempt = async <T extends MediaStreamTrack | { track: MediaStreamTrack }>(
@@ -248,6 +250,7 @@ export async function openCallMedia(
   const face = choice.face
     ? await attempt('face', () => openSendingCamera(cameraCandidates(deviceIds, choice.face!, choice.document), openFaceCamera))
     : null;
+  if (choice.document) await beforeDocument();
   const document = choice.document
     ? await attempt('document', () =>
         openSendingCamera(cameraCandidates(deviceIds, choice.document!, face?.deviceId ?? choice.face), openDocumentCamera),

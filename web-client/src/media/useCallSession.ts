@@ -32,6 +32,9 @@ const FACE_PUBLISH: PublishOptions = {
   degradationPreference: 'balanced',
 };
 
+/** How long the document camera waits at most for the face's first frame to be sent before it opens. */
+const FACE_FIRST_FRAME_PATIENCE_MS = 1_500;
+
 /** How often the connection quality is sampled. */
 const QUALITY_SAMPLE_MS = 2_000;
 /**
@@ -122,7 +125,17 @@ export function useCallSession(client: ProtocolClient, call: CallJoined): CallMe
         });
       };
       const publishOptions = (what: CallMedia['failures'][number]) => (what === 'face' ? FACE_PUBLISH : what === 'document' ? DOCUMENT_PUBLISH : {});
-      const opened = await openCallMedia((ids) => resolveCameras(ids, loadCameraPrefs()), (what, track) => publish(what, track, publishOptions(what)));
+      // The face first, the papers after it: opening and encoding a document camera at the same
+      // moment held back the face's first frame by over a second on a busy tablet.
+      const faceOnItsWay = async () => {
+        await sending;
+        await session.firstFrameSent('face', FACE_FIRST_FRAME_PATIENCE_MS);
+      };
+      const opened = await openCallMedia(
+        (ids) => resolveCameras(ids, loadCameraPrefs()),
+        (what, track) => publish(what, track, publishOptions(what)),
+        faceOnItsWay,
+      );
       media = opened;
       if (disposed) {
         stopTracks([opened.mic, opened.face, opened.document]);
