@@ -61,7 +61,7 @@ export function backoffDelay(attempt: number, timings: Pick<RecoveryTimings, 'ba
 /** Checks in a row with something received before silence counts as a cut. */
 const STEADY_CHECKS = 3;
 
-/** How often firstFrameSent looks again for a session that publishes the source. */
+/** How often framesSent looks again for a session that publishes the source. */
 const FIRST_FRAME_WAIT_POLL_MS = 40;
 
 interface Published {
@@ -160,14 +160,14 @@ export class CallConnection {
   }
 
   /**
-   * Resolves once `source` has sent its first frame in the current session (waiting for the session
+   * Resolves once `source` has sent `frames` frames in the current session (waiting for the session
    * and the producer if need be), after `patienceMs`, or at once when the source is not published.
    */
-  async firstFrameSent(source: MediaSource, patienceMs: number): Promise<void> {
+  async framesSent(source: MediaSource, frames: number, patienceMs: number): Promise<void> {
     const deadline = Date.now() + patienceMs;
     while (!this.#closed && this.#published.has(source) && Date.now() < deadline) {
       const session = this.#session;
-      if (session?.isPublishing(source)) return session.firstFrameSent(source, deadline - Date.now());
+      if (session?.isPublishing(source)) return session.framesSent(source, frames, deadline - Date.now());
       await new Promise((resolve) => setTimeout(resolve, FIRST_FRAME_WAIT_POLL_MS));
     }
   }

@@ -70,12 +70,12 @@ const FIRST_FRAME_POLL_MS = 40;
 /** How long the upper simulcast layers wait for the lowest one's first frame at most (a camera must not stay small). */
 const LOWEST_LAYER_PATIENCE_MS = 3_000;
 
-/** Resolves once the producer has encoded a frame (of the layer `rid`, if given), or closed, or after `patienceMs`. */
-async function untilFrameEncoded(producer: Producer, patienceMs: number, rid?: string): Promise<void> {
+/** Resolves once the producer has encoded `frames` frames (in the layer `rid`, if given), or closed, or after `patienceMs`. */
+async function untilFramesEncoded(producer: Producer, frames: number, patienceMs: number, rid?: string): Promise<void> {
   const deadline = Date.now() + patienceMs;
   const encoded = async () => {
     for (const stats of (await producer.getStats()).values()) {
-      if (stats.type === 'outbound-rtp' && (rid === undefined || stats.rid === rid) && (stats.framesEncoded ?? 0) > 0) return true;
+      if (stats.type === 'outbound-rtp' && (rid === undefined || stats.rid === rid) && (stats.framesEncoded ?? 0) >= frames) return true;
     }
     return false;
   };
@@ -93,7 +93,7 @@ async function untilFrameEncoded(producer: Producer, patienceMs: number, rid?: s
  */
 async function openUpperLayersOnceLowestSent(producer: Producer, layers: number): Promise<void> {
   try {
-    await untilFrameEncoded(producer, LOWEST_LAYER_PATIENCE_MS, producer.rtpParameters.encodings?.[0]?.rid);
+    await untilFramesEncoded(producer, 1, LOWEST_LAYER_PATIENCE_MS, producer.rtpParameters.encodings?.[0]?.rid);
     if (!producer.closed) await producer.setMaxSpatialLayer(layers - 1);
   } catch (error) {
     if (!producer.closed) console.warn(`[call] ${producer.appData.source}: cannot open the upper simulcast layers:`, error);
@@ -198,10 +198,10 @@ export class CallSession {
     if (layers > 1) void openUpperLayersOnceLowestSent(producer, layers);
   }
 
-  /** Resolves once the source has sent its first frame, or after `patienceMs`; at once if it is not being sent. */
-  async firstFrameSent(source: MediaSource, patienceMs: number): Promise<void> {
+  /** Resolves once the source has sent `frames` frames, or after `patienceMs`; at once if it is not being sent. */
+  async framesSent(source: MediaSource, frames: number, patienceMs: number): Promise<void> {
     const producer = this.#producers.get(source);
-    if (producer) await untilFrameEncoded(producer, patienceMs).catch(() => {});
+    if (producer) await untilFramesEncoded(producer, frames, patienceMs).catch(() => {});
   }
 
   /** Stop sending a source (e.g. the operator stops showing a document); the other side's consumer closes. */

@@ -32,8 +32,13 @@ const FACE_PUBLISH: PublishOptions = {
   degradationPreference: 'balanced',
 };
 
-/** How long the document camera waits at most for the face's first frame to be sent before it opens. */
-const FACE_FIRST_FRAME_PATIENCE_MS = 1_500;
+/**
+ * The document camera opens once the face has sent this many frames (half a second at 30 fps; longer
+ * on a tablet whose processor is busy), or after the patience: the key frame that the SFU asks for
+ * when the operator's console starts receiving the face comes within that time.
+ */
+const FACE_FRAMES_BEFORE_DOCUMENT = 15;
+const FACE_BEFORE_DOCUMENT_PATIENCE_MS = 2_000;
 
 /** How often the connection quality is sampled. */
 const QUALITY_SAMPLE_MS = 2_000;
@@ -126,10 +131,11 @@ export function useCallSession(client: ProtocolClient, call: CallJoined): CallMe
       };
       const publishOptions = (what: CallMedia['failures'][number]) => (what === 'face' ? FACE_PUBLISH : what === 'document' ? DOCUMENT_PUBLISH : {});
       // The face first, the papers after it: opening and encoding a document camera at the same
-      // moment held back the face's first frame by over a second on a busy tablet.
+      // moment held back the face's first frames, and the key frame the operator's side waits for,
+      // by over a second on a busy tablet.
       const faceOnItsWay = async () => {
         await sending;
-        await session.firstFrameSent('face', FACE_FIRST_FRAME_PATIENCE_MS);
+        await session.framesSent('face', FACE_FRAMES_BEFORE_DOCUMENT, FACE_BEFORE_DOCUMENT_PATIENCE_MS);
       };
       const opened = await openCallMedia(
         (ids) => resolveCameras(ids, loadCameraPrefs()),
