@@ -1,6 +1,6 @@
 import type { MediaSource } from '../domain.ts';
 import type { ServerPayload } from '../events.ts';
-import { CallSession, type PublishOptions, type RemoteTrack, type SentVideoStats } from './CallSession.ts';
+import { CallSession, SENT_FRAMES_POLL_MS, type PublishOptions, type RemoteTrack, type SentVideoStats } from './CallSession.ts';
 import type { ProtocolClient } from './ProtocolClient.ts';
 
 type CallJoined = ServerPayload<'call:joined'>;
@@ -60,9 +60,6 @@ export function backoffDelay(attempt: number, timings: Pick<RecoveryTimings, 'ba
 
 /** Checks in a row with something received before silence counts as a cut. */
 const STEADY_CHECKS = 3;
-
-/** How often framesSent looks again for a session that publishes the source. */
-const FIRST_FRAME_WAIT_POLL_MS = 40;
 
 interface Published {
   track: MediaStreamTrack;
@@ -168,7 +165,7 @@ export class CallConnection {
     while (!this.#closed && this.#published.has(source) && Date.now() < deadline) {
       const session = this.#session;
       if (session?.isPublishing(source)) return session.framesSent(source, frames, deadline - Date.now());
-      await new Promise((resolve) => setTimeout(resolve, FIRST_FRAME_WAIT_POLL_MS));
+      await new Promise((resolve) => setTimeout(resolve, SENT_FRAMES_POLL_MS));
     }
   }
 

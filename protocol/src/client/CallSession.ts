@@ -65,8 +65,8 @@ function fitEncoding(track: MediaStreamTrack, encodings: RtpEncodingParameters[]
   return [{ ...encodings[0], ...(scale > 1 ? { scaleResolutionDownBy: scale } : {}) }];
 }
 
-/** How often a sender's statistics are looked at while waiting for its first frame. */
-const FIRST_FRAME_POLL_MS = 40;
+/** How often a wait for sent frames looks again (at the sender's statistics, or for a session that sends). */
+export const SENT_FRAMES_POLL_MS = 40;
 /** How long the upper simulcast layers wait for the lowest one's first frame at most (a camera must not stay small). */
 const LOWEST_LAYER_PATIENCE_MS = 3_000;
 
@@ -80,7 +80,7 @@ async function untilFramesEncoded(producer: Producer, frames: number, patienceMs
     return false;
   };
   while (!producer.closed && Date.now() < deadline && !(await encoded())) {
-    await new Promise((resolve) => setTimeout(resolve, FIRST_FRAME_POLL_MS));
+    await new Promise((resolve) => setTimeout(resolve, SENT_FRAMES_POLL_MS));
   }
 }
 
