@@ -195,8 +195,10 @@ test('kill -9 of the server, restarted at once: everyone reconnects by themselve
         `SELECT c.id, c.requestedAt, c.endedAt, s.name AS site FROM Consultation c JOIN Site s ON s.id = c.siteId
          JOIN Department d ON d.id = c.departmentId WHERE d.code = 'welfare' ORDER BY c.requestedAt`,
       );
+    // The rows are written by the recorder's thread a few milliseconds after each ack (longer when the
+    // thread starts again after being idle on a loaded machine): the crash comes once all three are in.
+    await expect.poll(() => waitingRows().map((row) => row.site), { timeout: 10_000 }).toEqual(sites);
     const before = waitingRows();
-    expect(before.map((row) => row.site)).toEqual(sites);
 
     // Issue 9 asks for reconnection with no human action, not a time: with a restart that takes
     // 20–25 s while this machine's two browsers hold both cores, media has a minute after it.
