@@ -45,6 +45,9 @@ APT_PACKAGES=(
   # PostgreSQL, the database for cities that outgrow SQLite: the tests start throw-away clusters of
   # their own with its binaries (prisma/test/postgres.ts); the package's own cluster is not used
   postgresql
+  # Redis, what signaling nodes share in the cluster mode (issue 12): the tests start throw-away
+  # servers of their own with its binary (signaling/test/redis.ts); the package's own server is not used
+  redis-server
 )
 step "Debian packages"
 missing=()
@@ -61,6 +64,16 @@ elif [[ $(id -u) -eq 0 ]]; then
   # configuration, so the distribution's copy would only hold the TURN port.
   if [[ " ${missing[*]} " == *" coturn "* && -d /run/systemd/system ]]; then
     systemctl disable --now coturn >/dev/null 2>&1 && echo "disabled Debian's coturn service (npm start runs its own)"
+  fi
+  # Debian starts redis-server's own instance on install (port 6379); nothing here uses it.
+  if [[ " ${missing[*]} " == *" redis-server "* ]]; then
+    if [[ -d /run/systemd/system ]]; then
+      systemctl disable --now redis-server >/dev/null 2>&1
+    else
+      invoke-rc.d redis-server stop >/dev/null 2>&1 || true
+      update-rc.d redis-server disable >/dev/null 2>&1 || true
+    fi
+    echo "stopped Debian's redis-server and set it not to start at boot (the tests run their own)"
   fi
   # Debian creates and starts a cluster (main) on install. Nothing here uses it, so it is stopped and
   # set not to start at boot; a city's PostgreSQL is its own server, named by DATABASE_URL.

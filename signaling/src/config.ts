@@ -27,6 +27,11 @@ export interface Config {
   tls: TlsConfig;
   turn: TurnConfig;
   databaseUrl: string;
+  /**
+   * The Redis that signaling nodes share (`redis://…`); undefined: this process is the only one.
+   * With it, pushes reach a socket connected to any node (socket.io's Redis adapter).
+   */
+  redisUrl?: string;
   /** How long a write waits for another connection's lock; the server's own writes wait between tries, with the event loop free. */
   databaseBusyTimeoutMs: number;
   jwtSecret: string;
@@ -197,6 +202,12 @@ function tlsConfig(env: NodeJS.ProcessEnv, root: string, dataDir: string): TlsCo
   throw new Error(`TLS=${mode}: use local (this server's own certificate authority, the default) or off (plain HTTP behind a TLS proxy)`);
 }
 
+function redisUrl(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (!/^rediss?:\/\//.test(value)) throw new Error(`REDIS_URL=${value.replace(/:[^:@/]*@/, ':***@')}: a redis:// or rediss:// URL`);
+  return value;
+}
+
 function forceRelay(env: NodeJS.ProcessEnv): boolean {
   const value = env.MEDIA_FORCE_RELAY ?? 'false';
   if (!['true', 'false'].includes(value)) throw new Error(`MEDIA_FORCE_RELAY=${value}: true or false`);
@@ -217,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = REPO_ROO
     tls: tlsConfig(env, root, dataDir),
     turn: turnConfig(env, dataDir),
     databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    redisUrl: redisUrl(env.REDIS_URL),
     databaseBusyTimeoutMs: int(env.DATABASE_BUSY_TIMEOUT_MS, DEFAULT_BUSY_TIMEOUT_MS, 'DATABASE_BUSY_TIMEOUT_MS'),
     ...loadJwtSecret(env, root),
     staffTokenTtl: env.STAFF_TOKEN_TTL ?? '12h',

@@ -45,6 +45,8 @@ import { BoothPrinter } from './documents/BoothPrinter.ts';
 import { RetentionJob } from './records/RetentionJob.ts';
 import { SettingsStore } from './records/SettingsStore.ts';
 import { enforcePrivateModes } from './dataAtRest.ts';
+import { RedisAttemptLog } from './cluster/RedisAttemptLog.ts';
+import { SharedRedis } from './cluster/SharedRedis.ts';
 import { createOriginCheck } from './web/origins.ts';
 import { securityHeaders } from './web/securityHeaders.ts';
 
@@ -104,12 +106,16 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   await settings.get(); // latest() is known before the first chat message
   const retention = new RetentionJob(db, settings, audit, clock);
 
+  const redis = config.redisUrl ? await SharedRedis.connect(config.redisUrl) : undefined;
   const sfu = await SfuNode.start({
     numWorkers: config.media.workers,
     listenIp: config.media.listenIp,
     announcedIp: config.media.announcedIp,
     port: config.media.port,
     maxIncomingBitrate: config.media.maxIncomingBitrate,
+  }).catch(async (error: unknown) => {
+    await redis?.close();
+    throw error;
   });
 
   // Routes are added once the domain exists; the HTTP server only calls the app per request.
@@ -128,7 +134,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   const offeredTurn = config.turn.mode === 'embedded' && !turn ? { mode: 'off' as const } : config.turn;
   const iceServers = new IceServers({ turn: offeredTurn, forceRelay: config.media.forceRelay, tls, clock });
   const originAllowed = createOriginCheck(config.allowedOrigins);
-  const io = createSocketServer(httpServer, originAllowed);
+  const io = createSocketServer(httpServer, originAllowed, redis);
 
   let consultations: ConsultationService;
   const routingSettings = new RoutingSettingsStore(db);
@@ -151,6 +157,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   } catch (error) {
     io.close();
     await sfu.close();
+    await redis?.close();
     throw error;
   }
   const documents = new DocumentService({
@@ -188,7 +195,11 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   const printer = new BoothPrinter({ db, consultations, notifier, recorder, clock });
   const sessions = new StaffSessions({ db, clock, notifier, consultations });
   const tokens = new TokenService(db, config.jwtSecret, config.staffTokenTtl, sessions);
-  const loginThrottle = new LoginThrottle({ clock, ...DEFAULT_LOGIN_LIMITS, ...config.login });
+  // Attempts are counted where every node sees them when the nodes share a Redis.
+  const now = () => clock.now().getTime();
+  const attemptLog = redis ? (name: string, windowMs: number) => new RedisAttemptLog({ redis: redis.commands, name, windowMs, now }) : undefined;
+  const loginLimits = { clock, ...DEFAULT_LOGIN_LIMITS, ...config.login };
+  const loginThrottle = new LoginThrottle(loginLimits, attemptLog?.('login', loginLimits.windowMs));
   const clerkPins = new ClerkPins({ db, clock, gate: (check) => loginThrottle.gate(check) });
   const help = new HelpDesk({ db, notifier, audit, clock });
   await help.restore();
@@ -196,7 +207,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   const reservations = new ReservationService({ db, routingSettings, clock });
   const boothCheckIn = new BoothCheckIn({ reservations, consultations, recorder });
   const { publicBooking } = config;
-  const publicBookingDesk = publicBooking && new PublicBookingDesk({ reservations, clock, city: publicBooking.city, limits: publicBooking });
+  const publicBookingDesk = publicBooking && new PublicBookingDesk({ reservations, clock, city: publicBooking.city, limits: publicBooking, attempts: attemptLog });
   const guests = new GuestDesk({
     consultations,
     tokens: new GuestTokens(config.jwtSecret, () => clock.now()),
@@ -243,6 +254,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     });
   } catch (error) {
     await sfu.close();
+    await redis?.close();
     throw error;
   }
   stills.startRetention();
@@ -287,6 +299,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
         if (listener !== httpServer) listener.close();
         await turn?.close();
         await sfu.close();
+        await redis?.close();
       })()),
   };
 }

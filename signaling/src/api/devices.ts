@@ -130,11 +130,11 @@ export function createDevicePairingRouter({
   const router = Router();
   router.post('/pair', async (req, res) => {
     const address = req.ip ?? 'unknown';
-    loginThrottle.check(address, PAIRING_ATTEMPTS);
+    await loginThrottle.check(address, PAIRING_ATTEMPTS);
     const { code } = parseBody(PairByCodeRequest, req.body);
     const pairing = pairingCodes.redeem(code);
     if (!pairing) {
-      loginThrottle.recordFailure(address, PAIRING_ATTEMPTS);
+      await loginThrottle.recordFailure(address, PAIRING_ATTEMPTS);
       throw new ProtocolError('UNAUTHORIZED', 'wrong or expired pairing code');
     }
     const token = await reissueDeviceToken(db, tokens, pairing.deviceId);

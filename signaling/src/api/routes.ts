@@ -109,17 +109,17 @@ export function createApiRouter({ db, databaseProbe, tokens, sessions, loginThro
   api.post('/auth/login', async (req, res) => {
     const { username, password } = parseBody(LoginRequest, req.body);
     const address = req.ip ?? 'unknown';
-    loginThrottle.check(address, username);
+    await loginThrottle.check(address, username);
     const staff = await db.staff.findUnique({
       where: { username },
       include: { departments: { include: { department: true } } },
     });
     const valid = await loginThrottle.gate(async () => verifyPassword(password, staff?.passwordHash ?? (await hashForUnknownUser())));
     if (!staff || !staff.active || !valid) {
-      loginThrottle.recordFailure(address, username);
+      await loginThrottle.recordFailure(address, username);
       throw new ProtocolError('UNAUTHORIZED', 'ユーザー名またはパスワードが違います');
     }
-    loginThrottle.recordSuccess(address, username);
+    await loginThrottle.recordSuccess(address, username);
     const role = staff.role as StaffRole;
     const body: LoginResponse = {
       token: await tokens.issueStaffToken({ id: staff.id, role }),

@@ -1,6 +1,6 @@
 import { createLogger } from '@madoguchi/protocol/logger';
 import type { Clock } from '../clock.ts';
-import { AttemptWindow, TooManyAttempts } from './AttemptWindow.ts';
+import { AttemptWindow, TooManyAttempts, type AttemptLog } from './AttemptWindow.ts';
 
 const logger = createLogger('login');
 
@@ -28,29 +28,33 @@ export const DEFAULT_LOGIN_LIMITS = { failuresPerAccount: 5, failuresPerAddress:
  */
 export class LoginThrottle {
   readonly #options: LoginThrottleOptions;
-  readonly #failures: AttemptWindow;
+  readonly #failures: AttemptLog;
   #running = 0;
   readonly #waiting: Array<() => void> = [];
 
-  constructor(options: LoginThrottleOptions) {
+  /**
+   * `failures`: where failures are counted — this process by default, or the Redis that signaling
+   * nodes share (made with this throttle's window), so that every node refuses the same guesser.
+   */
+  constructor(options: LoginThrottleOptions, failures?: AttemptLog) {
     this.#options = options;
-    this.#failures = new AttemptWindow({ windowMs: options.windowMs, now: () => options.clock.now().getTime() });
+    this.#failures = failures ?? new AttemptWindow({ windowMs: options.windowMs, now: () => options.clock.now().getTime() });
   }
 
   /** Throws TooManyAttempts when this address, or this address for this username, failed too often. */
-  check(address: string, username: string): void {
-    for (const [key, limit] of this.#keys(address, username)) this.#failures.refuseIfOver(key, limit, 'too many failed logins; try again later');
+  async check(address: string, username: string): Promise<void> {
+    for (const [key, limit] of this.#keys(address, username)) await this.#failures.refuseIfOver(key, limit, 'too many failed logins; try again later');
   }
 
-  recordFailure(address: string, username: string): void {
+  async recordFailure(address: string, username: string): Promise<void> {
     for (const [key, limit] of this.#keys(address, username)) {
-      if (this.#failures.add(key) === limit) logger.warn(`login refused for ${this.#options.windowMs / 60_000} min after ${limit} failures: ${key}`);
+      if ((await this.#failures.add(key)) === limit) logger.warn(`login refused for ${this.#options.windowMs / 60_000} min after ${limit} failures: ${key}`);
     }
   }
 
   /** A right password clears the pair's failures (the address's count stays: it guards guessing across names). */
-  recordSuccess(address: string, username: string): void {
-    this.#failures.clear(pairKey(address, username));
+  async recordSuccess(address: string, username: string): Promise<void> {
+    await this.#failures.clear(pairKey(address, username));
   }
 
   /** Runs a password check when a slot is free; refuses at once when too many are waiting. */

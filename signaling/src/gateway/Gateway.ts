@@ -16,9 +16,11 @@ import {
 import { databaseFault } from '@madoguchi/db';
 import { createLogger } from '@madoguchi/protocol/logger';
 import { SfuError } from '@madoguchi/sfu';
+import { createAdapter } from '@socket.io/redis-adapter';
 import { Server, type Socket } from 'socket.io';
 import type { Principal } from '../auth/principal.ts';
 import { SessionEnded, type StaffSessions } from '../auth/StaffSessions.ts';
+import type { SharedRedis } from '../cluster/SharedRedis.ts';
 import type { TokenService } from '../auth/TokenService.ts';
 import type { Notifier } from '../consultations/ConsultationService.ts';
 import type { OriginCheck } from '../web/origins.ts';
@@ -101,8 +103,13 @@ function endSockets(io: GatewayServer, room: string | string[], reason: SessionE
   io.in(room).disconnectSockets(true);
 }
 
-export function createSocketServer(httpServer: HttpServer, originAllowed: OriginCheck): GatewayServer {
-  return new Server(httpServer, {
+/**
+ * The socket.io server. With `redis`, its rooms span every signaling node sharing that Redis
+ * (socket.io's Redis adapter): a push to `device:…` or `staff:…` reaches the socket on whichever node
+ * it is connected to, and so does closing a room's sockets.
+ */
+export function createSocketServer(httpServer: HttpServer, originAllowed: OriginCheck, redis?: SharedRedis): GatewayServer {
+  const io: GatewayServer = new Server(httpServer, {
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     serveClient: false,
     // A page on another origin gets no socket at all (WebSockets are not bound by CORS).
@@ -112,7 +119,12 @@ export function createSocketServer(httpServer: HttpServer, originAllowed: Origin
     pingInterval: 5_000,
     pingTimeout: 5_000,
   });
+  if (redis) io.adapter(createAdapter(redis.commands, redis.subscriber, { key: REDIS_ADAPTER_KEY }));
+  return io;
 }
+
+/** The prefix of the adapter's channels in Redis. */
+const REDIS_ADAPTER_KEY = 'madoguchi:socket.io';
 
 /**
  * The socket.io boundary: authenticates each connection, checks a staff member's session again on

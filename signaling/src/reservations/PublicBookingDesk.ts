@@ -9,7 +9,7 @@ import {
   type Reservation,
 } from '@madoguchi/protocol';
 import type { z } from 'zod';
-import { AttemptWindow } from '../auth/AttemptWindow.ts';
+import { AttemptWindow, type AttemptLog } from '../auth/AttemptWindow.ts';
 import type { Clock } from '../clock.ts';
 import type { ReservationService } from './ReservationService.ts';
 
@@ -39,18 +39,32 @@ export class PublicBookingDesk {
   readonly #reservations: ReservationService;
   readonly #city: string;
   readonly #limits: PublicBookingLimits;
-  readonly #bookings: AttemptWindow;
-  readonly #wrongKeys: AttemptWindow;
+  readonly #bookings: AttemptLog;
+  readonly #wrongKeys: AttemptLog;
   /** The last booking being made for a phone number, which the next one for it waits for. */
   readonly #phonesBooking = new Map<string, Promise<void>>();
 
-  constructor({ reservations, clock, city, limits }: { reservations: ReservationService; clock: Clock; city: string; limits: PublicBookingLimits }) {
+  /** `attempts`: where an address's attempts are counted (by name); this process by default. */
+  constructor({
+    reservations,
+    clock,
+    city,
+    limits,
+    attempts,
+  }: {
+    reservations: ReservationService;
+    clock: Clock;
+    city: string;
+    limits: PublicBookingLimits;
+    attempts?: (name: string, windowMs: number) => AttemptLog;
+  }) {
     this.#reservations = reservations;
     this.#city = city;
     this.#limits = limits;
     const now = () => clock.now().getTime();
-    this.#bookings = new AttemptWindow({ windowMs: HOUR_MS, now });
-    this.#wrongKeys = new AttemptWindow({ windowMs: HOUR_MS, now });
+    const log = attempts ?? ((_name: string, windowMs: number) => new AttemptWindow({ windowMs, now }));
+    this.#bookings = log('bookings', HOUR_MS);
+    this.#wrongKeys = log('booking-keys', HOUR_MS);
   }
 
   async info(): Promise<PublicBookingInfo> {
@@ -65,14 +79,14 @@ export class PublicBookingDesk {
   }
 
   async book(address: string, request: ParsedRequest): Promise<PublicBooking> {
-    this.#bookings.refuseIfOver(address, this.#limits.bookingsPerAddress, 'too many bookings from this address; try again later');
-    // Counted before it is made, so that bookings sent at once cannot all pass the check; given back
-    // when refused, so that a household that keeps finding its slot taken is not locked out.
-    this.#bookings.add(address);
+    // Counted before it is made, in one step with the check, so that bookings sent at once cannot
+    // all pass it; given back when refused, so that a household that keeps finding its slot taken
+    // is not locked out.
+    await this.#bookings.take(address, this.#limits.bookingsPerAddress, 'too many bookings from this address; try again later');
     // One phone number's bookings are made one after another, so two at once cannot both pass its count.
     const previous = this.#phonesBooking.get(request.phone) ?? Promise.resolve();
-    const booking = previous.then(() => this.#bookFor(request)).catch((error: unknown) => {
-      this.#bookings.removeLatest(address);
+    const booking = previous.then(() => this.#bookFor(request)).catch(async (error: unknown) => {
+      await this.#bookings.removeLatest(address).catch(() => {}); // the refusal is what the resident needs to hear
       throw error;
     });
     const settled = booking.then(
@@ -106,11 +120,11 @@ export class PublicBookingDesk {
   }
 
   async #find(address: string, { code, phone }: ParsedKey): Promise<Reservation> {
-    this.#wrongKeys.refuseIfOver(address, this.#limits.wrongKeysPerAddress, 'too many wrong booking numbers from this address; try again later');
+    await this.#wrongKeys.refuseIfOver(address, this.#limits.wrongKeysPerAddress, 'too many wrong booking numbers from this address; try again later');
     try {
       return await this.#reservations.findByCodeAndPhone(code, phone);
     } catch (error) {
-      if (error instanceof ProtocolError && error.code === 'NOT_FOUND') this.#wrongKeys.add(address);
+      if (error instanceof ProtocolError && error.code === 'NOT_FOUND') await this.#wrongKeys.add(address);
       throw error;
     }
   }

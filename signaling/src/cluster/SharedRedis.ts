@@ -1,0 +1,67 @@
+import { Redis } from 'ioredis';
+import { createLogger } from '@madoguchi/protocol/logger';
+
+const logger = createLogger('redis');
+
+/** How long the start waits for Redis before it refuses to run without it. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * The Redis that signaling nodes share (REDIS_URL): one connection for commands and publishing, one
+ * for subscriptions (a subscribed connection can do nothing else). Both reconnect by themselves
+ * after a cut; close() ends them. A node configured for Redis does not start without it: running
+ * alone would split the city's pushes and counts from the other nodes'.
+ */
+export class SharedRedis {
+  readonly commands: Redis;
+  readonly subscriber: Redis;
+  #closed = false;
+
+  private constructor(commands: Redis, subscriber: Redis) {
+    this.commands = commands;
+    this.subscriber = subscriber;
+    for (const [name, connection] of [['commands', commands], ['subscriber', subscriber]] as const) {
+      // Without a listener ioredis prints every failed reconnection; one line per outage is enough.
+      let down = false;
+      connection.on('error', (error: Error) => {
+        if (!down && !this.#closed) logger.warn(`redis (${name}) unreachable, retrying: ${error.message}`);
+        down = true;
+      });
+      connection.on('ready', () => {
+        if (down) logger.info(`redis (${name}) reachable again`);
+        down = false;
+      });
+    }
+  }
+
+  static async connect(url: string): Promise<SharedRedis> {
+    const options = { lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: null };
+    const commands = new Redis(url, options);
+    const subscriber = new Redis(url, options);
+    const shared = new SharedRedis(commands, subscriber);
+    try {
+      await Promise.all([commands.connect(), subscriber.connect()]);
+    } catch (error) {
+      await shared.close();
+      throw new Error(`REDIS_URL: cannot reach Redis at ${redactedUrl(url)}: ${(error as Error).message}`);
+    }
+    return shared;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([this.commands, this.subscriber].map((connection) => connection.quit().catch(() => connection.disconnect())));
+  }
+}
+
+/** The URL without its password, for messages. */
+function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(not a URL)';
+  }
+}

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LoginResponse } from '@madoguchi/protocol';
+import { ProtocolClient } from '@madoguchi/protocol/client';
+import { loadConfig } from '../src/config.ts';
+import { startServer, type MadoguchiServer } from '../src/server.ts';
+import { nextEvent, startTestServer, TEST_PASSWORD, type TestServer } from './harness.ts';
+import { startTestRedis, type TestRedis } from './redis.ts';
+
+/**
+ * Two signaling processes' worth of servers sharing one database and one real Redis (REDIS_URL):
+ * what one node decides reaches a socket connected to the other (socket.io's Redis adapter).
+ */
+describe('signaling nodes sharing Redis', () => {
+  let redis: TestRedis;
+  let nodeA: TestServer;
+  let nodeB: MadoguchiServer;
+  const clients: ProtocolClient[] = [];
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    nodeA = await startTestServer({ redisUrl: redis.url });
+    nodeB = await startServer({ config: { ...nodeA.config, port: 0 }, db: nodeA.db });
+  });
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await nodeB?.close();
+    await nodeA?.close();
+    await redis?.stop();
+  });
+
+  const login = async (node: { url: string }, username: string): Promise<{ token: string; staffId: string }> => {
+    const response = await fetch(`${node.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: TEST_PASSWORD }),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as LoginResponse;
+    return { token: body.token, staffId: body.staff.id };
+  };
+  const connect = async (node: { url: string }, token: string): Promise<ProtocolClient> => {
+    const client = ProtocolClient.connect(token, node.url);
+    clients.push(client);
+    await new Promise<void>((resolve, reject) => {
+      client.socket.once('connect', () => resolve());
+      client.socket.once('connect_error', reject);
+    });
+    return client;
+  };
+
+  it('an admin on node A signs out an operator whose console is connected to node B: told why, and disconnected', async () => {
+    const admin = await login(nodeA.server, 'admin');
+    const operator = await login(nodeB, 'tax1');
+    const bystander = await login(nodeB, 'tax2');
+    const console = await connect(nodeB, operator.token);
+    const bystanderConsole = await connect(nodeB, bystander.token);
+    const told = nextEvent(console, 'session:ended');
+    const disconnected = new Promise<string>((resolve) => console.socket.once('disconnect', (reason) => resolve(reason)));
+
+    const signedOut = await fetch(`${nodeA.server.url}/api/admin/staff/${operator.staffId}/sign-out`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin.token}` },
+      body: '{}',
+    });
+    expect(signedOut.status).toBe(200);
+    expect(await told).toEqual({ reason: 'signed_out_by_admin' });
+    expect(await disconnected).toBe('io server disconnect');
+    // Node A sees every node's sockets; the bystander's stays.
+    const everywhere = (await nodeA.server.io.fetchSockets()).map((socket) => socket.data.principal);
+    const staffIds = everywhere.flatMap((principal) => (principal.kind === 'staff' ? [principal.staffId] : []));
+    expect(staffIds).toContain(bystander.staffId);
+    expect(staffIds).not.toContain(operator.staffId);
+    expect(bystanderConsole.socket.connected).toBe(true);
+  });
+
+  it('a node configured for a Redis it cannot reach does not start, and says why', async () => {
+    const gone = await startTestRedis();
+    await gone.stop();
+    await expect(startServer({ config: { ...nodeA.config, port: 0, redisUrl: gone.url }, db: nodeA.db })).rejects.toThrow(
+      `REDIS_URL: cannot reach Redis at ${gone.url}`,
+    );
+  });
+});
+
+describe('REDIS_URL', () => {
+  it('is a redis:// or rediss:// URL, and its password is not repeated in the error', () => {
+    expect(() => loadConfig({ JWT_SECRET: 'x'.repeat(40), REDIS_URL: 'http://user:secret@cache:6379' })).toThrow(/REDIS_URL=http:\/\/user:\*\*\*@cache:6379: a redis:\/\/ or rediss:\/\/ URL/);
+    expect(loadConfig({ JWT_SECRET: 'x'.repeat(40), REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(loadConfig({ JWT_SECRET: 'x'.repeat(40) }).redisUrl).toBeUndefined();
+  });
+});
