@@ -40,7 +40,12 @@ export class InMemoryRoutingStore implements RoutingStore {
   readonly #operators = new Map<string, OperatorRecord>();
   readonly #entries = new Map<string, QueueEntry>();
   readonly #departments = new Map<string, DepartmentIndex>();
-  #seq = 0;
+  #seq: number;
+
+  /** `seq`: the last sequence number handed out (a store rebuilt from a copy goes on from there). */
+  constructor({ seq = 0 }: { seq?: number } = {}) {
+    this.#seq = seq;
+  }
 
   nextSeq(): number {
     this.#seq += 1;
