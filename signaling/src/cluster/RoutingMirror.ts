@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Presence } from '@madoguchi/protocol';
 import { InMemoryRoutingStore } from '../routing/core/InMemoryRoutingStore.ts';
-import type { OperatorRecord, QueueEntry, QueuePool, SkillLevel } from '../routing/core/records.ts';
+import type { OperatorRecord, QueueEntry, QueuePool, ScheduledTimer, SkillLevel } from '../routing/core/records.ts';
 import type { RoutingStore } from '../routing/core/RoutingStore.ts';
 
 /** A Redis command as the mirror writes it: name, key, arguments. */
@@ -13,6 +13,7 @@ export function routingKeys(city: string) {
   return {
     operators: `${prefix}operators`,
     entries: `${prefix}entries`,
+    timers: `${prefix}timers`,
     seq: `${prefix}seq`,
     handlingDepartments: `${prefix}handling`,
     handling: (departmentId: string) => `${prefix}handling:${departmentId}`,
@@ -74,6 +75,16 @@ export class MirroredRoutingStore implements RoutingStore {
     this.#pending.push(['SADD', this.#keys.handlingDepartments, departmentId], ['RPUSH', key, ms], ['LTRIM', key, -window, -1]);
   }
 
+  saveTimer(timer: ScheduledTimer): void {
+    this.#inner.saveTimer(timer);
+    this.#pending.push(['HSET', this.#keys.timers, timer.key, JSON.stringify(timer)]);
+  }
+
+  deleteTimer(key: string): void {
+    this.#inner.deleteTimer(key);
+    this.#pending.push(['HDEL', this.#keys.timers, key]);
+  }
+
   // The questions are answered from memory.
   operator(operatorId: string): OperatorRecord | undefined {
     return this.#inner.operator(operatorId);
@@ -107,6 +118,9 @@ export class MirroredRoutingStore implements RoutingStore {
   }
   meanHandlingTime(departmentId: string): number | null {
     return this.#inner.meanHandlingTime(departmentId);
+  }
+  timers(): Iterable<ScheduledTimer> {
+    return this.#inner.timers();
   }
 }
 
@@ -148,15 +162,17 @@ export class RoutingMirrorWriter {
 /** A city's routing state as its last owner left it in Redis, in a store of this process. */
 export async function loadRoutingState(redis: Redis, city: string): Promise<InMemoryRoutingStore> {
   const keys = routingKeys(city);
-  const [operators, entries, seq, departments] = await Promise.all([
+  const [operators, entries, timers, seq, departments] = await Promise.all([
     redis.hgetall(keys.operators),
     redis.hgetall(keys.entries),
+    redis.hgetall(keys.timers),
     redis.get(keys.seq),
     redis.smembers(keys.handlingDepartments),
   ]);
   const store = new InMemoryRoutingStore({ seq: Number(seq ?? 0) });
   for (const json of Object.values(operators)) store.saveOperator(JSON.parse(json) as OperatorRecord);
   for (const json of Object.values(entries)) store.saveEntry(JSON.parse(json) as QueueEntry);
+  for (const json of Object.values(timers)) store.saveTimer(JSON.parse(json) as ScheduledTimer);
   for (const departmentId of departments) {
     const samples = await redis.lrange(keys.handling(departmentId), 0, -1);
     for (const sample of samples) store.recordHandlingTime(departmentId, Number(sample), samples.length);

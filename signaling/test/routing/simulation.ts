@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import {
   ALWAYS_OPEN,
   CORE_DEFAULTS,
+  InMemoryRoutingStore,
   RoutingCore,
   RoutingError,
   tokyoInstant,
@@ -60,7 +61,8 @@ function heldFor(entry: QueueEntry, operator: OperatorRecord): boolean {
 
 export class Simulation {
   readonly clock = new FakeClock(tokyoInstant('2026-11-25', '15:30'));
-  readonly core: RoutingCore;
+  #core: RoutingCore;
+  #store: RoutingStore;
   readonly random: () => number;
   readonly violations: string[] = [];
   readonly requested = new Set<string>();
@@ -69,17 +71,48 @@ export class Simulation {
   readonly lastPositions = new Map<string, readonly QueuePosition[]>();
   readonly counts = new Map<string, number>();
   readonly trail: string[] = [];
+  /** Every event the core emitted, in order (JSON): two runs of one seed compare them. */
+  readonly log: string[] = [];
   #nextConsultation = 1;
 
   constructor(seed: number, store?: RoutingStore) {
-    this.core = new RoutingCore({
+    this.#store = store ?? new InMemoryRoutingStore();
+    this.#core = this.#startCore(this.#store);
+    this.random = mulberry32(seed);
+  }
+
+  get core(): RoutingCore {
+    return this.#core;
+  }
+
+  /**
+   * The core stops (as on a node that died: its timers go with it) and a new one carries on from
+   * `store` — the same store, or one loaded from where the first one's state was kept.
+   */
+  takeOver(store: RoutingStore): void {
+    this.#core.close();
+    this.#store = store;
+    this.#core = this.#startCore(store);
+  }
+
+  #startCore(store: RoutingStore): RoutingCore {
+    const core = new RoutingCore({
       clock: this.clock,
       departments: CONFIG,
       defaults: { hours: ALWAYS_OPEN, closedDates: [], annualClosures: [], estimateWindow: 5, defaultHandlingMs: 300_000 },
       store,
     });
-    this.random = mulberry32(seed);
-    this.core.events.onAny((event) => this.#observe(event));
+    core.events.onAny((event) => this.#observe(event));
+    return core;
+  }
+
+  /** Entries and operators in the order they were made, whatever order the store keeps them in: a seed picks the same ones on any store. */
+  entries(): QueueEntry[] {
+    return this.core.entries().sort((a, b) => a.seq - b.seq);
+  }
+
+  operators(): OperatorRecord[] {
+    return this.core.operators().sort((a, b) => a.seq - b.seq);
   }
 
   pick<T>(items: readonly T[]): T | undefined {
@@ -92,11 +125,11 @@ export class Simulation {
   }
 
   residents(...phases: QueueEntry['phase'][]): QueueEntry[] {
-    return this.core.entries().filter((entry) => entry.kind === 'resident' && phases.includes(entry.phase));
+    return this.entries().filter((entry) => entry.kind === 'resident' && phases.includes(entry.phase));
   }
 
   operatorsIn(...presences: OperatorRecord['presence'][]): OperatorRecord[] {
-    return this.core.operators().filter((operator) => presences.includes(operator.presence));
+    return this.operators().filter((operator) => presences.includes(operator.presence));
   }
 
   /** Run one command; RoutingErrors are fine only with the codes the caller expects for that choice. */
@@ -187,17 +220,17 @@ export class Simulation {
       this.attempt(`addOperator ${operatorId}`, () => this.core.addOperator({ operatorId, primary, secondary, presence }));
     }],
     [2, () => {
-      const operator = this.pick(this.core.operators());
+      const operator = this.pick(this.operators());
       if (!operator) return;
       const busy = operator.presence === 'in_call' ? (['operator_busy'] as const) : [];
       this.attempt(`removeOperator ${operator.operatorId}`, () => this.core.removeOperator(operator.operatorId), busy);
     }],
     [3, () => {
-      const operator = this.pick(this.core.operators().filter((candidate) => candidate.connected));
+      const operator = this.pick(this.operators().filter((candidate) => candidate.connected));
       if (operator) this.attempt(`disconnect ${operator.operatorId}`, () => this.core.operatorDisconnected(operator.operatorId));
     }],
     [3, () => {
-      const operator = this.pick(this.core.operators().filter((candidate) => !candidate.connected));
+      const operator = this.pick(this.operators().filter((candidate) => !candidate.connected));
       if (operator) this.attempt(`connect ${operator.operatorId}`, () => this.core.operatorConnected(operator.operatorId));
     }],
     [4, () => {
@@ -237,7 +270,7 @@ export class Simulation {
       if (operator) this.attempt(`endWrapUp ${operator.operatorId}`, () => this.core.endWrapUp(operator.operatorId));
     }],
     [1, () => {
-      const operator = this.pick(this.core.operators());
+      const operator = this.pick(this.operators());
       if (!operator) return;
       const primary = [this.pick(DEPARTMENTS)!];
       this.attempt(`updateSkills ${operator.operatorId}`, () => this.core.updateSkills(operator.operatorId, { primary, secondary: this.someOf(DEPARTMENTS, 2) }));
@@ -254,6 +287,7 @@ export class Simulation {
   }
 
   #observe(event: RoutingEvent): void {
+    this.log.push(JSON.stringify(event));
     const consultationId = 'consultationId' in event ? event.consultationId : undefined;
     const outcomes = consultationId ? this.outcomes.get(consultationId) : undefined;
     if (consultationId && outcomes && outcomes.length > 0) this.violations.push(`${event.type} after ${consultationId} ended`);
@@ -406,6 +440,21 @@ export class Simulation {
         fail(`the ${departmentId} positions are not the queue order`);
       }
       if (JSON.stringify(pushed) !== JSON.stringify(current)) fail(`the ${departmentId} positions pushed are stale`);
+    }
+
+    // The timers kept with the state are exactly the ones armed, and each still has something to do.
+    const timers = [...this.#store.timers()];
+    if (timers.length !== this.clock.pending) fail(`${timers.length} timers in the store, ${this.clock.pending} armed`);
+    for (const { key, timer } of timers) {
+      const entry = 'entryId' in timer ? byId.get(timer.entryId) : undefined;
+      const stale =
+        timer.kind === 'ringOut' ? entry?.phase !== 'offered' || entry.offeredTo !== timer.operatorId
+        : timer.kind === 'widen' ? !(entry?.phase === 'waiting' || entry?.phase === 'offered') || entry.widened
+        : timer.kind === 'overflow' ? !(entry?.phase === 'waiting' || entry?.phase === 'offered') || entry.overflowTo !== null
+        : timer.kind === 'preferenceEnds' ? entry?.preferredOperatorId == null
+        : timer.kind === 'passOverEnds' ? !entry?.passedOver.includes(timer.operatorId)
+        : operators.get(timer.operatorId)?.presence !== 'wrap_up';
+      if (stale) fail(`timer ${key} is left over`);
     }
 
     // Work-conserving: no available operator could take a waiting entry.

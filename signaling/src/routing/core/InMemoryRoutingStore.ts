@@ -7,6 +7,7 @@ import {
   type QueueEntry,
   type QueueIndex,
   type QueuePool,
+  type ScheduledTimer,
   type SkillLevel,
 } from './records.ts';
 import type { RoutingStore } from './RoutingStore.ts';
@@ -40,6 +41,7 @@ export class InMemoryRoutingStore implements RoutingStore {
   readonly #operators = new Map<string, OperatorRecord>();
   readonly #entries = new Map<string, QueueEntry>();
   readonly #departments = new Map<string, DepartmentIndex>();
+  readonly #timers = new Map<string, ScheduledTimer>();
   #seq: number;
 
   /** `seq`: the last sequence number handed out (a store rebuilt from a copy goes on from there). */
@@ -205,6 +207,20 @@ export class InMemoryRoutingStore implements RoutingStore {
   meanHandlingTime(departmentId: string): number | null {
     const handling = this.#departments.get(departmentId)?.handling;
     return handling && handling.samples.length > 0 ? handling.sum / handling.samples.length : null;
+  }
+
+  // ── Timers ─────────────────────────────────────────────────────────────────
+
+  saveTimer(timer: ScheduledTimer): void {
+    this.#timers.set(timer.key, timer);
+  }
+
+  deleteTimer(key: string): void {
+    this.#timers.delete(key);
+  }
+
+  timers(): Iterable<ScheduledTimer> {
+    return this.#timers.values();
   }
 }
 

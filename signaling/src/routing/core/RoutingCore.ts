@@ -23,6 +23,9 @@ import {
   type QueuePool,
   type RefusalReason,
   type RoutingOutcome,
+  type RoutingTimer,
+  type ScheduledTimer,
+  timerKey,
 } from './records.ts';
 import type { RoutingStore } from './RoutingStore.ts';
 
@@ -40,6 +43,7 @@ export interface RoutingCoreOptions {
   departments: readonly DepartmentRoutingConfigInput[];
   /** Overrides of `ROUTING_DEFAULTS` for every department. */
   defaults?: Partial<DepartmentRoutingSettings>;
+  /** The routing state; one another core left (a standby taking a city over) carries on: its timers are armed again. */
   store?: RoutingStore;
   /** Priority of transferred residents and specialist invitations (normal arrivals: 0). */
   transferPriority?: number;
@@ -153,15 +157,8 @@ export class RoutingCore {
   readonly #transferPriority: number;
   readonly #preferredOperatorGraceMs: number;
   readonly #departments = new Map<string, Department>();
-  /** By entry id. */
-  readonly #ringTimers = new Map<string, TimerHandle>();
-  readonly #widenTimers = new Map<string, TimerHandle>();
-  readonly #overflowTimers = new Map<string, TimerHandle>();
-  readonly #graceTimers = new Map<string, TimerHandle>();
-  /** By operator id. */
-  readonly #wrapUpTimers = new Map<string, TimerHandle>();
-  /** Per entry, per operator passed over: when the operator may be offered the entry again. */
-  readonly #passTimers = new Map<string, Map<string, TimerHandle>>();
+  /** The clock's handle of every timer in the store, by its key (timerKey). */
+  readonly #armed = new Map<string, TimerHandle>();
   #outbox: RoutingEvent[] = [];
   /** Departments whose queue positions or estimates may have changed during the current command. */
   readonly #dirty = new Set<string>();
@@ -189,6 +186,9 @@ export class RoutingCore {
       this.#departments.set(input.departmentId, this.#compile(input));
     }
     this.#checkOverflowTargets();
+    // Same-instant timers fire in the order they were first armed, as they would have on the core that armed them.
+    const left = [...this.#store.timers()].sort((a, b) => a.dueAt - b.dueAt || a.seq - b.seq);
+    for (const scheduled of left) this.#arm(scheduled);
   }
 
   get events(): RoutingEvents {
@@ -199,15 +199,15 @@ export class RoutingCore {
     return this.#closed;
   }
 
-  /** Stop: clears every timer. Idempotent. Live requests stay readable; the service decides their outcome. */
+  /**
+   * Stop: clears every timer of the clock. Idempotent. Live requests stay readable; the service decides
+   * their outcome. The store keeps the timers, for a core that takes it over.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const timers of [this.#ringTimers, this.#widenTimers, this.#overflowTimers, this.#graceTimers, this.#wrapUpTimers, ...this.#passTimers.values()]) {
-      for (const handle of timers.values()) this.#clock.clearTimeout(handle);
-      timers.clear();
-    }
-    this.#passTimers.clear();
+    for (const handle of this.#armed.values()) this.#clock.clearTimeout(handle);
+    this.#armed.clear();
     this.#dirty.clear();
     this.#outbox = [];
   }
@@ -402,7 +402,7 @@ export class RoutingCore {
         return { accepted: false, ...refusal };
       }
       if (preferredOperatorId) {
-        this.#schedule(this.#graceTimers, entry.entryId, this.#preferredOperatorGraceMs, () => this.#endPreference(entry.entryId));
+        this.#schedule({ kind: 'preferenceEnds', entryId: entry.entryId }, this.#preferredOperatorGraceMs);
       }
       this.#dispatchEntry(this.#enqueue(entry));
       return { accepted: true, ...this.#queueStatus(entry.entryId)! };
@@ -762,7 +762,7 @@ export class RoutingCore {
     this.#store.saveEntry({ ...entry, phase: 'offered', offeredTo: operator.operatorId, offerTier: tier });
     this.#dirty.add(entry.departmentId);
     this.#setOperator(operator, { presence: 'offered', consultationId: entry.consultationId, entryId: entry.entryId });
-    this.#schedule(this.#ringTimers, entry.entryId, config.ringTimeoutMs, () => this.#ringOut(entry.entryId, operator.operatorId));
+    this.#schedule({ kind: 'ringOut', entryId: entry.entryId, operatorId: operator.operatorId }, config.ringTimeoutMs);
     this.#emit('offered', {
       consultationId: entry.consultationId,
       entryId: entry.entryId,
@@ -779,10 +779,10 @@ export class RoutingCore {
   /** Take an offer back; the entry waits again. The caller decides what becomes of the operator. */
   #withdraw(entry: QueueEntry, reason: OfferWithdrawnReason, passOver: boolean): QueueEntry {
     const operatorId = entry.offeredTo!;
-    this.#cancelTimer(this.#ringTimers, entry.entryId);
+    this.#cancel({ kind: 'ringOut', entryId: entry.entryId, operatorId });
     // The named operator said no (or did not answer): the others need not wait out the grace.
     const preferenceDeclined = passOver && entry.preferredOperatorId === operatorId;
-    if (preferenceDeclined) this.#cancelTimer(this.#graceTimers, entry.entryId);
+    if (preferenceDeclined) this.#cancel({ kind: 'preferenceEnds', entryId: entry.entryId });
     const waiting: QueueEntry = {
       ...entry,
       phase: 'waiting',
@@ -832,11 +832,11 @@ export class RoutingCore {
     const { entryId, consultationId, departmentId } = queued;
     if (widened) this.#emit('widened', { consultationId, entryId, departmentId });
     else if (config.secondaryDelayMs !== null) {
-      this.#schedule(this.#widenTimers, entryId, config.secondaryDelayMs, () => this.#widen(entryId));
+      this.#schedule({ kind: 'widen', entryId }, config.secondaryDelayMs);
     }
     if (overflowTo) this.#emit('overflowed', { consultationId, entryId, fromDepartmentId: departmentId, toDepartmentId: overflowTo });
     else if (overflow && overflow.delayMs > 0) {
-      this.#schedule(this.#overflowTimers, entryId, overflow.delayMs, () => this.#overflow(entryId, overflow.targetDepartmentId));
+      this.#schedule({ kind: 'overflow', entryId, targetDepartmentId: overflow.targetDepartmentId }, overflow.delayMs);
     }
     return queued;
   }
@@ -879,12 +879,9 @@ export class RoutingCore {
   }
 
   #clearEntryTimers(entryId: string): void {
-    this.#cancelTimer(this.#ringTimers, entryId);
-    this.#cancelTimer(this.#widenTimers, entryId);
-    this.#cancelTimer(this.#overflowTimers, entryId);
-    this.#cancelTimer(this.#graceTimers, entryId);
-    for (const handle of this.#passTimers.get(entryId)?.values() ?? []) this.#clock.clearTimeout(handle);
-    this.#passTimers.delete(entryId);
+    for (const scheduled of [...this.#store.timers()]) {
+      if ('entryId' in scheduled.timer && scheduled.timer.entryId === entryId) this.#cancel(scheduled.timer);
+    }
   }
 
   /**
@@ -894,13 +891,10 @@ export class RoutingCore {
   #schedulePassExpiry(entry: QueueEntry, operatorId: string): void {
     const { passOverMs } = this.#department(entry.departmentId).config;
     if (passOverMs === null) return;
-    let timers = this.#passTimers.get(entry.entryId);
-    if (!timers) this.#passTimers.set(entry.entryId, (timers = new Map()));
-    this.#schedule(timers, operatorId, passOverMs, () => this.#passExpired(entry.entryId, operatorId));
+    this.#schedule({ kind: 'passOverEnds', entryId: entry.entryId, operatorId }, passOverMs);
   }
 
   #passExpired(entryId: string, operatorId: string): void {
-    if (this.#passTimers.get(entryId)?.size === 0) this.#passTimers.delete(entryId);
     const entry = this.#store.entry(entryId);
     if (!entry?.passedOver.includes(operatorId)) return;
     const cleared: QueueEntry = { ...entry, passedOver: entry.passedOver.filter((id) => id !== operatorId) };
@@ -908,26 +902,56 @@ export class RoutingCore {
     this.#dispatchEntry(cleared);
   }
 
-  #schedule(timers: Map<string, TimerHandle>, key: string, ms: number, action: () => void): void {
-    this.#cancelTimer(timers, key);
+  /** Arm `timer` to fire in `ms`, replacing one with the same key; the store keeps it until it fires or is cancelled. */
+  #schedule(timer: RoutingTimer, ms: number): void {
+    this.#cancel(timer);
+    const scheduled: ScheduledTimer = { key: timerKey(timer), timer, dueAt: this.#now() + ms, seq: this.#store.nextSeq() };
+    this.#store.saveTimer(scheduled);
+    this.#arm(scheduled);
+  }
+
+  /** Set the clock for a timer of the store (at once if its time has passed). */
+  #arm({ key, timer, dueAt }: ScheduledTimer): void {
     const handle = this.#clock.setTimeout(() => {
-      if (timers.get(key) !== handle) return;
-      timers.delete(key);
+      if (this.#armed.get(key) !== handle) return;
+      this.#armed.delete(key);
       if (this.#closed) return;
       try {
-        this.#run(action);
+        this.#run(() => {
+          this.#store.deleteTimer(key);
+          this.#fire(timer);
+        });
       } catch (error) {
         logger.error('a routing timer failed:', error);
       }
-    }, ms);
-    timers.set(key, handle);
+    }, Math.max(0, dueAt - this.#now()));
+    this.#armed.set(key, handle);
   }
 
-  #cancelTimer(timers: Map<string, TimerHandle>, key: string): void {
-    const handle = timers.get(key);
+  #fire(timer: RoutingTimer): void {
+    switch (timer.kind) {
+      case 'ringOut':
+        return this.#ringOut(timer.entryId, timer.operatorId);
+      case 'widen':
+        return this.#widen(timer.entryId);
+      case 'overflow':
+        return this.#overflow(timer.entryId, timer.targetDepartmentId);
+      case 'preferenceEnds':
+        return this.#endPreference(timer.entryId);
+      case 'passOverEnds':
+        return this.#passExpired(timer.entryId, timer.operatorId);
+      case 'wrapUpEnds':
+        return this.#wrapUpEnded(timer.operatorId);
+    }
+  }
+
+  #cancel(timer: RoutingTimer): void {
+    const key = timerKey(timer);
+    const handle = this.#armed.get(key);
     if (handle === undefined) return;
     this.#clock.clearTimeout(handle);
-    timers.delete(key);
+    this.#armed.delete(key);
+    this.#store.deleteTimer(key);
   }
 
   // ── Ending ─────────────────────────────────────────────────────────────────
@@ -990,17 +1014,19 @@ export class RoutingCore {
     const wrapUpMs = departmentId ? this.#department(departmentId).config.wrapUpMs : this.#defaults.wrapUpMs;
     if (wrapUpMs === 0) return this.#leaveWork(operator, { presence: 'available', idleSince: this.#now() });
     const wrapping = this.#setOperator(operator, { presence: 'wrap_up', entryId: null });
-    this.#schedule(this.#wrapUpTimers, operator.operatorId, wrapUpMs, () => {
-      const current = this.#store.operator(operator.operatorId);
-      if (current?.presence !== 'wrap_up') return;
-      this.#dispatchOperator(this.#leaveWork(current, { presence: 'available', idleSince: this.#now() }));
-    });
+    this.#schedule({ kind: 'wrapUpEnds', operatorId: operator.operatorId }, wrapUpMs);
     return wrapping;
+  }
+
+  #wrapUpEnded(operatorId: string): void {
+    const operator = this.#store.operator(operatorId);
+    if (operator?.presence !== 'wrap_up') return;
+    this.#dispatchOperator(this.#leaveWork(operator, { presence: 'available', idleSince: this.#now() }));
   }
 
   /** Leave a call's wrap-up (or any state) for `patch`: records the handling time, stops the wrap-up timer. */
   #leaveWork(operator: OperatorRecord, patch: OperatorPatch): OperatorRecord {
-    this.#cancelTimer(this.#wrapUpTimers, operator.operatorId);
+    this.#cancel({ kind: 'wrapUpEnds', operatorId: operator.operatorId });
     if (operator.work) {
       const { departmentId, startedAt } = operator.work;
       this.#store.recordHandlingTime(departmentId, this.#now() - startedAt, this.#department(departmentId).config.estimateWindow);

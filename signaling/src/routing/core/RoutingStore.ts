@@ -1,5 +1,5 @@
 import type { Presence } from '@madoguchi/protocol';
-import type { OperatorRecord, QueueEntry, QueuePool, SkillLevel } from './records.ts';
+import type { OperatorRecord, QueueEntry, QueuePool, ScheduledTimer, SkillLevel } from './records.ts';
 
 /**
  * The routing state behind the core, phrased as the questions routing asks, so that an implementation
@@ -43,4 +43,9 @@ export interface RoutingStore {
   recordHandlingTime(departmentId: string, ms: number, window: number): void;
   /** Mean of the department's rolling window; null before the first sample. */
   meanHandlingTime(departmentId: string): number | null;
+
+  /** The core's armed timers (ringing, widening, overflow, a booking's grace, pass-overs, wrap-ups). Insert or replace by key. */
+  saveTimer(timer: ScheduledTimer): void;
+  deleteTimer(key: string): void;
+  timers(): Iterable<ScheduledTimer>;
 }

@@ -114,3 +114,46 @@ export function compareEntries(a: QueueEntry, b: QueueEntry): number {
 export function compareOperators(a: OperatorRecord, b: OperatorRecord): number {
   return a.idleSince - b.idleSince || a.seq - b.seq;
 }
+
+/** Something the core does at a set time, unless it is cancelled first. */
+export type RoutingTimer =
+  /** The offer rang out: it moves on to the next operator. */
+  | { readonly kind: 'ringOut'; readonly entryId: string; readonly operatorId: string }
+  /** Secondary-skill operators may answer the entry. */
+  | { readonly kind: 'widen'; readonly entryId: string }
+  /** The overflow department's operators may answer the entry (if it is open then). */
+  | { readonly kind: 'overflow'; readonly entryId: string; readonly targetDepartmentId: string }
+  /** A booking's grace is over: not only the operator named on it may be offered the resident. */
+  | { readonly kind: 'preferenceEnds'; readonly entryId: string }
+  /** An operator who declined the entry or let it ring out may be offered it again. */
+  | { readonly kind: 'passOverEnds'; readonly entryId: string; readonly operatorId: string }
+  /** The operator's 後処理 is over: available again. */
+  | { readonly kind: 'wrapUpEnds'; readonly operatorId: string };
+
+/**
+ * A timer the core has armed, kept in the store with the rest of the routing state: a core built over
+ * a store another core left (a standby node taking the city over) arms them again, each at its own time.
+ */
+export interface ScheduledTimer {
+  /** One timer per key (timerKey): arming it again replaces it. */
+  readonly key: string;
+  readonly timer: RoutingTimer;
+  /** When it falls due (ms since the epoch). */
+  readonly dueAt: number;
+  /** Arming order: timers due at the same instant fire in it. */
+  readonly seq: number;
+}
+
+export function timerKey(timer: RoutingTimer): string {
+  switch (timer.kind) {
+    case 'ringOut':
+    case 'widen':
+    case 'overflow':
+    case 'preferenceEnds':
+      return `${timer.kind}:${timer.entryId}`;
+    case 'passOverEnds':
+      return `${timer.kind}:${timer.entryId}:${timer.operatorId}`;
+    case 'wrapUpEnds':
+      return `${timer.kind}:${timer.operatorId}`;
+  }
+}
