@@ -46,6 +46,7 @@ import { RetentionJob } from './records/RetentionJob.ts';
 import { SettingsStore } from './records/SettingsStore.ts';
 import { enforcePrivateModes } from './dataAtRest.ts';
 import { RedisAttemptLog } from './cluster/RedisAttemptLog.ts';
+import { RedisPairingCodes } from './cluster/RedisPairingCodes.ts';
 import { SharedRedis } from './cluster/SharedRedis.ts';
 import { createOriginCheck } from './web/origins.ts';
 import { securityHeaders } from './web/securityHeaders.ts';
@@ -234,7 +235,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     else sendError(res, 'FORBIDDEN', 'requests from this page’s origin are not accepted');
   });
   app.use(express.json({ limit: '64kb' }));
-  const pairingCodes = new PairingCodes(clock);
+  const pairingCodes = redis ? new RedisPairingCodes(redis.commands) : new PairingCodes(clock);
   app.use('/api', createApiRouter({ db, databaseProbe: probe, tokens, sessions, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, documents, forms, recorder, clerkPins, reservations, publicBooking: publicBookingDesk, clock }));
   app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
   if (localAuthority) app.get(CA_PATH, (_req, res) => res.type('application/x-x509-ca-cert').attachment('madoguchi-ca.crt').send(localAuthority));

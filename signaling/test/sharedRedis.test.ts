@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoginResponse } from '@madoguchi/protocol';
+import type { LoginResponse, PairByCodeResponse, PairingCodeResponse } from '@madoguchi/protocol';
 import { ProtocolClient } from '@madoguchi/protocol/client';
 import { loadConfig } from '../src/config.ts';
 import { startServer, type MadoguchiServer } from '../src/server.ts';
@@ -71,6 +71,25 @@ describe('signaling nodes sharing Redis', () => {
     expect(staffIds).toContain(bystander.staffId);
     expect(staffIds).not.toContain(operator.staffId);
     expect(bystanderConsole.socket.connected).toBe(true);
+  });
+
+  it('a pairing code an admin issues through node A pairs the tablet through node B, once', async () => {
+    const admin = await login(nodeA.server, 'admin');
+    const device = await nodeA.db.device.findFirstOrThrow({ where: { revokedAt: null } });
+    const issued = await fetch(`${nodeA.server.url}/api/admin/devices/${device.id}/pairing-code`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin.token}` },
+    });
+    expect(issued.status).toBe(200);
+    const { code } = (await issued.json()) as PairingCodeResponse;
+    const pair = () =>
+      fetch(`${nodeB.url}/api/devices/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+    const paired = await pair();
+    expect(paired.status).toBe(200);
+    const { token } = (await paired.json()) as PairByCodeResponse;
+    // The new token works on either node; the code does not work twice.
+    expect((await fetch(`${nodeA.server.url}/api/device/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect((await pair()).status).toBe(401);
   });
 
   it('a node configured for a Redis it cannot reach does not start, and says why', async () => {

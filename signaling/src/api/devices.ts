@@ -16,7 +16,7 @@ import {
 import type { LoginThrottle } from '../auth/LoginThrottle.ts';
 import type { StaffPrincipal } from '../auth/principal.ts';
 import type { TokenService } from '../auth/TokenService.ts';
-import type { PairingCodes } from '../PairingCodes.ts';
+import type { PairingCodeStore } from '../PairingCodes.ts';
 import type { ConsultationService, Notifier } from '../consultations/ConsultationService.ts';
 import { issueDeviceToken, reissueDeviceToken, revokeDevice } from '../devices.ts';
 import type { AuditLog } from '../records/AuditLog.ts';
@@ -29,7 +29,7 @@ export interface DevicesApiDependencies {
   consultations: ConsultationService;
   notifier: Pick<Notifier, 'disconnectDevice'>;
   audit: AuditLog;
-  pairingCodes: PairingCodes;
+  pairingCodes: PairingCodeStore;
 }
 
 /**
@@ -90,7 +90,7 @@ export function createDevicesAdminRouter({ db, tokens, consultations, notifier, 
   router.post('/:id/pairing-code', async (req: AuthedRequest, res) => {
     const id = parseBody(Id, req.params.id);
     await load(id);
-    const { code, expiresAt } = pairingCodes.issue(id, adminOf(req));
+    const { code, expiresAt } = await pairingCodes.issue(id, adminOf(req));
     await audit.write({ staffId: adminOf(req), action: 'config.change', targetId: id, details: { change: 'device.pairing_code' } });
     const body: PairingCodeResponse = { device: view(await load(id), consultations.liveSnapshot().onlineDevices), code, expiresAt: expiresAt.toISOString() };
     res.json(body);
@@ -132,7 +132,7 @@ export function createDevicePairingRouter({
     const address = req.ip ?? 'unknown';
     await loginThrottle.check(address, PAIRING_ATTEMPTS);
     const { code } = parseBody(PairByCodeRequest, req.body);
-    const pairing = pairingCodes.redeem(code);
+    const pairing = await pairingCodes.redeem(code);
     if (!pairing) {
       await loginThrottle.recordFailure(address, PAIRING_ATTEMPTS);
       throw new ProtocolError('UNAUTHORIZED', 'wrong or expired pairing code');

@@ -16,7 +16,7 @@ import type { Principal } from '../auth/principal.ts';
 import type { TokenService } from '../auth/TokenService.ts';
 import type { StaffSessions } from '../auth/StaffSessions.ts';
 import type { LoginThrottle } from '../auth/LoginThrottle.ts';
-import type { PairingCodes } from '../PairingCodes.ts';
+import type { PairingCodeStore } from '../PairingCodes.ts';
 import type { ClerkPins } from '../clerk/ClerkPins.ts';
 import type { Clock } from '../clock.ts';
 import type { ConsultationService, Notifier } from '../consultations/ConsultationService.ts';
@@ -51,7 +51,7 @@ export interface ApiDependencies {
   tokens: TokenService;
   sessions: StaffSessions;
   loginThrottle: LoginThrottle;
-  pairingCodes: PairingCodes;
+  pairingCodes: PairingCodeStore;
   sfu: SfuNode;
   consultations: ConsultationService;
   notifier: Pick<Notifier, 'disconnectDevice'>;

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { ProtocolError } from '@madoguchi/protocol';
 import { tooManyAttempts, type AttemptLog } from '../auth/AttemptWindow.ts';
-
-/** How long an attempt's count may take before the request is answered UNAVAILABLE. */
-const REDIS_PATIENCE_MS = 2_000;
+import { askRedis } from './askRedis.ts';
 
 /**
  * One step in Redis, so that attempts on several nodes at once are counted one after another: drop
@@ -27,6 +24,8 @@ if ARGV[4] == '1' then
 end
 return {1, count}
 `;
+
+const CANNOT_COUNT = 'attempts cannot be counted';
 
 /**
  * An AttemptLog in the Redis that signaling nodes share: a sorted set per key, expiring with its
@@ -59,33 +58,19 @@ export class RedisAttemptLog implements AttemptLog {
   }
 
   async removeLatest(key: string): Promise<void> {
-    await this.#ask(() => this.#redis.zpopmax(this.#prefix + key));
+    await askRedis(() => this.#redis.zpopmax(this.#prefix + key), CANNOT_COUNT);
   }
 
   async clear(key: string): Promise<void> {
-    await this.#ask(() => this.#redis.del(this.#prefix + key));
+    await askRedis(() => this.#redis.del(this.#prefix + key), CANNOT_COUNT);
   }
 
   /** Runs the script; throws the refusal, or returns the key's count. */
   async #attempt(key: string, limit: number, count: boolean, message: string): Promise<number> {
     const now = this.#now();
     const args = [now, this.#windowMs, limit, count ? 1 : 0, `${now}:${randomUUID()}`];
-    const [passed, figure] = (await this.#ask(() => this.#redis.eval(ATTEMPT_SCRIPT, 1, this.#prefix + key, ...args))) as [number, number];
+    const [passed, figure] = (await askRedis(() => this.#redis.eval(ATTEMPT_SCRIPT, 1, this.#prefix + key, ...args), CANNOT_COUNT)) as [number, number];
     if (passed !== 1) throw tooManyAttempts(message, figure, this.#windowMs, now);
     return figure;
-  }
-
-  async #ask<T>(command: () => Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('no answer')), REDIS_PATIENCE_MS);
-    });
-    try {
-      return await Promise.race([command(), late]);
-    } catch (error) {
-      throw new ProtocolError('UNAVAILABLE', `attempts cannot be counted now (${(error as Error).message}); try again shortly`);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }
