@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
@@ -31,6 +32,7 @@ import { ConsultationService } from './consultations/ConsultationService.ts';
 import { loadHeldConsultations } from './consultations/heldConsultations.ts';
 import { NetworkProbes } from './probes/NetworkProbes.ts';
 import { attachGateway, createNotifier, createSocketServer, type GatewayServer } from './gateway/Gateway.ts';
+import { createLocalBackend } from './gateway/SignalingBackend.ts';
 import { ConsultationRecorder } from './records/ConsultationRecorder.ts';
 import { AuditLog } from './records/AuditLog.ts';
 import { FeedbackService } from './records/FeedbackService.ts';
@@ -47,6 +49,7 @@ import { SettingsStore } from './records/SettingsStore.ts';
 import { enforcePrivateModes } from './dataAtRest.ts';
 import { RedisAttemptLog } from './cluster/RedisAttemptLog.ts';
 import { RedisPairingCodes } from './cluster/RedisPairingCodes.ts';
+import { RelayedSocketsServer } from './cluster/SocketRelay.ts';
 import { SharedRedis } from './cluster/SharedRedis.ts';
 import { createOriginCheck } from './web/origins.ts';
 import { securityHeaders } from './web/securityHeaders.ts';
@@ -76,6 +79,8 @@ export interface MadoguchiServer {
   retention: RetentionJob;
   /** Guests by link: their invitations and their part in calls. */
   guests: GuestDesk;
+  /** With REDIS_URL: runs the sockets of edge nodes while this node holds the city's lease. */
+  relayedSockets?: RelayedSocketsServer;
   close(): Promise<void>;
 }
 
@@ -139,7 +144,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
 
   let consultations: ConsultationService;
   const routingSettings = new RoutingSettingsStore(db);
-  const notifier = createNotifier(io);
+  const notifier = createNotifier(io, { clustered: redis !== undefined });
   try {
     consultations = new ConsultationService({
       db,
@@ -219,12 +224,11 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     linkTtlMs: config.guestLinkTtlMs,
     resumeMs: config.resumeWindows.tabletMs,
   });
-  attachGateway(
-    io,
-    { tokens, sessions },
-    { consultations, annotations, feedback: new FeedbackService(db, recorder, clock), stills, documents, forms, printer, clerkPins, help, iceServers, probes, boothCheckIn, guests },
-    config.socketLimits,
-  );
+  const domain = { consultations, annotations, feedback: new FeedbackService(db, recorder, clock), stills, documents, forms, printer, clerkPins, help, iceServers, probes, boothCheckIn, guests };
+  const backend = createLocalBackend(io, domain);
+  attachGateway(io, { tokens, sessions }, backend, config.socketLimits);
+  // With other nodes: while this node holds the city's lease, the sockets of edge nodes are run here.
+  const relayedSockets = redis ? await RelayedSocketsServer.start({ redis, nodeId: randomUUID(), backend }) : undefined;
   attachGuestGateway(io, guests, iceServers, config.socketLimits);
 
   app.disable('x-powered-by');
@@ -254,6 +258,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
       listener.listen(config.port, config.host, resolve);
     });
   } catch (error) {
+    await relayedSockets?.close();
     await sfu.close();
     await redis?.close();
     throw error;
@@ -282,8 +287,11 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     forms,
     retention,
     guests,
+    relayedSockets,
     close: () =>
       (closing ??= (async () => {
+        // Edge nodes' sockets first: the lease goes to another node while this one winds down.
+        await relayedSockets?.close();
         stills.close();
         guests.close();
         documents.shutdown();

@@ -1,15 +1,10 @@
 import type { Server as HttpServer } from 'node:http';
 import {
   ProtocolError,
-  clientEvents,
   isClientEventName,
   type Ack,
-  type ClientAck,
-  type ClientEventName,
-  type ClientPayload,
   type ClientToServerEvents,
   type ConnectRefusal,
-  type Sender,
   type ServerToClientEvents,
   type SessionEndReason,
 } from '@madoguchi/protocol';
@@ -25,8 +20,9 @@ import type { TokenService } from '../auth/TokenService.ts';
 import type { Notifier } from '../consultations/ConsultationService.ts';
 import type { OriginCheck } from '../web/origins.ts';
 import { pageHost } from '../turn/IceServers.ts';
-import { createHandlers, type Connection, type Domain, type Handlers } from './handlers.ts';
+import type { Connection } from './handlers.ts';
 import { TokenBucket, type RateLimit } from './RateLimit.ts';
+import { senderOf, type SignalingBackend } from './SignalingBackend.ts';
 import { SlicedPush } from './SlicedPush.ts';
 
 const logger = createLogger('gateway');
@@ -36,8 +32,6 @@ const MAX_MESSAGE_BYTES = 64 * 1024;
 
 interface SocketData {
   principal: Principal;
-  /** An operator's console that a newer one of the same operator replaced (see supersedeConsoles). */
-  superseded?: boolean;
 }
 
 type GatewaySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -54,9 +48,13 @@ const DEVICES_ROOM = 'devices';
 /** Every supervisor's and admin's console: they answer the tablets' calls for help. */
 const SUPERVISORS_ROOM = 'supervisors';
 
-/** Pushes from the domain reach every socket of the device or staff member. */
-export function createNotifier(io: GatewayServer): Notifier {
-  // A push to every tablet goes out in slices (one per event name, the newest replacing the one going out).
+/**
+ * Pushes from the domain reach every socket of the device or staff member, on whichever node it is
+ * connected to (`clustered`: the nodes share the Redis adapter).
+ */
+export function createNotifier(io: GatewayServer, { clustered = false }: { clustered?: boolean } = {}): Notifier {
+  // A push to every tablet goes out in slices (one per event name, the newest replacing the one going
+  // out). The slices are of this node's sockets: with other nodes, each delivers to its own at once.
   const devicePushes = new Map<string, SlicedPush<unknown>>();
   const devicePush = (event: string) => {
     let push = devicePushes.get(event);
@@ -76,25 +74,29 @@ export function createNotifier(io: GatewayServer): Notifier {
     endStaffSession: (staffId, reason) => endSockets(io, [staffRoom(staffId), supersededRoom(staffId)], reason),
     endSession: (sessionId, reason) => endSockets(io, sessionRoom(sessionId), reason),
     toAll: (event, payload) => void io.emit(event, ...([payload] as never)),
-    toDevices: (event, payload) => devicePush(event).push(payload),
+    toDevices: (event, payload) => (clustered ? void io.to(DEVICES_ROOM).emit(event, ...([payload] as never)) : devicePush(event).push(payload)),
     toSupervisors: (event, payload) => void io.to(SUPERVISORS_ROOM).emit(event, ...([payload] as never)),
   };
 }
 
 /**
- * The operator's consoles connected so far: told, moved out of the staff room (no call, offer or
- * push reaches them) into the room of superseded ones (a sign-out still does), and marked inert.
- * This process's sockets: one signaling process serves a city today (several would ask the adapter).
+ * The operator's consoles connected so far, on any node: told, and moved out of the staff room (no
+ * call, offer or push reaches them) into the room of superseded ones (a sign-out still does), which
+ * makes them inert (isSuperseded). Returns their principals, to be counted out.
  */
-function supersedeConsoles(io: GatewayServer, staffId: string): GatewaySocket[] {
-  const older = [...(io.sockets.adapter.rooms.get(staffRoom(staffId)) ?? [])].flatMap((id) => io.sockets.sockets.get(id) ?? []);
+async function supersedeConsoles(io: GatewayServer, staffId: string): Promise<Principal[]> {
+  const older = await io.in(staffRoom(staffId)).fetchSockets();
   for (const socket of older) {
-    socket.data.superseded = true;
     socket.emit('console:superseded', {});
-    void socket.leave(staffRoom(staffId));
-    void socket.join(supersededRoom(staffId));
+    socket.leave(staffRoom(staffId));
+    socket.join(supersededRoom(staffId));
   }
-  return older;
+  return older.map((socket) => socket.data.principal);
+}
+
+function isSuperseded(socket: GatewaySocket): boolean {
+  const { principal } = socket.data;
+  return principal.kind === 'staff' && socket.rooms.has(supersededRoom(principal.staffId));
 }
 
 function endSockets(io: GatewayServer, room: string | string[], reason: SessionEndReason): void {
@@ -135,12 +137,9 @@ const REDIS_ADAPTER_KEY = 'madoguchi:socket.io';
 export function attachGateway(
   io: GatewayServer,
   auth: { tokens: TokenService; sessions: StaffSessions },
-  domain: Domain,
+  backend: SignalingBackend,
   limits: { events: RateLimit; chat: RateLimit },
 ): void {
-  const { consultations, help, probes } = domain;
-  const handlers = createHandlers(domain);
-
   io.use((socket, next) => {
     auth.tokens
       .authenticate(socket.handshake.auth?.token)
@@ -158,24 +157,19 @@ export function attachGateway(
 
   io.on('connection', (socket: GatewaySocket) => {
     const { principal } = socket.data;
-    const sender = senderOf(principal);
     const connection: Connection = { id: socket.id, host: pageHost(socket.handshake.headers.host) };
-    // One console per operator takes calls: the newest. The older ones leave the staff room before
-    // this one is counted, so the call it resumes and the offers reach it alone; they are counted out
-    // after, so the move is no lost connection. They stay connected, inert, to hear of a session's end.
-    const older = principal.kind === 'staff' && principal.role === 'operator' ? supersedeConsoles(io, principal.staffId) : [];
-    void socket.join(
-      principal.kind === 'device' ? [deviceRoom(principal.deviceId), DEVICES_ROOM] : [staffRoom(principal.staffId), sessionRoom(principal.sessionId)],
-    );
-    if (sender === 'supervisor') {
-      void socket.join(SUPERVISORS_ROOM);
-      socket.emit('help:calls', { calls: help.openCalls() });
-    }
-    consultations.connected(principal);
-    for (const superseded of older) consultations.disconnected(superseded.data.principal);
-    socket.on('disconnect', () => {
-      if (!socket.data.superseded) consultations.disconnected(principal);
-      probes.connectionClosed(socket.id);
+    // Its messages and its end wait until it is counted in.
+    const counted = countIn(io, socket, connection, backend).catch((error: unknown) => {
+      logger.error(`${nameOf(principal)}: the connection could not be set up:`, error);
+      socket.disconnect(true);
+    });
+    // Its rooms are still known here (not at 'disconnect'): a superseded console was counted out already.
+    socket.on('disconnecting', () => {
+      const superseded = isSuperseded(socket);
+      void counted.then(() => {
+        if (!superseded) backend.disconnected(principal);
+        backend.socketClosed(connection);
+      });
     });
 
     const events = new TokenBucket(limits.events);
@@ -183,7 +177,7 @@ export function attachGateway(
     socket.onAny((event: unknown, ...args: unknown[]) => {
       if (socket.disconnected) return; // what was still in the buffer of a socket just dropped
       const ack = takeAck(args);
-      if (socket.data.superseded) {
+      if (isSuperseded(socket)) {
         ack?.({ ok: false, error: { code: 'CONFLICT', message: 'this console was opened in another window, which takes the calls now' } });
         return;
       }
@@ -201,8 +195,9 @@ export function attachGateway(
         return;
       }
       if (typeof event === 'string' && isClientEventName(event)) {
-        void currentPrincipal(socket, auth.sessions).then(async (current) => {
-          if (!(current instanceof ProtocolError)) return ack?.(await dispatch(handlers, current, connection, event, args[0]));
+        void counted.then(async () => {
+          const current = await currentPrincipal(socket, auth.sessions);
+          if (!(current instanceof ProtocolError)) return ack?.(await backend.message(current, connection, event, args[0]));
           ack?.({ ok: false, error: { code: current.code, message: current.message } });
           if (current.code !== 'UNAUTHORIZED') return;
           if (current instanceof SessionEnded) socket.emit('session:ended', { reason: current.reason });
@@ -213,6 +208,26 @@ export function attachGateway(
       }
     });
   });
+}
+
+/**
+ * One console per operator takes calls: the newest. The older ones (on any node) leave the staff room
+ * before this one is counted, so the call it resumes and the offers reach it alone; they are counted
+ * out after, so the move is no lost connection. They stay connected, inert, to hear of a session's end.
+ */
+async function countIn(io: GatewayServer, socket: GatewaySocket, connection: Connection, backend: SignalingBackend): Promise<void> {
+  const { principal } = socket.data;
+  const older = principal.kind === 'staff' && principal.role === 'operator' ? await supersedeConsoles(io, principal.staffId) : [];
+  // A socket gone meanwhile joins no room (it would stay in them); it is counted in and, at once, out.
+  if (!socket.disconnected) {
+    await socket.join(
+      principal.kind === 'device'
+        ? [deviceRoom(principal.deviceId), DEVICES_ROOM]
+        : [staffRoom(principal.staffId), sessionRoom(principal.sessionId), ...(senderOf(principal) === 'supervisor' ? [SUPERVISORS_ROOM] : [])],
+    );
+  }
+  backend.connected(principal, connection);
+  for (const superseded of older) backend.disconnected(superseded);
 }
 
 /**
@@ -243,38 +258,6 @@ export function takeAck(args: unknown[]): ((response: Ack<unknown>) => void) | u
   if (typeof last !== 'function') return undefined;
   args.pop();
   return last as (response: Ack<unknown>) => void;
-}
-
-function senderOf(principal: Principal): Sender {
-  if (principal.kind === 'device') return 'device';
-  return principal.role === 'operator' ? 'operator' : 'supervisor';
-}
-
-async function dispatch<E extends ClientEventName>(
-  handlers: Handlers,
-  principal: Principal,
-  connection: Connection,
-  event: E,
-  rawPayload: unknown,
-): Promise<Ack<ClientAck<E>>> {
-  const spec = clientEvents[event];
-  const sender = senderOf(principal);
-  if (!(spec.from as readonly Sender[]).includes(sender)) {
-    return { ok: false, error: { code: 'FORBIDDEN', message: `${event} is not allowed for this client` } };
-  }
-  const parsed = spec.payload.safeParse(rawPayload);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.join('.') || 'payload';
-    return { ok: false, error: { code: 'BAD_REQUEST', message: `${event}: ${where}: ${issue?.message ?? 'invalid'}` } };
-  }
-  try {
-    const handler = (handlers as Record<ClientEventName, unknown>)[event] as (principal: Principal, payload: ClientPayload<E>, connection: Connection) => Promise<ClientAck<E>> | ClientAck<E>;
-    const data = await handler(principal, parsed.data as ClientPayload<E>, connection);
-    return { ok: true, data };
-  } catch (error) {
-    return { ok: false, error: toWireError(event, error) };
-  }
 }
 
 export function toWireError(event: string, error: unknown): { code: ProtocolError['code']; message: string } {

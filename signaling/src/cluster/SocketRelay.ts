@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import { ErrorCode, ProtocolError, StaffRole, isClientEventName, type Ack, type ClientEventName } from '@madoguchi/protocol';
+import type { Principal } from '../auth/principal.ts';
+import type { Connection } from '../gateway/handlers.ts';
+import type { SignalingBackend } from '../gateway/SignalingBackend.ts';
+import { createLogger } from '@madoguchi/protocol/logger';
+import { OwnerChannel } from './OwnerChannel.ts';
+import { OwnerLease } from './OwnerLease.ts';
+import type { SharedRedis } from './SharedRedis.ts';
+
+const logger = createLogger('socket-relay');
+
+/** How long a relayed message may wait for the owner's answer (a consultation's set-up included). */
+const MESSAGE_TIMEOUT_MS = 15_000;
+/** A connection or a disconnection the owner did not take in this time is logged as lost. */
+const LIFECYCLE_TIMEOUT_MS = 5_000;
+
+const PrincipalSchema: z.ZodType<Principal> = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('device'), deviceId: z.string(), siteId: z.string(), siteName: z.string() }),
+  z.object({
+    kind: z.literal('staff'),
+    sessionId: z.string(),
+    staffId: z.string(),
+    role: StaffRole,
+    displayName: z.string(),
+    departmentIds: z.array(z.string()),
+    secondaryDepartmentIds: z.array(z.string()),
+  }),
+]);
+
+// JSON leaves out an undefined host.
+const ConnectionSchema = z.object({ id: z.string(), host: z.string().optional() }).transform((connection): Connection => ({ id: connection.id, host: connection.host }));
+
+/** What an edge node sends its city's owner about one of its sockets: the SignalingBackend's calls, as data. */
+const RelayedCall = z.discriminatedUnion('call', [
+  z.object({ call: z.literal('connected'), principal: PrincipalSchema, connection: ConnectionSchema }),
+  z.object({ call: z.literal('disconnected'), principal: PrincipalSchema }),
+  z.object({ call: z.literal('socketClosed'), connection: ConnectionSchema }),
+  z.object({
+    call: z.literal('message'),
+    principal: PrincipalSchema,
+    connection: ConnectionSchema,
+    event: z.string().refine(isClientEventName, 'not a client event'),
+    payload: z.unknown(),
+  }),
+]);
+type RelayedCall = z.infer<typeof RelayedCall>;
+
+const AckSchema: z.ZodType<Ack<unknown>> = z.union([
+  z.object({ ok: z.literal(true), data: z.unknown() }),
+  z.object({ ok: z.literal(false), error: z.object({ code: ErrorCode, message: z.string() }) }),
+]) as z.ZodType<Ack<unknown>>;
+
+/**
+ * The backend of an edge node: a signaling node that does not run the city passes its sockets'
+ * connections, disconnections and messages to the node that does (the owner of the city's lease),
+ * through the OwnerChannel; pushes come back through socket.io's Redis adapter. The ack is the
+ * owner's; no owner in time (a take-over under way, Redis cut) is UNAVAILABLE, for the client to retry.
+ */
+export class RelayBackend implements SignalingBackend {
+  readonly #channel: OwnerChannel;
+  readonly #onLost: (what: string, error: unknown) => void;
+  readonly #messageTimeoutMs: number;
+
+  /** `onLost`: a connection or disconnection the owner did not take in time. */
+  constructor(channel: OwnerChannel, { onLost, messageTimeoutMs = MESSAGE_TIMEOUT_MS }: { onLost: (what: string, error: unknown) => void; messageTimeoutMs?: number }) {
+    this.#channel = channel;
+    this.#onLost = onLost;
+    this.#messageTimeoutMs = messageTimeoutMs;
+  }
+
+  connected(principal: Principal, connection: Connection): void {
+    this.#tell({ call: 'connected', principal, connection });
+  }
+
+  disconnected(principal: Principal): void {
+    this.#tell({ call: 'disconnected', principal });
+  }
+
+  socketClosed(connection: Connection): void {
+    this.#tell({ call: 'socketClosed', connection });
+  }
+
+  async message(principal: Principal, connection: Connection, event: ClientEventName, payload: unknown): Promise<Ack<unknown>> {
+    try {
+      const ack = AckSchema.safeParse(await this.#channel.request({ call: 'message', principal, connection, event, payload } satisfies RelayedCall, this.#messageTimeoutMs));
+      return ack.success ? ack.data : { ok: false, error: { code: 'INTERNAL', message: 'internal error' } };
+    } catch (error) {
+      // The channel's own refusals (no owner in time, this node closing); the owner's answers are acks.
+      if (error instanceof ProtocolError) return { ok: false, error: { code: error.code, message: error.message } };
+      return { ok: false, error: { code: 'UNAVAILABLE', message: 'the server cannot do this just now; try again shortly' } };
+    }
+  }
+
+  #tell(call: RelayedCall): void {
+    this.#channel.request(call, LIFECYCLE_TIMEOUT_MS).catch((error: unknown) => this.#onLost(call.call, error));
+  }
+}
+
+/** What is owned: the city this deployment serves (one per Redis today). */
+export const CITY = 'city';
+/** How long a dead owner's lease lasts before another node may take the city. */
+const CITY_LEASE_MS = 5_000;
+
+/**
+ * The owner's half: while this node holds the city's lease, the calls that edge nodes relay run
+ * against its own backend (the domain), each checked first — a relayed call is input like any
+ * socket message. close() stops serving and releases the lease.
+ */
+export class RelayedSocketsServer {
+  readonly #channel: OwnerChannel;
+  readonly #lease: OwnerLease;
+  #serving = false;
+
+  private constructor(channel: OwnerChannel, redis: SharedRedis, nodeId: string, backend: SignalingBackend) {
+    this.#channel = channel;
+    const serve = (raw: unknown) => runRelayed(backend, raw);
+    this.#lease = new OwnerLease({
+      redis: redis.commands,
+      name: CITY,
+      nodeId,
+      ttlMs: CITY_LEASE_MS,
+      onAcquired: () => {
+        channel.serve(serve).then(
+          () => (this.#serving = this.#lease.token !== null),
+          (error: unknown) => logger.error('cannot serve the edge nodes’ sockets:', error),
+        );
+      },
+      onLost: () => {
+        this.#serving = false;
+        channel.serve(null).catch(() => {});
+      },
+    });
+  }
+
+  static async start({ redis, nodeId, backend }: { redis: SharedRedis; nodeId: string; backend: SignalingBackend }): Promise<RelayedSocketsServer> {
+    const channel = await OwnerChannel.open({ redis: redis.commands, subscriber: redis.subscriber, name: CITY, nodeId });
+    const server = new RelayedSocketsServer(channel, redis, nodeId, backend);
+    server.#lease.start();
+    return server;
+  }
+
+  /** Whether this node runs the city now: it holds the lease and takes the edge nodes' calls. */
+  get owner(): boolean {
+    return this.#serving;
+  }
+
+  async close(): Promise<void> {
+    this.#serving = false;
+    await this.#channel.close();
+    await this.#lease.close();
+  }
+}
+
+async function runRelayed(backend: SignalingBackend, raw: unknown): Promise<unknown> {
+  const parsed = RelayedCall.safeParse(raw);
+  if (!parsed.success) throw new Error(`a malformed relayed call: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  const call = parsed.data;
+  switch (call.call) {
+    case 'connected':
+      return backend.connected(call.principal, call.connection);
+    case 'disconnected':
+      return backend.disconnected(call.principal);
+    case 'socketClosed':
+      return backend.socketClosed(call.connection);
+    case 'message':
+      return backend.message(call.principal, call.connection, call.event as ClientEventName, call.payload);
+  }
+}

@@ -1,0 +1,134 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProtocolClient } from '@madoguchi/protocol/client';
+import { StaffSessions } from '../src/auth/StaffSessions.ts';
+import { TokenService } from '../src/auth/TokenService.ts';
+import { OwnerChannel } from '../src/cluster/OwnerChannel.ts';
+import { SharedRedis } from '../src/cluster/SharedRedis.ts';
+import { CITY, RelayBackend } from '../src/cluster/SocketRelay.ts';
+import { systemClock } from '../src/clock.ts';
+import { attachGateway, createNotifier, createSocketServer, type GatewayServer } from '../src/gateway/Gateway.ts';
+import { createOriginCheck } from '../src/web/origins.ts';
+import { nextEvent, rawEmit, startTestServer, type TestServer } from './harness.ts';
+import { startTestRedis, type TestRedis } from './redis.ts';
+
+/** A signaling node that does not run the city: authenticates sockets, relays them to the owner. */
+interface Edge {
+  url: string;
+  io: GatewayServer;
+  lost: string[];
+  close(): Promise<void>;
+}
+
+async function startEdge(owner: TestServer, redisUrl: string, messageTimeoutMs: number): Promise<Edge> {
+  const redis = await SharedRedis.connect(redisUrl);
+  const httpServer: Server = createServer();
+  const io = createSocketServer(httpServer, createOriginCheck(owner.config.allowedOrigins), redis);
+  const channel = await OwnerChannel.open({ redis: redis.commands, subscriber: redis.subscriber, name: CITY, nodeId: 'edge-1' });
+  // Sessions are only checked here (ending one is the owner's, through its HTTP API).
+  const sessions = new StaffSessions({ db: owner.db, clock: systemClock, notifier: createNotifier(io, { clustered: true }), consultations: { staffSignedOut: () => {} } });
+  const tokens = new TokenService(owner.db, owner.config.jwtSecret, owner.config.staffTokenTtl, sessions);
+  const lost: string[] = [];
+  attachGateway(io, { tokens, sessions }, new RelayBackend(channel, { onLost: (what) => lost.push(what), messageTimeoutMs }), owner.config.socketLimits);
+  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`,
+    io,
+    lost,
+    async close() {
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await channel.close();
+      await redis.close();
+    },
+  };
+}
+
+const waitUntil = async (condition: () => boolean, what: string, timeoutMs = 10_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not ${what} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
+/**
+ * Two signaling nodes sharing a real Redis: the owner runs the city (a real server holding the
+ * city's lease), the edge only authenticates its sockets and relays their connections, messages and
+ * disconnections to it; the owner's pushes reach the edge's sockets through the Redis adapter.
+ */
+describe('a tablet connected to an edge node, served by the node that runs the city', () => {
+  let redis: TestRedis;
+  let owner: TestServer;
+  let edge: Edge;
+  const clients: ProtocolClient[] = [];
+  const connectTo = async (url: string, token: string, beforeConnect?: (client: ProtocolClient) => void) => {
+    const client = ProtocolClient.connect(token, url);
+    clients.push(client);
+    beforeConnect?.(client);
+    await new Promise<void>((resolve, reject) => {
+      client.socket.once('connect', () => resolve());
+      client.socket.once('connect_error', reject);
+    });
+    return client;
+  };
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    owner = await startTestServer({ redisUrl: redis.url });
+    await waitUntil(() => owner.server.relayedSockets?.owner === true, 'the owner of the city');
+    edge = await startEdge(owner, redis.url, 1_500);
+  });
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await edge?.close();
+    await owner?.close();
+    await redis?.stop();
+  });
+
+  it('requests, is offered to an operator on the owner, answered and ended; every ack and push crosses the nodes', async () => {
+    const welfareId = (await owner.db.department.findUniqueOrThrow({ where: { code: 'welfare' } })).id;
+    const device = await owner.db.device.findFirstOrThrow({ where: { site: { name: '中央公民館' } } });
+    let current: unknown;
+    const tablet = await connectTo(edge.url, await owner.deviceToken('中央公民館'), (client) => client.on('consultation:current', (payload) => (current = payload)));
+    // Counted in on the owner, which pushes what a tablet is told on arrival.
+    await waitUntil(() => owner.server.consultations.liveSnapshot().onlineDevices.has(device.id), 'online on the owner');
+    await waitUntil(() => current !== undefined, 'told its consultation');
+    expect(current).toEqual({ consultationId: null });
+
+    const { consultationId, status, queuePosition } = await tablet.request('consultation:request', { departmentId: welfareId });
+    expect({ status, queuePosition }).toEqual({ status: 'waiting', queuePosition: 1 });
+    const operator = await owner.connect(await owner.staffToken('welfare1'));
+    const offer = nextEvent(operator, 'offer:incoming');
+    await operator.request('presence:set', { presence: 'available' });
+    expect(await offer).toMatchObject({ consultationId, site: { name: '中央公民館' } });
+    const answered = nextEvent(tablet, 'call:answered');
+    await operator.request('offer:accept', { consultationId });
+    expect(await answered).toMatchObject({ consultationId });
+
+    // Bad input through the edge is judged on the owner, as from its own sockets.
+    expect(await rawEmit(tablet, 'consultation:request', { departmentId: 42 })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await rawEmit(tablet, 'presence:set', { presence: 'available' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+
+    const ended = nextEvent(operator, 'call:ended');
+    await tablet.request('consultation:end', { consultationId });
+    expect(await ended).toMatchObject({ consultationId });
+    await owner.server.recorder.flush();
+    const row = await owner.db.consultation.findUniqueOrThrow({ where: { id: consultationId } });
+    expect(row.outcome).toBe('completed');
+
+    // Its disconnection reaches the owner too.
+    tablet.close();
+    await waitUntil(() => !owner.server.consultations.liveSnapshot().onlineDevices.has(device.id), 'offline on the owner');
+    expect(edge.lost).toEqual([]);
+    operator.close();
+  });
+
+  it('with no node running the city, a message through the edge is UNAVAILABLE (try again), not refused', async () => {
+    const tablet = await connectTo(edge.url, await owner.deviceToken('江川出張所'));
+    await owner.server.relayedSockets!.close(); // the lease is released: nobody runs the city
+    const welfareId = (await owner.db.department.findUniqueOrThrow({ where: { code: 'welfare' } })).id;
+    expect(await rawEmit(tablet, 'consultation:request', { departmentId: welfareId })).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+    tablet.close();
+  });
+});
