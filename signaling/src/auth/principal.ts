@@ -1,4 +1,4 @@
-import type { StaffRole } from '@madoguchi/protocol';
+import type { Sender, StaffRole } from '@madoguchi/protocol';
 
 /** Who is on the other end of a request, established from a verified token. */
 export type Principal = DevicePrincipal | StaffPrincipal;
@@ -29,4 +29,10 @@ export const staffKey = (staffId: string) => `staff:${staffId}`;
 
 export function principalKey(principal: Principal): string {
   return principal.kind === 'device' ? deviceKey(principal.deviceId) : staffKey(principal.staffId);
+}
+
+/** Which of protocol's senders the principal is: what each client event is checked against. */
+export function senderOf(principal: Principal): Sender {
+  if (principal.kind === 'device') return 'device';
+  return principal.role === 'operator' ? 'operator' : 'supervisor';
 }

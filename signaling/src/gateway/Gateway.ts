@@ -13,7 +13,7 @@ import { createLogger } from '@madoguchi/protocol/logger';
 import { SfuError } from '@madoguchi/sfu';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Server, type Socket } from 'socket.io';
-import type { Principal } from '../auth/principal.ts';
+import { senderOf, type Principal } from '../auth/principal.ts';
 import { SessionEnded, type StaffSessions } from '../auth/StaffSessions.ts';
 import type { SharedRedis } from '../cluster/SharedRedis.ts';
 import type { TokenService } from '../auth/TokenService.ts';
@@ -22,7 +22,7 @@ import type { OriginCheck } from '../web/origins.ts';
 import { pageHost } from '../turn/IceServers.ts';
 import type { Connection } from './handlers.ts';
 import { TokenBucket, type RateLimit } from './RateLimit.ts';
-import { senderOf, type SignalingBackend } from './SignalingBackend.ts';
+import type { SignalingBackend } from './SignalingBackend.ts';
 import { SlicedPush } from './SlicedPush.ts';
 
 const logger = createLogger('gateway');

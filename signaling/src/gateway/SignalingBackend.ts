@@ -1,5 +1,5 @@
 import { clientEvents, type Ack, type ClientAck, type ClientEventName, type ClientPayload, type Sender } from '@madoguchi/protocol';
-import type { Principal } from '../auth/principal.ts';
+import { senderOf, type Principal } from '../auth/principal.ts';
 import { toWireError, type GatewayServer } from './Gateway.ts';
 import { createHandlers, type Connection, type Domain, type Handlers } from './handlers.ts';
 
@@ -33,11 +33,6 @@ export function createLocalBackend(io: GatewayServer, domain: Domain): Signaling
     socketClosed: (connection) => probes.connectionClosed(connection.id),
     message: (principal, connection, event, payload) => dispatch(handlers, principal, connection, event, payload),
   };
-}
-
-export function senderOf(principal: Principal): Sender {
-  if (principal.kind === 'device') return 'device';
-  return principal.role === 'operator' ? 'operator' : 'supervisor';
 }
 
 /** Checks the sender and the payload against protocol/, then runs the handler; every failure is an error ack. */
