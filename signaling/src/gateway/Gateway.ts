@@ -85,7 +85,14 @@ export function createNotifier(io: GatewayServer, { clustered = false }: { clust
  * makes them inert (isSuperseded). Returns their principals, to be counted out.
  */
 async function supersedeConsoles(io: GatewayServer, staffId: string): Promise<Principal[]> {
-  const older = await io.in(staffRoom(staffId)).fetchSockets();
+  // A node that does not answer in time (the adapter's request timeout) keeps its consoles: this one still opens.
+  const older = await io
+    .in(staffRoom(staffId))
+    .fetchSockets()
+    .catch((error: unknown) => {
+      logger.warn(`consoles of staff ${staffId} on other nodes not found: ${(error as Error).message}`);
+      return io.in(staffRoom(staffId)).local.fetchSockets();
+    });
   for (const socket of older) {
     socket.emit('console:superseded', {});
     socket.leave(staffRoom(staffId));
