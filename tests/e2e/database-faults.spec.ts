@@ -13,7 +13,7 @@ import {
   TABLET_FLOW,
   type LiveCall,
 } from './support/faults.ts';
-import { watchHealth, type HealthSample } from './support/healthWatch.ts';
+import { HEALTH_ANSWER_BOUND_MS, watchHealth, type HealthSample } from './support/healthWatch.ts';
 import { startServer, type RunningServer } from './support/server.ts';
 import { waitForMediaFlowing } from './support/webrtcStats.ts';
 
@@ -151,7 +151,8 @@ for (const fault of ['locked', 'read-only'] as const) {
       // The target is 1 s (printed above); a machine loaded by the test's own browsers may add to it,
       // so what fails the test is a health check that hangs, as it did (19.8 s) before.
       console.log(`[target] ${fault}: slowest health answer ${slowest.toFixed(0)} ms (target < 1000 ms${slowest < 1_000 ? ', met' : ', MISSED'})`);
-      expect(slowest, 'health answers promptly throughout the fault').toBeLessThan(3_000);
+      // An answer slower than the bound is counted as none (and fails here), not as a wrong answer below.
+      expect(slowest, 'health answers promptly throughout the fault').toBeLessThan(HEALTH_ANSWER_BOUND_MS);
       expect(notDegraded, `every health answer during the fault says degraded / ${fault}`).toEqual([]);
       expect(refusedReads, 'tokens are checked and reads answered throughout the fault').toEqual([]);
       expect(peak, 'the chat and events of the fault waited in the buffer').toBeGreaterThanOrEqual(sent.length - 1);

@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
 import type { HealthResponse } from '@madoguchi/protocol';
 
+/** How long one request may take before it counts as no answer: a health check that hangs. */
+export const HEALTH_ANSWER_BOUND_MS = 3_000;
+
 export interface HealthSample {
   /** When the request was sent, in ms after `since`. */
   atMs: number;
-  /** How long /api/health took to answer (up to its 2 s bound). */
+  /** How long /api/health took to answer (up to HEALTH_ANSWER_BOUND_MS). */
   ms: number;
   status: HealthResponse['status'] | 'no answer';
   database: HealthResponse['database'] | 'no answer';
@@ -23,14 +26,14 @@ export interface HealthWatchOptions {
 }
 
 /**
- * GET /api/health every `intervalMs` (each bounded to 2 s), optionally followed by an authenticated
+ * GET /api/health every `intervalMs` (each bounded by HEALTH_ANSWER_BOUND_MS), optionally followed by an authenticated
  * read: what a reconnecting page needs from the database. It runs in a process of its own, as a
  * monitor would, so that the caller's own event loop (Playwright, a benchmark's thousands of
  * sockets) does not add to the times it measures.
  */
 export function watchHealth(url: string, { since, intervalMs, staffToken = '' }: HealthWatchOptions): { stop(): Promise<HealthSample[]> } {
   const script = `
-    const [url, token, since, interval] = process.argv.slice(1);
+    const [url, token, since, interval, bound] = process.argv.slice(1);
     let running = true;
     process.stdin.on('data', () => (running = false)).on('end', () => (running = false)).resume();
     process.stdout.on('error', () => process.exit(0)); // the watching process is gone
@@ -39,13 +42,13 @@ export function watchHealth(url: string, { since, intervalMs, staffToken = '' }:
         const started = performance.now();
         const sample = { atMs: Date.now() - Number(since), ms: 0, status: 'no answer', database: 'no answer', buffered: -1 };
         try {
-          const body = await (await fetch(url + '/api/health', { signal: AbortSignal.timeout(2000) })).json();
+          const body = await (await fetch(url + '/api/health', { signal: AbortSignal.timeout(Number(bound)) })).json();
           Object.assign(sample, { status: body.status, database: body.database, buffered: body.records.buffered });
         } catch {}
         sample.ms = performance.now() - started;
         if (token) {
           const reading = performance.now();
-          const status = await fetch(url + '/api/departments', { headers: { authorization: 'Bearer ' + token }, signal: AbortSignal.timeout(2000) }).then((r) => r.status, () => 0);
+          const status = await fetch(url + '/api/departments', { headers: { authorization: 'Bearer ' + token }, signal: AbortSignal.timeout(Number(bound)) }).then((r) => r.status, () => 0);
           sample.read = { status, ms: performance.now() - reading };
         }
         process.stdout.write(JSON.stringify(sample) + '\\n');
@@ -53,7 +56,7 @@ export function watchHealth(url: string, { since, intervalMs, staffToken = '' }:
       }
       process.exit(0);
     })();`;
-  const child = spawn(process.execPath, ['-e', script, url, staffToken, String(since), String(intervalMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', script, url, staffToken, String(since), String(intervalMs), String(HEALTH_ANSWER_BOUND_MS)], { stdio: ['pipe', 'pipe', 'inherit'] });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
