@@ -32,7 +32,8 @@ function postgresBin(): string {
   return path.join(POSTGRES_ROOT, newest, 'bin');
 }
 
-function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 now (for the test servers: PostgreSQL here, Redis and coturn in signaling's tests). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '@madoguchi/db/test/postgres';
 import { placeCall } from './callFlow.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 import { turnSession } from './turnProbe.ts';
@@ -15,15 +15,6 @@ import { IceServers, pageHost, turnCredential, type TurnConfig } from '../src/tu
  */
 const dir = mkdtempSync(join(tmpdir(), 'madoguchi-turn-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const fixedClock = (ms: number) => ({ now: () => new Date(ms) });
 
