@@ -1,29 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { TooManyAttempts, type AttemptLog } from '../src/auth/AttemptWindow.ts';
 import { LoginThrottle, type LoginThrottleOptions } from '../src/auth/LoginThrottle.ts';
 import { RedisAttemptLog } from '../src/cluster/RedisAttemptLog.ts';
-import { startTestRedis, type TestRedis } from './redis.ts';
+import { startTestRedis, useTestRedis } from './redis.ts';
 import { FakeClock } from './routing/support.ts';
 
 const LIMITS = { failuresPerAccount: 3, failuresPerAddress: 5, windowMs: 60_000, concurrentChecks: 2, queuedChecks: 2 };
 
-let redisServer: TestRedis;
-let redis: Redis;
+const testRedis = useTestRedis();
 let logs = 0;
-beforeAll(async () => {
-  redisServer = await startTestRedis();
-  redis = new Redis(redisServer.url);
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await redisServer?.stop();
-});
 
 /** Where the failures are counted: this process, or a real Redis (each throttle its own keys). */
 const STORES: Array<[string, ((clock: FakeClock, windowMs: number) => AttemptLog) | undefined]> = [
   ['in memory', undefined],
-  ['in Redis', (clock, windowMs) => new RedisAttemptLog({ redis, name: `test-${++logs}`, windowMs, now: () => clock.now().getTime() })],
+  ['in Redis', (clock, windowMs) => new RedisAttemptLog({ redis: testRedis.client, name: `test-${++logs}`, windowMs, now: () => clock.now().getTime() })],
 ];
 
 async function refusal(check: () => Promise<void>): Promise<TooManyAttempts | null> {
@@ -130,7 +121,7 @@ describe('LoginThrottle in memory', () => {
 describe('LoginThrottle in Redis', () => {
   it('refuses on every node that shares the Redis: failures made through one throttle count in another', async () => {
     const clock = new FakeClock(Date.UTC(2026, 10, 23, 1, 0));
-    const shared = (name: string) => new RedisAttemptLog({ redis, name, windowMs: LIMITS.windowMs, now: () => clock.now().getTime() });
+    const shared = (name: string) => new RedisAttemptLog({ redis: testRedis.client, name, windowMs: LIMITS.windowMs, now: () => clock.now().getTime() });
     const nodeA = new LoginThrottle({ clock, ...LIMITS }, shared('login-shared'));
     const nodeB = new LoginThrottle({ clock, ...LIMITS }, shared('login-shared'));
     for (let i = 0; i < 3; i++) await (i % 2 === 0 ? nodeA : nodeB).recordFailure('10.0.0.1', 'tax1');
@@ -140,7 +131,7 @@ describe('LoginThrottle in Redis', () => {
 
   it('counts attempts made at once one after another: take() lets exactly the limit through', async () => {
     const clock = new FakeClock(Date.UTC(2026, 10, 23, 1, 0));
-    const log = new RedisAttemptLog({ redis, name: 'take-at-once', windowMs: 60_000, now: () => clock.now().getTime() });
+    const log = new RedisAttemptLog({ redis: testRedis.client, name: 'take-at-once', windowMs: 60_000, now: () => clock.now().getTime() });
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => log.take('10.0.0.7', 4, 'too many')));
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(4);
     expect(await log.add('10.0.0.7')).toBe(5);

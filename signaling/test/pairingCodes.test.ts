@@ -1,21 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { ProtocolError } from '@madoguchi/protocol';
 import { RedisPairingCodes } from '../src/cluster/RedisPairingCodes.ts';
 import { PAIRING_CODE_TTL_MS, PairingCodes, type PairingCodeStore } from '../src/PairingCodes.ts';
-import { startTestRedis, type TestRedis } from './redis.ts';
+import { startTestRedis, useTestRedis } from './redis.ts';
 import { FakeClock } from './routing/support.ts';
 
-let redisServer: TestRedis;
-let redis: Redis;
-beforeAll(async () => {
-  redisServer = await startTestRedis();
-  redis = new Redis(redisServer.url);
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await redisServer?.stop();
-});
+const testRedis = useTestRedis();
 
 const REDIS_TTL_MS = 300;
 
@@ -27,7 +18,7 @@ const STORES: Array<[string, () => { codes: PairingCodeStore; now: () => number;
   }],
   // Redis expires the keys itself, in real time: a short lifetime.
   ['in Redis', () => ({
-    codes: new RedisPairingCodes(redis, { ttlMs: REDIS_TTL_MS }),
+    codes: new RedisPairingCodes(testRedis.client, { ttlMs: REDIS_TTL_MS }),
     now: () => Date.now(),
     ttlMs: REDIS_TTL_MS,
     expire: () => new Promise((resolve) => setTimeout(resolve, REDIS_TTL_MS + 100)),
@@ -67,12 +58,12 @@ describe.each(STORES)('pairing codes kept %s', (_where, setup) => {
 
 describe('pairing codes in Redis', () => {
   it('a code issued through one node pairs the tablet through another (each its own connection)', async () => {
-    const otherNode = new Redis(redisServer.url);
+    const otherNode = new Redis(testRedis.url);
     try {
-      const { code } = await new RedisPairingCodes(redis).issue('device-5', 'admin-1');
+      const { code } = await new RedisPairingCodes(testRedis.client).issue('device-5', 'admin-1');
       expect(await new RedisPairingCodes(otherNode).redeem(code)).toEqual({ deviceId: 'device-5', issuedBy: 'admin-1' });
       // Nothing of the tablet's is left behind.
-      expect(await redis.keys('madoguchi:pairing:*device-5*')).toEqual([]);
+      expect(await testRedis.client.keys('madoguchi:pairing:*device-5*')).toEqual([]);
     } finally {
       otherNode.disconnect();
     }

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 import { freePort } from '@madoguchi/db/test/postgres';
 
 export interface TestRedis {
@@ -64,4 +65,29 @@ export async function startTestRedis(): Promise<TestRedis> {
     await stop();
     throw error;
   }
+}
+
+/**
+ * A test Redis for the file's (or the describe block's) tests, with one client connected to it:
+ * started before them, its client closed and the server stopped after them, also when they fail.
+ */
+export function useTestRedis(): { readonly url: string; readonly client: Redis } {
+  let server: TestRedis | undefined;
+  let client: Redis | undefined;
+  beforeAll(async () => {
+    server = await startTestRedis();
+    client = new Redis(server.url);
+  });
+  afterAll(async () => {
+    client?.disconnect();
+    await server?.stop();
+  });
+  return {
+    get url() {
+      return server!.url;
+    },
+    get client() {
+      return client!;
+    },
+  };
 }

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
 import { OwnerLease } from '../src/cluster/OwnerLease.ts';
 import { loadRoutingState, MirroredRoutingStore, RoutingMirrorWriter } from '../src/cluster/RoutingMirror.ts';
 import type { InMemoryRoutingStore, RoutingStore } from '../src/routing/core/index.ts';
-import { startTestRedis, type TestRedis } from './redis.ts';
+import { useTestRedis } from './redis.ts';
 import { Simulation } from './routing/simulation.ts';
 
 const DEPARTMENTS = ['citizen', 'tax', 'welfare', 'general'];
@@ -29,23 +28,13 @@ function snapshot(store: RoutingStore) {
  * from — answers every routing question as the owner's does.
  */
 describe('the routing state mirrored to Redis', () => {
-  let server: TestRedis;
-  let redis: Redis;
-
-  beforeAll(async () => {
-    server = await startTestRedis();
-    redis = new Redis(server.url);
-  });
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.stop();
-  });
+  const testRedis = useTestRedis();
 
   /** A node that owns the city: its lease, and the core's store mirrored through the lease's fenced write. */
   async function becomeOwner(city: string, nodeId: string, state?: InMemoryRoutingStore) {
     let acquired: () => void = () => {};
     const owned = new Promise<void>((resolve) => (acquired = resolve));
-    const lease = new OwnerLease({ redis, name: `routing:${city}`, nodeId, ttlMs: 5_000, onAcquired: () => acquired(), onLost: () => {} });
+    const lease = new OwnerLease({ redis: testRedis.client, name: `routing:${city}`, nodeId, ttlMs: 5_000, onAcquired: () => acquired(), onLost: () => {} });
     lease.start();
     await owned;
     const store = new MirroredRoutingStore(city, state);
@@ -64,7 +53,7 @@ describe('the routing state mirrored to Redis', () => {
           owner.writer.schedule();
           await owner.writer.flushed();
           await owner.lease.close();
-          owner = await becomeOwner(city, owner.nodeId === 'node-a' ? 'node-b' : 'node-a', await loadRoutingState(redis, city));
+          owner = await becomeOwner(city, owner.nodeId === 'node-a' ? 'node-b' : 'node-a', await loadRoutingState(testRedis.client, city));
           simulation.takeOver(owner.store);
         }
         uninterrupted.step();
@@ -82,14 +71,8 @@ describe('the routing state mirrored to Redis', () => {
 
   it.each([1, 2])('a store loaded from Redis equals the owner’s through 2000 random steps (seed %i)', async (seed) => {
     const city = `city-${seed}`;
-    let acquired: () => void = () => {};
-    const owned = new Promise<void>((resolve) => (acquired = resolve));
-    const lease = new OwnerLease({ redis, name: `routing:${city}`, nodeId: 'node-a', ttlMs: 5_000, onAcquired: () => acquired(), onLost: () => {} });
-    lease.start();
+    const { lease, store, writer } = await becomeOwner(city, 'node-a');
     try {
-      await owned;
-      const store = new MirroredRoutingStore(city);
-      const writer = new RoutingMirrorWriter(store, (commands) => lease.fencedWrite(commands));
       const simulation = new Simulation(seed, store);
       for (let step = 1; step <= 2_000; step++) {
         simulation.step();
@@ -98,10 +81,10 @@ describe('the routing state mirrored to Redis', () => {
         if (step % 200 !== 0) continue;
         writer.schedule();
         await writer.flushed();
-        const standby = await loadRoutingState(redis, city);
+        const standby = await loadRoutingState(testRedis.client, city);
         expect(snapshot(standby), `step ${step}`).toEqual(snapshot(store));
         // It goes on numbering where the owner left off.
-        expect(standby.nextSeq()).toBe(Number(await redis.get(`madoguchi:routing:${city}:seq`)) + 1);
+        expect(standby.nextSeq()).toBe(Number(await testRedis.client.get(`madoguchi:routing:${city}:seq`)) + 1);
       }
       expect(snapshot(store).entries.length + snapshot(store).operators.length).toBeGreaterThan(0);
     } finally {
