@@ -25,6 +25,7 @@ import {
   type RoutingOutcome,
   type RoutingTimer,
   type ScheduledTimer,
+  entryTimerKeys,
   timerKey,
 } from './records.ts';
 import type { RoutingStore } from './RoutingStore.ts';
@@ -481,7 +482,7 @@ export class RoutingCore {
       const operator = this.#offeredOperator(operatorId, consultationId);
       const entry = this.#offeredEntry(operator);
       const now = this.#now();
-      this.#clearEntryTimers(entry.entryId);
+      this.#clearEntryTimers(entry);
       const work = { departmentId: entry.departmentId, startedAt: now };
       if (entry.kind === 'resident') {
         this.#store.saveEntry({
@@ -779,10 +780,10 @@ export class RoutingCore {
   /** Take an offer back; the entry waits again. The caller decides what becomes of the operator. */
   #withdraw(entry: QueueEntry, reason: OfferWithdrawnReason, passOver: boolean): QueueEntry {
     const operatorId = entry.offeredTo!;
-    this.#cancel({ kind: 'ringOut', entryId: entry.entryId, operatorId });
+    this.#cancel(timerKey({ kind: 'ringOut', entryId: entry.entryId, operatorId }));
     // The named operator said no (or did not answer): the others need not wait out the grace.
     const preferenceDeclined = passOver && entry.preferredOperatorId === operatorId;
-    if (preferenceDeclined) this.#cancel({ kind: 'preferenceEnds', entryId: entry.entryId });
+    if (preferenceDeclined) this.#cancel(timerKey({ kind: 'preferenceEnds', entryId: entry.entryId }));
     const waiting: QueueEntry = {
       ...entry,
       phase: 'waiting',
@@ -878,10 +879,8 @@ export class RoutingCore {
     return this.#department(targetDepartmentId).calendar.isOpen(this.#now());
   }
 
-  #clearEntryTimers(entryId: string): void {
-    for (const scheduled of [...this.#store.timers()]) {
-      if ('entryId' in scheduled.timer && scheduled.timer.entryId === entryId) this.#cancel(scheduled.timer);
-    }
+  #clearEntryTimers(entry: QueueEntry): void {
+    for (const key of entryTimerKeys(entry)) this.#cancel(key);
   }
 
   /**
@@ -904,8 +903,9 @@ export class RoutingCore {
 
   /** Arm `timer` to fire in `ms`, replacing one with the same key; the store keeps it until it fires or is cancelled. */
   #schedule(timer: RoutingTimer, ms: number): void {
-    this.#cancel(timer);
-    const scheduled: ScheduledTimer = { key: timerKey(timer), timer, dueAt: this.#now() + ms, seq: this.#store.nextSeq() };
+    const key = timerKey(timer);
+    this.#cancel(key);
+    const scheduled: ScheduledTimer = { key, timer, dueAt: this.#now() + ms, seq: this.#store.nextSeq() };
     this.#store.saveTimer(scheduled);
     this.#arm(scheduled);
   }
@@ -945,8 +945,7 @@ export class RoutingCore {
     }
   }
 
-  #cancel(timer: RoutingTimer): void {
-    const key = timerKey(timer);
+  #cancel(key: string): void {
     const handle = this.#armed.get(key);
     if (handle === undefined) return;
     this.#clock.clearTimeout(handle);
@@ -954,13 +953,14 @@ export class RoutingCore {
     this.#store.deleteTimer(key);
   }
 
+
   // ── Ending ─────────────────────────────────────────────────────────────────
 
   /** The single way a request ends: frees whoever it held, removes it, emits `ended`. */
   #end(entry: QueueEntry, outcome: RoutingOutcome, reason: string | null): void {
     const freed: OperatorRecord[] = [];
     const operatorIds: string[] = [];
-    this.#clearEntryTimers(entry.entryId);
+    this.#clearEntryTimers(entry);
     if (entry.phase === 'offered') {
       const operator = this.#store.operator(entry.offeredTo!)!;
       this.#withdraw(entry, 'cancelled', false);
@@ -989,7 +989,7 @@ export class RoutingCore {
 
   /** Remove a specialist invitation; returns the operator it was ringing, now available again. */
   #removeInvitation(invitation: QueueEntry, reason: 'cancelled' | 'call_ended'): OperatorRecord | null {
-    this.#clearEntryTimers(invitation.entryId);
+    this.#clearEntryTimers(invitation);
     let freed: OperatorRecord | null = null;
     if (invitation.phase === 'offered') {
       const operator = this.#store.operator(invitation.offeredTo!)!;
@@ -1026,7 +1026,7 @@ export class RoutingCore {
 
   /** Leave a call's wrap-up (or any state) for `patch`: records the handling time, stops the wrap-up timer. */
   #leaveWork(operator: OperatorRecord, patch: OperatorPatch): OperatorRecord {
-    this.#cancel({ kind: 'wrapUpEnds', operatorId: operator.operatorId });
+    this.#cancel(timerKey({ kind: 'wrapUpEnds', operatorId: operator.operatorId }));
     if (operator.work) {
       const { departmentId, startedAt } = operator.work;
       this.#store.recordHandlingTime(departmentId, this.#now() - startedAt, this.#department(departmentId).config.estimateWindow);

@@ -152,8 +152,19 @@ export function timerKey(timer: RoutingTimer): string {
     case 'preferenceEnds':
       return `${timer.kind}:${timer.entryId}`;
     case 'passOverEnds':
-      return `${timer.kind}:${timer.entryId}:${timer.operatorId}`;
+      return passOverKey(timer.entryId, timer.operatorId);
     case 'wrapUpEnds':
       return `${timer.kind}:${timer.operatorId}`;
   }
+}
+
+const passOverKey = (entryId: string, operatorId: string) => `passOverEnds:${entryId}:${operatorId}`;
+
+/** The keys of every timer the entry can have: one of each per entry, and a pass-over per operator it passed over. */
+export function entryTimerKeys(entry: QueueEntry): string[] {
+  const { entryId } = entry;
+  return [
+    ...(['ringOut', 'widen', 'overflow', 'preferenceEnds'] as const).map((kind) => `${kind}:${entryId}`),
+    ...entry.passedOver.map((operatorId) => passOverKey(entryId, operatorId)),
+  ];
 }
