@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { ErrorCode, ProtocolError, StaffRole, isClientEventName, type Ack, type ClientEventName } from '@madoguchi/protocol';
+import { createLogger } from '@madoguchi/protocol/logger';
 import type { Principal } from '../auth/principal.ts';
 import type { Connection } from '../gateway/handlers.ts';
 import type { SignalingBackend } from '../gateway/SignalingBackend.ts';
-import { createLogger } from '@madoguchi/protocol/logger';
 import { OwnerChannel } from './OwnerChannel.ts';
 import { OwnerLease } from './OwnerLease.ts';
 import type { SharedRedis } from './SharedRedis.ts';
@@ -12,7 +12,7 @@ const logger = createLogger('socket-relay');
 
 /** How long a relayed message may wait for the owner's answer (a consultation's set-up included). */
 const MESSAGE_TIMEOUT_MS = 15_000;
-/** A connection or a disconnection the owner did not take in this time is logged as lost. */
+/** A connection or a disconnection the owner did not take in this time is reported lost (RelayBackend's onLost). */
 const LIFECYCLE_TIMEOUT_MS = 5_000;
 
 const PrincipalSchema: z.ZodType<Principal> = z.discriminatedUnion('kind', [
