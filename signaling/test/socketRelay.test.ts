@@ -127,6 +127,20 @@ describe('a tablet connected to an edge node, served by the node that runs the c
     operator.close();
   });
 
+  it('a malformed relayed call is refused on the owner (INTERNAL, without details), and the owner goes on', async () => {
+    const stranger = await SharedRedis.connect(redis.url);
+    const channel = await OwnerChannel.open({ redis: stranger.commands, subscriber: stranger.subscriber, name: CITY, nodeId: 'stranger' });
+    try {
+      for (const call of [{ call: 'message', principal: { kind: 'root' }, connection: { id: 'x' }, event: 'consultation:request', payload: {} }, { call: 'shutdown' }, 'text']) {
+        await expect(channel.request(call, 2_000)).rejects.toMatchObject({ code: 'INTERNAL', message: 'the owner could not run the command' });
+      }
+      expect(owner.server.relayedSockets?.owner).toBe(true);
+    } finally {
+      await channel.close();
+      await stranger.close();
+    }
+  });
+
   it('with no node running the city, a message through the edge is UNAVAILABLE (try again), not refused', async () => {
     const tablet = await connectTo(edge.url, await owner.deviceToken('江川出張所'));
     await owner.server.relayedSockets!.close(); // the lease is released: nobody runs the city
