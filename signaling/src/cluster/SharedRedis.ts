@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
 import { createLogger } from '@madoguchi/protocol/logger';
 
 const logger = createLogger('redis');
@@ -15,11 +16,13 @@ const CONNECT_TIMEOUT_MS = 10_000;
 export class SharedRedis {
   readonly commands: Redis;
   readonly subscriber: Redis;
+  readonly #createAdapter: typeof createAdapter;
   #closed = false;
 
-  private constructor(commands: Redis, subscriber: Redis) {
+  private constructor(commands: Redis, subscriber: Redis, adapter: typeof createAdapter) {
     this.commands = commands;
     this.subscriber = subscriber;
+    this.#createAdapter = adapter;
     for (const [name, connection] of [['commands', commands], ['subscriber', subscriber]] as const) {
       // Without a listener ioredis prints every failed reconnection; one line per outage is enough.
       let down = false;
@@ -35,10 +38,13 @@ export class SharedRedis {
   }
 
   static async connect(url: string): Promise<SharedRedis> {
+    // Loaded here, not imported at the top: a server without REDIS_URL does not carry the Redis
+    // libraries (3 MB of heap; README, Benchmarks, memory).
+    const [{ Redis }, { createAdapter }] = await Promise.all([import('ioredis'), import('@socket.io/redis-adapter')]);
     const options = { lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: null };
     const commands = new Redis(url, options);
     const subscriber = new Redis(url, options);
-    const shared = new SharedRedis(commands, subscriber);
+    const shared = new SharedRedis(commands, subscriber, createAdapter);
     try {
       await Promise.all([commands.connect(), subscriber.connect()]);
     } catch (error) {
@@ -46,6 +52,11 @@ export class SharedRedis {
       throw new Error(`REDIS_URL: cannot reach Redis at ${redactedUrl(url)}: ${(error as Error).message}`);
     }
     return shared;
+  }
+
+  /** socket.io's Redis adapter over these connections: a push reaches a socket on any node. */
+  socketAdapter(key: string): ReturnType<typeof createAdapter> {
+    return this.#createAdapter(this.commands, this.subscriber, { key });
   }
 
   async close(): Promise<void> {

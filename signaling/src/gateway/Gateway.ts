@@ -11,7 +11,6 @@ import {
 import { databaseFault } from '@madoguchi/db';
 import { createLogger } from '@madoguchi/protocol/logger';
 import { SfuError } from '@madoguchi/sfu';
-import { createAdapter } from '@socket.io/redis-adapter';
 import { Server, type Socket } from 'socket.io';
 import { senderOf, type Principal } from '../auth/principal.ts';
 import { SessionEnded, type StaffSessions } from '../auth/StaffSessions.ts';
@@ -128,7 +127,7 @@ export function createSocketServer(httpServer: HttpServer, originAllowed: Origin
     pingInterval: 5_000,
     pingTimeout: 5_000,
   });
-  if (redis) io.adapter(createAdapter(redis.commands, redis.subscriber, { key: REDIS_ADAPTER_KEY }));
+  if (redis) io.adapter(redis.socketAdapter(REDIS_ADAPTER_KEY));
   return io;
 }
 
