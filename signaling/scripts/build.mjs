@@ -69,10 +69,18 @@ await build({
   logLevel: 'warning',
 });
 
+/**
+ * Libraries that only some servers use, loaded on first use (`import()` or lazyPg.ts): a static import
+ * of one of them would load it into every server at start (the Redis libraries alone are 7 MB of RSS).
+ */
+const LOADED_ON_USE = ['ioredis', '@socket.io/redis-adapter', 'pdf-lib', '@pdf-lib/fontkit', 'pg', '@prisma/adapter-pg'];
 // A character beyond ASCII left in the bundle (a regular expression's, which esbuild does not escape)
 // makes V8 keep the whole source as two-byte text: fail here rather than silently pay for it.
 for (const file of ['main.js', 'recordsWriterThread.js']) {
   const source = readFileSync(join(signalingDir, outdir, file), 'utf8');
   const at = source.search(/[^\x00-\x7f]/);
   if (at >= 0) throw new Error(`${outdir}/${file} is not ASCII only (at …${source.slice(Math.max(0, at - 60), at + 10)}…): write that character as a \\u escape in the source`);
+  for (const name of LOADED_ON_USE) {
+    if (source.includes(`from"${name}"`)) throw new Error(`${outdir}/${file} imports ${name} at start: load it where it is used (import()), see LOADED_ON_USE`);
+  }
 }
