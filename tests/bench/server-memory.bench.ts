@@ -1,6 +1,6 @@
 /**
  * The built server (`npm start`'s command) on the default configuration — as many media workers as
- * cores — and what it costs in memory: start-up to ready, idle RSS of the server process (split into
+ * cores — and what it costs in memory: start-up to ready, idle RSS of the server process (45 s after ready: V8 gives back the young generation start-up grew only after ~20 s idle), split into
  * file-backed pages — node's binary and the native modules' code — and anonymous memory, with V8's
  * heap and the memory outside it as the server itself reports them) and of each mediasoup worker
  * (separate processes), RSS per idle tablet socket at 500, 1,000 and 2,000 sockets
@@ -27,6 +27,14 @@ const WAITING = 100;
 const STEP_DEADLINE_MS = 90_000;
 /** Quiet time before each reading, so that start-up or connection garbage is collected. */
 const SETTLE_MS = 5_000;
+/**
+ * How long the idle server is watched before its idle RSS is read. V8 grows the young generation
+ * during start-up and its memory reducer gives it back only once allocation has stayed low for a
+ * while (20–25 s after ready on this machine); before that the reading is start-up's, not idle's.
+ */
+const IDLE_WATCH_MS = 45_000;
+/** A fall of RSS between two readings a second apart that is the collector's, not noise. */
+const RELEASE_BYTES = 2 * 1048576;
 const IDLE_TARGET_MB = 90;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -105,7 +113,14 @@ let inspector: Awaited<ReturnType<typeof inspect>> | undefined;
 try {
   const readyMs = Number(/ready ([\d.]+) s after the process started/.exec(server.output())?.[1]) * 1000;
   const atReady = rssBytes(server.pid()); // startServer() returns once it answered, logged the admin in and set the routing
-  await sleep(SETTLE_MS);
+  const watchStart = performance.now();
+  const readings: { afterMs: number; rss: number }[] = [];
+  while (performance.now() - watchStart < IDLE_WATCH_MS) {
+    await sleep(1_000);
+    readings.push({ afterMs: performance.now() - watchStart, rss: rssBytes(server.pid()) });
+  }
+  const early = readings.find(({ afterMs }) => afterMs >= SETTLE_MS) ?? readings[0]!;
+  const release = readings.findLast((reading, i) => i > 0 && readings[i - 1]!.rss - reading.rss >= RELEASE_BYTES);
   const idle = residentSplit(server.pid());
   const workers = await server.sfuWorkers();
   const cpu = os.cpus()[0]?.model.trim() ?? 'unknown cpu';
@@ -114,7 +129,9 @@ try {
   console.log(`server: ${env}node ${SERVER_ARGS.join(' ')} (npm start), ${workers.length} media workers`);
   console.log(`start-up to ready: ${(readyMs / 1000).toFixed(2)} s (the server's own banner, from its process start)`);
   console.log(`RSS once ready (after an admin login and a routing change): ${mb(atReady)}`);
-  console.log(`idle RSS ${SETTLE_MS / 1000} s later: server process ${mb(idle.rss)} (target ≤ ${IDLE_TARGET_MB} MB: ${idle.rss <= IDLE_TARGET_MB * 1048576 ? 'met' : 'MISSED'}); media workers ${workers.map(({ pid }) => mb(rssBytes(pid))).join(', ')} (separate processes, not counted)`);
+  console.log(`RSS ${SETTLE_MS / 1000} s later: ${mb(early.rss)}`);
+  const released = release ? `; V8's memory reducer gave back ${mb(readings[readings.indexOf(release) - 1]!.rss - release.rss)} ${(release.afterMs / 1000).toFixed(0)} s after ready` : '; nothing given back meanwhile';
+  console.log(`idle RSS ${IDLE_WATCH_MS / 1000} s after ready${released}: server process ${mb(idle.rss)} (target ≤ ${IDLE_TARGET_MB} MB: ${idle.rss <= IDLE_TARGET_MB * 1048576 ? 'met' : 'MISSED'}); media workers ${workers.map(({ pid }) => mb(rssBytes(pid))).join(', ')} (separate processes, not counted)`);
   console.log(`  file-backed ${mb(idle.rss - idle.anonymous)} (node's binary and the native modules' code, shared with other processes that map them), anonymous ${mb(idle.anonymous)}`);
   // What the server itself reports, read after the figures above: the inspector, opened now and kept
   // for the heap per consultation below, costs memory of its own (in every figure from here on).
