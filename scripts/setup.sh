@@ -27,7 +27,8 @@ tracked_before=$(tracked_changes)
 
 # ── 1. Debian packages ───────────────────────────────────────────────────────
 APT_PACKAGES=(
-  # mediasoup worker, built against system libraries instead of downloaded subprojects
+  # mediasoup worker, built against system libraries instead of downloaded subprojects (the C compiler
+  # and libssl-dev also build the load bench's media pump, tests/bench/load/pump/media-pump.c)
   build-essential pkg-config meson ninja-build
   libuv1-dev libssl-dev libsrtp2-dev libusrsctp-dev libabsl-dev
   libflatbuffers-dev flatbuffers-compiler nlohmann-json3-dev

@@ -1,9 +1,7 @@
 import { X509Certificate, randomBytes } from 'node:crypto';
-import { createSocket, type Socket } from 'node:dgram';
 import type { DtlsParameters, TransportOptions } from '@madoguchi/protocol';
 import { CipherContext, DtlsClient, HashAlgorithm, NamedCurveAlgorithm, SignatureAlgorithm, type SignatureHash } from 'werift';
-import { isRtcp } from './rtp.ts';
-import { SrtcpReceiver, SrtpSender, splitDtlsSrtpKeys } from './srtp.ts';
+import type { MediaPump, PumpSocket } from './MediaPump.ts';
 import { bindingRequest, demultiplex, isBindingSuccess } from './stun.ts';
 
 /** The DTLS identity of the whole bot process (a browser has one per peer connection; its cost is not what is measured). */
@@ -29,59 +27,39 @@ const ICE_TIMEOUT_MS = 5_000;
 const DTLS_TIMEOUT_MS = 10_000;
 /** Binding requests after connection keep the server's ICE state fresh, as a browser's consent checks do. */
 const KEEPALIVE_MS = 5_000;
-const RECEIVE_BUFFER_BYTES = 2 * 1024 * 1024;
-
-export interface BotTransportHandlers {
-  /** An RTP packet arrived (still encrypted: only its header is read). */
-  onRtp?(packet: Buffer, arrivalMs: number): void;
-  /** An RTCP packet arrived and was authenticated and decrypted. */
-  onRtcp?(rtcp: Buffer): void;
-}
 
 /**
- * One WebRTC transport of a bot to mediasoup's WebRtcServer, without SDP: one UDP socket, an
- * ICE-lite exchange (we are controlling and nominate), a DTLS 1.2 handshake as client (werift's
- * DTLS) whose exported keys start SRTP. `connectOnServer` is the signaling call that hands our
- * DTLS fingerprint to the server (media:connectTransport) before the handshake starts.
+ * One WebRTC transport of a bot to mediasoup's WebRtcServer, without SDP: one UDP socket of the
+ * media pump, an ICE-lite exchange (we are controlling and nominate), a DTLS 1.2 handshake as client
+ * (werift's DTLS) whose exported keys go to the pump, which sends and counts the media from then on.
+ * `connectOnServer` is the signaling call that hands our DTLS fingerprint to the server
+ * (media:connectTransport) before the handshake starts.
  */
 export class BotTransport {
   readonly id: string;
-  readonly #socket: Socket;
-  readonly #handlers: BotTransportHandlers;
+  /** The pump's socket: what a bot sends and counts on this transport goes through it. */
+  readonly socket: PumpSocket;
   #dtlsInput?: (packet: Buffer) => void;
   #stunWaiter?: { transactionId: Buffer; resolve: () => void };
   #keepalive?: ReturnType<typeof setInterval>;
-  #sender?: SrtpSender;
-  #rtcpReceiver?: SrtcpReceiver;
   #closed = false;
 
-  private constructor(id: string, socket: Socket, handlers: BotTransportHandlers) {
+  private constructor(id: string, socket: PumpSocket) {
     this.id = id;
-    this.#socket = socket;
-    this.#handlers = handlers;
-    socket.on('message', (packet) => this.#onPacket(packet));
-    socket.on('error', () => this.close());
+    this.socket = socket;
+    socket.onPacket = (packet) => this.#onPacket(packet);
   }
 
   static async connect(
     options: TransportOptions,
     certificate: BotCertificate,
     connectOnServer: (dtlsParameters: DtlsParameters) => Promise<void>,
-    handlers: BotTransportHandlers,
+    pump: MediaPump,
   ): Promise<BotTransport> {
     const candidate = (options.iceCandidates as { protocol: string; ip?: string; address?: string; port: number }[]).find((c) => c.protocol === 'udp');
     if (!candidate) throw new Error(`transport ${options.id} offers no UDP candidate`);
-    // Room for a burst while this process is busy elsewhere (the kernel allows up to net.core.rmem_max).
-    const socket = createSocket({ type: 'udp4', recvBufferSize: RECEIVE_BUFFER_BYTES });
-    const transport = new BotTransport(options.id, socket, handlers);
+    const transport = new BotTransport(options.id, await pump.open((candidate.ip ?? candidate.address)!, candidate.port));
     try {
-      await new Promise<void>((resolve, reject) => {
-        socket.once('error', reject);
-        socket.connect(candidate.port, candidate.ip ?? candidate.address, () => {
-          socket.off('error', reject);
-          resolve();
-        });
-      });
       await connectOnServer({ role: 'client', fingerprints: [{ algorithm: 'sha-256', value: certificate.fingerprint }] });
       await transport.#connectIce(options);
       await transport.#handshake(certificate);
@@ -92,33 +70,16 @@ export class BotTransport {
     return transport;
   }
 
-  /** Send an SRTP packet as is (already protected, e.g. a retransmission). */
-  sendProtected(packet: Buffer): void {
-    if (!this.#closed) this.#socket.send(packet);
-  }
-
-  /** Protect and send an RTP packet held in `packet[0, rtpLength)` (see SrtpSender.protectRtp). */
-  sendRtp(packet: Buffer, rtpLength: number, headerLength: number): Buffer {
-    const srtp = this.#srtp().protectRtp(packet, rtpLength, headerLength);
-    this.sendProtected(srtp);
-    return srtp;
-  }
-
-  sendRtcp(rtcp: Buffer): void {
-    this.sendProtected(this.#srtp().protectRtcp(rtcp));
-  }
-
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#keepalive);
     this.#stunWaiter = undefined;
-    this.#socket.close();
+    this.socket.close();
   }
 
-  #srtp(): SrtpSender {
-    if (!this.#sender) throw new Error(`transport ${this.id} has no SRTP keys yet`);
-    return this.#sender;
+  #send(packet: Buffer): void {
+    if (!this.#closed) this.socket.send(packet);
   }
 
   #onPacket(packet: Buffer): void {
@@ -130,14 +91,6 @@ export class BotTransport {
       }
       case 'dtls':
         this.#dtlsInput?.(packet);
-        return;
-      case 'rtp':
-        if (!isRtcp(packet)) {
-          this.#handlers.onRtp?.(packet, performance.now());
-        } else if (this.#handlers.onRtcp && this.#rtcpReceiver) {
-          const rtcp = this.#rtcpReceiver.unprotectRtcp(packet);
-          if (rtcp) this.#handlers.onRtcp(rtcp);
-        }
         return;
       default:
     }
@@ -166,23 +119,22 @@ export class BotTransport {
             resolve();
           },
         };
-        this.sendProtected(packet);
+        this.#send(packet);
       };
       const retry = setInterval(attempt, ICE_ATTEMPT_MS);
       attempt();
     });
-    this.#keepalive = setInterval(() => this.sendProtected(request().packet), KEEPALIVE_MS);
+    this.#keepalive = setInterval(() => this.#send(request().packet), KEEPALIVE_MS);
   }
 
   async #handshake(certificate: BotCertificate): Promise<void> {
-    const socket = this.#socket;
-    const address = socket.address();
+    const address = { address: '0.0.0.0', family: 'IPv4', port: 0 }; // werift's transport wants one; unused
     const dtlsTransport = {
       type: 'udp',
       address,
       closed: false,
       onData: (_data: Buffer, _addr: unknown) => {},
-      send: async (data: Buffer) => this.sendProtected(data),
+      send: async (data: Buffer) => this.#send(data),
       close: async () => {},
     };
     this.#dtlsInput = (packet) => dtlsTransport.onData(packet, address);
@@ -203,8 +155,6 @@ export class BotTransport {
     } finally {
       clearTimeout(timer);
     }
-    const { client, server } = splitDtlsSrtpKeys(dtls.exportKeyingMaterial('EXTRACTOR-dtls_srtp', 60));
-    this.#sender = new SrtpSender(client);
-    this.#rtcpReceiver = new SrtcpReceiver(server);
+    this.socket.setKeys(dtls.exportKeyingMaterial('EXTRACTOR-dtls_srtp', 60));
   }
 }

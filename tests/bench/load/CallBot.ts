@@ -1,9 +1,8 @@
 import type { DtlsParameters, MediaSource, ServerPayload } from '@madoguchi/protocol';
 import type { ProtocolClient } from '@madoguchi/protocol/client';
 import { BotTransport, type BotCertificate } from './BotTransport.ts';
-import { MediaSender, type Clip, type MediaScheduler } from './MediaSender.ts';
-import { ReceiveStats } from './receiveStats.ts';
-import { readFeedback, readRtpHeader } from './rtp.ts';
+import type { Clip } from './clips.ts';
+import { receiverKey, type MediaPump } from './MediaPump.ts';
 
 type CallJoined = ServerPayload<'call:joined'>;
 type NewConsumer = ServerPayload<'media:newConsumer'>;
@@ -46,25 +45,25 @@ function rtpParameters(plan: SourcePlan, ssrcs: number[]) {
 /**
  * One party of a consultation as a bot: on call:joined it creates its send and receive transports
  * through the real signaling, connects them (ICE, DTLS, SRTP), produces its sources and consumes
- * what the server announces, counting what arrives. close() ends its media (not its socket).
+ * what the server announces. The media pump sends its streams and counts what arrives; the bot
+ * keeps the ids under which the pump counts them. close() ends its media (not its socket).
  */
 export class CallBot {
   readonly client: ProtocolClient;
-  /** Received streams by SSRC, once their consumer was announced. */
-  readonly received = new Map<number, ReceiveStats>();
-  readonly senders: MediaSender[] = [];
-  /** Packets that arrived for no announced consumer (before its announcement reached us). */
-  unknownPackets = 0;
+  /** The pump's keys of the streams received, once their consumer was announced (see PumpStats.receivers). */
+  readonly received = new Set<string>();
+  /** The pump's ids of the streams sent. */
+  readonly sent: number[] = [];
   readonly #certificate: BotCertificate;
-  readonly #scheduler: MediaScheduler;
+  readonly #pump: MediaPump;
   readonly #transports: BotTransport[] = [];
   readonly #unsubscribe: (() => void)[] = [];
   #closed = false;
 
-  constructor(client: ProtocolClient, certificate: BotCertificate, scheduler: MediaScheduler) {
+  constructor(client: ProtocolClient, certificate: BotCertificate, pump: MediaPump) {
     this.client = client;
     this.#certificate = certificate;
-    this.#scheduler = scheduler;
+    this.#pump = pump;
   }
 
   /** Join the call's media and send `plan`; resolves once every source is produced. */
@@ -72,47 +71,36 @@ export class CallBot {
     const { consultationId } = joined;
     const announced: NewConsumer[] = [];
     let recv: BotTransport | undefined;
-    const consume = (consumer: NewConsumer) => {
+    const consume = (receiving: BotTransport, consumer: NewConsumer) => {
       const codec = consumer.rtpParameters.codecs[0]!;
       const ssrc = consumer.rtpParameters.encodings?.[0]?.ssrc;
-      if (ssrc !== undefined && !this.received.has(ssrc)) this.received.set(ssrc, new ReceiveStats(codec.clockRate));
+      if (ssrc !== undefined && !this.received.has(receiverKey(receiving.socket.id, ssrc))) {
+        receiving.socket.count(ssrc, codec.clockRate);
+        this.received.add(receiverKey(receiving.socket.id, ssrc));
+      }
       this.client.request('media:resumeConsumer', { consultationId, consumerId: consumer.consumerId }).catch(() => undefined);
     };
     this.#unsubscribe.push(
       this.client.on('media:newConsumer', (consumer) => {
         if (consumer.consultationId !== consultationId || this.#closed) return;
-        if (recv) consume(consumer);
+        if (recv) consume(recv, consumer);
         else announced.push(consumer);
       }),
     );
     const connect = (transportId: string) => (dtlsParameters: DtlsParameters) =>
       this.client.request('media:connectTransport', { consultationId, transportId, dtlsParameters }).then(() => undefined);
     const sendOptions = await this.client.request('media:createTransport', { consultationId, direction: 'send' });
-    const send = this.#open(await BotTransport.connect(sendOptions, this.#certificate, connect(sendOptions.id), { onRtcp: (rtcp) => this.#onFeedback(rtcp) }));
+    const send = this.#open(await BotTransport.connect(sendOptions, this.#certificate, connect(sendOptions.id), this.#pump));
     const recvOptions = await this.client.request('media:createTransport', { consultationId, direction: 'recv' });
-    recv = this.#open(
-      await BotTransport.connect(recvOptions, this.#certificate, connect(recvOptions.id), {
-        onRtp: (packet, arrivalMs) => {
-          const { ssrc, sequenceNumber, timestamp, marker } = readRtpHeader(packet);
-          const stats = this.received.get(ssrc);
-          if (stats) stats.onPacket(sequenceNumber, timestamp, marker, arrivalMs, packet.length);
-          else this.unknownPackets++;
-        },
-      }),
-    );
-    for (const consumer of announced.splice(0)) consume(consumer);
+    recv = this.#open(await BotTransport.connect(recvOptions, this.#certificate, connect(recvOptions.id), this.#pump));
+    for (const consumer of announced.splice(0)) consume(recv, consumer);
     await this.client.request('call:ready', { consultationId, rtpCapabilities: botRtpCapabilities(joined.routerRtpCapabilities) as never });
-    const startAt = performance.now();
     for (const source of plan) {
       const ssrcs = source.layers.map(() => nextSsrc++);
       const kind = source.layers[0]!.clip.kind;
-      const senders = source.layers.map(
-        ({ clip }, i) => new MediaSender(clip, send, ssrcs[i]!, kind === 'audio' ? OPUS_PAYLOAD_TYPE : VP8_PAYLOAD_TYPE, startAt + Math.random() * clip.frameIntervalMs),
-      );
       // Sending starts before the producer exists, as a browser's does: mediasoup drops what it cannot route yet.
-      for (const sender of senders) {
-        this.senders.push(sender);
-        this.#scheduler.add(sender);
+      for (const [i, { clip }] of source.layers.entries()) {
+        this.sent.push(send.socket.sendClip(clip, ssrcs[i]!, kind === 'audio' ? OPUS_PAYLOAD_TYPE : VP8_PAYLOAD_TYPE, Math.random() * clip.frameIntervalMs));
       }
       await this.client.request('media:produce', { consultationId, transportId: send.id, kind, rtpParameters: rtpParameters(source, ssrcs) as never, source: source.source });
     }
@@ -122,7 +110,6 @@ export class CallBot {
     if (this.#closed) return;
     this.#closed = true;
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
-    for (const sender of this.senders) this.#scheduler.delete(sender);
     for (const transport of this.#transports) transport.close();
   }
 
@@ -130,14 +117,5 @@ export class CallBot {
     this.#transports.push(transport);
     if (this.#closed) transport.close();
     return transport;
-  }
-
-  #onFeedback(rtcp: Buffer): void {
-    for (const feedback of readFeedback(rtcp)) {
-      const sender = this.senders.find((candidate) => candidate.ssrc === feedback.mediaSsrc);
-      if (!sender) continue;
-      if (feedback.kind === 'nack') sender.retransmit(feedback.lost);
-      else sender.requestKeyframe(feedback.kind);
-    }
   }
 }

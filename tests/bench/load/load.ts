@@ -1,7 +1,7 @@
 /**
  * Sessions per core to saturation (issue 15): the built server (`npm start`'s process) with ONE
- * mediasoup worker, server and worker pinned to core 0, and this process — the bots — pinned to
- * core 1. Each session is a real consultation through the product's paths: a registered tablet's
+ * mediasoup worker, server and worker pinned to core 0, and the bots — this process (signaling, ICE,
+ * DTLS) and its media pump (every RTP packet: MediaPump.ts) — pinned to core 1. Each session is a real consultation through the product's paths: a registered tablet's
  * device token and an operator's login, socket.io signaling (request → offer → accept → call:joined
  * → transports, produce, consume), WebRTC transports with ICE, DTLS and SRTP to the WebRtcServer.
  * The tablet sends its face camera in the product's two simulcast layers, its document camera
@@ -23,7 +23,8 @@ import { createBotCertificate, type BotCertificate } from './BotTransport.ts';
 import { CallBot, type SourcePlan } from './CallBot.ts';
 import { findKnee, isHealthy, KNEE_LIMITS, rampTargets } from './knee.ts';
 import { LOAD_MEDIA_DIR, loadMedia } from './media.ts';
-import { audioClip, MediaScheduler, videoClip } from './MediaSender.ts';
+import { audioClip, videoClip } from './clips.ts';
+import { MediaPump, type PumpStats } from './MediaPump.ts';
 import { cpuMs, rssBytes, udpDrops } from './procStat.ts';
 import { ALWAYS_OPEN } from '../../../signaling/src/routing/core/index.ts';
 import { connectClient } from '../connectClient.ts';
@@ -61,6 +62,7 @@ interface Snapshot {
   workerCpuMs: number;
   serverCpuMs: number;
   botCpuMs: number;
+  pumpCpuMs: number;
   expected: number;
   received: number;
   bytes: number;
@@ -77,6 +79,8 @@ interface StepRow {
   workerCpuPercent: number;
   serverCpuPercent: number;
   botCpuPercent: number;
+  /** The media pump's part of the bots' CPU. */
+  pumpCpuPercent: number;
   serverRssMb: number;
   workerRssMb: number;
   sentPerSecond: number;
@@ -138,7 +142,7 @@ async function main(): Promise<void> {
   ];
 
   const certificate = await createBotCertificate();
-  const scheduler = new MediaScheduler();
+  const pump = MediaPump.start();
   const clients: ProtocolClient[] = [];
   const sessions: Session[] = [];
   /** Every bot made, also those of a session whose set-up failed: all are closed at the end. */
@@ -162,8 +166,8 @@ async function main(): Promise<void> {
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      scheduler.stop();
       for (const bot of bots) bot.close();
+      pump.close();
       for (const client of clients) client.close();
       await server.stop();
     })());
@@ -177,7 +181,7 @@ async function main(): Promise<void> {
     pin(server.pid(), SERVER_CORE);
     pin(worker.pid, SERVER_CORE);
     pin(process.pid, BOT_CORE);
-    scheduler.start();
+    pin(pump.pid, BOT_CORE);
 
     const adminToken = await server.login('admin');
     const [general] = server.query<{ id: string }>("SELECT id FROM Department WHERE code = 'general'");
@@ -201,7 +205,7 @@ async function main(): Promise<void> {
       if (response.status !== 201) throw new Error(`create operator: ${response.status} ${await response.text()}`);
       const operator = await connectClient(server, await server.login(`load-operator-${index}`));
       clients.push(operator);
-      const bot = new CallBot(operator, certificate, scheduler);
+      const bot = new CallBot(operator, certificate, pump);
       bots.push(bot);
       operator.on('offer:incoming', ({ consultationId }) => {
         operator.request('offer:accept', { consultationId }).catch((error: unknown) => operatorJoined(consultationId).reject(error));
@@ -218,7 +222,7 @@ async function main(): Promise<void> {
     const openSession = async (tabletToken: string): Promise<Session> => {
       const client = await connectClient(server, tabletToken);
       clients.push(client);
-      const tablet = new CallBot(client, certificate, scheduler);
+      const tablet = new CallBot(client, certificate, pump);
       bots.push(tablet);
       const joined = callJoined(client);
       const { consultationId } = await client.request('consultation:request', { departmentId: general!.id });
@@ -229,30 +233,36 @@ async function main(): Promise<void> {
       return session;
     };
 
-    const flowing = (session: Session) =>
+    const receivedBy = (session: Session) => [...session.tablet.received, ...session.operator.received];
+    const flowing = (session: Session, stats: PumpStats) =>
       session.tablet.received.size === 2 &&
       session.operator.received.size === 3 &&
-      [...session.tablet.received.values(), ...session.operator.received.values()].every((stream) => stream.received > 0);
+      receivedBy(session).every((key) => (stats.receivers.get(key)?.received ?? 0) > 0);
 
-    const snapshot = (): Snapshot => {
-      const streams = sessions.flatMap(({ tablet, operator }) => [...tablet.received.values(), ...operator.received.values()]);
-      const senders = sessions.flatMap(({ tablet, operator }) => [...tablet.senders, ...operator.senders]);
+    const snapshot = async (): Promise<Snapshot & { jitters: number[] }> => {
+      const stats = await pump.stats();
+      const streams = sessions.flatMap(receivedBy).flatMap((key) => stats.receivers.get(key) ?? []);
+      const senders = sessions.flatMap(({ tablet, operator }) => [...tablet.sent, ...operator.sent]).flatMap((id) => stats.streams.get(id) ?? []);
       const bot = process.cpuUsage();
+      const pumpCpuMs = cpuMs(pump.pid);
       const sum = <T>(items: T[], value: (item: T) => number) => items.reduce((total, item) => total + value(item), 0);
       return {
         at: performance.now(),
         workerCpuMs: cpuMs(worker.pid),
         serverCpuMs: cpuMs(server.pid()),
-        botCpuMs: (bot.user + bot.system) / 1000,
+        // The bots are this process (signaling, ICE, DTLS) and the media pump (every packet).
+        botCpuMs: (bot.user + bot.system) / 1000 + pumpCpuMs,
+        pumpCpuMs,
         expected: sum(streams, (s) => s.expected),
         received: sum(streams, (s) => s.received),
         bytes: sum(streams, (s) => s.bytes),
-        sent: sum(senders, (s) => s.counters.packets),
-        nacks: sum(senders, (s) => s.counters.nacks),
-        plis: sum(senders, (s) => s.counters.plis + s.counters.firs),
-        skippedFrames: sum(senders, (s) => s.counters.skippedFrames),
+        sent: sum(senders, (s) => s.packets),
+        nacks: sum(senders, (s) => s.nacks),
+        plis: sum(senders, (s) => s.plis + s.firs),
+        skippedFrames: sum(senders, (s) => s.skippedFrames),
         workerSocketDrops: udpDrops(worker.pid),
-        botSocketDrops: udpDrops(process.pid),
+        botSocketDrops: udpDrops(pump.pid),
+        jitters: streams.map((s) => s.jitterMs),
       };
     };
 
@@ -274,28 +284,29 @@ async function main(): Promise<void> {
       );
       const setupCpu = cpuMs(server.pid()) - setupStart.cpu - steadyServerCpuPerMs * (performance.now() - setupStart.at);
       const deadline = performance.now() + MEDIA_FLOWING_TIMEOUT_MS;
-      while (!added.every(flowing)) {
-        if (performance.now() > deadline) throw new Error(`${added.filter((s) => !flowing(s)).length} of ${adding} new sessions have no media after ${MEDIA_FLOWING_TIMEOUT_MS / 1000} s`);
+      for (let stats = await pump.stats(); !added.every((s) => flowing(s, stats)); stats = await pump.stats()) {
+        if (performance.now() > deadline) throw new Error(`${added.filter((s) => !flowing(s, stats)).length} of ${adding} new sessions have no media after ${MEDIA_FLOWING_TIMEOUT_MS / 1000} s`);
         await sleep(100);
       }
       await sleep(SETTLE_MS);
-      const before = snapshot();
+      const before = await snapshot();
       await sleep(WINDOW_MS);
-      const after = snapshot();
+      const after = await snapshot();
       const seconds = (after.at - before.at) / 1000;
       const perSecond = (key: keyof Snapshot) => (after[key] - before[key]) / seconds;
-      const percentOfCore = (key: 'workerCpuMs' | 'serverCpuMs' | 'botCpuMs') => ((after[key] - before[key]) / (after.at - before.at)) * 100;
+      const percentOfCore = (key: 'workerCpuMs' | 'serverCpuMs' | 'botCpuMs' | 'pumpCpuMs') => ((after[key] - before[key]) / (after.at - before.at)) * 100;
       const forwarded = after.expected - before.expected;
       const lost = forwarded - (after.received - before.received);
       const forwardedMbit = ((after.bytes - before.bytes) * 8) / 1e6;
       const workerCpu = after.workerCpuMs - before.workerCpuMs;
-      const jitters = sessions.flatMap(({ tablet, operator }) => [...tablet.received.values(), ...operator.received.values()].map((s) => s.jitterMs));
+      const { jitters } = after;
       steadyServerCpuPerMs = (after.serverCpuMs - before.serverCpuMs) / (after.at - before.at);
       return {
         sessions: sessions.length,
         workerCpuPercent: percentOfCore('workerCpuMs'),
         serverCpuPercent: percentOfCore('serverCpuMs'),
         botCpuPercent: percentOfCore('botCpuMs'),
+        pumpCpuPercent: percentOfCore('pumpCpuMs'),
         serverRssMb: rssBytes(server.pid()) / 1048576,
         workerRssMb: rssBytes(worker.pid) / 1048576,
         sentPerSecond: perSecond('sent'),
@@ -370,7 +381,7 @@ const COLUMNS: [string, (row: StepRow) => string][] = [
   ['server CPU %', (r) => r.serverCpuPercent.toFixed(1)],
   ['server RSS MB', (r) => r.serverRssMb.toFixed(0)],
   ['worker RSS MB', (r) => r.workerRssMb.toFixed(0)],
-  ['bots CPU %', (r) => r.botCpuPercent.toFixed(1)],
+  ['bots CPU % (of it the pump)', (r) => `${r.botCpuPercent.toFixed(1)} (${r.pumpCpuPercent.toFixed(1)})`],
   ['sent pkt/s', (r) => r.sentPerSecond.toFixed(0)],
   ['forwarded pkt/s', (r) => r.forwardedPerSecond.toFixed(0)],
   ['forwarded Mbit/s', (r) => r.forwardedMbitPerSecond.toFixed(1)],

@@ -2,9 +2,9 @@ import { createCipheriv, createHmac } from 'node:crypto';
 
 /**
  * SRTP and SRTCP with the AES_CM_128_HMAC_SHA1_80 profile (RFC 3711), the one every browser and
- * mediasoup offer. Only what a load bot needs: protect what it sends (RTP and RTCP), and open the
- * RTCP the SFU sends it (NACK, PLI). Received RTP is never decrypted: its header (sequence number,
- * timestamp, marker, SSRC) is in the clear, and that is all a bot counts.
+ * mediasoup offer, in TypeScript: the judge of the media pump's SRTP in mediaPump.test.ts
+ * — it checks what the pump protects and makes the feedback the pump must open — itself checked
+ * against RFC 3711's vectors in srtp.test.ts.
  */
 
 const MASTER_KEY_BYTES = 16;
