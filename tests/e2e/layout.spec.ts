@@ -114,6 +114,9 @@ test('tablet portrait, three-way call: both staff members are seen large, names 
  * console previews it with the size the tablet reports drawing it.
  */
 test('tablet, the operator shows their document camera: large in both orientations, 拡大 with zoom, and the console\'s preview', async ({ browser }) => {
+  // Seven screens checked (each a screenshot and an axe audit in a page of its own: 10–17 s on CI)
+  // after a call is set up: about 120 s in all, the default timeout (CI of 461d806 timed out at the last screen).
+  test.setTimeout(240_000);
   const operator = await openConsole(browser, server, 'insurance1');
   const tablet = await openTablet(browser, server, '中央公民館');
   await tablet.setViewportSize(LANDSCAPE);
