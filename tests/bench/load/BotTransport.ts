@@ -27,6 +27,14 @@ const ICE_TIMEOUT_MS = 5_000;
 const DTLS_TIMEOUT_MS = 10_000;
 /** Binding requests after connection keep the server's ICE state fresh, as a browser's consent checks do. */
 const KEEPALIVE_MS = 5_000;
+/** DTLS record content types (RFC 6347 §4.1). */
+const DTLS_CHANGE_CIPHER_SPEC = 20;
+const DTLS_HANDSHAKE = 22;
+
+/** A datagram whose first record is a handshake record of epoch 0 (ServerHello … ServerHelloDone). */
+function isEpochZeroHandshake(datagram: Buffer): boolean {
+  return datagram.length >= 13 && datagram[0] === DTLS_HANDSHAKE && datagram.readUInt16BE(3) === 0;
+}
 
 /**
  * One WebRTC transport of a bot to mediasoup's WebRtcServer, without SDP: one UDP socket of the
@@ -134,10 +142,24 @@ export class BotTransport {
       address,
       closed: false,
       onData: (_data: Buffer, _addr: unknown) => {},
-      send: async (data: Buffer) => this.#send(data),
+      send: async (data: Buffer) => {
+        if (handshakeDone) return;
+        if (data[0] === DTLS_CHANGE_CIPHER_SPEC) flightFiveSent = true;
+        this.#send(data);
+      },
       close: async () => {},
     };
-    this.#dtlsInput = (packet) => dtlsTransport.onData(packet, address);
+    let handshakeDone = false;
+    let flightFiveSent = false;
+    this.#dtlsInput = (packet) => {
+      // The SFU repeats its flight 4 when ours is slow to come (mediasoup's first DTLS timer is 100 ms,
+      // and a bot process computes many handshakes at once). werift answers a repeated flight 4 with a
+      // new flight 5 — new keys — which OpenSSL on the SFU, done with the first, takes as fatal ("DTLS
+      // closed": the transport forwards nothing). Once our flight 5 is out, only its answer (epoch 1,
+      // after a ChangeCipherSpec) goes in.
+      if (flightFiveSent && isEpochZeroHandshake(packet)) return;
+      dtlsTransport.onData(packet, address);
+    };
     const dtls = new DtlsClient({
       cert: certificate.certPem,
       key: certificate.keyPem,
@@ -146,15 +168,18 @@ export class BotTransport {
       srtpProfiles: [SRTP_AES128_CM_HMAC_SHA1_80],
       extendedMasterSecret: true,
     });
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      await Promise.race([
-        dtls.connect(),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`DTLS with transport ${this.id}: no handshake in ${DTLS_TIMEOUT_MS} ms`)), DTLS_TIMEOUT_MS))),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    // Done when the server's Finished arrives (onConnect). werift's connect() resolves once its first
+    // flight is answered — 500 ms after the ClientHello, whether or not the handshake has finished — and
+    // keys exported before its end would be wrong: the SFU then drops everything this transport sends.
+    const connected = dtls.onConnect.asPromise(DTLS_TIMEOUT_MS).catch(() => {
+      throw new Error(`DTLS with transport ${this.id}: no handshake in ${DTLS_TIMEOUT_MS} ms`);
+    });
+    void dtls.connect().catch(() => undefined); // its failures show as no onConnect
+    await connected;
+    // DTLS is only the bots' key exchange: from here werift gets nothing and sends nothing (no late
+    // retransmission of its flight 5 can reach the SFU).
+    handshakeDone = true;
+    this.#dtlsInput = undefined;
     this.socket.setKeys(dtls.exportKeyingMaterial('EXTRACTOR-dtls_srtp', 60));
   }
 }
