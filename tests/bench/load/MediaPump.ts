@@ -122,7 +122,7 @@ export class MediaPump {
   readonly #process: ChildProcessByStdio<Writable, Readable, null>;
   readonly #sockets = new Map<number, PumpSocket>();
   readonly #opening = new Map<number, () => void>();
-  readonly #statsWaiters = new Map<number, (stats: PumpStats) => void>();
+  readonly #statsWaiters = new Map<number, { resolve(stats: PumpStats): void; reject(error: Error): void }>();
   readonly #clips = new Map<Clip, number>();
   #nextId = 1;
   #input: Buffer = Buffer.alloc(0);
@@ -132,7 +132,9 @@ export class MediaPump {
     this.#process = spawn(binary, [], { stdio: ['pipe', 'pipe', 'inherit'] });
     this.#process.stdout.on('data', (chunk: Buffer) => this.#onOutput(chunk));
     this.#process.on('exit', (code, signal) => {
-      this.#failure ??= new Error(`the media pump ended (${signal ?? `exit ${code}`})`);
+      const failure = (this.#failure ??= new Error(`the media pump ended (${signal ?? `exit ${code}`})`));
+      for (const waiter of this.#statsWaiters.values()) waiter.reject(failure);
+      this.#statsWaiters.clear();
     });
     this.#process.stdin.on('error', () => undefined); // the exit above says why
   }
@@ -169,7 +171,7 @@ export class MediaPump {
     const request = this.#nextId++;
     return new Promise((resolve, reject) => {
       if (this.#failure) return reject(this.#failure);
-      this.#statsWaiters.set(request, resolve);
+      this.#statsWaiters.set(request, { resolve, reject });
       this.send(Command.Stats, u32(request));
     });
   }
@@ -265,7 +267,7 @@ export class MediaPump {
         const request = body.readUInt32LE(0);
         const waiter = this.#statsWaiters.get(request);
         this.#statsWaiters.delete(request);
-        waiter?.(parseStats(body.subarray(4).toString('utf8')));
+        waiter?.resolve(parseStats(body.subarray(4).toString('utf8')));
         return;
       }
       case Event.Error:
