@@ -19,8 +19,8 @@
  *
  * Wire, both directions on stdin/stdout: frames of u32 length (little-endian, of what follows),
  * u8 type, body (integers little-endian unless noted). Commands and events are listed at their
- * handlers. Pacing and timestamps follow MediaSender.ts's rules: a frame's packets go out over the
- * first half of its interval, in 5 ms ticks; a stream further than 500 ms behind skips frames.
+ * handlers. Pacing, as a browser's pacer does it: a frame's packets go out over the first half of
+ * its interval, in 5 ms ticks; a stream further than 500 ms behind skips frames.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
