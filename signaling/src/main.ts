@@ -4,6 +4,7 @@ import { createLogger } from '@madoguchi/protocol/logger';
 import { loadConfig, type Config } from './config.ts';
 import { startServer } from './server.ts';
 import { startBanner } from './startBanner.ts';
+import { watchEventLoop } from './eventLoopWatch.ts';
 
 const logger = createLogger('madoguchi');
 
@@ -23,6 +24,7 @@ const db = openDatabase(config.databaseUrl, { busyTimeoutMs: config.databaseBusy
 const server = await startServer({ config, db });
 
 const mediaPorts = (await server.sfu.listenPorts()).map(({ udp, tcp }) => `udp ${udp} / tcp ${tcp}`).join(', ');
+const stopEventLoopWatch = watchEventLoop();
 console.log(startBanner({ config, url: server.url, mediaPorts, readyMs: performance.now(), localCertificates: server.localCertificates }));
 
 let stopping = false;
@@ -30,6 +32,7 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   logger.info(`${signal}: ending calls and closing`);
+  stopEventLoopWatch();
   await server.close();
   await db.$disconnect();
   process.exit(0);

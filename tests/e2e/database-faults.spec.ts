@@ -13,7 +13,8 @@ import {
   TABLET_FLOW,
   type LiveCall,
 } from './support/faults.ts';
-import { HEALTH_ANSWER_BOUND_MS, watchHealth, type HealthSample } from './support/healthWatch.ts';
+import { describeHoldUp } from '../../signaling/src/eventLoopWatch.ts';
+import { judgeHealth, pastBound, serverHoldUps, watchHealth, type HealthSample } from './support/healthWatch.ts';
 import { startServer, type RunningServer } from './support/server.ts';
 import { waitForMediaFlowing } from './support/webrtcStats.ts';
 
@@ -136,23 +137,31 @@ for (const fault of ['locked', 'read-only'] as const) {
       const slowest = Math.max(...samples.map((s) => s.ms));
       const peak = Math.max(...samples.map((s) => s.buffered));
       const slowestRead = Math.max(...samples.map((s) => s.read?.ms ?? 0));
-      const refusedReads = samples.filter((s) => s.read?.status !== 200).map((s) => s.read?.status ?? 0);
-      const notDegraded = samples.filter((s) => s.status !== 'degraded' || s.database !== fault);
+      const refusedReads = samples.filter((s) => !pastBound(s) && s.read?.status !== 200).map((s) => s.read?.status ?? 0);
+      // An answer past the bound is judged by judgeHealth below (none, or the machine's), not as a wrong one.
+      const notDegraded = samples.filter((s) => !pastBound(s) && (s.status !== 'degraded' || s.database !== fault));
       // Drain: the buffered events written, health back to ok.
       await expect.poll(async () => { const h = await health(server); return `${h.status} ${h.database} ${h.records.buffered}`; }, { timeout: 20_000, intervals: [100] }).toBe('ok ok 0');
       const drainMs = Date.now() - releasedAt;
       console.log(
         `[db-fault] ${fault} held ${heldSeconds.toFixed(1)} s: health answered ${samples.length} times, slowest ${slowest.toFixed(0)} ms, ` +
-          `${samples.length - notDegraded.length} said degraded/${fault}; authenticated reads slowest ${slowestRead.toFixed(0)} ms, ${refusedReads.length} not 200 (${[...new Set(refusedReads)].join(', ') || '-'}); events buffered at peak ${peak}; drained ${drainMs} ms after the release`,
+          `${samples.filter((s) => s.status === 'degraded' && s.database === fault).length} said degraded/${fault}; authenticated reads slowest ${slowestRead.toFixed(0)} ms, ${refusedReads.length} not 200 (${[...new Set(refusedReads)].join(', ') || '-'}); events buffered at peak ${peak}; drained ${drainMs} ms after the release`,
       );
       const slow = samples.filter((s) => s.ms >= 500).map((s) => `+${(s.atMs / 1000).toFixed(1)}s ${s.ms.toFixed(0)} ms`);
-      if (slow.length) console.log(`[db-fault] ${fault}: health answers ≥ 500 ms (steps: ${steps.join(', ')}):`, slow.join(', '));
+      const holdUps = serverHoldUps(server.output());
+      if (holdUps.length) console.log(`[db-fault] ${fault}: the server's event loop was held up:`, holdUps.map(describeHoldUp).join(' / '));
       if (notDegraded.length) console.log(`[db-fault] ${fault}: answers that did not say degraded/${fault}:`, notDegraded.slice(0, 10));
       // The target is 1 s (printed above); a machine loaded by the test's own browsers may add to it,
       // so what fails the test is a health check that hangs, as it did (19.8 s) before.
       console.log(`[target] ${fault}: slowest health answer ${slowest.toFixed(0)} ms (target < 1000 ms${slowest < 1_000 ? ', met' : ', MISSED'})`);
-      // An answer slower than the bound is counted as none (and fails here), not as a wrong answer below.
-      expect(slowest, 'health answers promptly throughout the fault').toBeLessThan(HEALTH_ANSWER_BOUND_MS);
+      // An answer slower than the bound is counted as none (and fails here), not as a wrong answer below,
+      // unless the server's main thread was waiting for a CPU meanwhile (the test's browsers share two cores
+      // with it); the server holding up its own event loop fails whatever the machine. The messages carry
+      // the evidence: the lines above may be cut from a CI log.
+      const { ownHoldUps, unexplained } = judgeHealth(samples, faultAt, holdUps);
+      const evidence = `answers ≥ 500 ms: ${slow.join(', ') || '-'}; steps: ${steps.join(', ')}; server: ${holdUps.map(describeHoldUp).join(' / ') || 'no hold-up logged'}`;
+      expect(ownHoldUps, `the server never held up its own event loop (${evidence})`).toEqual([]);
+      expect(unexplained, `health answers promptly throughout the fault (${evidence})`).toEqual([]);
       expect(notDegraded, `every health answer during the fault says degraded / ${fault}`).toEqual([]);
       expect(refusedReads, 'tokens are checked and reads answered throughout the fault').toEqual([]);
       expect(peak, 'the chat and events of the fault waited in the buffer').toBeGreaterThanOrEqual(sent.length - 1);

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 import type { HealthResponse } from '@madoguchi/protocol';
+import { parseHoldUp, type HoldUp } from '../../../signaling/src/eventLoopWatch.ts';
 
 /** How long one request may take before it counts as no answer: a health check that hangs. */
 export const HEALTH_ANSWER_BOUND_MS = 3_000;
@@ -57,6 +59,12 @@ export function watchHealth(url: string, { since, intervalMs, staffToken = '' }:
       process.exit(0);
     })();`;
   const child = spawn(process.execPath, ['-e', script, url, staffToken, String(since), String(intervalMs), String(HEALTH_ANSWER_BOUND_MS)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // A monitor on a machine of its own is not kept waiting by the browsers the test runs beside the server.
+  try {
+    if (child.pid !== undefined) setPriority(child.pid, -10);
+  } catch {
+    // not root: the samples may include the monitor's own waits, which the judgement below allows for only through the server's
+  }
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -68,4 +76,40 @@ export function watchHealth(url: string, { since, intervalMs, staffToken = '' }:
       return output.split('\n').filter(Boolean).map((line) => JSON.parse(line) as HealthSample);
     },
   };
+}
+
+/** Hold-ups the server's event-loop watch logged ([event-loop] lines of its output). */
+export function serverHoldUps(output: string): HoldUp[] {
+  return output.split('\n').flatMap((line) => {
+    const holdUp = line.includes('[event-loop]') ? parseHoldUp(line) : null;
+    return holdUp ? [holdUp] : [];
+  });
+}
+
+/** A sample whose health answer or authenticated read took HEALTH_ANSWER_BOUND_MS or more: judged by judgeHealth, not by what it said. */
+export function pastBound(sample: HealthSample): boolean {
+  return sample.ms >= HEALTH_ANSWER_BOUND_MS || (sample.read?.ms ?? 0) >= HEALTH_ANSWER_BOUND_MS;
+}
+
+/** Held up this long by the server itself (running or asleep in a blocking call), health hangs. */
+const OWN_HOLD_UP_BOUND_MS = 1_000;
+
+/**
+ * What a health watch says about the server, told apart from what it says about the machine:
+ * - `ownHoldUps`: the event loop held up a second or more by the server itself (its own work, or a
+ *   call that blocked: a disk, a lock), which no machine excuses;
+ * - `unexplained`: answers (or reads) past HEALTH_ANSWER_BOUND_MS that no wait for a CPU (the test's browsers
+ *   on the same two cores) explains: the sample overlaps no hold-up in which the main thread waited a
+ *   second or more for a CPU.
+ */
+export function judgeHealth(samples: HealthSample[], since: number, holdUps: HoldUp[]): { ownHoldUps: HoldUp[]; unexplained: HealthSample[] } {
+  const ownHoldUps = holdUps.filter((h) => (h.runningMs ?? h.gapMs) + (h.asleepMs ?? 0) >= OWN_HOLD_UP_BOUND_MS);
+  const starved = holdUps.filter((h) => (h.waitingForCpuMs ?? 0) >= OWN_HOLD_UP_BOUND_MS);
+  const unexplained = samples.filter((sample) => {
+    if (!pastBound(sample)) return false;
+    const start = since + sample.atMs;
+    const end = start + sample.ms + (sample.read?.ms ?? 0);
+    return !starved.some((h) => start < h.from + h.gapMs && h.from < end);
+  });
+  return { ownHoldUps, unexplained };
 }
