@@ -32,6 +32,13 @@ const DTLS_CHANGE_CIPHER_SPEC = 20;
 const DTLS_HANDSHAKE = 22;
 
 /** A datagram whose first record is a handshake record of epoch 0 (ServerHello … ServerHelloDone). */
+/** A datagram's first DTLS record, for a failed handshake's account: content type / epoch [handshake type] length. */
+function describeRecord(datagram: Buffer): string {
+  if (datagram.length < 13) return `${datagram.length} B`;
+  const handshakeType = datagram[0] === DTLS_HANDSHAKE && datagram.readUInt16BE(3) === 0 && datagram.length > 13 ? ` hs${datagram[13]}` : '';
+  return `${datagram[0]}/${datagram.readUInt16BE(3)}${handshakeType} ${datagram.length} B`;
+}
+
 function isEpochZeroHandshake(datagram: Buffer): boolean {
   return datagram.length >= 13 && datagram[0] === DTLS_HANDSHAKE && datagram.readUInt16BE(3) === 0;
 }
@@ -144,6 +151,12 @@ export class BotTransport {
       onData: (_data: Buffer, _addr: unknown) => {},
       send: async (data: Buffer) => {
         if (handshakeDone) return;
+        note(`out ${describeRecord(data)}`);
+        if (answering) {
+          lastFlight = [];
+          answering = false;
+        }
+        lastFlight.push(data);
         if (data[0] === DTLS_CHANGE_CIPHER_SPEC) flightFiveSent = true;
         this.#send(data);
       },
@@ -151,13 +164,27 @@ export class BotTransport {
     };
     let handshakeDone = false;
     let flightFiveSent = false;
+    /** What went in and out, for the error of a handshake that does not finish. */
+    const started = performance.now();
+    const account: string[] = [];
+    const note = (what: string) => account.push(`+${(performance.now() - started).toFixed(0)} ${what}`);
+    /** The datagrams werift sent in answer to the last flight it was given: once flight 5 is out, flight 5. */
+    let lastFlight: Buffer[] = [];
+    let answering = false;
     this.#dtlsInput = (packet) => {
-      // The SFU repeats its flight 4 when ours is slow to come (mediasoup's first DTLS timer is 100 ms,
-      // and a bot process computes many handshakes at once). werift answers a repeated flight 4 with a
-      // new flight 5 — new keys — which OpenSSL on the SFU, done with the first, takes as fatal ("DTLS
-      // closed": the transport forwards nothing). Once our flight 5 is out, only its answer (epoch 1,
-      // after a ChangeCipherSpec) goes in.
-      if (flightFiveSent && isEpochZeroHandshake(packet)) return;
+      // The SFU repeats its flight 4 when ours is slow to come or lost (mediasoup's first DTLS timer is
+      // 100 ms, a bot process computes many handshakes at once, and a loaded worker's socket drops
+      // datagrams). werift answers a repeated flight 4 with a new flight 5 — new keys — which OpenSSL on
+      // the SFU, done with the first, takes as fatal ("DTLS closed": the transport forwards nothing).
+      // So once our flight 5 is out, a repeated flight 4 gets the same flight 5 again, byte for byte
+      // (RFC 6347's retransmission), and only the answer (epoch 1, after a ChangeCipherSpec) goes in.
+      note(`in ${describeRecord(packet)}`);
+      if (flightFiveSent && isEpochZeroHandshake(packet)) {
+        note(`flight 5 again (${lastFlight.length} datagrams)`);
+        for (const datagram of lastFlight) this.#send(datagram);
+        return;
+      }
+      answering = true;
       dtlsTransport.onData(packet, address);
     };
     const dtls = new DtlsClient({
@@ -172,7 +199,7 @@ export class BotTransport {
     // flight is answered — 500 ms after the ClientHello, whether or not the handshake has finished — and
     // keys exported before its end would be wrong: the SFU then drops everything this transport sends.
     const connected = dtls.onConnect.asPromise(DTLS_TIMEOUT_MS).catch(() => {
-      throw new Error(`DTLS with transport ${this.id}: no handshake in ${DTLS_TIMEOUT_MS} ms`);
+      throw new Error(`DTLS with transport ${this.id}: no handshake in ${DTLS_TIMEOUT_MS} ms (ms: datagram type/epoch: ${account.slice(0, 40).join(', ')})`);
     });
     void dtls.connect().catch(() => undefined); // its failures show as no onConnect
     await connected;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findKnee, rampTargets } from './knee.ts';
+import { findKnee, Ramp } from './knee.ts';
 
 const step = (sessions: number, workerCpuPercent: number, lossPercent = 0) => ({ sessions, workerCpuPercent, lossPercent });
 
@@ -19,11 +19,24 @@ describe('findKnee', () => {
   });
 });
 
-describe('rampTargets', () => {
-  it('places steps at fractions of the knee predicted from the first step, each above the last', () => {
-    // 2 sessions cost 8.5 %: 4.25 % each, so the predicted knee is 20 sessions.
-    expect(rampTargets(2, 8.5, [0.5, 0.8, 1, 1.2])).toEqual([10, 16, 20, 24]);
-    // 20 % each: knee 4.25; half of it is no more than the first step, so that target is dropped.
-    expect(rampTargets(2, 40, [0.5, 1, 1.5])).toEqual([4, 6]);
+describe('Ramp', () => {
+  it('walks fractions of the knee predicted from the last healthy step, each above the last', () => {
+    const ramp = new Ramp([0.4, 0.65, 0.8, 0.9, 1, 1.1]);
+    // 4 sessions cost 7.3 %: the predicted knee is 46.6 sessions, and 0.4 of it is 19.
+    expect(ramp.next(step(4, 7.3))).toBe(19);
+    // 19 cost 39.7 %: predicted again, 40.7; 0.65 of it is 26.
+    expect(ramp.next(step(19, 39.7))).toBe(26);
+    // 26 cost 60 %: 36.8; 0.8 of it is 29.
+    expect(ramp.next(step(26, 60))).toBe(29);
+    // 29 cost 80 %: 30.8; 0.9 of it (28) and 1.0 of it (31 > 29): the first above the step.
+    expect(ramp.next(step(29, 80))).toBe(31);
+  });
+
+  it('goes 10 % further after an unhealthy step, and ends when the fractions are spent', () => {
+    const ramp = new Ramp([0.5, 1]);
+    expect(ramp.next(step(10, 90))).toBe(11);
+    expect(ramp.next(step(2, 8.5))).toBe(10);
+    expect(ramp.next(step(10, 42.5))).toBe(20);
+    expect(ramp.next(step(20, 60))).toBeUndefined();
   });
 });

@@ -35,17 +35,39 @@ export function findKnee(steps: readonly StepHealth[]): Knee {
 }
 
 /**
- * The next ramp targets after a first step of `firstSessions` cost `firstCpuPercent` of the
- * worker: fractions of the predicted knee (CPU grows about linearly with sessions), so the
- * ramp takes the same few steps whatever the machine, dense around the knee.
+ * Where the worker would reach KNEE_LIMITS' CPU, from a step that cost it `workerCpuPercent` for
+ * `sessions` (CPU grows about linearly with sessions). The ramp takes fractions of it, dense around
+ * the knee, so it takes the same few steps whatever the machine.
  */
-export function rampTargets(firstSessions: number, firstCpuPercent: number, fractions: readonly number[]): number[] {
-  const perSession = Math.max(firstCpuPercent, 1) / firstSessions;
-  const predictedKnee = KNEE_LIMITS.workerCpuPercent / perSession;
-  const targets: number[] = [];
-  for (const fraction of fractions) {
-    const target = Math.round(predictedKnee * fraction);
-    if (target > (targets.at(-1) ?? firstSessions)) targets.push(target);
+export function predictedKnee({ sessions, workerCpuPercent }: { sessions: number; workerCpuPercent: number }): number {
+  return KNEE_LIMITS.workerCpuPercent / (Math.max(workerCpuPercent, 1) / sessions);
+}
+
+/**
+ * The ramp's targets: it walks `fractions` of the predicted knee, predicted again from each healthy
+ * step — the worker's cost per session at a few sessions is noisy (its batching varies most at low
+ * load), and a prediction from the first step alone has overshot the knee by a third. After an
+ * unhealthy step it goes 10 % further, to show the trend.
+ */
+export class Ramp {
+  readonly #fractions: readonly number[];
+  #next = 0;
+
+  constructor(fractions: readonly number[]) {
+    this.#fractions = fractions;
   }
-  return targets;
+
+  /** The next number of sessions after `last` (sessions now running), or undefined when the fractions are spent. */
+  next(last: StepHealth & { sessions: number }): number | undefined {
+    if (!isHealthy(last)) return Math.ceil(last.sessions * 1.1);
+    const knee = predictedKnee(last);
+    for (; this.#next < this.#fractions.length; this.#next++) {
+      const target = Math.round(knee * this.#fractions[this.#next]!);
+      if (target > last.sessions) {
+        this.#next++;
+        return target;
+      }
+    }
+    return undefined;
+  }
 }

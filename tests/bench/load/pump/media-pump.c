@@ -43,7 +43,14 @@
 enum { CMD_OPEN = 1, CMD_SEND = 2, CMD_KEYS = 3, CMD_CLIP = 4, CMD_STREAM = 5, CMD_RECEIVE = 6, CMD_CLOSE = 7, CMD_STATS = 8 };
 enum { EVT_OPENED = 1, EVT_PACKET = 2, EVT_STATS = 3, EVT_ERROR = 4 };
 
-#define TICK_MS 5.0
+/* Streams are ticked every TICK_MS, each transport's in one of PHASES slots of 1 ms, so that the
+   packets of a tick leave in five smaller bursts, not one (a browser's pacer spreads them finer still). */
+#define PHASES 5
+#define SLOT_MS 1.0
+#define TICK_MS (SLOT_MS * PHASES)
+/* Once keyed, a socket is read every DRAIN_MS, many datagrams per call, not woken for each one; the
+   kernel's arrival time of each datagram (SO_TIMESTAMPNS) keeps the jitter exact. */
+#define DRAIN_MS 20.0
 #define HISTORY 256
 #define MAX_CATCH_UP_MS 500.0
 #define REPORT_INTERVAL_MS 1000.0
@@ -209,6 +216,7 @@ typedef struct Transport {
   Receiver receivers[MAX_RECEIVERS];
   int receiver_count;
   uint64_t unknown;
+  int phase; /* the 1 ms slot of each tick in which its streams send */
   struct mmsghdr out[BATCH];
   struct iovec out_iov[BATCH];
   int out_count;
@@ -240,6 +248,7 @@ typedef struct Stream {
 } Stream;
 
 static Transport *transports;
+static uint32_t transports_opened;
 static Stream *streams;
 static Clip **clips;
 static size_t clip_count;
@@ -249,6 +258,21 @@ static double now_ms(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+/* The wall clock when the pump started: arrival times count from it, so that a double multiplied by a
+   90 kHz clock rate keeps sub-tick precision (epoch milliseconds would not). */
+static struct timespec wall_base;
+
+/* Wall-clock milliseconds since wall_base, the clock of SO_TIMESTAMPNS. */
+static double wall_ms_of(const struct timespec *t) {
+  return (double)(t->tv_sec - wall_base.tv_sec) * 1e3 + (double)(t->tv_nsec - wall_base.tv_nsec) / 1e6;
+}
+
+static double wall_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  return wall_ms_of(&t);
 }
 
 static void die(const char *what) {
@@ -519,8 +543,21 @@ static void read_feedback(Transport *t, const uint8_t *rtcp, int length) {
   }
 }
 
+/* When the kernel received the datagram (SO_TIMESTAMPNS), in wall-clock milliseconds. */
+static double arrival_of(struct msghdr *message) {
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(message); c; c = CMSG_NXTHDR(message, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+      struct timespec at;
+      memcpy(&at, CMSG_DATA(c), sizeof at);
+      return wall_ms_of(&at);
+    }
+  }
+  return wall_ms();
+}
+
 static void receive(Transport *t) {
   static uint8_t buffers[BATCH][PACKET_ROOM];
+  static uint8_t controls[BATCH][CMSG_SPACE(sizeof(struct timespec))];
   static struct mmsghdr messages[BATCH];
   static struct iovec iovs[BATCH];
   for (;;) {
@@ -530,14 +567,16 @@ static void receive(Transport *t) {
       memset(&messages[i], 0, sizeof messages[i]);
       messages[i].msg_hdr.msg_iov = &iovs[i];
       messages[i].msg_hdr.msg_iovlen = 1;
+      messages[i].msg_hdr.msg_control = controls[i];
+      messages[i].msg_hdr.msg_controllen = sizeof controls[i];
     }
     int n = recvmmsg(t->fd, messages, BATCH, MSG_DONTWAIT, NULL);
     if (n <= 0) return; /* EAGAIN: drained; ECONNREFUSED: the server's port is gone, TypeScript closes */
-    double arrival = now_ms();
     for (int i = 0; i < n; i++) {
       uint8_t *packet = buffers[i];
       int length = (int)messages[i].msg_len;
       if (length < 1) continue;
+      double arrival = arrival_of(&messages[i].msg_hdr);
       if (packet[0] >= 128 && packet[0] <= 191 && length >= 12) {
         if (packet[1] >= 192 && packet[1] <= 223) {
           if (t->keyed && (length = unprotect_rtcp(&t->rx, packet, length)) > 0) read_feedback(t, packet, length);
@@ -578,13 +617,15 @@ static void command_open(const uint8_t *at) {
   uint16_t port = read_u16(&at);
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
   if (fd < 0) die("socket");
-  int size = RECEIVE_BUFFER_BYTES;
+  int size = RECEIVE_BUFFER_BYTES, on = 1;
   setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+  setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
   struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = address };
   if (connect(fd, (struct sockaddr *)&to, sizeof to) < 0) die("connect");
   Transport *t = calloc(1, sizeof *t);
   t->id = id;
   t->fd = fd;
+  t->phase = (int)(transports_opened++ % PHASES);
   t->next = transports;
   transports = t;
   struct epoll_event event = { .events = EPOLLIN, .data.ptr = t };
@@ -605,6 +646,8 @@ static void command_keys(const uint8_t *at) {
   srtp_keys(&t->tx, at, at + 32);
   srtp_keys(&t->rx, at + 16, at + 46);
   t->keyed = 1;
+  /* ICE and DTLS are done: from now on the socket is drained every DRAIN_MS, not woken per datagram. */
+  epoll_ctl(epoll_fd, EPOLL_CTL_DEL, t->fd, NULL);
 }
 
 /*
@@ -799,15 +842,17 @@ static int read_commands(void) {
 
 int main(void) {
   srand((unsigned)time(NULL) ^ (unsigned)getpid());
+  clock_gettime(CLOCK_REALTIME, &wall_base);
   epoll_fd = epoll_create1(0);
   if (epoll_fd < 0) die("epoll_create1");
   if (fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK) < 0) die("stdin");
   struct epoll_event input = { .events = EPOLLIN, .data.ptr = NULL };
   if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, 0, &input) < 0) die("epoll_ctl stdin");
-  double next_tick = now_ms(), next_report = next_tick + REPORT_INTERVAL_MS;
+  double next_slot = now_ms(), next_drain = next_slot + DRAIN_MS, next_report = next_slot + REPORT_INTERVAL_MS;
+  uint64_t slot = 0;
   struct epoll_event events[64];
   for (;;) {
-    double wait = next_tick - now_ms();
+    double wait = next_slot - now_ms();
     int n = epoll_wait(epoll_fd, events, 64, wait > 0 ? (int)ceil(wait) : 0);
     if (n < 0 && errno != EINTR) die("epoll_wait");
     for (int i = 0; i < n; i++) {
@@ -818,12 +863,20 @@ int main(void) {
       }
     }
     double now = now_ms();
-    if (now >= next_tick) {
-      for (Stream *s = streams; s; s = s->next) tick_stream(s, now);
+    if (now >= next_slot) {
+      int phase = (int)(slot++ % PHASES);
+      for (Stream *s = streams; s; s = s->next)
+        if (s->transport->phase == phase) tick_stream(s, now);
       for (Transport *t = transports; t; t = t->next)
         if (t->out_count) flush(t);
-      next_tick += TICK_MS;
-      if (next_tick < now) next_tick = now + TICK_MS;
+      next_slot += SLOT_MS;
+      if (next_slot < now) next_slot = now + SLOT_MS;
+    }
+    if (now >= next_drain) {
+      for (Transport *t = transports; t; t = t->next)
+        if (t->keyed) receive(t);
+      next_drain += DRAIN_MS;
+      if (next_drain < now) next_drain = now + DRAIN_MS;
     }
     if (now >= next_report) {
       for (Stream *s = streams; s; s = s->next) send_report(s, now);
