@@ -167,6 +167,8 @@ async function main(): Promise<void> {
       let resolve!: (bot: CallBot) => void;
       let reject!: (error: unknown) => void;
       const promise = new Promise<CallBot>((res, rej) => ((resolve = res), (reject = rej)));
+      // The session's set-up awaits it; an operator whose join fails after the tablet's did is waited for by nobody.
+      promise.catch(() => {});
       operatorBots.set(consultationId, (waiter = { resolve, reject, promise }));
     }
     return waiter;
