@@ -5,7 +5,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH, treatAsSecure } from './chromium.ts';
 import { trustAuthorityFlag } from './authority.ts';
 import { createNetNamespace, type NetNamespace } from './netns.ts';
 import { startServer, type RunningServer } from './server.ts';
-import { waitForMediaFlowing, waitForMediaStopped, type FlowExpectation } from './webrtcStats.ts';
+import { outboundVideo, waitForMediaFlowing, waitForMediaStopped, type FlowExpectation } from './webrtcStats.ts';
 
 /**
  * Real faults in real calls (issue 9), shared by tests/e2e/faults.spec.ts (assertions) and
@@ -90,10 +90,18 @@ export async function startCall(
   const tablet = await openTablet(rig.tabletBrowser, rig.server, site, { documentCamera });
   await connectCall(tablet, operator, 'tax');
   const consultationId = await consultationOnScreen(tablet);
-  await Promise.all([
-    waitForMediaFlowing(operator, operatorFlow, { timeoutMs: 30_000 }),
-    waitForMediaFlowing(tablet, TABLET_FLOW, { timeoutMs: 30_000 }),
-  ]);
+  try {
+    await Promise.all([
+      waitForMediaFlowing(operator, operatorFlow, { timeoutMs: 30_000 }),
+      waitForMediaFlowing(tablet, TABLET_FLOW, { timeoutMs: 30_000 }),
+    ]);
+  } catch (error) {
+    // Whether the tablet still encodes what the console stopped receiving (once in CI under a load
+    // average of 11: the face froze at the console after 17 frames, its cause not seen).
+    const sent = await outboundVideo(tablet).catch(() => []);
+    const encodings = sent.map((e) => `${e.rid ?? '-'} ${e.frameWidth}x${e.frameHeight} encoded=${e.framesEncoded} bytes=${e.bytesSent} limited by ${e.qualityLimitationReason}`);
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n  the tablet sends: ${encodings.join('; ') || 'nothing'}`);
+  }
   return { tablet, operator, consultationId, operatorFlow };
 }
 
