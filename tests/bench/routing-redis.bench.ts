@@ -15,13 +15,13 @@
  * decision, and the CPU of this process and of redis-server per decision. A script that
  * prints figures; it asserts nothing about time.
  */
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { MirroredRoutingStore, RoutingMirrorWriter, type RedisCommand } from '../../signaling/src/cluster/RoutingMirror.ts';
 import { OwnerLease } from '../../signaling/src/cluster/OwnerLease.ts';
 import { startTestRedis } from '../../signaling/test/redisServer.ts';
+import { cpuMs } from './load/procStat.ts';
 import { arrivalFindsOperator, DEPARTMENTS, OPERATORS, operatorFreesUp, WAITING } from './routingCity.ts';
 import type { RoutingStore } from '../../signaling/src/routing/core/RoutingStore.ts';
 
@@ -32,12 +32,6 @@ const SCENARIOS: { name: string; iterations: number; scenario: Scenario }[] = [
   { name: 'resident arrives, 500 operators free', iterations: 20_000, scenario: (store) => () => arrivalFindsOperator(store) },
 ];
 const TURNS = [1, 20];
-
-/** CPU seconds of a process so far (user + system), from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-}
 
 async function measure(redis: Redis, redisPid: number, city: string, scenario: Scenario, iterations: number, perTurn: number) {
   let owned: () => void = () => {};
@@ -58,20 +52,19 @@ async function measure(redis: Redis, redisPid: number, city: string, scenario: S
     // The city's set-up (10,000 residents waiting, 500 operators) is written first and not counted.
     writer.schedule();
     await writer.flushed();
+    /** Runs cycles [from, to), `perTurn` to a turn of the event loop, and waits for their writes. */
+    const drive = async (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        bench.run(i);
+        writer.schedule();
+        if (i % perTurn === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+      await writer.flushed();
+    };
     const warmUp = 1_000;
-    for (let i = 0; i < warmUp; i++) {
-      bench.run(i);
-      writer.schedule();
-      if (i % perTurn === 0) await new Promise((resolve) => setImmediate(resolve));
-    }
-    await writer.flushed();
-    const before = { decisions: bench.decisions(), commands, batches, cpu: process.cpuUsage(), redisCpu: cpuSeconds(redisPid), at: performance.now() };
-    for (let i = warmUp; i < warmUp + iterations; i++) {
-      bench.run(i);
-      writer.schedule();
-      if (i % perTurn === 0) await new Promise((resolve) => setImmediate(resolve));
-    }
-    await writer.flushed();
+    await drive(0, warmUp);
+    const before = { decisions: bench.decisions(), commands, batches, cpu: process.cpuUsage(), redisCpuMs: cpuMs(redisPid), at: performance.now() };
+    await drive(warmUp, warmUp + iterations);
     const ms = performance.now() - before.at;
     const cpu = process.cpuUsage(before.cpu);
     const decisions = bench.decisions() - before.decisions;
@@ -81,7 +74,7 @@ async function measure(redis: Redis, redisPid: number, city: string, scenario: S
       commandsPerDecision: (commands - before.commands) / decisions,
       batches: batches - before.batches,
       nodeCpuUsPerDecision: (cpu.user + cpu.system) / decisions,
-      redisCpuUsPerDecision: ((cpuSeconds(redisPid) - before.redisCpu) * 1e6) / decisions,
+      redisCpuUsPerDecision: ((cpuMs(redisPid) - before.redisCpuMs) * 1000) / decisions,
     };
   } finally {
     await lease.close();
@@ -91,9 +84,10 @@ async function measure(redis: Redis, redisPid: number, city: string, scenario: S
 const testRedis = await startTestRedis();
 const redis = new Redis(testRedis.url);
 try {
-  const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))![1]);
+  const info = await redis.info('server');
+  const redisPid = Number(/process_id:(\d+)/.exec(info)![1]);
   const cpu = os.cpus()[0]?.model.trim() ?? 'unknown cpu';
-  console.log(`machine: ${cpu} × ${os.cpus().length} cores, node ${process.version}, ${(await redis.info('server')).match(/redis_version:(\S+)/)?.[1] ?? '?'} redis-server on 127.0.0.1`);
+  console.log(`machine: ${cpu} × ${os.cpus().length} cores, node ${process.version}, redis-server ${/redis_version:(\S+)/.exec(info)?.[1] ?? '?'} on 127.0.0.1`);
   console.log(`routing core: ${WAITING} waiting requests, ${OPERATORS} operators, ${DEPARTMENTS.length} departments; state mirrored to Redis through the owner's fenced writes`);
   let cityNumber = 0;
   for (const { name, iterations, scenario } of SCENARIOS) {

@@ -31,7 +31,6 @@ const KEEPALIVE_MS = 5_000;
 const DTLS_CHANGE_CIPHER_SPEC = 20;
 const DTLS_HANDSHAKE = 22;
 
-/** A datagram whose first record is a handshake record of epoch 0 (ServerHello … ServerHelloDone). */
 /** A datagram's first DTLS record, for a failed handshake's account: content type / epoch [handshake type] length. */
 function describeRecord(datagram: Buffer): string {
   if (datagram.length < 13) return `${datagram.length} B`;
@@ -39,6 +38,7 @@ function describeRecord(datagram: Buffer): string {
   return `${datagram[0]}/${datagram.readUInt16BE(3)}${handshakeType} ${datagram.length} B`;
 }
 
+/** A datagram whose first record is a handshake record of epoch 0 (ServerHello … ServerHelloDone). */
 function isEpochZeroHandshake(datagram: Buffer): boolean {
   return datagram.length >= 13 && datagram[0] === DTLS_HANDSHAKE && datagram.readUInt16BE(3) === 0;
 }

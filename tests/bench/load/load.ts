@@ -49,6 +49,8 @@ const WORKER_SATURATED_PERCENT = 92;
 const SESSION_SETUP_TIMEOUT_MS = 60_000;
 /** Failed set-ups replaced by new sessions in a whole run; one more ends the bench. */
 const MAX_SETUP_FAILURES = 5;
+const SERVER_CORE = 0;
+const BOT_CORE = 1;
 
 /** `promise`, or an error saying what did not finish in `ms`. */
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -56,8 +58,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not finish in ${ms / 1000} s`)), ms)));
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
-const SERVER_CORE = 0;
-const BOT_CORE = 1;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const pin = (pid: number, core: number) => execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
@@ -239,12 +239,14 @@ async function main(): Promise<void> {
       clients.push(client);
       const tablet = new CallBot(client, certificate, pump);
       bots.push(tablet);
-      try {
+      const setUp = async (): Promise<Session> => {
         const joined = callJoined(client);
         const { consultationId } = await client.request('consultation:request', { departmentId: general!.id });
         await tablet.join(await joined, tabletPlan);
-        const operator = await withTimeout(operatorJoined(consultationId).promise, SESSION_SETUP_TIMEOUT_MS, 'the operator bot joining');
-        const session = { tablet, operator };
+        return { tablet, operator: await operatorJoined(consultationId).promise };
+      };
+      try {
+        const session = await withTimeout(setUp(), SESSION_SETUP_TIMEOUT_MS, "a session's set-up");
         sessions.push(session);
         return session;
       } catch (error) {
@@ -264,7 +266,7 @@ async function main(): Promise<void> {
     const openReplacingFailures = async (tabletToken: string): Promise<Session> => {
       for (let token = tabletToken; ; token = await prepareParties()) {
         try {
-          return await withTimeout(openSession(token), SESSION_SETUP_TIMEOUT_MS, `a session's set-up`);
+          return await openSession(token);
         } catch (error) {
           setupFailures.push(error instanceof Error ? error.message : String(error));
           if (setupFailures.length > MAX_SETUP_FAILURES) throw error;
