@@ -19,18 +19,20 @@ interface Edge {
   io: GatewayServer;
   lost: string[];
   close(): Promise<void>;
+  /** Ends as a crash would: nothing said to the owner, the heartbeat not deleted. */
+  die(): Promise<void>;
 }
 
-async function startEdge(owner: TestServer, redisUrl: string, messageTimeoutMs: number): Promise<Edge> {
+async function startEdge(owner: TestServer, redisUrl: string, messageTimeoutMs: number, nodeId = 'edge-1'): Promise<Edge> {
   const redis = await SharedRedis.connect(redisUrl);
   const httpServer: Server = createServer();
   const io = createSocketServer(httpServer, createOriginCheck(owner.config.allowedOrigins), redis);
-  const channel = await OwnerChannel.open({ redis: redis.commands, subscriber: redis.subscriber, name: CITY, nodeId: 'edge-1' });
+  const lost: string[] = [];
+  const relay = await RelayBackend.start({ redis, nodeId, onLost: (what) => lost.push(what), messageTimeoutMs, heartbeatMs: EDGE_HEARTBEAT_TEST_MS });
   // Sessions are only checked here (ending one is the owner's, through its HTTP API).
   const sessions = new StaffSessions({ db: owner.db, clock: systemClock, notifier: createNotifier(io, { clustered: true }), consultations: { staffSignedOut: () => {} } });
   const tokens = new TokenService(owner.db, owner.config.jwtSecret, owner.config.staffTokenTtl, sessions);
-  const lost: string[] = [];
-  attachGateway(io, { tokens, sessions }, new RelayBackend(channel, { onLost: (what) => lost.push(what), messageTimeoutMs }), owner.config.socketLimits);
+  attachGateway(io, { tokens, sessions }, relay, owner.config.socketLimits);
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`,
@@ -38,11 +40,24 @@ async function startEdge(owner: TestServer, redisUrl: string, messageTimeoutMs: 
     lost,
     async close() {
       await new Promise<void>((resolve) => io.close(() => resolve()));
-      await channel.close();
+      await relay.close();
       await redis.close();
+    },
+    async die() {
+      // As a killed process: its Redis connections drop and it tells the owner nothing; its sockets
+      // then find no server (closed after Redis, so that their disconnections reach nobody).
+      redis.commands.disconnect();
+      redis.subscriber.disconnect();
+      io.local.disconnectSockets(true); // its own sockets only: it can no longer reach Redis
+      await relay.close(); // its timers (a dead process has none); the heartbeat's key stays in Redis to lapse
+      httpServer.closeAllConnections();
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
   };
 }
+
+/** The edges' heartbeat in these tests: a dead edge is noticed within it and the owner's next check. */
+const EDGE_HEARTBEAT_TEST_MS = 1_500;
 
 const waitUntil = async (condition: () => boolean, what: string, timeoutMs = 10_000) => {
   const deadline = Date.now() + timeoutMs;
@@ -139,6 +154,26 @@ describe('a tablet connected to an edge node, served by the node that runs the c
       await channel.close();
       await stranger.close();
     }
+  });
+
+  it('the sockets of an edge that dies are counted out on the owner once its heartbeat lapses; a live edge’s stay', async () => {
+    const online = () => owner.server.consultations.liveSnapshot().onlineDevices;
+    const [staying, lost] = await Promise.all(['清滝郵便局', '移動窓口1号車'].map((name) => owner.db.device.findFirstOrThrow({ where: { site: { name } } })));
+    const doomed = await startEdge(owner, redis.url, 1_500, 'edge-doomed');
+    const stayingTablet = await connectTo(edge.url, await owner.deviceToken('清滝郵便局'));
+    const lostTablet = await connectTo(doomed.url, await owner.deviceToken('移動窓口1号車'));
+    lostTablet.socket.io.reconnection(false); // its server is gone for good
+    await waitUntil(() => online().has(staying!.id) && online().has(lost!.id), 'both online on the owner');
+    expect(owner.server.relayedSockets?.relayedSocketsByEdge()).toEqual(new Map([['edge-1', 1], ['edge-doomed', 1]]));
+
+    await doomed.die();
+    // Told nothing by the dead edge, the owner finds its heartbeat gone (1.5 s here) at its next check.
+    await waitUntil(() => !online().has(lost!.id), 'the dead edge’s tablet counted out');
+    expect(online().has(staying!.id), 'the live edge’s tablet still counts').toBe(true);
+    expect(owner.server.relayedSockets?.relayedSocketsByEdge()).toEqual(new Map([['edge-1', 1]]));
+    expect(doomed.lost.length, 'what the dead edge tried to tell the owner did not reach it').toBeGreaterThan(0);
+    stayingTablet.close();
+    await waitUntil(() => !online().has(staying!.id), 'the staying tablet counted out when it closes');
   });
 
   it('with no node running the city, a message through the edge is UNAVAILABLE (try again), not refused', async () => {

@@ -4,6 +4,7 @@ import { createLogger } from '@madoguchi/protocol/logger';
 import type { Principal } from '../auth/principal.ts';
 import type { Connection } from '../gateway/handlers.ts';
 import type { SignalingBackend } from '../gateway/SignalingBackend.ts';
+import { EdgeHeartbeat, EdgeSockets } from './EdgeSockets.ts';
 import { OwnerChannel } from './OwnerChannel.ts';
 import { OwnerLease } from './OwnerLease.ts';
 import type { SharedRedis } from './SharedRedis.ts';
@@ -33,11 +34,12 @@ const ConnectionSchema = z.object({ id: z.string(), host: z.string().optional() 
 
 /** What an edge node sends its city's owner about one of its sockets: the SignalingBackend's calls, as data. */
 const RelayedCall = z.discriminatedUnion('call', [
-  z.object({ call: z.literal('connected'), principal: PrincipalSchema, connection: ConnectionSchema }),
-  z.object({ call: z.literal('disconnected'), principal: PrincipalSchema }),
-  z.object({ call: z.literal('socketClosed'), connection: ConnectionSchema }),
+  z.object({ call: z.literal('connected'), edge: z.string(), principal: PrincipalSchema, connection: ConnectionSchema }),
+  z.object({ call: z.literal('disconnected'), edge: z.string(), principal: PrincipalSchema, connection: ConnectionSchema }),
+  z.object({ call: z.literal('socketClosed'), edge: z.string(), connection: ConnectionSchema }),
   z.object({
     call: z.literal('message'),
+    edge: z.string(),
     principal: PrincipalSchema,
     connection: ConnectionSchema,
     event: z.string().refine(isClientEventName, 'not a client event'),
@@ -56,40 +58,68 @@ const AckSchema: z.ZodType<Ack<unknown>> = z.union([
  * connections, disconnections and messages to the node that does (the owner of the city's lease),
  * through the OwnerChannel; pushes come back through socket.io's Redis adapter. The ack is the
  * owner's; no owner in time (a take-over under way, Redis cut) is UNAVAILABLE, for the client to retry.
+ * Its heartbeat tells the owner it is alive: when it lapses, the owner counts its sockets out.
  */
 export class RelayBackend implements SignalingBackend {
   readonly #channel: OwnerChannel;
+  readonly #heartbeat: EdgeHeartbeat;
+  readonly #edge: string;
   readonly #onLost: (what: string, error: unknown) => void;
   readonly #messageTimeoutMs: number;
 
-  /** `onLost`: a connection or disconnection the owner did not take in time. */
-  constructor(channel: OwnerChannel, { onLost, messageTimeoutMs = MESSAGE_TIMEOUT_MS }: { onLost: (what: string, error: unknown) => void; messageTimeoutMs?: number }) {
+  private constructor(channel: OwnerChannel, heartbeat: EdgeHeartbeat, nodeId: string, onLost: (what: string, error: unknown) => void, messageTimeoutMs: number) {
     this.#channel = channel;
+    this.#heartbeat = heartbeat;
+    this.#edge = nodeId;
     this.#onLost = onLost;
     this.#messageTimeoutMs = messageTimeoutMs;
   }
 
-  connected(principal: Principal, connection: Connection): void {
-    this.#tell({ call: 'connected', principal, connection });
+  /** `onLost`: a connection or disconnection the owner did not take in time. close() ends the channel and the heartbeat. */
+  static async start({
+    redis,
+    nodeId,
+    onLost,
+    messageTimeoutMs = MESSAGE_TIMEOUT_MS,
+    heartbeatMs,
+  }: {
+    redis: SharedRedis;
+    nodeId: string;
+    onLost: (what: string, error: unknown) => void;
+    messageTimeoutMs?: number;
+    heartbeatMs?: number;
+  }): Promise<RelayBackend> {
+    const channel = await OwnerChannel.open({ redis: redis.commands, subscriber: redis.subscriber, name: CITY, nodeId });
+    return new RelayBackend(channel, new EdgeHeartbeat(redis.commands, nodeId, heartbeatMs), nodeId, onLost, messageTimeoutMs);
   }
 
-  disconnected(principal: Principal): void {
-    this.#tell({ call: 'disconnected', principal });
+  connected(principal: Principal, connection: Connection): void {
+    this.#tell({ call: 'connected', edge: this.#edge, principal, connection });
+  }
+
+  disconnected(principal: Principal, connection: Connection): void {
+    this.#tell({ call: 'disconnected', edge: this.#edge, principal, connection });
   }
 
   socketClosed(connection: Connection): void {
-    this.#tell({ call: 'socketClosed', connection });
+    this.#tell({ call: 'socketClosed', edge: this.#edge, connection });
   }
 
   async message(principal: Principal, connection: Connection, event: ClientEventName, payload: unknown): Promise<Ack<unknown>> {
     try {
-      const ack = AckSchema.safeParse(await this.#channel.request({ call: 'message', principal, connection, event, payload } satisfies RelayedCall, this.#messageTimeoutMs));
+      const call = { call: 'message', edge: this.#edge, principal, connection, event, payload } satisfies RelayedCall;
+      const ack = AckSchema.safeParse(await this.#channel.request(call, this.#messageTimeoutMs));
       return ack.success ? ack.data : { ok: false, error: { code: 'INTERNAL', message: 'internal error' } };
     } catch (error) {
       // The channel's own refusals (no owner in time, this node closing); the owner's answers are acks.
       if (error instanceof ProtocolError) return { ok: false, error: { code: error.code, message: error.message } };
       return { ok: false, error: { code: 'UNAVAILABLE', message: 'the server cannot do this just now; try again shortly' } };
     }
+  }
+
+  async close(): Promise<void> {
+    await this.#heartbeat.close();
+    await this.#channel.close();
   }
 
   #tell(call: RelayedCall): void {
@@ -112,9 +142,12 @@ export class RelayedSocketsServer {
   readonly #lease: OwnerLease;
   #serving = false;
 
+  readonly #edgeSockets: EdgeSockets;
+
   private constructor(channel: OwnerChannel, redis: SharedRedis, nodeId: string, backend: SignalingBackend) {
     this.#channel = channel;
-    const serve = (raw: unknown) => runRelayed(backend, raw);
+    this.#edgeSockets = new EdgeSockets(backend, redis.commands);
+    const serve = (raw: unknown) => runRelayed(this.#edgeSockets, raw);
     this.#lease = new OwnerLease({
       redis: redis.commands,
       name: CITY,
@@ -145,22 +178,29 @@ export class RelayedSocketsServer {
     return this.#serving;
   }
 
+  /** The sockets edge nodes relayed here, by edge. */
+  relayedSocketsByEdge(): Map<string, number> {
+    return this.#edgeSockets.countsByEdge();
+  }
+
   async close(): Promise<void> {
     this.#serving = false;
+    this.#edgeSockets.close();
     await this.#channel.close();
     await this.#lease.close();
   }
 }
 
-async function runRelayed(backend: SignalingBackend, raw: unknown): Promise<unknown> {
+async function runRelayed(edgeSockets: EdgeSockets, raw: unknown): Promise<unknown> {
   const parsed = RelayedCall.safeParse(raw);
   if (!parsed.success) throw new Error(`a malformed relayed call: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   const call = parsed.data;
+  const backend = edgeSockets.from(call.edge);
   switch (call.call) {
     case 'connected':
       return backend.connected(call.principal, call.connection);
     case 'disconnected':
-      return backend.disconnected(call.principal);
+      return backend.disconnected(call.principal, call.connection);
     case 'socketClosed':
       return backend.socketClosed(call.connection);
     case 'message':

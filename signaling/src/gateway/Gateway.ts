@@ -83,7 +83,7 @@ export function createNotifier(io: GatewayServer, { clustered = false }: { clust
  * call, offer or push reaches them) into the room of superseded ones (a sign-out still does), which
  * makes them inert (isSuperseded). Returns their principals, to be counted out.
  */
-async function supersedeConsoles(io: GatewayServer, staffId: string): Promise<Principal[]> {
+async function supersedeConsoles(io: GatewayServer, staffId: string): Promise<{ principal: Principal; connection: Connection }[]> {
   // A node that does not answer in time (the adapter's request timeout) keeps its consoles: this one still opens.
   const older = await io
     .in(staffRoom(staffId))
@@ -97,7 +97,7 @@ async function supersedeConsoles(io: GatewayServer, staffId: string): Promise<Pr
     socket.leave(staffRoom(staffId));
     socket.join(supersededRoom(staffId));
   }
-  return older.map((socket) => socket.data.principal);
+  return older.map((socket) => ({ principal: socket.data.principal, connection: { id: socket.id, host: pageHost(socket.handshake.headers.host) } }));
 }
 
 function isSuperseded(socket: GatewaySocket): boolean {
@@ -173,7 +173,7 @@ export function attachGateway(
     socket.on('disconnecting', () => {
       const superseded = isSuperseded(socket);
       void counted.then(() => {
-        if (!superseded) backend.disconnected(principal);
+        if (!superseded) backend.disconnected(principal, connection);
         backend.socketClosed(connection);
       });
     });
@@ -233,7 +233,7 @@ async function countIn(io: GatewayServer, socket: GatewaySocket, connection: Con
     );
   }
   backend.connected(principal, connection);
-  for (const superseded of older) backend.disconnected(superseded);
+  for (const superseded of older) backend.disconnected(superseded.principal, superseded.connection);
 }
 
 /**

@@ -11,8 +11,8 @@ import { createHandlers, type Connection, type Domain, type Handlers } from './h
 export interface SignalingBackend {
   /** A socket connected (an operator's older consoles were superseded first). */
   connected(principal: Principal, connection: Connection): void;
-  /** A socket of the principal no longer counts: it closed, or a newer console superseded it. */
-  disconnected(principal: Principal): void;
+  /** The principal's socket `connection` no longer counts: it closed, or a newer console superseded it. */
+  disconnected(principal: Principal, connection: Connection): void;
   /** A socket closed: what was tied to the connection itself (its network probes) goes. */
   socketClosed(connection: Connection): void;
   /** One message, not yet validated; the answer is the ack, never a throw. */
