@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { types } from 'mediasoup';
 import { createLogger } from '@madoguchi/protocol/logger';
-import { FIRST_SIMULCAST_LAYERS, noLayerAheadOfLowest, upgradeWhenForwarding } from './simulcastLayers.ts';
+import { FIRST_SIMULCAST_LAYERS, noLayerAheadOfLowest, serveFirst, upgradeWhenForwarding } from './simulcastLayers.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 
 const logger = createLogger('sfu:Participant');
@@ -340,7 +340,10 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     };
     this.#consumers.set(consumer.id, consumer);
     this.#consumerInfos.set(consumer.id, info);
-    if (consumer.type === 'simulcast') upgradeWhenForwarding(consumer);
+    if (consumer.type === 'simulcast') {
+      serveFirst(consumer);
+      upgradeWhenForwarding(consumer);
+    }
     consumer.observer.once('close', () => {
       this.#consumers.delete(consumer.id);
       this.#consumerInfos.delete(consumer.id);

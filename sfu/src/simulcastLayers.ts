@@ -66,3 +66,25 @@ export function noLayerAheadOfLowest(producer: types.Producer, timeoutMs = 3_000
     producer.observer.once('close', done);
   });
 }
+
+/**
+ * The bitrate priority of a simulcast consumer (a face): above every single-stream video's (the
+ * document camera, mediasoup's default 1). A receiver's transport shares its bandwidth estimate among
+ * its video consumers in order of priority, and within one priority in the order of mediasoup's own
+ * map. A single-stream consumer cannot drop a layer, so it is counted for all it uses; a simulcast
+ * consumer served after it, left with less than its lowest layer's bitrate, is given no layer at all
+ * and the operator's picture of the resident freezes while the document keeps flowing. Served first,
+ * the face gets its lowest layer whenever the estimate carries that much, and the document the rest.
+ */
+const FACE_BITRATE_PRIORITY = 2;
+
+/**
+ * Serve a simulcast consumer before single-stream ones when its transport's estimate is shared out.
+ * Not awaited: the worker takes its requests in order, so the priority is set before the browser's resume.
+ */
+export function serveFirst(consumer: types.Consumer): void {
+  if (consumer.type !== 'simulcast') return;
+  consumer.setPriority(FACE_BITRATE_PRIORITY).catch((error: unknown) => {
+    if (!consumer.closed) logger.warn(`consumer ${consumer.id}: cannot set its bitrate priority:`, error);
+  });
+}

@@ -1,0 +1,133 @@
+import { createSocket, type Socket } from 'node:dgram';
+import * as mediasoup from 'mediasoup';
+import type { types } from 'mediasoup';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIRST_SIMULCAST_LAYERS, serveFirst } from '../src/simulcastLayers.ts';
+
+/**
+ * A receiver whose bandwidth estimate (mediasoup's transport-cc client, 600 kbps until feedback
+ * arrives) is below the document camera's bitrate: its transport consumes the resident's face (two
+ * simulcast layers, only the lowest sending, 250 kbps) and the document (one stream, 1.2 Mbps).
+ * Real RTP through a real mediasoup worker: VP8 key frames from a UDP socket into a plain transport,
+ * forwarded to another UDP socket that counts what arrives by SSRC.
+ */
+
+const FACE_LOW_SSRC = 1111;
+const FACE_TOP_SSRC = 2222;
+const DOCUMENT_SSRC = 3333;
+const TICK_MS = 40;
+
+/** One RTP packet of `size` bytes carrying a VP8 key frame (payload descriptor with picture id, then the frame header). */
+function vp8KeyFrame(ssrc: number, sequence: number, timestamp: number, size: number): Buffer {
+  const packet = Buffer.alloc(size);
+  packet[0] = 0x80; // RTP version 2
+  packet[1] = 0x80 | 96; // marker, payload type 96
+  packet.writeUInt16BE(sequence & 0xffff, 2);
+  packet.writeUInt32BE(timestamp >>> 0, 4);
+  packet.writeUInt32BE(ssrc, 8);
+  packet.set([0x90, 0xe0, 0x80 | ((sequence >> 8) & 0x7f), sequence & 0xff, sequence & 0xff, 0x00], 12);
+  packet[18] = 0x10; // VP8 frame header, P bit 0: a key frame
+  return packet;
+}
+
+const vp8 = { mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, rtcpFeedback: [{ type: 'nack', parameter: 'pli' }] };
+
+describe('a receiver whose bandwidth estimate cannot carry the document and the face together', () => {
+  let worker: types.Worker;
+  let router: types.Router;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    worker = await mediasoup.createWorker({ logLevel: 'error' });
+    router = await worker.createRouter({ mediaCodecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }] });
+  });
+  afterAll(() => {
+    for (const socket of sockets) socket.close();
+    worker.close();
+  });
+
+  const udpSocket = async (): Promise<Socket> => {
+    const socket = createSocket('udp4');
+    sockets.push(socket);
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    return socket;
+  };
+
+  /**
+   * The two cameras send; the receiver's transport consumes both, with `setUp` applied to each
+   * consumer; returns the RTP packets of each that reach the receiver in the last second of three.
+   */
+  async function faceAndDocument(setUp: (consumer: types.Consumer) => unknown) {
+    const sendTransport = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: true });
+    const recvTransport = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: false });
+    const sender = await udpSocket();
+    const receiver = await udpSocket();
+    await recvTransport.connect({ ip: '127.0.0.1', port: receiver.address().port });
+    const face = await sendTransport.produce({
+      kind: 'video',
+      rtpParameters: { codecs: [vp8], encodings: [{ ssrc: FACE_LOW_SSRC }, { ssrc: FACE_TOP_SSRC }], rtcp: { cname: 'face' } },
+    });
+    const document = await sendTransport.produce({
+      kind: 'video',
+      rtpParameters: { codecs: [vp8], encodings: [{ ssrc: DOCUMENT_SSRC }], rtcp: { cname: 'document' } },
+    });
+    const received = new Map<number, number>();
+    receiver.on('message', (packet: Buffer) => {
+      const type = packet[1]! & 0x7f;
+      if (type >= 64 && type <= 95) return; // RTCP (RFC 5761)
+      const ssrc = packet.readUInt32BE(8);
+      received.set(ssrc, (received.get(ssrc) ?? 0) + 1);
+    });
+    let tick = 0;
+    const port = sendTransport.tuple.localPort;
+    const timer = setInterval(() => {
+      tick += 1;
+      // Per 40 ms: the face's lowest layer one packet of 1,250 bytes (250 kbps), the document six of 1,000 (1.2 Mbps).
+      sender.send(vp8KeyFrame(FACE_LOW_SSRC, tick, tick * 3600, 1_250), port, '127.0.0.1');
+      for (let i = 0; i < 6; i += 1) sender.send(vp8KeyFrame(DOCUMENT_SSRC, tick * 6 + i, tick * 3600, 1_000), port, '127.0.0.1');
+    }, TICK_MS);
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    try {
+      await sleep(1_200); // both producers have a measured bitrate
+      const consumers: types.Consumer[] = [];
+      for (const producer of [document, face]) {
+        const consumer = await recvTransport.consume({
+          producerId: producer.id,
+          rtpCapabilities: router.rtpCapabilities,
+          paused: true,
+          preferredLayers: producer.type === 'simulcast' ? FIRST_SIMULCAST_LAYERS : undefined,
+        });
+        setUp(consumer);
+        consumers.push(consumer);
+      }
+      for (const consumer of consumers) await consumer.resume();
+      await sleep(2_000);
+      const before = new Map(received);
+      await sleep(1_000);
+      const inLastSecond = (consumer: types.Consumer) => {
+        const ssrc = consumer.rtpParameters.encodings![0]!.ssrc!;
+        return (received.get(ssrc) ?? 0) - (before.get(ssrc) ?? 0);
+      };
+      const [documentConsumer, faceConsumer] = consumers;
+      return { face: inLastSecond(faceConsumer!), document: inLastSecond(documentConsumer!) };
+    } finally {
+      clearInterval(timer);
+      sendTransport.close();
+      recvTransport.close();
+    }
+  }
+
+  it('forwards the face’s lowest layer when the face is served first', async () => {
+    const { face, document } = await faceAndDocument(serveFirst);
+    expect(face).toBeGreaterThan(15);
+    expect(document).toBeGreaterThan(100);
+  });
+
+  it('(why) freezes the face when the document is served first: it is counted for all it uses', async () => {
+    // At one priority, which is served first is the order of the worker's own map of consumers:
+    // the face froze in some calls and not in others. Here the document is put first on purpose.
+    const { face, document } = await faceAndDocument((consumer) => consumer.type !== 'simulcast' && consumer.setPriority(2));
+    expect(face).toBe(0);
+    expect(document).toBeGreaterThan(100);
+  });
+});
