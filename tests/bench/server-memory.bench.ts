@@ -13,12 +13,12 @@
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import WebSocket from 'ws';
 import type { ProtocolClient } from '@madoguchi/protocol/client';
 import { readFileSync } from 'node:fs';
 import { SERVER_ARGS, SERVER_ENV, startServer, type RunningServer } from '../e2e/support/server.ts';
 import { ALWAYS_OPEN } from '../../signaling/src/routing/core/index.ts';
 import { connectClient } from './connectClient.ts';
+import { inspect } from './inspectServer.ts';
 import { rssBytes } from './load/procStat.ts';
 
 const STEPS = (process.env.MEMORY_BENCH_SOCKETS ?? '500,1000,2000').split(',').map(Number);
@@ -54,53 +54,11 @@ async function inParallel<T>(items: T[], parallel: number, deadline: number, tas
   return done;
 }
 
-/**
- * The server's own view of its memory after a full collection, through the inspector (SIGUSR1 opens
- * it on the port given by --inspect-port; nothing listens before the heap is measured).
- */
 /** Resident and anonymous memory of a process, from /proc/<pid>/smaps_rollup (the rest of its RSS is file-backed). */
 function residentSplit(pid: number): { rss: number; anonymous: number } {
   const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
   const kB = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1]) * 1024;
   return { rss: kB('Rss'), anonymous: kB('Anonymous') };
-}
-
-async function inspect(server: RunningServer): Promise<{ heapUsed(): Promise<number>; evaluate(expression: string): Promise<unknown>; close(): void }> {
-  const before = server.output().length;
-  process.kill(server.pid(), 'SIGUSR1');
-  let address: string | undefined;
-  for (let i = 0; i < 50 && !address; i += 1) {
-    address = /Debugger listening on (ws:\/\/\S+)/.exec(server.output().slice(before))?.[1];
-    await sleep(100);
-  }
-  if (!address) throw new Error('the server did not open its inspector');
-  const socket = new WebSocket(address);
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  let id = 0;
-  const call = (method: string, params: object = {}) =>
-    new Promise<{ result?: { result?: { value?: unknown } } }>((resolve) => {
-      const mine = ++id;
-      const onMessage = (data: WebSocket.RawData) => {
-        const message = JSON.parse(String(data)) as { id?: number };
-        if (message.id !== mine) return;
-        socket.off('message', onMessage);
-        resolve(message as never);
-      };
-      socket.on('message', onMessage);
-      socket.send(JSON.stringify({ id: mine, method, params }));
-    });
-  return {
-    async evaluate(expression) {
-      const answer = await call('Runtime.evaluate', { expression, returnByValue: true });
-      return answer.result?.result?.value;
-    },
-    async heapUsed() {
-      await call('HeapProfiler.collectGarbage');
-      const answer = await call('Runtime.evaluate', { expression: 'process.memoryUsage().heapUsed', returnByValue: true });
-      return Number(answer.result?.result?.value);
-    },
-    close: () => socket.close(),
-  };
 }
 
 const cores = os.availableParallelism();
