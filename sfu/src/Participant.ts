@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { types } from 'mediasoup';
 import { createLogger } from '@madoguchi/protocol/logger';
-import { FIRST_SIMULCAST_LAYERS, noLayerAheadOfLowest, serveFirst, upgradeWhenForwarding } from './simulcastLayers.ts';
+import { FIRST_SIMULCAST_LAYERS, logWhenStarved, noLayerAheadOfLowest, serveFirst, upgradeWhenForwarding } from './simulcastLayers.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 
 const logger = createLogger('sfu:Participant');
@@ -343,6 +343,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     if (consumer.type === 'simulcast') {
       serveFirst(consumer);
       upgradeWhenForwarding(consumer);
+      logWhenStarved(consumer, producer, transport, `participant ${this.id}`);
     }
     consumer.observer.once('close', () => {
       this.#consumers.delete(consumer.id);

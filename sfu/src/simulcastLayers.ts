@@ -33,6 +33,12 @@ export function upgradeWhenForwarding(consumer: types.Consumer): void {
   consumer.on('layerschange', onLayers);
 }
 
+/** Whether a layer's score is that of the producer's lowest layer (the browser names its layers by RID, a plain RTP sender by SSRC). */
+function lowestLayerOf(producer: types.Producer): (layer: types.ProducerScore) => boolean {
+  const lowest = producer.rtpParameters.encodings?.[0];
+  return (layer) => (lowest?.rid !== undefined ? layer.rid === lowest.rid : layer.ssrc === lowest?.ssrc);
+}
+
 /**
  * Resolves at once unless a layer above the lowest is arriving while the lowest is not; then once the
  * lowest arrives, or after `timeoutMs` (a camera that never sends it must still be consumed).
@@ -43,9 +49,7 @@ export function upgradeWhenForwarding(consumer: types.Consumer): void {
  * to ask for — what makes the resident's face appear quickly after 応答.
  */
 export function noLayerAheadOfLowest(producer: types.Producer, timeoutMs = 3_000): Promise<void> {
-  // The browser names its layers by RID, a plain RTP sender by SSRC.
-  const lowest = producer.rtpParameters.encodings?.[0];
-  const isLowest = (layer: types.ProducerScore) => (lowest?.rid !== undefined ? layer.rid === lowest.rid : layer.ssrc === lowest?.ssrc);
+  const isLowest = lowestLayerOf(producer);
   const safe = () => {
     const arriving = producer.score.filter((layer) => layer.score > 0);
     return arriving.length === 0 || arriving.some(isLowest);
@@ -87,4 +91,43 @@ export function serveFirst(consumer: types.Consumer): void {
   consumer.setPriority(FACE_BITRATE_PRIORITY).catch((error: unknown) => {
     if (!consumer.closed) logger.warn(`consumer ${consumer.id}: cannot set its bitrate priority:`, error);
   });
+}
+
+/**
+ * How long a simulcast consumer may forward no layer while its producer's lowest layer arrives before
+ * it is logged: longer than a resumed consumer waits for its first key frame from a busy sender.
+ */
+const STARVED_MS = 5_000;
+
+/**
+ * Logs a simulcast consumer that forwards no layer although its producer's lowest layer is arriving
+ * and nothing is paused, with its transport's bandwidth estimate: the SFU gave it no share of the
+ * receiver's estimate (a link too thin for even the lowest layer, or other streams served first).
+ * It tells a face frozen by the receiver's own link from one frozen by the sender's.
+ */
+export function logWhenStarved(consumer: types.Consumer, producer: types.Producer, transport: types.Transport, receiver: string, afterMs = STARVED_MS): void {
+  const isLowest = lowestLayerOf(producer);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const check = () => {
+    timer = undefined;
+    const lowestArriving = producer.score.some((layer) => isLowest(layer) && layer.score > 0);
+    if (consumer.closed || consumer.currentLayers || consumer.paused || consumer.producerPaused || !lowestArriving) return;
+    transport.getStats().then(
+      ([stats]) => {
+        const estimate = stats && 'availableOutgoingBitrate' in stats ? stats.availableOutgoingBitrate : undefined;
+        logger.warn(
+          `${receiver} has been sent no layer of ${String(consumer.appData.source ?? 'a simulcast stream')} for ${afterMs / 1000} s although its lowest layer arrives: ` +
+            `the receiver's estimate is ${estimate === undefined ? 'unknown' : `${Math.round(estimate / 1000)} kbps`}`,
+        );
+      },
+      () => {}, // closed meanwhile
+    );
+  };
+  const watch = (layers = consumer.currentLayers) => {
+    clearTimeout(timer);
+    timer = layers ? undefined : setTimeout(check, afterMs);
+  };
+  consumer.observer.on('layerschange', watch);
+  consumer.observer.on('resume', () => watch());
+  consumer.observer.once('close', () => clearTimeout(timer));
 }

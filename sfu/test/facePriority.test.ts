@@ -1,8 +1,8 @@
 import { createSocket, type Socket } from 'node:dgram';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIRST_SIMULCAST_LAYERS, serveFirst } from '../src/simulcastLayers.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FIRST_SIMULCAST_LAYERS, logWhenStarved, serveFirst } from '../src/simulcastLayers.ts';
 
 /**
  * A receiver whose bandwidth estimate (mediasoup's transport-cc client, 600 kbps until feedback
@@ -57,7 +57,7 @@ describe('a receiver whose bandwidth estimate cannot carry the document and the 
    * The two cameras send; the receiver's transport consumes both, with `setUp` applied to each
    * consumer; returns the RTP packets of each that reach the receiver in the last second of three.
    */
-  async function faceAndDocument(setUp: (consumer: types.Consumer) => unknown) {
+  async function faceAndDocument(setUp: (consumer: types.Consumer, producer: types.Producer, transport: types.Transport) => unknown) {
     const sendTransport = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: true });
     const recvTransport = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: false });
     const sender = await udpSocket();
@@ -97,7 +97,7 @@ describe('a receiver whose bandwidth estimate cannot carry the document and the 
           paused: true,
           preferredLayers: producer.type === 'simulcast' ? FIRST_SIMULCAST_LAYERS : undefined,
         });
-        setUp(consumer);
+        setUp(consumer, producer, recvTransport);
         consumers.push(consumer);
       }
       for (const consumer of consumers) await consumer.resume();
@@ -118,16 +118,36 @@ describe('a receiver whose bandwidth estimate cannot carry the document and the 
   }
 
   it('forwards the face’s lowest layer when the face is served first', async () => {
-    const { face, document } = await faceAndDocument(serveFirst);
-    expect(face).toBeGreaterThan(15);
-    expect(document).toBeGreaterThan(100);
+    const warnings = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const { face, document } = await faceAndDocument((consumer, producer, transport) => {
+        serveFirst(consumer);
+        if (consumer.type === 'simulcast') logWhenStarved(consumer, producer, transport, 'the receiver', 1_000);
+      });
+      expect(face).toBeGreaterThan(15);
+      expect(document).toBeGreaterThan(100);
+      expect(warnings).not.toHaveBeenCalled();
+    } finally {
+      warnings.mockRestore();
+    }
   });
 
   it('(why) freezes the face when the document is served first: it is counted for all it uses', async () => {
     // At one priority, which is served first is the order of the worker's own map of consumers:
     // the face froze in some calls and not in others. Here the document is put first on purpose.
-    const { face, document } = await faceAndDocument((consumer) => consumer.type !== 'simulcast' && consumer.setPriority(2));
-    expect(face).toBe(0);
-    expect(document).toBeGreaterThan(100);
+    const warnings = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const { face, document } = await faceAndDocument((consumer, producer, transport) =>
+        consumer.type === 'simulcast' ? logWhenStarved(consumer, producer, transport, 'the receiver', 1_000) : consumer.setPriority(2),
+      );
+      expect(face).toBe(0);
+      expect(document).toBeGreaterThan(100);
+      // What the server's log says about it: the receiver, and its estimate.
+      expect(warnings.mock.calls.map((call) => call.join(' '))).toEqual([
+        "[sfu:simulcast] the receiver has been sent no layer of a simulcast stream for 1 s although its lowest layer arrives: the receiver's estimate is 600 kbps",
+      ]);
+    } finally {
+      warnings.mockRestore();
+    }
   });
 });
