@@ -96,9 +96,9 @@ export async function startCall(
       waitForMediaFlowing(tablet, TABLET_FLOW, { timeoutMs: 30_000 }),
     ]);
   } catch (error) {
-    // Whether the tablet still encodes what the console stopped receiving (once in CI under a load
-    // average of 11: the face froze at the console after 17 frames, as the document camera started;
-    // most likely its consumer was served after the document's, fixed by serveFirst in sfu/).
+    // Whether the tablet still encodes what the console stopped receiving. Twice in CI the console
+    // got 17 frames and then nothing: the second time this said the tablet's encoders had stalled
+    // ("limited by bandwidth") while its audio flowed — a send-side stall, not yet understood.
     const sent = await outboundVideo(tablet).catch(() => []);
     const encodings = sent.map((e) => `${e.rid ?? '-'} ${e.frameWidth}x${e.frameHeight} encoded=${e.framesEncoded} bytes=${e.bytesSent} limited by ${e.qualityLimitationReason}`);
     throw new Error(`${error instanceof Error ? error.message : String(error)}\n  the tablet sends: ${encodings.join('; ') || 'nothing'}`);
