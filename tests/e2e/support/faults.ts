@@ -5,7 +5,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH, treatAsSecure } from './chromium.ts';
 import { trustAuthorityFlag } from './authority.ts';
 import { createNetNamespace, type NetNamespace } from './netns.ts';
 import { startServer, type RunningServer } from './server.ts';
-import { outboundVideo, waitForMediaFlowing, waitForMediaStopped, type FlowExpectation } from './webrtcStats.ts';
+import { mediaPaths, outboundVideo, waitForMediaFlowing, waitForMediaStopped, type FlowExpectation } from './webrtcStats.ts';
 
 /**
  * Real faults in real calls (issue 9), shared by tests/e2e/faults.spec.ts (assertions) and
@@ -99,9 +99,15 @@ export async function startCall(
     // Whether the tablet still encodes what the console stopped receiving. Twice in CI the console
     // got 17 frames and then nothing: the second time this said the tablet's encoders had stalled
     // ("limited by bandwidth") while its audio flowed — a send-side stall, not yet understood.
+    // And whether the SFU's reports still reach it, and what its congestion control allows.
     const sent = await outboundVideo(tablet).catch(() => []);
-    const encodings = sent.map((e) => `${e.rid ?? '-'} ${e.frameWidth}x${e.frameHeight} encoded=${e.framesEncoded} bytes=${e.bytesSent} limited by ${e.qualityLimitationReason}`);
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n  the tablet sends: ${encodings.join('; ') || 'nothing'}`);
+    const encodings = sent.map(
+      (e) => `${e.rid ?? '-'} ${e.frameWidth}x${e.frameHeight} encoded=${e.framesEncoded} bytes=${e.bytesSent} limited by ${e.qualityLimitationReason} receiver reports=${e.receiverReports}`,
+    );
+    const paths = (await mediaPaths(tablet).catch(() => [])).map(
+      (p) => `${p.localType}/${p.protocol}→${p.remoteType} rtt=${p.rttMs ?? '?'} ms estimate=${p.availableOutgoingKbps ?? '?'} kbps received=${p.bytesReceived ?? '?'} bytes`,
+    );
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n  the tablet sends: ${encodings.join('; ') || 'nothing'}\n  its paths: ${paths.join('; ') || 'none connected'}`);
   }
   return { tablet, operator, consultationId, operatorFlow };
 }

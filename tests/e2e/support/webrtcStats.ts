@@ -180,6 +180,8 @@ export interface OutboundVideo {
   qualityLimitationReason: string;
   /** The track this encoding sends. */
   trackIdentifier: string;
+  /** Receiver Reports the SFU sent back about this encoding (remote-inbound-rtp's round-trip measurements). */
+  receiverReports: number;
 }
 
 /** outbound-rtp figures of every video encoding the page sends (one per simulcast layer). */
@@ -201,6 +203,7 @@ export async function outboundVideo(page: Page): Promise<OutboundVideo[]> {
           bytesSent: stat.bytesSent ?? 0,
           qualityLimitationReason: stat.qualityLimitationReason ?? 'none',
           trackIdentifier: source?.trackIdentifier ?? '',
+          receiverReports: (stat.remoteId ? report.get(stat.remoteId)?.roundTripTimeMeasurements : undefined) ?? 0,
         });
       });
     }
@@ -218,6 +221,10 @@ export interface MediaPath {
   relayProtocol?: string;
   remoteType: string;
   rttMs?: number;
+  /** The browser's bandwidth estimate for what it sends on this pair (its congestion control's). */
+  availableOutgoingKbps?: number;
+  /** Bytes received on the pair: media and RTCP from the SFU (or TURN). */
+  bytesReceived?: number;
 }
 
 /** The selected candidate pair of each of the page's connected peer connections. */
@@ -240,6 +247,8 @@ export async function mediaPaths(page: Page): Promise<MediaPath[]> {
         relayProtocol: local.relayProtocol as string | undefined,
         remoteType: remote.candidateType as string,
         rttMs: typeof pair.currentRoundTripTime === 'number' ? Math.round(pair.currentRoundTripTime * 1000) : undefined,
+        availableOutgoingKbps: typeof pair.availableOutgoingBitrate === 'number' ? Math.round(pair.availableOutgoingBitrate / 1000) : undefined,
+        bytesReceived: typeof pair.bytesReceived === 'number' ? pair.bytesReceived : undefined,
       });
     }
     return paths;
