@@ -1,8 +1,7 @@
-import { createSocket, type Socket } from 'node:dgram';
-import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FIRST_SIMULCAST_LAYERS, logWhenStarved, serveFirst } from '../src/simulcastLayers.ts';
+import { useVp8Router, vp8KeyFrame } from './rtpRig.ts';
 
 /**
  * A receiver whose bandwidth estimate (mediasoup's transport-cc client, 600 kbps until feedback
@@ -17,49 +16,19 @@ const FACE_TOP_SSRC = 2222;
 const DOCUMENT_SSRC = 3333;
 const TICK_MS = 40;
 
-/** One RTP packet of `size` bytes carrying a VP8 key frame (payload descriptor with picture id, then the frame header). */
-function vp8KeyFrame(ssrc: number, sequence: number, timestamp: number, size: number): Buffer {
-  const packet = Buffer.alloc(size);
-  packet[0] = 0x80; // RTP version 2
-  packet[1] = 0x80 | 96; // marker, payload type 96
-  packet.writeUInt16BE(sequence & 0xffff, 2);
-  packet.writeUInt32BE(timestamp >>> 0, 4);
-  packet.writeUInt32BE(ssrc, 8);
-  packet.set([0x90, 0xe0, 0x80 | ((sequence >> 8) & 0x7f), sequence & 0xff, sequence & 0xff, 0x00], 12);
-  packet[18] = 0x10; // VP8 frame header, P bit 0: a key frame
-  return packet;
-}
-
 const vp8 = { mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, rtcpFeedback: [{ type: 'nack', parameter: 'pli' }] };
 
 describe('a receiver whose bandwidth estimate cannot carry the document and the face together', () => {
-  let worker: types.Worker;
-  let router: types.Router;
-  const sockets: Socket[] = [];
-
-  beforeAll(async () => {
-    worker = await mediasoup.createWorker({ logLevel: 'error' });
-    router = await worker.createRouter({ mediaCodecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }] });
-  });
-  afterAll(() => {
-    for (const socket of sockets) socket.close();
-    worker.close();
-  });
-
-  const udpSocket = async (): Promise<Socket> => {
-    const socket = createSocket('udp4');
-    sockets.push(socket);
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-    return socket;
-  };
+  const rig = useVp8Router();
+  const udpSocket = () => rig.udpSocket();
 
   /**
    * The two cameras send; the receiver's transport consumes both, with `setUp` applied to each
    * consumer; returns the RTP packets of each that reach the receiver in the last second of three.
    */
   async function faceAndDocument(setUp: (consumer: types.Consumer, producer: types.Producer, transport: types.Transport) => unknown) {
-    const sendTransport = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: true });
-    const recvTransport = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: false });
+    const sendTransport = await rig.router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: true });
+    const recvTransport = await rig.router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: false });
     const sender = await udpSocket();
     const receiver = await udpSocket();
     await recvTransport.connect({ ip: '127.0.0.1', port: receiver.address().port });
@@ -83,8 +52,8 @@ describe('a receiver whose bandwidth estimate cannot carry the document and the 
     const timer = setInterval(() => {
       tick += 1;
       // Per 40 ms: the face's lowest layer one packet of 1,250 bytes (250 kbps), the document six of 1,000 (1.2 Mbps).
-      sender.send(vp8KeyFrame(FACE_LOW_SSRC, tick, tick * 3600, 1_250), port, '127.0.0.1');
-      for (let i = 0; i < 6; i += 1) sender.send(vp8KeyFrame(DOCUMENT_SSRC, tick * 6 + i, tick * 3600, 1_000), port, '127.0.0.1');
+      sender.send(vp8KeyFrame(FACE_LOW_SSRC, tick, tick * 3600, tick, 1_250), port, '127.0.0.1');
+      for (let i = 0; i < 6; i += 1) sender.send(vp8KeyFrame(DOCUMENT_SSRC, tick * 6 + i, tick * 3600, tick, 1_000), port, '127.0.0.1');
     }, TICK_MS);
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     try {
@@ -93,7 +62,7 @@ describe('a receiver whose bandwidth estimate cannot carry the document and the 
       for (const producer of [document, face]) {
         const consumer = await recvTransport.consume({
           producerId: producer.id,
-          rtpCapabilities: router.rtpCapabilities,
+          rtpCapabilities: rig.router.rtpCapabilities,
           paused: true,
           preferredLayers: producer.type === 'simulcast' ? FIRST_SIMULCAST_LAYERS : undefined,
         });

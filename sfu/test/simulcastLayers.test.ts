@@ -1,8 +1,7 @@
-import { createSocket, type Socket } from 'node:dgram';
-import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FIRST_SIMULCAST_LAYERS, noLayerAheadOfLowest, upgradeWhenForwarding } from '../src/simulcastLayers.ts';
+import { useVp8Router, vp8KeyFrame } from './rtpRig.ts';
 
 /**
  * A two-layer simulcast camera whose top layer stops in the call's first second, before it ever sent
@@ -15,42 +14,9 @@ const LOW_SSRC = 1111;
 const TOP_SSRC = 2222;
 const FRAME_MS = 33;
 
-/** One RTP packet carrying a whole VP8 key frame (payload descriptor with picture id, then a key frame header). */
-function vp8KeyFrame(ssrc: number, sequence: number, timestamp: number, pictureId: number): Buffer {
-  const packet = Buffer.alloc(12 + 6 + 10);
-  packet[0] = 0x80; // RTP version 2
-  packet[1] = 0x80 | 96; // marker, payload type 96
-  packet.writeUInt16BE(sequence & 0xffff, 2);
-  packet.writeUInt32BE(timestamp >>> 0, 4);
-  packet.writeUInt32BE(ssrc, 8);
-  // X=1 S=1 PID=0 | I=1 L=1 T=1 | 15-bit picture id | TL0PICIDX | TID 0
-  packet.set([0x90, 0xe0, 0x80 | ((pictureId >> 8) & 0x7f), pictureId & 0xff, pictureId & 0xff, 0x00], 12);
-  packet[18] = 0x10; // VP8 frame header, P bit 0: a key frame
-  return packet;
-}
-
 describe('a simulcast consumer whose top layer stops before its first Sender Report', () => {
-  let worker: types.Worker;
-  let router: types.Router;
-  const sockets: Socket[] = [];
-
-  beforeAll(async () => {
-    worker = await mediasoup.createWorker({ logLevel: 'error' });
-    router = await worker.createRouter({
-      mediaCodecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }],
-    });
-  });
-  afterAll(() => {
-    for (const socket of sockets) socket.close();
-    worker.close();
-  });
-
-  const udpSocket = async (): Promise<Socket> => {
-    const socket = createSocket('udp4');
-    sockets.push(socket);
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-    return socket;
-  };
+  const rig = useVp8Router();
+  const udpSocket = () => rig.udpSocket();
 
   interface Camera {
     /** How much later than the top layer the lowest one starts (a page that has just started its camera). */
@@ -75,8 +41,8 @@ describe('a simulcast consumer whose top layer stops before its first Sender Rep
     preferredLayers?: types.ConsumerLayers,
     { lowestLayerLateMs = 0, topLayerLateMs = 0, consumeAfterMs = 100, beforeConsume }: Camera = {},
   ) {
-    const sendTransport = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: true });
-    const recvTransport = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: false });
+    const sendTransport = await rig.router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: true });
+    const recvTransport = await rig.router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: false });
     const sender = await udpSocket();
     const receiver = await udpSocket();
     await recvTransport.connect({ ip: '127.0.0.1', port: receiver.address().port });
@@ -108,7 +74,7 @@ describe('a simulcast consumer whose top layer stops before its first Sender Rep
     try {
       await sleep(consumeAfterMs);
       await beforeConsume?.(producer);
-      const consumer = await recvTransport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true, preferredLayers });
+      const consumer = await recvTransport.consume({ producerId: producer.id, rtpCapabilities: rig.router.rtpCapabilities, paused: true, preferredLayers });
       setUp(consumer);
       await sleep(300);
       await consumer.resume();
