@@ -49,6 +49,7 @@ import { SettingsStore } from './records/SettingsStore.ts';
 import { enforcePrivateModes } from './dataAtRest.ts';
 import { RedisAttemptLog } from './cluster/RedisAttemptLog.ts';
 import { RedisPairingCodes } from './cluster/RedisPairingCodes.ts';
+import { RedisSessionChanges } from './cluster/RedisSessionChanges.ts';
 import { RelayedSocketsServer } from './cluster/SocketRelay.ts';
 import { SharedRedis } from './cluster/SharedRedis.ts';
 import { createOriginCheck } from './web/origins.ts';
@@ -199,7 +200,8 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     retentionMs: config.documents.signedFormRetentionMs,
   });
   const printer = new BoothPrinter({ db, consultations, notifier, recorder, clock });
-  const sessions = new StaffSessions({ db, clock, notifier, consultations });
+  const sessions = new StaffSessions({ db, clock, notifier, consultations, changes: redis && new RedisSessionChanges(redis) });
+  await sessions.listen();
   const tokens = new TokenService(db, config.jwtSecret, config.staffTokenTtl, sessions);
   // Attempts are counted where every node sees them when the nodes share a Redis.
   const now = () => clock.now().getTime();
@@ -308,6 +310,7 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
         if (listener !== httpServer) listener.close();
         await turn?.close();
         await sfu.close();
+        await sessions.close();
         await redis?.close();
       })()),
   };

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProtocolError, type AdminStaffResponse, type LoginResponse } from '@madoguchi/protocol';
 import type { ProtocolClient } from '@madoguchi/protocol/client';
+import type { SessionChanges } from '../src/auth/SessionChanges.ts';
+import { SessionEnded, SHARED_MEMORY_MS, StaffSessions } from '../src/auth/StaffSessions.ts';
 import { lockDatabase } from './databaseFaults.ts';
 import { nextEvent, startTestServer, TEST_PASSWORD, type TestServer } from './harness.ts';
+import { FakeClock } from './routing/support.ts';
 
 /** Resolves with the reason when the socket closes. */
 const closed = (client: ProtocolClient) => new Promise<string>((resolve) => client.socket.once('disconnect', (reason) => resolve(reason)));
@@ -214,6 +217,26 @@ describe('staff sessions', () => {
     expect(types.at(-1)).toBe('ended');
     tablet.close();
     colleague.close();
+  });
+
+  it('with other nodes, a remembered session is read again after 30 s: an end whose announcement was lost holds by then', async () => {
+    const clock = new FakeClock(Date.now());
+    const lost: SessionChanges = { announce: () => Promise.reject(new Error('redis down')), listen: async () => {}, close: async () => {} };
+    const quiet = { endSession: () => {}, endStaffSession: () => {} };
+    const here = new StaffSessions({ db: t.db, clock, notifier: quiet, consultations: { staffSignedOut: () => {} }, changes: lost });
+    const alone = new StaffSessions({ db: t.db, clock, notifier: quiet, consultations: { staffSignedOut: () => {} } });
+    const sessionId = `remembered-${Date.now()}`;
+    const staffId = staffIds['citizen1']!;
+    await here.start(sessionId, staffId, 3_600_000);
+    for (const sessions of [here, alone]) expect((await sessions.principal(sessionId, staffId)).staffId).toBe(staffId);
+    // Ended by another node, whose announcement never came.
+    await t.db.staffSession.update({ where: { id: sessionId }, data: { endedAt: clock.now(), endReason: 'logged_out' } });
+    clock.advance(SHARED_MEMORY_MS - 1);
+    expect((await here.principal(sessionId, staffId)).staffId).toBe(staffId);
+    clock.advance(1);
+    await expect(here.principal(sessionId, staffId)).rejects.toBeInstanceOf(SessionEnded);
+    // Alone, every end goes through this process: memory holds until the token expires.
+    expect((await alone.principal(sessionId, staffId)).staffId).toBe(staffId);
   });
 
   it('a database that cannot answer the check is 503 and UNAVAILABLE, never 401, and the session works afterwards', async () => {

@@ -73,6 +73,53 @@ describe('signaling nodes sharing Redis', () => {
     expect(bystanderConsole.socket.connected).toBe(true);
   });
 
+  /** The connect_error of a console with this token on the node, or null when it connects. */
+  const refusal = async (node: { url: string }, token: string): Promise<string | null> => {
+    try {
+      (await connect(node, token)).close();
+      return null;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  const departments = (node: { url: string }, token: string) => fetch(`${node.url}/api/departments`, { headers: { authorization: `Bearer ${token}` } });
+  /** Node B checks sessions from memory once it has read them: that memory must not outlive an end on node A. */
+  const untilRefusedOnB = async (token: string): Promise<void> => {
+    const deadline = Date.now() + 3_000;
+    while ((await departments(nodeB, token)).status !== 401) {
+      if (Date.now() > deadline) throw new Error('node B still accepts the token 3 s after node A ended its session');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  it('a console logged out through node A is refused by node B, which had already checked its session', async () => {
+    const operator = await login(nodeA.server, 'tax1');
+    expect(await refusal(nodeB, operator.token)).toBeNull();
+    expect((await departments(nodeB, operator.token)).status).toBe(200);
+
+    const loggedOut = await fetch(`${nodeA.server.url}/api/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${operator.token}` } });
+    expect(loggedOut.status).toBe(204);
+    await untilRefusedOnB(operator.token);
+    expect(await refusal(nodeB, operator.token)).toBe('UNAUTHORIZED');
+  });
+
+  it('an account disabled through node A has its sessions refused by node B, and another account’s stay', async () => {
+    const admin = await login(nodeA.server, 'admin');
+    const operator = await login(nodeB, 'welfare1');
+    const bystander = await login(nodeB, 'tax2');
+    for (const { token } of [operator, bystander]) expect((await departments(nodeB, token)).status).toBe(200);
+
+    const disabled = await fetch(`${nodeA.server.url}/api/admin/staff/${operator.staffId}/disable`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin.token}` },
+      body: '{}',
+    });
+    expect(disabled.status).toBe(200);
+    await untilRefusedOnB(operator.token);
+    expect(await refusal(nodeB, operator.token)).toBe('UNAUTHORIZED');
+    expect((await departments(nodeB, bystander.token)).status).toBe(200);
+  });
+
   it('a pairing code an admin issues through node A pairs the tablet through node B, once', async () => {
     const admin = await login(nodeA.server, 'admin');
     const device = await nodeA.db.device.findFirstOrThrow({ where: { revokedAt: null } });

@@ -2,8 +2,18 @@ import type { PrismaClient } from '@madoguchi/db';
 import { ProtocolError, SessionEndReason, StaffRole } from '@madoguchi/protocol';
 import type { Clock } from '../clock.ts';
 import type { ConsultationService, Notifier } from '../consultations/ConsultationService.ts';
+import { createLogger } from '@madoguchi/protocol/logger';
 import { lookUpForVerdict } from './databaseVerdict.ts';
 import type { StaffPrincipal } from './principal.ts';
+import type { SessionChange, SessionChanges } from './SessionChanges.ts';
+
+const logger = createLogger('auth');
+
+/**
+ * With other nodes, a remembered session is read again after this long: the bound on how long a
+ * node accepts a token another node ended while the change could not reach it (Redis cut).
+ */
+export const SHARED_MEMORY_MS = 30_000;
 
 /** A session's token was refused because the session was ended on purpose; `reason` says why. */
 export class SessionEnded extends ProtocolError {
@@ -17,6 +27,7 @@ export class SessionEnded extends ProtocolError {
 
 interface ValidSession {
   expiresAt: number;
+  checkedAt: number;
   principal: StaffPrincipal;
 }
 
@@ -25,6 +36,8 @@ export interface StaffSessionsOptions {
   clock: Clock;
   notifier: Pick<Notifier, 'endSession' | 'endStaffSession'>;
   consultations: Pick<ConsultationService, 'staffSignedOut'>;
+  /** Other signaling nodes share the database: how ends and changes reach them, and theirs reach this node. */
+  changes?: SessionChanges;
 }
 
 /**
@@ -33,13 +46,16 @@ export interface StaffSessionsOptions {
  * check is a map lookup; every end goes through here (database first, then memory, then the
  * sockets), so memory never says "valid" for an ended session. After a restart the database is the
  * truth and memory fills again on first use. A database that cannot answer is UNAVAILABLE, never a
- * verdict.
+ * verdict. With other nodes (`changes`), each end is announced to them and theirs forget what this
+ * node remembers; as announcements can be lost, a remembered session is also read again after
+ * SHARED_MEMORY_MS.
  */
 export class StaffSessions {
   readonly #db: PrismaClient;
   readonly #clock: Clock;
   readonly #notifier: StaffSessionsOptions['notifier'];
   readonly #consultations: StaffSessionsOptions['consultations'];
+  readonly #changes: SessionChanges | undefined;
   readonly #valid = new Map<string, ValidSession>();
   readonly #sessionsOfStaff = new Map<string, Set<string>>();
   /**
@@ -48,11 +64,23 @@ export class StaffSessions {
    */
   #revision = 0;
 
-  constructor({ db, clock, notifier, consultations }: StaffSessionsOptions) {
+  constructor({ db, clock, notifier, consultations, changes }: StaffSessionsOptions) {
     this.#db = db;
     this.#clock = clock;
     this.#notifier = notifier;
     this.#consultations = consultations;
+    this.#changes = changes;
+  }
+
+  /** Starts hearing the other nodes' ends and changes (with `changes` only). */
+  async listen(): Promise<void> {
+    await this.#changes?.listen({
+      changed: (change) => this.#forgetChanged(change),
+      missed: () => {
+        this.#revision++;
+        for (const sessionId of [...this.#valid.keys()]) this.#forget(sessionId);
+      },
+    });
   }
 
   /**
@@ -66,14 +94,22 @@ export class StaffSessions {
     this.#forgetExpired();
   }
 
+  /** Stops hearing the other nodes. */
+  async close(): Promise<void> {
+    await this.#changes?.close();
+  }
+
   /** The principal of a valid session; UNAUTHORIZED (SessionEnded when ended on purpose), or UNAVAILABLE. */
   async principal(sessionId: string, staffId: string): Promise<StaffPrincipal> {
     const now = this.#clock.now().getTime();
     const known = this.#valid.get(sessionId);
     if (known && known.principal.staffId === staffId) {
-      if (known.expiresAt > now) return known.principal;
+      if (known.expiresAt <= now) {
+        this.#forget(sessionId);
+        throw new ProtocolError('UNAUTHORIZED', 'token expired');
+      }
+      if (!this.#changes || now - known.checkedAt < SHARED_MEMORY_MS) return known.principal;
       this.#forget(sessionId);
-      throw new ProtocolError('UNAUTHORIZED', 'token expired');
     }
     const revision = this.#revision;
     const row = await lookUpForVerdict(() =>
@@ -93,15 +129,15 @@ export class StaffSessions {
       departmentIds: staff.departments.filter((m) => m.skill !== 'secondary').map((m) => m.departmentId),
       secondaryDepartmentIds: staff.departments.filter((m) => m.skill === 'secondary').map((m) => m.departmentId),
     };
-    if (revision === this.#revision) this.#remember(sessionId, { expiresAt: row.expiresAt.getTime(), principal });
+    if (revision === this.#revision) this.#remember(sessionId, { expiresAt: row.expiresAt.getTime(), checkedAt: now, principal });
     return principal;
   }
 
   /** One session ends (a logout): that tab's sockets are told why and closed; the staff member's other sessions go on. */
   async end(sessionId: string, reason: SessionEndReason): Promise<void> {
     await this.#db.staffSession.updateMany({ where: { id: sessionId, endedAt: null }, data: { endedAt: this.#clock.now(), endReason: reason } });
-    this.#revision++;
-    this.#forget(sessionId);
+    this.#forgetChanged({ sessionId });
+    this.#announce({ sessionId });
     this.#notifier.endSession(sessionId, reason);
   }
 
@@ -115,8 +151,8 @@ export class StaffSessions {
       where: { staffId, endedAt: null, expiresAt: { gt: this.#clock.now() } },
       data: { endedAt: this.#clock.now(), endReason: reason },
     });
-    this.#revision++;
-    for (const sessionId of this.#sessionsOfStaff.get(staffId) ?? []) this.#forget(sessionId);
+    this.#forgetChanged({ staffId });
+    this.#announce({ staffId });
     this.#consultations.staffSignedOut(staffId);
     this.#notifier.endStaffSession(staffId, reason);
     return count;
@@ -124,8 +160,24 @@ export class StaffSessions {
 
   /** The account changed in a way that leaves its sessions valid (its name): the next check reads it again. */
   staffChanged(staffId: string): void {
+    this.#forgetChanged({ staffId });
+    this.#announce({ staffId });
+  }
+
+  #forgetChanged(change: SessionChange): void {
     this.#revision++;
-    for (const sessionId of this.#sessionsOfStaff.get(staffId) ?? []) this.#forget(sessionId);
+    if ('sessionId' in change) this.#forget(change.sessionId);
+    else for (const sessionId of [...(this.#sessionsOfStaff.get(change.staffId) ?? [])]) this.#forget(sessionId);
+  }
+
+  /**
+   * The end already holds in the database; a node that could not be told reads it again within
+   * SHARED_MEMORY_MS, so a failed announcement is logged, not the caller's failure.
+   */
+  #announce(change: SessionChange): void {
+    this.#changes?.announce(change).catch((error: unknown) => {
+      logger.warn(`could not tell the other nodes that staff sessions changed (they read them again within ${SHARED_MEMORY_MS / 1000} s): ${(error as Error).message}`);
+    });
   }
 
   #remember(sessionId: string, session: ValidSession): void {

@@ -165,7 +165,7 @@ export function attachGateway(
     const { principal } = socket.data;
     const connection: Connection = { id: socket.id, host: pageHost(socket.handshake.headers.host) };
     // Its messages and its end wait until it is counted in.
-    const counted = countIn(io, socket, connection, backend).catch((error: unknown) => {
+    const counted = countIn(io, socket, connection, backend, auth.sessions).catch((error: unknown) => {
       logger.error(`${nameOf(principal)}: the connection could not be set up:`, error);
       socket.disconnect(true);
     });
@@ -205,9 +205,7 @@ export function attachGateway(
           const current = await currentPrincipal(socket, auth.sessions);
           if (!(current instanceof ProtocolError)) return ack?.(await backend.message(current, connection, event, args[0]));
           ack?.({ ok: false, error: { code: current.code, message: current.message } });
-          if (current.code !== 'UNAUTHORIZED') return;
-          if (current instanceof SessionEnded) socket.emit('session:ended', { reason: current.reason });
-          socket.disconnect(true);
+          if (current.code === 'UNAUTHORIZED') closeRefused(socket, current);
         });
       } else {
         ack?.({ ok: false, error: { code: 'UNKNOWN_EVENT', message: `unknown event ${String(event).slice(0, 64)}` } });
@@ -221,7 +219,7 @@ export function attachGateway(
  * before this one is counted, so the call it resumes and the offers reach it alone; they are counted
  * out after, so the move is no lost connection. They stay connected, inert, to hear of a session's end.
  */
-async function countIn(io: GatewayServer, socket: GatewaySocket, connection: Connection, backend: SignalingBackend): Promise<void> {
+async function countIn(io: GatewayServer, socket: GatewaySocket, connection: Connection, backend: SignalingBackend, sessions: StaffSessions): Promise<void> {
   const { principal } = socket.data;
   const older = principal.kind === 'staff' && principal.role === 'operator' ? await supersedeConsoles(io, principal.staffId) : [];
   // A socket gone meanwhile joins no room (it would stay in them); it is counted in and, at once, out.
@@ -231,9 +229,19 @@ async function countIn(io: GatewayServer, socket: GatewaySocket, connection: Con
         ? [deviceRoom(principal.deviceId), DEVICES_ROOM]
         : [staffRoom(principal.staffId), sessionRoom(principal.sessionId), ...(senderOf(principal) === 'supervisor' ? [SUPERVISORS_ROOM] : [])],
     );
+    // A session ended while the socket was being set up (its older consoles are looked for on every
+    // node first) was pushed to rooms it had not joined yet.
+    const current = principal.kind === 'staff' ? await currentPrincipal(socket, sessions) : principal;
+    if (current instanceof ProtocolError && current.code === 'UNAUTHORIZED') closeRefused(socket, current);
   }
   backend.connected(principal, connection);
   for (const superseded of older) backend.disconnected(superseded.principal, superseded.connection);
+}
+
+/** A socket whose session no longer holds is told why (when it was ended on purpose) and closed. */
+function closeRefused(socket: GatewaySocket, refusal: ProtocolError): void {
+  if (refusal instanceof SessionEnded) socket.emit('session:ended', { reason: refusal.reason });
+  socket.disconnect(true);
 }
 
 /**
