@@ -48,6 +48,8 @@ export interface RemoteMedia {
   track: MediaStreamTrack;
   /** A guest's stream: which guest sends it (call:guests says who they are). */
   guestId?: string;
+  /** The SFU sends none of it for want of this console's own bandwidth (media:starved). */
+  starved?: boolean;
 }
 
 export type CallMediaStatus = 'connecting' | 'ready' | 'failed';
@@ -163,6 +165,7 @@ export type ConsoleAction =
   | { type: 'call/quality'; quality: ServerPayload<'call:quality'> }
   | { type: 'track/added'; consultationId: string; media: RemoteMedia }
   | { type: 'track/ended'; consultationId: string; consumerId: string }
+  | { type: 'track/starved'; starved: ServerPayload<'media:starved'> }
   | { type: 'call/muted'; muted: boolean }
   | { type: 'call/sharing'; consultationId: string; sharing: ActiveCall['sharing'] }
   | { type: 'call/shareDisplayed'; shareDisplayed: ServerPayload<'call:shareDisplayed'> }
@@ -452,6 +455,14 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
         ...call,
         remote: call.remote.filter((media) => media.consumerId !== action.consumerId),
       }));
+
+    case 'track/starved': {
+      const { consultationId, consumerId, starved } = action.starved;
+      return updateCall(state, consultationId, (call) => ({
+        ...call,
+        remote: call.remote.map((media) => (media.consumerId === consumerId ? { ...media, starved } : media)),
+      }));
+    }
 
     case 'call/sharing':
       return updateCall(state, action.consultationId, (call) => ({

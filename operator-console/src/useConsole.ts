@@ -265,6 +265,7 @@ export function useConsole(
       client.on('call:supervision', (supervision) => dispatch({ type: 'call/supervision', supervision })),
       client.on('call:connection', (connection) => dispatch({ type: 'call/partyConnection', connection, now: Date.now() })),
       client.on('call:quality', (quality) => dispatch({ type: 'call/quality', quality })),
+      client.on('media:starved', (starved) => dispatch({ type: 'track/starved', starved })),
       client.on('call:shareDisplayed', (shareDisplayed) => dispatch({ type: 'call/shareDisplayed', shareDisplayed })),
       client.on('call:left', (left) => {
         if (callRef.current?.id === left.consultationId) releaseCall();

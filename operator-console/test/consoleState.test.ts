@@ -240,6 +240,22 @@ describe('consoleReducer', () => {
     expect(remoteBySource(gone.call, 'document')).toBeUndefined();
   });
 
+  it('marks a stream the SFU does not send for want of this console’s bandwidth, until it flows again', () => {
+    const starved = (consumerId: string, value: boolean): ConsoleAction => ({ type: 'track/starved', starved: { consultationId: 'c1', consumerId, starved: value, estimateKbps: 150 } });
+    const state = run(
+      connected,
+      { type: 'call/joined', joined: joined(), now: 0 },
+      { type: 'track/added', consultationId: 'c1', media: remote('k-face', 'face') },
+      { type: 'track/added', consultationId: 'c1', media: remote('k-doc', 'document') },
+      starved('k-face', true),
+      // A consumer this console does not hold changes nothing.
+      starved('k-gone', true),
+    );
+    expect(remoteBySource(state.call, 'face')?.starved).toBe(true);
+    expect(remoteBySource(state.call, 'document')?.starved).toBeUndefined();
+    expect(remoteBySource(consoleReducer(state, starved('k-face', false)).call, 'face')?.starved).toBe(false);
+  });
+
   it('records local media, connection state, mute', () => {
     const cam = track('cam');
     const state = run(

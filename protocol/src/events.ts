@@ -492,6 +492,12 @@ export const serverEvents = {
   }),
   'media:consumerClosed': z.object({ consultationId: Id, consumerId: Id }),
   /**
+   * To a party: the SFU has sent it no layer of this (simulcast) stream for seconds although the
+   * sender's arrives — this party's own link is too thin for it (`starved`), or it flows again. Its
+   * bandwidth as the SFU estimates it, when known.
+   */
+  'media:starved': z.object({ consultationId: Id, consumerId: Id, starved: z.boolean(), estimateKbps: z.number().int().min(0).optional() }),
+  /**
    * To a party whose socket came back during its call: the call goes on with the media it has
    * (repair it if it is not flowing: ICE restart, or call:rejoin — a page without the call rejoins
    * at once). Its consumers are announced again; any other it still holds is gone.

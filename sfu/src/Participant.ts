@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { types } from 'mediasoup';
 import { createLogger } from '@madoguchi/protocol/logger';
-import { FIRST_SIMULCAST_LAYERS, logWhenStarved, noLayerAheadOfLowest, serveFirst, upgradeWhenForwarding } from './simulcastLayers.ts';
+import { FIRST_SIMULCAST_LAYERS, noLayerAheadOfLowest, serveFirst, upgradeWhenForwarding, watchStarved } from './simulcastLayers.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 
 const logger = createLogger('sfu:Participant');
@@ -55,6 +55,8 @@ export type ReceiveFilter = ((source: string) => boolean) | null;
 export type ParticipantEvents = {
   newConsumer: [ConsumerInfo];
   consumerClosed: [consumerId: string];
+  /** The SFU sends a simulcast consumer no layer for want of this participant's bandwidth (or again does). */
+  consumerStarved: [consumerId: string, starved: boolean, estimateBps: number | undefined];
   newProducer: [types.Producer<ProducerAppData>];
   close: [];
 };
@@ -343,7 +345,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
     if (consumer.type === 'simulcast') {
       serveFirst(consumer);
       upgradeWhenForwarding(consumer);
-      logWhenStarved(consumer, producer, transport, `participant ${this.id}`);
+      watchStarved(consumer, producer, transport, `participant ${this.id}`, (starved, estimateBps) => this.emit('consumerStarved', consumer.id, starved, estimateBps));
     }
     consumer.observer.once('close', () => {
       this.#consumers.delete(consumer.id);

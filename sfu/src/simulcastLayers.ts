@@ -95,30 +95,38 @@ export function serveFirst(consumer: types.Consumer): void {
 
 /**
  * How long a simulcast consumer may forward no layer while its producer's lowest layer arrives before
- * it is logged: longer than a resumed consumer waits for its first key frame from a busy sender.
+ * it counts as starved: longer than a resumed consumer waits for its first key frame from a busy sender.
  */
 const STARVED_MS = 5_000;
 
+/** A consumer starved (with its receiver's bandwidth estimate in bps, when known), or served again. */
+export type StarvedListener = (starved: boolean, estimateBps: number | undefined) => void;
+
 /**
- * Logs a simulcast consumer that forwards no layer although its producer's lowest layer is arriving
- * and nothing is paused, with its transport's bandwidth estimate: the SFU gave it no share of the
- * receiver's estimate (a link too thin for even the lowest layer, or other streams served first).
- * It tells a face frozen by the receiver's own link from one frozen by the sender's.
+ * Watches a simulcast consumer that forwards no layer although its producer's lowest layer is
+ * arriving and nothing is paused: the SFU gave it no share of the receiver's bandwidth estimate (a
+ * link too thin for even the lowest layer, or other streams served first). Logged with the estimate
+ * and told to `onChange`, then told again once a layer flows: it tells a face frozen by the
+ * receiver's own link from one frozen by the sender's.
  */
-export function logWhenStarved(consumer: types.Consumer, producer: types.Producer, transport: types.Transport, receiver: string, afterMs = STARVED_MS): void {
+export function watchStarved(consumer: types.Consumer, producer: types.Producer, transport: types.Transport, receiver: string, onChange: StarvedListener, afterMs = STARVED_MS): void {
   const isLowest = lowestLayerOf(producer);
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let starved = false;
   const check = () => {
     timer = undefined;
     const lowestArriving = producer.score.some((layer) => isLowest(layer) && layer.score > 0);
     if (consumer.closed || consumer.currentLayers || consumer.paused || consumer.producerPaused || !lowestArriving) return;
     transport.getStats().then(
       ([stats]) => {
+        if (consumer.closed || consumer.currentLayers) return;
         const estimate = stats && 'availableOutgoingBitrate' in stats ? stats.availableOutgoingBitrate : undefined;
         logger.warn(
           `${receiver} has been sent no layer of ${String(consumer.appData.source ?? 'a simulcast stream')} for ${afterMs / 1000} s although its lowest layer arrives: ` +
             `the receiver's estimate is ${estimate === undefined ? 'unknown' : `${Math.round(estimate / 1000)} kbps`}`,
         );
+        starved = true;
+        onChange(true, estimate);
       },
       () => {}, // closed meanwhile
     );
@@ -126,6 +134,10 @@ export function logWhenStarved(consumer: types.Consumer, producer: types.Produce
   const watch = (layers = consumer.currentLayers) => {
     clearTimeout(timer);
     timer = layers ? undefined : setTimeout(check, afterMs);
+    if (layers && starved) {
+      starved = false;
+      onChange(false, undefined);
+    }
   };
   consumer.observer.on('layerschange', watch);
   consumer.observer.on('resume', () => watch());

@@ -1,6 +1,6 @@
 import type { types } from 'mediasoup';
-import { describe, expect, it, vi } from 'vitest';
-import { FIRST_SIMULCAST_LAYERS, logWhenStarved, serveFirst } from '../src/simulcastLayers.ts';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { FIRST_SIMULCAST_LAYERS, serveFirst, watchStarved } from '../src/simulcastLayers.ts';
 import { useVp8Router, vp8KeyFrame } from './rtpRig.ts';
 
 /**
@@ -21,12 +21,24 @@ const vp8 = { mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, rtcpFeed
 describe('a receiver whose bandwidth estimate cannot carry the document and the face together', () => {
   const rig = useVp8Router();
   const udpSocket = () => rig.udpSocket();
+  /** What watchStarved tells the receiver's party (starved, and the estimate in kbps). */
+  let toldReceiver: Array<[boolean, number | undefined]> = [];
+  const told = (starved: boolean, estimateBps: number | undefined) => {
+    toldReceiver.push([starved, estimateBps === undefined ? undefined : Math.round(estimateBps / 1000)]);
+  };
+  beforeEach(() => {
+    toldReceiver = [];
+  });
 
   /**
    * The two cameras send; the receiver's transport consumes both, with `setUp` applied to each
    * consumer; returns the RTP packets of each that reach the receiver in the last second of three.
+   * `then` runs after that with the document's consumer, the media still flowing.
    */
-  async function faceAndDocument(setUp: (consumer: types.Consumer, producer: types.Producer, transport: types.Transport) => unknown) {
+  async function faceAndDocument(
+    setUp: (consumer: types.Consumer, producer: types.Producer, transport: types.Transport) => unknown,
+    then?: (documentConsumer: types.Consumer) => Promise<void>,
+  ) {
     const sendTransport = await rig.router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: true });
     const recvTransport = await rig.router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true, comedia: false });
     const sender = await udpSocket();
@@ -78,7 +90,9 @@ describe('a receiver whose bandwidth estimate cannot carry the document and the 
         return (received.get(ssrc) ?? 0) - (before.get(ssrc) ?? 0);
       };
       const [documentConsumer, faceConsumer] = consumers;
-      return { face: inLastSecond(faceConsumer!), document: inLastSecond(documentConsumer!) };
+      const counts = { face: inLastSecond(faceConsumer!), document: inLastSecond(documentConsumer!) };
+      await then?.(documentConsumer!);
+      return counts;
     } finally {
       clearInterval(timer);
       sendTransport.close();
@@ -91,11 +105,12 @@ describe('a receiver whose bandwidth estimate cannot carry the document and the 
     try {
       const { face, document } = await faceAndDocument((consumer, producer, transport) => {
         serveFirst(consumer);
-        if (consumer.type === 'simulcast') logWhenStarved(consumer, producer, transport, 'the receiver', 1_000);
+        if (consumer.type === 'simulcast') watchStarved(consumer, producer, transport, 'the receiver', told, 1_000);
       });
       expect(face).toBeGreaterThan(15);
       expect(document).toBeGreaterThan(100);
       expect(warnings).not.toHaveBeenCalled();
+      expect(toldReceiver).toEqual([]);
     } finally {
       warnings.mockRestore();
     }
@@ -106,14 +121,26 @@ describe('a receiver whose bandwidth estimate cannot carry the document and the 
     // the face froze in some calls and not in others. Here the document is put first on purpose.
     const warnings = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {
-      const { face, document } = await faceAndDocument((consumer, producer, transport) =>
-        consumer.type === 'simulcast' ? logWhenStarved(consumer, producer, transport, 'the receiver', 1_000) : consumer.setPriority(2),
+      const { face, document } = await faceAndDocument(
+        (consumer, producer, transport) =>
+          consumer.type === 'simulcast' ? watchStarved(consumer, producer, transport, 'the receiver', told, 1_000) : consumer.setPriority(2),
+        // The document paused (the estimate now carries the face): the party is told the face flows again.
+        async (documentConsumer) => {
+          await documentConsumer.pause();
+          const deadline = Date.now() + 5_000;
+          while (toldReceiver.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+        },
       );
       expect(face).toBe(0);
       expect(document).toBeGreaterThan(100);
       // What the server's log says about it: the receiver, and its estimate.
       expect(warnings.mock.calls.map((call) => call.join(' '))).toEqual([
         "[sfu:simulcast] the receiver has been sent no layer of a simulcast stream for 1 s although its lowest layer arrives: the receiver's estimate is 600 kbps",
+      ]);
+      // And what its party is told, so its screen blames its own link, not the sender's.
+      expect(toldReceiver).toEqual([
+        [true, 600],
+        [false, undefined],
       ]);
     } finally {
       warnings.mockRestore();

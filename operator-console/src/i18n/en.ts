@@ -940,6 +940,7 @@ export const en: Messages = {
       stopped: 'The resident’s connection is unstable (their video has stopped)',
       weak: 'The resident’s connection is unstable (video and sound may break up)',
     },
+    ownLinkThin: 'This PC’s connection is too slow to receive the resident’s video (audio continues). Stop other downloads or contact IT support.',
     residentRestoring: (seconds: number) => `Restoring the resident’s connection… (${seconds} s)`,
     videoStopped: 'Video stopped',
   },

@@ -960,6 +960,11 @@ export const ja = {
       stopped: '相談者側の通信が不安定です（映像が止まっています）',
       weak: '相談者側の通信が不安定です（映像や音声がとぎれることがあります）',
     },
+    /**
+     * The SFU sends no picture of the resident's face because this console's own connection is too
+     * slow for it (the resident's tablet is sending): not the resident's fault.
+     */
+    ownLinkThin: 'この端末の通信速度が不足しているため、相談者の映像を受信できません（音声は続いています）。ほかの通信を止めるか、情報システム担当にご連絡ください。',
     residentRestoring: (seconds: number) => `相談者側の接続を回復しています…（${seconds}秒）`,
     videoStopped: '映像が止まっています',
   },

@@ -92,11 +92,14 @@ export function CallScreen(props: CallScreenProps) {
   // A frozen face while this console's own link is fine: the resident's uplink is cut or too weak,
   // seconds before the server notices the tablet is gone (call:connection).
   const faceFrozen = useFramesMissing(faceRef, face?.track ?? null, connection === 'connected', { afterMs: FACE_FROZEN_AFTER_MS, onceFlowing: true });
+  // The SFU holds the face back because this console's own link cannot carry it (media:starved):
+  // said as such, so that the resident is not blamed for it.
+  const faceStarved = face?.starved === true;
   const residentLost = call.partiesLost.find((party) => party.role === 'resident');
   // What the resident's tablet measures of its own connection (a capped uplink: the face barely gets out).
   const residentWeak = call.residentQuality === 'poor';
   const unhealthy =
-    call.media === 'failed' || connection === 'failed' || connection === 'disconnected' || residentLost !== undefined || faceFrozen || residentWeak;
+    call.media === 'failed' || connection === 'failed' || connection === 'disconnected' || residentLost !== undefined || faceStarved || faceFrozen || residentWeak;
   const [sideTool, setSideTool] = useState<SideTool | null>(null);
   const capturing = isCapturing(call);
   const sharing = call.sharing;
@@ -138,11 +141,13 @@ export function CallScreen(props: CallScreenProps) {
                 ? t.call.connection[connection]
                 : residentLost
                   ? t.call.residentRestoring(Math.max(0, Math.floor((now - residentLost.lostAt) / 1000)))
-                  : faceFrozen
-                    ? t.call.residentUnstable.stopped
-                    : residentWeak
-                      ? t.call.residentUnstable.weak
-                      : t.call.connection.connected}
+                  : faceStarved
+                    ? t.call.ownLinkThin
+                    : faceFrozen
+                      ? t.call.residentUnstable.stopped
+                      : residentWeak
+                        ? t.call.residentUnstable.weak
+                        : t.call.connection.connected}
         </div>
       </div>
 

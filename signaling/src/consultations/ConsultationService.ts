@@ -1370,6 +1370,9 @@ export class ConsultationService {
       role === 'resident' ? this.#notifier.toDevice(principalId, event, payload) : this.#notifier.toStaff(principalId, event, payload);
     participant.on('newConsumer', (consumer) => send('media:newConsumer', this.#newConsumerPayload(live, consumer)));
     participant.on('consumerClosed', (consumerId) => send('media:consumerClosed', { consultationId: live.id, consumerId }));
+    participant.on('consumerStarved', (consumerId, starved, estimateBps) =>
+      send('media:starved', { consultationId: live.id, consumerId, starved, ...(estimateBps === undefined ? {} : { estimateKbps: Math.round(estimateBps / 1000) }) }),
+    );
     send('call:joined', {
       consultationId: live.id,
       joinId: participant.joinId,
