@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { openConsole, openTablet } from './support/call.ts';
+import { flowingStreams, sampleGrowth, waitForMediaFlowing } from './support/webrtcStats.ts';
 import {
   consultationOnScreen,
   consultationRow,
@@ -7,11 +8,13 @@ import {
   cutTabletNetwork,
   describeRecovery,
   eventsOf,
+  FACE_ONLY_FLOW,
   killCallWorker,
   reloadMidCall,
   residentEnds,
   startCall,
   startFaultRig,
+  TABLET_FLOW,
   watchScreens,
   type FaultRig,
   type LiveCall,
@@ -56,6 +59,15 @@ function report(recovery: Recovery): void {
   console.log(describeRecovery(recovery));
   console.log(`[screens] ${recovery.fault}\n  ${recovery.timeline.join('\n  ')}`);
   for (const error of recovery.errors) console.log(`[not recovered] ${error}`);
+}
+
+/** The streams that carry media on the page over `ms`. */
+async function flowOver(page: Page, ms: number): Promise<{ video: number; audio: number }> {
+  const pairs = await sampleGrowth(page, ms);
+  return flowingStreams(
+    pairs.map((pair) => pair.before),
+    pairs.map((pair) => pair.after),
+  );
 }
 
 /** Both screens still show the same consultation, the tablet has not gone on to the survey, the row is open. */
@@ -145,6 +157,46 @@ for (const { page, boundMs } of [
     });
   });
 }
+
+test('the tablet’s video encoders stuck while its microphone flows (the send-side stall CI saw): it joins the room again by itself, the console sees the resident again, same consultation', async () => {
+  test.setTimeout(120_000);
+  await withRig({}, async (rig) => {
+    const call = await startCall(rig, { documentCamera: false });
+    const said: string[] = [];
+    call.tablet.on('console', (message) => said.push(message.text()));
+    // As in CI: the encoders turn out nothing more while the camera delivers and the microphone goes
+    // on, on the same connection (here: the video senders' encodings made inactive behind the app's back).
+    const stuckAt = Date.now();
+    const stopped = await call.tablet.evaluate(async () => {
+      let senders = 0;
+      for (const connection of (window as unknown as { __sfuConnections: RTCPeerConnection[] }).__sfuConnections) {
+        for (const sender of connection.getSenders()) {
+          if (sender.track?.kind !== 'video') continue;
+          const parameters = sender.getParameters();
+          for (const encoding of parameters.encodings) encoding.active = false;
+          await sender.setParameters(parameters);
+          senders += 1;
+        }
+      }
+      return senders;
+    });
+    expect(stopped, 'the face camera’s sender').toBe(1);
+    // The console's picture of the resident stops, the voice goes on.
+    await expect.poll(() => flowOver(call.operator, 1_500), { timeout: 10_000 }).toEqual({ video: 0, audio: 1 });
+    // The tablet notices and joins the room again: the face comes back at the console.
+    const backMs = await waitForMediaFlowing(call.operator, FACE_ONLY_FLOW, { timeoutMs: 40_000, since: stuckAt });
+    console.log(`[recovery] send-side stall: the console decodes the face again ${(backMs / 1000).toFixed(1)} s after the encoders stopped`);
+    expect(said.some((line) => line.includes('our video encoders have sent nothing')), 'the tablet says why it joined again').toBe(true);
+    await waitForMediaFlowing(call.tablet, TABLET_FLOW, { timeoutMs: 20_000 });
+    await sameConsultationContinues(rig, call);
+    const events = eventsOf(rig.server, call.consultationId);
+    console.log('[record] send-side stall:', events.map((event) => (event.data ? `${event.type} ${JSON.stringify(event.data)}` : event.type)));
+    // The record says what happened: the resident's media lost, and back by a rejoin.
+    expect.soft(events.find((event) => event.type === 'connection_lost')?.data).toMatchObject({ party: 'resident', via: 'media' });
+    expect.soft(events.find((event) => event.type === 'reconnected')?.data).toMatchObject({ party: 'resident', how: 'rejoin' });
+    await residentEnds(rig.server, call);
+  });
+});
 
 test('kill -9 of the media worker hosting the call: media back on both sides ≤ 5 s in the same consultation, media_restarted on record, completed at 終了する', async () => {
   test.setTimeout(120_000);

@@ -2,6 +2,7 @@ import type { MediaSource } from '../domain.ts';
 import type { ServerPayload } from '../events.ts';
 import { CallSession, SENT_FRAMES_POLL_MS, type PublishOptions, type RemoteTrack, type SentVideoStats } from './CallSession.ts';
 import type { ProtocolClient } from './ProtocolClient.ts';
+import { SendStallWatch } from './sendStall.ts';
 
 type CallJoined = ServerPayload<'call:joined'>;
 
@@ -29,6 +30,8 @@ export interface RecoveryTimings {
   stallMs: number;
   /** How often the transports' received bytes are read to notice a stall. */
   stallCheckMs: number;
+  /** Video encoders that turned out nothing this long while their cameras deliver and the link is up: the session is replaced. */
+  sendStallMs: number;
   /** An outage whose transports have not failed is first given this long to heal by itself (the link comes back). */
   selfHealWaitMs: number;
   /** How long an ICE restart may take before the room is rejoined instead. */
@@ -44,6 +47,7 @@ export const DEFAULT_RECOVERY_TIMINGS: RecoveryTimings = {
   disconnectedGraceMs: 1_500,
   stallMs: 2_500,
   stallCheckMs: 1_000,
+  sendStallMs: 6_000,
   selfHealWaitMs: 4_000,
   iceRestartWaitMs: 4_000,
   rejoinWaitMs: 8_000,
@@ -97,6 +101,9 @@ export class CallConnection {
   #stallTimer: ReturnType<typeof setInterval> | undefined;
   /** Nothing has been received for stallMs: the link is cut although ICE has not noticed yet. */
   #stalled = false;
+  readonly #sendWatch: SendStallWatch;
+  /** Our video encoders are stuck on a working link: only a new session (a rejoin) repairs that. */
+  #sendStalled = false;
   /**
    * An ICE restart or a rejoin reached the server, which holds an outage for us until media:recovered.
    * Owed even when our state is connected again by then (media came back while the request was in
@@ -110,6 +117,7 @@ export class CallConnection {
     this.consultationId = joined.consultationId;
     this.#listeners = listeners;
     this.#timings = { ...DEFAULT_RECOVERY_TIMINGS, ...timings };
+    this.#sendWatch = new SendStallWatch(this.#timings.sendStallMs);
     const { socket } = client;
     const onDisconnect = () => this.#lost();
     const onConnect = () => this.#maybeRecover();
@@ -227,6 +235,8 @@ export class CallConnection {
       return;
     }
     this.#session = session;
+    this.#sendStalled = false;
+    this.#sendWatch.reset();
     // Send again what was being sent; a new room has none of our producers.
     for (const [source, { track, options, paused }] of this.#published) {
       void this.#serially(async (current) => {
@@ -274,7 +284,7 @@ export class CallConnection {
   }
 
   #isConnected(): boolean {
-    return this.#session !== null && this.#client.socket.connected && !this.#stalled && this.#session.connectionState === 'connected';
+    return this.#session !== null && this.#client.socket.connected && !this.#stalled && !this.#sendStalled && this.#session.connectionState === 'connected';
   }
 
   #connected(): void {
@@ -335,7 +345,26 @@ export class CallConnection {
         },
         () => {},
       );
+      this.#watchSending(session);
     }, this.#timings.stallCheckMs);
+  }
+
+  /** Our encoders stuck while the link works (the SFU's media and reports arrive): replace the session. */
+  #watchSending(session: CallSession): void {
+    if (!this.#isConnected()) {
+      this.#sendWatch.reset();
+      return;
+    }
+    void session.sentVideoProgress().then(
+      (progress) => {
+        if (this.#closed || session !== this.#session || !this.#isConnected()) return;
+        if (!this.#sendWatch.observe(Date.now(), progress)) return;
+        console.warn(`[call] our video encoders have sent nothing for ${this.#timings.sendStallMs / 1000} s while the cameras deliver: joining the room again`);
+        this.#sendStalled = true;
+        this.#lost(Date.now() - this.#timings.sendStallMs);
+      },
+      () => {},
+    );
   }
 
   #maybeRecover(): void {
@@ -361,13 +390,16 @@ export class CallConnection {
           given = this.#generation;
           if (await this.#waitConnected(this.#timings.rejoinWaitMs)) break;
         }
-        // A link that went quiet usually comes back as it was: give it a moment before restarting ICE.
-        const failed = this.#session?.connectionState === 'failed';
-        if (attempt === 0 && !failed && (await this.#waitConnected(this.#timings.selfHealWaitMs))) break;
-        if (newerSession()) continue;
-        if (await this.#restartIce()) break;
-        if (this.#closed || this.#isConnected()) break;
-        if (newerSession()) continue;
+        // Stuck encoders heal neither by waiting nor by an ICE restart (the same connection): rejoin.
+        if (!this.#sendStalled) {
+          // A link that went quiet usually comes back as it was: give it a moment before restarting ICE.
+          const failed = this.#session?.connectionState === 'failed';
+          if (attempt === 0 && !failed && (await this.#waitConnected(this.#timings.selfHealWaitMs))) break;
+          if (newerSession()) continue;
+          if (await this.#restartIce()) break;
+          if (this.#closed || this.#isConnected()) break;
+          if (newerSession()) continue;
+        }
         try {
           await this.#client.request('call:rejoin', { consultationId: this.consultationId });
           this.#recoveryOwed = true; // for the rejoin's session, however our state reads by then

@@ -4,6 +4,7 @@ import { selectedMediaPath } from './mediaPath.ts';
 import type { MediaSource, ParticipantRole } from '../domain.ts';
 import type { ServerPayload } from '../events.ts';
 import type { ProtocolClient } from './ProtocolClient.ts';
+import type { SentVideoProgress } from './sendStall.ts';
 
 export interface RemoteTrack {
   consumerId: string;
@@ -358,6 +359,23 @@ export class CallSession {
    * Bytes and STUN answers received on all transports so far: while media flows this grows every
    * few hundred ms (RTP, the SFU's RTCP reports, ICE consent answers); a link cut leaves it still.
    */
+  /**
+   * The frames captured and encoded so far by the video senders that should be sending (not paused,
+   * their camera live); null when there are none.
+   */
+  async sentVideoProgress(): Promise<SentVideoProgress | null> {
+    const sending = [...this.#producers.values()].filter((producer) => producer.kind === 'video' && !producer.paused && !producer.closed && producer.track?.readyState === 'live');
+    if (sending.length === 0) return null;
+    const progress: SentVideoProgress = { captured: 0, encoded: 0 };
+    for (const report of await Promise.all(sending.map((producer) => producer.getStats()))) {
+      report.forEach((stat: { type: string; frames?: number; framesEncoded?: number }) => {
+        if (stat.type === 'media-source') progress.captured += stat.frames ?? 0;
+        if (stat.type === 'outbound-rtp') progress.encoded += stat.framesEncoded ?? 0;
+      });
+    }
+    return progress;
+  }
+
   async receivedSoFar(): Promise<number> {
     let total = 0;
     for (const report of await this.getStats()) {

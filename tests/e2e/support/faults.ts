@@ -98,8 +98,9 @@ export async function startCall(
   } catch (error) {
     // Whether the tablet still encodes what the console stopped receiving. Twice in CI the console
     // got 17 frames and then nothing: the second time this said the tablet's encoders had stalled
-    // ("limited by bandwidth") while its audio flowed — a send-side stall, not yet understood.
-    // And whether the SFU's reports still reach it, and what its congestion control allows.
+    // ("limited by bandwidth") while its audio flowed — a send-side stall, not yet understood (the
+    // tablet now rejoins after 6 s of it: SendStallWatch). And whether the SFU's reports still reach
+    // it, and what its congestion control allows.
     const sent = await outboundVideo(tablet).catch(() => []);
     const encodings = sent.map(
       (e) => `${e.rid ?? '-'} ${e.frameWidth}x${e.frameHeight} encoded=${e.framesEncoded} bytes=${e.bytesSent} limited by ${e.qualityLimitationReason} receiver reports=${e.receiverReports}`,
