@@ -114,6 +114,14 @@ async function check(page: Page, name: string, language: Language): Promise<void
 async function everyScreen(browser: Browser, language: Language): Promise<void> {
   const run = RUNS[language];
   const text = (ja: string, en: string) => (language === 'ja' ? ja : en);
+  /**
+   * The call badge of a call whose media flows, in a language: 通話中, or — when the tablet measures
+   * its own link as poor, which a loaded machine encoding the fake 4K document camera in software
+   * can make it (failed CI once) — that the resident's connection is unstable. Either is true here;
+   * what is judged is the language and that the call goes on.
+   */
+  const inCall = (lang: 'ja' | 'en') =>
+    lang === 'ja' ? /^(通話中|相談者側の通信が不安定です（映像や音声がとぎれることがあります）)$/ : /^(In a call|The resident’s connection is unstable \(video and sound may break up\))$/;
 
   // Login, then a wrong password. The choice of language outlives a reload.
   const operator = await loginScreen(browser, language);
@@ -171,7 +179,7 @@ async function everyScreen(browser: Browser, language: Language): Promise<void> 
   await expect(tablet.getByTestId('chat-messages')).toContainText(run.answer);
   await operator.getByTestId('capture-button').click();
   await expect.poll(() => operator.getByTestId('still-thumb').locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
-  await expect(operator.getByTestId('call-connection')).toHaveText(text('通話中', 'In a call'));
+  await expect(operator.getByTestId('call-connection')).toHaveText(inCall(language === 'ja' ? 'ja' : 'en'));
   await check(operator, 'console-call', language);
   await operator.getByTestId('still-thumb').click();
   await expect(operator.getByTestId('still-full')).toBeVisible();
@@ -183,9 +191,9 @@ async function everyScreen(browser: Browser, language: Language): Promise<void> 
     // Switching the language mid-call re-renders in place: the call, its media and its chat go on.
     await operator.getByTestId('language-select').selectOption('ja');
     await expect(operator.locator('html')).toHaveAttribute('lang', 'ja');
-    await expect(operator.getByTestId('call-connection')).toHaveText('通話中');
+    await expect(operator.getByTestId('call-connection')).toHaveText(inCall('ja'));
     await operator.getByTestId('language-select').selectOption(language);
-    await expect(operator.getByTestId('call-connection')).toHaveText('In a call');
+    await expect(operator.getByTestId('call-connection')).toHaveText(inCall('en'));
     await expect(operator.getByTestId('chat-messages').locator('li')).toHaveCount(2);
     await videoPlaying(operator, 'remote-video-document');
     await expect(tablet.getByTestId('call-screen')).toBeVisible();
