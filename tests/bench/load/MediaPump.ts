@@ -127,6 +127,8 @@ export class MediaPump {
   #nextId = 1;
   #input: Buffer = Buffer.alloc(0);
   #failure?: Error;
+  /** Closed on purpose: what bots still send (a timer, a late answer) goes nowhere, and is no failure. */
+  #closed = false;
 
   private constructor(binary: string) {
     this.#process = spawn(binary, [], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -177,12 +179,14 @@ export class MediaPump {
   }
 
   close(): void {
+    this.#closed = true;
     this.#process.stdin.end();
     this.#process.kill();
   }
 
   /** @internal */
   send(command: Command, ...parts: Buffer[]): void {
+    if (this.#closed) return;
     if (this.#failure) throw this.#failure;
     const length = parts.reduce((total, part) => total + part.length, 1);
     const head = Buffer.alloc(5);
