@@ -221,6 +221,10 @@ describe('reservations (予約)', () => {
 
     for (const [index, tablet] of walkIns.entries()) await tablet.request('consultation:cancel', { consultationId: walkInIds[index]! });
     for (const client of [welfare1, welfare2, booth, again, ...walkIns]) client.close();
+    // The next test reads the statistics of these consultations: their ends are written by the
+    // records' thread after the acks (CI once read the walk-ins' waits before they were).
+    const ended = [checkedIn.consultationId, ...walkInIds];
+    await waitFor(async () => (await t.db.consultation.count({ where: { id: { in: ended }, endedAt: { not: null } } })) === ended.length);
   });
 
   it('counts bookings, no-shows and the waits of reserved and walk-in residents per department, in the statistics and their CSV', async () => {
