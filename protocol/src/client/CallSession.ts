@@ -356,10 +356,6 @@ export class CallSession {
   }
 
   /**
-   * Bytes and STUN answers received on all transports so far: while media flows this grows every
-   * few hundred ms (RTP, the SFU's RTCP reports, ICE consent answers); a link cut leaves it still.
-   */
-  /**
    * The frames captured and encoded so far by the video senders that should be sending (not paused,
    * their camera live); null when there are none.
    */
@@ -376,6 +372,10 @@ export class CallSession {
     return progress;
   }
 
+  /**
+   * Bytes and STUN answers received on all transports so far: while media flows this grows every
+   * few hundred ms (RTP, the SFU's RTCP reports, ICE consent answers); a link cut leaves it still.
+   */
   async receivedSoFar(): Promise<number> {
     let total = 0;
     for (const report of await this.getStats()) {

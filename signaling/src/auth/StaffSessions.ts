@@ -1,8 +1,8 @@
 import type { PrismaClient } from '@madoguchi/db';
 import { ProtocolError, SessionEndReason, StaffRole } from '@madoguchi/protocol';
 import type { Clock } from '../clock.ts';
-import type { ConsultationService, Notifier } from '../consultations/ConsultationService.ts';
 import { createLogger } from '@madoguchi/protocol/logger';
+import type { ConsultationService, Notifier } from '../consultations/ConsultationService.ts';
 import { lookUpForVerdict } from './databaseVerdict.ts';
 import type { StaffPrincipal } from './principal.ts';
 import type { SessionChange, SessionChanges } from './SessionChanges.ts';
@@ -78,7 +78,8 @@ export class StaffSessions {
       changed: (change) => this.#forgetChanged(change),
       missed: () => {
         this.#revision++;
-        for (const sessionId of [...this.#valid.keys()]) this.#forget(sessionId);
+        this.#valid.clear();
+        this.#sessionsOfStaff.clear();
       },
     });
   }

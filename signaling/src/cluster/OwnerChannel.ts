@@ -124,7 +124,8 @@ export class OwnerChannel {
   }
 }
 
-function safeJson(text: string): unknown {
+/** A message from another node, parsed; undefined when it is not JSON (its schema then refuses it). */
+export function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

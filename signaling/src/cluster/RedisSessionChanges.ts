@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { createLogger } from '@madoguchi/protocol/logger';
 import type { SessionChange, SessionChangeListener, SessionChanges } from '../auth/SessionChanges.ts';
+import { safeJson } from './OwnerChannel.ts';
 
 const logger = createLogger('redis');
 
@@ -46,13 +47,7 @@ export class RedisSessionChanges implements SessionChanges {
 
   readonly #onMessage = (channel: string, message: string): void => {
     if (channel !== CHANNEL) return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(message);
-    } catch {
-      parsed = undefined;
-    }
-    const change = Change.safeParse(parsed);
+    const change = Change.safeParse(safeJson(message));
     if (change.success) this.#listener?.changed(change.data);
     else logger.warn(`ignored a malformed message on ${CHANNEL}`);
   };
