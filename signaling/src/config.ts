@@ -32,6 +32,8 @@ export interface Config {
    * With it, pushes reach a socket connected to any node (socket.io's Redis adapter).
    */
   redisUrl?: string;
+  /** With REDIS_URL: where the other signaling nodes reach this one's HTTP API (its own URL by default). */
+  nodeUrl?: string;
   /** How long a write waits for another connection's lock; the server's own writes wait between tries, with the event loop free. */
   databaseBusyTimeoutMs: number;
   jwtSecret: string;
@@ -208,6 +210,12 @@ function redisUrl(value: string | undefined): string | undefined {
   return value;
 }
 
+function nodeUrl(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (!/^https?:\/\/[^/]+$/.test(value)) throw new Error(`NODE_URL=${value}: an http:// or https:// origin such as http://10.0.0.5:8080, with no path`);
+  return value;
+}
+
 function forceRelay(env: NodeJS.ProcessEnv): boolean {
   const value = env.MEDIA_FORCE_RELAY ?? 'false';
   if (!['true', 'false'].includes(value)) throw new Error(`MEDIA_FORCE_RELAY=${value}: true or false`);
@@ -229,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = REPO_ROO
     turn: turnConfig(env, dataDir),
     databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     redisUrl: redisUrl(env.REDIS_URL),
+    nodeUrl: nodeUrl(env.NODE_URL),
     databaseBusyTimeoutMs: int(env.DATABASE_BUSY_TIMEOUT_MS, DEFAULT_BUSY_TIMEOUT_MS, 'DATABASE_BUSY_TIMEOUT_MS'),
     ...loadJwtSecret(env, root),
     staffTokenTtl: env.STAFF_TOKEN_TTL ?? '12h',

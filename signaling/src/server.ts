@@ -6,59 +6,42 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import express from 'express';
 import { createLogger } from '@madoguchi/protocol/logger';
-import { databaseProbe, databaseProvider, resolveDatabaseUrl, sqliteFilePath, type PrismaClient } from '@madoguchi/db';
-import { RecordsSettings } from '@madoguchi/protocol';
+import { databaseProvider, resolveDatabaseUrl, sqliteFilePath, type PrismaClient } from '@madoguchi/db';
 import { SfuNode } from '@madoguchi/sfu';
 import { errorHandler, sendError } from './api/errors.ts';
-import { createApiRouter } from './api/routes.ts';
 import { StaffSessions } from './auth/StaffSessions.ts';
 import { TokenService } from './auth/TokenService.ts';
+import { DEFAULT_LOGIN_LIMITS, LoginThrottle } from './auth/LoginThrottle.ts';
+import { startCity, type City, type CityInfrastructure } from './city.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
-import { WILDCARD_ADDRESSES, lanAddresses } from './lanAddresses.ts';
-import { ensureLocalCertificates, serverCertificateNames, type LocalCertificates } from './tls/localCertificates.ts';
-import { CA_PATH, listenerWithRedirect } from './web/tlsPort.ts';
-import { Coturn } from './turn/Coturn.ts';
-import { IceServers } from './turn/IceServers.ts';
-import { DEFAULT_LOGIN_LIMITS, LoginThrottle } from './auth/LoginThrottle.ts';
-import { PairingCodes } from './PairingCodes.ts';
-import { ClerkPins } from './clerk/ClerkPins.ts';
-import { HelpDesk } from './clerk/HelpDesk.ts';
-import { AnnotationBoard } from './annotations/AnnotationBoard.ts';
-import { GuestDesk } from './guests/GuestDesk.ts';
-import { attachGuestGateway, createGuestNotifier } from './guests/GuestGateway.ts';
-import { GuestTokens } from './guests/GuestTokens.ts';
-import { ConsultationService } from './consultations/ConsultationService.ts';
-import { loadHeldConsultations } from './consultations/heldConsultations.ts';
-import { NetworkProbes } from './probes/NetworkProbes.ts';
-import { attachGateway, createNotifier, createSocketServer, type GatewayServer } from './gateway/Gateway.ts';
-import { createLocalBackend } from './gateway/SignalingBackend.ts';
-import { ConsultationRecorder } from './records/ConsultationRecorder.ts';
-import { AuditLog } from './records/AuditLog.ts';
-import { FeedbackService } from './records/FeedbackService.ts';
-import { BoothCheckIn } from './reservations/BoothCheckIn.ts';
-import { ReservationService } from './reservations/ReservationService.ts';
-import { PublicBookingDesk } from './reservations/PublicBookingDesk.ts';
-import { RoutingSettingsStore } from './routing/RoutingSettingsStore.ts';
-import { StillService } from './stills/StillService.ts';
-import { DocumentService } from './documents/DocumentService.ts';
-import { FormService } from './forms/FormService.ts';
-import { BoothPrinter } from './documents/BoothPrinter.ts';
-import { RetentionJob } from './records/RetentionJob.ts';
-import { SettingsStore } from './records/SettingsStore.ts';
-import { enforcePrivateModes } from './dataAtRest.ts';
+import { ClusterNode } from './cluster/ClusterNode.ts';
+import { ApiAddress, createOwnerApiProxy, trustForwardedClient } from './cluster/OwnerApi.ts';
 import { RedisAttemptLog } from './cluster/RedisAttemptLog.ts';
 import { RedisPairingCodes } from './cluster/RedisPairingCodes.ts';
 import { RedisSessionChanges } from './cluster/RedisSessionChanges.ts';
-import { RelayedSocketsServer } from './cluster/SocketRelay.ts';
 import { SharedRedis } from './cluster/SharedRedis.ts';
+import { CITY } from './cluster/SocketRelay.ts';
+import type { ConsultationService } from './consultations/ConsultationService.ts';
+import type { DocumentService } from './documents/DocumentService.ts';
+import type { FormService } from './forms/FormService.ts';
+import { attachGateway, createNotifier, createSocketServer, type GatewayServer } from './gateway/Gateway.ts';
+import type { GuestDesk } from './guests/GuestDesk.ts';
+import { WILDCARD_ADDRESSES, lanAddresses } from './lanAddresses.ts';
+import { PairingCodes } from './PairingCodes.ts';
+import type { NetworkProbes } from './probes/NetworkProbes.ts';
+import type { ConsultationRecorder } from './records/ConsultationRecorder.ts';
+import type { RetentionJob } from './records/RetentionJob.ts';
+import type { StillService } from './stills/StillService.ts';
+import { ensureLocalCertificates, serverCertificateNames, type LocalCertificates } from './tls/localCertificates.ts';
+import { Coturn } from './turn/Coturn.ts';
+import { IceServers } from './turn/IceServers.ts';
+import { enforcePrivateModes } from './dataAtRest.ts';
 import { createOriginCheck } from './web/origins.ts';
 import { securityHeaders } from './web/securityHeaders.ts';
+import { CA_PATH, listenerWithRedirect } from './web/tlsPort.ts';
 
 const logger = createLogger('server');
-
-/** How long shutdown waits for record events held while the database could not be written. */
-const RECORDS_SHUTDOWN_WAIT_MS = 10_000;
 
 export interface MadoguchiServer {
   /** Base URL the server listens on. */
@@ -68,20 +51,24 @@ export interface MadoguchiServer {
   httpServer: HttpServer;
   io: GatewayServer;
   sfu: SfuNode;
-  /** The network check's probe transports (tests watch them close). */
-  probes: NetworkProbes;
   tokens: TokenService;
   sessions: StaffSessions;
-  consultations: ConsultationService;
-  recorder: ConsultationRecorder;
-  stills: StillService;
-  documents: DocumentService;
-  forms: FormService;
-  retention: RetentionJob;
+  /** Whether this node runs the city: always alone; with REDIS_URL, while it holds the city's lease. */
+  readonly owner: boolean;
+  /** The city this node runs; an edge node has none (reading it throws). */
+  readonly city: City;
+  /** The network check's probe transports (tests watch them close). */
+  readonly probes: NetworkProbes;
+  readonly consultations: ConsultationService;
+  readonly recorder: ConsultationRecorder;
+  readonly stills: StillService;
+  readonly documents: DocumentService;
+  readonly forms: FormService;
+  readonly retention: RetentionJob;
   /** Guests by link: their invitations and their part in calls. */
-  guests: GuestDesk;
-  /** With REDIS_URL: runs the sockets of edge nodes while this node holds the city's lease. */
-  relayedSockets?: RelayedSocketsServer;
+  readonly guests: GuestDesk;
+  /** With REDIS_URL: this node among the others (its role, the sockets edges relayed to it). */
+  cluster?: ClusterNode;
   close(): Promise<void>;
 }
 
@@ -89,13 +76,18 @@ export interface StartOptions {
   config: Config;
   db: PrismaClient;
   clock?: Clock;
+  /** With REDIS_URL: this node's id among the nodes (a random one by default). */
+  nodeId?: string;
 }
 
 /**
- * Wire the whole server: SFU, records, consultation lifecycle, REST API, socket gateway and the
- * two built browser apps, in one process. Everything started here is closed by close().
+ * Wire the whole server: SFU, sessions, REST API, socket gateway and the two built browser apps.
+ * Alone it runs the city (`startCity`) from the start. With REDIS_URL it is one node among others:
+ * an edge that relays its sockets and `/api` to the node holding the city's lease until it takes
+ * the lease itself. Everything started here is closed by close(); an owner that loses its lease
+ * closes itself (whoever started it restarts it, as an edge).
  */
-export async function startServer({ config, db, clock = systemClock }: StartOptions): Promise<MadoguchiServer> {
+export async function startServer({ config, db, clock = systemClock, nodeId = randomUUID() }: StartOptions): Promise<MadoguchiServer> {
   const databaseUrl = resolveDatabaseUrl(config.databaseUrl);
   // A PostgreSQL database's files are its server's to keep.
   const databaseFile = databaseProvider(databaseUrl) === 'sqlite' ? sqliteFilePath(databaseUrl) : undefined;
@@ -106,12 +98,6 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
       ...(config.jwtSecretFile ? [config.jwtSecretFile] : []),
     ],
   });
-  const probe = databaseProbe(databaseUrl);
-  const recorder = new ConsultationRecorder(config.databaseUrl, { busyTimeoutMs: config.databaseBusyTimeoutMs });
-  const audit = new AuditLog(db, () => clock.now());
-  const settings = new SettingsStore(db, audit, RecordsSettings.parse(config.records));
-  await settings.get(); // latest() is known before the first chat message
-  const retention = new RetentionJob(db, settings, audit, clock);
 
   const redis = config.redisUrl ? await SharedRedis.connect(config.redisUrl) : undefined;
   const sfu = await SfuNode.start({
@@ -142,65 +128,11 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   const iceServers = new IceServers({ turn: offeredTurn, forceRelay: config.media.forceRelay, tls, clock });
   const originAllowed = createOriginCheck(config.allowedOrigins);
   const io = createSocketServer(httpServer, originAllowed, redis);
-
-  let consultations: ConsultationService;
-  const routingSettings = new RoutingSettingsStore(db);
   const notifier = createNotifier(io, { clustered: redis !== undefined });
-  try {
-    consultations = new ConsultationService({
-      db,
-      sfu,
-      recorder,
-      notifier,
-      clock,
-      departments: await routingSettings.list(),
-      resumeWindows: config.resumeWindows,
-      qualitySampleMs: config.qualitySampleMs,
-      keepsChatTranscript: () => settings.latest().keepChatTranscript,
-      audit,
-      tellsResidentOfSupervision: () => settings.latest().tellResidentOfSupervision,
-    });
-    await consultations.restore(await loadHeldConsultations(db));
-  } catch (error) {
-    io.close();
-    await sfu.close();
-    await redis?.close();
-    throw error;
-  }
-  const documents = new DocumentService({
-    db,
-    consultations,
-    notifier,
-    audit,
-    recorder,
-    clock,
-    dir: config.documents.dir,
-    retentionMs: config.documents.retentionMs,
-  });
-  const annotations = new AnnotationBoard({ consultations, notifier, sentPage: (consultationId, documentId, page) => documents.sentPage(consultationId, documentId, page) });
-  const stills = new StillService({
-    db,
-    consultations,
-    annotations,
-    notifier,
-    audit,
-    recorder,
-    clock,
-    dir: config.stills.dir,
-    retentionMs: config.stills.retentionMs,
-  });
-  const forms = new FormService({
-    db,
-    consultations,
-    notifier,
-    audit,
-    recorder,
-    clock,
-    dir: config.documents.dir,
-    retentionMs: config.documents.signedFormRetentionMs,
-  });
-  const printer = new BoothPrinter({ db, consultations, notifier, recorder, clock });
-  const sessions = new StaffSessions({ db, clock, notifier, consultations, changes: redis && new RedisSessionChanges(redis) });
+
+  let city: City | undefined;
+  // Ending a staff member's sessions is the owner's (through its API); the city is there by then.
+  const sessions = new StaffSessions({ db, clock, notifier, consultations: { staffSignedOut: (staffId) => city?.consultations.staffSignedOut(staffId) }, changes: redis && new RedisSessionChanges(redis) });
   await sessions.listen();
   const tokens = new TokenService(db, config.jwtSecret, config.staffTokenTtl, sessions);
   // Attempts are counted where every node sees them when the nodes share a Redis.
@@ -208,30 +140,49 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
   const attemptLog = redis ? (name: string, windowMs: number) => new RedisAttemptLog({ redis: redis.commands, name, windowMs, now }) : undefined;
   const loginLimits = { clock, ...DEFAULT_LOGIN_LIMITS, ...config.login };
   const loginThrottle = new LoginThrottle(loginLimits, attemptLog?.('login', loginLimits.windowMs));
-  const clerkPins = new ClerkPins({ db, clock, gate: (check) => loginThrottle.gate(check) });
-  const help = new HelpDesk({ db, notifier, audit, clock });
-  await help.restore();
-  const probes = new NetworkProbes({ sfu, clock });
-  const reservations = new ReservationService({ db, routingSettings, clock });
-  const boothCheckIn = new BoothCheckIn({ reservations, consultations, recorder });
-  const { publicBooking } = config;
-  const publicBookingDesk = publicBooking && new PublicBookingDesk({ reservations, clock, city: publicBooking.city, limits: publicBooking, attempts: attemptLog });
-  const guests = new GuestDesk({
-    consultations,
-    tokens: new GuestTokens(config.jwtSecret, () => clock.now()),
-    recorder,
-    notifier,
-    guests: createGuestNotifier(io),
-    clock,
-    linkTtlMs: config.guestLinkTtlMs,
-    resumeMs: config.resumeWindows.tabletMs,
-  });
-  const domain = { consultations, annotations, feedback: new FeedbackService(db, recorder, clock), stills, documents, forms, printer, clerkPins, help, iceServers, probes, boothCheckIn, guests };
-  const backend = createLocalBackend(io, domain);
-  attachGateway(io, { tokens, sessions }, backend, config.socketLimits);
-  // With other nodes: while this node holds the city's lease, the sockets of edge nodes are run here.
-  const relayedSockets = redis ? await RelayedSocketsServer.start({ redis, nodeId: randomUUID(), backend }) : undefined;
-  attachGuestGateway(io, guests, iceServers, config.socketLimits);
+  const pairingCodes = redis ? new RedisPairingCodes(redis.commands) : new PairingCodes(clock);
+  const infrastructure: CityInfrastructure = { config, db, clock, sfu, io, notifier, iceServers, sessions, tokens, loginThrottle, pairingCodes, attemptLog };
+
+  const closeStarted = async () => {
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    await turn?.close();
+    await sfu.close();
+    await sessions.close();
+    await redis?.close();
+  };
+  let cluster: ClusterNode | undefined;
+  let apiAddress: ApiAddress | undefined;
+  let closeSelf = () => {};
+  try {
+    if (redis) {
+      cluster = await ClusterNode.start({
+        redis,
+        nodeId,
+        becomeOwner: async () => {
+          city = await startCity(infrastructure);
+          return city.backend;
+        },
+        // Its sockets were counted on the old owner: they connect again (as after a restart) and are counted here.
+        promoted: () => reconnectLocalSockets(io),
+        leaseLost: () => {
+          logger.error('this node lost the city’s lease: another may run the city now, so this one stops');
+          closeSelf();
+        },
+        relayLost: (what, error, connection) => {
+          logger.warn(`the owner did not take a socket’s ${what}: ${(error as Error).message}`);
+          // Not counted anywhere: it connects again, to be counted by whoever runs the city then.
+          if (what === 'connected') io.of('/').sockets.get(connection.id)?.conn.close();
+        },
+      });
+    } else {
+      city = await startCity(infrastructure);
+    }
+  } catch (error) {
+    await cluster?.close();
+    await closeStarted();
+    throw error;
+  }
+  attachGateway(io, { tokens, sessions }, cluster?.backend ?? city!.backend, config.socketLimits);
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -240,9 +191,17 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
     if (originAllowed(req.headers)) next();
     else sendError(res, 'FORBIDDEN', 'requests from this page’s origin are not accepted');
   });
+  app.use('/api', trustForwardedClient(config.jwtSecret));
+  if (redis) {
+    // An edge passes /api to the owner as it came (before the body parser).
+    const ownerApi = createOwnerApiProxy({ redis: redis.commands, name: CITY, secret: config.jwtSecret, ca: localAuthority });
+    app.use('/api', (req, res, next) => (city ? next() : ownerApi(req, res, next)));
+  }
   app.use(express.json({ limit: '64kb' }));
-  const pairingCodes = redis ? new RedisPairingCodes(redis.commands) : new PairingCodes(clock);
-  app.use('/api', createApiRouter({ db, databaseProbe: probe, tokens, sessions, loginThrottle, pairingCodes, sfu, consultations, notifier, routingSettings, audit, settings, stills, documents, forms, recorder, clerkPins, reservations, publicBooking: publicBookingDesk, clock }));
+  app.use('/api', (req, res, next) => {
+    if (city) city.api(req, res, next);
+    else sendError(res, 'UNAVAILABLE', 'the city is being taken over by this server; try again shortly');
+  });
   app.use('/api', (_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
   if (localAuthority) app.get(CA_PATH, (_req, res) => res.type('application/x-x509-ca-cert').attachment('madoguchi-ca.crt').send(localAuthority));
   serveApp(app, '/kiosk', config.webClientDir);
@@ -260,60 +219,83 @@ export async function startServer({ config, db, clock = systemClock }: StartOpti
       listener.listen(config.port, config.host, resolve);
     });
   } catch (error) {
-    await relayedSockets?.close();
-    await sfu.close();
-    await redis?.close();
+    await cluster?.close();
+    await city?.close();
+    await closeStarted();
     throw error;
   }
-  stills.startRetention();
-  documents.startRetention();
-  forms.startRetention();
-  retention.start();
   const { port } = listener.address() as AddressInfo;
   const host = WILDCARD_ADDRESSES.has(config.host) ? '127.0.0.1' : config.host;
+  const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
+  // Edges find the owner's API here (an owner's own address: behind a balancer, each node's).
+  if (redis) apiAddress = ApiAddress.publish({ redis: redis.commands, nodeId, url: config.nodeUrl ?? url });
 
+  const ran = (): City => {
+    if (!city) throw new Error('this node is an edge: the city runs on another node');
+    return city;
+  };
   let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      // Edges' calls first (UNAVAILABLE, retried), then the calls are held and written, and only
+      // then the lease goes: the successor finds them held.
+      await cluster?.stopServing();
+      await city?.close();
+      await cluster?.close();
+      await apiAddress?.close();
+      if (listener !== httpServer) listener.close();
+      await closeStarted();
+    })());
+  closeSelf = () => void close();
   return {
-    url: `${tls ? 'https' : 'http'}://${host}:${port}`,
+    url,
     localCertificates,
     httpServer,
     io,
     sfu,
-    probes,
     tokens,
     sessions,
-    consultations,
-    recorder,
-    stills,
-    documents,
-    forms,
-    retention,
-    guests,
-    relayedSockets,
-    close: () =>
-      (closing ??= (async () => {
-        // Edge nodes' sockets first: the lease goes to another node while this one winds down.
-        await relayedSockets?.close();
-        stills.close();
-        guests.close();
-        documents.shutdown();
-        forms.shutdown();
-        printer.close();
-        annotations.close();
-        await retention.stop();
-        // Ending the calls records them and waits for the recorder, which gives up after a while
-        // if the database cannot be written (logging what it could not write).
-        const consultationsClosed = consultations.close();
-        await recorder.close(RECORDS_SHUTDOWN_WAIT_MS);
-        await consultationsClosed;
-        await new Promise<void>((resolve) => io.close(() => resolve()));
-        if (listener !== httpServer) listener.close();
-        await turn?.close();
-        await sfu.close();
-        await sessions.close();
-        await redis?.close();
-      })()),
+    cluster,
+    get owner() {
+      return city !== undefined && (cluster?.owner ?? true);
+    },
+    get city() {
+      return ran();
+    },
+    get probes() {
+      return ran().probes;
+    },
+    get consultations() {
+      return ran().consultations;
+    },
+    get recorder() {
+      return ran().recorder;
+    },
+    get stills() {
+      return ran().stills;
+    },
+    get documents() {
+      return ran().documents;
+    },
+    get forms() {
+      return ran().forms;
+    },
+    get retention() {
+      return ran().retention;
+    },
+    get guests() {
+      return ran().guests;
+    },
+    close,
   };
+}
+
+/**
+ * Closes the transports of this node's own sockets: the clients connect again at once (a dropped
+ * transport is retried, unlike a socket the server ended) and go through the restart path.
+ */
+function reconnectLocalSockets(io: GatewayServer): void {
+  for (const socket of io.of('/').sockets.values()) socket.conn.close();
 }
 
 /**

@@ -91,7 +91,7 @@ describe('a tablet connected to an edge node, served by the node that runs the c
   beforeAll(async () => {
     redis = await startTestRedis();
     owner = await startTestServer({ redisUrl: redis.url });
-    await waitUntil(() => owner.server.relayedSockets?.owner === true, 'the owner of the city');
+    await waitUntil(() => owner.server.owner, 'the owner of the city');
     edge = await startEdge(owner, redis.url, 1_500);
   });
   afterAll(async () => {
@@ -149,7 +149,7 @@ describe('a tablet connected to an edge node, served by the node that runs the c
       for (const call of [{ call: 'message', principal: { kind: 'root' }, connection: { id: 'x' }, event: 'consultation:request', payload: {} }, { call: 'shutdown' }, 'text']) {
         await expect(channel.request(call, 2_000)).rejects.toMatchObject({ code: 'INTERNAL', message: 'the owner could not run the command' });
       }
-      expect(owner.server.relayedSockets?.owner).toBe(true);
+      expect(owner.server.owner).toBe(true);
     } finally {
       await channel.close();
       await stranger.close();
@@ -164,13 +164,13 @@ describe('a tablet connected to an edge node, served by the node that runs the c
     const lostTablet = await connectTo(doomed.url, await owner.deviceToken('移動窓口1号車'));
     lostTablet.socket.io.reconnection(false); // its server is gone for good
     await waitUntil(() => online().has(staying!.id) && online().has(lost!.id), 'both online on the owner');
-    expect(owner.server.relayedSockets?.relayedSocketsByEdge()).toEqual(new Map([['edge-1', 1], ['edge-doomed', 1]]));
+    expect(owner.server.cluster?.relayedSocketsByEdge()).toEqual(new Map([['edge-1', 1], ['edge-doomed', 1]]));
 
     await doomed.die();
     // Told nothing by the dead edge, the owner finds its heartbeat gone (1.5 s here) at its next check.
     await waitUntil(() => !online().has(lost!.id), 'the dead edge’s tablet counted out');
     expect(online().has(staying!.id), 'the live edge’s tablet still counts').toBe(true);
-    expect(owner.server.relayedSockets?.relayedSocketsByEdge()).toEqual(new Map([['edge-1', 1]]));
+    expect(owner.server.cluster?.relayedSocketsByEdge()).toEqual(new Map([['edge-1', 1]]));
     expect(doomed.lost.length, 'what the dead edge tried to tell the owner did not reach it').toBeGreaterThan(0);
     stayingTablet.close();
     await waitUntil(() => !online().has(staying!.id), 'the staying tablet counted out when it closes');
@@ -178,7 +178,7 @@ describe('a tablet connected to an edge node, served by the node that runs the c
 
   it('with no node running the city, a message through the edge is UNAVAILABLE (try again), not refused', async () => {
     const tablet = await connectTo(edge.url, await owner.deviceToken('江川出張所'));
-    await owner.server.relayedSockets!.close(); // the lease is released: nobody runs the city
+    await owner.server.cluster!.stopServing(); // nobody takes the edges’ calls
     const welfareId = (await owner.db.department.findUniqueOrThrow({ where: { code: 'welfare' } })).id;
     expect(await rawEmit(tablet, 'consultation:request', { departmentId: welfareId })).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
     tablet.close();

@@ -8,7 +8,8 @@ const logger = createLogger('owner-channel');
 
 const Request = z.object({ id: z.string(), replyTo: z.string(), command: z.unknown() });
 const Reply = z.union([
-  z.object({ id: z.string(), ok: z.literal(true), data: z.unknown() }),
+  // JSON leaves out the data of a command that returns nothing.
+  z.object({ id: z.string(), ok: z.literal(true), data: z.unknown().optional() }),
   z.object({ id: z.string(), ok: z.literal(false), error: z.object({ code: ErrorCode, message: z.string() }) }),
 ]);
 

@@ -44,6 +44,8 @@ for _, command in ipairs(commands) do redis.call(unpack(command)) end
 return #commands
 `;
 
+const holderKey = (name: string) => `madoguchi:lease:${name}`;
+
 export interface OwnerLeaseOptions {
   redis: Redis;
   /** What is owned, e.g. `routing:<city>`. */
@@ -85,8 +87,15 @@ export class OwnerLease {
 
   constructor(options: OwnerLeaseOptions) {
     this.#options = options;
-    this.#holderKey = `madoguchi:lease:${options.name}`;
+    this.#holderKey = holderKey(options.name);
     this.#tokenKey = `madoguchi:lease:${options.name}:token`;
+  }
+
+  /** The id of the node that holds `name`'s lease now, or null when none does (it lapsed, or a take-over is under way). */
+  static async holderOf(redis: Redis, name: string): Promise<string | null> {
+    const holder = await redis.get(holderKey(name));
+    // `<nodeId>:<token>`: the token is the part after the last ':'.
+    return holder === null ? null : holder.slice(0, holder.lastIndexOf(':'));
   }
 
   /** This node's fencing token while it is the owner, else null. */
@@ -94,8 +103,9 @@ export class OwnerLease {
     return this.#token;
   }
 
-  start(): void {
-    void this.#tick();
+  /** Tries for the lease at once and keeps trying; resolves when the first try is answered. */
+  start(): Promise<void> {
+    return this.#tick();
   }
 
   /** Runs Redis commands as the owner, or throws LeaseLost when this node is not the owner any more. */

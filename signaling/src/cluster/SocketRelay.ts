@@ -1,15 +1,11 @@
 import { z } from 'zod';
 import { ErrorCode, ProtocolError, StaffRole, isClientEventName, type Ack, type ClientEventName } from '@madoguchi/protocol';
-import { createLogger } from '@madoguchi/protocol/logger';
 import type { Principal } from '../auth/principal.ts';
 import type { Connection } from '../gateway/handlers.ts';
 import type { SignalingBackend } from '../gateway/SignalingBackend.ts';
 import { EdgeHeartbeat, EdgeSockets } from './EdgeSockets.ts';
 import { OwnerChannel } from './OwnerChannel.ts';
-import { OwnerLease } from './OwnerLease.ts';
 import type { SharedRedis } from './SharedRedis.ts';
-
-const logger = createLogger('socket-relay');
 
 /** How long a relayed message may wait for the owner's answer (a consultation's set-up included). */
 const MESSAGE_TIMEOUT_MS = 15_000;
@@ -53,6 +49,9 @@ const AckSchema: z.ZodType<Ack<unknown>> = z.union([
   z.object({ ok: z.literal(false), error: z.object({ code: ErrorCode, message: z.string() }) }),
 ]) as z.ZodType<Ack<unknown>>;
 
+/** A connection, disconnection or socket's end the owner did not take in time (none answered, or Redis cut). */
+export type LostCall = (what: RelayedCall['call'], error: unknown, connection: Connection) => void;
+
 /**
  * The backend of an edge node: a signaling node that does not run the city passes its sockets'
  * connections, disconnections and messages to the node that does (the owner of the city's lease),
@@ -64,10 +63,10 @@ export class RelayBackend implements SignalingBackend {
   readonly #channel: OwnerChannel;
   readonly #heartbeat: EdgeHeartbeat;
   readonly #edge: string;
-  readonly #onLost: (what: string, error: unknown) => void;
+  readonly #onLost: LostCall;
   readonly #messageTimeoutMs: number;
 
-  private constructor(channel: OwnerChannel, heartbeat: EdgeHeartbeat, nodeId: string, onLost: (what: string, error: unknown) => void, messageTimeoutMs: number) {
+  private constructor(channel: OwnerChannel, heartbeat: EdgeHeartbeat, nodeId: string, onLost: LostCall, messageTimeoutMs: number) {
     this.#channel = channel;
     this.#heartbeat = heartbeat;
     this.#edge = nodeId;
@@ -85,7 +84,7 @@ export class RelayBackend implements SignalingBackend {
   }: {
     redis: SharedRedis;
     nodeId: string;
-    onLost: (what: string, error: unknown) => void;
+    onLost: LostCall;
     messageTimeoutMs?: number;
     heartbeatMs?: number;
   }): Promise<RelayBackend> {
@@ -123,59 +122,32 @@ export class RelayBackend implements SignalingBackend {
   }
 
   #tell(call: RelayedCall): void {
-    this.#channel.request(call, LIFECYCLE_TIMEOUT_MS).catch((error: unknown) => this.#onLost(call.call, error));
+    this.#channel.request(call, LIFECYCLE_TIMEOUT_MS).catch((error: unknown) => this.#onLost(call.call, error, call.connection));
   }
 }
 
 /** What is owned: the city this deployment serves (one per Redis today). */
 export const CITY = 'city';
-/** How long a dead owner's lease lasts before another node may take the city. */
-const CITY_LEASE_MS = 5_000;
 
 /**
- * The owner's half: while this node holds the city's lease, the calls that edge nodes relay run
- * against its own backend (the domain), each checked first — a relayed call is input like any
- * socket message. close() stops serving and releases the lease.
+ * The owner's half: the calls that edge nodes relay run against this node's own backend (the
+ * domain), each checked first — a relayed call is input like any socket message. Started by the
+ * node once it holds the city's lease (ClusterNode); close() stops serving.
  */
 export class RelayedSocketsServer {
   readonly #channel: OwnerChannel;
-  readonly #lease: OwnerLease;
-  #serving = false;
-
   readonly #edgeSockets: EdgeSockets;
 
-  private constructor(channel: OwnerChannel, redis: SharedRedis, nodeId: string, backend: SignalingBackend) {
+  private constructor(channel: OwnerChannel, edgeSockets: EdgeSockets) {
     this.#channel = channel;
-    this.#edgeSockets = new EdgeSockets(backend, redis.commands);
-    const serve = (raw: unknown) => runRelayed(this.#edgeSockets, raw);
-    this.#lease = new OwnerLease({
-      redis: redis.commands,
-      name: CITY,
-      nodeId,
-      ttlMs: CITY_LEASE_MS,
-      onAcquired: () => {
-        channel.serve(serve).then(
-          () => (this.#serving = this.#lease.token !== null),
-          (error: unknown) => logger.error('cannot serve the edge nodes’ sockets:', error),
-        );
-      },
-      onLost: () => {
-        this.#serving = false;
-        channel.serve(null).catch(() => {});
-      },
-    });
+    this.#edgeSockets = edgeSockets;
   }
 
   static async start({ redis, nodeId, backend }: { redis: SharedRedis; nodeId: string; backend: SignalingBackend }): Promise<RelayedSocketsServer> {
     const channel = await OwnerChannel.open({ redis: redis.commands, subscriber: redis.subscriber, name: CITY, nodeId });
-    const server = new RelayedSocketsServer(channel, redis, nodeId, backend);
-    server.#lease.start();
-    return server;
-  }
-
-  /** Whether this node runs the city now: it holds the lease and takes the edge nodes' calls. */
-  get owner(): boolean {
-    return this.#serving;
+    const edgeSockets = new EdgeSockets(backend, redis.commands);
+    await channel.serve((raw) => runRelayed(edgeSockets, raw));
+    return new RelayedSocketsServer(channel, edgeSockets);
   }
 
   /** The sockets edge nodes relayed here, by edge. */
@@ -184,10 +156,8 @@ export class RelayedSocketsServer {
   }
 
   async close(): Promise<void> {
-    this.#serving = false;
     this.#edgeSockets.close();
     await this.#channel.close();
-    await this.#lease.close();
   }
 }
 

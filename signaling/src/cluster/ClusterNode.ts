@@ -1,0 +1,141 @@
+import type { Ack, ClientEventName } from '@madoguchi/protocol';
+import { createLogger } from '@madoguchi/protocol/logger';
+import type { Principal } from '../auth/principal.ts';
+import type { Connection } from '../gateway/handlers.ts';
+import type { SignalingBackend } from '../gateway/SignalingBackend.ts';
+import { OwnerLease } from './OwnerLease.ts';
+import type { SharedRedis } from './SharedRedis.ts';
+import { CITY, RelayBackend, RelayedSocketsServer, type LostCall } from './SocketRelay.ts';
+
+const logger = createLogger('cluster');
+
+/** How long a dead owner's lease lasts before another node may take the city. */
+export const CITY_LEASE_MS = 5_000;
+/** After a failed take-over (the database did not answer), the lease is given up and tried for again after this. */
+const RETRY_TAKEOVER_MS = 2_000;
+
+export interface ClusterNodeOptions {
+  redis: SharedRedis;
+  nodeId: string;
+  /** Builds the city here (the restart path: open consultations held, to be resumed) and returns its backend. */
+  becomeOwner(): Promise<SignalingBackend>;
+  /** This node runs the city now: its own sockets were relayed to the old owner and are to be counted here. */
+  promoted(): void;
+  /** This node held the city and lost its lease (another may run it now): it must stop running it. */
+  leaseLost(): void;
+  /** A call of this edge's sockets the owner did not take in time. */
+  relayLost: LostCall;
+  leaseMs?: number;
+}
+
+/**
+ * A signaling node among others sharing a Redis. While another node holds the city's lease this one
+ * is an edge: its sockets are relayed to that owner. When the lease is free (the owner died or
+ * stopped) and this node takes it, it becomes the owner in place: the city is built here, the
+ * gateway's backend becomes the local one, and the other edges' sockets are served here.
+ */
+export class ClusterNode {
+  readonly #options: ClusterNodeOptions;
+  readonly #backend: SignalingBackend;
+  #current: SignalingBackend;
+  #relay: RelayBackend | undefined;
+  #relayedSockets: RelayedSocketsServer | undefined;
+  #lease: OwnerLease;
+  #promotion: Promise<void> | undefined;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+
+  private constructor(options: ClusterNodeOptions, relay: RelayBackend) {
+    this.#options = options;
+    this.#relay = relay;
+    this.#current = relay;
+    this.#lease = this.#newLease();
+    // The gateway keeps this one; what it forwards to changes at the promotion.
+    this.#backend = {
+      connected: (principal: Principal, connection: Connection) => this.#current.connected(principal, connection),
+      disconnected: (principal: Principal, connection: Connection) => this.#current.disconnected(principal, connection),
+      socketClosed: (connection: Connection) => this.#current.socketClosed(connection),
+      message: (principal: Principal, connection: Connection, event: ClientEventName, payload: unknown): Promise<Ack<unknown>> =>
+        this.#current.message(principal, connection, event, payload),
+    };
+  }
+
+  /** Starts as an edge and tries for the lease; resolves once the first try (and a promotion it won) is done. */
+  static async start(options: ClusterNodeOptions): Promise<ClusterNode> {
+    const relay = await RelayBackend.start({ redis: options.redis, nodeId: options.nodeId, onLost: options.relayLost });
+    const node = new ClusterNode(options, relay);
+    await node.#lease.start();
+    await node.#promotion;
+    return node;
+  }
+
+  /** The gateway's backend: a relay to the owner, or the city's own once this node runs it. */
+  get backend(): SignalingBackend {
+    return this.#backend;
+  }
+
+  /** Whether this node runs the city now. */
+  get owner(): boolean {
+    return this.#relayedSockets !== undefined;
+  }
+
+  /** The sockets edge nodes relayed here, by edge (empty on an edge). */
+  relayedSocketsByEdge(): Map<string, number> {
+    return this.#relayedSockets?.relayedSocketsByEdge() ?? new Map();
+  }
+
+  /** The owner stops taking the edges' calls (they are UNAVAILABLE until a successor takes the lease). */
+  async stopServing(): Promise<void> {
+    const served = this.#relayedSockets;
+    this.#relayedSockets = undefined;
+    await served?.close();
+  }
+
+  /** Releases the lease (a successor takes the city at once) and stops relaying. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#retryTimer);
+    await this.#promotion;
+    await this.stopServing();
+    await this.#lease.close();
+    await this.#relay?.close();
+  }
+
+  #newLease(): OwnerLease {
+    return new OwnerLease({
+      redis: this.#options.redis.commands,
+      name: CITY,
+      nodeId: this.#options.nodeId,
+      ttlMs: this.#options.leaseMs ?? CITY_LEASE_MS,
+      onAcquired: () => {
+        this.#promotion = this.#promote();
+      },
+      onLost: () => {
+        if (this.owner || this.#current !== this.#relay) this.#options.leaseLost();
+      },
+    });
+  }
+
+  async #promote(): Promise<void> {
+    let local: SignalingBackend;
+    try {
+      local = await this.#options.becomeOwner();
+    } catch (error) {
+      logger.error('cannot run the city here; giving the lease up to try again:', error);
+      await this.#lease.close();
+      if (!this.#closed) {
+        this.#lease = this.#newLease();
+        this.#retryTimer = setTimeout(() => void this.#lease.start(), RETRY_TAKEOVER_MS);
+      }
+      return;
+    }
+    this.#current = local;
+    const relay = this.#relay;
+    this.#relay = undefined;
+    await relay?.close();
+    this.#relayedSockets = await RelayedSocketsServer.start({ redis: this.#options.redis, nodeId: this.#options.nodeId, backend: local });
+    logger.info(`${this.#options.nodeId} runs the city`);
+    this.#options.promoted();
+  }
+}

@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProtocolClient } from '@madoguchi/protocol/client';
+import type { ServerPayload } from '@madoguchi/protocol';
+import { startServer, type MadoguchiServer } from '../src/server.ts';
+import { joinMedia, waitFor } from './callFlow.ts';
+import { TEST_PASSWORD, nextEvent, startTestServer, type TestServer } from './harness.ts';
+import { useTestRedis } from './redis.ts';
+
+/**
+ * Two signaling nodes sharing a real Redis and database, each a whole server: A starts first and
+ * runs the city; B is an edge, relaying its sockets and /api to A. When A stops, B takes the
+ * city's lease and runs the city in place, by the restart path.
+ */
+describe('a city taken over by the other node when the node running it stops', () => {
+  const redis = useTestRedis();
+  let a: TestServer;
+  let b: MadoguchiServer;
+  const clients: ProtocolClient[] = [];
+  const connect = async (url: string, token: string, beforeConnect?: (client: ProtocolClient) => void) => {
+    const client = ProtocolClient.connect(token, url);
+    clients.push(client);
+    beforeConnect?.(client);
+    await new Promise<void>((resolve, reject) => {
+      client.socket.once('connect', () => resolve());
+      client.socket.once('connect_error', reject);
+    });
+    return client;
+  };
+
+  beforeAll(async () => {
+    a = await startTestServer({ redisUrl: redis.url, resumeWindows: { tabletMs: 15_000, operatorMs: 15_000 } });
+    b = await startServer({ config: { ...a.config, port: 0 }, db: a.db, nodeId: 'node-b' });
+  });
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await b?.close();
+    await a?.close();
+  });
+
+  it('the first node runs the city; the second is an edge, whose /api is the owner’s', async () => {
+    expect(a.server.owner).toBe(true);
+    expect(b.owner).toBe(false);
+    expect(() => b.consultations).toThrow(/edge/);
+    const login = await fetch(`${b.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'welfare1', password: TEST_PASSWORD }),
+    });
+    expect(login.status).toBe(200);
+    expect(await login.json()).toMatchObject({ token: expect.any(String) });
+    const wrong = await fetch(`${b.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'welfare1', password: 'not-the-password' }),
+    });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('keeps a call across the nodes and the waiting residents’ order when the owner stops: B runs the city, the next 受付可 gets the first in line', async () => {
+    const db = a.db;
+    const { id: tax } = await db.department.findUniqueOrThrow({ where: { code: 'tax' } });
+    const { id: welfare } = await db.department.findUniqueOrThrow({ where: { code: 'welfare' } });
+    const tokens = {
+      callTablet: await a.deviceToken('清滝郵便局'),
+      firstWaiting: await a.deviceToken('江川出張所'),
+      secondWaiting: await a.deviceToken('中央公民館'),
+      tax1: await a.staffToken('tax1'),
+      welfare1: await a.staffToken('welfare1'),
+    };
+
+    // A call with the tablet on A and the operator on B (relayed to A).
+    const callTablet = await connect(a.server.url, tokens.callTablet);
+    const operator = await connect(b.url, tokens.tax1);
+    await operator.request('presence:set', { presence: 'available' });
+    const offered = nextEvent(operator, 'offer:incoming');
+    const { consultationId: callId } = await callTablet.request('consultation:request', { departmentId: tax });
+    await operator.request('offer:accept', { consultationId: (await offered).consultationId });
+    // Two residents waiting for 福祉, one on each node; 福祉's operator is logged in (on B) but 離席中.
+    const welfareConsole = await connect(b.url, tokens.welfare1);
+    const firstTablet = await connect(b.url, tokens.firstWaiting);
+    const { consultationId: firstId } = await firstTablet.request('consultation:request', { departmentId: welfare });
+    const secondTablet = await connect(a.server.url, tokens.secondWaiting);
+    const { consultationId: secondId } = await secondTablet.request('consultation:request', { departmentId: welfare });
+    await a.server.recorder.flush();
+
+    const firstPlace = nextEvent(firstTablet, 'consultation:status', (status) => status.consultationId === firstId && status.status === 'waiting', 20_000);
+    const operatorBack = nextEvent(operator, 'call:joined', () => true, 20_000);
+    const stoppedAt = Date.now();
+    await a.server.close();
+    await waitFor(() => b.owner, 10_000);
+    const takeoverMs = Date.now() - stoppedAt;
+    console.log(`[takeover] node B runs the city ${takeoverMs} ms after node A stopped`);
+
+    // B's own sockets connect again and are counted by the city now here; A's clients come to B (a balancer's job).
+    let tabletBack: Promise<ServerPayload<'call:joined'>> | undefined;
+    const movedTablet = await connect(b.url, tokens.callTablet, (client) => (tabletBack = nextEvent(client, 'call:joined', () => true, 20_000)));
+    const secondMoved = ProtocolClient.connect(tokens.secondWaiting, b.url);
+    clients.push(secondMoved);
+    const secondPlace = nextEvent(secondMoved, 'consultation:status', (status) => status.consultationId === secondId && status.status === 'waiting', 20_000);
+    expect((await firstPlace).queuePosition).toBe(1);
+    expect((await secondPlace).queuePosition).toBe(2);
+
+    // The call goes on in the same consultation, its media on B's SFU now.
+    const [tabletJoined, operatorJoined] = await Promise.all([tabletBack!, operatorBack]);
+    expect([tabletJoined.consultationId, operatorJoined.consultationId]).toEqual([callId, callId]);
+    const tabletConsumers: ServerPayload<'media:newConsumer'>[] = [];
+    const operatorConsumers: ServerPayload<'media:newConsumer'>[] = [];
+    await joinMedia(movedTablet, tabletJoined, [{ source: 'mic', kind: 'audio' }, { source: 'face', kind: 'video' }], tabletConsumers);
+    await joinMedia(operator, operatorJoined, [{ source: 'operator-mic', kind: 'audio' }], operatorConsumers);
+    await waitFor(() => tabletConsumers.length === 1 && operatorConsumers.length === 2, 10_000);
+    expect(b.sfu.room(callId)).toBeDefined();
+    await movedTablet.request('media:recovered', { consultationId: callId });
+    await operator.request('media:recovered', { consultationId: callId });
+
+    // 福祉's operator goes 受付可 on the new owner: the first in line is offered.
+    const welfareOffer = nextEvent(welfareConsole, 'offer:incoming', () => true, 10_000);
+    await waitFor(async () => (await welfareConsole.request('presence:set', { presence: 'available' }).then(() => true, () => false)), 10_000);
+    expect((await welfareOffer).consultationId).toBe(firstId);
+
+    await movedTablet.request('consultation:end', { consultationId: callId });
+    await b.recorder.flush();
+    const events = await db.consultationEvent.findMany({ where: { consultationId: callId }, orderBy: { id: 'asc' } });
+    const types = events.map((event) => event.type);
+    expect(types.slice(0, 3)).toEqual(['requested', 'offered', 'answered']);
+    expect(types).toContain('held');
+    expect(types.at(-1)).toBe('ended');
+    expect(events.filter((event) => event.type === 'reconnected').map((event) => JSON.parse(event.data ?? '{}'))).toEqual(
+      expect.arrayContaining([expect.objectContaining({ party: 'resident', how: 'resume_after_restart' }), expect.objectContaining({ party: 'operator', how: 'resume_after_restart' })]),
+    );
+  }, 60_000);
+});
