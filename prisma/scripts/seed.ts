@@ -1,10 +1,10 @@
 /**
  * Seeds the demo city みどり市 (idempotent).
- *   tsx scripts/seed.ts [--url file:…|postgresql://…] [--password <pw>]
+ *   tsx scripts/seed.ts [--url file:…|postgresql://…] [--password <pw>] [--accounts-file <path>]
  * Database: --url, else env DATABASE_URL, else file:./.data/madoguchi.db (repo root).
  * Passwords: --password, else env SEED_DEMO_PASSWORD, else random per account,
  * written to .data/demo-accounts.txt (mode 0600; for a non-default database
- * `<file>.demo-accounts.txt` beside it) and printed.
+ * `<file>.demo-accounts.txt` beside it, or --accounts-file) and printed.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -15,12 +15,12 @@ import { printableDatabaseUrl } from '../src/postgres.ts';
 import { DEMO_CITY, demoAccountsFileFor, seedDemoCity } from '../src/seed.ts';
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { url: { type: 'string' }, password: { type: 'string' } } });
+  const { values } = parseArgs({ options: { url: { type: 'string' }, password: { type: 'string' }, 'accounts-file': { type: 'string' } } });
   const url = resolveDatabaseUrl(values.url);
   const t0 = performance.now();
   const db = openDatabase(url);
   try {
-    const accountsFile = demoAccountsFileFor(url);
+    const accountsFile = values['accounts-file'] ? path.resolve(values['accounts-file']) : demoAccountsFileFor(url);
     const r = await seedDemoCity(db, { accountsFile, ...(values.password !== undefined ? { password: values.password } : {}) });
     const ms = Math.round(performance.now() - t0);
     if (!r.seeded) {

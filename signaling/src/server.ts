@@ -162,8 +162,7 @@ export async function startServer({ config, db, clock = systemClock, nodeId = ra
           city = await startCity(infrastructure);
           return city.backend;
         },
-        // Its sockets were counted on the old owner: they connect again (as after a restart) and are counted here.
-        promoted: () => reconnectLocalSockets(io),
+        promoting: () => reconnectLocalSockets(io),
         leaseLost: () => {
           logger.error('this node lost the city’s lease: another may run the city now, so this one stops');
           closeSelf();
@@ -182,6 +181,8 @@ export async function startServer({ config, db, clock = systemClock, nodeId = ra
     await closeStarted();
     throw error;
   }
+  // A socket that connects while this node takes the city over waits until the city is here.
+  if (cluster) io.use((_socket, next) => void (cluster.promotion ?? Promise.resolve()).then(() => next()));
   attachGateway(io, { tokens, sessions }, cluster?.backend ?? city!.backend, config.socketLimits);
 
   app.disable('x-powered-by');

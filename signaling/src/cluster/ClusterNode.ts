@@ -19,8 +19,12 @@ export interface ClusterNodeOptions {
   nodeId: string;
   /** Builds the city here (the restart path: open consultations held, to be resumed) and returns its backend. */
   becomeOwner(): Promise<SignalingBackend>;
-  /** This node runs the city now: its own sockets were relayed to the old owner and are to be counted here. */
-  promoted(): void;
+  /**
+   * This node has taken the lease and is about to build the city: its own sockets, counted by the
+   * old owner, go now (they connect again, to be counted here), before the city's restore pushes
+   * anything they would take for the truth of their call.
+   */
+  promoting(): void;
   /** This node held the city and lost its lease (another may run it now): it must stop running it. */
   leaseLost(): void;
   /** A call of this edge's sockets the owner did not take in time. */
@@ -74,6 +78,11 @@ export class ClusterNode {
     return this.#backend;
   }
 
+  /** While this node takes the city over: settles once it runs it (or gave up). */
+  get promotion(): Promise<void> | undefined {
+    return this.#promotion;
+  }
+
   /** Whether this node runs the city now. */
   get owner(): boolean {
     return this.#relayedSockets !== undefined;
@@ -109,7 +118,12 @@ export class ClusterNode {
       nodeId: this.#options.nodeId,
       ttlMs: this.#options.leaseMs ?? CITY_LEASE_MS,
       onAcquired: () => {
-        this.#promotion = this.#promote();
+        const promotion = this.#promote()
+          .catch((error: unknown) => logger.error('the take-over of the city failed:', error))
+          .finally(() => {
+            if (this.#promotion === promotion) this.#promotion = undefined;
+          });
+        this.#promotion = promotion;
       },
       onLost: () => {
         if (this.owner || this.#current !== this.#relay) this.#options.leaseLost();
@@ -118,6 +132,7 @@ export class ClusterNode {
   }
 
   async #promote(): Promise<void> {
+    this.#options.promoting();
     let local: SignalingBackend;
     try {
       local = await this.#options.becomeOwner();
@@ -136,6 +151,5 @@ export class ClusterNode {
     await relay?.close();
     this.#relayedSockets = await RelayedSocketsServer.start({ redis: this.#options.redis, nodeId: this.#options.nodeId, backend: local });
     logger.info(`${this.#options.nodeId} runs the city`);
-    this.#options.promoted();
   }
 }

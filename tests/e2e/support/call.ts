@@ -11,7 +11,7 @@ function echoMediaWarnings(page: Page): void {
 }
 
 /** A booth tablet paired to the site, on its home screen, with the browser's cameras as they come (no clerk's choice saved). */
-export async function pairTablet(browser: Browser, server: RunningServer, siteName: string): Promise<Page> {
+export async function pairTablet(browser: Browser, server: Pick<RunningServer, 'url' | 'registerTablet'>, siteName: string): Promise<Page> {
   const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
   const page = await context.newPage();
   watchContentSecurityPolicy(page);
@@ -39,7 +39,7 @@ export async function enterClerkPin(page: Page, pin: string): Promise<void> {
  */
 export async function openTablet(
   browser: Browser,
-  server: RunningServer,
+  server: Pick<RunningServer, 'url' | 'registerTablet'>,
   siteName: string,
   { clerkPin, documentCamera = true }: { clerkPin?: string; documentCamera?: boolean } = {},
 ): Promise<Page> {
@@ -57,7 +57,7 @@ export async function openTablet(
 }
 
 /** An operator logged in to the console and set 受付可 (unless `available: false`: a console opened mid-call leaves presence alone). */
-export async function openConsole(browser: Browser, server: RunningServer, username: string, { available = true } = {}): Promise<Page> {
+export async function openConsole(browser: Browser, server: Pick<RunningServer, 'url'>, username: string, { available = true } = {}): Promise<Page> {
   const context = await browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
   watchContentSecurityPolicy(page);
