@@ -162,7 +162,7 @@ export async function startServer({ config, db, clock = systemClock, nodeId = ra
           city = await startCity(infrastructure);
           return city.backend;
         },
-        promoting: () => reconnectLocalSockets(io),
+        ownerChanged: () => reconnectLocalSockets(io),
         leaseLost: () => {
           logger.error('this node lost the city’s lease: another may run the city now, so this one stops');
           closeSelf();

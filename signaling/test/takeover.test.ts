@@ -7,14 +7,16 @@ import { TEST_PASSWORD, nextEvent, startTestServer, type TestServer } from './ha
 import { useTestRedis } from './redis.ts';
 
 /**
- * Two signaling nodes sharing a real Redis and database, each a whole server: A starts first and
- * runs the city; B is an edge, relaying its sockets and /api to A. When A stops, B takes the
- * city's lease and runs the city in place, by the restart path.
+ * Three signaling nodes sharing a real Redis and database, each a whole server: A starts first and
+ * runs the city; B and C are edges, relaying their sockets and /api to A. When A stops, one of them
+ * takes the city's lease and runs the city in place, by the restart path; the other's sockets
+ * connect again and are counted by the new owner.
  */
 describe('a city taken over by the other node when the node running it stops', () => {
   const redis = useTestRedis();
   let a: TestServer;
   let b: MadoguchiServer;
+  let c: MadoguchiServer;
   const clients: ProtocolClient[] = [];
   const connect = async (url: string, token: string, beforeConnect?: (client: ProtocolClient) => void) => {
     const client = ProtocolClient.connect(token, url);
@@ -30,16 +32,18 @@ describe('a city taken over by the other node when the node running it stops', (
   beforeAll(async () => {
     a = await startTestServer({ redisUrl: redis.url, resumeWindows: { tabletMs: 15_000, operatorMs: 15_000 } });
     b = await startServer({ config: { ...a.config, port: 0 }, db: a.db, nodeId: 'node-b' });
+    c = await startServer({ config: { ...a.config, port: 0 }, db: a.db, nodeId: 'node-c' });
   });
   afterAll(async () => {
     for (const client of clients) client.close();
+    await c?.close();
     await b?.close();
     await a?.close();
   });
 
-  it('the first node runs the city; the second is an edge, whose /api is the owner’s', async () => {
+  it('the first node runs the city; the others are edges, whose /api is the owner’s', async () => {
     expect(a.server.owner).toBe(true);
-    expect(b.owner).toBe(false);
+    expect([b.owner, c.owner]).toEqual([false, false]);
     expect(() => b.consultations).toThrow(/edge/);
     const login = await fetch(`${b.url}/api/auth/login`, {
       method: 'POST',
@@ -56,7 +60,7 @@ describe('a city taken over by the other node when the node running it stops', (
     expect(wrong.status).toBe(401);
   });
 
-  it('keeps a call across the nodes and the waiting residents’ order when the owner stops: B runs the city, the next 受付可 gets the first in line', async () => {
+  it('keeps a call across the nodes and the waiting residents’ order when the owner stops: another node runs the city, the next 受付可 gets the first in line', async () => {
     const db = a.db;
     const { id: tax } = await db.department.findUniqueOrThrow({ where: { code: 'tax' } });
     const { id: welfare } = await db.department.findUniqueOrThrow({ where: { code: 'welfare' } });
@@ -64,6 +68,7 @@ describe('a city taken over by the other node when the node running it stops', (
       callTablet: await a.deviceToken('清滝郵便局'),
       firstWaiting: await a.deviceToken('江川出張所'),
       secondWaiting: await a.deviceToken('中央公民館'),
+      thirdWaiting: await a.deviceToken('移動窓口1号車'),
       tax1: await a.staffToken('tax1'),
       welfare1: await a.staffToken('welfare1'),
     };
@@ -75,32 +80,43 @@ describe('a city taken over by the other node when the node running it stops', (
     const offered = nextEvent(operator, 'offer:incoming');
     const { consultationId: callId } = await callTablet.request('consultation:request', { departmentId: tax });
     await operator.request('offer:accept', { consultationId: (await offered).consultationId });
-    // Two residents waiting for 福祉, one on each node; 福祉's operator is logged in (on B) but 離席中.
+    // Three residents waiting for 福祉, one on each node; 福祉's operator is logged in (on B) but 離席中.
     const welfareConsole = await connect(b.url, tokens.welfare1);
     const firstTablet = await connect(b.url, tokens.firstWaiting);
     const { consultationId: firstId } = await firstTablet.request('consultation:request', { departmentId: welfare });
     const secondTablet = await connect(a.server.url, tokens.secondWaiting);
     const { consultationId: secondId } = await secondTablet.request('consultation:request', { departmentId: welfare });
+    const thirdTablet = await connect(c.url, tokens.thirdWaiting);
+    const { consultationId: thirdId } = await thirdTablet.request('consultation:request', { departmentId: welfare });
     await a.server.recorder.flush();
 
-    const firstPlace = nextEvent(firstTablet, 'consultation:status', (status) => status.consultationId === firstId && status.status === 'waiting', 20_000);
+    const waitingAt = (client: ProtocolClient, consultationId: string) =>
+      nextEvent(client, 'consultation:status', (status) => status.consultationId === consultationId && status.status === 'waiting', 20_000);
+    // Pushed when each socket is counted by the new owner: B's and C's sockets connect again by themselves.
+    const firstPlace = waitingAt(firstTablet, firstId);
+    const thirdPlace = waitingAt(thirdTablet, thirdId);
     const operatorBack = nextEvent(operator, 'call:joined', () => true, 20_000);
     const stoppedAt = Date.now();
     await a.server.close();
-    await waitFor(() => b.owner, 10_000);
+    await waitFor(() => b.owner || c.owner, 10_000);
     const takeoverMs = Date.now() - stoppedAt;
-    console.log(`[takeover] node B runs the city ${takeoverMs} ms after node A stopped`);
+    const successor = b.owner ? b : c;
+    console.log(`[takeover] node ${successor === b ? 'B' : 'C'} runs the city ${takeoverMs} ms after node A stopped`);
 
-    // B's own sockets connect again and are counted by the city now here; A's clients come to B (a balancer's job).
+    // A's clients come to a live node (a balancer's job).
     let tabletBack: Promise<ServerPayload<'call:joined'>> | undefined;
-    const movedTablet = await connect(b.url, tokens.callTablet, (client) => (tabletBack = nextEvent(client, 'call:joined', () => true, 20_000)));
-    const secondMoved = ProtocolClient.connect(tokens.secondWaiting, b.url);
+    const movedTablet = await connect(successor.url, tokens.callTablet, (client) => (tabletBack = nextEvent(client, 'call:joined', () => true, 20_000)));
+    const secondMoved = ProtocolClient.connect(tokens.secondWaiting, successor.url);
     clients.push(secondMoved);
-    const secondPlace = nextEvent(secondMoved, 'consultation:status', (status) => status.consultationId === secondId && status.status === 'waiting', 20_000);
+    const secondPlace = waitingAt(secondMoved, secondId);
     expect((await firstPlace).queuePosition).toBe(1);
     expect((await secondPlace).queuePosition).toBe(2);
+    expect((await thirdPlace).queuePosition).toBe(3);
+    // Every waiting tablet is online on the new owner, the one on the other surviving edge too.
+    const siteDevices = await db.device.findMany({ where: { site: { name: { in: ['江川出張所', '中央公民館', '移動窓口1号車'] } } } });
+    await waitFor(() => siteDevices.every((device) => successor.consultations.liveSnapshot().onlineDevices.has(device.id)), 10_000);
 
-    // The call goes on in the same consultation, its media on B's SFU now.
+    // The call goes on in the same consultation, its media on the new owner's SFU.
     const [tabletJoined, operatorJoined] = await Promise.all([tabletBack!, operatorBack]);
     expect([tabletJoined.consultationId, operatorJoined.consultationId]).toEqual([callId, callId]);
     const tabletConsumers: ServerPayload<'media:newConsumer'>[] = [];
@@ -108,7 +124,7 @@ describe('a city taken over by the other node when the node running it stops', (
     await joinMedia(movedTablet, tabletJoined, [{ source: 'mic', kind: 'audio' }, { source: 'face', kind: 'video' }], tabletConsumers);
     await joinMedia(operator, operatorJoined, [{ source: 'operator-mic', kind: 'audio' }], operatorConsumers);
     await waitFor(() => tabletConsumers.length === 1 && operatorConsumers.length === 2, 10_000);
-    expect(b.sfu.room(callId)).toBeDefined();
+    expect(successor.sfu.room(callId)).toBeDefined();
     await movedTablet.request('media:recovered', { consultationId: callId });
     await operator.request('media:recovered', { consultationId: callId });
 
@@ -118,7 +134,7 @@ describe('a city taken over by the other node when the node running it stops', (
     expect((await welfareOffer).consultationId).toBe(firstId);
 
     await movedTablet.request('consultation:end', { consultationId: callId });
-    await b.recorder.flush();
+    await successor.recorder.flush();
     const events = await db.consultationEvent.findMany({ where: { consultationId: callId }, orderBy: { id: 'asc' } });
     const types = events.map((event) => event.type);
     expect(types.slice(0, 3)).toEqual(['requested', 'offered', 'answered']);

@@ -3,6 +3,7 @@ import { createLogger } from '@madoguchi/protocol/logger';
 import type { Principal } from '../auth/principal.ts';
 import type { Connection } from '../gateway/handlers.ts';
 import type { SignalingBackend } from '../gateway/SignalingBackend.ts';
+import { askRedis } from './askRedis.ts';
 import { OwnerLease } from './OwnerLease.ts';
 import type { SharedRedis } from './SharedRedis.ts';
 import { CITY, RelayBackend, RelayedSocketsServer, type LostCall } from './SocketRelay.ts';
@@ -20,11 +21,12 @@ export interface ClusterNodeOptions {
   /** Builds the city here (the restart path: open consultations held, to be resumed) and returns its backend. */
   becomeOwner(): Promise<SignalingBackend>;
   /**
-   * This node has taken the lease and is about to build the city: its own sockets, counted by the
-   * old owner, go now (they connect again, to be counted here), before the city's restore pushes
-   * anything they would take for the truth of their call.
+   * A new owner runs the city from now — this node, about to build it, or another node: this node's
+   * sockets, counted by the old owner, are to connect again so that the new one counts them (as after
+   * a restart). This node's own go before the city's restore pushes anything they would take for the
+   * truth of their call.
    */
-  promoting(): void;
+  ownerChanged(): void;
   /** This node held the city and lost its lease (another may run it now): it must stop running it. */
   leaseLost(): void;
   /** A call of this edge's sockets the owner did not take in time. */
@@ -47,6 +49,9 @@ export class ClusterNode {
   #lease: OwnerLease;
   #promotion: Promise<void> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** An edge watches who holds the lease: a new owner knows nothing of the sockets relayed to the old one. */
+  readonly #ownerWatch: ReturnType<typeof setInterval>;
+  #knownOwner: string | null = null;
   #closed = false;
 
   private constructor(options: ClusterNodeOptions, relay: RelayBackend) {
@@ -54,6 +59,7 @@ export class ClusterNode {
     this.#relay = relay;
     this.#current = relay;
     this.#lease = this.#newLease();
+    this.#ownerWatch = setInterval(() => void this.#watchOwner(), Math.floor((options.leaseMs ?? CITY_LEASE_MS) / 3));
     // The gateway keeps this one; what it forwards to changes at the promotion.
     this.#backend = {
       connected: (principal: Principal, connection: Connection) => this.#current.connected(principal, connection),
@@ -70,6 +76,7 @@ export class ClusterNode {
     const node = new ClusterNode(options, relay);
     await node.#lease.start();
     await node.#promotion;
+    await node.#watchOwner(); // the owner its first sockets are relayed to
     return node;
   }
 
@@ -105,6 +112,7 @@ export class ClusterNode {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#retryTimer);
+    clearInterval(this.#ownerWatch);
     await this.#promotion;
     await this.stopServing();
     await this.#lease.close();
@@ -131,8 +139,20 @@ export class ClusterNode {
     });
   }
 
+  async #watchOwner(): Promise<void> {
+    if (this.#closed || this.owner || this.#promotion) return;
+    const holder = await askRedis(() => OwnerLease.holderOf(this.#options.redis.commands, CITY), 'cannot read the lease').catch(() => null);
+    // No holder (a take-over under way) or a Redis that does not answer: nothing is known yet.
+    if (holder === null || holder === this.#options.nodeId || this.#closed) return;
+    if (this.#knownOwner !== null && holder !== this.#knownOwner) {
+      logger.info(`${holder} runs the city now (was ${this.#knownOwner}): this node's sockets connect again`);
+      this.#options.ownerChanged();
+    }
+    this.#knownOwner = holder;
+  }
+
   async #promote(): Promise<void> {
-    this.#options.promoting();
+    this.#options.ownerChanged();
     let local: SignalingBackend;
     try {
       local = await this.#options.becomeOwner();
