@@ -21,7 +21,7 @@ import { FormService } from './forms/FormService.ts';
 import type { GatewayServer } from './gateway/Gateway.ts';
 import { createLocalBackend, type SignalingBackend } from './gateway/SignalingBackend.ts';
 import { GuestDesk } from './guests/GuestDesk.ts';
-import { attachGuestGateway, createGuestNotifier } from './guests/GuestGateway.ts';
+import { createGuestNotifier, createLocalGuestBackend, type GuestBackend } from './guests/GuestGateway.ts';
 import { GuestTokens } from './guests/GuestTokens.ts';
 import { NetworkProbes } from './probes/NetworkProbes.ts';
 import { AuditLog } from './records/AuditLog.ts';
@@ -73,6 +73,8 @@ export interface City {
   probes: NetworkProbes;
   /** The gateway's backend on the node that runs the city. */
   backend: SignalingBackend;
+  /** The guests' gateway's backend there. */
+  guestBackend: GuestBackend;
   /** `/api`, mounted after the body parser. */
   api: Router;
   close(): Promise<void>;
@@ -131,7 +133,6 @@ export async function startCity(infrastructure: CityInfrastructure): Promise<Cit
   });
   const feedback = new FeedbackService(db, recorder, clock);
   const backend = createLocalBackend(io, { consultations, annotations, feedback, stills, documents, forms, printer, clerkPins, help, iceServers, probes, boothCheckIn, guests });
-  attachGuestGateway(io, guests, iceServers, config.socketLimits);
   const api = createApiRouter({
     db,
     databaseProbe: databaseProbe(resolveDatabaseUrl(config.databaseUrl)),
@@ -170,6 +171,7 @@ export async function startCity(infrastructure: CityInfrastructure): Promise<Cit
     guests,
     probes,
     backend,
+    guestBackend: createLocalGuestBackend(guests, iceServers),
     api,
     close: () =>
       (closing ??= (async () => {

@@ -37,5 +37,11 @@ async function shutdown(signal: string): Promise<void> {
   await db.$disconnect();
   process.exit(0);
 }
+// A cluster's owner that lost the city's lease closed itself: the process ends, to be started again as an edge.
+void server.closed.then(() => {
+  if (stopping) return;
+  logger.error('the server closed itself (see above); exiting so that it is started again');
+  process.exit(1);
+});
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

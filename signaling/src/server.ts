@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import express from 'express';
 import { createLogger } from '@madoguchi/protocol/logger';
 import { databaseProvider, resolveDatabaseUrl, sqliteFilePath, type PrismaClient } from '@madoguchi/db';
+import { GUEST_NAMESPACE } from '@madoguchi/protocol';
 import { SfuNode } from '@madoguchi/sfu';
 import { errorHandler, sendError } from './api/errors.ts';
 import { StaffSessions } from './auth/StaffSessions.ts';
@@ -26,6 +27,7 @@ import type { ConsultationService } from './consultations/ConsultationService.ts
 import type { DocumentService } from './documents/DocumentService.ts';
 import type { FormService } from './forms/FormService.ts';
 import { attachGateway, createNotifier, createSocketServer, type GatewayServer } from './gateway/Gateway.ts';
+import { attachGuestGateway } from './guests/GuestGateway.ts';
 import type { GuestDesk } from './guests/GuestDesk.ts';
 import { WILDCARD_ADDRESSES, lanAddresses } from './lanAddresses.ts';
 import { PairingCodes } from './PairingCodes.ts';
@@ -70,6 +72,8 @@ export interface MadoguchiServer {
   /** With REDIS_URL: this node among the others (its role, the sockets edges relayed to it). */
   cluster?: ClusterNode;
   close(): Promise<void>;
+  /** Settles once the server has closed: by close(), or by itself (an owner that lost its lease). */
+  readonly closed: Promise<void>;
 }
 
 export interface StartOptions {
@@ -160,7 +164,7 @@ export async function startServer({ config, db, clock = systemClock, nodeId = ra
         nodeId,
         becomeOwner: async () => {
           city = await startCity(infrastructure);
-          return city.backend;
+          return { sockets: city.backend, guests: city.guestBackend };
         },
         ownerChanged: () => reconnectLocalSockets(io),
         leaseLost: () => {
@@ -181,9 +185,14 @@ export async function startServer({ config, db, clock = systemClock, nodeId = ra
     await closeStarted();
     throw error;
   }
-  // A socket that connects while this node takes the city over waits until the city is here.
-  if (cluster) io.use((_socket, next) => void (cluster.promotion ?? Promise.resolve()).then(() => next()));
+  if (cluster) {
+    // A socket that connects while this node takes the city over waits until the city is here.
+    const afterPromotion = (_socket: unknown, next: () => void) => void (cluster.promotion ?? Promise.resolve()).then(() => next());
+    io.use(afterPromotion);
+    io.of(GUEST_NAMESPACE).use(afterPromotion);
+  }
   attachGateway(io, { tokens, sessions }, cluster?.backend ?? city!.backend, config.socketLimits);
+  attachGuestGateway(io, cluster?.guestBackend ?? city!.guestBackend, config.socketLimits);
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -236,6 +245,8 @@ export async function startServer({ config, db, clock = systemClock, nodeId = ra
     return city;
   };
   let closing: Promise<void> | undefined;
+  let closed = () => {};
+  const whenClosed = new Promise<void>((resolve) => (closed = resolve));
   const close = () =>
     (closing ??= (async () => {
       // Edges' calls first (UNAVAILABLE, retried), then the calls are held and written, and only
@@ -246,6 +257,7 @@ export async function startServer({ config, db, clock = systemClock, nodeId = ra
       await apiAddress?.close();
       if (listener !== httpServer) listener.close();
       await closeStarted();
+      closed();
     })());
   closeSelf = () => void close();
   return {
@@ -288,6 +300,7 @@ export async function startServer({ config, db, clock = systemClock, nodeId = ra
       return ran().guests;
     },
     close,
+    closed: whenClosed,
   };
 }
 
@@ -296,7 +309,7 @@ export async function startServer({ config, db, clock = systemClock, nodeId = ra
  * transport is retried, unlike a socket the server ended) and go through the restart path.
  */
 function reconnectLocalSockets(io: GatewayServer): void {
-  for (const socket of io.of('/').sockets.values()) socket.conn.close();
+  for (const namespace of [io.of('/'), io.of(GUEST_NAMESPACE)]) for (const socket of namespace.sockets.values()) socket.conn.close();
 }
 
 /**

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProtocolClient } from '@madoguchi/protocol/client';
-import type { ServerPayload } from '@madoguchi/protocol';
+import { io } from 'socket.io-client';
+import { ProtocolClient, type ProtocolSocket } from '@madoguchi/protocol/client';
+import { GUEST_NAMESPACE, type GuestRefusal, type ServerPayload } from '@madoguchi/protocol';
 import { startServer, type MadoguchiServer } from '../src/server.ts';
-import { joinMedia, waitFor } from './callFlow.ts';
+import { joinMedia, placeCall, waitFor } from './callFlow.ts';
 import { TEST_PASSWORD, nextEvent, startTestServer, type TestServer } from './harness.ts';
 import { useTestRedis } from './redis.ts';
 
@@ -58,6 +59,38 @@ describe('a city taken over by the other node when the node running it stops', (
       body: JSON.stringify({ username: 'welfare1', password: 'not-the-password' }),
     });
     expect(wrong.status).toBe(401);
+  });
+
+  it('a guest’s link opens through an edge: welcomed, knocks, admitted by the operator and given the call’s media; a wrong link is refused there, not UNAVAILABLE', async () => {
+    const call = await placeCall(a, { operator: 'tax2' });
+    const { guestId, token } = await call.operator.request('guest:invite', { consultationId: call.consultationId, kind: 'interpreter' });
+    // A connection of its own (forceNew): socket.io-client would otherwise share one, without reconnection, with the staff's sockets to B.
+    const guestAt = (link: unknown) => {
+      const socket = io(`${b.url}${GUEST_NAMESPACE}`, { auth: { token: link }, transports: ['websocket'], reconnection: false, forceNew: true }) as unknown as ProtocolSocket;
+      const client = new ProtocolClient(socket);
+      clients.push(client);
+      return client;
+    };
+    const refused = guestAt('not-a-link');
+    expect(await new Promise((resolve) => refused.socket.once('connect_error', (error) => resolve((error as Error & { data: GuestRefusal }).data)))).toEqual({
+      code: 'UNAUTHORIZED',
+      reason: 'invalid',
+    });
+
+    const guest = guestAt(token);
+    await nextEvent(guest, 'guest:welcome');
+    const waiting = nextEvent(call.operator, 'call:guests', ({ guests }) => guests.some((g) => g.guestId === guestId && g.state === 'waiting'));
+    expect(await guest.request('guest:knock', { name: 'Ana Souza' })).toEqual({ state: 'waiting' });
+    await waiting;
+    const joined = nextEvent(guest, 'call:joined');
+    await call.operator.request('guest:admit', { consultationId: call.consultationId, guestId });
+    const consumers: ServerPayload<'media:newConsumer'>[] = [];
+    await joinMedia(guest, await joined, [], consumers);
+    await waitFor(() => consumers.length >= 3, 10_000);
+
+    await call.device.request('consultation:end', { consultationId: call.consultationId });
+    for (const client of [call.device, call.operator]) client.close();
+
   });
 
   it('keeps a call across the nodes and the waiting residents’ order when the owner stops: another node runs the city, the next 受付可 gets the first in line', async () => {
@@ -117,7 +150,10 @@ describe('a city taken over by the other node when the node running it stops', (
     await waitFor(() => siteDevices.every((device) => successor.consultations.liveSnapshot().onlineDevices.has(device.id)), 10_000);
 
     // The call goes on in the same consultation, its media on the new owner's SFU.
-    const [tabletJoined, operatorJoined] = await Promise.all([tabletBack!, operatorBack]);
+    const said = (who: string) => (error: Error) => {
+      throw new Error(`${who}: ${error.message}`);
+    };
+    const [tabletJoined, operatorJoined] = await Promise.all([tabletBack!.catch(said('the tablet')), operatorBack.catch(said('the operator'))]);
     expect([tabletJoined.consultationId, operatorJoined.consultationId]).toEqual([callId, callId]);
     const tabletConsumers: ServerPayload<'media:newConsumer'>[] = [];
     const operatorConsumers: ServerPayload<'media:newConsumer'>[] = [];

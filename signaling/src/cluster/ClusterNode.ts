@@ -3,6 +3,7 @@ import { createLogger } from '@madoguchi/protocol/logger';
 import type { Principal } from '../auth/principal.ts';
 import type { Connection } from '../gateway/handlers.ts';
 import type { SignalingBackend } from '../gateway/SignalingBackend.ts';
+import type { GuestBackend } from '../guests/GuestGateway.ts';
 import { askRedis } from './askRedis.ts';
 import { OwnerLease } from './OwnerLease.ts';
 import type { SharedRedis } from './SharedRedis.ts';
@@ -18,8 +19,8 @@ const RETRY_TAKEOVER_MS = 2_000;
 export interface ClusterNodeOptions {
   redis: SharedRedis;
   nodeId: string;
-  /** Builds the city here (the restart path: open consultations held, to be resumed) and returns its backend. */
-  becomeOwner(): Promise<SignalingBackend>;
+  /** Builds the city here (the restart path: open consultations held, to be resumed) and returns its backends. */
+  becomeOwner(): Promise<{ sockets: SignalingBackend; guests: GuestBackend }>;
   /**
    * A new owner runs the city from now — this node, about to build it, or another node: this node's
    * sockets, counted by the old owner, are to connect again so that the new one counts them (as after
@@ -44,6 +45,8 @@ export class ClusterNode {
   readonly #options: ClusterNodeOptions;
   readonly #backend: SignalingBackend;
   #current: SignalingBackend;
+  readonly #guestBackend: GuestBackend;
+  #currentGuests: GuestBackend;
   #relay: RelayBackend | undefined;
   #relayedSockets: RelayedSocketsServer | undefined;
   #lease: OwnerLease;
@@ -58,6 +61,7 @@ export class ClusterNode {
     this.#options = options;
     this.#relay = relay;
     this.#current = relay;
+    this.#currentGuests = relay.guests;
     this.#lease = this.#newLease();
     this.#ownerWatch = setInterval(() => void this.#watchOwner(), Math.floor((options.leaseMs ?? CITY_LEASE_MS) / 3));
     // The gateway keeps this one; what it forwards to changes at the promotion.
@@ -67,6 +71,12 @@ export class ClusterNode {
       socketClosed: (connection: Connection) => this.#current.socketClosed(connection),
       message: (principal: Principal, connection: Connection, event: ClientEventName, payload: unknown): Promise<Ack<unknown>> =>
         this.#current.message(principal, connection, event, payload),
+    };
+    this.#guestBackend = {
+      admit: (token, claim) => this.#currentGuests.admit(token, claim),
+      connected: (guest, claim) => this.#currentGuests.connected(guest, claim),
+      disconnected: (guest) => this.#currentGuests.disconnected(guest),
+      message: (guest, host, event, payload) => this.#currentGuests.message(guest, host, event, payload),
     };
   }
 
@@ -83,6 +93,11 @@ export class ClusterNode {
   /** The gateway's backend: a relay to the owner, or the city's own once this node runs it. */
   get backend(): SignalingBackend {
     return this.#backend;
+  }
+
+  /** The guests' gateway's backend, likewise. */
+  get guestBackend(): GuestBackend {
+    return this.#guestBackend;
   }
 
   /** While this node takes the city over: settles once it runs it (or gave up). */
@@ -153,7 +168,7 @@ export class ClusterNode {
 
   async #promote(): Promise<void> {
     this.#options.ownerChanged();
-    let local: SignalingBackend;
+    let local: { sockets: SignalingBackend; guests: GuestBackend };
     try {
       local = await this.#options.becomeOwner();
     } catch (error) {
@@ -165,11 +180,12 @@ export class ClusterNode {
       }
       return;
     }
-    this.#current = local;
+    this.#current = local.sockets;
+    this.#currentGuests = local.guests;
     const relay = this.#relay;
     this.#relay = undefined;
     await relay?.close();
-    this.#relayedSockets = await RelayedSocketsServer.start({ redis: this.#options.redis, nodeId: this.#options.nodeId, backend: local });
+    this.#relayedSockets = await RelayedSocketsServer.start({ redis: this.#options.redis, nodeId: this.#options.nodeId, backend: local.sockets, guests: local.guests });
     logger.info(`${this.#options.nodeId} runs the city`);
   }
 }

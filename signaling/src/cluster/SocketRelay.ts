@@ -1,11 +1,15 @@
 import { z } from 'zod';
-import { ErrorCode, ProtocolError, StaffRole, isClientEventName, type Ack, type ClientEventName } from '@madoguchi/protocol';
+import { ErrorCode, GuestRefusalReason, ProtocolError, StaffRole, isClientEventName, type Ack, type ClientEventName, type GuestEventName } from '@madoguchi/protocol';
+import { createLogger } from '@madoguchi/protocol/logger';
 import type { Principal } from '../auth/principal.ts';
 import type { Connection } from '../gateway/handlers.ts';
 import type { SignalingBackend } from '../gateway/SignalingBackend.ts';
+import { isGuestEvent, type GuestAdmission, type GuestBackend } from '../guests/GuestGateway.ts';
 import { EdgeHeartbeat, EdgeSockets } from './EdgeSockets.ts';
 import { OwnerChannel } from './OwnerChannel.ts';
 import type { SharedRedis } from './SharedRedis.ts';
+
+const logger = createLogger('socket-relay');
 
 /** How long a relayed message may wait for the owner's answer (a consultation's set-up included). */
 const MESSAGE_TIMEOUT_MS = 15_000;
@@ -28,7 +32,18 @@ const PrincipalSchema: z.ZodType<Principal> = z.discriminatedUnion('kind', [
 // JSON leaves out an undefined host.
 const ConnectionSchema = z.object({ id: z.string(), host: z.string().optional() }).transform((connection): Connection => ({ id: connection.id, host: connection.host }));
 
-/** What an edge node sends its city's owner about one of its sockets: the SignalingBackend's calls, as data. */
+const GuestPrincipalSchema = z.object({ guestId: z.string(), consultationId: z.string() });
+
+const GuestAdmissionSchema: z.ZodType<GuestAdmission> = z.discriminatedUnion('admitted', [
+  z.object({ admitted: z.literal(true), guest: GuestPrincipalSchema, claim: z.string() }),
+  z.object({ admitted: z.literal(false), reason: GuestRefusalReason }),
+]);
+
+/**
+ * What an edge node sends its city's owner about one of its sockets: the SignalingBackend's and
+ * GuestBackend's calls, as data. JSON leaves out what is undefined (a message without a payload, a
+ * link opened without a claim), hence the optional unknowns.
+ */
 const RelayedCall = z.discriminatedUnion('call', [
   z.object({ call: z.literal('connected'), edge: z.string(), principal: PrincipalSchema, connection: ConnectionSchema }),
   z.object({ call: z.literal('disconnected'), edge: z.string(), principal: PrincipalSchema, connection: ConnectionSchema }),
@@ -39,18 +54,29 @@ const RelayedCall = z.discriminatedUnion('call', [
     principal: PrincipalSchema,
     connection: ConnectionSchema,
     event: z.string().refine(isClientEventName, 'not a client event'),
-    payload: z.unknown(),
+    payload: z.unknown().optional(),
+  }),
+  z.object({ call: z.literal('guestAdmit'), edge: z.string(), token: z.unknown().optional(), claim: z.unknown().optional() }),
+  z.object({ call: z.literal('guestConnected'), edge: z.string(), guest: GuestPrincipalSchema, claim: z.string() }),
+  z.object({ call: z.literal('guestDisconnected'), edge: z.string(), guest: GuestPrincipalSchema }),
+  z.object({
+    call: z.literal('guestMessage'),
+    edge: z.string(),
+    guest: GuestPrincipalSchema,
+    host: z.string().optional(),
+    event: z.string().refine(isGuestEvent, 'not an event a guest may send'),
+    payload: z.unknown().optional(),
   }),
 ]);
 type RelayedCall = z.infer<typeof RelayedCall>;
 
 const AckSchema: z.ZodType<Ack<unknown>> = z.union([
-  z.object({ ok: z.literal(true), data: z.unknown() }),
+  z.object({ ok: z.literal(true), data: z.unknown().optional() }),
   z.object({ ok: z.literal(false), error: z.object({ code: ErrorCode, message: z.string() }) }),
 ]) as z.ZodType<Ack<unknown>>;
 
 /** A connection, disconnection or socket's end the owner did not take in time (none answered, or Redis cut). */
-export type LostCall = (what: RelayedCall['call'], error: unknown, connection: Connection) => void;
+export type LostCall = (what: 'connected' | 'disconnected' | 'socketClosed', error: unknown, connection: Connection) => void;
 
 /**
  * The backend of an edge node: a signaling node that does not run the city passes its sockets'
@@ -65,6 +91,8 @@ export class RelayBackend implements SignalingBackend {
   readonly #edge: string;
   readonly #onLost: LostCall;
   readonly #messageTimeoutMs: number;
+  /** The guests' sockets of this edge, relayed the same way. */
+  readonly guests: GuestBackend;
 
   private constructor(channel: OwnerChannel, heartbeat: EdgeHeartbeat, nodeId: string, onLost: LostCall, messageTimeoutMs: number) {
     this.#channel = channel;
@@ -72,6 +100,19 @@ export class RelayBackend implements SignalingBackend {
     this.#edge = nodeId;
     this.#onLost = onLost;
     this.#messageTimeoutMs = messageTimeoutMs;
+    const edge = nodeId;
+    const tellGuest = (call: RelayedCall) =>
+      void channel.request(call, LIFECYCLE_TIMEOUT_MS).catch((error: unknown) => logger.warn(`the owner did not take a guest's ${call.call}: ${(error as Error).message}`));
+    this.guests = {
+      admit: async (token, claim) => {
+        const admission = GuestAdmissionSchema.safeParse(await channel.request({ call: 'guestAdmit', edge, token, claim } satisfies RelayedCall, LIFECYCLE_TIMEOUT_MS));
+        if (!admission.success) throw new Error('a malformed admission from the owner');
+        return admission.data;
+      },
+      connected: (guest, claim) => tellGuest({ call: 'guestConnected', edge, guest, claim }),
+      disconnected: (guest) => tellGuest({ call: 'guestDisconnected', edge, guest }),
+      message: (guest, host, event, payload) => this.#ask({ call: 'guestMessage', edge, guest, host, event, payload }),
+    };
   }
 
   /** `onLost`: a connection or disconnection the owner did not take in time. close() ends the channel and the heartbeat. */
@@ -104,9 +145,18 @@ export class RelayBackend implements SignalingBackend {
     this.#tell({ call: 'socketClosed', edge: this.#edge, connection });
   }
 
-  async message(principal: Principal, connection: Connection, event: ClientEventName, payload: unknown): Promise<Ack<unknown>> {
+  message(principal: Principal, connection: Connection, event: ClientEventName, payload: unknown): Promise<Ack<unknown>> {
+    return this.#ask({ call: 'message', edge: this.#edge, principal, connection, event, payload });
+  }
+
+  async close(): Promise<void> {
+    await this.#heartbeat.close();
+    await this.#channel.close();
+  }
+
+  /** A message relayed to the owner; its answer is the owner's ack. */
+  async #ask(call: RelayedCall): Promise<Ack<unknown>> {
     try {
-      const call = { call: 'message', edge: this.#edge, principal, connection, event, payload } satisfies RelayedCall;
       const ack = AckSchema.safeParse(await this.#channel.request(call, this.#messageTimeoutMs));
       return ack.success ? ack.data : { ok: false, error: { code: 'INTERNAL', message: 'internal error' } };
     } catch (error) {
@@ -116,12 +166,7 @@ export class RelayBackend implements SignalingBackend {
     }
   }
 
-  async close(): Promise<void> {
-    await this.#heartbeat.close();
-    await this.#channel.close();
-  }
-
-  #tell(call: RelayedCall): void {
+  #tell(call: Extract<RelayedCall, { call: 'connected' | 'disconnected' | 'socketClosed' }>): void {
     this.#channel.request(call, LIFECYCLE_TIMEOUT_MS).catch((error: unknown) => this.#onLost(call.call, error, call.connection));
   }
 }
@@ -143,10 +188,10 @@ export class RelayedSocketsServer {
     this.#edgeSockets = edgeSockets;
   }
 
-  static async start({ redis, nodeId, backend }: { redis: SharedRedis; nodeId: string; backend: SignalingBackend }): Promise<RelayedSocketsServer> {
+  static async start({ redis, nodeId, backend, guests }: { redis: SharedRedis; nodeId: string; backend: SignalingBackend; guests: GuestBackend }): Promise<RelayedSocketsServer> {
     const channel = await OwnerChannel.open({ redis: redis.commands, subscriber: redis.subscriber, name: CITY, nodeId });
     const edgeSockets = new EdgeSockets(backend, redis.commands);
-    await channel.serve((raw) => runRelayed(edgeSockets, raw));
+    await channel.serve((raw) => runRelayed(edgeSockets, guests, raw));
     return new RelayedSocketsServer(channel, edgeSockets);
   }
 
@@ -161,7 +206,7 @@ export class RelayedSocketsServer {
   }
 }
 
-async function runRelayed(edgeSockets: EdgeSockets, raw: unknown): Promise<unknown> {
+async function runRelayed(edgeSockets: EdgeSockets, guests: GuestBackend, raw: unknown): Promise<unknown> {
   const parsed = RelayedCall.safeParse(raw);
   if (!parsed.success) throw new Error(`a malformed relayed call: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   const call = parsed.data;
@@ -175,5 +220,13 @@ async function runRelayed(edgeSockets: EdgeSockets, raw: unknown): Promise<unkno
       return backend.socketClosed(call.connection);
     case 'message':
       return backend.message(call.principal, call.connection, call.event as ClientEventName, call.payload);
+    case 'guestAdmit':
+      return guests.admit(call.token, call.claim);
+    case 'guestConnected':
+      return guests.connected(call.guest, call.claim);
+    case 'guestDisconnected':
+      return guests.disconnected(call.guest);
+    case 'guestMessage':
+      return guests.message(call.guest, call.host, call.event as GuestEventName, call.payload);
   }
 }

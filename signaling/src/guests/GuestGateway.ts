@@ -10,6 +10,7 @@ import {
   type ClientPayload,
   type GuestEventName,
   type GuestRefusal,
+  type GuestRefusalReason,
 } from '@madoguchi/protocol';
 import { createLogger } from '@madoguchi/protocol/logger';
 import type { mediasoupTypes } from '@madoguchi/sfu';
@@ -104,6 +105,41 @@ interface GuestSocketData {
   claim: string;
 }
 
+/** A guest link's check: let in (with the claim that keeps their first browser theirs), or why not. */
+export type GuestAdmission = { admitted: true; guest: GuestPrincipal; claim: string } | { admitted: false; reason: GuestRefusalReason };
+
+/**
+ * What the guests' boundary hands a guest's socket to: the desk in this process on the node that
+ * runs the city (createLocalGuestBackend), or a relay to that node on an edge (cluster/SocketRelay.ts).
+ * Everything that crosses it is plain data.
+ */
+export interface GuestBackend {
+  /** Checks a guest's link; throws only when it cannot be checked now (the socket is told UNAVAILABLE). */
+  admit(token: unknown, claim: unknown): Promise<GuestAdmission>;
+  connected(guest: GuestPrincipal, claim: string): void;
+  disconnected(guest: GuestPrincipal): void;
+  /** One message of an event a guest may send, not yet validated; the answer is the ack, never a throw. */
+  message(guest: GuestPrincipal, host: string | undefined, event: GuestEventName, payload: unknown): Promise<Ack<unknown>>;
+}
+
+export function createLocalGuestBackend(desk: GuestDesk, iceServers: IceServers): GuestBackend {
+  const handlers = createGuestHandlers(desk, iceServers);
+  return {
+    async admit(token, claim) {
+      try {
+        return { admitted: true, ...desk.authenticate(token, claim) };
+      } catch (error) {
+        if (error instanceof GuestTokenRefused) return { admitted: false, reason: error.reason };
+        logger.warn('guest link check failed:', error);
+        return { admitted: false, reason: 'invalid' };
+      }
+    },
+    connected: (guest, claim) => desk.connected(guest, claim),
+    disconnected: (guest) => desk.disconnected(guest),
+    message: (guest, host, event, payload) => dispatch(handlers, guest, host, event, payload),
+  };
+}
+
 /**
  * The guests' boundary: a namespace of its own. A connection needs a guest link's token (the
  * desk verifies it and lets only its first browser in); every message is rate-limited as on the
@@ -111,30 +147,31 @@ interface GuestSocketData {
  * its senders — any staff or tablet event is UNKNOWN_EVENT here, and a guest's token opens no
  * socket on the main namespace (its audience is `guest`).
  */
-export function attachGuestGateway(io: GatewayServer, desk: GuestDesk, iceServers: IceServers, limits: { events: RateLimit }): void {
-  const handlers = createGuestHandlers(desk, iceServers);
+export function attachGuestGateway(io: GatewayServer, backend: GuestBackend, limits: { events: RateLimit }): void {
   const guests = io.of(GUEST_NAMESPACE);
 
   guests.use((socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown; claim?: unknown } | undefined;
-    try {
-      const { guest, claim } = desk.authenticate(auth?.token, auth?.claim);
-      Object.assign(socket.data, { guest, claim } satisfies GuestSocketData);
-      next();
-    } catch (error) {
-      const reason = error instanceof GuestTokenRefused ? error.reason : 'invalid';
-      if (!(error instanceof GuestTokenRefused)) logger.warn('guest link check failed:', error);
-      const data: GuestRefusal = { code: 'UNAUTHORIZED', reason };
-      next(Object.assign(new Error('UNAUTHORIZED'), { data }));
-    }
+    backend.admit(auth?.token, auth?.claim).then(
+      (admission) => {
+        if (admission.admitted) {
+          Object.assign(socket.data, { guest: admission.guest, claim: admission.claim } satisfies GuestSocketData);
+          return next();
+        }
+        const data: GuestRefusal = { code: 'UNAUTHORIZED', reason: admission.reason };
+        next(Object.assign(new Error('UNAUTHORIZED'), { data }));
+      },
+      // Not a verdict on the link: the page says the service is unavailable and may try again.
+      () => next(Object.assign(new Error('UNAVAILABLE'), { data: { code: 'UNAVAILABLE' } })),
+    );
   });
 
   guests.on('connection', (socket: Socket) => {
     const { guest, claim } = socket.data as unknown as GuestSocketData;
     const host = pageHost(socket.handshake.headers.host);
     void socket.join(guestRoom(guest.guestId));
-    desk.connected(guest, claim);
-    socket.on('disconnect', () => desk.disconnected(guest));
+    backend.connected(guest, claim);
+    socket.on('disconnect', () => backend.disconnected(guest));
 
     const events = new TokenBucket(limits.events);
     socket.onAny((event: unknown, ...args: unknown[]) => {
@@ -149,13 +186,18 @@ export function attachGuestGateway(io: GatewayServer, desk: GuestDesk, iceServer
         }
         return;
       }
-      if (typeof event !== 'string' || !isClientEventName(event) || !mayBeSentBy(event, 'guest')) {
+      if (!isGuestEvent(event)) {
         ack?.({ ok: false, error: { code: 'UNKNOWN_EVENT', message: `unknown event ${String(event).slice(0, 64)}` } });
         return;
       }
-      void dispatch(handlers, guest, host, event as GuestEventName, args[0]).then((response) => ack?.(response));
+      void backend.message(guest, host, event, args[0]).then((response) => ack?.(response));
     });
   });
+}
+
+/** Whether a socket event is one a guest may send (protocol names `guest` among its senders). */
+export function isGuestEvent(event: unknown): event is GuestEventName {
+  return typeof event === 'string' && isClientEventName(event) && mayBeSentBy(event, 'guest');
 }
 
 async function dispatch<E extends GuestEventName>(
