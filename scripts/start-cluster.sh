@@ -3,7 +3,8 @@
 # npm run start:cluster — the cluster mode on one machine, each part a real process:
 #   PostgreSQL (Debian's, its own cluster in .data/cluster/postgres, on 127.0.0.1),
 #   Redis (Debian's redis-server, append-only file in .data/cluster/redis),
-#   two signaling nodes (the built server of npm start, each with its SFU in process), and
+#   two signaling nodes (the built server of npm start, each with its SFU in process, each started
+#   again when it ends by itself), and
 #   a tiny TCP balancer in front of them (signaling/src/cluster/TcpBalancer.ts) on PORT (8080).
 # The node started first runs the city; the other is an edge that relays to it and takes the city
 # over within seconds if it dies. Both share DATA_DIR (.data/cluster/data): the JWT secret, the
@@ -36,8 +37,12 @@ as_pg() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; f
 stop_all() {
   trap - EXIT INT TERM
   say "stopping"
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # The last started first: the balancer, the nodes (each writes its calls' state, then lets the
+  # lease go while Redis still answers), then Redis, then PostgreSQL.
+  for ((n = ${#PIDS[@]} - 1; n >= 0; n--)); do
+    kill -TERM "${PIDS[n]}" 2>/dev/null || true
+    wait "${PIDS[n]}" 2>/dev/null || true
+  done
   as_pg "$PG_BIN/pg_ctl" stop -D "$PG_DATA" -m fast -w >/dev/null 2>&1 || true
 }
 trap stop_all EXIT INT TERM
@@ -68,11 +73,31 @@ export DATA_DIR=$CLUSTER_DIR/data HOST
 export TURN=${TURN:-off} # one embedded coturn per machine at most: set TURN_URLS to a city's own
 scheme=$([[ ${TLS:-local} == off ]] && echo http || echo https)
 backends=()
+# One signaling node, started again when it ends by itself (a crash, or an owner that lost the
+# city's lease and exited), as systemd's Restart= would do; TERM stops it for good. A node that keeps
+# ending within seconds of its start (a setting it cannot run with) is given up after five tries.
+supervise_node() {
+  local i=$1 port=$2 child='' quick=0 started code
+  trap '[[ -n $child ]] && kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null; exit 0' TERM
+  while :; do
+    started=$SECONDS
+    (cd signaling && PORT=$port NODE_URL=$scheme://$HOST:$port MEDIA_PORT=$((40000 + 100 * i)) MALLOC_MMAP_THRESHOLD_=32768 \
+      exec node --enable-source-maps dist/main.js) >>"$CLUSTER_DIR/logs/node-$i.log" 2>&1 &
+    child=$!
+    code=0
+    wait "$child" || code=$?
+    if ((SECONDS - started < 10)); then quick=$((quick + 1)); else quick=0; fi
+    ((quick < 5)) || { echo "[cluster] node $i keeps ending at once: given up" >>"$CLUSTER_DIR/logs/node-$i.log"; exit 1; }
+    echo "[cluster] node $i ended ($code): starting it again" >>"$CLUSTER_DIR/logs/node-$i.log"
+    sleep 1
+  done
+}
+
 for i in $(seq 1 "$NODES"); do
   port=$((PORT + i))
   say "signaling node $i on $scheme://$HOST:$port (media on port $((40000 + 100 * i)))"
-  (cd signaling && PORT=$port NODE_URL=$scheme://$HOST:$port MEDIA_PORT=$((40000 + 100 * i)) MALLOC_MMAP_THRESHOLD_=32768 \
-    exec node --enable-source-maps dist/main.js) >"$CLUSTER_DIR/logs/node-$i.log" 2>&1 &
+  : >"$CLUSTER_DIR/logs/node-$i.log"
+  supervise_node "$i" "$port" &
   PIDS+=($!)
   backends+=(--backend "$HOST:$port")
   # The first node takes the city (and makes the certificates) before the next starts.

@@ -135,6 +135,8 @@ export async function startServer({ config, db, clock = systemClock, nodeId = ra
   const notifier = createNotifier(io, { clustered: redis !== undefined });
 
   let city: City | undefined;
+  let cluster: ClusterNode | undefined;
+  const runsCity = () => city !== undefined && (cluster?.owner ?? true);
   // Ending a staff member's sessions is the owner's (through its API); the city is there by then.
   const sessions = new StaffSessions({ db, clock, notifier, consultations: { staffSignedOut: (staffId) => city?.consultations.staffSignedOut(staffId) }, changes: redis && new RedisSessionChanges(redis) });
   await sessions.listen();
@@ -154,7 +156,6 @@ export async function startServer({ config, db, clock = systemClock, nodeId = ra
     await sessions.close();
     await redis?.close();
   };
-  let cluster: ClusterNode | undefined;
   let apiAddress: ApiAddress | undefined;
   let closeSelf = () => {};
   try {
@@ -202,6 +203,11 @@ export async function startServer({ config, db, clock = systemClock, nodeId = ra
     else sendError(res, 'FORBIDDEN', 'requests from this page’s origin are not accepted');
   });
   app.use('/api', trustForwardedClient(config.jwtSecret));
+  // Each node answers this itself (every other /api request of an edge is the owner's): which node
+  // runs the city, for an operator's look and a balancer's health check of the node.
+  app.get('/api/node', (_req, res) => {
+    res.json({ nodeId: cluster ? nodeId : null, role: !cluster ? 'single' : runsCity() ? 'owner' : 'edge' });
+  });
   if (redis) {
     // An edge passes /api to the owner as it came (before the body parser).
     const ownerApi = createOwnerApiProxy({ redis: redis.commands, name: CITY, secret: config.jwtSecret, ca: localAuthority });
@@ -270,7 +276,7 @@ export async function startServer({ config, db, clock = systemClock, nodeId = ra
     sessions,
     cluster,
     get owner() {
-      return city !== undefined && (cluster?.owner ?? true);
+      return runsCity();
     },
     get city() {
       return ran();

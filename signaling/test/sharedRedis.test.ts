@@ -146,6 +146,16 @@ describe('signaling nodes sharing Redis', () => {
       `REDIS_URL: cannot reach Redis at ${gone.url}`,
     );
   });
+
+  it('a node whose Redis has gone still stops, in bounded time (its last words to Redis are given up)', async () => {
+    const own = await startTestRedis();
+    const alone = await startTestServer({ redisUrl: own.url });
+    expect(alone.server.owner).toBe(true); // the only node of that Redis: it runs its city
+    await own.stop();
+    const startedAt = Date.now();
+    await alone.close();
+    expect(Date.now() - startedAt).toBeLessThan(20_000);
+  }, 30_000);
 });
 
 describe('REDIS_URL', () => {

@@ -46,6 +46,10 @@ describe('a city taken over by the other node when the node running it stops', (
     expect(a.server.owner).toBe(true);
     expect([b.owner, c.owner]).toEqual([false, false]);
     expect(() => b.consultations).toThrow(/edge/);
+    // Each node says for itself which it is (not passed to the owner).
+    const node = async (url: string) => (await fetch(`${url}/api/node`)).json();
+    expect(await node(b.url)).toEqual({ nodeId: 'node-b', role: 'edge' });
+    expect(await node(a.server.url)).toEqual({ nodeId: expect.any(String), role: 'owner' });
     const login = await fetch(`${b.url}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -134,6 +138,7 @@ describe('a city taken over by the other node when the node running it stops', (
     await waitFor(() => b.owner || c.owner, 10_000);
     const takeoverMs = Date.now() - stoppedAt;
     const successor = b.owner ? b : c;
+    expect(await (await fetch(`${successor.url}/api/node`)).json()).toMatchObject({ role: 'owner' });
     console.log(`[takeover] node ${successor === b ? 'B' : 'C'} runs the city ${takeoverMs} ms after node A stopped`);
 
     // A's clients come to a live node (a balancer's job).

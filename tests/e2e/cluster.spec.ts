@@ -14,9 +14,11 @@ let cluster: RunningCluster;
 test.beforeAll(async () => {
   cluster = await startCluster(2);
 });
-test.afterEach(({}, testInfo) => {
+test.afterEach(async ({ browser }, testInfo) => {
   // What each node said: why a take-over did not happen.
   if (testInfo.status !== testInfo.expectedStatus) for (const node of cluster.nodes) console.log(`[node ${node.name}]\n${node.output().slice(-6_000)}`);
+  // Its tablets and consoles would go on encoding their cameras into the next spec's time.
+  for (const context of browser.contexts()) await context.close();
 });
 test.afterAll(async () => {
   await cluster?.stop();
@@ -34,6 +36,8 @@ test('the node running the city is killed: the other takes it over, the call com
   await connectCall(tablet, operator, 'tax');
   const consultationId = await consultationOnScreen(tablet);
   await Promise.all([waitForMediaFlowing(operator, OPERATOR_FLOW, { timeoutMs: 30_000 }), waitForMediaFlowing(tablet, TABLET_FLOW, { timeoutMs: 30_000 })]);
+  expect(await cluster.role(a)).toBe('owner');
+  expect(await cluster.role(b)).toBe('edge');
   expect((await cluster.sfuWorkers(a)).flatMap((worker) => worker.roomIds)).toContain(consultationId);
 
   // A resident waits for 福祉 on another tablet; 福祉's operator is logged in (on B) but 離席中.
@@ -52,6 +56,7 @@ test('the node running the city is killed: the other takes it over, the call com
   console.log(`[cluster] node A killed: media back at the console after ${operatorBackMs} ms, at the tablet after ${tabletBackMs} ms`);
   expect(await consultationOnScreen(tablet)).toBe(consultationId);
   expect(await consultationOnScreen(operator)).toBe(consultationId);
+  expect(await cluster.role(b)).toBe('owner');
   expect((await cluster.sfuWorkers(b)).flatMap((worker) => worker.roomIds)).toContain(consultationId);
 
   // The waiting resident kept their place; the next 受付可 of 福祉 is offered them.

@@ -149,7 +149,8 @@ export class ClusterNode {
         this.#promotion = promotion;
       },
       onLost: () => {
-        if (this.owner || this.#current !== this.#relay) this.#options.leaseLost();
+        // Its relay is gone once the city runs here: the city must stop here.
+        if (this.#relay === undefined) this.#options.leaseLost();
       },
     });
   }

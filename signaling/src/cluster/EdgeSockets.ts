@@ -3,6 +3,7 @@ import { createLogger } from '@madoguchi/protocol/logger';
 import type { Principal } from '../auth/principal.ts';
 import type { Connection } from '../gateway/handlers.ts';
 import type { SignalingBackend } from '../gateway/SignalingBackend.ts';
+import { sayToRedisOnClose } from './askRedis.ts';
 
 const logger = createLogger('edge-sockets');
 
@@ -37,7 +38,7 @@ export class EdgeHeartbeat {
 
   async close(): Promise<void> {
     clearInterval(this.#timer);
-    await this.#redis.del(this.#key).catch(() => {});
+    await sayToRedisOnClose(() => this.#redis.del(this.#key));
   }
 }
 

@@ -7,7 +7,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
 import { createLogger } from '@madoguchi/protocol/logger';
 import { sendError } from '../api/errors.ts';
-import { askRedis } from './askRedis.ts';
+import { askRedis, sayToRedisOnClose } from './askRedis.ts';
 import { OwnerLease } from './OwnerLease.ts';
 
 const logger = createLogger('owner-api');
@@ -59,7 +59,7 @@ export class ApiAddress {
 
   async close(): Promise<void> {
     clearInterval(this.#timer);
-    await this.#redis.del(this.#key).catch(() => {});
+    await sayToRedisOnClose(() => this.#redis.del(this.#key));
   }
 
   #refresh(): void {

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { ErrorCode, ProtocolError } from '@madoguchi/protocol';
 import { createLogger } from '@madoguchi/protocol/logger';
+import { sayToRedisOnClose } from './askRedis.ts';
 
 const logger = createLogger('owner-channel');
 
@@ -85,7 +86,8 @@ export class OwnerChannel {
       this.#pending.delete(id);
       reject(new ProtocolError('UNAVAILABLE', 'this node is shutting down'));
     }
-    await this.#options.subscriber.unsubscribe(this.#replies, ...(this.#serving ? [this.#requests] : [])).catch(() => {});
+    const channels = [this.#replies, ...(this.#serving ? [this.#requests] : [])];
+    await sayToRedisOnClose(() => this.#options.subscriber.unsubscribe(...channels));
     this.#serving = null;
   }
 

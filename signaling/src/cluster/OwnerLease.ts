@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { createLogger } from '@madoguchi/protocol/logger';
+import { sayToRedisOnClose } from './askRedis.ts';
 
 const logger = createLogger('lease');
 
@@ -125,7 +126,7 @@ export class OwnerLease {
     clearTimeout(this.#timer);
     const token = this.#token;
     this.#token = null;
-    if (token !== null) await this.#options.redis.eval(RELEASE, 1, this.#holderKey, this.#holder(token)).catch(() => {});
+    if (token !== null) await sayToRedisOnClose(() => this.#options.redis.eval(RELEASE, 1, this.#holderKey, this.#holder(token)));
   }
 
   #holder(token: number): string {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { createLogger } from '@madoguchi/protocol/logger';
 import type { SessionChange, SessionChangeListener, SessionChanges } from '../auth/SessionChanges.ts';
 import { safeJson } from './OwnerChannel.ts';
+import { sayToRedisOnClose } from './askRedis.ts';
 
 const logger = createLogger('redis');
 
@@ -42,7 +43,7 @@ export class RedisSessionChanges implements SessionChanges {
     this.#listener = undefined;
     this.#subscriber.off('message', this.#onMessage);
     this.#subscriber.off('ready', this.#onReady);
-    await this.#subscriber.unsubscribe(CHANNEL).catch(() => {});
+    await sayToRedisOnClose(() => this.#subscriber.unsubscribe(CHANNEL));
   }
 
   readonly #onMessage = (channel: string, message: string): void => {

@@ -1,6 +1,7 @@
 import type { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import { createLogger } from '@madoguchi/protocol/logger';
+import { sayToRedisOnClose } from './askRedis.ts';
 
 const logger = createLogger('redis');
 
@@ -62,7 +63,13 @@ export class SharedRedis {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await Promise.all([this.commands, this.subscriber].map((connection) => connection.quit().catch(() => connection.disconnect())));
+    // QUIT waits for Redis; a Redis that is gone gets a plain disconnect after a while.
+    await Promise.all(
+      [this.commands, this.subscriber].map(async (connection) => {
+        await sayToRedisOnClose(() => connection.quit());
+        connection.disconnect();
+      }),
+    );
   }
 }
 

@@ -91,6 +91,7 @@ export class RelayBackend implements SignalingBackend {
   readonly #edge: string;
   readonly #onLost: LostCall;
   readonly #messageTimeoutMs: number;
+  #closed = false;
   /** The guests' sockets of this edge, relayed the same way. */
   readonly guests: GuestBackend;
 
@@ -102,7 +103,9 @@ export class RelayBackend implements SignalingBackend {
     this.#messageTimeoutMs = messageTimeoutMs;
     const edge = nodeId;
     const tellGuest = (call: RelayedCall) =>
-      void channel.request(call, LIFECYCLE_TIMEOUT_MS).catch((error: unknown) => logger.warn(`the owner did not take a guest's ${call.call}: ${(error as Error).message}`));
+      void channel.request(call, LIFECYCLE_TIMEOUT_MS).catch((error: unknown) => {
+        if (!this.#closed) logger.warn(`the owner did not take a guest's ${call.call}: ${(error as Error).message}`);
+      });
     this.guests = {
       admit: async (token, claim) => {
         const admission = GuestAdmissionSchema.safeParse(await channel.request({ call: 'guestAdmit', edge, token, claim } satisfies RelayedCall, LIFECYCLE_TIMEOUT_MS));
@@ -150,6 +153,7 @@ export class RelayBackend implements SignalingBackend {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     await this.#heartbeat.close();
     await this.#channel.close();
   }
@@ -167,7 +171,10 @@ export class RelayBackend implements SignalingBackend {
   }
 
   #tell(call: Extract<RelayedCall, { call: 'connected' | 'disconnected' | 'socketClosed' }>): void {
-    this.#channel.request(call, LIFECYCLE_TIMEOUT_MS).catch((error: unknown) => this.#onLost(call.call, error, call.connection));
+    // Once closed (this node took the city over, or stops), its sockets connect again anyway.
+    this.#channel.request(call, LIFECYCLE_TIMEOUT_MS).catch((error: unknown) => {
+      if (!this.#closed) this.#onLost(call.call, error, call.connection);
+    });
   }
 }
 

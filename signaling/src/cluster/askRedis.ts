@@ -20,3 +20,12 @@ export async function askRedis<T>(command: () => Promise<T>, cannot: string): Pr
     clearTimeout(timer);
   }
 }
+
+/**
+ * A last word to Redis on the way out (releasing the lease, deleting a key, unsubscribing): given up
+ * after REDIS_PATIENCE_MS, so that a node whose Redis is gone still stops (ioredis would retry it for
+ * ever). What it could not say lapses with its key's expiry.
+ */
+export async function sayToRedisOnClose(command: () => Promise<unknown>): Promise<void> {
+  await askRedis(command, 'cannot reach Redis').catch(() => {});
+}

@@ -31,7 +31,9 @@ export interface RunningCluster {
   nodes: ClusterNode[];
   /** A balancer that prefers the nodes in the order given, passing over a dead one. */
   entry(...preferred: ClusterNode[]): Promise<ClusterEntry>;
-  /** The media workers of a node and the consultations they host, from its admin API. */
+  /** What the node says it is (GET /api/node): the owner of the city's lease, or an edge. */
+  role(node: ClusterNode): Promise<string>;
+  /** The media workers and the consultations they host, through a node's admin API (always the owner's: an edge passes /api to it). */
   sfuWorkers(node: ClusterNode): Promise<SfuStats['workers']>;
   stop(): Promise<void>;
 }
@@ -130,6 +132,9 @@ export async function startCluster(count = 2): Promise<RunningCluster> {
             return ((await response.json()) as { token: string }).token;
           },
         };
+      },
+      async role(node) {
+        return ((await (await fetch(`${node.url}/api/node`)).json()) as { role: string }).role;
       },
       async sfuWorkers(node) {
         const response = await fetch(`${node.url}/api/admin/sfu`, { headers: { authorization: `Bearer ${await login(node.url, 'admin')}` } });
