@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AdminSitesResponse, SfuStats } from '@madoguchi/protocol';
+import { openDatabase } from '@madoguchi/db';
 import { startTestPostgres, type TestPostgres } from '@madoguchi/db/test/postgres';
 import { TcpBalancer } from '../../../signaling/src/cluster/TcpBalancer.ts';
 import { startTestRedis, type TestRedis } from '../../../signaling/test/redisServer.ts';
@@ -31,6 +32,8 @@ export interface RunningCluster {
   nodes: ClusterNode[];
   /** A balancer that prefers the nodes in the order given, passing over a dead one. */
   entry(...preferred: ClusterNode[]): Promise<ClusterEntry>;
+  /** Consultations open in the database (not ended): what a take-over can restore. */
+  openConsultations(): Promise<number>;
   /** What the node says it is (GET /api/node): the owner of the city's lease, or an edge. */
   role(node: ClusterNode): Promise<string>;
   /** The media workers and the consultations they host, through a node's admin API (always the owner's: an edge passes /api to it). */
@@ -77,6 +80,8 @@ export async function startCluster(count = 2): Promise<RunningCluster> {
     execFileSync(tsx, ['prisma/scripts/migrate.ts', 'deploy'], { cwd: REPO_ROOT, env, stdio: 'pipe' });
     execFileSync(tsx, ['prisma/scripts/seed.ts'], { cwd: REPO_ROOT, env, stdio: 'pipe' });
 
+    const db = openDatabase(env.DATABASE_URL);
+    undo.push(() => db.$disconnect());
     const nodes: ClusterNode[] = [];
     for (let i = 0; i < count; i++) {
       const name = String.fromCharCode(65 + i); // A, B, …
@@ -133,6 +138,7 @@ export async function startCluster(count = 2): Promise<RunningCluster> {
           },
         };
       },
+      openConsultations: () => db.consultation.count({ where: { endedAt: null } }),
       async role(node) {
         return ((await (await fetch(`${node.url}/api/node`)).json()) as { role: string }).role;
       },
