@@ -94,16 +94,11 @@ async function startTestServerOn(postgres: TestPostgres | undefined, { routing, 
       const staff = await db.staff.findUniqueOrThrow({ where: { username } });
       return await started.server.tokens.issueStaffToken({ id: staff.id, role: staff.role as 'operator' });
     },
-    async connect(token, beforeConnect) {
-      const client = ProtocolClient.connect(token, started.server.url);
-      clients.add(client);
-      beforeConnect?.(client);
-      await new Promise<void>((resolve, reject) => {
-        client.socket.once('connect', () => resolve());
-        client.socket.once('connect_error', reject);
-      });
-      return client;
-    },
+    connect: (token, beforeConnect) =>
+      connectedClient(started.server.url, token, (client) => {
+        clients.add(client);
+        beforeConnect?.(client);
+      }),
     async restart() {
       const { port } = started.server.httpServer.address() as AddressInfo;
       await started.server.close();
@@ -118,6 +113,17 @@ async function startTestServerOn(postgres: TestPostgres | undefined, { routing, 
     },
   };
   return started;
+}
+
+/** A socket client of the server at `url`, resolved once connected; `beforeConnect` sees it first (to keep it, or subscribe to pushes sent on arrival). */
+export async function connectedClient(url: string, token: string, beforeConnect?: (client: ProtocolClient) => void): Promise<ProtocolClient> {
+  const client = ProtocolClient.connect(token, url);
+  beforeConnect?.(client);
+  await new Promise<void>((resolve, reject) => {
+    client.socket.once('connect', () => resolve());
+    client.socket.once('connect_error', reject);
+  });
+  return client;
 }
 
 /** Resolve with the next payload of a server event (optionally the first matching one). */

@@ -10,7 +10,7 @@ import { CITY, RelayBackend } from '../src/cluster/SocketRelay.ts';
 import { systemClock } from '../src/clock.ts';
 import { attachGateway, createNotifier, createSocketServer, type GatewayServer } from '../src/gateway/Gateway.ts';
 import { createOriginCheck } from '../src/web/origins.ts';
-import { nextEvent, rawEmit, startTestServer, type TestServer } from './harness.ts';
+import { connectedClient, nextEvent, rawEmit, startTestServer, type TestServer } from './harness.ts';
 import { startTestRedis, type TestRedis } from './redis.ts';
 
 /** A signaling node that does not run the city: authenticates sockets, relays them to the owner. */
@@ -77,16 +77,11 @@ describe('a tablet connected to an edge node, served by the node that runs the c
   let owner: TestServer;
   let edge: Edge;
   const clients: ProtocolClient[] = [];
-  const connectTo = async (url: string, token: string, beforeConnect?: (client: ProtocolClient) => void) => {
-    const client = ProtocolClient.connect(token, url);
-    clients.push(client);
-    beforeConnect?.(client);
-    await new Promise<void>((resolve, reject) => {
-      client.socket.once('connect', () => resolve());
-      client.socket.once('connect_error', reject);
+  const connectTo = (url: string, token: string, beforeConnect?: (client: ProtocolClient) => void) =>
+    connectedClient(url, token, (client) => {
+      clients.push(client);
+      beforeConnect?.(client);
     });
-    return client;
-  };
 
   beforeAll(async () => {
     redis = await startTestRedis();

@@ -4,7 +4,7 @@ import { ProtocolClient, type ProtocolSocket } from '@madoguchi/protocol/client'
 import { GUEST_NAMESPACE, type GuestRefusal, type ServerPayload } from '@madoguchi/protocol';
 import { startServer, type MadoguchiServer } from '../src/server.ts';
 import { joinMedia, placeCall, waitFor } from './callFlow.ts';
-import { TEST_PASSWORD, nextEvent, startTestServer, type TestServer } from './harness.ts';
+import { TEST_PASSWORD, connectedClient, nextEvent, startTestServer, type TestServer } from './harness.ts';
 import { useTestRedis } from './redis.ts';
 
 /**
@@ -19,16 +19,11 @@ describe('a city taken over by the other node when the node running it stops', (
   let b: MadoguchiServer;
   let c: MadoguchiServer;
   const clients: ProtocolClient[] = [];
-  const connect = async (url: string, token: string, beforeConnect?: (client: ProtocolClient) => void) => {
-    const client = ProtocolClient.connect(token, url);
-    clients.push(client);
-    beforeConnect?.(client);
-    await new Promise<void>((resolve, reject) => {
-      client.socket.once('connect', () => resolve());
-      client.socket.once('connect_error', reject);
+  const connect = (url: string, token: string, beforeConnect?: (client: ProtocolClient) => void) =>
+    connectedClient(url, token, (client) => {
+      clients.push(client);
+      beforeConnect?.(client);
     });
-    return client;
-  };
 
   beforeAll(async () => {
     a = await startTestServer({ redisUrl: redis.url, resumeWindows: { tabletMs: 15_000, operatorMs: 15_000 } });
