@@ -66,7 +66,7 @@ export const GUEST_SOURCES: readonly MediaSource[] = ['mic', 'face', 'operator-m
 /** …and, only when the operator allows it, the papers: the resident's document camera and what staff show. */
 export const GUEST_DOCUMENT_SOURCES: readonly MediaSource[] = ['document', 'operator-document', 'screen'];
 
-/** Whether a guest is given a stream of this source (the server never offers them any other). */
-export function guestReceives(source: string, documentsAllowed: boolean): boolean {
-  return (GUEST_SOURCES as readonly string[]).includes(source) || (documentsAllowed && (GUEST_DOCUMENT_SOURCES as readonly string[]).includes(source));
+/** The sources a guest is given streams of (the server never offers them any other). */
+export function guestSources(documentsAllowed: boolean): readonly MediaSource[] {
+  return documentsAllowed ? [...GUEST_SOURCES, ...GUEST_DOCUMENT_SOURCES] : GUEST_SOURCES;
 }

@@ -97,6 +97,8 @@ export const SfuStats = z.object({
       consumers: z.number(),
       rssKiB: z.number().nullable(),
       failed: z.boolean(),
+      /** The SFU node (process of its own) the worker runs in; absent for the server's own workers. */
+      sfuNodeId: z.string().optional(),
     }),
   ),
 });

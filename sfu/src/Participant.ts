@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { types } from 'mediasoup';
 import { createLogger } from '@madoguchi/protocol/logger';
 import { FIRST_SIMULCAST_LAYERS, noLayerAheadOfLowest, serveFirst, upgradeWhenForwarding, watchStarved } from './simulcastLayers.ts';
+import type { MediaParticipant } from './media.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 
 const logger = createLogger('sfu:Participant');
@@ -49,8 +50,8 @@ export interface ProducerAppData extends types.AppData {
   participantId: string;
 }
 
-/** Which sources a participant may be given (a guest: faces and voices, the papers only if allowed); null: all. */
-export type ReceiveFilter = ((source: string) => boolean) | null;
+/** The sources a participant may be given (a guest: faces and voices, the papers only if allowed); null: all. */
+export type ReceiveFilter = readonly string[] | null;
 
 export type ParticipantEvents = {
   newConsumer: [ConsumerInfo];
@@ -76,13 +77,13 @@ export interface ParticipantContext {
  * One side of a consultation inside a room. Owns its transports, producers and consumers;
  * closing it closes them all (mediasoup cascades from each transport).
  */
-export class Participant extends TypedEmitter<ParticipantEvents> {
+export class Participant extends TypedEmitter<ParticipantEvents> implements MediaParticipant {
   readonly id: string;
   /**
    * This entry into the room: a party that enters again (a rejoin, a rebuilt room) is a new
    * Participant with the same id and a new joinId, which its browser sends with its set-up requests.
    */
-  readonly joinId = randomUUID();
+  readonly joinId: string;
   readonly role: string;
   readonly #context: ParticipantContext;
   readonly #transports = new Map<string, types.WebRtcTransport>();
@@ -109,9 +110,17 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
   #receives: ReceiveFilter;
   #closed = false;
 
-  constructor(id: string, role: string, context: ParticipantContext, audience: readonly string[] | null = null, receives: ReceiveFilter = null) {
+  constructor(
+    id: string,
+    role: string,
+    context: ParticipantContext,
+    audience: readonly string[] | null = null,
+    receives: ReceiveFilter = null,
+    joinId: string = randomUUID(),
+  ) {
     super();
     this.id = id;
+    this.joinId = joinId;
     this.role = role;
     this.#context = context;
     this.#audience = audience ? new Set(audience) : null;
@@ -129,7 +138,7 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
 
   /** Whether this participant may be given a stream of this source (no consumer of any other is ever created). */
   receives(source: string): boolean {
-    return this.#receives === null || this.#receives(source);
+    return this.#receives === null || this.#receives.includes(source);
   }
 
   /** Change what this participant may receive (the room then adds and removes the consumers: Room.setReceives). */
@@ -269,6 +278,10 @@ export class Participant extends TypedEmitter<ParticipantEvents> {
 
   closeProducer(producerId: string): void {
     this.#producer(producerId).close();
+  }
+
+  closeProducers(): void {
+    for (const producer of [...this.#producers.values()]) producer.close();
   }
 
   async setProducerPaused(producerId: string, paused: boolean): Promise<void> {

@@ -1,5 +1,6 @@
 import type { types } from 'mediasoup';
 import type { TransportOptions } from './Participant.ts';
+import type { MediaProbe } from './media.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 
 /** What the browser needs to open a probe: the transport, with SCTP for its data channel, and the router's capabilities. */
@@ -15,7 +16,7 @@ export type ProbeTransportEvents = { close: [] };
  * prove the whole path (ICE, DTLS, SCTP) and carry a short bandwidth probe. No media. Closing it
  * closes the router, and with it the transport and its data producer; a worker's death closes it too.
  */
-export class ProbeTransport extends TypedEmitter<ProbeTransportEvents> {
+export class ProbeTransport extends TypedEmitter<ProbeTransportEvents> implements MediaProbe {
   readonly #router: types.Router;
   readonly #transport: types.WebRtcTransport;
   #closed = false;

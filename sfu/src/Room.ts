@@ -1,8 +1,10 @@
 import type { types } from 'mediasoup';
 import { Participant, SfuError, type ProducerAppData, type ReceiveFilter } from './Participant.ts';
+import type { MediaRoom } from './media.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 
-export type RoomCloseReason = 'ended' | 'worker_died' | 'shutdown';
+/** sfu_node_lost: the SFU node (a process of its own) that hosted it is gone or unreachable. */
+export type RoomCloseReason = 'ended' | 'worker_died' | 'shutdown' | 'sfu_node_lost';
 
 /** What the SFU measured of one incoming stream (a producer) at one moment. */
 export interface StreamQualitySample {
@@ -25,7 +27,7 @@ export type RoomEvents = {
 };
 
 /** One consultation's media: one router, and the participants in it. */
-export class Room extends TypedEmitter<RoomEvents> {
+export class Room extends TypedEmitter<RoomEvents> implements MediaRoom {
   readonly id: string;
   readonly #router: types.Router;
   readonly #webRtcServer: types.WebRtcServer;
@@ -62,9 +64,10 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   /**
    * A participant enters the room. `audience`: the roles that may consume what it sends (a
-   * supervisor who whispers is heard by operators only); null, the default: everyone.
+   * supervisor who whispers is heard by operators only); null, the default: everyone. `joinId`: given
+   * by a remote owner, who names the entry before it reaches this node.
    */
-  join(participantId: string, role: string, audience: readonly string[] | null = null, receives: ReceiveFilter = null): Participant {
+  join(participantId: string, role: string, audience: readonly string[] | null = null, receives: ReceiveFilter = null, joinId?: string): Participant {
     if (this.#closed) throw new SfuError('CONFLICT', 'room closed');
     if (this.#participants.has(participantId)) throw new SfuError('CONFLICT', 'already in the room');
     const participant: Participant = new Participant(
@@ -79,6 +82,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       },
       audience,
       receives,
+      joinId,
     );
     this.#participants.set(participantId, participant);
     participant.on('newProducer', (producer) => void this.#fanOut(participantId, producer));

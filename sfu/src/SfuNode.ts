@@ -4,7 +4,8 @@ import { createLogger } from '@madoguchi/protocol/logger';
 import { MediaWorker, type WorkerCounts } from './MediaWorker.ts';
 import { SfuError } from './Participant.ts';
 import { ProbeTransport } from './ProbeTransport.ts';
-import { Room, type RoomCloseReason } from './Room.ts';
+import type { MediaNode, MediaNodeEvents } from './media.ts';
+import { Room } from './Room.ts';
 import { TypedEmitter } from './TypedEmitter.ts';
 
 const logger = createLogger('sfu:SfuNode');
@@ -33,18 +34,16 @@ export interface WorkerStats extends WorkerCounts {
   roomIds: string[];
   rssKiB: number | null;
   failed: boolean;
+  /** The SFU node (process of its own) the worker runs in; absent for this process's own workers. */
+  sfuNodeId?: string;
 }
 
-export type SfuNodeEvents = {
-  roomClosed: [roomId: string, reason: RoomCloseReason];
-  workerDied: [pid: number, failedRoomIds: string[]];
-};
 
 /**
  * The media node: a pool of workers, and rooms (one router per consultation) placed on the
- * least-loaded live worker. The seam behind which a multi-host SFU can live later.
+ * least-loaded live worker. The MediaNode of one process (media.ts); RemoteSfu is the one of SFU nodes.
  */
-export class SfuNode extends TypedEmitter<SfuNodeEvents> {
+export class SfuNode extends TypedEmitter<MediaNodeEvents> implements MediaNode {
   readonly #options: ResolvedOptions;
   readonly #workers: MediaWorker[] = [];
   readonly #rooms = new Map<string, Room>();
@@ -122,7 +121,6 @@ export class SfuNode extends TypedEmitter<SfuNodeEvents> {
       // mediasoup closes a dead worker's routers before it reports the death: keep those rooms
       // listed until #onWorkerDied has reported them.
       if (reason !== 'worker_died') this.#roomsByWorker.get(worker)?.delete(room);
-      this.emit('roomClosed', roomId, reason);
     });
     return room;
   }
@@ -185,7 +183,7 @@ export class SfuNode extends TypedEmitter<SfuNodeEvents> {
   }
 
   /**
-   * A dead worker's rooms are closed (their owners rebuild them elsewhere, told by `workerDied`);
+   * A dead worker's rooms are closed (their owners rebuild them elsewhere, told by `roomsLost`);
    * a replacement worker is started first, so a rebuild never finds the node without workers.
    */
   #onWorkerDied(worker: MediaWorker, error: Error): void {
@@ -204,8 +202,8 @@ export class SfuNode extends TypedEmitter<SfuNodeEvents> {
       this.#replacements.add(replacement);
     }
     this.emit(
-      'workerDied',
-      worker.pid,
+      'roomsLost',
+      { reason: 'worker_died', workerPid: worker.pid },
       rooms.map((room) => room.id),
     );
   }

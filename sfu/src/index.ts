@@ -1,4 +1,5 @@
-export { SfuNode, type SfuOptions, type SfuNodeEvents, type WorkerStats } from './SfuNode.ts';
+export { SfuNode, type SfuOptions, type WorkerStats } from './SfuNode.ts';
+export type { Emitter, MediaLoss, MediaNode, MediaNodeEvents, MediaParticipant, MediaParticipantEvents, MediaProbe, MediaRoom } from './media.ts';
 export { Room, type RoomCloseReason, type StreamQualitySample } from './Room.ts';
 export {
   Participant,

@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import type { types } from 'mediasoup';
 
 /**
@@ -22,4 +26,66 @@ export function browserLikeRtpParameters(kind: types.MediaKind, ssrc: number): t
           },
         ],
       };
+}
+
+export interface SfuNodeProcess {
+  id: string;
+  pid: number;
+  /** Its control channel (and GET /health). */
+  url: string;
+  /** Resolves with the exit code (null when a signal ended it). */
+  exited: Promise<number | null>;
+  /** SIGKILL: as a crash or a pulled cable would end it; resolves once it is gone. */
+  kill(): Promise<void>;
+  /** SIGTERM: drain (no new rooms), then exit once its rooms are gone. */
+  drain(): void;
+}
+
+/**
+ * An SFU node as `npm start -w sfu` runs it (the built sfu/dist/main.js), for tests: control and
+ * media on 127.0.0.1 at free ports, registered in `redisUrl`. Resolves once it answers /health.
+ */
+export async function startSfuNodeProcess({ id, redisUrl, secret, workers = 1 }: { id: string; redisUrl: string; secret: string; workers?: number }): Promise<SfuNodeProcess> {
+  const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+  if (!existsSync(main)) throw new Error(`${main} is missing: build the SFU node first (npm run build)`);
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--enable-source-maps', main], {
+    env: { ...process.env, SFU_NODE_ID: id, SFU_PORT: String(port), REDIS_URL: redisUrl, SFU_SECRET: secret, MEDIA_WORKERS: String(workers), MEDIA_PORT: '0' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`SFU node ${id} exited at start (${child.exitCode})`);
+    const healthy = await fetch(`${url}/health`).then((response) => response.ok, () => false);
+    if (healthy) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`SFU node ${id} did not answer on ${url}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    id,
+    pid: child.pid!,
+    url,
+    exited,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    drain: () => void child.kill('SIGTERM'),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

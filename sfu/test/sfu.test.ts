@@ -217,7 +217,7 @@ describe('SfuNode with real mediasoup workers', () => {
 
   it('fails the rooms of a worker that dies and replaces the worker', async () => {
     const rooms = [await sfu.createRoom('x'), await sfu.createRoom('y')];
-    const died = new Promise<string[]>((resolve) => sfu.once('workerDied', (_pid, failed) => resolve(failed)));
+    const died = new Promise<string[]>((resolve) => sfu.once('roomsLost', (_loss, failed) => resolve(failed)));
     const reasons: string[] = [];
     for (const room of rooms) room.on('close', (reason) => reasons.push(reason));
     sfu.killWorker(0);

@@ -73,7 +73,7 @@ await build({
  * Libraries that only some servers use, loaded on first use (`import()` or lazyPg.ts): a static import
  * of one of them would load it into every server at start (the Redis libraries alone are 7 MB of RSS).
  */
-const LOADED_ON_USE = ['ioredis', '@socket.io/redis-adapter', 'pdf-lib', '@pdf-lib/fontkit', 'pg', '@prisma/adapter-pg'];
+const LOADED_ON_USE = ['ioredis', '@socket.io/redis-adapter', 'socket.io-client', 'pdf-lib', '@pdf-lib/fontkit', 'pg', '@prisma/adapter-pg'];
 // A character beyond ASCII left in the bundle (a regular expression's, which esbuild does not escape)
 // makes V8 keep the whole source as two-byte text: fail here rather than silently pay for it.
 for (const file of ['main.js', 'recordsWriterThread.js']) {

@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import { databaseProbe, resolveDatabaseUrl, type PrismaClient } from '@madoguchi/db';
 import { RecordsSettings } from '@madoguchi/protocol';
-import type { SfuNode } from '@madoguchi/sfu';
+import type { MediaNode } from '@madoguchi/sfu';
 import { createApiRouter } from './api/routes.ts';
 import type { LoginThrottle } from './auth/LoginThrottle.ts';
 import type { StaffSessions } from './auth/StaffSessions.ts';
@@ -44,7 +44,7 @@ export interface CityInfrastructure {
   config: Config;
   db: PrismaClient;
   clock: Clock;
-  sfu: SfuNode;
+  sfu: MediaNode;
   io: GatewayServer;
   notifier: Notifier;
   iceServers: IceServers;

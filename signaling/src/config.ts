@@ -34,6 +34,12 @@ export interface Config {
   redisUrl?: string;
   /** With REDIS_URL: where the other signaling nodes reach this one's HTTP API (its own URL by default). */
   nodeUrl?: string;
+  /**
+   * SFU=nodes: the calls' media runs on SFU nodes of their own (`npm start -w sfu`), found in REDIS_URL's
+   * registry and driven with the shared SFU_SECRET; undefined (SFU=embedded, the default): on this
+   * process's own mediasoup workers (`media`).
+   */
+  sfuNodes?: { secret: string };
   /** How long a write waits for another connection's lock; the server's own writes wait between tries, with the event loop free. */
   databaseBusyTimeoutMs: number;
   jwtSecret: string;
@@ -210,6 +216,16 @@ function redisUrl(value: string | undefined): string | undefined {
   return value;
 }
 
+function sfuNodes(env: NodeJS.ProcessEnv): Config['sfuNodes'] {
+  const mode = env.SFU || 'embedded';
+  if (mode === 'embedded') return undefined;
+  if (mode !== 'nodes') throw new Error(`SFU=${mode}: use embedded (this process's own media workers, the default) or nodes (SFU nodes of their own)`);
+  if (!env.REDIS_URL) throw new Error('SFU=nodes needs REDIS_URL: the SFU nodes register there');
+  const secret = env.SFU_SECRET ?? '';
+  if (secret.length < 32) throw new Error('SFU=nodes needs SFU_SECRET: at least 32 characters, the same on the SFU nodes');
+  return { secret };
+}
+
 function nodeUrl(value: string | undefined): string | undefined {
   if (!value) return undefined;
   if (!/^https?:\/\/[^/]+$/.test(value)) throw new Error(`NODE_URL=${value}: an http:// or https:// origin such as http://10.0.0.5:8080, with no path`);
@@ -238,6 +254,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = REPO_ROO
     databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     redisUrl: redisUrl(env.REDIS_URL),
     nodeUrl: nodeUrl(env.NODE_URL),
+    sfuNodes: sfuNodes(env),
     databaseBusyTimeoutMs: int(env.DATABASE_BUSY_TIMEOUT_MS, DEFAULT_BUSY_TIMEOUT_MS, 'DATABASE_BUSY_TIMEOUT_MS'),
     ...loadJwtSecret(env, root),
     staffTokenTtl: env.STAFF_TOKEN_TTL ?? '12h',

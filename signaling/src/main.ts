@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { openDatabase } from '@madoguchi/db';
 import { createLogger } from '@madoguchi/protocol/logger';
+import { SfuNode } from '@madoguchi/sfu';
 import { loadConfig, type Config } from './config.ts';
 import { startServer } from './server.ts';
 import { startBanner } from './startBanner.ts';
@@ -23,7 +24,8 @@ try {
 const db = openDatabase(config.databaseUrl, { busyTimeoutMs: config.databaseBusyTimeoutMs });
 const server = await startServer({ config, db });
 
-const mediaPorts = (await server.sfu.listenPorts()).map(({ udp, tcp }) => `udp ${udp} / tcp ${tcp}`).join(', ');
+const mediaPorts =
+  server.sfu instanceof SfuNode ? (await server.sfu.listenPorts()).map(({ udp, tcp }) => `udp ${udp} / tcp ${tcp}`).join(', ') : 'on the SFU nodes (SFU=nodes)';
 const stopEventLoopWatch = watchEventLoop();
 console.log(startBanner({ config, url: server.url, mediaPorts, readyMs: performance.now(), localCertificates: server.localCertificates }));
 

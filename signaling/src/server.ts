@@ -8,7 +8,7 @@ import express from 'express';
 import { createLogger } from '@madoguchi/protocol/logger';
 import { databaseProvider, resolveDatabaseUrl, sqliteFilePath, type PrismaClient } from '@madoguchi/db';
 import { GUEST_NAMESPACE } from '@madoguchi/protocol';
-import { SfuNode } from '@madoguchi/sfu';
+import { SfuNode, type MediaNode } from '@madoguchi/sfu';
 import { errorHandler, sendError } from './api/errors.ts';
 import { StaffSessions } from './auth/StaffSessions.ts';
 import { TokenService } from './auth/TokenService.ts';
@@ -52,7 +52,7 @@ export interface MadoguchiServer {
   localCertificates?: LocalCertificates;
   httpServer: HttpServer;
   io: GatewayServer;
-  sfu: SfuNode;
+  sfu: MediaNode;
   tokens: TokenService;
   sessions: StaffSessions;
   /** Whether this node runs the city: always alone; with REDIS_URL, while it holds the city's lease. */
@@ -104,13 +104,7 @@ export async function startServer({ config, db, clock = systemClock, nodeId = ra
   });
 
   const redis = config.redisUrl ? await SharedRedis.connect(config.redisUrl) : undefined;
-  const sfu = await SfuNode.start({
-    numWorkers: config.media.workers,
-    listenIp: config.media.listenIp,
-    announcedIp: config.media.announcedIp,
-    port: config.media.port,
-    maxIncomingBitrate: config.media.maxIncomingBitrate,
-  }).catch(async (error: unknown) => {
+  const sfu = await startMedia(config, redis, nodeId).catch(async (error: unknown) => {
     await redis?.close();
     throw error;
   });
@@ -359,5 +353,24 @@ function serveApp(app: express.Express, prefix: string, dir: string): void {
   app.get(`${prefix}/*rest`, (_req, res) => {
     if (existsSync(index)) res.sendFile(index);
     else res.status(503).type('text/plain').send(`The app in ${dir} is not built yet: run npm run setup.`);
+  });
+}
+
+/**
+ * The calls' media: this process's own mediasoup workers, or (SFU=nodes) the SFU nodes in the
+ * registry, which this node drives as `nodeId`.
+ */
+async function startMedia(config: Config, redis: SharedRedis | undefined, nodeId: string): Promise<MediaNode> {
+  if (config.sfuNodes) {
+    if (!redis) throw new Error('SFU=nodes needs REDIS_URL');
+    const { RemoteSfu } = await import('@madoguchi/sfu/remote');
+    return RemoteSfu.start({ redis: redis.commands, secret: config.sfuNodes.secret, controllerId: nodeId });
+  }
+  return SfuNode.start({
+    numWorkers: config.media.workers,
+    listenIp: config.media.listenIp,
+    announcedIp: config.media.announcedIp,
+    port: config.media.port,
+    maxIncomingBitrate: config.media.maxIncomingBitrate,
   });
 }

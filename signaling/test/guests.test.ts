@@ -204,9 +204,8 @@ describe('guests by link', () => {
     expect(serverSideSources(consultationId, guest.guestId)).toEqual(['face', 'mic', 'operator-cam', 'operator-mic']);
 
     // A document camera started after the guest came in is not given to them either.
-    const deviceParticipant = t.server.consultations.callView(consultationId)!.room.participant(`resident:${(await t.db.device.findFirstOrThrow({ where: { site: { name: '清滝郵便局' } } })).id}`)!;
-    const [documentProducer] = [...deviceParticipant.producers].filter((producer) => producer.appData.source === 'document');
-    await call.device.request('media:closeProducer', { consultationId, producerId: documentProducer!.id });
+    const documentProducerId = call.operatorConsumers.find((consumer) => consumer.source === 'document')!.producerId;
+    await call.device.request('media:closeProducer', { consultationId, producerId: documentProducerId });
     await produce(call.device, consultationId, call.deviceTransports.sendTransportId, 'document', 'video');
     await waitFor(() => call.operatorConsumers.filter((consumer) => consumer.source === 'document').length === 2);
     expect(serverSideSources(consultationId, guest.guestId)).toEqual(['face', 'mic', 'operator-cam', 'operator-mic']);

@@ -7,6 +7,7 @@ import { startTestPostgres, type TestPostgres } from '@madoguchi/db/test/postgre
 import type { Socket } from 'socket.io-client';
 import type { Ack, RoutingSettings, ServerEventName, ServerPayload } from '@madoguchi/protocol';
 import { ProtocolClient } from '@madoguchi/protocol/client';
+import { SfuNode } from '@madoguchi/sfu';
 import type { Clock } from '../src/clock.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { RoutingSettingsStore } from '../src/routing/RoutingSettingsStore.ts';
@@ -145,6 +146,12 @@ export function nextEvent<E extends ServerEventName>(
       resolve(payload);
     });
   });
+}
+
+/** The server's own media workers (a test server runs them in-process, never on SFU nodes). */
+export function localSfu(server: MadoguchiServer): SfuNode {
+  if (!(server.sfu instanceof SfuNode)) throw new Error('this server runs its media on SFU nodes');
+  return server.sfu;
 }
 
 export async function sfuTotals(server: MadoguchiServer) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ack } from '@madoguchi/protocol';
 import { MAX_PROBES_PER_CONNECTION, NetworkProbes, PROBE_LIFETIME_MS } from '../src/probes/NetworkProbes.ts';
 import { waitFor } from './callFlow.ts';
-import { rawEmit, sfuTotals, startTestServer, type TestServer } from './harness.ts';
+import { localSfu, rawEmit, sfuTotals, startTestServer, type TestServer } from './harness.ts';
 import { FakeClock } from './routing/support.ts';
 
 /** The network check's probe transports, with the real mediasoup worker: each one ends, and none piles up. */
@@ -27,7 +27,7 @@ describe('network probes', () => {
   it('gives a tablet a transport with SCTP on the media ports, and the TURN servers with a credential of its own', async () => {
     const tablet = await t.connect(await t.deviceToken('清滝郵便局'));
     const probe = await tablet.request('probe:open', {});
-    const { udp, tcp } = (await t.server.sfu.listenPorts())[0]!;
+    const { udp, tcp } = (await localSfu(t.server).listenPorts())[0]!;
     expect(probe.transport.iceCandidates).toEqual(
       expect.arrayContaining([expect.objectContaining({ protocol: 'udp', port: udp }), expect.objectContaining({ protocol: 'tcp', port: tcp })]),
     );

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { DatabaseProbe, DatabaseState } from '@madoguchi/db';
 import type { HealthResponse } from '@madoguchi/protocol';
-import type { SfuNode } from '@madoguchi/sfu';
+import type { MediaNode } from '@madoguchi/sfu';
 import type { ConsultationRecorder } from '../records/ConsultationRecorder.ts';
 
 /**
@@ -23,7 +23,7 @@ const RECENT_WRITE_MS = 1_000;
  * workers' state is what their processes have told us (a died event); the database's comes from a
  * probe that does not wait, and from the records writer, which is the first to see writes refused.
  */
-export function createHealthRouter({ sfu, recorder, probe }: { sfu: SfuNode; recorder: ConsultationRecorder; probe: DatabaseProbe }): Router {
+export function createHealthRouter({ sfu, recorder, probe }: { sfu: MediaNode; recorder: ConsultationRecorder; probe: DatabaseProbe }): Router {
   const router = Router();
   router.get('/', async (_req, res) => {
     const databaseNow = await databaseHealth(probe, recorder);

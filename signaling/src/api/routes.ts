@@ -11,7 +11,7 @@ import {
   type SfuStats,
   type StaffRole,
 } from '@madoguchi/protocol';
-import type { SfuNode } from '@madoguchi/sfu';
+import type { MediaNode } from '@madoguchi/sfu';
 import type { Principal } from '../auth/principal.ts';
 import type { TokenService } from '../auth/TokenService.ts';
 import type { StaffSessions } from '../auth/StaffSessions.ts';
@@ -52,7 +52,7 @@ export interface ApiDependencies {
   sessions: StaffSessions;
   loginThrottle: LoginThrottle;
   pairingCodes: PairingCodeStore;
-  sfu: SfuNode;
+  sfu: MediaNode;
   consultations: ConsultationService;
   notifier: Pick<Notifier, 'disconnectDevice'>;
   routingSettings: RoutingSettingsStore;

@@ -26,7 +26,7 @@ import {
   samePath,
 } from '@madoguchi/protocol';
 import { createLogger } from '@madoguchi/protocol/logger';
-import type { ConsumerInfo, Participant, Room, SfuNode } from '@madoguchi/sfu';
+import type { ConsumerInfo, MediaLoss, MediaNode, MediaParticipant, MediaRoom } from '@madoguchi/sfu';
 import { deviceKey, principalKey, staffKey, type DevicePrincipal, type Principal, type StaffPrincipal } from '../auth/principal.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { AuditLog } from '../records/AuditLog.ts';
@@ -103,19 +103,19 @@ interface LiveConsultation {
   /** Supervisors monitoring, whispering or barged in, by staff id (live supervision). */
   supervisors: Map<string, CallSupervision>;
   /** The call's room from the first answer until the consultation ends (a transfer keeps the resident in it). */
-  room?: Room;
+  room?: MediaRoom;
   /**
    * The room made when the call is first offered, with only the resident in it: the tablet's media is
    * connected and flowing into the SFU, consumed by nobody, while the operator's console rings, so the
    * operator sees the resident the moment they answer. It becomes `room` on the answer and is closed
    * when the offer is declined or times out (the tablet stops sending until the next offer).
    */
-  preparedRoom?: Room;
+  preparedRoom?: MediaRoom;
   /** The prepared room being created, which an answer waits for. */
   preparing?: Promise<void>;
   /**
    * The operator whose console rings for the first answer: already in the prepared room, connected
-   * and sending, with the room held (Room.hold) so that nothing is forwarded before 応答.
+   * and sending, with the room held (MediaRoom.hold) so that nothing is forwarded before 応答.
    */
   ringingOperatorId?: string;
   /** The room's streams sampled every few seconds while it lives; written once at the end. */
@@ -140,7 +140,7 @@ interface LiveConsultation {
 
 /** A connected call, for what lives beside it (callView). */
 export interface CallView extends CallParties {
-  room: Room;
+  room: MediaRoom;
   supervisorIds: string[];
   site: SiteSummary;
   department: DepartmentSummary;
@@ -155,13 +155,13 @@ export interface CallParties {
 }
 
 /** The room the consultation's media is in: the call's, or the one prepared while its first offer rings. */
-function mediaRoom(live: LiveConsultation): Room | undefined {
+function mediaRoom(live: LiveConsultation): MediaRoom | undefined {
   return live.room ?? live.preparedRoom;
 }
 
 export interface ConsultationServiceOptions {
   db: PrismaClient;
-  sfu: SfuNode;
+  sfu: MediaNode;
   recorder: ConsultationRecorder;
   notifier: Notifier;
   clock: Clock;
@@ -257,7 +257,7 @@ const OUTCOME_EVENT: Record<RoutingOutcome, ConsultationEventType> = {
  */
 export class ConsultationService {
   readonly #db: PrismaClient;
-  readonly #sfu: SfuNode;
+  readonly #sfu: MediaNode;
   readonly #recorder: ConsultationRecorder;
   readonly #notifier: Notifier;
   readonly #clock: Clock;
@@ -317,7 +317,7 @@ export class ConsultationService {
       audience: () => this.#deviceConnections.size,
     });
     this.#listen();
-    this.#sfu.on('workerDied', this.#onWorkerDied);
+    this.#sfu.on('roomsLost', this.#onRoomsLost);
   }
 
   get liveCount(): number {
@@ -779,7 +779,7 @@ export class ConsultationService {
     const participantId = `supervisor:${staff.staffId}`;
     const participant = live.room?.participant(participantId);
     if (participant) {
-      if (mode === 'monitor') for (const producer of [...participant.producers]) producer.close();
+      if (mode === 'monitor') participant.closeProducers();
       await live.room!.setAudience(participantId, SUPERVISOR_AUDIENCE[mode]);
     }
     this.#pushSupervision(live);
@@ -793,7 +793,7 @@ export class ConsultationService {
    * What a supervisor may send into the call's room: nothing while monitoring, their microphone
    * while whispering or barged in. Everyone else: their participant as participant() gives it.
    */
-  sender(principal: Principal, consultationId: string): Participant {
+  sender(principal: Principal, consultationId: string): MediaParticipant {
     const participant = this.participant(principal, consultationId);
     const supervision = principal.kind === 'staff' ? this.#live.get(consultationId)?.supervisors.get(principal.staffId) : undefined;
     if (participant.role === 'supervisor' && supervision?.mode === 'monitor') throw new ProtocolError('FORBIDDEN', 'a supervisor who monitors sends nothing');
@@ -927,7 +927,7 @@ export class ConsultationService {
   }
 
   /** The caller's media participant in a connected call; refuses anyone not in it. */
-  participant(principal: Principal, consultationId: string): Participant {
+  participant(principal: Principal, consultationId: string): MediaParticipant {
     const live = this.#mediaParty(principal, consultationId);
     const participant = mediaRoom(live)?.participant(this.#participantId(principal));
     if (!participant) throw new ProtocolError('CONFLICT', 'the call is not connected');
@@ -1033,7 +1033,7 @@ export class ConsultationService {
     this.#live.clear();
     this.#byDevice.clear();
     this.#core.close();
-    this.#sfu.off('workerDied', this.#onWorkerDied);
+    this.#sfu.off('roomsLost', this.#onRoomsLost);
     await this.#recorder.flush();
   }
 
@@ -1165,7 +1165,7 @@ export class ConsultationService {
   #prepareRoom(live: LiveConsultation): Promise<void> {
     if (live.preparedRoom || live.preparing) return live.preparing ?? Promise.resolve();
     const preparing = (async () => {
-      let room: Room;
+      let room: MediaRoom;
       try {
         room = await this.#sfu.createRoom(live.id);
       } catch (error) {
@@ -1305,19 +1305,19 @@ export class ConsultationService {
 
   // ── Rooms ──────────────────────────────────────────────────────────────────
 
-  /** A media worker died: each of its calls gets a new room on a healthy worker, in the same consultation. */
-  readonly #onWorkerDied = (pid: number, roomIds: string[]): void => {
+  /** A media worker or SFU node died: each of its calls gets a new room on a healthy one, in the same consultation. */
+  readonly #onRoomsLost = (loss: MediaLoss, roomIds: string[]): void => {
     for (const roomId of roomIds) {
       const live = this.#live.get(roomId);
-      if (live?.room) void this.#rebuildRoom(live, pid);
+      if (live?.room) void this.#rebuildRoom(live, loss);
     }
   };
 
   /** Every party enters the new room with new transports (call:joined again); the call fails only if this fails. */
-  async #rebuildRoom(live: LiveConsultation, deadPid: number): Promise<void> {
+  async #rebuildRoom(live: LiveConsultation, loss: MediaLoss): Promise<void> {
     const lostAt = this.#clock.now();
     live.room = undefined;
-    let room: Room;
+    let room: MediaRoom;
     try {
       room = await this.#sfu.createRoom(live.id);
     } catch (error) {
@@ -1331,7 +1331,7 @@ export class ConsultationService {
     }
     live.room = room;
     void this.#recorder.record(live.id, 'media_restarted', lostAt, { type: 'system' }, {
-      data: { reason: 'worker_died', workerPid: deadPid, rebuiltMs: this.#clock.now().getTime() - lostAt.getTime() },
+      data: { ...loss, rebuiltMs: this.#clock.now().getTime() - lostAt.getTime() },
     });
     this.#enterRoom(live, room, 'resident', live.deviceId);
     for (const staffId of live.operators.keys()) this.#enterRoom(live, room, 'operator', staffId);
@@ -1363,7 +1363,7 @@ export class ConsultationService {
    * Put one party into the call's room, forward its consumers, and tell it to set up media. A
    * supervisor is consumed by their mode's audience only; everyone else by everyone.
    */
-  #enterRoom(live: LiveConsultation, room: Room, role: ParticipantRole, principalId: string): void {
+  #enterRoom(live: LiveConsultation, room: MediaRoom, role: ParticipantRole, principalId: string): void {
     const supervision = role === 'supervisor' ? live.supervisors.get(principalId) : undefined;
     const participant = room.join(`${role}:${principalId}`, role, supervision ? SUPERVISOR_AUDIENCE[supervision.mode] : null);
     const send = <E extends ServerEventName>(event: E, payload: ServerPayload<E>) =>

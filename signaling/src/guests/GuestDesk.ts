@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import {
   ProtocolError,
-  guestReceives,
+  guestSources,
   type CallGuest,
   type GuestEnd,
   type GuestKind,
@@ -10,7 +10,7 @@ import {
   type ServerPayload,
 } from '@madoguchi/protocol';
 import { createLogger } from '@madoguchi/protocol/logger';
-import type { ConsumerInfo, Participant } from '@madoguchi/sfu';
+import type { ConsumerInfo, MediaParticipant, ReceiveFilter } from '@madoguchi/sfu';
 import type { StaffPrincipal } from '../auth/principal.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { CallView, ConsultationService, Notifier } from '../consultations/ConsultationService.ts';
@@ -272,7 +272,7 @@ export class GuestDesk {
   }
 
   /** The guest's media participant in the call; refuses a guest not admitted, or another consultation's id. */
-  participant(guest: GuestPrincipal, consultationId: string): Participant {
+  participant(guest: GuestPrincipal, consultationId: string): MediaParticipant {
     const invite = this.#own(guest);
     if (consultationId !== invite.consultationId) throw new ProtocolError('NOT_FOUND', 'no such consultation');
     const participant = invite.state === 'admitted' ? this.#consultations.callView(consultationId)?.room.participant(participantId(invite.id)) : undefined;
@@ -368,7 +368,7 @@ export class GuestDesk {
   #enterRoom(invite: GuestInvite, view: CallView): void {
     const room = view.room;
     room.participant(participantId(invite.id))?.close();
-    let participant: Participant;
+    let participant: MediaParticipant;
     try {
       participant = room.join(participantId(invite.id), 'guest', null, this.#receiveFilter(invite));
     } catch (error) {
@@ -391,9 +391,8 @@ export class GuestDesk {
     });
   }
 
-  #receiveFilter(invite: GuestInvite): (source: string) => boolean {
-    const documentsAllowed = invite.documentsAllowed;
-    return (source) => guestReceives(source, documentsAllowed);
+  #receiveFilter(invite: GuestInvite): ReceiveFilter {
+    return guestSources(invite.documentsAllowed);
   }
 
   #consumerPayload(invite: GuestInvite, consumer: ConsumerInfo): ServerPayload<'media:newConsumer'> {

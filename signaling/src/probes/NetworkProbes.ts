@@ -1,5 +1,5 @@
 import { ProtocolError, type DtlsParameters, type SctpStreamParameters } from '@madoguchi/protocol';
-import type { mediasoupTypes, ProbeTransport, ProbeTransportOptions } from '@madoguchi/sfu';
+import type { MediaProbe, mediasoupTypes, ProbeTransportOptions } from '@madoguchi/sfu';
 import type { Clock } from '../clock.ts';
 
 /**
@@ -18,19 +18,19 @@ export interface OpenedProbe {
 
 /** One socket's probes, and the ones it is still opening: both count against its limit. */
 interface ConnectionProbes {
-  open: Map<string, ProbeTransport>;
+  open: Map<string, MediaProbe>;
   opening: number;
 }
 
 /**
- * The network check's server side: short-lived probe transports to the SFU (see ProbeTransport),
+ * The network check's server side: short-lived probe transports to the SFU (see MediaProbe),
  * each owned by the socket connection that asked for it. A probe closes when its owner says so,
  * after PROBE_LIFETIME_MS, and when the socket goes; a connection holds at most
  * MAX_PROBES_PER_CONNECTION, counting those still being created, so no client can pile them up.
  * Nothing is written to the records: a probe is not a consultation.
  */
 export class NetworkProbes {
-  readonly #sfu: { createProbeTransport(): Promise<ProbeTransport> };
+  readonly #sfu: { createProbeTransport(): Promise<MediaProbe> };
   readonly #clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
   readonly #lifetimeMs: number;
   readonly #connections = new Map<string, ConnectionProbes>();
@@ -40,7 +40,7 @@ export class NetworkProbes {
     clock,
     lifetimeMs = PROBE_LIFETIME_MS,
   }: {
-    sfu: { createProbeTransport(): Promise<ProbeTransport> };
+    sfu: { createProbeTransport(): Promise<MediaProbe> };
     clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
     lifetimeMs?: number;
   }) {
@@ -63,7 +63,7 @@ export class NetworkProbes {
     }
     this.#connections.set(connectionId, connection);
     connection.opening += 1;
-    let probe: ProbeTransport;
+    let probe: MediaProbe;
     try {
       probe = await this.#sfu.createProbeTransport();
     } catch (error) {
@@ -108,7 +108,7 @@ export class NetworkProbes {
     for (const probe of [...connection.open.values()]) probe.close();
   }
 
-  #probe(connectionId: string, probeId: string): ProbeTransport {
+  #probe(connectionId: string, probeId: string): MediaProbe {
     const probe = this.#connections.get(connectionId)?.open.get(probeId);
     if (!probe) throw new ProtocolError('NOT_FOUND', 'no such network probe (it may have timed out)');
     return probe;
