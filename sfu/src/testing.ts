@@ -42,14 +42,28 @@ export interface SfuNodeProcess {
 }
 
 /**
- * An SFU node as `npm start -w sfu` runs it (the built sfu/dist/main.js), for tests: control and
- * media on 127.0.0.1 at free ports, registered in `redisUrl`. Resolves once it answers /health.
+ * An SFU node as a process of its own, for tests: control and media on 127.0.0.1 at free ports,
+ * registered in `redisUrl`. `built`: what `npm start -w sfu` runs (sfu/dist/main.js, end-to-end
+ * tests); otherwise its source through tsx (vitest, which runs before the build). Resolves once it
+ * answers /health.
  */
-export async function startSfuNodeProcess({ id, redisUrl, secret, workers = 1 }: { id: string; redisUrl: string; secret: string; workers?: number }): Promise<SfuNodeProcess> {
-  const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+export async function startSfuNodeProcess({
+  id,
+  redisUrl,
+  secret,
+  workers = 1,
+  built = false,
+}: {
+  id: string;
+  redisUrl: string;
+  secret: string;
+  workers?: number;
+  built?: boolean;
+}): Promise<SfuNodeProcess> {
+  const main = fileURLToPath(new URL(built ? '../dist/main.js' : './main.ts', import.meta.url));
   if (!existsSync(main)) throw new Error(`${main} is missing: build the SFU node first (npm run build)`);
   const port = await freePort();
-  const child = spawn(process.execPath, ['--enable-source-maps', main], {
+  const child = spawn(process.execPath, [...(built ? [] : ['--import', 'tsx']), '--enable-source-maps', main], {
     env: { ...process.env, SFU_NODE_ID: id, SFU_PORT: String(port), REDIS_URL: redisUrl, SFU_SECRET: secret, MEDIA_WORKERS: String(workers), MEDIA_PORT: '0' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

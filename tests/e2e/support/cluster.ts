@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import type { AdminSitesResponse, SfuStats } from '@madoguchi/protocol';
 import { openDatabase } from '@madoguchi/db';
 import { startTestPostgres, type TestPostgres } from '@madoguchi/db/test/postgres';
+import { startSfuNodeProcess, type SfuNodeProcess } from '@madoguchi/sfu/testing';
 import { TcpBalancer } from '../../../signaling/src/cluster/TcpBalancer.ts';
 import { startTestRedis, type TestRedis } from '../../../signaling/test/redisServer.ts';
 import { E2E_PASSWORD, SERVER_ARGS, SERVER_DIR, SERVER_ENV, freePort } from './server.ts';
@@ -30,6 +31,8 @@ export interface ClusterEntry {
 
 export interface RunningCluster {
   nodes: ClusterNode[];
+  /** The SFU nodes (`npm start -w sfu`), when the cluster runs its media on them: sfu-1, sfu-2, … */
+  sfuNodes: SfuNodeProcess[];
   /** A balancer that prefers the nodes in the order given, passing over a dead one. */
   entry(...preferred: ClusterNode[]): Promise<ClusterEntry>;
   /** Consultations open in the database (not ended): what a take-over can restore. */
@@ -43,11 +46,13 @@ export interface RunningCluster {
 
 /**
  * The cluster mode on this machine, as npm run start:cluster runs it: a real PostgreSQL and a
- * real Redis (throw-away ones), the database migrated and seeded, and `count` signaling nodes of
- * the built server, started one after another so that the first runs the city. Balancers are
- * made per test (entry()), so that a test places its browsers on the nodes it means.
+ * real Redis (throw-away ones), the database migrated and seeded, `sfuWorkers.length` SFU nodes of
+ * the built sfu/ (with that many media workers each; none: each signaling node's media in process),
+ * and `count` signaling nodes of the built server, started one after another so that the first runs
+ * the city. Balancers are made per test (entry()), so that a test places its browsers on the nodes
+ * it means.
  */
-export async function startCluster(count = 2): Promise<RunningCluster> {
+export async function startCluster(count = 2, { sfuWorkers = [] }: { sfuWorkers?: number[] } = {}): Promise<RunningCluster> {
   const undo: (() => Promise<unknown> | unknown)[] = [];
   const stop = async () => {
     for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => undefined);
@@ -76,6 +81,14 @@ export async function startCluster(count = 2): Promise<RunningCluster> {
       // Shared by the nodes, as a shared file system would be: stills and documents outlive their node.
       DATA_DIR: join(dir, 'data'),
     };
+    const sfuSecret = 'e2e-sfu-secret-0123456789abcdef0123456789';
+    const sfuNodes: SfuNodeProcess[] = [];
+    for (const [i, workers] of sfuWorkers.entries()) {
+      const node = await startSfuNodeProcess({ id: `sfu-${i + 1}`, redisUrl: redis.url, secret: sfuSecret, workers, built: true });
+      undo.push(() => node.kill());
+      sfuNodes.push(node);
+    }
+    if (sfuNodes.length) Object.assign(env, { SFU: 'nodes', SFU_SECRET: sfuSecret });
     const tsx = join(REPO_ROOT, 'node_modules/.bin/tsx');
     execFileSync(tsx, ['prisma/scripts/migrate.ts', 'deploy'], { cwd: REPO_ROOT, env, stdio: 'pipe' });
     execFileSync(tsx, ['prisma/scripts/seed.ts'], { cwd: REPO_ROOT, env, stdio: 'pipe' });
@@ -116,6 +129,7 @@ export async function startCluster(count = 2): Promise<RunningCluster> {
     };
     return {
       nodes,
+      sfuNodes,
       async entry(...preferred) {
         const balancer = await TcpBalancer.start({
           host: '127.0.0.1',

@@ -127,15 +127,32 @@ const meets = (flow: { video: number; audio: number }, want: FlowExpectation) =>
 export async function waitForMediaFlowing(
   page: Page,
   want: FlowExpectation,
-  { timeoutMs = 30_000, intervalMs = 250, since = Date.now() }: { timeoutMs?: number; intervalMs?: number; since?: number } = {},
+  {
+    timeoutMs = 30_000,
+    intervalMs = 250,
+    since = Date.now(),
+    newerThan = [],
+  }: {
+    timeoutMs?: number;
+    intervalMs?: number;
+    since?: number;
+    /** Streams that do not count (those of a room that was lost): only the receivers made after them do. */
+    newerThan?: InboundStream[];
+  } = {},
 ): Promise<number> {
   const deadline = Date.now() + timeoutMs;
-  let previous = await inboundStreams(page).catch(() => [] as InboundStream[]);
+  const old = new Set(newerThan.map((stream) => stream.trackIdentifier));
+  const sample = () =>
+    inboundStreams(page).then(
+      (streams) => streams.filter((stream) => !old.has(stream.trackIdentifier)),
+      () => [] as InboundStream[],
+    );
+  let previous = await sample();
   let last = { video: 0, audio: 0 };
   for (;;) {
     await new Promise((r) => setTimeout(r, intervalMs));
     // A page that is reloading has no stats for a moment.
-    const current = await inboundStreams(page).catch(() => [] as InboundStream[]);
+    const current = await sample();
     last = flowingStreams(previous, current);
     if (meets(last, want)) return Date.now() - since;
     if (Date.now() > deadline) {
