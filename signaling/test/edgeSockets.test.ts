@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Principal } from '../src/auth/principal.ts';
 import { EdgeHeartbeat, EdgeSockets } from '../src/cluster/EdgeSockets.ts';
 import type { SignalingBackend } from '../src/gateway/SignalingBackend.ts';
+import type { GuestBackend } from '../src/guests/GuestGateway.ts';
 import { useTestRedis } from './redis.ts';
 
 const operator: Principal = {
@@ -29,6 +30,18 @@ function recordingBackend(): SignalingBackend & { calls: string[] } {
   };
 }
 
+/** A guests' backend that writes down the connections that reach it. */
+function recordingGuests(): GuestBackend & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    admit: async () => ({ admitted: false, reason: 'invalid' }),
+    connected: (guest) => void calls.push(`connected ${guest.guestId}`),
+    disconnected: (guest) => void calls.push(`disconnected ${guest.guestId}`),
+    message: async () => ({ ok: true, data: null }),
+  };
+}
+
 const until = async (condition: () => boolean, what: string) => {
   for (const deadline = Date.now() + 10_000; !condition(); await new Promise((resolve) => setTimeout(resolve, 20))) {
     if (Date.now() > deadline) throw new Error(`not ${what} in 10 s`);
@@ -40,7 +53,7 @@ describe('EdgeSockets: the owner’s account of the sockets edge nodes relayed, 
 
   it('counts out the sockets of an edge without a heartbeat, once each, and leaves a live edge’s alone', async () => {
     const backend = recordingBackend();
-    const sockets = new EdgeSockets(backend, redis.client, 100);
+    const sockets = new EdgeSockets(backend, recordingGuests(), redis.client, 100);
     const live = new EdgeHeartbeat(redis.client, 'edge-live', 2_000);
     try {
       // edge-dead never beats (a node that died before its first beat, or whose key lapsed).
@@ -72,7 +85,7 @@ describe('EdgeSockets: the owner’s account of the sockets edge nodes relayed, 
 
   it('an edge stopped on purpose deletes its heartbeat; a socket it closed is forgotten', async () => {
     const backend = recordingBackend();
-    const sockets = new EdgeSockets(backend, redis.client, 100);
+    const sockets = new EdgeSockets(backend, recordingGuests(), redis.client, 100);
     const edge = new EdgeHeartbeat(redis.client, 'edge-leaving', 5_000);
     try {
       // The first beat went before this question on the same connection.
@@ -87,6 +100,28 @@ describe('EdgeSockets: the owner’s account of the sockets edge nodes relayed, 
       expect(backend.calls).toEqual(['connected tablet-2', 'disconnected tablet-2', 'closed tablet-2']);
     } finally {
       sockets.close();
+    }
+  });
+
+  it('counts out the guests of an edge without a heartbeat, each of their connections there once, and leaves the live edge’s', async () => {
+    const guests = recordingGuests();
+    const sockets = new EdgeSockets(recordingBackend(), guests, redis.client, 100);
+    const live = new EdgeHeartbeat(redis.client, 'edge-live-guests', 2_000);
+    const interpreter = { guestId: 'g1', consultationId: 'c1' };
+    const family = { guestId: 'g2', consultationId: 'c1' };
+    try {
+      // The interpreter's page connected twice through the dead edge (a reload whose old socket lingers) and once through the live one.
+      sockets.guestsFrom('edge-dead-guests').connected(interpreter, 'claim');
+      sockets.guestsFrom('edge-dead-guests').connected(interpreter, 'claim');
+      sockets.guestsFrom('edge-live-guests').connected(interpreter, 'claim');
+      sockets.guestsFrom('edge-dead-guests').connected(family, 'claim');
+      sockets.guestsFrom('edge-dead-guests').disconnected(family);
+      await until(() => !sockets.countsByEdge().has('edge-dead-guests'), 'the dead edge’s guests counted out');
+      expect(guests.calls).toEqual(['connected g1', 'connected g1', 'connected g1', 'connected g2', 'disconnected g2', 'disconnected g1', 'disconnected g1']);
+      expect(sockets.countsByEdge()).toEqual(new Map([['edge-live-guests', 1]]));
+    } finally {
+      sockets.close();
+      await live.close();
     }
   });
 });

@@ -66,8 +66,8 @@ test('the SFU node carrying a call is killed, then the node running the city: th
   const waiting = await openTablet(browser, tablets, '江川出張所', { documentCamera: false });
   await waiting.getByTestId('department-welfare').click();
   await expect(waiting.getByTestId('queue-position')).toHaveAttribute('data-position', '1');
-  // The records are written behind the acks (tens of ms, longer on a loaded machine): a crash before
-  // then loses the request (CI of 885b5a5). What a take-over restores is what is in the database.
+  // What a take-over restores is what is in the database: a request is acknowledged once its row is
+  // written (a crash between the ack and the write lost the resident's place: CI of 885b5a5).
   await expect.poll(() => cluster.openConsultations(), { timeout: 10_000 }).toBe(2);
 
   const killedAt = Date.now();

@@ -3,6 +3,8 @@ import { createLogger } from '@madoguchi/protocol/logger';
 import type { Principal } from '../auth/principal.ts';
 import type { Connection } from '../gateway/handlers.ts';
 import type { SignalingBackend } from '../gateway/SignalingBackend.ts';
+import type { GuestBackend } from '../guests/GuestGateway.ts';
+import type { GuestPrincipal } from '../guests/GuestDesk.ts';
 import { sayToRedisOnClose } from './askRedis.ts';
 
 const logger = createLogger('edge-sockets');
@@ -50,21 +52,32 @@ interface RelayedSocket {
   counted: boolean;
 }
 
+/** A guest's connections through one edge (the desk counts a guest's connections, wherever they are). */
+interface RelayedGuest {
+  edge: string;
+  guest: GuestPrincipal;
+  connections: number;
+}
+
 /**
  * On the city's owner: the sockets edge nodes relayed to it, by edge, so that the sockets of an edge
  * whose heartbeat lapsed (the node died, or lost Redis) are counted out and closed in the domain as
  * if each had disconnected — the resume windows then apply, as for a tablet whose network dropped.
- * Every relayed call passes through it (from) on its way to the backend.
+ * Every relayed call passes through it (from, guestsFrom) on its way to the backend; guests by link
+ * are counted out the same way.
  */
 export class EdgeSockets {
   readonly #backend: SignalingBackend;
+  readonly #guestBackend: GuestBackend;
   readonly #redis: Redis;
   readonly #sockets = new Map<string, RelayedSocket>();
+  readonly #guests = new Map<string, RelayedGuest>();
   readonly #timer: ReturnType<typeof setInterval>;
   #checking = false;
 
-  constructor(backend: SignalingBackend, redis: Redis, checkEveryMs = 1_000) {
+  constructor(backend: SignalingBackend, guests: GuestBackend, redis: Redis, checkEveryMs = 1_000) {
     this.#backend = backend;
+    this.#guestBackend = guests;
     this.#redis = redis;
     this.#timer = setInterval(() => void this.#countOutLapsedEdges(), checkEveryMs);
   }
@@ -82,6 +95,26 @@ export class EdgeSockets {
     };
   }
 
+  /** The guests' backend as `edge`'s calls reach it: every guest connection is kept under that edge. */
+  guestsFrom(edge: string): GuestBackend {
+    const key = (guest: GuestPrincipal) => `${edge}\n${guest.guestId}`;
+    return {
+      admit: (token, claim) => this.#guestBackend.admit(token, claim),
+      connected: (guest, claim) => {
+        const relayed = this.#guests.get(key(guest)) ?? { edge, guest, connections: 0 };
+        relayed.connections += 1;
+        this.#guests.set(key(guest), relayed);
+        this.#guestBackend.connected(guest, claim);
+      },
+      disconnected: (guest) => {
+        const relayed = this.#guests.get(key(guest));
+        if (relayed && --relayed.connections <= 0) this.#guests.delete(key(guest));
+        this.#guestBackend.disconnected(guest);
+      },
+      message: (guest, host, event, payload) => this.#guestBackend.message(guest, host, event, payload),
+    };
+  }
+
   // A superseded console may be on another edge than the call that counts it out: found by its id.
   #disconnected(principal: Principal, connection: Connection): void {
     const socket = this.#sockets.get(connection.id);
@@ -94,10 +127,11 @@ export class EdgeSockets {
     this.#backend.socketClosed(connection);
   }
 
-  /** The relayed sockets now, by edge (for tests and the live views). */
+  /** The relayed sockets (guests' connections among them) now, by edge (for tests and the live views). */
   countsByEdge(): Map<string, number> {
     const counts = new Map<string, number>();
     for (const { edge } of this.#sockets.values()) counts.set(edge, (counts.get(edge) ?? 0) + 1);
+    for (const { edge, connections } of this.#guests.values()) counts.set(edge, (counts.get(edge) ?? 0) + connections);
     return counts;
   }
 
@@ -106,10 +140,10 @@ export class EdgeSockets {
   }
 
   async #countOutLapsedEdges(): Promise<void> {
-    if (this.#checking || this.#sockets.size === 0) return;
+    if (this.#checking || (this.#sockets.size === 0 && this.#guests.size === 0)) return;
     this.#checking = true;
     try {
-      const edges = [...new Set([...this.#sockets.values()].map((socket) => socket.edge))];
+      const edges = [...new Set([...this.#sockets.values(), ...this.#guests.values()].map(({ edge }) => edge))];
       const alive = await this.#redis.mget(edges.map(heartbeatKey));
       for (const [i, edge] of edges.entries()) {
         if (alive[i] !== null) continue;
@@ -118,6 +152,12 @@ export class EdgeSockets {
         for (const socket of lost) {
           if (socket.counted) this.#disconnected(socket.principal, socket.connection);
           this.#socketClosed(socket.connection);
+        }
+        for (const [key, relayed] of [...this.#guests]) {
+          if (relayed.edge !== edge) continue;
+          logger.warn(`edge ${edge}: guest ${relayed.guest.guestId}'s ${relayed.connections} connection(s) counted out`);
+          this.#guests.delete(key);
+          for (let i = 0; i < relayed.connections; i++) this.#guestBackend.disconnected(relayed.guest);
         }
       }
     } catch (error) {

@@ -197,8 +197,8 @@ export class RelayedSocketsServer {
 
   static async start({ redis, nodeId, backend, guests }: { redis: SharedRedis; nodeId: string; backend: SignalingBackend; guests: GuestBackend }): Promise<RelayedSocketsServer> {
     const channel = await OwnerChannel.open({ redis: redis.commands, subscriber: redis.subscriber, name: CITY, nodeId });
-    const edgeSockets = new EdgeSockets(backend, redis.commands);
-    await channel.serve((raw) => runRelayed(edgeSockets, guests, raw));
+    const edgeSockets = new EdgeSockets(backend, guests, redis.commands);
+    await channel.serve((raw) => runRelayed(edgeSockets, raw));
     return new RelayedSocketsServer(channel, edgeSockets);
   }
 
@@ -213,11 +213,12 @@ export class RelayedSocketsServer {
   }
 }
 
-async function runRelayed(edgeSockets: EdgeSockets, guests: GuestBackend, raw: unknown): Promise<unknown> {
+async function runRelayed(edgeSockets: EdgeSockets, raw: unknown): Promise<unknown> {
   const parsed = RelayedCall.safeParse(raw);
   if (!parsed.success) throw new Error(`a malformed relayed call: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   const call = parsed.data;
   const backend = edgeSockets.from(call.edge);
+  const guests = edgeSockets.guestsFrom(call.edge);
   switch (call.call) {
     case 'connected':
       return backend.connected(call.principal, call.connection);

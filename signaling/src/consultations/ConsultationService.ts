@@ -207,6 +207,14 @@ const HISTORY_HANDOVER_NOTES = 20;
 /** A department's queue push goes out at once, then at most once in this interval while the queue keeps changing. */
 const QUEUE_PUSH_INTERVAL_MS = 200;
 
+/**
+ * How long a request waits for its row to be in the database before it is routed and acknowledged:
+ * a few milliseconds when the database is well, so that a crash right after the ack cannot lose a
+ * request the tablet was told is queued (a restart or a take-over restores what the database holds).
+ * A database that is faulted gets no more than this: the request goes on, held by the records writer.
+ */
+const REQUEST_DURABLE_PATIENCE_MS = 2_000;
+
 /** An estimate as the tablet shows it: whole seconds. */
 const toSeconds = (ms: number | null) => (ms === null ? null : Math.round(ms / 1000));
 /** What a tablet is told of its place, to tell whether a push would change anything. */
@@ -593,9 +601,12 @@ export class ConsultationService {
         residentQuality: null,
         paths: new Map(),
       };
+      await this.#durable(id);
     } finally {
       this.#requesting.delete(device.deviceId);
     }
+    // Stopping meanwhile: the consultation is in the database, and the next start (or owner) restores it as waiting.
+    if (this.#closed) return { consultationId: live.id, status: 'waiting', queuePosition: null, estimatedWaitSeconds: null, allOperatorsAway: false };
     this.#live.set(live.id, live);
     this.#byDevice.set(device.deviceId, live);
     this.#ensureDepartment(live.department.id);
@@ -614,6 +625,17 @@ export class ConsultationService {
     const allOperatorsAway = result.status === 'waiting' && this.#core.outlook(live.department.id).servingOperators === 0;
     live.lastStatusPushed = statusKey(result.status, result.position, estimatedWaitSeconds, allOperatorsAway);
     return { consultationId: live.id, status: result.status, queuePosition: result.position, estimatedWaitSeconds, allOperatorsAway };
+  }
+
+  /** Resolves once the consultation's row is written, or after REQUEST_DURABLE_PATIENCE_MS (a faulted database). */
+  async #durable(consultationId: string): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const patience = new Promise<void>((resolve) => (timer = setTimeout(resolve, REQUEST_DURABLE_PATIENCE_MS)));
+    try {
+      await Promise.race([this.#recorder.onRecord(consultationId), patience]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   cancel(device: DevicePrincipal, consultationId: string): void {
