@@ -199,6 +199,20 @@ describe('records of real consultations', () => {
     expect(row).toMatchObject({ id: callId, satisfaction: 4, waitSeconds: detail.waitSeconds, talkSeconds: detail.talkSeconds });
   });
 
+  it('a request is acknowledged once its row and requested event are in the database (a crash after the ack loses nothing)', async () => {
+    const device = await t.connect(await t.deviceToken('江川出張所'));
+    const { id: welfareId } = await t.db.department.findUniqueOrThrow({ where: { code: 'welfare' } });
+    const away = await t.connect(await t.staffToken('welfare2'));
+    const { consultationId } = await device.request('consultation:request', { departmentId: welfareId });
+    // Read at once, with no flush: what a restart or a take-over would restore.
+    const row = await t.db.consultation.findUnique({ where: { id: consultationId }, include: { events: true } });
+    expect(row).toMatchObject({ endedAt: null, events: [expect.objectContaining({ type: 'requested' })] });
+    await device.request('consultation:cancel', { consultationId });
+    await t.server.recorder.flush();
+    device.close();
+    away.close();
+  });
+
   it('an abandoned wait ends as abandoned, with its wait and no handling time', async () => {
     const device = await t.connect(await t.deviceToken('中央公民館'));
     const { id: welfareId } = await t.db.department.findUniqueOrThrow({ where: { code: 'welfare' } });
