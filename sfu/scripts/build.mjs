@@ -4,13 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-
-const nodeModulesExternal = {
-  name: 'node-modules-external',
-  setup(builder) {
-    builder.onResolve({ filter: /^[^./]/ }, ({ path }) => (path.startsWith('@madoguchi/') ? undefined : { path, external: true }));
-  },
-};
+import { bundleWorkspacesOnly } from '../../scripts/esbuild-workspaces.mjs';
 
 await build({
   absWorkingDir: fileURLToPath(new URL('..', import.meta.url)),
@@ -22,6 +16,6 @@ await build({
   target: 'node20',
   sourcemap: true,
   sourcesContent: false,
-  plugins: [nodeModulesExternal],
+  plugins: [bundleWorkspacesOnly],
   logLevel: 'warning',
 });

@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { bundleWorkspacesOnly } from '../../scripts/esbuild-workspaces.mjs';
 
 const signalingDir = fileURLToPath(new URL('..', import.meta.url));
 const outdir = 'dist';
@@ -47,13 +48,6 @@ const queryCompilerFromFile = {
   },
 };
 
-const nodeModulesExternal = {
-  name: 'node-modules-external',
-  setup(builder) {
-    builder.onResolve({ filter: /^[^./]/ }, ({ path }) => (path.startsWith('@madoguchi/') ? undefined : { path, external: true }));
-  },
-};
-
 await build({
   absWorkingDir: signalingDir,
   entryPoints: { main: 'src/main.ts', recordsWriterThread: 'src/records/recordsWriterThread.ts' },
@@ -65,7 +59,7 @@ await build({
   sourcemap: true,
   sourcesContent: false,
   minifyWhitespace: true,
-  plugins: [queryCompilerFromFile, nodeModulesExternal],
+  plugins: [queryCompilerFromFile, bundleWorkspacesOnly],
   logLevel: 'warning',
 });
 

@@ -60,6 +60,17 @@ describe('calls whose media runs on SFU nodes of their own', () => {
     call.operator.close();
   });
 
+  it('two rooms of one consultation asked for at once: the second is refused, as in process, and the first is whole on its node', async () => {
+    const [first, second] = await Promise.allSettled([remote().createRoom('same-consultation'), remote().createRoom('same-consultation')]);
+    expect(first).toMatchObject({ status: 'fulfilled' });
+    expect(second).toMatchObject({ status: 'rejected', reason: { code: 'CONFLICT' } });
+    const room = (first as PromiseFulfilledResult<Awaited<ReturnType<RemoteSfu['createRoom']>>>).value;
+    const stats = await t.server.sfu.stats();
+    expect(stats.filter((worker) => worker.roomIds.includes('same-consultation'))).toEqual([expect.objectContaining({ sfuNodeId: room.link.id, routers: 1 })]);
+    room.close();
+    await waitFor(async () => (await t.server.sfu.stats()).every((worker) => worker.routers === 0));
+  });
+
   it('a killed node’s call is rebuilt on the other node, in the same consultation, and the record says so', async () => {
     const call = await placeCall(t);
     await waitFor(() => call.operatorConsumers.length === 3 && call.deviceConsumers.length === 2);

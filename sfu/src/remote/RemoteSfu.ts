@@ -37,6 +37,8 @@ export class RemoteSfu extends TypedEmitter<MediaNodeEvents> implements MediaNod
   readonly #io: typeof import('socket.io-client').io;
   readonly #links = new Map<string, SfuNodeLink>();
   readonly #rooms = new Map<string, RemoteRoom>();
+  /** Rooms being placed: reserved across the awaits, so that a second room of the same id is refused here, as SfuNode refuses it. */
+  readonly #creating = new Set<string>();
   readonly #probes = new Map<string, RemoteProbe>();
   readonly #poll: ReturnType<typeof setInterval>;
   #polling?: Promise<void>;
@@ -66,22 +68,25 @@ export class RemoteSfu extends TypedEmitter<MediaNodeEvents> implements MediaNod
     return this.#rooms.get(roomId);
   }
 
-  /** The room, where the SFU node that hosts it is named (tests, operations). */
+  /** A room on the least-loaded node; its `link` names the node that hosts it. */
   async createRoom(roomId: string): Promise<RemoteRoom> {
-    if (this.#rooms.has(roomId)) throw new SfuError('CONFLICT', 'room exists');
-    return this.#placed(async (link) => {
-      const { rtpCapabilities } = await link.request('room.create', { roomId });
-      const room = new RemoteRoom(roomId, rtpCapabilities, link);
-      if (this.#closed || !link.connected || this.#rooms.has(roomId)) {
-        room.close();
-        throw new SfuError(this.#closed ? 'UNAVAILABLE' : 'CONFLICT', 'room placed while closing or twice');
-      }
-      this.#rooms.set(roomId, room);
-      room.once('close', () => {
-        if (this.#rooms.get(roomId) === room) this.#rooms.delete(roomId);
+    if (this.#rooms.has(roomId) || this.#creating.has(roomId)) throw new SfuError('CONFLICT', 'room exists');
+    this.#creating.add(roomId);
+    try {
+      return await this.#placed(async (link) => {
+        const { rtpCapabilities } = await link.request('room.create', { roomId });
+        const room = new RemoteRoom(roomId, rtpCapabilities, link);
+        if (this.#closed || !link.connected) {
+          room.close();
+          throw new SfuError('UNAVAILABLE', `SFU node ${link.id} went while the room was made`);
+        }
+        this.#rooms.set(roomId, room);
+        room.once('close', () => this.#rooms.delete(roomId));
+        return room;
       });
-      return room;
-    });
+    } finally {
+      this.#creating.delete(roomId);
+    }
   }
 
   async createProbeTransport(): Promise<RemoteProbe> {
@@ -131,14 +136,14 @@ export class RemoteSfu extends TypedEmitter<MediaNodeEvents> implements MediaNod
 
   /** Run `create` on the least-loaded node that is up and not draining; the next one if that one refuses. */
   async #placed<T>(create: (link: SfuNodeLink) => Promise<T>): Promise<T> {
-    if (this.#closed) throw new SfuError('UNAVAILABLE', 'media is shut down');
     const deadline = Date.now() + PLACEMENT_PATIENCE_MS;
     const refused = new Set<SfuNodeLink>();
     let lastError: unknown;
     for (;;) {
+      if (this.#closed) throw new SfuError('UNAVAILABLE', 'media is shut down');
       const link = this.#leastLoaded(refused);
       if (!link) {
-        if (Date.now() >= deadline || this.#closed) break;
+        if (Date.now() >= deadline) break;
         await new Promise((resolve) => setTimeout(resolve, 200));
         await this.#readRegistry();
         continue;

@@ -215,8 +215,9 @@ class Controller {
     return {
       'room.create': async ({ roomId }) => {
         if (draining()) throw new SfuError('UNAVAILABLE', 'this SFU node is draining');
-        // Still here from a connection of a controller that this node has not yet seen go (a cut
-        // link, noticed by the controller first): the controller that asks now owns the consultation.
+        if (this.#rooms.has(roomId)) throw new SfuError('CONFLICT', 'room exists');
+        // Another controller's: left by a connection this node has not yet seen go (a cut link,
+        // noticed by the controller first). The controller that asks now owns the consultation.
         this.#node.room(roomId)?.close('ended');
         const created = await this.#node.createRoom(roomId);
         if (this.#closed) {

@@ -10,7 +10,7 @@ import {
   type ServerPayload,
 } from '@madoguchi/protocol';
 import { createLogger } from '@madoguchi/protocol/logger';
-import type { ConsumerInfo, MediaParticipant, ReceiveFilter } from '@madoguchi/sfu';
+import type { ConsumerInfo, MediaParticipant } from '@madoguchi/sfu';
 import type { StaffPrincipal } from '../auth/principal.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { CallView, ConsultationService, Notifier } from '../consultations/ConsultationService.ts';
@@ -187,7 +187,7 @@ export class GuestDesk {
     invite.documentsAllowed = allowed;
     this.#record(invite, 'guest_documents', { type: 'staff', id: staff.staffId }, { allowed });
     if (invite.state === 'admitted' && view.room.participant(participantId(invite.id))) {
-      await view.room.setReceives(participantId(invite.id), this.#receiveFilter(invite));
+      await view.room.setReceives(participantId(invite.id), guestSources(invite.documentsAllowed));
     }
     this.#push(consultationId);
   }
@@ -370,7 +370,7 @@ export class GuestDesk {
     room.participant(participantId(invite.id))?.close();
     let participant: MediaParticipant;
     try {
-      participant = room.join(participantId(invite.id), 'guest', null, this.#receiveFilter(invite));
+      participant = room.join(participantId(invite.id), 'guest', null, guestSources(invite.documentsAllowed));
     } catch (error) {
       logger.warn(`guest ${invite.id} could not enter the room of ${invite.consultationId}:`, error);
       return;
@@ -389,10 +389,6 @@ export class GuestDesk {
       operatorName: view.operatorName,
       answered: true,
     });
-  }
-
-  #receiveFilter(invite: GuestInvite): ReceiveFilter {
-    return guestSources(invite.documentsAllowed);
   }
 
   #consumerPayload(invite: GuestInvite, consumer: ConsumerInfo): ServerPayload<'media:newConsumer'> {
